@@ -1,0 +1,12 @@
+"""The rules, in the one order the engine runs them.
+
+Order matters: Keras imports are moved first (later rules see ``tensorflow.keras``
+names), the graph-to-eager conversion runs on the original TF1 names, and the symbol
+renames run last over what the conversion left.
+"""
+
+from __future__ import annotations
+
+from codemods.base import Rule
+
+PIPELINE: tuple[type[Rule], ...] = ()

@@ -1,0 +1,98 @@
+"""What every migrator rule is: a LibCST codemod with a code, a slug, and examples.
+
+Rules are ``VisitorBasedCodemodCommand`` subclasses, so they also run under
+``python -m libcst.tool codemod``. migrator's engine calls ``run`` instead, which skips
+LibCST's defensive deep copy of the tree (rules never mutate their input).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import libcst as cst
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+
+from migrator.analysis.names import ImportResolver, resolver_for
+from migrator.analysis.positions import locate
+
+
+@dataclass(frozen=True)
+class Example:
+    """A rule's example: ``after`` is None when the rule must leave ``before`` alone."""
+
+    before: str
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a rule wants the user to know about one place in the file."""
+
+    rule: str
+    line: int
+    col: int
+    message: str
+    # "converted": a rewrite the user should review (e.g. a changed default);
+    # "declined": left as it was, with the reason.
+    kind: str = "declined"
+
+
+class Rule(VisitorBasedCodemodCommand):
+    code: ClassVar[str]
+    slug: ClassVar[str]
+    summary: ClassVar[str]
+    # The rule only runs on files whose text contains one of these strings.
+    triggers: ClassVar[tuple[str, ...]]
+    examples: ClassVar[tuple[Example, ...]] = ()
+    # Longer documentation for `migrator rules` (caveats, numeric differences).
+    details: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "summary" in cls.__dict__:
+            cls.DESCRIPTION = cls.summary
+
+    def __init__(self, context: CodemodContext) -> None:
+        super().__init__(context)
+        self.module: cst.Module | None = None
+        self._reports: list[tuple[cst.CSTNode, str, str]] = []
+
+    # -- running -----------------------------------------------------------------
+    def run(self, module: cst.Module) -> cst.Module:
+        """Apply the rule to ``module`` and return the new tree."""
+        return self.transform_module_impl(module)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        self.module = tree
+        return self.rewrite(tree)
+
+    def rewrite(self, tree: cst.Module) -> cst.Module:
+        """Whole-module rules override this; visitor rules keep the default."""
+        return tree.visit(self)
+
+    # -- shared analysis ---------------------------------------------------------
+    @property
+    def resolver(self) -> ImportResolver:
+        assert self.module is not None, "resolver used before the rule ran"
+        return resolver_for(self.module, self.context.scratch)
+
+    def qualified_name(self, expr: cst.BaseExpression) -> str | None:
+        return self.resolver.qualified_name(expr)
+
+    # -- reporting ---------------------------------------------------------------
+    def report(self, node: cst.CSTNode, message: str, kind: str = "declined") -> None:
+        """Note ``message`` at ``node``, a node of the tree this rule received."""
+        self._reports.append((node, message, kind))
+        self.context.warnings.append(f"{self.code} {message}")
+
+    def findings(self) -> list[Finding]:
+        """The reports of the last run, positioned in the tree the rule received."""
+        if not self._reports or self.module is None:
+            return []
+        where = locate(self.module, (node for node, _, _ in self._reports))
+        result = []
+        for node, message, kind in self._reports:
+            line, col = where.get(id(node), (0, 0))
+            result.append(Finding(self.code, line, col, message, kind))
+        return result

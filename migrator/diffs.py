@@ -1,0 +1,79 @@
+"""Unified diffs that ``git apply`` accepts, checked with ``unidiff`` before use."""
+
+from __future__ import annotations
+
+import difflib
+
+from unidiff import PatchSet
+
+NO_NEWLINE = b"\\ No newline at end of file\n"
+
+
+class InvalidPatch(Exception):
+    """The patch we built does not turn the old text into the new one."""
+
+
+def _diff_lines(old: bytes, new: bytes, a_name: bytes, b_name: bytes) -> list[bytes]:
+    out: list[bytes] = []
+    for line in difflib.diff_bytes(
+        difflib.unified_diff,
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        a_name,
+        b_name,
+        n=3,
+    ):
+        if line.startswith((b"---", b"+++")):
+            out.append(line.rstrip(b"\r\n").rstrip() + b"\n")
+        elif line.endswith(b"\n"):
+            out.append(line)
+        else:
+            out.append(line + b"\n")
+            out.append(NO_NEWLINE)
+    return out
+
+
+def unified_diff(display_path: str, old: bytes, new: bytes) -> bytes:
+    """The patch from ``old`` to ``new`` for one file, with ``a/`` and ``b/`` prefixes."""
+    name = display_path.replace("\\", "/").encode("utf-8", "surrogateescape")
+    patch = b"".join(_diff_lines(old, new, b"a/" + name, b"b/" + name))
+    check_patch(patch, old, new)
+    return patch
+
+
+def _apply(patch_text: str, old_text: str) -> str:
+    """Apply a one-file patch with unidiff's parse of it (text decoded as latin-1)."""
+    patch_set = PatchSet(patch_text)
+    if len(patch_set) != 1:
+        raise InvalidPatch(f"expected one file in the patch, found {len(patch_set)}")
+    old_lines = old_text.splitlines(keepends=True)
+    result: list[str] = []
+    position = 0
+    for hunk in patch_set[0]:
+        start = hunk.source_start - 1 if hunk.source_length else hunk.source_start
+        result.extend(old_lines[position:start])
+        position = start
+        for line in hunk:
+            if line.is_context or line.is_removed:
+                if position >= len(old_lines) or old_lines[position].rstrip("\r\n") != line.value.rstrip("\r\n"):
+                    raise InvalidPatch(f"hunk does not match the file at line {position + 1}")
+                if line.is_context:
+                    result.append(old_lines[position])
+                position += 1
+            elif line.is_added:
+                result.append(line.value)
+    result.extend(old_lines[position:])
+    return "".join(result)
+
+
+def check_patch(patch: bytes, old: bytes, new: bytes) -> None:
+    """Parse ``patch`` back and prove it rebuilds ``new`` from ``old``."""
+    if old == new:
+        if patch:
+            raise InvalidPatch("a patch for an unchanged file")
+        return
+    # latin-1 maps every byte to one character, so any file encoding survives.
+    rebuilt = _apply(patch.decode("latin-1"), old.decode("latin-1"))
+    expected = new.decode("latin-1")
+    if rebuilt.rstrip("\r\n") != expected.rstrip("\r\n") or rebuilt.replace("\r", "") != expected.replace("\r", ""):
+        raise InvalidPatch("applying the patch does not reproduce the migrated file")

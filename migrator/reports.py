@@ -1,0 +1,149 @@
+"""What a run found, for people (text, Markdown) and for tools (JSON, SARIF, GitHub)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+
+from codemods import PIPELINE
+from migrator.engine import FileResult, Status
+
+FORMATS = ("text", "json", "sarif", "github", "markdown")
+_RULES = {rule.code: rule for rule in PIPELINE}
+
+
+def _rows(results: Sequence[FileResult]):
+    for result in results:
+        if result.status is Status.FAILED:
+            line, col, reason = _split_error(result.error or "failed")
+            yield result.path, line, col, "E000", reason, "error"
+        for f in result.findings:
+            yield result.path, f.line, f.col, f.rule, f.message, f.kind
+
+
+def _split_error(error: str) -> tuple[int, int, str]:
+    head, _, rest = error.partition(": ")
+    line, _, col = head.partition(":")
+    if line.isdigit() and col.isdigit():
+        return int(line), int(col), rest
+    return 0, 0, error
+
+
+def counts(results: Sequence[FileResult]) -> dict:
+    status = Counter(r.status.value for r in results)
+    per_rule: Counter = Counter()
+    declined: Counter = Counter()
+    for r in results:
+        per_rule.update(r.applied)
+        declined.update(f.rule for f in r.findings if f.kind == "declined")
+    return {
+        "files": len(results),
+        "changed": status[Status.CHANGED.value],
+        "unchanged": status[Status.UNCHANGED.value] + status[Status.SKIPPED.value],
+        "failed": status[Status.FAILED.value],
+        "rules": dict(sorted(per_rule.items())),
+        "declined": dict(sorted(declined.items())),
+    }
+
+
+def text_lines(results: Sequence[FileResult]) -> list[str]:
+    lines = []
+    for path, line, col, code, message, kind in _rows(results):
+        where = f"{path}:{line}:{col}" if line else path
+        label = {"error": "error", "declined": "not converted", "converted": "note"}.get(kind, kind)
+        lines.append(f"{where}: {code} {label}: {message}")
+    return lines
+
+
+def summary_line(results: Sequence[FileResult], verb: str) -> str:
+    c = counts(results)
+    text = f"{c['files']} files scanned, {c['changed']} {verb}, {c['unchanged']} unchanged, {c['failed']} failed"
+    if c["rules"]:
+        text += "; rules: " + ", ".join(f"{code} x{n}" for code, n in c["rules"].items())
+    return text
+
+
+def render(results: Sequence[FileResult], fmt: str) -> str:
+    if fmt == "text":
+        return "\n".join(text_lines(results)) + ("\n" if results else "")
+    if fmt == "json":
+        return json.dumps(
+            {
+                "summary": counts(results),
+                "files": [
+                    {
+                        "path": r.path,
+                        "status": r.status.value,
+                        "error": r.error,
+                        "rules": dict(r.applied),
+                        "findings": [
+                            {"rule": f.rule, "line": f.line, "column": f.col, "kind": f.kind, "message": f.message}
+                            for f in r.findings
+                        ],
+                    }
+                    for r in results
+                ],
+            },
+            indent=2,
+        ) + "\n"
+    if fmt == "github":
+        out = []
+        for path, line, col, code, message, kind in _rows(results):
+            level = "error" if kind == "error" else "warning" if kind == "declined" else "notice"
+            loc = f"file={path},line={line},col={col + 1}" if line else f"file={path}"
+            out.append(f"::{level} {loc},title=migrator {code}::{message}")
+        return "\n".join(out) + ("\n" if out else "")
+    if fmt == "sarif":
+        return json.dumps(_sarif(results), indent=2) + "\n"
+    if fmt == "markdown":
+        return _markdown(results)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _sarif(results: Sequence[FileResult]) -> dict:
+    sarif_results = []
+    for path, line, col, code, message, kind in _rows(results):
+        location = {"artifactLocation": {"uri": path}}
+        if line:
+            location["region"] = {"startLine": line, "startColumn": col + 1}
+        sarif_results.append(
+            {
+                "ruleId": code,
+                "level": {"error": "error", "declined": "warning"}.get(kind, "note"),
+                "message": {"text": message},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
+    rules = [
+        {"id": r.code, "name": r.slug, "shortDescription": {"text": r.summary}} for r in PIPELINE
+    ]
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "migrator", "rules": rules}}, "results": sarif_results}],
+    }
+
+
+def _markdown(results: Sequence[FileResult]) -> str:
+    c = counts(results)
+    out = [
+        "## TensorFlow 2 migration",
+        "",
+        f"{c['files']} files scanned: **{c['changed']} changed**, {c['unchanged']} unchanged, {c['failed']} failed.",
+        "",
+    ]
+    if c["rules"]:
+        out += ["| rule | summary | files |", "| --- | --- | --- |"]
+        for code, n in c["rules"].items():
+            rule = _RULES.get(code)
+            out.append(f"| {code} {rule.slug if rule else ''} | {rule.summary if rule else ''} | {n} |")
+        out.append("")
+    rows = list(_rows(results))
+    if rows:
+        out += ["### Needs a look", ""]
+        for path, line, col, code, message, kind in rows:
+            where = f"`{path}:{line}:{col}`" if line else f"`{path}`"
+            out.append(f"- {where} {code}: {message}")
+        out.append("")
+    return "\n".join(out) + "\n"
