@@ -8,5 +8,8 @@ renames run last over what the conversion left.
 from __future__ import annotations
 
 from codemods.base import Rule
+from codemods.graph.g101_session_to_function import GraphToEager
 
-PIPELINE: tuple[type[Rule], ...] = ()
+PIPELINE: tuple[type[Rule], ...] = (
+    GraphToEager,
+)

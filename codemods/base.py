@@ -55,7 +55,7 @@ class Rule(VisitorBasedCodemodCommand):
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
-        self.module: cst.Module | None = None
+        self.tree: cst.Module | None = None
         self._reports: list[tuple[cst.CSTNode, str, str]] = []
 
     # -- running -----------------------------------------------------------------
@@ -64,7 +64,7 @@ class Rule(VisitorBasedCodemodCommand):
         return self.transform_module_impl(module)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        self.module = tree
+        self.tree = tree
         return self.rewrite(tree)
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
@@ -74,8 +74,8 @@ class Rule(VisitorBasedCodemodCommand):
     # -- shared analysis ---------------------------------------------------------
     @property
     def resolver(self) -> ImportResolver:
-        assert self.module is not None, "resolver used before the rule ran"
-        return resolver_for(self.module, self.context.scratch)
+        assert self.tree is not None, "resolver used before the rule ran"
+        return resolver_for(self.tree, self.context.scratch)
 
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         return self.resolver.qualified_name(expr)
@@ -88,9 +88,9 @@ class Rule(VisitorBasedCodemodCommand):
 
     def findings(self) -> list[Finding]:
         """The reports of the last run, positioned in the tree the rule received."""
-        if not self._reports or self.module is None:
+        if not self._reports or self.tree is None:
             return []
-        where = locate(self.module, (node for node, _, _ in self._reports))
+        where = locate(self.tree, (node for node, _, _ in self._reports))
         result = []
         for node, message, kind in self._reports:
             line, col = where.get(id(node), (0, 0))

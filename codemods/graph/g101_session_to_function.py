@@ -1,0 +1,1161 @@
+"""G101: TF1 graph/Session code -> eager TF2 with ``tf.function`` and ``GradientTape``.
+
+The module's top-level graph is read statement by statement (placeholders, variables,
+tensor definitions, optimizer steps, sessions). Every ``sess.run`` / ``.eval()`` /
+``.run()`` site becomes a call of a generated ``@tf.function`` holding the backward
+slice of what it fetches; ``minimize`` / ``compute_gradients`` / ``tf.gradients`` are
+recorded under a ``tf.GradientTape``; TF1 optimizers become Keras optimizers with their
+TF1 hyperparameters written out. A module whose graph cannot be proven convertible
+keeps running on ``tensorflow.compat.v1`` with v2 behaviour disabled, and the report
+says why.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from codemods.base import Example, Rule
+from migrator.analysis.graph import (
+    argument,
+    assigned_names,
+    call_parts,
+    calls_in,
+    expression_of,
+    names_read,
+    single_assignment,
+    tf1_symbol,
+)
+from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
+
+SESSIONS = {"Session", "InteractiveSession"}
+INITIALIZERS = {
+    "global_variables_initializer", "initialize_all_variables", "local_variables_initializer",
+    "variables_initializer", "initialize_variables", "tables_initializer", "initialize_local_variables",
+}
+# Module-level calls that configure TensorFlow rather than build the graph.
+CONFIGURATION = {
+    "set_random_seed", "random.set_random_seed", "reset_default_graph", "logging.set_verbosity",
+    "disable_v2_behavior", "disable_eager_execution", "enable_eager_execution", "app.run",
+}
+DISABLING_CALLS = {"disable_v2_behavior", "disable_eager_execution"}
+# Graph-era constructs this rule cannot prove: the module falls back to compat.v1.
+UNSUPPORTED = (
+    "get_default_graph", "Graph", "add_to_collection", "get_collection", "train.Saver",
+    "summary.", "train.start_queue_runners", "train.Coordinator", "contrib.", "get_variable",
+    "variable_scope", "layers.", "nn.rnn_cell", "nn.dynamic_rnn", "nn.static_rnn",
+    "train.string_input_producer", "py_func", "data.", "train.batch", "train.shuffle_batch",
+    "global_variables", "train.get_global_step", "train.exponential_decay",
+    "train.piecewise_constant", "train.polynomial_decay", "train.inverse_time_decay",
+    "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
+    "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
+    "train.MonitoredTrainingSession", "Print",
+)
+ASSIGNS = {"assign": "assign", "assign_add": "assign_add", "assign_sub": "assign_sub"}
+DTYPE_STRINGS = {"float": "float32", "double": "float64", "int": "int32", "long": "int64"}
+TRAIN_OP_NAMES = {"optimizer", "train_op", "train_step", "train", "training_op", "opt_op", "trainer", "optimize", "minimize", "train_opt", "update"}
+
+
+class CannotConvert(Exception):
+    """Raised with the node and reason that force the compat.v1 fallback."""
+
+    def __init__(self, node: cst.CSTNode, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+@dataclass
+class Placeholder:
+    name: str
+    index: int
+    dtype: str | None
+    shape: str
+    default: str | None
+
+
+@dataclass
+class Unit:
+    """A top-level statement that builds part of the graph."""
+
+    index: int
+    node: cst.BaseStatement
+    defines: list[str]
+    reads: set[str]
+    kind: str = "tensor"  # tensor | train | apply | compute | gradients
+    call: cst.Call | None = None  # the minimize/apply/compute/gradients call
+    optimizer: str | None = None
+    var_list: str | None = None
+    global_step: str | None = None
+
+
+@dataclass
+class Site:
+    call: cst.Call
+    fetch: cst.BaseExpression | None
+    feed: dict[str, cst.BaseExpression]
+    init: bool = False
+    statement: int = 0  # index of the top-level statement holding the site
+
+
+@dataclass
+class Function:
+    name: str
+    params: list[Placeholder]
+    units: list[Unit]
+    values: list[str]
+    shape: str  # single | list | tuple | dict | op
+    keys: list[str] = field(default_factory=list)
+    train: Unit | None = None
+    position: int = 0
+
+
+class GraphToEager(Rule):
+    code = "G101"
+    slug = "session-to-function"
+    summary = "TF1 placeholders, Sessions and optimizer steps become tf.function, GradientTape and Keras optimizers."
+    triggers = ("Session", "placeholder", "compat.v1")
+    details = (
+        "Each sess.run/eval/run site calls a generated @tf.function holding the backward slice of its "
+        "fetches; placeholders become its typed parameters (input_signature), initializer runs disappear, "
+        "the session block is flattened, results are NumPy again. minimize / compute_gradients / "
+        "apply_gradients / tf.gradients become GradientTape code; TF1 optimizers become Keras optimizers "
+        "with TF1 hyperparameters written out (Adam epsilon 1e-8, Adagrad without epsilon, RMSProp "
+        "epsilon 1e-10; RMSProp's accumulator starts at 1.0 in TF1 and 0.0 in Keras 3, so it agrees only "
+        "loosely). Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
+        "behaviour disabled; the report names the construct."
+    )
+    examples = (
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None])
+                w = tf.Variable(2.0)
+                y = x * w
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(y, feed_dict={x: [1.0, 2.0]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                w = tf.Variable(2.0)
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+                def compute_y(x):
+                    y = x * w
+                    return y
+                print(compute_y([1.0, 2.0]).numpy())
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.constant([1.0, 2.0])
+                print(tf.reduce_sum(x))
+                """
+            ),
+        ),
+    )
+
+    def rewrite(self, tree: cst.Module) -> cst.Module:
+        tf_alias = self.resolver.alias_for("tensorflow") or self.resolver.alias_for("tensorflow.compat.v1")
+        if tf_alias is None:
+            return tree
+        try:
+            return _Converter(self, tree, tf_alias).convert()
+        except CannotConvert as exc:
+            return self._fall_back(tree, tf_alias, exc)
+        except _NothingToDo:
+            return tree
+
+    def _fall_back(self, tree: cst.Module, alias: str, exc: CannotConvert) -> cst.Module:
+        self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
+        return _install_fallback(tree, alias)
+
+    def sym(self, expr: cst.BaseExpression) -> str | None:
+        return tf1_symbol(self.qualified_name(expr))
+
+
+class _NothingToDo(Exception):
+    pass
+
+
+def _install_fallback(tree: cst.Module, alias: str) -> cst.Module:
+    body = list(tree.body)
+    last_import = -1
+    has_disable = False
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Import):
+                    names = []
+                    for a in small.names:
+                        if a.evaluated_name == "tensorflow" and (a.evaluated_alias or "tensorflow") == alias:
+                            a = a.with_changes(
+                                name=cst.parse_expression("tensorflow.compat.v1"),
+                                asname=cst.AsName(name=cst.Name(alias)),
+                            )
+                        names.append(a)
+                    body[i] = stmt.with_changes(body=[small.with_changes(names=names)])
+                    last_import = i
+                elif isinstance(small, cst.ImportFrom):
+                    last_import = i
+                elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                    code = cst.Module([]).code_for_node(small.value.func)
+                    if code.endswith(("disable_v2_behavior", "disable_eager_execution")):
+                        has_disable = True
+    if not has_disable:
+        body.insert(last_import + 1, cst.parse_statement(f"{alias}.disable_v2_behavior()\n"))
+    return tree.with_changes(body=body)
+
+
+class _Converter:
+    def __init__(self, rule: GraphToEager, module: cst.Module, alias: str) -> None:
+        self.rule = rule
+        self.module = module
+        self.tf = alias
+        self.code = module.code_for_node
+        self.placeholders: dict[str, Placeholder] = {}
+        self.units: list[Unit] = []
+        self.unit_by_name: dict[str, Unit] = {}
+        self.variables: list[tuple[int, str, str]] = []  # (index, name, kind: var|dict|list)
+        self.trainable: dict[str, bool] = {}
+        self.optimizers: dict[str, int] = {}
+        self.inline_optimizers: dict[int, str] = {}  # unit index -> new optimizer name
+        self.sessions: set[str] = set()
+        self.inits: set[str] = set()
+        self.removed: set[int] = set()
+        self.user_functions: dict[str, cst.FunctionDef] = {}
+        self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
+        self.taken = set(names_read(module))
+
+    # -- analysis ------------------------------------------------------------------
+    def convert(self) -> cst.Module:
+        for call in calls_in(self.module):
+            symbol = self.rule.sym(call.func)
+            if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
+                raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
+        for index, stmt in enumerate(self.module.body):
+            self._classify(index, stmt)
+        if not self.placeholders and not self.sessions and not self.units:
+            raise _NothingToDo()
+        self._find_session_params()
+        sites = _SiteFinder(self).find()
+        functions = self._plan(sites)
+        return _Rewriter(self, functions).apply()
+
+    def _graph_names(self) -> set[str]:
+        return set(self.placeholders) | set(self.unit_by_name)
+
+    def _classify(self, index: int, stmt: cst.BaseStatement) -> None:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            if isinstance(stmt, cst.FunctionDef):
+                self.user_functions[stmt.name.value] = stmt
+            self._check_free_of_graph(stmt)
+            return
+        if isinstance(stmt, cst.With):
+            self._classify_with(index, stmt)
+            return
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            self._check_compound(stmt)
+            return
+        if all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            return
+        assignment = single_assignment(stmt)
+        if assignment is not None:
+            self._classify_assignment(index, stmt, *assignment)
+            return
+        expr = expression_of(stmt)
+        if isinstance(expr, cst.Call):
+            symbol = self.rule.sym(expr.func)
+            if symbol in CONFIGURATION:
+                if symbol in DISABLING_CALLS:
+                    self.removed.add(index)
+                return
+            if symbol is not None:
+                raise CannotConvert(stmt, f"module-level `{self.code(expr.func)}(...)` builds graph state")
+        self._check_free_of_graph(stmt)
+
+    def _classify_assignment(self, index, stmt, names, value) -> None:
+        graph = self._graph_names()
+        if isinstance(value, cst.Call):
+            symbol = self.rule.sym(value.func)
+            if symbol in ("placeholder", "placeholder_with_default") and len(names) == 1:
+                self.placeholders[names[0]] = self._placeholder(index, names[0], value, symbol)
+                self.removed.add(index)
+                return
+            if symbol == "Variable" and len(names) == 1:
+                self._add_variable(index, names[0], "var", value)
+                return
+            if symbol in ("train.get_or_create_global_step", "train.create_global_step") and len(names) == 1:
+                self._add_variable(index, names[0], "global_step", value)
+                return
+            if symbol in INITIALIZERS:
+                self.inits.update(names)
+                self.removed.add(index)
+                return
+            if symbol in SESSIONS:
+                self.sessions.update(names)
+                self.removed.add(index)
+                return
+            if symbol and symbol.startswith("train.") and symbol.endswith("Optimizer") and len(names) == 1:
+                if symbol[len("train."):] not in OPTIMIZERS:
+                    raise CannotConvert(value, f"no faithful Keras optimizer for `{symbol}`")
+                self.optimizers[names[0]] = index
+                return
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("minimize", "apply_gradients"):
+                self._add_train(index, stmt, names, value)
+                return
+        if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
+            self._add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
+            return
+        reads = names_read(value)
+        if reads & graph or self._builds_ops(value):
+            unit = Unit(index, stmt, names, reads)
+            for call in calls_in(value):
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compute_gradients":
+                    unit.kind, unit.call = "compute", call
+                    unit.optimizer = self._optimizer_of(call, index)
+                    unit.var_list = self._var_list_code(call, 1, index)
+                elif self.rule.sym(call.func) == "gradients":
+                    unit.kind, unit.call = "gradients", call
+            self._add_unit(unit)
+            return
+        self._check_free_of_graph(stmt)
+
+    def _placeholder(self, index, name, call, symbol) -> Placeholder:
+        if symbol == "placeholder":
+            dtype_node = argument(call, 0, "dtype")
+            shape_node = argument(call, 1, "shape")
+            default = None
+            dtype = self._dtype(dtype_node) if dtype_node is not None else None
+        else:
+            default_node = argument(call, 0, "input")
+            shape_node = argument(call, 1, "shape")
+            default = self.code(default_node)
+            dtype = {bool: "bool", float: "float32", int: "int32"}.get(_literal_type(default_node))
+            dtype = f"{self.tf}.{dtype}" if dtype else None
+        return Placeholder(name, index, dtype, self.code(shape_node) if shape_node is not None else "None", default)
+
+    def _dtype(self, node: cst.BaseExpression) -> str:
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            return f"{self.tf}.{DTYPE_STRINGS.get(text, text)}"
+        return self.code(node)
+
+    def _add_variable(self, index, name, kind, value) -> None:
+        self.variables.append((index, name, kind))
+        trainable = True
+        if isinstance(value, cst.Call):
+            flag = argument(value, 1, "trainable")
+            if kind == "global_step" or (isinstance(flag, cst.Name) and flag.value == "False"):
+                trainable = False
+        self.trainable[name] = trainable
+
+    def _all_variables(self, value) -> bool:
+        elements = value.elements
+        if not elements:
+            return False
+        for element in elements:
+            inner = element.value
+            if not (isinstance(inner, cst.Call) and self.rule.sym(inner.func) == "Variable"):
+                return False
+        return True
+
+    def _builds_ops(self, node) -> bool:
+        for call in calls_in(node):
+            symbol = self.rule.sym(call.func)
+            if symbol is not None and symbol not in CONFIGURATION:
+                return True
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("assign", "assign_add", "assign_sub"):
+                return True
+        return False
+
+    def _add_unit(self, unit: Unit) -> None:
+        for name in unit.reads:
+            fn = self.user_functions.get(name)
+            if fn is not None:
+                self._check_graph_function(fn)
+        self.units.append(unit)
+        for name in unit.defines:
+            self.unit_by_name[name] = unit
+
+    def _check_graph_function(self, fn: cst.FunctionDef) -> None:
+        """A function called while building the graph must not create variables or read tensors."""
+        for call in calls_in(fn):
+            symbol = self.rule.sym(call.func)
+            if symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers."):
+                raise CannotConvert(call, f"`{fn.name.value}` creates variables each time it is called")
+        leaked = names_read(fn.body) & self._graph_names() - _local_names(fn)
+        if leaked:
+            raise CannotConvert(fn, f"`{fn.name.value}` reads graph tensor `{sorted(leaked)[0]}` as a global")
+
+    def _optimizer_of(self, call: cst.Call, index: int) -> str:
+        receiver = call.func.value
+        if isinstance(receiver, cst.Name) and receiver.value in self.optimizers:
+            return receiver.value
+        if isinstance(receiver, cst.Call):
+            symbol = self.rule.sym(receiver.func) or ""
+            if symbol.startswith("train.") and symbol[len("train."):] in OPTIMIZERS:
+                # `optimizer = tf.train.XOptimizer(lr).minimize(cost)`: once the run
+                # sites are rewritten the name is free for the Keras optimizer.
+                names = single_assignment(self.module.body[index])[0]
+                name = names[0] if "optim" in names[0] else self._fresh("optimizer")
+                self.inline_optimizers[index] = name
+                return name
+        raise CannotConvert(call, f"cannot tell which optimizer `{self.code(call.func)}` belongs to")
+
+    def _var_list_code(self, call: cst.Call, position: int, index: int) -> str | None:
+        node = argument(call, position, "var_list")
+        if node is None:
+            return None
+        if isinstance(node, cst.Call) and self.rule.sym(node.func) == "trainable_variables":
+            if node.args:
+                raise CannotConvert(node, "trainable_variables(scope=...) needs variable scopes")
+            return self._trainable_list(index)
+        return self.code(node)
+
+    def _add_train(self, index, stmt, names, call) -> None:
+        method = call.func.attr.value
+        unit = Unit(index, stmt, names, names_read(call), kind="train" if method == "minimize" else "apply", call=call)
+        unit.optimizer = self._optimizer_of(call, index)
+        step = argument(call, 2 if method == "minimize" else 1, "global_step")
+        unit.global_step = self.code(step) if step is not None else None
+        if method == "minimize":
+            unit.var_list = self._var_list_code(call, 3, index)
+        self._add_unit(unit)
+
+    def _trainable_list(self, before: int) -> str:
+        parts = []
+        for index, name, kind in self.variables:
+            if index >= before or not self.trainable.get(name, True):
+                continue
+            parts.append({"var": name, "dict": f"*{name}.values()", "list": f"*{name}"}.get(kind, name))
+        if not parts:
+            raise CannotConvert(self.module.body[before], "no trainable variables are created before this training op")
+        return "[" + ", ".join(parts) + "]"
+
+    def _classify_with(self, index: int, stmt: cst.With) -> None:
+        item = stmt.items[0].item
+        symbol = self.rule.sym(item.func) if isinstance(item, cst.Call) else None
+        if symbol in SESSIONS:
+            if len(stmt.items) != 1 or (isinstance(item, cst.Call) and argument(item, 1, "graph") is not None):
+                raise CannotConvert(stmt, "a session bound to an explicit graph")
+            alias = stmt.items[0].asname
+            if alias is not None:
+                self.sessions.update(assigned_names(alias.name))
+            return
+        if symbol in ("name_scope", "control_dependencies", "device"):
+            body_reads: set[str] = set()
+            defines: list[str] = []
+            for inner in stmt.body.body:
+                assignment = single_assignment(inner)
+                if assignment is None:
+                    raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
+                value = assignment[1]
+                if any(self.rule.sym(c.func) == "Variable" for c in calls_in(value)):
+                    raise CannotConvert(inner, f"variables created inside a `{symbol}` block")
+                defines.extend(assignment[0])
+                body_reads |= names_read(value)
+            self._add_unit(Unit(index, stmt, defines, body_reads | names_read(stmt.items[0])))
+            return
+        self._check_compound(stmt)
+
+    def _check_compound(self, stmt) -> None:
+        """Loops and conditions may run sessions but must not build graph."""
+        for inner in _statements_in(stmt):
+            if isinstance(inner, cst.With):
+                item = inner.items[0].item
+                if isinstance(item, cst.Call) and self.rule.sym(item.func) in SESSIONS:
+                    alias = inner.items[0].asname
+                    if alias is not None:
+                        self.sessions.update(assigned_names(alias.name))
+                    continue
+            assignment = single_assignment(inner)
+            if assignment is not None and isinstance(assignment[1], cst.Call):
+                symbol = self.rule.sym(assignment[1].func)
+                if symbol in SESSIONS:
+                    self.sessions.update(assignment[0])
+                    continue
+                if symbol in ("placeholder", "Variable", "placeholder_with_default") or (
+                    symbol and symbol.startswith("train.") and symbol.endswith("Optimizer")
+                ):
+                    raise CannotConvert(inner, "the graph is built inside a loop, condition or block")
+
+    def _check_free_of_graph(self, stmt) -> None:
+        """Python code may hand graph tensors only to session runs."""
+        # Checked later, per reference, by the site finder.
+
+    def _find_session_params(self) -> None:
+        for call in calls_in(self.module):
+            if not isinstance(call.func, cst.Name) or call.func.value not in self.user_functions:
+                continue
+            fn = self.user_functions[call.func.value]
+            params = fn.params.params
+            for position, arg in enumerate(call.args):
+                if isinstance(arg.value, cst.Name) and arg.value.value in self.sessions:
+                    if arg.keyword is not None:
+                        param = arg.keyword.value
+                        position = [p.name.value for p in params].index(param)
+                    elif position < len(params):
+                        param = params[position].name.value
+                    else:
+                        raise CannotConvert(call, "a session passed through *args")
+                    self.session_params[fn.name.value] = (position, param)
+
+    def _fresh(self, base: str) -> str:
+        name = base
+        n = 2
+        while name in self.taken:
+            name = f"{base}_{n}"
+            n += 1
+        self.taken.add(name)
+        return name
+
+    # -- planning --------------------------------------------------------------------
+    def _plan(self, sites: list[Site]) -> dict[int, tuple[Function, str]]:
+        """Decide the generated function of every run site, and how the site reads it."""
+        by_key: dict[tuple, Function] = {}
+        planned: dict[int, tuple[Function, str]] = {}
+        prepared = []
+        for site in sites:
+            if site.init or site.fetch is None:
+                continue
+            elements, shape, keys = self._fetch_elements(site.fetch)
+            if all(self._is_variable(e) for e in elements):
+                continue  # plain variable reads need no function
+            trains = [e.value for e in elements if self._is_op(e) and e.value not in self.inits]
+            values = tuple(self.code(e) for e in elements if not self._is_op(e))
+            prepared.append((site, elements, shape, keys, trains[0] if trains else None, values))
+        # Runs of one training op share one function when they fetch the same values
+        # (or none): `sess.run(train_op)` and `_, c = sess.run([train_op, cost])`.
+        value_sets: dict[str, set] = {}
+        for _, _, _, _, train, values in prepared:
+            if train is not None and values:
+                value_sets.setdefault(train, set()).add(values)
+        for site, elements, shape, keys, train, values in prepared:
+            if train is not None and len(value_sets.get(train, ())) == 1:
+                key = ("train", train)
+                if not values:
+                    template = next(p for p in prepared if p[4] == train and p[5])
+                    elements, shape, keys = template[1], template[2], template[3]
+            else:
+                key = (shape, tuple(keys), tuple(self.code(e) for e in elements))
+            fn = by_key.get(key)
+            if fn is None:
+                fn = self._make_function(site, elements, shape, keys)
+                by_key[key] = fn
+            for p in fn.params:
+                if p.name not in site.feed and p.default is None:
+                    raise CannotConvert(site.call, f"placeholder `{p.name}` is needed but not fed")
+            for fed in site.feed:
+                if fed not in self.placeholders:
+                    raise CannotConvert(site.call, f"feeding `{fed}`, which is not a placeholder")
+            planned[id(site.call)] = (fn, "op" if not values else fn.shape)
+        self._place([(site, planned[id(site.call)][0]) for site, *_ in prepared])
+        return planned
+
+    def _place(self, pairs: list[tuple[Site, Function]]) -> None:
+        """Put the generated functions together where the graph is complete when every
+        run comes later; else each right after what it needs, before its first run."""
+        if not pairs:
+            return
+        together = max(fn.position for _, fn in pairs)
+        if all(site.statement > together for site, _ in pairs):
+            for _, fn in pairs:
+                fn.position = together
+            return
+        for site, fn in pairs:
+            if site.statement <= fn.position:
+                raise CannotConvert(site.call, "the graph is run before it is fully built")
+
+    def _fetch_elements(self, fetch) -> tuple[list[cst.BaseExpression], str, list[str]]:
+        if isinstance(fetch, (cst.List, cst.Tuple)):
+            elements = [e.value for e in fetch.elements]
+            if any(isinstance(e, (cst.List, cst.Tuple, cst.Dict)) for e in elements):
+                raise CannotConvert(fetch, "nested fetch structures")
+            return elements, "list" if isinstance(fetch, cst.List) else "tuple", []
+        if isinstance(fetch, cst.Dict):
+            keys, values = [], []
+            for element in fetch.elements:
+                if not isinstance(element, cst.DictElement):
+                    raise CannotConvert(fetch, "a fetch dict with ** unpacking")
+                keys.append(self.code(element.key))
+                values.append(element.value)
+            return values, "dict", keys
+        return [fetch], "single", []
+
+    def _is_variable(self, expr) -> bool:
+        names = {name for _, name, _ in self.variables}
+        if isinstance(expr, cst.Name):
+            return expr.value in names
+        if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name):
+            return expr.value.value in names
+        return False
+
+    def _is_op(self, expr) -> bool:
+        return isinstance(expr, cst.Name) and (
+            expr.value in self.inits
+            or (expr.value in self.unit_by_name and self.unit_by_name[expr.value].kind in ("train", "apply"))
+        )
+
+    def _make_function(self, site: Site, elements, shape, keys) -> Function:
+        needed: dict[int, Unit] = {}
+        pending = set()
+        values: list[str] = []
+        train = None
+        for element in elements:
+            if self._is_op(element):
+                if element.value in self.inits:
+                    continue
+                unit = self.unit_by_name[element.value]
+                if train is not None and train is not unit:
+                    raise CannotConvert(site.call, "two training ops run in one step")
+                train = unit
+                pending |= {element.value}
+            else:
+                pending |= names_read(element)
+                code = self.code(element)
+                values.append(f"{self.tf}.identity({code})" if self._is_variable(element) else code)
+        seen: set[str] = set()
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            unit = self.unit_by_name.get(name)
+            if unit is not None and unit.index not in needed:
+                needed[unit.index] = unit
+                pending |= unit.reads
+        units = [needed[i] for i in sorted(needed)]
+        for unit in units:
+            if unit.kind in ("train", "apply") and unit is not train:
+                raise CannotConvert(site.call, f"the fetched value depends on training op `{unit.defines[0]}`")
+        params = sorted(
+            (self.placeholders[n] for n in seen if n in self.placeholders), key=lambda p: p.index
+        )
+        name = self._function_name(train, elements, values)
+        fn = Function(name, params, units, values, "op" if not values else shape, keys, train)
+        deps = [u.index for u in units] + [p.index for p in params]
+        if train is not None and train.optimizer in self.optimizers:
+            deps.append(self.optimizers[train.optimizer])
+        fn.position = max(deps) if deps else -1
+        return fn
+
+    def _function_name(self, train: Unit | None, elements, values) -> str:
+        if train is not None:
+            op = train.defines[0]
+            base = "train_step" if op in TRAIN_OP_NAMES else f"train_{re.sub(r'_(op|step)$', '', op)}"
+            return self._fresh(base)
+        words = []
+        for element in elements[:3]:
+            if isinstance(element, cst.Name):
+                words.append(element.value)
+            elif isinstance(element, cst.Subscript) and isinstance(element.value, cst.Name):
+                words.append(element.value.value)
+            else:
+                words.append("value")
+        return self._fresh("compute_" + "_and_".join(dict.fromkeys(words)))
+
+
+def _literal_type(node) -> type | None:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return bool
+    if isinstance(node, cst.Float):
+        return float
+    if isinstance(node, cst.Integer):
+        return int
+    return None
+
+
+def _local_names(fn: cst.FunctionDef) -> set[str]:
+    names = {p.name.value for p in fn.params.params}
+    for stmt in _statements_in(fn):
+        assignment = single_assignment(stmt)
+        if assignment is not None:
+            names.update(assignment[0])
+    return names
+
+
+def _statements_in(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, n: cst.SimpleStatementLine) -> None:
+            found.append(n)
+
+        def visit_With(self, n: cst.With) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+class _SiteFinder(cst.CSTVisitor):
+    """Every place the program runs the graph, and every other use of a graph tensor."""
+
+    def __init__(self, converter: _Converter) -> None:
+        self.c = converter
+        self.sites: list[Site] = []
+        self.inside_units = {id(u.node) for u in converter.units}
+        self.session_names = converter.sessions | {p for _, p in converter.session_params.values()}
+        self.graph = converter._graph_names()
+        self.claimed: set[int] = set()
+
+    def find(self) -> list[Site]:
+        for index, stmt in enumerate(self.c.module.body):
+            if id(stmt) in self.inside_units or index in self.c.removed:
+                continue
+            self.statement = index
+            stmt.visit(self)
+        return self.sites
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._fn_locals = _local_names(node)
+        return True
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return True
+        receiver, method = func.value, func.attr.value
+        feed_node = None
+        fetch = None
+        if method == "run" and isinstance(receiver, cst.Name) and receiver.value in self.session_names:
+            fetch = argument(node, 0, "fetches")
+            feed_node = argument(node, 1, "feed_dict")
+        elif method in ("eval", "run") and self._is_graph_expr(receiver):
+            fetch = receiver
+            feed_node = argument(node, 0, "feed_dict")
+        elif method == "run" and isinstance(receiver, cst.Call) and self.c.rule.sym(receiver.func) in INITIALIZERS:
+            self.sites.append(Site(node, None, {}, init=True, statement=self.statement))
+            return False
+        else:
+            return True
+        if fetch is None:
+            raise CannotConvert(node, "a run with no fetches")
+        init = self._is_init(fetch)
+        feed = {} if feed_node is None else self._feed(feed_node)
+        self.sites.append(Site(node, fetch, feed, init=init, statement=self.statement))
+        # The fetch and the feed keys are graph references that the rewrite replaces;
+        # the feed values are ordinary Python expressions.
+        for value in feed.values():
+            value.visit(self)
+        return False
+
+    def _is_init(self, fetch) -> bool:
+        if isinstance(fetch, cst.Name) and fetch.value in self.c.inits:
+            return True
+        return isinstance(fetch, cst.Call) and self.c.rule.sym(fetch.func) in INITIALIZERS
+
+    def _is_graph_expr(self, expr) -> bool:
+        if isinstance(expr, cst.Name):
+            return expr.value in self.graph or expr.value in self.c.inits or self.c._is_variable(expr)
+        return self.c._is_variable(expr)
+
+    def _feed(self, node) -> dict[str, cst.BaseExpression]:
+        if not isinstance(node, cst.Dict):
+            raise CannotConvert(node, "a feed_dict that is not a dict literal")
+        feed = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.Name):
+                raise CannotConvert(node, "a feed_dict key that is not a placeholder name")
+            feed[element.key.value] = element.value
+        return feed
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.graph:
+            raise CannotConvert(node, f"graph tensor `{node.value}` is used outside a session run")
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        return False
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, converter: _Converter, sites: dict[int, tuple[Function, str]]) -> None:
+        self.c = converter
+        self.tf = converter.tf
+        self.sites = sites
+        self.defined: dict[int, list[Function]] = {}
+        seen = set()
+        for fn, _ in sites.values():
+            if id(fn) not in seen:
+                seen.add(id(fn))
+                self.defined.setdefault(fn.position, []).append(fn)
+
+    def apply(self) -> cst.Module:
+        c = self.c
+        body: list[cst.BaseStatement] = []
+        gap_after: set[int] = set()
+        for index, stmt in enumerate(c.module.body):
+            unit = next((u for u in c.units if u.index == index), None)
+            if index in c.removed or unit is not None:
+                if unit is not None and index in c.inline_optimizers:
+                    body.append(self._optimizer_statement(c.inline_optimizers[index], unit.call.func.value, stmt))
+            elif index in c.optimizers.values():
+                name = next(n for n, i in c.optimizers.items() if i == index)
+                body.append(self._optimizer_statement(name, single_assignment(stmt)[1], stmt))
+            elif any(i == index and k == "global_step" for i, _, k in c.variables):
+                body.append(stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(
+                    f'{self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")'))]))
+            else:
+                new = stmt.visit(self)
+                if isinstance(new, cst.FlattenSentinel):
+                    body.extend(new.nodes)
+                elif not isinstance(new, cst.RemovalSentinel):
+                    body.append(new)
+            generated = [d for fn in self.defined.get(index, []) for d in self._function_def(fn)]
+            if generated:
+                body.extend(generated)
+                gap_after.add(len(body))
+        body = [self._plain_import(s) for s in body]
+        for position in gap_after:
+            if position < len(body):
+                body[position] = body[position].with_changes(
+                    leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *_without_blank(body[position].leading_lines)]
+                )
+        return c.module.with_changes(body=body)
+
+    def _plain_import(self, stmt):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return stmt
+        small = stmt.body[0]
+        if isinstance(small, cst.Import):
+            names = [
+                a.with_changes(name=cst.Name("tensorflow")) if a.evaluated_name == "tensorflow.compat.v1" else a
+                for a in small.names
+            ]
+            return stmt.with_changes(body=[small.with_changes(names=names)])
+        return stmt
+
+    def _optimizer_statement(self, name: str, call: cst.Call, stmt) -> cst.BaseStatement:
+        symbol = self.c.rule.sym(call.func)[len("train."):]
+        mapping = OPTIMIZERS[symbol]
+        positional, keywords = call_parts(call, self.c.code)
+        arguments, dropped = keras_arguments(mapping, positional, keywords)
+        text = ", ".join(f"{k}={v}" for k, v in arguments)
+        new = cst.parse_statement(f"{name} = {self.tf}.keras.optimizers.{mapping.keras_name}({text})\n")
+        note = f"{symbol} -> keras.optimizers.{mapping.keras_name}({text})"
+        if dropped:
+            note += f"; dropped {', '.join(dropped)}"
+        if mapping.caveat:
+            note += f"; {mapping.caveat}"
+        self.c.rule.report(call, note, kind="converted")
+        return new.with_changes(leading_lines=stmt.leading_lines)
+
+    # -- generated functions ---------------------------------------------------------
+    def _function_def(self, fn: Function) -> list[cst.BaseStatement]:
+        indent = self.c.module.default_indent
+        lines = self._body_lines(fn)
+        params = ", ".join(p.name for p in fn.params)
+        if fn.params and all(p.dtype for p in fn.params):
+            specs = ", ".join(f"{self.tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
+            decorator = f"@{self.tf}.function(input_signature=[{specs}])"
+        else:
+            decorator = f"@{self.tf}.function"
+        text = f"{decorator}\ndef {fn.name}({params}):\n" + textwrap.indent("".join(lines), indent)
+        module = cst.parse_module(text)
+        stmt = module.body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        return [stmt]
+
+    def _unit_code(self, unit: Unit, tape: bool) -> str:
+        node = unit.node
+        if unit.kind == "gradients":
+            node = node.visit(_ReplaceCall(unit.call, self._tape_gradient(unit.call)))
+        elif unit.kind == "compute":
+            loss = self.c.code(argument(unit.call, 0, "loss"))
+            variables = unit.var_list or self.c._trainable_list(unit.index)
+            node = node.visit(_ReplaceCall(unit.call, f"list(zip(tape.gradient({loss}, {variables}), {variables}))"))
+        node = node.visit(_AssignCalls(self.c))
+        code = self.c.module.code_for_node(node) if isinstance(node, cst.CSTNode) else node
+        return _strip_leading_blank(code)
+
+    def _tape_gradient(self, call: cst.Call) -> str:
+        ys = self.c.code(argument(call, 0, "ys"))
+        xs_node = argument(call, 1, "xs")
+        xs = self.c.code(xs_node)
+        if isinstance(xs_node, cst.Name) and (xs_node.value in self.c._graph_names() or self.c._is_variable(xs_node)):
+            xs = f"[{xs}]"
+        elif isinstance(xs_node, cst.Call) and self.c.rule.sym(xs_node.func) == "trainable_variables":
+            xs = self.c._trainable_list(len(self.c.module.body))
+        grad_ys = argument(call, 2, "grad_ys")
+        extra = f", output_gradients={self.c.code(grad_ys)}" if grad_ys is not None else ""
+        return f"tape.gradient({ys}, {xs}{extra})"
+
+    def _watched(self, fn: Function) -> list[str]:
+        watched = []
+        for unit in fn.units:
+            if unit.kind == "gradients":
+                xs_node = argument(unit.call, 1, "xs")
+                nodes = [e.value for e in xs_node.elements] if isinstance(xs_node, (cst.List, cst.Tuple)) else [xs_node]
+                for node in nodes:
+                    if isinstance(node, cst.Name) and node.value in self.c._graph_names():
+                        watched.append(node.value)
+        return watched
+
+    def _body_lines(self, fn: Function) -> list[str]:
+        grad_units = [u for u in fn.units if u.kind in ("train", "apply", "compute", "gradients")]
+        lines: list[str] = []
+        if not grad_units:
+            lines += [self._unit_code(u, False) for u in fn.units]
+        else:
+            grad_names = {n for u in grad_units for n in u.defines}
+            after: set[str] = set(grad_names)
+            forward, backward = [], []
+            for unit in fn.units:
+                if unit in grad_units:
+                    backward.append(unit)
+                elif unit.reads & after:
+                    backward.append(unit)
+                    after |= set(unit.defines)
+                else:
+                    forward.append(unit)
+            watched = self._watched(fn)
+            persistent = sum(1 for u in grad_units if u.kind in ("gradients", "compute", "train")) > 1
+            tape_lines = [f"tape.watch({p.name})\n" for p in fn.params if p.name in watched]
+            for unit in forward:
+                tape_lines.append(self._unit_code(unit, True))
+                tape_lines += [f"tape.watch({n})\n" for n in unit.defines if n in watched]
+            loss_line = None
+            if fn.train is not None and fn.train.kind == "train":
+                loss_node = argument(fn.train.call, 0, "loss")
+                if not isinstance(loss_node, cst.Name):
+                    loss_line = f"loss = {self.c.code(loss_node)}\n"
+                    tape_lines.append(loss_line)
+            if not tape_lines:
+                tape_lines = ["pass\n"]
+            option = "persistent=True" if persistent else ""
+            lines.append(f"with {self.tf}.GradientTape({option}) as tape:\n")
+            lines += [textwrap.indent(t, self.c.module.default_indent) for t in tape_lines]
+            for unit in backward:
+                if unit.kind == "train":
+                    loss_node = argument(unit.call, 0, "loss")
+                    loss = "loss" if not isinstance(loss_node, cst.Name) else loss_node.value
+                    variables = unit.var_list or self.c._trainable_list(unit.index)
+                    lines.append(f"variables = {variables}\n")
+                    lines.append(f"gradients = tape.gradient({loss}, variables)\n")
+                    lines.append(f"{unit.optimizer}.apply_gradients(zip(gradients, variables))\n")
+                elif unit.kind == "apply":
+                    grads = self.c.code(argument(unit.call, 0, "grads_and_vars"))
+                    lines.append(f"{unit.optimizer}.apply_gradients({grads})\n")
+                else:
+                    lines.append(self._unit_code(unit, False))
+                if unit.kind in ("train", "apply") and unit.global_step:
+                    lines.append(f"{unit.global_step}.assign_add(1)\n")
+        if fn.shape == "op":
+            return lines or ["pass\n"]
+        if fn.shape == "dict":
+            pairs = ", ".join(f"{k}: {v}" for k, v in zip(fn.keys, fn.values))
+            lines.append(f"return {{{pairs}}}\n")
+        else:
+            lines.append(f"return {', '.join(fn.values)}\n")
+        return lines
+
+    # -- call sites ------------------------------------------------------------------
+    def _call(self, fn: Function, site_call: cst.Call) -> str:
+        feed_node = None
+        func = site_call.func
+        if func.attr.value == "run" and isinstance(func.value, cst.Name) and func.value.value in (
+            self.c.sessions | {p for _, p in self.c.session_params.values()}
+        ):
+            feed_node = argument(site_call, 1, "feed_dict")
+        else:
+            feed_node = argument(site_call, 0, "feed_dict")
+        feed = {}
+        if isinstance(feed_node, cst.Dict):
+            feed = {e.key.value: self.c.code(e.value) for e in feed_node.elements}
+        args = ", ".join(feed.get(p.name, p.default) for p in fn.params)
+        return f"{fn.name}({args})"
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        planned = self.sites.get(id(original_node))
+        if planned is not None:
+            return cst.parse_expression(self._value_expression(*planned, original_node))
+        return self._variable_read(original_node, updated_node)
+
+    def _variable_read(self, original, updated):
+        func = original.func
+        if not isinstance(func, cst.Attribute):
+            return updated
+        sessions = self.c.sessions | {p for _, p in self.c.session_params.values()}
+        fetch = None
+        if func.attr.value == "run" and isinstance(func.value, cst.Name) and func.value.value in sessions:
+            fetch = argument(original, 0, "fetches")
+        elif func.attr.value == "eval" and self.c._is_variable(func.value):
+            fetch = func.value
+        if fetch is None:
+            return updated
+        elements, shape, keys = self.c._fetch_elements(fetch)
+        if not all(self.c._is_variable(e) for e in elements):
+            return updated
+        reads = [f"{self.c.code(e)}.numpy()" for e in elements]
+        if shape == "single":
+            return cst.parse_expression(reads[0])
+        if shape == "dict":
+            return cst.parse_expression("{" + ", ".join(f"{k}: {v}" for k, v in zip(keys, reads)) + "}")
+        text = ", ".join(reads)
+        return cst.parse_expression(f"[{text}]" if shape == "list" else f"({text},)")
+
+    def _value_expression(self, fn: Function, shape: str, call: cst.Call) -> str:
+        invocation = self._call(fn, call)
+        if shape == "op":
+            return invocation
+        if shape == "single":
+            return f"{invocation}.numpy()"
+        if shape == "dict":
+            return f"{{key: value.numpy() for key, value in {invocation}.items()}}"
+        if len(fn.values) == 1:
+            return f"[{invocation}.numpy()]"
+        if shape == "tuple":
+            return f"tuple(value.numpy() for value in {invocation})"
+        return f"[value.numpy() for value in {invocation}]"
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
+        """``_, c = sess.run([train_op, cost])`` -> ``c = train_step(...).numpy()``."""
+        value = original_node.value
+        if not isinstance(value, cst.Call) or id(value) not in self.sites or len(original_node.targets) != 1:
+            return updated_node
+        fn = self.sites[id(value)][0]
+        target = original_node.targets[0].target
+        fetch = argument(value, 0, "fetches")
+        func = value.func
+        if func.attr.value != "run" or not isinstance(fetch, (cst.List, cst.Tuple)):
+            return updated_node
+        if not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != len(fetch.elements):
+            return updated_node
+        kept = []
+        for element, fetched in zip(target.elements, fetch.elements):
+            if self.c._is_op(fetched.value):
+                if not (isinstance(element.value, cst.Name) and element.value.value == "_"):
+                    raise CannotConvert(value, "the result of a training op is kept")
+                continue
+            kept.append(element.value)
+        invocation = self._call(fn, value)
+        if not kept:
+            return cst.Expr(cst.parse_expression(invocation))
+        if len(kept) == 1:
+            return updated_node.with_changes(
+                targets=[cst.AssignTarget(kept[0])], value=cst.parse_expression(f"{invocation}.numpy()")
+            )
+        names = ", ".join(self.c.code(k) for k in kept)
+        return updated_node.with_changes(
+            targets=[cst.AssignTarget(cst.parse_expression(names))],
+            value=cst.parse_expression(f"[value.numpy() for value in {invocation}]"),
+        )
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        small = original_node.body[0] if len(original_node.body) == 1 else None
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            call = small.value
+            func = call.func
+            if isinstance(func, cst.Attribute):
+                receiver = func.value
+                sessions = self.c.sessions | {p for _, p in self.c.session_params.values()}
+                if isinstance(receiver, cst.Name) and receiver.value in sessions and func.attr.value == "close":
+                    return cst.RemovalSentinel.REMOVE
+                if func.attr.value == "run":
+                    fetch = argument(call, 0, "fetches") if isinstance(receiver, cst.Name) and receiver.value in sessions else receiver
+                    if fetch is not None and self._only_inits(fetch):
+                        return cst.RemovalSentinel.REMOVE
+        if single_assignment(original_node) is not None:
+            names, value = single_assignment(original_node)
+            if isinstance(value, cst.Call) and self.c.rule.sym(value.func) in SESSIONS:
+                return cst.RemovalSentinel.REMOVE
+        return updated_node
+
+    def _only_inits(self, fetch) -> bool:
+        if isinstance(fetch, (cst.List, cst.Tuple)):
+            return all(self._only_inits(e.value) for e in fetch.elements)
+        if isinstance(fetch, cst.Name):
+            return fetch.value in self.c.inits
+        return isinstance(fetch, cst.Call) and self.c.rule.sym(fetch.func) in INITIALIZERS
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With):
+        item = original_node.items[0].item
+        if isinstance(item, cst.Call) and self.c.rule.sym(item.func) in SESSIONS:
+            statements = list(updated_node.body.body)
+            if not statements:
+                return cst.RemovalSentinel.REMOVE
+            statements[0] = statements[0].with_changes(
+                leading_lines=[*original_node.leading_lines, *statements[0].leading_lines]
+            )
+            return cst.FlattenSentinel(statements)
+        return updated_node
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        if not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        entry = self.c.session_params.get(original_node.name.value)
+        if entry is None:
+            return updated_node
+        params = [p for p in updated_node.params.params if p.name.value != entry[1]]
+        if params:
+            params[-1] = params[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(params=updated_node.params.with_changes(params=params))
+
+    def leave_Arg(self, original_node, updated_node):
+        if isinstance(original_node.value, cst.Name) and original_node.value.value in self.c.sessions:
+            return cst.RemovalSentinel.REMOVE
+        return updated_node
+
+
+class _AssignCalls(cst.CSTTransformer):
+    """``tf.assign(v, x)`` -> ``v.assign(x)`` (and ``assign_add`` / ``assign_sub``)."""
+
+    def __init__(self, converter: _Converter) -> None:
+        self.c = converter
+
+    def leave_Call(self, original_node, updated_node):
+        symbol = self.c.rule.sym(original_node.func)
+        if symbol in ASSIGNS and len(updated_node.args) >= 2:
+            ref, value = updated_node.args[0].value, updated_node.args[1].value
+            return cst.Call(
+                func=cst.Attribute(ref, cst.Name(ASSIGNS[symbol])), args=[cst.Arg(value)]
+            )
+        return updated_node
+
+
+class _ReplaceCall(cst.CSTTransformer):
+    def __init__(self, target: cst.Call, code: str) -> None:
+        self.target = target
+        self.code = code
+
+    def leave_Call(self, original_node, updated_node):
+        if original_node is self.target:
+            return cst.parse_expression(self.code)
+        return updated_node
+
+
+def _without_blank(lines) -> list[cst.EmptyLine]:
+    """Leading lines minus the blank ones (comments stay)."""
+    return [line for line in lines if line.comment is not None]
+
+
+def _strip_leading_blank(code: str) -> str:
+    lines = code.splitlines(keepends=True)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "".join(lines)

@@ -1,0 +1,113 @@
+"""Reading TF1 graph-building code: which statements define what, and what they read.
+
+Shared by the graph-to-eager rules. Everything here is about the module's top-level
+statements, in order, because that is where TF1 scripts build their graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+TF1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow.")
+
+
+def tf1_symbol(qualified: str | None) -> str | None:
+    """``train.AdamOptimizer`` for ``tensorflow[.compat.v1].train.AdamOptimizer``."""
+    if not qualified:
+        return None
+    for prefix in TF1_PREFIXES:
+        if qualified.startswith(prefix):
+            return qualified[len(prefix) :]
+    return None
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.calls: list[cst.Call] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+
+def names_read(node: cst.CSTNode) -> set[str]:
+    """Every plain name the node mentions (a superset of what it reads)."""
+    collector = _NameCollector()
+    node.visit(collector)
+    return collector.names
+
+
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    collector = _NameCollector()
+    node.visit(collector)
+    return collector.calls
+
+
+def assigned_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in assigned_names(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return assigned_names(target.value)
+    return []
+
+
+def single_assignment(stmt: cst.CSTNode) -> tuple[list[str], cst.BaseExpression] | None:
+    """(target names, value) of ``a = ...`` / ``a, b = ...``; None for anything else."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        names = assigned_names(small.targets[0].target)
+        if names:
+            return names, small.value
+    if isinstance(small, cst.AnnAssign) and small.value is not None:
+        names = assigned_names(small.target)
+        if names:
+            return names, small.value
+    return None
+
+
+def expression_of(stmt: cst.CSTNode) -> cst.BaseExpression | None:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr):
+        return stmt.body[0].value
+    return None
+
+
+def call_parts(call: cst.Call, code: Callable[[cst.CSTNode], str]) -> tuple[list[str], dict[str, str]]:
+    """Positional and keyword argument source code of a call (no *args)."""
+    positional: list[str] = []
+    keywords: dict[str, str] = {}
+    for arg in call.args:
+        if arg.star:
+            raise ValueError("star arguments")
+        if arg.keyword is None:
+            positional.append(code(arg.value))
+        else:
+            keywords[arg.keyword.value] = code(arg.value)
+    return positional, keywords
+
+
+def argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:
+    """The argument passed at position ``index`` or as ``keyword``."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if index < len(positional):
+        return positional[index].value
+    return None
