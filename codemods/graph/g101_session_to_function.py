@@ -796,6 +796,8 @@ class _Rewriter(cst.CSTTransformer):
         self.c = converter
         self.tf = converter.tf
         self.sites = sites
+        # Names given to differentiated expressions, by the id of their gradient call.
+        self.targets: dict[int, str] = {}
         self.defined: dict[int, list[Function]] = {}
         seen = set()
         for fn, _ in sites.values():
@@ -807,11 +809,15 @@ class _Rewriter(cst.CSTTransformer):
         c = self.c
         body: list[cst.BaseStatement] = []
         gap_after: set[int] = set()
+        carried: list[cst.EmptyLine] = []  # comments and blank lines of removed statements
         for index, stmt in enumerate(c.module.body):
+            kept_before = len(body)
             unit = next((u for u in c.units if u.index == index), None)
             if index in c.removed or unit is not None:
                 if unit is not None and index in c.inline_optimizers:
                     body.append(self._optimizer_statement(c.inline_optimizers[index], unit.call.func.value, stmt))
+                else:
+                    carried.extend(stmt.leading_lines)
             elif index in c.optimizers.values():
                 name = next(n for n, i in c.optimizers.items() if i == index)
                 body.append(self._optimizer_statement(name, single_assignment(stmt)[1], stmt))
@@ -824,6 +830,11 @@ class _Rewriter(cst.CSTTransformer):
                     body.extend(new.nodes)
                 elif not isinstance(new, cst.RemovalSentinel):
                     body.append(new)
+            if carried and len(body) > kept_before:
+                body[kept_before] = body[kept_before].with_changes(
+                    leading_lines=_merge_lines(carried, body[kept_before].leading_lines)
+                )
+                carried = []
             generated = [d for fn in self.defined.get(index, []) for d in self._function_def(fn)]
             if generated:
                 body.extend(generated)
@@ -883,7 +894,7 @@ class _Rewriter(cst.CSTTransformer):
         if unit.kind == "gradients":
             node = node.visit(_ReplaceCall(unit.call, self._tape_gradient(unit.call)))
         elif unit.kind == "compute":
-            loss = self.c.code(argument(unit.call, 0, "loss"))
+            loss = self.targets.get(id(unit.call)) or self.c.code(argument(unit.call, 0, "loss"))
             variables = unit.var_list or self.c._trainable_list(unit.index)
             node = node.visit(_ReplaceCall(unit.call, f"list(zip(tape.gradient({loss}, {variables}), {variables}))"))
         node = node.visit(_AssignCalls(self.c))
@@ -891,7 +902,7 @@ class _Rewriter(cst.CSTTransformer):
         return _strip_leading_blank(code)
 
     def _tape_gradient(self, call: cst.Call) -> str:
-        ys = self.c.code(argument(call, 0, "ys"))
+        ys = self.targets.get(id(call)) or self.c.code(argument(call, 0, "ys"))
         xs_node = argument(call, 1, "xs")
         xs = self.c.code(xs_node)
         if isinstance(xs_node, cst.Name) and (xs_node.value in self.c._graph_names() or self.c._is_variable(xs_node)):
@@ -936,12 +947,15 @@ class _Rewriter(cst.CSTTransformer):
             for unit in forward:
                 tape_lines.append(self._unit_code(unit, True))
                 tape_lines += [f"tape.watch({n})\n" for n in unit.defines if n in watched]
-            loss_line = None
-            if fn.train is not None and fn.train.kind == "train":
-                loss_node = argument(fn.train.call, 0, "loss")
-                if not isinstance(loss_node, cst.Name):
-                    loss_line = f"loss = {self.c.code(loss_node)}\n"
-                    tape_lines.append(loss_line)
+            # What is differentiated must be computed while the tape records.
+            for unit in grad_units:
+                if unit.kind == "apply":
+                    continue
+                target = argument(unit.call, 0, "ys" if unit.kind == "gradients" else "loss")
+                if not isinstance(target, cst.Name):
+                    name = self.c._fresh("loss" if unit.kind != "gradients" else "target")
+                    self.targets[id(unit.call)] = name
+                    tape_lines.append(f"{name} = {self.c.code(target)}\n")
             if not tape_lines:
                 tape_lines = ["pass\n"]
             option = "persistent=True" if persistent else ""
@@ -949,8 +963,7 @@ class _Rewriter(cst.CSTTransformer):
             lines += [textwrap.indent(t, self.c.module.default_indent) for t in tape_lines]
             for unit in backward:
                 if unit.kind == "train":
-                    loss_node = argument(unit.call, 0, "loss")
-                    loss = "loss" if not isinstance(loss_node, cst.Name) else loss_node.value
+                    loss = self.targets.get(id(unit.call)) or self.c.code(argument(unit.call, 0, "loss"))
                     variables = unit.var_list or self.c._trainable_list(unit.index)
                     lines.append(f"variables = {variables}\n")
                     lines.append(f"gradients = tape.gradient({loss}, variables)\n")
@@ -1063,6 +1076,12 @@ class _Rewriter(cst.CSTTransformer):
             value=cst.parse_expression(f"[value.numpy() for value in {invocation}]"),
         )
 
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr):
+        planned = self.sites.get(id(original_node.value))
+        if planned is not None:
+            return updated_node.with_changes(value=cst.parse_expression(self._call(planned[0], original_node.value)))
+        return updated_node
+
     def leave_SimpleStatementLine(self, original_node, updated_node):
         small = original_node.body[0] if len(original_node.body) == 1 else None
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
@@ -1147,6 +1166,18 @@ class _ReplaceCall(cst.CSTTransformer):
         if original_node is self.target:
             return cst.parse_expression(self.code)
         return updated_node
+
+
+def _merge_lines(first, second) -> list[cst.EmptyLine]:
+    """Leading lines of removed statements followed by the next statement's, at most
+    two blank lines in a row."""
+    merged: list[cst.EmptyLine] = []
+    blanks = 0
+    for line in [*first, *second]:
+        blanks = blanks + 1 if line.comment is None else 0
+        if blanks <= 2:
+            merged.append(line)
+    return merged
 
 
 def _without_blank(lines) -> list[cst.EmptyLine]:
