@@ -153,6 +153,8 @@ class GraphToEager(Rule):
                 def compute_y(x):
                     y = x * w
                     return y
+
+
                 print(compute_y([1.0, 2.0]).numpy())
                 """
             ),
@@ -475,6 +477,16 @@ class _Converter:
 
     def _check_compound(self, stmt) -> None:
         """Loops and conditions may run sessions but must not build graph."""
+        in_runs: set[int] = set()
+        for call in calls_in(stmt):
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("run", "eval"):
+                in_runs.update(id(inner) for arg in call.args for inner in calls_in(arg))
+        for call in calls_in(stmt):
+            symbol = self.rule.sym(call.func)
+            if symbol in SESSIONS or symbol is None or id(call) in in_runs:
+                continue
+            if symbol not in CONFIGURATION and symbol not in INITIALIZERS:
+                raise CannotConvert(call, "the graph is built inside a loop, condition or block")
         for inner in _statements_in(stmt):
             if isinstance(inner, cst.With):
                 item = inner.items[0].item
@@ -482,17 +494,11 @@ class _Converter:
                     alias = inner.items[0].asname
                     if alias is not None:
                         self.sessions.update(assigned_names(alias.name))
-                    continue
+                continue
             assignment = single_assignment(inner)
             if assignment is not None and isinstance(assignment[1], cst.Call):
-                symbol = self.rule.sym(assignment[1].func)
-                if symbol in SESSIONS:
+                if self.rule.sym(assignment[1].func) in SESSIONS:
                     self.sessions.update(assignment[0])
-                    continue
-                if symbol in ("placeholder", "Variable", "placeholder_with_default") or (
-                    symbol and symbol.startswith("train.") and symbol.endswith("Optimizer")
-                ):
-                    raise CannotConvert(inner, "the graph is built inside a loop, condition or block")
 
     def _check_free_of_graph(self, stmt) -> None:
         """Python code may hand graph tensors only to session runs."""

@@ -1,0 +1,231 @@
+"""G101 beyond its examples: the session, fetch, feed and gradient forms of TF1 scripts.
+
+These check the shape of the generated code; the fixtures under fixtures/graph prove by
+running both versions that the numbers stay the same.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from codemods.graph.g101_session_to_function import GraphToEager
+from migrator.engine import Status, migrate_source
+
+
+def migrate(source: str) -> tuple[str, list]:
+    result = migrate_source(textwrap.dedent(source).encode(), "t.py", [GraphToEager])
+    assert result.status is not Status.FAILED, result.error
+    text = result.new_bytes.decode()
+    ast.parse(text)
+    again = migrate_source(result.new_bytes, "t.py", [GraphToEager])
+    assert again.new_bytes == result.new_bytes, "not idempotent"
+    return text, result.findings
+
+
+HEADER = """\
+import numpy as np
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+y = tf.placeholder(tf.float32, [None, 1])
+W = tf.Variable(tf.zeros([2, 1]))
+b = tf.Variable(0.0)
+pred = tf.matmul(x, W) + b
+cost = tf.reduce_mean(tf.square(pred - y))
+"""
+
+
+def test_minimize_becomes_tape_and_keras_optimizer() -> None:
+    text, findings = migrate(
+        HEADER
+        + """\
+train_op = tf.train.AdamOptimizer(0.1).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for i in range(3):
+        _, c = sess.run([train_op, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+        print(c)
+"""
+    )
+    assert "optimizer = tf.keras.optimizers.Adam(learning_rate=0.1, epsilon=1e-08)" in text
+    assert "with tf.GradientTape() as tape:" in text
+    assert "gradients = tape.gradient(cost, variables)" in text
+    assert "variables = [W, b]" in text
+    assert "c = train_step(np.ones((4, 2)), np.ones((4, 1))).numpy()" in text
+    assert "Session" not in text and "placeholder" not in text and "initializer" not in text
+    assert any("AdamOptimizer -> keras.optimizers.Adam" in f.message for f in findings)
+
+
+def test_placeholders_become_typed_parameters() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+with tf.Session() as sess:
+    print(sess.run(cost, {x: [[1.0, 2.0]], y: [[3.0]]}))
+"""
+    )
+    assert (
+        "@tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32), "
+        "tf.TensorSpec([None, 1], tf.float32)])\ndef compute_cost(x, y):" in text
+    )
+    assert "print(compute_cost([[1.0, 2.0]], [[3.0]]).numpy())" in text
+
+
+def test_same_fetch_shares_a_function_and_variables_are_read_directly() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+print(sess.run(cost, feed_dict={x: [[1.0, 1.0]], y: [[1.0]]}))
+print(sess.run(cost, feed_dict={x: [[2.0, 2.0]], y: [[0.0]]}))
+print(sess.run(W), sess.run([W, b]))
+sess.close()
+"""
+    )
+    assert text.count("def compute_cost") == 1
+    assert "print(W.numpy(), [W.numpy(), b.numpy()])" in text
+    assert "close" not in text
+
+
+def test_dict_and_list_fetches_keep_their_structure() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+with tf.Session() as sess:
+    feed = None
+    r = sess.run({"cost": cost, "pred": pred}, feed_dict={x: [[1.0, 1.0]], y: [[1.0]]})
+    l = sess.run([cost, pred], feed_dict={x: [[1.0, 1.0]], y: [[1.0]]})
+"""
+    )
+    assert "return {\"cost\": cost, \"pred\": pred}" in text
+    assert "{key: value.numpy() for key, value in" in text
+    assert "l = [value.numpy() for value in" in text
+
+
+def test_interactive_session_eval_and_run() -> None:
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+
+sess = tf.InteractiveSession()
+counter = tf.Variable(0)
+increment = tf.assign_add(counter, 1)
+tf.global_variables_initializer().run()
+increment.eval()
+print(counter.eval())
+"""
+    )
+    assert "counter.assign_add(1)" in text
+    assert "compute_increment()" in text
+    assert "print(counter.numpy())" in text
+    assert "InteractiveSession" not in text and ".run()" not in text
+
+
+def test_gradients_with_respect_to_an_input_watch_it() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+grad = tf.gradients(cost, x)[0]
+with tf.Session() as sess:
+    print(sess.run(grad, feed_dict={x: [[1.0, 1.0]], y: [[1.0]]}))
+"""
+    )
+    assert "tape.watch(x)" in text
+    assert "grad = tape.gradient(cost, [x])[0]" in text
+
+
+def test_a_session_passed_to_a_helper_is_dropped() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+def evaluate(sess, data, labels):
+    return sess.run(cost, feed_dict={x: data, y: labels})
+
+with tf.Session() as sess:
+    print(evaluate(sess, [[1.0, 1.0]], [[1.0]]))
+"""
+    )
+    assert "def evaluate(data, labels):" in text
+    assert "print(evaluate([[1.0, 1.0]], [[1.0]]))" in text
+
+
+def test_comments_of_removed_graph_statements_are_kept() -> None:
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+
+# Inputs of the model
+a = tf.placeholder(tf.float32)
+b = a * 2.0
+with tf.Session() as sess:
+    print(sess.run(b, {a: 1.0}))
+"""
+    )
+    assert "# Inputs of the model" in text
+
+
+def test_compat_v1_import_becomes_plain_tensorflow() -> None:
+    text, _ = migrate(
+        """\
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+
+a = tf.placeholder(tf.float32)
+b = a * 2.0
+with tf.Session() as sess:
+    print(sess.run(b, {a: 1.0}))
+"""
+    )
+    assert text.startswith("import tensorflow as tf\n")
+    assert "disable_v2_behavior" not in text
+
+
+def test_unprovable_graph_falls_back_to_compat_v1_with_a_reason() -> None:
+    text, findings = migrate(
+        """\
+import tensorflow as tf
+
+a = tf.placeholder(tf.float32, name="a")
+b = tf.multiply(a, 2.0, name="b")
+with tf.Session() as sess:
+    t = tf.get_default_graph().get_tensor_by_name("b:0")
+    print(sess.run(t, {a: 1.0}))
+"""
+    )
+    assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    assert "sess.run(t, {a: 1.0})" in text
+    (finding,) = [f for f in findings if f.kind == "declined"]
+    assert "get_default_graph" in finding.message
+    assert finding.line == 6
+
+
+def test_graph_built_in_a_loop_falls_back() -> None:
+    text, findings = migrate(
+        """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32)
+layers = []
+for i in range(3):
+    layers.append(tf.Variable(float(i)))
+with tf.Session() as sess:
+    print(sess.run(x, {x: 1.0}))
+"""
+    )
+    assert "tensorflow.compat.v1" in text
+    assert any("loop" in f.message for f in findings)
+
+
+def test_local_name_tf_is_not_tensorflow() -> None:
+    source = """\
+import numpy as np
+
+def run(tf):
+    sess = tf.Session()
+    return sess.run(tf.placeholder("float"))
+"""
+    text, findings = migrate(source)
+    assert text == source
+    assert findings == []
