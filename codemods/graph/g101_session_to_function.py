@@ -242,6 +242,8 @@ class _Converter:
         self.user_functions: dict[str, cst.FunctionDef] = {}
         self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
         self.taken = set(names_read(module))
+        self.site_feeds: dict[int, cst.BaseExpression] = {}  # run call -> its feed dict
+        self.feed_assignments: set[int] = set()  # dict literals of inlined feed variables
 
     # -- analysis ------------------------------------------------------------------
     def convert(self) -> cst.Module:
@@ -265,7 +267,6 @@ class _Converter:
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             if isinstance(stmt, cst.FunctionDef):
                 self.user_functions[stmt.name.value] = stmt
-            self._check_free_of_graph(stmt)
             return
         if isinstance(stmt, cst.With):
             self._classify_with(index, stmt)
@@ -288,7 +289,6 @@ class _Converter:
                 return
             if symbol is not None:
                 raise CannotConvert(stmt, f"module-level `{self.code(expr.func)}(...)` builds graph state")
-        self._check_free_of_graph(stmt)
 
     def _classify_assignment(self, index, stmt, names, value) -> None:
         graph = self._graph_names()
@@ -334,8 +334,6 @@ class _Converter:
                 elif self.rule.sym(call.func) == "gradients":
                     unit.kind, unit.call = "gradients", call
             self._add_unit(unit)
-            return
-        self._check_free_of_graph(stmt)
 
     def _placeholder(self, index, name, call, symbol) -> Placeholder:
         if symbol == "placeholder":
@@ -499,10 +497,6 @@ class _Converter:
             if assignment is not None and isinstance(assignment[1], cst.Call):
                 if self.rule.sym(assignment[1].func) in SESSIONS:
                     self.sessions.update(assignment[0])
-
-    def _check_free_of_graph(self, stmt) -> None:
-        """Python code may hand graph tensors only to session runs."""
-        # Checked later, per reference, by the site finder.
 
     def _find_session_params(self) -> None:
         for call in calls_in(self.module):
@@ -718,7 +712,7 @@ class _SiteFinder(cst.CSTVisitor):
         self.inside_units = {id(u.node) for u in converter.units}
         self.session_names = converter.sessions | {p for _, p in converter.session_params.values()}
         self.graph = converter._graph_names()
-        self.claimed: set[int] = set()
+        self.feeds: dict[str, cst.Dict] = {}
 
     def find(self) -> list[Site]:
         for index, stmt in enumerate(self.c.module.body):
@@ -728,8 +722,25 @@ class _SiteFinder(cst.CSTVisitor):
             stmt.visit(self)
         return self.sites
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self._fn_locals = _local_names(node)
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        """``feed = {x: batch_x, y: batch_y}`` used as ``feed_dict=feed``: its values are
+        inlined at the runs that use it and the assignment goes."""
+        value = node.value
+        if (
+            len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and isinstance(value, cst.Dict)
+            and value.elements
+            and all(
+                isinstance(e, cst.DictElement) and isinstance(e.key, cst.Name) and e.key.value in self.c.placeholders
+                for e in value.elements
+            )
+        ):
+            self.feeds[node.targets[0].target.value] = value
+            self.c.feed_assignments.add(id(value))
+            for element in value.elements:
+                element.value.visit(self)
+            return False
         return True
 
     def visit_Call(self, node: cst.Call) -> bool:
@@ -753,6 +764,10 @@ class _SiteFinder(cst.CSTVisitor):
         if fetch is None:
             raise CannotConvert(node, "a run with no fetches")
         init = self._is_init(fetch)
+        if isinstance(feed_node, cst.Name) and feed_node.value in self.feeds:
+            feed_node = self.feeds[feed_node.value]
+        if feed_node is not None:
+            self.c.site_feeds[id(node)] = feed_node
         feed = {} if feed_node is None else self._feed(feed_node)
         self.sites.append(Site(node, fetch, feed, init=init, statement=self.statement))
         # The fetch and the feed keys are graph references that the rewrite replaces;
@@ -992,14 +1007,7 @@ class _Rewriter(cst.CSTTransformer):
 
     # -- call sites ------------------------------------------------------------------
     def _call(self, fn: Function, site_call: cst.Call) -> str:
-        feed_node = None
-        func = site_call.func
-        if func.attr.value == "run" and isinstance(func.value, cst.Name) and func.value.value in (
-            self.c.sessions | {p for _, p in self.c.session_params.values()}
-        ):
-            feed_node = argument(site_call, 1, "feed_dict")
-        else:
-            feed_node = argument(site_call, 0, "feed_dict")
+        feed_node = self.c.site_feeds.get(id(site_call))
         feed = {}
         if isinstance(feed_node, cst.Dict):
             feed = {e.key.value: self.c.code(e.value) for e in feed_node.elements}
@@ -1105,6 +1113,8 @@ class _Rewriter(cst.CSTTransformer):
         if single_assignment(original_node) is not None:
             names, value = single_assignment(original_node)
             if isinstance(value, cst.Call) and self.c.rule.sym(value.func) in SESSIONS:
+                return cst.RemovalSentinel.REMOVE
+            if id(value) in self.c.feed_assignments:
                 return cst.RemovalSentinel.REMOVE
         return updated_node
 

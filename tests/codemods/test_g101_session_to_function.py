@@ -229,3 +229,18 @@ def run(tf):
     text, findings = migrate(source)
     assert text == source
     assert findings == []
+
+
+def test_feed_dict_variables_are_inlined() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+with tf.Session() as sess:
+    for step in range(2):
+        batch = np.ones((4, 2)), np.ones((4, 1))
+        feed_dict = {x: batch[0], y: batch[1]}
+        print(sess.run(cost, feed_dict=feed_dict))
+"""
+    )
+    assert "feed_dict" not in text
+    assert "print(compute_cost(batch[0], batch[1]).numpy())" in text
