@@ -227,6 +227,10 @@ class _Converter:
     def __init__(self, rule: GraphToEager, module: cst.Module, alias: str) -> None:
         self.rule = rule
         self.module = module
+        # The block that builds the graph: the module, or one top-level `def main():`
+        # / `if __name__ == "__main__":` body.
+        self.owner = self._graph_owner(rule, module)
+        self.body = list(module.body if self.owner is None else self.owner.body.body)
         self.tf = alias
         self.code = module.code_for_node
         self.placeholders: dict[str, Placeholder] = {}
@@ -242,8 +246,34 @@ class _Converter:
         self.user_functions: dict[str, cst.FunctionDef] = {}
         self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
         self.taken = set(names_read(module))
+        self.generated: set[str] = set()
         self.site_feeds: dict[int, cst.BaseExpression] = {}  # run call -> its feed dict
         self.feed_assignments: set[int] = set()  # dict literals of inlined feed variables
+
+    @staticmethod
+    def _graph_owner(rule: GraphToEager, module: cst.Module):
+        def builds_graph(statements) -> bool:
+            for stmt in statements:
+                assignment = single_assignment(stmt)
+                if assignment and isinstance(assignment[1], cst.Call):
+                    if rule.sym(assignment[1].func) in ("placeholder", "placeholder_with_default", "Variable"):
+                        return True
+            return False
+
+        if builds_graph(module.body):
+            return None
+        owners = [
+            stmt
+            for stmt in module.body
+            if isinstance(stmt, (cst.FunctionDef, cst.If))
+            and isinstance(stmt.body, cst.IndentedBlock)
+            and builds_graph(stmt.body.body)
+        ]
+        if len(owners) == 1:
+            return owners[0]
+        if owners:
+            raise CannotConvert(owners[1], "the graph is built in more than one function")
+        return None
 
     # -- analysis ------------------------------------------------------------------
     def convert(self) -> cst.Module:
@@ -251,7 +281,7 @@ class _Converter:
             symbol = self.rule.sym(call.func)
             if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
                 raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
-        for index, stmt in enumerate(self.module.body):
+        for index, stmt in enumerate(self.body):
             self._classify(index, stmt)
         if not self.placeholders and not self.sessions and not self.units:
             raise _NothingToDo()
@@ -411,7 +441,7 @@ class _Converter:
             if symbol.startswith("train.") and symbol[len("train."):] in OPTIMIZERS:
                 # `optimizer = tf.train.XOptimizer(lr).minimize(cost)`: once the run
                 # sites are rewritten the name is free for the Keras optimizer.
-                names = single_assignment(self.module.body[index])[0]
+                names = single_assignment(self.body[index])[0]
                 name = names[0] if "optim" in names[0] else self._fresh("optimizer")
                 self.inline_optimizers[index] = name
                 return name
@@ -444,7 +474,7 @@ class _Converter:
                 continue
             parts.append({"var": name, "dict": f"*{name}.values()", "list": f"*{name}"}.get(kind, name))
         if not parts:
-            raise CannotConvert(self.module.body[before], "no trainable variables are created before this training op")
+            raise CannotConvert(self.body[min(before, len(self.body) - 1)], "no trainable variables are created before this training op")
         return "[" + ", ".join(parts) + "]"
 
     def _classify_with(self, index: int, stmt: cst.With) -> None:
@@ -516,12 +546,14 @@ class _Converter:
                     self.session_params[fn.name.value] = (position, param)
 
     def _fresh(self, base: str) -> str:
+        """A new name; names of graph objects the conversion removes may be reused."""
+        freed = set(self.placeholders) | set(self.unit_by_name) | self.inits | self.sessions
         name = base
         n = 2
-        while name in self.taken:
+        while name in self.generated or (name in self.taken and name not in freed):
             name = f"{base}_{n}"
             n += 1
-        self.taken.add(name)
+        self.generated.add(name)
         return name
 
     # -- planning --------------------------------------------------------------------
@@ -715,7 +747,7 @@ class _SiteFinder(cst.CSTVisitor):
         self.feeds: dict[str, cst.Dict] = {}
 
     def find(self) -> list[Site]:
-        for index, stmt in enumerate(self.c.module.body):
+        for index, stmt in enumerate(self.c.body):
             if id(stmt) in self.inside_units or index in self.c.removed:
                 continue
             self.statement = index
@@ -831,7 +863,7 @@ class _Rewriter(cst.CSTTransformer):
         body: list[cst.BaseStatement] = []
         gap_after: set[int] = set()
         carried: list[cst.EmptyLine] = []  # comments and blank lines of removed statements
-        for index, stmt in enumerate(c.module.body):
+        for index, stmt in enumerate(c.body):
             kept_before = len(body)
             unit = next((u for u in c.units if u.index == index), None)
             if index in c.removed or unit is not None:
@@ -860,13 +892,21 @@ class _Rewriter(cst.CSTTransformer):
             if generated:
                 body.extend(generated)
                 gap_after.add(len(body))
-        body = [self._plain_import(s) for s in body]
         for position in gap_after:
             if position < len(body):
                 body[position] = body[position].with_changes(
-                    leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *_without_blank(body[position].leading_lines)]
+                    leading_lines=[cst.EmptyLine(indent=False), cst.EmptyLine(indent=False), *_without_blank(body[position].leading_lines)]
                 )
-        return c.module.with_changes(body=body)
+        if c.owner is None:
+            module = c.module.with_changes(body=body)
+        else:
+            module = c.module.deep_replace(c.owner, c.owner.with_changes(body=c.owner.body.with_changes(body=body)))
+        return module.with_changes(body=[self._plain_import(s) for s in module.body if not self._disables(s)])
+
+    def _disables(self, stmt) -> bool:
+        """``tf.disable_v2_behavior()`` and friends have no place in converted code."""
+        expr = expression_of(stmt)
+        return isinstance(expr, cst.Call) and self.c.rule.sym(expr.func) in DISABLING_CALLS
 
     def _plain_import(self, stmt):
         if not isinstance(stmt, cst.SimpleStatementLine):
@@ -907,7 +947,7 @@ class _Rewriter(cst.CSTTransformer):
             decorator = f"@{self.tf}.function"
         text = f"{decorator}\ndef {fn.name}({params}):\n" + textwrap.indent("".join(lines), indent)
         module = cst.parse_module(text)
-        stmt = module.body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        stmt = module.body[0].with_changes(leading_lines=[cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)])
         return [stmt]
 
     def _unit_code(self, unit: Unit, tape: bool) -> str:
@@ -929,7 +969,7 @@ class _Rewriter(cst.CSTTransformer):
         if isinstance(xs_node, cst.Name) and (xs_node.value in self.c._graph_names() or self.c._is_variable(xs_node)):
             xs = f"[{xs}]"
         elif isinstance(xs_node, cst.Call) and self.c.rule.sym(xs_node.func) == "trainable_variables":
-            xs = self.c._trainable_list(len(self.c.module.body))
+            xs = self.c._trainable_list(len(self.c.body))
         grad_ys = argument(call, 2, "grad_ys")
         extra = f", output_gradients={self.c.code(grad_ys)}" if grad_ys is not None else ""
         return f"tape.gradient({ys}, {xs}{extra})"

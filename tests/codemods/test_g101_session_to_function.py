@@ -244,3 +244,31 @@ with tf.Session() as sess:
     )
     assert "feed_dict" not in text
     assert "print(compute_cost(batch[0], batch[1]).numpy())" in text
+
+
+def test_graph_built_inside_main_is_converted_there() -> None:
+    text, _ = migrate(
+        """\
+import numpy as np
+import tensorflow as tf
+
+
+def main(_):
+    x = tf.placeholder(tf.float32, [None, 2])
+    W = tf.Variable(tf.ones([2, 1]))
+    y = tf.matmul(x, W)
+    train_step = tf.train.GradientDescentOptimizer(0.5).minimize(tf.reduce_sum(y))
+    sess = tf.InteractiveSession()
+    tf.global_variables_initializer().run()
+    for _ in range(2):
+        sess.run(train_step, feed_dict={x: np.ones((1, 2))})
+    print(sess.run(y, feed_dict={x: np.ones((1, 2))}))
+
+
+if __name__ == "__main__":
+    tf.app.run(main=main)
+"""
+    )
+    assert "def main(_):\n    W = tf.Variable(tf.ones([2, 1]))\n    optimizer = tf.keras.optimizers.SGD(learning_rate=0.5)" in text
+    assert "    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])\n    def train_step(x):" in text
+    assert "        train_step(np.ones((1, 2)))" in text
