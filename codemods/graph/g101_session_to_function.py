@@ -48,12 +48,21 @@ UNSUPPORTED = (
     "summary.", "train.start_queue_runners", "train.Coordinator", "contrib.", "get_variable",
     "variable_scope", "layers.", "nn.rnn_cell", "nn.dynamic_rnn", "nn.static_rnn",
     "train.string_input_producer", "py_func", "data.", "train.batch", "train.shuffle_batch",
-    "global_variables", "train.get_global_step", "train.exponential_decay",
-    "train.piecewise_constant", "train.polynomial_decay", "train.inverse_time_decay",
+    "global_variables", "train.get_global_step",
     "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
     "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
     "train.MonitoredTrainingSession", "Print",
 )
+# TF1 decayed learning rates -> Keras schedules: (Keras class, TF1 parameters in order;
+# None marks global_step, which Keras replaces by the optimizer's step count).
+SCHEDULES = {
+    "train.exponential_decay": ("ExponentialDecay", ("learning_rate", None, "decay_steps", "decay_rate", "staircase")),
+    "train.inverse_time_decay": ("InverseTimeDecay", ("learning_rate", None, "decay_steps", "decay_rate", "staircase")),
+    "train.polynomial_decay": (
+        "PolynomialDecay", ("learning_rate", None, "decay_steps", "end_learning_rate", "power", "cycle"),
+    ),
+    "train.piecewise_constant": ("PiecewiseConstantDecay", (None, "boundaries", "values")),
+}
 ASSIGNS = {"assign": "assign", "assign_add": "assign_add", "assign_sub": "assign_sub"}
 DTYPE_STRINGS = {"float": "float32", "double": "float64", "int": "int32", "long": "int64"}
 TRAIN_OP_NAMES = {"optimizer", "train_op", "train_step", "train", "training_op", "opt_op", "trainer", "optimize", "minimize", "train_opt", "update"}
@@ -247,6 +256,9 @@ class _Converter:
         self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
         self.taken = set(names_read(module))
         self.generated: set[str] = set()
+        self.optimizer_calls: dict[str, cst.Call] = {}
+        self.schedules: dict[str, str] = {}  # schedule name -> the global step it read
+        self.rewritten: dict[int, cst.BaseStatement] = {}  # statements replaced in place
         self.site_feeds: dict[int, cst.BaseExpression] = {}  # run call -> its feed dict
         self.feed_assignments: set[int] = set()  # dict literals of inlined feed variables
 
@@ -338,6 +350,9 @@ class _Converter:
                 self.inits.update(names)
                 self.removed.add(index)
                 return
+            if symbol in SCHEDULES and len(names) == 1:
+                self._add_schedule(index, names[0], value, symbol)
+                return
             if symbol in SESSIONS:
                 self.sessions.update(names)
                 self.removed.add(index)
@@ -346,6 +361,7 @@ class _Converter:
                 if symbol[len("train."):] not in OPTIMIZERS:
                     raise CannotConvert(value, f"no faithful Keras optimizer for `{symbol}`")
                 self.optimizers[names[0]] = index
+                self.optimizer_calls[names[0]] = value
                 return
             if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("minimize", "apply_gradients"):
                 self._add_train(index, stmt, names, value)
@@ -354,6 +370,8 @@ class _Converter:
             self._add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
             return
         reads = names_read(value)
+        if reads & set(self.schedules):
+            raise CannotConvert(value, "a decayed learning rate used in a computation")
         if reads & graph or self._builds_ops(value):
             unit = Unit(index, stmt, names, reads)
             for call in calls_in(value):
@@ -364,6 +382,34 @@ class _Converter:
                 elif self.rule.sym(call.func) == "gradients":
                     unit.kind, unit.call = "gradients", call
             self._add_unit(unit)
+
+    def _add_schedule(self, index, name, call, symbol) -> None:
+        keras_name, params = SCHEDULES[symbol]
+        arguments = []
+        step = None
+        for position, param in enumerate(params):
+            keyword = param or ("x" if symbol == "train.piecewise_constant" else "global_step")
+            node = argument(call, position, keyword)
+            if param is None:
+                step = node
+            elif node is not None:
+                keras_keyword = "initial_learning_rate" if param == "learning_rate" else param
+                arguments.append(f"{keras_keyword}={self.code(node)}")
+        if step is None:
+            raise CannotConvert(call, f"`{symbol}` without a global step")
+        new = cst.parse_expression(f"{self.tf}.keras.optimizers.schedules.{keras_name}({', '.join(arguments)})")
+        self.schedules[name] = self.code(step)
+        self.rewritten[index] = self.body[index].with_changes(body=[self.body[index].body[0].with_changes(value=new)])
+        self.rule.report(call, f"{symbol} -> keras.optimizers.schedules.{keras_name}, stepped by the optimizer", kind="converted")
+
+    def _check_schedule(self, unit: Unit) -> None:
+        """A schedule follows the optimizer's step count: TF1 must have stepped it with the same counter."""
+        receiver = unit.call.func.value
+        ctor = self.optimizer_calls.get(receiver.value) if isinstance(receiver, cst.Name) else receiver
+        rate = argument(ctor, 0, "learning_rate") if isinstance(ctor, cst.Call) else None
+        if isinstance(rate, cst.Name) and rate.value in self.schedules:
+            if unit.global_step != self.schedules[rate.value]:
+                raise CannotConvert(unit.call, f"learning rate `{rate.value}` decays with a step this training op does not increment")
 
     def _placeholder(self, index, name, call, symbol) -> Placeholder:
         if symbol == "placeholder":
@@ -465,6 +511,7 @@ class _Converter:
         unit.global_step = self.code(step) if step is not None else None
         if method == "minimize":
             unit.var_list = self._var_list_code(call, 3, index)
+        self._check_schedule(unit)
         self._add_unit(unit)
 
     def _trainable_list(self, before: int) -> str:
@@ -657,6 +704,8 @@ class _Converter:
                     raise CannotConvert(site.call, "two training ops run in one step")
                 train = unit
                 pending |= {element.value}
+            elif isinstance(element, cst.Name) and element.value in self.schedules:
+                values.append(f"{element.value}({self.schedules[element.value]})")
             else:
                 pending |= names_read(element)
                 code = self.code(element)
@@ -871,6 +920,8 @@ class _Rewriter(cst.CSTTransformer):
                     body.append(self._optimizer_statement(c.inline_optimizers[index], unit.call.func.value, stmt))
                 else:
                     carried.extend(stmt.leading_lines)
+            elif index in c.rewritten:
+                body.append(c.rewritten[index])
             elif index in c.optimizers.values():
                 name = next(n for n, i in c.optimizers.items() if i == index)
                 body.append(self._optimizer_statement(name, single_assignment(stmt)[1], stmt))
@@ -1017,6 +1068,16 @@ class _Rewriter(cst.CSTTransformer):
                     name = self.c._fresh("loss" if unit.kind != "gradients" else "target")
                     self.targets[id(unit.call)] = name
                     tape_lines.append(f"{name} = {self.c.code(target)}\n")
+            # Fetched values are read before the update, as TF1 did within one run.
+            forward_names = {n for u in forward for n in u.defines}
+            backward_names = {n for u in backward for n in u.defines}
+            for position, value in enumerate(fn.values):
+                expression = cst.parse_expression(value)
+                if value not in forward_names and not names_read(expression) & backward_names:
+                    leading = re.match(r"\w+", value)
+                    name = self.c._fresh(f"{leading.group(0)}_value" if leading else "value")
+                    tape_lines.append(f"{name} = {value}\n")
+                    fn.values[position] = name
             if not tape_lines:
                 tape_lines = ["pass\n"]
             option = "persistent=True" if persistent else ""

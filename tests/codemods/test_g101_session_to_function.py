@@ -272,3 +272,38 @@ if __name__ == "__main__":
     assert "def main(_):\n    W = tf.Variable(tf.ones([2, 1]))\n    optimizer = tf.keras.optimizers.SGD(learning_rate=0.5)" in text
     assert "    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])\n    def train_step(x):" in text
     assert "        train_step(np.ones((1, 2)))" in text
+
+
+def test_exponential_decay_becomes_a_keras_schedule_read_before_the_step() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+global_step = tf.Variable(0, trainable=False)
+learning_rate = tf.train.exponential_decay(0.1, global_step, 5, 0.5, staircase=True)
+train_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(cost, global_step=global_step)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    _, lr = sess.run([train_op, learning_rate], feed_dict={x: [[1.0, 1.0]], y: [[1.0]]})
+"""
+    )
+    assert (
+        "learning_rate = tf.keras.optimizers.schedules.ExponentialDecay(initial_learning_rate=0.1, "
+        "decay_steps=5, decay_rate=0.5, staircase=True)" in text
+    )
+    assert "        learning_rate_value = learning_rate(global_step)\n" in text
+    assert "    global_step.assign_add(1)\n    return learning_rate_value\n" in text
+
+
+def test_decay_without_the_training_step_counter_falls_back() -> None:
+    text, findings = migrate(
+        HEADER
+        + """\
+global_step = tf.Variable(0, trainable=False)
+learning_rate = tf.train.exponential_decay(0.1, global_step, 5, 0.5)
+train_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(cost)
+with tf.Session() as sess:
+    sess.run(train_op, feed_dict={x: [[1.0, 1.0]], y: [[1.0]]})
+"""
+    )
+    assert "tensorflow.compat.v1" in text
+    assert any("does not increment" in f.message for f in findings)
