@@ -1,0 +1,492 @@
+"""Determinism hooks installed in the child interpreter before the user's program runs.
+
+This file runs under Python 3.7 (TensorFlow 1.15.5 + Keras 2.3.1) and under the
+project's own Python (TensorFlow 2.21 + Keras 3), so it must stay valid Python 3.7:
+no walrus, no ``list[int]`` annotations, no ``match``.
+
+Nothing here imports TensorFlow or Keras.  A meta-path finder watches imports and,
+as soon as one of the modules below has been executed, patches it:
+
+* ``*.python.framework.random_seed``: ``get_seed`` gives every random op that has no
+  explicit op seed the count of earlier such ops as its op seed, under one fixed
+  global seed (or the user's own global seed when the program sets one).  This is
+  ``DeterministicRandomTestTool(mode="num_random_ops")`` made to work on TF 1.15 and
+  TF 2.21 alike.  Modules that import ``get_seed`` by name do so after the patch.
+* ``*.python.ops.init_ops``, ``*.python.ops.init_ops_v2``, ``keras.initializers``
+  (Keras 2.3.1) and ``keras.src.initializers.random_initializers`` (Keras 3): every
+  random initializer draws its values from NumPy's legacy ``RandomState`` stream
+  (stable across NumPy versions), keyed by the number of earlier initializer draws,
+  the kind of distribution and the shape; the initializer's own parameters (mean,
+  stddev, limits, fans) are then applied.  The same model therefore starts from the
+  same weights in both runtimes, whichever initializer family creates them.
+* ``*.datasets.{mnist,fashion_mnist,cifar10,imdb,boston_housing}``: ``load_data`` (and
+  ``imdb.get_word_index``) return the offline stand-ins of ``_migrator_child_data``.
+* ``*.examples.tutorials.mnist.input_data`` (legacy runtimes only, where TensorFlow
+  has that module): replaced by the stand-in ``read_data_sets``.
+"""
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import logging
+import os
+import sys
+import types
+import warnings
+
+GLOBAL_SEED = 1234
+_DATASETS = ("mnist", "fashion_mnist", "cifar10", "imdb", "boston_housing")
+
+_state = {
+    "random_ops": 0,  # op seeds handed out by the patched get_seed
+    "initializers": 0,  # initializer draws served from NumPy
+    "original_get_seed": None,
+    "provide_input_data": False,
+    "patched": [],  # names of the modules patched, for --debug reports
+}
+
+
+# ----------------------------------------------------------------------------------
+# Post-import hook machinery
+# ----------------------------------------------------------------------------------
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    """Delegates to the real loader, then patches the freshly executed module."""
+
+    def __init__(self, loader, patch):
+        self._loader = loader
+        self._patch = patch
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        try:
+            self._patch(module)
+            _state["patched"].append(module.__name__)
+        except Exception as exc:  # a failed patch must never break the import
+            sys.stderr.write(
+                "migrator: could not patch %s: %s: %s\n" % (module.__name__, type(exc).__name__, exc)
+            )
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+class _StandInLoader(importlib.abc.Loader):
+    """Creates a module from a function instead of a file."""
+
+    def __init__(self, fill):
+        self._fill = fill
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        self._fill(module)
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path, target=None):
+        stand_in = _stand_in_for(fullname)
+        patch = None if stand_in else _patch_for(fullname)
+        if stand_in is None and patch is None:
+            return None
+        if stand_in is not None:
+            fill, is_package = stand_in
+            spec = importlib.machinery.ModuleSpec(
+                fullname, _StandInLoader(fill), is_package=is_package
+            )
+            if is_package:
+                spec.submodule_search_locations = []
+            return spec
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _PatchingLoader(spec.loader, patch)
+                return spec
+        return None
+
+
+def _stand_in_for(fullname):
+    if not _state["provide_input_data"]:
+        return None
+    if fullname.endswith("examples.tutorials.mnist.input_data"):
+        return _fill_input_data, False
+    # Under the compat.v1 fallback, ``tensorflow`` is the compat.v1 package, which has
+    # no ``examples`` subpackage: provide the chain of empty packages leading to it.
+    for prefix in ("tensorflow.examples", "tensorflow.examples.tutorials",
+                   "tensorflow.examples.tutorials.mnist"):
+        if fullname == prefix and _state.get("compat"):
+            return (lambda module: None), True
+    return None
+
+
+def _patch_for(fullname):
+    if fullname.endswith("python.framework.random_seed"):
+        return _patch_random_seed
+    if fullname.endswith("python.ops.init_ops") or fullname.endswith("python.ops.init_ops_v2"):
+        return _patch_tf_initializers
+    if fullname == "keras.initializers":
+        return _patch_keras2_initializers
+    if fullname == "keras.src.initializers.random_initializers":
+        return _patch_keras3_initializers
+    if fullname.endswith("python.util.deprecation"):
+        return _quiet_deprecation
+    last = fullname.rsplit(".", 1)[-1]
+    if last in _DATASETS and fullname.endswith("datasets." + last):
+        return _patch_dataset
+    return None
+
+
+def install(provide_input_data=False, compat=False):
+    """Seed Python and NumPy, quiet the logs and start watching imports."""
+    _state["provide_input_data"] = provide_input_data
+    _state["compat"] = compat
+    import random
+
+    random.seed(GLOBAL_SEED)
+    try:
+        import numpy
+
+        numpy.random.seed(GLOBAL_SEED)
+    except ImportError:
+        pass
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning, UserWarning):
+        warnings.filterwarnings(
+            "ignore", category=category,
+            module=r"(tensorflow|tensorflow_core|tensorboard|keras|h5py|google|numpy|absl)(\.|$)",
+        )
+    sys.meta_path.insert(0, _Finder())
+
+
+def counters():
+    return {"random_ops": _state["random_ops"], "initializers": _state["initializers"]}
+
+
+# ----------------------------------------------------------------------------------
+# get_seed: the count of earlier random ops is the op seed
+# ----------------------------------------------------------------------------------
+
+
+def _patch_random_seed(module):
+    original = module.get_seed
+    if getattr(original, "_migrator_patched", False):
+        return
+    _state["original_get_seed"] = original
+
+    def get_seed(op_seed):
+        if op_seed is not None:
+            return original(op_seed)
+        global_seed, _ = original(None)
+        if global_seed is None:
+            global_seed = GLOBAL_SEED
+        seeds = (global_seed % 2147483647, _state["random_ops"] % 2147483647)
+        _state["random_ops"] += 1
+        if seeds == (0, 0):
+            return (0, 2147483647)
+        return seeds
+
+    get_seed.__doc__ = original.__doc__
+    get_seed.__name__ = original.__name__
+    get_seed.__module__ = original.__module__
+    get_seed._migrator_patched = True
+    module.get_seed = get_seed
+
+
+def graph_seed():
+    """The user's global seed if the program set one, else ours (no op counted)."""
+    original = _state["original_get_seed"]
+    if original is not None:
+        seed, _ = original(None)
+        if seed is not None:
+            return seed
+    return GLOBAL_SEED
+
+
+def _quiet_deprecation(module):
+    if hasattr(module, "_PRINT_DEPRECATION_WARNINGS"):
+        module._PRINT_DEPRECATION_WARNINGS = False
+
+
+# ----------------------------------------------------------------------------------
+# Initializers: one deterministic NumPy source for every family
+# ----------------------------------------------------------------------------------
+
+
+def compute_fans(shape, input_axes=None, output_axes=None):
+    shape = tuple(int(d) for d in shape)
+    if input_axes is not None and output_axes is not None:
+        fan_in = 1
+        for axis in input_axes:
+            fan_in *= shape[axis]
+        fan_out = 1
+        for axis in output_axes:
+            fan_out *= shape[axis]
+        return fan_in, fan_out
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive = 1
+    for dim in shape[:-2]:
+        receptive *= dim
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+def _variance_scaling_spec(scale, mode, distribution, shape, input_axes=None, output_axes=None):
+    fan_in, fan_out = compute_fans(shape, input_axes, output_axes)
+    scale = float(scale)
+    mode = str(mode).lower()
+    if mode == "fan_in":
+        scale /= max(1.0, fan_in)
+    elif mode == "fan_out":
+        scale /= max(1.0, fan_out)
+    else:
+        scale /= max(1.0, (fan_in + fan_out) / 2.0)
+    distribution = str(distribution).lower()
+    if distribution in ("normal", "truncated_normal"):
+        return ("truncated", 0.0, (scale ** 0.5) / 0.87962566103423978)
+    if distribution == "untruncated_normal":
+        return ("normal", 0.0, scale ** 0.5)
+    limit = (3.0 * scale) ** 0.5
+    return ("uniform", -limit, limit)
+
+
+def _rng_for(kind, shape, seed):
+    import numpy
+
+    if seed is None:
+        key = "n=%d" % _state["initializers"]
+        _state["initializers"] += 1
+    else:
+        key = "seed=%d" % int(seed)
+    text = "%s|%s|%s" % (key, kind, ",".join(str(int(d)) for d in shape))
+    digest = hashlib.sha256(text.encode("ascii")).digest()
+    return numpy.random.RandomState(int.from_bytes(digest[:4], "little"))
+
+
+def draw(spec, shape, seed=None):
+    """float64 values for ``spec`` (a tuple from the spec functions) and ``shape``."""
+    import numpy
+
+    shape = tuple(int(d) for d in shape)
+    kind = spec[0]
+    rng = _rng_for(kind, shape, seed)
+    if kind == "uniform":
+        low, high = spec[1], spec[2]
+        return low + (high - low) * rng.random_sample(shape)
+    if kind == "normal":
+        return spec[1] + spec[2] * rng.standard_normal(shape)
+    if kind == "truncated":
+        values = rng.standard_normal(shape)
+        flat = values.reshape(-1)
+        bad = numpy.abs(flat) > 2.0
+        while bad.any():
+            flat[bad] = rng.standard_normal(int(bad.sum()))
+            bad = numpy.abs(flat) > 2.0
+        return spec[1] + spec[2] * values
+    if kind == "orthogonal":
+        gain = spec[1]
+        if len(shape) < 2:
+            raise ValueError("an orthogonal initializer needs a shape of rank 2 or more")
+        rows = 1
+        for dim in shape[:-1]:
+            rows *= dim
+        cols = shape[-1]
+        a = rng.standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = numpy.linalg.qr(a)
+        q = q * numpy.sign(numpy.diag(r))
+        if rows < cols:
+            q = q.T
+        return gain * q.reshape(shape)
+    raise ValueError("unknown initializer kind %r" % (kind,))
+
+
+def _number(value):
+    if isinstance(value, bool):
+        raise TypeError("not a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        import numpy
+
+        if isinstance(value, numpy.generic) or (isinstance(value, numpy.ndarray) and value.shape == ()):
+            return float(value)
+    except ImportError:
+        pass
+    raise TypeError("not a plain number: %r" % (type(value),))
+
+
+def _spec_of(initializer, shape, family):
+    """The distribution an initializer instance asks for, or None when unknown."""
+    mro = [cls.__name__ for cls in type(initializer).__mro__]
+    if "VarianceScaling" in mro:
+        return _variance_scaling_spec(
+            _number(initializer.scale), initializer.mode, initializer.distribution, shape,
+            getattr(initializer, "input_axes", None), getattr(initializer, "output_axes", None),
+        )
+    if "TruncatedNormal" in mro:
+        return ("truncated", _number(initializer.mean), _number(initializer.stddev))
+    if "RandomNormal" in mro:
+        return ("normal", _number(initializer.mean), _number(initializer.stddev))
+    if "RandomUniform" in mro:
+        maxval = initializer.maxval
+        if maxval is None:  # init_ops v1: maxval defaults to 1 for floats
+            maxval = 1.0
+        return ("uniform", _number(initializer.minval), _number(maxval))
+    if "Orthogonal" in mro:
+        return ("orthogonal", _number(initializer.gain))
+    return None
+
+
+def _user_seed(initializer, family):
+    seed = getattr(initializer, "_init_seed", None) if family == "keras3" else getattr(initializer, "seed", None)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        return None
+    return seed
+
+
+_RANDOM_CLASSES = ("RandomNormal", "TruncatedNormal", "RandomUniform", "VarianceScaling", "Orthogonal")
+
+
+def _patch_classes(module, family, make_call):
+    for name in _RANDOM_CLASSES:
+        cls = getattr(module, name, None)
+        if not isinstance(cls, type) or "__call__" not in cls.__dict__:
+            continue
+        original = cls.__dict__["__call__"]
+        if getattr(original, "_migrator_patched", False):
+            continue
+        patched = make_call(original)
+        patched._migrator_patched = True
+        patched.__doc__ = original.__doc__
+        cls.__call__ = patched
+
+
+def _patch_tf_initializers(module):
+    from_numpy = {}
+
+    def make_call(original):
+        def __call__(self, shape, dtype=None, *args, **kwargs):
+            from tensorflow.python.framework import constant_op, dtypes
+
+            use = dtype if dtype is not None else getattr(self, "dtype", None)
+            use = dtypes.as_dtype(use if use is not None else dtypes.float32)
+            try:
+                if not use.is_floating or use.name == "bfloat16":
+                    raise TypeError("not a NumPy float type")
+                spec = _spec_of(self, shape, "tf")
+                if spec is None:
+                    raise TypeError("unknown initializer")
+            except (TypeError, AttributeError):
+                return original(self, shape, dtype, *args, **kwargs)
+            values = draw(spec, shape, _user_seed(self, "tf")).astype(use.as_numpy_dtype)
+            return constant_op.constant(values, dtype=use)
+
+        return __call__
+
+    _patch_classes(module, "tf", make_call)
+    del from_numpy
+
+
+def _patch_keras2_initializers(module):
+    def make_call(original):
+        def __call__(self, shape, dtype=None):
+            from keras import backend as K
+
+            use = dtype if dtype is not None else K.floatx()
+            try:
+                if str(use) not in ("float16", "float32", "float64"):
+                    raise TypeError("not a NumPy float type")
+                spec = _spec_of(self, shape, "keras2")
+                if spec is None:
+                    raise TypeError("unknown initializer")
+            except (TypeError, AttributeError):
+                return original(self, shape, dtype)
+            seed = _user_seed(self, "keras2")
+            values = draw(spec, shape, seed).astype(str(use))
+            if seed is not None:  # as Keras 2.3.1 does after every seeded draw
+                self.seed += 1
+            if spec[0] == "orthogonal":  # Keras 2.3.1's Orthogonal returns NumPy
+                return values
+            return K.constant(values, dtype=str(use))
+
+        return __call__
+
+    _patch_classes(module, "keras2", make_call)
+
+
+def _patch_keras3_initializers(module):
+    def make_call(original):
+        def __call__(self, shape, dtype=None):
+            from keras.src import backend, ops
+
+            use = backend.standardize_dtype(dtype)
+            try:
+                if use not in ("float16", "float32", "float64"):
+                    raise TypeError("not a NumPy float type")
+                spec = _spec_of(self, shape, "keras3")
+                if spec is None:
+                    raise TypeError("unknown initializer")
+            except (TypeError, AttributeError):
+                return original(self, shape, dtype)
+            values = draw(spec, shape, _user_seed(self, "keras3")).astype(use)
+            return ops.convert_to_tensor(values, dtype=use)
+
+        return __call__
+
+    _patch_classes(module, "keras3", make_call)
+
+
+# ----------------------------------------------------------------------------------
+# Datasets
+# ----------------------------------------------------------------------------------
+
+
+def _patch_dataset(module):
+    import _migrator_child_data as data
+
+    name = module.__name__.rsplit(".", 1)[-1]
+    if hasattr(module, "load_data"):
+        module.load_data = data.keras_loader(name)
+    if name == "imdb" and hasattr(module, "get_word_index"):
+        module.get_word_index = data.imdb_get_word_index
+
+
+def _fill_input_data(module):
+    import _migrator_child_data as data
+
+    module.__doc__ = "Offline stand-in for tensorflow.examples.tutorials.mnist.input_data (migrator verify)."
+    module.read_data_sets = data.read_data_sets
+    module.DataSet = data.DataSet
+    module.Datasets = data.Datasets
+    module.dense_to_one_hot = data.dense_to_one_hot
+    module.maybe_download = data.maybe_download
+
+
+def compat_tensorflow():
+    """The fallback runtime: ``tensorflow`` is ``tensorflow.compat.v1`` with v2 off."""
+    import tensorflow.compat.v1 as v1
+
+    v1.disable_v2_behavior()
+    v1.logging.set_verbosity(v1.logging.ERROR)
+    sys.modules["tensorflow"] = v1
+    return v1
+
+
+def describe_modules(names):
+    return types.SimpleNamespace(patched=list(names))
+
+
+def _unused():  # keep linters from flagging os as unused in 3.7 environments
+    return os

@@ -1,0 +1,299 @@
+"""Run BEFORE and AFTER in their runtimes, side by side, and decide.
+
+Standard library only at import time; TensorFlow runs only in the child processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+from migrator.verify import compare as _compare
+from migrator.verify import runtimes as _runtimes
+from migrator.verify.runtimes import Runtime
+
+EQUIVALENT = "EQUIVALENT"
+DIFFERENT = "DIFFERENT"
+BEFORE_FAILED = "BEFORE FAILED"
+AFTER_FAILED = "AFTER FAILED"
+
+DEFAULT_TIMEOUT = 300.0
+TAIL_LINES = 15
+
+# Environment variables that must not leak from this process into the children: the
+# legacy interpreter is another Python, and TF_USE_LEGACY_KERAS would swap Keras 3 out.
+_DROPPED_ENV = (
+    "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH", "PYTHONINSPECT", "VIRTUAL_ENV",
+    "TF_USE_LEGACY_KERAS", "PYTHONBREAKPOINT", "PYTHONWARNINGS", "__PYVENV_LAUNCHER__",
+)
+
+
+@dataclass
+class RunResult:
+    """One program's run in one runtime."""
+
+    program: str
+    runtime: Runtime
+    returncode: Optional[int]
+    stdout: str
+    stderr: str
+    seconds: float
+    timed_out: bool = False
+    report: dict = field(default_factory=dict)  # versions and patches, from the child
+
+    @property
+    def ok(self) -> bool:
+        return not self.timed_out and self.returncode == 0
+
+    def failure(self) -> str:
+        """Why it failed, with the last lines of its error output."""
+        if self.timed_out:
+            head = "timed out after %.0f s" % self.seconds
+        elif self.returncode is not None and self.returncode < 0:
+            try:
+                name = signal.Signals(-self.returncode).name
+            except ValueError:
+                name = "signal %d" % -self.returncode
+            head = "killed by %s" % name
+        else:
+            head = "exit status %s" % self.returncode
+        tail = [line for line in self.stderr.rstrip().splitlines() if line.strip()][-TAIL_LINES:]
+        return head + ("\n" + "\n".join(tail) if tail else "")
+
+    def versions(self) -> str:
+        parts = []
+        for key, label in (("tensorflow", "TF"), ("keras", "Keras"), ("python", "Python")):
+            if self.report.get(key):
+                parts.append("%s %s" % (label, self.report[key]))
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {
+            "program": self.program,
+            "runtime": self.runtime.to_dict(),
+            "returncode": self.returncode,
+            "timed_out": self.timed_out,
+            "seconds": round(self.seconds, 3),
+            "versions": {k: self.report[k] for k in ("tensorflow", "keras", "numpy", "python") if k in self.report},
+            "stdout": self.stdout,
+            "stderr_tail": "\n".join(self.stderr.rstrip().splitlines()[-TAIL_LINES:]),
+        }
+
+
+def child_environment(scratch: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env.update({
+        "PYTHONHASHSEED": "0",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLBACKEND": "Agg",
+        "CUDA_VISIBLE_DEVICES": "",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        # TF 1.15's stock wheel has no oneDNN; keep TF 2.21 on the same Eigen kernels.
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+        "KERAS_BACKEND": "tensorflow",
+        # A fresh Keras config (no user's ~/.keras/keras.json with another backend or
+        # image format) that nothing writes into the user's home.
+        "KERAS_HOME": os.path.join(scratch, ".keras"),
+        "TMPDIR": scratch,
+    })
+    return env
+
+
+class _Child:
+    def __init__(self, program: Path, runtime: Runtime, argv: Sequence[str], timeout: float):
+        self.program = program
+        self.runtime = runtime
+        self.argv = list(argv)
+        self.timeout = timeout
+        self.result: Optional[RunResult] = None
+
+    def run(self) -> None:
+        scratch = tempfile.mkdtemp(prefix="migrator-verify-%s-" % self.runtime.name)
+        report_path = os.path.join(scratch, ".migrator-report.json")
+        command = [
+            self.runtime.python, str(_runtimes.BOOTSTRAP), "--runtime", self.runtime.bootstrap_mode,
+            "--report", report_path, "--", str(self.program), *self.argv,
+        ]
+        started = time.monotonic()
+        timed_out = False
+        try:
+            try:
+                process = subprocess.Popen(
+                    command, cwd=scratch, env=child_environment(scratch), stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=(os.name == "posix"),
+                )
+            except OSError as exc:
+                self.result = RunResult(str(self.program), self.runtime, None, "",
+                                        "cannot start %s: %s" % (self.runtime.python, exc),
+                                        time.monotonic() - started)
+                return
+            try:
+                out, err = process.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                _kill(process)
+                out, err = process.communicate()
+            report = {}
+            try:
+                with open(report_path) as handle:
+                    report = json.load(handle)
+            except (OSError, ValueError):
+                pass
+            self.result = RunResult(
+                str(self.program), self.runtime, process.returncode,
+                out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+                time.monotonic() - started, timed_out, report,
+            )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """End the child and everything it started (its own process group)."""
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # pragma: no cover
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run_program(
+    program: str | os.PathLike, runtime: Runtime, argv: Sequence[str] = (), timeout: float = DEFAULT_TIMEOUT
+) -> RunResult:
+    """Run one program under the child bootstrap in ``runtime`` and collect its output."""
+    child = _Child(Path(program).resolve(), runtime, argv, timeout)
+    child.run()
+    assert child.result is not None
+    return child.result
+
+
+def run_pair(
+    before: Path, after: Path, legacy: Runtime, modern: Runtime, argv: Sequence[str], timeout: float
+) -> tuple[RunResult, RunResult]:
+    """Run both programs at the same time, each in its own process."""
+    children = [_Child(before, legacy, argv, timeout), _Child(after, modern, argv, timeout)]
+    threads = [threading.Thread(target=child.run, daemon=True) for child in children]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert children[0].result is not None and children[1].result is not None
+    return children[0].result, children[1].result
+
+
+@dataclass
+class Verdict:
+    status: str  # EQUIVALENT, DIFFERENT, BEFORE FAILED, AFTER FAILED
+    before: RunResult
+    after: RunResult
+    compare_mode: str
+    comparison: Optional[_compare.Comparison]  # in compare_mode, at the chosen tolerances
+    strict: Optional[_compare.Comparison]  # steps mode at the steps tolerances
+    loose: Optional[_compare.Comparison]  # final mode at the final tolerances
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def equivalent(self) -> bool:
+        return self.status == EQUIVALENT
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.equivalent else 1
+
+    @property
+    def agreement(self) -> str:
+        """``strict``, ``loose`` (only the final values agree loosely) or ``none``."""
+        if self.strict is not None and self.strict.equivalent:
+            return "strict"
+        if self.loose is not None and self.loose.equivalent:
+            return "loose"
+        return "none"
+
+    def to_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "equivalent": self.equivalent,
+            "compare": self.compare_mode,
+            "agreement": self.agreement if self.comparison is not None else None,
+            "strict": self.strict.equivalent if self.strict is not None else None,
+            "loose": self.loose.equivalent if self.loose is not None else None,
+            "comparison": self.comparison.to_dict() if self.comparison is not None else None,
+            "before": self.before.to_dict(),
+            "after": self.after.to_dict(),
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def render(self, width: Optional[int] = None, max_differences: int = 10) -> str:
+        from migrator.verify.render import render_verdict
+
+        return render_verdict(self, width=width, max_differences=max_differences)
+
+
+def verify(
+    before_path: str | os.PathLike,
+    after_path: str | os.PathLike,
+    *,
+    rtol: Optional[float] = None,
+    atol: Optional[float] = None,
+    compare: str = "steps",
+    legacy_python: Optional[str] = None,
+    legacy_runtime: Optional[Runtime] = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    argv: Sequence[str] = (),
+    create_legacy_env: bool = True,
+    allow_fallback: bool = True,
+) -> Verdict:
+    """Run BEFORE on the legacy runtime and AFTER on the modern one and compare them.
+
+    ``rtol``/``atol`` apply to ``compare`` mode (default per mode, see ``compare.py``).
+    The legacy runtime is ``legacy_runtime`` if given, else ``legacy_python``, else the
+    cached environment (created when missing and ``create_legacy_env``), else the
+    compat.v1 fallback (when ``allow_fallback``); ``runtimes.LegacyEnvError`` otherwise.
+    """
+    if compare not in _compare.MODES:
+        raise ValueError("compare must be one of %s, not %r" % (", ".join(_compare.MODES), compare))
+    before, after = Path(before_path).resolve(), Path(after_path).resolve()
+    for label, path in (("BEFORE", before), ("AFTER", after)):
+        if not path.is_file():
+            raise FileNotFoundError("%s program %s does not exist" % (label, path))
+    legacy = legacy_runtime or _runtimes.resolve_legacy_runtime(
+        legacy_python, create=create_legacy_env, allow_fallback=allow_fallback
+    )
+    modern = _runtimes.modern_runtime()
+    result_before, result_after = run_pair(before, after, legacy, modern, argv, timeout)
+    notes = []
+    if legacy.name == "compat":
+        notes.append(
+            "BEFORE ran on the fallback runtime (%s), not on real TensorFlow 1.15: "
+            "run `migrator legacy-env` for the real one" % legacy.description
+        )
+    if not result_before.ok:
+        if not result_after.ok:
+            notes.append("AFTER failed too: " + result_after.failure().splitlines()[0])
+        return Verdict(BEFORE_FAILED, result_before, result_after, compare, None, None, None, notes)
+    if not result_after.ok:
+        return Verdict(AFTER_FAILED, result_before, result_after, compare, None, None, None, notes)
+    chosen = _compare.compare_outputs(result_before.stdout, result_after.stdout, compare, rtol, atol)
+    strict = chosen if compare == "steps" else _compare.compare_outputs(result_before.stdout, result_after.stdout, "steps")
+    loose = chosen if compare == "final" else _compare.compare_outputs(result_before.stdout, result_after.stdout, "final")
+    if chosen.records_before == 0 and chosen.records_after == 0:
+        notes.append("neither program printed anything to compare: only their exit status was checked")
+    status = EQUIVALENT if chosen.equivalent else DIFFERENT
+    return Verdict(status, result_before, result_after, compare, chosen, strict, loose, notes)
