@@ -537,16 +537,28 @@ class _Converter:
         if symbol in ("name_scope", "control_dependencies", "device"):
             body_reads: set[str] = set()
             defines: list[str] = []
+            tensors: list[cst.BaseStatement] = []
+            variables: list[cst.BaseStatement] = []
             for inner in stmt.body.body:
                 assignment = single_assignment(inner)
                 if assignment is None:
                     raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
                 value = assignment[1]
+                if isinstance(value, cst.Call) and self.rule.sym(value.func) == "Variable" and symbol == "name_scope":
+                    # Variables stay where they were created, in the same scope.
+                    variables.append(inner)
+                    self._add_variable(index, assignment[0][0], "var", value)
+                    continue
                 if any(self.rule.sym(c.func) == "Variable" for c in calls_in(value)):
                     raise CannotConvert(inner, f"variables created inside a `{symbol}` block")
+                tensors.append(inner)
                 defines.extend(assignment[0])
                 body_reads |= names_read(value)
-            self._add_unit(Unit(index, stmt, defines, body_reads | names_read(stmt.items[0])))
+            if variables:
+                self.rewritten[index] = stmt.with_changes(body=stmt.body.with_changes(body=variables))
+            if tensors:
+                unit = stmt.with_changes(body=stmt.body.with_changes(body=tensors))
+                self._add_unit(Unit(index, unit, defines, body_reads | names_read(stmt.items[0])))
             return
         self._check_compound(stmt)
 
@@ -790,14 +802,14 @@ class _SiteFinder(cst.CSTVisitor):
     def __init__(self, converter: _Converter) -> None:
         self.c = converter
         self.sites: list[Site] = []
-        self.inside_units = {id(u.node) for u in converter.units}
+        self.unit_statements = {u.index for u in converter.units}
         self.session_names = converter.sessions | {p for _, p in converter.session_params.values()}
         self.graph = converter._graph_names()
         self.feeds: dict[str, cst.Dict] = {}
 
     def find(self) -> list[Site]:
         for index, stmt in enumerate(self.c.body):
-            if id(stmt) in self.inside_units or index in self.c.removed:
+            if index in self.unit_statements or index in self.c.removed:
                 continue
             self.statement = index
             stmt.visit(self)
@@ -915,13 +927,13 @@ class _Rewriter(cst.CSTTransformer):
         for index, stmt in enumerate(c.body):
             kept_before = len(body)
             unit = next((u for u in c.units if u.index == index), None)
-            if index in c.removed or unit is not None:
+            if index in c.rewritten:
+                body.append(c.rewritten[index])
+            elif index in c.removed or unit is not None:
                 if unit is not None and index in c.inline_optimizers:
                     body.append(self._optimizer_statement(c.inline_optimizers[index], unit.call.func.value, stmt))
                 else:
                     carried.extend(stmt.leading_lines)
-            elif index in c.rewritten:
-                body.append(c.rewritten[index])
             elif index in c.optimizers.values():
                 name = next(n for n, i in c.optimizers.items() if i == index)
                 body.append(self._optimizer_statement(name, single_assignment(stmt)[1], stmt))

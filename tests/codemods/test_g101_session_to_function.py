@@ -307,3 +307,21 @@ with tf.Session() as sess:
     )
     assert "tensorflow.compat.v1" in text
     assert any("does not increment" in f.message for f in findings)
+
+
+def test_name_scope_blocks_keep_variables_outside_and_tensors_inside() -> None:
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+with tf.name_scope("hidden"):
+    weights = tf.Variable(tf.ones([2, 2]), name="weights")
+    hidden = tf.nn.relu(tf.matmul(x, weights))
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(hidden, {x: [[1.0, 2.0]]}))
+"""
+    )
+    assert 'with tf.name_scope("hidden"):\n    weights = tf.Variable(tf.ones([2, 2]), name="weights")\n' in text
+    assert '    with tf.name_scope("hidden"):\n        hidden = tf.nn.relu(tf.matmul(x, weights))\n    return hidden\n' in text
