@@ -262,6 +262,15 @@ class _Converter:
         self.site_feeds: dict[int, cst.BaseExpression] = {}  # run call -> its feed dict
         self.feed_assignments: set[int] = set()  # dict literals of inlined feed variables
 
+    def _runs_sessions(self, statements) -> bool:
+        """Script code (not the functions and classes it defines) opens a session."""
+        return any(
+            self.rule.sym(call.func) in SESSIONS
+            for stmt in statements
+            if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
+            for call in calls_in(stmt)
+        )
+
     @staticmethod
     def _graph_owner(rule: GraphToEager, module: cst.Module):
         def builds_graph(statements) -> bool:
@@ -289,14 +298,16 @@ class _Converter:
 
     # -- analysis ------------------------------------------------------------------
     def convert(self) -> cst.Module:
+        # Only programs that build a graph and run it in a session are converted here;
+        # graph-building library code is left to the API rules.
+        if not self._runs_sessions(self.body):
+            raise _NothingToDo()
         for call in calls_in(self.module):
             symbol = self.rule.sym(call.func)
             if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
                 raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
         for index, stmt in enumerate(self.body):
             self._classify(index, stmt)
-        if not self.placeholders and not self.sessions and not self.units:
-            raise _NothingToDo()
         self._find_session_params()
         sites = _SiteFinder(self).find()
         functions = self._plan(sites)

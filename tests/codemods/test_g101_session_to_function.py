@@ -325,3 +325,18 @@ with tf.Session() as sess:
     )
     assert 'with tf.name_scope("hidden"):\n    weights = tf.Variable(tf.ones([2, 2]), name="weights")\n' in text
     assert '    with tf.name_scope("hidden"):\n        hidden = tf.nn.relu(tf.matmul(x, weights))\n    return hidden\n' in text
+
+
+def test_library_code_that_runs_sessions_inside_functions_is_left_to_the_api_rules() -> None:
+    source = """\
+import tensorflow as tf
+
+
+def restore(path):
+    graph = tf.Graph()
+    with tf.Session(graph=graph) as sess:
+        return sess.run(tf.constant(1))
+"""
+    text, findings = migrate(source)
+    assert text == source
+    assert findings == []
