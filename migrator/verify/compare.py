@@ -127,8 +127,9 @@ class Number:
                 value = math.copysign(math.inf, -1 if mantissa.startswith("-") else 1)
             return cls(text, value, True, 0.0)
         decimals = len(mantissa.partition(".")[2])
-        scale = 10.0 ** (int(exponent) if exponent else 0)
-        return cls(text, float(low), False, 0.5 * (10.0 ** -decimals) * scale)
+        # Half a unit in the last printed digit; float("5e...") cannot overflow (gives inf).
+        slack = float("5e%d" % ((int(exponent) if exponent else 0) - decimals - 1))
+        return cls(text, float(low), False, slack)
 
 
 @dataclass
@@ -281,7 +282,8 @@ def parse_output(text: str) -> list[Record]:
             final, tail = progress
             if final and epoch is not None:
                 epoch.metrics = _metrics(tail)
-                epoch.text = epoch.text + " | " + tail.strip()
+                epoch.text = epoch.text + " | " + " - ".join(
+                    "%s: %s" % (name, epoch.metrics[name].text) for name in sorted(epoch.metrics))
                 epoch = None
             continue
         if _SUMMARY_START.match(line):

@@ -59,8 +59,14 @@ def _images(name, height, width, channels, sparse):
             shifted[:, dy + 2, dx + 2] = numpy.roll(numpy.roll(prototypes, dy, axis=1), dx, axis=2)
     labels = rng.randint(0, 10, size=n)
     shifts = rng.randint(0, 5, size=(n, 2))
-    images = shifted[labels, shifts[:, 0], shifts[:, 1]]
-    noise = rng.randint(-64, 65, size=images.shape).astype(numpy.int16)
+    # Each image blends its class prototype with a random distractor prototype and
+    # noise, so classes overlap: learnable, but not in one epoch.
+    distractors = rng.randint(0, 10, size=n)
+    other_shifts = rng.randint(0, 5, size=(n, 2))
+    images = shifted[labels, shifts[:, 0], shifts[:, 1]] * 3
+    images += shifted[distractors, other_shifts[:, 0], other_shifts[:, 1]] * 2
+    images //= 5
+    noise = rng.randint(-96, 97, size=images.shape).astype(numpy.int16)
     images += noise
     numpy.clip(images, 0, 255, out=images)
     images = images.astype(numpy.uint8)

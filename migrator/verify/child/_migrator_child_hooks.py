@@ -30,9 +30,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import logging
-import os
 import sys
-import types
 import warnings
 
 GLOBAL_SEED = 1234
@@ -374,8 +372,6 @@ def _patch_classes(module, family, make_call):
 
 
 def _patch_tf_initializers(module):
-    from_numpy = {}
-
     def make_call(original):
         def __call__(self, shape, dtype=None, *args, **kwargs):
             from tensorflow.python.framework import constant_op, dtypes
@@ -396,7 +392,6 @@ def _patch_tf_initializers(module):
         return __call__
 
     _patch_classes(module, "tf", make_call)
-    del from_numpy
 
 
 def _patch_keras2_initializers(module):
@@ -482,11 +477,3 @@ def compat_tensorflow():
     v1.logging.set_verbosity(v1.logging.ERROR)
     sys.modules["tensorflow"] = v1
     return v1
-
-
-def describe_modules(names):
-    return types.SimpleNamespace(patched=list(names))
-
-
-def _unused():  # keep linters from flagging os as unused in 3.7 environments
-    return os
