@@ -36,10 +36,12 @@ numbers agree pairwise:
 
 * integers (no ``.`` and no exponent on both sides) must differ by at most ``atol``
   (so, by default, be equal): they are steps, counts and labels;
-* otherwise ``|a - b| - slack <= atol + rtol * max(|a|, |b|)``, where ``slack`` is half a
-  unit in the last printed digit of each number: a value printed with ``%.4f`` is only
-  known to within 5e-5, so two prints that round the same true value differently
-  (0.0734 / 0.0735) still agree;
+* otherwise ``|a - b| <= atol + rtol * max(|a|, |b|)``;
+* or, a rounding flip at the print boundary: both printed with the same resolution (for
+  example ``%.4f``), at most one unit in the last digit apart, and that unit at most 1%
+  of the value.  ``loss: 0.0734`` and ``loss: 0.0735`` can be the same true value
+  rounded on either side; ``0.6`` and ``0.7`` are not accepted (a print that coarse
+  proves nothing, and NumPy/``repr`` print short numbers without any rounding);
 * ``nan`` agrees with ``nan``, ``inf`` with ``inf`` of the same sign.
 
 Modes
@@ -110,7 +112,7 @@ class Number:
     text: str
     value: float
     is_int: bool
-    slack: float  # half a unit in the last printed digit
+    unit: float  # one unit in the last printed digit (0 for integers)
 
     @classmethod
     def parse(cls, text: str) -> Number:
@@ -127,9 +129,9 @@ class Number:
                 value = math.copysign(math.inf, -1 if mantissa.startswith("-") else 1)
             return cls(text, value, True, 0.0)
         decimals = len(mantissa.partition(".")[2])
-        # Half a unit in the last printed digit; float("5e...") cannot overflow (gives inf).
-        slack = float("5e%d" % ((int(exponent) if exponent else 0) - decimals - 1))
-        return cls(text, float(low), False, slack)
+        # One unit in the last printed digit; float("1e...") cannot overflow (gives inf).
+        unit = float("1e%d" % ((int(exponent) if exponent else 0) - decimals))
+        return cls(text, float(low), False, unit)
 
 
 @dataclass
@@ -163,7 +165,11 @@ class Tolerance:
         diff = abs(a.value - b.value)
         if a.is_int and b.is_int:
             return diff <= self.atol
-        return diff - (a.slack + b.slack) <= self.atol + self.rtol * max(abs(a.value), abs(b.value))
+        scale = max(abs(a.value), abs(b.value))
+        if diff <= self.atol + self.rtol * scale:
+            return True
+        unit = a.unit
+        return unit == b.unit and 0 < unit <= 0.01 * scale and diff <= unit * (1 + 1e-9)
 
 
 def _errors(a: Number, b: Number) -> tuple[float, float]:
@@ -396,22 +402,27 @@ def _describe_shape(a: Record, b: Record) -> str:
     return "text differs"
 
 
+def _align_key(record: Record) -> str:
+    # Integers (steps, epochs, counts) must match exactly anyway: they also place lines.
+    return record.key + "|" + ",".join(n.text for n in record.numbers if n.is_int)
+
+
 def _compare_steps(before: list[Record], after: list[Record], col: _Collector) -> None:
-    keys_a = [r.key for r in before]
-    keys_b = [r.key for r in after]
-    if keys_a == keys_b:
+    if [r.key for r in before] == [r.key for r in after]:
         for a, b in zip(before, after):
             col.numbers(a, b, _pairs(a, b) or [])
         return
-    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [_align_key(r) for r in before], [_align_key(r) for r in after], autojunk=False
+    )
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            for a, b in zip(before[i1:i2], after[j1:j2]):
-                col.numbers(a, b, _pairs(a, b) or [])
-            continue
         pairs = list(zip(before[i1:i2], after[j1:j2]))
         for a, b in pairs:
-            col.add(Difference(_describe_shape(a, b), a.line, b.line, a.text, b.text))
+            numbers = _pairs(a, b)
+            if numbers is None:
+                col.add(Difference(_describe_shape(a, b), a.line, b.line, a.text, b.text))
+            else:
+                col.numbers(a, b, numbers)
         for a in before[i1 + len(pairs):i2]:
             col.add(Difference("only in BEFORE", a.line, None, a.text, None))
         for b in after[j1 + len(pairs):j2]:
@@ -426,7 +437,8 @@ def _last_by_key(records: list[Record]) -> tuple[dict[str, Record], dict[str, in
             # Each metric on its own: the last value of every metric name.
             for name, value in record.metrics.items():
                 key = "metric:" + name
-                last[key] = Record("metric", record.line, record.text, key, [value])
+                header = record.text.split(" | ")[0]
+                last[key] = Record("metric", record.line, "%s | %s: %s" % (header, name, value.text), key, [value])
                 count[key] = count.get(key, 0) + 1
             key = "epochs"
             last[key] = Record("epochs", record.line, record.text, "Epoch#/#", record.numbers)

@@ -281,8 +281,9 @@ def verify(
     notes = []
     if legacy.name == "compat":
         notes.append(
-            "BEFORE ran on the fallback runtime (%s), not on real TensorFlow 1.15: "
-            "run `migrator legacy-env` for the real one" % legacy.description
+            "BEFORE ran on the fallback runtime (tensorflow.compat.v1 on TensorFlow 2, where standalone "
+            "Keras 2, tf.layers and tf.contrib do not exist), not on real TensorFlow 1.15.5: "
+            "run `migrator legacy-env` for the real one"
         )
     if not result_before.ok:
         if not result_after.ok:

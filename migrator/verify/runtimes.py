@@ -338,15 +338,16 @@ def resolve_legacy_runtime(
     raise LegacyEnvError(reason + "; run `migrator legacy-env` first")
 
 
-def legacy_python_for_tests() -> str:
-    """The TF1 interpreter the test-suite must use; raises with instructions if missing.
+def require_legacy_runtime() -> Runtime:
+    """The real legacy runtime, never created nor replaced by the fallback.
 
-    ``$MIGRATOR_LEGACY_PYTHON`` wins, else the cached environment (which CI creates with
-    ``migrator legacy-env`` / ``make legacy-env`` before running pytest).
+    For the test-suite and CI: ``$MIGRATOR_LEGACY_PYTHON`` if set, else the cached
+    environment (created beforehand by ``migrator legacy-env`` / ``make legacy-env``).
+    Raises ``LegacyEnvError`` with instructions when it is missing.
     """
     explicit = os.environ.get(LEGACY_PYTHON_ENV_VAR)
     if explicit:
-        return user_legacy_runtime(explicit).python
+        return user_legacy_runtime(explicit)
     python = existing_legacy_env()
     if python is None:
         raise LegacyEnvError(
@@ -354,4 +355,4 @@ def legacy_python_for_tests() -> str:
             "complete environment at %s. Create it with `migrator legacy-env` (or `make legacy-env`), "
             "or point %s at a TF1 interpreter." % (legacy_env_dir(), LEGACY_PYTHON_ENV_VAR)
         )
-    return str(python)
+    return cached_legacy_runtime(python)
