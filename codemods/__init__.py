@@ -8,8 +8,10 @@ renames run last over what the conversion left.
 from __future__ import annotations
 
 from codemods.base import Rule
+from codemods.api.t101_tf2_api import TF2Api
 from codemods.graph.g101_session_to_function import GraphToEager
 
 PIPELINE: tuple[type[Rule], ...] = (
     GraphToEager,
+    TF2Api,
 )

@@ -185,7 +185,9 @@ class GraphToEager(Rule):
         if tf_alias is None:
             return tree
         try:
-            return _Converter(self, tree, tf_alias).convert()
+            converted = _Converter(self, tree, tf_alias).convert()
+            self.context.scratch["graph.converted"] = True
+            return converted
         except CannotConvert as exc:
             return self._fall_back(tree, tf_alias, exc)
         except _NothingToDo:
