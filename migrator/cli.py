@@ -155,6 +155,11 @@ def rules(
         raise _fail(str(exc)) from None
 
 
+from migrator.verify.cli import register as _register_verify  # noqa: E402
+
+_register_verify(app)
+
+
 def main() -> None:
     app()
 
