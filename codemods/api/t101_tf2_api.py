@@ -149,7 +149,7 @@ class TF2Api(Rule):
         args = self._renamed_keywords(symbol, args)
         if symbol == "tf.nn.dropout" and self.tf1_code:
             args = self._dropout(args)
-        elif symbol == "tf.nn.softmax_cross_entropy_with_logits":
+        elif symbol == "tf.nn.softmax_cross_entropy_with_logits" and self.tf1_code:
             args = self._labels_out_of_gradient(args)
         return updated_node.with_changes(args=_fix_commas(args, updated_node.args[-1] if updated_node.args else None))
 

@@ -672,18 +672,16 @@ class _Converter:
         return planned
 
     def _place(self, pairs: list[tuple[Site, Function]]) -> None:
-        """Put the generated functions together where the graph is complete when every
-        run comes later; else each right after what it needs, before its first run."""
-        if not pairs:
-            return
-        together = max(fn.position for _, fn in pairs)
-        if all(site.statement > together for site, _ in pairs):
-            for _, fn in pairs:
-                fn.position = together
-            return
+        """Define each generated function right before the statement that first runs it,
+        once the graph it needs is built."""
+        first_use: dict[int, int] = {}
+        for site, fn in pairs:
+            first_use[id(fn)] = min(first_use.get(id(fn), site.statement), site.statement)
         for site, fn in pairs:
             if site.statement <= fn.position:
                 raise CannotConvert(site.call, "the graph is run before it is fully built")
+        for _, fn in pairs:
+            fn.position = max(fn.position, first_use[id(fn)] - 1)
 
     def _fetch_elements(self, fetch) -> tuple[list[cst.BaseExpression], str, list[str]]:
         if isinstance(fetch, (cst.List, cst.Tuple)):
@@ -971,13 +969,17 @@ class _Rewriter(cst.CSTTransformer):
         for position in gap_after:
             if position < len(body):
                 body[position] = body[position].with_changes(
-                    leading_lines=[cst.EmptyLine(indent=False), cst.EmptyLine(indent=False), *_without_blank(body[position].leading_lines)]
+                    leading_lines=[*self._gap(), *_without_blank(body[position].leading_lines)]
                 )
         if c.owner is None:
             module = c.module.with_changes(body=body)
         else:
             module = c.module.deep_replace(c.owner, c.owner.with_changes(body=c.owner.body.with_changes(body=body)))
         return module.with_changes(body=[self._plain_import(s) for s in module.body if not self._disables(s)])
+
+    def _gap(self) -> list[cst.EmptyLine]:
+        """Blank lines around a generated function: two at module level, one nested."""
+        return [cst.EmptyLine(indent=False)] * (2 if self.c.owner is None else 1)
 
     def _disables(self, stmt) -> bool:
         """``tf.disable_v2_behavior()`` and friends have no place in converted code."""
@@ -1023,11 +1025,12 @@ class _Rewriter(cst.CSTTransformer):
             decorator = f"@{self.tf}.function"
         text = f"{decorator}\ndef {fn.name}({params}):\n" + textwrap.indent("".join(lines), indent)
         module = cst.parse_module(text)
-        stmt = module.body[0].with_changes(leading_lines=[cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)])
+        stmt = module.body[0].with_changes(leading_lines=self._gap())
         return [stmt]
 
     def _unit_code(self, unit: Unit, tape: bool) -> str:
-        node = unit.node
+        # Its comments stay where the statement was (carried to the next kept line).
+        node = unit.node.with_changes(leading_lines=[])
         if unit.kind == "gradients":
             node = node.visit(_ReplaceCall(unit.call, self._tape_gradient(unit.call)))
         elif unit.kind == "compute":
