@@ -19,6 +19,9 @@ as soon as one of the modules below has been executed, patches it:
   the kind of distribution and the shape; the initializer's own parameters (mean,
   stddev, limits, fans) are then applied.  The same model therefore starts from the
   same weights in both runtimes, whichever initializer family creates them.
+* ``keras.backend.tensorflow_backend`` (Keras 2.3.1) and ``keras.src.random.seed_generator``
+  (Keras 3): the seeds Keras draws for its own generators come from private generators,
+  not from the program's global NumPy / ``random`` streams.
 * ``*.datasets.{mnist,fashion_mnist,cifar10,imdb,boston_housing}``: ``load_data`` (and
   ``imdb.get_word_index``) return the offline stand-ins of ``_migrator_child_data``.
 * ``*.examples.tutorials.mnist.input_data`` (legacy runtimes only, where TensorFlow
@@ -30,6 +33,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import logging
+import os
 import sys
 import warnings
 
@@ -41,7 +45,9 @@ _state = {
     "initializers": 0,  # initializer draws served from NumPy
     "original_get_seed": None,
     "provide_input_data": False,
-    "patched": [],  # names of the modules patched, for --debug reports
+    "patched": [],  # names of the modules patched, for the run report
+    "import_depth": 0,  # nesting of hooked library imports
+    "program_prefixes": (),  # the program's folder: its own modules are not hooked
 }
 
 
@@ -50,8 +56,14 @@ _state = {
 # ----------------------------------------------------------------------------------
 
 
-class _PatchingLoader(importlib.abc.Loader):
-    """Delegates to the real loader, then patches the freshly executed module."""
+class _HookedLoader(importlib.abc.Loader):
+    """Delegates to the real loader; keeps the global random streams; patches.
+
+    A library module that draws from Python's or NumPy's global generator while it is
+    imported (``rich.style`` calls ``random.getrandbits`` at import, and Keras 3
+    imports rich; TF 1.15 does not) would shift the program's own random stream in one
+    runtime only: library imports leave both streams as they found them.
+    """
 
     def __init__(self, loader, patch):
         self._loader = loader
@@ -61,7 +73,29 @@ class _PatchingLoader(importlib.abc.Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module):
-        self._loader.exec_module(module)
+        # Only the outermost library import saves and restores (nested ones are inside it).
+        outermost = _state["import_depth"] == 0
+        if outermost:
+            import random
+
+            python_state = random.getstate()
+            numpy = sys.modules.get("numpy")
+            numpy_state = numpy.random.get_state() if numpy is not None and hasattr(numpy, "random") else None
+        _state["import_depth"] += 1
+        try:
+            self._loader.exec_module(module)
+        finally:
+            _state["import_depth"] -= 1
+            if outermost:
+                random.setstate(python_state)
+                if numpy_state is not None:
+                    numpy.random.set_state(numpy_state)
+            # Introspection after the import sees the real loader.
+            module.__loader__ = self._loader
+            if getattr(module, "__spec__", None) is not None:
+                module.__spec__.loader = self._loader
+        if self._patch is None:
+            return
         try:
             self._patch(module)
             _state["patched"].append(module.__name__)
@@ -87,12 +121,16 @@ class _StandInLoader(importlib.abc.Loader):
         self._fill(module)
 
 
+def _is_library(spec):
+    origin = spec.origin
+    if not origin or origin in ("built-in", "frozen") or not os.path.isabs(origin):
+        return False
+    return not origin.startswith(_state["program_prefixes"])
+
+
 class _Finder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path, target=None):
         stand_in = _stand_in_for(fullname)
-        patch = None if stand_in else _patch_for(fullname)
-        if stand_in is None and patch is None:
-            return None
         if stand_in is not None:
             fill, is_package = stand_in
             spec = importlib.machinery.ModuleSpec(
@@ -106,8 +144,10 @@ class _Finder(importlib.abc.MetaPathFinder):
                 continue
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
-                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _PatchingLoader(spec.loader, patch)
+                patch = _patch_for(fullname)
+                hookable = spec.loader is not None and hasattr(spec.loader, "exec_module")
+                if hookable and (patch is not None or _is_library(spec)):
+                    spec.loader = _HookedLoader(spec.loader, patch)
                 return spec
         return None
 
@@ -137,14 +177,25 @@ def _patch_for(fullname):
         return _patch_keras3_initializers
     if fullname.endswith("python.util.deprecation"):
         return _quiet_deprecation
+    if fullname == "keras.backend.tensorflow_backend":
+        return _private_numpy_seeds
+    if fullname == "keras.src.random.seed_generator":
+        return _private_python_seeds
     last = fullname.rsplit(".", 1)[-1]
     if last in _DATASETS and fullname.endswith("datasets." + last):
         return _patch_dataset
     return None
 
 
-def install(provide_input_data=False, compat=False):
-    """Seed Python and NumPy, quiet the logs and start watching imports."""
+def install(program_dir=None, provide_input_data=False, compat=False):
+    """Seed Python and NumPy, quiet the logs and start watching imports.
+
+    Modules under ``program_dir`` are the program's own: their imports are not hooked.
+    """
+    prefixes = ()
+    if program_dir:
+        prefixes = tuple(set(os.path.join(p, "") for p in (os.path.abspath(program_dir), os.path.realpath(program_dir))))
+    _state["program_prefixes"] = prefixes
     _state["provide_input_data"] = provide_input_data
     _state["compat"] = compat
     import random
@@ -207,6 +258,36 @@ def graph_seed():
         if seed is not None:
             return seed
     return GLOBAL_SEED
+
+
+# Keras draws seeds for its own generators from the global generators the program
+# uses too: Keras 2.3.1 from ``np.random.randint`` (every unseeded dropout or random
+# op), Keras 3 from ``random.randint`` (every initializer and seed generator).  Each
+# gets a private generator instead, so the program's own NumPy and ``random`` streams
+# are the same in both runtimes whatever Keras builds in between.
+
+
+class _Delegate(object):
+    def __init__(self, target, **overrides):
+        self.__dict__["_target"] = target
+        self.__dict__.update(overrides)
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__["_target"], name)
+
+
+def _private_numpy_seeds(module):
+    import numpy
+
+    private = numpy.random.RandomState(GLOBAL_SEED)
+    module.np = _Delegate(numpy, random=_Delegate(numpy.random, randint=private.randint))
+
+
+def _private_python_seeds(module):
+    import random
+
+    if hasattr(module, "python_random"):
+        module.python_random = random.Random(GLOBAL_SEED)
 
 
 def _quiet_deprecation(module):

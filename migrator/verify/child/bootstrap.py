@@ -67,7 +67,8 @@ def main(argv):
     sys.path.pop(0)
     sys.path.insert(0, os.path.dirname(program))
 
-    hooks.install(provide_input_data=runtime in ("legacy", "compat"),
+    hooks.install(program_dir=os.path.dirname(program),
+                  provide_input_data=runtime in ("legacy", "compat"),
                   compat=runtime == "compat")
     if runtime == "compat":
         hooks.compat_tensorflow()

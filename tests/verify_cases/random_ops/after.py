@@ -16,3 +16,10 @@ print(tf.random.shuffle(tf.range(8)).numpy())
 print(tf.random.categorical(tf.math.log([[0.2, 0.3, 0.5]]), 6).numpy())
 print(tf.random.gamma([3], alpha=2.0).numpy())
 print(tf.random.normal([2], seed=7).numpy())
+
+# NumPy's and Python's global generators are seeded by verify, identically in both runtimes.
+import random  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+print(np.random.rand(3), np.random.randint(0, 100, size=4), random.random())

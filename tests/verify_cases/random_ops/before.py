@@ -19,3 +19,10 @@ with tf.Session() as sess:
     for tensor in (normal, uniform, truncated, variable, glorot, dense.kernel, dropout, shuffled,
                    categorical, gamma, seeded):
         print(sess.run(tensor))
+
+# NumPy's and Python's global generators are seeded by verify, identically in both runtimes.
+import random  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+print(np.random.rand(3), np.random.randint(0, 100, size=4), random.random())
