@@ -110,8 +110,8 @@ class TF2Api(Rule):
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
         symbol = self._tf1(original_node)
-        if symbol is None:
-            return updated_node
+        if symbol is None or symbol.startswith("tf.keras."):
+            return updated_node  # tf.keras is Keras 3 in TF 2.21: the Keras rules own it
         for old, new in tf_api.ABSL_MODULES.items():
             if symbol == old or symbol.startswith(old + "."):
                 self.absl_needed.add(new)

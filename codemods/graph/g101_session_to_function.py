@@ -41,6 +41,8 @@ CONFIGURATION = {
     "set_random_seed", "random.set_random_seed", "reset_default_graph", "logging.set_verbosity",
     "disable_v2_behavior", "disable_eager_execution", "enable_eager_execution", "app.run",
 }
+# TensorFlow-package calls that load data or handle files: plain Python, not graph ops.
+NOT_GRAPH = ("examples.", "gfile.", "io.gfile.", "app.flags", "flags.", "logging.", "compat.as_")
 DISABLING_CALLS = {"disable_v2_behavior", "disable_eager_execution"}
 # Graph-era constructs this rule cannot prove: the module falls back to compat.v1.
 UNSUPPORTED = (
@@ -66,6 +68,14 @@ SCHEDULES = {
 ASSIGNS = {"assign": "assign", "assign_add": "assign_add", "assign_sub": "assign_sub"}
 DTYPE_STRINGS = {"float": "float32", "double": "float64", "int": "int32", "long": "int64"}
 TRAIN_OP_NAMES = {"optimizer", "train_op", "train_step", "train", "training_op", "opt_op", "trainer", "optimize", "minimize", "train_opt", "update"}
+
+
+_NO_KERAS_OPTIMIZER = {
+    "train.RMSPropOptimizer": (
+        "no faithful Keras optimizer for `train.RMSPropOptimizer`: TF1 starts its accumulator "
+        "at 1.0, Keras 3's RMSprop at 0.0"
+    ),
+}
 
 
 class CannotConvert(Exception):
@@ -132,9 +142,9 @@ class GraphToEager(Rule):
         "fetches; placeholders become its typed parameters (input_signature), initializer runs disappear, "
         "the session block is flattened, results are NumPy again. minimize / compute_gradients / "
         "apply_gradients / tf.gradients become GradientTape code; TF1 optimizers become Keras optimizers "
-        "with TF1 hyperparameters written out (Adam epsilon 1e-8, Adagrad without epsilon, RMSProp "
-        "epsilon 1e-10; RMSProp's accumulator starts at 1.0 in TF1 and 0.0 in Keras 3, so it agrees only "
-        "loosely). Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
+        "with TF1 hyperparameters written out (Adam epsilon 1e-8, Adagrad without epsilon). RMSProp has "
+        "no faithful Keras 3 form (TF1 starts its accumulator at 1.0, Keras at 0.0): such modules stay "
+        "on the fallback. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
         "behaviour disabled; the report names the construct."
     )
     examples = (
@@ -238,10 +248,11 @@ class _Converter:
     def __init__(self, rule: GraphToEager, module: cst.Module, alias: str) -> None:
         self.rule = rule
         self.module = module
+        self.sessions: set[str] = set()
         # The block that builds the graph: the module, or one top-level `def main():`
         # / `if __name__ == "__main__":` body.
         self.owner = self._graph_owner(rule, module)
-        self.body = list(module.body if self.owner is None else self.owner.body.body)
+        self.body = self._flatten_sessions(list(module.body if self.owner is None else self.owner.body.body))
         self.tf = alias
         self.code = module.code_for_node
         self.placeholders: dict[str, Placeholder] = {}
@@ -251,7 +262,6 @@ class _Converter:
         self.trainable: dict[str, bool] = {}
         self.optimizers: dict[str, int] = {}
         self.inline_optimizers: dict[int, str] = {}  # unit index -> new optimizer name
-        self.sessions: set[str] = set()
         self.inits: set[str] = set()
         self.removed: set[int] = set()
         self.user_functions: dict[str, cst.FunctionDef] = {}
@@ -263,6 +273,29 @@ class _Converter:
         self.rewritten: dict[int, cst.BaseStatement] = {}  # statements replaced in place
         self.site_feeds: dict[int, cst.BaseExpression] = {}  # run call -> its feed dict
         self.feed_assignments: set[int] = set()  # dict literals of inlined feed variables
+
+    def _flatten_sessions(self, statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+        """Open ``with tf.Session() as sess:`` blocks of the graph's own level: scripts
+        keep building graph inside them, and in eager code the block has no meaning."""
+        flat: list[cst.BaseStatement] = []
+        for stmt in statements:
+            item = stmt.items[0].item if isinstance(stmt, cst.With) else None
+            if (
+                isinstance(item, cst.Call)
+                and self.rule.sym(item.func) in SESSIONS
+                and len(stmt.items) == 1
+                and argument(item, 1, "graph") is None
+                and isinstance(stmt.body, cst.IndentedBlock)
+            ):
+                alias = stmt.items[0].asname
+                if alias is not None:
+                    self.sessions.update(assigned_names(alias.name))
+                inner = list(stmt.body.body)
+                inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
+                flat.extend(inner)
+            else:
+                flat.append(stmt)
+        return flat
 
     def _runs_sessions(self, statements) -> bool:
         """Script code (not the functions and classes it defines) opens a session."""
@@ -302,7 +335,7 @@ class _Converter:
     def convert(self) -> cst.Module:
         # Only programs that build a graph and run it in a session are converted here;
         # graph-building library code is left to the API rules.
-        if not self._runs_sessions(self.body):
+        if not self.sessions and not self._runs_sessions(self.body):
             raise _NothingToDo()
         for call in calls_in(self.module):
             symbol = self.rule.sym(call.func)
@@ -372,7 +405,7 @@ class _Converter:
                 return
             if symbol and symbol.startswith("train.") and symbol.endswith("Optimizer") and len(names) == 1:
                 if symbol[len("train."):] not in OPTIMIZERS:
-                    raise CannotConvert(value, f"no faithful Keras optimizer for `{symbol}`")
+                    raise CannotConvert(value, _NO_KERAS_OPTIMIZER.get(symbol, f"no faithful Keras optimizer for `{symbol}`"))
                 self.optimizers[names[0]] = index
                 self.optimizer_calls[names[0]] = value
                 return
@@ -382,6 +415,8 @@ class _Converter:
         if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
             self._add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
             return
+        if any(self._runs_graph(call) for call in calls_in(value)):
+            return  # `c = sess.run(cost, ...)`: Python code reading results
         reads = names_read(value)
         if reads & set(self.schedules):
             raise CannotConvert(value, "a decayed learning rate used in a computation")
@@ -423,6 +458,16 @@ class _Converter:
         if isinstance(rate, cst.Name) and rate.value in self.schedules:
             if unit.global_step != self.schedules[rate.value]:
                 raise CannotConvert(unit.call, f"learning rate `{rate.value}` decays with a step this training op does not increment")
+
+    def _runs_graph(self, call: cst.Call) -> bool:
+        """``sess.run(...)``, ``t.eval(...)`` or ``op.run(...)``."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in ("run", "eval"):
+            return False
+        receiver = func.value
+        return isinstance(receiver, cst.Name) and (
+            receiver.value in self.sessions or receiver.value in self._graph_names() or self._is_variable(receiver)
+        )
 
     def _placeholder(self, index, name, call, symbol) -> Placeholder:
         if symbol == "placeholder":
@@ -466,7 +511,7 @@ class _Converter:
     def _builds_ops(self, node) -> bool:
         for call in calls_in(node):
             symbol = self.rule.sym(call.func)
-            if symbol is not None and symbol not in CONFIGURATION:
+            if symbol is not None and symbol not in CONFIGURATION and not symbol.startswith(NOT_GRAPH):
                 return True
             if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("assign", "assign_add", "assign_sub"):
                 return True
@@ -504,6 +549,8 @@ class _Converter:
                 name = names[0] if "optim" in names[0] else self._fresh("optimizer")
                 self.inline_optimizers[index] = name
                 return name
+            if symbol in _NO_KERAS_OPTIMIZER:
+                raise CannotConvert(receiver, _NO_KERAS_OPTIMIZER[symbol])
         raise CannotConvert(call, f"cannot tell which optimizer `{self.code(call.func)}` belongs to")
 
     def _var_list_code(self, call: cst.Call, position: int, index: int) -> str | None:
@@ -672,14 +719,20 @@ class _Converter:
         return planned
 
     def _place(self, pairs: list[tuple[Site, Function]]) -> None:
-        """Define each generated function right before the statement that first runs it,
-        once the graph it needs is built."""
+        """Define the generated functions together where the graph is complete when every
+        run comes after that; else each right before the statement that first runs it."""
         first_use: dict[int, int] = {}
         for site, fn in pairs:
             first_use[id(fn)] = min(first_use.get(id(fn), site.statement), site.statement)
         for site, fn in pairs:
             if site.statement <= fn.position:
                 raise CannotConvert(site.call, "the graph is run before it is fully built")
+        together = max(fn.position for _, fn in pairs) if pairs else -1
+        if all(site.statement > together for site, _ in pairs):
+            # The whole graph is built before anything runs: all functions go there.
+            for _, fn in pairs:
+                fn.position = together
+            return
         for _, fn in pairs:
             fn.position = max(fn.position, first_use[id(fn)] - 1)
 
@@ -955,7 +1008,9 @@ class _Rewriter(cst.CSTTransformer):
                 new = stmt.visit(self)
                 if isinstance(new, cst.FlattenSentinel):
                     body.extend(new.nodes)
-                elif not isinstance(new, cst.RemovalSentinel):
+                elif isinstance(new, cst.RemovalSentinel):
+                    carried.extend(stmt.leading_lines)
+                else:
                     body.append(new)
             if carried and len(body) > kept_before:
                 body[kept_before] = body[kept_before].with_changes(
@@ -1008,8 +1063,6 @@ class _Rewriter(cst.CSTTransformer):
         note = f"{symbol} -> keras.optimizers.{mapping.keras_name}({text})"
         if dropped:
             note += f"; dropped {', '.join(dropped)}"
-        if mapping.caveat:
-            note += f"; {mapping.caveat}"
         self.c.rule.report(call, note, kind="converted")
         return new.with_changes(leading_lines=stmt.leading_lines)
 
