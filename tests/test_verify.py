@@ -402,6 +402,14 @@ def test_standalone_keras_with_another_learning_rate_is_different(legacy_runtime
     assert verdict.status == DIFFERENT
 
 
+def test_standalone_keras_adam_steps_are_ordered_and_match_keras3(legacy_runtime):
+    verdict = _verify("keras_adam", "after.py", legacy_runtime)
+    assert verdict.status == EQUIVALENT, verdict.render()
+    # Adam's first step moves every bias with a gradient by lr (0.05): t=1, not t=2.
+    first = extract_numbers(verdict.before.stdout.split("step 0")[0])
+    assert all(abs(v) < 1e-9 or 0.0499 < abs(v) <= 0.05 for v in first), first
+
+
 def test_keras_dropout_agrees_only_in_final_mode(legacy_runtime):
     # Dropout masks of Keras 2.3.1 and Keras 3 cannot match: every epoch differs a little.
     final = _verify("keras_dropout", "after.py", legacy_runtime, compare="final")

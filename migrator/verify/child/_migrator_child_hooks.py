@@ -22,6 +22,8 @@ as soon as one of the modules below has been executed, patches it:
 * ``keras.backend.tensorflow_backend`` (Keras 2.3.1) and ``keras.src.random.seed_generator``
   (Keras 3): the seeds Keras draws for its own generators come from private generators,
   not from the program's global NumPy / ``random`` streams.
+* ``keras.optimizers`` (Keras 2.3.1): the optimizers read their step counter before they
+  increment it (TF 1.15 leaves the two unordered, so results vary run to run).
 * ``*.datasets.{mnist,fashion_mnist,cifar10,imdb,boston_housing}``: ``load_data`` (and
   ``imdb.get_word_index``) return the offline stand-ins of ``_migrator_child_data``.
 * ``*.examples.tutorials.mnist.input_data`` (legacy runtimes only, where TensorFlow
@@ -179,6 +181,8 @@ def _patch_for(fullname):
         return _quiet_deprecation
     if fullname == "keras.backend.tensorflow_backend":
         return _private_numpy_seeds
+    if fullname == "keras.optimizers":
+        return _order_keras2_step_reads
     if fullname == "keras.src.random.seed_generator":
         return _private_python_seeds
     last = fullname.rsplit(".", 1)[-1]
@@ -288,6 +292,66 @@ def _private_python_seeds(module):
 
     if hasattr(module, "python_random"):
         module.python_random = random.Random(GLOBAL_SEED)
+
+
+# Keras 2.3.1's optimizers increment ``iterations`` (``updates[0]``) and read it for the
+# bias correction / decay in the same graph step with no order between the two: on TF
+# 1.15 one run uses t=1 for the first step, the next run t=2 (Adam's first step then
+# moves by 0.74*lr instead of lr).  Verify makes the reads happen before the increment,
+# the order the code is written in and the one Keras 3 and tf.keras implement.
+
+
+def _order_keras2_step_reads(module):
+    for name in ("SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam"):
+        cls = getattr(module, name, None)
+        original = getattr(cls, "__dict__", {}).get("get_updates")
+        if original is None or getattr(original, "_migrator_patched", False):
+            continue
+        cls.get_updates = _ordered_get_updates(original)
+
+
+def _ordered_get_updates(original):
+    def get_updates(self, loss, params):
+        iterations = getattr(self, "iterations", None)
+        graph = getattr(iterations, "graph", None)
+        if graph is None or getattr(graph, "building_function", False):
+            return original(self, loss, params)
+        known = len(graph.get_operations())
+        updates = original(self, loss, params)
+        try:
+            increment = getattr(updates[0], "op", updates[0])
+            variable_ops = set([iterations.op])
+            snapshot = getattr(iterations, "_snapshot", None)
+            if snapshot is not None:
+                variable_ops.add(snapshot.op)
+            after = _descendants(increment)  # reads of the new value (resource variables)
+            readers = [
+                op for op in graph.get_operations()[known:]
+                if op not in after and any(tensor.op in variable_ops for tensor in op.inputs)
+            ]
+            if readers and increment.type in ("AssignAdd", "AssignAddVariableOp"):
+                increment._add_control_inputs(readers)
+        except Exception as exc:  # keep Keras' own (unordered) behaviour
+            sys.stderr.write("migrator: could not order %s's step counter: %s\n" % (type(self).__name__, exc))
+        return updates
+
+    get_updates._migrator_patched = True
+    get_updates.__wrapped__ = original
+    return get_updates
+
+
+def _descendants(op):
+    seen = set([op])
+    stack = [op]
+    while stack:
+        current = stack.pop()
+        following = [consumer for output in current.outputs for consumer in output.consumers()]
+        following += list(getattr(current, "_control_outputs", []))
+        for nxt in following:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
 
 
 def _quiet_deprecation(module):
