@@ -4,8 +4,11 @@ This file runs under Python 3.7 (TensorFlow 1.15.5 + Keras 2.3.1) and under the
 project's own Python (TensorFlow 2.21 + Keras 3), so it must stay valid Python 3.7:
 no walrus, no ``list[int]`` annotations, no ``match``.
 
-Nothing here imports TensorFlow or Keras.  A meta-path finder watches imports and,
-as soon as one of the modules below has been executed, patches it:
+Nothing here imports TensorFlow or Keras up front (only ``compat_tensorflow``, for the
+fallback runtime).  A meta-path finder watches imports.  Library modules (anything
+outside the program's folder) are imported with Python's and NumPy's global random
+state saved and restored, so import-time draws never shift the program's streams.  As
+soon as one of the modules below has been executed, it is patched:
 
 * ``*.python.framework.random_seed``: ``get_seed`` gives every random op that has no
   explicit op seed the count of earlier such ops as its op seed, under one fixed
@@ -33,7 +36,6 @@ as soon as one of the modules below has been executed, patches it:
 import hashlib
 import importlib.abc
 import importlib.machinery
-import importlib.util
 import logging
 import os
 import sys
