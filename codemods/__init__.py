@@ -10,8 +10,10 @@ from __future__ import annotations
 from codemods.base import Rule
 from codemods.api.t101_tf2_api import TF2Api
 from codemods.graph.g101_session_to_function import GraphToEager
+from codemods.keras.k101_keras_imports import KerasImports
 
 PIPELINE: tuple[type[Rule], ...] = (
+    KerasImports,
     GraphToEager,
     TF2Api,
 )
