@@ -200,9 +200,13 @@ class KerasImports(Rule):
         home = home_of(module, name)
         if home is None:
             return updated_node
-        spelled = dotted_name(original_node) or ""
-        root_parts = len(spelled.split(".")) - (len(parts) - 1)
-        root = ".".join(spelled.split(".")[:root_parts])
+        spelled = (dotted_name(original_node) or "").split(".")
+        root_parts = len(spelled) - (len(parts) - 1)
+        # Only chains that spell the private path out (`keras.layers.core.Dense`); a name
+        # imported from a private module is handled at its import.
+        if root_parts < 1 or spelled[root_parts:] != parts[1:]:
+            return updated_node
+        root = ".".join(spelled[:root_parts])
         return cst.parse_expression(f"{root}.{home}.{name}")
 
 

@@ -80,3 +80,8 @@ def test_tensorflow_keras_code_is_left_alone() -> None:
     source = "import tensorflow as tf\nfrom tensorflow.keras import layers\nm = tf.keras.Sequential([layers.Dense(2)])\n"
     text, findings = migrate(source)
     assert text == source and findings == []
+
+
+def test_names_imported_from_a_private_module_are_fixed_at_the_import_only() -> None:
+    text, _ = migrate("from keras.utils import np_utils\nY = np_utils.to_categorical([0, 1], 2)\n")
+    assert text.endswith("Y = np_utils.to_categorical([0, 1], 2)\n")
