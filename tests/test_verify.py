@@ -539,3 +539,11 @@ def test_migrator_cli_has_the_verify_commands():
     out = subprocess.run([sys.executable, "-m", "migrator", "--help"], capture_output=True, text=True,
                          env={**os.environ, "COLUMNS": "200"})
     assert "verify" in out.stdout and "legacy-env" in out.stdout
+
+
+def test_a_caller_that_imported_tensorflow_2_does_not_turn_the_legacy_child_eager(monkeypatch) -> None:
+    # Importing TF 2 sets TF2_BEHAVIOR=1 in the caller; TF 1.15 would then run eagerly.
+    from migrator.verify import core
+
+    monkeypatch.setenv("TF2_BEHAVIOR", "1")
+    assert "TF2_BEHAVIOR" not in core.child_environment("/tmp")

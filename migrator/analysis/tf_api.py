@@ -56,6 +56,8 @@ def native_rename(symbol: str) -> str | None:
     """The TF2-native name of TF1 ``symbol`` (``tf.log`` -> ``tf.math.log``), if it was renamed."""
     if symbol in NATIVE_OVERRIDES:
         return NATIVE_OVERRIDES[symbol]
+    if symbol.startswith("tf.keras."):
+        return None  # tf.keras is Keras 3 in TF 2.21: the Keras rules own it
     target = tables()["symbol_renames"].get(symbol)
     if target is None or target.startswith("tf.compat.v1."):
         return None

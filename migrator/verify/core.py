@@ -32,9 +32,11 @@ TAIL_LINES = 15
 
 # Environment variables that must not leak from this process into the children: the
 # legacy interpreter is another Python, and TF_USE_LEGACY_KERAS would swap Keras 3 out.
+# TF2_BEHAVIOR: importing TensorFlow 2 sets it to 1 in its own process (a test worker, a
+# notebook, any caller of `verify`), and TF 1.15 reads it: the legacy child would run eagerly.
 _DROPPED_ENV = (
     "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH", "PYTHONINSPECT", "VIRTUAL_ENV",
-    "TF_USE_LEGACY_KERAS", "PYTHONBREAKPOINT", "PYTHONWARNINGS", "__PYVENV_LAUNCHER__",
+    "TF_USE_LEGACY_KERAS", "PYTHONBREAKPOINT", "PYTHONWARNINGS", "__PYVENV_LAUNCHER__", "TF2_BEHAVIOR",
 )
 
 
