@@ -1200,6 +1200,11 @@ class _Rewriter(cst.CSTTransformer):
         planned = self.sites.get(id(original_node))
         if planned is not None:
             return cst.parse_expression(self._value_expression(*planned, original_node))
+        if updated_node.args and len(updated_node.args) < len(original_node.args):
+            # A session argument was dropped: no comma after what is now the last one.
+            args = list(updated_node.args)
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            updated_node = updated_node.with_changes(args=args)
         return self._variable_read(original_node, updated_node)
 
     def _variable_read(self, original, updated):
