@@ -20,6 +20,7 @@ import libcst as cst
 
 from codemods.base import Example, Rule
 from migrator.analysis.graph import (
+    ReadNamesVisitor,
     argument,
     assigned_names,
     call_parts,
@@ -860,7 +861,7 @@ def _statements_in(node: cst.CSTNode) -> list[cst.CSTNode]:
     return found
 
 
-class _SiteFinder(cst.CSTVisitor):
+class _SiteFinder(ReadNamesVisitor):
     """Every place the program runs the graph, and every other use of a graph tensor."""
 
     def __init__(self, converter: _Converter) -> None:
@@ -956,14 +957,6 @@ class _SiteFinder(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         if node.value in self.graph:
             raise CannotConvert(node, f"graph tensor `{node.value}` is used outside a session run")
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
 
     def visit_Param(self, node: cst.Param) -> bool:
         return False

@@ -23,13 +23,8 @@ def tf1_symbol(qualified: str | None) -> str | None:
     return None
 
 
-class _NameCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-        self.calls: list[cst.Call] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
+class ReadNamesVisitor(cst.CSTVisitor):
+    """Visits the names code reads: not attribute names (``x.attr``), not keywords (``f(k=1)``)."""
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         node.value.visit(self)
@@ -38,6 +33,15 @@ class _NameCollector(cst.CSTVisitor):
     def visit_Arg(self, node: cst.Arg) -> bool:
         node.value.visit(self)
         return False
+
+
+class _NameCollector(ReadNamesVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.calls: list[cst.Call] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(node)
