@@ -58,17 +58,23 @@ class TF2Api(Rule):
         Example(
             before=textwrap.dedent(
                 """\
-                import tensorflow.compat.v1 as tf
-                tf.disable_v2_behavior()
+                import tensorflow as tf
 
-                x = tf.random_normal([2])
+                x = tf.nn.dropout(tf.random.normal([2]), 0.5)
                 """
             ),
         ),
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
+        if self.context.scratch.get("graph.fallback"):
+            return tree  # kept on tf.compat.v1 on purpose by the graph conversion
         self.alias = self.resolver.alias_for("tensorflow")
+        # `import tensorflow.compat.v1 as tf` (what tf_upgrade_v2 leaves behind): its names
+        # are TF1 names; the module comes out importing tensorflow plainly.
+        self.compat_module = self.alias is None and self.resolver.alias_for("tensorflow.compat.v1") is not None
+        if self.compat_module:
+            self.alias = self.resolver.alias_for("tensorflow.compat.v1")
         if self.alias is None:
             return tree
         self.absl_needed: set[str] = set()
@@ -76,6 +82,8 @@ class TF2Api(Rule):
         # meaning of code that is already TF2: they apply only to code that shows TF1.
         self.tf1_code = bool(self.context.scratch.get("graph.converted")) or self._shows_tf1(tree)
         new = tree.visit(self)
+        if self.compat_module:
+            new = new.with_changes(body=[_plain_tensorflow_import(stmt) for stmt in new.body])
         if self.absl_needed:
             new = _add_imports(new, [f"import {m}" for m in sorted(self.absl_needed)])
         return new
@@ -100,7 +108,12 @@ class TF2Api(Rule):
     # -- symbol names ---------------------------------------------------------------
     def _tf1(self, expr: cst.BaseExpression) -> str | None:
         name = self.qualified_name(expr)
-        if name is None or not name.startswith("tensorflow.") or name.startswith("tensorflow.compat."):
+        if name is None or not name.startswith("tensorflow."):
+            return None
+        if name.startswith("tensorflow.compat.v1."):
+            # In a compat.v1 module `tf.X` is TF1's X; elsewhere it is already explicit.
+            return "tf." + name[len("tensorflow.compat.v1.") :] if self.compat_module else None
+        if name.startswith("tensorflow.compat."):
             return None
         return "tf." + name[len("tensorflow.") :]
 
@@ -128,7 +141,7 @@ class TF2Api(Rule):
         if compat is not None and symbol not in tf_api.CASTS:
             self.report(original_node, f"`{symbol}` has no native TF 2 equivalent; kept as `{compat}`")
             return self._spell(compat)
-        if tf_api.removed(symbol) or symbol.startswith("tf.contrib."):
+        if tf_api.removed(symbol) or symbol.startswith(("tf.contrib.", "tf.layers.")):
             self.report(original_node, f"`{symbol}` was removed from TF 2 and has no automatic replacement")
             return updated_node
         return updated_node
@@ -243,6 +256,17 @@ class TF2Api(Rule):
                     value=cst.Subscript(updated_node.value, [cst.SubscriptElement(cst.Index(cst.Integer("0")))])
                 )
         return updated_node
+
+
+def _plain_tensorflow_import(stmt: cst.CSTNode) -> cst.CSTNode:
+    """``import tensorflow.compat.v1 as tf`` -> ``import tensorflow as tf``."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or not isinstance(stmt.body[0], cst.Import):
+        return stmt
+    names = [
+        a.with_changes(name=cst.Name("tensorflow")) if a.evaluated_name == "tensorflow.compat.v1" and a.asname else a
+        for a in stmt.body[0].names
+    ]
+    return stmt.with_changes(body=[stmt.body[0].with_changes(names=names)])
 
 
 def _fix_commas(args: list[cst.Arg], original_last: cst.Arg | None = None) -> list[cst.Arg]:

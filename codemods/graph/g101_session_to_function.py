@@ -205,6 +205,7 @@ class GraphToEager(Rule):
             return tree
 
     def _fall_back(self, tree: cst.Module, alias: str, exc: CannotConvert) -> cst.Module:
+        self.context.scratch["graph.fallback"] = True
         self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
         return _install_fallback(tree, alias)
 

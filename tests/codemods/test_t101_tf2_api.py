@@ -103,3 +103,19 @@ def test_keras_names_are_left_to_the_keras_rules() -> None:
     source = "import tensorflow as tf\nopt = tf.keras.optimizers.Adam(0.1)\n"
     text, findings = migrate(source)
     assert text == source and findings == []
+
+
+def test_compat_v1_modules_left_by_tf_upgrade_v2_import_tensorflow_plainly() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+
+        def layer(x):
+            w = tf.get_variable("w", [3, 3])
+            return tf.log(tf.matmul(x, w))
+        """
+    )
+    assert text.startswith("import tensorflow as tf\n")
+    assert 'w = tf.compat.v1.get_variable("w", [3, 3])' in text
+    assert "return tf.math.log(tf.matmul(x, w))" in text
+    assert [f.kind for f in findings] == ["declined"]
