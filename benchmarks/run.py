@@ -94,12 +94,18 @@ def robustness(tree: Path, work: Path) -> dict:
     git_tree = work / "git"
     shutil.copytree(tree, git_tree)
     subprocess.run(["git", "init", "-q"], cwd=git_tree, check=True)
+    # One patch for the tree, split per file: each must apply on its own.
+    from unidiff import PatchSet
+
+    patch = subprocess.run(
+        [str(BIN / "migrator"), "migrate", ".", "--diff", "-q"], cwd=git_tree, capture_output=True
+    ).stdout.decode("latin-1")
     applied = 0
-    for path in changed:
-        diff = subprocess.run(
-            [str(BIN / "migrator"), "migrate", path, "--diff", "-q"], cwd=git_tree, capture_output=True
-        ).stdout
-        check = subprocess.run(["git", "apply", "--check", "-"], cwd=git_tree, input=diff, capture_output=True)
+    for patched_file in PatchSet(patch):
+        check = subprocess.run(
+            ["git", "apply", "--check", "-"], cwd=git_tree, input=str(patched_file).encode("latin-1"),
+            capture_output=True,
+        )
         applied += check.returncode == 0
     return {
         "files": summary["summary"]["files"],
