@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from migrator.analysis.names import FastVisitor
+
 TF1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow.")
 
 
@@ -23,7 +25,7 @@ def tf1_symbol(qualified: str | None) -> str | None:
     return None
 
 
-class ReadNamesVisitor(cst.CSTVisitor):
+class ReadNamesVisitor(FastVisitor):
     """Visits the names code reads: not attribute names (``x.attr``), not keywords (``f(k=1)``)."""
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:

@@ -13,6 +13,17 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 
+class FastVisitor(cst.CSTVisitor):
+    """A visitor without per-field hooks (``visit_Node_field``), which none of ours use
+    and which LibCST otherwise looks up for every field of every node."""
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+
 @dataclass
 class _Scope:
     node: cst.CSTNode
@@ -50,7 +61,7 @@ def _from_module(node: cst.ImportFrom) -> str | None:
     return dotted_name(node.module)
 
 
-class _BindingCollector(cst.CSTVisitor):
+class _BindingCollector(FastVisitor):
     """First pass: the names each scope imports and the names it binds otherwise."""
 
     def __init__(self, module: cst.Module) -> None:
@@ -158,7 +169,7 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     return result
 
 
-class _UseResolver(cst.CSTVisitor):
+class _UseResolver(FastVisitor):
     """Second pass: resolve every load of a name that some scope imported."""
 
     def __init__(self, collector: _BindingCollector) -> None:
@@ -255,6 +266,15 @@ class ImportResolver:
             if bound == origin and local not in self._module_scope.locals:
                 return local
         return None
+
+    def imports_from(self, package: str) -> bool:
+        """Does any scope import ``package`` or something inside it?"""
+        prefix = package + "."
+        return any(
+            origin == package or origin.startswith(prefix)
+            for scope in self._scopes.values()
+            for origin in [*scope.imports.values(), *scope.star_modules]
+        )
 
     def is_bound_anywhere(self, name: str) -> bool:
         return any(
