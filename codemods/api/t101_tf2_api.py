@@ -80,7 +80,9 @@ class TF2Api(Rule):
         self.absl_needed: set[str] = set()
         # Positional-argument rewrites (keep_prob, reordered parameters) would change the
         # meaning of code that is already TF2: they apply only to code that shows TF1.
-        self.tf1_code = bool(self.context.scratch.get("graph.converted")) or self._shows_tf1(tree)
+        self.tf1_code = (
+            self.compat_module or bool(self.context.scratch.get("graph.converted")) or self._shows_tf1(tree)
+        )
         new = tree.visit(self)
         if self.compat_module:
             new = new.with_changes(body=[_plain_tensorflow_import(stmt) for stmt in new.body])
