@@ -85,3 +85,126 @@ def test_tensorflow_keras_code_is_left_alone() -> None:
 def test_names_imported_from_a_private_module_are_fixed_at_the_import_only() -> None:
     text, _ = migrate("from keras.utils import np_utils\nY = np_utils.to_categorical([0, 1], 2)\n")
     assert text.endswith("Y = np_utils.to_categorical([0, 1], 2)\n")
+
+
+def test_keras_backend_forms() -> None:
+    text, findings = migrate(
+        """\
+        import keras.backend as K
+        from keras import backend as B
+
+
+        def loss(y_true, y_pred):
+            return K.mean(K.square(y_pred - y_true)) + B.epsilon()
+        """
+    )
+    assert text.startswith(
+        "from tensorflow.keras import backend as K\nfrom tensorflow.keras import backend as B\n"
+    )
+    assert "return K.mean(K.square(y_pred - y_true)) + B.epsilon()" in text
+    assert findings == []
+
+
+def test_multi_line_imports_keep_their_layout_and_comments() -> None:
+    source = "from keras.layers.core import (Dense,  # hidden\n                               Activation)\n"
+    text, _ = migrate(source)
+    assert text == source.replace("from keras.layers.core", "from tensorflow.keras.layers")
+
+
+def test_renamed_aliases_keep_the_local_name() -> None:
+    text, _ = migrate("from keras.layers.convolutional import Deconv2D, Conv2D as C\nimport keras\nd = keras.layers.convolutional.Deconv2D(2, 3)\n")
+    assert text == (
+        "from tensorflow.keras.layers import Conv2DTranspose as Deconv2D, Conv2D as C\n"
+        "from tensorflow import keras\n"
+        "d = keras.layers.Conv2DTranspose(2, 3)\n"
+    )
+
+
+def test_split_import_keeps_the_gone_names_on_keras() -> None:
+    text, findings = migrate("from keras.engine.topology import Layer, Network, get_source_inputs\n")
+    assert text == (
+        "from tensorflow.keras.layers import Layer\n"
+        "from tensorflow.keras.utils import get_source_inputs\n"
+        "from keras.engine.topology import Network\n"
+    )
+    assert len(findings) == 1 and "`Network`" in findings[0].message and "keras.Model" in findings[0].message
+
+
+def test_public_names_that_are_gone_are_reported() -> None:
+    text, findings = migrate("from keras.layers import LSTM, CuDNNLSTM\n")
+    assert text == "from tensorflow.keras.layers import LSTM\nfrom keras.layers import CuDNNLSTM\n"
+    assert "CuDNNLSTM" in findings[0].message and "cuDNN" in findings[0].message
+
+
+def test_reads_of_gone_names_are_reported_where_they_are() -> None:
+    text, findings = migrate("import keras.backend as K\n\nsess = K.get_session()\n")
+    assert text == "from tensorflow.keras import backend as K\n\nsess = K.get_session()\n"
+    assert [(f.line, f.col) for f in findings] == [(3, 7)]
+    assert "get_session" in findings[0].message
+
+
+def test_private_modules_imported_as_modules() -> None:
+    text, findings = migrate(
+        """\
+        import keras.layers.core as core
+        from keras.utils import np_utils
+        from keras import objectives
+        import keras.utils.np_utils as npu
+        d = core.Dense(2)
+        y = np_utils.to_categorical([0, 1], 2) + npu.to_categorical([1, 0], 2)
+        l = objectives.mean_squared_error
+        """
+    )
+    assert text.startswith(
+        "from tensorflow.keras import layers as core\n"
+        "from tensorflow.keras import utils as np_utils\n"
+        "from tensorflow.keras import losses as objectives\n"
+        "from tensorflow.keras import utils as npu\n"
+    )
+    assert findings == []
+
+
+def test_a_private_module_whose_used_names_went_elsewhere_is_left_and_reported() -> None:
+    source = "import keras.backend.tensorflow_backend as KTF\nKTF.set_session(None)\n"
+    text, findings = migrate(source)
+    assert text == source
+    assert {f.line for f in findings} == {1, 2}
+
+
+def test_private_star_import() -> None:
+    text, _ = migrate("from keras.layers.core import *\nfrom keras.layers import *\n")
+    assert text == "from tensorflow.keras.layers import *\nfrom tensorflow.keras.layers import *\n"
+
+
+def test_several_statements_on_one_line() -> None:
+    text, _ = migrate("import numpy as np; import keras\n")
+    assert text == "import numpy as np\nfrom tensorflow import keras\n"
+
+
+def test_local_keras_and_tensorflow_imports() -> None:
+    source = textwrap.dedent(
+        """\
+        import tensorflow as tf
+        from keras.models import Sequential
+
+
+        def build(keras):
+            return keras.layers.core.Dense(tf.constant(3))
+
+
+        keras = {"layers": 1}
+        """
+    )
+    text, findings = migrate(source)
+    assert text == source.replace("from keras.models", "from tensorflow.keras.models")
+    assert findings == []
+
+
+def test_dotted_np_utils_after_import_keras() -> None:
+    text, _ = migrate("import keras\nimport keras.utils.np_utils\nY = keras.utils.np_utils.to_categorical([0, 1])\n")
+    assert text == "from tensorflow import keras\nfrom tensorflow import keras\nY = keras.utils.to_categorical([0, 1])\n"
+
+
+def test_public_name_moved_from_top_level() -> None:
+    text, _ = migrate("from keras import Sequential, Input, Model, layers\n")
+    assert text == "from tensorflow.keras import Sequential, Input, Model, layers\n"
