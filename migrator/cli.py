@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -20,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_PENDING, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_PENDING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class ReportFormat(str, Enum):
@@ -49,7 +50,7 @@ def migrate(
     select: Optional[List[str]] = typer.Option(None, help="Only these rule codes or prefixes (comma-separated)."),
     ignore: Optional[List[str]] = typer.Option(None, help="Skip these rule codes or prefixes (comma-separated)."),
     exclude: Optional[List[str]] = typer.Option(None, help="Glob of paths to leave out (repeatable)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel workers (default: all cores)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Parallel workers (default: all cores)."),
     output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="How to report findings."),
     report_file: Optional[str] = typer.Option(None, help="Write the report there instead of the terminal."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
@@ -59,6 +60,8 @@ def migrate(
         raise _fail("--diff and --check cannot be combined")
     if "-" in paths and len(paths) > 1:
         raise _fail("'-' (standard input) cannot be combined with other paths")
+    if stdin_filename is not None and paths != ["-"]:
+        raise _fail("--stdin-filename only applies when the path is '-' (standard input)")
     select_codes, ignore_codes = _split_codes(select), _split_codes(ignore)
     known = {rule.code for rule in engine.PIPELINE}
     for code in select_codes + ignore_codes:
@@ -66,23 +69,28 @@ def migrate(
             raise _fail(f"unknown rule code or prefix {code!r} (see `migrator rules`)")
     rules = engine.select_rules(select_codes, ignore_codes)
 
+    interrupted = False
     if paths == ["-"]:
-        result = engine.migrate_source(sys.stdin.buffer.read(), stdin_filename or "-", rules)
-        results = [result]
-        if diff:
-            if result.changed:
-                sys.stdout.buffer.write(unified_diff(result.path, result.old_bytes, result.new_bytes))
-        elif not check:
-            # On failure the input is echoed unchanged, so an editor never loses the buffer.
-            sys.stdout.buffer.write(result.new_bytes if result.changed else result.old_bytes)
-        sys.stdout.flush()
+        results = [_migrate_stdin(stdin_filename or "-", rules, diff, check)]
     else:
-        results = _migrate_paths(paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet)
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            results, interrupted = _migrate_paths(
+                paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet
+            )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
-    _report(results, output_format, report_file, stdout_taken=diff or paths == ["-"])
+    try:
+        _report(results, output_format, report_file, stdout_taken=diff or paths == ["-"])
+    except OSError as exc:
+        raise _fail(f"cannot write the report to {report_file}: {exc.strerror or exc}") from None
     if not quiet:
         verb = "would change" if (diff or check) else "changed"
         typer.echo(reports.summary_line(results, verb), err=True)
+    if interrupted:
+        typer.echo("migrator: interrupted; every file is either as it was or fully migrated", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
     if any(r.status is engine.Status.FAILED for r in results):
         raise typer.Exit(EXIT_ERROR)
     if (diff or check) and any(r.changed for r in results):
@@ -90,45 +98,77 @@ def migrate(
     raise typer.Exit(EXIT_OK)
 
 
-def _migrate_paths(paths, rules, exclude, jobs, diff, check, quiet) -> list[engine.FileResult]:
-    targets = list(discover(paths, exclude))
-    results: list[engine.FileResult] = []
-    progress = None
-    if sys.stderr.isatty() and not quiet and len(targets) > 1:
-        from rich.progress import Progress
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
 
-        progress = Progress(transient=True, console=None)
-        progress.start()
-        task = progress.add_task("migrating", total=len(targets))
+
+def _migrate_stdin(name: str, rules, diff: bool, check: bool) -> engine.FileResult:
+    result = engine.migrate_source(sys.stdin.buffer.read(), name, rules)
+    if diff:
+        if result.changed:
+            _deliver(result, diff=True, check=False)
+    elif not check:
+        # On failure the input is echoed unchanged, so an editor never loses the buffer.
+        sys.stdout.buffer.write(result.new_bytes if result.changed else result.old_bytes)
+    sys.stdout.flush()
+    return result
+
+
+def _migrate_paths(paths, rules, exclude, jobs, diff, check, quiet) -> tuple[list[engine.FileResult], bool]:
+    """Migrate and deliver file by file; returns the results and whether Ctrl-C stopped it."""
+    results: list[engine.FileResult] = []
+    progress = task = None
     try:
-        for result in engine.migrate_targets(targets, rules, jobs):
+        targets = list(discover(paths, exclude))
+        if sys.stderr.isatty() and not quiet and len(targets) > 1:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            progress = Progress(
+                TextColumn("migrating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=Console(file=sys.stderr), transient=True,
+            )
+            progress.start()
+            task = progress.add_task("migrating", total=len(targets))
+        advance = (lambda n: progress.advance(task, n)) if progress is not None else None
+        for result in engine.migrate_targets(targets, rules, jobs, want_diff=diff, on_progress=advance):
             if result.changed:
                 _deliver(result, diff, check)
+            # The bytes are not needed any more: a run over a big tree stays small.
+            result.old_bytes = result.new_bytes = b""
+            result.diff = None
             results.append(result)
-            if progress is not None:
-                progress.advance(task)
     except KeyboardInterrupt:
-        if progress is not None:
-            progress.stop()
-        typer.echo("migrator: interrupted; every file is either as it was or fully migrated", err=True)
-        raise typer.Exit(130)
+        return results, True
     finally:
         if progress is not None:
             progress.stop()
-    return results
+    return results, False
 
 
 def _deliver(result: engine.FileResult, diff: bool, check: bool) -> None:
     """Print or write one changed file; a failure turns the result into FAILED."""
     try:
         if diff:
-            sys.stdout.buffer.write(unified_diff(result.path, result.old_bytes, result.new_bytes))
+            patch = result.diff if result.diff is not None else unified_diff(
+                result.path, result.old_bytes, result.new_bytes
+            )
+            sys.stdout.buffer.write(patch)
             sys.stdout.flush()
         elif not check:
             write_atomically(Path(result.path), result.new_bytes, result.old_bytes)
-    except (ConcurrentModification, InvalidPatch, OSError) as exc:
+    except ConcurrentModification:
         result.status = engine.Status.FAILED
-        result.error = str(exc) if not isinstance(exc, OSError) else f"cannot write: {exc.strerror or exc}"
+        result.error = "changed on disk during the run; not overwritten"
+    except InvalidPatch as exc:
+        result.status = engine.Status.FAILED
+        result.error = f"internal error: {exc}; file left unchanged"
+    except FileNotFoundError:
+        result.status = engine.Status.FAILED
+        result.error = "cannot write: vanished during the run"
+    except OSError as exc:
+        result.status = engine.Status.FAILED
+        result.error = f"cannot write: {exc.strerror or exc}; file left unchanged"
 
 
 def _report(results, output_format: ReportFormat, report_file: Optional[str], stdout_taken: bool) -> None:
@@ -138,8 +178,10 @@ def _report(results, output_format: ReportFormat, report_file: Optional[str], st
             handle.write(text)
     elif output_format is ReportFormat.text or stdout_taken:
         sys.stderr.write(text)
+        sys.stderr.flush()
     else:
         sys.stdout.write(text)
+        sys.stdout.flush()
 
 
 @app.command()

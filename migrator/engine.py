@@ -1,7 +1,12 @@
 """The migration pipeline: bytes in, rules in their declared order, bytes out.
 
 Every outcome is a ``FileResult`` value; nothing a file contains can make the engine
-raise, so one bad file never stops a run over thousands.
+raise, so one bad file never stops a run over thousands. The rules to run are always
+passed explicitly down to the workers (``rules``), defaulting to ``PIPELINE``.
+
+Where the time goes: each result carries ``timings`` (seconds per phase: ``read``,
+``parse``, one entry per rule code, ``codegen``, ``validate``, ``diff``), which the JSON
+report sums up and ``benchmarks/run.py`` prints.
 """
 
 from __future__ import annotations
@@ -9,22 +14,36 @@ from __future__ import annotations
 import ast
 import difflib
 import enum
+import io
 import os
 import re
+import signal
+import time
+import tokenize
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from codemods import PIPELINE
 from codemods.base import Finding, Rule
-from migrator.files import Missing, Target
+from migrator.diffs import InvalidPatch, unified_diff
+from migrator.files import Missing, Target, TooLarge, read_source
 
-# Larger files are refused rather than tying up a worker for minutes.
-MAX_FILE_BYTES = 8 * 1024 * 1024
+# Files that mention neither word cannot import TensorFlow or Keras, so no rule can
+# resolve a name in them: they are not parsed at all.
+GATE = (b"tensorflow", b"keras")
+
+# Larger files are refused (reported as failed, left untouched). LibCST needs about
+# 10-20 s and 1 GB of memory per MB of dense code (measured: a 1.3 MB file took 20 s to
+# parse and 50 s to migrate at 1.5 GB RSS), and Python files that large are generated
+# data, not code someone migrates by hand. The largest file of tensor2tensor is 247 KB.
+# An oversized file that mentions neither tensorflow nor keras is skipped, not failed.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 class Status(str, enum.Enum):
@@ -42,7 +61,11 @@ class FileResult:
     new_bytes: bytes = b""
     findings: list[Finding] = field(default_factory=list)
     applied: Counter = field(default_factory=Counter)  # rule code -> rewrites
-    error: str | None = None  # for FAILED: "line:col: reason" or a reason
+    error: str | None = None  # for FAILED: the reason (position in line/col)
+    line: int = 0  # for FAILED: where the problem is (0: the whole file)
+    col: int = 0  # 0-based, as LibCST counts; reports print it 1-based
+    diff: bytes | None = None  # the checked unified diff, when asked for (``want_diff``)
+    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds
 
     @property
     def changed(self) -> bool:
@@ -50,7 +73,9 @@ class FileResult:
 
 
 def select_rules(
-    select: Sequence[str] = (), ignore: Sequence[str] = ()
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    pipeline: Sequence[type[Rule]] | None = None,
 ) -> tuple[type[Rule], ...]:
     """The pipeline filtered by rule-code prefixes, order kept."""
 
@@ -58,23 +83,69 @@ def select_rules(
         return any(rule.code.startswith(p.upper()) for p in prefixes)
 
     return tuple(
-        r for r in PIPELINE if (not select or hit(r, select)) and not hit(r, ignore)
+        r
+        for r in (PIPELINE if pipeline is None else pipeline)
+        if (not select or hit(r, select)) and not hit(r, ignore)
     )
 
 
-_PY2_HINTS = re.compile(rb"^\s*(print\s+[^\s(=]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:)", re.M)
+# -- why a file cannot be migrated --------------------------------------------------
+
+_PY2_MESSAGES = ("Missing parentheses in call to", "multiple exception types must be parenthesized")
+_PY2_HINTS = re.compile(
+    rb"^[ \t]*(print[ \t]+[^\s(=]|exec[ \t]+[\"'\w]|except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:|raise[ \t]+\w+[ \t]*,)",
+    re.M,
+)
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.M)
 
 
-def _parse_error(data: bytes, exc: Exception) -> str:
-    if isinstance(exc, cst.ParserSyntaxError):
-        where = f"{exc.raw_line}:{exc.raw_column}"
-        reason = exc.message.splitlines()[0] if exc.message else "syntax error"
-        hint = " (this looks like Python 2 code; migrate it to Python 3 first)" if _PY2_HINTS.search(data) else ""
-        return f"{where}: cannot parse: {reason}{hint}"
-    if isinstance(exc, UnicodeDecodeError):
-        line = data[: exc.start].count(b"\n") + 1
-        return f"{line}:0: cannot decode as {exc.encoding}: {exc.reason}"
-    return f"cannot read source: {exc}"
+def _python2_hint(data: bytes, message: str) -> str:
+    if any(m in message for m in _PY2_MESSAGES) or _PY2_HINTS.search(data):
+        return " (this looks like Python 2 code; migrate it to Python 3 first)"
+    return ""
+
+
+Problem = tuple[int, int, str]  # line (0: the whole file), 0-based column, reason
+
+
+def diagnose(data: bytes, libcst_error: Exception | None = None) -> Problem | None:
+    """Why ``data`` is not Python 3 source: (line, column, reason); None if it is.
+
+    Python's own tokenizer and compiler give the clearest message and position (the
+    encoding cookie, the undecodable byte, ``Missing parentheses in call to 'print'``);
+    LibCST's error is the fallback for source Python accepts but LibCST does not.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # unknown encoding, BOM contradicting the cookie
+        cookie = _COOKIE.search(data)
+        line = data.count(b"\n", 0, cookie.start()) + 1 if cookie else 1
+        return line, 0, f"cannot read the source: {exc.msg}"
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        return line, exc.start - line_start, f"cannot decode byte 0x{byte} as {encoding}: {exc.reason}"
+    try:
+        compile(data, "<source>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        col = max((exc.offset or 1) - 1, 0)
+        return exc.lineno or 1, col, f"cannot parse: {exc.msg}{_python2_hint(data, exc.msg)}"
+    except ValueError as exc:  # e.g. "source code string cannot contain null bytes"
+        return 1, 0, f"cannot parse: {exc}"
+    if libcst_error is None:
+        return None
+    if isinstance(libcst_error, cst.ParserSyntaxError):
+        reason = libcst_error.message.splitlines()[0] if libcst_error.message else "syntax error"
+        found = re.search(r"error at (\d+):(\d+)", reason)
+        line, col = (int(found.group(1)), int(found.group(2))) if found else (libcst_error.raw_line, libcst_error.raw_column)
+        return line, col, f"cannot parse: LibCST rejects this file, although Python accepts it ({reason})"
+    return 1, 0, f"cannot parse: LibCST cannot read this file ({type(libcst_error).__name__}: {libcst_error})"
+
+
+# -- one file --------------------------------------------------------------------------
 
 
 def _line_map(old: str, new: str) -> Callable[[int], int]:
@@ -92,25 +163,41 @@ def _line_map(old: str, new: str) -> Callable[[int], int]:
     return back
 
 
+def _failed(path: str, data: bytes, error: str, line: int = 0, col: int = 0, **extra) -> FileResult:
+    return FileResult(path, Status.FAILED, data, data, error=error, line=line, col=col, **extra)
+
+
 def migrate_source(
     data: bytes, path: str = "<stdin>", rules: Sequence[type[Rule]] | None = None
 ) -> FileResult:
     """Run the pipeline over one file's bytes."""
     rules = PIPELINE if rules is None else rules
+    timings: dict[str, float] = {}
     if b"\0" in data:
-        return FileResult(path, Status.FAILED, data, data, error="binary file, not Python source")
+        return _failed(path, data, "binary file (contains NUL bytes), not Python source", data.count(b"\n", 0, data.index(b"\0")) + 1)
     if len(data) > MAX_FILE_BYTES:
-        return FileResult(
-            path, Status.FAILED, data, data,
-            error=f"file too large ({len(data) // 1024 // 1024} MB; limit {MAX_FILE_BYTES // 1024 // 1024} MB)",
-        )
+        if not any(word in data for word in GATE):
+            return FileResult(path, Status.SKIPPED, data, data)
+        return _failed(path, data, _too_large(len(data)))
+    if not any(word in data for word in GATE):
+        return FileResult(path, Status.SKIPPED, data, data)
     active = [r for r in rules if any(t.encode() in data for t in r.triggers)]
     if not active:
-        return FileResult(path, Status.SKIPPED, data, data)
+        # No selected rule applies, but a file that is not Python 3 is still named:
+        # Python's own parser is an order of magnitude cheaper than LibCST's.
+        problem = diagnose(data)
+        if problem is not None:
+            return _failed(path, data, problem[2], problem[0], problem[1])
+        return FileResult(path, Status.UNCHANGED, data, data)
+    clock = time.perf_counter()
     try:
         module = cst.parse_module(data)
     except Exception as exc:  # noqa: BLE001 - every parse failure becomes a result
-        return FileResult(path, Status.FAILED, data, data, error=_parse_error(data, exc))
+        line, col, reason = diagnose(data, exc) or (1, 0, f"cannot parse ({exc})")
+        return _failed(path, data, reason, line, col)
+    now = time.perf_counter()
+    timings["parse"] = now - clock
+    clock = now
 
     scratch: dict = {}
     findings: list[Finding] = []
@@ -123,11 +210,12 @@ def migrate_source(
         try:
             after = rule.run(before)
         except SkipFile:
-            continue
+            after = before
         except Exception as exc:  # noqa: BLE001 - a rule bug must not lose the file
-            return FileResult(
-                path, Status.FAILED, data, data,
-                error=f"internal error in rule {rule.code} ({type(exc).__name__}: {exc}); file left unchanged",
+            return _failed(
+                path, data,
+                f"internal error in rule {rule.code} ({type(exc).__name__}: {exc}); file left unchanged",
+                findings=findings, timings=timings,
             )
         rule_findings = rule.findings()
         if len(stages) > 1 and rule_findings:
@@ -136,19 +224,36 @@ def migrate_source(
         if after is not before and not after.deep_equals(before):
             applied[rule.code] += 1
             stages.append(after)
+        now = time.perf_counter()
+        timings[rule.code] = now - clock
+        clock = now
 
-    new_module = stages[-1]
-    new_bytes = new_module.bytes if len(stages) > 1 else data
+    new_bytes = stages[-1].bytes if len(stages) > 1 else data
+    now = time.perf_counter()
+    timings["codegen"] = now - clock
+    clock = now
     if new_bytes == data:
-        return FileResult(path, Status.UNCHANGED, data, data, findings, applied)
+        return FileResult(path, Status.UNCHANGED, data, data, findings, applied, timings=timings)
     try:
-        ast.parse(new_bytes)
-    except SyntaxError as exc:
-        return FileResult(
-            path, Status.FAILED, data, data, findings,
-            error=f"internal error: the migrated code does not parse ({exc.msg} at line {exc.lineno}); file left unchanged",
+        compile(new_bytes, "<migrated>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        # LibCST accepts some code Python 3 does not (``except E, e:``): then the input
+        # is at fault, and the user needs to hear where.
+        line, col, reason = diagnose(data) or (
+            0, 0,
+            f"internal error: the migrated code does not parse ({getattr(exc, 'msg', exc)} at line "
+            f"{getattr(exc, 'lineno', '?')} of the output); file left unchanged",
         )
-    return FileResult(path, Status.CHANGED, data, new_bytes, findings, applied)
+        return _failed(path, data, reason, line, col, findings=findings, timings=timings)
+    timings["validate"] = time.perf_counter() - clock
+    return FileResult(path, Status.CHANGED, data, new_bytes, findings, applied, timings=timings)
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"file too large ({size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB, "
+        "see migrator.engine.MAX_FILE_BYTES); file left unchanged"
+    )
 
 
 def _map_back(stages: list[cst.Module], findings: list[Finding]) -> list[Finding]:
@@ -163,36 +268,174 @@ def _map_back(stages: list[cst.Module], findings: list[Finding]) -> list[Finding
     return mapped
 
 
-def migrate_file(target: Target, rule_codes: tuple[str, ...]) -> FileResult:
-    """Read and migrate one file (runs in a worker process)."""
+def _mentions_gate(path: Path) -> bool:
+    """Does a (large) file contain tensorflow or keras? Read in chunks, not at once."""
+    overlap = max(len(word) for word in GATE) - 1
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            window = tail + chunk
+            if any(word in window for word in GATE):
+                return True
+            tail = window[-overlap:]
+    return False
+
+
+def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want_diff: bool = False) -> FileResult:
+    """Read and migrate one file; with ``want_diff``, also build its checked diff."""
+    clock = time.perf_counter()
+    display = target.display
     try:
-        data = target.path.read_bytes()
+        data = read_source(target.path, MAX_FILE_BYTES)
+    except TooLarge as exc:
+        try:
+            mentions = _mentions_gate(target.path)
+        except OSError as error:
+            return _failed(display, b"", f"cannot read: {error.strerror or error}")
+        if mentions:
+            return _failed(display, b"", _too_large(exc.size))
+        return FileResult(display, Status.SKIPPED)
+    except FileNotFoundError:
+        return _failed(display, b"", "cannot read: vanished during the run (or a dangling symbolic link)")
     except OSError as exc:
-        return FileResult(target.display, Status.FAILED, error=f"cannot read: {exc.strerror or exc}")
-    rules = [r for r in PIPELINE if r.code in rule_codes]
-    return migrate_source(data, target.display, rules)
+        return _failed(display, b"", f"cannot read: {exc.strerror or exc}")
+    read_time = time.perf_counter() - clock
+    result = migrate_source(data, display, rules)
+    result.timings["read"] = read_time
+    if want_diff and result.changed:
+        clock = time.perf_counter()
+        try:
+            result.diff = unified_diff(display, result.old_bytes, result.new_bytes)
+        except InvalidPatch as exc:
+            return _failed(display, data, f"internal error: {exc}; file left unchanged", findings=result.findings)
+        result.timings["diff"] = time.perf_counter() - clock
+    return result
+
+
+# -- many files ------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _worker_init(rules: tuple[type[Rule], ...], want_diff: bool) -> None:
+    # Ctrl-C reaches the whole process group; the main process alone decides what an
+    # interrupt means (it stops the workers and writes nothing half-way).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["rules"] = rules
+    _WORKER["want_diff"] = want_diff
+
+
+def _worker_batch(batch: list[tuple[int, Target]]) -> list[tuple[int, FileResult]]:
+    out = []
+    for index, target in batch:
+        result = migrate_file(target, _WORKER["rules"], _WORKER["want_diff"])
+        if not result.changed:
+            # The main process only needs bytes it may write: keep the pipe light.
+            result.old_bytes = result.new_bytes = b""
+        out.append((index, result))
+    return out
+
+
+def _batches(targets: list[Target], jobs: int) -> list[list[tuple[int, Target]]]:
+    """Largest files first (no straggler at the end), small files grouped together."""
+
+    def size(target: Target) -> int:
+        try:
+            return os.stat(target.path).st_size
+        except OSError:
+            return 0
+
+    sized = sorted(((size(t), i, t) for i, t in enumerate(targets)), key=lambda x: (-x[0], x[1]))
+    total = sum(s for s, _, _ in sized)
+    # A few batches per worker at least; never more than ~256 KB of source in one.
+    limit = max(16 * 1024, min(256 * 1024, total // (jobs * 8) or 1))
+    batches: list[list[tuple[int, Target]]] = []
+    current: list[tuple[int, Target]] = []
+    weight = 0
+    for s, i, t in sized:
+        current.append((i, t))
+        weight += s
+        if weight >= limit or len(current) >= 64:
+            batches.append(current)
+            current, weight = [], 0
+    if current:
+        batches.append(current)
+    return batches
 
 
 def migrate_targets(
     items: Iterable[Target | Missing],
-    rules: Sequence[type[Rule]],
-    jobs: int,
-) -> Iterable[FileResult]:
-    """Migrate every target, in parallel when it pays; results in input order."""
+    rules: Sequence[type[Rule]] | None = None,
+    jobs: int = 1,
+    want_diff: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[FileResult]:
+    """Migrate every target, in parallel when it pays; results in input order.
+
+    ``on_progress(n)`` is called as files finish (for a progress bar), which in
+    parallel runs is earlier than their turn in the output order. Closing the
+    iterator (or an interrupt while it runs) stops the workers at once.
+    """
+    rules = tuple(PIPELINE if rules is None else rules)
+
+    def notify(result: FileResult) -> None:
+        if on_progress is not None:
+            on_progress(1)
+
     targets: list[Target] = []
     for item in items:
         if isinstance(item, Missing):
-            yield FileResult(item.display, Status.FAILED, error=item.reason)
+            result = _failed(item.display, b"", item.reason)
+            notify(result)
+            yield result
         else:
             targets.append(item)
-    codes = tuple(r.code for r in rules)
     if jobs <= 1 or len(targets) < 4:
         for target in targets:
-            yield migrate_file(target, codes)
+            result = migrate_file(target, rules, want_diff)
+            notify(result)
+            yield result
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, min(16, len(targets) // (jobs * 8)))
-        yield from pool.map(migrate_file, targets, [codes] * len(targets), chunksize=chunk)
+
+    batches = _batches(targets, jobs)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_worker_init, initargs=(rules, want_diff))
+    done: dict[int, FileResult] = {}
+    next_index = 0
+    pending: dict[Future, list[tuple[int, Target]]] = {}
+    try:
+        pending = {pool.submit(_worker_batch, b): b for b in batches}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                batch = pending.pop(future)
+                try:
+                    pairs = future.result()
+                except Exception as exc:  # noqa: BLE001 - a dead worker (killed, out of memory)
+                    reason = f"the worker process migrating this file died ({type(exc).__name__}); file left unchanged"
+                    pairs = [(i, _failed(t.display, b"", reason)) for i, t in batch]
+                for index, result in pairs:
+                    done[index] = result
+                    notify(result)
+            while next_index in done:
+                yield done.pop(next_index)
+                next_index += 1
+    finally:
+        _stop(pool, graceful=not pending)
+
+
+def _stop(pool: ProcessPoolExecutor, graceful: bool) -> None:
+    if graceful:
+        pool.shutdown(wait=True)
+        return
+    # Interrupted or abandoned: workers only compute (the main process writes), so
+    # they can be stopped without waiting for their current file.
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def default_jobs() -> int:

@@ -1,11 +1,15 @@
-"""Finding the files to migrate and writing them back without ever losing one."""
+"""Finding the files to migrate, reading them, and writing them back without ever losing one."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fnmatch
 import os
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +24,7 @@ SKIPPED_DIRS = frozenset(
     }
 )
 SOURCE_SUFFIXES = (".py",)
+TEMP_SUFFIX = ".migrator-tmp"
 
 
 @dataclass(frozen=True)
@@ -30,22 +35,29 @@ class Target:
 
 @dataclass(frozen=True)
 class Missing:
+    """A named path or a folder of the tree that could not be looked at."""
+
     display: str
     reason: str
 
 
-def _display(path: Path) -> str:
+def _display(path: str | Path) -> str:
     try:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
 
 
-def _is_virtualenv(dirpath: str) -> bool:
-    return os.path.exists(os.path.join(dirpath, "pyvenv.cfg"))
+def _is_environment(dirpath: str) -> bool:
+    """A virtual environment (``pyvenv.cfg``) or a conda environment (``conda-meta``)."""
+    return os.path.exists(os.path.join(dirpath, "pyvenv.cfg")) or os.path.isdir(
+        os.path.join(dirpath, "conda-meta")
+    )
 
 
 def _excluded(display: str, patterns: tuple[str, ...]) -> bool:
+    if not patterns:
+        return False
     name = os.path.basename(display)
     parts = Path(display).parts
     return any(
@@ -54,69 +66,157 @@ def _excluded(display: str, patterns: tuple[str, ...]) -> bool:
     )
 
 
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _walk(root: str, exclude: tuple[str, ...]) -> Iterator[Target | Missing]:
+    """Depth-first, sorted; symbolic links to folders are not followed (no loops)."""
+    try:
+        with os.scandir(root) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except FileNotFoundError:
+        yield Missing(_display(root), "folder vanished during the run")
+        return
+    except OSError as exc:
+        yield Missing(_display(root), f"cannot list folder: {_os_reason(exc)}")
+        return
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            name = entry.name
+            if name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_environment(entry.path):
+                continue
+            if _excluded(_display(entry.path), exclude):
+                continue
+            yield from _walk(entry.path, exclude)
+        elif entry.name.endswith(SOURCE_SUFFIXES) and not entry.name.endswith(TEMP_SUFFIX):
+            # Regular files and symbolic links to files (a dangling link or a link loop
+            # is reported when it is read).
+            display = _display(entry.path)
+            if not _excluded(display, exclude):
+                yield Target(Path(entry.path), display)
+
+
 def discover(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[Target | Missing]:
-    """Source files under ``paths``, in a stable order; named files always count."""
+    """Source files under ``paths``, in a stable order; named files always count.
+
+    Lazy: a folder that disappears while the walk is under way is reported as Missing.
+    """
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
         if not path.exists() and not path.is_symlink():
             yield Missing(raw, "no such file or directory")
             continue
-        if not path.is_dir():
-            key = os.path.realpath(path) if path.exists() else raw
-            if key not in seen:
-                seen.add(key)
-                yield Target(path, _display(path))
-            continue
-        for dirpath, dirnames, filenames in os.walk(path, onerror=None):
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if d not in SKIPPED_DIRS
-                and not d.endswith(".egg-info")
-                and not _is_virtualenv(os.path.join(dirpath, d))
-                and not _excluded(_display(Path(dirpath, d)), exclude)
-            )
-            for name in sorted(filenames):
-                if not name.endswith(SOURCE_SUFFIXES):
-                    continue
-                file = Path(dirpath, name)
-                display = _display(file)
-                if _excluded(display, exclude):
-                    continue
-                key = os.path.realpath(file)
+        items = _walk(raw, exclude) if path.is_dir() else iter([Target(path, _display(path))])
+        for item in items:
+            if isinstance(item, Target):
+                key = os.path.realpath(item.path)
                 if key in seen:
                     continue
                 seen.add(key)
-                yield Target(file, display)
+            yield item
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+class TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_source(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``; ``TooLarge`` without reading when over ``limit``."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if info.st_size > limit:
+            raise TooLarge(info.st_size)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:  # grew since fstat
+            raise TooLarge(len(data))
+        return data
+    finally:
+        os.close(fd)
+
+
+# -- writing -------------------------------------------------------------------------
 
 
 class ConcurrentModification(Exception):
     """The file changed on disk after migrator read it."""
 
 
+@contextlib.contextmanager
+def deferred_interrupts() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM until the block is done, then deliver them.
+
+    A write that has started always finishes (and cleans up after itself), so an
+    interrupted run leaves every file either old or new and no temporary file behind.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, lambda signum, frame: received.append(signum))
+        except (ValueError, OSError):  # pragma: no cover - not the main interpreter
+            pass
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            signum = received[0]
+            handler = previous.get(signum)
+            if callable(handler):
+                handler(signum, None)
+            elif handler != signal.SIG_IGN:
+                signal.raise_signal(signum)
+
+
 def write_atomically(path: Path, data: bytes, expected_old: bytes) -> None:
     """Replace ``path`` with ``data`` through a temporary file and a rename.
 
-    The file is left alone when its content is no longer ``expected_old`` (someone
-    else wrote it during the run). Permission bits are kept. Readers see either the
-    old or the new file, never a partial one, even if the process is interrupted.
+    The temporary file sits in the same folder, so the rename is atomic: readers see
+    either the old or the new file, never a partial one. The file is left alone when
+    its content is no longer ``expected_old`` (someone else wrote it during the run).
+    Permission bits (the executable bit too) and, where allowed, the owner are kept;
+    a symbolic link stays a link (its target is replaced).
     """
     real = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(os.stat(real).st_mode)
-    if real.read_bytes() != expected_old:
-        raise ConcurrentModification(f"{path} changed on disk during the run; not overwritten")
-    fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".migrator-tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except BaseException:
+    with deferred_interrupts():
+        info = os.stat(real)
+        if not stat.S_ISREG(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+        with open(real, "rb") as handle:
+            current = handle.read()
+        if current != expected_old:
+            raise ConcurrentModification(f"{path} changed on disk during the run; not overwritten")
+        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=TEMP_SUFFIX)
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, stat.S_IMODE(info.st_mode))
+            if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+                with contextlib.suppress(OSError):
+                    os.chown(tmp, info.st_uid, info.st_gid)
+            os.replace(tmp, real)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise

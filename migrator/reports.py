@@ -1,10 +1,15 @@
-"""What a run found, for people (text, Markdown) and for tools (JSON, SARIF, GitHub)."""
+"""What a run found, for people (text, Markdown) and for tools (JSON, SARIF, GitHub).
+
+Every format prints columns 1-based (as editors, GitHub and SARIF count them); the
+engine's findings hold them 0-based, as LibCST does.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from codemods import PIPELINE
 from migrator.engine import FileResult, Status
@@ -13,21 +18,16 @@ FORMATS = ("text", "json", "sarif", "github", "markdown")
 _RULES = {rule.code: rule for rule in PIPELINE}
 
 
+ERROR_CODE = "E000"  # a file that could not be read, parsed or written
+
+
 def _rows(results: Sequence[FileResult]):
+    """(path, line, column 1-based, code, message, kind); line 0: the whole file."""
     for result in results:
         if result.status is Status.FAILED:
-            line, col, reason = _split_error(result.error or "failed")
-            yield result.path, line, col, "E000", reason, "error"
+            yield result.path, result.line, result.col + 1, ERROR_CODE, result.error or "failed", "error"
         for f in result.findings:
-            yield result.path, f.line, f.col, f.rule, f.message, f.kind
-
-
-def _split_error(error: str) -> tuple[int, int, str]:
-    head, _, rest = error.partition(": ")
-    line, _, col = head.partition(":")
-    if line.isdigit() and col.isdigit():
-        return int(line), int(col), rest
-    return 0, 0, error
+            yield result.path, f.line, f.col + 1, f.rule, f.message, f.kind
 
 
 def counts(results: Sequence[FileResult]) -> dict:
@@ -76,9 +76,11 @@ def render(results: Sequence[FileResult], fmt: str) -> str:
                         "path": r.path,
                         "status": r.status.value,
                         "error": r.error,
+                        "line": r.line or None,
+                        "column": r.col + 1 if r.line else None,
                         "rules": dict(r.applied),
                         "findings": [
-                            {"rule": f.rule, "line": f.line, "column": f.col, "kind": f.kind, "message": f.message}
+                            {"rule": f.rule, "line": f.line, "column": f.col + 1, "kind": f.kind, "message": f.message}
                             for f in r.findings
                         ],
                     }
@@ -91,8 +93,8 @@ def render(results: Sequence[FileResult], fmt: str) -> str:
         out = []
         for path, line, col, code, message, kind in _rows(results):
             level = "error" if kind == "error" else "warning" if kind == "declined" else "notice"
-            loc = f"file={path},line={line},col={col + 1}" if line else f"file={path}"
-            out.append(f"::{level} {loc},title=migrator {code}::{message}")
+            loc = f"file={_gh_property(path)},line={line},col={col}" if line else f"file={_gh_property(path)}"
+            out.append(f"::{level} {loc},title={_gh_property('migrator ' + code)}::{_gh_data(message)}")
         return "\n".join(out) + ("\n" if out else "")
     if fmt == "sarif":
         return json.dumps(_sarif(results), indent=2) + "\n"
@@ -101,12 +103,21 @@ def render(results: Sequence[FileResult], fmt: str) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
+def _gh_data(text: str) -> str:
+    """Escape a workflow command's message (GitHub's own escaping rules)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def _sarif(results: Sequence[FileResult]) -> dict:
     sarif_results = []
     for path, line, col, code, message, kind in _rows(results):
-        location = {"artifactLocation": {"uri": path}}
+        location = {"artifactLocation": {"uri": quote(path.replace("\\", "/"))}}
         if line:
-            location["region"] = {"startLine": line, "startColumn": col + 1}
+            location["region"] = {"startLine": line, "startColumn": col}
         sarif_results.append(
             {
                 "ruleId": code,
@@ -118,6 +129,13 @@ def _sarif(results: Sequence[FileResult]) -> dict:
     rules = [
         {"id": r.code, "name": r.slug, "shortDescription": {"text": r.summary}} for r in PIPELINE
     ]
+    rules.append(
+        {
+            "id": ERROR_CODE,
+            "name": "unreadable-file",
+            "shortDescription": {"text": "A file that could not be read, parsed or written; left unchanged."},
+        }
+    )
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -137,7 +155,8 @@ def _markdown(results: Sequence[FileResult]) -> str:
         out += ["| rule | summary | files |", "| --- | --- | --- |"]
         for code, n in c["rules"].items():
             rule = _RULES.get(code)
-            out.append(f"| {code} {rule.slug if rule else ''} | {rule.summary if rule else ''} | {n} |")
+            summary = (rule.summary if rule else "").replace("|", "\\|")
+            out.append(f"| {code} {rule.slug if rule else ''} | {summary} | {n} |")
         out.append("")
     rows = list(_rows(results))
     if rows:
