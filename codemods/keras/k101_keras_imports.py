@@ -601,6 +601,7 @@ def _api() -> dict[str, frozenset[str]]:
     return {module: frozenset(names) for module, names in json.loads(API.read_text())["modules"].items()}
 
 
+@functools.lru_cache(maxsize=None)
 def is_private(path: str) -> bool:
     """``layers.core`` -> True: a Keras 2 module TF 2.21 has no (equivalent) counterpart for."""
     return any(path == p or path.startswith(p + ".") for p in PRIVATE_MODULES if p) or (
@@ -608,11 +609,13 @@ def is_private(path: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=None)
 def is_module(path: str) -> bool:
     """Is ``keras.<path>`` a Keras 2 module (public or private)?"""
     return path == "" or path in PRIVATE_MODULES or (path in _api() and not is_private(path))
 
 
+@functools.lru_cache(maxsize=None)
 def target(path: str, name: str) -> str | None:
     """Where ``keras.<path>.<name>`` lives in TF 2.21, below ``tensorflow.keras``
     (``layers.Dense``), or None when it exists nowhere."""
@@ -623,6 +626,7 @@ def target(path: str, name: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=None)
 def module_home(path: str) -> str | None:
     """The public module that takes the place of private ``keras.<path>`` when it is
     imported as a module: where most of its names went, keeping their names."""
@@ -642,6 +646,7 @@ def gone_message(path: str, name: str) -> str:
     ) + "; left as it was"
 
 
+@functools.lru_cache(maxsize=None)
 def split(qualified: str) -> tuple[str, str] | None:
     """``keras.layers.core.Dense`` -> (``layers.core``, ``Dense``): the longest Keras 2
     module the dotted name starts with and the one name after it (None when more follows
@@ -677,8 +682,18 @@ class _Uses(FastVisitor):
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.names: dict[str, set[str]] = {}
+        # Bare names resolved through some `from keras... import *`.
+        self.star_names: set[str] = set()
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._note(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        qualified = self.rule.qualified_name(node)
+        if qualified and qualified.startswith("keras.") and qualified.endswith("." + node.value):
+            self.star_names.add(node.value)
+
+    def _note(self, node: cst.BaseExpression) -> None:
         qualified = self.rule.qualified_name(node)
         if qualified and qualified.startswith("keras."):
             where = split(qualified)
@@ -747,6 +762,7 @@ class KerasImports(Rule):
         uses = _Uses(self)
         tree.visit(uses)
         self.uses = uses.names
+        self.star_names = uses.star_names
         return tree.visit(self)
 
     # -- import statements ---------------------------------------------------------
@@ -821,6 +837,22 @@ class KerasImports(Rule):
         parent, _, leaf = home.rpartition(".")
         return _import_line(_from(parent), leaf, local)
 
+    def _star_strays(self, node: cst.ImportFrom, path: str, home: str) -> list[str]:
+        """Imports for the names a private module's ``*`` gave that the file reads and
+        that now live outside ``home`` (``get_source_inputs`` of keras.engine.topology)."""
+        if not is_private(path):
+            return []
+        by_home: dict[str, list[str]] = {}
+        exported = set(PRIVATE_HOMES.get(path, ())) | set(PRIVATE_GONE.get(path, ()))
+        for name in sorted(self.star_names & exported):
+            new = target(path, name)
+            if new is None and name in PRIVATE_GONE.get(path, ()):
+                self.report(node, gone_message(path, name))
+            elif new is not None and new != (f"{home}.{name}" if home else name):
+                new_home, _, new_name = new.rpartition(".")
+                by_home.setdefault(new_home, []).append(name if new_name == name else f"{new_name} as {name}")
+        return [f"from {_from(h)} import {', '.join(names)}" for h, names in by_home.items()]
+
     def _import_from(self, node: cst.ImportFrom) -> list[cst.BaseSmallStatement | str] | None:
         if node.relative or node.module is None:
             return None
@@ -833,7 +865,8 @@ class KerasImports(Rule):
             if home is None:
                 self.report(node, f"`from keras.{path} import *`: no public tensorflow.keras module to import from")
                 return None
-            return [node.with_changes(module=cst.parse_expression(_from(home)), semicolon=cst.MaybeSentinel.DEFAULT)]
+            star = node.with_changes(module=cst.parse_expression(_from(home)), semicolon=cst.MaybeSentinel.DEFAULT)
+            return [star, *self._star_strays(node, path, home)]
         by_home: dict[str, list[str]] = {}
         modules: list[str] = []
         missing: list[cst.ImportAlias] = []

@@ -208,3 +208,23 @@ def test_dotted_np_utils_after_import_keras() -> None:
 def test_public_name_moved_from_top_level() -> None:
     text, _ = migrate("from keras import Sequential, Input, Model, layers\n")
     assert text == "from tensorflow.keras import Sequential, Input, Model, layers\n"
+
+
+def test_private_star_import_keeps_the_names_that_went_elsewhere() -> None:
+    text, findings = migrate(
+        """\
+        from keras.engine.topology import *
+        from keras.layers.convolutional import *
+
+        inputs = get_source_inputs(Input((2,)))
+        up = Deconv2D(3, 3)
+        n = Network
+        """
+    )
+    assert text.startswith(
+        "from tensorflow.keras.layers import *\n"
+        "from tensorflow.keras.utils import get_source_inputs\n"
+        "from tensorflow.keras.layers import *\n"
+        "from tensorflow.keras.layers import Conv2DTranspose as Deconv2D\n"
+    )
+    assert len(findings) == 1 and "`Network`" in findings[0].message
