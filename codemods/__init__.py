@@ -11,9 +11,15 @@ from codemods.base import Rule
 from codemods.api.t101_tf2_api import TF2Api
 from codemods.graph.g101_session_to_function import GraphToEager
 from codemods.keras.k101_keras_imports import KerasImports
+from codemods.keras.k201_keras1_layer_arguments import Keras1LayerArguments
+from codemods.keras.k202_training_api import TrainingApi
+from codemods.keras.k203_optimizer_arguments import OptimizerArguments
 
 PIPELINE: tuple[type[Rule], ...] = (
     KerasImports,
+    Keras1LayerArguments,
+    TrainingApi,
+    OptimizerArguments,
     GraphToEager,
     TF2Api,
 )

@@ -1,0 +1,222 @@
+"""K202: ``fit_generator`` / ``evaluate_generator`` / ``predict_generator`` -> ``fit`` /
+``evaluate`` / ``predict``; Keras 1 training keywords (``nb_epoch``, ``samples_per_epoch``,
+``nb_val_samples``, ``val_samples``...) -> Keras 2 ones.
+
+Keras 3 removed the ``*_generator`` methods (``fit`` takes a generator) and the loader
+keywords (``max_queue_size``, ``workers``, ``use_multiprocessing``: a ``PyDataset``
+takes them now). Keras 2.3.1's own converters define the Keras 1 keywords:
+``nb_epoch`` -> ``epochs``, ``nb_val_samples`` -> ``validation_steps``, ``val_samples``
+-> ``steps`` (plain renames: Keras 2.3.1 ran that many *batches*), ``samples_per_epoch``
+-> ``steps_per_epoch`` divided by the generator's ``batch_size`` when it has one.
+Positional arguments after the generator follow Keras 2's order and become keywords,
+since ``fit``'s second parameter is ``y``. ``evaluate_generator`` and
+``predict_generator`` defaulted to ``verbose=0``, which is written out.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from codemods.base import Example, Rule
+from migrator.analysis.keras_calls import (
+    as_keyword,
+    drop_args,
+    has_star,
+    keyword,
+    kwarg,
+    with_args,
+)
+from migrator.analysis.names import dotted_name
+
+# Keras 2.3.1 parameter order after the generator.
+_FIT_GENERATOR = (
+    "steps_per_epoch", "epochs", "verbose", "callbacks", "validation_data", "validation_steps",
+    "validation_freq", "class_weight", "max_queue_size", "workers", "use_multiprocessing",
+    "shuffle", "initial_epoch",
+)
+_EVAL_GENERATOR = ("steps", "callbacks", "max_queue_size", "workers", "use_multiprocessing", "verbose")
+_METHODS = {
+    "fit_generator": ("fit", _FIT_GENERATOR),
+    "evaluate_generator": ("evaluate", _EVAL_GENERATOR),
+    "predict_generator": ("predict", _EVAL_GENERATOR),
+}
+# Keras 1 keyword -> Keras 2 keyword (keras.legacy.interfaces.legacy_generator_methods_support).
+_KERAS1 = {
+    "samples_per_epoch": "steps_per_epoch",
+    "val_samples": "steps",
+    "nb_epoch": "epochs",
+    "nb_val_samples": "validation_steps",
+    "nb_worker": "workers",
+    "pickle_safe": "use_multiprocessing",
+    "max_q_size": "max_queue_size",
+}
+_LOADER = ("max_queue_size", "workers", "use_multiprocessing")
+# ImageDataGenerator / TimeseriesGenerator iterators carry a batch_size attribute.
+_BATCHED_FACTORIES = ("flow", "flow_from_directory", "flow_from_dataframe")
+
+
+class _GeneratorFunctions(cst.CSTVisitor):
+    """Names of the module's functions that contain ``yield`` (generator functions)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self._stack: list[tuple[str, bool]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._stack.append((node.name.value, False))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        name, yields = self._stack.pop()
+        if yields:
+            self.names.add(name)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if self._stack:
+            self._stack[-1] = (self._stack[-1][0], True)
+
+
+class TrainingApi(Rule):
+    code = "K202"
+    slug = "training-api"
+    summary = "`fit_generator`/`evaluate_generator`/`predict_generator` -> `fit`/`evaluate`/`predict`; `nb_epoch`, `samples_per_epoch`, `nb_val_samples` -> Keras 2 keywords."
+    triggers = ("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q")
+    details = (
+        "Keras 3 has no *_generator methods: fit/evaluate/predict take the generator. Positional "
+        "arguments after the generator become keywords (fit's second parameter is y). Keras 1 "
+        "keywords are converted as Keras 2.3.1 converted them at run time (nb_val_samples and "
+        "val_samples are plain renames: Keras 2.3.1 drew that many batches; samples_per_epoch is "
+        "divided by the generator's batch_size when it has one). max_queue_size/workers/"
+        "use_multiprocessing no longer exist on fit (a keras.utils.PyDataset takes them): dropped "
+        "and reported. Keras 2.3.1's evaluate_generator returned the last batch's loss, not the "
+        "mean evaluate returns (metrics were averaged in both): reported."
+    )
+    examples = (
+        Example(
+            before=textwrap.dedent(
+                """\
+                from tensorflow.keras.models import Sequential
+
+                model = Sequential()
+                model.fit_generator(batches(), 100, 3, validation_data=val, nb_val_samples=10, workers=2)
+                loss = model.evaluate_generator(batches(), 5)
+                model.fit(x, y, nb_epoch=10, batch_size=32)
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                from tensorflow.keras.models import Sequential
+
+                model = Sequential()
+                model.fit(batches(), steps_per_epoch=100, epochs=3, validation_data=val, validation_steps=10)
+                loss = model.evaluate(batches(), steps=5, verbose=0)
+                model.fit(x, y, epochs=10, batch_size=32)
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                from tensorflow.keras.models import Sequential
+
+                model = Sequential()
+                model.fit(batches(), steps_per_epoch=100, epochs=3)
+                """
+            ),
+        ),
+    )
+
+    def rewrite(self, tree: cst.Module) -> cst.Module:
+        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+            return tree
+        collector = _GeneratorFunctions()
+        tree.visit(collector)
+        self.generator_functions = collector.names
+        return tree.visit(self)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        func = updated_node.func
+        if not isinstance(func, cst.Attribute) or has_star(updated_node):
+            return updated_node
+        method = func.attr.value
+        if method in _METHODS:
+            return self._generator_method(original_node, updated_node, method)
+        if method in ("fit", "evaluate", "predict"):
+            return self._keras1_keywords(original_node, updated_node, method, generator=False)
+        return updated_node
+
+    def _generator_method(self, original: cst.Call, call: cst.Call, method: str) -> cst.Call:
+        new_method, order = _METHODS[method]
+        args = list(call.args)
+        positional = [a for a in args if a.keyword is None]
+        if len(positional) - 1 > len(order):
+            self.report(original, f"`{method}` called with more positional arguments than Keras 2 accepted; left as it was")
+            return call
+        new_args: list[cst.Arg] = []
+        for index, arg in enumerate(args):
+            if arg.keyword is None and index > 0:
+                arg = as_keyword(arg, order[index - 1])
+            elif keyword(arg) == "generator":
+                arg = arg.with_changes(keyword=cst.Name("x"))
+            new_args.append(arg)
+        call = with_args(call, new_args).with_changes(func=call.func.with_changes(attr=cst.Name(new_method)))
+        call = self._keras1_keywords(original, call, new_method, generator=True)
+        if new_method in ("evaluate", "predict") and not any(keyword(a) == "verbose" for a in call.args):
+            call = with_args(call, [*call.args, kwarg("verbose", "0")])
+        if new_method == "evaluate":
+            self.report(original, "Keras 2.3.1's `evaluate_generator` returned the last batch's loss (metrics averaged over all batches); `evaluate` returns the mean loss over the steps", "converted")
+        return call
+
+    def _keras1_keywords(self, original: cst.Call, call: cst.Call, method: str, generator: bool) -> cst.Call:
+        names = [keyword(a) for a in call.args]
+        if not any(n in _KERAS1 or n in _LOADER for n in names):
+            return call
+        if not generator and not any(n in _KERAS1 for n in names) and not self._looks_like_keras_fit(call):
+            return call
+        args: list[cst.Arg] = []
+        for arg in call.args:
+            name = keyword(arg)
+            if name == "samples_per_epoch":
+                arg = self._samples_to_steps(original, call, arg)
+            elif name in _KERAS1:
+                new = _KERAS1[name]
+                if name in ("nb_val_samples", "val_samples"):
+                    self.report(original, f"`{name}` counted samples in Keras 1; Keras 2.3.1 renamed it to `{new}` and drew that many batches, as the migrated call does: divide by the batch size if samples were meant", "converted")
+                arg = arg.with_changes(keyword=cst.Name(new))
+            args.append(arg)
+        call = with_args(call, args)
+        loader = [keyword(a) for a in call.args if keyword(a) in _LOADER]
+        if loader:
+            self.report(original, f"`{', '.join(loader)}`: Keras 3's `{method}` reads data in the calling thread and has no such arguments (a keras.utils.PyDataset takes workers/use_multiprocessing/max_queue_size); dropped", "converted")
+            call = drop_args(call, lambda a: keyword(a) in _LOADER)
+        return call
+
+    def _looks_like_keras_fit(self, call: cst.Call) -> bool:
+        # Loader keywords alone: only Keras' fit/evaluate/predict take them.
+        return any(keyword(a) in ("steps_per_epoch", "validation_steps", "epochs", "steps", "batch_size", "verbose") for a in call.args)
+
+    def _samples_to_steps(self, original: cst.Call, call: cst.Call, arg: cst.Arg) -> cst.Arg:
+        generator = next((a.value for a in call.args if a.keyword is None or keyword(a) in ("x", "generator")), None)
+        samples = arg.value
+        self.report(original, "`samples_per_epoch` counted samples in Keras 1; converted to `steps_per_epoch` as Keras 2.3.1 did (divided by the generator's batch_size when it has one)", "converted")
+        if isinstance(generator, cst.Call):
+            func = generator.func
+            if isinstance(func, cst.Name) and func.value in self.generator_functions:
+                return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
+            if isinstance(func, cst.Attribute) and func.attr.value in _BATCHED_FACTORIES:
+                batch = next((a.value for a in generator.args if keyword(a) == "batch_size"), None)
+                batch_code = cst.Module([]).code_for_node(batch) if batch is not None else "32"
+                return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(f"{_paren(samples)} // {batch_code}"))
+        if isinstance(generator, cst.Name) or (generator is not None and dotted_name(generator)):
+            gen = cst.Module([]).code_for_node(generator)
+            value = f"{_paren(samples)} // {gen}.batch_size if hasattr({gen}, 'batch_size') else {_paren(samples)}"
+            return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(value))
+        return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
+
+
+def _paren(expr: cst.BaseExpression) -> str:
+    text = cst.Module([]).code_for_node(expr)
+    if isinstance(expr, (cst.Name, cst.Integer, cst.Attribute, cst.Call, cst.Subscript)):
+        return text
+    return f"({text})"

@@ -1,0 +1,220 @@
+"""K203: Keras 2 optimizer arguments -> Keras 3, with Keras 2's defaults kept.
+
+* ``lr=`` -> ``learning_rate=`` (Keras 3 rejects ``lr``);
+* ``decay=d`` -> ``learning_rate=InverseTimeDecay(lr, decay_steps=1, decay_rate=d)``:
+  Keras 2 scaled the rate by ``1 / (1 + d * iterations)`` at every step, reading the
+  step counter before incrementing it, which is what Keras 3 does with that schedule;
+* positional arguments after the learning rate become keywords (Keras 2's ``Adam``
+  took ``amsgrad`` fourth, Keras 3's takes ``epsilon``); ``epsilon=None`` (Keras 2:
+  "use ``K.epsilon()``", 1e-7) is dropped, Keras 3's default being 1e-7;
+* defaults Keras 3 changed are written out with Keras 2's values: ``Adadelta``
+  learning rate 1.0, ``Adagrad`` 0.01 with accumulators starting at 0, ``Adamax`` 0.002
+  (the table is ``migrator/analysis/keras_defaults.py``);
+* ``compile(optimizer='adadelta')`` and other strings whose Keras 3 defaults differ
+  become the optimizer object with Keras 2's values;
+* Keras 2's lowercase aliases (``optimizers.adam``) -> the class.
+
+RMSprop and Adagrad put epsilon inside the square root in Keras 3; no setting restores
+Keras 2's placement, and the report says so. Nadam (another momentum schedule in Keras 3)
+is left to the tf_keras fallback (K401).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from codemods.base import Example, Rule
+from migrator.analysis.keras_calls import (
+    NOT_LITERAL,
+    KerasRefs,
+    as_keyword,
+    find_kw,
+    has_star,
+    keras_path,
+    keyword,
+    kwarg,
+    literal_value,
+    with_args,
+)
+from migrator.analysis.keras_defaults import OPTIMIZER_ALIASES, OPTIMIZERS, OptimizerSpec
+
+
+def _spec(path: str | None) -> OptimizerSpec | None:
+    if not path or not path.startswith("optimizers."):
+        return None
+    name = path[len("optimizers.") :]
+    name = OPTIMIZER_ALIASES.get(name, name) if name.islower() else name
+    return OPTIMIZERS.get(name)
+
+
+class OptimizerArguments(Rule):
+    code = "K203"
+    slug = "optimizer-arguments"
+    summary = "Keras 2 optimizers: `lr` -> `learning_rate`, `decay` -> an `InverseTimeDecay` schedule, Keras 2 defaults Keras 3 changed written out."
+    triggers = ("keras",)
+    details = (
+        "decay=d becomes learning_rate=keras.optimizers.schedules.InverseTimeDecay(lr, "
+        "decay_steps=1, decay_rate=d), the per-step 1/(1 + d*iterations) Keras 2 applied. "
+        "Adadelta(learning_rate=1.0), Adagrad(learning_rate=0.01, initial_accumulator_value=0.0) "
+        "and Adamax(learning_rate=0.002) keep Keras 2's defaults, also for compile() strings. "
+        "Keras 3's RMSprop and Adagrad divide by sqrt(v + epsilon) instead of sqrt(v) + epsilon: "
+        "a small numeric difference no argument removes, reported. Nadam is left to K401."
+    )
+    examples = (
+        Example(
+            before=textwrap.dedent(
+                """\
+                from tensorflow import keras
+                from tensorflow.keras.optimizers import SGD, Adam
+
+                sgd = SGD(lr=0.1, decay=1e-6, momentum=0.9, nesterov=True)
+                adam = Adam(0.01, 0.9, 0.999, True)
+                model.compile(optimizer='adadelta', loss='mse')
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                from tensorflow import keras
+                from tensorflow.keras.optimizers import SGD, Adam
+
+                sgd = SGD(learning_rate=keras.optimizers.schedules.InverseTimeDecay(0.1, decay_steps=1, decay_rate=1e-6), momentum=0.9, nesterov=True)
+                adam = Adam(0.01, beta_1=0.9, beta_2=0.999, amsgrad=True)
+                model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0), loss='mse')
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                from tensorflow.keras.optimizers import Adam
+
+                model.compile(optimizer=Adam(learning_rate=0.01), loss='mse')
+                model.compile(optimizer='adam', loss='mse')
+                """
+            ),
+        ),
+    )
+
+    def rewrite(self, tree: cst.Module) -> cst.Module:
+        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+            return tree
+        self.refs = KerasRefs(self.resolver, self.context)
+        return self.refs.apply(tree.visit(self))
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        if has_star(updated_node):
+            return updated_node
+        path = keras_path(self.qualified_name(original_node.func))
+        spec = _spec(path)
+        if spec is not None:
+            return self._optimizer(original_node, updated_node, spec, path)
+        func = original_node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "compile":
+            resolved = self.qualified_name(func)
+            if resolved is None or keras_path(resolved) is not None:
+                return self._compile(original_node, updated_node)
+        return updated_node
+
+    def _optimizer(self, original: cst.Call, call: cst.Call, spec: OptimizerSpec, path: str) -> cst.Call:
+        if spec.fallback:
+            self.report(original, f"`{spec.name}`: {spec.fallback}; left for the tf_keras fallback (K401)")
+            return call
+        args = list(call.args)
+        pos = [a for a in args if a.keyword is None]
+        if len(pos) > len(spec.positional):
+            self.report(original, f"`{spec.name}` called with more positional arguments than Keras 2 accepted; left as it was")
+            return call
+        new_args: list[cst.Arg] = []
+        index = 0
+        lr_given = find_kw(call, "lr") is not None
+        for arg in args:
+            if arg.keyword is None:
+                if index > 0 or lr_given:
+                    arg = as_keyword(arg, spec.positional[index])
+                index += 1
+            elif keyword(arg) == "lr":
+                arg = arg.with_changes(keyword=cst.Name("learning_rate"))
+            elif keyword(arg) == "epsilon" and literal_value(arg.value) is None:
+                continue  # Keras 2: K.epsilon() = 1e-7, Keras 3's default
+            new_args.append(arg)
+        rates = [a for a in new_args if keyword(a) == "learning_rate"] + [a for a in new_args if a.keyword is None][:1]
+        if len(rates) > 1:
+            self.report(original, "both `lr` and `learning_rate` given; left as it was")
+            return call
+        decay = next((a for a in new_args if keyword(a) == "decay"), None)
+        if decay is not None and literal_value(decay.value) in (0, 0.0):
+            new_args.remove(decay)
+            decay = None
+        for name, value in spec.written_out:
+            present = any(keyword(a) == name for a in new_args) or (
+                name == "learning_rate" and any(a.keyword is None for a in new_args)
+            )
+            if not present:
+                new_args.append(kwarg(name, value))
+        if decay is not None:
+            new_args = self._decay_schedule(spec, new_args, decay)
+        if path.rpartition(".")[2] != spec.name:
+            call = call.with_changes(func=self._rename(call.func, spec.name))
+        if spec.caveat:
+            self.report(original, f"`{spec.name}`: {spec.caveat}", "converted")
+        if [cst.Module([]).code_for_node(a) for a in new_args] == [cst.Module([]).code_for_node(a) for a in call.args]:
+            return call
+        return with_args(call, new_args) if new_args else call.with_changes(args=())
+
+    def _decay_schedule(self, spec: OptimizerSpec, args: list[cst.Arg], decay: cst.Arg) -> list[cst.Arg]:
+        lr_arg = next((a for a in args if keyword(a) == "learning_rate" or a.keyword is None), None)
+        default_lr = dict(spec.written_out).get("learning_rate") or _KERAS2_LR[spec.name]
+        lr_code = cst.Module([]).code_for_node(lr_arg.value) if lr_arg is not None else default_lr
+        decay_code = cst.Module([]).code_for_node(decay.value)
+        schedule = cst.parse_expression(
+            f"{self.refs.ref('optimizers.schedules.InverseTimeDecay')}({lr_code}, decay_steps=1, decay_rate={decay_code})"
+        )
+        result = []
+        for arg in args:
+            if arg is decay:
+                continue
+            if arg is lr_arg:
+                arg = as_keyword(arg, "learning_rate").with_changes(value=schedule)
+            result.append(arg)
+        if lr_arg is None:
+            result.insert(0, kwarg("learning_rate", schedule))
+        return result
+
+    @staticmethod
+    def _rename(func: cst.BaseExpression, name: str) -> cst.BaseExpression:
+        if isinstance(func, cst.Attribute):
+            return func.with_changes(attr=cst.Name(name))
+        return func
+
+    def _compile(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        target = find_kw(call, "optimizer")
+        if target is None:
+            pos = [a for a in call.args if a.keyword is None]
+            target = pos[0] if pos else None
+        if target is None:
+            return call
+        value = literal_value(target.value)
+        if value is NOT_LITERAL or not isinstance(value, str):
+            return call
+        spec = OPTIMIZERS.get(OPTIMIZER_ALIASES.get(value.lower(), ""))
+        if spec is None:
+            return call
+        if spec.fallback:
+            self.report(original, f"optimizer {value!r}: {spec.fallback}; left for the tf_keras fallback (K401)")
+            return call
+        if not spec.written_out:
+            if spec.caveat:
+                self.report(original, f"optimizer {value!r} kept: {spec.caveat}", "converted")
+            return call
+        keywords = ", ".join(f"{k}={v}" for k, v in spec.written_out)
+        obj = cst.parse_expression(f"{self.refs.ref('optimizers.' + spec.name)}({keywords})")
+        self.report(original, f"optimizer {value!r}: Keras 3's {spec.name} defaults differ from Keras 2's; written out ({keywords})", "converted")
+        if spec.caveat:
+            self.report(original, f"`{spec.name}`: {spec.caveat}", "converted")
+        return with_args(call, [a.with_changes(value=obj) if a is target else a for a in call.args])
+
+
+# Keras 2.3.1's default learning rates where Keras 3 has the same one.
+_KERAS2_LR = {"SGD": "0.01", "RMSprop": "0.001", "Adam": "0.001", "Adagrad": "0.01", "Adadelta": "1.0", "Adamax": "0.002", "Nadam": "0.002"}
