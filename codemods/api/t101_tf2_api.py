@@ -1,10 +1,11 @@
 """T101: TF1 API names and signatures -> their native TF2 forms.
 
 Driven by TensorFlow's own `tf_upgrade_v2` tables (renames, keyword renames, argument
-reorders), but preferring the native TF2 spelling: `tf.compat.v1` is used only where
-TF2 has no equivalent, and each such use is reported. Runs after the graph conversion,
-on what it left; modules kept on the `tensorflow.compat.v1` fallback are not touched
-(their names resolve to `tensorflow.compat.v1.*`).
+reorders) and by the TF1/TF2 signatures recorded next to them, but preferring the
+native TF2 spelling: `tf.compat.v1` is used only where TF2 has no equivalent, and each
+such use is reported. Runs last, on what the graph conversion and the other T rules
+left (T102 absl, T103 graph-era calls, T104 tf.Print run before it); modules kept on the
+`tensorflow.compat.v1` fallback by the graph conversion are not touched.
 """
 
 from __future__ import annotations
@@ -15,9 +16,27 @@ import libcst as cst
 
 from codemods.base import Example, Rule
 from migrator.analysis import tf_api
-from migrator.analysis.graph import expression_of
+from migrator.analysis.names import FastVisitor
 
-_ATOMIC = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript)
+_ATOMIC = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript, cst.SimpleString)
+_NO_SPACE = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+# Symbols whose native form depends on how they are called (decided in leave_Call).
+_PER_CALL = {"tf.where", "tf.assign", "tf.assign_add", "tf.assign_sub", "tf.nn.xw_plus_b", "tf.nn.relu_layer",
+             "tf.batch_gather", *tf_api.CASTS}
+_ASSIGN_METHODS = {"tf.assign": "assign", "tf.assign_add": "assign_add", "tf.assign_sub": "assign_sub"}
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _parenthesized(expr: cst.BaseExpression) -> str:
+    text = _code(expr)
+    return text if isinstance(expr, _ATOMIC) else f"({text})"
+
+
+def _keyword(arg: cst.Arg, name: str) -> cst.Arg:
+    return arg.with_changes(keyword=cst.Name(name), equal=_NO_SPACE)
 
 
 class TF2Api(Rule):
@@ -26,13 +45,19 @@ class TF2Api(Rule):
     summary = "Renamed, moved and re-signatured TF1 functions get their native TF2 names and arguments."
     triggers = ("tensorflow",)
     details = (
-        "Uses tf_upgrade_v2's tables (snapshot in migrator/data/tf_upgrade_v2.json) and prefers the "
-        "native TF2 name; tf.compat.v1 only where TF2 has none, reported. Also: keep_dims/"
-        "reduction_indices/dim -> keepdims/axis, positional arguments whose order changed become "
-        "keywords, tf.to_float(x) -> tf.cast(x, tf.float32), tf.nn.dropout(x, keep_prob) -> "
-        "rate=1 - keep_prob, v1 softmax_cross_entropy_with_logits keeps its labels out of the "
-        "gradient with tf.stop_gradient, tf.app.flags/tf.logging/tf.app.run -> absl, and graph-era "
-        "calls (tf.enable_eager_execution, tf.reset_default_graph) are dropped."
+        "Uses tf_upgrade_v2's tables (snapshot in migrator/data/tf_upgrade_v2.json, with the TF1 and TF2 "
+        "signatures of every function whose arguments changed) and prefers the native TF2 name; "
+        "tf.compat.v1 only where TF2 has none or computes something else (tf.image.resize_images, "
+        "tf.div, three-argument tf.where), each reported with the reason. Also: keep_dims/"
+        "reduction_indices/dim -> keepdims/axis, positional arguments whose place changed become "
+        "keywords, a call passing an argument TF2 dropped stays on tf.compat.v1 (reported), "
+        "tf.to_float(x) -> tf.cast(x, tf.float32), tf.assign(v, x) -> v.assign(x), tf.py_func -> "
+        "tf.numpy_function, tf.nn.dropout(x, keep_prob) -> rate=1 - keep_prob, v1 "
+        "softmax_cross_entropy_with_logits keeps its labels out of the gradient with tf.stop_gradient, "
+        "`from tensorflow import X` imports follow their symbols, and modules on "
+        "`import tensorflow.compat.v1 as tf` come out importing tensorflow plainly. Positional "
+        "arguments are re-mapped only in files that show TF1 code (a TF1 name somewhere), so code "
+        "already on TF2 keeps its meaning."
     )
     examples = (
         Example(
@@ -43,6 +68,7 @@ class TF2Api(Rule):
                 w = tf.Variable(tf.random_normal([3, 2]))
                 s = tf.reduce_sum(tf.log(tf.abs(w) + 1), reduction_indices=1, keep_dims=True)
                 h = tf.nn.dropout(tf.to_float(s), 0.8)
+                top = tf.nn.in_top_k(s, [0, 1, 1], 1)
                 """
             ),
             after=textwrap.dedent(
@@ -52,6 +78,23 @@ class TF2Api(Rule):
                 w = tf.Variable(tf.random.normal([3, 2]))
                 s = tf.reduce_sum(tf.math.log(tf.abs(w) + 1), axis=1, keepdims=True)
                 h = tf.nn.dropout(tf.cast(s, tf.float32), rate=1 - 0.8)
+                top = tf.nn.in_top_k(predictions=s, targets=[0, 1, 1], k=1)
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+
+                tf.assign(counter, tf.div(total, 2))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                counter.assign(tf.compat.v1.div(total, 2))
                 """
             ),
         ),
@@ -67,39 +110,34 @@ class TF2Api(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if self.context.scratch.get("graph.fallback"):
+        if tf_api.graph_fallback(self.context.scratch):
             return tree  # kept on tf.compat.v1 on purpose by the graph conversion
-        self.alias = self.resolver.alias_for("tensorflow")
-        # `import tensorflow.compat.v1 as tf` (what tf_upgrade_v2 leaves behind): its names
-        # are TF1 names; the module comes out importing tensorflow plainly.
-        self.compat_module = self.alias is None and self.resolver.alias_for("tensorflow.compat.v1") is not None
-        if self.compat_module:
-            self.alias = self.resolver.alias_for("tensorflow.compat.v1")
-        if self.alias is None:
+        self.names = tf_api.TF1Names(self.resolver)
+        if not self.names.uses_tensorflow:
             return tree
-        self.absl_needed: set[str] = set()
-        # Positional-argument rewrites (keep_prob, reordered parameters) would change the
+        # Positional-argument rewrites (keep_prob, moved parameters) would change the
         # meaning of code that is already TF2: they apply only to code that shows TF1.
         self.tf1_code = (
-            self.compat_module or bool(self.context.scratch.get("graph.converted")) or self._shows_tf1(tree)
+            self.names.compat_module or bool(self.context.scratch.get("graph.converted")) or self._shows_tf1(tree)
         )
+        self._call_funcs: set[int] = set()
         new = tree.visit(self)
-        if self.compat_module:
+        if self.names.compat_module:
             new = new.with_changes(body=[_plain_tensorflow_import(stmt) for stmt in new.body])
-        if self.absl_needed:
-            new = _add_imports(new, [f"import {m}" for m in sorted(self.absl_needed)])
+        statement = self.names.import_statement()
+        if statement is not None:
+            new = tf_api.add_imports(new, [statement])
         return new
 
     def _shows_tf1(self, tree: cst.Module) -> bool:
         renames = tf_api.tables()["symbol_renames"]
+        names = self.names
         found = False
 
-        rule = self
-
-        class _Evidence(cst.CSTVisitor):
+        class _Evidence(FastVisitor):
             def visit_Attribute(self, node: cst.Attribute) -> bool:
                 nonlocal found
-                symbol = rule._tf1(node)
+                symbol = names.symbol(node)
                 if symbol is not None and symbol in renames and not symbol.startswith("tf.keras."):
                     found = True
                 return not found
@@ -108,148 +146,250 @@ class TF2Api(Rule):
         return found
 
     # -- symbol names ---------------------------------------------------------------
-    def _tf1(self, expr: cst.BaseExpression) -> str | None:
-        name = self.qualified_name(expr)
-        if name is None or not name.startswith("tensorflow."):
-            return None
-        if name.startswith("tensorflow.compat.v1."):
-            # In a compat.v1 module `tf.X` is TF1's X; elsewhere it is already explicit.
-            return "tf." + name[len("tensorflow.compat.v1.") :] if self.compat_module else None
-        if name.startswith("tensorflow.compat."):
-            return None
-        return "tf." + name[len("tensorflow.") :]
-
-    def _spell(self, symbol: str) -> cst.BaseExpression:
-        """``tf.math.log`` in this module's spelling of tensorflow."""
-        return cst.parse_expression(self.alias + symbol[len("tf") :] if symbol.startswith("tf.") else symbol)
+    def visit_Call(self, node: cst.Call) -> None:
+        self._call_funcs.add(id(node.func))
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
-        symbol = self._tf1(original_node)
-        if symbol is None or symbol.startswith("tf.keras."):
+        symbol = self.names.symbol(original_node)
+        if symbol is None or symbol.startswith("tf.keras.") or symbol == "tf.keras":
             return updated_node  # tf.keras is Keras 3 in TF 2.21: the Keras rules own it
-        for old, new in tf_api.ABSL_MODULES.items():
-            if symbol == old or symbol.startswith(old + "."):
-                self.absl_needed.add(new)
-                return cst.parse_expression(new + symbol[len(old) :])
-        if symbol == "tf.app.run":
-            self.absl_needed.add("absl.app")
-            return cst.parse_expression("absl.app.run")
-        if symbol in tf_api.GRAPH_ERA_CALLS:
-            return updated_node  # the statement goes (leave_SimpleStatementLine)
+        if symbol in _PER_CALL and id(original_node) in self._call_funcs:
+            return updated_node  # leave_Call decides
         native = tf_api.native_rename(symbol)
         if native is not None:
-            return self._spell(native)
+            return cst.parse_expression(self.names.spell(native, original_node))
         compat = tf_api.compat_rename(symbol)
-        if compat is not None and symbol not in tf_api.CASTS:
-            self.report(original_node, f"`{symbol}` has no native TF 2 equivalent; kept as `{compat}`")
-            return self._spell(compat)
-        if tf_api.removed(symbol) or symbol.startswith(("tf.contrib.", "tf.layers.")):
+        if compat is not None:
+            self.report(original_node, f"`{symbol}` kept as `{compat}`: {tf_api.compat_reason(symbol)}")
+            return cst.parse_expression(self.names.spell(compat))
+        if tf_api.removed(symbol):
             self.report(original_node, f"`{symbol}` was removed from TF 2 and has no automatic replacement")
             return updated_node
+        deprecation = tf_api.module_deprecation(symbol)
+        if deprecation is not None and id(original_node) in self._call_funcs:
+            self.report(original_node, f"`{symbol}`: {deprecation.replace('<function name>', symbol)}")
+        elif symbol.startswith("tf.layers.") and id(original_node) in self._call_funcs:
+            self.report(original_node, f"`{symbol}` was removed from TF 2 (tf.layers); no automatic replacement")
         return updated_node
+
+    # -- imports of TF names --------------------------------------------------------
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
+            return updated_node
+        node = updated_node.body[0]
+        module = _dotted(node.module) if node.module is not None and not node.relative else None
+        if module is None or isinstance(node.names, cst.ImportStar):
+            return updated_node
+        groups: dict[str, list[cst.ImportAlias]] = {}
+        changed = False
+        for alias in node.names:
+            symbol = tf_api.tf1_symbol(f"{module}.{_dotted(alias.name)}", self.names.compat_module)
+            target = self._import_target(symbol, original_node) if symbol else None
+            if target is None:
+                groups.setdefault(module, []).append(alias)
+                continue
+            new_module, _, leaf = ("tensorflow" + target[len("tf") :]).rpartition(".")
+            local = alias.evaluated_alias or alias.evaluated_name
+            new_alias = cst.ImportAlias(
+                name=cst.Name(leaf), asname=None if leaf == local else cst.AsName(name=cst.Name(local))
+            )
+            changed = changed or new_module != module or leaf != alias.evaluated_name
+            groups.setdefault(new_module, []).append(new_alias)
+        if not changed:
+            return updated_node
+        lines = []
+        for index, (new_module, aliases) in enumerate(groups.items()):
+            aliases = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in aliases]
+            statement = cst.ImportFrom(module=cst.parse_expression(new_module), names=aliases)
+            line = updated_node.with_changes(body=[statement])
+            if index:
+                line = line.with_changes(leading_lines=[])
+            lines.append(line)
+        return cst.FlattenSentinel(lines)
+
+    def _import_target(self, symbol: str, node: cst.CSTNode) -> str | None:
+        """The TF symbol an imported TF1 name should come from, if not the one imported."""
+        if symbol.startswith("tf.keras"):
+            return None
+        native = tf_api.native_target(symbol)
+        if native is not None and (native != symbol or self.names.compat_module):
+            return native
+        compat = tf_api.compat_rename(symbol)
+        if compat is not None:
+            self.report(node, f"`{symbol}` kept as `{compat}`: {tf_api.compat_reason(symbol)}")
+            return compat
+        return None
 
     # -- calls ----------------------------------------------------------------------
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
-        symbol = self._tf1(original_node.func)
-        if symbol is None:
+        symbol = self.names.symbol(original_node.func)
+        if symbol is None or symbol.startswith("tf.keras."):
             return updated_node
-        if symbol in tf_api.CASTS and len(updated_node.args) == 1 and updated_node.args[0].keyword is None:
-            dtype = self._spell(f"tf.{tf_api.CASTS[symbol]}")
-            return cst.Call(self._spell("tf.cast"), [updated_node.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT), cst.Arg(dtype)])
-        if symbol == "tf.app.run":
-            return self._app_run(updated_node)
-        args = list(updated_node.args)
-        if self.tf1_code:
-            args = self._reordered(symbol, args)
-        args = self._renamed_keywords(symbol, args)
-        if symbol == "tf.nn.dropout" and self.tf1_code:
-            args = self._dropout(args)
-        elif symbol == "tf.nn.softmax_cross_entropy_with_logits" and self.tf1_code:
-            args = self._labels_out_of_gradient(args)
+        if symbol in _PER_CALL:
+            return self._per_call(symbol, original_node, updated_node)
+        args, problem = self._arguments(symbol, list(updated_node.args))
+        if problem is not None:
+            return self._keep_on_compat(symbol, original_node, updated_node, problem)
+        if symbol == "tf.nn.softmax_cross_entropy_with_logits" and self.tf1_code:
+            args = self._labels_out_of_gradient(args, original_node)
+        if args == list(updated_node.args):
+            return updated_node
         return updated_node.with_changes(args=_fix_commas(args, updated_node.args[-1] if updated_node.args else None))
 
-    def _reordered(self, symbol: str, args: list[cst.Arg]) -> list[cst.Arg]:
-        names = tf_api.reorder(symbol)
-        if not names:
-            return args
-        result = []
-        for position, arg in enumerate(args):
-            if arg.keyword is None and not arg.star and position < len(names) and names[position]:
-                arg = arg.with_changes(keyword=cst.Name(names[position]), equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
-            result.append(arg)
-        return result
+    def _keep_on_compat(self, symbol: str, original: cst.Call, updated: cst.Call, problem: str) -> cst.Call:
+        compat = tf_api.compat_name(symbol)
+        if not isinstance(original.func, cst.Attribute):
+            self.report(original, f"`{symbol}` {problem}; not converted (imported by name, use `{compat}`)")
+            return updated
+        self.report(original, f"`{symbol}` {problem}: kept as `{compat}`")
+        return original.with_changes(func=cst.parse_expression(self.names.spell(compat)), args=updated.args)
 
-    def _renamed_keywords(self, symbol: str, args: list[cst.Arg]) -> list[cst.Arg]:
+    def _arguments(self, symbol: str, args: list[cst.Arg]) -> tuple[list[cst.Arg], str | None]:
+        """The call's arguments for TF2: keywords renamed, moved positional arguments as
+        keywords; or a problem that keeps the call on tf.compat.v1."""
         renames = tf_api.keyword_renames(symbol)
-        if not renames:
-            return args
-        result = []
-        for arg in args:
-            if arg.keyword is not None and arg.keyword.value in renames:
-                new = renames[arg.keyword.value]
-                if new is None:
-                    continue
-                arg = arg.with_changes(keyword=cst.Name(new))
-            result.append(arg)
-        return result
-
-    def _dropout(self, args: list[cst.Arg]) -> list[cst.Arg]:
-        """``keep_prob`` -> ``rate=1 - keep_prob`` (the second positional or the keyword)."""
-        if any(a.keyword is not None and a.keyword.value == "rate" for a in args):
-            return args
-        result = []
+        sig = tf_api.signature(symbol)
+        if sig is None and not renames and symbol != "tf.nn.dropout":
+            return args, None
+        v2_keywords = set(sig["v2_keywords"]) if sig and sig["v2_keywords"] is not None else None
+        if any(a.star for a in args):
+            sig = None  # *args / **kwargs: only the explicit keywords can be renamed
+        legacy_order = tf_api.reorder(symbol) if sig is None else None
+        result: list[cst.Arg] = []
+        as_keywords = False
         for position, arg in enumerate(args):
-            is_keep = (arg.keyword is not None and arg.keyword.value == "keep_prob") or (
-                arg.keyword is None and position == 1
-            )
-            if is_keep:
-                value = arg.value
-                text = cst.Module([]).code_for_node(value)
-                if not isinstance(value, _ATOMIC):
-                    text = f"({text})"
-                arg = cst.Arg(cst.parse_expression(f"1 - {text}"), keyword=cst.Name("rate"), equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
-            result.append(arg)
-        return result
+            if arg.star:
+                result.append(arg)
+                continue
+            if arg.keyword is None:
+                if not self.tf1_code:
+                    result.append(arg)
+                    continue
+                if sig is None:
+                    name = legacy_order[position] if legacy_order and position < len(legacy_order) else None
+                    result.append(_keyword(arg, name) if name else arg)
+                    continue
+                if position >= len(sig["v1"]):
+                    if sig["v1_star"]:
+                        result.append(arg)
+                        continue
+                    return args, "has more positional arguments than TF 1 took"
+                old = sig["v1"][position]
+            else:
+                old = arg.keyword.value
+            new = renames[old] if old in renames else old
+            if (symbol, old) in tf_api.DROPPABLE:
+                if _code(arg.value) != tf_api.DROPPABLE[(symbol, old)]:
+                    return args, f"passes `{old}={_code(arg.value)}`, which TF 2 dropped"
+                new = None
+            if new is None:  # TF2 dropped the argument (no effect there)
+                as_keywords = as_keywords or arg.keyword is None
+                continue
+            if symbol == "tf.nn.dropout" and old == "keep_prob":
+                # always by keyword: a positional `1 - p` would be converted again next run
+                arg = arg.with_changes(value=cst.parse_expression(f"1 - {_parenthesized(arg.value)}"))
+                new = "rate"
+                as_keywords = True
+            if v2_keywords is not None and new not in v2_keywords:
+                return args, f"passes `{old}`, which TF 2 does not take"
+            if arg.keyword is None:
+                if not as_keywords and position < len(sig["v2"]) and sig["v2"][position] == new:
+                    result.append(arg)
+                    continue
+                as_keywords = True
+                result.append(_keyword(arg, new))
+            else:
+                result.append(arg if new == old else arg.with_changes(keyword=cst.Name(new)))
+        return result, None
 
-    def _labels_out_of_gradient(self, args: list[cst.Arg]) -> list[cst.Arg]:
+    def _labels_out_of_gradient(self, args: list[cst.Arg], original: cst.Call) -> list[cst.Arg]:
         """TF1's v1 op did not backpropagate into labels; TF2's does."""
+        labels = next((a.value for a in original.args if a.keyword is not None and a.keyword.value == "labels"), None)
+        if labels is None or self._constant(labels):  # names resolve on the original nodes
+            return args
         result = []
         for arg in args:
-            already = isinstance(arg.value, cst.Call) and cst.Module([]).code_for_node(arg.value.func).endswith(
-                "stop_gradient"
-            )
-            if arg.keyword is not None and arg.keyword.value == "labels" and not already:
-                arg = arg.with_changes(value=cst.Call(self._spell("tf.stop_gradient"), [cst.Arg(arg.value)]))
+            if arg.keyword is not None and arg.keyword.value == "labels":
+                arg = arg.with_changes(value=cst.Call(cst.parse_expression(self.names.spell("tf.stop_gradient")),
+                                                      [cst.Arg(arg.value)]))
             result.append(arg)
         return result
 
-    def _app_run(self, call: cst.Call) -> cst.Call:
-        """``tf.app.run(main=main)`` -> ``absl.app.run(main)``."""
-        args = []
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value == "main":
-                arg = arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
-            args.append(arg)
-        return call.with_changes(args=_fix_commas(args))
+    def _constant(self, expr: cst.BaseExpression) -> bool:
+        """Literals, tf.constant(...) and tf.stop_gradient(...) carry no gradient anyway."""
+        if isinstance(expr, (cst.Integer, cst.Float, cst.List, cst.Tuple)):
+            return all(not isinstance(e.value, (cst.Name, cst.Call, cst.Attribute)) for e in getattr(expr, "elements", []))
+        if isinstance(expr, cst.Call):
+            return self.names.symbol(expr.func) in ("tf.constant", "tf.stop_gradient")
+        return False
+
+    # -- calls whose native form depends on their arguments ---------------------------
+    def _per_call(self, symbol: str, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        args = list(updated.args)
+        positional = [a for a in args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a for a in args if a.keyword is not None}
+        stars = any(a.star for a in args)
+        native: str | None = None
+        if stars:
+            pass
+        elif symbol in tf_api.CASTS:
+            value = positional[0] if len(positional) == 1 and set(keywords) <= {"name"} else keywords.get("x")
+            if value is not None and len(positional) + len(keywords) == 1 + ("name" in keywords):
+                dtype = self.names.spell(f"tf.{tf_api.CASTS[symbol]}")
+                name = f", name={_code(keywords['name'].value)}" if "name" in keywords else ""
+                native = f"{self.names.spell('tf.cast', original.func)}({_code(value.value)}, {dtype}{name})"
+        elif symbol in _ASSIGN_METHODS:
+            ref, value = self._two(positional, keywords, ("ref", "value"), allowed={"name"})
+            if ref is not None:
+                name = f", name={_code(keywords['name'].value)}" if "name" in keywords else ""
+                native = f"{_parenthesized(ref)}.{_ASSIGN_METHODS[symbol]}({_code(value)}{name})"
+        elif symbol == "tf.where":
+            if len(positional) == 1 and set(keywords) <= {"name"} or (not positional and set(keywords) <= {"condition", "name"} and "condition" in keywords):
+                return updated.with_changes(func=cst.parse_expression(self.names.spell("tf.where", original.func)))
+        elif symbol in ("tf.nn.xw_plus_b", "tf.nn.relu_layer"):
+            if len(positional) == 3 and set(keywords) <= {"name"}:
+                x, w, b = (_code(a.value) for a in positional)
+                name = f", name={_code(keywords['name'].value)}" if "name" in keywords else ""
+                inner = f"{self.names.spell('tf.nn.bias_add', original.func)}({self.names.spell('tf.matmul')}({x}, {w}), {b}"
+                if symbol == "tf.nn.xw_plus_b":
+                    native = f"{inner}{name})"
+                else:
+                    native = f"{self.names.spell('tf.nn.relu', original.func)}({inner}){name})"
+        elif symbol == "tf.batch_gather":
+            params, indices = self._two(positional, keywords, ("params", "indices"), allowed={"name"})
+            if params is not None:
+                name = f", name={_code(keywords['name'].value)}" if "name" in keywords else ""
+                native = f"{self.names.spell('tf.gather', original.func)}({_code(params)}, {_code(indices)}, batch_dims=-1{name})"
+        if native is not None:
+            return cst.parse_expression(native).with_changes(lpar=updated.lpar, rpar=updated.rpar)
+        compat = tf_api.compat_name(symbol)
+        self.report(original, f"`{symbol}` kept as `{compat}`: {tf_api.compat_reason(symbol)}")
+        if not isinstance(original.func, cst.Attribute):
+            return updated
+        return updated.with_changes(func=cst.parse_expression(self.names.spell(compat)))
+
+    @staticmethod
+    def _two(positional, keywords, names, allowed):
+        """The two leading arguments ``names`` (positional or by keyword), else (None, None)."""
+        values = [a.value for a in positional]
+        for name in names[len(values):]:
+            if name not in keywords:
+                return None, None
+            values.append(keywords[name].value)
+        if len(values) != 2 or set(keywords) - set(names[len(positional):]) - allowed:
+            return None, None
+        return values[0], values[1]
 
     # -- statements -----------------------------------------------------------------
-    def leave_SimpleStatementLine(self, original_node, updated_node):
-        expr = expression_of(original_node)
-        if isinstance(expr, cst.Call) and self._tf1(expr.func) in tf_api.GRAPH_ERA_CALLS:
-            self.report(original_node, f"`{self._tf1(expr.func)}()` removed: TF 2 runs eagerly", kind="converted")
-            return cst.RemovalSentinel.REMOVE
-        return updated_node
-
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
         """``r = tf.while_loop(c, b, [i])``: TF1 returned the lone loop variable, TF2 a list."""
         value = original_node.value
         if (
             isinstance(value, cst.Call)
-            and self._tf1(value.func) == "tf.while_loop"
+            and self.names.symbol(value.func) == "tf.while_loop"
             and len(original_node.targets) == 1
             and isinstance(original_node.targets[0].target, cst.Name)
+            and isinstance(updated_node.value, cst.Call)
         ):
             loop_vars = next((a.value for i, a in enumerate(value.args) if a.keyword is None and i == 2), None)
             loop_vars = loop_vars or next((a.value for a in value.args if a.keyword and a.keyword.value == "loop_vars"), None)
@@ -260,15 +400,35 @@ class TF2Api(Rule):
         return updated_node
 
 
+def _dotted(expr: cst.BaseExpression) -> str | None:
+    from migrator.analysis.names import dotted_name
+
+    return dotted_name(expr)
+
+
 def _plain_tensorflow_import(stmt: cst.CSTNode) -> cst.CSTNode:
-    """``import tensorflow.compat.v1 as tf`` -> ``import tensorflow as tf``."""
-    if not isinstance(stmt, cst.SimpleStatementLine) or not isinstance(stmt.body[0], cst.Import):
+    """``import tensorflow.compat.v1 as tf`` / ``from tensorflow.compat import v1 as tf``
+    -> ``import tensorflow as tf``."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
         return stmt
-    names = [
-        a.with_changes(name=cst.Name("tensorflow")) if a.evaluated_name == "tensorflow.compat.v1" and a.asname else a
-        for a in stmt.body[0].names
-    ]
-    return stmt.with_changes(body=[stmt.body[0].with_changes(names=names)])
+    small = stmt.body[0]
+    if isinstance(small, cst.Import):
+        names = [
+            a.with_changes(name=cst.Name("tensorflow")) if a.evaluated_name == "tensorflow.compat.v1" and a.asname else a
+            for a in small.names
+        ]
+        return stmt.with_changes(body=[small.with_changes(names=names)])
+    if (
+        isinstance(small, cst.ImportFrom)
+        and small.module is not None
+        and _dotted(small.module) == "tensorflow.compat"
+        and not isinstance(small.names, cst.ImportStar)
+        and len(small.names) == 1
+        and small.names[0].evaluated_name == "v1"
+    ):
+        local = small.names[0].evaluated_alias or "v1"
+        return stmt.with_changes(body=[cst.parse_statement(f"import tensorflow as {local}\n").body[0]])
+    return stmt
 
 
 def _fix_commas(args: list[cst.Arg], original_last: cst.Arg | None = None) -> list[cst.Arg]:
@@ -278,21 +438,7 @@ def _fix_commas(args: list[cst.Arg], original_last: cst.Arg | None = None) -> li
     comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     fixed = [a.with_changes(comma=comma) if a.comma is cst.MaybeSentinel.DEFAULT else a for a in args[:-1]]
     last = args[-1]
-    if original_last is not None and last is not original_last:
+    if original_last is not None and last is not original_last and last.value is not original_last.value:
         last = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return [*fixed, last]
 
-
-def _add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
-    """Insert import statements after the module's existing top-level imports."""
-    body = list(module.body)
-    existing = {module.code_for_node(s).strip() for s in body if isinstance(s, cst.SimpleStatementLine)}
-    new = [cst.parse_statement(line + "\n") for line in lines if line not in existing]
-    position = 0
-    for index, stmt in enumerate(body):
-        if isinstance(stmt, cst.SimpleStatementLine) and all(
-            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
-        ):
-            position = index + 1
-    body[position:position] = new
-    return module.with_changes(body=body)

@@ -1,8 +1,12 @@
 """TensorFlow 1 -> 2 API knowledge: `tf_upgrade_v2`'s tables plus migrator's native choices.
 
 The tables come from `migrator/data/tf_upgrade_v2.json`, a snapshot of the tables in the
-installed TensorFlow package made by `scripts/snapshot_tf_upgrade_tables.py`. Loaded
-once per process, on first use; nothing here imports TensorFlow.
+installed TensorFlow package made by `scripts/snapshot_tf_upgrade_tables.py` (which also
+records, from the installed TF 2, the signatures of the functions whose arguments
+changed). Loaded once per process, on first use; nothing here imports TensorFlow.
+
+Symbols are written the way `tf_upgrade_v2` writes them: ``tf.X`` for TensorFlow's
+``tensorflow.X``.
 """
 
 from __future__ import annotations
@@ -11,18 +15,55 @@ import functools
 import json
 from pathlib import Path
 
+import libcst as cst
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "tf_upgrade_v2.json"
 
+_ASSERTS = (
+    "assert_equal", "assert_greater", "assert_greater_equal", "assert_integer", "assert_less",
+    "assert_less_equal", "assert_near", "assert_negative", "assert_non_negative", "assert_non_positive",
+    "assert_none_equal", "assert_positive", "assert_rank", "assert_rank_at_least", "assert_rank_in",
+    "assert_scalar", "assert_type",
+)
+
 # TF1 symbols that tf_upgrade_v2 sends to tf.compat.v1 but that have a native TF2
-# spelling with the same behaviour.
+# spelling with the same behaviour. Arguments that the TF2 function lacks (the asserts'
+# ``data``) keep a call on tf.compat.v1: the signature table decides per call.
 NATIVE_OVERRIDES = {
     "tf.set_random_seed": "tf.random.set_seed",
     "tf.random.set_random_seed": "tf.random.set_seed",
-    "tf.assert_equal": "tf.debugging.assert_equal",
-    "tf.log_sigmoid": "tf.math.log_sigmoid",
-    "tf.random_shuffle": "tf.random.shuffle",
-    "tf.sparse_tensor_to_dense": "tf.sparse.to_dense",
-    "tf.Dimension": None,
+    # both are script_ops.py_func_common(func, inp, Tout, stateful, name)
+    "tf.py_func": "tf.numpy_function",
+    **{f"tf.{name}": f"tf.debugging.{name}" for name in _ASSERTS},
+    **{f"tf.debugging.{name}": f"tf.debugging.{name}" for name in _ASSERTS},
+}
+
+# TF1 symbols whose TF2 namesake computes something else: kept on tf.compat.v1, with
+# the reason (tf_upgrade_v2 renames some of them natively and changes the numbers).
+SEMANTIC_COMPAT = {
+    "tf.image.resize_images": "TF 2's tf.image.resize samples at half-pixel centers, TF 1's did not (different numbers)",
+    "tf.image.resize_image_with_pad": "TF 2's tf.image.resize_with_pad resizes at half-pixel centers (different numbers)",
+    "tf.image.resize_area": "TF 2's tf.image.resize(method='area') samples at half-pixel centers (different numbers)",
+    "tf.image.resize_bicubic": "TF 2's tf.image.resize(method='bicubic') samples at half-pixel centers (different numbers)",
+    "tf.image.resize_bilinear": "TF 2's tf.image.resize samples at half-pixel centers (different numbers)",
+    "tf.image.resize_nearest_neighbor": "TF 2's tf.image.resize(method='nearest') samples at half-pixel centers",
+    "tf.nn.space_to_batch": "TF 1 took one block_size for both spatial dimensions, TF 2 takes a block_shape list",
+    "tf.div": "TF 1's div floors integer division and divides floats exactly; no TF 2 op does both",
+    "tf.where": "TF 2's tf.where broadcasts x and y; TF 1's selected whole rows with a vector condition",
+    "tf.string_split": "TF 2's tf.strings.split returns a RaggedTensor and splits on a separator string, "
+    "not on each delimiter character",
+    "tf.sparse_to_dense": "TF 2 builds a SparseTensor and calls tf.sparse.to_dense; argument forms differ",
+    "tf.Print": "TF 1's Print returned its input; only `y = tf.Print(x, ...)` statements become tf.print (T104)",
+}
+
+# Why common symbols have no native TF2 form (the report says it next to the symbol).
+COMPAT_REASONS = {
+    "tf.placeholder": "TF 2 has no placeholders (the graph conversion G101 replaces them where it can)",
+    "tf.Session": "TF 2 has no sessions (the graph conversion G101 replaces them where it can)",
+    "tf.InteractiveSession": "TF 2 has no sessions (the graph conversion G101 replaces them where it can)",
+    "tf.get_variable": "TF 2 has no variable scopes (G3xx converts them where it can)",
+    "tf.variable_scope": "TF 2 has no variable scopes (G3xx converts them where it can)",
+    "tf.global_variables_initializer": "TF 2 initializes variables when they are created",
 }
 
 # `tf.to_float(x)` and friends: a cast to this dtype.
@@ -36,15 +77,31 @@ CASTS = {
     "tf.to_complex128": "complex128",
 }
 
-# TF1 modules that became absl modules.
+# TF1 modules that became absl modules (T102).
 ABSL_MODULES = {
     "tf.app.flags": "absl.flags",
     "tf.flags": "absl.flags",
     "tf.logging": "absl.logging",
 }
 
-# Calls that only configured TF1's graph mode; TF2 code does not need them.
-GRAPH_ERA_CALLS = {"tf.enable_eager_execution", "tf.reset_default_graph", "tf.enable_v2_behavior"}
+# Calls that only configured TF1's graph mode; TF2 code does not need them (T103).
+GRAPH_ERA_CALLS = {
+    "tf.enable_eager_execution", "tf.enable_v2_behavior", "tf.reset_default_graph", "tf.enable_resource_variables",
+    "tf.enable_v2_tensorshape", "tf.enable_control_flow_v2", "tf.compat.v1.enable_eager_execution",
+    "tf.compat.v1.enable_v2_behavior",
+}
+# ... and, in a module written against ``tensorflow.compat.v1`` that migrator moves to
+# plain ``tensorflow``, the calls that switched TF2 back to graph mode.
+DISABLING_CALLS = {"tf.disable_v2_behavior", "tf.disable_eager_execution"}
+
+# Arguments TF2 dropped whose only TF1 value equals TF2's behaviour (from tf_upgrade_v2's
+# function transformers): dropped when the call passes exactly that value.
+DROPPABLE = {
+    ("tf.zeros_like", "optimize"): "True",
+    ("tf.ones_like", "optimize"): "True",
+    ("tf.while_loop", "return_same_structure"): "True",
+    ("tf.nn.ctc_beam_search_decoder", "merge_repeated"): "False",
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,31 +109,68 @@ def tables() -> dict:
     return json.loads(DATA.read_text())
 
 
-def native_rename(symbol: str) -> str | None:
-    """The TF2-native name of TF1 ``symbol`` (``tf.log`` -> ``tf.math.log``), if it was renamed."""
+def _is_keras(symbol: str) -> bool:
+    return symbol.startswith("tf.keras.") or symbol == "tf.keras"
+
+
+def native_target(symbol: str) -> str | None:
+    """The native TF2 name for TF1 ``symbol``: its new name, itself when it kept its
+    name, None when TF2 has no native equivalent (or Keras, which other rules own)."""
     if symbol in NATIVE_OVERRIDES:
         return NATIVE_OVERRIDES[symbol]
-    if symbol.startswith("tf.keras."):
-        return None  # tf.keras is Keras 3 in TF 2.21: the Keras rules own it
-    target = tables()["symbol_renames"].get(symbol)
-    if target is None or target.startswith("tf.compat.v1."):
+    if _is_keras(symbol) or symbol in SEMANTIC_COMPAT or symbol in CASTS:
         return None
-    if target in tables()["missing_in_tf2"]:
+    target = tables()["symbol_renames"].get(symbol)
+    if target is None:
+        return symbol
+    if target.startswith(("tf.compat.v1.", "tf.compat.v2.")) or target in _missing():
         return None
     return target
 
 
+def native_rename(symbol: str) -> str | None:
+    """The TF2-native name of TF1 ``symbol`` (``tf.log`` -> ``tf.math.log``), if it was renamed."""
+    target = native_target(symbol)
+    return target if target is not None and target != symbol else None
+
+
 def compat_rename(symbol: str) -> str | None:
-    """``tf.compat.v1.X`` for a TF1 symbol that TF2 dropped, else None."""
+    """``tf.compat.v1.X`` for a TF1 symbol that TF2 has no native form of, else None."""
+    if symbol in NATIVE_OVERRIDES or _is_keras(symbol):
+        return None
+    if symbol in SEMANTIC_COMPAT:
+        return "tf.compat.v1." + symbol[len("tf.") :]
     target = tables()["symbol_renames"].get(symbol)
-    if target is not None and target.startswith("tf.compat.v1.") and target not in tables()["missing_in_tf2"]:
+    if target is not None and target.startswith("tf.compat.v1.") and target not in _missing():
         return target
     return None
 
 
+def compat_name(symbol: str) -> str:
+    """TF1's own ``symbol`` as TF2 keeps it: ``tf.compat.v1.X``."""
+    return "tf.compat.v1." + symbol[len("tf.") :]
+
+
+def compat_reason(symbol: str) -> str:
+    return SEMANTIC_COMPAT.get(symbol) or COMPAT_REASONS.get(symbol) or "TF 2 has no native equivalent"
+
+
+@functools.lru_cache(maxsize=1)
+def _missing() -> frozenset[str]:
+    return frozenset(tables()["missing_in_tf2"])
+
+
 def removed(symbol: str) -> bool:
     """TF1 symbols whose tf_upgrade_v2 replacement no longer exists in the installed TF 2."""
-    return tables()["symbol_renames"].get(symbol) in set(tables()["missing_in_tf2"])
+    return tables()["symbol_renames"].get(symbol) in _missing()
+
+
+def module_deprecation(symbol: str) -> str | None:
+    """tf_upgrade_v2's message for symbols of a module TF2 removed (``tf.contrib``...)."""
+    for module, message in tables().get("module_deprecations", {}).items():
+        if symbol == module or symbol.startswith(module + "."):
+            return message or f"`{module}` was removed from TF 2"
+    return None
 
 
 def keyword_renames(symbol: str) -> dict[str, str | None]:
@@ -87,24 +181,145 @@ def reorder(symbol: str) -> list[str | None] | None:
     return tables()["reorders"].get(symbol)
 
 
+def signature(symbol: str) -> dict | None:
+    """TF1 positional parameters and TF2 parameters of a function whose arguments changed."""
+    return tables().get("signatures", {}).get(symbol)
+
+
+def mapping_summary() -> dict[str, int]:
+    """Distinct TF1 symbols of tf_upgrade_v2's tables by where migrator sends them."""
+    counts = {"native": 0, "compat.v1": 0, "cast": 0, "absl": 0, "removed": 0, "keras (other rules)": 0}
+    for symbol in tables()["symbol_renames"]:
+        if _is_keras(symbol):
+            counts["keras (other rules)"] += 1
+        elif symbol in CASTS:
+            counts["cast"] += 1
+        elif any(symbol == m or symbol.startswith(m + ".") for m in ABSL_MODULES) or symbol == "tf.app.run":
+            counts["absl"] += 1
+        elif native_target(symbol) is not None:
+            counts["native"] += 1
+        elif compat_rename(symbol) is not None:
+            counts["compat.v1"] += 1
+        else:
+            counts["removed"] += 1
+    return counts
+
+
+# -- names in a module ---------------------------------------------------------------
+class TF1Names:
+    """How one module names TensorFlow, for the T1xx rules.
+
+    ``symbol(expr)`` is the TF1 symbol an expression names (``tf.log``), resolved through
+    the module's imports. In a module that imports ``tensorflow.compat.v1`` as its
+    TensorFlow (what tf_upgrade_v2 leaves behind), ``tf.X`` is TF1's X; elsewhere an
+    explicit ``tf.compat.v1.X`` is a deliberate choice and names nothing here.
+    """
+
+    def __init__(self, resolver) -> None:
+        self.resolver = resolver
+        self.alias = resolver.alias_for("tensorflow")
+        self.compat_module = self.alias is None and resolver.alias_for("tensorflow.compat.v1") is not None
+        if self.compat_module:
+            self.alias = resolver.alias_for("tensorflow.compat.v1")
+        self.needs_import: str | None = None  # set when a rewrite needs `import tensorflow as <it>`
+
+    @property
+    def uses_tensorflow(self) -> bool:
+        return self.resolver.imports_from("tensorflow")
+
+    def symbol(self, expr: cst.BaseExpression) -> str | None:
+        return tf1_symbol(self.resolver.qualified_name(expr), self.compat_module)
+
+    def spell(self, symbol: str, near: cst.BaseExpression | None = None) -> str:
+        """Source text naming TF ``symbol`` (``tf.math.log``) in this module: through the
+        import that ``near`` (the expression being replaced) starts from when the target
+        lives under it, else through the module's TensorFlow alias (adding one if needed)."""
+        full = "tensorflow" + symbol[len("tf") :]
+        root = near
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name):
+            origin = self.resolver.qualified_name(root)
+            if origin and origin != "tensorflow.compat.v1" and full.startswith(origin + "."):
+                return root.value + full[len(origin) :]
+        if self.alias is not None:
+            return self.alias + symbol[len("tf") :]
+        if self.needs_import is None:
+            self.needs_import = "tensorflow" if self.resolver.is_bound_anywhere("tf") else "tf"
+        return self.needs_import + symbol[len("tf") :]
+
+    def import_statement(self) -> str | None:
+        if self.needs_import is None:
+            return None
+        return "import tensorflow" if self.needs_import == "tensorflow" else "import tensorflow as tf"
+
+
+def tf1_symbol(qualified: str | None, compat_module: bool) -> str | None:
+    if qualified is None or not qualified.startswith("tensorflow."):
+        return None
+    if qualified.startswith("tensorflow.compat.v1."):
+        return "tf." + qualified[len("tensorflow.compat.v1.") :] if compat_module else None
+    if qualified.startswith("tensorflow.compat."):
+        return None
+    return "tf." + qualified[len("tensorflow.") :]
+
+
+def graph_fallback(scratch: dict) -> bool:
+    """Did the graph conversion keep this module on tf.compat.v1 on purpose?"""
+    return bool(scratch.get("graph.fallback"))
+
+
+def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
+    """Insert import statements (not already there) after the module's top-level imports."""
+    body = list(module.body)
+    existing = {module.code_for_node(s).strip() for s in body if isinstance(s, cst.SimpleStatementLine)}
+    new = [cst.parse_statement(line + "\n") for line in lines if line not in existing]
+    position = 0
+    for index, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and all(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+        ):
+            position = index + 1
+    body[position:position] = new
+    return module.with_changes(body=body)
+
+
+# -- the benchmark's measure ---------------------------------------------------------
 def count_symbol_uses(source: bytes) -> tuple[int, int]:
     """(native, compat.v1) uses of TensorFlow symbols in a file, resolved through its
-    imports: what the benchmark reports for migrator's and tf_upgrade_v2's output."""
-    import libcst as cst
+    imports: what the benchmark reports for migrator's and tf_upgrade_v2's output.
 
-    from migrator.analysis.names import ImportResolver
+    A use is one reference to something inside ``tensorflow`` (``tf.math.log``,
+    ``nn.relu`` after ``from tensorflow import nn``, ``relu`` after ``from tensorflow.nn
+    import relu``), counted once per dotted chain; it is a compat use when it resolves
+    into ``tensorflow.compat.v1``. Imports themselves are not uses.
+    """
+    from migrator.analysis.names import FastVisitor, ImportResolver
 
     module = cst.parse_module(source)
     resolver = ImportResolver(module)
     counts = [0, 0]
 
-    class _Count(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
+    class _Count(FastVisitor):
+        def _count(self, node: cst.BaseExpression) -> bool:
             name = resolver.qualified_name(node)
             if name is None or not name.startswith("tensorflow."):
                 return True
             counts[1 if name.startswith("tensorflow.compat.v1.") else 0] += 1
             return False  # one use per chain
+
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            return self._count(node)
+
+        def visit_Name(self, node: cst.Name) -> bool:
+            self._count(node)
+            return False
 
     module.visit(_Count())
     return counts[0], counts[1]
