@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from codemods.base import Rule
 from codemods.api.t101_tf2_api import TF2Api
+from codemods.api.t102_absl_flags_logging import AbslFlagsLogging
+from codemods.api.t103_eager_by_default import EagerByDefault
+from codemods.api.t104_tf_print import TFPrint
 from codemods.graph.g101_session_to_function import GraphToEager
 from codemods.keras.k101_keras_imports import KerasImports
 from codemods.keras.k201_keras1_layer_arguments import Keras1LayerArguments
@@ -21,5 +24,8 @@ PIPELINE: tuple[type[Rule], ...] = (
     TrainingApi,
     OptimizerArguments,
     GraphToEager,
-    TF2Api,
+    AbslFlagsLogging,
+    EagerByDefault,
+    TFPrint,
+    TF2Api,  # T101 last: T102-T104 act on TF1 names it would otherwise keep on compat.v1
 )
