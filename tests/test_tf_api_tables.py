@@ -1,16 +1,22 @@
-"""Every TF2 name T101 can write exists in the installed TensorFlow 2.21."""
+"""Every TF2 name and keyword the T1xx rules can write exists in the installed TF 2.21,
+and the snapshot of tf_upgrade_v2's tables is the one this TensorFlow would give."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+
 import pytest
 
+import tensorflow as tf  # noqa: E402  (tests may import TensorFlow; the migrate path may not)
+from codemods.api.t102_absl_flags_logging import ABSL_LOGGING_NAMES
 from migrator.analysis import tf_api
 
-import tensorflow as tf  # noqa: E402  (tests may import TensorFlow; the migrate path may not)
+TABLES = tf_api.tables()
 
 
-def _resolve(symbol: str):
-    obj = tf
+def _resolve(symbol: str, root=tf):
+    obj = root
     for part in symbol.split(".")[1:]:
         obj = getattr(obj, part)
     return obj
@@ -18,12 +24,15 @@ def _resolve(symbol: str):
 
 def _targets() -> list[str]:
     targets = set()
-    for symbol in tf_api.tables()["symbol_renames"]:
+    for symbol in {*TABLES["symbol_renames"], *TABLES["signatures"], *tf_api.NATIVE_OVERRIDES, *tf_api.SEMANTIC_COMPAT}:
         for rename in (tf_api.native_rename(symbol), tf_api.compat_rename(symbol)):
             if rename:
                 targets.add(rename)
     targets.update(f"tf.{dtype}" for dtype in tf_api.CASTS.values())
-    targets.update({"tf.cast", "tf.stop_gradient"})
+    # written by the per-call rewrites of T101 and by T104
+    targets.update({"tf.cast", "tf.stop_gradient", "tf.gather", "tf.nn.bias_add", "tf.matmul", "tf.nn.relu",
+                    "tf.where", "tf.print"})
+    targets.update(tf_api.compat_name(symbol) for symbol in ("tf.where", "tf.assign", "tf.batch_gather", "tf.Print"))
     return sorted(targets)
 
 
@@ -32,15 +41,104 @@ def test_target_exists_in_tf2(symbol: str) -> None:
     assert _resolve(symbol) is not None
 
 
+def _renamed_keywords() -> list[tuple[str, str, str]]:
+    cases = []
+    for symbol, table in TABLES["keyword_renames"].items():
+        target = tf_api.native_target(symbol)
+        if symbol.startswith("*") or target is None or target.startswith("tf.keras"):
+            continue
+        cases.extend((symbol, target, new) for new in table.values() if new is not None)
+    return cases
+
+
+@pytest.mark.parametrize(("symbol", "target", "keyword"), _renamed_keywords())
+def test_renamed_keywords_exist_in_the_tf2_function_or_keep_the_call_on_compat(symbol, target, keyword) -> None:
+    """T101 writes ``keyword`` only where the TF2 function takes it; where the recorded
+    signature says it does not, the call stays on tf.compat.v1 instead (checked here)."""
+    try:
+        function = _resolve(target)
+    except AttributeError:
+        pytest.fail(f"{target} (native form of {symbol}) is not in TF 2")
+    parameters = inspect.signature(function).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    if keyword in parameters or takes_any:
+        return
+    signature = tf_api.signature(symbol)
+    assert signature is not None and signature["v2_keywords"] is not None and keyword not in signature["v2_keywords"], (
+        f"{symbol} -> {target}: keyword {keyword!r} is not a TF 2 parameter and nothing keeps the call on compat.v1"
+    )
+
+
+def _in_tf1_api(symbol: str) -> bool:
+    try:
+        _resolve(symbol, tf.compat.v1)
+        return True
+    except AttributeError:
+        return False  # tf.contrib and other names that TF 2's compat.v1 does not keep
+
+
+def _native_renames() -> list[tuple[str, str]]:
+    pairs = []
+    for symbol in {*TABLES["symbol_renames"], *tf_api.NATIVE_OVERRIDES}:
+        target = tf_api.native_rename(symbol)
+        if target is not None and _in_tf1_api(symbol):
+            pairs.append((symbol, target))
+    return sorted(pairs)
+
+
+@pytest.mark.parametrize(("symbol", "target"), _native_renames())
+def test_a_native_rename_is_tf1s_own_function_or_has_its_arguments_mapped(symbol: str, target: str) -> None:
+    """``tf.log`` -> ``tf.math.log`` is safe when ``tf.compat.v1.log is tf.math.log``;
+    otherwise T101 must know both signatures to move the arguments."""
+    tf1 = _resolve(symbol, tf.compat.v1)
+    if tf1 is _resolve(target) or not callable(tf1):
+        return
+    assert tf_api.signature(symbol) is not None, f"{symbol} -> {target}: different functions, no recorded signature"
+
+
+def test_recorded_signatures_match_the_installed_tensorflow() -> None:
+    checked = 0
+    for symbol, recorded in TABLES["signatures"].items():
+        v2 = _resolve(tf_api.native_target(symbol))
+        target = v2.__init__ if inspect.isclass(v2) else v2
+        names = [p.name for p in inspect.signature(target).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name != "self"]
+        assert names == recorded["v2"], symbol
+        checked += 1
+    assert checked > 300
+
+
+def test_semantic_compat_symbols_exist_in_compat_v1() -> None:
+    for symbol in tf_api.SEMANTIC_COMPAT:
+        assert _resolve(tf_api.compat_name(symbol)) is not None
+
+
+def test_absl_targets_exist() -> None:
+    logging = importlib.import_module("absl.logging")
+    flags = importlib.import_module("absl.flags")
+    app = importlib.import_module("absl.app")
+    assert all(hasattr(logging, name) for name in ABSL_LOGGING_NAMES)
+    assert callable(app.run) and hasattr(flags, "FLAGS") and hasattr(flags, "DEFINE_integer")
+
+
 def test_the_snapshot_says_where_it_came_from() -> None:
-    source = tf_api.tables()["source"]
-    assert source["package"] == "tensorflow-cpu" and source["version"].startswith("2.")
+    source = TABLES["source"]
+    assert source["package"] in ("tensorflow-cpu", "tensorflow") and source["version"] == tf.__version__
+    assert "renames_v2.py" in source["files"] and source["generated_by"] == "scripts/snapshot_tf_upgrade_tables.py"
 
 
 def test_native_names_preferred_over_compat() -> None:
     assert tf_api.native_rename("tf.random_normal") == "tf.random.normal"
     assert tf_api.native_rename("tf.log") == "tf.math.log"
     assert tf_api.native_rename("tf.set_random_seed") == "tf.random.set_seed"
+    assert tf_api.native_rename("tf.py_func") == "tf.numpy_function"
     assert tf_api.native_rename("tf.placeholder") is None
     assert tf_api.compat_rename("tf.placeholder") == "tf.compat.v1.placeholder"
+    assert tf_api.compat_rename("tf.image.resize_images") == "tf.compat.v1.image.resize_images"
     assert tf_api.native_rename("tf.keras.optimizers.Adam") is None
+
+
+def test_mapping_summary_counts_every_table_symbol_once() -> None:
+    summary = tf_api.mapping_summary()
+    assert sum(summary.values()) == len(TABLES["symbol_renames"])
+    assert summary["native"] > summary["removed"] and summary["compat.v1"] > 0

@@ -95,6 +95,7 @@ class AbslFlagsLogging(Rule):
             return tree
         self.needed: set[str] = set()
         self._call_funcs: set[int] = set()
+        self._inner: set[int] = set()
         self.has_main = any(isinstance(s, cst.FunctionDef) and s.name.value == "main" for s in tree.body)
         new = tree.visit(self)
         if self.needed:
@@ -120,14 +121,28 @@ class AbslFlagsLogging(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         self._call_funcs.add(id(node.func))
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._inner.add(id(node.value))
+
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
-        target = self._absl(self.names.symbol(original_node))
-        if target is None:
+        symbol = self.names.symbol(original_node)
+        if symbol in tf_api.ABSL_MODULES and id(original_node) in self._inner:
+            return updated_node  # `tf.logging` inside `tf.logging.X`: the whole chain decides
+        target = self._absl(symbol)
+        if target is None or self._from_absl_import(original_node):
             return updated_node
         if target == "absl.app.run" and id(original_node) in self._call_funcs:
             return updated_node  # leave_Call decides (it may need the module's main)
         self.needed.add(".".join(target.split(".")[:2]))
         return cst.parse_expression(target)
+
+    def _from_absl_import(self, node: cst.Attribute) -> bool:
+        """``log.info`` after ``from tensorflow import logging as log``: the import moves."""
+        root = node
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        origin = tf_api.tf1_symbol(self.resolver.qualified_name(root), self.names.compat_module)
+        return origin is not None and self._absl(origin) is not None
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         if self.names.symbol(original_node.func) != "tf.app.run":
@@ -163,12 +178,14 @@ class AbslFlagsLogging(Rule):
         for alias in original_node.names:
             symbol = tf_api.tf1_symbol(f"{module}.{alias.evaluated_name}", self.names.compat_module)
             target = self._absl(symbol)
-            if target is None or target.count(".") != 1:
+            if target is None:
                 return updated_node  # mixed imports stay whole (T101 handles the rest)
-            targets.append((alias, target.split(".")[1]))
+            targets.append((alias, *target.rpartition(".")[::2]))
+        if len({new_module for _, new_module, _ in targets}) != 1:
+            return updated_node
         names = []
-        for alias, leaf in targets:
+        for alias, _, leaf in targets:
             local = alias.evaluated_alias or alias.evaluated_name
             names.append(cst.ImportAlias(cst.Name(leaf), asname=None if local == leaf else cst.AsName(cst.Name(local))))
-        return updated_node.with_changes(module=cst.Name("absl"), names=names)
+        return updated_node.with_changes(module=cst.parse_expression(targets[0][1]), names=names)
 

@@ -1,0 +1,84 @@
+"""T102 beyond its examples."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from codemods.api.t102_absl_flags_logging import AbslFlagsLogging
+from migrator.engine import migrate_source
+
+
+def migrate(source: str) -> tuple[str, list]:
+    result = migrate_source(textwrap.dedent(source).encode(), "t.py", [AbslFlagsLogging])
+    text = result.new_bytes.decode()
+    ast.parse(text)
+    assert migrate_source(result.new_bytes, "t.py", [AbslFlagsLogging]).new_bytes == result.new_bytes
+    return text, result.findings
+
+
+def test_flags_logging_and_app_run_move_to_absl() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        flags = tf.app.flags
+        flags.DEFINE_integer("steps", 10, "steps")
+        tf.flags.DEFINE_string("name", "x", "name")
+        tf.logging.set_verbosity(tf.logging.INFO)
+
+        def main(_):
+            tf.logging.info("hello")
+            tf.logging.log_every_n(tf.logging.WARN, "every %d", 5, 5)
+
+        if __name__ == "__main__":
+            tf.app.run(main=main)
+        """
+    )
+    assert "import tensorflow as tf\nimport absl.app\nimport absl.flags\nimport absl.logging\n" in text
+    assert "flags = absl.flags\n" in text
+    assert 'absl.flags.DEFINE_string("name", "x", "name")' in text
+    assert "absl.logging.set_verbosity(absl.logging.INFO)" in text
+    assert 'absl.logging.log_every_n(absl.logging.WARN, "every %d", 5, 5)' in text
+    assert "absl.app.run(main)" in text
+    assert [f.kind for f in findings] == ["converted"] and "rejects" in findings[0].message
+
+
+def test_app_run_without_main_needs_one_in_the_module() -> None:
+    text, findings = migrate("import tensorflow as tf\ntf.app.run()\n")
+    assert text == "import tensorflow as tf\ntf.app.run()\n"
+    assert findings[0].kind == "declined"
+    text, _ = migrate("import tensorflow as tf\ndef main(argv):\n    pass\ntf.app.run(argv=['x'])\n")
+    assert "absl.app.run(main, argv=['x'])" in text
+
+
+def test_names_absl_lacks_are_left_for_t101() -> None:
+    source = "import tensorflow as tf\nm = tf.logging.TaskLevelStatusMessage('x')\n"
+    text, _ = migrate(source)
+    assert text == source
+
+
+def test_from_imports_and_compat_modules() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+        from tensorflow.compat.v1 import logging as tf_logging, flags
+
+        tf_logging.info("a")
+        tf.logging.info("b")
+        """
+    )
+    assert "from absl import logging as tf_logging, flags\n" in text
+    assert 'tf_logging.info("a")\nabsl.logging.info("b")\n' in text
+
+
+def test_stdlib_logging_is_not_tensorflows() -> None:
+    source = "import logging\nimport tensorflow as tf\nlogging.info('x')\nlogging = tf.logging\n"
+    text, _ = migrate(source)
+    assert "logging.info('x')\nlogging = absl.logging\n" in text
+
+
+def test_from_imports_of_single_functions() -> None:
+    text, _ = migrate("from tensorflow.logging import info, warning as warn\nfrom tensorflow.app import run\n"
+                      "import tensorflow as tf\ninfo('x')\n")
+    assert text.startswith("from absl.logging import info, warning as warn\nfrom absl.app import run\n")
