@@ -17,12 +17,24 @@ from codemods.keras.k101_keras_imports import KerasImports
 from codemods.keras.k201_keras1_layer_arguments import Keras1LayerArguments
 from codemods.keras.k202_training_api import TrainingApi
 from codemods.keras.k203_optimizer_arguments import OptimizerArguments
+from codemods.keras.k205_keras2_defaults import Keras2Defaults
+from codemods.keras.k301_backend_session import BackendSession
+from codemods.keras.k302_backend_math_to_ops import BackendMathToOps
+from codemods.keras.k303_predict_classes import PredictClasses
+from codemods.keras.k304_saving_formats import SavingFormats
+from codemods.keras.k305_callbacks import Callbacks
 
 PIPELINE: tuple[type[Rule], ...] = (
     KerasImports,
     Keras1LayerArguments,
     TrainingApi,
     OptimizerArguments,
+    Keras2Defaults,
+    BackendSession,
+    BackendMathToOps,
+    PredictClasses,
+    SavingFormats,
+    Callbacks,
     GraphToEager,
     AbslFlagsLogging,
     EagerByDefault,

@@ -11,9 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 
-from migrator.analysis.names import ImportResolver
+from migrator.analysis.names import ImportResolver, dotted_name
 
 # Where Keras symbols resolve from: standalone Keras 2 (before K101 moved the imports)
 # and TF's Keras (after it).
@@ -259,11 +258,62 @@ class KerasRefs:
         self._added.add((module, name, asname))
 
     def apply(self, tree: cst.Module) -> cst.Module:
+        """Add the imports ``ref`` decided on, each on its own line after the module's
+        last top-level import."""
         if not self._added:
             return tree
+        lines = []
         for module, name, asname in sorted(self._added, key=lambda t: (t[0], t[1] or "", t[2] or "")):
-            AddImportsVisitor.add_needed_import(self.context, module, name, asname)
-        return AddImportsVisitor(self.context).transform_module(tree)
+            if name is None:
+                text = f"import {module}" + (f" as {asname}" if asname else "")
+            else:
+                text = f"from {module} import {name}" + (f" as {asname}" if asname else "")
+            lines.append(cst.parse_statement(text + "\n"))
+        body = list(tree.body)
+        index = _import_insert_index(body)
+        if index == 0 and body and hasattr(body[0], "leading_lines"):
+            # the file's leading comments stay above the new import
+            lines[0] = lines[0].with_changes(leading_lines=body[0].leading_lines)
+            body[0] = body[0].with_changes(leading_lines=())
+        return tree.with_changes(body=body[:index] + lines + body[index:])
+
+
+def _is_import_line(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
+    )
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _import_insert_index(body: list[cst.BaseStatement]) -> int:
+    """Right after the module's last top-level import of tensorflow/keras (the new import
+    names a TensorFlow module; importing it later than the program's own TensorFlow
+    import changes nothing), else after the docstring."""
+    last = None
+    for position, statement in enumerate(body):
+        if _is_import_line(statement) and any(_imports_tf(s) for s in statement.body):
+            last = position
+    if last is not None:
+        return last + 1
+    return 1 if body and _is_docstring(body[0]) else 0
+
+
+def _imports_tf(statement: cst.BaseSmallStatement) -> bool:
+    if isinstance(statement, cst.Import):
+        names = [dotted_name(a.name) or "" for a in statement.names]
+    elif isinstance(statement, cst.ImportFrom) and statement.module is not None and not statement.relative:
+        names = [dotted_name(statement.module) or ""]
+    else:
+        return False
+    return any(n.split(".")[0] in ("tensorflow", "keras", "tf_keras") for n in names)
 
 
 def names_in(nodes: Iterable[cst.CSTNode]) -> set[str]:
