@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from unidiff import PatchSet
+from unidiff.constants import LINE_TYPE_NO_NEWLINE
 
 NO_NEWLINE = b"\\ No newline at end of file\n"
 
@@ -42,7 +43,11 @@ def unified_diff(display_path: str, old: bytes, new: bytes) -> bytes:
 
 
 def _apply(patch_text: str, old_text: str) -> str:
-    """Apply a one-file patch with unidiff's parse of it (text decoded as latin-1)."""
+    """Apply a one-file patch with unidiff's parse of it (text decoded as latin-1).
+
+    Exact: line endings are compared and kept as they are, and a
+    ``\\ No newline at end of file`` marker takes the newline off the line before it.
+    """
     patch_set = PatchSet(patch_text)
     if len(patch_set) != 1:
         raise InvalidPatch(f"expected one file in the patch, found {len(patch_set)}")
@@ -51,9 +56,22 @@ def _apply(patch_text: str, old_text: str) -> str:
     position = 0
     for hunk in patch_set[0]:
         start = hunk.source_start - 1 if hunk.source_length else hunk.source_start
+        if start < position:
+            raise InvalidPatch(f"hunks overlap at line {start + 1}")
         result.extend(old_lines[position:start])
         position = start
+        previous = None
         for line in hunk:
+            if line.line_type == LINE_TYPE_NO_NEWLINE:
+                if previous is None:
+                    raise InvalidPatch("a 'No newline' marker without a line before it")
+                if previous.is_removed or (previous.is_context and not result[-1].endswith("\n")):
+                    continue  # the old file's last line (kept as it is when context)
+                if not result[-1].endswith("\n"):
+                    raise InvalidPatch("a 'No newline' marker after a line without one")
+                result[-1] = result[-1][:-2] if result[-1].endswith("\r\n") else result[-1][:-1]
+                continue
+            previous = line
             if line.is_context or line.is_removed:
                 if position >= len(old_lines) or old_lines[position].rstrip("\r\n") != line.value.rstrip("\r\n"):
                     raise InvalidPatch(f"hunk does not match the file at line {position + 1}")
@@ -73,7 +91,5 @@ def check_patch(patch: bytes, old: bytes, new: bytes) -> None:
             raise InvalidPatch("a patch for an unchanged file")
         return
     # latin-1 maps every byte to one character, so any file encoding survives.
-    rebuilt = _apply(patch.decode("latin-1"), old.decode("latin-1"))
-    expected = new.decode("latin-1")
-    if rebuilt.rstrip("\r\n") != expected.rstrip("\r\n") or rebuilt.replace("\r", "") != expected.replace("\r", ""):
+    if _apply(patch.decode("latin-1"), old.decode("latin-1")) != new.decode("latin-1"):
         raise InvalidPatch("applying the patch does not reproduce the migrated file")

@@ -18,6 +18,7 @@ import io
 import os
 import re
 import signal
+import stat
 import time
 import tokenize
 from collections import Counter
@@ -286,6 +287,9 @@ def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want
     clock = time.perf_counter()
     display = target.display
     try:
+        # Opening a FIFO would wait for a writer forever: look before opening.
+        if not stat.S_ISREG(os.stat(target.path).st_mode):
+            return _failed(display, b"", "not a regular file (a folder, FIFO, socket or device); left alone")
         data = read_source(target.path, MAX_FILE_BYTES)
     except TooLarge as exc:
         try:

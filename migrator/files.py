@@ -201,6 +201,10 @@ def write_atomically(path: Path, data: bytes, expected_old: bytes) -> None:
         info = os.stat(real)
         if not stat.S_ISREG(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+        # A rename would replace even a read-only file (and root may write anything):
+        # a file without write permission is left as it is, for every user.
+        if not info.st_mode & 0o222 or not os.access(real, os.W_OK):
+            raise PermissionError(errno.EACCES, "file is read-only; not overwritten", str(path))
         with open(real, "rb") as handle:
             current = handle.read()
         if current != expected_old:
