@@ -14,12 +14,22 @@ class InvalidPatch(Exception):
     """The patch we built does not turn the old text into the new one."""
 
 
+def _split(data: bytes) -> list[bytes]:
+    """Lines as git sees them: ended by ``\\n`` only (a lone ``\\r`` or a form feed
+    is part of its line; ``bytes.splitlines`` would cut there and git would not)."""
+    lines = data.split(b"\n")
+    out = [line + b"\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
 def _diff_lines(old: bytes, new: bytes, a_name: bytes, b_name: bytes) -> list[bytes]:
     out: list[bytes] = []
     for line in difflib.diff_bytes(
         difflib.unified_diff,
-        old.splitlines(keepends=True),
-        new.splitlines(keepends=True),
+        _split(old),
+        _split(new),
         a_name,
         b_name,
         n=3,
@@ -51,7 +61,7 @@ def _apply(patch_text: str, old_text: str) -> str:
     patch_set = PatchSet(patch_text)
     if len(patch_set) != 1:
         raise InvalidPatch(f"expected one file in the patch, found {len(patch_set)}")
-    old_lines = old_text.splitlines(keepends=True)
+    old_lines = [line.decode("latin-1") for line in _split(old_text.encode("latin-1"))]
     result: list[str] = []
     position = 0
     for hunk in patch_set[0]:
@@ -73,7 +83,7 @@ def _apply(patch_text: str, old_text: str) -> str:
                 continue
             previous = line
             if line.is_context or line.is_removed:
-                if position >= len(old_lines) or old_lines[position].rstrip("\r\n") != line.value.rstrip("\r\n"):
+                if position >= len(old_lines) or old_lines[position].rstrip("\n") != line.value.rstrip("\n"):
                     raise InvalidPatch(f"hunk does not match the file at line {position + 1}")
                 if line.is_context:
                     result.append(old_lines[position])
