@@ -325,6 +325,9 @@ def _worker_init(rules: tuple[type[Rule], ...], want_diff: bool) -> None:
     # Ctrl-C reaches the whole process group; the main process alone decides what an
     # interrupt means (it stops the workers and writes nothing half-way).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker is forked with the CLI's SIGTERM handler (raise KeyboardInterrupt),
+    # which the pool would catch and carry on: stopping a worker must stop it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["rules"] = rules
     _WORKER["want_diff"] = want_diff
 

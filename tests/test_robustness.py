@@ -485,9 +485,20 @@ def test_a_kill_in_the_middle_of_a_write_leaves_the_file_old_or_new(tmp_path: Pa
     assert _old_or_new(files) == (0, 4)
 
 
-def test_ctrl_c_during_a_parallel_run_leaves_every_file_old_or_new(tmp_path: Path) -> None:
+def _processes_in(folder: Path) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.readlink(f"/proc/{entry}/cwd") == str(folder):
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+def test_interrupting_a_parallel_run_leaves_every_file_old_or_new_and_no_worker(tmp_path: Path, how: str) -> None:
     files = _tree_of(tmp_path, 48)
-    # Ctrl-C in a terminal signals the whole process group: the CLI and its workers.
     process = subprocess.Popen(
         [sys.executable, "-m", "migrator", "migrate", ".", "--select", "G", "--jobs", "2"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -496,13 +507,21 @@ def test_ctrl_c_during_a_parallel_run_leaves_every_file_old_or_new(tmp_path: Pat
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and all(p.read_bytes() == d for p, d in files.items()):
         time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGINT)
+    if how == "ctrl-c":  # a terminal signals the whole process group: the CLI and its workers
+        os.killpg(process.pid, signal.SIGINT)
+    else:  # `kill PID` signals the CLI alone
+        process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert b"interrupted" in stderr and b"Traceback" not in stderr and b"KeyboardInterrupt" not in stderr
     old, new = _old_or_new(files)
     assert new >= 1 and old >= 1, (old, new)
     assert len(list(tmp_path.iterdir())) == len(files), "no temporary file left"
+    # The workers went with the CLI: nothing keeps migrating after it has exited.
+    deadline = time.monotonic() + 3
+    while _processes_in(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_in(tmp_path) == []
 
 
 # -- properties: migrate(migrate(x)) == migrate(x), and the output parses -----------------
