@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from codemods.api.t102_absl_flags_logging import ABSL_LOGGING_NAMES
 from migrator.analysis import tf_api
 
 TABLES = tf_api.tables()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _resolve(symbol: str, root=tf):
@@ -142,3 +144,37 @@ def test_mapping_summary_counts_every_table_symbol_once() -> None:
     summary = tf_api.mapping_summary()
     assert sum(summary.values()) == len(TABLES["symbol_renames"])
     assert summary["native"] > summary["removed"] and summary["compat.v1"] > 0
+
+
+def _fixture_symbols() -> set[str]:
+    """TF1 functions called by the API fixtures' TF 1.x programs."""
+    import libcst as cst
+
+    from migrator.analysis.names import FastVisitor, ImportResolver
+
+    called: set[str] = set()
+    for before in sorted((ROOT / "fixtures" / "api").glob("*/before.py")):
+        module = cst.parse_module(before.read_bytes())
+        names = tf_api.TF1Names(ImportResolver(module))
+
+        class _Calls(FastVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                symbol = names.symbol(node.func)
+                if symbol is not None:
+                    called.add(symbol)
+
+        module.visit(_Calls())
+    return called
+
+
+def test_api_fixtures_cover_forty_renamed_or_resignatured_functions_in_every_area() -> None:
+    changed = {
+        s for s in _fixture_symbols()
+        if s in TABLES["symbol_renames"] or s in TABLES["signatures"] or s in TABLES["keyword_renames"]
+    }
+    assert len(changed) >= 40, sorted(changed)
+    areas = {
+        area: [s for s in changed if f".{area}." in (tf_api.native_target(s) or tf_api.compat_name(s))]
+        for area in ("math", "nn", "image", "random", "strings", "sparse", "linalg")
+    }
+    assert all(areas.values()), areas

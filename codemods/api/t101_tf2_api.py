@@ -291,7 +291,14 @@ class TF2Api(Rule):
                 new = "rate"
                 as_keywords = True
             if v2_keywords is not None and new not in v2_keywords:
-                return args, f"passes `{old}`, which TF 2 does not take"
+                renamed_in_place = (
+                    arg.keyword is None and not as_keywords and sig is not None and position < len(sig["v2"])
+                    and sig["v2"][position] not in sig["v1"]
+                )
+                if not renamed_in_place:  # (tf.device(name): TF 2 calls it device_name, same place)
+                    return args, f"passes `{old}`, which TF 2 does not take"
+                result.append(arg)
+                continue
             if arg.keyword is None:
                 if not as_keywords and position < len(sig["v2"]) and sig["v2"][position] == new:
                     result.append(arg)

@@ -288,24 +288,49 @@ def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
 def count_symbol_uses(source: bytes) -> tuple[int, int]:
     """(native, compat.v1) uses of TensorFlow symbols in a file, resolved through its
     imports: what the benchmark reports for migrator's and tf_upgrade_v2's output.
+    Uses of TF1-only names that neither form covers are left out (see ``classify_uses``)."""
+    counts = classify_uses(source)
+    return counts["native"], counts["compat.v1"]
+
+
+def tf1_only(symbol: str) -> bool:
+    """Is ``tf.X`` a TF1 name that TF 2 does not have under that name with that meaning?"""
+    if symbol in NATIVE_OVERRIDES:
+        return NATIVE_OVERRIDES[symbol] != symbol
+    if module_deprecation(symbol) is not None or any(
+        symbol == m or symbol.startswith(m + ".") for m in (*ABSL_MODULES, "tf.app")
+    ):
+        return True
+    return symbol in tables()["symbol_renames"] and native_target(symbol) != symbol
+
+
+def classify_uses(source: bytes) -> dict[str, int]:
+    """Uses of TensorFlow symbols in a file, by kind: ``native`` (a TF 2 name outside
+    ``tf.compat``), ``compat.v1`` (inside ``tensorflow.compat.v1``), ``tf1_only`` (a TF1
+    name TF 2 lacks, left as it was: ``tf.placeholder``, ``tf.contrib.*``).
 
     A use is one reference to something inside ``tensorflow`` (``tf.math.log``,
     ``nn.relu`` after ``from tensorflow import nn``, ``relu`` after ``from tensorflow.nn
-    import relu``), counted once per dotted chain; it is a compat use when it resolves
-    into ``tensorflow.compat.v1``. Imports themselves are not uses.
+    import relu``), counted once per dotted chain. Imports themselves are not uses; bare
+    references to the package (``tf``) are not either.
     """
     from migrator.analysis.names import FastVisitor, ImportResolver
 
     module = cst.parse_module(source)
     resolver = ImportResolver(module)
-    counts = [0, 0]
+    counts = {"native": 0, "compat.v1": 0, "tf1_only": 0}
 
     class _Count(FastVisitor):
         def _count(self, node: cst.BaseExpression) -> bool:
             name = resolver.qualified_name(node)
             if name is None or not name.startswith("tensorflow."):
                 return True
-            counts[1 if name.startswith("tensorflow.compat.v1.") else 0] += 1
+            if name.startswith("tensorflow.compat.v1.") or name == "tensorflow.compat.v1":
+                counts["compat.v1"] += 1
+            elif tf1_only("tf." + name[len("tensorflow.") :]):
+                counts["tf1_only"] += 1
+            else:
+                counts["native"] += 1
             return False  # one use per chain
 
         def visit_Import(self, node: cst.Import) -> bool:
@@ -322,4 +347,4 @@ def count_symbol_uses(source: bytes) -> tuple[int, int]:
             return False
 
     module.visit(_Count())
-    return counts[0], counts[1]
+    return counts

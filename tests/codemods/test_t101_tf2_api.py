@@ -59,6 +59,8 @@ def test_an_argument_tf2_dropped_keeps_the_call_on_compat_v1() -> None:
             pass
         with tf.name_scope("block"):
             pass
+        with tf.device(spec):
+            files = tf.gfile.Glob(pattern)
         """
     )
     assert 'tf.compat.v1.assert_equal(x, y, [x, y], message="x != y")' in text
@@ -68,6 +70,8 @@ def test_an_argument_tf2_dropped_keeps_the_call_on_compat_v1() -> None:
     assert 'with tf.compat.v1.name_scope(None, default_name="block", values=[x]):' not in text
     assert 'with tf.compat.v1.name_scope(None, "block", [x]):' in text
     assert 'with tf.name_scope("block"):' in text
+    # a parameter renamed in place (device_name_or_function -> device_name) stays positional
+    assert "with tf.device(spec):\n    files = tf.io.gfile.glob(pattern)\n" in text
     messages = [f.message for f in findings]
     assert any("`data`" in m and "tf.assert_equal" in m for m in messages)
     assert any("optimize=flag" in m for m in messages)
