@@ -384,11 +384,11 @@ class Keras1LayerArguments(Rule):
         pos = positional(call)
         nb_row, nb_col = find_kw(call, "nb_row"), find_kw(call, "nb_col")
         if len(pos) == 3 and _is_int_like(pos[1].value) and _is_int_like(pos[2].value):
-            kernel = pos[1].with_changes(value=_tuple_of(pos[1].value, pos[2].value))
+            kernel = pos[1].with_changes(value=_tuple_of(pos[1].value, pos[2].value), comma=pos[2].comma)
             args = [kernel if a is pos[1] else a for a in call.args if a is not pos[2]]
             return with_args(call, args)
         if len(pos) == 2 and nb_col is not None and _is_int_like(pos[1].value):
-            kernel = pos[1].with_changes(value=_tuple_of(pos[1].value, nb_col.value))
+            kernel = pos[1].with_changes(value=_tuple_of(pos[1].value, nb_col.value), comma=nb_col.comma if nb_col is call.args[-1] else pos[1].comma)
             return with_args(call, [kernel if a is pos[1] else a for a in call.args if a is not nb_col])
         if len(pos) <= 1 and nb_row is not None and nb_col is not None:
             kernel = _tuple_of(nb_row.value, nb_col.value)
@@ -403,7 +403,7 @@ class Keras1LayerArguments(Rule):
         pos = positional(call)
         dims = [find_kw(call, f"kernel_dim{i}") for i in (1, 2, 3)]
         if len(pos) == 4 and all(_is_int_like(p.value) for p in pos[1:4]):
-            kernel = pos[1].with_changes(value=_tuple_of(*(p.value for p in pos[1:4])))
+            kernel = pos[1].with_changes(value=_tuple_of(*(p.value for p in pos[1:4])), comma=pos[3].comma)
             return with_args(call, [kernel if a is pos[1] else a for a in call.args if a not in (pos[2], pos[3])])
         if len(pos) == 1 and all(d is not None for d in dims):
             kernel = cst.Arg(_tuple_of(*(d.value for d in dims)))

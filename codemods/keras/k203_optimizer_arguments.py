@@ -8,15 +8,19 @@
   took ``amsgrad`` fourth, Keras 3's takes ``epsilon``); ``epsilon=None`` (Keras 2:
   "use ``K.epsilon()``", 1e-7) is dropped, Keras 3's default being 1e-7;
 * defaults Keras 3 changed are written out with Keras 2's values: ``Adadelta``
-  learning rate 1.0, ``Adagrad`` 0.01 with accumulators starting at 0, ``Adamax`` 0.002
-  (the table is ``migrator/analysis/keras_defaults.py``);
+  learning rate 1.0, ``Adagrad`` 0.01 with accumulators starting at 0, ``Adamax`` and
+  ``Nadam`` 0.002 (the table is ``migrator/analysis/keras_defaults.py``);
+* RMSprop and Adagrad divide by ``sqrt(v) + eps`` in Keras 2 and by ``sqrt(v + eps)`` in
+  Keras 3: ``epsilon`` is written squared (1e-14 for Keras 2's 1e-7), which keeps the
+  Keras 3 denominator between ``sqrt(v)`` and ``sqrt(v) + eps``, i.e. within eps of
+  Keras 2's (Keras 3's default is off by a factor of several once v drops below eps,
+  as it does for small gradients);
 * ``compile(optimizer='adadelta')`` and other strings whose Keras 3 defaults differ
   become the optimizer object with Keras 2's values;
 * Keras 2's lowercase aliases (``optimizers.adam``) -> the class.
 
-RMSprop and Adagrad put epsilon inside the square root in Keras 3; no setting restores
-Keras 2's placement, and the report says so. Nadam (another momentum schedule in Keras 3)
-is left to the tf_keras fallback (K401).
+Keras 3's Nadam uses another momentum schedule (0.96**t instead of 0.96**(0.004 t)): no
+argument restores it, and the report says so.
 """
 
 from __future__ import annotations
@@ -57,10 +61,11 @@ class OptimizerArguments(Rule):
     details = (
         "decay=d becomes learning_rate=keras.optimizers.schedules.InverseTimeDecay(lr, "
         "decay_steps=1, decay_rate=d), the per-step 1/(1 + d*iterations) Keras 2 applied. "
-        "Adadelta(learning_rate=1.0), Adagrad(learning_rate=0.01, initial_accumulator_value=0.0) "
-        "and Adamax(learning_rate=0.002) keep Keras 2's defaults, also for compile() strings. "
+        "Adadelta(learning_rate=1.0), Adagrad(learning_rate=0.01, initial_accumulator_value=0.0), "
+        "Adamax/Nadam(learning_rate=0.002) keep Keras 2's defaults, also for compile() strings. "
         "Keras 3's RMSprop and Adagrad divide by sqrt(v + epsilon) instead of sqrt(v) + epsilon: "
-        "a small numeric difference no argument removes, reported. Nadam is left to K401."
+        "epsilon is written squared (1e-14), keeping the update within epsilon of Keras 2's. "
+        "Keras 3's Nadam momentum schedule differs slightly (reported)."
     )
     examples = (
         Example(
@@ -118,9 +123,6 @@ class OptimizerArguments(Rule):
         return updated_node
 
     def _optimizer(self, original: cst.Call, call: cst.Call, spec: OptimizerSpec, path: str) -> cst.Call:
-        if spec.fallback:
-            self.report(original, f"`{spec.name}`: {spec.fallback}; left for the tf_keras fallback (K401)")
-            return call
         args = list(call.args)
         pos = [a for a in args if a.keyword is None]
         if len(pos) > len(spec.positional):
@@ -147,6 +149,8 @@ class OptimizerArguments(Rule):
         if decay is not None and literal_value(decay.value) in (0, 0.0):
             new_args.remove(decay)
             decay = None
+        if spec.square_epsilon:
+            new_args = self._square_epsilon(new_args)
         for name, value in spec.written_out:
             present = any(keyword(a) == name for a in new_args) or (
                 name == "learning_rate" and any(a.keyword is None for a in new_args)
@@ -162,6 +166,21 @@ class OptimizerArguments(Rule):
         if [cst.Module([]).code_for_node(a) for a in new_args] == [cst.Module([]).code_for_node(a) for a in call.args]:
             return call
         return with_args(call, new_args) if new_args else call.with_changes(args=())
+
+    @staticmethod
+    def _square_epsilon(args: list[cst.Arg]) -> list[cst.Arg]:
+        """Keras 2: lr*g/(sqrt(v) + eps); Keras 3: lr*g/sqrt(v + eps'). With eps' = eps**2 the
+        Keras 3 denominator lies between sqrt(v) and sqrt(v) + eps."""
+        eps = next((a for a in args if keyword(a) == "epsilon"), None)
+        if eps is None:
+            return [*args, kwarg("epsilon", "1e-14")]
+        value = literal_value(eps.value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            squared = cst.parse_expression(f"{value * value:.6g}")
+        else:
+            inner = cst.Module([]).code_for_node(eps.value)
+            squared = cst.parse_expression(f"({inner}) ** 2")
+        return [a.with_changes(value=squared) if a is eps else a for a in args]
 
     def _decay_schedule(self, spec: OptimizerSpec, args: list[cst.Arg], decay: cst.Arg) -> list[cst.Arg]:
         lr_arg = next((a for a in args if keyword(a) == "learning_rate" or a.keyword is None), None)
@@ -201,14 +220,10 @@ class OptimizerArguments(Rule):
         spec = OPTIMIZERS.get(OPTIMIZER_ALIASES.get(value.lower(), ""))
         if spec is None:
             return call
-        if spec.fallback:
-            self.report(original, f"optimizer {value!r}: {spec.fallback}; left for the tf_keras fallback (K401)")
+        written = list(spec.written_out) + ([("epsilon", "1e-14")] if spec.square_epsilon else [])
+        if not written:
             return call
-        if not spec.written_out:
-            if spec.caveat:
-                self.report(original, f"optimizer {value!r} kept: {spec.caveat}", "converted")
-            return call
-        keywords = ", ".join(f"{k}={v}" for k, v in spec.written_out)
+        keywords = ", ".join(f"{k}={v}" for k, v in written)
         obj = cst.parse_expression(f"{self.refs.ref('optimizers.' + spec.name)}({keywords})")
         self.report(original, f"optimizer {value!r}: Keras 3's {spec.name} defaults differ from Keras 2's; written out ({keywords})", "converted")
         if spec.caveat:

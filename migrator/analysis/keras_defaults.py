@@ -73,12 +73,15 @@ DEFAULTS: tuple[Default, ...] = (
     ),
     Default(
         "optimizers.RMSprop", "epsilon placement", "lr*g/(sqrt(v)+eps)", "lr*g/sqrt(v+eps)",
-        REPORTED, "K203", "relative difference about eps/(2*v) per step; no Keras 3 setting removes it",
+        WRITTEN_OUT, "K203",
+        "epsilon written squared (1e-14): sqrt(v + eps**2) lies between sqrt(v) and sqrt(v) + eps, "
+        "so the denominator stays within eps of Keras 2's (Keras 3's own default is off by a factor "
+        "of several when v is below eps)",
         source="source",
     ),
     Default(
         "optimizers.Adagrad", "epsilon placement", "lr*g/(sqrt(a)+eps)", "lr*g/sqrt(a+eps)",
-        REPORTED, "K203", "relative difference about eps/(2*a) per step", source="source",
+        WRITTEN_OUT, "K203", "epsilon written squared, as for RMSprop", source="source",
     ),
     # -- layers ----------------------------------------------------------------------
     Default("layers.GRU", "reset_after", False, True, WRITTEN_OUT, "K205", "other weights and outputs"),
@@ -192,10 +195,10 @@ class OptimizerSpec:
     positional: tuple[str, ...]
     # Keras 2 value -> written out in Keras 3 when the call leaves it out.
     written_out: tuple[tuple[str, str], ...] = ()
-    # Keras 3 has no faithful form: the module falls back to tf_keras (K401).
-    fallback: str = ""
     # A numeric difference Keras 3 cannot avoid, for the report.
     caveat: str = ""
+    # Keras 3 adds epsilon under the square root, Keras 2 after it: write epsilon**2.
+    square_epsilon: bool = False
 
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
@@ -203,13 +206,15 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     "RMSprop": OptimizerSpec(
         "RMSprop", ("learning_rate", "rho"),
         caveat="Keras 3's RMSprop divides by sqrt(v + epsilon), Keras 2's by sqrt(v) + epsilon: "
-        "updates differ by about epsilon/(2v) relative",
+        "epsilon is written squared so the two stay within epsilon of each other",
+        square_epsilon=True,
     ),
     "Adagrad": OptimizerSpec(
         "Adagrad", ("learning_rate",),
         written_out=(("learning_rate", "0.01"), ("initial_accumulator_value", "0.0")),
         caveat="Keras 3's Adagrad divides by sqrt(a + epsilon), Keras 2's by sqrt(a) + epsilon: "
-        "updates differ by about epsilon/(2a) relative",
+        "epsilon is written squared so the two stay within epsilon of each other",
+        square_epsilon=True,
     ),
     "Adadelta": OptimizerSpec("Adadelta", ("learning_rate", "rho"), written_out=(("learning_rate", "1.0"),)),
     "Adam": OptimizerSpec("Adam", ("learning_rate", "beta_1", "beta_2", "amsgrad")),
