@@ -1,12 +1,13 @@
 """T103: calls that only switched TF 1 between graph and eager modes go away.
 
 ``tf.enable_eager_execution()``, ``tf.enable_v2_behavior()`` and friends ask TF 1 for
-what TF 2 does by default; ``tf.reset_default_graph()`` clears a graph that eager TF 2
-code does not build. In a module on ``import tensorflow.compat.v1 as tf`` (what
-tf_upgrade_v2 leaves) that migrator moves to plain ``tensorflow``,
-``tf.disable_v2_behavior()`` goes too, unless the module still uses something that only
-exists in graph mode (then it stays, and T101 reports it). Comments and blank lines
-above a removed call stay where they were. Runs before T101.
+what TF 2 does by default. ``tf.reset_default_graph()`` clears a graph that eager TF 2
+code does not build; it stays (and T101 keeps it on ``tf.compat.v1``) in a module that
+still uses something graph-only: placeholders, sessions, variable scopes... In a module
+on ``import tensorflow.compat.v1 as tf`` (what tf_upgrade_v2 leaves) that migrator moves
+to plain ``tensorflow``, ``tf.disable_v2_behavior()`` goes too, under the same
+condition. Comments and blank lines above a removed call stay where they were. Runs
+before T101.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ class EagerByDefault(Rule):
     )
     details = (
         "Removes statements that only call tf.enable_eager_execution, tf.enable_v2_behavior, "
-        "tf.enable_resource_variables, tf.enable_v2_tensorshape, tf.enable_control_flow_v2 or "
-        "tf.reset_default_graph (each reported). tf.disable_v2_behavior / tf.disable_eager_execution are "
-        "removed only in modules written against tensorflow.compat.v1 that use nothing graph-only "
-        "(placeholders, sessions, ...); a module the graph conversion kept on the compat.v1 fallback is "
+        "tf.enable_resource_variables, tf.enable_v2_tensorshape or tf.enable_control_flow_v2 (each "
+        "reported); tf.reset_default_graph only in modules that use nothing graph-only (placeholders, "
+        "sessions, variable scopes, ...), and tf.disable_v2_behavior / tf.disable_eager_execution only "
+        "in such modules written against tensorflow.compat.v1; a module the graph conversion kept on the compat.v1 fallback is "
         "left alone."
     )
     examples = (
@@ -79,10 +80,10 @@ class EagerByDefault(Rule):
         self.names = tf_api.TF1Names(self.resolver)
         if not self.names.uses_tensorflow:
             return tree
-        self.removable = set(tf_api.GRAPH_ERA_CALLS)
-        if self.names.compat_module:
-            graph_only = self._graph_only_symbol(tree)
-            if graph_only is None:
+        self.removable = set(tf_api.ENABLING_CALLS)
+        if self._graph_only_symbol(tree) is None:
+            self.removable |= tf_api.GRAPH_RESET_CALLS
+            if self.names.compat_module:
                 self.removable |= tf_api.DISABLING_CALLS
         self._dropped: set[int] = set()
         return tree.visit(self)
@@ -99,6 +100,7 @@ class EagerByDefault(Rule):
                     return True
                 if (
                     symbol not in tf_api.DISABLING_CALLS
+                    and symbol not in tf_api.GRAPH_ERA_CALLS
                     and not symbol.startswith(("tf.keras", "tf.logging", "tf.app", "tf.flags"))
                     and tf_api.native_target(symbol) is None
                     and symbol not in tf_api.GRAPH_ERA_CALLS
@@ -127,9 +129,7 @@ class EagerByDefault(Rule):
             if symbol is None:
                 kept.append(small)
             else:
-                why = "TF 2 runs eagerly" if "eager" in symbol or "v2" in symbol else "eager TF 2 code builds no graph"
-                if symbol in tf_api.DISABLING_CALLS:
-                    why = "the module moves to TF 2 behaviour (it uses nothing graph-only)"
+                why = "TF 2 runs eagerly" if symbol in tf_api.ENABLING_CALLS else "the module uses nothing graph-only"
                 self.report(original_node, f"`{symbol}()` removed: {why}", kind="converted")
         if len(kept) == len(updated_node.body):
             return updated_node

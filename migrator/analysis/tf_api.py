@@ -85,14 +85,17 @@ ABSL_MODULES = {
 }
 
 # Calls that only configured TF1's graph mode; TF2 code does not need them (T103).
-GRAPH_ERA_CALLS = {
-    "tf.enable_eager_execution", "tf.enable_v2_behavior", "tf.reset_default_graph", "tf.enable_resource_variables",
-    "tf.enable_v2_tensorshape", "tf.enable_control_flow_v2", "tf.compat.v1.enable_eager_execution",
-    "tf.compat.v1.enable_v2_behavior",
+ENABLING_CALLS = {
+    "tf.enable_eager_execution", "tf.enable_v2_behavior", "tf.enable_resource_variables",
+    "tf.enable_v2_tensorshape", "tf.enable_control_flow_v2",
 }
-# ... and, in a module written against ``tensorflow.compat.v1`` that migrator moves to
-# plain ``tensorflow``, the calls that switched TF2 back to graph mode.
+# ... in a module that uses nothing graph-only (no placeholders, sessions, ...) any more,
+# clearing the default graph does nothing; and in such a module written against
+# ``tensorflow.compat.v1``, which migrator moves to plain ``tensorflow``, neither do the
+# calls that switched TF2 back to graph mode.
+GRAPH_RESET_CALLS = {"tf.reset_default_graph"}
 DISABLING_CALLS = {"tf.disable_v2_behavior", "tf.disable_eager_execution"}
+GRAPH_ERA_CALLS = ENABLING_CALLS | GRAPH_RESET_CALLS
 
 # Arguments TF2 dropped whose only TF1 value equals TF2's behaviour (from tf_upgrade_v2's
 # function transformers): dropped when the call passes exactly that value.

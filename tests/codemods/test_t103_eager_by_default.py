@@ -67,3 +67,18 @@ def test_disable_v2_behavior_goes_only_where_nothing_needs_graph_mode() -> None:
 def test_a_local_named_tf_is_not_tensorflow() -> None:
     source = "import tensorflow\n\ndef f(tf):\n    tf.reset_default_graph()\n"
     assert migrate(source)[0] == source
+
+
+def test_reset_default_graph_stays_where_graph_code_remains() -> None:
+    source = """\
+import tensorflow as tf
+
+class Test:
+    def tearDown(self):
+        tf.reset_default_graph()
+
+    def test_var(self):
+        tf.get_variable("v", [])
+"""
+    text, findings = migrate(source)
+    assert text == source and findings == []
