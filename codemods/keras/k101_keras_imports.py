@@ -15,6 +15,7 @@ import functools
 import json
 import textwrap
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import libcst as cst
@@ -676,29 +677,151 @@ def _asname(alias: cst.ImportAlias) -> str | None:
     return None
 
 
-class _Uses(FastVisitor):
-    """Which names of each Keras 2 module the file reads (``core.Dense`` -> layers.core: Dense)."""
+def _is_keras(module: str | None) -> bool:
+    return module is not None and (module == "keras" or module.startswith("keras."))
 
-    def __init__(self, rule: Rule) -> None:
+
+def _imports_keras(body: Sequence[cst.CSTNode]) -> bool:
+    """Does any statement of ``body`` (at any depth) import standalone keras?
+
+    Read from the statements themselves: the resolver only keeps the last binding of a
+    name, and ``try: import keras`` / ``except ImportError: from tensorflow import keras``
+    rebinds it."""
+    for stmt in body:
+        if isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in stmt.body:
+                if isinstance(small, cst.Import) and any(_is_keras(dotted_name(a.name)) for a in small.names):
+                    return True
+                if (isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None
+                        and _is_keras(dotted_name(small.module))):
+                    return True
+            continue
+        if isinstance(stmt, cst.Match):
+            blocks = [case.body for case in stmt.cases]
+        else:
+            blocks = [getattr(stmt, "body", None), getattr(stmt, "orelse", None),
+                      getattr(stmt, "finalbody", None), *getattr(stmt, "handlers", ())]
+        for block in blocks:
+            while block is not None and not isinstance(block, cst.BaseSuite):
+                block = getattr(block, "body", None)  # Else / ExceptHandler / Finally / If
+            if block is None:
+                continue
+            inner = [block] if isinstance(block, cst.SimpleStatementSuite) else block.body
+            if _imports_keras(inner):
+                return True
+        orelse = getattr(stmt, "orelse", None)
+        if isinstance(orelse, cst.If) and _imports_keras([orelse]):
+            return True
+    return False
+
+
+def _chain(root: str, parts: Sequence[str]) -> cst.BaseExpression:
+    expr: cst.BaseExpression = cst.Name(root)
+    for part in parts:
+        expr = cst.Attribute(value=expr, attr=cst.Name(part))
+    return expr
+
+
+class _Scan(FastVisitor):
+    """One read-only pass over the file before anything is rewritten.
+
+    Notes which names of each Keras 2 module the file reads (``core.Dense`` ->
+    layers.core: Dense), decides the new spelling of every dotted use of a private module
+    (``keras.layers.core.Dense`` -> ``keras.layers.Dense``), reports reads of names TF 2.21
+    lacks, and marks every node on the way to something that changes, so that the rewrite
+    visits nothing else (a transformer rebuilds every node it enters)."""
+
+    def __init__(self, rule: KerasImports) -> None:
         self.rule = rule
         self.names: dict[str, set[str]] = {}
         # Bare names resolved through some `from keras... import *`.
         self.star_names: set[str] = set()
+        self.replacements: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.dirty: set[cst.CSTNode] = set()
+        self.stack: list[cst.CSTNode] = []
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._note(node)
+    def _mark(self) -> None:
+        for node in reversed(self.stack):
+            if node in self.dirty:
+                return
+            self.dirty.add(node)
 
-    def visit_Name(self, node: cst.Name) -> None:
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        if isinstance(node, cst.Attribute):
+            if dotted_name(node) is not None:
+                self._attribute(node)
+                return False  # the rest of the chain is part of this name
+        elif isinstance(node, cst.Name):
+            qualified = self.rule.qualified_name(node)
+            if qualified and qualified.startswith("keras.") and qualified.endswith("." + node.value):
+                self.star_names.add(node.value)
+        elif isinstance(node, cst.Import):
+            if any(_is_keras(dotted_name(a.name)) for a in node.names):
+                self._mark()
+            return False
+        elif isinstance(node, cst.ImportFrom):
+            if not node.relative and node.module is not None and _is_keras(dotted_name(node.module)):
+                self._mark()
+            return False
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+    def _attribute(self, node: cst.Attribute) -> None:
         qualified = self.rule.qualified_name(node)
-        if qualified and qualified.startswith("keras.") and qualified.endswith("." + node.value):
-            self.star_names.add(node.value)
+        if not qualified or not qualified.startswith("keras."):
+            return
+        where = split(qualified)
+        if where is None:
+            return
+        path, name = where
+        self.names.setdefault(path, set()).add(name)
+        spelled = (dotted_name(node) or "").split(".")
+        root = ".".join(qualified.split(".")[: len(qualified.split(".")) - len(spelled) + 1])
+        root_path = root[len("keras.") :] if root != "keras" else ""
+        if is_private(root_path) and len(spelled) > 2:
+            # `engine.topology.Layer` through a private module alias: the alias can only
+            # become a public module that has `topology`, which none has.
+            self.names.setdefault(root_path, set()).add(spelled[1])
+        full = f"{path}.{name}" if path else name
+        if is_module(full):
+            if is_private(full) and not is_private(root_path):
+                # `keras.layers.core` itself, passed around as a value.
+                self.rule.report(
+                    node, f"`keras.{full}` is a Keras 2 module TF 2.21's tensorflow.keras does not have; left as it was"
+                )
+            return
+        if name.startswith("__"):
+            return
+        new = target(path, name)
+        if new is None:
+            self.rule.report(node, gone_message(path, name))
+            return
+        if not is_private(path):
+            return
+        home, _, new_name = new.rpartition(".")
+        if is_private(root_path):
+            if len(spelled) == 2 and module_home(root_path) == home and new_name != name:
+                # `core.Deconv2D` through a module alias that now names tensorflow.keras.layers.
+                self._replace(node, node.with_changes(attr=cst.Name(new_name)))
+            return
+        # The root (`keras`, `layers` ...) will name tensorflow.keras.<root_path>.
+        if root_path and home != root_path and not home.startswith(root_path + "."):
+            self.rule.report(
+                node,
+                f"`{'.'.join(spelled)}` is `tensorflow.keras.{new}` in TF 2.21, which "
+                f"`{spelled[0]}` (tensorflow.keras.{root_path}) does not reach; left as it was",
+            )
+            return
+        inner = home[len(root_path) :].lstrip(".")
+        value = _chain(spelled[0], inner.split(".") if inner else [])
+        self._replace(node, node.with_changes(value=value, attr=cst.Name(new_name)))
 
-    def _note(self, node: cst.BaseExpression) -> None:
-        qualified = self.rule.qualified_name(node)
-        if qualified and qualified.startswith("keras."):
-            where = split(qualified)
-            if where is not None:
-                self.names.setdefault(where[0], set()).add(where[1])
+    def _replace(self, node: cst.Attribute, new: cst.Attribute) -> None:
+        self.replacements[node] = new
+        self._mark()
 
 
 class KerasImports(Rule):
@@ -757,16 +880,32 @@ class KerasImports(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not self.resolver.imports_from("keras"):
+        if not self.resolver.imports_from("keras") and not _imports_keras(tree.body):
             return tree  # "keras" only appears in text: nothing to move
-        uses = _Uses(self)
-        tree.visit(uses)
-        self.uses = uses.names
-        self.star_names = uses.star_names
-        return tree.visit(self)
+        scan = _Scan(self)
+        tree.visit(scan)
+        if not scan.dirty:
+            return tree
+        self.uses = scan.names
+        self.star_names = scan.star_names
+        self._replacements = scan.replacements
+        self._dirty = scan.dirty
+        self._changed = bool(scan.replacements)
+        new = tree.visit(self)
+        return new if self._changed else tree  # later rules reuse an unchanged tree's resolver
+
+    # Only the nodes the scan marked are entered; everything else is kept as it is.
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return node in self._dirty
+
+    def on_leave(self, original_node, updated_node):
+        if isinstance(original_node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return self._leave_statements(original_node, updated_node)
+        return self._replacements.get(original_node, updated_node)
 
     # -- import statements ---------------------------------------------------------
-    def leave_SimpleStatementLine(self, original_node, updated_node):
+    def _leave_statements(self, original_node, updated_node):
+        """Import statements of a line (or of a one-line suite, ``try: import keras``)."""
         if not any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in original_node.body):
             return updated_node
         statements: list[cst.BaseSmallStatement | str] = []
@@ -784,6 +923,10 @@ class KerasImports(Rule):
                 statements.extend(new)
         if not changed:
             return updated_node
+        self._changed = True
+        if isinstance(original_node, cst.SimpleStatementSuite):
+            smalls = [cst.parse_statement(s + "\n").body[0] if isinstance(s, str) else s for s in statements]
+            return updated_node.with_changes(body=smalls)  # joined by "; "
         lines = [
             cst.parse_statement(s + "\n") if isinstance(s, str) else cst.SimpleStatementLine([s])
             for s in statements
@@ -825,8 +968,16 @@ class KerasImports(Rule):
         home = module_home(path)
         used = sorted(self.uses.get(path, ()))
         astray = [n for n in used if home is None or (target(path, n) or "").rpartition(".")[0] != home]
-        if home is None or astray:
-            where = ", ".join(f"`{n}`" for n in astray) or "its names"
+        if home is None:
+            reason = GONE_REASONS.get(path.rpartition(".")[2])
+            self.report(
+                node,
+                f"`keras.{path}` has no counterpart in TF 2.21's tensorflow.keras (none of its names "
+                f"survive{': ' + reason if reason else ''}); import left as it was",
+            )
+            return None
+        if astray:
+            where = ", ".join(f"`{n}`" for n in astray)
             self.report(
                 node,
                 f"`keras.{path}` has no single counterpart in TF 2.21's tensorflow.keras "
@@ -907,35 +1058,3 @@ class KerasImports(Rule):
             kept = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in missing]
             lines.append(f"from {module} import {', '.join(_code(a) for a in kept)}")
         return lines
-
-    # -- dotted uses -------------------------------------------------------------------
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
-        """``keras.layers.core.Dense`` -> ``keras.layers.Dense`` after ``import keras``;
-        ``core.Deconv2D`` -> ``core.Conv2DTranspose`` where ``core`` now names layers;
-        reads of names TF 2.21 lacks (``K.get_session``) are reported."""
-        qualified = self.qualified_name(original_node)
-        if not qualified or not qualified.startswith("keras."):
-            return updated_node
-        where = split(qualified)
-        if where is None:
-            return updated_node
-        path, name = where
-        if name.startswith("__") or is_module(f"{path}.{name}" if path else name):
-            return updated_node
-        new = target(path, name)
-        if new is None:
-            self.report(original_node, gone_message(path, name))
-            return updated_node
-        if not is_private(path):
-            return updated_node
-        home, _, new_name = new.rpartition(".")
-        spelled = (dotted_name(original_node) or "").split(".")
-        module_parts = path.split(".")
-        if len(spelled) > len(module_parts) + 1 and spelled[-len(module_parts) - 1 : -1] == module_parts:
-            # The chain spells the private path out (`keras.layers.core.Dense`).
-            root = spelled[: -len(module_parts) - 1]
-            return cst.parse_expression(".".join([*root, *([home] if home else []), new_name]))
-        if len(spelled) == 2 and module_home(path) == home and new_name != name:
-            # `core.Deconv2D` through a module alias that now names tensorflow.keras.layers.
-            return updated_node.with_changes(attr=cst.Name(new_name))
-        return updated_node

@@ -228,3 +228,105 @@ def test_private_star_import_keeps_the_names_that_went_elsewhere() -> None:
         "from tensorflow.keras.layers import Conv2DTranspose as Deconv2D\n"
     )
     assert len(findings) == 1 and "`Network`" in findings[0].message
+
+
+def test_keras_with_a_tensorflow_keras_fallback() -> None:
+    # The fallback rebinds the same names: the file still imports standalone keras.
+    text, findings = migrate(
+        """\
+        try:
+            import keras
+            from keras.layers.core import Dense
+        except ImportError:
+            from tensorflow import keras
+            from tensorflow.keras.layers import Dense
+        """
+    )
+    assert text == textwrap.dedent(
+        """\
+        try:
+            from tensorflow import keras
+            from tensorflow.keras.layers import Dense
+        except ImportError:
+            from tensorflow import keras
+            from tensorflow.keras.layers import Dense
+        """
+    )
+    assert findings == []
+
+
+def test_private_paths_below_an_imported_public_module() -> None:
+    text, findings = migrate(
+        """\
+        from keras import layers, utils
+        import keras as k
+        d = layers.core.Dense(2)
+        y = utils.np_utils.to_categorical([0, 1], 2)
+        m = k.engine.training.Model
+        """
+    )
+    assert text.endswith(
+        "d = layers.Dense(2)\ny = utils.to_categorical([0, 1], 2)\nm = k.models.Model\n"
+    )
+    assert findings == []
+
+
+def test_a_private_path_its_root_cannot_reach_is_reported() -> None:
+    source = "from keras import utils\nW = utils.vis_utils.Wrapper\n"
+    text, findings = migrate(source)
+    assert text == "from tensorflow.keras import utils\nW = utils.vis_utils.Wrapper\n"
+    assert [(f.line, f.col) for f in findings] == [(2, 4)]
+    assert "tensorflow.keras.layers.Wrapper" in findings[0].message
+
+
+def test_a_private_module_alias_used_below_its_names_keeps_its_import() -> None:
+    source = "from keras import engine\n\n\nclass L(engine.topology.Layer):\n    pass\n"
+    text, findings = migrate(source)
+    assert text == source
+    assert len(findings) == 1 and "`topology`" in findings[0].message
+
+
+def test_a_private_module_used_as_a_value_is_reported() -> None:
+    text, findings = migrate("import keras\nprint(keras.layers.core)\n")
+    assert text == "from tensorflow import keras\nprint(keras.layers.core)\n"
+    assert [(f.line, f.col) for f in findings] == [(2, 6)]
+    assert "`keras.layers.core`" in findings[0].message
+
+
+def test_a_module_with_no_surviving_names_says_why() -> None:
+    _, findings = migrate("import keras.legacy.interfaces as interfaces\n")
+    assert len(findings) == 1
+    assert "none of its names survive" in findings[0].message and "decorators" in findings[0].message
+    assert "None" not in findings[0].message
+
+
+def test_imports_in_a_one_line_suite() -> None:
+    text, findings = migrate("try: import keras.backend as K; from keras.layers.core import Dense, Highway\nexcept ImportError: pass\n")
+    assert text == (
+        "try: from tensorflow.keras import backend as K; from tensorflow.keras.layers import Dense; "
+        "from keras.layers.core import Highway\nexcept ImportError: pass\n"
+    )
+    assert len(findings) == 1 and "`Highway`" in findings[0].message
+
+
+def test_nothing_to_change_returns_the_same_tree() -> None:
+    # Later rules reuse the name resolver of an unchanged tree.
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+
+    for source in (
+        "import tensorflow as tf\nx = tf.keras.layers.Dense(2)  # not standalone keras\n",
+        "from keras.legacy import interfaces\n",
+    ):
+        tree = cst.parse_module(source)
+        assert KerasImports(CodemodContext()).run(tree) is tree
+
+
+def test_only_what_changes_is_rebuilt() -> None:
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+
+    tree = cst.parse_module("import keras\n\n\ndef f(x):\n    return x + 1\n\n\ny = keras.layers.core.Dense(2)\n")
+    new = KerasImports(CodemodContext()).run(tree)
+    assert new.code.startswith("from tensorflow import keras\n")
+    assert new.body[1] is tree.body[1]  # the function, untouched, is the same node
