@@ -25,10 +25,12 @@ from codemods.keras.k304_saving_formats import SavingFormats
 from codemods.keras.k305_callbacks import Callbacks
 
 PIPELINE: tuple[type[Rule], ...] = (
+    # K203 before K101: it tells standalone Keras 2.3.1 optimizers (whose defaults it
+    # writes out) from TF 1.15 tf.keras ones (Keras 3's defaults already) by their imports.
+    OptimizerArguments,
     KerasImports,
     Keras1LayerArguments,
     TrainingApi,
-    OptimizerArguments,
     Keras2Defaults,
     BackendSession,
     BackendMathToOps,

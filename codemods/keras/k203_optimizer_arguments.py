@@ -1,5 +1,11 @@
 """K203: Keras 2 optimizer arguments -> Keras 3, with Keras 2's defaults kept.
 
+Where the optimizer comes from decides what "the same optimizer" is, so this rule runs
+before K101 moves the imports: standalone Keras 2.3.1 (``keras.optimizers``) had its own
+defaults and formulas, TF 1.15's ``tf.keras`` (``tensorflow.keras.optimizers``) already
+had Keras 3's, and only gets the ``lr``/``decay`` conversions. (That also makes the
+rule idempotent: its output names ``tensorflow.keras`` optimizers.)
+
 * ``lr=`` -> ``learning_rate=`` (Keras 3 rejects ``lr``);
 * ``decay=d`` -> ``learning_rate=InverseTimeDecay(lr, decay_steps=1, decay_rate=d)``:
   Keras 2 scaled the rate by ``1 / (1 + d * iterations)`` at every step, reading the
@@ -71,21 +77,23 @@ class OptimizerArguments(Rule):
         Example(
             before=textwrap.dedent(
                 """\
-                from tensorflow import keras
-                from tensorflow.keras.optimizers import SGD, Adam
+                import keras
+                from keras.optimizers import SGD, Adam
 
                 sgd = SGD(lr=0.1, decay=1e-6, momentum=0.9, nesterov=True)
                 adam = Adam(0.01, 0.9, 0.999, True)
+                rms = keras.optimizers.RMSprop(lr=0.01)
                 model.compile(optimizer='adadelta', loss='mse')
                 """
             ),
             after=textwrap.dedent(
                 """\
-                from tensorflow import keras
-                from tensorflow.keras.optimizers import SGD, Adam
+                import keras
+                from keras.optimizers import SGD, Adam
 
                 sgd = SGD(learning_rate=keras.optimizers.schedules.InverseTimeDecay(0.1, decay_steps=1, decay_rate=1e-6), momentum=0.9, nesterov=True)
                 adam = Adam(0.01, beta_1=0.9, beta_2=0.999, amsgrad=True)
+                rms = keras.optimizers.RMSprop(learning_rate=0.01, epsilon=1e-14)
                 model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0), loss='mse')
                 """
             ),
@@ -93,10 +101,11 @@ class OptimizerArguments(Rule):
         Example(
             before=textwrap.dedent(
                 """\
-                from tensorflow.keras.optimizers import Adam
+                from tensorflow.keras.optimizers import Adadelta, RMSprop
 
-                model.compile(optimizer=Adam(learning_rate=0.01), loss='mse')
-                model.compile(optimizer='adam', loss='mse')
+                model.compile(optimizer=RMSprop(learning_rate=0.01), loss='mse')
+                model.compile(optimizer=Adadelta(), loss='mse')
+                model.compile(optimizer='adagrad', loss='mse')
                 """
             ),
         ),
@@ -114,7 +123,8 @@ class OptimizerArguments(Rule):
         path = keras_path(self.qualified_name(original_node.func))
         spec = _spec(path)
         if spec is not None:
-            return self._optimizer(original_node, updated_node, spec, path)
+            standalone = (self.qualified_name(original_node.func) or "").startswith("keras.")
+            return self._optimizer(original_node, updated_node, spec, path, standalone)
         func = original_node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "compile":
             resolved = self.qualified_name(func)
@@ -122,10 +132,13 @@ class OptimizerArguments(Rule):
                 return self._compile(original_node, updated_node)
         return updated_node
 
-    def _optimizer(self, original: cst.Call, call: cst.Call, spec: OptimizerSpec, path: str) -> cst.Call:
+    def _optimizer(self, original: cst.Call, call: cst.Call, spec: OptimizerSpec, path: str, standalone: bool) -> cst.Call:
+        """``standalone``: a Keras 2.3.1 optimizer (``keras.optimizers``), whose defaults and
+        positional order are written out; else TF 1.15's ``tf.keras`` one, whose defaults,
+        formulas and positional order Keras 3 kept: only ``lr`` and ``decay`` change."""
         args = list(call.args)
         pos = [a for a in args if a.keyword is None]
-        if len(pos) > len(spec.positional):
+        if standalone and len(pos) > len(spec.positional):
             self.report(original, f"`{spec.name}` called with more positional arguments than Keras 2 accepted; left as it was")
             return call
         new_args: list[cst.Arg] = []
@@ -133,7 +146,7 @@ class OptimizerArguments(Rule):
         lr_given = find_kw(call, "lr") is not None
         for arg in args:
             if arg.keyword is None:
-                if index > 0 or lr_given:
+                if standalone and (index > 0 or lr_given):
                     arg = as_keyword(arg, spec.positional[index])
                 index += 1
             elif keyword(arg) == "lr":
@@ -149,19 +162,19 @@ class OptimizerArguments(Rule):
         if decay is not None and literal_value(decay.value) in (0, 0.0):
             new_args.remove(decay)
             decay = None
-        if spec.square_epsilon:
+        if standalone and spec.square_epsilon:
             new_args = self._square_epsilon(new_args)
-        for name, value in spec.written_out:
+        for name, value in spec.written_out if standalone else ():
             present = any(keyword(a) == name for a in new_args) or (
                 name == "learning_rate" and any(a.keyword is None for a in new_args)
             )
             if not present:
                 new_args.append(kwarg(name, value))
         if decay is not None:
-            new_args = self._decay_schedule(spec, new_args, decay)
+            new_args = self._decay_schedule(spec, new_args, decay, standalone)
         if path.rpartition(".")[2] != spec.name:
             call = call.with_changes(func=self._rename(call.func, spec.name))
-        if spec.caveat:
+        if standalone and spec.caveat:
             self.report(original, f"`{spec.name}`: {spec.caveat}", "converted")
         if [cst.Module([]).code_for_node(a) for a in new_args] == [cst.Module([]).code_for_node(a) for a in call.args]:
             return call
@@ -175,6 +188,10 @@ class OptimizerArguments(Rule):
         if eps is None:
             return [*args, kwarg("epsilon", "1e-14")]
         value = literal_value(eps.value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1e-10:
+            return args  # already squared (no Keras 2 epsilon was that small): idempotent
+        if isinstance(eps.value, cst.BinaryOperation) and isinstance(eps.value.operator, cst.Power):
+            return args
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             squared = cst.parse_expression(f"{value * value:.6g}")
         else:
@@ -182,9 +199,9 @@ class OptimizerArguments(Rule):
             squared = cst.parse_expression(f"({inner}) ** 2")
         return [a.with_changes(value=squared) if a is eps else a for a in args]
 
-    def _decay_schedule(self, spec: OptimizerSpec, args: list[cst.Arg], decay: cst.Arg) -> list[cst.Arg]:
+    def _decay_schedule(self, spec: OptimizerSpec, args: list[cst.Arg], decay: cst.Arg, standalone: bool) -> list[cst.Arg]:
         lr_arg = next((a for a in args if keyword(a) == "learning_rate" or a.keyword is None), None)
-        default_lr = dict(spec.written_out).get("learning_rate") or _KERAS2_LR[spec.name]
+        default_lr = (_KERAS2_LR if standalone else _TF_KERAS_LR)[spec.name]
         lr_code = cst.Module([]).code_for_node(lr_arg.value) if lr_arg is not None else default_lr
         decay_code = cst.Module([]).code_for_node(decay.value)
         schedule = cst.parse_expression(
@@ -208,6 +225,8 @@ class OptimizerArguments(Rule):
         return func
 
     def _compile(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        if not self.resolver.imports_from("keras"):
+            return call  # tf.keras strings: TF 1.15's tf.keras defaults are Keras 3's
         target = find_kw(call, "optimizer")
         if target is None:
             pos = [a for a in call.args if a.keyword is None]
@@ -231,5 +250,7 @@ class OptimizerArguments(Rule):
         return with_args(call, [a.with_changes(value=obj) if a is target else a for a in call.args])
 
 
-# Keras 2.3.1's default learning rates where Keras 3 has the same one.
+# TF 1.15 tf.keras's default learning rates (Keras 3's).
+_TF_KERAS_LR = {"SGD": "0.01", "RMSprop": "0.001", "Adam": "0.001", "Adagrad": "0.001", "Adadelta": "0.001", "Adamax": "0.001", "Nadam": "0.001"}
+# Keras 2.3.1's default learning rates.
 _KERAS2_LR = {"SGD": "0.01", "RMSprop": "0.001", "Adam": "0.001", "Adagrad": "0.01", "Adadelta": "1.0", "Adamax": "0.002", "Nadam": "0.002"}
