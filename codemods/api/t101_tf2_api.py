@@ -252,9 +252,10 @@ class TF2Api(Rule):
         if sig is None and not renames and symbol != "tf.nn.dropout":
             return args, None
         v2_keywords = set(sig["v2_keywords"]) if sig and sig["v2_keywords"] is not None else None
-        if any(a.star for a in args):
+        stars = any(a.star for a in args)
+        if stars:
             sig = None  # *args / **kwargs: only the explicit keywords can be renamed
-        legacy_order = tf_api.reorder(symbol) if sig is None else None
+        legacy_order = tf_api.reorder(symbol) if sig is None and not stars else None
         result: list[cst.Arg] = []
         as_keywords = False
         for position, arg in enumerate(args):
@@ -262,7 +263,7 @@ class TF2Api(Rule):
                 result.append(arg)
                 continue
             if arg.keyword is None:
-                if not self.tf1_code:
+                if not self.tf1_code or stars:
                     result.append(arg)
                     continue
                 if sig is None:

@@ -215,3 +215,9 @@ def test_graph_fallback_modules_are_not_touched() -> None:
     rule = TF2Api(CodemodContext(scratch={"graph.fallback": True}))
     module = cst.parse_module(source)
     assert rule.run(module).code == source
+
+
+def test_star_arguments_keep_their_positional_neighbours() -> None:
+    text, _ = migrate("import tensorflow as tf\nc = tf.log(x)\na = tf.nn.in_top_k(*pair, k=1)\nb = tf.reduce_sum(x, *rest, keep_dims=True)\n")
+    assert "a = tf.nn.in_top_k(*pair, k=1)\n" in text
+    assert "b = tf.reduce_sum(x, *rest, keepdims=True)\n" in text
