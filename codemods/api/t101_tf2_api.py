@@ -318,56 +318,23 @@ class TF2Api(Rule):
         result = []
         for arg in args:
             if arg.keyword is not None and arg.keyword.value == "labels":
-                arg = arg.with_changes(value=cst.Call(cst.parse_expression(self.names.spell("tf.stop_gradient")),
-                                                      [cst.Arg(arg.value)]))
+                stop = cst.parse_expression(self.names.spell("tf.stop_gradient"))
+                arg = arg.with_changes(value=cst.Call(stop, [cst.Arg(arg.value)]))
             result.append(arg)
         return result
 
     def _constant(self, expr: cst.BaseExpression) -> bool:
         """Literals, tf.constant(...) and tf.stop_gradient(...) carry no gradient anyway."""
         if isinstance(expr, (cst.Integer, cst.Float, cst.List, cst.Tuple)):
-            return all(not isinstance(e.value, (cst.Name, cst.Call, cst.Attribute)) for e in getattr(expr, "elements", []))
+            elements = getattr(expr, "elements", [])
+            return all(not isinstance(e.value, (cst.Name, cst.Call, cst.Attribute)) for e in elements)
         if isinstance(expr, cst.Call):
             return self.names.symbol(expr.func) in ("tf.constant", "tf.stop_gradient")
         return False
 
     # -- calls whose native form depends on their arguments ---------------------------
     def _per_call(self, symbol: str, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        args = list(updated.args)
-        positional = [a for a in args if a.keyword is None and not a.star]
-        keywords = {a.keyword.value: a for a in args if a.keyword is not None}
-        stars = any(a.star for a in args)
-        native: str | None = None
-        if stars:
-            pass
-        elif symbol in tf_api.CASTS:
-            value = positional[0] if len(positional) == 1 and set(keywords) <= {"name"} else keywords.get("x")
-            if value is not None and len(positional) + len(keywords) == 1 + ("name" in keywords):
-                dtype = self.names.spell(f"tf.{tf_api.CASTS[symbol]}")
-                name = f", name={_code(keywords['name'].value)}" if "name" in keywords else ""
-                native = f"{self.names.spell('tf.cast', original.func)}({_code(value.value)}, {dtype}{name})"
-        elif symbol in _ASSIGN_METHODS:
-            ref, value = self._two(positional, keywords, ("ref", "value"), allowed={"name"})
-            if ref is not None:
-                name = f", name={_code(keywords['name'].value)}" if "name" in keywords else ""
-                native = f"{_parenthesized(ref)}.{_ASSIGN_METHODS[symbol]}({_code(value)}{name})"
-        elif symbol == "tf.where":
-            if len(positional) == 1 and set(keywords) <= {"name"} or (not positional and set(keywords) <= {"condition", "name"} and "condition" in keywords):
-                return updated.with_changes(func=cst.parse_expression(self.names.spell("tf.where", original.func)))
-        elif symbol in ("tf.nn.xw_plus_b", "tf.nn.relu_layer"):
-            if len(positional) == 3 and set(keywords) <= {"name"}:
-                x, w, b = (_code(a.value) for a in positional)
-                name = f", name={_code(keywords['name'].value)}" if "name" in keywords else ""
-                inner = f"{self.names.spell('tf.nn.bias_add', original.func)}({self.names.spell('tf.matmul')}({x}, {w}), {b}"
-                if symbol == "tf.nn.xw_plus_b":
-                    native = f"{inner}{name})"
-                else:
-                    native = f"{self.names.spell('tf.nn.relu', original.func)}({inner}){name})"
-        elif symbol == "tf.batch_gather":
-            params, indices = self._two(positional, keywords, ("params", "indices"), allowed={"name"})
-            if params is not None:
-                name = f", name={_code(keywords['name'].value)}" if "name" in keywords else ""
-                native = f"{self.names.spell('tf.gather', original.func)}({_code(params)}, {_code(indices)}, batch_dims=-1{name})"
+        native = self._native_call(symbol, original, list(updated.args))
         if native is not None:
             return cst.parse_expression(native).with_changes(lpar=updated.lpar, rpar=updated.rpar)
         compat = tf_api.compat_name(symbol)
@@ -376,17 +343,39 @@ class TF2Api(Rule):
             return updated
         return updated.with_changes(func=cst.parse_expression(self.names.spell(compat)))
 
-    @staticmethod
-    def _two(positional, keywords, names, allowed):
-        """The two leading arguments ``names`` (positional or by keyword), else (None, None)."""
-        values = [a.value for a in positional]
-        for name in names[len(values):]:
-            if name not in keywords:
-                return None, None
-            values.append(keywords[name].value)
-        if len(values) != 2 or set(keywords) - set(names[len(positional):]) - allowed:
-            return None, None
-        return values[0], values[1]
+    def _native_call(self, symbol: str, original: cst.Call, args: list[cst.Arg]) -> str | None:
+        """Source of the native TF2 call for these arguments, or None."""
+        def spell(target: str) -> str:
+            return self.names.spell(target, original.func)
+
+        if symbol in tf_api.CASTS:
+            bound = _bind(args, ("x",))
+            if bound is not None:
+                dtype = self.names.spell(f"tf.{tf_api.CASTS[symbol]}")
+                return f"{spell('tf.cast')}({_code(bound['x'])}, {dtype}{_name_suffix(bound)})"
+        elif symbol in _ASSIGN_METHODS:
+            bound = _bind(args, ("ref", "value"))
+            if bound is not None:
+                method = _ASSIGN_METHODS[symbol]
+                return f"{_parenthesized(bound['ref'])}.{method}({_code(bound['value'])}{_name_suffix(bound)})"
+        elif symbol == "tf.where":
+            bound = _bind(args, ("condition",))
+            if bound is not None:  # the one-argument form: the indices of true elements, as before
+                return f"{spell('tf.where')}({_code(bound['condition'])}{_name_suffix(bound)})"
+        elif symbol in ("tf.nn.xw_plus_b", "tf.nn.relu_layer"):
+            bound = _bind(args, ("x", "weights", "biases"))
+            if bound is not None:
+                x, w, b = (_code(bound[k]) for k in ("x", "weights", "biases"))
+                affine = f"{spell('tf.nn.bias_add')}({self.names.spell('tf.matmul')}({x}, {w}), {b}"
+                if symbol == "tf.nn.xw_plus_b":
+                    return f"{affine}{_name_suffix(bound)})"
+                return f"{spell('tf.nn.relu')}({affine}){_name_suffix(bound)})"
+        elif symbol == "tf.batch_gather":
+            bound = _bind(args, ("params", "indices"))
+            if bound is not None:
+                params, indices = _code(bound["params"]), _code(bound["indices"])
+                return f"{spell('tf.gather')}({params}, {indices}, batch_dims=-1{_name_suffix(bound)})"
+        return None
 
     # -- statements -----------------------------------------------------------------
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
@@ -406,6 +395,29 @@ class TF2Api(Rule):
                     value=cst.Subscript(updated_node.value, [cst.SubscriptElement(cst.Index(cst.Integer("0")))])
                 )
         return updated_node
+
+
+def _bind(args: list[cst.Arg], required: tuple[str, ...]) -> dict[str, cst.BaseExpression] | None:
+    """The call's arguments by parameter name, when they are exactly ``required``
+    (positionally or by keyword) and perhaps ``name`` (by keyword); else None."""
+    bound: dict[str, cst.BaseExpression] = {}
+    for position, arg in enumerate(args):
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            if position >= len(required):
+                return None
+            name = required[position]
+        else:
+            name = arg.keyword.value
+        if name in bound or (name not in required and name != "name"):
+            return None
+        bound[name] = arg.value
+    return bound if all(name in bound for name in required) else None
+
+
+def _name_suffix(bound: dict[str, cst.BaseExpression]) -> str:
+    return f", name={_code(bound['name'])}" if "name" in bound else ""
 
 
 def _dotted(expr: cst.BaseExpression) -> str | None:

@@ -218,6 +218,9 @@ def test_graph_fallback_modules_are_not_touched() -> None:
 
 
 def test_star_arguments_keep_their_positional_neighbours() -> None:
-    text, _ = migrate("import tensorflow as tf\nc = tf.log(x)\na = tf.nn.in_top_k(*pair, k=1)\nb = tf.reduce_sum(x, *rest, keep_dims=True)\n")
+    text, _ = migrate(
+        "import tensorflow as tf\nc = tf.log(x)\n"
+        "a = tf.nn.in_top_k(*pair, k=1)\nb = tf.reduce_sum(x, *rest, keep_dims=True)\n"
+    )
     assert "a = tf.nn.in_top_k(*pair, k=1)\n" in text
     assert "b = tf.reduce_sum(x, *rest, keepdims=True)\n" in text
