@@ -23,6 +23,7 @@ from codemods.keras.k302_backend_math_to_ops import BackendMathToOps
 from codemods.keras.k303_predict_classes import PredictClasses
 from codemods.keras.k304_saving_formats import SavingFormats
 from codemods.keras.k305_callbacks import Callbacks
+from codemods.keras.k306_sequential_input_output import SequentialInputOutput
 
 PIPELINE: tuple[type[Rule], ...] = (
     # K203 before K101: it tells standalone Keras 2.3.1 optimizers (whose defaults it
@@ -37,6 +38,7 @@ PIPELINE: tuple[type[Rule], ...] = (
     PredictClasses,
     SavingFormats,
     Callbacks,
+    SequentialInputOutput,
     GraphToEager,
     AbslFlagsLogging,
     EagerByDefault,

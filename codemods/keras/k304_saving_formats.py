@@ -1,22 +1,22 @@
-"""K304: file names Keras 3 refuses when saving -> names it accepts, consistently
-through the module.
+"""K304: file names Keras 3 refuses or cannot read back -> names it handles, renamed
+consistently through the module.
 
-Keras 2.3.1 wrote HDF5 whatever the name. Keras 3 decides the format by the name and
-refuses the others:
+Keras 2.3.1 wrote HDF5 whatever the name. Keras 3 decides the format by the name:
 
-* ``save_weights(path)`` needs ``.weights.h5``: ``'w.h5'`` / ``'w.hdf5'`` / ``'w'`` ->
-  ``'w.weights.h5'``;
-* ``ModelCheckpoint(path, save_weights_only=True)`` likewise; without
-  ``save_weights_only`` it needs ``.keras`` or ``.h5``: ``'best.hdf5'`` -> ``'best.h5'``;
-* ``model.save(path)`` needs ``.keras``, ``.h5`` or ``.hdf5``: a name without one gets
-  ``.h5`` (the HDF5 file Keras 2 wrote).
+* ``save_weights(path)`` and ``ModelCheckpoint(path, save_weights_only=True)`` need
+  ``.weights.h5``: ``'w.h5'`` / ``'w.hdf5'`` / ``'w'`` -> ``'w.weights.h5'``;
+* whole models (``model.save``, ``ModelCheckpoint`` without ``save_weights_only``) ->
+  ``.keras``: Keras 3 refuses names without an extension and ``.hdf5`` checkpoints, and a
+  ``.h5`` model it writes does not load back for further training (measured with Keras
+  3.15: the compiled loss and the optimizer variables fail to deserialize), while
+  ``.keras`` round-trips.
 
 Every other occurrence of the same string in the module (``load_weights``,
 ``load_model``, ``os.path.exists``...) is renamed with it, so the program reads what it
-wrote. A path held in a module-level constant is renamed at the constant; the last
-literal of an ``os.path.join`` and the text tail of an f-string are handled too. Other
-computed paths are reported. ``.h5`` saves and loads are kept and noted: Keras 3 reads
-and writes them in the legacy HDF5 format (its native format is ``.keras``).
+wrote; files the module only reads (Keras 2 HDF5 files from elsewhere) keep their names:
+Keras 3 loads them through its legacy HDF5 reader. A path held in a module-level
+constant is renamed at the constant; the last literal of an ``os.path.join`` and the
+text tail of an f-string are handled too. Other computed paths are reported.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from migrator.analysis.keras_calls import find_kw, keras_path, literal_value
 from migrator.analysis.keras_models import model_names
 
 WEIGHTS = ".weights.h5"
-MODEL = ".h5"
+MODEL = ".keras"
 
 
 def _renamed(path: str, kind: str) -> str | None:
@@ -42,14 +42,12 @@ def _renamed(path: str, kind: str) -> str | None:
             if path.endswith(ext):
                 return path[: -len(ext)] + WEIGHTS
         return path + WEIGHTS
-    if kind == "checkpoint":
-        if path.endswith((".h5", ".keras")):
-            return None
-        if path.endswith(".hdf5"):
-            return path[: -len(".hdf5")] + MODEL
-        return path + MODEL
-    if path.endswith((".h5", ".hdf5", ".keras")):
+    # Whole models (model.save, checkpoints without save_weights_only): Keras 3's .keras.
+    if path.endswith(MODEL):
         return None
+    for ext in (".h5", ".hdf5"):
+        if path.endswith(ext):
+            return path[: -len(ext)] + MODEL
     return path + MODEL
 
 
@@ -64,14 +62,14 @@ def _quote(original: cst.SimpleString, value: str) -> cst.SimpleString:
 class SavingFormats(Rule):
     code = "K304"
     slug = "saving-formats"
-    summary = "File names Keras 3 refuses (`save_weights('w.h5')`, checkpoints `.hdf5`, `save('model')`) -> names it accepts, renamed wherever the module uses them."
+    summary = "Save paths Keras 3 refuses or cannot read back (`save_weights('w.h5')`, `save('m.h5')`, checkpoints) -> `.weights.h5` / `.keras`, renamed wherever the module uses them."
     triggers = ("save", "ModelCheckpoint")
     details = (
         "save_weights and weights-only ModelCheckpoint paths get the .weights.h5 Keras 3 requires; "
-        "ModelCheckpoint .hdf5 -> .h5; model.save without an extension gets .h5 (Keras 2 wrote "
-        "HDF5). The same string elsewhere in the module (load_weights, load_model, os.path "
-        "calls) is renamed with it. Paths computed at run time are reported. .h5 model files "
-        "are kept: Keras 3 reads and writes them in the legacy HDF5 format (noted)."
+        "whole-model saves and checkpoints get .keras (Keras 3's .h5 models do not load back for "
+        "training). The same string elsewhere in the module (load_weights, load_model, os.path "
+        "calls) is renamed with it; files the module only reads keep their names (Keras 3 reads "
+        "Keras 2 HDF5). Paths computed at run time are reported."
     )
     examples = (
         Example(
@@ -88,7 +86,7 @@ class SavingFormats(Rule):
                 """\
                 from tensorflow.keras.callbacks import ModelCheckpoint
 
-                checkpoint = ModelCheckpoint('best.h5', save_best_only=True)
+                checkpoint = ModelCheckpoint('best.keras', save_best_only=True)
                 model.save_weights('weights.weights.h5')
                 model.load_weights('weights.weights.h5')
                 """
@@ -101,6 +99,7 @@ class SavingFormats(Rule):
 
                 checkpoint = ModelCheckpoint('best.keras', save_best_only=True)
                 model.save_weights('weights.weights.h5')
+                model = load_model('pretrained.h5')
                 """
             ),
         ),
@@ -121,6 +120,7 @@ class SavingFormats(Rule):
 
     # -- pass 1: which paths are written, and what they become -----------------------
     def writer(self, call: cst.Call) -> None:
+        """Note the path a save call writes and the Keras 3 name it needs."""
         func = call.func
         kind = None
         path_arg = None
@@ -132,7 +132,7 @@ class SavingFormats(Rule):
             path_arg = _path_arg(call, "filepath")
         elif keras_path(self.qualified_name(func)) == "callbacks.ModelCheckpoint":
             weights_only = find_kw(call, "save_weights_only")
-            kind = WEIGHTS if weights_only is not None and literal_value(weights_only.value) is True else "checkpoint"
+            kind = WEIGHTS if weights_only is not None and literal_value(weights_only.value) is True else MODEL
             if weights_only is not None and literal_value(weights_only.value) not in (True, False):
                 self.report(call, "`save_weights_only` is not a literal: Keras 3 needs .weights.h5 paths for weights, .keras/.h5 for models; path left as it was")
                 return
@@ -151,8 +151,6 @@ class SavingFormats(Rule):
                 return
             new = _renamed(value, kind)
             if new is None:
-                if kind == MODEL and value.endswith((".h5", ".hdf5")):
-                    self.report(call, "kept: Keras 3 writes .h5 files in the legacy HDF5 format (its native format is .keras)", "converted")
                 return
             if self.renames.get(value, new) != new:
                 self.report(call, f"{value!r} is saved both as weights and as a model; left as it was")
@@ -162,14 +160,13 @@ class SavingFormats(Rule):
             return
         if isinstance(expr, cst.FormattedString) and expr.parts and isinstance(expr.parts[-1], cst.FormattedStringText):
             tail = expr.parts[-1].value
-            new_tail = _renamed(tail, kind) if kind != WEIGHTS or not tail.endswith(WEIGHTS) else None
-            if new_tail is not None and (tail.endswith((".h5", ".hdf5", ".keras")) or kind != MODEL):
+            new_tail = _renamed(tail, kind)
+            if new_tail is not None:
                 code = cst.Module([]).code_for_node(expr)
                 self.fstring_renames[code] = new_tail
                 self.report(call, f"the path's tail {tail!r} -> {new_tail!r}: Keras 3 {_why(kind)}", "converted")
                 return
-            if new_tail is None:
-                return
+            return
         self.report(call, f"the path is computed at run time: Keras 3 {_why(kind)}; left as it was")
 
     def _is_model(self, expr: cst.BaseExpression) -> bool:
@@ -198,9 +195,10 @@ class SavingFormats(Rule):
 def _why(kind: str) -> str:
     if kind == WEIGHTS:
         return "save_weights/weights-only checkpoints need names ending in .weights.h5"
-    if kind == "checkpoint":
-        return "model checkpoints need names ending in .keras or .h5"
-    return "model.save needs a .keras or .h5 name"
+    return (
+        "saves whole models as .keras (a legacy .h5 file it writes does not load back for "
+        "further training: the compiled loss and optimizer state fail to deserialize)"
+    )
 
 
 class _Writers(cst.CSTVisitor):

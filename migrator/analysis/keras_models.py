@@ -30,13 +30,17 @@ class _Collect(cst.CSTVisitor):
     def __init__(self, resolve: Callable[[cst.BaseExpression], str | None]) -> None:
         self.resolve = resolve
         self.layers: dict[str, list[cst.BaseExpression] | None] = {}
+        # name -> every assignment to it in the module is a Sequential(...) call
+        self.sequential: dict[str, bool] = {}
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
             return
         name = node.targets[0].target.value
         value = node.value
-        if isinstance(value, cst.Call) and keras_path(self.resolve(value.func)) == "models.Sequential":
+        is_sequential = isinstance(value, cst.Call) and keras_path(self.resolve(value.func)) == "models.Sequential"
+        self.sequential[name] = self.sequential.get(name, True) and is_sequential
+        if is_sequential:
             first = value.args[0].value if value.args and value.args[0].keyword is None else None
             layers: list[cst.BaseExpression] = []
             if isinstance(first, (cst.List, cst.Tuple)):
@@ -65,7 +69,12 @@ class SequentialModels:
         collector = _Collect(resolve)
         module.visit(collector)
         self._layers = collector.layers
+        self._sequential = {name for name, always in collector.sequential.items() if always}
         self._resolve = resolve
+
+    def is_sequential(self, name: str) -> bool:
+        """Every assignment to ``name`` in the module is ``Sequential(...)``."""
+        return name in self._sequential
 
     def output_width(self, name: str) -> int | None:
         """The last dimension of the Sequential model bound to ``name``, when every
