@@ -85,7 +85,8 @@ class EagerByDefault(Rule):
             self.removable |= tf_api.GRAPH_RESET_CALLS
             if self.names.compat_module:
                 self.removable |= tf_api.DISABLING_CALLS
-        self._dropped: set[int] = set()
+        # Keyed by id, holding the node so that its id cannot be reused by a new node.
+        self._dropped: dict[int, cst.SimpleStatementLine] = {}
         return tree.visit(self)
 
     def _graph_only_symbol(self, tree: cst.Module) -> str | None:
@@ -134,7 +135,7 @@ class EagerByDefault(Rule):
         if len(kept) == len(updated_node.body):
             return updated_node
         if not kept:
-            self._dropped.add(id(updated_node))
+            self._dropped[id(updated_node)] = updated_node
             return updated_node
         kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         return updated_node.with_changes(body=kept)
