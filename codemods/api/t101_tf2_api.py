@@ -23,6 +23,17 @@ _NO_SPACE = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespa
 # Symbols whose native form depends on how they are called (decided in leave_Call).
 _PER_CALL = {"tf.where", "tf.assign", "tf.assign_add", "tf.assign_sub", "tf.nn.xw_plus_b", "tf.nn.relu_layer",
              "tf.batch_gather", *tf_api.CASTS}
+# tf.losses.X(labels, predictions) with the default weights=1.0 and reduction
+# (SUM_BY_NONZERO_WEIGHTS: the sum over all elements divided by their count, a mean).
+# Each maps to its parameters and the elementwise loss (None: |predictions - labels|).
+_MEAN_LOSSES = {
+    "tf.losses.sparse_softmax_cross_entropy": (("labels", "logits"), "tf.nn.sparse_softmax_cross_entropy_with_logits"),
+    "tf.losses.softmax_cross_entropy": (("onehot_labels", "logits"), "tf.nn.softmax_cross_entropy_with_logits"),
+    "tf.losses.sigmoid_cross_entropy": (("multi_class_labels", "logits"), "tf.nn.sigmoid_cross_entropy_with_logits"),
+    "tf.losses.mean_squared_error": (("labels", "predictions"), "tf.math.squared_difference"),
+    "tf.losses.absolute_difference": (("labels", "predictions"), None),
+}
+_PER_CALL |= set(_MEAN_LOSSES)
 _ASSIGN_METHODS = {"tf.assign": "assign", "tf.assign_add": "assign_add", "tf.assign_sub": "assign_sub"}
 
 
@@ -370,6 +381,18 @@ class TF2Api(Rule):
                 if symbol == "tf.nn.xw_plus_b":
                     return f"{affine}{_name_suffix(bound)})"
                 return f"{spell('tf.nn.relu')}({affine}){_name_suffix(bound)})"
+        elif symbol in _MEAN_LOSSES:
+            required, elementwise = _MEAN_LOSSES[symbol]
+            bound = _bind(args, required)
+            if bound is not None:
+                labels, other = bound[required[0]], bound[required[1]]
+                if elementwise is None:
+                    loss = f"{spell('tf.abs')}({_parenthesized(other)} - {_parenthesized(labels)})"
+                elif required[1] == "logits":
+                    loss = f"{spell(elementwise)}(labels={_code(labels)}, logits={_code(other)})"
+                else:
+                    loss = f"{spell(elementwise)}({_code(other)}, {_code(labels)})"
+                return f"{spell('tf.reduce_mean')}({loss}{_name_suffix(bound)})"
         elif symbol == "tf.batch_gather":
             bound = _bind(args, ("params", "indices"))
             if bound is not None:

@@ -71,12 +71,6 @@ DTYPE_STRINGS = {"float": "float32", "double": "float64", "int": "int32", "long"
 TRAIN_OP_NAMES = {"optimizer", "train_op", "train_step", "train", "training_op", "opt_op", "trainer", "optimize", "minimize", "train_opt", "update"}
 
 
-_NO_KERAS_OPTIMIZER = {
-    "train.RMSPropOptimizer": (
-        "no faithful Keras optimizer for `train.RMSPropOptimizer`: TF1 starts its accumulator "
-        "at 1.0, Keras 3's RMSprop at 0.0"
-    ),
-}
 
 
 class CannotConvert(Exception):
@@ -131,6 +125,7 @@ class Function:
     keys: list[str] = field(default_factory=list)
     train: Unit | None = None
     position: int = 0
+    structured: bool = False  # some value is itself a list, tuple or dict of tensors
 
 
 class GraphToEager(Rule):
@@ -143,9 +138,8 @@ class GraphToEager(Rule):
         "fetches; placeholders become its typed parameters (input_signature), initializer runs disappear, "
         "the session block is flattened, results are NumPy again. minimize / compute_gradients / "
         "apply_gradients / tf.gradients become GradientTape code; TF1 optimizers become Keras optimizers "
-        "with TF1 hyperparameters written out (Adam epsilon 1e-8, Adagrad without epsilon). RMSProp has "
-        "no faithful Keras 3 form (TF1 starts its accumulator at 1.0, Keras at 0.0): such modules stay "
-        "on the fallback. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
+        "with TF1 hyperparameters written out (Adam epsilon 1e-8, Adagrad without epsilon); RMSProp's "
+        "mean-square slots are set to 1.0 before the first step, where TF1 started them. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
         "behaviour disabled; the report names the construct."
     )
     examples = (
@@ -195,11 +189,13 @@ class GraphToEager(Rule):
         tf_alias = self.resolver.alias_for("tensorflow") or self.resolver.alias_for("tensorflow.compat.v1")
         if tf_alias is None:
             return tree
+        reported = len(self._reports)
         try:
             converted = _Converter(self, tree, tf_alias).convert()
             self.context.scratch["graph.converted"] = True
             return converted
         except CannotConvert as exc:
+            del self._reports[reported:]  # what the abandoned conversion noted did not happen
             return self._fall_back(tree, tf_alias, exc)
         except _NothingToDo:
             return tree
@@ -328,7 +324,14 @@ class _Converter:
             and builds_graph(stmt.body.body)
         ]
         if len(owners) == 1:
-            return owners[0]
+            owner = owners[0]
+            def opens_session(node) -> bool:
+                return any(rule.sym(call.func) in SESSIONS for call in calls_in(node))
+            script = [s for s in module.body if s is not owner and not isinstance(s, cst.ClassDef)]
+            if not opens_session(owner) and any(opens_session(s) for s in script):
+                name = owner.name.value if isinstance(owner, cst.FunctionDef) else "the `if` block"
+                raise CannotConvert(owner, f"the graph is built in `{name}` but run outside it")
+            return owner
         if owners:
             raise CannotConvert(owners[1], "the graph is built in more than one function")
         return None
@@ -407,7 +410,7 @@ class _Converter:
                 return
             if symbol and symbol.startswith("train.") and symbol.endswith("Optimizer") and len(names) == 1:
                 if symbol[len("train."):] not in OPTIMIZERS:
-                    raise CannotConvert(value, _NO_KERAS_OPTIMIZER.get(symbol, f"no faithful Keras optimizer for `{symbol}`"))
+                    raise CannotConvert(value, f"no faithful Keras optimizer for `{symbol}`")
                 self.optimizers[names[0]] = index
                 self.optimizer_calls[names[0]] = value
                 return
@@ -422,7 +425,9 @@ class _Converter:
         reads = names_read(value)
         if reads & set(self.schedules):
             raise CannotConvert(value, "a decayed learning rate used in a computation")
-        if reads & graph or self._builds_ops(value):
+        variables = {name for _, name, _ in self.variables}
+        if reads & graph or reads & variables or self._builds_ops(value):
+            # `y = W * x_data + b` over variables alone is graph too: evaluated per run.
             unit = Unit(index, stmt, names, reads)
             for call in calls_in(value):
                 if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compute_gradients":
@@ -460,6 +465,11 @@ class _Converter:
         if isinstance(rate, cst.Name) and rate.value in self.schedules:
             if unit.global_step != self.schedules[rate.value]:
                 raise CannotConvert(unit.call, f"learning rate `{rate.value}` decays with a step this training op does not increment")
+            if self.rule.sym(ctor.func) == "train.MomentumOptimizer":
+                raise CannotConvert(ctor, (
+                    "MomentumOptimizer with a decaying learning rate: TF1 scales the accumulated gradients by "
+                    "the current rate, Keras SGD accumulates rate-scaled gradients; they differ once the rate changes"
+                ))
 
     def _runs_graph(self, call: cst.Call) -> bool:
         """``sess.run(...)``, ``t.eval(...)`` or ``op.run(...)``."""
@@ -547,12 +557,13 @@ class _Converter:
             if symbol.startswith("train.") and symbol[len("train."):] in OPTIMIZERS:
                 # `optimizer = tf.train.XOptimizer(lr).minimize(cost)`: once the run
                 # sites are rewritten the name is free for the Keras optimizer.
-                names = single_assignment(self.body[index])[0]
-                name = names[0] if "optim" in names[0] else self._fresh("optimizer")
+                assignment = single_assignment(self.body[index])
+                names = assignment[0] if assignment else []
+                name = names[0] if names and "optim" in names[0] else self._fresh("optimizer")
                 self.inline_optimizers[index] = name
                 return name
-            if symbol in _NO_KERAS_OPTIMIZER:
-                raise CannotConvert(receiver, _NO_KERAS_OPTIMIZER[symbol])
+            if symbol.startswith("train.") and symbol.endswith("Optimizer"):
+                raise CannotConvert(receiver, f"no faithful Keras optimizer for `{symbol}`")
         raise CannotConvert(call, f"cannot tell which optimizer `{self.code(call.func)}` belongs to")
 
     def _var_list_code(self, call: cst.Call, position: int, index: int) -> str | None:
@@ -569,10 +580,11 @@ class _Converter:
         method = call.func.attr.value
         unit = Unit(index, stmt, names, names_read(call), kind="train" if method == "minimize" else "apply", call=call)
         unit.optimizer = self._optimizer_of(call, index)
-        step = argument(call, 2 if method == "minimize" else 1, "global_step")
+        # minimize(loss, global_step, var_list, ...), apply_gradients(grads_and_vars, global_step, ...)
+        step = argument(call, 1, "global_step")
         unit.global_step = self.code(step) if step is not None else None
         if method == "minimize":
-            unit.var_list = self._var_list_code(call, 3, index)
+            unit.var_list = self._var_list_code(call, 2, index)
         self._check_schedule(unit)
         self._add_unit(unit)
 
@@ -595,6 +607,8 @@ class _Converter:
             alias = stmt.items[0].asname
             if alias is not None:
                 self.sessions.update(assigned_names(alias.name))
+            return
+        if symbol == "control_dependencies" and self._classify_dependent_train(index, stmt):
             return
         if symbol in ("name_scope", "control_dependencies", "device"):
             body_reads: set[str] = set()
@@ -623,6 +637,23 @@ class _Converter:
                 self._add_unit(Unit(index, unit, defines, body_reads | names_read(stmt.items[0])))
             return
         self._check_compound(stmt)
+
+    def _classify_dependent_train(self, index: int, stmt: cst.With) -> bool:
+        """``with tf.control_dependencies(update_ops): train_op = opt.minimize(loss)``: in
+        a tf.function stateful ops run in program order, so the generated step computes
+        the dependencies before it applies the gradients, without the block."""
+        if len(stmt.items) != 1 or len(stmt.body.body) != 1:
+            return False
+        assignment = single_assignment(stmt.body.body[0])
+        if assignment is None:
+            return False
+        names, value = assignment
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value in ("minimize", "apply_gradients")):
+            return False
+        self._add_train(index, stmt, names, value)
+        self.unit_by_name[names[0]].reads |= names_read(stmt.items[0].item)
+        return True
 
     def _check_compound(self, stmt) -> None:
         """Loops and conditions may run sessions but must not build graph."""
@@ -762,6 +793,28 @@ class _Converter:
             return expr.value.value in names
         return False
 
+    def _is_init(self, expr) -> bool:
+        """Initializer ops (or a list of them): eager variables are initialised when created."""
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return bool(expr.elements) and all(self._is_init(e.value) for e in expr.elements)
+        if isinstance(expr, cst.Name):
+            return expr.value in self.inits
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "initializer":
+            return self._is_variable(expr.value)
+        return isinstance(expr, cst.Call) and self.rule.sym(expr.func) in INITIALIZERS
+
+    def _structured(self, expr) -> bool:
+        """A fetch whose value is a list, tuple or dict of tensors, not one tensor."""
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)):
+            return True
+        unit = self.unit_by_name.get(expr.value) if isinstance(expr, cst.Name) else None
+        if unit is None:
+            return False
+        assignment = single_assignment(unit.node)
+        if assignment is None or len(assignment[0]) != 1:
+            return False  # `dW, db = tf.gradients(...)` unpacks the list
+        return unit.kind in ("gradients", "compute") or self._structured(assignment[1])
+
     def _is_op(self, expr) -> bool:
         return isinstance(expr, cst.Name) and (
             expr.value in self.inits
@@ -772,8 +825,10 @@ class _Converter:
         needed: dict[int, Unit] = {}
         pending = set()
         values: list[str] = []
+        value_keys: list[str] = []  # the keys of a dict fetch, without those of ops
+        structured = False
         train = None
-        for element in elements:
+        for position, element in enumerate(elements):
             if self._is_op(element):
                 if element.value in self.inits:
                     continue
@@ -782,10 +837,14 @@ class _Converter:
                     raise CannotConvert(site.call, "two training ops run in one step")
                 train = unit
                 pending |= {element.value}
-            elif isinstance(element, cst.Name) and element.value in self.schedules:
+                continue
+            if keys:
+                value_keys.append(keys[position])
+            if isinstance(element, cst.Name) and element.value in self.schedules:
                 values.append(f"{element.value}({self.schedules[element.value]})")
             else:
                 pending |= names_read(element)
+                structured = structured or self._structured(element)
                 code = self.code(element)
                 values.append(f"{self.tf}.identity({code})" if self._is_variable(element) else code)
         seen: set[str] = set()
@@ -806,7 +865,8 @@ class _Converter:
             (self.placeholders[n] for n in seen if n in self.placeholders), key=lambda p: p.index
         )
         name = self._function_name(train, elements, values)
-        fn = Function(name, params, units, values, "op" if not values else shape, keys, train)
+        fn = Function(name, params, units, values, "op" if not values else shape, value_keys, train)
+        fn.structured = structured
         deps = [u.index for u in units] + [p.index for p in params]
         if train is not None and train.optimizer in self.optimizers:
             deps.append(self.optimizers[train.optimizer])
@@ -872,6 +932,7 @@ class _SiteFinder(ReadNamesVisitor):
         self.session_names = converter.sessions | {p for _, p in converter.session_params.values()}
         self.graph = converter._graph_names()
         self.feeds: dict[str, cst.Dict] = {}
+        self.shadowed: list[set[str]] = []  # names local to the functions being visited
 
     def find(self) -> list[Site]:
         for index, stmt in enumerate(self.c.body):
@@ -915,14 +976,14 @@ class _SiteFinder(ReadNamesVisitor):
         elif method in ("eval", "run") and self._is_graph_expr(receiver):
             fetch = receiver
             feed_node = argument(node, 0, "feed_dict")
-        elif method == "run" and isinstance(receiver, cst.Call) and self.c.rule.sym(receiver.func) in INITIALIZERS:
+        elif method == "run" and self.c._is_init(receiver):
             self.sites.append(Site(node, None, {}, init=True, statement=self.statement))
             return False
         else:
             return True
         if fetch is None:
             raise CannotConvert(node, "a run with no fetches")
-        init = self._is_init(fetch)
+        init = self.c._is_init(fetch)
         if isinstance(feed_node, cst.Name) and feed_node.value in self.feeds:
             feed_node = self.feeds[feed_node.value]
         if feed_node is not None:
@@ -934,11 +995,6 @@ class _SiteFinder(ReadNamesVisitor):
         for value in feed.values():
             value.visit(self)
         return False
-
-    def _is_init(self, fetch) -> bool:
-        if isinstance(fetch, cst.Name) and fetch.value in self.c.inits:
-            return True
-        return isinstance(fetch, cst.Call) and self.c.rule.sym(fetch.func) in INITIALIZERS
 
     def _is_graph_expr(self, expr) -> bool:
         if isinstance(expr, cst.Name):
@@ -955,8 +1011,14 @@ class _SiteFinder(ReadNamesVisitor):
             feed[element.key.value] = element.value
         return feed
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.shadowed.append(_local_names(node))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.shadowed.pop()
+
     def visit_Name(self, node: cst.Name) -> None:
-        if node.value in self.graph:
+        if node.value in self.graph and not any(node.value in names for names in self.shadowed):
             raise CannotConvert(node, f"graph tensor `{node.value}` is used outside a session run")
 
     def visit_Param(self, node: cst.Param) -> bool:
@@ -971,6 +1033,7 @@ class _Rewriter(cst.CSTTransformer):
         # Names given to differentiated expressions, by the id of their gradient call.
         self.targets: dict[int, str] = {}
         self.defined: dict[int, list[Function]] = {}
+        self.slots_set: set[str] = set()  # optimizers whose slots were set up
         seen = set()
         for fn, _ in sites.values():
             if id(fn) not in seen:
@@ -1071,9 +1134,38 @@ class _Rewriter(cst.CSTTransformer):
         else:
             decorator = f"@{self.tf}.function"
         text = f"{decorator}\ndef {fn.name}({params}):\n" + textwrap.indent("".join(lines), indent)
-        module = cst.parse_module(text)
-        stmt = module.body[0].with_changes(leading_lines=self._gap())
-        return [stmt]
+        stmt = cst.parse_module(text).body[0].with_changes(leading_lines=self._gap())
+        setup = self._slot_setup(fn)
+        if not setup:
+            return [stmt]
+        setup_module = cst.parse_module(setup)
+        first = setup_module.body[0].with_changes(leading_lines=[*self._gap(), *setup_module.header])
+        return [first, *setup_module.body[1:], stmt]
+
+    def _slot_setup(self, fn: Function) -> str:
+        """Optimizer slots TF1 started at 1.0 (RMSProp's mean square), set before the first step."""
+        unit = fn.train
+        if unit is None or unit.optimizer in self.slots_set:
+            return ""
+        ctor = self.c.optimizer_calls.get(unit.optimizer) or unit.call.func.value
+        mapping = OPTIMIZERS.get((self.c.rule.sym(ctor.func) or "")[len("train."):]) if isinstance(ctor, cst.Call) else None
+        if mapping is None or not mapping.ones_slots:
+            return ""
+        self.slots_set.add(unit.optimizer)
+        source = unit
+        if unit.kind == "apply":
+            source = next((u for u in self.c.units if u.kind == "compute" and u.optimizer == unit.optimizer), None)
+            if source is None:
+                raise CannotConvert(unit.call, f"`{unit.optimizer}` applies gradients it did not compute; its slots cannot be set up")
+        variables = source.var_list or self.c._trainable_list(source.index)
+        suffixes = mapping.ones_slots[0] if len(mapping.ones_slots) == 1 else tuple(mapping.ones_slots)
+        return (
+            f"# TF1's {mapping.keras_name} started these slots at 1.0, Keras at 0.0.\n"
+            f"{unit.optimizer}.build({variables})\n"
+            f"for slot in {unit.optimizer}.variables:\n"
+            f"    if slot.name.endswith({suffixes!r}):\n"
+            f"        slot.assign({self.tf}.ones_like(slot))\n"
+        )
 
     def _unit_code(self, unit: Unit, tape: bool) -> str:
         # Its comments stay where the statement was (carried to the next kept line).
@@ -1194,6 +1286,12 @@ class _Rewriter(cst.CSTTransformer):
         planned = self.sites.get(id(original_node))
         if planned is not None:
             return cst.parse_expression(self._value_expression(*planned, original_node))
+        if self.c.rule.sym(original_node.func) == "train.global_step":
+            session, step = argument(original_node, 0, "sess"), argument(original_node, 1, "global_step_tensor")
+            sessions = self.c.sessions | {p for _, p in self.c.session_params.values()}
+            if isinstance(session, cst.Name) and session.value in sessions and self.c._is_variable(step):
+                # TF1's helper was int(sess.run(global_step_tensor)).
+                return cst.parse_expression(f"int({self.c.code(step)}.numpy())")
         if updated_node.args and len(updated_node.args) < len(original_node.args):
             # A session argument was dropped: no comma after what is now the last one.
             args = list(updated_node.args)
@@ -1228,6 +1326,9 @@ class _Rewriter(cst.CSTTransformer):
         invocation = self._call(fn, call)
         if shape == "op":
             return invocation
+        if fn.structured:
+            # sess.run returned nested lists/dicts of NumPy values; so does this.
+            return f"{self.tf}.nest.map_structure(lambda value: value.numpy(), {invocation})"
         if shape == "single":
             return f"{invocation}.numpy()"
         if shape == "dict":
@@ -1261,14 +1362,15 @@ class _Rewriter(cst.CSTTransformer):
         invocation = self._call(fn, value)
         if not kept:
             return cst.Expr(cst.parse_expression(invocation))
-        if len(kept) == 1:
-            return updated_node.with_changes(
-                targets=[cst.AssignTarget(kept[0])], value=cst.parse_expression(f"{invocation}.numpy()")
-            )
+        if fn.structured:
+            value = f"{self.tf}.nest.map_structure(lambda value: value.numpy(), {invocation})"
+        elif len(kept) == 1:
+            value = f"{invocation}.numpy()"
+        else:
+            value = f"[value.numpy() for value in {invocation}]"
         names = ", ".join(self.c.code(k) for k in kept)
         return updated_node.with_changes(
-            targets=[cst.AssignTarget(cst.parse_expression(names))],
-            value=cst.parse_expression(f"[value.numpy() for value in {invocation}]"),
+            targets=[cst.AssignTarget(cst.parse_expression(names))], value=cst.parse_expression(value)
         )
 
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr):
@@ -1289,7 +1391,7 @@ class _Rewriter(cst.CSTTransformer):
                     return cst.RemovalSentinel.REMOVE
                 if func.attr.value == "run":
                     fetch = argument(call, 0, "fetches") if isinstance(receiver, cst.Name) and receiver.value in sessions else receiver
-                    if fetch is not None and self._only_inits(fetch):
+                    if fetch is not None and self.c._is_init(fetch):
                         return cst.RemovalSentinel.REMOVE
         if single_assignment(original_node) is not None:
             names, value = single_assignment(original_node)
@@ -1298,13 +1400,6 @@ class _Rewriter(cst.CSTTransformer):
             if id(value) in self.c.feed_assignments:
                 return cst.RemovalSentinel.REMOVE
         return updated_node
-
-    def _only_inits(self, fetch) -> bool:
-        if isinstance(fetch, (cst.List, cst.Tuple)):
-            return all(self._only_inits(e.value) for e in fetch.elements)
-        if isinstance(fetch, cst.Name):
-            return fetch.value in self.c.inits
-        return isinstance(fetch, cst.Call) and self.c.rule.sym(fetch.func) in INITIALIZERS
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With):
         item = original_node.items[0].item

@@ -4,9 +4,11 @@ Each entry lists the TF1 constructor's parameters in positional order with their
 defaults, and how each maps to the Keras keyword. TF1 defaults that differ from Keras
 3's are written out explicitly so the numbers stay the same.
 
-Not here, on purpose: ``RMSPropOptimizer``. TF1 starts its mean-square accumulator at
-1.0, Keras 3's RMSprop at 0.0 with no option to change it, and the first hundred steps
-differ by tens of percent; a module using it stays on the compat.v1 fallback.
+``RMSPropOptimizer`` computes Keras 3's RMSprop update (epsilon inside the square root,
+momentum and centered alike) but starts its mean-square accumulator at 1.0 where Keras
+starts at 0.0, with no option to change it; the first hundred steps would differ by
+tens of percent. ``ones_slots`` names such slots: the converted program builds the
+optimizer and sets them to one before its first step.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ class OptimizerMapping:
     explicit: tuple[str, ...] = ()
     # Extra keywords the Keras call needs that have no TF1 parameter.
     extra: dict[str, str] = field(default_factory=dict)
-
+    # Keras slot variables (by name suffix) that TF1 started at 1.0 instead of 0.0.
+    ones_slots: tuple[str, ...] = ()
 
 
 _COMMON_TAIL = (("use_locking", None, None), ("name", None, None))
@@ -72,6 +75,20 @@ OPTIMIZERS: dict[str, OptimizerMapping] = {
             *_COMMON_TAIL,
         ),
         explicit=("learning_rate", "epsilon"),
+    ),
+    "RMSPropOptimizer": OptimizerMapping(
+        "RMSprop",
+        (
+            ("learning_rate", "learning_rate", None),
+            ("decay", "rho", "0.9"),
+            ("momentum", "momentum", "0.0"),
+            ("epsilon", "epsilon", "1e-10"),
+            ("use_locking", None, None),
+            ("centered", "centered", "False"),
+            ("name", None, None),
+        ),
+        explicit=("epsilon",),
+        ones_slots=("_velocity",),
     ),
     "FtrlOptimizer": OptimizerMapping(
         "Ftrl",

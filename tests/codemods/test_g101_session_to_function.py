@@ -340,3 +340,164 @@ def restore(path):
     text, findings = migrate(source)
     assert text == source
     assert findings == []
+
+
+FEED = "feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))}"
+
+
+def test_dict_fetch_with_a_training_op_keeps_the_other_keys() -> None:
+    text, _ = migrate(
+        HEADER
+        + f"""\
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    out = sess.run({{'train': train_op, 'loss': cost}}, {FEED})
+    print(out['loss'])
+"""
+    )
+    assert "return {'loss': cost}" in text
+    assert "'train'" not in text
+
+
+def test_fetches_that_are_lists_of_tensors_come_back_as_lists_of_arrays() -> None:
+    text, _ = migrate(
+        HEADER
+        + f"""\
+grads = tf.gradients(cost, [W, b])
+report = {{'cost': cost, 'parts': [pred, cost]}}
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(grads, {FEED}))
+    print(sess.run(report, {FEED}))
+"""
+    )
+    assert text.count("tf.nest.map_structure(lambda value: value.numpy(), ") == 2
+
+
+def test_variable_initializer_runs_disappear() -> None:
+    text, _ = migrate(
+        HEADER
+        + f"""\
+sess = tf.InteractiveSession()
+W.initializer.run()
+sess.run([W.initializer, b.initializer])
+print(cost.eval({FEED}))
+"""
+    )
+    assert "initializer" not in text
+
+
+def test_global_step_helper_reads_the_variable() -> None:
+    text, _ = migrate(
+        HEADER
+        + f"""\
+step = tf.Variable(0, trainable=False, name="global_step")
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost, step)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, {FEED})
+    print(tf.train.global_step(sess, step))
+"""
+    )
+    # minimize(loss, global_step) positionally: the step is incremented by the train step.
+    assert "step.assign_add(1)" in text
+    assert "print(int(step.numpy()))" in text
+
+
+def test_training_op_under_control_dependencies_runs_them_first() -> None:
+    text, _ = migrate(
+        HEADER
+        + f"""\
+seen = tf.Variable(0, trainable=False)
+count_op = tf.assign_add(seen, tf.shape(x)[0])
+with tf.control_dependencies([count_op]):
+    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, {FEED})
+"""
+    )
+    assert "control_dependencies" not in text
+    body = text[text.index("def train_step"):]
+    assert body.index("count_op = ") < body.index("optimizer.apply_gradients")
+
+
+def test_expressions_over_variables_alone_are_evaluated_per_run() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+scale = W * 2.0 + b
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(scale))
+"""
+    )
+    assert "def compute_scale():\n    scale = W * 2.0 + b\n    return scale" in text
+
+
+def test_function_parameters_shadow_graph_tensors() -> None:
+    text, findings = migrate(
+        HEADER
+        + f"""\
+def model(x, W):
+    return tf.matmul(x, W)
+out = model(x, W)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(out, {FEED}))
+"""
+    )
+    assert "compat.v1" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_rmsprop_slots_start_at_one_as_in_tf1() -> None:
+    text, findings = migrate(
+        HEADER
+        + f"""\
+train_op = tf.train.RMSPropOptimizer(0.01, decay=0.8, centered=True).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, {FEED})
+"""
+    )
+    assert "tf.keras.optimizers.RMSprop(learning_rate=0.01, rho=0.8, epsilon=1e-10, centered=True)" in text
+    assert "optimizer.build([W, b])" in text
+    assert "slot.assign(tf.ones_like(slot))" in text
+    assert text.index("optimizer.build") < text.index("def train_step")
+
+
+def test_momentum_with_a_decaying_rate_falls_back_with_its_reason() -> None:
+    text, findings = migrate(
+        HEADER
+        + f"""\
+step = tf.train.get_or_create_global_step()
+rate = tf.train.exponential_decay(0.1, step, 10, 0.5)
+train_op = tf.train.MomentumOptimizer(rate, 0.9).minimize(cost, global_step=step)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, {FEED})
+"""
+    )
+    assert "tf.disable_v2_behavior()" in text
+    assert [f.message for f in findings if f.kind != "declined"] == []
+    assert any("MomentumOptimizer with a decaying learning rate" in f.message for f in findings)
+
+
+def test_graph_built_in_a_function_and_run_outside_falls_back() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        def build():
+            x = tf.placeholder(tf.float32, [None])
+            return x, x * 2.0
+
+        x, y = build()
+        with tf.Session() as sess:
+            print(sess.run(y, {x: [1.0]}))
+        """
+    )
+    assert "tf.disable_v2_behavior()" in text
+    assert any("built in `build` but run outside it" in f.message for f in findings)
