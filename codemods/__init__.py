@@ -18,6 +18,7 @@ from codemods.keras.k201_keras1_layer_arguments import Keras1LayerArguments
 from codemods.keras.k202_training_api import TrainingApi
 from codemods.keras.k203_optimizer_arguments import OptimizerArguments
 from codemods.keras.k205_keras2_defaults import Keras2Defaults
+from codemods.keras.k206_stateful_rnn import StatefulRnn
 from codemods.keras.k301_backend_session import BackendSession
 from codemods.keras.k302_backend_math_to_ops import BackendMathToOps
 from codemods.keras.k303_predict_classes import PredictClasses
@@ -33,6 +34,7 @@ PIPELINE: tuple[type[Rule], ...] = (
     Keras1LayerArguments,
     TrainingApi,
     Keras2Defaults,
+    StatefulRnn,
     BackendSession,
     BackendMathToOps,
     PredictClasses,

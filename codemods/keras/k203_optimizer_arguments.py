@@ -115,6 +115,7 @@ class OptimizerArguments(Rule):
         if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
+        self.string_names = _names_bound_to_strings(tree)
         return self.refs.apply(tree.visit(self))
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
@@ -234,6 +235,13 @@ class OptimizerArguments(Rule):
         if target is None:
             return call
         value = literal_value(target.value)
+        if isinstance(target.value, cst.Name) and target.value.value in self.string_names:
+            self.report(original, (
+                f"optimizer given by `{target.value.value}`, a name bound to strings: Keras 3's defaults for "
+                "an optimizer named by a string can differ from Keras 2's (adadelta's learning rate was 1.0, "
+                "adagrad's 0.01); pass optimizer objects with the values written out"
+            ))
+            return call
         if value is NOT_LITERAL or not isinstance(value, str):
             return call
         spec = OPTIMIZERS.get(OPTIMIZER_ALIASES.get(value.lower(), ""))
@@ -248,6 +256,28 @@ class OptimizerArguments(Rule):
         if spec.caveat:
             self.report(original, f"`{spec.name}`: {spec.caveat}", "converted")
         return with_args(call, [a.with_changes(value=obj) if a is target else a for a in call.args])
+
+
+def _names_bound_to_strings(tree: cst.Module) -> set[str]:
+    """Names assigned a string literal, or looping over a list or tuple of them."""
+    names: set[str] = set()
+
+    def strings(node) -> bool:
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return bool(node.elements) and all(isinstance(e.value, cst.SimpleString) for e in node.elements)
+        return isinstance(node, cst.SimpleString)
+
+    class _Scan(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if isinstance(node.value, cst.SimpleString):
+                names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
+        def visit_For(self, node: cst.For) -> None:
+            if isinstance(node.target, cst.Name) and strings(node.iter):
+                names.add(node.target.value)
+
+    tree.visit(_Scan())
+    return names
 
 
 # TF 1.15 tf.keras's default learning rates (Keras 3's).

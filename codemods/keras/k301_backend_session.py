@@ -163,12 +163,14 @@ class BackendSession(Rule):
         if self._mentions_learning_phase(original):
             self.report(original, "`K.function` with `K.learning_phase()` as an input has no Keras 3 form: build keras.Model(inputs, outputs) and call it with training=True/False; left as it was")
             return call
-        function = self.refs.ref("Function")
+        function = call.with_changes(func=cst.parse_expression(self.refs.ref("Function")))
         tree = self.refs.ref("tree.map_structure")
         to_numpy = self.refs.ref("ops.convert_to_numpy")
-        args = ", ".join(cst.Module([]).code_for_node(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in call.args)
         self.report(original, "`K.function` -> keras.Function, results converted to NumPy as Keras 2 returned them", "converted")
-        return cst.parse_expression(f"lambda inputs, _function={function}({args}): {tree}({to_numpy}, _function(inputs))")
+        wrapper = cst.parse_expression(f"lambda inputs, _function=None: {tree}({to_numpy}, _function(inputs))")
+        params = wrapper.params
+        default = params.params[1].with_changes(default=function)
+        return wrapper.with_changes(params=params.with_changes(params=[params.params[0], default]))
 
     def _mentions_learning_phase(self, node: cst.CSTNode) -> bool:
         found = False
