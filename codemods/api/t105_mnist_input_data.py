@@ -252,8 +252,9 @@ class _Plan(FastVisitor):
                             self.import_stmts[id(stmt)] = stmt
                             self.prefixes.add(origin)
                             self.removed_locals.add(alias.evaluated_alias or alias.evaluated_name)
-        # Imports of it elsewhere (inside functions) are not handled.
+        # Imports of it elsewhere (inside functions, try blocks...) are not handled.
         outer = self
+        top_level = {id(small) for stmt in self.import_stmts.values() for small in stmt.body}
 
         class _Nested(FastVisitor):
             depth = 0
@@ -286,8 +287,8 @@ class _Plan(FastVisitor):
                         outer.import_names.add(local)
 
             def _check(self, node, origins):
-                if self.depth and any(_ours(o) for o in origins if o):
-                    raise _Unsupported(node, "imported inside a function or class")
+                if any(_ours(o) for o in origins if o) and id(node) not in top_level:
+                    raise _Unsupported(node, "imported inside a function, class or compound statement")
 
         tree.visit(_Nested())
 

@@ -117,6 +117,8 @@ def test_positional_arguments_become_keywords() -> None:
         ("mnist = input_data.read_data_sets('d')\nx, y = mnist.train.next_batch(10, True)", "fake data"),
         ("class DataSet: pass\nmnist = input_data.read_data_sets('d')", "`DataSet`"),
         ("def load():\n    from tensorflow.examples.tutorials.mnist import input_data as i\n    return i", "inside a function"),
+        ("try:\n    from tensorflow.examples.tutorials.mnist import input_data as i\nexcept ImportError:\n    i = None\n"
+         "m = i.read_data_sets('d')", "compound statement"),
     ],
 )
 def test_what_is_left_alone(source: str, reason: str) -> None:
