@@ -206,7 +206,6 @@ class _Plan(FastVisitor):
         self.import_stmts: dict[int, cst.SimpleStatementLine] = {}
         self._collect_imports(tree)
         self.calls: list[cst.Call] = []
-        self.func_ids: set[int] = set()
         self._call_by_func: dict[int, cst.Call] = {}
         self.features: set[str] = set()
         self.seed_setters: list[cst.Call] = []
