@@ -12,6 +12,7 @@ from codemods.api.t101_tf2_api import TF2Api
 from codemods.api.t102_absl_flags_logging import AbslFlagsLogging
 from codemods.api.t103_eager_by_default import EagerByDefault
 from codemods.api.t104_tf_print import TFPrint
+from codemods.api.t105_mnist_input_data import MnistInputData
 from codemods.graph.g101_session_to_function import GraphToEager
 from codemods.keras.k101_keras_imports import KerasImports
 from codemods.keras.k201_keras1_layer_arguments import Keras1LayerArguments
@@ -42,6 +43,7 @@ PIPELINE: tuple[type[Rule], ...] = (
     Callbacks,
     SequentialInputOutput,
     GraphToEager,
+    MnistInputData,  # T105 after G101: the graph conversion sees the program's own code only
     AbslFlagsLogging,
     EagerByDefault,
     TFPrint,
