@@ -31,7 +31,7 @@ from migrator.analysis.graph import (
     tf1_symbol,
 )
 from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
-from codemods.graph.g102_layers_to_keras import LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED
+from codemods.graph.g102_layers_to_keras import CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED
 
 SESSIONS = {"Session", "InteractiveSession"}
 INITIALIZERS = {
@@ -229,7 +229,8 @@ def _layer_object_call(converter: _Converter, call: cst.BaseExpression) -> bool:
     if not isinstance(call, cst.Call):
         return False
     symbol = converter.rule.sym(call.func) or ""
-    if not symbol.startswith("keras.layers."):
+    classes = converter.rule.context.scratch.get(CLASSES_KEY, set())
+    if not symbol.startswith("keras.layers.") and not (isinstance(call.func, cst.Name) and call.func.value in classes):
         return False
     objects = converter.rule.context.scratch.get(LAYER_OBJECTS_KEY, set())
     for stmt in converter.body:
@@ -239,10 +240,26 @@ def _layer_object_call(converter: _Converter, call: cst.BaseExpression) -> bool:
     return False
 
 
+def _g102_calls(converter: _Converter) -> set[int]:
+    """Calls G102 wrote: its layer constructors (and their arguments) and the bodies of
+    its layer classes, which run as Keras code, not as TF1 graph building."""
+    classes = converter.rule.context.scratch.get(CLASSES_KEY, set())
+    found: set[int] = set()
+    for stmt in converter.module.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value in classes:
+            found.update(id(c) for c in calls_in(stmt))
+    for stmt in converter.body:
+        assignment = single_assignment(stmt)
+        if assignment is not None and _layer_object_call(converter, assignment[1]):
+            found.update(id(c) for c in calls_in(assignment[1]))
+    return found
+
+
 def _add_layer_object(converter: _Converter, index: int, name: str, call: cst.Call) -> None:
     """A layer object is state created once; its trainable_variables are trained."""
     converter.variables.append((index, name, "layer"))
-    weighted = converter.rule.sym(call.func)[len("keras.layers."):] in WEIGHTED
+    symbol = converter.rule.sym(call.func)
+    weighted = symbol is None or symbol[len("keras.layers."):] in WEIGHTED  # None: a G102 layer class
     flag = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "trainable"), None)
     converter.trainable[name] = weighted and not (isinstance(flag, cst.Name) and flag.value == "False")
 
@@ -369,9 +386,10 @@ class _Converter:
         # graph-building library code is left to the API rules.
         if not self.sessions and not self._runs_sessions(self.body):
             raise _NothingToDo()
+        g102_calls = _g102_calls(self)
         for call in calls_in(self.module):
             symbol = self.rule.sym(call.func)
-            if _layer_object_call(self, call):
+            if id(call) in g102_calls:
                 continue
             if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
                 raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
