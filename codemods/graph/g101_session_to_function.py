@@ -255,6 +255,11 @@ def _g102_calls(converter: _Converter) -> set[int]:
     return found
 
 
+def _is_layer_class(converter: _Converter, stmt) -> bool:
+    """A G102 layer class: Keras code whose parameters may share placeholders' names."""
+    return isinstance(stmt, cst.ClassDef) and stmt.name.value in converter.rule.context.scratch.get(CLASSES_KEY, set())
+
+
 def _add_layer_object(converter: _Converter, index: int, name: str, call: cst.Call) -> None:
     """A layer object is state created once; its trainable_variables are trained."""
     converter.variables.append((index, name, "layer"))
@@ -930,7 +935,7 @@ class _SiteFinder(ReadNamesVisitor):
 
     def find(self) -> list[Site]:
         for index, stmt in enumerate(self.c.body):
-            if index in self.unit_statements or index in self.c.removed:
+            if index in self.unit_statements or index in self.c.removed or _is_layer_class(self.c, stmt):
                 continue
             self.statement = index
             stmt.visit(self)

@@ -138,7 +138,7 @@ class LayersToKeras(Rule):
     code = "G102"
     slug = "layers-to-keras"
     summary = "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout) become Keras layer objects created once."
-    triggers = ("layers.",)
+    triggers = ("layers.", "get_variable", "variable_scope")
     details = (
         "In graph-building code run by a Session, `h = tf.layers.dense(x, n, name=\"fc1\")` becomes a "
         "Keras layer created where the graph was built (`fc1 = tf.keras.layers.Dense(n, name=\"fc1\")`) and "
@@ -558,6 +558,7 @@ class _LayerCalls(cst.CSTTransformer):
             return self._dropout(updated_node)
         spec = LAYERS[symbol]
         bound = _bind(updated_node, spec.params)
+        original_bound = _bind(original_node, spec.params)
         inputs = bound.pop("inputs", None)
         if inputs is None:
             raise _Skip(original_node, "a layer call without inputs")
@@ -580,7 +581,9 @@ class _LayerCalls(cst.CSTTransformer):
                 node = bound.get(param)
                 if node is None or _is_none(node):
                     continue
-                value = self.c.code(node.visit(_Initializers(self.c)))
+                # Arguments other than the inputs hold no layer calls: the original nodes
+                # (whose names resolve) are the ones to read.
+                value = self.c.code(original_bound[param].visit(_Initializers(self.c)))
                 if position < spec.positional and all(p in bound for p in keras_params[:position]):
                     arguments.append(value)
                 else:
@@ -599,7 +602,7 @@ class _LayerCalls(cst.CSTTransformer):
         return cst.Call(func=cst.Name(obj), args=[cst.Arg(inputs)])
 
     def _get_variable(self, original: cst.Call, call: cst.Call) -> cst.BaseExpression:
-        bound = _bind(call, GET_VARIABLE)
+        bound = _bind(original, GET_VARIABLE)  # original nodes: their names resolve
         name = bound.get("name")
         if not isinstance(name, cst.SimpleString) or "shape" not in bound:
             raise _Skip(original, "get_variable without a literal name and a shape")
