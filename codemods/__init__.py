@@ -14,6 +14,7 @@ from codemods.api.t103_eager_by_default import EagerByDefault
 from codemods.api.t104_tf_print import TFPrint
 from codemods.api.t105_mnist_input_data import MnistInputData
 from codemods.graph.g101_session_to_function import GraphToEager
+from codemods.graph.g102_layers_to_keras import LayersToKeras
 from codemods.keras.k101_keras_imports import KerasImports
 from codemods.keras.k201_keras1_layer_arguments import Keras1LayerArguments
 from codemods.keras.k202_training_api import TrainingApi
@@ -42,6 +43,7 @@ PIPELINE: tuple[type[Rule], ...] = (
     SavingFormats,
     Callbacks,
     SequentialInputOutput,
+    LayersToKeras,  # G102 before G101: layer objects G101 then keeps as state
     GraphToEager,
     MnistInputData,  # T105 after G101: the graph conversion sees the program's own code only
     AbslFlagsLogging,

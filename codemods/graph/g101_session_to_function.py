@@ -31,6 +31,7 @@ from migrator.analysis.graph import (
     tf1_symbol,
 )
 from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
+from codemods.graph.g102_layers_to_keras import CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED
 
 SESSIONS = {"Session", "InteractiveSession"}
 INITIALIZERS = {
@@ -198,12 +199,12 @@ class GraphToEager(Rule):
             del self._reports[reported:]  # what the abandoned conversion noted did not happen
             return self._fall_back(tree, tf_alias, exc)
         except _NothingToDo:
-            return tree
+            return _before_layers(self, tree)
 
     def _fall_back(self, tree: cst.Module, alias: str, exc: CannotConvert) -> cst.Module:
         self.context.scratch["graph.fallback"] = True
         self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
-        return _install_fallback(tree, alias)
+        return _install_fallback(_before_layers(self, tree), alias)
 
     def sym(self, expr: cst.BaseExpression) -> str | None:
         return tf1_symbol(self.qualified_name(expr))
@@ -211,6 +212,57 @@ class GraphToEager(Rule):
 
 class _NothingToDo(Exception):
     pass
+
+
+# -- G102 hooks: Keras layer objects that G102 created from TF1 functional layers ------
+def _before_layers(rule: GraphToEager, tree: cst.Module) -> cst.Module:
+    """The tree as it was before G102 (Keras 3 layers do not run in TF1 graph mode)."""
+    return rule.context.scratch.pop(ORIGINAL_KEY, tree)
+
+
+def _layer_object_call(converter: _Converter, call: cst.BaseExpression) -> bool:
+    """``tf.keras.layers.Dense(...)`` assigned at the graph's level to a G102 object."""
+    if not isinstance(call, cst.Call):
+        return False
+    symbol = converter.rule.sym(call.func) or ""
+    classes = converter.rule.context.scratch.get(CLASSES_KEY, set())
+    if not symbol.startswith("keras.layers.") and not (isinstance(call.func, cst.Name) and call.func.value in classes):
+        return False
+    objects = converter.rule.context.scratch.get(LAYER_OBJECTS_KEY, set())
+    for stmt in converter.body:
+        assignment = single_assignment(stmt)
+        if assignment is not None and assignment[1] is call:
+            return len(assignment[0]) == 1 and assignment[0][0] in objects
+    return False
+
+
+def _g102_calls(converter: _Converter) -> set[int]:
+    """Calls G102 wrote: its layer constructors (and their arguments) and the bodies of
+    its layer classes, which run as Keras code, not as TF1 graph building."""
+    classes = converter.rule.context.scratch.get(CLASSES_KEY, set())
+    found: set[int] = set()
+    for stmt in converter.module.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value in classes:
+            found.update(id(c) for c in calls_in(stmt))
+    for stmt in converter.body:
+        assignment = single_assignment(stmt)
+        if assignment is not None and _layer_object_call(converter, assignment[1]):
+            found.update(id(c) for c in calls_in(assignment[1]))
+    return found
+
+
+def _is_layer_class(converter: _Converter, stmt) -> bool:
+    """A G102 layer class: Keras code whose parameters may share placeholders' names."""
+    return isinstance(stmt, cst.ClassDef) and stmt.name.value in converter.rule.context.scratch.get(CLASSES_KEY, set())
+
+
+def _add_layer_object(converter: _Converter, index: int, name: str, call: cst.Call) -> None:
+    """A layer object is state created once; its trainable_variables are trained."""
+    converter.variables.append((index, name, "layer"))
+    symbol = converter.rule.sym(call.func)
+    weighted = symbol is None or symbol[len("keras.layers."):] in WEIGHTED  # None: a G102 layer class
+    flag = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "trainable"), None)
+    converter.trainable[name] = weighted and not (isinstance(flag, cst.Name) and flag.value == "False")
 
 
 def _install_fallback(tree: cst.Module, alias: str) -> cst.Module:
@@ -342,8 +394,11 @@ class _Converter:
         # graph-building library code is left to the API rules.
         if not self.sessions and not self._runs_sessions(self.body):
             raise _NothingToDo()
+        g102_calls = _g102_calls(self)
         for call in calls_in(self.module):
             symbol = self.rule.sym(call.func)
+            if id(call) in g102_calls:
+                continue
             if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
                 raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
         for index, stmt in enumerate(self.body):
@@ -393,6 +448,9 @@ class _Converter:
                 return
             if symbol == "Variable" and len(names) == 1:
                 self._add_variable(index, names[0], "var", value)
+                return
+            if _layer_object_call(self, value):
+                _add_layer_object(self, index, names[0], value)
                 return
             if symbol in ("train.get_or_create_global_step", "train.create_global_step") and len(names) == 1:
                 self._add_variable(index, names[0], "global_step", value)
@@ -593,7 +651,9 @@ class _Converter:
         for index, name, kind in self.variables:
             if index >= before or not self.trainable.get(name, True):
                 continue
-            parts.append({"var": name, "dict": f"*{name}.values()", "list": f"*{name}"}.get(kind, name))
+            parts.append({
+                "var": name, "dict": f"*{name}.values()", "list": f"*{name}", "layer": f"*{name}.trainable_variables",
+            }.get(kind, name))
         if not parts:
             raise CannotConvert(self.body[min(before, len(self.body) - 1)], "no trainable variables are created before this training op")
         return "[" + ", ".join(parts) + "]"
@@ -936,7 +996,7 @@ class _SiteFinder(ReadNamesVisitor):
 
     def find(self) -> list[Site]:
         for index, stmt in enumerate(self.c.body):
-            if index in self.unit_statements or index in self.c.removed:
+            if index in self.unit_statements or index in self.c.removed or _is_layer_class(self.c, stmt):
                 continue
             self.statement = index
             stmt.visit(self)

@@ -1,0 +1,646 @@
+"""G102: TF1 functional layers (``tf.layers.dense`` & co.) -> Keras layer objects created once.
+
+In a TF1 graph, ``h = tf.layers.dense(x, 10, name="fc1")`` creates the layer's weights
+once, when the graph is built; in eager code the same call would create new weights at
+every step. This rule, which runs before G101, creates the Keras layer where the graph
+was built (``fc1 = tf.keras.layers.Dense(10, name="fc1")``) and calls it where the
+tensor was defined (``h = fc1(x)``); G101 then keeps the layer objects outside its
+generated ``tf.function``s (state, created once) and trains their
+``trainable_variables``.
+
+``tf.layers.dropout(x, rate, training=t)`` has no weights: it becomes the TF op TF1 ran
+(``tf.nn.dropout`` under ``tf.cond(t, ...)``), so the masks are drawn by the same op.
+
+The rule only rewrites programs that G101 then converts: the tree it received is kept
+in the shared scratch, and a G101 fallback to ``tf.compat.v1`` starts from it (Keras 3
+layers do not run in TF1 graph mode).
+"""
+
+from __future__ import annotations
+
+import keyword
+import textwrap
+
+import libcst as cst
+
+from codemods.base import Example, Rule
+from migrator.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment, tf1_symbol
+
+# The tree G102 received, for G101's fallback.
+ORIGINAL_KEY = "g102.original"
+# Names of the layer objects G102 created (G101 treats them as state).
+LAYER_OBJECTS_KEY = "g102.layer_objects"
+
+
+class LayerSpec:
+    """A TF1 functional layer: its Keras class, its TF1 parameters in order, and how
+    many leading Keras parameters are the same (passed positionally)."""
+
+    def __init__(self, keras: str, params: tuple[str, ...], positional: int, weights: bool) -> None:
+        self.keras = keras
+        self.params = params
+        self.positional = positional
+        self.weights = weights
+
+
+_DENSE_TAIL = (
+    "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+    "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint", "trainable", "name", "reuse",
+)
+_POOL = ("inputs", "pool_size", "strides", "padding", "data_format", "name")
+
+LAYERS: dict[str, LayerSpec] = {
+    "layers.dense": LayerSpec("Dense", ("inputs", "units", *_DENSE_TAIL), 1, True),
+    "layers.conv2d": LayerSpec(
+        "Conv2D", ("inputs", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", *_DENSE_TAIL), 2, True
+    ),
+    "layers.conv1d": LayerSpec(
+        "Conv1D", ("inputs", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", *_DENSE_TAIL), 2, True
+    ),
+    "layers.conv2d_transpose": LayerSpec(
+        "Conv2DTranspose", ("inputs", "filters", "kernel_size", "strides", "padding", "data_format", *_DENSE_TAIL), 2, True
+    ),
+    "layers.max_pooling2d": LayerSpec("MaxPooling2D", _POOL, 2, False),
+    "layers.average_pooling2d": LayerSpec("AveragePooling2D", _POOL, 2, False),
+    "layers.max_pooling1d": LayerSpec("MaxPooling1D", _POOL, 2, False),
+    "layers.average_pooling1d": LayerSpec("AveragePooling1D", _POOL, 2, False),
+    "layers.flatten": LayerSpec("Flatten", ("inputs", "name", "data_format"), 0, False),
+}
+DROPOUT = ("inputs", "rate", "noise_shape", "seed", "training", "name")
+GET_VARIABLE = (
+    "name", "shape", "dtype", "initializer", "regularizer", "trainable", "collections", "caching_device",
+    "partitioner", "validate_shape", "use_resource", "custom_getter", "constraint",
+)
+# Keras layer classes whose objects hold weights (G101 trains their trainable_variables).
+WEIGHTED = {spec.keras for spec in LAYERS.values() if spec.weights}
+# Names of the layer classes G102 made from graph-building functions.
+CLASSES_KEY = "g102.classes"
+# TF1 initializers -> Keras initializers, with TF1's defaults written out where Keras'
+# differ: (Keras class, ((TF1 parameter, Keras keyword, TF1 default or None), ...)).
+INITIALIZERS = {
+    "random_normal_initializer": ("RandomNormal", (("mean", "mean", "0.0"), ("stddev", "stddev", "1.0"))),
+    "initializers.random_normal": ("RandomNormal", (("mean", "mean", "0.0"), ("stddev", "stddev", "1.0"))),
+    "truncated_normal_initializer": ("TruncatedNormal", (("mean", "mean", "0.0"), ("stddev", "stddev", "1.0"))),
+    "initializers.truncated_normal": ("TruncatedNormal", (("mean", "mean", "0.0"), ("stddev", "stddev", "1.0"))),
+    "random_uniform_initializer": ("RandomUniform", (("minval", "minval", "0.0"), ("maxval", "maxval", "1.0"))),
+    "initializers.random_uniform": ("RandomUniform", (("minval", "minval", "0.0"), ("maxval", "maxval", "1.0"))),
+    "zeros_initializer": ("Zeros", ()),
+    "initializers.zeros": ("Zeros", ()),
+    "ones_initializer": ("Ones", ()),
+    "initializers.ones": ("Ones", ()),
+    "constant_initializer": ("Constant", (("value", "value", "0.0"),)),
+    "initializers.constant": ("Constant", (("value", "value", "0.0"),)),
+    "glorot_uniform_initializer": ("GlorotUniform", ()),
+    "initializers.glorot_uniform": ("GlorotUniform", ()),
+    "glorot_normal_initializer": ("GlorotNormal", ()),
+    "initializers.glorot_normal": ("GlorotNormal", ()),
+    "contrib.layers.xavier_initializer": ("GlorotUniform", ()),
+}
+_INITIALIZER_EXTRA = {"seed", "dtype", "uniform"}
+
+
+class _Skip(Exception):
+    """A layer call this rule leaves as it is (G101 then keeps the module on compat.v1)."""
+
+    def __init__(self, node: cst.CSTNode, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+def _bind(call: cst.Call, params: tuple[str, ...]) -> dict[str, cst.BaseExpression]:
+    bound: dict[str, cst.BaseExpression] = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            raise _Skip(call, "*args / **kwargs in a layer call")
+        if arg.keyword is None:
+            if position >= len(params):
+                raise _Skip(call, "more positional arguments than the layer takes")
+            bound[params[position]] = arg.value
+            position += 1
+        else:
+            if arg.keyword.value not in params:
+                raise _Skip(call, f"unknown layer argument `{arg.keyword.value}`")
+            bound[arg.keyword.value] = arg.value
+    return bound
+
+
+def _is_none(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _is_name(node: cst.BaseExpression | None, value: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == value
+
+
+class LayersToKeras(Rule):
+    code = "G102"
+    slug = "layers-to-keras"
+    summary = "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout) become Keras layer objects created once."
+    triggers = ("layers.", "get_variable", "variable_scope")
+    details = (
+        "In graph-building code run by a Session, `h = tf.layers.dense(x, n, name=\"fc1\")` becomes a "
+        "Keras layer created where the graph was built (`fc1 = tf.keras.layers.Dense(n, name=\"fc1\")`) and "
+        "called where the tensor was defined (`h = fc1(x)`); G101 keeps the object outside the generated "
+        "tf.function and trains its trainable_variables. TF1's defaults are Keras' (glorot-uniform kernels, "
+        "zero biases, channels_last). `reuse=True` with the name of an earlier layer calls that layer again. "
+        "tf.layers.dropout becomes the op TF1 ran: tf.nn.dropout under tf.cond(training, ...). Layer calls "
+        "inside loops or with arguments Keras has no place for are left alone (G101 keeps the module on "
+        "tf.compat.v1 and says why). If G101 falls back for any reason, this rule's rewrite is undone."
+    )
+    examples = (
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = tf.layers.dense(x, 8, activation=tf.nn.relu, name="fc1")
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                fc1 = tf.keras.layers.Dense(8, activation=tf.nn.relu, name="fc1")
+                h = fc1(x)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+        ),
+        Example(
+            # Library code that builds graph for its caller, with no Session: left alone.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def head(x):
+                    return tf.layers.dense(x, 1)
+                """
+            ),
+        ),
+    )
+
+    def rewrite(self, tree: cst.Module) -> cst.Module:
+        tf_alias = self.resolver.alias_for("tensorflow") or self.resolver.alias_for("tensorflow.compat.v1")
+        if tf_alias is None or not self._runs_session(tree):
+            return tree
+        converter = _Converter(self, tree, tf_alias)
+        new = converter.convert()
+        if new is not tree:
+            self.context.scratch[ORIGINAL_KEY] = tree
+            self.context.scratch.setdefault(LAYER_OBJECTS_KEY, set()).update(converter.objects)
+            self.context.scratch.setdefault(CLASSES_KEY, set()).update(converter.classes)
+        return new
+
+    def sym(self, expr: cst.BaseExpression) -> str | None:
+        return tf1_symbol(self.qualified_name(expr))
+
+    def _runs_session(self, tree: cst.Module) -> bool:
+        return any(self.sym(call.func) in ("Session", "InteractiveSession") for call in calls_in(tree))
+
+
+def _simple_statements(node: cst.CSTNode) -> list[cst.SimpleStatementLine]:
+    found: list[cst.SimpleStatementLine] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, n) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _loops_in(fn: cst.FunctionDef) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_For(self, node) -> None:
+            found.append(node)
+
+        def visit_While(self, node) -> None:
+            found.append(node)
+
+        def visit_If(self, node) -> None:
+            found.append(node)
+
+    fn.body.visit(_Collect())
+    return found
+
+
+class _CallSites(cst.CSTTransformer):
+    """``f(x, n, reuse=True, is_training=t)`` -> ``f(x, n=n, is_training=t)``: Keras layers
+    take their inputs positionally and everything else by keyword."""
+
+    def __init__(self, name: str, params: list[str], keywords: list[str]) -> None:
+        self.name = name
+        self.params = params
+        self.keywords = keywords
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        if not (isinstance(original_node.func, cst.Name) and original_node.func.value == self.name):
+            return updated_node
+        args = []
+        for position, arg in enumerate(updated_node.args):
+            param = arg.keyword.value if arg.keyword is not None else self.params[position]
+            if param == "reuse":
+                continue
+            if position > 0 or arg.keyword is not None:
+                arg = arg.with_changes(keyword=cst.Name(param), equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+            args.append(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        return updated_node.with_changes(args=args)
+
+
+class _ClassNames:
+    """Attribute names of one generated layer class."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = {"call", "build", "name", "trainable", "weights", "losses", "dtype", "input", "output"}
+
+    def fresh(self, base: str) -> str:
+        base = base if base.isidentifier() and not keyword.iskeyword(base) else "layer"
+        name, n = base, 2
+        while name in self.taken:
+            name, n = f"{base}_{n}", n + 1
+        self.taken.add(name)
+        return name
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Model"
+
+
+class _Converter:
+    def __init__(self, rule: LayersToKeras, module: cst.Module, alias: str) -> None:
+        self.rule = rule
+        self.module = module
+        self.tf = alias
+        self.code = module.code_for_node
+        self.taken = set(names_read(module))
+        self.objects: set[str] = set()
+        self.classes: set[str] = set()
+        # Layer name (as given by name=) -> the object created for it, for reuse=True.
+        self.by_layer_name: dict[str, str] = {}
+
+    def fresh(self, base: str) -> str:
+        base = base if base.isidentifier() and not keyword.iskeyword(base) else "layer"
+        name = base
+        if name in self.taken and not name.endswith("_layer"):
+            name = base = f"{base}_layer"
+        n = 2
+        while name in self.taken:
+            name = f"{base}_{n}"
+            n += 1
+        self.taken.add(name)
+        return name
+
+    def convert(self) -> cst.Module:
+        module = self._model_functions(self.module)
+        body = self._block(list(module.body))
+        new_module = module if body is None else module.with_changes(body=body)
+        # A `def main():` / `if __name__ == "__main__":` that builds the graph.
+        changed = False
+        new_body = list(new_module.body)
+        for i, stmt in enumerate(new_body):
+            if isinstance(stmt, (cst.FunctionDef, cst.If)) and isinstance(stmt.body, cst.IndentedBlock):
+                if not self._builds_graph(stmt.body.body):
+                    continue
+                inner = self._block(list(stmt.body.body))
+                if inner is not None:
+                    new_body[i] = stmt.with_changes(body=stmt.body.with_changes(body=inner))
+                    changed = True
+        if changed:
+            new_module = new_module.with_changes(body=new_body)
+        return new_module
+
+    # -- graph-building functions -> layer classes ------------------------------------
+    def _model_functions(self, module: cst.Module) -> cst.Module:
+        body = list(module.body)
+        for index, stmt in enumerate(list(body)):
+            if not isinstance(stmt, cst.FunctionDef):
+                continue
+            symbols = {self.rule.sym(call.func) for call in calls_in(stmt)}
+            if not symbols & (set(LAYERS) | {"layers.dropout", "get_variable"}):
+                continue
+            try:
+                body = self._model_function(body, stmt)
+            except _Skip as exc:
+                self.rule.report(exc.node, f"graph-building function `{stmt.name.value}` left on TF1: {exc.reason}")
+        return module.with_changes(body=body)
+
+    def _model_function(self, body: list, fn: cst.FunctionDef) -> list:
+        name = fn.name.value
+        params = [p.name.value for p in fn.params.params]
+        if fn.params.star_arg is not cst.MaybeSentinel.DEFAULT or fn.params.star_kwarg or fn.params.kwonly_params or not params:
+            raise _Skip(fn, "a signature with *args, **kwargs or keyword-only parameters")
+        for inner in _loops_in(fn):
+            if any(self._layer_symbol(c) or self.rule.sym(c.func) == "get_variable" for c in calls_in(inner)):
+                raise _Skip(inner, "layers created in a loop or condition")
+        # Call sites: top-level statements of the script (or of its main block).
+        sites = []  # (statement index in body, call node)
+        for i, stmt in enumerate(body):
+            if stmt is fn:
+                continue
+            for call in calls_in(stmt):
+                if isinstance(call.func, cst.Name) and call.func.value == name:
+                    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef, cst.For, cst.While)):
+                        raise _Skip(call, "called from a function, class or loop")
+                    sites.append((i, call))
+        if not sites:
+            raise _Skip(fn, "never called by the script")
+        auto = any(
+            self.rule.sym(c.func) == "variable_scope" and self.rule.sym(argument(c, 1, "reuse") or cst.Name("x")) == "AUTO_REUSE"
+            for c in calls_in(fn)
+        )
+        if "reuse" in params:
+            position = params.index("reuse")
+            for n, (_, call) in enumerate(sites):
+                flag = argument(call, position, "reuse")
+                reused = flag is not None and (_is_name(flag, "True") or self.rule.sym(flag) == "AUTO_REUSE")
+                if n > 0 and not (reused or auto):
+                    raise _Skip(call, "called again without reuse=True (TF1 made new weights)")
+                if n == 0 and reused and not auto:
+                    raise _Skip(call, "the first call already reuses weights from elsewhere")
+        elif len(sites) > 1 and not auto:
+            raise _Skip(sites[1][1], "called more than once without reuse")
+        # The class: objects created in __init__, the body in call().
+        owner = _ClassNames()
+        transformer = _LayerCalls(self, None, owner)
+        new_body = fn.body.visit(transformer)
+        scope = next(
+            (argument(c, 0, "name_or_scope") for c in calls_in(fn) if self.rule.sym(c.func) == "variable_scope"), None
+        )
+        layer_name = self.code(scope) if isinstance(scope, cst.SimpleString) else f'"{name}"'
+        class_name = self.fresh(_camel(name))
+        init = "".join(f"        {line}" for line in transformer.created)
+        # Constructor arguments that read the function's parameters: the weights are
+        # made with the first call's values, as TF1 made them at the first call.
+        reads = set()
+        for line in transformer.created:
+            reads |= names_read(cst.parse_statement(line))
+        assigned = {n for stmt in _simple_statements(fn) for n in (single_assignment(stmt) or ([], None))[0]}
+        if reads & (assigned - set(params)):
+            raise _Skip(fn, "a layer's configuration is computed inside the function")
+        init_params = [p for p in params if p in reads]
+        first_call = sites[0][1]
+        init_args = []
+        for p in init_params:
+            node = argument(first_call, params.index(p), p)
+            if node is None:
+                default = next(q.default for q in fn.params.params if q.name.value == p)
+                if default is None:
+                    raise _Skip(first_call, f"no value for `{p}`")
+                node = default
+            init_args.append(f"{p}={self.code(node)}")
+        kept = [p for p in fn.params.params if p.name.value != "reuse"]
+        kept = [p.with_changes(comma=cst.MaybeSentinel.DEFAULT) for p in kept]
+        call_def = fn.with_changes(
+            name=cst.Name("call"),
+            params=fn.params.with_changes(params=[cst.Param(cst.Name("self")), *kept]),
+            body=new_body,
+            leading_lines=[cst.EmptyLine(indent=False)],
+            decorators=[],
+        )
+        skeleton = cst.parse_statement(
+            f"class {class_name}({self.tf}.keras.layers.Layer):\n"
+            f"    def __init__({', '.join(['self', *init_params])}):\n"
+            f"        super().__init__(name={layer_name})\n{init}"
+            f"\n"
+            f"    def build(self, input_shape):\n"
+            f"        # The layers inside build on the first call, in the order TF1 created them\n"
+            f"        # (Keras' default build would trace call() once more to build them).\n"
+            f"        pass\n"
+        )
+        class_def = skeleton.with_changes(
+            body=skeleton.body.with_changes(body=[*skeleton.body.body, call_def]),
+            leading_lines=fn.leading_lines,
+            decorators=fn.decorators,
+        )
+        keywords = [p.name.value for p in kept]
+        rewriter = _CallSites(name, params, keywords)
+        out = []
+        first = sites[0][0]
+        for i, stmt in enumerate(body):
+            if stmt is fn:
+                out.append(class_def)
+                continue
+            if i == first:
+                out.append(cst.parse_statement(f"{name} = {class_name}({', '.join(init_args)})\n").with_changes(
+                    leading_lines=stmt.leading_lines))
+                stmt = stmt.with_changes(leading_lines=[])
+            if any(i == j for j, _ in sites):
+                stmt = stmt.visit(rewriter)
+            out.append(stmt)
+        self.objects.add(name)
+        self.classes.add(class_name)
+        return out
+
+    def _builds_graph(self, statements) -> bool:
+        for stmt in statements:
+            assignment = single_assignment(stmt)
+            if assignment and isinstance(assignment[1], cst.Call):
+                if self.rule.sym(assignment[1].func) in ("placeholder", "placeholder_with_default"):
+                    return True
+        return False
+
+    def _block(self, statements: list[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
+        """The statements with their layer calls rewritten; None when nothing changed."""
+        out: list[cst.BaseStatement] = []
+        changed = False
+        for stmt in statements:
+            if not isinstance(stmt, cst.SimpleStatementLine) or not self._has_layer_call(stmt):
+                out.append(stmt)
+                continue
+            transformer = _LayerCalls(self, single_assignment(stmt))
+            try:
+                new = stmt.visit(transformer)
+            except _Skip as exc:
+                self.rule.report(exc.node, f"layer call left on TF1: {exc.reason}")
+                out.append(stmt)
+                continue
+            self.objects.update(transformer.objects)
+            self.by_layer_name.update(transformer.names)
+            created = [cst.parse_statement(text) for text in transformer.created]
+            if created:
+                created[0] = created[0].with_changes(leading_lines=stmt.leading_lines)
+                new = new.with_changes(leading_lines=[])
+            out.extend(created)
+            out.append(new)
+            changed = True
+        return out if changed else None
+
+    def _has_layer_call(self, stmt) -> bool:
+        return any(self._layer_symbol(call) is not None for call in calls_in(stmt))
+
+    def _layer_symbol(self, call: cst.Call) -> str | None:
+        symbol = self.rule.sym(call.func)
+        if symbol in LAYERS or symbol == "layers.dropout":
+            return symbol
+        return None
+
+
+class _Initializers(cst.CSTTransformer):
+    """TF1 initializer objects -> Keras initializers (TF2 has the TF1 names only on compat.v1)."""
+
+    def __init__(self, converter: _Converter) -> None:
+        self.c = converter
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        symbol = self.c.rule.sym(original_node.func)
+        if symbol not in INITIALIZERS:
+            return updated_node
+        keras, params = INITIALIZERS[symbol]
+        names = tuple(p for p, _, _ in params) + ("seed", "dtype")
+        if symbol == "contrib.layers.xavier_initializer":
+            names = ("uniform", "seed", "dtype")
+        bound = _bind(updated_node, names)
+        if symbol == "contrib.layers.xavier_initializer" and "uniform" in bound and not _is_name(bound["uniform"], "True"):
+            keras = "GlorotNormal"
+        if "seed" in bound and not _is_none(bound["seed"]):
+            raise _Skip(original_node, "an initializer with its own seed")
+        arguments = []
+        for param, keyword_name, default in params:
+            value = self.c.code(bound[param]) if param in bound and not _is_none(bound[param]) else default
+            arguments.append(f"{keyword_name}={value}")
+        return cst.parse_expression(f"{self.c.tf}.keras.initializers.{keras}({', '.join(arguments)})")
+
+
+class _LayerCalls(cst.CSTTransformer):
+    """Rewrites the layer calls of one statement; ``created`` collects the constructors."""
+
+    def __init__(self, converter: _Converter, assignment, owner: _ClassNames | None = None) -> None:
+        self.c = converter
+        self.target = assignment[0][0] if assignment and len(assignment[0]) == 1 else None
+        self.created: list[str] = []
+        self.objects: list[str] = []  # committed by the caller when the statement converts
+        self.names: dict[str, str] = {}
+        # In a graph-building function turned into a layer class: objects are attributes
+        # created in __init__, and every call of the function shares them.
+        self.owner = owner
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
+        if self.owner is not None and len(original_node.targets) == 1:
+            names = assigned_names(original_node.targets[0].target)
+            self.target = names[0] if len(names) == 1 else None
+        return updated_node
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.owner is not None and len(node.targets) == 1:
+            names = assigned_names(node.targets[0].target)
+            self.target = names[0] if len(names) == 1 else None
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With):
+        if self.owner is None or len(original_node.items) != 1:
+            return updated_node
+        item = original_node.items[0].item
+        if isinstance(item, cst.Call) and self.c.rule.sym(item.func) == "variable_scope" and original_node.items[0].asname is None:
+            statements = list(updated_node.body.body)
+            statements[0] = statements[0].with_changes(leading_lines=[*original_node.leading_lines, *statements[0].leading_lines])
+            return cst.FlattenSentinel(statements)
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        symbol = self.c._layer_symbol(original_node)
+        if symbol is None and self.owner is not None and self.c.rule.sym(original_node.func) == "get_variable":
+            return self._get_variable(original_node, updated_node)
+        if symbol is None:
+            return updated_node
+        if symbol == "layers.dropout":
+            return self._dropout(updated_node)
+        spec = LAYERS[symbol]
+        bound = _bind(updated_node, spec.params)
+        original_bound = _bind(original_node, spec.params)
+        inputs = bound.pop("inputs", None)
+        if inputs is None:
+            raise _Skip(original_node, "a layer call without inputs")
+        reuse = bound.pop("reuse", None)
+        if self.owner is not None:
+            reuse = None  # the class's objects are shared by every call
+        name_node = bound.get("name")
+        layer_name = name_node.evaluated_value if isinstance(name_node, cst.SimpleString) else None
+        if reuse is not None and not _is_none(reuse) and not _is_name(reuse, "False"):
+            known = {**self.c.by_layer_name, **self.names}
+            if layer_name is None or layer_name not in known:
+                raise _Skip(original_node, "`reuse=` of a layer this rule did not create")
+            obj = known[layer_name]
+        else:
+            if layer_name is not None and (layer_name in self.c.by_layer_name or layer_name in self.names):
+                raise _Skip(original_node, f"a second layer named `{layer_name}` without reuse")
+            arguments = []
+            keras_params = [p for p in spec.params if p not in ("inputs", "reuse")]
+            for position, param in enumerate(keras_params):
+                node = bound.get(param)
+                if node is None or _is_none(node):
+                    continue
+                # Arguments other than the inputs hold no layer calls: the original nodes
+                # (whose names resolve) are the ones to read.
+                value = self.c.code(original_bound[param].visit(_Initializers(self.c)))
+                if position < spec.positional and all(p in bound for p in keras_params[:position]):
+                    arguments.append(value)
+                else:
+                    arguments.append(f"{param}={value}")
+            base = layer_name or (f"{self.target}_layer" if self.target else spec.keras.lower())
+            ctor = f"{self.c.tf}.keras.layers.{spec.keras}({', '.join(arguments)})"
+            if self.owner is not None:
+                obj = "self." + self.owner.fresh(base)
+                self.created.append(f"{obj} = {ctor}\n")
+                return cst.Call(func=cst.parse_expression(obj), args=[cst.Arg(inputs)])
+            obj = self.c.fresh(base)
+            self.created.append(f"{obj} = {ctor}\n")
+            self.objects.append(obj)
+            if layer_name is not None:
+                self.names[layer_name] = obj
+        return cst.Call(func=cst.Name(obj), args=[cst.Arg(inputs)])
+
+    def _get_variable(self, original: cst.Call, call: cst.Call) -> cst.BaseExpression:
+        bound = _bind(original, GET_VARIABLE)  # original nodes: their names resolve
+        name = bound.get("name")
+        if not isinstance(name, cst.SimpleString) or "shape" not in bound:
+            raise _Skip(original, "get_variable without a literal name and a shape")
+        for extra in set(bound) - {"name", "shape", "dtype", "initializer", "trainable"}:
+            if not _is_none(bound[extra]):
+                raise _Skip(original, f"get_variable with `{extra}=`")
+        initializer = bound.get("initializer")
+        if initializer is None or _is_none(initializer):
+            init = f"{self.c.tf}.keras.initializers.GlorotUniform()"  # get_variable's default
+        else:
+            symbol = self.c.rule.sym(initializer.func) if isinstance(initializer, cst.Call) else None
+            if symbol not in INITIALIZERS:
+                raise _Skip(original, "get_variable with an initializer this rule does not know")
+            init = self.c.code(initializer.visit(_Initializers(self.c)))
+        attr = self.owner.fresh(name.evaluated_value)
+        arguments = [f"name={self.c.code(name)}", f"shape={self.c.code(bound['shape'])}", f"initializer={init}"]
+        for extra in ("dtype", "trainable"):
+            if extra in bound and not _is_none(bound[extra]):
+                arguments.append(f"{extra}={self.c.code(bound[extra])}")
+        self.created.append(f"self.{attr} = self.add_weight({', '.join(arguments)})\n")
+        return cst.parse_expression(f"self.{attr}")
+
+    def _dropout(self, call: cst.Call) -> cst.BaseExpression:
+        bound = _bind(call, DROPOUT)
+        inputs = bound.get("inputs")
+        if inputs is None:
+            raise _Skip(call, "a dropout call without inputs")
+        training = bound.get("training")
+        if training is None or _is_name(training, "False"):
+            return inputs
+        x = self.c.code(inputs)
+        rate = self.c.code(bound["rate"]) if "rate" in bound else "0.5"
+        extra = "".join(f", {k}={self.c.code(bound[k])}" for k in ("noise_shape", "seed") if k in bound)
+        drop = f"{self.c.tf}.nn.dropout({x}, rate={rate}{extra})"
+        if _is_name(training, "True"):
+            return cst.parse_expression(drop)
+        flag = self.c.code(training)
+        if self.owner is not None:
+            # A parameter of the function: a Python bool in some calls, a tensor in others.
+            flag = f"{self.c.tf}.convert_to_tensor({flag})"
+        return cst.parse_expression(f"{self.c.tf}.cond({flag}, lambda: {drop}, lambda: {self.c.tf}.identity({x}))")
