@@ -19,7 +19,7 @@ def migrate(source: str) -> tuple[str, list]:
 
 
 def test_fallback_undoes_the_layer_rewrite() -> None:
-    # RMSProp keeps the module on compat.v1: the tf.layers call must stay a TF1 layer.
+    # A Saver keeps the module on compat.v1: the tf.layers call must stay a TF1 layer.
     text, findings = migrate(
         """\
         import tensorflow as tf
@@ -28,7 +28,7 @@ def test_fallback_undoes_the_layer_rewrite() -> None:
         y = tf.placeholder(tf.float32, [None, 1])
         pred = tf.layers.dense(x, 1, name="out")
         loss = tf.reduce_mean(tf.square(pred - y))
-        train_op = tf.train.RMSPropOptimizer(0.1).minimize(loss)
+        saver = tf.train.Saver()
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             print(sess.run(loss, feed_dict={x: [[1.0] * 4], y: [[1.0]]}))
