@@ -484,6 +484,10 @@ class _Converter:
         if reads & set(self.schedules):
             raise CannotConvert(value, "a decayed learning rate used in a computation")
         variables = {name for _, name, _ in self.variables}
+        if isinstance(value, (cst.List, cst.Tuple)) and value.elements and all(
+            isinstance(e.value, cst.Name) and e.value.value in variables for e in value.elements
+        ):
+            return  # `theta_D = [D_W1, D_b1]`: a Python list of the variables themselves
         if reads & graph or reads & variables or self._builds_ops(value):
             # `y = W * x_data + b` over variables alone is graph too: evaluated per run.
             unit = Unit(index, stmt, names, reads)
@@ -873,7 +877,8 @@ class _Converter:
         assignment = single_assignment(unit.node)
         if assignment is None or len(assignment[0]) != 1:
             return False  # `dW, db = tf.gradients(...)` unpacks the list
-        return unit.kind in ("gradients", "compute") or self._structured(assignment[1])
+        value = assignment[1]
+        return (unit.kind in ("gradients", "compute") and value is unit.call) or self._structured(value)
 
     def _is_op(self, expr) -> bool:
         return isinstance(expr, cst.Name) and (
