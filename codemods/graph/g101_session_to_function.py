@@ -12,6 +12,8 @@ says why.
 
 from __future__ import annotations
 
+import functools
+
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -133,7 +135,8 @@ class GraphToEager(Rule):
     code = "G101"
     slug = "session-to-function"
     summary = "TF1 placeholders, Sessions and optimizer steps become tf.function, GradientTape and Keras optimizers."
-    triggers = ("Session", "placeholder", "compat.v1")
+    # Nothing is converted unless the module runs a session (Session, InteractiveSession).
+    triggers = ("Session",)
     details = (
         "Each sess.run/eval/run site calls a generated @tf.function holding the backward slice of its "
         "fetches; placeholders become its typed parameters (input_signature), initializer runs disappear, "
@@ -316,13 +319,17 @@ class _Converter:
         self.removed: set[int] = set()
         self.user_functions: dict[str, cst.FunctionDef] = {}
         self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
-        self.taken = set(names_read(module))
         self.generated: set[str] = set()
         self.optimizer_calls: dict[str, cst.Call] = {}
         self.schedules: dict[str, str] = {}  # schedule name -> the global step it read
         self.rewritten: dict[int, cst.BaseStatement] = {}  # statements replaced in place
         self.site_feeds: dict[int, cst.BaseExpression] = {}  # run call -> its feed dict
         self.feed_assignments: set[int] = set()  # dict literals of inlined feed variables
+
+    @functools.cached_property
+    def taken(self) -> set[str]:
+        """Every name the module mentions (only needed once something is generated)."""
+        return set(names_read(self.module))
 
     def _flatten_sessions(self, statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         """Open ``with tf.Session() as sess:`` blocks of the graph's own level: scripts

@@ -139,6 +139,8 @@ class LayersToKeras(Rule):
     slug = "layers-to-keras"
     summary = "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout) become Keras layer objects created once."
     triggers = ("layers.", "get_variable", "variable_scope")
+    # Only graphs that a session runs are converted (G101 undoes this rule otherwise).
+    requires = ("Session",)
     details = (
         "In graph-building code run by a Session, `h = tf.layers.dense(x, n, name=\"fc1\")` becomes a "
         "Keras layer created where the graph was built (`fc1 = tf.keras.layers.Dense(n, name=\"fc1\")`) and "
