@@ -32,6 +32,7 @@ from migrator.analysis.graph import (
 )
 from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.graph.g102_layers_to_keras import CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED
+from codemods.graph import g101_variable_helpers as helpers
 
 SESSIONS = {"Session", "InteractiveSession"}
 INITIALIZERS = {
@@ -265,6 +266,111 @@ def _add_layer_object(converter: _Converter, index: int, name: str, call: cst.Ca
     converter.trainable[name] = weighted and not (isinstance(flag, cst.Name) and flag.value == "False")
 
 
+# -- helpers that create tf.Variables at each call (g101_variable_helpers) --------------
+def _module_function(converter: _Converter, name: str) -> cst.FunctionDef | None:
+    """A module-level function called from the graph built in ``main()``."""
+    if converter.owner is None:
+        return None
+    return next((s for s in converter.module.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
+
+
+def _variable_helper(converter: _Converter, fn: cst.FunctionDef) -> None:
+    """Register ``fn`` as a helper that becomes a ``tf.Module`` class, or refuse."""
+    name = fn.name.value
+    if name in converter.helpers:
+        return
+    class_name = converter._fresh(helpers.camel(name))
+    converter.helpers[name] = helpers.analyse(fn, converter.rule.sym, converter.tf, class_name, CannotConvert)
+    converter.rule.report(fn, f"`{name}` creates variables at each call -> tf.Module class `{class_name}`, one instance per call", kind="converted")
+
+
+def _add_helper_instances(converter: _Converter, unit: Unit) -> None:
+    """Each call of a variable helper in ``unit`` gets its instance, created where the graph was built."""
+    for stmt in [unit.node] if isinstance(unit.node, cst.SimpleStatementLine) else _statements_in(unit.node):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        repeated = {id(c) for node in helpers.repeating_nodes(stmt) for c in calls_in(node)}
+        for call in calls_in(stmt):
+            if not (isinstance(call.func, cst.Name) and call.func.value in converter.helpers):
+                continue
+            if id(call) in repeated:
+                raise CannotConvert(call, f"`{call.func.value}` creates variables and is called in a comprehension or lambda")
+            helper = converter.helpers[call.func.value]
+            assignment = single_assignment(stmt)
+            names = assignment[0] if assignment else []
+            instance = converter._fresh(helpers.instance_base(names, call.func.value))
+            converter.helper_calls[id(call)] = instance
+            converter.instances.setdefault(unit.index, []).append(f"{instance} = {helper.class_name}()")
+            converter.variables.append((unit.index, instance, "module"))
+            converter.module_vars[instance] = helper.variables
+            if assignment is not None and assignment[1] is call and helper.returned:
+                target = stmt.body[0].targets[0].target
+                if isinstance(target, (cst.Tuple, cst.List)):
+                    for position, attr in helper.returned.items():
+                        element = target.elements[position].value if position < len(target.elements) else None
+                        if isinstance(element, cst.Name):
+                            converter.aliases[element.value] = f"{instance}.{attr}"
+
+
+def _check_helper_calls(converter: _Converter) -> None:
+    """Helpers are called only where the graph is built, and their random initial values
+    are drawn in TF1's order: no other random initial value is drawn after theirs."""
+    if not converter.helpers:
+        return
+    for call in calls_in(converter.module):
+        if isinstance(call.func, cst.Name) and call.func.value in converter.helpers and id(call) not in converter.helper_calls:
+            raise CannotConvert(call, f"`{call.func.value}` creates variables and is called outside the graph's own statements")
+    random_units = _random_helper_units(converter)
+    if not random_units:
+        return
+    unit_indices = {u.index for u in converter.units}
+    for index, stmt in enumerate(converter.body):
+        if index <= random_units[0] or index in unit_indices or isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for call in calls_in(stmt):
+            if helpers.is_random(converter.rule.sym(call.func)):
+                raise CannotConvert(call, (
+                    "a random initial value drawn after a helper's variables: the helper's are drawn on "
+                    "its first call, so the order of random draws would change"
+                ))
+
+
+def _random_helper_units(converter: _Converter) -> list[int]:
+    random_calls = {
+        call_id for call_id in converter.helper_calls
+    }
+    found = []
+    for unit in converter.units:
+        for call in calls_in(unit.node):
+            if id(call) in random_calls and converter.helpers[call.func.value].random:
+                found.append(unit.index)
+                break
+    return sorted(found)
+
+
+def _check_creation_order(converter: _Converter, functions: list[Function]) -> None:
+    """Whichever generated function runs first creates helper variables: each function
+    must call the random-initialised helpers in a prefix of their program order."""
+    order = _random_helper_units(converter)
+    if not order:
+        return
+    for fn in functions:
+        used = sorted(u.index for u in fn.units if u.index in order)
+        if used != order[: len(used)]:
+            raise CannotConvert(fn.units[0].node if fn.units else converter.module, (
+                f"`{fn.name}` would create helper variables out of their program order"
+            ))
+
+
+def _module_helper_classes(converter: _Converter, module: cst.Module) -> cst.Module:
+    """Module-level helpers of a graph built in ``main()`` become their classes in place."""
+    classes = {h.fn.name.value: h.class_def for h in converter.helpers.values()}
+    body = [
+        classes[s.name.value] if isinstance(s, cst.FunctionDef) and s.name.value in classes else s for s in module.body
+    ]
+    return module.with_changes(body=body)
+
+
 def _install_fallback(tree: cst.Module, alias: str) -> cst.Module:
     body = list(tree.body)
     last_import = -1
@@ -323,6 +429,12 @@ class _Converter:
         self.rewritten: dict[int, cst.BaseStatement] = {}  # statements replaced in place
         self.site_feeds: dict[int, cst.BaseExpression] = {}  # run call -> its feed dict
         self.feed_assignments: set[int] = set()  # dict literals of inlined feed variables
+        # Helpers creating tf.Variables at each call -> tf.Module classes (g101_variable_helpers).
+        self.helpers: dict[str, helpers.VariableHelper] = {}
+        self.helper_calls: dict[int, str] = {}  # call -> the instance it becomes
+        self.instances: dict[int, list[str]] = {}  # statement index -> instance creations
+        self.module_vars: dict[str, list[tuple[str, bool]]] = {}  # instance -> its variables
+        self.aliases: dict[str, str] = {}  # graph name bound to a returned variable -> `inst.attr`
 
     def _flatten_sessions(self, statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         """Open ``with tf.Session() as sess:`` blocks of the graph's own level: scripts
@@ -343,9 +455,36 @@ class _Converter:
                 inner = list(stmt.body.body)
                 inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
                 flat.extend(inner)
+            elif self._training_scope(stmt):
+                inner = list(stmt.body.body)
+                inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
+                flat.extend(inner)
             else:
                 flat.append(stmt)
         return flat
+
+    def _training_scope(self, stmt) -> bool:
+        """``with tf.name_scope("train"): optimizer = ...; training_op = optimizer.minimize(loss)``:
+        the scope only names ops; the optimizer and its step are read as if at the graph's level."""
+        if not (isinstance(stmt, cst.With) and len(stmt.items) == 1 and isinstance(stmt.body, cst.IndentedBlock)):
+            return False
+        item = stmt.items[0].item
+        if not (isinstance(item, cst.Call) and self.rule.sym(item.func) == "name_scope") or stmt.items[0].asname:
+            return False
+        trains = False
+        for inner in stmt.body.body:
+            assignment = single_assignment(inner)
+            if assignment is None or len(assignment[0]) != 1:
+                return False
+            value = assignment[1]
+            symbol = (self.rule.sym(value.func) or "") if isinstance(value, cst.Call) else ""
+            if symbol.startswith("train.") and symbol.endswith("Optimizer"):
+                trains = True
+            elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in (
+                "minimize", "apply_gradients", "compute_gradients"
+            ):
+                trains = True
+        return trains
 
     def _runs_sessions(self, statements) -> bool:
         """Script code (not the functions and classes it defines) opens a session."""
@@ -403,6 +542,7 @@ class _Converter:
                 raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
         for index, stmt in enumerate(self.body):
             self._classify(index, stmt)
+        _check_helper_calls(self)
         self._find_session_params()
         sites = _SiteFinder(self).find()
         functions = self._plan(sites)
@@ -593,18 +733,22 @@ class _Converter:
 
     def _add_unit(self, unit: Unit) -> None:
         for name in unit.reads:
-            fn = self.user_functions.get(name)
+            fn = self.user_functions.get(name) or _module_function(self, name)
             if fn is not None:
                 self._check_graph_function(fn)
+        _add_helper_instances(self, unit)
         self.units.append(unit)
         for name in unit.defines:
             self.unit_by_name[name] = unit
 
     def _check_graph_function(self, fn: cst.FunctionDef) -> None:
         """A function called while building the graph must not create variables or read tensors."""
+        symbols = [self.rule.sym(call.func) or "" for call in calls_in(fn)]
+        if "Variable" in symbols and not any(s == "get_variable" or s.startswith("layers.") for s in symbols):
+            _variable_helper(self, fn)
         for call in calls_in(fn):
             symbol = self.rule.sym(call.func)
-            if symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers."):
+            if (symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers.")) and fn.name.value not in self.helpers:
                 raise CannotConvert(call, f"`{fn.name.value}` creates variables each time it is called")
         leaked = names_read(fn.body) & self._graph_names() - _local_names(fn)
         if leaked:
@@ -654,6 +798,9 @@ class _Converter:
         parts = []
         for index, name, kind in self.variables:
             if index >= before or not self.trainable.get(name, True):
+                continue
+            if kind == "module":
+                parts.extend(f"{name}.{attr}" for attr, trainable in self.module_vars[name] if trainable)
                 continue
             parts.append({
                 "var": name, "dict": f"*{name}.values()", "list": f"*{name}", "layer": f"*{name}.trainable_variables",
@@ -813,6 +960,7 @@ class _Converter:
                     raise CannotConvert(site.call, f"feeding `{fed}`, which is not a placeholder")
             planned[id(site.call)] = (fn, "op" if not values else fn.shape)
         self._place([(site, planned[id(site.call)][0]) for site, *_ in prepared])
+        _check_creation_order(self, [fn for fn, _ in planned.values()])
         return planned
 
     def _place(self, pairs: list[tuple[Site, Function]]) -> None:
@@ -852,7 +1000,7 @@ class _Converter:
     def _is_variable(self, expr) -> bool:
         names = {name for _, name, _ in self.variables}
         if isinstance(expr, cst.Name):
-            return expr.value in names
+            return expr.value in names or expr.value in self.aliases
         if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name):
             return expr.value.value in names
         return False
@@ -1113,7 +1261,11 @@ class _Rewriter(cst.CSTTransformer):
         for index, stmt in enumerate(c.body):
             kept_before = len(body)
             unit = next((u for u in c.units if u.index == index), None)
-            if index in c.rewritten:
+            body.extend(cst.parse_statement(f"{text}\n") for text in c.instances.get(index, []))
+            helper = next((h for h in c.helpers.values() if h.fn is stmt), None)
+            if helper is not None:
+                body.append(helper.class_def)
+            elif index in c.rewritten:
                 body.append(c.rewritten[index])
             elif index in c.removed or unit is not None:
                 if unit is not None and index in c.inline_optimizers:
@@ -1152,6 +1304,7 @@ class _Rewriter(cst.CSTTransformer):
             module = c.module.with_changes(body=body)
         else:
             module = c.module.deep_replace(c.owner, c.owner.with_changes(body=c.owner.body.with_changes(body=body)))
+            module = _module_helper_classes(c, module)
         return module.with_changes(body=[self._plain_import(s) for s in module.body if not self._disables(s)])
 
     def _gap(self) -> list[cst.EmptyLine]:
@@ -1223,6 +1376,8 @@ class _Rewriter(cst.CSTTransformer):
             if source is None:
                 raise CannotConvert(unit.call, f"`{unit.optimizer}` applies gradients it did not compute; its slots cannot be set up")
         variables = source.var_list or self.c._trainable_list(source.index)
+        if any(f"{instance}." in variables for instance in self.c.module_vars):
+            raise CannotConvert(unit.call, "optimizer slots set up before the first step, when helper variables do not exist yet")
         suffixes = mapping.ones_slots[0] if len(mapping.ones_slots) == 1 else tuple(mapping.ones_slots)
         return (
             f"# TF1's {mapping.keras_name} started these slots at 1.0, Keras at 0.0.\n"
@@ -1235,6 +1390,8 @@ class _Rewriter(cst.CSTTransformer):
     def _unit_code(self, unit: Unit, tape: bool) -> str:
         # Its comments stay where the statement was (carried to the next kept line).
         node = unit.node.with_changes(leading_lines=[])
+        if any(id(call) in self.c.helper_calls for call in calls_in(unit.node)):
+            node = node.visit(helpers.HelperCalls(self.c.helper_calls))
         if unit.kind == "gradients":
             node = node.visit(_ReplaceCall(unit.call, self._tape_gradient(unit.call)))
         elif unit.kind == "compute":
@@ -1379,7 +1536,7 @@ class _Rewriter(cst.CSTTransformer):
         elements, shape, keys = self.c._fetch_elements(fetch)
         if not all(self.c._is_variable(e) for e in elements):
             return updated
-        reads = [f"{self.c.code(e)}.numpy()" for e in elements]
+        reads = [f"{self.c.aliases.get(getattr(e, 'value', None)) or self.c.code(e)}.numpy()" for e in elements]
         if shape == "single":
             return cst.parse_expression(reads[0])
         if shape == "dict":
@@ -1449,6 +1606,8 @@ class _Rewriter(cst.CSTTransformer):
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             call = small.value
             func = call.func
+            if self.c.rule.sym(func) == "reset_default_graph":
+                return cst.RemovalSentinel.REMOVE  # eager code has no default graph to reset
             if isinstance(func, cst.Attribute):
                 receiver = func.value
                 sessions = self.c.sessions | {p for _, p in self.c.session_params.values()}
