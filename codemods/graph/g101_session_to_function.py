@@ -1060,16 +1060,21 @@ class _Converter:
                 structured = structured or self._structured(element)
                 code = self.code(element)
                 values.append(f"{self.tf}.identity({code})" if self._is_variable(element) else code)
+        # A name read by a unit is the one its latest earlier definition gave it
+        # (`h = tf.matmul(x, W)` then `h = tf.nn.relu(h)` keeps both, in order).
         seen: set[str] = set()
-        while pending:
-            name = pending.pop()
-            if name in seen:
+        todo = [(name, len(self.body)) for name in pending]
+        visited: set[tuple[str, int]] = set()
+        while todo:
+            name, before = todo.pop()
+            if (name, before) in visited:
                 continue
+            visited.add((name, before))
             seen.add(name)
-            unit = self.unit_by_name.get(name)
+            unit = next((u for u in reversed(self.units) if u.index < before and name in u.defines), None)
             if unit is not None and unit.index not in needed:
                 needed[unit.index] = unit
-                pending |= unit.reads
+                todo.extend((read, unit.index) for read in unit.reads)
         units = [needed[i] for i in sorted(needed)]
         for unit in units:
             if unit.kind in ("train", "apply") and unit is not train:

@@ -501,3 +501,20 @@ def test_graph_built_in_a_function_and_run_outside_falls_back() -> None:
     )
     assert "tf.disable_v2_behavior()" in text
     assert any("built in `build` but run outside it" in f.message for f in findings)
+
+
+def test_tensor_assigned_twice_keeps_both_definitions_in_order() -> None:
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+W = tf.Variable(tf.ones([2, 2]))
+h = tf.matmul(x, W)
+h = tf.nn.relu(h - 1.0)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(h, feed_dict={x: [[1.0, 2.0]]}))
+"""
+    )
+    assert "def compute_h(x):\n    h = tf.matmul(x, W)\n    h = tf.nn.relu(h - 1.0)\n    return h\n" in text
