@@ -32,6 +32,7 @@ from migrator.analysis.graph import (
 )
 from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.graph.g102_layers_to_keras import CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED
+from codemods.graph import g101_scoped_variables as scoped
 from codemods.graph import g101_variable_helpers as helpers
 
 SESSIONS = {"Session", "InteractiveSession"}
@@ -371,6 +372,49 @@ def _module_helper_classes(converter: _Converter, module: cst.Module) -> cst.Mod
     return module.with_changes(body=body)
 
 
+# -- variable lists selected by name (g101_scoped_variables) ---------------------------
+def _selected_variables(converter: _Converter, node: cst.BaseExpression, before: int) -> str | None:
+    """``tf.trainable_variables(scope="gen")`` / ``[v for v in ... if v.name.startswith("d")]``
+    -> the list of the trainable variables created before ``before`` that it selects."""
+    predicate = scoped.selection(node, converter.rule.sym, converter.all_variable_lists)
+    if predicate is None:
+        return None
+    parts = []
+    for index, name, kind in converter.variables:
+        if index >= before or not converter.trainable.get(name, True):
+            continue
+        tf1_name = converter.variable_names.get(name) if kind == "var" else None
+        if tf1_name is None:
+            raise CannotConvert(node, f"a variable list selected by name, and the TF1 name of `{name}` is not known")
+        try:
+            if predicate(tf1_name):
+                parts.append(name)
+        except ValueError:
+            raise CannotConvert(node, "a variable list selected by a condition this rule cannot read") from None
+    if not parts:
+        raise CannotConvert(node, "a variable list selected by name that selects no variable")
+    return "[" + ", ".join(parts) + "]"
+
+
+def _scoped_assignment(converter: _Converter, index: int, name: str, value: cst.BaseExpression) -> bool:
+    """``t_vars = tf.trainable_variables()`` (a name for the whole list, read by selections)
+    and ``g_vars = <selection>`` (a plain list of the selected variables, in place)."""
+    if isinstance(value, cst.Call) and converter.rule.sym(value.func) == "trainable_variables" and not value.args:
+        converter.all_variable_lists.add(name)
+        full = converter._trainable_list(index)
+        if any(instance in full for instance in converter.module_vars):
+            raise CannotConvert(value, "`tf.trainable_variables()` read where helper variables do not exist yet")
+        stmt = converter.body[index]
+        converter.rewritten[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(full))])
+        return True
+    selected = _selected_variables(converter, value, index)
+    if selected is None:
+        return False
+    stmt = converter.body[index]
+    converter.rewritten[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(selected))])
+    return True
+
+
 def _install_fallback(tree: cst.Module, alias: str) -> cst.Module:
     body = list(tree.body)
     last_import = -1
@@ -435,6 +479,10 @@ class _Converter:
         self.instances: dict[int, list[str]] = {}  # statement index -> instance creations
         self.module_vars: dict[str, list[tuple[str, bool]]] = {}  # instance -> its variables
         self.aliases: dict[str, str] = {}  # graph name bound to a returned variable -> `inst.attr`
+        # TF1 names of variables (None: not known statically), for scoped variable lists.
+        self.variable_names: dict[str, str | None] = {}
+        self.scope: str | None = ""  # the graph-level name scope being read ("" at the top)
+        self.all_variable_lists: set[str] = set()  # `t_vars = tf.trainable_variables()`
 
     def _flatten_sessions(self, statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         """Open ``with tf.Session() as sess:`` blocks of the graph's own level: scripts
@@ -615,6 +663,8 @@ class _Converter:
             if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("minimize", "apply_gradients"):
                 self._add_train(index, stmt, names, value)
                 return
+        if len(names) == 1 and _scoped_assignment(self, index, names[0], value):
+            return
         if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
             self._add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
             return
@@ -705,6 +755,8 @@ class _Converter:
 
     def _add_variable(self, index, name, kind, value) -> None:
         self.variables.append((index, name, kind))
+        if kind == "var":
+            self.variable_names[name] = scoped.variable_name(value, self.scope)
         trainable = True
         if isinstance(value, cst.Call):
             flag = argument(value, 1, "trainable")
@@ -776,10 +828,11 @@ class _Converter:
         node = argument(call, position, "var_list")
         if node is None:
             return None
-        if isinstance(node, cst.Call) and self.rule.sym(node.func) == "trainable_variables":
-            if node.args:
-                raise CannotConvert(node, "trainable_variables(scope=...) needs variable scopes")
+        if isinstance(node, cst.Call) and self.rule.sym(node.func) == "trainable_variables" and not node.args:
             return self._trainable_list(index)
+        selected = _selected_variables(self, node, index)
+        if selected is not None:
+            return selected
         return self.code(node)
 
     def _add_train(self, index, stmt, names, call) -> None:
@@ -834,7 +887,12 @@ class _Converter:
                 if isinstance(value, cst.Call) and self.rule.sym(value.func) == "Variable" and symbol == "name_scope":
                     # Variables stay where they were created, in the same scope.
                     variables.append(inner)
-                    self._add_variable(index, assignment[0][0], "var", value)
+                    prefix = scoped.scope_prefix(item, self.rule.sym)
+                    self.scope = None if prefix is None else f"{self.scope or ''}{prefix}"
+                    try:
+                        self._add_variable(index, assignment[0][0], "var", value)
+                    finally:
+                        self.scope = ""
                     continue
                 if any(self.rule.sym(c.func) == "Variable" for c in calls_in(value)):
                     raise CannotConvert(inner, f"variables created inside a `{symbol}` block")

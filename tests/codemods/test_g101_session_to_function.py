@@ -518,3 +518,58 @@ with tf.Session() as sess:
 """
     )
     assert "def compute_h(x):\n    h = tf.matmul(x, W)\n    h = tf.nn.relu(h - 1.0)\n    return h\n" in text
+
+
+SCOPED = """\
+import numpy as np
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+with tf.name_scope("generator"):
+    g = tf.Variable(tf.ones([2, 2]), name="W")
+with tf.name_scope("discriminator"):
+    d = tf.Variable(tf.ones([2, 1]), name="W")
+    d_b = tf.Variable(0.0)
+loss = tf.reduce_sum(tf.matmul(tf.matmul(x, g), d) + d_b)
+"""
+
+SCOPED_RUN = """\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([step, loss], feed_dict={x: np.ones((1, 2))})[1])
+"""
+
+
+def test_trainable_variables_scope_selects_the_scopes_variables() -> None:
+    text, _ = migrate(
+        SCOPED
+        + 'step = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=tf.trainable_variables(scope="discriminator"))\n'
+        + SCOPED_RUN
+    )
+    assert "variables = [d, d_b]" in text
+    assert "trainable_variables" not in text
+
+
+def test_variable_list_filtered_on_names_becomes_a_plain_list() -> None:
+    text, _ = migrate(
+        SCOPED
+        + "t_vars = tf.trainable_variables()\n"
+        + 'g_vars = [v for v in t_vars if v.name.startswith("generator")]\n'
+        + "d_vars = [v for v in t_vars if 'W' in v.name]\n"
+        + "step = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=g_vars)\n"
+        + SCOPED_RUN
+    )
+    assert "t_vars = [g, d, d_b]" in text
+    assert "g_vars = [g]" in text
+    assert "d_vars = [g, d]" in text
+
+
+def test_variable_list_filtered_by_an_unknown_name_falls_back() -> None:
+    text, findings = migrate(
+        SCOPED.replace('name="W")\n    d_b', 'name="W")\n    d_b').replace("d_b = tf.Variable(0.0)", "d_b = tf.Variable(0.0, name=x_name)")
+        .replace("x = tf.placeholder", "x_name = 'b'\nx = tf.placeholder")
+        + 'step = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=tf.trainable_variables("disc"))\n'
+        + SCOPED_RUN
+    )
+    assert "compat.v1" in text
+    assert any("the TF1 name of `d_b` is not known" in f.message for f in findings)
