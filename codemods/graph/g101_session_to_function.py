@@ -54,7 +54,7 @@ UNSUPPORTED = (
     "summary.", "train.start_queue_runners", "train.Coordinator", "contrib.", "get_variable",
     "variable_scope", "layers.", "nn.rnn_cell", "nn.dynamic_rnn", "nn.static_rnn",
     "train.string_input_producer", "py_func", "data.", "train.batch", "train.shuffle_batch",
-    "global_variables", "train.get_global_step",
+    "global_variables", "train.get_global_step",  # resolved when fetched by a run (_global_step_fetches)
     "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
     "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
     "train.MonitoredTrainingSession", "Print",
@@ -69,6 +69,7 @@ SCHEDULES = {
     ),
     "train.piecewise_constant": ("PiecewiseConstantDecay", (None, "boundaries", "values")),
 }
+GLOBAL_STEP_CALLS = {"train.get_global_step", "train.get_or_create_global_step"}
 ASSIGNS = {"assign": "assign", "assign_add": "assign_add", "assign_sub": "assign_sub"}
 DTYPE_STRINGS = {"float": "float32", "double": "float64", "int": "int32", "long": "int64"}
 TRAIN_OP_NAMES = {"optimizer", "train_op", "train_step", "train", "training_op", "opt_op", "trainer", "optimize", "minimize", "train_opt", "update"}
@@ -415,6 +416,44 @@ def _scoped_assignment(converter: _Converter, index: int, name: str, value: cst.
     return True
 
 
+# -- the global step: created inline by a training op, read back by get_global_step() ---
+def _inline_global_step(converter: _Converter, index: int) -> str:
+    """``minimize(..., global_step=tf.train.get_or_create_global_step())``: the step
+    variable is created right before the training op, once."""
+    existing = converter._global_step()
+    if existing is not None:
+        return existing
+    name = converter._fresh("global_step")
+    converter.inline_steps[index] = name
+    converter.variables.append((index, name, "global_step"))
+    converter.trainable[name] = False
+    return name
+
+
+def _global_step_fetches(converter: _Converter) -> set[int]:
+    """``sess.run(tf.train.get_global_step())``: a variable read, resolved at planning."""
+    found: set[int] = set()
+    for call in calls_in(converter.module):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" and call.args:
+            fetch = call.args[0].value
+            elements = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
+            for element in elements:
+                if isinstance(element, cst.Call) and not element.args and converter.rule.sym(element.func) == "train.get_global_step":
+                    found.add(id(element))
+    return found
+
+
+def _learning_rate_code(converter: _Converter, call: cst.Call, code: str) -> str:
+    """A learning rate held in a ``tf.Variable`` (``lr = tf.Variable(0.0, trainable=False)``,
+    assigned between epochs): Keras 3 takes a callable, read at each step as TF1 read it."""
+    reads = names_read(cst.parse_expression(code))
+    if reads & converter._graph_names():
+        raise CannotConvert(call, "a learning rate computed in the graph (placeholder or tensor)")
+    if code in {name for _, name, kind in converter.variables if kind == "var"}:
+        return f"lambda: {code}"
+    return code
+
+
 def _install_fallback(tree: cst.Module, alias: str) -> cst.Module:
     body = list(tree.body)
     last_import = -1
@@ -483,6 +522,7 @@ class _Converter:
         self.variable_names: dict[str, str | None] = {}
         self.scope: str | None = ""  # the graph-level name scope being read ("" at the top)
         self.all_variable_lists: set[str] = set()  # `t_vars = tf.trainable_variables()`
+        self.inline_steps: dict[int, str] = {}  # `global_step=tf.train.get_or_create_global_step()`
 
     def _flatten_sessions(self, statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         """Open ``with tf.Session() as sess:`` blocks of the graph's own level: scripts
@@ -581,7 +621,7 @@ class _Converter:
         # graph-building library code is left to the API rules.
         if not self.sessions and not self._runs_sessions(self.body):
             raise _NothingToDo()
-        g102_calls = _g102_calls(self)
+        g102_calls = _g102_calls(self) | _global_step_fetches(self)
         for call in calls_in(self.module):
             symbol = self.rule.sym(call.func)
             if id(call) in g102_calls:
@@ -842,6 +882,8 @@ class _Converter:
         # minimize(loss, global_step, var_list, ...), apply_gradients(grads_and_vars, global_step, ...)
         step = argument(call, 1, "global_step")
         unit.global_step = self.code(step) if step is not None else None
+        if isinstance(step, cst.Call) and not step.args and self.rule.sym(step.func) in GLOBAL_STEP_CALLS:
+            unit.global_step = _inline_global_step(self, index)
         if method == "minimize":
             unit.var_list = self._var_list_code(call, 2, index)
         self._check_schedule(unit)
@@ -1059,9 +1101,23 @@ class _Converter:
         names = {name for _, name, _ in self.variables}
         if isinstance(expr, cst.Name):
             return expr.value in names or expr.value in self.aliases
+        if isinstance(expr, cst.Call) and not expr.args and self.rule.sym(expr.func) in GLOBAL_STEP_CALLS:
+            return self._global_step() is not None
         if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name):
             return expr.value.value in names
         return False
+
+    def _variable_code(self, expr) -> str:
+        """How converted code names a variable: ``inst.attr`` for a helper's returned
+        variable, the global step's name for ``tf.train.get_global_step()``."""
+        if isinstance(expr, cst.Name) and expr.value in self.aliases:
+            return self.aliases[expr.value]
+        if isinstance(expr, cst.Call) and self.rule.sym(expr.func) in GLOBAL_STEP_CALLS:
+            return self._global_step()
+        return self.code(expr)
+
+    def _global_step(self) -> str | None:
+        return next((name for _, name, kind in self.variables if kind == "global_step"), None)
 
     def _is_init(self, expr) -> bool:
         """Initializer ops (or a list of them): eager variables are initialised when created."""
@@ -1117,7 +1173,7 @@ class _Converter:
                 pending |= names_read(element)
                 structured = structured or self._structured(element)
                 code = self.code(element)
-                values.append(f"{self.tf}.identity({code})" if self._is_variable(element) else code)
+                values.append(f"{self.tf}.identity({self._variable_code(element)})" if self._is_variable(element) else code)
         # A name read by a unit is the one its latest earlier definition gave it
         # (`h = tf.matmul(x, W)` then `h = tf.nn.relu(h)` keeps both, in order).
         seen: set[str] = set()
@@ -1294,7 +1350,8 @@ class _SiteFinder(ReadNamesVisitor):
         self.shadowed.pop()
 
     def visit_Name(self, node: cst.Name) -> None:
-        if node.value in self.graph and not any(node.value in names for names in self.shadowed):
+        # `_` is a throwaway: `grads, _ = tf.clip_by_global_norm(...)` then `c, _ = sess.run(...)`.
+        if node.value in self.graph and node.value != "_" and not any(node.value in names for names in self.shadowed):
             raise CannotConvert(node, f"graph tensor `{node.value}` is used outside a session run")
 
     def visit_Param(self, node: cst.Param) -> bool:
@@ -1325,6 +1382,9 @@ class _Rewriter(cst.CSTTransformer):
             kept_before = len(body)
             unit = next((u for u in c.units if u.index == index), None)
             body.extend(cst.parse_statement(f"{text}\n") for text in c.instances.get(index, []))
+            if index in c.inline_steps:
+                body.append(cst.parse_statement(
+                    f'{c.inline_steps[index]} = {self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")\n'))
             helper = next((h for h in c.helpers.values() if h.fn is stmt), None)
             if helper is not None:
                 body.append(helper.class_def)
@@ -1396,6 +1456,7 @@ class _Rewriter(cst.CSTTransformer):
         mapping = OPTIMIZERS[symbol]
         positional, keywords = call_parts(call, self.c.code)
         arguments, dropped = keras_arguments(mapping, positional, keywords)
+        arguments = [(k, _learning_rate_code(self.c, call, v) if k == "learning_rate" else v) for k, v in arguments]
         text = ", ".join(f"{k}={v}" for k, v in arguments)
         new = cst.parse_statement(f"{name} = {self.tf}.keras.optimizers.{mapping.keras_name}({text})\n")
         note = f"{symbol} -> keras.optimizers.{mapping.keras_name}({text})"
@@ -1599,7 +1660,7 @@ class _Rewriter(cst.CSTTransformer):
         elements, shape, keys = self.c._fetch_elements(fetch)
         if not all(self.c._is_variable(e) for e in elements):
             return updated
-        reads = [f"{self.c.aliases.get(getattr(e, 'value', None)) or self.c.code(e)}.numpy()" for e in elements]
+        reads = [f"{self.c._variable_code(e)}.numpy()" for e in elements]
         if shape == "single":
             return cst.parse_expression(reads[0])
         if shape == "dict":

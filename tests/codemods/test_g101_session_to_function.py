@@ -573,3 +573,37 @@ def test_variable_list_filtered_by_an_unknown_name_falls_back() -> None:
     )
     assert "compat.v1" in text
     assert any("the TF1 name of `d_b` is not known" in f.message for f in findings)
+
+
+def test_inline_global_step_and_get_global_step_and_variable_learning_rate() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+lr = tf.Variable(0.1, trainable=False)
+train_op = tf.train.GradientDescentOptimizer(lr).minimize(cost, global_step=tf.train.get_or_create_global_step())
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    _, _ = sess.run([train_op, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+    print(sess.run(tf.train.get_global_step()))
+"""
+    )
+    assert 'global_step = tf.Variable(0, trainable=False, dtype=tf.int64, name="global_step")' in text
+    assert "global_step.assign_add(1)" in text
+    assert "print(global_step.numpy())" in text
+    assert "optimizer = tf.keras.optimizers.SGD(learning_rate=lambda: lr)" in text
+    assert "get_global_step" not in text and "compat.v1" not in text
+
+
+def test_learning_rate_fed_through_a_placeholder_falls_back() -> None:
+    text, findings = migrate(
+        HEADER
+        + """\
+lr = tf.placeholder(tf.float32, [])
+train_op = tf.train.GradientDescentOptimizer(lr).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1)), lr: 0.1})
+"""
+    )
+    assert "compat.v1" in text
+    assert any("a learning rate computed in the graph" in f.message for f in findings)
