@@ -1201,26 +1201,28 @@ class _Converter:
                 values.append(f"{self.tf}.identity({self._variable_code(element)})" if self._is_variable(element) else code)
         # A name read by a unit is the one its latest earlier definition gave it
         # (`h = tf.matmul(x, W)` then `h = tf.nn.relu(h)` keeps both, in order).
-        seen: set[str] = set()
-        todo = [(name, len(self.body)) for name in pending]
+        # The fetch itself reads what was defined before the statement that runs it
+        # (`a = tf.constant(2)` ... run ... `a = tf.placeholder(tf.int16)`).
+        fed: dict[str, Placeholder] = {}
+        todo = [(name, site.statement) for name in pending]
         visited: set[tuple[str, int]] = set()
         while todo:
             name, before = todo.pop()
             if (name, before) in visited:
                 continue
             visited.add((name, before))
-            seen.add(name)
             unit = next((u for u in reversed(self.units) if u.index < before and name in u.defines), None)
-            if unit is not None and unit.index not in needed:
+            placeholder = self.placeholders.get(name)
+            if placeholder is not None and placeholder.index < before and (unit is None or unit.index < placeholder.index):
+                fed[name] = placeholder
+            elif unit is not None and unit.index not in needed:
                 needed[unit.index] = unit
                 todo.extend((read, unit.index) for read in unit.reads)
         units = [needed[i] for i in sorted(needed)]
         for unit in units:
             if unit.kind in ("train", "apply") and unit is not train:
                 raise CannotConvert(site.call, f"the fetched value depends on training op `{unit.defines[0]}`")
-        params = sorted(
-            (self.placeholders[n] for n in seen if n in self.placeholders), key=lambda p: p.index
-        )
+        params = sorted(fed.values(), key=lambda p: p.index)
         name = self._function_name(train, elements, values)
         fn = Function(name, params, units, values, "op" if not values else shape, value_keys, train)
         fn.structured = structured

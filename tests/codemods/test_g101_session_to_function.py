@@ -631,3 +631,23 @@ with tf.Session() as sess:
     assert "w = init_weights([2, 1])" in text
     assert "variables = [w]" in text
     assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_a_run_reads_the_definitions_made_before_it() -> None:
+    # aymericdamien's basic_operations: `a` is a constant, run, then a placeholder.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        a = tf.constant(2)
+        with tf.Session() as sess:
+            print(sess.run(a + 1))
+        a = tf.placeholder(tf.int16)
+        add = a + 1
+        with tf.Session() as sess:
+            print(sess.run(add, feed_dict={a: 2}))
+        """
+    )
+    assert "def compute_value():\n    a = tf.constant(2)\n    return a + 1" in text
+    assert "def compute_add(a):" in text
+    assert not [f for f in findings if f.kind == "declined"]
