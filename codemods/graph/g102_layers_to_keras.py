@@ -136,7 +136,7 @@ GET_VARIABLE = (
     "partitioner", "validate_shape", "use_resource", "custom_getter", "constraint",
 )
 # Keras layer classes whose objects hold weights (G101 trains their trainable_variables).
-WEIGHTED = {spec.keras for spec in LAYERS.values() if spec.weights}
+WEIGHTED = {spec.keras for spec in LAYERS.values() if spec.weights} | {"RNN"}
 # Names of the layer classes G102 made from graph-building functions.
 CLASSES_KEY = "g102.classes"
 # TF1 initializers -> Keras initializers, with TF1's defaults written out where Keras'
@@ -202,7 +202,7 @@ class LayersToKeras(Rule):
     code = "G102"
     slug = "layers-to-keras"
     summary = "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout) become Keras layer objects created once."
-    triggers = ("layers.", "get_variable", "variable_scope")
+    triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn")
     details = (
         "In graph-building code run by a Session, `h = tf.layers.dense(x, n, name=\"fc1\")` becomes a "
         "Keras layer created where the graph was built (`fc1 = tf.keras.layers.Dense(n, name=\"fc1\")`) and "
@@ -270,6 +270,47 @@ class LayersToKeras(Rule):
 
     def _runs_session(self, tree: cst.Module) -> bool:
         return any(self.sym(call.func) in ("Session", "InteractiveSession") for call in calls_in(tree))
+
+
+# TF1's LSTM cell as a Keras RNN cell with TF1's weight layout, so that the converted
+# program starts from the same weights and computes the same gates.
+RNN_CELLS = {"nn.rnn_cell.BasicLSTMCell": ("num_units", "forget_bias", "state_is_tuple", "activation", "reuse", "name", "dtype"),
+             "nn.rnn_cell.LSTMCell": ("num_units", "use_peepholes", "cell_clip", "initializer", "num_proj", "proj_clip",
+                                      "num_unit_shards", "num_proj_shards", "forget_bias", "state_is_tuple", "activation",
+                                      "reuse", "name", "dtype")}
+RNN_CELLS["contrib.rnn.BasicLSTMCell"] = RNN_CELLS["nn.rnn_cell.BasicLSTMCell"]
+RNN_CELLS["contrib.rnn.LSTMCell"] = RNN_CELLS["nn.rnn_cell.LSTMCell"]
+DYNAMIC_RNN = ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations", "swap_memory",
+               "time_major", "scope")
+TF1_LSTM_CELL = '''\
+class {name}({tf}.keras.layers.Layer):
+    """TF1's tf.nn.rnn_cell.BasicLSTMCell / LSTMCell for tf.keras.layers.RNN: one kernel over
+    [inputs, h] with the gates in TF1's order (i, j, f, o) and forget_bias added at run time
+    (a Keras LSTMCell has kernel + recurrent_kernel, gates (i, f, c, o) and an orthogonal
+    recurrent initializer: it would start from other weights)."""
+
+    def __init__(self, num_units, forget_bias=1.0, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = num_units
+        self.forget_bias = forget_bias
+        self.activation = activation or {tf}.math.tanh
+        self.state_size = [num_units, num_units]  # (c, h), TF1's LSTMStateTuple
+        self.output_size = num_units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            name="kernel", shape=[input_shape[-1] + self.units, 4 * self.units],
+            initializer={tf}.keras.initializers.GlorotUniform())
+        self.bias = self.add_weight(name="bias", shape=[4 * self.units], initializer="zeros")
+
+    def call(self, inputs, states):
+        c, h = states
+        gates = {tf}.matmul({tf}.concat([inputs, h], 1), self.kernel) + self.bias
+        i, j, f, o = {tf}.split(gates, 4, axis=1)
+        new_c = c * {tf}.math.sigmoid(f + self.forget_bias) + {tf}.math.sigmoid(i) * self.activation(j)
+        new_h = self.activation(new_c) * {tf}.math.sigmoid(o)
+        return new_h, [new_c, new_h]
+'''
 
 
 def _simple_statements(node: cst.CSTNode) -> list[cst.SimpleStatementLine]:
@@ -396,6 +437,8 @@ class _Converter:
                     changed = True
         if changed:
             new_module = new_module.with_changes(body=new_body)
+        if getattr(self, "lstm_class", None) is not None:
+            new_module = _insert_after_imports(new_module, cst.parse_module(self.lstm_class_code).body)
         if self.batch_norms:
             # The Keras layers update their moving statistics themselves.
             new_module = new_module.visit(_DropUpdateOps(self.update_ops))
@@ -537,7 +580,12 @@ class _Converter:
         """The statements with their layer calls rewritten; None when nothing changed."""
         out: list[cst.BaseStatement] = []
         changed = False
-        for stmt in statements:
+        rnn = self._rnn_plan(statements)
+        for index, stmt in enumerate(statements):
+            if index in rnn:
+                out.extend(rnn[index])
+                changed = True
+                continue
             if any(_regularization_call(self, c) for c in calls_in(stmt)):
                 stmt = stmt.visit(_RegularizationLosses(self))
                 changed = True
@@ -563,6 +611,88 @@ class _Converter:
             out.append(new)
             changed = True
         return out if changed else None
+
+    def _rnn_plan(self, statements) -> dict[int, list[cst.BaseStatement]]:
+        """``cell = tf.nn.rnn_cell.BasicLSTMCell(n)`` + ``outputs, state = tf.nn.dynamic_rnn(cell, x,
+        dtype=tf.float32)`` -> one ``tf.keras.layers.RNN`` over a TF1-layout cell, created where
+        dynamic_rnn created the weights. Statement index -> its replacement."""
+        plan: dict[int, list[cst.BaseStatement]] = {}
+        cells: dict[str, tuple[int, cst.Call]] = {}
+        for index, stmt in enumerate(statements):
+            assignment = single_assignment(stmt)
+            if assignment is None or not isinstance(assignment[1], cst.Call):
+                continue
+            names, call = assignment
+            symbol = self.rule.sym(call.func)
+            if symbol in RNN_CELLS and len(names) == 1:
+                cells[names[0]] = (index, call)
+                continue
+            if symbol != "nn.dynamic_rnn":
+                continue
+            try:
+                plan.update(self._dynamic_rnn(statements, index, names, call, cells))
+            except _Skip as exc:
+                self.rule.report(exc.node, f"RNN left on TF1: {exc.reason}")
+        return plan
+
+    def _dynamic_rnn(self, statements, index, names, call, cells) -> dict[int, list[cst.BaseStatement]]:
+        bound = _bind(call, DYNAMIC_RNN)
+        cell = bound.get("cell")
+        if not isinstance(cell, cst.Name) or cell.value not in cells:
+            raise _Skip(call, "dynamic_rnn over a cell this rule does not know (only BasicLSTMCell / LSTMCell)")
+        for param in ("sequence_length", "initial_state", "scope"):
+            if param in bound and not _is_none(bound[param]):
+                raise _Skip(call, f"dynamic_rnn with `{param}=`")
+        if "time_major" in bound and not _is_name(bound["time_major"], "False"):
+            raise _Skip(call, "dynamic_rnn with time_major=True")
+        dtype = bound.get("dtype")
+        if dtype is not None and self.rule.sym(dtype) != "float32":
+            raise _Skip(call, "dynamic_rnn with a dtype other than float32")
+        if len(names) != 2 or not isinstance(statements[index].body[0].targets[0].target, cst.Tuple):
+            raise _Skip(call, "dynamic_rnn's result not unpacked into (outputs, state)")
+        cell_index, cell_call = cells[cell.value]
+        cell_bound = _bind(cell_call, RNN_CELLS[self.rule.sym(cell_call.func)])
+        for param, value in cell_bound.items():
+            if param in ("num_units", "forget_bias", "activation", "dtype") or _is_none(value):
+                continue
+            if param == "state_is_tuple" and _is_name(value, "True"):
+                continue
+            if param == "use_peepholes" and _is_name(value, "False"):
+                continue
+            raise _Skip(cell_call, f"an LSTM cell with `{param}=`")
+        if "dtype" in cell_bound and self.rule.sym(cell_bound["dtype"]) != "float32":
+            raise _Skip(cell_call, "an LSTM cell with a dtype other than float32")
+        if "num_units" not in cell_bound:
+            raise _Skip(cell_call, "an LSTM cell without num_units")
+        # The cell object must serve this dynamic_rnn only (TF1 shares its weights otherwise).
+        reads = [n for stmt in statements for n in _names(stmt) if n == cell.value]
+        if len(reads) != 2:
+            raise _Skip(cell_call, f"the cell `{cell.value}` is used more than once")
+        outputs, state = names
+        for stmt in statements[index + 1:]:
+            for node in _attributes(stmt):
+                if _is_name(node.value, state):
+                    raise _Skip(call, f"`{state}.{node.attr.value}`: the state becomes a list [c, h]")
+        class_name = self._lstm_class()
+        arguments = [self.code(cell_bound["num_units"])]
+        arguments += [f"{p}={self.code(cell_bound[p])}" for p in ("forget_bias", "activation")
+                      if p in cell_bound and not _is_none(cell_bound[p])]
+        layer = self.fresh(f"{cell.value}_rnn" if cell.value.endswith("cell") else f"{cell.value}_layer")
+        created = cst.parse_statement(
+            f"{layer} = {self.tf}.keras.layers.RNN({class_name}({', '.join(arguments)}), return_sequences=True, "
+            f"return_state=True)\n"
+        ).with_changes(leading_lines=statements[index].leading_lines)
+        # Keras returns [outputs, c, h]; TF1 returned (outputs, LSTMStateTuple(c, h)).
+        used = cst.parse_statement(f"{outputs}, *{state} = {layer}({self.code(bound['inputs'])})\n")
+        self.objects.add(layer)
+        return {cell_index: [], index: [created, used]} if cell_index < index else {}
+
+    def _lstm_class(self) -> str:
+        if getattr(self, "lstm_class", None) is None:
+            self.lstm_class = self.fresh("TF1LSTMCell")
+            self.classes.add(self.lstm_class)
+            self.lstm_class_code = TF1_LSTM_CELL.format(name=self.lstm_class, tf=self.tf)
+        return self.lstm_class
 
     def _has_layer_call(self, stmt) -> bool:
         return any(self._layer_symbol(call) is not None for call in calls_in(stmt))
@@ -966,3 +1096,28 @@ def _names(node: cst.CSTNode) -> list[str]:
 
     node.visit(_Collect())
     return found
+
+
+def _attributes(node: cst.CSTNode) -> list[cst.Attribute]:
+    found: list[cst.Attribute] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Attribute(self, n) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _insert_after_imports(module: cst.Module, statements) -> cst.Module:
+    body = list(module.body)
+    last = -1
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            last = i
+    blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
+    new = [stmt.with_changes(leading_lines=blank) for stmt in statements]
+    if last + 1 < len(body):
+        kept = [line for line in body[last + 1].leading_lines if line.comment is not None]
+        body[last + 1] = body[last + 1].with_changes(leading_lines=blank + kept)
+    return module.with_changes(body=[*body[:last + 1], *new, *body[last + 1:]])
