@@ -201,7 +201,10 @@ def _is_name(node: cst.BaseExpression | None, value: str) -> bool:
 class LayersToKeras(Rule):
     code = "G102"
     slug = "layers-to-keras"
-    summary = "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout) become Keras layer objects created once."
+    summary = (
+        "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout, batch_normalization; "
+        "tf.contrib.layers; LSTM cells under dynamic_rnn) become Keras layer objects created once."
+    )
     triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn")
     details = (
         "In graph-building code run by a Session, `h = tf.layers.dense(x, n, name=\"fc1\")` becomes a "
@@ -211,7 +214,22 @@ class LayersToKeras(Rule):
         "zero biases, channels_last). `reuse=True` with the name of an earlier layer calls that layer again. "
         "tf.layers.dropout becomes the op TF1 ran: tf.nn.dropout under tf.cond(training, ...). Layer calls "
         "inside loops or with arguments Keras has no place for are left alone (G101 keeps the module on "
-        "tf.compat.v1 and says why). If G101 falls back for any reason, this rule's rewrite is undone."
+        "tf.compat.v1 and says why). If G101 falls back for any reason, this rule's rewrite is undone. "
+        "tf.layers.batch_normalization(h, training=flag) becomes a Keras BatchNormalization called under "
+        "tf.cond(flag, ...) (Keras branches on a Python bool); since the Keras layer updates its moving statistics "
+        "whenever it runs in training mode, this is done only when `tf.get_collection(tf.GraphKeys.UPDATE_OPS)` "
+        "controls the training op and every run that feeds the flag something else than False runs that op; the "
+        "collection and its control_dependencies block then disappear. Not next to convolutions unless fused=False "
+        "(TF1's fused kernel keeps the moving variance with Bessel's correction). tf.contrib.layers.fully_connected/"
+        "conv2d/max_pool2d/flatten become Dense/Conv2D/MaxPooling2D/Flatten with contrib's defaults written out "
+        "(activation relu, padding same, pool stride 2, biases_initializer=None -> use_bias=False). "
+        "tf.contrib.layers.l2_regularizer(s) becomes keras.regularizers.L2(s / 2): TF1's penalty is "
+        "s * tf.nn.l2_loss(w) = s * sum(w ** 2) / 2, Keras' L2(l) is l * sum(w ** 2). "
+        "tf.losses.get_regularization_loss() and the REGULARIZATION_LOSSES collection become the regularized "
+        "layers' `losses` (empty until a layer's first call: Keras builds weights lazily). "
+        "tf.nn.rnn_cell.BasicLSTMCell/LSTMCell + tf.nn.dynamic_rnn become tf.keras.layers.RNN(return_sequences=True, "
+        "return_state=True) over a generated TF1LSTMCell with TF1's weight layout (one kernel over [x, h], gates "
+        "i, j, f, o, forget_bias added at run time), so results match; the state becomes a list [c, h]."
     )
     examples = (
         Example(
@@ -236,6 +254,68 @@ class LayersToKeras(Rule):
                 with tf.Session() as sess:
                     sess.run(tf.global_variables_initializer())
                     print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                is_training = tf.placeholder_with_default(False, shape=())
+                h = tf.layers.batch_normalization(tf.layers.dense(x, 8), training=is_training)
+                loss = tf.reduce_mean(tf.square(h))
+                update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+                with tf.control_dependencies(update_ops):
+                    train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    sess.run(train_op, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]], is_training: True})
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                is_training = tf.placeholder_with_default(False, shape=())
+                h_layer = tf.keras.layers.Dense(8)
+                h_layer_2 = tf.keras.layers.BatchNormalization()
+                h_inputs = h_layer(x)
+                h = tf.cond(is_training, lambda: h_layer_2(h_inputs, training=True), lambda: h_layer_2(h_inputs, training=False))
+                loss = tf.reduce_mean(tf.square(h))
+                train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    sess.run(train_op, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]], is_training: True})
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = tf.contrib.layers.fully_connected(x, 8, weights_regularizer=tf.contrib.layers.l2_regularizer(0.01))
+                loss = tf.reduce_mean(tf.square(h)) + tf.losses.get_regularization_loss()
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(loss, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h_layer = tf.keras.layers.Dense(8, activation=tf.nn.relu, kernel_regularizer=tf.keras.regularizers.L2(0.01 / 2))
+                h = h_layer(x)
+                loss = tf.reduce_mean(tf.square(h)) + tf.add_n([*h_layer.losses])
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(loss, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
                 """
             ),
         ),
@@ -860,6 +940,11 @@ class _LayerCalls(cst.CSTTransformer):
         x = self.c.code(inputs)
         if training in ("True", "False"):
             return cst.parse_expression(f"{obj}({x}, training={training})")
+        if not isinstance(inputs, cst.Name) and self.owner is None:
+            # Computed once, before the branches (`bn(dense(x))`).
+            name = self.c.fresh(f"{self.target}_inputs" if self.target else "bn_inputs")
+            self.created.append(f"{name} = {x}\n")
+            x = name
         # A boolean tensor (a fed placeholder): Keras layers branch on a Python bool.
         return cst.parse_expression(
             f"{self.c.tf}.cond({training}, lambda: {obj}({x}, training=True), lambda: {obj}({x}, training=False))"

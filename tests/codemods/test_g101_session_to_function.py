@@ -501,3 +501,38 @@ def test_graph_built_in_a_function_and_run_outside_falls_back() -> None:
     )
     assert "tf.disable_v2_behavior()" in text
     assert any("built in `build` but run outside it" in f.message for f in findings)
+
+
+def test_a_rebound_tensor_name_reads_its_earlier_binding() -> None:
+    # `h = tf.nn.relu(h)`: the function needs every binding of `h`, in order.
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 2])
+        W = tf.Variable(tf.ones([2, 2]))
+        h = tf.matmul(x, W)
+        h = tf.nn.relu(h)
+        h = h * 2.0
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(h, feed_dict={x: [[1.0, -2.0]]}))
+        """
+    )
+    assert "    h = tf.matmul(x, W)\n    h = tf.nn.relu(h)\n    h = h * 2.0\n    return h\n" in text
+    assert "disable_v2_behavior" not in text
+
+
+def test_a_placeholder_rebound_to_a_tensor_falls_back() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 4])
+        x = tf.reshape(x, [-1, 2, 2])
+        with tf.Session() as sess:
+            print(sess.run(x, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+        """
+    )
+    assert "disable_v2_behavior" in text
+    assert any("rebound" in f.message for f in findings)
