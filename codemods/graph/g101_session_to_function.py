@@ -105,8 +105,6 @@ class Unit:
     optimizer: str | None = None
     var_list: str | None = None
     global_step: str | None = None
-    # The units defining the names it reads, as bound where it stands (`h = f(h)`).
-    deps: list = field(default_factory=list)
 
 
 @dataclass
@@ -265,20 +263,6 @@ def _add_layer_object(converter: _Converter, index: int, name: str, call: cst.Ca
     weighted = symbol is None or symbol[len("keras.layers."):] in WEIGHTED  # None: a G102 layer class
     flag = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "trainable"), None)
     converter.trainable[name] = weighted and not (isinstance(flag, cst.Name) and flag.value == "False")
-
-
-def _check_redefinition(converter: _Converter, unit: Unit) -> None:
-    """A placeholder's name rebound to a tensor: the function's parameter would be lost."""
-    for name in unit.defines:
-        if name in converter.placeholders:
-            raise CannotConvert(unit.node, f"placeholder `{name}` is rebound to another tensor")
-
-
-def _bound_units(converter: _Converter, unit: Unit) -> list[Unit]:
-    """The units that define the names ``unit`` reads, before it (``h = tf.nn.relu(h)``
-    reads the earlier ``h``): slices follow these, not the names' last bindings."""
-    found = (converter.unit_by_name.get(name) for name in unit.reads)
-    return [u for u in found if u is not None and u is not unit]
 
 
 def _install_fallback(tree: cst.Module, alias: str) -> cst.Module:
@@ -612,8 +596,6 @@ class _Converter:
             fn = self.user_functions.get(name)
             if fn is not None:
                 self._check_graph_function(fn)
-        _check_redefinition(self, unit)
-        unit.deps = _bound_units(self, unit)
         self.units.append(unit)
         for name in unit.defines:
             self.unit_by_name[name] = unit
@@ -735,7 +717,6 @@ class _Converter:
             return False
         self._add_train(index, stmt, names, value)
         self.unit_by_name[names[0]].reads |= names_read(stmt.items[0].item)
-        self.unit_by_name[names[0]].deps = _bound_units(self, self.unit_by_name[names[0]])
         return True
 
     def _check_compound(self, stmt) -> None:
@@ -931,14 +912,16 @@ class _Converter:
                 structured = structured or self._structured(element)
                 code = self.code(element)
                 values.append(f"{self.tf}.identity({code})" if self._is_variable(element) else code)
-        seen: set[str] = set(pending)
-        stack = [self.unit_by_name[name] for name in pending if name in self.unit_by_name]
-        while stack:  # units reached through the bindings each one read
-            unit = stack.pop()
-            if unit.index not in needed:
+        seen: set[str] = set()
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            unit = self.unit_by_name.get(name)
+            if unit is not None and unit.index not in needed:
                 needed[unit.index] = unit
-                seen |= unit.reads
-                stack.extend(unit.deps)
+                pending |= unit.reads
         units = [needed[i] for i in sorted(needed)]
         for unit in units:
             if unit.kind in ("train", "apply") and unit is not train:
