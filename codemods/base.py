@@ -42,8 +42,10 @@ class Rule(VisitorBasedCodemodCommand):
     code: ClassVar[str]
     slug: ClassVar[str]
     summary: ClassVar[str]
-    # The rule only runs on files whose text contains one of these strings.
-    triggers: ClassVar[tuple[str, ...]]
+    # The rule only runs on files whose text contains one of these strings (a tuple of
+    # strings: all of them) and every string of `requires`.
+    triggers: ClassVar[tuple[str | tuple[str, ...], ...]]
+    requires: ClassVar[tuple[str, ...]] = ()
     examples: ClassVar[tuple[Example, ...]] = ()
     # Longer documentation for `migrator rules` (caveats, numeric differences).
     details: ClassVar[str] = ""
@@ -57,6 +59,16 @@ class Rule(VisitorBasedCodemodCommand):
         super().__init__(context)
         self.tree: cst.Module | None = None
         self._reports: list[tuple[cst.CSTNode, str, str]] = []
+
+    @classmethod
+    def applies_to(cls, data: bytes) -> bool:
+        """A cheap text test: could the rule change this file at all?"""
+        if not all(word.encode() in data for word in cls.requires):
+            return False
+        return any(
+            all(word.encode() in data for word in ((trigger,) if isinstance(trigger, str) else trigger))
+            for trigger in cls.triggers
+        )
 
     # -- running -----------------------------------------------------------------
     def run(self, module: cst.Module) -> cst.Module:

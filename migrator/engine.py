@@ -182,7 +182,7 @@ def migrate_source(
         return _failed(path, data, _too_large(len(data)))
     if not any(word in data for word in GATE):
         return FileResult(path, Status.SKIPPED, data, data)
-    active = [r for r in rules if any(t.encode() in data for t in r.triggers)]
+    active = [r for r in rules if r.applies_to(data)]
     if not active:
         # No selected rule applies, but a file that is not Python 3 is still named:
         # Python's own parser is an order of magnitude cheaper than LibCST's.

@@ -566,6 +566,7 @@ class _Plan(FastVisitor):
                 continue
             break
         early = _early_imports(body[:position])
+        everywhere = _early_imports(body)
         new_imports: list[str] = []
 
         def alias(origins: tuple[str, ...], default: str) -> str:
@@ -574,7 +575,10 @@ class _Plan(FastVisitor):
                     if bound == origin and local not in self.assigned:
                         return local
             local = default.rsplit(" ", 1)[-1]
-            if local in self.assigned or local in self.import_names or local in early:
+            # `import tensorflow as tf` further down (after the MNIST lines) binds the
+            # same module: importing it once more above the helper is harmless.
+            same_later = everywhere.get(local) in origins
+            if local in self.assigned or local in early or (local in self.import_names and not same_later):
                 raise _Unsupported(self.calls[0], f"the module binds `{local}` to something else")
             new_imports.append(default)
             return local

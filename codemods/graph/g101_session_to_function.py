@@ -12,6 +12,8 @@ says why.
 
 from __future__ import annotations
 
+import functools
+
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -32,6 +34,8 @@ from migrator.analysis.graph import (
 )
 from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.graph.g102_layers_to_keras import CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED
+from codemods.graph import g101_scoped_variables as scoped
+from codemods.graph import g101_variable_helpers as helpers
 
 SESSIONS = {"Session", "InteractiveSession"}
 INITIALIZERS = {
@@ -52,7 +56,7 @@ UNSUPPORTED = (
     "summary.", "train.start_queue_runners", "train.Coordinator", "contrib.", "get_variable",
     "variable_scope", "layers.", "nn.rnn_cell", "nn.dynamic_rnn", "nn.static_rnn",
     "train.string_input_producer", "py_func", "data.", "train.batch", "train.shuffle_batch",
-    "global_variables", "train.get_global_step",
+    "global_variables", "train.get_global_step",  # resolved when fetched by a run (_global_step_fetches)
     "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
     "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
     "train.MonitoredTrainingSession", "Print",
@@ -67,6 +71,7 @@ SCHEDULES = {
     ),
     "train.piecewise_constant": ("PiecewiseConstantDecay", (None, "boundaries", "values")),
 }
+GLOBAL_STEP_CALLS = {"train.get_global_step", "train.get_or_create_global_step"}
 ASSIGNS = {"assign": "assign", "assign_add": "assign_add", "assign_sub": "assign_sub"}
 DTYPE_STRINGS = {"float": "float32", "double": "float64", "int": "int32", "long": "int64"}
 TRAIN_OP_NAMES = {"optimizer", "train_op", "train_step", "train", "training_op", "opt_op", "trainer", "optimize", "minimize", "train_opt", "update"}
@@ -133,7 +138,8 @@ class GraphToEager(Rule):
     code = "G101"
     slug = "session-to-function"
     summary = "TF1 placeholders, Sessions and optimizer steps become tf.function, GradientTape and Keras optimizers."
-    triggers = ("Session", "placeholder", "compat.v1")
+    # Nothing is converted unless the module runs a session (Session, InteractiveSession).
+    triggers = ("Session",)
     details = (
         "Each sess.run/eval/run site calls a generated @tf.function holding the backward slice of its "
         "fetches; placeholders become its typed parameters (input_signature), initializer runs disappear, "
@@ -265,6 +271,192 @@ def _add_layer_object(converter: _Converter, index: int, name: str, call: cst.Ca
     converter.trainable[name] = weighted and not (isinstance(flag, cst.Name) and flag.value == "False")
 
 
+# -- helpers that create tf.Variables at each call (g101_variable_helpers) --------------
+def _module_function(converter: _Converter, name: str) -> cst.FunctionDef | None:
+    """A module-level function called from the graph built in ``main()``."""
+    if converter.owner is None:
+        return None
+    return next((s for s in converter.module.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
+
+
+def _variable_helper(converter: _Converter, fn: cst.FunctionDef) -> None:
+    """Register ``fn`` as a helper that becomes a ``tf.Module`` class, or refuse."""
+    name = fn.name.value
+    if name in converter.helpers:
+        return
+    class_name = converter._fresh(helpers.camel(name))
+    converter.helpers[name] = helpers.analyse(fn, converter.rule.sym, converter.tf, class_name, CannotConvert)
+    converter.rule.report(fn, f"`{name}` creates variables at each call -> tf.Module class `{class_name}`, one instance per call", kind="converted")
+
+
+def _add_helper_instances(converter: _Converter, unit: Unit) -> None:
+    """Each call of a variable helper in ``unit`` gets its instance, created where the graph was built."""
+    for stmt in [unit.node] if isinstance(unit.node, cst.SimpleStatementLine) else _statements_in(unit.node):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        repeated = {id(c) for node in helpers.repeating_nodes(stmt) for c in calls_in(node)}
+        for call in calls_in(stmt):
+            if not (isinstance(call.func, cst.Name) and call.func.value in converter.helpers):
+                continue
+            if id(call) in repeated:
+                raise CannotConvert(call, f"`{call.func.value}` creates variables and is called in a comprehension or lambda")
+            helper = converter.helpers[call.func.value]
+            assignment = single_assignment(stmt)
+            names = assignment[0] if assignment else []
+            instance = converter._fresh(helpers.instance_base(names, call.func.value))
+            converter.helper_calls[id(call)] = instance
+            converter.instances.setdefault(unit.index, []).append(f"{instance} = {helper.class_name}()")
+            converter.variables.append((unit.index, instance, "module"))
+            converter.module_vars[instance] = helper.variables
+            if assignment is not None and assignment[1] is call and helper.returned:
+                target = stmt.body[0].targets[0].target
+                if isinstance(target, (cst.Tuple, cst.List)):
+                    for position, attr in helper.returned.items():
+                        element = target.elements[position].value if position < len(target.elements) else None
+                        if isinstance(element, cst.Name):
+                            converter.aliases[element.value] = f"{instance}.{attr}"
+
+
+def _check_helper_calls(converter: _Converter) -> None:
+    """Helpers are called only where the graph is built, and their random initial values
+    are drawn in TF1's order: no other random initial value is drawn after theirs."""
+    if not converter.helpers:
+        return
+    for call in calls_in(converter.module):
+        if isinstance(call.func, cst.Name) and call.func.value in converter.helpers and id(call) not in converter.helper_calls:
+            raise CannotConvert(call, f"`{call.func.value}` creates variables and is called outside the graph's own statements")
+    random_units = _random_helper_units(converter)
+    if not random_units:
+        return
+    unit_indices = {u.index for u in converter.units}
+    for index, stmt in enumerate(converter.body):
+        if index <= random_units[0] or index in unit_indices or isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for call in calls_in(stmt):
+            if helpers.is_random(converter.rule.sym(call.func)):
+                raise CannotConvert(call, (
+                    "a random initial value drawn after a helper's variables: the helper's are drawn on "
+                    "its first call, so the order of random draws would change"
+                ))
+
+
+def _random_helper_units(converter: _Converter) -> list[int]:
+    random_calls = {
+        call_id for call_id in converter.helper_calls
+    }
+    found = []
+    for unit in converter.units:
+        for call in calls_in(unit.node):
+            if id(call) in random_calls and converter.helpers[call.func.value].random:
+                found.append(unit.index)
+                break
+    return sorted(found)
+
+
+def _check_creation_order(converter: _Converter, functions: list[Function]) -> None:
+    """Whichever generated function runs first creates helper variables: each function
+    must call the random-initialised helpers in a prefix of their program order."""
+    order = _random_helper_units(converter)
+    if not order:
+        return
+    for fn in functions:
+        used = sorted(u.index for u in fn.units if u.index in order)
+        if used != order[: len(used)]:
+            raise CannotConvert(fn.units[0].node if fn.units else converter.module, (
+                f"`{fn.name}` would create helper variables out of their program order"
+            ))
+
+
+def _module_helper_classes(converter: _Converter, module: cst.Module) -> cst.Module:
+    """Module-level helpers of a graph built in ``main()`` become their classes in place."""
+    classes = {h.fn.name.value: h.class_def for h in converter.helpers.values()}
+    body = [
+        classes[s.name.value] if isinstance(s, cst.FunctionDef) and s.name.value in classes else s for s in module.body
+    ]
+    return module.with_changes(body=body)
+
+
+# -- variable lists selected by name (g101_scoped_variables) ---------------------------
+def _selected_variables(converter: _Converter, node: cst.BaseExpression, before: int) -> str | None:
+    """``tf.trainable_variables(scope="gen")`` / ``[v for v in ... if v.name.startswith("d")]``
+    -> the list of the trainable variables created before ``before`` that it selects."""
+    predicate = scoped.selection(node, converter.rule.sym, converter.all_variable_lists)
+    if predicate is None:
+        return None
+    parts = []
+    for index, name, kind in converter.variables:
+        if index >= before or not converter.trainable.get(name, True):
+            continue
+        tf1_name = converter.variable_names.get(name) if kind == "var" else None
+        if tf1_name is None:
+            raise CannotConvert(node, f"a variable list selected by name, and the TF1 name of `{name}` is not known")
+        try:
+            if predicate(tf1_name):
+                parts.append(name)
+        except ValueError:
+            raise CannotConvert(node, "a variable list selected by a condition this rule cannot read") from None
+    if not parts:
+        raise CannotConvert(node, "a variable list selected by name that selects no variable")
+    return "[" + ", ".join(parts) + "]"
+
+
+def _scoped_assignment(converter: _Converter, index: int, name: str, value: cst.BaseExpression) -> bool:
+    """``t_vars = tf.trainable_variables()`` (a name for the whole list, read by selections)
+    and ``g_vars = <selection>`` (a plain list of the selected variables, in place)."""
+    if isinstance(value, cst.Call) and converter.rule.sym(value.func) == "trainable_variables" and not value.args:
+        converter.all_variable_lists.add(name)
+        full = converter._trainable_list(index)
+        if any(instance in full for instance in converter.module_vars):
+            raise CannotConvert(value, "`tf.trainable_variables()` read where helper variables do not exist yet")
+        stmt = converter.body[index]
+        converter.rewritten[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(full))])
+        return True
+    selected = _selected_variables(converter, value, index)
+    if selected is None:
+        return False
+    stmt = converter.body[index]
+    converter.rewritten[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(selected))])
+    return True
+
+
+# -- the global step: created inline by a training op, read back by get_global_step() ---
+def _inline_global_step(converter: _Converter, index: int) -> str:
+    """``minimize(..., global_step=tf.train.get_or_create_global_step())``: the step
+    variable is created right before the training op, once."""
+    existing = converter._global_step()
+    if existing is not None:
+        return existing
+    name = converter._fresh("global_step")
+    converter.inline_steps[index] = name
+    converter.variables.append((index, name, "global_step"))
+    converter.trainable[name] = False
+    return name
+
+
+def _global_step_fetches(converter: _Converter) -> set[int]:
+    """``sess.run(tf.train.get_global_step())``: a variable read, resolved at planning."""
+    found: set[int] = set()
+    for call in calls_in(converter.module):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" and call.args:
+            fetch = call.args[0].value
+            elements = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
+            for element in elements:
+                if isinstance(element, cst.Call) and not element.args and converter.rule.sym(element.func) == "train.get_global_step":
+                    found.add(id(element))
+    return found
+
+
+def _learning_rate_code(converter: _Converter, call: cst.Call, code: str) -> str:
+    """A learning rate held in a ``tf.Variable`` (``lr = tf.Variable(0.0, trainable=False)``,
+    assigned between epochs): Keras 3 takes a callable, read at each step as TF1 read it."""
+    reads = names_read(cst.parse_expression(code))
+    if reads & converter._graph_names():
+        raise CannotConvert(call, "a learning rate computed in the graph (placeholder or tensor)")
+    if code in {name for _, name, kind in converter.variables if kind == "var"}:
+        return f"lambda: {code}"
+    return code
+
+
 def _install_fallback(tree: cst.Module, alias: str) -> cst.Module:
     body = list(tree.body)
     last_import = -1
@@ -316,13 +508,28 @@ class _Converter:
         self.removed: set[int] = set()
         self.user_functions: dict[str, cst.FunctionDef] = {}
         self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
-        self.taken = set(names_read(module))
         self.generated: set[str] = set()
         self.optimizer_calls: dict[str, cst.Call] = {}
         self.schedules: dict[str, str] = {}  # schedule name -> the global step it read
         self.rewritten: dict[int, cst.BaseStatement] = {}  # statements replaced in place
         self.site_feeds: dict[int, cst.BaseExpression] = {}  # run call -> its feed dict
         self.feed_assignments: set[int] = set()  # dict literals of inlined feed variables
+        # Helpers creating tf.Variables at each call -> tf.Module classes (g101_variable_helpers).
+        self.helpers: dict[str, helpers.VariableHelper] = {}
+        self.helper_calls: dict[int, str] = {}  # call -> the instance it becomes
+        self.instances: dict[int, list[str]] = {}  # statement index -> instance creations
+        self.module_vars: dict[str, list[tuple[str, bool]]] = {}  # instance -> its variables
+        self.aliases: dict[str, str] = {}  # graph name bound to a returned variable -> `inst.attr`
+        # TF1 names of variables (None: not known statically), for scoped variable lists.
+        self.variable_names: dict[str, str | None] = {}
+        self.scope: str | None = ""  # the graph-level name scope being read ("" at the top)
+        self.all_variable_lists: set[str] = set()  # `t_vars = tf.trainable_variables()`
+        self.inline_steps: dict[int, str] = {}  # `global_step=tf.train.get_or_create_global_step()`
+
+    @functools.cached_property
+    def taken(self) -> set[str]:
+        """Every name the module mentions (only needed once something is generated)."""
+        return set(names_read(self.module))
 
     def _flatten_sessions(self, statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         """Open ``with tf.Session() as sess:`` blocks of the graph's own level: scripts
@@ -343,9 +550,36 @@ class _Converter:
                 inner = list(stmt.body.body)
                 inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
                 flat.extend(inner)
+            elif self._training_scope(stmt):
+                inner = list(stmt.body.body)
+                inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
+                flat.extend(inner)
             else:
                 flat.append(stmt)
         return flat
+
+    def _training_scope(self, stmt) -> bool:
+        """``with tf.name_scope("train"): optimizer = ...; training_op = optimizer.minimize(loss)``:
+        the scope only names ops; the optimizer and its step are read as if at the graph's level."""
+        if not (isinstance(stmt, cst.With) and len(stmt.items) == 1 and isinstance(stmt.body, cst.IndentedBlock)):
+            return False
+        item = stmt.items[0].item
+        if not (isinstance(item, cst.Call) and self.rule.sym(item.func) == "name_scope") or stmt.items[0].asname:
+            return False
+        trains = False
+        for inner in stmt.body.body:
+            assignment = single_assignment(inner)
+            if assignment is None or len(assignment[0]) != 1:
+                return False
+            value = assignment[1]
+            symbol = (self.rule.sym(value.func) or "") if isinstance(value, cst.Call) else ""
+            if symbol.startswith("train.") and symbol.endswith("Optimizer"):
+                trains = True
+            elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in (
+                "minimize", "apply_gradients", "compute_gradients"
+            ):
+                trains = True
+        return trains
 
     def _runs_sessions(self, statements) -> bool:
         """Script code (not the functions and classes it defines) opens a session."""
@@ -394,7 +628,7 @@ class _Converter:
         # graph-building library code is left to the API rules.
         if not self.sessions and not self._runs_sessions(self.body):
             raise _NothingToDo()
-        g102_calls = _g102_calls(self)
+        g102_calls = _g102_calls(self) | _global_step_fetches(self)
         for call in calls_in(self.module):
             symbol = self.rule.sym(call.func)
             if id(call) in g102_calls:
@@ -403,6 +637,7 @@ class _Converter:
                 raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
         for index, stmt in enumerate(self.body):
             self._classify(index, stmt)
+        _check_helper_calls(self)
         self._find_session_params()
         sites = _SiteFinder(self).find()
         functions = self._plan(sites)
@@ -475,6 +710,8 @@ class _Converter:
             if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("minimize", "apply_gradients"):
                 self._add_train(index, stmt, names, value)
                 return
+        if len(names) == 1 and _scoped_assignment(self, index, names[0], value):
+            return
         if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
             self._add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
             return
@@ -565,6 +802,8 @@ class _Converter:
 
     def _add_variable(self, index, name, kind, value) -> None:
         self.variables.append((index, name, kind))
+        if kind == "var":
+            self.variable_names[name] = scoped.variable_name(value, self.scope)
         trainable = True
         if isinstance(value, cst.Call):
             flag = argument(value, 1, "trainable")
@@ -593,18 +832,22 @@ class _Converter:
 
     def _add_unit(self, unit: Unit) -> None:
         for name in unit.reads:
-            fn = self.user_functions.get(name)
+            fn = self.user_functions.get(name) or _module_function(self, name)
             if fn is not None:
                 self._check_graph_function(fn)
+        _add_helper_instances(self, unit)
         self.units.append(unit)
         for name in unit.defines:
             self.unit_by_name[name] = unit
 
     def _check_graph_function(self, fn: cst.FunctionDef) -> None:
         """A function called while building the graph must not create variables or read tensors."""
+        symbols = [self.rule.sym(call.func) or "" for call in calls_in(fn)]
+        if "Variable" in symbols and not any(s == "get_variable" or s.startswith("layers.") for s in symbols):
+            _variable_helper(self, fn)
         for call in calls_in(fn):
             symbol = self.rule.sym(call.func)
-            if symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers."):
+            if (symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers.")) and fn.name.value not in self.helpers:
                 raise CannotConvert(call, f"`{fn.name.value}` creates variables each time it is called")
         leaked = names_read(fn.body) & self._graph_names() - _local_names(fn)
         if leaked:
@@ -632,10 +875,11 @@ class _Converter:
         node = argument(call, position, "var_list")
         if node is None:
             return None
-        if isinstance(node, cst.Call) and self.rule.sym(node.func) == "trainable_variables":
-            if node.args:
-                raise CannotConvert(node, "trainable_variables(scope=...) needs variable scopes")
+        if isinstance(node, cst.Call) and self.rule.sym(node.func) == "trainable_variables" and not node.args:
             return self._trainable_list(index)
+        selected = _selected_variables(self, node, index)
+        if selected is not None:
+            return selected
         return self.code(node)
 
     def _add_train(self, index, stmt, names, call) -> None:
@@ -645,6 +889,8 @@ class _Converter:
         # minimize(loss, global_step, var_list, ...), apply_gradients(grads_and_vars, global_step, ...)
         step = argument(call, 1, "global_step")
         unit.global_step = self.code(step) if step is not None else None
+        if isinstance(step, cst.Call) and not step.args and self.rule.sym(step.func) in GLOBAL_STEP_CALLS:
+            unit.global_step = _inline_global_step(self, index)
         if method == "minimize":
             unit.var_list = self._var_list_code(call, 2, index)
         self._check_schedule(unit)
@@ -654,6 +900,9 @@ class _Converter:
         parts = []
         for index, name, kind in self.variables:
             if index >= before or not self.trainable.get(name, True):
+                continue
+            if kind == "module":
+                parts.extend(f"{name}.{attr}" for attr, trainable in self.module_vars[name] if trainable)
                 continue
             parts.append({
                 "var": name, "dict": f"*{name}.values()", "list": f"*{name}", "layer": f"*{name}.trainable_variables",
@@ -687,7 +936,12 @@ class _Converter:
                 if isinstance(value, cst.Call) and self.rule.sym(value.func) == "Variable" and symbol == "name_scope":
                     # Variables stay where they were created, in the same scope.
                     variables.append(inner)
-                    self._add_variable(index, assignment[0][0], "var", value)
+                    prefix = scoped.scope_prefix(item, self.rule.sym)
+                    self.scope = None if prefix is None else f"{self.scope or ''}{prefix}"
+                    try:
+                        self._add_variable(index, assignment[0][0], "var", value)
+                    finally:
+                        self.scope = ""
                     continue
                 if any(self.rule.sym(c.func) == "Variable" for c in calls_in(value)):
                     raise CannotConvert(inner, f"variables created inside a `{symbol}` block")
@@ -813,6 +1067,7 @@ class _Converter:
                     raise CannotConvert(site.call, f"feeding `{fed}`, which is not a placeholder")
             planned[id(site.call)] = (fn, "op" if not values else fn.shape)
         self._place([(site, planned[id(site.call)][0]) for site, *_ in prepared])
+        _check_creation_order(self, [fn for fn, _ in planned.values()])
         return planned
 
     def _place(self, pairs: list[tuple[Site, Function]]) -> None:
@@ -852,10 +1107,24 @@ class _Converter:
     def _is_variable(self, expr) -> bool:
         names = {name for _, name, _ in self.variables}
         if isinstance(expr, cst.Name):
-            return expr.value in names
+            return expr.value in names or expr.value in self.aliases
+        if isinstance(expr, cst.Call) and not expr.args and self.rule.sym(expr.func) in GLOBAL_STEP_CALLS:
+            return self._global_step() is not None
         if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name):
             return expr.value.value in names
         return False
+
+    def _variable_code(self, expr) -> str:
+        """How converted code names a variable: ``inst.attr`` for a helper's returned
+        variable, the global step's name for ``tf.train.get_global_step()``."""
+        if isinstance(expr, cst.Name) and expr.value in self.aliases:
+            return self.aliases[expr.value]
+        if isinstance(expr, cst.Call) and self.rule.sym(expr.func) in GLOBAL_STEP_CALLS:
+            return self._global_step()
+        return self.code(expr)
+
+    def _global_step(self) -> str | None:
+        return next((name for _, name, kind in self.variables if kind == "global_step"), None)
 
     def _is_init(self, expr) -> bool:
         """Initializer ops (or a list of them): eager variables are initialised when created."""
@@ -911,17 +1180,22 @@ class _Converter:
                 pending |= names_read(element)
                 structured = structured or self._structured(element)
                 code = self.code(element)
-                values.append(f"{self.tf}.identity({code})" if self._is_variable(element) else code)
+                values.append(f"{self.tf}.identity({self._variable_code(element)})" if self._is_variable(element) else code)
+        # A name read by a unit is the one its latest earlier definition gave it
+        # (`h = tf.matmul(x, W)` then `h = tf.nn.relu(h)` keeps both, in order).
         seen: set[str] = set()
-        while pending:
-            name = pending.pop()
-            if name in seen:
+        todo = [(name, len(self.body)) for name in pending]
+        visited: set[tuple[str, int]] = set()
+        while todo:
+            name, before = todo.pop()
+            if (name, before) in visited:
                 continue
+            visited.add((name, before))
             seen.add(name)
-            unit = self.unit_by_name.get(name)
+            unit = next((u for u in reversed(self.units) if u.index < before and name in u.defines), None)
             if unit is not None and unit.index not in needed:
                 needed[unit.index] = unit
-                pending |= unit.reads
+                todo.extend((read, unit.index) for read in unit.reads)
         units = [needed[i] for i in sorted(needed)]
         for unit in units:
             if unit.kind in ("train", "apply") and unit is not train:
@@ -1083,7 +1357,8 @@ class _SiteFinder(ReadNamesVisitor):
         self.shadowed.pop()
 
     def visit_Name(self, node: cst.Name) -> None:
-        if node.value in self.graph and not any(node.value in names for names in self.shadowed):
+        # `_` is a throwaway: `grads, _ = tf.clip_by_global_norm(...)` then `c, _ = sess.run(...)`.
+        if node.value in self.graph and node.value != "_" and not any(node.value in names for names in self.shadowed):
             raise CannotConvert(node, f"graph tensor `{node.value}` is used outside a session run")
 
     def visit_Param(self, node: cst.Param) -> bool:
@@ -1113,7 +1388,14 @@ class _Rewriter(cst.CSTTransformer):
         for index, stmt in enumerate(c.body):
             kept_before = len(body)
             unit = next((u for u in c.units if u.index == index), None)
-            if index in c.rewritten:
+            body.extend(cst.parse_statement(f"{text}\n") for text in c.instances.get(index, []))
+            if index in c.inline_steps:
+                body.append(cst.parse_statement(
+                    f'{c.inline_steps[index]} = {self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")\n'))
+            helper = next((h for h in c.helpers.values() if h.fn is stmt), None)
+            if helper is not None:
+                body.append(helper.class_def)
+            elif index in c.rewritten:
                 body.append(c.rewritten[index])
             elif index in c.removed or unit is not None:
                 if unit is not None and index in c.inline_optimizers:
@@ -1152,6 +1434,7 @@ class _Rewriter(cst.CSTTransformer):
             module = c.module.with_changes(body=body)
         else:
             module = c.module.deep_replace(c.owner, c.owner.with_changes(body=c.owner.body.with_changes(body=body)))
+            module = _module_helper_classes(c, module)
         return module.with_changes(body=[self._plain_import(s) for s in module.body if not self._disables(s)])
 
     def _gap(self) -> list[cst.EmptyLine]:
@@ -1180,6 +1463,7 @@ class _Rewriter(cst.CSTTransformer):
         mapping = OPTIMIZERS[symbol]
         positional, keywords = call_parts(call, self.c.code)
         arguments, dropped = keras_arguments(mapping, positional, keywords)
+        arguments = [(k, _learning_rate_code(self.c, call, v) if k == "learning_rate" else v) for k, v in arguments]
         text = ", ".join(f"{k}={v}" for k, v in arguments)
         new = cst.parse_statement(f"{name} = {self.tf}.keras.optimizers.{mapping.keras_name}({text})\n")
         note = f"{symbol} -> keras.optimizers.{mapping.keras_name}({text})"
@@ -1223,6 +1507,8 @@ class _Rewriter(cst.CSTTransformer):
             if source is None:
                 raise CannotConvert(unit.call, f"`{unit.optimizer}` applies gradients it did not compute; its slots cannot be set up")
         variables = source.var_list or self.c._trainable_list(source.index)
+        if any(f"{instance}." in variables for instance in self.c.module_vars):
+            raise CannotConvert(unit.call, "optimizer slots set up before the first step, when helper variables do not exist yet")
         suffixes = mapping.ones_slots[0] if len(mapping.ones_slots) == 1 else tuple(mapping.ones_slots)
         return (
             f"# TF1's {mapping.keras_name} started these slots at 1.0, Keras at 0.0.\n"
@@ -1235,6 +1521,8 @@ class _Rewriter(cst.CSTTransformer):
     def _unit_code(self, unit: Unit, tape: bool) -> str:
         # Its comments stay where the statement was (carried to the next kept line).
         node = unit.node.with_changes(leading_lines=[])
+        if any(id(call) in self.c.helper_calls for call in calls_in(unit.node)):
+            node = node.visit(helpers.HelperCalls(self.c.helper_calls))
         if unit.kind == "gradients":
             node = node.visit(_ReplaceCall(unit.call, self._tape_gradient(unit.call)))
         elif unit.kind == "compute":
@@ -1379,7 +1667,7 @@ class _Rewriter(cst.CSTTransformer):
         elements, shape, keys = self.c._fetch_elements(fetch)
         if not all(self.c._is_variable(e) for e in elements):
             return updated
-        reads = [f"{self.c.code(e)}.numpy()" for e in elements]
+        reads = [f"{self.c._variable_code(e)}.numpy()" for e in elements]
         if shape == "single":
             return cst.parse_expression(reads[0])
         if shape == "dict":
@@ -1449,6 +1737,8 @@ class _Rewriter(cst.CSTTransformer):
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             call = small.value
             func = call.func
+            if self.c.rule.sym(func) == "reset_default_graph":
+                return cst.RemovalSentinel.REMOVE  # eager code has no default graph to reset
             if isinstance(func, cst.Attribute):
                 receiver = func.value
                 sessions = self.c.sessions | {p for _, p in self.c.session_params.values()}

@@ -206,6 +206,8 @@ class LayersToKeras(Rule):
         "tf.contrib.layers; LSTM cells under dynamic_rnn) become Keras layer objects created once."
     )
     triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn")
+    # Only graphs that a session runs are converted (G101 undoes this rule otherwise).
+    requires = ("Session",)
     details = (
         "In graph-building code run by a Session, `h = tf.layers.dense(x, n, name=\"fc1\")` becomes a "
         "Keras layer created where the graph was built (`fc1 = tf.keras.layers.Dense(n, name=\"fc1\")`) and "

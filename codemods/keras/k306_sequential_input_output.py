@@ -25,6 +25,7 @@ class SequentialInputOutput(Rule):
     slug = "sequential-input-output"
     summary = "`<Sequential model>.input` / `.output` (gone from Keras 3's Sequential) -> `.inputs[0]` / `.outputs[0]`."
     triggers = ("Sequential",)
+    requires = ("keras",)
     details = (
         "Keras 3's Sequential has inputs/outputs lists but no input/output attributes; a "
         "Sequential model has one of each. Only names bound to Sequential(...) in the module."

@@ -503,36 +503,107 @@ def test_graph_built_in_a_function_and_run_outside_falls_back() -> None:
     assert any("built in `build` but run outside it" in f.message for f in findings)
 
 
-def test_a_rebound_tensor_name_reads_its_earlier_binding() -> None:
-    # `h = tf.nn.relu(h)`: the function needs every binding of `h`, in order.
+def test_tensor_assigned_twice_keeps_both_definitions_in_order() -> None:
     text, _ = migrate(
         """\
-        import tensorflow as tf
+import tensorflow as tf
 
-        x = tf.placeholder(tf.float32, [None, 2])
-        W = tf.Variable(tf.ones([2, 2]))
-        h = tf.matmul(x, W)
-        h = tf.nn.relu(h)
-        h = h * 2.0
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            print(sess.run(h, feed_dict={x: [[1.0, -2.0]]}))
-        """
+x = tf.placeholder(tf.float32, [None, 2])
+W = tf.Variable(tf.ones([2, 2]))
+h = tf.matmul(x, W)
+h = tf.nn.relu(h - 1.0)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(h, feed_dict={x: [[1.0, 2.0]]}))
+"""
     )
-    assert "    h = tf.matmul(x, W)\n    h = tf.nn.relu(h)\n    h = h * 2.0\n    return h\n" in text
-    assert "disable_v2_behavior" not in text
+    assert "def compute_h(x):\n    h = tf.matmul(x, W)\n    h = tf.nn.relu(h - 1.0)\n    return h\n" in text
 
 
-def test_a_placeholder_rebound_to_a_tensor_falls_back() -> None:
+SCOPED = """\
+import numpy as np
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+with tf.name_scope("generator"):
+    g = tf.Variable(tf.ones([2, 2]), name="W")
+with tf.name_scope("discriminator"):
+    d = tf.Variable(tf.ones([2, 1]), name="W")
+    d_b = tf.Variable(0.0)
+loss = tf.reduce_sum(tf.matmul(tf.matmul(x, g), d) + d_b)
+"""
+
+SCOPED_RUN = """\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([step, loss], feed_dict={x: np.ones((1, 2))})[1])
+"""
+
+
+def test_trainable_variables_scope_selects_the_scopes_variables() -> None:
+    text, _ = migrate(
+        SCOPED
+        + 'step = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=tf.trainable_variables(scope="discriminator"))\n'
+        + SCOPED_RUN
+    )
+    assert "variables = [d, d_b]" in text
+    assert "trainable_variables" not in text
+
+
+def test_variable_list_filtered_on_names_becomes_a_plain_list() -> None:
+    text, _ = migrate(
+        SCOPED
+        + "t_vars = tf.trainable_variables()\n"
+        + 'g_vars = [v for v in t_vars if v.name.startswith("generator")]\n'
+        + "d_vars = [v for v in t_vars if 'W' in v.name]\n"
+        + "step = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=g_vars)\n"
+        + SCOPED_RUN
+    )
+    assert "t_vars = [g, d, d_b]" in text
+    assert "g_vars = [g]" in text
+    assert "d_vars = [g, d]" in text
+
+
+def test_variable_list_filtered_by_an_unknown_name_falls_back() -> None:
     text, findings = migrate(
-        """\
-        import tensorflow as tf
-
-        x = tf.placeholder(tf.float32, [None, 4])
-        x = tf.reshape(x, [-1, 2, 2])
-        with tf.Session() as sess:
-            print(sess.run(x, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
-        """
+        SCOPED.replace('name="W")\n    d_b', 'name="W")\n    d_b').replace("d_b = tf.Variable(0.0)", "d_b = tf.Variable(0.0, name=x_name)")
+        .replace("x = tf.placeholder", "x_name = 'b'\nx = tf.placeholder")
+        + 'step = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=tf.trainable_variables("disc"))\n'
+        + SCOPED_RUN
     )
-    assert "disable_v2_behavior" in text
-    assert any("rebound" in f.message for f in findings)
+    assert "compat.v1" in text
+    assert any("the TF1 name of `d_b` is not known" in f.message for f in findings)
+
+
+def test_inline_global_step_and_get_global_step_and_variable_learning_rate() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+lr = tf.Variable(0.1, trainable=False)
+train_op = tf.train.GradientDescentOptimizer(lr).minimize(cost, global_step=tf.train.get_or_create_global_step())
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    _, _ = sess.run([train_op, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+    print(sess.run(tf.train.get_global_step()))
+"""
+    )
+    assert 'global_step = tf.Variable(0, trainable=False, dtype=tf.int64, name="global_step")' in text
+    assert "global_step.assign_add(1)" in text
+    assert "print(global_step.numpy())" in text
+    assert "optimizer = tf.keras.optimizers.SGD(learning_rate=lambda: lr)" in text
+    assert "get_global_step" not in text and "compat.v1" not in text
+
+
+def test_learning_rate_fed_through_a_placeholder_falls_back() -> None:
+    text, findings = migrate(
+        HEADER
+        + """\
+lr = tf.placeholder(tf.float32, [])
+train_op = tf.train.GradientDescentOptimizer(lr).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1)), lr: 0.1})
+"""
+    )
+    assert "compat.v1" in text
+    assert any("a learning rate computed in the graph" in f.message for f in findings)

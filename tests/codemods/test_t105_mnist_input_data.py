@@ -247,3 +247,21 @@ def test_inlined_code_matches_tf1(options: dict) -> None:
             assert e.dtype == g.dtype
             numpy.testing.assert_array_equal(e, g)
     assert theirs.test.epochs_completed == ours.test.epochs_completed
+
+
+def test_tensorflow_imported_after_the_mnist_lines() -> None:
+    # The aymericdamien examples import input_data first and tensorflow below it.
+    text, findings = migrate(
+        """\
+        from __future__ import print_function
+
+        from tensorflow.examples.tutorials.mnist import input_data
+        mnist = input_data.read_data_sets("/tmp/data/", one_hot=True)
+
+        import tensorflow as tf
+        x = tf.constant(mnist.test.images[:2])
+        """
+    )
+    assert "import input_data" not in text
+    assert text.index("import tensorflow as tf") < text.index("class DataSet")
+    assert not [f for f in findings if f.kind == "declined"]

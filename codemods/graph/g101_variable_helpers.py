@@ -1,0 +1,241 @@
+"""G101 support: graph-building helpers that create raw ``tf.Variable``s at every call.
+
+In TF1, ``h1 = neuron_layer(X, 300, "hidden1")`` creates the helper's variables once,
+while the graph is built; called inside a ``tf.function`` the same helper would create
+new variables at every trace. Such a helper becomes a ``tf.Module`` class whose
+``__call__`` is the helper's body, with the statements that create its variables (and
+those that only compute their initial values) moved under ``if not self.built:`` and
+``tf.init_scope()``: each call site gets its own instance, created where the graph was
+built, and the variables are created once, eagerly, on the instance's first call —
+shapes may depend on the input tensor, as in the TF1 helper, and the calls of one
+generated function create them in program order. ``self.W`` etc. keep the variables.
+
+Anything this cannot prove (a variable created in a loop, a condition or a nested
+function, a variable read before all are created) raises ``CannotConvert`` through the
+callback G101 passes in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import libcst as cst
+
+from migrator.analysis.graph import argument, calls_in, names_read, single_assignment
+
+# TF1 ops whose value depends on the op seed: their creation order matters to verify.
+RANDOM_OPS = ("random_normal", "truncated_normal", "random_uniform", "random.", "random_gamma", "random_poisson",
+              "random_shuffle", "random_crop", "multinomial", "initializers.", "glorot_", "he_", "lecun_",
+              "orthogonal_initializer", "variance_scaling_initializer")
+ASSIGNS = ("assign", "assign_add", "assign_sub")
+
+
+@dataclass
+class VariableHelper:
+    """A helper function that creates ``tf.Variable``s, and the module class it becomes."""
+
+    fn: cst.FunctionDef
+    class_name: str
+    variables: list[tuple[str, bool]]  # attribute names in creation order, trainable or not
+    returned: dict[int, str] = field(default_factory=dict)  # returned tuple position -> variable
+    random: bool = False  # its initial values draw random numbers
+    class_def: cst.ClassDef | None = None
+
+
+def is_random(symbol: str | None) -> bool:
+    return bool(symbol) and any(symbol == r or (r.endswith(".") and symbol.startswith(r)) or symbol.startswith(r)
+                                for r in RANDOM_OPS)
+
+
+def camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Helper"
+
+
+def analyse(
+    fn: cst.FunctionDef,
+    sym: Callable[[cst.BaseExpression], str | None],
+    tf: str,
+    class_name: str,
+    refuse: Callable[[cst.CSTNode, str], Exception],
+) -> VariableHelper:
+    """The module class for ``fn``, or ``refuse(node, reason)`` raised."""
+    name = fn.name.value
+    if fn.decorators:
+        raise refuse(fn, f"`{name}` creates variables and is decorated")
+    if any(p.name.value == "self" for p in fn.params.params):
+        raise refuse(fn, f"`{name}` creates variables and has a parameter named `self`")
+    if fn.params.star_arg not in (cst.MaybeSentinel.DEFAULT, None) and not isinstance(fn.params.star_arg, cst.ParamStar):
+        raise refuse(fn, f"`{name}` creates variables and takes *args")
+    # The block holding the variables: the body, or the body of one top-level `with`.
+    outer = list(fn.body.body)
+    holder: cst.With | None = None
+    block = outer
+    direct = [s for s in outer if isinstance(s, cst.SimpleStatementLine) and _creates_variable(s, sym)]
+    if not direct:
+        withs = [s for s in outer if isinstance(s, cst.With) and _creates_variable(s, sym)]
+        if len(withs) != 1:
+            raise refuse(fn, f"`{name}` creates variables in a loop, condition or nested block")
+        holder = withs[0]
+        block = list(holder.body.body)
+    var_positions: list[int] = []
+    variables: list[tuple[str, bool]] = []
+    for position, stmt in enumerate(block):
+        if not _creates_variable(stmt, sym):
+            continue
+        assignment = single_assignment(stmt)
+        value = assignment[1] if assignment else None
+        if not (assignment and len(assignment[0]) == 1 and isinstance(value, cst.Call) and sym(value.func) == "Variable"
+                and isinstance(stmt.body[0].targets[0].target, cst.Name)):
+            raise refuse(stmt, f"`{name}` creates a variable other than by `name = tf.Variable(...)`")
+        flag = argument(value, 1, "trainable")
+        variables.append((assignment[0][0], not (isinstance(flag, cst.Name) and flag.value == "False")))
+        var_positions.append(position)
+    var_names = {v for v, _ in variables}
+    if len(var_names) != len(variables):
+        raise refuse(fn, f"`{name}` assigns one variable name twice")
+    # Everything else that creates variables is out of reach.
+    counted = sum(1 for c in calls_in(fn) if sym(c.func) == "Variable")
+    if counted != len(variables):
+        raise refuse(fn, f"`{name}` creates variables in a loop, condition or nested block")
+    last = var_positions[-1]
+    # Statements before the last variable whose names only the moved statements read
+    # compute initial values: they move with the variables (their random ops run once).
+    moved = set(var_positions)
+    changed = True
+    while changed:
+        changed = False
+        for position in range(last - 1, -1, -1):
+            if position in moved:
+                continue
+            assignment = single_assignment(block[position])
+            if assignment is None:
+                continue
+            defined = set(assignment[0])
+            readers = [
+                i for i, s in enumerate(block) if i != position and names_read(s) & defined
+            ]
+            if holder is not None and (
+                names_read(holder.items[0]) & defined
+                or any(s is not holder and names_read(s) & defined for s in outer)
+            ):
+                readers.append(-1)  # read outside the block: stays
+            if readers and all(i in moved for i in readers):
+                moved.add(position)
+                changed = True
+    moved_names = {n for i in moved for n in (single_assignment(block[i]) or ([], None))[0]}
+    for position in range(last):
+        if position not in moved and names_read(block[position]) & moved_names:
+            raise refuse(block[position], f"`{name}` uses its variables before it has created all of them")
+    random = any(is_random(sym(c.func)) for i in moved for c in calls_in(block[i]))
+    # The returned tuple: which positions are the helper's variables.
+    returns = [s for s in outer if _is_return(s)] + (
+        [s for s in block if _is_return(s)] if holder is not None else []
+    )
+    returned: dict[int, str] = {}
+    if len(returns) == 1:
+        value = returns[0].body[0].value
+        if isinstance(value, cst.Tuple):
+            for i, element in enumerate(value.elements):
+                if isinstance(element.value, cst.Name) and element.value.value in var_names:
+                    returned[i] = element.value.value
+    helper = VariableHelper(fn, class_name, variables, returned, random)
+    helper.class_def = _class_def(helper, block, holder, moved, last, tf, sym)
+    return helper
+
+
+def _creates_variable(stmt: cst.CSTNode, sym) -> bool:
+    return any(sym(c.func) == "Variable" for c in calls_in(stmt))
+
+
+def _is_return(stmt) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Return)
+
+
+def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym) -> cst.ClassDef:
+    fn = helper.fn
+    creation = []
+    for position in sorted(moved):
+        stmt = block[position].with_changes(leading_lines=[])
+        assignment = single_assignment(stmt)
+        if assignment and assignment[0][0] in {v for v, _ in helper.variables}:
+            stmt = stmt.with_changes(body=[stmt.body[0].with_changes(
+                targets=[cst.AssignTarget(cst.parse_expression(f"self.{assignment[0][0]}"))])])
+        creation.append(stmt)
+    names = [v for v, _ in helper.variables]
+    bind = f"{', '.join(names)} = {', '.join('self.' + n for n in names)}\n"
+    text = f"if not self.built:\n    with {tf}.init_scope():\n        pass\n    self.built = True\n{bind}"
+    guard, binding = cst.parse_module(text).body
+    inner = guard.body.body[0]
+    inner = inner.with_changes(body=inner.body.with_changes(body=creation))
+    guard = guard.with_changes(
+        body=guard.body.with_changes(body=[inner, guard.body.body[1]]),
+        leading_lines=block[min(moved)].leading_lines,
+    )
+    new_block = [s for i, s in enumerate(block[: last + 1]) if i not in moved] + [guard, binding] + block[last + 1:]
+    if holder is None:
+        body = new_block
+    else:
+        body = [holder.with_changes(body=holder.body.with_changes(body=new_block)) if s is holder else s
+                for s in fn.body.body]
+    params = fn.params.with_changes(params=[cst.Param(cst.Name("self")), *fn.params.params])
+    call = fn.with_changes(
+        name=cst.Name("__call__"), params=params, body=fn.body.with_changes(body=body), leading_lines=[],
+    )
+    call = call.visit(_Assigns(sym))
+    doc = f'"""`{fn.name.value}`, called once per instance; its variables are created on the first call."""'
+    skeleton = cst.parse_statement(f"class {helper.class_name}({tf}.Module):\n    {doc}\n\n    built = False\n")
+    call = call.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+    return skeleton.with_changes(
+        body=skeleton.body.with_changes(body=[*skeleton.body.body, call]), leading_lines=fn.leading_lines,
+    )
+
+
+class _Assigns(cst.CSTTransformer):
+    """``tf.assign(v, x)`` -> ``v.assign(x)``: TF2 has the method only."""
+
+    def __init__(self, sym) -> None:
+        self.sym = sym
+
+    def leave_Call(self, original_node, updated_node):
+        symbol = self.sym(original_node.func)
+        if symbol in ASSIGNS and len(updated_node.args) >= 2:
+            ref, value = updated_node.args[0].value, updated_node.args[1].value
+            return cst.Call(func=cst.Attribute(ref, cst.Name(symbol)), args=[cst.Arg(value)])
+        return updated_node
+
+
+class HelperCalls(cst.CSTTransformer):
+    """``neuron_layer(X, ...)`` at a call site -> ``hidden1_layer(X, ...)``."""
+
+    def __init__(self, instances: dict[int, str]) -> None:
+        self.instances = instances
+
+    def leave_Call(self, original_node, updated_node):
+        instance = self.instances.get(id(original_node))
+        if instance is not None:
+            return updated_node.with_changes(func=cst.Name(instance))
+        return updated_node
+
+
+def repeating_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """Comprehensions and lambdas: code in them may run any number of times."""
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            if isinstance(n, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)):
+                found.append(n)
+                return False
+            return True
+
+    node.visit(_Collect())
+    return found
+
+
+def instance_base(names: list[str], helper: str) -> str:
+    """``hidden1_layer`` for ``hidden1 = neuron_layer(...)``."""
+    if names:
+        return re.sub(r"^_+", "", names[0]) + "_layer" if names[0].strip("_") else f"{helper}_instance"
+    return f"{helper}_instance"

@@ -1,0 +1,144 @@
+"""G101 on helpers that create raw tf.Variables at each call (g101_variable_helpers).
+
+The fixtures graph/sparse_labels_eval_session and graph/batch_norm_cond_training prove
+the numbers; these check the generated shape and the refusals.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from codemods.graph.g101_session_to_function import GraphToEager
+from migrator.engine import Status, migrate_source
+
+
+def migrate(source: str) -> tuple[str, list]:
+    result = migrate_source(textwrap.dedent(source).encode(), "t.py", [GraphToEager])
+    assert result.status is not Status.FAILED, result.error
+    text = result.new_bytes.decode()
+    ast.parse(text)
+    again = migrate_source(result.new_bytes, "t.py", [GraphToEager])
+    assert again.new_bytes == result.new_bytes, "not idempotent"
+    return text, result.findings
+
+
+HELPER = """\
+import numpy as np
+import tensorflow as tf
+
+X = tf.placeholder(tf.float32, [None, 3])
+y = tf.placeholder(tf.float32, [None, 1])
+
+
+def neuron_layer(X, n_neurons, name, activation=None):
+    with tf.name_scope(name):
+        n_inputs = int(X.get_shape()[1])
+        init = tf.truncated_normal((n_inputs, n_neurons), stddev=0.1)
+        W = tf.Variable(init, name="kernel")
+        b = tf.Variable(tf.zeros([n_neurons]), name="bias")
+        Z = tf.matmul(X, W) + b
+        return activation(Z) if activation is not None else Z
+
+
+hidden = neuron_layer(X, 4, "hidden", activation=tf.nn.relu)
+out = neuron_layer(hidden, 1, "out")
+loss = tf.reduce_mean(tf.square(out - y))
+"""
+
+RUN = """\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for i in range(3):
+        _, l = sess.run([train_op, loss], feed_dict={X: np.ones((2, 3)), y: np.ones((2, 1))})
+        print(l)
+"""
+
+
+def test_helper_becomes_module_class_with_one_instance_per_call() -> None:
+    text, findings = migrate(HELPER + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n" + RUN)
+    assert "class NeuronLayer(tf.Module):" in text
+    assert "def __call__(self, X, n_neurons, name, activation=None):" in text
+    # The initial value and the variables are created once, outside any tf.function.
+    assert "if not self.built:\n                with tf.init_scope():" in text
+    assert "self.W = tf.Variable(init, name=\"kernel\")" in text
+    assert "W, b = self.W, self.b" in text
+    assert "hidden_layer = NeuronLayer()\nout_layer = NeuronLayer()" in text
+    assert "hidden = hidden_layer(X, 4, \"hidden\", activation=tf.nn.relu)" in text
+    assert "variables = [hidden_layer.W, hidden_layer.b, out_layer.W, out_layer.b]" in text
+    assert "Variable(" not in text.split("class NeuronLayer")[0]
+    assert "compat.v1" not in text and "Session" not in text and "placeholder" not in text
+    assert any("`neuron_layer` creates variables at each call -> tf.Module class `NeuronLayer`" in f.message for f in findings)
+
+
+def test_returned_variables_are_read_as_instance_attributes() -> None:
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+
+
+def counter(inputs):
+    total = tf.Variable(tf.zeros([2]), trainable=False)
+    update = tf.assign_add(total, tf.reduce_sum(inputs, 0))
+    return update, total
+
+
+out, seen = counter(x)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(out, feed_dict={x: [[1.0, 2.0]]})
+    print(sess.run(seen))
+"""
+    )
+    assert "self.total = tf.Variable(tf.zeros([2]), trainable=False)" in text
+    assert "update = total.assign_add(tf.reduce_sum(inputs, 0))" in text
+    assert "print(out_layer.total.numpy())" in text
+
+
+def test_random_initial_value_drawn_after_the_helpers_falls_back() -> None:
+    text, findings = migrate(
+        HELPER
+        + "w = tf.Variable(tf.random_normal([1, 1]))\n"
+        + "loss2 = loss + tf.reduce_sum(w)\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss2)\n"
+        + RUN
+    )
+    assert "compat.v1" in text
+    assert any("order of random draws would change" in f.message for f in findings)
+
+
+def test_variable_created_in_a_loop_falls_back() -> None:
+    text, findings = migrate(
+        """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+
+
+def stack(inputs, n):
+    for i in range(n):
+        inputs = inputs * tf.Variable(1.0)
+    return inputs
+
+
+out = stack(x, 2)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(out, feed_dict={x: [[1.0, 2.0]]}))
+"""
+    )
+    assert "compat.v1" in text
+    assert any("creates variables in a loop, condition or nested block" in f.message for f in findings)
+
+
+def test_helper_called_outside_the_graph_falls_back() -> None:
+    text, findings = migrate(
+        HELPER
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+        + "extra = [neuron_layer(X, 2, 'late') for _ in range(2)]\n"
+    )
+    assert "compat.v1" in text
+    assert any("called in a comprehension or lambda" in f.message for f in findings)
