@@ -607,3 +607,27 @@ with tf.Session() as sess:
     )
     assert "compat.v1" in text
     assert any("a learning rate computed in the graph" in f.message for f in findings)
+
+
+def test_helpers_returning_a_new_variable_create_it_at_module_level() -> None:
+    text, findings = migrate(
+        f"""\
+import numpy as np
+import tensorflow as tf
+
+def init_weights(shape):
+    return tf.Variable(tf.random_normal(shape, stddev=0.01))
+
+x = tf.placeholder(tf.float32, [None, 2])
+y = tf.placeholder(tf.float32, [None, 1])
+w = init_weights([2, 1])
+cost = tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+with tf.Session() as sess:
+    tf.global_variables_initializer().run()
+    sess.run(train_op, {FEED})
+"""
+    )
+    assert "w = init_weights([2, 1])" in text
+    assert "variables = [w]" in text
+    assert not [f for f in findings if f.kind == "declined"]
