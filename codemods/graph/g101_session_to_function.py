@@ -684,6 +684,10 @@ class _Converter:
             if symbol == "Variable" and len(names) == 1:
                 self._add_variable(index, names[0], "var", value)
                 return
+            if len(names) == 1 and self._variable_factory(value) is not None:
+                # `w_h = init_weights([784, 625])`: a helper that returns a new variable.
+                self._add_variable(index, names[0], "var", self._variable_factory(value))
+                return
             if _layer_object_call(self, value):
                 _add_layer_object(self, index, names[0], value)
                 return
@@ -810,6 +814,20 @@ class _Converter:
             if kind == "global_step" or (isinstance(flag, cst.Name) and flag.value == "False"):
                 trainable = False
         self.trainable[name] = trainable
+
+    def _variable_factory(self, call: cst.Call) -> cst.Call | None:
+        """The ``tf.Variable(...)`` call of a one-statement helper ``return tf.Variable(...)``."""
+        if not isinstance(call.func, cst.Name):
+            return None
+        fn = self.user_functions.get(call.func.value) or _module_function(self, call.func.value)
+        if fn is None or not isinstance(fn.body, cst.IndentedBlock) or len(fn.body.body) != 1:
+            return None
+        stmt = fn.body.body[0]
+        returned = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+        if isinstance(returned, cst.Return) and isinstance(returned.value, cst.Call):
+            if self.rule.sym(returned.value.func) == "Variable":
+                return returned.value
+        return None
 
     def _all_variables(self, value) -> bool:
         elements = value.elements
