@@ -36,11 +36,24 @@ class LayerSpec:
     """A TF1 functional layer: its Keras class, its TF1 parameters in order, and how
     many leading Keras parameters are the same (passed positionally)."""
 
-    def __init__(self, keras: str, params: tuple[str, ...], positional: int, weights: bool) -> None:
+    def __init__(
+        self, keras: str, params: tuple[str, ...], positional: int, weights: bool,
+        rename: dict[str, str] | None = None, defaults: dict[str, str] | None = None,
+        unsupported: tuple[str, ...] = (),
+    ) -> None:
         self.keras = keras
         self.params = params
         self.positional = positional
         self.weights = weights
+        # TF1 parameter -> Keras keyword, where the names differ (tf.contrib.layers).
+        self.rename = rename or {}
+        # Keras keyword -> TF1's default (code, ``{tf}`` for the alias), where Keras' differs.
+        self.defaults = defaults or {}
+        # TF1 parameters Keras has no place for: the call is left alone unless they are None/False.
+        self.unsupported = unsupported
+
+    def keras_name(self, param: str) -> str:
+        return self.rename.get(param, param)
 
 
 _DENSE_TAIL = (
@@ -65,6 +78,57 @@ LAYERS: dict[str, LayerSpec] = {
     "layers.max_pooling1d": LayerSpec("MaxPooling1D", _POOL, 2, False),
     "layers.average_pooling1d": LayerSpec("AveragePooling1D", _POOL, 2, False),
     "layers.flatten": LayerSpec("Flatten", ("inputs", "name", "data_format"), 0, False),
+    # Keras' defaults are TF1's (momentum 0.99, epsilon 1e-3, zeros/ones initializers);
+    # `training` goes to the call (see _LayerCalls._batch_norm).
+    "layers.batch_normalization": LayerSpec(
+        "BatchNormalization",
+        (
+            "inputs", "axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+            "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+            "beta_constraint", "gamma_constraint", "training", "trainable", "name", "reuse", "renorm",
+            "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size", "adjustment",
+        ),
+        0, True,
+        unsupported=("renorm", "renorm_clipping", "renorm_momentum", "virtual_batch_size", "adjustment"),
+    ),
+}
+# tf.contrib.layers: other parameter names and other defaults (ReLU, "SAME" padding).
+_CONTRIB_TAIL = (
+    "activation_fn", "normalizer_fn", "normalizer_params", "weights_initializer", "weights_regularizer",
+    "biases_initializer", "biases_regularizer", "reuse", "variables_collections", "outputs_collections",
+    "trainable", "scope",
+)
+_CONTRIB_RENAME = {
+    "num_outputs": "units", "activation_fn": "activation", "weights_initializer": "kernel_initializer",
+    "weights_regularizer": "kernel_regularizer", "biases_initializer": "bias_initializer",
+    "biases_regularizer": "bias_regularizer", "scope": "name", "stride": "strides", "rate": "dilation_rate",
+}
+_CONTRIB_UNSUPPORTED = ("normalizer_fn", "normalizer_params", "variables_collections", "outputs_collections")
+CONTRIB_LAYERS: dict[str, LayerSpec] = {
+    "contrib.layers.fully_connected": LayerSpec(
+        "Dense", ("inputs", "num_outputs", *_CONTRIB_TAIL), 1, True,
+        _CONTRIB_RENAME, {"activation": "{tf}.nn.relu"}, _CONTRIB_UNSUPPORTED,
+    ),
+    "contrib.layers.conv2d": LayerSpec(
+        "Conv2D",
+        ("inputs", "num_outputs", "kernel_size", "stride", "padding", "data_format", "rate", *_CONTRIB_TAIL), 2, True,
+        {**_CONTRIB_RENAME, "num_outputs": "filters"}, {"activation": "{tf}.nn.relu", "padding": '"same"'},
+        _CONTRIB_UNSUPPORTED,
+    ),
+    "contrib.layers.flatten": LayerSpec("Flatten", ("inputs", "outputs_collections", "scope"), 0, False,
+                                        {"scope": "name"}, None, ("outputs_collections",)),
+    "contrib.layers.max_pool2d": LayerSpec(
+        "MaxPooling2D", ("inputs", "kernel_size", "stride", "padding", "data_format", "outputs_collections", "scope"),
+        1, False, {"kernel_size": "pool_size", "stride": "strides", "scope": "name"}, {"strides": "2"},
+        ("outputs_collections",),
+    ),
+}
+LAYERS.update({**CONTRIB_LAYERS, "contrib.layers.convolution2d": CONTRIB_LAYERS["contrib.layers.conv2d"]})
+# TF1 regularizers -> Keras regularizers. TF1's l2_regularizer(scale) is
+# scale * tf.nn.l2_loss(w) = scale * sum(w ** 2) / 2; Keras' L2(l) is l * sum(w ** 2).
+REGULARIZERS = {
+    "contrib.layers.l2_regularizer": ("L2", "{scale} / 2"),
+    "contrib.layers.l1_regularizer": ("L1", "{scale}"),
 }
 DROPOUT = ("inputs", "rate", "noise_shape", "seed", "training", "name")
 GET_VARIABLE = (
@@ -72,7 +136,7 @@ GET_VARIABLE = (
     "partitioner", "validate_shape", "use_resource", "custom_getter", "constraint",
 )
 # Keras layer classes whose objects hold weights (G101 trains their trainable_variables).
-WEIGHTED = {spec.keras for spec in LAYERS.values() if spec.weights}
+WEIGHTED = {spec.keras for spec in LAYERS.values() if spec.weights} | {"RNN"}
 # Names of the layer classes G102 made from graph-building functions.
 CLASSES_KEY = "g102.classes"
 # TF1 initializers -> Keras initializers, with TF1's defaults written out where Keras'
@@ -137,8 +201,11 @@ def _is_name(node: cst.BaseExpression | None, value: str) -> bool:
 class LayersToKeras(Rule):
     code = "G102"
     slug = "layers-to-keras"
-    summary = "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout) become Keras layer objects created once."
-    triggers = ("layers.", "get_variable", "variable_scope")
+    summary = (
+        "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout, batch_normalization; "
+        "tf.contrib.layers; LSTM cells under dynamic_rnn) become Keras layer objects created once."
+    )
+    triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn")
     # Only graphs that a session runs are converted (G101 undoes this rule otherwise).
     requires = ("Session",)
     details = (
@@ -149,7 +216,22 @@ class LayersToKeras(Rule):
         "zero biases, channels_last). `reuse=True` with the name of an earlier layer calls that layer again. "
         "tf.layers.dropout becomes the op TF1 ran: tf.nn.dropout under tf.cond(training, ...). Layer calls "
         "inside loops or with arguments Keras has no place for are left alone (G101 keeps the module on "
-        "tf.compat.v1 and says why). If G101 falls back for any reason, this rule's rewrite is undone."
+        "tf.compat.v1 and says why). If G101 falls back for any reason, this rule's rewrite is undone. "
+        "tf.layers.batch_normalization(h, training=flag) becomes a Keras BatchNormalization called under "
+        "tf.cond(flag, ...) (Keras branches on a Python bool); since the Keras layer updates its moving statistics "
+        "whenever it runs in training mode, this is done only when `tf.get_collection(tf.GraphKeys.UPDATE_OPS)` "
+        "controls the training op and every run that feeds the flag something else than False runs that op; the "
+        "collection and its control_dependencies block then disappear. Not next to convolutions unless fused=False "
+        "(TF1's fused kernel keeps the moving variance with Bessel's correction). tf.contrib.layers.fully_connected/"
+        "conv2d/max_pool2d/flatten become Dense/Conv2D/MaxPooling2D/Flatten with contrib's defaults written out "
+        "(activation relu, padding same, pool stride 2, biases_initializer=None -> use_bias=False). "
+        "tf.contrib.layers.l2_regularizer(s) becomes keras.regularizers.L2(s / 2): TF1's penalty is "
+        "s * tf.nn.l2_loss(w) = s * sum(w ** 2) / 2, Keras' L2(l) is l * sum(w ** 2). "
+        "tf.losses.get_regularization_loss() and the REGULARIZATION_LOSSES collection become the regularized "
+        "layers' `losses` (empty until a layer's first call: Keras builds weights lazily). "
+        "tf.nn.rnn_cell.BasicLSTMCell/LSTMCell + tf.nn.dynamic_rnn become tf.keras.layers.RNN(return_sequences=True, "
+        "return_state=True) over a generated TF1LSTMCell with TF1's weight layout (one kernel over [x, h], gates "
+        "i, j, f, o, forget_bias added at run time), so results match; the state becomes a list [c, h]."
     )
     examples = (
         Example(
@@ -174,6 +256,68 @@ class LayersToKeras(Rule):
                 with tf.Session() as sess:
                     sess.run(tf.global_variables_initializer())
                     print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                is_training = tf.placeholder_with_default(False, shape=())
+                h = tf.layers.batch_normalization(tf.layers.dense(x, 8), training=is_training)
+                loss = tf.reduce_mean(tf.square(h))
+                update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+                with tf.control_dependencies(update_ops):
+                    train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    sess.run(train_op, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]], is_training: True})
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                is_training = tf.placeholder_with_default(False, shape=())
+                h_layer = tf.keras.layers.Dense(8)
+                h_layer_2 = tf.keras.layers.BatchNormalization()
+                h_inputs = h_layer(x)
+                h = tf.cond(is_training, lambda: h_layer_2(h_inputs, training=True), lambda: h_layer_2(h_inputs, training=False))
+                loss = tf.reduce_mean(tf.square(h))
+                train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    sess.run(train_op, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]], is_training: True})
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = tf.contrib.layers.fully_connected(x, 8, weights_regularizer=tf.contrib.layers.l2_regularizer(0.01))
+                loss = tf.reduce_mean(tf.square(h)) + tf.losses.get_regularization_loss()
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(loss, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h_layer = tf.keras.layers.Dense(8, activation=tf.nn.relu, kernel_regularizer=tf.keras.regularizers.L2(0.01 / 2))
+                h = h_layer(x)
+                loss = tf.reduce_mean(tf.square(h)) + tf.add_n([*h_layer.losses])
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(loss, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
                 """
             ),
         ),
@@ -208,6 +352,47 @@ class LayersToKeras(Rule):
 
     def _runs_session(self, tree: cst.Module) -> bool:
         return any(self.sym(call.func) in ("Session", "InteractiveSession") for call in calls_in(tree))
+
+
+# TF1's LSTM cell as a Keras RNN cell with TF1's weight layout, so that the converted
+# program starts from the same weights and computes the same gates.
+RNN_CELLS = {"nn.rnn_cell.BasicLSTMCell": ("num_units", "forget_bias", "state_is_tuple", "activation", "reuse", "name", "dtype"),
+             "nn.rnn_cell.LSTMCell": ("num_units", "use_peepholes", "cell_clip", "initializer", "num_proj", "proj_clip",
+                                      "num_unit_shards", "num_proj_shards", "forget_bias", "state_is_tuple", "activation",
+                                      "reuse", "name", "dtype")}
+RNN_CELLS["contrib.rnn.BasicLSTMCell"] = RNN_CELLS["nn.rnn_cell.BasicLSTMCell"]
+RNN_CELLS["contrib.rnn.LSTMCell"] = RNN_CELLS["nn.rnn_cell.LSTMCell"]
+DYNAMIC_RNN = ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations", "swap_memory",
+               "time_major", "scope")
+TF1_LSTM_CELL = '''\
+class {name}({tf}.keras.layers.Layer):
+    """TF1's tf.nn.rnn_cell.BasicLSTMCell / LSTMCell for tf.keras.layers.RNN: one kernel over
+    [inputs, h] with the gates in TF1's order (i, j, f, o) and forget_bias added at run time
+    (a Keras LSTMCell has kernel + recurrent_kernel, gates (i, f, c, o) and an orthogonal
+    recurrent initializer: it would start from other weights)."""
+
+    def __init__(self, num_units, forget_bias=1.0, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = num_units
+        self.forget_bias = forget_bias
+        self.activation = activation or {tf}.math.tanh
+        self.state_size = [num_units, num_units]  # (c, h), TF1's LSTMStateTuple
+        self.output_size = num_units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            name="kernel", shape=[input_shape[-1] + self.units, 4 * self.units],
+            initializer={tf}.keras.initializers.GlorotUniform())
+        self.bias = self.add_weight(name="bias", shape=[4 * self.units], initializer="zeros")
+
+    def call(self, inputs, states):
+        c, h = states
+        gates = {tf}.matmul({tf}.concat([inputs, h], 1), self.kernel) + self.bias
+        i, j, f, o = {tf}.split(gates, 4, axis=1)
+        new_c = c * {tf}.math.sigmoid(f + self.forget_bias) + {tf}.math.sigmoid(i) * self.activation(j)
+        new_h = self.activation(new_c) * {tf}.math.sigmoid(o)
+        return new_h, [new_c, new_h]
+'''
 
 
 def _simple_statements(node: cst.CSTNode) -> list[cst.SimpleStatementLine]:
@@ -292,6 +477,18 @@ class _Converter:
         self.classes: set[str] = set()
         # Layer name (as given by name=) -> the object created for it, for reuse=True.
         self.by_layer_name: dict[str, str] = {}
+        # Objects with a weight regularizer, in creation order (TF1's REGULARIZATION_LOSSES).
+        self.regularized: list[str] = []
+        self.batch_norms = 0
+        self.has_4d_layers = any(
+            "2d" in symbol or "3d" in symbol for symbol in (self.rule.sym(c.func) or "" for c in calls_in(module))
+        )
+        self.update_ops = _UpdateOps(self)
+
+    def batch_norm_problem(self, flag: cst.BaseExpression) -> str | None:
+        """Why a batch-norm layer called with ``training=flag`` cannot become a Keras layer
+        (which updates its moving statistics at every training-mode call), or None."""
+        return self.update_ops.problem(flag)
 
     def fresh(self, base: str) -> str:
         base = base if base.isidentifier() and not keyword.iskeyword(base) else "layer"
@@ -322,6 +519,11 @@ class _Converter:
                     changed = True
         if changed:
             new_module = new_module.with_changes(body=new_body)
+        if getattr(self, "lstm_class", None) is not None:
+            new_module = _insert_after_imports(new_module, cst.parse_module(self.lstm_class_code).body)
+        if self.batch_norms:
+            # The Keras layers update their moving statistics themselves.
+            new_module = new_module.visit(_DropUpdateOps(self.update_ops))
         return new_module
 
     # -- graph-building functions -> layer classes ------------------------------------
@@ -444,6 +646,8 @@ class _Converter:
             out.append(stmt)
         self.objects.add(name)
         self.classes.add(class_name)
+        if transformer.regularized:
+            self.regularized.append(name)  # a Keras layer's losses include its sublayers'
         return out
 
     def _builds_graph(self, statements) -> bool:
@@ -458,7 +662,15 @@ class _Converter:
         """The statements with their layer calls rewritten; None when nothing changed."""
         out: list[cst.BaseStatement] = []
         changed = False
-        for stmt in statements:
+        rnn = self._rnn_plan(statements)
+        for index, stmt in enumerate(statements):
+            if index in rnn:
+                out.extend(rnn[index])
+                changed = True
+                continue
+            if any(_regularization_call(self, c) for c in calls_in(stmt)):
+                stmt = stmt.visit(_RegularizationLosses(self))
+                changed = True
             if not isinstance(stmt, cst.SimpleStatementLine) or not self._has_layer_call(stmt):
                 out.append(stmt)
                 continue
@@ -471,6 +683,8 @@ class _Converter:
                 continue
             self.objects.update(transformer.objects)
             self.by_layer_name.update(transformer.names)
+            self.regularized.extend(transformer.regularized_objects)
+            self.batch_norms += sum(".BatchNormalization(" in line for line in transformer.created)
             created = [cst.parse_statement(text) for text in transformer.created]
             if created:
                 created[0] = created[0].with_changes(leading_lines=stmt.leading_lines)
@@ -479,6 +693,88 @@ class _Converter:
             out.append(new)
             changed = True
         return out if changed else None
+
+    def _rnn_plan(self, statements) -> dict[int, list[cst.BaseStatement]]:
+        """``cell = tf.nn.rnn_cell.BasicLSTMCell(n)`` + ``outputs, state = tf.nn.dynamic_rnn(cell, x,
+        dtype=tf.float32)`` -> one ``tf.keras.layers.RNN`` over a TF1-layout cell, created where
+        dynamic_rnn created the weights. Statement index -> its replacement."""
+        plan: dict[int, list[cst.BaseStatement]] = {}
+        cells: dict[str, tuple[int, cst.Call]] = {}
+        for index, stmt in enumerate(statements):
+            assignment = single_assignment(stmt)
+            if assignment is None or not isinstance(assignment[1], cst.Call):
+                continue
+            names, call = assignment
+            symbol = self.rule.sym(call.func)
+            if symbol in RNN_CELLS and len(names) == 1:
+                cells[names[0]] = (index, call)
+                continue
+            if symbol != "nn.dynamic_rnn":
+                continue
+            try:
+                plan.update(self._dynamic_rnn(statements, index, names, call, cells))
+            except _Skip as exc:
+                self.rule.report(exc.node, f"RNN left on TF1: {exc.reason}")
+        return plan
+
+    def _dynamic_rnn(self, statements, index, names, call, cells) -> dict[int, list[cst.BaseStatement]]:
+        bound = _bind(call, DYNAMIC_RNN)
+        cell = bound.get("cell")
+        if not isinstance(cell, cst.Name) or cell.value not in cells:
+            raise _Skip(call, "dynamic_rnn over a cell this rule does not know (only BasicLSTMCell / LSTMCell)")
+        for param in ("sequence_length", "initial_state", "scope"):
+            if param in bound and not _is_none(bound[param]):
+                raise _Skip(call, f"dynamic_rnn with `{param}=`")
+        if "time_major" in bound and not _is_name(bound["time_major"], "False"):
+            raise _Skip(call, "dynamic_rnn with time_major=True")
+        dtype = bound.get("dtype")
+        if dtype is not None and self.rule.sym(dtype) != "float32":
+            raise _Skip(call, "dynamic_rnn with a dtype other than float32")
+        if len(names) != 2 or not isinstance(statements[index].body[0].targets[0].target, cst.Tuple):
+            raise _Skip(call, "dynamic_rnn's result not unpacked into (outputs, state)")
+        cell_index, cell_call = cells[cell.value]
+        cell_bound = _bind(cell_call, RNN_CELLS[self.rule.sym(cell_call.func)])
+        for param, value in cell_bound.items():
+            if param in ("num_units", "forget_bias", "activation", "dtype") or _is_none(value):
+                continue
+            if param == "state_is_tuple" and _is_name(value, "True"):
+                continue
+            if param == "use_peepholes" and _is_name(value, "False"):
+                continue
+            raise _Skip(cell_call, f"an LSTM cell with `{param}=`")
+        if "dtype" in cell_bound and self.rule.sym(cell_bound["dtype"]) != "float32":
+            raise _Skip(cell_call, "an LSTM cell with a dtype other than float32")
+        if "num_units" not in cell_bound:
+            raise _Skip(cell_call, "an LSTM cell without num_units")
+        # The cell object must serve this dynamic_rnn only (TF1 shares its weights otherwise).
+        reads = [n for stmt in statements for n in _names(stmt) if n == cell.value]
+        if len(reads) != 2:
+            raise _Skip(cell_call, f"the cell `{cell.value}` is used more than once")
+        outputs, state = names
+        for stmt in statements[index + 1:]:
+            for node in _attributes(stmt):
+                if _is_name(node.value, state):
+                    raise _Skip(call, f"`{state}.{node.attr.value}`: the state becomes a list [c, h]")
+        class_name = self._lstm_class()
+        arguments = [self.code(cell_bound["num_units"])]
+        arguments += [f"{p}={self.code(cell_bound[p])}" for p in ("forget_bias", "activation")
+                      if p in cell_bound and not _is_none(cell_bound[p])]
+        layer = self.fresh(f"{cell.value}_rnn" if cell.value.endswith("cell") else f"{cell.value}_layer")
+        created = cst.parse_statement(
+            f"{layer} = {self.tf}.keras.layers.RNN({class_name}({', '.join(arguments)}), return_sequences=True, "
+            f"return_state=True)\n"
+        ).with_changes(leading_lines=statements[index].leading_lines)
+        # Keras returns [outputs, c, h]; TF1 returned (outputs, LSTMStateTuple(c, h)).
+        used = cst.parse_statement(f"{outputs}, *{state} = {layer}({self.code(bound['inputs'])})\n")
+        self.objects.add(layer)
+        return {cell_index: [], index: [created, used]} if cell_index < index else {}
+
+    def _lstm_class(self) -> str:
+        if getattr(self, "lstm_class", None) is None:
+            self.lstm_class = self.fresh("TF1LSTMCell")
+            self.classes.add(self.lstm_class)
+            self.lstm_class_code = TF1_LSTM_CELL.format(name=self.lstm_class, tf=self.tf)
+        return self.lstm_class
 
     def _has_layer_call(self, stmt) -> bool:
         return any(self._layer_symbol(call) is not None for call in calls_in(stmt))
@@ -498,6 +794,17 @@ class _Initializers(cst.CSTTransformer):
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         symbol = self.c.rule.sym(original_node.func)
+        if symbol in REGULARIZERS:
+            keras, template = REGULARIZERS[symbol]
+            bound = _bind(updated_node, ("scale", "scope"))
+            if "scale" not in bound:
+                raise _Skip(original_node, "a regularizer without a scale")
+            scale = self.c.code(bound["scale"])
+            if not isinstance(bound["scale"], (cst.Name, cst.Attribute, cst.Integer, cst.Float)):
+                scale = f"({scale})"
+            # (G101 may still fall back and restore the module: nothing reported here;
+            # the rule's details explain the / 2.)
+            return cst.parse_expression(f"{self.c.tf}.keras.regularizers.{keras}({template.format(scale=scale)})")
         if symbol not in INITIALIZERS:
             return updated_node
         keras, params = INITIALIZERS[symbol]
@@ -525,6 +832,8 @@ class _LayerCalls(cst.CSTTransformer):
         self.created: list[str] = []
         self.objects: list[str] = []  # committed by the caller when the statement converts
         self.names: dict[str, str] = {}
+        self.regularized_objects: list[str] = []
+        self.regularized = False  # some layer of a generated class has a regularizer
         # In a graph-building function turned into a layer class: objects are attributes
         # created in __init__, and every call of the function shares them.
         self.owner = owner
@@ -564,10 +873,21 @@ class _LayerCalls(cst.CSTTransformer):
         inputs = bound.pop("inputs", None)
         if inputs is None:
             raise _Skip(original_node, "a layer call without inputs")
+        for param in spec.unsupported:
+            if param in bound and not _is_none(bound[param]) and not _is_name(bound[param], "False"):
+                raise _Skip(original_node, f"`{param}=` has no Keras equivalent")
+        if "data_format" in bound and symbol.startswith("contrib."):
+            fmt = bound.pop("data_format")
+            if not _is_none(fmt) and not (isinstance(fmt, cst.SimpleString) and fmt.evaluated_value in ("NHWC", "NWC")):
+                raise _Skip(original_node, "a data_format other than NHWC")
+        training = None
+        if symbol == "layers.batch_normalization":
+            training = self._batch_norm_training(original_node, bound)
         reuse = bound.pop("reuse", None)
         if self.owner is not None:
             reuse = None  # the class's objects are shared by every call
-        name_node = bound.get("name")
+        name_param = next((p for p in spec.params if spec.keras_name(p) == "name"), "name")
+        name_node = bound.get(name_param)
         layer_name = name_node.evaluated_value if isinstance(name_node, cst.SimpleString) else None
         if reuse is not None and not _is_none(reuse) and not _is_name(reuse, "False"):
             known = {**self.c.by_layer_name, **self.names}
@@ -578,30 +898,78 @@ class _LayerCalls(cst.CSTTransformer):
             if layer_name is not None and (layer_name in self.c.by_layer_name or layer_name in self.names):
                 raise _Skip(original_node, f"a second layer named `{layer_name}` without reuse")
             arguments = []
-            keras_params = [p for p in spec.params if p not in ("inputs", "reuse")]
+            keras_params = [p for p in spec.params if p not in ("inputs", "reuse", "training", *spec.unsupported)]
+            regularized = False
             for position, param in enumerate(keras_params):
                 node = bound.get(param)
+                keyword_name = spec.keras_name(param)
+                if node is None and keyword_name in spec.defaults:
+                    arguments.append(f"{keyword_name}={spec.defaults[keyword_name].format(tf=self.c.tf)}")
+                    continue
+                if node is not None and _is_none(node) and param == "biases_initializer":
+                    arguments.append("use_bias=False")  # tf.contrib.layers: no biases
+                    continue
                 if node is None or _is_none(node):
                     continue
+                if keyword_name.endswith("_regularizer"):
+                    regularized = True
                 # Arguments other than the inputs hold no layer calls: the original nodes
                 # (whose names resolve) are the ones to read.
                 value = self.c.code(original_bound[param].visit(_Initializers(self.c)))
                 if position < spec.positional and all(p in bound for p in keras_params[:position]):
                     arguments.append(value)
                 else:
-                    arguments.append(f"{param}={value}")
+                    arguments.append(f"{keyword_name}={value}")
             base = layer_name or (f"{self.target}_layer" if self.target else spec.keras.lower())
             ctor = f"{self.c.tf}.keras.layers.{spec.keras}({', '.join(arguments)})"
             if self.owner is not None:
                 obj = "self." + self.owner.fresh(base)
                 self.created.append(f"{obj} = {ctor}\n")
-                return cst.Call(func=cst.parse_expression(obj), args=[cst.Arg(inputs)])
+                self.regularized = self.regularized or regularized
+                return self._layer_call(obj, inputs, training)
             obj = self.c.fresh(base)
             self.created.append(f"{obj} = {ctor}\n")
             self.objects.append(obj)
+            if regularized:
+                self.regularized_objects.append(obj)
             if layer_name is not None:
                 self.names[layer_name] = obj
-        return cst.Call(func=cst.Name(obj), args=[cst.Arg(inputs)])
+        return self._layer_call(obj, inputs, training)
+
+    def _layer_call(self, obj: str, inputs: cst.BaseExpression, training: str | None) -> cst.BaseExpression:
+        if training is None:
+            return cst.Call(func=cst.parse_expression(obj), args=[cst.Arg(inputs)])
+        x = self.c.code(inputs)
+        if training in ("True", "False"):
+            return cst.parse_expression(f"{obj}({x}, training={training})")
+        if not isinstance(inputs, cst.Name) and self.owner is None:
+            # Computed once, before the branches (`bn(dense(x))`).
+            name = self.c.fresh(f"{self.target}_inputs" if self.target else "bn_inputs")
+            self.created.append(f"{name} = {x}\n")
+            x = name
+        # A boolean tensor (a fed placeholder): Keras layers branch on a Python bool.
+        return cst.parse_expression(
+            f"{self.c.tf}.cond({training}, lambda: {obj}({x}, training=True), lambda: {obj}({x}, training=False))"
+        )
+
+    def _batch_norm_training(self, call: cst.Call, bound: dict) -> str:
+        """The code of the call's ``training`` flag, once the rule knows Keras updates the
+        moving statistics when TF1 did: with the UPDATE_OPS train op, and only then."""
+        flag = bound.pop("training", None)
+        fused = bound.pop("fused", None)
+        if flag is None or _is_name(flag, "False"):
+            return "False"
+        if not (fused is not None and _is_name(fused, "False")) and self.c.has_4d_layers:
+            raise _Skip(call, (
+                "batch normalization next to convolutions: TF1 fuses it on 4-D inputs (moving variance with "
+                "Bessel's correction), Keras does not"
+            ))
+        if self.owner is not None:
+            raise _Skip(call, "batch normalization inside a graph-building function")
+        reason = self.c.batch_norm_problem(flag)
+        if reason is not None:
+            raise _Skip(call, reason)
+        return self.c.code(flag)
 
     def _get_variable(self, original: cst.Call, call: cst.Call) -> cst.BaseExpression:
         bound = _bind(original, GET_VARIABLE)  # original nodes: their names resolve
@@ -646,3 +1014,197 @@ class _LayerCalls(cst.CSTTransformer):
             # A parameter of the function: a Python bool in some calls, a tensor in others.
             flag = f"{self.c.tf}.convert_to_tensor({flag})"
         return cst.parse_expression(f"{self.c.tf}.cond({flag}, lambda: {drop}, lambda: {self.c.tf}.identity({x}))")
+
+
+# -- collections: UPDATE_OPS and REGULARIZATION_LOSSES --------------------------------
+def _collection_key(converter: _Converter, call: cst.BaseExpression, key: str) -> bool:
+    """``tf.get_collection(tf.GraphKeys.<key>)`` (no scope)."""
+    if not isinstance(call, cst.Call) or converter.rule.sym(call.func) != "get_collection" or len(call.args) != 1:
+        return False
+    return converter.rule.sym(call.args[0].value) == f"GraphKeys.{key}"
+
+
+def _regularization_call(converter: _Converter, call: cst.Call) -> bool:
+    symbol = converter.rule.sym(call.func)
+    if symbol in ("losses.get_regularization_loss", "losses.get_regularization_losses"):
+        return not call.args
+    return _collection_key(converter, call, "REGULARIZATION_LOSSES")
+
+
+class _RegularizationLosses(cst.CSTTransformer):
+    """TF1's REGULARIZATION_LOSSES collection -> the Keras layers' ``losses``, which
+    compute the same penalties from the current weights."""
+
+    def __init__(self, converter: _Converter) -> None:
+        self.c = converter
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        if not _regularization_call(self.c, original_node):
+            return updated_node
+        parts = ", ".join(f"*{name}.losses" for name in self.c.regularized)
+        if self.c.rule.sym(original_node.func) == "losses.get_regularization_loss":
+            if not parts:
+                return cst.parse_expression(f"{self.c.tf}.constant(0.0)")  # as TF1 returned
+            return cst.parse_expression(f"{self.c.tf}.add_n([{parts}])")
+        return cst.parse_expression(f"[{parts}]")
+
+
+class _UpdateOps:
+    """Where a program runs TF1's UPDATE_OPS: ``ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)``
+    and ``with tf.control_dependencies(ops): train_op = opt.minimize(loss)``."""
+
+    def __init__(self, converter: _Converter) -> None:
+        self.c = converter
+        self.names: set[str] = set()  # variables holding the collection
+        self.withs: set[int] = set()  # ids of the control_dependencies blocks
+        self.assignments: set[int] = set()
+        self.trains: set[str] = set()  # the train ops that run the updates
+        self.error: str | None = None
+        module = converter.module
+        for stmt in _simple_statements(module):
+            assignment = single_assignment(stmt)
+            if assignment and len(assignment[0]) == 1 and _collection_key(converter, assignment[1], "UPDATE_OPS"):
+                self.names.add(assignment[0][0])
+                self.assignments.add(id(stmt))
+        uses = 0
+        for node in _withs(module):
+            item = node.items[0].item if len(node.items) == 1 else None
+            if not (isinstance(item, cst.Call) and converter.rule.sym(item.func) == "control_dependencies" and item.args):
+                continue
+            deps = item.args[0].value
+            if not ((isinstance(deps, cst.Name) and deps.value in self.names) or _collection_key(converter, deps, "UPDATE_OPS")):
+                continue
+            assignment = single_assignment(node.body.body[0]) if len(node.body.body) == 1 else None
+            value = assignment[1] if assignment else None
+            if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+                    and value.func.attr.value in ("minimize", "apply_gradients") and len(assignment[0]) == 1):
+                self.error = "UPDATE_OPS control a block other than one training op"
+                continue
+            self.withs.add(id(node))
+            self.trains.add(assignment[0][0])
+            uses += isinstance(deps, cst.Name)
+        reads = sum(1 for n in _names(module) if n in self.names)
+        if reads != uses + len(self.assignments):  # the assignments name it too
+            self.error = "the UPDATE_OPS collection is used other than as the training op's control dependencies"
+
+    def problem(self, flag: cst.BaseExpression) -> str | None:
+        if self.error:
+            return self.error
+        if not self.trains:
+            return "no training op runs UPDATE_OPS: TF1 never updated the moving statistics, Keras would"
+        if not isinstance(flag, cst.Name):
+            return "`training=` is neither a literal nor a placeholder"
+        placeholder = None
+        for stmt in _simple_statements(self.c.module):
+            assignment = single_assignment(stmt)
+            if assignment and assignment[0] == [flag.value] and isinstance(assignment[1], cst.Call):
+                placeholder = assignment[1]
+        symbol = self.c.rule.sym(placeholder.func) if placeholder is not None else None
+        if symbol == "placeholder_with_default":
+            if not _is_name(argument(placeholder, 0, "input"), "False"):
+                return "`training=` defaults to something other than False"
+        elif symbol != "placeholder":
+            return "`training=` is neither a literal nor a placeholder"
+        # Every run that feeds the flag with anything but False must run the training op:
+        # Keras updates the moving statistics whenever the layer runs in training mode.
+        feeds = {}  # id(dict) -> dict, for dicts that feed the flag something else than False
+        for node in _dicts(self.c.module):
+            for element in node.elements:
+                if isinstance(element, cst.DictElement) and _is_name(element.key, flag.value):
+                    if not _is_name(element.value, "False"):
+                        feeds[id(node)] = node
+        named = {}
+        for stmt in _simple_statements(self.c.module):
+            assignment = single_assignment(stmt)
+            if assignment and len(assignment[0]) == 1 and id(assignment[1]) in feeds:
+                named[assignment[0][0]] = id(assignment[1])
+        seen = set()
+        for call in calls_in(self.c.module):
+            if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in ("run", "eval")):
+                continue
+            feed = argument(call, 1 if call.func.attr.value == "run" else 0, "feed_dict")
+            key = id(feed) if feed is not None and id(feed) in feeds else (
+                named.get(feed.value) if isinstance(feed, cst.Name) else None)
+            if key is None:
+                continue
+            seen.add(key)
+            fetches = argument(call, 0, "fetches") if call.func.attr.value == "run" else None
+            if fetches is None or not names_read(fetches) & self.trains:
+                return "batch normalization run in training mode without its UPDATE_OPS (Keras would update the moving statistics)"
+        if set(feeds) - seen:
+            return "the training flag is fed where the rule cannot follow"
+        return None
+
+
+class _DropUpdateOps(cst.CSTTransformer):
+    def __init__(self, update_ops: _UpdateOps) -> None:
+        self.u = update_ops
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        if id(original_node) in self.u.assignments:
+            return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With):
+        if id(original_node) not in self.u.withs:
+            return updated_node
+        inner = updated_node.body.body[0]
+        return inner.with_changes(leading_lines=[*updated_node.leading_lines, *inner.leading_lines])
+
+
+def _withs(node: cst.CSTNode) -> list[cst.With]:
+    found: list[cst.With] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_With(self, n) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _dicts(node: cst.CSTNode) -> list[cst.Dict]:
+    found: list[cst.Dict] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Dict(self, n) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _names(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, n) -> None:
+            found.append(n.value)
+
+    node.visit(_Collect())
+    return found
+
+
+def _attributes(node: cst.CSTNode) -> list[cst.Attribute]:
+    found: list[cst.Attribute] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Attribute(self, n) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _insert_after_imports(module: cst.Module, statements) -> cst.Module:
+    body = list(module.body)
+    last = -1
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            last = i
+    blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
+    new = [stmt.with_changes(leading_lines=blank) for stmt in statements]
+    if last + 1 < len(body):
+        kept = [line for line in body[last + 1].leading_lines if line.comment is not None]
+        body[last + 1] = body[last + 1].with_changes(leading_lines=blank + kept)
+    return module.with_changes(body=[*body[:last + 1], *new, *body[last + 1:]])

@@ -81,3 +81,160 @@ def test_reuse_true_shares_one_layer_class() -> None:
     assert "kernel_initializer=tf.keras.initializers.RandomNormal(mean=0.0, stddev=1.0)" in text
     assert text.count("net = Net()") == 1
     assert "Session" not in text and "compat.v1" not in text
+
+
+BATCH_NORM = """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.float32, [None, 1])
+is_training = tf.placeholder_with_default(False, shape=())
+h = tf.layers.dense(x, 8)
+h = tf.layers.batch_normalization(h, training=is_training)
+h = tf.nn.relu(h)
+pred = tf.layers.dense(h, 1)
+loss = tf.reduce_mean(tf.square(pred - y))
+update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+with tf.control_dependencies(update_ops):
+    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(3):
+        sess.run(train_op, feed_dict={x: [[1.0] * 4, [2.0] * 4], y: [[1.0], [0.0]], is_training: True})
+    print(sess.run(loss, feed_dict={x: [[1.0] * 4], y: [[1.0]]}))
+"""
+
+
+def test_batch_norm_with_update_ops_becomes_keras() -> None:
+    text, findings = migrate(BATCH_NORM)
+    assert "tf.keras.layers.BatchNormalization()" in text
+    assert "h = tf.cond(is_training, lambda: h_layer_2(h, training=True), lambda: h_layer_2(h, training=False))" in text
+    # The Keras layer updates its moving statistics itself: no collection, no block.
+    assert "get_collection" not in text and "control_dependencies" not in text and "update_ops" not in text
+    assert "disable_v2_behavior" not in text and "placeholder" not in text
+    # `h = f(h)`: each statement reads the binding before it, all of them in the function.
+    assert "h = h_layer(x)\n" in text and "h = tf.nn.relu(h)\n" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_batch_norm_in_training_mode_without_its_update_ops_is_declined() -> None:
+    # The loss is also evaluated in training mode without the train op: TF1 did not
+    # update the moving statistics there, a Keras layer would.
+    source = BATCH_NORM.replace(
+        "    print(sess.run(loss, feed_dict={x: [[1.0] * 4], y: [[1.0]]}))",
+        "    print(sess.run(loss, feed_dict={x: [[1.0] * 4], y: [[1.0]], is_training: True}))",
+    )
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text and "keras.layers" not in text
+    assert any("without its UPDATE_OPS" in f.message for f in findings)
+
+
+def test_batch_norm_without_update_ops_is_declined() -> None:
+    source = BATCH_NORM.replace("update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)\n", "update_ops = []\n")
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text and "keras.layers" not in text
+    assert any("no training op runs UPDATE_OPS" in f.message for f in findings)
+
+
+def test_batch_norm_next_to_convolutions_is_declined() -> None:
+    source = BATCH_NORM.replace("h = tf.layers.dense(x, 8)", "h = tf.layers.flatten(tf.layers.conv2d(tf.reshape(x, [-1, 2, 2, 1]), 2, 1))")
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text
+    assert any("fuses" in f.message for f in findings)
+
+
+def test_contrib_layers_get_their_defaults_and_halved_l2() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 6, 6, 1])
+        y = tf.placeholder(tf.float32, [None, 1])
+        c = tf.contrib.layers.conv2d(x, 4, 3, weights_regularizer=tf.contrib.layers.l2_regularizer(0.1))
+        p = tf.contrib.layers.max_pool2d(c, 2)
+        f = tf.contrib.layers.flatten(p)
+        h = tf.contrib.layers.fully_connected(f, 8, biases_initializer=None)
+        pred = tf.contrib.layers.fully_connected(h, 1, activation_fn=None, scope="out")
+        loss = tf.reduce_mean(tf.square(pred - y)) + tf.losses.get_regularization_loss()
+        train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([train_op, loss], feed_dict={x: [[[[1.0]] * 6] * 6], y: [[1.0]]})[1])
+        """
+    )
+    assert 'tf.keras.layers.Conv2D(4, 3, padding="same", activation=tf.nn.relu, kernel_regularizer=tf.keras.regularizers.L2(0.1 / 2))' in text
+    assert "tf.keras.layers.MaxPooling2D(2, strides=2)" in text
+    assert "tf.keras.layers.Flatten()" in text
+    assert "tf.keras.layers.Dense(8, activation=tf.nn.relu, use_bias=False)" in text
+    assert 'tf.keras.layers.Dense(1, name="out")' in text
+    assert "tf.add_n([*c_layer.losses])" in text
+    assert "contrib" not in text and "disable_v2_behavior" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_regularization_loss_without_regularizers_is_zero() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 2])
+        pred = tf.layers.dense(x, 1)
+        loss = tf.reduce_mean(pred) + tf.losses.get_regularization_loss()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(loss, feed_dict={x: [[1.0, 2.0]]}))
+        """
+    )
+    assert "tf.constant(0.0)" in text and "disable_v2_behavior" not in text
+
+
+def test_contrib_layer_with_normalizer_fn_is_declined() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 2])
+        h = tf.contrib.layers.fully_connected(x, 4, normalizer_fn=tf.contrib.layers.batch_norm)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(h, feed_dict={x: [[1.0, 2.0]]}))
+        """
+    )
+    assert "disable_v2_behavior" in text and "keras" not in text
+    assert any("normalizer_fn" in f.message for f in findings)
+
+
+LSTM = """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 5, 3])
+cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)
+outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(outputs, feed_dict={x: [[[1.0] * 3] * 5]}))
+"""
+
+
+def test_lstm_cell_and_dynamic_rnn_become_a_keras_rnn_with_tf1_layout() -> None:
+    text, findings = migrate(LSTM)
+    assert "class TF1LSTMCell(tf.keras.layers.Layer):" in text
+    assert "cell_rnn = tf.keras.layers.RNN(TF1LSTMCell(4, forget_bias=0.5), return_sequences=True, return_state=True)" in text
+    assert "outputs, *state = cell_rnn(x)" in text
+    assert "tf.nn.rnn_cell.BasicLSTMCell(" not in text and "tf.nn.dynamic_rnn(" not in text
+    assert "disable_v2_behavior" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_lstm_state_attributes_are_declined() -> None:
+    source = LSTM.replace("print(sess.run(outputs,", "print(sess.run(state.h,")
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text and "BasicLSTMCell" in text
+    assert any("state.h" in f.message for f in findings)
+
+
+def test_lstm_with_peepholes_is_declined() -> None:
+    source = LSTM.replace("tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)", "tf.nn.rnn_cell.LSTMCell(4, use_peepholes=True)")
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text
+    assert any("use_peepholes" in f.message for f in findings)

@@ -179,6 +179,8 @@ def _patch_for(fullname):
         return _patch_keras2_initializers
     if fullname == "keras.src.initializers.random_initializers":
         return _patch_keras3_initializers
+    if fullname.endswith("contrib.layers.python.layers.initializers"):
+        return _patch_contrib_initializers
     if fullname.endswith("python.util.deprecation"):
         return _quiet_deprecation
     if fullname == "keras.backend.tensorflow_backend":
@@ -539,6 +541,37 @@ def _patch_tf_initializers(module):
         return __call__
 
     _patch_classes(module, "tf", make_call)
+
+
+def _patch_contrib_initializers(module):
+    """TF 1.x ``tf.contrib.layers.variance_scaling_initializer`` (and so
+    ``xavier_initializer``, the default of ``tf.contrib.layers.fully_connected``/``conv2d``)
+    is a closure over raw random ops: its uniform variant draws like the other
+    initializers (the same fans as Keras' VarianceScaling). The truncated-normal variant
+    (stddev sqrt(1.3 * factor / n)) is not Keras' and is left alone."""
+    original = getattr(module, "variance_scaling_initializer", None)
+    if original is None or getattr(original, "_migrator_patched", False):
+        return
+
+    def variance_scaling_initializer(factor=2.0, mode="FAN_IN", uniform=False, seed=None, dtype=None, **kwargs):
+        from tensorflow.python.framework import constant_op, dtypes
+
+        dtype = dtypes.float32 if dtype is None else dtype
+        fallback = original(factor=factor, mode=mode, uniform=uniform, seed=seed, dtype=dtype, **kwargs)
+        if not uniform:
+            return fallback
+
+        def _initializer(shape, dtype=dtype, partition_info=None):
+            use = dtypes.as_dtype(dtype)
+            if not use.is_floating or use.name == "bfloat16":
+                return fallback(shape, dtype=dtype, partition_info=partition_info)
+            spec = _variance_scaling_spec(factor, mode, "uniform", shape)
+            return constant_op.constant(draw(spec, shape, seed).astype(use.as_numpy_dtype), dtype=use)
+
+        return _initializer
+
+    variance_scaling_initializer._migrator_patched = True
+    module.variance_scaling_initializer = variance_scaling_initializer
 
 
 def _patch_keras2_initializers(module):
