@@ -1,14 +1,22 @@
 """migrator against TensorFlow's `tf_upgrade_v2` on the same real TF1 code bases.
 
-    .venv/bin/python benchmarks/run.py [--trees tensor2tensor,tensorpack]
+    .venv/bin/python benchmarks/run.py [--trees tensor2tensor,tensorpack] [--jobs N]
 
-Fetches the trees once (wheels from the package registry, unpacked into
-~/.cache/migrator/bench; never committed), then for each tree, in one run:
-* wall time and peak memory of `migrator migrate --diff` (all cores) and of
-  `tf_upgrade_v2 --intree --outtree`, and their ratio;
-* robustness: files, changed, failed (with reasons), migrated outputs that parse, and
-  per-file diffs that `git apply --check` accepts;
-* how TensorFlow symbol uses end up: native TF2 versus `tf.compat.v1`, for both tools.
+Fetches the trees once (wheels from the package registry with `pip download --no-deps`,
+unpacked into ~/.cache/migrator/bench or $MIGRATOR_CACHE/bench; never committed), then
+for each tree, in one run:
+
+* speed: wall time and peak memory of `migrator migrate --diff` (the full pipeline, all
+  cores unless --jobs) and of `tf_upgrade_v2 --intree --outtree`, and their ratio;
+* where migrator's time goes: CPU seconds per phase (read, parse, each rule, codegen,
+  validate, diff), summed over the files, from the engine's own timings;
+* robustness (issue 9): files, changed, unchanged, failed (with the reasons), whether
+  any traceback was printed, how many migrated outputs parse, how many per-file diffs
+  `git apply --check` accepts on their own, and whether applying the whole patch gives
+  exactly what `migrator migrate` writes in place;
+* how TensorFlow symbol uses end up, native TF2 versus `tf.compat.v1`, for both tools:
+  printed once `migrator.analysis.tf_api.count_symbol_uses(source) -> (native, compat)`
+  exists (issue 7's hook, see ``symbol_share``).
 """
 
 from __future__ import annotations
@@ -17,31 +25,26 @@ import argparse
 import ast
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 CACHE = Path(os.environ.get("MIGRATOR_CACHE", Path.home() / ".cache" / "migrator")) / "bench"
 TREES = {"tensor2tensor": "tensor2tensor==1.15.7", "tensorpack": "tensorpack==0.11"}
 BIN = Path(sys.executable).parent
 
-# Runs a command and reports its wall time and the peak memory of its process tree.
-_MEASURE = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-wall = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"code": code, "wall": wall, "peak_mb": peak / 1024}))
-"""
-
 
 def fetch(name: str) -> Path:
+    """The unpacked wheel of ``name`` (downloaded once into the cache)."""
     tree = CACHE / f"src_{name}"
     if tree.exists():
         return tree
@@ -50,20 +53,166 @@ def fetch(name: str) -> Path:
         [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", TREES[name], "-d", str(CACHE)], check=True
     )
     wheel = next(CACHE.glob(f"{name}-*.whl"))
+    partial = CACHE / f"partial_{name}"
+    shutil.rmtree(partial, ignore_errors=True)
     with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(tree)
+        archive.extractall(partial)
+    partial.rename(tree)
     return tree
 
 
-def measure(command: list[str]) -> dict:
-    output = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True)
-    return json.loads(output.stdout)
+# -- measuring a command -----------------------------------------------------------------
 
 
-def symbol_share(folder: Path) -> tuple[int, int]:
-    sys.path.insert(0, str(ROOT))
-    from migrator.analysis.tf_api import count_symbol_uses
+def _tree_rss_kb(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    family, frontier = {root_pid}, [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in family:
+                family.add(child)
+                frontier.append(child)
+    return sum(rss.get(pid, 0) for pid in family)
 
+
+def measure(command: list[str], cwd: Path, stdout_path: Path | None = None) -> dict:
+    """Wall time, CPU time (all processes), exit code, stderr, the largest single
+    process (getrusage of the children) and the peak of the whole process tree
+    (sampled from /proc)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.PIPE)
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], _tree_rss_kb(process.pid))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stderr = process.stderr.read()
+    code = process.wait()
+    wall = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    if stdout_path:
+        out.close()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    largest, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
+    return {
+        "code": code, "wall": wall, "cpu": cpu, "stderr": stderr.decode("utf-8", "replace"),
+        # ru_maxrss of the children only grows; it is right when this command is the largest so far.
+        "largest_mb": max(largest, before) / 1024, "tree_mb": peak[0] / 1024,
+    }
+
+
+# -- where the time goes -----------------------------------------------------------------
+
+
+def phase_seconds(tree: Path, jobs: int) -> tuple[Counter, float]:
+    """CPU seconds per phase over the tree, from the engine's per-file timings."""
+    from migrator import engine
+    from migrator.files import discover
+
+    cwd = os.getcwd()
+    os.chdir(tree)
+    try:
+        start = time.perf_counter()
+        totals: Counter = Counter()
+        for result in engine.migrate_targets(discover(["."]), None, jobs, want_diff=True):
+            totals.update(result.timings)
+        return totals, time.perf_counter() - start
+    finally:
+        os.chdir(cwd)
+
+
+# -- robustness --------------------------------------------------------------------------
+
+
+def robustness(tree: Path, patch: bytes, work: Path) -> dict:
+    """Check the --diff output against the tree and against an in-place run."""
+    from unidiff import PatchSet
+
+    # 1. In place, with the JSON report: the counts and the failures with reasons.
+    inplace = work / "inplace"
+    shutil.copytree(tree, inplace, symlinks=True)
+    run = subprocess.run(
+        [str(BIN / "migrator"), "migrate", ".", "--format", "json", "-q"], cwd=inplace, capture_output=True
+    )
+    report = json.loads(run.stdout)
+    files = report["files"]
+    failed = [f"{f['path']}:{f.get('line') or 0}: {f['error']}" for f in files if f["status"] == "failed"]
+    changed = [f["path"] for f in files if f["status"] == "changed"]
+
+    # 2. Every migrated output parses.
+    parse_ok = 0
+    for path in changed:
+        try:
+            ast.parse((inplace / path).read_bytes())
+            parse_ok += 1
+        except SyntaxError as exc:
+            print(f"  output does not parse: {path}:{exc.lineno}: {exc.msg}")
+
+    # 3. Each file's diff applies on its own; the whole patch gives the in-place result.
+    repo = work / "git"
+    shutil.copytree(tree, repo, symlinks=True)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    text = patch.decode("latin-1")
+    pieces = list(PatchSet(text))
+    applies = 0
+    for piece in pieces:
+        check = subprocess.run(
+            ["git", "apply", "--check", "-"], cwd=repo, input=str(piece).encode("latin-1"), capture_output=True
+        )
+        applies += check.returncode == 0
+        if check.returncode:
+            print(f"  diff does not apply: {piece.path}: {check.stderr.decode().strip()}")
+    (work / "all.patch").write_bytes(patch)
+    whole = subprocess.run(["git", "apply", str(work / "all.patch")], cwd=repo, capture_output=True)
+    same = whole.returncode == 0 and all(
+        (repo / path).read_bytes() == (inplace / path).read_bytes() for path in changed
+    )
+    return {
+        "files": len(files),
+        "changed": len(changed),
+        "unchanged": sum(f["status"] in ("unchanged", "skipped") for f in files),
+        "failed": failed,
+        "traceback": b"Traceback" in run.stderr,
+        "outputs_parse": parse_ok,
+        "diffs": len(pieces),
+        "diffs_apply": applies,
+        "patch_equals_in_place": same,
+        "declined": report["summary"].get("declined", {}),
+        "migrated_tree": inplace,
+    }
+
+
+def symbol_share(folder: Path) -> tuple[int, int] | None:
+    """(native, compat.v1) TensorFlow symbol uses over a tree, or None until the
+    counter exists. Issue 7's hook: implement
+    ``migrator.analysis.tf_api.count_symbol_uses(source: bytes) -> (native, compat)``
+    and this benchmark prints the share for migrator's and tf_upgrade_v2's output."""
+    try:
+        from migrator.analysis.tf_api import count_symbol_uses
+    except ImportError:
+        return None
     native = compat = 0
     for path in folder.rglob("*.py"):
         try:
@@ -74,85 +223,74 @@ def symbol_share(folder: Path) -> tuple[int, int]:
     return native, compat
 
 
-def robustness(tree: Path, work: Path) -> dict:
-    """Migrate a copy in place, then check every output and every per-file diff."""
-    copy = work / "inplace"
-    shutil.copytree(tree, copy)
-    report = subprocess.run(
-        [str(BIN / "migrator"), "migrate", ".", "--format", "json", "-q"], cwd=copy, capture_output=True, text=True
-    )
-    summary = json.loads(report.stdout)
-    failed = [f"{f['path']}: {f['error']}" for f in summary["files"] if f["status"] == "failed"]
-    parsed = 0
-    changed = [f["path"] for f in summary["files"] if f["status"] == "changed"]
-    for path in changed:
-        try:
-            ast.parse((copy / path).read_bytes())
-            parsed += 1
-        except SyntaxError:
-            pass
-    git_tree = work / "git"
-    shutil.copytree(tree, git_tree)
-    subprocess.run(["git", "init", "-q"], cwd=git_tree, check=True)
-    # One patch for the tree, split per file: each must apply on its own.
-    from unidiff import PatchSet
+# -- the run -----------------------------------------------------------------------------
 
-    patch = subprocess.run(
-        [str(BIN / "migrator"), "migrate", ".", "--diff", "-q"], cwd=git_tree, capture_output=True
-    ).stdout.decode("latin-1")
-    applied = 0
-    for patched_file in PatchSet(patch):
-        check = subprocess.run(
-            ["git", "apply", "--check", "-"], cwd=git_tree, input=str(patched_file).encode("latin-1"),
-            capture_output=True,
+
+def bench(name: str, jobs: int) -> None:
+    tree = fetch(name)
+    sources = list(tree.rglob("*.py"))
+    lines = sum(p.read_bytes().count(b"\n") for p in sources)
+    print(f"== {name}: {len(sources)} Python files, {lines} lines; {jobs} worker(s) on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(prefix="migrator-bench-") as scratch:
+        work = Path(scratch)
+        patch_path = work / "migrator.patch"
+        ours = measure(
+            [str(BIN / "migrator"), "migrate", ".", "--diff", "-q", "--jobs", str(jobs)], tree, patch_path
         )
-        applied += check.returncode == 0
-    return {
-        "files": summary["summary"]["files"],
-        "changed": len(changed),
-        "failed": failed,
-        "outputs_parse": parsed,
-        "diffs_apply": applied,
-        "declined": summary["summary"]["declined"],
-        "migrated_tree": copy,
-    }
+        theirs = measure(
+            [str(BIN / "tf_upgrade_v2"), "--intree", str(tree), "--outtree", str(work / "upgraded"),
+             "--reportfile", str(work / "report.txt")],
+            work,
+        )
+        print(f"machine load average before: {os.getloadavg()[0]:.1f} (other work on the cores slows both tools)")
+        print(f"migrator migrate --diff : {ours['wall']:7.1f} s wall, {ours['cpu']:6.1f} s CPU, peak {ours['tree_mb']:6.0f} MB all processes, "
+              f"{ours['largest_mb']:5.0f} MB largest  (exit {ours['code']})")
+        print(f"tf_upgrade_v2           : {theirs['wall']:7.1f} s wall, {theirs['cpu']:6.1f} s CPU, peak {theirs['tree_mb']:6.0f} MB all processes, "
+              f"{theirs['largest_mb']:5.0f} MB largest  (exit {theirs['code']})")
+        print(f"ratio (tf_upgrade_v2 / migrator): wall time {theirs['wall'] / ours['wall']:.2f}x, "
+              f"CPU time {theirs['cpu'] / ours['cpu']:.2f}x")
+        if "Traceback" in ours["stderr"]:
+            print("  migrator printed a traceback:\n" + ours["stderr"][-2000:])
 
+        phases, phase_wall = phase_seconds(tree, jobs)
+        total = sum(phases.values())
+        print(f"where migrator's time goes (CPU s over all files, {total:.1f} s in all, "
+              f"{phase_wall:.1f} s wall in-process):")
+        print("  " + ", ".join(f"{k} {v:.1f} ({100 * v / total:.0f}%)" for k, v in phases.most_common()))
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trees", default=",".join(TREES))
-    options = parser.parse_args()
-    for name in options.trees.split(","):
-        tree = fetch(name)
-        files = sum(1 for _ in tree.rglob("*.py"))
-        lines = sum(p.read_bytes().count(b"\n") for p in tree.rglob("*.py"))
-        with tempfile.TemporaryDirectory() as scratch:
-            work = Path(scratch)
-            ours = measure([str(BIN / "migrator"), "migrate", str(tree), "--diff", "-q"])
-            theirs = measure([str(BIN / "tf_upgrade_v2"), "--intree", str(tree), "--outtree", str(work / "upgraded"),
-                              "--reportfile", str(work / "report.txt")])
-            checks = robustness(tree, work)
-            ours_native, ours_compat = symbol_share(checks["migrated_tree"])
-            their_native, their_compat = symbol_share(work / "upgraded")
-        print(f"== {name}: {files} Python files, {lines} lines")
-        print(f"migrator migrate --diff : {ours['wall']:7.1f} s  peak {ours['peak_mb']:6.0f} MB")
-        print(f"tf_upgrade_v2           : {theirs['wall']:7.1f} s  peak {theirs['peak_mb']:6.0f} MB")
-        print(f"ratio (tf_upgrade_v2 / migrator wall time): {theirs['wall'] / ours['wall']:.2f}x")
+        checks = robustness(tree, patch_path.read_bytes(), work)
         print(
-            f"robustness: {checks['files']} files, {checks['changed']} changed, {len(checks['failed'])} failed, "
-            f"{checks['outputs_parse']}/{checks['changed']} outputs parse, "
-            f"{checks['diffs_apply']}/{checks['changed']} diffs apply with git apply"
+            f"robustness: {checks['files']} files, {checks['changed']} changed, {checks['unchanged']} unchanged, "
+            f"{len(checks['failed'])} failed; traceback: {'YES' if checks['traceback'] else 'none'}; "
+            f"{checks['outputs_parse']}/{checks['changed']} outputs parse; "
+            f"{checks['diffs_apply']}/{checks['diffs']} per-file diffs apply with git apply --check; "
+            f"whole patch == in-place run: {'yes' if checks['patch_equals_in_place'] else 'NO'}"
         )
         for failure in checks["failed"]:
             print(f"  failed: {failure}")
         print(f"declined by rule: {checks['declined']}")
-        for label, native, compat in (("migrator", ours_native, ours_compat), ("tf_upgrade_v2", their_native, their_compat)):
-            total = native + compat
-            share = 100.0 * native / total if total else 0.0
-            print(f"TF symbol uses after {label}: {native} native, {compat} tf.compat.v1 ({share:.1f}% native)")
+        for label, folder in (("migrator", checks["migrated_tree"]), ("tf_upgrade_v2", work / "upgraded")):
+            share = symbol_share(folder)
+            if share is None:
+                print(f"TF symbol uses after {label}: not counted yet (issue 7 hook: count_symbol_uses)")
+                continue
+            native, compat = share
+            percent = 100.0 * native / (native + compat) if native + compat else 0.0
+            print(f"TF symbol uses after {label}: {native} native, {compat} tf.compat.v1 ({percent:.1f}% native)")
+
+
+def main() -> None:
+    from migrator.engine import default_jobs
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trees", default=",".join(TREES))
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="migrator workers (default: all cores)")
+    options = parser.parse_args()
+    for name in options.trees.split(","):
+        bench(name, options.jobs)
 
 
 if __name__ == "__main__":
-    start = time.perf_counter()
+    started = time.perf_counter()
     main()
-    print(f"benchmark finished in {time.perf_counter() - start:.0f} s")
+    print(f"benchmark finished in {time.perf_counter() - started:.0f} s")
