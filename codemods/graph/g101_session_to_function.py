@@ -198,7 +198,9 @@ class GraphToEager(Rule):
             return tree
         reported = len(self._reports)
         try:
-            converted = _Converter(self, tree, tf_alias).convert()
+            from codemods.graph import g101_model_classes as model_classes
+
+            converted = model_classes.convert(self, tree, tf_alias) or _Converter(self, tree, tf_alias).convert()
             self.context.scratch["graph.converted"] = True
             return converted
         except CannotConvert as exc:
@@ -641,6 +643,10 @@ class _Converter:
         self._find_session_params()
         sites = _SiteFinder(self).find()
         functions = self._plan(sites)
+        return self._rewrite(functions)
+
+    def _rewrite(self, functions: dict[int, tuple[Function, str]]) -> cst.Module:
+        """Write the planned functions (g101_model_classes puts them into a class)."""
         return _Rewriter(self, functions).apply()
 
     def _graph_names(self) -> set[str]:

@@ -1,0 +1,645 @@
+"""G101 support: a model class that builds its graph in ``__init__``.
+
+TF1 research code often writes ``class Model: def __init__(...): self.x = tf.placeholder(...);
+self.W = tf.Variable(...); ...; self.train_op = opt.minimize(self.loss)`` and runs
+``sess.run([model.train_op, model.loss], feed_dict={model.x: ...})``. G101 reads such a
+module as if the body of ``__init__`` (and of ``self._build()``-style methods it calls)
+stood where the one instance is created: ``self.A`` and ``model.A`` become one name,
+the ordinary converter plans and writes the ``tf.function``s, and this module puts the
+result back into the class:
+
+* ``__init__`` keeps what is state, in creation order: variables (``self.W1 = tf.Variable(...)``),
+  the Keras optimizer (``self.optimizer``), plain Python attributes;
+* every generated function becomes a ``@tf.function`` method whose parameters are the
+  fed placeholders (``def train_step(self, x, y)``); tensors are its locals, state is
+  read as ``self.W1``;
+* call sites become ``model.train_step(xb, yb)`` and ``model.W1.numpy()``.
+
+What cannot be proven raises ``CannotConvert``: placeholders created outside the class,
+several model classes or instances, the instance used other than as ``model.attr``,
+methods other than ``__init__`` reading the graph, a session opened by the class, a
+generated method reading ``__init__``'s parameters or Python locals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from codemods.graph import g101_session_to_function as g101
+from migrator.analysis.graph import calls_in, names_read, single_assignment
+from migrator.analysis.positions import locate
+
+PLACEHOLDERS = ("placeholder", "placeholder_with_default")
+# Calls that build graph state inside a method: the class is a model class.
+GRAPH_CALLS = ("placeholder", "placeholder_with_default", "Variable", "get_variable")
+
+
+@dataclass
+class ModelClass:
+    cls: cst.ClassDef
+    index: int  # position of the class in the module body
+    init: cst.FunctionDef
+    body: list[cst.BaseStatement]  # __init__'s statements, build methods inlined
+    build_methods: set[str]
+    instance: str
+    creation: cst.SimpleStatementLine  # `model = Model(...)`
+    params: set[str]
+    attrs: list[str] = field(default_factory=list)
+    locals: set[str] = field(default_factory=set)
+    synthetic: dict[tuple[str, str], str] = field(default_factory=dict)  # (attr|local, name) -> its flat name
+    origin: dict[str, tuple[str, str]] = field(default_factory=dict)  # synthetic name -> (attr|local, name)
+
+
+def _refuse(node: cst.CSTNode, reason: str) -> g101.CannotConvert:
+    return g101.CannotConvert(node, reason)
+
+
+def _methods(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
+    return {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+
+
+def _graph_class(rule, stmt) -> bool:
+    if not isinstance(stmt, cst.ClassDef):
+        return False
+    for method in _methods(stmt).values():
+        if any(rule.sym(call.func) in PLACEHOLDERS for call in calls_in(method)):
+            return True
+    return False
+
+
+def _creates_graph_state(rule, stmt) -> bool:
+    return isinstance(stmt, cst.ClassDef) and any(
+        rule.sym(call.func) in GRAPH_CALLS or (isinstance(call.func, cst.Attribute) and call.func.attr.value == "minimize")
+        for method in _methods(stmt).values() for call in calls_in(method)
+    )
+
+
+def find(rule, module: cst.Module) -> ModelClass | None:
+    """The model class of ``module`` and its one instance; None when there is no model
+    class; ``CannotConvert`` for a model class this cannot prove."""
+    g102_classes = rule.context.scratch.get(g101.CLASSES_KEY, set())
+    classes = [
+        (i, s) for i, s in enumerate(module.body) if _graph_class(rule, s) and s.name.value not in g102_classes
+    ]
+    if not classes:
+        for stmt in module.body:
+            if _creates_graph_state(rule, stmt) and stmt.name.value not in g102_classes and _instantiated(module, stmt.name.value):
+                if _module_placeholders(rule, module):
+                    raise _refuse(stmt, f"model class `{stmt.name.value}` builds graph on placeholders created outside `__init__`")
+        return None
+    if len(classes) > 1:
+        raise _refuse(classes[1][1], "more than one model class builds a graph")
+    index, cls = classes[0]
+    name = cls.name.value
+    if _module_placeholders(rule, module):
+        raise _refuse(cls, f"the graph is built both in model class `{name}` and outside it")
+    if cls.decorators or any(not (isinstance(b.value, cst.Name) and b.value.value == "object") for b in cls.bases) or cls.keywords:
+        raise _refuse(cls, f"model class `{name}` has base classes or decorators")
+    for call in calls_in(cls):
+        if rule.sym(call.func) in g101.SESSIONS:
+            raise _refuse(call, f"model class `{name}` opens its own session")
+    methods = _methods(cls)
+    init = methods.get("__init__")
+    if init is None or not any(rule.sym(c.func) in PLACEHOLDERS for c in calls_in(init)) and not _build_calls(init, methods):
+        raise _refuse(cls, f"model class `{name}` creates placeholders outside `__init__`")
+    params = init.params
+    if params.star_arg not in (cst.MaybeSentinel.DEFAULT, None) or params.star_kwarg is not None or params.kwonly_params or params.posonly_params:
+        raise _refuse(init, f"`{name}.__init__` takes *args, **kwargs or keyword-only parameters")
+    if not params.params or params.params[0].name.value != "self":
+        raise _refuse(init, f"`{name}.__init__` has no `self` parameter")
+    build = _build_calls(init, methods)
+    body: list[cst.BaseStatement] = []
+    for stmt in _docless(init.body.body):
+        method = build.get(id(stmt))
+        if method is None:
+            body.append(stmt)
+            continue
+        inner = _docless(methods[method].body.body)
+        inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
+        body.extend(inner)
+    build_methods = set(build.values())
+    for method_name, method in methods.items():
+        if method_name == "__init__" or method_name in build_methods:
+            continue
+        if any(rule.sym(c.func) in GRAPH_CALLS for c in calls_in(method)) or _self_attributes(method):
+            raise _refuse(method, f"method `{name}.{method_name}` uses the graph built in `__init__`")
+    instance, creation = _instance(module, name, cls)
+    model = ModelClass(cls, index, init, body, build_methods, instance, creation, {p.name.value for p in params.params[1:]})
+    _read_names(model, module)
+    return model
+
+
+def _docless(statements) -> list[cst.BaseStatement]:
+    statements = list(statements)
+    first = statements[0] if statements else None
+    if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr) and isinstance(
+        first.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
+    ):
+        statements = statements[1:]
+    return statements
+
+
+def _build_calls(init: cst.FunctionDef, methods) -> dict[int, str]:
+    """``self._build()`` statements of ``__init__`` calling a method that takes only ``self``."""
+    found = {}
+    for stmt in init.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1 or not isinstance(stmt.body[0], cst.Expr):
+            continue
+        call = stmt.body[0].value
+        if (
+            isinstance(call, cst.Call) and not call.args and isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.Name) and call.func.value.value == "self"
+            and call.func.attr.value in methods and call.func.attr.value != "__init__"
+        ):
+            method = methods[call.func.attr.value]
+            if len(method.params.params) == 1 and not method.decorators and call.func.attr.value not in found.values():
+                found[id(stmt)] = call.func.attr.value
+    return found
+
+
+def _self_attributes(node) -> bool:
+    return any(isinstance(n, cst.Name) and n.value == "self" for n in _names(node)) and bool(
+        [a for a in _attribute_reads(node, "self")]
+    )
+
+
+def _names(node) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _attribute_reads(node, receiver: str) -> list[cst.Attribute]:
+    found: list[cst.Attribute] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Attribute(self, n: cst.Attribute) -> None:
+            if isinstance(n.value, cst.Name) and n.value.value == receiver:
+                found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _module_placeholders(rule, module: cst.Module) -> bool:
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef):
+            continue
+        if any(rule.sym(c.func) in PLACEHOLDERS for c in calls_in(stmt)):
+            return True
+    return False
+
+
+def _instantiated(module: cst.Module, name: str) -> bool:
+    return any(isinstance(c.func, cst.Name) and c.func.value == name for c in calls_in(module))
+
+
+def _instance(module: cst.Module, name: str, cls: cst.ClassDef) -> tuple[str, cst.SimpleStatementLine]:
+    creations = [c for c in calls_in(module) if isinstance(c.func, cst.Name) and c.func.value == name]
+    if len(creations) != 1:
+        raise _refuse(cls, f"model class `{name}` is instantiated {len(creations)} times (one instance is supported)")
+    for stmt in _script_statements(module):
+        assignment = single_assignment(stmt)
+        if assignment is not None and assignment[1] is creations[0] and len(assignment[0]) == 1 and isinstance(
+            stmt.body[0], cst.Assign
+        ) and isinstance(stmt.body[0].targets[0].target, cst.Name):
+            return assignment[0][0], stmt
+    raise _refuse(creations[0], f"`{name}(...)` is not assigned to a name where the graph is run")
+
+
+def _script_statements(module: cst.Module) -> list[cst.BaseStatement]:
+    """Top-level statements, and those of top-level functions, `if` blocks and session blocks."""
+    found = []
+    for stmt in module.body:
+        found.append(stmt)
+        if isinstance(stmt, (cst.FunctionDef, cst.If, cst.With)) and isinstance(stmt.body, cst.IndentedBlock):
+            for inner in stmt.body.body:
+                found.append(inner)
+                if isinstance(inner, cst.With) and isinstance(inner.body, cst.IndentedBlock):
+                    found.extend(inner.body.body)
+    return found
+
+
+def _read_names(model: ModelClass, module: cst.Module) -> None:
+    """The attributes and locals ``__init__`` binds, and their names in the flat module."""
+    body = cst.Module(body=model.body)
+    attrs: list[str] = []
+    assigned_attrs: set[str] = set()
+    for node in _assign_targets(body):
+        for target in _target_parts(node):
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                if target.attr.value not in assigned_attrs:
+                    assigned_attrs.add(target.attr.value)
+                    attrs.append(target.attr.value)
+            elif isinstance(target, cst.Name):
+                model.locals.add(target.value)
+    for attribute in _attribute_reads(body, "self"):
+        if attribute.attr.value not in assigned_attrs:
+            raise _refuse(attribute, f"`self.{attribute.attr.value}` is read but `__init__` does not assign it")
+    self_names = [n for n in _names(body) if n.value == "self"]
+    if len(self_names) != len(_attribute_reads(body, "self")):
+        raise _refuse(model.init, "`__init__` uses `self` other than as `self.attribute`")
+    if model.locals & set(attrs):
+        clash = sorted(model.locals & set(attrs))[0]
+        raise _refuse(model.init, f"`__init__` binds both `{clash}` and `self.{clash}`")
+    model.attrs = attrs
+    # Names in the flat module: the attribute's or local's own name unless the script
+    # (or, for an attribute, __init__) already uses it.
+    outside = names_read(module.with_changes(body=[s for s in module.body if s is not model.cls]))
+    taken = outside | model.params | {model.instance}
+    for kind, names in (("attr", attrs), ("local", sorted(model.locals))):
+        for name in names:
+            candidate, n = name, 2
+            while candidate in taken or candidate in model.origin or (kind == "attr" and candidate in names_read(body)):
+                candidate, n = f"{name}_{n}", n + 1
+            model.synthetic[(kind, name)] = candidate
+            model.origin[candidate] = (kind, name)
+    # Every use of the instance is `model.attr` with `attr` bound by `__init__`.
+    rest = module.with_changes(body=[s for s in module.body if s is not model.cls])
+    instance_names = [n for n in _names(rest) if n.value == model.instance]
+    reads = _attribute_reads(rest, model.instance)
+    if len(instance_names) != len(reads) + 1:
+        raise _refuse(model.creation, f"instance `{model.instance}` is used other than as `{model.instance}.attribute`")
+    for attribute in reads:
+        if attribute.attr.value not in assigned_attrs:
+            raise _refuse(attribute, f"`{model.instance}.{attribute.attr.value}` is not bound by `__init__`")
+
+
+def _assign_targets(node) -> list[cst.CSTNode]:
+    found = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
+            found.append(n.target)
+
+        def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
+            found.append(n.target)
+
+        def visit_AugAssign(self, n: cst.AugAssign) -> None:
+            found.append(n.target)
+
+        def visit_For(self, n: cst.For) -> None:
+            found.append(n.target)
+
+        def visit_AsName(self, n: cst.AsName) -> None:
+            found.append(n.name)
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False
+
+    node.visit(_Collect())
+    return found
+
+
+def _target_parts(target) -> list[cst.BaseExpression]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [p for e in target.elements for p in _target_parts(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_parts(target.value)
+    return [target]
+
+
+class _Rename(cst.CSTTransformer):
+    """Names -> code (``self.W1``), and ``receiver.attr`` -> code; attribute names,
+    keywords and parameters stay as they were."""
+
+    def __init__(self, names: dict[str, str], receiver: str | None = None, attrs: dict[str, str] | None = None) -> None:
+        self.names = names
+        self.receiver = receiver
+        self.attrs = attrs or {}
+
+    def leave_Name(self, original_node, updated_node):
+        code = self.names.get(original_node.value)
+        return updated_node if code is None else cst.parse_expression(code)
+
+    def leave_Attribute(self, original_node, updated_node):
+        value = original_node.value
+        if self.receiver and isinstance(value, cst.Name) and value.value == self.receiver:
+            code = self.attrs.get(original_node.attr.value)
+            if code is not None:
+                return cst.parse_expression(code)
+        return updated_node.with_changes(attr=original_node.attr)
+
+    def leave_Arg(self, original_node, updated_node):
+        return updated_node.with_changes(keyword=original_node.keyword)
+
+    def leave_Param(self, original_node, updated_node):
+        return updated_node.with_changes(name=original_node.name)
+
+
+def _rename(node, names: dict[str, str], receiver: str | None = None, attrs: dict[str, str] | None = None):
+    return node.visit(_Rename(names, receiver, attrs))
+
+
+# -- the flat module ------------------------------------------------------------------
+@dataclass
+class Flat:
+    module: cst.Module
+    spliced: list[cst.BaseStatement]
+    creation: cst.BaseStatement  # the instance's creation statement as the flat module holds it
+
+
+def flatten(model: ModelClass, module: cst.Module) -> Flat:
+    """The module with ``__init__``'s statements right before the instance is created,
+    ``self.A`` and ``model.A`` read as one name, and the class reduced to a stub."""
+    locals_ = {name: model.synthetic[("local", name)] for name in model.locals}
+    attrs = {name: model.synthetic[("attr", name)] for name in model.attrs}
+    spliced = [_rename(s, locals_, "self", attrs) for s in model.body]
+    stub = cst.parse_statement(f"class {model.cls.name.value}:\n    pass\n").with_changes(leading_lines=model.cls.leading_lines)
+    found: list[cst.BaseStatement] = []
+
+    class _Flatten(cst.CSTTransformer):
+        def visit_ClassDef(self, node) -> bool:
+            return node is not model.cls
+
+        def leave_Attribute(self, original_node, updated_node):
+            value = original_node.value
+            if isinstance(value, cst.Name) and value.value == model.instance and original_node.attr.value in attrs:
+                return cst.Name(attrs[original_node.attr.value])
+            return updated_node
+
+        def _splice(self, original, updated):
+            out = []
+            for old, new in zip(original.body, updated.body):
+                if old is model.cls:
+                    out.append(stub)
+                elif old is model.creation:
+                    out.extend(spliced)
+                    out.append(new)
+                    found.append(new)
+                else:
+                    out.append(new)
+            return updated.with_changes(body=out)
+
+        def leave_IndentedBlock(self, original_node, updated_node):
+            return self._splice(original_node, updated_node)
+
+        def leave_Module(self, original_node, updated_node):
+            return self._splice(original_node, updated_node)
+
+    flat = module.visit(_Flatten())
+    if len(found) != 1:
+        raise _refuse(model.creation, f"`{model.instance} = {model.cls.name.value}(...)` is not where the graph is run")
+    return Flat(flat, spliced, found[0])
+
+
+# -- converting the flat module, then putting the result back into the class ------------
+def convert(rule, tree: cst.Module, alias: str) -> cst.Module | None:
+    """The converted module, None when it has no model class (``CannotConvert`` when
+    its model class cannot be proven)."""
+    model = find(rule, tree)
+    if model is None:
+        return None
+    flat = flatten(model, tree)
+    reported = len(rule._reports)
+    # The import resolver knows names by node: the flat module is read with its own.
+    rule.tree = flat.module
+    try:
+        converted = _ClassConverter(rule, flat.module, alias, model, flat).convert()
+    except g101.CannotConvert as exc:
+        raise g101.CannotConvert(_in_tree(tree, exc.node, model), exc.reason) from None
+    finally:
+        rule.tree = tree
+    # Reports name nodes of the flat module: those of `__init__` are reported at the class.
+    rule._reports[reported:] = [(_in_tree(tree, node, model), message, kind) for node, message, kind in rule._reports[reported:]]
+    return converted
+
+
+def _in_tree(tree: cst.Module, node: cst.CSTNode, model: ModelClass) -> cst.CSTNode:
+    return node if id(node) in locate(tree, [node]) else model.init
+
+
+class _ClassConverter(g101._Converter):
+    def __init__(self, rule, module, alias, model: ModelClass, flat: Flat) -> None:
+        super().__init__(rule, module, alias)
+        self.model = model
+        self.flat = flat
+
+    def _rewrite(self, functions):
+        model = self.model
+        methods = {name for name in _methods(model.cls)} | set(model.attrs)
+        named: set[int] = set()
+        for fn, _ in functions.values():
+            if id(fn) in named:
+                continue
+            named.add(id(fn))
+            base = _method_name(self, fn)
+            name, n = base, 2
+            while name in methods:
+                name, n = f"{base}_{n}", n + 1
+            methods.add(name)
+            fn.name = name
+        return _ClassRewriter(self, functions).apply()
+
+
+def _origin_name(c: _ClassConverter, name: str) -> str:
+    return c.model.origin.get(name, ("", name))[1]
+
+
+def _method_name(c: _ClassConverter, fn) -> str:
+    """The name G101 gives a module-level function, from the user's names in the class."""
+    if fn.train is not None:
+        op = _origin_name(c, fn.train.defines[0])
+        return "train_step" if op in g101.TRAIN_OP_NAMES else f"train_{re.sub(r'_(op|step)$', '', op)}"
+    words = []
+    for value in fn.values[:3]:
+        match = re.fullmatch(r"(\w+)(\[.*\])?", value)
+        words.append(_origin_name(c, match.group(1)) if match else "value")
+    return "compute_" + "_and_".join(dict.fromkeys(words))
+
+
+class _ClassRewriter(g101._Rewriter):
+    def __init__(self, converter: _ClassConverter, sites) -> None:
+        super().__init__(converter, sites)
+        self.model = converter.model
+        c = converter
+        self.state = (
+            {name for _, name, _ in c.variables} | set(c.optimizers) | set(c.inline_optimizers.values()) | set(c.schedules)
+        )
+
+    def _gap(self) -> list[cst.EmptyLine]:
+        return [cst.EmptyLine(indent=False)]
+
+    def _call(self, fn, site_call) -> str:
+        return f"{self.model.instance}.{super()._call(fn, site_call)}"
+
+    # -- names in each part of the result ----------------------------------------------
+    def _attribute(self, name: str) -> str:
+        return f"self.{_origin_name(self.c, name)}"
+
+    def _init_names(self) -> dict[str, str]:
+        names = {s: f"self.{n}" if kind == "attr" else n for s, (kind, n) in self.model.origin.items()}
+        names.update({s: self._attribute(s) for s in self.state})
+        return names
+
+    def _script_names(self) -> dict[str, str]:
+        names = {s: f"{self.model.instance}.{n}" for s, (kind, n) in self.model.origin.items() if kind == "attr"}
+        for s in self.state:
+            if s not in self.model.origin:  # an optimizer or step G101 named
+                names[s] = f"{self.model.instance}.{s}"
+        return names
+
+    def _method_names(self, fn) -> dict[str, str]:
+        model = self.model
+        local = {n for u in fn.units for n in u.defines} | {p.name for p in fn.params}
+        names: dict[str, str] = {}
+        for s, (kind, n) in model.origin.items():
+            if s in local:
+                names[s] = n
+            elif s in self.state or kind == "attr":
+                names[s] = self._attribute(s)
+        names.update({s: self._attribute(s) for s in self.state if s not in local})
+        originals = [names[s] for s in local if s in names]
+        if len(originals) != len(set(originals)):
+            raise _refuse(model.init, f"`{fn.name}` would bind one local name for two of `__init__`'s names")
+        return names
+
+    def _method_def(self, fn) -> tuple[cst.FunctionDef, list[cst.BaseStatement]]:
+        c = self.c
+        model = self.model
+        lines = self._body_lines(fn)
+        setup = self._slot_setup(fn)
+        literal = all(
+            p.dtype and names_read(cst.parse_expression(p.shape)) <= {"None"}
+            and names_read(cst.parse_expression(p.dtype)) <= {self.tf}
+            for p in fn.params
+        )
+        casts = []
+        if fn.params and literal:
+            specs = ", ".join(f"{self.tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
+            decorator = f"@{self.tf}.function(input_signature=[{specs}])"
+        else:
+            decorator = f"@{self.tf}.function"
+            for p in fn.params:
+                if p.dtype is None:
+                    continue
+                if names_read(cst.parse_expression(p.dtype)) - {self.tf}:
+                    raise _refuse(model.init, f"placeholder `{_origin_name(c, p.name)}` has a dtype computed in `__init__`")
+                # TF1 converted what was fed to the placeholder's dtype.
+                casts.append(f"{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
+        for p in fn.params:
+            if p.default is not None and names_read(cst.parse_expression(p.default)) - {self.tf, "True", "False", "None"}:
+                raise _refuse(model.init, f"placeholder `{_origin_name(c, p.name)}` has a default computed in `__init__`")
+        params = ", ".join(["self", *(p.name for p in fn.params)])
+        text = f"{decorator}\ndef {fn.name}({params}):\n" + "".join(
+            f"{c.module.default_indent}{line}" if line.strip() else line
+            for line in "".join([*casts, *lines]).splitlines(keepends=True)
+        )
+        method = cst.parse_statement(text)
+        names = self._method_names(fn)
+        local = {n for u in fn.units for n in u.defines} | {p.name for p in fn.params}
+        forbidden = model.params | {
+            s for s, (kind, _) in model.origin.items() if kind == "local" and s not in self.state and s not in local
+        }
+        leaked = names_read(method.body) & forbidden
+        if leaked:
+            name = _origin_name(c, sorted(leaked)[0])
+            raise _refuse(model.init, f"`{fn.name}` would read `{name}`, a parameter or local of `__init__`")
+        method = _rename(method, names).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+        tail = list(cst.parse_module(setup).body) if setup else []
+        return method, tail
+
+    # -- the result ------------------------------------------------------------------
+    def apply(self) -> cst.Module:
+        c = self.c
+        model = self.model
+        hi = next(i for i, s in enumerate(c.body) if s is self.model_creation())
+        lo = hi - sum(len(s.body.body) if c._training_scope(s) else 1 for s in self.c.flat.spliced)
+        init_body: list[cst.BaseStatement] = []
+        script: list[cst.BaseStatement] = []
+        methods: list[cst.FunctionDef] = []
+        tail: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for index, stmt in enumerate(c.body):
+            body = init_body if lo <= index < hi else script
+            if index == hi:
+                carried = []  # comments of removed `__init__` statements stay out of the script
+            kept_before = len(body)
+            unit = next((u for u in c.units if u.index == index), None)
+            body.extend(cst.parse_statement(f"{text}\n") for text in c.instances.get(index, []))
+            if index in c.inline_steps:
+                body.append(cst.parse_statement(
+                    f'{c.inline_steps[index]} = {self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")\n'))
+            if c.helpers and any(h.fn is stmt for h in c.helpers.values()):
+                raise _refuse(stmt, "a helper creating variables inside a model class")
+            if index in c.rewritten:
+                body.append(c.rewritten[index])
+            elif index in c.removed or unit is not None:
+                if unit is not None and index in c.inline_optimizers:
+                    body.append(self._optimizer_statement(c.inline_optimizers[index], unit.call.func.value, stmt))
+                else:
+                    carried.extend(stmt.leading_lines)
+            elif index in c.optimizers.values():
+                name = next(n for n, i in c.optimizers.items() if i == index)
+                body.append(self._optimizer_statement(name, single_assignment(stmt)[1], stmt))
+            elif any(i == index and k == "global_step" for i, _, k in c.variables):
+                body.append(stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(
+                    f'{self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")'))]))
+            else:
+                new = stmt.visit(self)
+                if isinstance(new, cst.FlattenSentinel):
+                    body.extend(new.nodes)
+                elif isinstance(new, cst.RemovalSentinel):
+                    carried.extend(stmt.leading_lines)
+                else:
+                    body.append(new)
+            if carried and len(body) > kept_before:
+                body[kept_before] = body[kept_before].with_changes(
+                    leading_lines=g101._merge_lines(carried, body[kept_before].leading_lines)
+                )
+                carried = []
+            for fn in self.defined.get(index, []):
+                method, setup = self._method_def(fn)
+                methods.append(method)
+                tail.extend(setup)
+        init_names = self._init_names()
+        init_body = [_rename(s, init_names) for s in [*init_body, *tail]]
+        script_names = self._script_names()
+        script = [_rename(s, script_names) for s in script]
+        new_class = self._class_def(init_body, methods)
+        if c.owner is None:
+            module = c.module.with_changes(body=script)
+        else:
+            module = c.module.deep_replace(c.owner, c.owner.with_changes(body=c.owner.body.with_changes(body=script)))
+        body = [
+            new_class if isinstance(s, cst.ClassDef) and s.name.value == model.cls.name.value else s for s in module.body
+        ]
+        return module.with_changes(body=[self._plain_import(s) for s in body if not self._disables(s)])
+
+    def model_creation(self):
+        return self.c.flat.creation
+
+    def _class_def(self, init_body, methods) -> cst.ClassDef:
+        model = self.model
+        init = model.init
+        doc = [s for s in init.body.body if s not in _docless(init.body.body)]
+        if not init_body:
+            init_body = [cst.SimpleStatementLine([cst.Pass()])]
+        init_body[0] = init_body[0].with_changes(leading_lines=_strip_blank(init_body[0].leading_lines))
+        new_init = init.with_changes(body=init.body.with_changes(body=[*doc, *init_body]))
+        body = []
+        for stmt in model.cls.body.body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value in model.build_methods:
+                continue
+            if stmt is init:
+                body.append(new_init)
+                body.extend(methods)
+            else:
+                body.append(stmt)
+        self.c.rule.report(
+            model.cls, f"model class `{model.cls.name.value}`: variables and optimizer kept in `__init__`, "
+            f"runs -> @tf.function methods {', '.join(f'`{m.name.value}`' for m in methods)}", kind="converted",
+        )
+        return model.cls.with_changes(body=model.cls.body.with_changes(body=body))
+
+
+def _strip_blank(lines):
+    return [line for line in lines if line.comment is not None]
