@@ -114,12 +114,11 @@ def find(rule, module: cst.Module) -> ModelClass | None:
     body: list[cst.BaseStatement] = []
     for stmt in _docless(init.body.body):
         method = build.get(id(stmt))
-        if method is None:
-            body.append(stmt)
-            continue
-        inner = _docless(methods[method].body.body)
-        inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
-        body.extend(inner)
+        inner = [stmt] if method is None else _docless(methods[method].body.body)
+        if method is not None:
+            inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
+        for statement in inner:
+            body.extend(_unscoped_placeholders(rule, statement))
     build_methods = set(build.values())
     for method_name, method in methods.items():
         if method_name == "__init__" or method_name in build_methods:
@@ -130,6 +129,23 @@ def find(rule, module: cst.Module) -> ModelClass | None:
     model = ModelClass(cls, index, init, body, build_methods, instance, creation, {p.name.value for p in params.params[1:]})
     _read_names(model, module)
     return model
+
+
+def _unscoped_placeholders(rule, stmt) -> list[cst.BaseStatement]:
+    """``with tf.name_scope("inputs"): self.x = tf.placeholder(...)``: the scope only named
+    the feed points, which become parameters; the placeholders are read without it."""
+    if not (isinstance(stmt, cst.With) and len(stmt.items) == 1 and isinstance(stmt.body, cst.IndentedBlock)):
+        return [stmt]
+    item = stmt.items[0].item
+    if not (isinstance(item, cst.Call) and rule.sym(item.func) == "name_scope") or stmt.items[0].asname:
+        return [stmt]
+    inner = list(stmt.body.body)
+    for statement in inner:
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and rule.sym(small.value.func) in PLACEHOLDERS):
+            return [stmt]
+    inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
+    return inner
 
 
 def _docless(statements) -> list[cst.BaseStatement]:
