@@ -425,8 +425,18 @@ def convert(rule, tree: cst.Module, alias: str) -> cst.Module | None:
     finally:
         rule.tree = tree
     # Reports name nodes of the flat module: those of `__init__` are reported at the class.
-    rule._reports[reported:] = [(_in_tree(tree, node, model), message, kind) for node, message, kind in rule._reports[reported:]]
+    rule._reports[reported:] = [
+        (_in_tree(tree, node, model), _user_names(model, message), kind) for node, message, kind in rule._reports[reported:]
+    ]
     return converted
+
+
+def _user_names(model: ModelClass, message: str) -> str:
+    """A report in the class's own names (``self.learning_rate``, not its flat name)."""
+    for flat, (kind, name) in model.origin.items():
+        if flat != name or kind == "attr":
+            message = re.sub(rf"(?<![\w.]){re.escape(flat)}\b(?!=)", f"self.{name}" if kind == "attr" else name, message)
+    return message
 
 
 def _in_tree(tree: cst.Module, node: cst.CSTNode, model: ModelClass) -> cst.CSTNode:

@@ -181,3 +181,40 @@ def test_unprovable_model_classes_fall_back(source: str, reason: str) -> None:
     assert "import tensorflow.compat.v1 as tf" in text and "tf.disable_v2_behavior()" in text
     messages = [f.message for f in findings if f.kind == "declined"]
     assert any(reason in m for m in messages), messages
+
+
+def test_instance_created_in_main_and_optimizer_slots_set_up_in_init() -> None:
+    text, findings = migrate(
+        """\
+import numpy as np
+import tensorflow as tf
+
+
+class Model(object):
+    def __init__(self, lr):
+        self.x = tf.placeholder(tf.float32, [None, 3])
+        self.weights = {"h": tf.Variable(tf.random_normal([3, 1]))}
+        self.global_step = tf.Variable(0, trainable=False)
+        self.loss = tf.reduce_mean(tf.square(tf.matmul(self.x, self.weights["h"])))
+        self.opt = tf.train.RMSPropOptimizer(lr)
+        self.train_op = self.opt.minimize(self.loss, global_step=self.global_step)
+
+
+def main():
+    m = Model(0.01)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        _, l = sess.run([m.train_op, m.loss], feed_dict={m.x: np.ones((2, 3))})
+        print(l, sess.run(m.global_step))
+
+
+if __name__ == "__main__":
+    main()
+"""
+    )
+    native(text)
+    # RMSProp's slots start at 1.0 as in TF1, set up once the variables exist.
+    assert "        self.opt = tf.keras.optimizers.RMSprop(learning_rate=lr, epsilon=1e-10)\n        self.opt.build([*self.weights.values()])\n" in text
+    assert "        self.global_step.assign_add(1)\n" in text
+    assert "    l = m.train_step(np.ones((2, 3))).numpy()\n    print(l, m.global_step.numpy())\n" in text
+    assert any("RMSprop(learning_rate=lr" in f.message for f in findings)
