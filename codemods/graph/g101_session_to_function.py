@@ -1658,6 +1658,16 @@ class _Rewriter(cst.CSTTransformer):
         feed = {}
         if isinstance(feed_node, cst.Dict):
             feed = {e.key.value: self.c.code(e.value) for e in feed_node.elements}
+        names = [p.name for p in fn.params]
+        fed_order = [name for name in feed if name in names]
+        if fed_order != [name for name in names if name in feed] and any(
+            calls_in(e.value) for e in feed_node.elements if e.key.value in names
+        ):
+            # TF1 evaluated the feed values in the dict's order (`np.random` draws):
+            # keywords keep that order.
+            given = [f"{name}={feed[name]}" for name in fed_order]
+            given += [f"{p.name}={p.default}" for p in fn.params if p.name not in feed]
+            return f"{fn.name}({', '.join(given)})"
         args = ", ".join(feed.get(p.name, p.default) for p in fn.params)
         return f"{fn.name}({args})"
 

@@ -651,3 +651,16 @@ def test_a_run_reads_the_definitions_made_before_it() -> None:
     assert "def compute_value():\n    a = tf.constant(2)\n    return a + 1" in text
     assert "def compute_add(a):" in text
     assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_feed_values_are_evaluated_in_the_feed_dicts_order() -> None:
+    # nlintz's GAN feeds `{X: images[np.random.choice(...)], z: noise()}`: two draws.
+    text, _ = migrate(
+        HEADER
+        + """\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(cost, feed_dict={y: np.random.rand(4, 1), x: np.random.rand(4, 2)}))
+"""
+    )
+    assert "compute_cost(y=np.random.rand(4, 1), x=np.random.rand(4, 2))" in text
