@@ -132,6 +132,9 @@ class Function:
     train: Unit | None = None
     position: int = 0
     structured: bool = False  # some value is itself a list, tuple or dict of tensors
+    # Every training op the run executes (`train` is the first): GAN scripts run the
+    # generator's and the discriminator's in one `sess.run`.
+    trains: list[Unit] = field(default_factory=list)
 
 
 class GraphToEager(Rule):
@@ -1062,9 +1065,9 @@ class _Converter:
             elements, shape, keys = self._fetch_elements(site.fetch)
             if all(self._is_variable(e) for e in elements):
                 continue  # plain variable reads need no function
-            trains = [e.value for e in elements if self._is_op(e) and e.value not in self.inits]
+            trains = tuple(dict.fromkeys(e.value for e in elements if self._is_op(e) and e.value not in self.inits))
             values = tuple(self.code(e) for e in elements if not self._is_op(e))
-            prepared.append((site, elements, shape, keys, trains[0] if trains else None, values))
+            prepared.append((site, elements, shape, keys, trains or None, values))
         # Runs of one training op share one function when they fetch the same values
         # (or none): `sess.run(train_op)` and `_, c = sess.run([train_op, cost])`.
         value_sets: dict[str, set] = {}
@@ -1185,15 +1188,14 @@ class _Converter:
         values: list[str] = []
         value_keys: list[str] = []  # the keys of a dict fetch, without those of ops
         structured = False
-        train = None
+        trains: list[Unit] = []
         for position, element in enumerate(elements):
             if self._is_op(element):
                 if element.value in self.inits:
                     continue
                 unit = self.unit_by_name[element.value]
-                if train is not None and train is not unit:
-                    raise CannotConvert(site.call, "two training ops run in one step")
-                train = unit
+                if unit not in trains:
+                    trains.append(unit)
                 pending |= {element.value}
                 continue
             if keys:
@@ -1226,22 +1228,26 @@ class _Converter:
                 todo.extend((read, unit.index) for read in unit.reads)
         units = [needed[i] for i in sorted(needed)]
         for unit in units:
-            if unit.kind in ("train", "apply") and unit is not train:
+            if unit.kind in ("train", "apply") and unit not in trains:
                 raise CannotConvert(site.call, f"the fetched value depends on training op `{unit.defines[0]}`")
         params = sorted(fed.values(), key=lambda p: p.index)
-        name = self._function_name(train, elements, values)
+        train = trains[0] if trains else None
+        name = self._function_name(trains, elements, values)
         fn = Function(name, params, units, values, "op" if not values else shape, value_keys, train)
         fn.structured = structured
+        fn.trains = trains
         deps = [u.index for u in units] + [p.index for p in params]
-        if train is not None and train.optimizer in self.optimizers:
-            deps.append(self.optimizers[train.optimizer])
+        deps += [self.optimizers[t.optimizer] for t in trains if t.optimizer in self.optimizers]
         fn.position = max(deps) if deps else -1
         return fn
 
-    def _function_name(self, train: Unit | None, elements, values) -> str:
-        if train is not None:
-            op = train.defines[0]
-            base = "train_step" if op in TRAIN_OP_NAMES else f"train_{re.sub(r'_(op|step)$', '', op)}"
+    def _function_name(self, trains: list[Unit], elements, values) -> str:
+        if len(trains) > 1:
+            parts = [re.sub(r"^train_|_(op|step)$", "", t.defines[0]) for t in trains]
+            return self._fresh("train_" + "_and_".join(dict.fromkeys(parts)))
+        if trains:
+            op = trains[0].defines[0]
+            base = "train_step" if op in TRAIN_OP_NAMES else f"train_{re.sub(r'^train_|_(op|step)$', '', op)}"
             return self._fresh(base)
         words = []
         for element in elements[:3]:
@@ -1519,8 +1525,10 @@ class _Rewriter(cst.CSTTransformer):
 
     def _slot_setup(self, fn: Function) -> str:
         """Optimizer slots TF1 started at 1.0 (RMSProp's mean square), set before the first step."""
-        unit = fn.train
-        if unit is None or unit.optimizer in self.slots_set:
+        return "".join(self._unit_slot_setup(unit) for unit in fn.trains)
+
+    def _unit_slot_setup(self, unit: Unit) -> str:
+        if unit.optimizer in self.slots_set:
             return ""
         ctor = self.c.optimizer_calls.get(unit.optimizer) or unit.call.func.value
         mapping = OPTIMIZERS.get((self.c.rule.sym(ctor.func) or "")[len("train."):]) if isinstance(ctor, cst.Call) else None
@@ -1660,9 +1668,8 @@ class _Rewriter(cst.CSTTransformer):
             feed = {e.key.value: self.c.code(e.value) for e in feed_node.elements}
         names = [p.name for p in fn.params]
         fed_order = [name for name in feed if name in names]
-        if fed_order != [name for name in names if name in feed] and any(
-            calls_in(e.value) for e in feed_node.elements if e.key.value in names
-        ):
+        drawing = [e for e in feed_node.elements if e.key.value in names and calls_in(e.value)] if feed else []
+        if fed_order != [name for name in names if name in feed] and len(drawing) > 1:
             # TF1 evaluated the feed values in the dict's order (`np.random` draws):
             # keywords keep that order.
             given = [f"{name}={feed[name]}" for name in fed_order]

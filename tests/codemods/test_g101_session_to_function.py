@@ -664,3 +664,26 @@ with tf.Session() as sess:
 """
     )
     assert "compute_cost(y=np.random.rand(4, 1), x=np.random.rand(4, 2))" in text
+
+
+def test_two_training_ops_in_one_run_share_one_forward_pass() -> None:
+    # The GAN pattern: `sess.run([train_gen, train_disc, gen_loss, disc_loss])`.
+    text, findings = migrate(
+        HEADER
+        + f"""\
+V = tf.Variable(tf.zeros([2, 1]))
+other = tf.reduce_mean(tf.square(tf.matmul(x, V) - y))
+train_a = tf.train.AdamOptimizer(0.1).minimize(cost, var_list=[W, b])
+train_b = tf.train.GradientDescentOptimizer(0.1).minimize(other, var_list=[V])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    _, _, c, o = sess.run([train_a, train_b, cost, other], {FEED})
+    sess.run(train_a, {FEED})
+"""
+    )
+    assert "def train_a_and_b(x, y):" in text
+    assert "with tf.GradientTape(persistent=True) as tape:" in text
+    body = text[text.index("def train_a_and_b"):]
+    assert body.index("tape.gradient(cost") < body.index("tape.gradient(other")
+    assert "def train_a(x, y):" in text  # the lone run trains one op only
+    assert not [f for f in findings if f.kind == "declined"]
