@@ -877,8 +877,14 @@ class _Converter:
             if (symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers.")) and fn.name.value not in self.helpers:
                 raise CannotConvert(call, f"`{fn.name.value}` creates variables each time it is called")
         leaked = names_read(fn.body) & self._graph_names() - _local_names(fn)
-        if leaked:
-            raise CannotConvert(fn, f"`{fn.name.value}` reads graph tensor `{sorted(leaked)[0]}` as a global")
+        if leaked and fn.name.value not in self.unit_by_name:
+            index = next((i for i, stmt in enumerate(self.body) if stmt is fn), None)
+            if index is None or fn.decorators:
+                raise CannotConvert(fn, f"`{fn.name.value}` reads graph tensor `{sorted(leaked)[0]}` as a global")
+            # `def body(i, v): return i + 1, tf.matmul(A, v)` for a while_loop: the
+            # definition moves into the generated function, next to the tensors it reads.
+            self.units.append(Unit(index, fn, [fn.name.value], names_read(fn.body) - _local_names(fn)))
+            self.unit_by_name[fn.name.value] = self.units[-1]
 
     def _optimizer_of(self, call: cst.Call, index: int) -> str:
         receiver = call.func.value
@@ -1565,6 +1571,8 @@ class _Rewriter(cst.CSTTransformer):
             node = node.visit(_ReplaceCall(unit.call, f"list(zip(tape.gradient({loss}, {variables}), {variables}))"))
         node = node.visit(_AssignCalls(self.c))
         code = self.c.module.code_for_node(node) if isinstance(node, cst.CSTNode) else node
+        if isinstance(unit.node, cst.FunctionDef):
+            code += "\n"  # a blank line after a nested definition
         return _strip_leading_blank(code)
 
     def _tape_gradient(self, call: cst.Call) -> str:

@@ -687,3 +687,22 @@ with tf.Session() as sess:
     assert body.index("tape.gradient(cost") < body.index("tape.gradient(other")
     assert "def train_a(x, y):" in text  # the lone run trains one op only
     assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_a_loop_body_reading_graph_tensors_moves_into_the_function() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        A = tf.placeholder(tf.float32, [2, 2])
+
+        def body(i, v):
+            return i + 1, tf.matmul(A, v)
+
+        _, v = tf.while_loop(lambda i, v: i < 3, body, [tf.constant(0), tf.ones([2, 1])])
+        with tf.Session() as sess:
+            print(sess.run(v, {A: [[1.0, 0.0], [0.0, 2.0]]}))
+        """
+    )
+    assert "def compute_v(A):\n    def body(i, v):\n        return i + 1, tf.matmul(A, v)\n\n" in text
+    assert not [f for f in findings if f.kind == "declined"]
