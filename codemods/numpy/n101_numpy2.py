@@ -212,6 +212,7 @@ class Numpy2(Rule):
             return tree
         self._call_funcs: set[int] = set()
         self._tight: set[int] = set()
+        self._stored: set[int] = set()
         self._unconverted: set[str] = set()  # local names of from-imports some use still needs
         self._from_imports: list[cst.ImportFrom] = []
         new = tree.visit(self)
@@ -239,6 +240,19 @@ class Numpy2(Rule):
         if isinstance(node.operator, cst.Power):
             self._tight.add(id(node.left))
 
+    # `np.float = float` (a NumPy 2 compatibility patch) assigns the name: left alone.
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._stored.add(id(node.target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._stored.add(id(node.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._stored.add(id(node.target))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._stored.add(id(node.target))
+
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         self._from_imports.append(node)
         return False
@@ -263,10 +277,17 @@ class Numpy2(Rule):
             alias = None if numpy is None else numpy + ".random"
         return None if alias is None else f"{alias}.{new}"
 
+    def _scopes(self):
+        return self.resolver._scopes.values()  # noqa: SLF001 - migrator's own resolver
+
+    def _explicitly_imported(self, name: str) -> bool:
+        """Bound by an import naming it (not only by `from numpy import *`)."""
+        return any(name in scope.imports for scope in self._scopes())
+
     def _builtin_shadowed(self, name: str) -> bool:
         # Bound by the module itself, or imported from anywhere but numpy (whose
         # `from numpy import float` this rule removes).
-        for scope in self.resolver._scopes.values():  # noqa: SLF001 - same package
+        for scope in self._scopes():
             if name in scope.locals:
                 return True
             origin = scope.imports.get(name)
@@ -276,7 +297,7 @@ class Numpy2(Rule):
 
     def _replace(self, original: cst.BaseExpression, updated: cst.BaseExpression):
         qualified = self.qualified_name(original)
-        if qualified is None or not qualified.startswith("numpy."):
+        if qualified is None or not qualified.startswith("numpy.") or id(original) in self._stored:
             return updated
         short = qualified.rsplit(".", 1)[1]
         if qualified in BUILTINS:
@@ -288,7 +309,9 @@ class Numpy2(Rule):
             return cst.Name(builtin, lpar=updated.lpar, rpar=updated.rpar)
         if qualified in RENAMES:
             if isinstance(original, cst.Name):
-                return updated  # the `from numpy import` line is renamed instead
+                if self._explicitly_imported(original.value):
+                    return updated  # the `from numpy import` line is renamed instead
+                return cst.Name(RENAMES[qualified], lpar=updated.lpar, rpar=updated.rpar)  # `from numpy import *`
             return updated.with_changes(attr=cst.Name(RENAMES[qualified]))
         if qualified in EXPRESSIONS:
             template = EXPRESSIONS[qualified]

@@ -229,12 +229,18 @@ def test_declined_and_reported(source: str) -> None:
         "x = np.reshape(a, (2, 2))\n",
         "import xml.etree.ElementTree as ET\nx = ET.tostring(root), s.tostring(element)\n",
         "def f(np):\n    return np.float\n",
+        "np.float = float\nnp.NaN: float = np.nan\n",
     ],
 )
 def test_left_alone(source: str) -> None:
     text, findings = migrate(HEADER + source)
     assert text == HEADER + source
     assert findings == []
+
+
+def test_star_import() -> None:
+    text, _ = migrate("import tensorflow as tf\nfrom numpy import *\nx = zeros(2, float) + NaN + product(s) + asscalar(a)\n")
+    assert text == "import tensorflow as tf\nfrom numpy import *\nx = zeros(2, float) + nan + prod(s) + a.item()\n"
 
 
 def test_needs_a_numpy_import() -> None:
