@@ -27,6 +27,7 @@ from codemods.keras.k303_predict_classes import PredictClasses
 from codemods.keras.k304_saving_formats import SavingFormats
 from codemods.keras.k305_callbacks import Callbacks
 from codemods.keras.k306_sequential_input_output import SequentialInputOutput
+from codemods.numpy.n101_numpy2 import Numpy2
 
 PIPELINE: tuple[type[Rule], ...] = (
     # K203 before K101: it tells standalone Keras 2.3.1 optimizers (whose defaults it
@@ -50,4 +51,5 @@ PIPELINE: tuple[type[Rule], ...] = (
     EagerByDefault,
     TFPrint,
     TF2Api,  # T101 last: T102-T104 act on TF1 names it would otherwise keep on compat.v1
+    Numpy2,  # N101: NumPy 1 names NumPy 2 removed; independent of the TF rules
 )

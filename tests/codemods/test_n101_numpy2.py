@@ -1,0 +1,255 @@
+"""N101 beyond its examples: every mapping, checked against the NumPy 2 installed here
+(and, for what the old names were, against the legacy runtime's NumPy 1.18)."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import subprocess
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+
+from codemods.numpy.n101_numpy2 import BUILTINS, CALLS, DECLINED, EXPRESSIONS, RENAMES, Numpy2
+from migrator.engine import migrate_source
+from migrator.verify import runtimes
+
+HEADER = "import numpy as np\nimport tensorflow as tf\n"
+# Names NumPy 2 still has, with another meaning than in NumPy 1 (np.bool and np.long are
+# NumPy scalar types again) or deprecated (np.row_stack).
+STILL_IN_NUMPY2 = {"numpy.bool", "numpy.long", "numpy.row_stack"}
+
+
+def migrate(source: str) -> tuple[str, list]:
+    result = migrate_source(textwrap.dedent(source).encode(), "t.py", [Numpy2])
+    assert result.error is None, result.error
+    text = result.new_bytes.decode()
+    ast.parse(text)
+    assert migrate_source(result.new_bytes, "t.py", [Numpy2]).new_bytes == result.new_bytes, "not idempotent"
+    return text, result.findings
+
+
+def short(qualified: str) -> str:
+    return qualified.split(".", 1)[1]
+
+
+# -- the tables against NumPy 2 ---------------------------------------------------------
+@pytest.mark.parametrize("qualified", sorted(set(BUILTINS) | set(RENAMES) | set(EXPRESSIONS) | CALLS | set(DECLINED)))
+def test_every_name_the_rule_handles_is_gone_from_numpy2(qualified: str) -> None:
+    module = np.random if qualified.startswith("numpy.random.") else np
+    name = qualified.rsplit(".", 1)[1]
+    if qualified in STILL_IN_NUMPY2:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = getattr(module, name)
+        assert value is not getattr(builtins, name, None)
+        return
+    if qualified == "numpy.random.random_integers":
+        with pytest.warns(DeprecationWarning):
+            np.random.RandomState(0).random_integers(1, 2)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert not hasattr(module, name), qualified
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(BUILTINS.items()))
+def test_builtin_aliases_become_the_builtin(old: str, new: str) -> None:
+    assert isinstance(getattr(builtins, new), type)
+    text, findings = migrate(HEADER + f"x = a.astype(np.{short(old)})\ny = np.{short(old)}\n")
+    assert text == HEADER + f"x = a.astype({new})\ny = {new}\n"
+    assert findings == []
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(RENAMES.items()))
+def test_renames(old: str, new: str) -> None:
+    assert hasattr(np, new), new
+    text, findings = migrate(HEADER + f"x = np.{short(old)}\n")
+    assert text == HEADER + f"x = np.{new}\n"
+    assert findings == []
+
+
+def test_old_names_meant_their_replacements_in_numpy1() -> None:
+    """On the legacy runtime's NumPy 1.18, each old name is (or computes) its replacement."""
+    python = runtimes.require_legacy_runtime().python
+    pairs = {short(k): v for k, v in RENAMES.items() if v != "trapezoid"}
+    script = textwrap.dedent(
+        """\
+        import builtins, json, sys, warnings
+        import numpy as np
+        warnings.simplefilter("ignore")
+        builtin_pairs, pairs = json.loads(sys.argv[1])
+        bad = [old for old, new in builtin_pairs.items() if getattr(np, old) is not getattr(builtins, new)]
+        a = np.array([[1.5, -2.0], [0.25, 3.0]])
+        for old, new in pairs.items():
+            o, n = getattr(np, old, None), getattr(np, new)
+            if o is None:
+                continue  # not in NumPy 1.18 either (np.rank)
+            if o is n:
+                continue
+            if isinstance(o, float):
+                if not (o == n or (o != o and n != n)):
+                    bad.append(old)
+            elif callable(o) and not isinstance(o, type):
+                if not np.array_equal(np.asarray(o(a)), np.asarray(n(a))):
+                    bad.append(old)
+            elif np.dtype(o) != np.dtype(n):
+                bad.append(old)
+        bad += [n for n, v in (("NINF", -np.inf), ("NZERO", -0.0), ("PZERO", 0.0)) if str(getattr(np, n)) != str(v)]
+        print(json.dumps(bad))
+        """
+    )
+    argument = json.dumps([{short(k): v for k, v in BUILTINS.items()}, pairs])
+    out = subprocess.run([python, "-c", script, argument], capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(out.stdout) == []
+
+
+# -- aliases, from-imports ----------------------------------------------------------------
+def test_import_numpy_and_numpy_random_alias() -> None:
+    text, _ = migrate(
+        """\
+        import numpy
+        import numpy.random as npr
+        import tensorflow as tf
+        a = numpy.zeros(2, numpy.float) + numpy.NaN
+        b = npr.random_integers(5, size=(2,))
+        c = numpy.random.random_integers(low, high)
+        """
+    )
+    assert text == textwrap.dedent(
+        """\
+        import numpy
+        import numpy.random as npr
+        import tensorflow as tf
+        a = numpy.zeros(2, float) + numpy.nan
+        b = npr.randint(1, 6, size=(2,))
+        c = numpy.random.randint(low, high + 1)
+        """
+    )
+
+
+def test_from_imports_are_renamed_or_removed() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from numpy import float, int as npint, float_, NaN, asscalar, zeros  # numpy names
+        from numpy import (
+            product,
+            asfarray,
+        )
+        x = zeros(3, dtype=float) + NaN
+        y = asscalar(x.sum()) + npint(2) + product(x.shape)
+        z = float_(1), asfarray(x)
+        """
+    )
+    assert text == textwrap.dedent(
+        """\
+        import tensorflow as tf
+        from numpy import float64 as float_, nan as NaN, zeros  # numpy names
+        from numpy import (
+            prod as product,
+            asfarray,
+        )
+        x = zeros(3, dtype=float) + NaN
+        y = x.sum().item() + int(2) + product(x.shape)
+        z = float_(1), asfarray(x)
+        """
+    )
+    assert [(f.kind, f.message.split("`")[1]) for f in findings] == [("declined", "asfarray")]
+
+
+def test_from_import_removed_entirely() -> None:
+    text, _ = migrate("import tensorflow as tf\nfrom numpy import float, asscalar\nx = asscalar(a) * float(2)\n")
+    assert text == "import tensorflow as tf\nx = a.item() * float(2)\n"
+
+
+# -- calls ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("np.asscalar(a)", "a.item()"),
+        ("np.asscalar(a + b)", "(a + b).item()"),
+        ("np.asscalar(a=x[0])", "x[0].item()"),
+        ("np.cast[np.float32](x)", "np.asarray(x).astype(np.float32)"),
+        ("np.in1d(a, b, invert=True)", "np.isin(a, b, invert=True).ravel()"),
+        ("np.in1d(ar1=a, ar2=b)", "np.isin(element=a, test_elements=b).ravel()"),
+        ("np.trapz(y, dx=0.5)", "np.trapezoid(y, dx=0.5)"),
+        ("np.random.random_integers(3)", "np.random.randint(1, 4)"),
+        ("np.random.random_integers(0, 9, 10)", "np.random.randint(0, 10, 10)"),
+        ("np.random.random_integers(a, b * 2, size=n)", "np.random.randint(a, (b * 2) + 1, size=n)"),
+        ("np.reshape(g, newshape=(4, 28, 28, 1))", "np.reshape(g, (4, 28, 28, 1))"),
+        ("np.reshape(g, order='F', newshape=[2, -1])", "np.reshape(g, [2, -1], order='F')"),
+        ("np.fromstring(raw, dtype=np.uint8)", "np.frombuffer(raw, dtype=np.uint8).copy()"),
+        ("np.fromstring(raw, np.float32, 4, '')", "np.frombuffer(raw, np.float32, 4).copy()"),
+        ("np.NINF", "-np.inf"),
+        ("np.NINF ** 2", "(-np.inf) ** 2"),
+        ("-np.NINF", "-(-np.inf)"),
+        ("(np.PZERO, np.NZERO)", "(0.0, -0.0)"),
+        ("a.tostring()", "a.tobytes()"),
+        ("a.tostring(order='F')", "a.tobytes(order='F')"),
+        ("np.round_(np.product(a.shape) * 0.5)", "np.round(np.prod(a.shape) * 0.5)"),
+        ("np.alltrue(a) and np.sometrue(b)", "np.all(a) and np.any(b)"),
+    ],
+)
+def test_calls(before: str, after: str) -> None:
+    text, findings = migrate(HEADER + f"x = {before}  # keep\n")
+    assert text == HEADER + f"x = {after}  # keep\n"
+    assert all(f.kind == "converted" for f in findings)
+
+
+# -- declined and left alone --------------------------------------------------------------
+@pytest.mark.parametrize(
+    "source",
+    [
+        "f = np.asscalar\n",
+        "x = np.msort(a)\n",
+        "x = np.reshape(a=g, newshape=(2, 2))\n",
+        "x = np.random.random_integers(*bounds)\n",
+        "x = np.fromstring(raw, sep=separator)\n",
+        "float = 1.0\nx = a.astype(np.float)\n",
+        "def f(int):\n    return a.astype(np.int)\n",
+    ],
+)
+def test_declined_and_reported(source: str) -> None:
+    text, findings = migrate(HEADER + source)
+    assert text == HEADER + source
+    assert findings and all(f.kind == "declined" for f in findings), findings
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = np.zeros(3, dtype=np.float32).astype(np.int64) + np.float64(np.inf) + np.nan\n",
+        "x = np.bool_(True), np.int_(1), np.prod(a), np.round(a), np.isin(a, b), np.str_('s')\n",
+        "x = config.float, obj.int, self.NaN, other.asscalar(3), thing.product\n",
+        "x = np.fromstring('1 2 3', sep=' ')\n",
+        "x = np.reshape(a, (2, 2))\n",
+        "import xml.etree.ElementTree as ET\nx = ET.tostring(root), s.tostring(element)\n",
+        "def f(np):\n    return np.float\n",
+        "np.float = float\nnp.NaN: float = np.nan\n",
+    ],
+)
+def test_left_alone(source: str) -> None:
+    text, findings = migrate(HEADER + source)
+    assert text == HEADER + source
+    assert findings == []
+
+
+def test_star_import() -> None:
+    text, _ = migrate("import tensorflow as tf\nfrom numpy import *\nx = zeros(2, float) + NaN + product(s) + asscalar(a)\n")
+    assert text == "import tensorflow as tf\nfrom numpy import *\nx = zeros(2, float) + nan + prod(s) + a.item()\n"
+
+
+def test_needs_a_numpy_import() -> None:
+    source = "import tensorflow as tf\nimport numpy_like as np\nx = np.float + a.tostring()\n"
+    text, findings = migrate(source)
+    assert text == source and findings == []
+
+
+def test_formatting_and_comments_kept() -> None:
+    source = HEADER + "x = np.zeros(\n    (2, 2),  # shape\n    dtype=np.float,  # was np.float\n)\n"
+    text, _ = migrate(source)
+    assert text == HEADER + "x = np.zeros(\n    (2, 2),  # shape\n    dtype=float,  # was np.float\n)\n"
