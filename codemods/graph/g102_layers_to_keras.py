@@ -431,7 +431,7 @@ class {name}({tf}.keras.layers.Layer):
         r, u = {tf}.split({tf}.math.sigmoid({tf}.matmul({tf}.concat([inputs, h], 1), self.gate_kernel) + self.gate_bias), 2, axis=1)
         c = self.activation({tf}.matmul({tf}.concat([inputs, r * h], 1), self.candidate_kernel) + self.candidate_bias)
         new_h = u * h + (1 - u) * c
-        return new_h, new_h
+        return new_h, [new_h] if isinstance(states, (list, tuple)) else new_h
 '''
 TF1_BASIC_RNN_CELL = '''\
 class {name}({tf}.keras.layers.Layer):
@@ -455,7 +455,7 @@ class {name}({tf}.keras.layers.Layer):
     def call(self, inputs, states):
         h = states[0] if isinstance(states, (list, tuple)) else states
         output = self.activation({tf}.matmul({tf}.concat([inputs, h], 1), self.kernel) + self.bias)
-        return output, output
+        return output, [output] if isinstance(states, (list, tuple)) else output
 '''
 CELL_TEMPLATES = {"lstm": ("TF1LSTMCell", TF1_LSTM_CELL), "gru": ("TF1GRUCell", TF1_GRU_CELL),
                   "basic": ("TF1BasicRNNCell", TF1_BASIC_RNN_CELL)}
