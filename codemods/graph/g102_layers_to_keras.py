@@ -24,6 +24,7 @@ import textwrap
 import libcst as cst
 
 from codemods.base import Example, Rule
+from migrator.analysis.names import ImportResolver
 from migrator.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment, tf1_symbol
 
 # The tree G102 received, for G101's fallback.
@@ -205,7 +206,7 @@ class LayersToKeras(Rule):
         "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout, batch_normalization; "
         "tf.contrib.layers; LSTM cells under dynamic_rnn) become Keras layer objects created once."
     )
-    triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn")
+    triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn", "static_rnn", "dynamic_rnn")
     # Only graphs that a session runs are converted (G101 undoes this rule otherwise).
     requires = ("Session",)
     details = (
@@ -825,7 +826,7 @@ class _Converter:
         # The cell object must serve this runner only (TF1 shares its weights otherwise).
         reads = [n for stmt in statements for n in _names(stmt) if n == cell.value]
         if len(reads) != 2:
-            raise _Skip(cell_call, f"the cell `{cell.value}` is used more than once")
+            raise _Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner} (shared weights or attributes such as state_size)")
         outputs, state = names
         for stmt in statements[index + 1:]:
             for node in _attributes(stmt):
@@ -1364,3 +1365,54 @@ def _drop_unused_contrib_imports(module: cst.Module) -> cst.Module:
                     stmt = stmt.with_changes(body=[node.with_changes(names=kept)])
         body.append(stmt)
     return module.with_changes(body=body)
+
+
+# -- tf.contrib kept by a fallback ----------------------------------------------------
+def contrib_use(tree: cst.Module, qualified_name) -> cst.CSTNode | None:
+    """The first use of ``tf.contrib`` in ``tree``: an attribute chain (``rnn.BasicLSTMCell``,
+    ``tf.contrib.rnn.GRUCell``), else an import of it."""
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_ImportFrom(self, node) -> bool:
+            if node.module is not None and not node.relative:
+                origin = tree.code_for_node(node.module)
+                if origin == "tensorflow.contrib" or origin.startswith("tensorflow.contrib."):
+                    found.append(node)
+            return False
+
+        def visit_Import(self, node) -> bool:
+            if any(a.evaluated_name.startswith("tensorflow.contrib") for a in node.names):
+                found.append(node)
+            return False
+
+        def visit_Attribute(self, node) -> bool:
+            if (qualified_name(node) or "").startswith("tensorflow.contrib"):
+                found.append(node)
+                return False
+            return True
+
+    tree.visit(_Collect())
+    calls = [n for n in found if not isinstance(n, (cst.Import, cst.ImportFrom))]
+    return (calls or found or [None])[0]
+
+
+def contrib_fallback_report(rule: Rule, tree: cst.Module, fallback: cst.Module, node: cst.CSTNode) -> None:
+    """G101's fallback keeps ``tf.contrib``, which TF 2 does not have: say plainly that the
+    module will not run on TF 2, at the first contrib use of ``tree`` (the tree ``rule``
+    received), else at ``node`` (where the fallback began) naming the use G102 had converted."""
+    use = contrib_use(tree, rule.qualified_name)
+    where: cst.CSTNode = node
+    if use is not None:
+        where, code = use, tree.code_for_node(use)
+    else:
+        resolver = ImportResolver(fallback)
+        use = contrib_use(fallback, resolver.qualified_name)
+        if use is None:
+            return
+        code = fallback.code_for_node(use)
+    what = f"`{code}`" if isinstance(use, cst.Attribute) else f"`{code.strip()}`"
+    rule.report(where, (
+        f"this module will not run on TF 2: the tf.compat.v1 fallback keeps {what}, and TF 2 has no tf.contrib "
+        "(tf.compat.v1 has none either); that part needs rewriting by hand"
+    ))
