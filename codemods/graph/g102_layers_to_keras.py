@@ -204,7 +204,7 @@ class LayersToKeras(Rule):
     slug = "layers-to-keras"
     summary = (
         "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout, batch_normalization; "
-        "tf.contrib.layers; LSTM cells under dynamic_rnn) become Keras layer objects created once."
+        "tf.contrib.layers; LSTM/GRU/basic RNN cells under dynamic_rnn/static_rnn) become Keras layer objects created once."
     )
     triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn", "static_rnn", "dynamic_rnn")
     # Only graphs that a session runs are converted (G101 undoes this rule otherwise).
@@ -232,7 +232,18 @@ class LayersToKeras(Rule):
         "layers' `losses` (empty until a layer's first call: Keras builds weights lazily). "
         "tf.nn.rnn_cell.BasicLSTMCell/LSTMCell + tf.nn.dynamic_rnn become tf.keras.layers.RNN(return_sequences=True, "
         "return_state=True) over a generated TF1LSTMCell with TF1's weight layout (one kernel over [x, h], gates "
-        "i, j, f, o, forget_bias added at run time), so results match; the state becomes a list [c, h]."
+        "i, j, f, o, forget_bias added at run time), so results match; the state becomes a list [c, h]. "
+        "The same for tf.contrib.rnn's cells (names imported with `from tensorflow.contrib import rnn` resolve; the "
+        "import goes with its last use), GRUCell (TF1GRUCell: gates kernel over [x, h] giving r, u with biases "
+        "starting at 1.0, candidate kernel over [x, r * h]; the state stays one tensor), BasicRNNCell "
+        "(TF1BasicRNNCell), MultiRNNCell over a list (or list comprehension) of new cells (a list of Keras cells; "
+        "the state a list of per-layer states), and tf.nn.static_rnn / tf.contrib.rnn.static_rnn over a list of "
+        "steps: the RNN runs on tf.stack(steps, axis=1) and the outputs become TF1's list again with "
+        "tf.unstack(outputs, axis=1). Inside a graph-building function the RNN layer is an attribute of its layer "
+        "class. Declined (reported, module kept on tf.compat.v1): sequence_length=, initial_state=, scope=, "
+        "time_major=True, a missing dtype=float32, cells with peepholes/projections/clipping/initializers, a cell "
+        "used elsewhere (shared weights, cell.state_size), state attributes (state.h). When the fallback keeps "
+        "tf.contrib, G101 says plainly that the module will not run on TF 2."
     )
     examples = (
         Example(
