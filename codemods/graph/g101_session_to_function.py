@@ -33,7 +33,9 @@ from migrator.analysis.graph import (
     tf1_symbol,
 )
 from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
-from codemods.graph.g102_layers_to_keras import CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED
+from codemods.graph.g102_layers_to_keras import (
+    CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED, contrib_fallback_report,
+)
 from codemods.graph import g101_scoped_variables as scoped
 from codemods.graph import g101_variable_helpers as helpers
 
@@ -215,7 +217,9 @@ class GraphToEager(Rule):
     def _fall_back(self, tree: cst.Module, alias: str, exc: CannotConvert) -> cst.Module:
         self.context.scratch["graph.fallback"] = True
         self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
-        return _install_fallback(_before_layers(self, tree), alias)
+        fallback = _install_fallback(_before_layers(self, tree), alias)
+        contrib_fallback_report(self, tree, fallback, exc.node)  # tf.contrib kept: will not run on TF 2
+        return fallback
 
     def sym(self, expr: cst.BaseExpression) -> str | None:
         return tf1_symbol(self.qualified_name(expr))

@@ -24,6 +24,7 @@ import textwrap
 import libcst as cst
 
 from codemods.base import Example, Rule
+from migrator.analysis.names import ImportResolver
 from migrator.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment, tf1_symbol
 
 # The tree G102 received, for G101's fallback.
@@ -203,9 +204,9 @@ class LayersToKeras(Rule):
     slug = "layers-to-keras"
     summary = (
         "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout, batch_normalization; "
-        "tf.contrib.layers; LSTM cells under dynamic_rnn) become Keras layer objects created once."
+        "tf.contrib.layers; LSTM/GRU/basic RNN cells under dynamic_rnn/static_rnn) become Keras layer objects created once."
     )
-    triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn")
+    triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn", "static_rnn", "dynamic_rnn")
     # Only graphs that a session runs are converted (G101 undoes this rule otherwise).
     requires = ("Session",)
     details = (
@@ -231,7 +232,18 @@ class LayersToKeras(Rule):
         "layers' `losses` (empty until a layer's first call: Keras builds weights lazily). "
         "tf.nn.rnn_cell.BasicLSTMCell/LSTMCell + tf.nn.dynamic_rnn become tf.keras.layers.RNN(return_sequences=True, "
         "return_state=True) over a generated TF1LSTMCell with TF1's weight layout (one kernel over [x, h], gates "
-        "i, j, f, o, forget_bias added at run time), so results match; the state becomes a list [c, h]."
+        "i, j, f, o, forget_bias added at run time), so results match; the state becomes a list [c, h]. "
+        "The same for tf.contrib.rnn's cells (names imported with `from tensorflow.contrib import rnn` resolve; the "
+        "import goes with its last use), GRUCell (TF1GRUCell: gates kernel over [x, h] giving r, u with biases "
+        "starting at 1.0, candidate kernel over [x, r * h]; the state stays one tensor), BasicRNNCell "
+        "(TF1BasicRNNCell), MultiRNNCell over a list (or list comprehension) of new cells (a list of Keras cells; "
+        "the state a list of per-layer states), and tf.nn.static_rnn / tf.contrib.rnn.static_rnn over a list of "
+        "steps: the RNN runs on tf.stack(steps, axis=1) and the outputs become TF1's list again with "
+        "tf.unstack(outputs, axis=1). Inside a graph-building function the RNN layer is an attribute of its layer "
+        "class. Declined (reported, module kept on tf.compat.v1): sequence_length=, initial_state=, scope=, "
+        "time_major=True, a missing dtype=float32, cells with peepholes/projections/clipping/initializers, a cell "
+        "used elsewhere (shared weights, cell.state_size), state attributes (state.h). When the fallback keeps "
+        "tf.contrib, G101 says plainly that the module will not run on TF 2."
     )
     examples = (
         Example(
@@ -356,14 +368,23 @@ class LayersToKeras(Rule):
 
 # TF1's LSTM cell as a Keras RNN cell with TF1's weight layout, so that the converted
 # program starts from the same weights and computes the same gates.
-RNN_CELLS = {"nn.rnn_cell.BasicLSTMCell": ("num_units", "forget_bias", "state_is_tuple", "activation", "reuse", "name", "dtype"),
-             "nn.rnn_cell.LSTMCell": ("num_units", "use_peepholes", "cell_clip", "initializer", "num_proj", "proj_clip",
-                                      "num_unit_shards", "num_proj_shards", "forget_bias", "state_is_tuple", "activation",
-                                      "reuse", "name", "dtype")}
-RNN_CELLS["contrib.rnn.BasicLSTMCell"] = RNN_CELLS["nn.rnn_cell.BasicLSTMCell"]
-RNN_CELLS["contrib.rnn.LSTMCell"] = RNN_CELLS["nn.rnn_cell.LSTMCell"]
+_LSTM = ("num_units", "forget_bias", "state_is_tuple", "activation", "reuse", "name", "dtype")
+_FULL_LSTM = ("num_units", "use_peepholes", "cell_clip", "initializer", "num_proj", "proj_clip", "num_unit_shards",
+              "num_proj_shards", "forget_bias", "state_is_tuple", "activation", "reuse", "name", "dtype")
+_GRU = ("num_units", "activation", "reuse", "kernel_initializer", "bias_initializer", "name", "dtype")
+_BASIC_RNN = ("num_units", "activation", "reuse", "name", "dtype")
+# TF1 cell -> (its parameters in order, the generated Keras cell that keeps its layout).
+RNN_CELLS: dict[str, tuple[tuple[str, ...], str]] = {}
+for _prefix in ("nn.rnn_cell.", "contrib.rnn."):
+    RNN_CELLS[_prefix + "BasicLSTMCell"] = (_LSTM, "lstm")
+    RNN_CELLS[_prefix + "LSTMCell"] = (_FULL_LSTM, "lstm")
+    RNN_CELLS[_prefix + "GRUCell"] = (_GRU, "gru")
+    RNN_CELLS[_prefix + "BasicRNNCell"] = (_BASIC_RNN, "basic")
+MULTI_RNN_CELLS = {"nn.rnn_cell.MultiRNNCell", "contrib.rnn.MultiRNNCell"}
 DYNAMIC_RNN = ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations", "swap_memory",
                "time_major", "scope")
+STATIC_RNN = ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope")
+RNN_RUNNERS = {"nn.dynamic_rnn": DYNAMIC_RNN, "nn.static_rnn": STATIC_RNN, "contrib.rnn.static_rnn": STATIC_RNN}
 TF1_LSTM_CELL = '''\
 class {name}({tf}.keras.layers.Layer):
     """TF1's tf.nn.rnn_cell.BasicLSTMCell / LSTMCell for tf.keras.layers.RNN: one kernel over
@@ -393,6 +414,63 @@ class {name}({tf}.keras.layers.Layer):
         new_h = self.activation(new_c) * {tf}.math.sigmoid(o)
         return new_h, [new_c, new_h]
 '''
+
+TF1_GRU_CELL = '''\
+class {name}({tf}.keras.layers.Layer):
+    """TF1's tf.nn.rnn_cell.GRUCell for tf.keras.layers.RNN: a gates kernel over [inputs, h]
+    giving (r, u) with biases starting at 1.0, then a candidate kernel over [inputs, r * h]
+    (a Keras GRUCell has kernel + recurrent_kernel, gates (z, r, h), zero biases and an
+    orthogonal recurrent initializer: it would start from other weights)."""
+
+    def __init__(self, num_units, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = num_units
+        self.activation = activation or {tf}.math.tanh
+        self.state_size = num_units
+        self.output_size = num_units
+
+    def build(self, input_shape):
+        depth = input_shape[-1] + self.units
+        self.gate_kernel = self.add_weight(
+            name="gates_kernel", shape=[depth, 2 * self.units], initializer={tf}.keras.initializers.GlorotUniform())
+        self.gate_bias = self.add_weight(name="gates_bias", shape=[2 * self.units], initializer="ones")
+        self.candidate_kernel = self.add_weight(
+            name="candidate_kernel", shape=[depth, self.units], initializer={tf}.keras.initializers.GlorotUniform())
+        self.candidate_bias = self.add_weight(name="candidate_bias", shape=[self.units], initializer="zeros")
+
+    def call(self, inputs, states):
+        h = states[0] if isinstance(states, (list, tuple)) else states
+        r, u = {tf}.split({tf}.math.sigmoid({tf}.matmul({tf}.concat([inputs, h], 1), self.gate_kernel) + self.gate_bias), 2, axis=1)
+        c = self.activation({tf}.matmul({tf}.concat([inputs, r * h], 1), self.candidate_kernel) + self.candidate_bias)
+        new_h = u * h + (1 - u) * c
+        return new_h, [new_h] if isinstance(states, (list, tuple)) else new_h
+'''
+TF1_BASIC_RNN_CELL = '''\
+class {name}({tf}.keras.layers.Layer):
+    """TF1's tf.nn.rnn_cell.BasicRNNCell for tf.keras.layers.RNN: one kernel over [inputs, h]
+    (a Keras SimpleRNNCell has kernel + recurrent_kernel with an orthogonal recurrent
+    initializer: it would start from other weights)."""
+
+    def __init__(self, num_units, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = num_units
+        self.activation = activation or {tf}.math.tanh
+        self.state_size = num_units
+        self.output_size = num_units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            name="kernel", shape=[input_shape[-1] + self.units, self.units],
+            initializer={tf}.keras.initializers.GlorotUniform())
+        self.bias = self.add_weight(name="bias", shape=[self.units], initializer="zeros")
+
+    def call(self, inputs, states):
+        h = states[0] if isinstance(states, (list, tuple)) else states
+        output = self.activation({tf}.matmul({tf}.concat([inputs, h], 1), self.kernel) + self.bias)
+        return output, [output] if isinstance(states, (list, tuple)) else output
+'''
+CELL_TEMPLATES = {"lstm": ("TF1LSTMCell", TF1_LSTM_CELL), "gru": ("TF1GRUCell", TF1_GRU_CELL),
+                  "basic": ("TF1BasicRNNCell", TF1_BASIC_RNN_CELL)}
 
 
 def _simple_statements(node: cst.CSTNode) -> list[cst.SimpleStatementLine]:
@@ -484,6 +562,8 @@ class _Converter:
             "2d" in symbol or "3d" in symbol for symbol in (self.rule.sym(c.func) or "" for c in calls_in(module))
         )
         self.update_ops = _UpdateOps(self)
+        # Generated TF1-layout RNN cells: kind -> (class name, code).
+        self.cell_classes: dict[str, tuple[str, str]] = {}
 
     def batch_norm_problem(self, flag: cst.BaseExpression) -> str | None:
         """Why a batch-norm layer called with ``training=flag`` cannot become a Keras layer
@@ -519,8 +599,11 @@ class _Converter:
                     changed = True
         if changed:
             new_module = new_module.with_changes(body=new_body)
-        if getattr(self, "lstm_class", None) is not None:
-            new_module = _insert_after_imports(new_module, cst.parse_module(self.lstm_class_code).body)
+        if self.cell_classes:
+            # `from tensorflow.contrib import rnn` does not import on TF 2: gone with its last use.
+            new_module = _drop_unused_contrib_imports(new_module)
+            code = "\n\n".join(text for _, text in self.cell_classes.values())
+            new_module = _insert_after_imports(new_module, cst.parse_module(code).body)
         if self.batch_norms:
             # The Keras layers update their moving statistics themselves.
             new_module = new_module.visit(_DropUpdateOps(self.update_ops))
@@ -533,7 +616,7 @@ class _Converter:
             if not isinstance(stmt, cst.FunctionDef):
                 continue
             symbols = {self.rule.sym(call.func) for call in calls_in(stmt)}
-            if not symbols & (set(LAYERS) | {"layers.dropout", "get_variable"}):
+            if not symbols & (set(LAYERS) | {"layers.dropout", "get_variable"} | set(RNN_RUNNERS)):
                 continue
             try:
                 body = self._model_function(body, stmt)
@@ -579,7 +662,15 @@ class _Converter:
         # The class: objects created in __init__, the body in call().
         owner = _ClassNames()
         transformer = _LayerCalls(self, None, owner)
-        new_body = fn.body.visit(transformer)
+        # RNN cells and their runner: one Keras RNN attribute, made in __init__.
+        statements = list(fn.body.body)
+        plan = self._rnn_plan(statements, owner, transformer.created)
+        if plan:
+            statements = [new for i, stmt in enumerate(statements) for new in plan.get(i, [stmt])]
+        for stmt in statements:
+            if any(self.rule.sym(c.func) in RNN_RUNNERS for c in calls_in(stmt)):
+                raise _Skip(stmt, "its RNN stays on TF1")
+        new_body = fn.body.with_changes(body=statements).visit(transformer)
         scope = next(
             (argument(c, 0, "name_or_scope") for c in calls_in(fn) if self.rule.sym(c.func) == "variable_scope"), None
         )
@@ -694,10 +785,14 @@ class _Converter:
             changed = True
         return out if changed else None
 
-    def _rnn_plan(self, statements) -> dict[int, list[cst.BaseStatement]]:
+    def _rnn_plan(self, statements, owner: _ClassNames | None = None, created: list[str] | None = None,
+                  ) -> dict[int, list[cst.BaseStatement]]:
         """``cell = tf.nn.rnn_cell.BasicLSTMCell(n)`` + ``outputs, state = tf.nn.dynamic_rnn(cell, x,
-        dtype=tf.float32)`` -> one ``tf.keras.layers.RNN`` over a TF1-layout cell, created where
-        dynamic_rnn created the weights. Statement index -> its replacement."""
+        dtype=tf.float32)`` (or ``tf.contrib.rnn.static_rnn(cell, x_list, ...)``) -> one
+        ``tf.keras.layers.RNN`` over a TF1-layout cell, created where the runner created the
+        weights. Statement index -> its replacement. With ``owner`` (a graph-building function
+        turned into a layer class), the RNN layer is an attribute whose constructor goes to
+        ``created``."""
         plan: dict[int, list[cst.BaseStatement]] = {}
         cells: dict[str, tuple[int, cst.Call]] = {}
         for index, stmt in enumerate(statements):
@@ -706,75 +801,123 @@ class _Converter:
                 continue
             names, call = assignment
             symbol = self.rule.sym(call.func)
-            if symbol in RNN_CELLS and len(names) == 1:
+            if (symbol in RNN_CELLS or symbol in MULTI_RNN_CELLS) and len(names) == 1:
                 cells[names[0]] = (index, call)
                 continue
-            if symbol != "nn.dynamic_rnn":
+            if symbol not in RNN_RUNNERS:
                 continue
             try:
-                plan.update(self._dynamic_rnn(statements, index, names, call, cells))
+                plan.update(self._run_rnn(statements, index, names, call, symbol, cells, owner, created))
             except _Skip as exc:
                 self.rule.report(exc.node, f"RNN left on TF1: {exc.reason}")
         return plan
 
-    def _dynamic_rnn(self, statements, index, names, call, cells) -> dict[int, list[cst.BaseStatement]]:
-        bound = _bind(call, DYNAMIC_RNN)
+    def _run_rnn(self, statements, index, names, call, symbol, cells, owner, created_lines,
+                 ) -> dict[int, list[cst.BaseStatement]]:
+        runner = symbol.rsplit(".", 1)[1]
+        bound = _bind(call, RNN_RUNNERS[symbol])
         cell = bound.get("cell")
         if not isinstance(cell, cst.Name) or cell.value not in cells:
-            raise _Skip(call, "dynamic_rnn over a cell this rule does not know (only BasicLSTMCell / LSTMCell)")
+            raise _Skip(call, f"{runner} over a cell this rule does not know "
+                              "(BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell of those)")
         for param in ("sequence_length", "initial_state", "scope"):
             if param in bound and not _is_none(bound[param]):
-                raise _Skip(call, f"dynamic_rnn with `{param}=`")
+                raise _Skip(call, f"{runner} with `{param}=`")
         if "time_major" in bound and not _is_name(bound["time_major"], "False"):
-            raise _Skip(call, "dynamic_rnn with time_major=True")
+            raise _Skip(call, f"{runner} with time_major=True")
         dtype = bound.get("dtype")
-        if dtype is not None and self.rule.sym(dtype) != "float32":
-            raise _Skip(call, "dynamic_rnn with a dtype other than float32")
+        if dtype is None or self.rule.sym(dtype) != "float32":
+            raise _Skip(call, f"{runner} without dtype=float32")
+        if "inputs" not in bound:
+            raise _Skip(call, f"{runner} without inputs")
         if len(names) != 2 or not isinstance(statements[index].body[0].targets[0].target, cst.Tuple):
-            raise _Skip(call, "dynamic_rnn's result not unpacked into (outputs, state)")
+            raise _Skip(call, f"{runner}'s result not unpacked into (outputs, state)")
         cell_index, cell_call = cells[cell.value]
-        cell_bound = _bind(cell_call, RNN_CELLS[self.rule.sym(cell_call.func)])
+        cell_code, state_kind = self._keras_cell(cell_call)
+        # The cell object must serve this runner only (TF1 shares its weights otherwise).
+        reads = [n for stmt in statements for n in _names(stmt) if n == cell.value]
+        if len(reads) != 2:
+            raise _Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner} (shared weights or attributes such as state_size)")
+        outputs, state = names
+        for stmt in statements[index + 1:]:
+            for node in _attributes(stmt):
+                value = node.value
+                while isinstance(value, cst.Subscript):
+                    value = value.value
+                if _is_name(value, state):
+                    raise _Skip(call, f"`{self.code(node)}`: the state becomes a list ([c, h] for an LSTM cell)")
+        base = f"{cell.value}_rnn" if cell.value.endswith("cell") else f"{cell.value}_layer"
+        ctor = (f"{self.tf}.keras.layers.RNN({cell_code}, return_sequences=True, return_state=True)")
+        if owner is not None:
+            layer = "self." + owner.fresh(base)
+            created_lines.append(f"{layer} = {ctor}\n")
+            replaced: list[cst.BaseStatement] = []
+        else:
+            layer = self.fresh(base)
+            self.objects.add(layer)
+            replaced = [cst.parse_statement(f"{layer} = {ctor}\n")]
+        inputs = self.code(bound["inputs"])
+        if runner == "static_rnn":
+            # A Python list of [batch, depth] tensors: stacked on the time axis for Keras,
+            # and the outputs unstacked into TF1's list of per-step outputs.
+            inputs = f"{self.tf}.stack({inputs}, axis=1)"
+        # Keras returns [outputs, *states]; TF1 returned (outputs, state), where an LSTM
+        # cell's state is LSTMStateTuple(c, h) and a MultiRNNCell's a tuple of those.
+        target = f"{outputs}, *{state}" if state_kind == "list" else f"{outputs}, {state}"
+        replaced.append(cst.parse_statement(f"{target} = {layer}({inputs})\n"))
+        if runner == "static_rnn" and outputs != "_":
+            replaced.append(cst.parse_statement(f"{outputs} = {self.tf}.unstack({outputs}, axis=1)\n"))
+        replaced[0] = replaced[0].with_changes(leading_lines=statements[index].leading_lines)
+        return {cell_index: [], index: replaced} if cell_index < index else {}
+
+    def _keras_cell(self, cell_call: cst.Call, inner: bool = False) -> tuple[str, str]:
+        """The Keras cell for a TF1 cell constructor, and its state: "list" for Keras'
+        list of states, "tensor" for one state tensor."""
+        symbol = self.rule.sym(cell_call.func)
+        if symbol in MULTI_RNN_CELLS and not inner:
+            bound = _bind(cell_call, ("cells", "state_is_tuple"))
+            if "state_is_tuple" in bound and not _is_name(bound["state_is_tuple"], "True"):
+                raise _Skip(cell_call, "MultiRNNCell with state_is_tuple=False")
+            cells = bound.get("cells")
+            if isinstance(cells, cst.List) and cells.elements and all(
+                isinstance(e, cst.Element) and isinstance(e.value, cst.Call) for e in cells.elements
+            ):
+                inner_cells = [self._keras_cell(e.value, True)[0] for e in cells.elements]
+                return f"[{', '.join(inner_cells)}]", "list"
+            if (isinstance(cells, cst.ListComp) and isinstance(cells.elt, cst.Call) and cells.for_in.inner_for_in is None
+                    and not cells.for_in.ifs and not names_read(cells.elt) & set(assigned_names(cells.for_in.target))):
+                inner_cell = self._keras_cell(cells.elt, True)[0]
+                comp = cells.for_in
+                return f"[{inner_cell} for {self.code(comp.target)} in {self.code(comp.iter)}]", "list"
+            raise _Skip(cell_call, "MultiRNNCell over something else than a list of new cells")
+        if symbol not in RNN_CELLS:
+            raise _Skip(cell_call, "a cell this rule does not know (BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell)")
+        params, kind = RNN_CELLS[symbol]
+        cell_bound = _bind(cell_call, params)
         for param, value in cell_bound.items():
             if param in ("num_units", "forget_bias", "activation", "dtype") or _is_none(value):
                 continue
             if param == "state_is_tuple" and _is_name(value, "True"):
                 continue
-            if param == "use_peepholes" and _is_name(value, "False"):
+            if param in ("use_peepholes", "reuse") and _is_name(value, "False"):
                 continue
-            raise _Skip(cell_call, f"an LSTM cell with `{param}=`")
+            raise _Skip(cell_call, f"{symbol.rsplit('.', 1)[1]} with `{param}=`")
         if "dtype" in cell_bound and self.rule.sym(cell_bound["dtype"]) != "float32":
-            raise _Skip(cell_call, "an LSTM cell with a dtype other than float32")
+            raise _Skip(cell_call, "an RNN cell with a dtype other than float32")
         if "num_units" not in cell_bound:
-            raise _Skip(cell_call, "an LSTM cell without num_units")
-        # The cell object must serve this dynamic_rnn only (TF1 shares its weights otherwise).
-        reads = [n for stmt in statements for n in _names(stmt) if n == cell.value]
-        if len(reads) != 2:
-            raise _Skip(cell_call, f"the cell `{cell.value}` is used more than once")
-        outputs, state = names
-        for stmt in statements[index + 1:]:
-            for node in _attributes(stmt):
-                if _is_name(node.value, state):
-                    raise _Skip(call, f"`{state}.{node.attr.value}`: the state becomes a list [c, h]")
-        class_name = self._lstm_class()
+            raise _Skip(cell_call, "an RNN cell without num_units")
         arguments = [self.code(cell_bound["num_units"])]
         arguments += [f"{p}={self.code(cell_bound[p])}" for p in ("forget_bias", "activation")
                       if p in cell_bound and not _is_none(cell_bound[p])]
-        layer = self.fresh(f"{cell.value}_rnn" if cell.value.endswith("cell") else f"{cell.value}_layer")
-        created = cst.parse_statement(
-            f"{layer} = {self.tf}.keras.layers.RNN({class_name}({', '.join(arguments)}), return_sequences=True, "
-            f"return_state=True)\n"
-        ).with_changes(leading_lines=statements[index].leading_lines)
-        # Keras returns [outputs, c, h]; TF1 returned (outputs, LSTMStateTuple(c, h)).
-        used = cst.parse_statement(f"{outputs}, *{state} = {layer}({self.code(bound['inputs'])})\n")
-        self.objects.add(layer)
-        return {cell_index: [], index: [created, used]} if cell_index < index else {}
+        return f"{self._cell_class(kind)}({', '.join(arguments)})", "list" if kind == "lstm" else "tensor"
 
-    def _lstm_class(self) -> str:
-        if getattr(self, "lstm_class", None) is None:
-            self.lstm_class = self.fresh("TF1LSTMCell")
-            self.classes.add(self.lstm_class)
-            self.lstm_class_code = TF1_LSTM_CELL.format(name=self.lstm_class, tf=self.tf)
-        return self.lstm_class
+    def _cell_class(self, kind: str) -> str:
+        if kind not in self.cell_classes:
+            base, template = CELL_TEMPLATES[kind]
+            name = self.fresh(base)
+            self.classes.add(name)
+            self.cell_classes[kind] = (name, template.format(name=name, tf=self.tf))
+        return self.cell_classes[kind][0]
 
     def _has_layer_call(self, stmt) -> bool:
         return any(self._layer_symbol(call) is not None for call in calls_in(stmt))
@@ -1208,3 +1351,79 @@ def _insert_after_imports(module: cst.Module, statements) -> cst.Module:
         kept = [line for line in body[last + 1].leading_lines if line.comment is not None]
         body[last + 1] = body[last + 1].with_changes(leading_lines=blank + kept)
     return module.with_changes(body=[*body[:last + 1], *new, *body[last + 1:]])
+
+
+def _drop_unused_contrib_imports(module: cst.Module) -> cst.Module:
+    """Drops ``from tensorflow.contrib import rnn`` (and ``from tensorflow.contrib.rnn import
+    X``) names the module no longer reads."""
+    read: set[str] = set()
+    for stmt in module.body:
+        if not (isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body)):
+            read |= set(names_read(stmt))
+    body = []
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.ImportFrom):
+            node = stmt.body[0]
+            origin = module.code_for_node(node.module) if node.module is not None and not node.relative else ""
+            if (origin == "tensorflow.contrib" or origin.startswith("tensorflow.contrib.rnn")) and not isinstance(
+                    node.names, cst.ImportStar):
+                kept = [alias for alias in node.names
+                        if module.code_for_node(alias.asname.name if alias.asname else alias.name) in read]
+                if not kept:
+                    continue
+                if len(kept) != len(node.names):
+                    kept = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in kept]
+                    stmt = stmt.with_changes(body=[node.with_changes(names=kept)])
+        body.append(stmt)
+    return module.with_changes(body=body)
+
+
+# -- tf.contrib kept by a fallback ----------------------------------------------------
+def contrib_use(tree: cst.Module, qualified_name) -> cst.CSTNode | None:
+    """The first use of ``tf.contrib`` in ``tree``: an attribute chain (``rnn.BasicLSTMCell``,
+    ``tf.contrib.rnn.GRUCell``), else an import of it."""
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_ImportFrom(self, node) -> bool:
+            if node.module is not None and not node.relative:
+                origin = tree.code_for_node(node.module)
+                if origin == "tensorflow.contrib" or origin.startswith("tensorflow.contrib."):
+                    found.append(node)
+            return False
+
+        def visit_Import(self, node) -> bool:
+            if any(a.evaluated_name.startswith("tensorflow.contrib") for a in node.names):
+                found.append(node)
+            return False
+
+        def visit_Attribute(self, node) -> bool:
+            if (qualified_name(node) or "").startswith("tensorflow.contrib"):
+                found.append(node)
+                return False
+            return True
+
+    tree.visit(_Collect())
+    calls = [n for n in found if not isinstance(n, (cst.Import, cst.ImportFrom))]
+    return (calls or found or [None])[0]
+
+
+def contrib_fallback_report(rule: Rule, tree: cst.Module, fallback: cst.Module, node: cst.CSTNode) -> None:
+    """G101's fallback keeps ``tf.contrib``, which TF 2 does not have: say plainly that the
+    module will not run on TF 2, at the first contrib use of ``tree`` (the tree ``rule``
+    received), else at ``node`` (where the fallback began) naming the use G102 had converted."""
+    use = contrib_use(tree, rule.qualified_name)
+    where: cst.CSTNode = node
+    if use is not None:
+        where, code = use, tree.code_for_node(use)
+    else:
+        resolver = ImportResolver(fallback)
+        use = contrib_use(fallback, resolver.qualified_name)
+        if use is None:
+            return
+        code = fallback.code_for_node(use)
+    what = f"`{code}`" if isinstance(use, cst.Attribute) else f"`{code.strip()}`"
+    rule.report(where, (
+        f"this module will not run on TF 2: the tf.compat.v1 fallback keeps {what}, and TF 2 has no tf.contrib "
+        "(tf.compat.v1 has none either); that part needs rewriting by hand"
+    ))

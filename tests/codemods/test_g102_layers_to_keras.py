@@ -238,3 +238,106 @@ def test_lstm_with_peepholes_is_declined() -> None:
     text, findings = migrate(source)
     assert "disable_v2_behavior" in text
     assert any("use_peepholes" in f.message for f in findings)
+
+
+CONTRIB_STATIC = """\
+import tensorflow as tf
+from tensorflow.contrib import rnn
+
+x = tf.placeholder(tf.float32, [None, 5, 3])
+x_steps = tf.unstack(x, 5, 1)
+lstm_cell = rnn.BasicLSTMCell(4, forget_bias=1.0)
+outputs, states = rnn.static_rnn(lstm_cell, x_steps, dtype=tf.float32)
+last = outputs[-1] + states[1]
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(last, feed_dict={x: [[[1.0] * 3] * 5]}))
+"""
+
+
+def test_contrib_static_rnn_becomes_a_keras_rnn_over_the_stacked_steps() -> None:
+    text, findings = migrate(CONTRIB_STATIC)
+    assert "lstm_cell_rnn = tf.keras.layers.RNN(TF1LSTMCell(4, forget_bias=1.0), return_sequences=True, return_state=True)" in text
+    # TF1's list of per-step outputs, and the state as [c, h].
+    assert "outputs, *states = lstm_cell_rnn(tf.stack(x_steps, axis=1))\n" in text
+    assert "outputs = tf.unstack(outputs, axis=1)\n" in text
+    # `from tensorflow.contrib import rnn` does not import on TF 2: gone with its last use.
+    assert "contrib" not in text and "disable_v2_behavior" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_contrib_static_rnn_in_a_model_function_becomes_a_layer_attribute() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        n_hidden = 4
+
+        def RNN(x, w):
+            x = tf.unstack(x, 5, 1)
+            lstm_cell = tf.contrib.rnn.BasicLSTMCell(n_hidden, forget_bias=1.0)
+            outputs, states = tf.contrib.rnn.static_rnn(lstm_cell, x, dtype=tf.float32)
+            return tf.matmul(outputs[-1], w)
+
+        x = tf.placeholder(tf.float32, [None, 5, 3])
+        w = tf.Variable(tf.ones([n_hidden, 2]))
+        logits = RNN(x, w)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(logits, feed_dict={x: [[[1.0] * 3] * 5]}))
+        """
+    )
+    assert "class RNN_layer(tf.keras.layers.Layer):" in text
+    assert "self.lstm_cell_rnn = tf.keras.layers.RNN(TF1LSTMCell(n_hidden, forget_bias=1.0)" in text
+    assert "outputs, *states = self.lstm_cell_rnn(tf.stack(x, axis=1))" in text
+    assert "RNN = RNN_layer()" in text and "contrib" not in text and "disable_v2_behavior" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_gru_and_basic_rnn_cells_get_their_tf1_layouts() -> None:
+    gru = LSTM.replace("tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)", "tf.contrib.rnn.GRUCell(4)")
+    text, findings = migrate(gru)
+    assert "class TF1GRUCell(tf.keras.layers.Layer):" in text and 'initializer="ones"' in text
+    # One state tensor, as TF1 returned it.
+    assert "outputs, state = cell_rnn(x)" in text
+    assert not [f for f in findings if f.kind == "declined"]
+    basic = LSTM.replace("tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)", "tf.nn.rnn_cell.BasicRNNCell(4, activation=tf.nn.relu)")
+    text, findings = migrate(basic)
+    assert "tf.keras.layers.RNN(TF1BasicRNNCell(4, activation=tf.nn.relu)" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_multi_rnn_cell_becomes_a_list_of_cells() -> None:
+    source = LSTM.replace(
+        "tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)",
+        "tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(4) for _ in range(2)])",
+    )
+    text, _ = migrate(source)
+    assert "cell_rnn = tf.keras.layers.RNN([TF1LSTMCell(4) for _ in range(2)], return_sequences=True, return_state=True)" in text
+    source = LSTM.replace(
+        "tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)",
+        "tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.GRUCell(4), tf.nn.rnn_cell.BasicLSTMCell(3)])",
+    )
+    text, _ = migrate(source)
+    assert "tf.keras.layers.RNN([TF1GRUCell(4), TF1LSTMCell(3)]" in text and "outputs, *state = cell_rnn(x)" in text
+    shared = LSTM.replace("tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)",
+                          "tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(4)] * 2)")
+    text, findings = migrate(shared)
+    assert "disable_v2_behavior" in text and any("MultiRNNCell" in f.message for f in findings)
+
+
+def test_declined_contrib_rnn_says_the_module_will_not_run_on_tf2() -> None:
+    source = CONTRIB_STATIC.replace("dtype=tf.float32)", "dtype=tf.float32, sequence_length=[5])")
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text and "from tensorflow.contrib import rnn" in text
+    assert any("sequence_length" in f.message for f in findings)
+    [finding] = [f for f in findings if "will not run on TF 2" in f.message]
+    assert finding.kind == "declined" and "`rnn.BasicLSTMCell`" in finding.message and finding.line == 6
+
+
+def test_state_attributes_through_a_subscript_are_declined() -> None:
+    source = LSTM.replace("tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)",
+                          "tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(4) for _ in range(2)])")
+    source = source.replace("print(sess.run(outputs,", "print(sess.run(state[-1].h,")
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text and any("state[-1].h" in f.message for f in findings)
