@@ -1416,6 +1416,7 @@ class _Rewriter(cst.CSTTransformer):
         self.targets: dict[int, str] = {}
         self.defined: dict[int, list[Function]] = {}
         self.slots_set: set[str] = set()  # optimizers whose slots were set up
+        self.unpacked: set[int] = set()  # run calls whose results a tuple assignment unpacks
         seen = set()
         for fn, _ in sites.values():
             if id(fn) not in seen:
@@ -1537,30 +1538,56 @@ class _Rewriter(cst.CSTTransformer):
         """Optimizer slots TF1 started at 1.0 (RMSProp's mean square), set before the first step."""
         return "".join(self._unit_slot_setup(unit) for unit in fn.trains)
 
-    def _unit_slot_setup(self, unit: Unit) -> str:
-        if unit.optimizer in self.slots_set:
-            return ""
+    def _ones_slots(self, unit: Unit) -> tuple[str, str, bool] | None:
+        """For an optimizer whose slots TF1 started at 1.0: the code that builds it and
+        sets them, the variables it trains, and whether those only exist after the
+        first step has run (layers and helpers create their weights on first call)."""
         ctor = self.c.optimizer_calls.get(unit.optimizer) or unit.call.func.value
         mapping = OPTIMIZERS.get((self.c.rule.sym(ctor.func) or "")[len("train."):]) if isinstance(ctor, cst.Call) else None
         if mapping is None or not mapping.ones_slots:
-            return ""
-        self.slots_set.add(unit.optimizer)
+            return None
         source = unit
         if unit.kind == "apply":
             source = next((u for u in self.c.units if u.kind == "compute" and u.optimizer == unit.optimizer), None)
             if source is None:
                 raise CannotConvert(unit.call, f"`{unit.optimizer}` applies gradients it did not compute; its slots cannot be set up")
         variables = source.var_list or self.c._trainable_list(source.index)
-        if any(f"{instance}." in variables for instance in self.c.module_vars):
-            raise CannotConvert(unit.call, "optimizer slots set up before the first step, when helper variables do not exist yet")
+        lazy = any(f"{instance}." in variables for instance in self.c.module_vars) or ".trainable_variables" in variables
         suffixes = mapping.ones_slots[0] if len(mapping.ones_slots) == 1 else tuple(mapping.ones_slots)
-        return (
+        code = (
             f"# TF1's {mapping.keras_name} started these slots at 1.0, Keras at 0.0.\n"
-            f"{unit.optimizer}.build({variables})\n"
+            f"{unit.optimizer}.build({'variables' if lazy else variables})\n"
             f"for slot in {unit.optimizer}.variables:\n"
             f"    if slot.name.endswith({suffixes!r}):\n"
             f"        slot.assign({self.tf}.ones_like(slot))\n"
         )
+        return code, variables, lazy
+
+    def _unit_slot_setup(self, unit: Unit) -> str:
+        if unit.optimizer in self.slots_set:
+            return ""
+        slots = self._ones_slots(unit)
+        if slots is None or slots[2]:
+            return ""  # lazily built variables: the step itself sets the slots up (_first_step_slots)
+        self.slots_set.add(unit.optimizer)
+        return slots[0]
+
+    def _first_step_slots(self, unit: Unit) -> list[str]:
+        """The slot set-up inside the step, at its first trace, once the weights exist."""
+        slots = self._ones_slots(unit)
+        if slots is None or not slots[2]:
+            return []
+        if unit.kind == "apply":
+            raise CannotConvert(unit.call, "optimizer slots of layer or helper variables set up around apply_gradients")
+        # tf.function traces a step that creates variables twice and runs the second
+        # trace, so the slots are set by a condition on the optimizer's step count.
+        build, loop = slots[0].split("for slot in", 1)
+        return [
+            f"if not {unit.optimizer}.built:\n",
+            textwrap.indent(build, self.c.module.default_indent),
+            f"if {unit.optimizer}.iterations == 0:\n",
+            textwrap.indent("for slot in" + loop, self.c.module.default_indent),
+        ]
 
     def _unit_code(self, unit: Unit, tape: bool) -> str:
         # Its comments stay where the statement was (carried to the next kept line).
@@ -1655,6 +1682,7 @@ class _Rewriter(cst.CSTTransformer):
                     variables = unit.var_list or self.c._trainable_list(unit.index)
                     lines.append(f"variables = {variables}\n")
                     lines.append(f"gradients = tape.gradient({loss}, variables)\n")
+                    lines += self._first_step_slots(unit)
                     lines.append(f"{unit.optimizer}.apply_gradients(zip(gradients, variables))\n")
                 elif unit.kind == "apply":
                     grads = self.c.code(argument(unit.call, 0, "grads_and_vars"))
@@ -1741,11 +1769,34 @@ class _Rewriter(cst.CSTTransformer):
             return f"{invocation}.numpy()"
         if shape == "dict":
             return f"{{key: value.numpy() for key, value in {invocation}.items()}}"
+        # TF1 gave None for each training op in a fetched list: `sess.run([train_op, loss])[1]`
+        # (`_, l = sess.run(...)` drops them instead: leave_Assign).
+        nones = "" if id(call) in self.unpacked else "None, " * self._leading_ops(call)
         if len(fn.values) == 1:
-            return f"[{invocation}.numpy()]"
+            one = f"{invocation}.numpy()"
+            return f"({nones}{one},)" if shape == "tuple" else f"[{nones}{one}]"
         if shape == "tuple":
+            if nones:
+                return f"({nones}*(value.numpy() for value in {invocation}))"
             return f"tuple(value.numpy() for value in {invocation})"
+        if nones:
+            return f"[{nones}*(value.numpy() for value in {invocation})]"
         return f"[value.numpy() for value in {invocation}]"
+
+    def _leading_ops(self, call: cst.Call) -> int:
+        """How many training ops open the fetched list (the rest must be values)."""
+        fetch = argument(call, 0, "fetches") if isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" else None
+        if not isinstance(fetch, (cst.List, cst.Tuple)):
+            return 0
+        ops = [self.c._is_op(e.value) and not self.c._is_init(e.value) for e in fetch.elements]
+        leading = ops.index(False) if False in ops else len(ops)
+        if any(ops[leading:]):
+            raise CannotConvert(call, "a training op fetched after a value, with the result used as a list")
+        return leading
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
+            self.unpacked.add(id(node.value))
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
         """``_, c = sess.run([train_op, cost])`` -> ``c = train_step(...).numpy()``."""

@@ -706,3 +706,41 @@ def test_a_loop_body_reading_graph_tensors_moves_into_the_function() -> None:
     )
     assert "def compute_v(A):\n    def body(i, v):\n        return i + 1, tf.matmul(A, v)\n\n" in text
     assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_a_fetched_list_keeps_none_where_tf1_ran_a_training_op() -> None:
+    text, _ = migrate(
+        HEADER
+        + f"""\
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([train_op, cost], {FEED})[1])
+"""
+    )
+    assert "print([None, train_step(np.ones((4, 2)), np.ones((4, 1))).numpy()][1])" in text
+
+
+def test_rmsprop_slots_of_layer_weights_are_set_at_the_first_step() -> None:
+    # tf.layers weights exist only once the step has run: no module-level build.
+    from codemods.graph.g102_layers_to_keras import LayersToKeras
+
+    source = """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        y = tf.placeholder(tf.float32, [None, 1])
+        pred = tf.layers.dense(x, 1)
+        loss = tf.reduce_mean(tf.square(pred - y))
+        train_op = tf.train.RMSPropOptimizer(0.01).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train_op, {x: [[1.0, 2.0, 3.0]], y: [[1.0]]})
+        """
+    result = migrate_source(textwrap.dedent(source).encode(), "t.py", [LayersToKeras, GraphToEager])
+    text = result.new_bytes.decode()
+    assert "compat.v1" not in text
+    body = text[text.index("def train_step"):]
+    assert "    if not optimizer.built:\n        # TF1's RMSprop" in body
+    assert "    if optimizer.iterations == 0:\n        for slot in optimizer.variables:" in body
+    assert body.index("optimizer.iterations == 0") < body.index("optimizer.apply_gradients")
