@@ -37,6 +37,7 @@ from codemods.graph.g102_layers_to_keras import (
     CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED, contrib_fallback_report,
 )
 from codemods.graph import g101_scoped_variables as scoped
+from codemods.graph import g101_summaries as summaries
 from codemods.graph import g101_variable_helpers as helpers
 
 SESSIONS = {"Session", "InteractiveSession"}
@@ -637,7 +638,7 @@ class _Converter:
         # graph-building library code is left to the API rules.
         if not self.sessions and not self._runs_sessions(self.body):
             raise _NothingToDo()
-        g102_calls = _g102_calls(self) | _global_step_fetches(self)
+        g102_calls = _g102_calls(self) | _global_step_fetches(self) | summaries.prepare(self, CannotConvert)
         for call in calls_in(self.module):
             symbol = self.rule.sym(call.func)
             if id(call) in g102_calls:
@@ -645,7 +646,9 @@ class _Converter:
             if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
                 raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
         for index, stmt in enumerate(self.body):
-            self._classify(index, stmt)
+            if index not in self.removed and index not in self.rewritten:  # summaries, done above
+                self._classify(index, stmt)
+        summaries.build_merged(self)
         _check_helper_calls(self)
         self._find_session_params()
         sites = _SiteFinder(self).find()
@@ -1839,6 +1842,9 @@ class _Rewriter(cst.CSTTransformer):
         return updated_node
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
+        written = summaries.write_statement(self.c, original_node)  # writer.add_summary(...)
+        if written is not None:
+            return written
         small = original_node.body[0] if len(original_node.body) == 1 else None
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             call = small.value

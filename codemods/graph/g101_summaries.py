@@ -1,0 +1,287 @@
+"""G101 hooks: TensorBoard summaries of a TF1 graph -> TF2 summary writers.
+
+The TF1 pattern::
+
+    tf.summary.scalar("loss", cost)
+    tf.summary.histogram("weights", W)
+    merged = tf.summary.merge_all()
+    writer = tf.summary.FileWriter(logs_path, graph=tf.get_default_graph())
+    _, c, summary = sess.run([train_op, cost, merged], feed_dict=...)
+    writer.add_summary(summary, step)
+
+becomes::
+
+    writer = tf.summary.create_file_writer(logs_path)
+    # the generated function returns `merged = {"loss": cost, "weights": tf.identity(W)}`
+    c, summary = train_step(...)
+    with writer.as_default(step=step):
+        tf.summary.scalar("loss", summary["loss"])
+        tf.summary.histogram("weights", summary["weights"])
+
+so the same tags get the same values at the same steps. ``merge_all()`` becomes a dict
+of the summarised tensors (computed in the run that fetched it, before its training
+update, as TF1 did), the fetched NumPy dict is written where TF1 called
+``add_summary``. A TF2 histogram buckets values differently from a TF1 one (30 equal
+buckets instead of TF1's exponential ones). ``graph=`` / ``sess.graph`` is dropped:
+TF2 writers write no graph that way. Everything else (``merge`` of a subset, images,
+``add_graph``, summaries in scopes or blocks, summary values used otherwise) raises
+``CannotConvert`` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from migrator.analysis.graph import argument, assigned_names, calls_in, expression_of, names_read, single_assignment
+
+KINDS = {"summary.scalar": "tensor", "summary.histogram": "values"}  # op -> name of its value argument
+WRITER_ARGUMENTS = {"logdir", "graph", "max_queue", "flush_secs", "graph_def", "filename_suffix"}
+# Tags TF1 keeps as they are (op names at the top of the graph; no scope prefix, no `_1`).
+TAG = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-]*$")
+
+
+@dataclass
+class Summary:
+    index: int
+    op: str  # scalar | histogram
+    tag: str
+    value: cst.BaseExpression
+    call: cst.Call
+
+
+@dataclass
+class Summaries:
+    merged: str
+    merged_index: int
+    items: list[Summary]
+    writers: set[str] = field(default_factory=set)
+    values: set[str] = field(default_factory=set)  # Python names holding a fetched merge
+
+
+def prepare(converter, error) -> set[int]:
+    """Read the module's summaries before the graph is classified.
+
+    Summary statements go (``converter.removed``), writers are rewritten in place
+    (``converter.rewritten``); both are left out of the classification. Returns the ids
+    of the calls handled here, which are not unsupported graph constructs any more."""
+    converter.summaries = None
+    symbol = converter.rule.sym
+    calls = [c for c in calls_in(converter.module) if (symbol(c.func) or "").startswith("summary.")]
+    if not calls:
+        return set()
+    handled: set[int] = set()
+    items: list[Summary] = []
+    merged = None
+    writers: dict[str, int] = {}
+    for index, stmt in enumerate(converter.body):
+        assignment = single_assignment(stmt)
+        value = assignment[1] if assignment is not None else expression_of(stmt)
+        if not isinstance(value, cst.Call):
+            continue
+        name = symbol(value.func)
+        if name in KINDS:
+            if merged is not None:
+                raise error(value, "a summary created after merge_all(), which does not merge it")
+            if assignment is not None and any(n in names_read(converter.module) for n in assignment[0]):
+                raise error(value, "a summary op used by name (run alone or merged with merge([...]))")
+            items.append(_summary(index, name, value, converter, error, items))
+            converter.removed.add(index)
+            handled.add(id(value))
+        elif name == "summary.merge_all" and assignment is not None and len(assignment[0]) == 1 and not value.args:
+            if merged is not None:
+                raise error(value, "merge_all() called more than once")
+            merged = (assignment[0][0], index)
+            handled.add(id(value))
+        elif name == "summary.FileWriter" and assignment is not None and len(assignment[0]) == 1:
+            writers[assignment[0][0]] = index
+            converter.rewritten[index] = _writer(converter, stmt, value, error)
+            converter.body[index] = converter.rewritten[index]
+            handled.update(id(c) for c in calls_in(value))
+    if merged is None:
+        raise error(calls[0], "summaries without merge_all(): summary ops run one by one")
+    for call in calls:
+        if id(call) not in handled:
+            raise error(call, (
+                f"`{converter.code(call.func)}` is not a scalar or histogram summary of the graph's top level, "
+                "merged by merge_all() and written by a FileWriter's add_summary"
+            ))
+    summaries = Summaries(merged[0], merged[1], items, set(writers))
+    _check_rebound(converter, summaries, error)
+    _trace(converter, summaries, error)
+    converter.summaries = summaries
+    for item in items:
+        converter.rule.report(item.call, (
+            f"tf.summary.{item.op} `{item.tag}` -> written with the step given to add_summary"
+            + (" (TF2 histograms use 30 equal buckets, TF1 exponential ones)" if item.op == "histogram" else "")
+        ), kind="converted")
+    return handled
+
+
+def _summary(index, name, call, converter, error, items) -> Summary:
+    value_keyword = KINDS[name]
+    if any(a.keyword is not None and a.keyword.value not in ("name", value_keyword) for a in call.args) or len(call.args) > 2:
+        raise error(call, "a summary with collections or family arguments")
+    tag = argument(call, 0, "name")
+    value = argument(call, 1, value_keyword)
+    if not isinstance(tag, cst.SimpleString) or value is None:
+        raise error(call, "a summary whose tag is not a string literal")
+    text = tag.evaluated_value
+    if not TAG.match(text) or any(item.tag == text for item in items):
+        raise error(call, f"summary tag `{text}`: TF1 would rename it (scope, invalid characters or a repeated name)")
+    return Summary(index, name.split(".")[-1], text, value, call)
+
+
+def _writer(converter, stmt, call, error) -> cst.BaseStatement:
+    """``tf.summary.FileWriter(logdir, graph)`` -> ``tf.summary.create_file_writer(logdir)``."""
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    if keywords - WRITER_ARGUMENTS or len(call.args) > 2 and any(a.keyword is None for a in call.args[2:]):
+        raise error(call, "a FileWriter with arguments this rule does not map")
+    logdir = argument(call, 0, "logdir")
+    parts = [converter.code(logdir)]
+    for keyword, new in (("max_queue", "max_queue"), ("filename_suffix", "filename_suffix")):
+        node = argument(call, 99, keyword)
+        if node is not None:
+            parts.append(f"{new}={converter.code(node)}")
+    flush = argument(call, 99, "flush_secs")
+    if flush is not None:
+        parts.append(f"flush_millis={converter.code(flush)} * 1000")
+    if argument(call, 1, "graph") is not None or argument(call, 99, "graph_def") is not None:
+        converter.rule.report(call, "FileWriter's graph dropped: a TF2 summary writer writes no graph this way", kind="converted")
+    new = cst.parse_expression(f"{converter.tf}.summary.create_file_writer({', '.join(parts)})")
+    return stmt.with_changes(body=[stmt.body[0].with_changes(value=new)])
+
+
+def _check_rebound(converter, summaries: Summaries, error) -> None:
+    """The merged dict reads each tensor where merge_all() is: it must be the one summarised."""
+    for item in summaries.items:
+        for stmt in converter.body[item.index + 1:summaries.merged_index]:
+            assignment = single_assignment(stmt)
+            if assignment is not None and set(assignment[0]) & names_read(item.value):
+                raise error(item.call, "a summarised tensor's name is rebound before merge_all()")
+
+
+def _run_fetch(call) -> cst.BaseExpression | None:
+    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+        if call.func.attr.value == "run":
+            return argument(call, 0, "fetches")
+        if call.func.attr.value == "eval":
+            return call.func.value
+    return None
+
+
+def _trace(converter, summaries: Summaries, error) -> None:
+    """Names holding a fetched merge, read only by add_summary; writers used only by
+    add_summary, flush and close."""
+    merged = summaries.merged
+    bound: dict[str, int] = {}
+    for node in _nodes(converter.module, (cst.Assign, cst.AugAssign, cst.For, cst.AnnAssign)):
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        for target in targets:
+            for name in assigned_names(target):
+                bound[name] = bound.get(name, 0) + 1
+        if not isinstance(node, cst.Assign) or len(node.targets) != 1:
+            continue
+        fetch, target = _run_fetch(node.value), node.targets[0].target
+        if isinstance(fetch, cst.Name) and fetch.value == merged and isinstance(target, cst.Name):
+            summaries.values.add(target.value)
+        elif isinstance(fetch, (cst.List, cst.Tuple)) and isinstance(target, (cst.List, cst.Tuple)):
+            for element, fetched in zip(target.elements, fetch.elements):
+                if isinstance(fetched.value, cst.Name) and fetched.value.value == merged:
+                    if not isinstance(element.value, cst.Name):
+                        raise error(node, "a fetched merge_all() kept in something other than a name")
+                    summaries.values.add(element.value.value)
+    uses: dict[str, int] = {}
+    attributes = {id(a.attr) for a in _nodes(converter.module, (cst.Attribute,))}  # `tf.summary`
+    for node in _nodes(converter.module, (cst.Name,)):
+        if id(node) not in attributes:
+            uses[node.value] = uses.get(node.value, 0) + 1
+    allowed = {name: bound.get(name, 0) for name in summaries.values | summaries.writers}
+    for call in calls_in(converter.module):
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in summaries.writers):
+            continue
+        method = func.attr.value
+        if method == "add_summary":
+            value, step = argument(call, 0, "summary"), argument(call, 1, "global_step")
+            if not (isinstance(value, cst.Name) and value.value in summaries.values) or step is None:
+                raise error(call, "add_summary of a value not fetched from merge_all(), or without a step")
+            allowed[value.value] += 1
+        elif method not in ("flush", "close"):
+            raise error(call, f"FileWriter.{method} has no TF2 equivalent this rule can prove")
+        allowed[func.value.value] += 1
+    for name in summaries.values:
+        if bound.get(name) != sum(1 for n in _nodes(converter.module, (cst.Assign,)) if _binds_merge(n, name, merged)):
+            raise error(converter.module, f"`{name}` holds a fetched merge_all() and is also assigned otherwise")
+    for name, count in allowed.items():
+        if uses.get(name, 0) != count:
+            kind = "a summary writer" if name in summaries.writers else "a fetched merge_all()"
+            raise error(converter.body[summaries.merged_index], f"`{name}`, {kind}, is used other than by add_summary, flush or close")
+
+
+def _binds_merge(node: cst.Assign, name: str, merged: str) -> bool:
+    fetch = _run_fetch(node.value)
+    target = node.targets[0].target
+    if isinstance(fetch, cst.Name):
+        return fetch.value == merged and isinstance(target, cst.Name) and target.value == name
+    if isinstance(fetch, (cst.List, cst.Tuple)) and isinstance(target, (cst.List, cst.Tuple)):
+        return any(
+            isinstance(e.value, cst.Name) and e.value.value == name and isinstance(f.value, cst.Name) and f.value.value == merged
+            for e, f in zip(target.elements, fetch.elements)
+        )
+    return False
+
+
+def _nodes(tree: cst.CSTNode, types: tuple) -> list:
+    found = []
+
+    class _Collect(cst.CSTVisitor):
+        def on_visit(self, node) -> bool:
+            if isinstance(node, types):
+                found.append(node)
+            return True
+
+    tree.visit(_Collect())
+    return found
+
+
+def build_merged(converter) -> None:
+    """After classification: the merge_all() unit computes the dict of summarised tensors."""
+    summaries = getattr(converter, "summaries", None)
+    if summaries is None:
+        return
+    unit = converter.unit_by_name.get(summaries.merged)
+    if unit is None or unit.index != summaries.merged_index:
+        raise RuntimeError("merge_all() was not classified as a graph unit")
+    pairs = []
+    for item in summaries.items:
+        code = converter.code(item.value)
+        if converter._is_variable(item.value):
+            code = f"{converter.tf}.identity({converter._variable_code(item.value)})"  # read before the update
+        pairs.append(f'"{item.tag}": {code}')
+    stmt = converter.body[unit.index]
+    new = stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression("{" + ", ".join(pairs) + "}"))])
+    converter.body[unit.index] = new
+    unit.node = new
+    unit.reads = names_read(new.body[0].value)
+
+
+def write_statement(converter, stmt: cst.SimpleStatementLine) -> cst.BaseStatement | None:
+    """``writer.add_summary(summary, step)`` -> the merged summaries written at ``step``."""
+    summaries = getattr(converter, "summaries", None)
+    call = expression_of(stmt) if summaries is not None else None
+    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_summary"):
+        return None
+    writer = call.func.value
+    if not (isinstance(writer, cst.Name) and writer.value in summaries.writers):
+        return None
+    value = converter.code(argument(call, 0, "summary"))
+    step = converter.code(argument(call, 1, "global_step"))
+    tf, indent = converter.tf, converter.module.default_indent
+    lines = [f"with {writer.value}.as_default(step={step}):\n"]
+    for item in summaries.items:
+        lines.append(f'{indent}{tf}.summary.{item.op}("{item.tag}", {value}["{item.tag}"])\n')
+    new = cst.parse_statement("".join(lines), config=converter.module.config_for_parsing)
+    return new.with_changes(leading_lines=stmt.leading_lines)
