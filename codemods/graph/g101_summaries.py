@@ -41,6 +41,21 @@ KINDS = {"summary.scalar": "tensor", "summary.histogram": "values"}  # op -> nam
 WRITER_ARGUMENTS = {"logdir", "graph", "max_queue", "flush_secs", "graph_def", "filename_suffix"}
 # Tags TF1 keeps as they are (op names at the top of the graph; no scope prefix, no `_1`).
 TAG = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-]*$")
+# A TF1 summary's tag is its op's name, made unique against every top-level name already
+# in the graph, case-insensitively: `tf.Variable(..., name="Weights")` turns the tag
+# "weights" into "weights_1". Default names of common ops (lower case), besides the
+# names the program gives with string literals.
+DEFAULT_NAMES = {
+    "variable", "placeholder", "const", "matmul", "add", "sub", "mul", "truediv", "div", "neg", "pow",
+    "mean", "sum", "max", "min", "prod", "square", "sqrt", "log", "exp", "abs", "softmax", "relu", "sigmoid",
+    "tanh", "equal", "argmax", "argmin", "cast", "zeros", "ones", "fill", "reshape", "concat", "identity",
+    "truncated_normal", "random_normal", "random_uniform", "logistic_loss", "dropout", "conv2d", "maxpool",
+    "biasadd", "gradients", "gradientdescent", "adam", "adagrad", "rmsprop", "momentum", "ftrl", "adadelta",
+    "beta1_power", "beta2_power", "init", "less", "greater", "cond", "while", "l2loss", "transpose", "squeeze",
+    "expanddims", "gather", "onehot", "shape", "range", "tile", "slice", "stridedslice", "assign", "global_step",
+    "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
+    "clip_by_value", "clip_by_global_norm", "maximum", "minimum", "floordiv", "mod", "logicalnot", "logicaland",
+}
 
 
 @dataclass
@@ -76,6 +91,7 @@ def prepare(converter, error) -> set[int]:
     items: list[Summary] = []
     merged = None
     writers: dict[str, int] = {}
+    names_in_use = _names_in_use(converter)
     for index, stmt in enumerate(converter.body):
         assignment = single_assignment(stmt)
         value = assignment[1] if assignment is not None else expression_of(stmt)
@@ -88,6 +104,9 @@ def prepare(converter, error) -> set[int]:
             if assignment is not None and any(n in names_read(converter.module) for n in assignment[0]):
                 raise error(value, "a summary op used by name (run alone or merged with merge([...]))")
             items.append(_summary(index, name, value, converter, error, items))
+            if items[-1].tag.lower() in names_in_use:
+                raise error(value, f"summary tag `{items[-1].tag}`: TF1 would rename it (`{items[-1].tag}_1`), "
+                                   "the graph already has an op or scope of that name")
             converter.removed.add(index)
             handled.add(id(value))
         elif name == "summary.merge_all" and assignment is not None and len(assignment[0]) == 1 and not value.args:
@@ -103,6 +122,8 @@ def prepare(converter, error) -> set[int]:
     if merged is None:
         raise error(calls[0], "summaries without merge_all(): summary ops run one by one")
     for call in calls:
+        if id(call) not in handled and converter.rule.sym(call.func) == "summary.FileWriter":
+            raise error(call, "a FileWriter created inside a loop, function or block, or not assigned to a name")
         if id(call) not in handled:
             raise error(call, (
                 f"`{converter.code(call.func)}` is not a scalar or histogram summary of the graph's top level, "
@@ -118,6 +139,23 @@ def prepare(converter, error) -> set[int]:
             + (" (TF2 histograms use 30 equal buckets, TF1 exponential ones)" if item.op == "histogram" else "")
         ), kind="converted")
     return handled
+
+
+def _names_in_use(converter) -> set[str]:
+    """Top-level graph names (lower case) a summary tag could collide with: literal
+    ``name=`` arguments and name scopes of the module, and the default op names."""
+    found = set(DEFAULT_NAMES)
+    for call in calls_in(converter.module):
+        symbol = converter.rule.sym(call.func) or ""
+        if symbol.startswith("summary."):
+            continue
+        nodes = [a.value for a in call.args if a.keyword is not None and a.keyword.value in ("name", "scope", "name_or_scope")]
+        if symbol in ("name_scope", "variable_scope") and call.args:
+            nodes.append(call.args[0].value)
+        for node in nodes:
+            if isinstance(node, cst.SimpleString):
+                found.add(node.evaluated_value.split("/")[0].lower())
+    return found
 
 
 def _summary(index, name, call, converter, error, items) -> Summary:
