@@ -184,6 +184,9 @@ def _run(python: str, script: Path, cwd: Path) -> str:
     return done.stdout
 
 
+RACY = {("tensorflow_logs/example", "softmax_weights"), ("summaries/train", "layer1_weights")}
+
+
 @pytest.mark.parametrize("name", ["tensorboard_merged_summaries", "tensorboard_train_test_writers"])
 def test_event_files_match(name: str, tmp_path: Path) -> None:
     from migrator.verify import runtimes
@@ -205,9 +208,15 @@ def test_event_files_match(name: str, tmp_path: Path) -> None:
             other = after[key][step]
             if isinstance(value, tuple):  # histogram: same values counted, same range
                 assert other[0] == pytest.approx(value[0]), (key, step)
-                # A variable's histogram fetched with its training op: TF1 reads it before
-                # or after the update (a race), TF2 before it (the next step's value).
-                candidates = [other[1:]] + ([after[key][step + 1][1:]] if step + 1 in after[key] else [])
-                assert any(c == pytest.approx(value[1:], rel=1e-4, abs=1e-5) for c in candidates), (key, step)
+                # A variable's histogram fetched with its training op: TF1 reads the ref
+                # variable while the update writes it in place (before, after or torn
+                # between), TF2 reads it before the update: TF1's range is within one update
+                # of TF2's (the next step's value is TF2's after the update).
+                if key not in RACY:
+                    assert other[1:] == pytest.approx(value[1:], rel=1e-4, abs=1e-5), (key, step)
+                elif step + 1 in after[key]:
+                    for now, later, seen in zip(other[1:], after[key][step + 1][1:], value[1:]):
+                        slack = abs(later - now) + 1e-5
+                        assert min(now, later) - slack <= seen <= max(now, later) + slack, (key, step)
             else:
                 assert other == pytest.approx(value, rel=1e-4, abs=1e-6), (key, step)
