@@ -152,7 +152,10 @@ class GraphToEager(Rule):
         "the session block is flattened, results are NumPy again. minimize / compute_gradients / "
         "apply_gradients / tf.gradients become GradientTape code; TF1 optimizers become Keras optimizers "
         "with TF1 hyperparameters written out (Adam epsilon 1e-8, Adagrad without epsilon); RMSProp's "
-        "mean-square slots are set to 1.0 before the first step, where TF1 started them. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
+        "mean-square slots are set to 1.0 before the first step, where TF1 started them. "
+        "tf.train.Saver at the graph's level becomes tf.train.Checkpoint over the variables and optimizers "
+        "created before it (save -> write, TF1's path-<global_step>; restore -> read, failing on a missing "
+        "variable); readers of the `checkpoint` state file are declined. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
         "behaviour disabled; the report names the construct."
     )
     examples = (
