@@ -36,6 +36,7 @@ from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.graph.g102_layers_to_keras import (
     CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED, contrib_fallback_report,
 )
+from codemods.graph import g101_checkpoints as checkpoints
 from codemods.graph import g101_scoped_variables as scoped
 from codemods.graph import g101_variable_helpers as helpers
 
@@ -151,7 +152,10 @@ class GraphToEager(Rule):
         "the session block is flattened, results are NumPy again. minimize / compute_gradients / "
         "apply_gradients / tf.gradients become GradientTape code; TF1 optimizers become Keras optimizers "
         "with TF1 hyperparameters written out (Adam epsilon 1e-8, Adagrad without epsilon); RMSProp's "
-        "mean-square slots are set to 1.0 before the first step, where TF1 started them. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
+        "mean-square slots are set to 1.0 before the first step, where TF1 started them. "
+        "tf.train.Saver at the graph's level becomes tf.train.Checkpoint over the variables and optimizers "
+        "created before it (save -> write, TF1's path-<global_step>; restore -> read, failing on a missing "
+        "variable); readers of the `checkpoint` state file are declined. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
         "behaviour disabled; the report names the construct."
     )
     examples = (
@@ -534,6 +538,7 @@ class _Converter:
         self.scope: str | None = ""  # the graph-level name scope being read ("" at the top)
         self.all_variable_lists: set[str] = set()  # `t_vars = tf.trainable_variables()`
         self.inline_steps: dict[int, str] = {}  # `global_step=tf.train.get_or_create_global_step()`
+        self.savers: dict[str, checkpoints.Saver] = {}  # tf.train.Saver -> tf.train.Checkpoint (g101_checkpoints)
 
     @functools.cached_property
     def taken(self) -> set[str]:
@@ -637,7 +642,7 @@ class _Converter:
         # graph-building library code is left to the API rules.
         if not self.sessions and not self._runs_sessions(self.body):
             raise _NothingToDo()
-        g102_calls = _g102_calls(self) | _global_step_fetches(self)
+        g102_calls = _g102_calls(self) | _global_step_fetches(self) | checkpoints.exempt_calls(self)
         for call in calls_in(self.module):
             symbol = self.rule.sym(call.func)
             if id(call) in g102_calls:
@@ -646,6 +651,7 @@ class _Converter:
                 raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
         for index, stmt in enumerate(self.body):
             self._classify(index, stmt)
+        checkpoints.check(self, CannotConvert)
         _check_helper_calls(self)
         self._find_session_params()
         sites = _SiteFinder(self).find()
@@ -689,6 +695,8 @@ class _Converter:
     def _classify_assignment(self, index, stmt, names, value) -> None:
         graph = self._graph_names()
         if isinstance(value, cst.Call):
+            if checkpoints.classify(self, index, names, value, CannotConvert):
+                return
             symbol = self.rule.sym(value.func)
             if symbol in ("placeholder", "placeholder_with_default") and len(names) == 1:
                 self.placeholders[names[0]] = self._placeholder(index, names[0], value, symbol)
@@ -1722,6 +1730,9 @@ class _Rewriter(cst.CSTTransformer):
         planned = self.sites.get(id(original_node))
         if planned is not None:
             return cst.parse_expression(self._value_expression(*planned, original_node))
+        saver_call = checkpoints.rewrite_call(self.c, original_node)
+        if saver_call is not None:
+            return saver_call
         if self.c.rule.sym(original_node.func) == "train.global_step":
             session, step = argument(original_node, 0, "sess"), argument(original_node, 1, "global_step_tensor")
             sessions = self.c.sessions | {p for _, p in self.c.session_params.values()}
@@ -1839,6 +1850,9 @@ class _Rewriter(cst.CSTTransformer):
         return updated_node
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
+        restore = checkpoints.restore_statement(self.c, original_node, updated_node)
+        if restore is not None:
+            return restore
         small = original_node.body[0] if len(original_node.body) == 1 else None
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             call = small.value
