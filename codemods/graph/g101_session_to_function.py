@@ -654,9 +654,67 @@ class _Converter:
         checkpoints.check(self, CannotConvert)
         _check_helper_calls(self)
         self._find_session_params()
-        sites = _SiteFinder(self).find()
+        finder = _SiteFinder(self)
+        sites = finder.find()
+        if not self.savers:  # with a Saver, g101_checkpoints checks what follows a re-initialisation
+            self._check_single_initialisation(sites, finder.looped_inits)
         functions = self._plan(sites)
         return self._rewrite(functions)
+
+    def _check_single_initialisation(self, sites: list[Site], looped: set[int]) -> None:
+        """Eager variables are initialised once, when created; TF1 re-ran initializers
+        each time it was asked to. That is the same only for a variable whose initial
+        value is not random and that no run changed in between (x.initializer.run()
+        then tf.global_variables_initializer().run())."""
+        initialised: set[str] = set()
+        ran_since: set[str] = set()  # initialised variables a run may have changed since
+        for site in sites:
+            if not site.init:
+                if self._changes_state(site):
+                    ran_since |= initialised
+                continue
+            fetch = site.fetch if site.fetch is not None else site.call.func.value
+            names = self._initialised_by(fetch, site.statement)
+            again = names & initialised if id(site.call) not in looped else names
+            for name in sorted(again):
+                if name in ran_since or self._random_initial_value(name) or id(site.call) in looped:
+                    raise CannotConvert(site.call, (
+                        f"`{name}` is initialised again (a new session or a loop): TF1 reset it to a fresh "
+                        "initial value, an eager variable keeps its value"
+                    ))
+            initialised |= names
+
+    def _changes_state(self, site: Site) -> bool:
+        """The run trains or assigns (one level of its fetch: enough for the usual scripts)."""
+        fetch = site.fetch if site.fetch is not None else site.call.func.value
+        for name in names_read(fetch):
+            unit = self.unit_by_name.get(name)
+            if unit is None:
+                continue
+            if unit.kind in ("train", "apply"):
+                return True
+            for call in calls_in(unit.node):
+                method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+                if method in ("assign", "assign_add", "assign_sub") or self.rule.sym(call.func) in ("assign", "assign_add", "assign_sub"):
+                    return True
+        return False
+
+    def _initialised_by(self, fetch, statement: int) -> set[str]:
+        if isinstance(fetch, (cst.List, cst.Tuple)):
+            return set().union(*(self._initialised_by(e.value, statement) for e in fetch.elements))
+        if isinstance(fetch, cst.Attribute) and fetch.attr.value == "initializer" and isinstance(fetch.value, cst.Name):
+            return {fetch.value.value}
+        # A global initializer covers the variables created before it.
+        return {name for index, name, _ in self.variables if index < statement}
+
+    def _random_initial_value(self, name: str) -> bool:
+        index = next((i for i, n, _ in self.variables if n == name), None)
+        if index is None or index >= len(self.body):
+            return True
+        return any(
+            re.search(r"random|truncated|uniform|normal|glorot|xavier|orthogonal|initializer", self.rule.sym(c.func) or "")
+            for c in calls_in(self.body[index])
+        )
 
     def _rewrite(self, functions: dict[int, tuple[Function, str]]) -> cst.Module:
         """Write the planned functions (g101_model_classes puts them into a class)."""
@@ -1322,6 +1380,8 @@ class _SiteFinder(ReadNamesVisitor):
         self.graph = converter._graph_names()
         self.feeds: dict[str, cst.Dict] = {}
         self.shadowed: list[set[str]] = []  # names local to the functions being visited
+        self.loops = 0  # depth of the for/while loops being visited
+        self.looped_inits: set[int] = set()  # initializer runs inside a loop
 
     def find(self) -> list[Site]:
         for index, stmt in enumerate(self.c.body):
@@ -1367,6 +1427,8 @@ class _SiteFinder(ReadNamesVisitor):
             feed_node = argument(node, 0, "feed_dict")
         elif method == "run" and self.c._is_init(receiver):
             self.sites.append(Site(node, None, {}, init=True, statement=self.statement))
+            if self.loops:
+                self.looped_inits.add(id(node))
             return False
         else:
             return True
@@ -1379,6 +1441,8 @@ class _SiteFinder(ReadNamesVisitor):
             self.c.site_feeds[id(node)] = feed_node
         feed = {} if feed_node is None else self._feed(feed_node)
         self.sites.append(Site(node, fetch, feed, init=init, statement=self.statement))
+        if init and self.loops:
+            self.looped_inits.add(id(node))
         # The fetch and the feed keys are graph references that the rewrite replaces;
         # the feed values are ordinary Python expressions.
         for value in feed.values():
@@ -1399,6 +1463,18 @@ class _SiteFinder(ReadNamesVisitor):
                 raise CannotConvert(node, "a feed_dict key that is not a placeholder name")
             feed[element.key.value] = element.value
         return feed
+
+    def visit_For(self, node: cst.For) -> None:
+        self.loops += 1
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self.loops -= 1
+
+    def visit_While(self, node: cst.While) -> None:
+        self.loops += 1
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self.loops -= 1
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.shadowed.append(_local_names(node))
