@@ -188,3 +188,23 @@ def test_closing_a_parallel_run_stops_its_workers_at_once(tmp_path: Path) -> Non
         assert time.monotonic() - start < 3, "workers kept running after the run was closed"
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_the_migrate_path_never_imports_tensorflow_keras_or_numpy() -> None:
+    # Every rule on every fixture, in a fresh interpreter: importing TensorFlow would
+    # cost seconds per run and tie migrating to an installed TensorFlow.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = (
+        "import sys, pathlib\n"
+        "from migrator.engine import migrate_source\n"
+        f"for path in sorted(pathlib.Path({str(root / 'fixtures')!r}).glob('**/before.py')):\n"
+        "    migrate_source(path.read_bytes(), str(path))\n"
+        "loaded = sorted(m for m in ('tensorflow', 'keras', 'numpy') if m in sys.modules)\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -181,6 +181,11 @@ class TF2Api(Rule):
             self.report(original_node, f"`{symbol}`: {deprecation.replace('<function name>', symbol)}")
         elif symbol.startswith("tf.layers.") and id(original_node) in self._call_funcs:
             self.report(original_node, f"`{symbol}` was removed from TF 2 (tf.layers); no automatic replacement")
+        elif symbol.startswith("tf.estimator.") and id(original_node) in self._call_funcs:
+            self.report(original_node, (
+                f"`{symbol}`: tf.estimator was removed in TF 2.16 (tf.compat.v1 has none either); "
+                "this module will not run on TF 2.21 until it is rewritten with Keras"
+            ))
         return updated_node
 
     # -- imports of TF names --------------------------------------------------------

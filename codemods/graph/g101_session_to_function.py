@@ -36,6 +36,7 @@ from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.graph.g102_layers_to_keras import (
     CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED, contrib_fallback_report,
 )
+from codemods.graph import g101_checkpoints as checkpoints
 from codemods.graph import g101_scoped_variables as scoped
 from codemods.graph import g101_summaries as summaries
 from codemods.graph import g101_variable_helpers as helpers
@@ -152,7 +153,10 @@ class GraphToEager(Rule):
         "the session block is flattened, results are NumPy again. minimize / compute_gradients / "
         "apply_gradients / tf.gradients become GradientTape code; TF1 optimizers become Keras optimizers "
         "with TF1 hyperparameters written out (Adam epsilon 1e-8, Adagrad without epsilon); RMSProp's "
-        "mean-square slots are set to 1.0 before the first step, where TF1 started them. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
+        "mean-square slots are set to 1.0 before the first step, where TF1 started them. "
+        "tf.train.Saver at the graph's level becomes tf.train.Checkpoint over the variables and optimizers "
+        "created before it (save -> write, TF1's path-<global_step>; restore -> read, failing on a missing "
+        "variable); readers of the `checkpoint` state file are declined. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
         "behaviour disabled; the report names the construct."
     )
     examples = (
@@ -535,6 +539,7 @@ class _Converter:
         self.scope: str | None = ""  # the graph-level name scope being read ("" at the top)
         self.all_variable_lists: set[str] = set()  # `t_vars = tf.trainable_variables()`
         self.inline_steps: dict[int, str] = {}  # `global_step=tf.train.get_or_create_global_step()`
+        self.savers: dict[str, checkpoints.Saver] = {}  # tf.train.Saver -> tf.train.Checkpoint (g101_checkpoints)
 
     @functools.cached_property
     def taken(self) -> set[str]:
@@ -638,7 +643,10 @@ class _Converter:
         # graph-building library code is left to the API rules.
         if not self.sessions and not self._runs_sessions(self.body):
             raise _NothingToDo()
-        g102_calls = _g102_calls(self) | _global_step_fetches(self) | summaries.prepare(self, CannotConvert)
+        g102_calls = (
+            _g102_calls(self) | _global_step_fetches(self) | checkpoints.exempt_calls(self)
+            | summaries.prepare(self, CannotConvert)
+        )
         for call in calls_in(self.module):
             symbol = self.rule.sym(call.func)
             if id(call) in g102_calls:
@@ -646,14 +654,73 @@ class _Converter:
             if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
                 raise CannotConvert(call, f"`{self.code(call.func)}` has no eager equivalent this rule can prove")
         for index, stmt in enumerate(self.body):
-            if index not in self.removed and index not in self.rewritten:  # summaries, done above
+            if index not in summaries.statements(self):  # summaries and writers: read by prepare
                 self._classify(index, stmt)
+        checkpoints.check(self, CannotConvert)
         summaries.build_merged(self)
         _check_helper_calls(self)
         self._find_session_params()
-        sites = _SiteFinder(self).find()
+        finder = _SiteFinder(self)
+        sites = finder.find()
+        if not self.savers:  # with a Saver, g101_checkpoints checks what follows a re-initialisation
+            self._check_single_initialisation(sites, finder.looped_inits)
         functions = self._plan(sites)
         return self._rewrite(functions)
+
+    def _check_single_initialisation(self, sites: list[Site], looped: set[int]) -> None:
+        """Eager variables are initialised once, when created; TF1 re-ran initializers
+        each time it was asked to. That is the same only for a variable whose initial
+        value is not random and that no run changed in between (x.initializer.run()
+        then tf.global_variables_initializer().run())."""
+        initialised: set[str] = set()
+        ran_since: set[str] = set()  # initialised variables a run may have changed since
+        for site in sites:
+            if not site.init:
+                if self._changes_state(site):
+                    ran_since |= initialised
+                continue
+            fetch = site.fetch if site.fetch is not None else site.call.func.value
+            names = self._initialised_by(fetch, site.statement)
+            again = names & initialised if id(site.call) not in looped else names
+            for name in sorted(again):
+                if name in ran_since or self._random_initial_value(name) or id(site.call) in looped:
+                    raise CannotConvert(site.call, (
+                        f"`{name}` is initialised again (a new session or a loop): TF1 reset it to a fresh "
+                        "initial value, an eager variable keeps its value"
+                    ))
+            initialised |= names
+
+    def _changes_state(self, site: Site) -> bool:
+        """The run trains or assigns (one level of its fetch: enough for the usual scripts)."""
+        fetch = site.fetch if site.fetch is not None else site.call.func.value
+        for name in names_read(fetch):
+            unit = self.unit_by_name.get(name)
+            if unit is None:
+                continue
+            if unit.kind in ("train", "apply"):
+                return True
+            for call in calls_in(unit.node):
+                method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+                if method in ("assign", "assign_add", "assign_sub") or self.rule.sym(call.func) in ("assign", "assign_add", "assign_sub"):
+                    return True
+        return False
+
+    def _initialised_by(self, fetch, statement: int) -> set[str]:
+        if isinstance(fetch, (cst.List, cst.Tuple)):
+            return set().union(*(self._initialised_by(e.value, statement) for e in fetch.elements))
+        if isinstance(fetch, cst.Attribute) and fetch.attr.value == "initializer" and isinstance(fetch.value, cst.Name):
+            return {fetch.value.value}
+        # A global initializer covers the variables created before it.
+        return {name for index, name, _ in self.variables if index < statement}
+
+    def _random_initial_value(self, name: str) -> bool:
+        index = next((i for i, n, _ in self.variables if n == name), None)
+        if index is None or index >= len(self.body):
+            return True
+        return any(
+            re.search(r"random|truncated|uniform|normal|glorot|xavier|orthogonal|initializer", self.rule.sym(c.func) or "")
+            for c in calls_in(self.body[index])
+        )
 
     def _rewrite(self, functions: dict[int, tuple[Function, str]]) -> cst.Module:
         """Write the planned functions (g101_model_classes puts them into a class)."""
@@ -692,6 +759,8 @@ class _Converter:
     def _classify_assignment(self, index, stmt, names, value) -> None:
         graph = self._graph_names()
         if isinstance(value, cst.Call):
+            if checkpoints.classify(self, index, names, value, CannotConvert):
+                return
             symbol = self.rule.sym(value.func)
             if symbol in ("placeholder", "placeholder_with_default") and len(names) == 1:
                 self.placeholders[names[0]] = self._placeholder(index, names[0], value, symbol)
@@ -1317,6 +1386,8 @@ class _SiteFinder(ReadNamesVisitor):
         self.graph = converter._graph_names()
         self.feeds: dict[str, cst.Dict] = {}
         self.shadowed: list[set[str]] = []  # names local to the functions being visited
+        self.loops = 0  # depth of the for/while loops being visited
+        self.looped_inits: set[int] = set()  # initializer runs inside a loop
 
     def find(self) -> list[Site]:
         for index, stmt in enumerate(self.c.body):
@@ -1362,6 +1433,8 @@ class _SiteFinder(ReadNamesVisitor):
             feed_node = argument(node, 0, "feed_dict")
         elif method == "run" and self.c._is_init(receiver):
             self.sites.append(Site(node, None, {}, init=True, statement=self.statement))
+            if self.loops:
+                self.looped_inits.add(id(node))
             return False
         else:
             return True
@@ -1374,6 +1447,8 @@ class _SiteFinder(ReadNamesVisitor):
             self.c.site_feeds[id(node)] = feed_node
         feed = {} if feed_node is None else self._feed(feed_node)
         self.sites.append(Site(node, fetch, feed, init=init, statement=self.statement))
+        if init and self.loops:
+            self.looped_inits.add(id(node))
         # The fetch and the feed keys are graph references that the rewrite replaces;
         # the feed values are ordinary Python expressions.
         for value in feed.values():
@@ -1394,6 +1469,18 @@ class _SiteFinder(ReadNamesVisitor):
                 raise CannotConvert(node, "a feed_dict key that is not a placeholder name")
             feed[element.key.value] = element.value
         return feed
+
+    def visit_For(self, node: cst.For) -> None:
+        self.loops += 1
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self.loops -= 1
+
+    def visit_While(self, node: cst.While) -> None:
+        self.loops += 1
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self.loops -= 1
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.shadowed.append(_local_names(node))
@@ -1725,6 +1812,9 @@ class _Rewriter(cst.CSTTransformer):
         planned = self.sites.get(id(original_node))
         if planned is not None:
             return cst.parse_expression(self._value_expression(*planned, original_node))
+        saver_call = checkpoints.rewrite_call(self.c, original_node)
+        if saver_call is not None:
+            return saver_call
         if self.c.rule.sym(original_node.func) == "train.global_step":
             session, step = argument(original_node, 0, "sess"), argument(original_node, 1, "global_step_tensor")
             sessions = self.c.sessions | {p for _, p in self.c.session_params.values()}
@@ -1842,6 +1932,9 @@ class _Rewriter(cst.CSTTransformer):
         return updated_node
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
+        restore = checkpoints.restore_statement(self.c, original_node, updated_node)
+        if restore is not None:
+            return restore
         written = summaries.write_statement(self.c, original_node)  # writer.add_summary(...)
         if written is not None:
             return written

@@ -83,6 +83,7 @@ def prepare(converter, error) -> set[int]:
     (``converter.rewritten``); both are left out of the classification. Returns the ids
     of the calls handled here, which are not unsupported graph constructs any more."""
     converter.summaries = None
+    converter.summary_statements = set()
     symbol = converter.rule.sym
     calls = [c for c in calls_in(converter.module) if (symbol(c.func) or "").startswith("summary.")]
     if not calls:
@@ -108,6 +109,7 @@ def prepare(converter, error) -> set[int]:
                 raise error(value, f"summary tag `{items[-1].tag}`: TF1 would rename it (`{items[-1].tag}_1`), "
                                    "the graph already has an op or scope of that name")
             converter.removed.add(index)
+            converter.summary_statements.add(index)
             handled.add(id(value))
         elif name == "summary.merge_all" and assignment is not None and len(assignment[0]) == 1 and not value.args:
             if merged is not None:
@@ -118,6 +120,7 @@ def prepare(converter, error) -> set[int]:
             writers[assignment[0][0]] = index
             converter.rewritten[index] = _writer(converter, stmt, value, error)
             converter.body[index] = converter.rewritten[index]
+            converter.summary_statements.add(index)
             handled.update(id(c) for c in calls_in(value))
     if merged is None:
         raise error(calls[0], "summaries without merge_all(): summary ops run one by one")
@@ -283,6 +286,11 @@ def _nodes(tree: cst.CSTNode, types: tuple) -> list:
 
     tree.visit(_Collect())
     return found
+
+
+def statements(converter) -> set[int]:
+    """Indices of the summary and writer statements ``prepare`` took care of."""
+    return getattr(converter, "summary_statements", set())
 
 
 def build_merged(converter) -> None:

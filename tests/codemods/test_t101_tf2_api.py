@@ -224,3 +224,8 @@ def test_star_arguments_keep_their_positional_neighbours() -> None:
     )
     assert "a = tf.nn.in_top_k(*pair, k=1)\n" in text
     assert "b = tf.reduce_sum(x, *rest, keepdims=True)\n" in text
+
+
+def test_estimators_are_reported_as_unable_to_run_on_tf_2_21() -> None:
+    result = migrate_source(b"import tensorflow as tf\nest = tf.estimator.Estimator(model_fn=f)\n", "e.py", [TF2Api])
+    assert any("tf.estimator was removed in TF 2.16" in f.message and f.kind == "declined" for f in result.findings)

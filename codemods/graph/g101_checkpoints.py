@@ -1,0 +1,368 @@
+"""G101 support: ``tf.train.Saver`` -> ``tf.train.Checkpoint``.
+
+TF1's ``saver = tf.train.Saver()`` captures the global variables that exist when it is
+created: the model's variables and the slots of the optimizers whose ``minimize`` ran
+before it. The converted program creates ``tf.train.Checkpoint(W=W, ...,
+optimizer=optimizer)`` over the same objects, and builds each Keras optimizer right
+before it (Keras creates slots on the first step; TF1's ``minimize`` had created them,
+so a checkpoint written before training holds them too).
+
+* ``saver.save(sess, path)`` -> ``saver.write(path)``: that exact prefix, returned;
+  ``global_step=step`` -> ``saver.write("%s-%d" % (path, step))``, TF1's file name.
+* ``saver.restore(sess, path)`` -> ``saver.read(path).assert_existing_objects_matched()``:
+  TF1 failed on a saved variable missing from the file; so does this. TF1's restore
+  returned None, and so does a restore whose value is kept.
+
+Eager variables are initialised once. A program that opens a new session and runs the
+initializer again (the state is reset) must restore right after it, with a Saver that
+holds every state training or an assignment changes; anything else is declined.
+``tf.train.latest_checkpoint`` / ``get_checkpoint_state`` read the ``checkpoint``
+state file TF1's ``save`` wrote and ``Checkpoint.write`` does not: declined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from migrator.analysis.graph import ReadNamesVisitor, argument, calls_in, names_read, single_assignment
+
+# Saver options that only decide which old checkpoint files TF1 deleted (or how it named
+# its ops): Checkpoint.write deletes nothing and the program cannot tell.
+DROPPED_OPTIONS = {"max_to_keep", "keep_checkpoint_every_n_hours", "name", "sharded", "save_relative_paths"}
+SAVE_KEYWORDS = {"sess", "save_path", "global_step", "write_meta_graph"}
+RESTORE_KEYWORDS = {"sess", "save_path"}
+# Calls that read the `checkpoint` state file TF1's Saver.save wrote.
+STATE_FILE = {
+    "train.latest_checkpoint", "train.get_checkpoint_state", "train.checkpoint_exists",
+    "train.update_checkpoint_state", "train.generate_checkpoint_state_proto",
+}
+# Attributes of tf.train.Checkpoint that a dependency name must not shadow.
+RESERVED = {"save_counter", "save", "restore", "read", "write", "root", "sync"}
+ASSIGN_METHODS = {"assign", "assign_add", "assign_sub", "load"}
+
+
+class _Refuse(Exception):
+    pass
+
+
+@dataclass
+class Saver:
+    name: str
+    index: int
+    call: cst.Call
+    variables: list[str] = field(default_factory=list)
+    optimizers: list[str] = field(default_factory=list)
+
+
+def exempt_calls(converter) -> set[int]:
+    """``tf.train.Saver(...)`` assigned at the graph's level (and the calls in its
+    arguments): converted here, or refused with a precise reason by ``classify``."""
+    found: set[int] = set()
+    for stmt in converter.body:
+        assignment = single_assignment(stmt)
+        if assignment is not None and isinstance(assignment[1], cst.Call):
+            if converter.rule.sym(assignment[1].func) == "train.Saver":
+                found.update(id(call) for call in calls_in(assignment[1]))
+    return found
+
+
+def classify(converter, index: int, names: list[str], call: cst.Call, error) -> bool:
+    """``saver = tf.train.Saver(...)`` -> ``saver = tf.train.Checkpoint(...)`` in place.
+    ``path = saver.save(sess, ...)`` is plain Python (rewritten by ``rewrite_call``)."""
+    if _saver_call(converter, call) is not None:
+        return True
+    if converter.rule.sym(call.func) != "train.Saver":
+        return False
+    if len(names) != 1:
+        raise error(call, "a tf.train.Saver not bound to one name")
+    var_list = None
+    for position, arg in enumerate(call.args):
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword == "var_list" or (keyword is None and position == 0 and not arg.star):
+            var_list = arg.value
+        elif keyword not in DROPPED_OPTIONS:
+            raise error(call, f"tf.train.Saver option `{keyword or position}` has no tf.train.Checkpoint equivalent")
+    saver = Saver(names[0], index, call)
+    before = [(i, name, kind) for i, name, kind in converter.variables if i < index]
+    if var_list is None or _is_call(converter, var_list, "global_variables"):
+        saver.variables = [name for _, name, _ in before]
+        for unit in converter.units:
+            if unit.kind in ("train", "apply") and unit.index < index and unit.optimizer not in saver.optimizers:
+                saver.optimizers.append(unit.optimizer)
+    elif _is_call(converter, var_list, "trainable_variables"):
+        saver.variables = [name for _, name, _ in before if converter.trainable.get(name, True)]
+    else:
+        saver.variables = _listed(converter, var_list, {name for _, name, _ in before}, error)
+    kinds = {name: kind for _, name, kind in before}
+    lazy = [name for name in saver.variables if kinds.get(name) in ("layer", "module")]
+    if lazy:
+        raise error(call, (
+            f"tf.train.Saver over `{lazy[0]}`, whose variables Keras creates on its first call: "
+            "they would be missing from a checkpoint written before it"
+        ))
+    taken = set(saver.variables) | set(saver.optimizers)
+    if taken & RESERVED:
+        raise error(call, f"a variable named `{sorted(taken & RESERVED)[0]}` clashes with tf.train.Checkpoint's own attribute")
+    builds = _optimizer_builds(converter, saver, error)
+    parts = [f"{name}={name}" for name in [*saver.variables, *saver.optimizers]]
+    if not parts:
+        raise error(call, "a tf.train.Saver created before any variable")
+    text = f"{converter.tf}.train.Checkpoint({', '.join(parts)})"
+    if len(text) > 88:
+        indent = converter.module.default_indent
+        text = f"{converter.tf}.train.Checkpoint(\n" + "".join(f"{indent}{p},\n" for p in parts) + ")"
+    stmt = converter.body[index]
+    lines = stmt.leading_lines
+    if builds:
+        comments = "".join(converter.module.code_for_node(line) for line in lines)
+        converter.instances.setdefault(index, []).append(comments.lstrip("\n") + builds.rstrip("\n"))
+        lines = []
+    converter.rewritten[index] = stmt.with_changes(
+        leading_lines=lines, body=[stmt.body[0].with_changes(value=cst.parse_expression(text))]
+    )
+    converter.savers[saver.name] = saver
+    held = ", ".join([*saver.variables, *saver.optimizers])
+    converter.rule.report(call, f"tf.train.Saver -> tf.train.Checkpoint over {held}", kind="converted")
+    return True
+
+
+def _is_call(converter, node, symbol: str) -> bool:
+    return isinstance(node, cst.Call) and not node.args and converter.rule.sym(node.func) == symbol
+
+
+def _listed(converter, node, known: set[str], error) -> list[str]:
+    """``[W, b]`` / ``{"w": W, "b": b}``: variables created before the Saver."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        values = [e.value for e in node.elements]
+    elif isinstance(node, cst.Dict):
+        values = [e.value for e in node.elements if isinstance(e, cst.DictElement)]
+        if len(values) != len(node.elements):
+            raise error(node, "a tf.train.Saver var_list dict with ** unpacking")
+    else:
+        raise error(node, "a tf.train.Saver var_list this rule cannot read")
+    names = []
+    for value in values:
+        if not (isinstance(value, cst.Name) and value.value in known):
+            raise error(value, "a tf.train.Saver var_list entry that is not a variable created before it")
+        names.append(value.value)
+    return list(dict.fromkeys(names))
+
+
+def _optimizer_builds(converter, saver: Saver, error) -> str:
+    """``optimizer.build([...])`` for each optimizer the Saver holds."""
+    lines = []
+    for optimizer in saver.optimizers:
+        lists = set()
+        for unit in converter.units:
+            if unit.optimizer != optimizer:
+                continue
+            if unit.kind == "train":
+                lists.add(unit.var_list or converter._trainable_list(unit.index))
+            elif unit.kind == "compute":
+                lists.add(unit.var_list or converter._trainable_list(unit.index))
+        if len(lists) != 1:
+            raise error(saver.call, f"cannot tell which variables `{optimizer}` trains, to save its slots")
+        variables = lists.pop()
+        if ".trainable_variables" in variables or any(f"{inst}." in variables for inst in converter.module_vars):
+            raise error(saver.call, f"`{optimizer}` trains variables created on their first call; its slots cannot be saved before")
+        lines.append(f"{optimizer}.build({variables})\n")
+    if not lines:
+        return ""
+    return (
+        "# TF1's minimize() had created the optimizer slots its Saver holds; Keras creates\n"
+        "# them on the first step: build them now, as a checkpoint written before training has them.\n"
+        + "".join(lines)
+    )
+
+
+# -- uses of the saver ------------------------------------------------------------------
+def _saver_call(converter, call: cst.Call) -> tuple[Saver, str] | None:
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.value.value in converter.savers
+        and func.attr.value in ("save", "restore")
+    ):
+        return converter.savers[func.value.value], func.attr.value
+    return None
+
+
+def _check_arguments(converter, call: cst.Call, method: str, error) -> None:
+    allowed = SAVE_KEYWORDS if method == "save" else RESTORE_KEYWORDS
+    positional = 3 if method == "save" else 2
+    for position, arg in enumerate(call.args):
+        if arg.star or (arg.keyword is None and position >= positional):
+            raise error(call, f"`saver.{method}` with arguments tf.train.Checkpoint has no equivalent for")
+        if arg.keyword is not None and arg.keyword.value not in allowed:
+            raise error(call, f"`saver.{method}(..., {arg.keyword.value}=...)` has no tf.train.Checkpoint equivalent")
+    session = argument(call, 0, "sess")
+    sessions = converter.sessions | {p for _, p in converter.session_params.values()}
+    if not (isinstance(session, cst.Name) and session.value in sessions):
+        raise error(call, f"`saver.{method}` with a session this rule does not know")
+    path = argument(call, 1, "save_path")
+    if path is None:
+        raise error(call, f"`saver.{method}` without a path")
+    step = argument(call, 2, "global_step")
+    for node in (path, step):
+        if node is None or (isinstance(node, cst.Name) and converter._is_variable(node)):
+            continue
+        if names_read(node) & converter._graph_names() or any(converter._runs_graph(c) for c in calls_in(node)):
+            raise error(node, f"`saver.{method}` with an argument computed by the graph")
+
+
+class _Uses(ReadNamesVisitor):
+    """Every mention of a saver name that is not a checked save/restore receiver, and
+    the program's graph events in order: init runs, restores, other runs."""
+
+    def __init__(self, converter, error) -> None:
+        self.c = converter
+        self.error = error
+        self.allowed: set[int] = set()
+        self.stray: list[cst.Name] = []
+        self.events: list[tuple[str, cst.Call, Saver | None]] = []
+        self.depth = 0  # inside a function definition: its runs happen where it is called
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def _event(self, kind: str, node: cst.Call, saver: Saver | None = None) -> None:
+        if self.depth == 0:
+            self.events.append((kind, node, saver))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        found = _saver_call(self.c, node)
+        if found is not None:
+            _check_arguments(self.c, node, found[1], self.error)
+            self.allowed.add(id(node.func.value))
+            self._event("restore" if found[1] == "restore" else "use", node, found[0])
+            return
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("run", "eval"):
+            receiver = func.value
+            sessions = self.c.sessions | {p for _, p in self.c.session_params.values()}
+            if func.attr.value == "run" and isinstance(receiver, cst.Name) and receiver.value in sessions:
+                fetch = argument(node, 0, "fetches")
+                self._event("init" if fetch is not None and self.c._is_init(fetch) else "use", node)
+            elif self.c._is_init(receiver):
+                self._event("init", node)
+            elif self.c._runs_graph(node):
+                self._event("use", node)
+        elif isinstance(func, cst.Name) and func.value in self.c.session_params:
+            self._event("use", node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.c.savers and id(node) not in self.allowed:
+            self.stray.append(node)
+
+
+def check(converter, error) -> None:
+    """Refuse what this module cannot make faithful (called after classification)."""
+    for call in calls_in(converter.module):
+        symbol = converter.rule.sym(call.func)
+        if symbol in STATE_FILE:
+            raise error(call, (
+                f"`{converter.code(call.func)}` reads the `checkpoint` state file that TF1's Saver.save "
+                "wrote; tf.train.Checkpoint.write does not write it"
+            ))
+    if not converter.savers:
+        return
+    uses = _Uses(converter, error)
+    targets = {id(converter.body[s.index].body[0].targets[0].target) for s in converter.savers.values()}
+    for stmt in converter.body:
+        if not isinstance(stmt, cst.ClassDef):
+            stmt.visit(uses)
+    for node in uses.stray:
+        if id(node) not in targets:
+            raise error(node, f"`{node.value}` (a tf.train.Saver) used other than by save(sess, path) / restore(sess, path)")
+    _check_reinitialisation(converter, uses.events, error)
+
+
+def _check_reinitialisation(converter, events, error) -> None:
+    """A second initializer run (a new session) resets every variable in TF1; eager
+    variables keep their values. Faithful only when a restore follows at once and the
+    Saver holds every state that changed."""
+    initialised = False
+    pending = None
+    for kind, call, saver in events:
+        if kind == "init":
+            if initialised:
+                pending = call
+            initialised = True
+        elif kind == "restore" and pending is not None:
+            _check_covers(converter, saver, error)
+            pending = None
+        elif kind in ("use", "restore") and pending is not None:
+            raise error(pending, (
+                "the variables are initialised again (a new session) and used before a restore: "
+                "TF1 reset them, eager variables keep their values"
+            ))
+
+
+def _check_covers(converter, saver: Saver, error) -> None:
+    held = set(saver.variables)
+    for unit in converter.units:
+        if unit.kind in ("train", "apply") and unit.optimizer not in saver.optimizers:
+            raise error(saver.call, (
+                f"restored after the initializer ran again, but `{saver.name}` does not hold the slots of "
+                f"`{unit.optimizer}`, which TF1 reset and eager code keeps"
+            ))
+    assigned = _assigned_variables(converter)
+    trains = [u.index for u in converter.units if u.kind in ("train", "compute", "apply")]
+    for index, name, _ in converter.variables:
+        if name in held:
+            continue
+        trained = converter.trainable.get(name, True) and any(i > index for i in trains)
+        if trained or name in assigned:
+            raise error(saver.call, (
+                f"restored after the initializer ran again, but `{saver.name}` does not hold `{name}`, "
+                "which TF1 reset and eager code keeps"
+            ))
+
+
+def _assigned_variables(converter) -> set[str]:
+    found = set()
+    for call in calls_in(converter.module):
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ASSIGN_METHODS and isinstance(func.value, cst.Name):
+            found.add(func.value.value)
+        elif (converter.rule.sym(func) or "") in ("assign", "assign_add", "assign_sub") and call.args:
+            found |= names_read(call.args[0].value)
+    return found
+
+
+# -- the rewrite -------------------------------------------------------------------------
+def rewrite_call(converter, original: cst.Call) -> cst.BaseExpression | None:
+    """``saver.save(sess, path[, global_step=s])`` -> ``saver.write(path[-s])``;
+    ``saver.restore(sess, path)`` -> ``saver.read(path).assert_existing_objects_matched()``."""
+    found = _saver_call(converter, original)
+    if found is None:
+        return None
+    saver, method = found
+    path = converter.code(argument(original, 1, "save_path"))
+    if method == "restore":
+        return cst.parse_expression(f"{saver.name}.read({path}).assert_existing_objects_matched()")
+    step = argument(original, 2, "global_step")
+    if step is not None:
+        value = f"{converter._variable_code(step)}.numpy()" if converter._is_variable(step) else converter.code(step)
+        path = f'"%s-%d" % ({path}, {value})'
+    return cst.parse_expression(f"{saver.name}.write({path})")
+
+
+def restore_statement(converter, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+    """``load_path = saver.restore(sess, path)``: TF1 returned None."""
+    assignment = single_assignment(original)
+    if assignment is None or not isinstance(assignment[1], cst.Call):
+        return None
+    found = _saver_call(converter, assignment[1])
+    if found is None or found[1] != "restore":
+        return None
+    value = updated.body[0].value
+    read = updated.with_changes(body=[cst.Expr(value)])
+    keep = cst.SimpleStatementLine(body=[updated.body[0].with_changes(value=cst.Name("None"))])
+    return cst.FlattenSentinel([read, keep])

@@ -1,0 +1,188 @@
+"""G101 on tf.train.Saver (g101_checkpoints).
+
+The fixtures graph/saver_restore_new_session and graph/saver_global_step_checkpoints
+prove the numbers; these check the generated shape and the refusals.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from codemods.graph.g101_session_to_function import GraphToEager
+from migrator.engine import Status, migrate_source
+
+
+def migrate(source: str) -> tuple[str, list]:
+    result = migrate_source(textwrap.dedent(source).encode(), "t.py", [GraphToEager])
+    assert result.status is not Status.FAILED, result.error
+    text = result.new_bytes.decode()
+    ast.parse(text)
+    again = migrate_source(result.new_bytes, "t.py", [GraphToEager])
+    assert again.new_bytes == result.new_bytes, "not idempotent"
+    return text, result.findings
+
+
+GRAPH = """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+y = tf.placeholder(tf.float32, [None, 1])
+W = tf.Variable(tf.zeros([2, 1]))
+b = tf.Variable(tf.zeros([1]))
+step = tf.Variable(0, trainable=False)
+loss = tf.reduce_mean(tf.square(tf.matmul(x, W) + b - y))
+train_op = tf.train.AdamOptimizer(0.1).minimize(loss, global_step=step)
+"""
+DATA = "data = [[1.0, 2.0]]\nlabels = [[1.0]]\n"
+
+
+def declined(text: str, findings, reason: str) -> bool:
+    return "compat.v1" in text and any(reason in f.message and f.kind == "declined" for f in findings)
+
+
+def test_saver_becomes_checkpoint_over_variables_and_built_optimizer() -> None:
+    text, findings = migrate(GRAPH + DATA + """\
+saver = tf.train.Saver()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, feed_dict={x: data, y: labels})
+    path = saver.save(sess, "./model.ckpt")
+    saver.restore(sess, path)
+    print(sess.run(loss, feed_dict={x: data, y: labels}))
+""")
+    assert "compat.v1" not in text and "Session" not in text and "train.Saver" not in text
+    assert "optimizer.build([W, b])\nsaver = tf.train.Checkpoint(W=W, b=b, step=step, optimizer=optimizer)\n" in text
+    assert 'path = saver.write("./model.ckpt")\n' in text
+    assert "saver.read(path).assert_existing_objects_matched()\n" in text
+    assert any("tf.train.Saver -> tf.train.Checkpoint over W, b, step, optimizer" in f.message for f in findings)
+
+
+def test_save_with_global_step_writes_tf1_file_name() -> None:
+    text, _ = migrate(GRAPH + DATA + """\
+saver = tf.train.Saver(max_to_keep=2)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for i in range(3):
+        sess.run(train_op, feed_dict={x: data, y: labels})
+        saver.save(sess, "./ckpt/model", global_step=step)
+        saver.save(sess, "./ckpt/other", i)
+""")
+    assert 'saver.write("%s-%d" % ("./ckpt/model", step.numpy()))' in text
+    assert 'saver.write("%s-%d" % ("./ckpt/other", i))' in text
+    assert "max_to_keep" not in text
+
+
+def test_kept_restore_result_is_none_as_in_tf1() -> None:
+    text, _ = migrate(GRAPH + DATA + """\
+saver = tf.train.Saver()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    saver.save(sess, "./m.ckpt")
+    result = saver.restore(sess, "./m.ckpt")
+    print(result)
+""")
+    assert 'saver.read("./m.ckpt").assert_existing_objects_matched()\nresult = None\n' in text
+
+
+def test_var_list_saver_holds_only_the_listed_variables() -> None:
+    text, _ = migrate(GRAPH + DATA + """\
+saver = tf.train.Saver([W, b])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, feed_dict={x: data, y: labels})
+    saver.save(sess, "./m.ckpt")
+""")
+    assert "saver = tf.train.Checkpoint(W=W, b=b)\n" in text
+    assert ".build(" not in text
+
+
+def test_saver_before_the_optimizer_holds_no_slots() -> None:
+    source = GRAPH.replace("train_op = ", "saver = tf.train.Saver()\ntrain_op = ") + DATA
+    text, _ = migrate(source + """\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, feed_dict={x: data, y: labels})
+    saver.save(sess, "./m.ckpt")
+""")
+    assert "saver = tf.train.Checkpoint(W=W, b=b, step=step)\n" in text
+
+
+def test_restore_in_a_new_session_after_reinitialising() -> None:
+    text, _ = migrate(GRAPH + DATA + """\
+saver = tf.train.Saver()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, feed_dict={x: data, y: labels})
+    saver.save(sess, "./m.ckpt")
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    saver.restore(sess, "./m.ckpt")
+    print(sess.run(W))
+""")
+    assert "compat.v1" not in text and "global_variables_initializer" not in text
+
+
+def test_reinitialised_variables_used_before_a_restore_fall_back() -> None:
+    text, findings = migrate(GRAPH + DATA + """\
+saver = tf.train.Saver()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, feed_dict={x: data, y: labels})
+    saver.save(sess, "./m.ckpt")
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(loss, feed_dict={x: data, y: labels}))
+    saver.restore(sess, "./m.ckpt")
+""")
+    assert declined(text, findings, "initialised again (a new session) and used before a restore")
+
+
+def test_restore_after_reinitialising_without_the_slots_falls_back() -> None:
+    source = GRAPH.replace("train_op = ", "saver = tf.train.Saver()\ntrain_op = ") + DATA
+    text, findings = migrate(source + """\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, feed_dict={x: data, y: labels})
+    saver.save(sess, "./m.ckpt")
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    saver.restore(sess, "./m.ckpt")
+    sess.run(train_op, feed_dict={x: data, y: labels})
+""")
+    assert declined(text, findings, "does not hold the slots of `optimizer`")
+
+
+def test_latest_checkpoint_falls_back() -> None:
+    text, findings = migrate(GRAPH + DATA + """\
+saver = tf.train.Saver()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    saver.save(sess, "./ckpt/m", global_step=step)
+    saver.restore(sess, tf.train.latest_checkpoint("./ckpt"))
+""")
+    assert declined(text, findings, "reads the `checkpoint` state file")
+
+
+def test_other_saver_uses_and_options_fall_back() -> None:
+    run = """\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    saver.save(sess, "./m.ckpt")
+"""
+    text, findings = migrate(GRAPH + DATA + "saver = tf.train.Saver()\n" + run + "print(saver.last_checkpoints)\n")
+    assert declined(text, findings, "used other than by save(sess, path) / restore(sess, path)")
+    text, findings = migrate(GRAPH + DATA + "saver = tf.train.Saver(pad_step_number=True)\n" + run)
+    assert declined(text, findings, "option `pad_step_number` has no tf.train.Checkpoint equivalent")
+    text, findings = migrate(GRAPH + DATA + "saver = tf.train.Saver()\n" + run.replace('"./m.ckpt"', '"./m.ckpt", latest_filename="x"'))
+    assert declined(text, findings, "`saver.save(..., latest_filename=...)`")
+
+
+def test_saver_not_at_the_graph_level_falls_back() -> None:
+    text, findings = migrate(GRAPH + DATA + """\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for i in range(2):
+        tf.train.Saver().save(sess, "./m.ckpt")
+""")
+    assert declined(text, findings, "`tf.train.Saver` has no eager equivalent")
