@@ -127,12 +127,9 @@ def _run(opt, steps: int) -> list[list[float]]:
 
     w0 = np.array(SNAPSHOT["problem"]["w0"], dtype="float32")
     scale = np.array(SNAPSHOT["problem"]["scale"], dtype="float32")
-    if type(opt).__module__.startswith("tf_keras"):
-        w = tf.Variable(w0)
-    else:
-        from tensorflow import keras
+    from tensorflow import keras
 
-        w = keras.Variable(w0)
+    w = keras.Variable(w0)
     trajectory = []
     for _ in range(steps):
         grad = tf.constant(2.0 * scale * np.asarray(w.numpy()), dtype=tf.float32)

@@ -156,8 +156,12 @@ class GraphToEager(Rule):
         "mean-square slots are set to 1.0 before the first step, where TF1 started them. "
         "tf.train.Saver at the graph's level becomes tf.train.Checkpoint over the variables and optimizers "
         "created before it (save -> write, TF1's path-<global_step>; restore -> read, failing on a missing "
-        "variable); readers of the `checkpoint` state file are declined. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 "
-        "behaviour disabled; the report names the construct."
+        "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram + "
+        "merge_all + FileWriter become values the step returns, written by tf.summary.create_file_writer "
+        "with the same tags and steps (TF2 histograms bucket differently). Several training ops in one run "
+        "share one forward pass. Variables initialised again (a new session, a loop) are declined unless "
+        "nothing could tell. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with "
+        "v2 behaviour disabled; the report names the construct."
     )
     examples = (
         Example(
