@@ -23,6 +23,7 @@ array and bytes (reported as notes). Independent of the other rules.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import libcst as cst
@@ -90,6 +91,16 @@ DECLINED = {
 }
 
 TABLES = (BUILTINS, RENAMES, EXPRESSIONS)
+
+# What a module must contain for the rule to have anything to do (a cheap text test).
+_MENTIONS = re.compile(
+    rb"\.(?:%s)\b|^[ \t]*from[ \t]+numpy[\w.]*[ \t]+import\b|newshape|tostring|fromstring"
+    % b"|".join(
+        re.escape(name.rsplit(".", 1)[1].encode())
+        for table in (*TABLES, CALLS, DECLINED) for name in table
+    ),
+    re.MULTILINE,
+)
 _NUMPY_MODULES = ("numpy", "numpy.random")
 # Expressions that take `.item()` or `+ 1` without parentheses.
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.List, cst.Dict, cst.Set, cst.Tuple)
@@ -141,6 +152,12 @@ class Numpy2(Rule):
     )
     requires = ("numpy",)
     details = __doc__.split("\n\n", 1)[1].strip()
+
+    @classmethod
+    def applies_to(cls, data: bytes) -> bool:
+        # The bare names ("float", "int", "str") are in every file: look for them as
+        # attributes (np.float, but not tf.float32) or in a numpy from-import instead.
+        return b"numpy" in data and _MENTIONS.search(data) is not None
     examples = (
         Example(
             before=textwrap.dedent(

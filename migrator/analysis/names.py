@@ -62,13 +62,34 @@ def _from_module(node: cst.ImportFrom) -> str | None:
 
 
 class _BindingCollector(FastVisitor):
-    """First pass: the names each scope imports and the names it binds otherwise."""
+    """One pass: the names each scope imports and binds otherwise, and every name read
+    (with the scope reading it), resolved once the pass has seen every binding."""
 
     def __init__(self, module: cst.Module) -> None:
         self.scopes: dict[cst.CSTNode, _Scope] = {}
         self.stack: list[_Scope] = []
         self._open(module, is_class=False)
         self.imported_names: set[str] = set()
+        self.loads: list[tuple[cst.Name, _Scope]] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.loads.append((node, self.stack[-1]))
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        # Only the leftmost name of an attribute chain can be an import.
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        # A keyword (`f(tf=1)`) names a parameter, not a variable.
+        node.value.visit(self)
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        for part in (node.annotation, node.default):
+            if part is not None:
+                part.visit(self)
+        return False
 
     def _open(self, node: cst.CSTNode, is_class: bool) -> None:
         parent = self.stack[-1] if self.stack else None
@@ -104,18 +125,20 @@ class _BindingCollector(FastVisitor):
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.stack.pop()
 
-    def visit_Import(self, node: cst.Import) -> None:
+    # Import statements bind, they do not read: their names are not visited.
+    def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
             local, origin = _import_origin(alias)
             self.scope.imports[local] = origin
             self.imported_names.add(local)
+        return False
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         module = _from_module(node)
         if isinstance(node.names, cst.ImportStar):
             if module:
                 self.scope.star_modules.append(module)
-            return
+            return False
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             local = name
@@ -126,6 +149,7 @@ class _BindingCollector(FastVisitor):
                 self.imported_names.add(local)
             else:
                 self.scope.locals.add(local)
+        return False
 
     def _bind_target(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
@@ -169,63 +193,34 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     return result
 
 
-class _UseResolver(FastVisitor):
-    """Second pass: resolve every load of a name that some scope imported."""
-
-    def __init__(self, collector: _BindingCollector) -> None:
-        self.scopes = collector.scopes
-        self.interesting = collector.imported_names
-        self.has_star = any(s.star_modules for s in collector.scopes.values())
-        self.stack: list[_Scope] = []
-        self.resolved: dict[cst.Name, str] = {}
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        scope = self.scopes.get(node)
-        if scope is not None:
-            self.stack.append(scope)
-        if isinstance(node, cst.Name):
-            self._resolve(node)
-        elif isinstance(node, cst.Attribute):
-            # Only the leftmost name of an attribute chain can be an import.
-            node.value.visit(self)
-            return False
-        elif isinstance(node, cst.Arg):
-            # A keyword (`f(tf=1)`) names a parameter, not a variable.
-            node.value.visit(self)
-            return False
-        elif isinstance(node, cst.Param):
-            for part in (node.annotation, node.default):
-                if part is not None:
-                    part.visit(self)
-            return False
-        # Import statements bind, they do not use: skip their names.
-        return not isinstance(node, (cst.Import, cst.ImportFrom))
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if self.stack and self.stack[-1].node is original_node:
-            self.stack.pop()
-
-    def _resolve(self, node: cst.Name) -> None:
+def _resolve_loads(collector: _BindingCollector) -> dict[cst.Name, str]:
+    """The origin of every read name that some scope imported (or a star import may bind)."""
+    has_star = any(scope.star_modules for scope in collector.scopes.values())
+    interesting = collector.imported_names
+    resolved: dict[cst.Name, str] = {}
+    for node, scope in collector.loads:
         name = node.value
-        if name not in self.interesting and not self.has_star:
-            return
-        scope: _Scope | None = self.stack[-1]
+        if name not in interesting and not has_star:
+            continue
         innermost = True
         star_candidates: list[str] = []
-        while scope is not None:
-            if scope.is_class and not innermost:
-                scope = scope.parent
+        current: _Scope | None = scope
+        while current is not None:
+            if current.is_class and not innermost:
+                current = current.parent
                 continue
-            if name in scope.imports:
-                self.resolved[node] = scope.imports[name]
-                return
-            if name in scope.locals:
-                return
-            star_candidates.extend(scope.star_modules)
+            if name in current.imports:
+                resolved[node] = current.imports[name]
+                break
+            if name in current.locals:
+                break
+            star_candidates.extend(current.star_modules)
             innermost = False
-            scope = scope.parent
-        if star_candidates:
-            self.resolved[node] = f"{star_candidates[-1]}.{name}"
+            current = current.parent
+        else:
+            if star_candidates:
+                resolved[node] = f"{star_candidates[-1]}.{name}"
+    return resolved
 
 
 class ImportResolver:
@@ -234,9 +229,7 @@ class ImportResolver:
     def __init__(self, module: cst.Module) -> None:
         collector = _BindingCollector(module)
         module.visit(collector)
-        resolver = _UseResolver(collector)
-        module.visit(resolver)
-        self._resolved = resolver.resolved
+        self._resolved = _resolve_loads(collector)
         self._module_scope = collector.scopes[module]
         self._scopes = collector.scopes
 
