@@ -92,15 +92,13 @@ DECLINED = {
 
 TABLES = (BUILTINS, RENAMES, EXPRESSIONS)
 
-# What a module must contain for the rule to have anything to do (a cheap text test).
-_MENTIONS = re.compile(
-    rb"\.(?:%s)\b|^[ \t]*from[ \t]+numpy[\w.]*[ \t]+import\b|newshape|tostring|fromstring"
-    % b"|".join(
-        re.escape(name.rsplit(".", 1)[1].encode())
-        for table in (*TABLES, CALLS, DECLINED) for name in table
-    ),
-    re.MULTILINE,
+# What a module must contain for the rule to have anything to do (cheap text tests):
+# a removed name after a numpy alias, a numpy from-import, or a removed keyword/method.
+_REMOVED = b"|".join(
+    re.escape(name.rsplit(".", 1)[1].encode()) for table in (*TABLES, CALLS, DECLINED) for name in table
 )
+_ALIASES = re.compile(rb"\bnumpy[ \t]+as[ \t]+(\w+)")
+_OTHER = re.compile(rb"^[ \t]*from[ \t]+numpy[\w.]*[ \t]+import\b|newshape|tostring|fromstring", re.MULTILINE)
 _NUMPY_MODULES = ("numpy", "numpy.random")
 # Expressions that take `.item()` or `+ 1` without parentheses.
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.List, cst.Dict, cst.Set, cst.Tuple)
@@ -157,7 +155,13 @@ class Numpy2(Rule):
     def applies_to(cls, data: bytes) -> bool:
         # The bare names ("float", "int", "str") are in every file: look for them as
         # attributes (np.float, but not tf.float32) or in a numpy from-import instead.
-        return b"numpy" in data and _MENTIONS.search(data) is not None
+        if b"numpy" not in data:
+            return False
+        if _OTHER.search(data):
+            return True
+        aliases = {b"numpy", *(match.group(1) for match in _ALIASES.finditer(data))}
+        alias = b"|".join(re.escape(a) for a in aliases)
+        return re.search(rb"\b(?:%s)(?:\.random)?\.(?:%s)\b" % (alias, _REMOVED), data) is not None
     examples = (
         Example(
             before=textwrap.dedent(

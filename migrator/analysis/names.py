@@ -70,10 +70,25 @@ class _BindingCollector(FastVisitor):
         self.stack: list[_Scope] = []
         self._open(module, is_class=False)
         self.imported_names: set[str] = set()
-        self.loads: list[tuple[cst.Name, _Scope]] = []
+        self.loads: list[tuple[cst.Name, _Scope, cst.CSTNode | None]] = []
+        # The statements being visited, and each statement's enclosing statement.
+        self.statements: list[cst.CSTNode] = []
+        self.enclosing: dict[cst.CSTNode, cst.CSTNode | None] = {}
+        self.import_statements: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseStatement):
+            self.enclosing[node] = self.statements[-1] if self.statements else None
+            self.statements.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.BaseStatement):
+            self.statements.pop()
+        super().on_leave(original_node)
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.loads.append((node, self.stack[-1]))
+        self.loads.append((node, self.stack[-1], self.statements[-1] if self.statements else None))
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         # Only the leftmost name of an attribute chain can be an import.
@@ -127,6 +142,7 @@ class _BindingCollector(FastVisitor):
 
     # Import statements bind, they do not read: their names are not visited.
     def visit_Import(self, node: cst.Import) -> bool:
+        self.import_statements.append(self.statements[-1] if self.statements else None)
         for alias in node.names:
             local, origin = _import_origin(alias)
             self.scope.imports[local] = origin
@@ -134,6 +150,7 @@ class _BindingCollector(FastVisitor):
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.import_statements.append(self.statements[-1] if self.statements else None)
         module = _from_module(node)
         if isinstance(node.names, cst.ImportStar):
             if module:
@@ -198,7 +215,7 @@ def _resolve_loads(collector: _BindingCollector) -> dict[cst.Name, str]:
     has_star = any(scope.star_modules for scope in collector.scopes.values())
     interesting = collector.imported_names
     resolved: dict[cst.Name, str] = {}
-    for node, scope in collector.loads:
+    for node, scope, _ in collector.loads:
         name = node.value
         if name not in interesting and not has_star:
             continue
@@ -230,8 +247,35 @@ class ImportResolver:
         collector = _BindingCollector(module)
         module.visit(collector)
         self._resolved = _resolve_loads(collector)
+        self._collector = collector
+        self._relevant: dict[str, set[int]] = {}
         self._module_scope = collector.scopes[module]
         self._scopes = collector.scopes
+
+    def statements_using(self, package: str) -> set[int]:
+        """Ids of the statements that read a name imported from ``package`` (with every
+        statement enclosing them) and of those holding imports: a rule about that
+        package can skip any other statement whole."""
+        cached = self._relevant.get(package)
+        if cached is not None:
+            return cached
+        collector = self._collector
+        prefix = package + "."
+        relevant: set[int] = set()
+
+        def mark(statement: cst.CSTNode | None) -> None:
+            while statement is not None and id(statement) not in relevant:
+                relevant.add(id(statement))
+                statement = collector.enclosing.get(statement)
+
+        for node, _, statement in collector.loads:
+            origin = self._resolved.get(node)
+            if origin is not None and (origin == package or origin.startswith(prefix)):
+                mark(statement)
+        for statement in collector.import_statements:
+            mark(statement)
+        self._relevant[package] = relevant
+        return relevant
 
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         """``tensorflow.train.AdamOptimizer`` for ``tf.train.AdamOptimizer``."""
