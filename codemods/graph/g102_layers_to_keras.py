@@ -206,7 +206,7 @@ class LayersToKeras(Rule):
         "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout, batch_normalization; "
         "tf.contrib.layers; LSTM/GRU/basic RNN cells under dynamic_rnn/static_rnn) become Keras layer objects created once."
     )
-    triggers = ("layers.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn", "static_rnn", "dynamic_rnn")
+    triggers = ("layers.", "slim.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn", "static_rnn", "dynamic_rnn")
     # Only graphs that a session runs are converted (G101 undoes this rule otherwise).
     requires = ("Session",)
     details = (
@@ -599,9 +599,11 @@ class _Converter:
                     changed = True
         if changed:
             new_module = new_module.with_changes(body=new_body)
-        if self.cell_classes:
-            # `from tensorflow.contrib import rnn` does not import on TF 2: gone with its last use.
+        if new_module is not self.module:
+            # `from tensorflow.contrib import rnn` / `import tensorflow.contrib.slim as slim`
+            # do not import on TF 2: gone with their last use.
             new_module = _drop_unused_contrib_imports(new_module)
+        if self.cell_classes:
             code = "\n\n".join(text for _, text in self.cell_classes.values())
             new_module = _insert_after_imports(new_module, cst.parse_module(code).body)
         if self.batch_norms:
@@ -1362,10 +1364,20 @@ def _drop_unused_contrib_imports(module: cst.Module) -> cst.Module:
             read |= set(names_read(stmt))
     body = []
     for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Import):
+            node = stmt.body[0]
+            kept = [alias for alias in node.names if not (
+                alias.evaluated_name.startswith("tensorflow.contrib.") and alias.asname is not None
+                and module.code_for_node(alias.asname.name) not in read)]
+            if not kept:
+                continue
+            if len(kept) != len(node.names):
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                stmt = stmt.with_changes(body=[node.with_changes(names=kept)])
         if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.ImportFrom):
             node = stmt.body[0]
             origin = module.code_for_node(node.module) if node.module is not None and not node.relative else ""
-            if (origin == "tensorflow.contrib" or origin.startswith("tensorflow.contrib.rnn")) and not isinstance(
+            if (origin == "tensorflow.contrib" or origin.startswith("tensorflow.contrib.")) and not isinstance(
                     node.names, cst.ImportStar):
                 kept = [alias for alias in node.names
                         if module.code_for_node(alias.asname.name if alias.asname else alias.name) in read]

@@ -21,8 +21,18 @@ def tf1_symbol(qualified: str | None) -> str | None:
         return None
     for prefix in TF1_PREFIXES:
         if qualified.startswith(prefix):
-            return qualified[len(prefix) :]
+            symbol = qualified[len(prefix) :]
+            if symbol.startswith("contrib.slim.") and symbol[len("contrib.slim.") :] in SLIM_LAYERS:
+                return "contrib.layers." + symbol[len("contrib.slim.") :]
+            return symbol
     return None
+
+
+# tf.contrib.slim re-exports these tf.contrib.layers functions (the same objects).
+SLIM_LAYERS = frozenset({
+    "fully_connected", "conv2d", "convolution2d", "conv2d_transpose", "max_pool2d", "avg_pool2d",
+    "flatten", "dropout", "batch_norm", "l1_regularizer", "l2_regularizer", "xavier_initializer",
+})
 
 
 class ReadNamesVisitor(FastVisitor):

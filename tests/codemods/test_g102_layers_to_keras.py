@@ -341,3 +341,22 @@ def test_state_attributes_through_a_subscript_are_declined() -> None:
     source = source.replace("print(sess.run(outputs,", "print(sess.run(state[-1].h,")
     text, findings = migrate(source)
     assert "disable_v2_behavior" in text and any("state[-1].h" in f.message for f in findings)
+
+
+def test_slim_layer_functions_are_contrib_layers() -> None:
+    from codemods.graph.g101_session_to_function import GraphToEager
+
+    source = """\
+        import tensorflow as tf
+        import tensorflow.contrib.slim as slim
+
+        x = tf.placeholder(tf.float32, [None, 4])
+        pred = slim.fully_connected(x, 1, activation_fn=None, scope="out")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(pred, {x: [[1.0, 2.0, 3.0, 4.0]]}))
+        """
+    result = migrate_source(textwrap.dedent(source).encode(), "t.py", [LayersToKeras, GraphToEager])
+    text = result.new_bytes.decode()
+    assert 'out = tf.keras.layers.Dense(1, name="out")' in text
+    assert "slim" not in text and "compat.v1" not in text
