@@ -87,7 +87,12 @@ class Rule(VisitorBasedCodemodCommand):
     # LibCST's codemod transformers check matcher decorators at every node, which
     # measured at several times the parse cost on large files. migrator's rules use
     # no matcher decorators, so visits dispatch straight to visit_X / leave_X.
+    _relevant_statements: set[int] | None = None
+
     def on_visit(self, node: cst.CSTNode) -> bool:
+        relevant = self._relevant_statements
+        if relevant is not None and isinstance(node, cst.BaseStatement) and id(node) not in relevant:
+            return False
         method = getattr(self, "visit_" + type(node).__name__, None)
         return method is None or method(node) is not False
 
@@ -100,6 +105,11 @@ class Rule(VisitorBasedCodemodCommand):
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         pass
+
+    def skip_statements_without(self, package: str) -> None:
+        """From now on, visit only statements that name something imported from
+        ``package`` (and import statements): the others have nothing for the rule."""
+        self._relevant_statements = self.resolver.statements_using(package)
 
     # -- shared analysis ---------------------------------------------------------
     @property

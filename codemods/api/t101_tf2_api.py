@@ -132,7 +132,7 @@ class TF2Api(Rule):
             self.names.compat_module or bool(self.context.scratch.get("graph.converted")) or self._shows_tf1(tree)
         )
         self._call_funcs: set[int] = set()
-        self._relevant = self.resolver.statements_using("tensorflow")
+        self.skip_statements_without("tensorflow")
         new = tree.visit(self)
         if self.names.compat_module:
             new = new.with_changes(body=[_plain_tensorflow_import(stmt) for stmt in new.body])
@@ -156,12 +156,6 @@ class TF2Api(Rule):
 
         tree.visit(_Evidence())
         return found
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        # Statements that name nothing from tensorflow have nothing to rewrite.
-        if isinstance(node, cst.BaseStatement) and id(node) not in self._relevant:
-            return False
-        return super().on_visit(node)
 
     # -- symbol names ---------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:

@@ -97,7 +97,7 @@ class AbslFlagsLogging(Rule):
         self._call_funcs: set[int] = set()
         self._inner: set[int] = set()
         self.has_main = any(isinstance(s, cst.FunctionDef) and s.name.value == "main" for s in tree.body)
-        self._relevant = self.resolver.statements_using("tensorflow")
+        self.skip_statements_without("tensorflow")
         new = tree.visit(self)
         if self.needed:
             new = tf_api.add_imports(new, [f"import {module}" for module in sorted(self.needed)])
@@ -118,12 +118,6 @@ class AbslFlagsLogging(Rule):
                     return None
                 return f"{new}.{rest}"
         return None
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        # Statements that name nothing from tensorflow have nothing to rewrite.
-        if isinstance(node, cst.BaseStatement) and id(node) not in self._relevant:
-            return False
-        return super().on_visit(node)
 
     def visit_Call(self, node: cst.Call) -> None:
         self._call_funcs.add(id(node.func))

@@ -773,9 +773,10 @@ class _Converter:
             if symbol == "Variable" and len(names) == 1:
                 self._add_variable(index, names[0], "var", value)
                 return
-            if len(names) == 1 and self._variable_factory(value) is not None:
+            factory = self._variable_factory(value) if len(names) == 1 else None
+            if factory is not None:
                 # `w_h = init_weights([784, 625])`: a helper that returns a new variable.
-                self._add_variable(index, names[0], "var", self._variable_factory(value))
+                self._add_variable(index, names[0], "var", factory)
                 return
             if _layer_object_call(self, value):
                 _add_layer_object(self, index, names[0], value)
@@ -1632,10 +1633,10 @@ class _Rewriter(cst.CSTTransformer):
         """Optimizer slots TF1 started at 1.0 (RMSProp's mean square), set before the first step."""
         return "".join(self._unit_slot_setup(unit) for unit in fn.trains)
 
-    def _ones_slots(self, unit: Unit) -> tuple[str, str, bool] | None:
-        """For an optimizer whose slots TF1 started at 1.0: the code that builds it and
-        sets them, the variables it trains, and whether those only exist after the
-        first step has run (layers and helpers create their weights on first call)."""
+    def _ones_slots(self, unit: Unit) -> tuple[str, str, str, bool] | None:
+        """For an optimizer whose slots TF1 started at 1.0: the variables it trains, a
+        comment saying why, the loop that sets the slots, and whether the variables only
+        exist after the first step has run (layers and helpers create weights on first call)."""
         ctor = self.c.optimizer_calls.get(unit.optimizer) or unit.call.func.value
         mapping = OPTIMIZERS.get((self.c.rule.sym(ctor.func) or "")[len("train."):]) if isinstance(ctor, cst.Call) else None
         if mapping is None or not mapping.ones_slots:
@@ -1648,39 +1649,40 @@ class _Rewriter(cst.CSTTransformer):
         variables = source.var_list or self.c._trainable_list(source.index)
         lazy = any(f"{instance}." in variables for instance in self.c.module_vars) or ".trainable_variables" in variables
         suffixes = mapping.ones_slots[0] if len(mapping.ones_slots) == 1 else tuple(mapping.ones_slots)
-        code = (
-            f"# TF1's {mapping.keras_name} started these slots at 1.0, Keras at 0.0.\n"
-            f"{unit.optimizer}.build({'variables' if lazy else variables})\n"
+        comment = f"# TF1's {mapping.keras_name} started these slots at 1.0, Keras at 0.0.\n"
+        loop = (
             f"for slot in {unit.optimizer}.variables:\n"
             f"    if slot.name.endswith({suffixes!r}):\n"
             f"        slot.assign({self.tf}.ones_like(slot))\n"
         )
-        return code, variables, lazy
+        return variables, comment, loop, lazy
 
     def _unit_slot_setup(self, unit: Unit) -> str:
         if unit.optimizer in self.slots_set:
             return ""
         slots = self._ones_slots(unit)
-        if slots is None or slots[2]:
+        if slots is None or slots[3]:
             return ""  # lazily built variables: the step itself sets the slots up (_first_step_slots)
         self.slots_set.add(unit.optimizer)
-        return slots[0]
+        variables, comment, loop, _ = slots
+        return f"{comment}{unit.optimizer}.build({variables})\n{loop}"
 
     def _first_step_slots(self, unit: Unit) -> list[str]:
         """The slot set-up inside the step, at its first trace, once the weights exist."""
         slots = self._ones_slots(unit)
-        if slots is None or not slots[2]:
+        if slots is None or not slots[3]:
             return []
         if unit.kind == "apply":
             raise CannotConvert(unit.call, "optimizer slots of layer or helper variables set up around apply_gradients")
         # tf.function traces a step that creates variables twice and runs the second
         # trace, so the slots are set by a condition on the optimizer's step count.
-        build, loop = slots[0].split("for slot in", 1)
+        _, comment, loop, _ = slots
+        indent = self.c.module.default_indent
         return [
             f"if not {unit.optimizer}.built:\n",
-            textwrap.indent(build, self.c.module.default_indent),
+            textwrap.indent(f"{comment}{unit.optimizer}.build(variables)\n", indent),
             f"if {unit.optimizer}.iterations == 0:\n",
-            textwrap.indent("for slot in" + loop, self.c.module.default_indent),
+            textwrap.indent(loop, indent),
         ]
 
     def _unit_code(self, unit: Unit, tape: bool) -> str:

@@ -144,18 +144,14 @@ class Numpy2(Rule):
         "NumPy 1 names NumPy 2 removed (`np.float`, `np.int`, `np.float_`, `np.NaN`, `np.product`, "
         "`np.asscalar`, `newshape=`, `tostring()`, ...) -> their exact NumPy 2 spelling."
     )
-    triggers = (
-        *{name.rsplit(".", 1)[1] for table in (*TABLES, CALLS, DECLINED) for name in table},
-        "newshape", "tostring", "fromstring",
-    )
-    requires = ("numpy",)
+    triggers = ("numpy",)  # narrowed by applies_to
     details = __doc__.split("\n\n", 1)[1].strip()
 
     @classmethod
     def applies_to(cls, data: bytes) -> bool:
         # The bare names ("float", "int", "str") are in every file: look for them as
         # attributes (np.float, but not tf.float32) or in a numpy from-import instead.
-        if b"numpy" not in data:
+        if not super().applies_to(data):
             return False
         if _OTHER.search(data):
             return True
