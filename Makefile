@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv legacy-env demo test bench clean
+.PHONY: venv legacy-env demo lint test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ demo: legacy-env
 		$(BIN)/migrator verify examples/legacy_project/$$f build/demo/$$f || exit 1; \
 	done
 
-test: legacy-env
+# ruff, and the layer contract in pyproject.toml (migrator/ above codemods/, no cycles).
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint legacy-env
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: venv

@@ -15,7 +15,7 @@ for each tree, in one run:
   `git apply --check` accepts on their own, and whether applying the whole patch gives
   exactly what `migrator migrate` writes in place;
 * how TensorFlow symbol uses end up, native TF2 versus `tf.compat.v1`, for both tools:
-  printed once `migrator.analysis.tf_api.count_symbol_uses(source) -> (native, compat)`
+  printed once `codemods.analysis.tf_api.count_symbol_uses(source) -> (native, compat)`
   exists (issue 7's hook, see ``symbol_share``).
 """
 
@@ -207,10 +207,10 @@ def robustness(tree: Path, patch: bytes, work: Path) -> dict:
 def symbol_share(folder: Path) -> tuple[int, int] | None:
     """(native, compat.v1) TensorFlow symbol uses over a tree, or None until the
     counter exists. Issue 7's hook: implement
-    ``migrator.analysis.tf_api.count_symbol_uses(source: bytes) -> (native, compat)``
+    ``codemods.analysis.tf_api.count_symbol_uses(source: bytes) -> (native, compat)``
     and this benchmark prints the share for migrator's and tf_upgrade_v2's output."""
     try:
-        from migrator.analysis.tf_api import count_symbol_uses
+        from codemods.analysis.tf_api import count_symbol_uses
     except ImportError:
         return None
     native = compat = 0

@@ -7,12 +7,12 @@ renames run last over what the conversion left.
 
 from __future__ import annotations
 
-from codemods.base import Rule
 from codemods.api.t101_tf2_api import TF2Api
 from codemods.api.t102_absl_flags_logging import AbslFlagsLogging
 from codemods.api.t103_eager_by_default import EagerByDefault
 from codemods.api.t104_tf_print import TFPrint
 from codemods.api.t105_mnist_input_data import MnistInputData
+from codemods.base import Rule
 from codemods.graph.g101_session_to_function import GraphToEager
 from codemods.graph.g102_layers_to_keras import LayersToKeras
 from codemods.keras.k101_keras_imports import KerasImports

@@ -13,8 +13,8 @@ from typing import ClassVar
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-from migrator.analysis.names import ImportResolver, resolver_for
-from migrator.analysis.positions import locate
+from codemods.analysis.names import ImportResolver, resolver_for
+from codemods.analysis.positions import locate
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Snapshot Keras 2.3.1's constructor defaults and optimizer steps (runs in the legacy runtime).
 
-Writes ``migrator/data/keras2_defaults.json``, which ``tests/test_keras_defaults.py``
-compares with the table in ``migrator/analysis/keras_defaults.py`` and with the
+Writes ``codemods/data/keras2_defaults.json``, which ``tests/test_keras_defaults.py``
+compares with the table in ``codemods/analysis/keras_defaults.py`` and with the
 installed Keras 3, so CI needs no Keras 2. Re-run with the legacy interpreter:
 
     $(.venv/bin/migrator legacy-env | tail -1) scripts/snapshot_keras2_defaults.py
@@ -16,7 +16,7 @@ import json
 import os
 import sys
 
-OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrator", "data", "keras2_defaults.json")
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "codemods", "data", "keras2_defaults.json")
 MODULES = ("optimizers", "layers", "initializers", "losses", "metrics", "callbacks", "regularizers")
 
 # The optimizer test problem (also used by the test on the Keras 3 side).
@@ -117,8 +117,8 @@ def optimizer_steps(keras, K):
 
 def main():
     import keras
-    from keras import backend as K
     import tensorflow as tf
+    from keras import backend as K
 
     data = {
         "source": {"keras": keras.__version__, "tensorflow": tf.__version__, "python": sys.version.split()[0]},

@@ -6,7 +6,7 @@ have (``keras.layers.core``, ``keras.engine.topology``, ``keras.utils.np_utils``
 each public name is followed, by object identity, to the public Keras 2 modules that
 export the same object (``keras.layers.core.Dense is keras.layers.Dense``,
 ``keras.layers.convolutional.Deconv2D is keras.layers.Conv2DTranspose``). The first of
-those that TF 2.21 still has (``migrator/data/tf_keras_api.json``, written by
+those that TF 2.21 still has (``codemods/data/tf_keras_api.json``, written by
 ``snapshot_tf_keras_api.py``) is the name's new home; a name with none is listed as
 gone. The result replaces the generated block of ``codemods/keras/k101_keras_imports.py``:
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE = ROOT / "codemods" / "keras" / "k101_keras_imports.py"
-API = ROOT / "migrator" / "data" / "tf_keras_api.json"
+API = ROOT / "codemods" / "data" / "tf_keras_api.json"
 LEGACY = Path.home() / ".cache" / "migrator" / "legacy-py37-tf1.15.5" / "bin" / "python"
 
 # Runs under Keras 2.3.1: {module: {name: [origin module, [[public module, public name], ...]]}}.

@@ -1,6 +1,6 @@
 """Snapshot the public `tensorflow.keras` modules of the installed TensorFlow 2.
 
-Writes `migrator/data/tf_keras_api.json`: for each public module under
+Writes `codemods/data/tf_keras_api.json`: for each public module under
 `tensorflow.keras` (as `from tensorflow.keras.X import name` sees it), its public names.
 Rule K101 reads it to know where a Keras 2 symbol lives now, without importing
 TensorFlow. Re-run after upgrading TensorFlow:
@@ -16,7 +16,7 @@ import json
 import types
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "migrator" / "data" / "tf_keras_api.json"
+OUT = Path(__file__).resolve().parent.parent / "codemods" / "data" / "tf_keras_api.json"
 
 
 def main() -> None:

@@ -3,7 +3,7 @@ TF1 and TF2 signatures of every function whose arguments changed.
 
 The tables live in the installed `tensorflow` package
 (`tensorflow/tools/compatibility/*.py`). They are read with `ast`, without importing
-TensorFlow, and written to `migrator/data/tf_upgrade_v2.json`, which the migrate path
+TensorFlow, and written to `codemods/data/tf_upgrade_v2.json`, which the migrate path
 loads. Two more parts need the installed TensorFlow 2 itself (only this script imports
 it, never the migrate path):
 
@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "migrator" / "data" / "tf_upgrade_v2.json"
+OUT = ROOT / "codemods" / "data" / "tf_upgrade_v2.json"
 FILES = ["renames_v2.py", "all_renames_v2.py", "reorders_v2.py", "tf_upgrade_v2.py", "module_deprecations_v2.py"]
 # TF1 API modules whose functions are not migrator's business (Keras has its own rules,
 # the rest are internal or gone).
@@ -227,11 +227,11 @@ def main() -> None:
     import tensorflow as tf  # only this script imports TensorFlow, never the migrate path
 
     snapshot["missing_in_tf2"] = _missing(tf, sorted(set(snapshot["symbol_renames"].values())))
-    # The native choices (migrator.analysis.tf_api) read the tables just made.
+    # The native choices (codemods.analysis.tf_api) read the tables just made.
     snapshot["signatures"] = {}
     OUT.write_text(json.dumps(snapshot, indent=1) + "\n")
     sys.path.insert(0, str(ROOT))
-    from migrator.analysis import tf_api
+    from codemods.analysis import tf_api
 
     tf_api.tables.cache_clear()
     snapshot["signatures"] = _signatures(tf, tf_api)

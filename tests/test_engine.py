@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import libcst as cst
-import pytest
 
 from codemods import PIPELINE
 from codemods.base import Rule

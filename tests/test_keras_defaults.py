@@ -1,4 +1,4 @@
-"""The Keras 2.3.1 vs Keras 3 defaults table (migrator/analysis/keras_defaults.py) against
+"""The Keras 2.3.1 vs Keras 3 defaults table (codemods/analysis/keras_defaults.py) against
 both sources: Keras 2.3.1 through the checked-in snapshot (scripts/snapshot_keras2_defaults.py
 made it in the legacy runtime), Keras 3 by importing it. Also: the optimizers migrator
 writes compute Keras 2.3.1's updates."""
@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from migrator.analysis import keras_defaults as kd
+from codemods.analysis import keras_defaults as kd
 from migrator.engine import migrate_source
 
 SNAPSHOT = json.loads(
-    (Path(__file__).resolve().parent.parent / "migrator" / "data" / "keras2_defaults.json").read_text()
+    (Path(__file__).resolve().parent.parent / "codemods" / "data" / "keras2_defaults.json").read_text()
 )
 K2 = {owner: dict(params) for owner, params in SNAPSHOT["signatures"].items()}
 

@@ -8,10 +8,10 @@ import inspect
 from pathlib import Path
 
 import pytest
-
 import tensorflow as tf  # noqa: E402  (tests may import TensorFlow; the migrate path may not)
+
+from codemods.analysis import tf_api
 from codemods.api.t102_absl_flags_logging import ABSL_LOGGING_NAMES
-from migrator.analysis import tf_api
 
 TABLES = tf_api.tables()
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,7 +150,7 @@ def _fixture_symbols() -> set[str]:
     """TF1 functions called by the API fixtures' TF 1.x programs."""
     import libcst as cst
 
-    from migrator.analysis.names import FastVisitor, ImportResolver
+    from codemods.analysis.names import FastVisitor, ImportResolver
 
     called: set[str] = set()
     for before in sorted((ROOT / "fixtures" / "api").glob("*/before.py")):

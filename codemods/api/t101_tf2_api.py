@@ -14,9 +14,9 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis import tf_api
+from codemods.analysis.names import FastVisitor
 from codemods.base import Example, Rule
-from migrator.analysis import tf_api
-from migrator.analysis.names import FastVisitor
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript, cst.SimpleString)
 _NO_SPACE = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
@@ -56,7 +56,7 @@ class TF2Api(Rule):
     summary = "Renamed, moved and re-signatured TF1 functions get their native TF2 names and arguments."
     triggers = ("tensorflow",)
     details = (
-        "Uses tf_upgrade_v2's tables (snapshot in migrator/data/tf_upgrade_v2.json, with the TF1 and TF2 "
+        "Uses tf_upgrade_v2's tables (snapshot in codemods/data/tf_upgrade_v2.json, with the TF1 and TF2 "
         "signatures of every function whose arguments changed) and prefers the native TF2 name; "
         "tf.compat.v1 only where TF2 has none or computes something else (tf.image.resize_images, "
         "tf.div, three-argument tf.where), each reported with the reason. Also: keep_dims/"
@@ -450,7 +450,7 @@ def _name_suffix(bound: dict[str, cst.BaseExpression]) -> str:
 
 
 def _dotted(expr: cst.BaseExpression) -> str | None:
-    from migrator.analysis.names import dotted_name
+    from codemods.analysis.names import dotted_name
 
     return dotted_name(expr)
 

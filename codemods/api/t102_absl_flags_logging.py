@@ -12,8 +12,8 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis import tf_api
 from codemods.base import Example, Rule
-from migrator.analysis import tf_api
 
 # What absl.logging has of TF 1's tf.logging (TaskLevelStatusMessage has no absl form).
 ABSL_LOGGING_NAMES = {

@@ -16,9 +16,9 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis import tf_api
+from codemods.analysis.names import FastVisitor
 from codemods.base import Example, Rule
-from migrator.analysis import tf_api
-from migrator.analysis.names import FastVisitor
 
 
 class EagerByDefault(Rule):

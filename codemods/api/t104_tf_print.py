@@ -16,8 +16,8 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis import tf_api
 from codemods.base import Example, Rule
-from migrator.analysis import tf_api
 
 _PARAMETERS = ("input_", "data", "message", "first_n", "summarize", "name")
 

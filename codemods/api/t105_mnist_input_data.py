@@ -23,8 +23,8 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.names import FastVisitor, dotted_name
 from codemods.base import Example, Rule
-from migrator.analysis.names import FastVisitor, dotted_name
 
 # The modules that define TF 1's read_data_sets (input_data re-exports contrib's).
 MODULES = (

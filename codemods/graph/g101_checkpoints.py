@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from migrator.analysis.graph import ReadNamesVisitor, argument, calls_in, names_read, single_assignment
+from codemods.analysis.graph import ReadNamesVisitor, argument, calls_in, names_read, single_assignment
 
 # Saver options that only decide which old checkpoint files TF1 deleted (or how it named
 # its ops): Checkpoint.write deletes nothing and the program cannot tell.

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from codemods.analysis.graph import calls_in, names_read, single_assignment
+from codemods.analysis.positions import locate
 from codemods.graph import g101_session_to_function as g101
-from migrator.analysis.graph import calls_in, names_read, single_assignment
-from migrator.analysis.positions import locate
 
 PLACEHOLDERS = ("placeholder", "placeholder_with_default")
 # Calls that build graph state inside a method: the class is a model class.

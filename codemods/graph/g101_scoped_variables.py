@@ -17,7 +17,7 @@ from typing import Callable
 
 import libcst as cst
 
-from migrator.analysis.graph import argument
+from codemods.analysis.graph import argument
 
 
 def variable_name(call: cst.Call, scope: str | None) -> str | None:

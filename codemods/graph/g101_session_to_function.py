@@ -13,15 +13,13 @@ says why.
 from __future__ import annotations
 
 import functools
-
 import re
 import textwrap
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.base import Example, Rule
-from migrator.analysis.graph import (
+from codemods.analysis.graph import (
     ReadNamesVisitor,
     argument,
     assigned_names,
@@ -32,14 +30,19 @@ from migrator.analysis.graph import (
     single_assignment,
     tf1_symbol,
 )
-from migrator.analysis.optimizers import OPTIMIZERS, keras_arguments
-from codemods.graph.g102_layers_to_keras import (
-    CLASSES_KEY, LAYER_OBJECTS_KEY, ORIGINAL_KEY, WEIGHTED, contrib_fallback_report,
-)
+from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
+from codemods.base import Example, Rule
 from codemods.graph import g101_checkpoints as checkpoints
 from codemods.graph import g101_scoped_variables as scoped
 from codemods.graph import g101_summaries as summaries
 from codemods.graph import g101_variable_helpers as helpers
+from codemods.graph.g102_layers_to_keras import (
+    CLASSES_KEY,
+    LAYER_OBJECTS_KEY,
+    ORIGINAL_KEY,
+    WEIGHTED,
+    contrib_fallback_report,
+)
 
 SESSIONS = {"Session", "InteractiveSession"}
 INITIALIZERS = {

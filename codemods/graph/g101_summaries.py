@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from migrator.analysis.graph import argument, assigned_names, calls_in, expression_of, names_read, single_assignment
+from codemods.analysis.graph import argument, assigned_names, calls_in, expression_of, names_read, single_assignment
 
 KINDS = {"summary.scalar": "tensor", "summary.histogram": "values"}  # op -> name of its value argument
 WRITER_ARGUMENTS = {"logdir", "graph", "max_queue", "flush_secs", "graph_def", "filename_suffix"}

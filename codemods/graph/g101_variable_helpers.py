@@ -23,7 +23,7 @@ from typing import Callable
 
 import libcst as cst
 
-from migrator.analysis.graph import argument, calls_in, names_read, single_assignment
+from codemods.analysis.graph import argument, calls_in, names_read, single_assignment
 
 # TF1 ops whose value depends on the op seed: their creation order matters to verify.
 RANDOM_OPS = ("random_normal", "truncated_normal", "random_uniform", "random.", "random_gamma", "random_poisson",

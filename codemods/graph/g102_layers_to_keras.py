@@ -23,9 +23,9 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment, tf1_symbol
+from codemods.analysis.names import ImportResolver
 from codemods.base import Example, Rule
-from migrator.analysis.names import ImportResolver
-from migrator.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment, tf1_symbol
 
 # The tree G102 received, for G101's fallback.
 ORIGINAL_KEY = "g102.original"

@@ -1,7 +1,7 @@
 """K101: standalone ``keras`` imports -> ``tensorflow.keras``.
 
 Public Keras 2 modules map one to one (``keras.layers`` -> ``tensorflow.keras.layers``),
-checked name by name against TF 2.21's public API (``migrator/data/tf_keras_api.json``).
+checked name by name against TF 2.21's public API (``codemods/data/tf_keras_api.json``).
 Keras 2.3.1's private modules (``keras.layers.core``, ``keras.engine.topology``,
 ``keras.utils.np_utils`` ...) have no counterpart: the generated tables below say, for
 each of their names, the public ``tensorflow.keras`` module that has it in TF 2.21
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import libcst as cst
 
+from codemods.analysis.names import FastVisitor, dotted_name
 from codemods.base import Example, Rule
-from migrator.analysis.names import FastVisitor, dotted_name
 
-API = Path(__file__).resolve().parent.parent.parent / "migrator" / "data" / "tf_keras_api.json"
+API = Path(__file__).resolve().parent.parent / "data" / "tf_keras_api.json"
 
 # Why a Keras 2 name has no TF 2.21 counterpart, where there is more to say than "gone".
 GONE_REASONS = {

@@ -30,9 +30,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.base import Example, Rule
-from migrator.analysis.names import dotted_name
-from migrator.analysis.keras_calls import (
+from codemods.analysis.keras_calls import (
     NOT_LITERAL,
     as_keyword,
     drop_args,
@@ -45,6 +43,8 @@ from migrator.analysis.keras_calls import (
     positional,
     with_args,
 )
+from codemods.analysis.names import dotted_name
+from codemods.base import Example, Rule
 
 _W_B = (
     ("init", "kernel_initializer"),

@@ -19,8 +19,7 @@ import textwrap
 
 import libcst as cst
 
-from codemods.base import Example, Rule
-from migrator.analysis.keras_calls import (
+from codemods.analysis.keras_calls import (
     as_keyword,
     drop_args,
     has_star,
@@ -28,7 +27,8 @@ from migrator.analysis.keras_calls import (
     kwarg,
     with_args,
 )
-from migrator.analysis.names import dotted_name
+from codemods.analysis.names import dotted_name
+from codemods.base import Example, Rule
 
 # Keras 2.3.1 parameter order after the generator.
 _FIT_GENERATOR = (

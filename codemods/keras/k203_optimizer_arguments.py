@@ -15,7 +15,7 @@ rule idempotent: its output names ``tensorflow.keras`` optimizers.)
   "use ``K.epsilon()``", 1e-7) is dropped, Keras 3's default being 1e-7;
 * defaults Keras 3 changed are written out with Keras 2's values: ``Adadelta``
   learning rate 1.0, ``Adagrad`` 0.01 with accumulators starting at 0, ``Adamax`` and
-  ``Nadam`` 0.002 (the table is ``migrator/analysis/keras_defaults.py``);
+  ``Nadam`` 0.002 (the table is ``codemods/analysis/keras_defaults.py``);
 * RMSprop and Adagrad divide by ``sqrt(v) + eps`` in Keras 2 and by ``sqrt(v + eps)`` in
   Keras 3: ``epsilon`` is written squared (1e-14 for Keras 2's 1e-7), which keeps the
   Keras 3 denominator between ``sqrt(v)`` and ``sqrt(v) + eps``, i.e. within eps of
@@ -35,8 +35,7 @@ import textwrap
 
 import libcst as cst
 
-from codemods.base import Example, Rule
-from migrator.analysis.keras_calls import (
+from codemods.analysis.keras_calls import (
     NOT_LITERAL,
     KerasRefs,
     as_keyword,
@@ -48,7 +47,8 @@ from migrator.analysis.keras_calls import (
     literal_value,
     with_args,
 )
-from migrator.analysis.keras_defaults import OPTIMIZER_ALIASES, OPTIMIZERS, OptimizerSpec
+from codemods.analysis.keras_defaults import OPTIMIZER_ALIASES, OPTIMIZERS, OptimizerSpec
+from codemods.base import Example, Rule
 
 
 def _spec(path: str | None) -> OptimizerSpec | None:

@@ -1,5 +1,5 @@
 """K205: layer, initializer, activation and loss defaults Keras 3 changed, written out
-with Keras 2's values (the table: ``migrator/analysis/keras_defaults.py``).
+with Keras 2's values (the table: ``codemods/analysis/keras_defaults.py``).
 
 * ``GRU``/``GRUCell`` without ``reset_after`` -> ``reset_after=False`` (Keras 3: True,
   another cell with other weights);
@@ -23,8 +23,7 @@ import textwrap
 
 import libcst as cst
 
-from codemods.base import Example, Rule
-from migrator.analysis.keras_calls import (
+from codemods.analysis.keras_calls import (
     KerasRefs,
     find_kw,
     has_star,
@@ -35,6 +34,7 @@ from migrator.analysis.keras_calls import (
     positional,
     with_args,
 )
+from codemods.base import Example, Rule
 
 _ACTIVATION_KEYWORDS = ("activation", "recurrent_activation")
 _POOL_DEFAULTS = {

@@ -20,9 +20,9 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.keras_calls import KerasRefs, code, drop_args, find_kw, keras_path, with_args
+from codemods.analysis.keras_models import model_names
 from codemods.base import Example, Rule
-from migrator.analysis.keras_calls import KerasRefs, code, drop_args, find_kw, keras_path, with_args
-from migrator.analysis.keras_models import model_names
 
 
 class StatefulRnn(Rule):

@@ -21,8 +21,8 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.keras_calls import KerasRefs, keras_path, literal_value, positional
 from codemods.base import Example, Rule
-from migrator.analysis.keras_calls import KerasRefs, keras_path, literal_value, positional
 
 _DIM_ORDERING = {"th": "channels_first", "tf": "channels_last"}
 _NO_EQUIVALENT = {

@@ -18,12 +18,12 @@ still has.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 
+from codemods.analysis.keras_calls import KerasRefs, keras_path, keyword, kwarg, literal_value, positional, with_args
 from codemods.base import Example, Rule
-from migrator.analysis.keras_calls import KerasRefs, keras_path, keyword, kwarg, literal_value, positional, with_args
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.keras_calls import keyword, kwarg, with_args
+from codemods.analysis.keras_models import SequentialModels
 from codemods.base import Example, Rule
-from migrator.analysis.keras_calls import keyword, kwarg, with_args
-from migrator.analysis.keras_models import SequentialModels
 
 
 class PredictClasses(Rule):

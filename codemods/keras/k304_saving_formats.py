@@ -25,9 +25,9 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.keras_calls import find_kw, keras_path, literal_value
+from codemods.analysis.keras_models import model_names
 from codemods.base import Example, Rule
-from migrator.analysis.keras_calls import find_kw, keras_path, literal_value
-from migrator.analysis.keras_models import model_names
 
 WEIGHTS = ".weights.h5"
 MODEL = ".keras"

@@ -21,8 +21,7 @@ import textwrap
 
 import libcst as cst
 
-from codemods.base import Example, Rule
-from migrator.analysis.keras_calls import (
+from codemods.analysis.keras_calls import (
     drop_args,
     find_kw,
     has_star,
@@ -32,6 +31,7 @@ from migrator.analysis.keras_calls import (
     literal_value,
     with_args,
 )
+from codemods.base import Example, Rule
 
 # Keras 2.3.1 positional parameters.
 _POSITIONAL = {

@@ -14,8 +14,8 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.keras_models import SequentialModels
 from codemods.base import Example, Rule
-from migrator.analysis.keras_models import SequentialModels
 
 _PLURAL = {"input": "inputs", "output": "outputs"}
 

@@ -29,7 +29,6 @@ import textwrap
 import libcst as cst
 
 from codemods.base import Example, Rule
-from migrator.analysis.names import FastVisitor
 
 # numpy.X -> the builtin it was an alias of (NumPy 1.20 deprecation, 1.24 removal).
 BUILTINS = {

@@ -10,7 +10,6 @@ buckets them differently).
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 import textwrap

@@ -208,8 +208,8 @@ def test_semantic_differences_stay_on_compat_with_the_reason() -> None:
 
 
 def test_graph_fallback_modules_are_not_touched() -> None:
-    from libcst.codemod import CodemodContext
     import libcst as cst
+    from libcst.codemod import CodemodContext
 
     source = "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\nx = tf.log(tf.placeholder(tf.float32))\n"
     rule = TF2Api(CodemodContext(scratch={"graph.fallback": True}))

@@ -61,8 +61,8 @@ def main(argv):
     # the program sees its own folder first, as with ``python program.py``.
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != child_dir]
     sys.path.insert(0, child_dir)
-    import _migrator_child_hooks as hooks
     import _migrator_child_data  # noqa: F401  (imported now, while the path allows it)
+    import _migrator_child_hooks as hooks
 
     sys.path.pop(0)
     sys.path.insert(0, os.path.dirname(program))

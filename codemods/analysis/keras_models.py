@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from migrator.analysis.keras_calls import keras_path, keyword, literal_value
+from codemods.analysis.keras_calls import keras_path, keyword, literal_value
 
 # Layers that keep the last dimension of their input.
 _SHAPE_KEEPING = {

@@ -1,6 +1,6 @@
 """TensorFlow 1 -> 2 API knowledge: `tf_upgrade_v2`'s tables plus migrator's native choices.
 
-The tables come from `migrator/data/tf_upgrade_v2.json`, a snapshot of the tables in the
+The tables come from `codemods/data/tf_upgrade_v2.json`, a snapshot of the tables in the
 installed TensorFlow package made by `scripts/snapshot_tf_upgrade_tables.py` (which also
 records, from the installed TF 2, the signatures of the functions whose arguments
 changed). Loaded once per process, on first use; nothing here imports TensorFlow.
@@ -317,7 +317,7 @@ def classify_uses(source: bytes) -> dict[str, int]:
     import relu``), counted once per dotted chain. Imports themselves are not uses; bare
     references to the package (``tf``) are not either.
     """
-    from migrator.analysis.names import FastVisitor, ImportResolver
+    from codemods.analysis.names import FastVisitor, ImportResolver
 
     module = cst.parse_module(source)
     resolver = ImportResolver(module)

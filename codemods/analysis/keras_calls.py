@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from migrator.analysis.names import ImportResolver, dotted_name
+from codemods.analysis.names import ImportResolver, dotted_name
 
 # Where Keras symbols resolve from: standalone Keras 2 (before K101 moved the imports)
 # and TF's Keras (after it).

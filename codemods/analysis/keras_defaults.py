@@ -2,7 +2,7 @@
 changed, and what migrator does about each.
 
 ``DEFAULTS`` is the table; ``tests/test_keras_defaults.py`` checks every entry against
-Keras 2.3.1 (the snapshot ``migrator/data/keras2_defaults.json``, written by
+Keras 2.3.1 (the snapshot ``codemods/data/keras2_defaults.json``, written by
 ``scripts/snapshot_keras2_defaults.py`` running in the legacy runtime) and against the
 installed Keras 3, and checks that no other default of the covered classes differs.
 

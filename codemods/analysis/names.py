@@ -319,7 +319,7 @@ class ImportResolver:
         )
 
 
-_CACHE_KEY = "migrator.analysis.resolver"
+_CACHE_KEY = "codemods.analysis.resolver"
 
 
 def resolver_for(module: cst.Module, scratch: dict) -> ImportResolver:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from migrator.analysis.names import FastVisitor
+from codemods.analysis.names import FastVisitor
 
 TF1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow.")
 
