@@ -28,6 +28,11 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 LEGACY_REQUIREMENTS = ("tensorflow==1.15.5", "keras==2.3.1", "protobuf<3.21")
+# Libraries TF1 programs of the time import beside TensorFlow (plots, toy datasets, data
+# frames); the modern runtime gets them from the `verify` extra. Installed into an existing
+# environment when missing (recorded as "libraries" in the marker), without a rebuild;
+# NumPy stays the version TensorFlow 1.15.5 brought.
+LEGACY_LIBRARIES = ("matplotlib<3.6", "scikit-learn<1.1", "pandas<1.4", "pillow<10")
 LEGACY_ENV_NAME = "legacy-py37-tf1.15.5"
 MARKER_NAME = ".migrator-complete.json"
 LEGACY_PYTHON_ENV_VAR = "MIGRATOR_LEGACY_PYTHON"
@@ -148,6 +153,23 @@ def _read_marker(env: Path) -> Optional[dict]:
     return data
 
 
+def _ensure_libraries(env: Path, python: Path, log: Callable[[str], None]) -> None:
+    """Install LEGACY_LIBRARIES into a complete environment that lacks them."""
+    marker = _read_marker(env) or {}
+    if marker.get("libraries") == list(LEGACY_LIBRARIES):
+        return
+    numpy = marker.get("numpy")
+    pins = ["numpy==%s" % numpy] if numpy else []
+    log("migrator: adding %s to the legacy environment" % ", ".join(LEGACY_LIBRARIES))
+    _run_logged(
+        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
+         *LEGACY_LIBRARIES, *pins],
+        log,
+    )
+    marker["libraries"] = list(LEGACY_LIBRARIES)
+    (env / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n")
+
+
 def existing_legacy_env() -> Optional[Path]:
     """The cached environment's interpreter if it was completely installed, else None."""
     env = legacy_env_dir()
@@ -208,6 +230,7 @@ def ensure_legacy_env(
     with _locked(env.parent / (LEGACY_ENV_NAME + ".lock")):
         python = existing_legacy_env()
         if python is not None:
+            _ensure_libraries(env, python, log)
             return python
         base = base_python or find_python37()
         if base is None:
@@ -259,7 +282,8 @@ def ensure_legacy_env(
             "seconds": round(time.monotonic() - started, 1),
         }
         (env / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n")
-        log("migrator: legacy environment ready in %.0f s: %s" % (marker["seconds"], python))
+        _ensure_libraries(env, python, log)
+        log("migrator: legacy environment ready in %.0f s: %s" % (time.monotonic() - started, python))
         return python
 
 

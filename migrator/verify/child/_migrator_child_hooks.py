@@ -647,6 +647,25 @@ def _fill_input_data(module):
     module.Datasets = data.Datasets
     module.dense_to_one_hot = data.dense_to_one_hot
     module.maybe_download = data.maybe_download
+    _link_parents(module)
+
+
+def _link_parents(module):
+    """Make the chain of packages leading to ``module`` reachable attribute by attribute.
+
+    TF 1.15 serves ``tensorflow.examples`` as the module ``tensorflow_core.examples``, so
+    ``import tensorflow.examples.tutorials.mnist.input_data as input_data`` (which reads
+    the chain attribute by attribute) found no ``tutorials`` on it.
+    """
+    parts = module.__name__.split(".")
+    node = sys.modules.get(parts[0])
+    for depth in range(1, len(parts)):
+        child = module if depth == len(parts) - 1 else sys.modules.get(".".join(parts[:depth + 1]))
+        if node is None or child is None:
+            return
+        if getattr(node, parts[depth], None) is None:
+            setattr(node, parts[depth], child)
+        node = getattr(node, parts[depth])
 
 
 def compat_tensorflow():

@@ -4,6 +4,7 @@ import hashlib
 import numpy as np
 import tensorflow as tf
 from keras.datasets import boston_housing, cifar10, fashion_mnist, imdb, mnist
+import tensorflow.examples.tutorials.mnist.input_data as input_data_by_path
 from tensorflow.examples.tutorials.mnist import input_data
 
 
@@ -22,6 +23,7 @@ print("imdb filtered", len(x_train), len(x_test), digest(x_train), digest(y_trai
 print("word index", len(imdb.get_word_index()))
 
 tf.set_random_seed(7)
+assert input_data_by_path is input_data  # both import forms reach the stand-in
 data = input_data.read_data_sets("MNIST_data", one_hot=True)
 print("input_data", data.train.num_examples, data.validation.num_examples, data.test.num_examples,
       data.train.images.shape, data.train.images.dtype, data.train.labels.dtype, digest(data.test.images))
