@@ -27,9 +27,10 @@ programs failed, why originals are unusable. Columns:
 * strict: every printed number agrees at the steps tolerances (`compare.py`);
 * loose: the last value of each printed line / Keras metric agrees at the final
   tolerances (strict implies it);
-* final: the last number each program prints agrees at the final tolerances.
+* final: the last number each program prints agrees at the final tolerances ("-" when
+  the original prints text only).
 
-Programs whose original does not run on TF 1.15.5 (or prints no number) are listed as
+Programs whose original does not run on TF 1.15.5 (or prints nothing) are listed as
 unusable with the reason; a repository without a mirror or commit as "not fetched". The
 exit status is 0 when the run completed (this is a benchmark, not a gate), 2 when a list
 has errors (`--list` checks the lists and mirrors only, running nothing).
@@ -399,7 +400,7 @@ def _write_tree(root: Path, program: Program, script: bytes, files: dict[str, by
     return launcher
 
 
-def _runtime_id(runtime) -> str:
+def _runtime_id(runtime: runtimes.Runtime) -> str:
     """What the legacy output depends on besides the program: the interpreter and its
     packages, and verify's child code (its hooks and stand-ins shape every run)."""
     parts = [json.dumps(runtime.to_dict(), sort_keys=True), json.dumps(runtimes.legacy_env_info(), sort_keys=True)]
@@ -418,7 +419,7 @@ def _cache_key(program: Program, prepared: Prepared, launcher: Path, runtime_id:
     return digest.hexdigest()
 
 
-def _cached_run(key: str, runtime):
+def _cached_run(key: str, runtime: runtimes.Runtime) -> RunResult | None:
     try:
         saved = json.loads((BUILD / "cache" / f"{key}.json").read_text())
     except (OSError, ValueError):
@@ -426,7 +427,7 @@ def _cached_run(key: str, runtime):
     return RunResult(runtime=runtime, **saved)
 
 
-def _store_run(key: str, run) -> None:
+def _store_run(key: str, run: RunResult) -> None:
     if run.timed_out:  # a timeout depends on the machine's load that day: run it again next time
         return
     fields = ("program", "returncode", "stdout", "stderr", "seconds", "timed_out", "report")
@@ -437,7 +438,7 @@ def _store_run(key: str, run) -> None:
     partial.replace(path)
 
 
-def last_line(run) -> str:
+def last_line(run: RunResult) -> str:
     """Why a run failed, in one line: the timeout, or the last line of its error output."""
     if run.timed_out:
         return f"timed out after {run.seconds:.0f} s"
@@ -445,7 +446,7 @@ def last_line(run) -> str:
     return lines[-1] if lines else f"exit status {run.returncode}, nothing on stderr"
 
 
-def _last_number(stdout: str):
+def _last_number(stdout: str) -> compare.Number | None:
     # In the order compare.extract_numbers reads them: a record's numbers, then its Keras metrics by name.
     numbers = [n for record in compare.parse_output(stdout)
                for n in record.numbers + [record.metrics[k] for k in sorted(record.metrics)]]
@@ -474,10 +475,19 @@ class Result:
     cached: bool = False
 
 
-def execute(program: Program, prepared: Prepared, migration: Migration, legacy, runtime_id: str,
-            use_cache: bool, keep: bool):
+def unusable_original(before: RunResult) -> str | None:
+    """Why the original's run cannot be compared with anything, if it cannot."""
+    if not before.ok:
+        return "fails on TF 1.15.5: " + last_line(before)
+    if not compare.parse_output(before.stdout):
+        return "the original prints nothing to compare"
+    return None
+
+
+def execute(program: Program, prepared: Prepared, migration: Migration, legacy: runtimes.Runtime,
+            runtime_id: str, use_cache: bool, keep: bool) -> tuple[RunResult, RunResult | None, bool]:
     """(original's run, migrated run, whether the original's came from the cache); the
-    migrated run is None when a cached original failed (nothing to compare it with)."""
+    migrated run is None when a cached original is unusable (nothing to compare it with)."""
     folder = program.folder
     shutil.rmtree(folder, ignore_errors=True)
     try:
@@ -492,7 +502,7 @@ def execute(program: Program, prepared: Prepared, migration: Migration, legacy, 
                 before_main, after_main, legacy, runtimes.modern_runtime(), program.args, program.timeout
             )
             _store_run(key, before)
-        elif before.ok:
+        elif unusable_original(before) is None:
             after = run_program(after_main, runtimes.modern_runtime(), program.args, program.timeout)
         else:
             after = None
@@ -506,15 +516,12 @@ def execute(program: Program, prepared: Prepared, migration: Migration, legacy, 
     return before, after, cached
 
 
-def judge(result: Result, program: Program, before, after) -> None:
+def judge(result: Result, program: Program, before: RunResult, after: RunResult | None) -> None:
     """Fill in the columns from the two runs."""
     result.seconds_before = round(before.seconds, 1)
-    if not before.ok:
-        result.state, result.reason = "unusable", "fails on TF 1.15.5: " + last_line(before)
-        return
-    first = _last_number(before.stdout)
-    if first is None:
-        result.state, result.reason = "unusable", "the original prints no number: nothing to compare"
+    reason = unusable_original(before)
+    if reason:
+        result.state, result.reason = "unusable", reason
         return
     result.seconds_after = round(after.seconds, 1)
     result.runs = after.ok
@@ -526,13 +533,15 @@ def judge(result: Result, program: Program, before, after) -> None:
     result.equivalent = chosen.equivalent
     result.strict = compare.compare_outputs(before.stdout, after.stdout, "steps").equivalent
     result.loose = compare.compare_outputs(before.stdout, after.stdout, "final").equivalent
-    last = _last_number(after.stdout)
-    result.final = last is not None and compare.default_tolerance("final").agree(first, last)
+    first, last = _last_number(before.stdout), _last_number(after.stdout)
+    if first is not None:  # else there is no final number: only the text was compared
+        result.final = last is not None and compare.default_tolerance("final").agree(first, last)
     if chosen.differences:
         result.reason = f"{program.compare}: {chosen.differences[0].reason}"
 
 
-def run_one(program: Program, mirror: Mirror, legacy, runtime_id: str, use_cache: bool, keep: bool) -> Result:
+def run_one(program: Program, mirror: Mirror, legacy: runtimes.Runtime, runtime_id: str, use_cache: bool,
+            keep: bool) -> Result:
     result = Result(program.repo, program.path, program.kind, program.compare, "usable")
     if mirror.missing:
         result.state, result.reason = "not fetched", mirror.missing
@@ -578,6 +587,11 @@ def _share(hits: int, total: int) -> str:
     return f"{hits}/{total} {100 * hits / total:.0f}%" if total else "-"
 
 
+def _verdict(hits: int, total: int, target: int) -> str:
+    """The overall share against its target."""
+    return "-" if not total else "met" if 100 * hits >= target * total else "BELOW"
+
+
 def _totals(results: list[Result]) -> dict:
     usable = [r for r in results if r.state == "usable"]
     tf1 = [r for r in usable if r.kind in TF1_KINDS]
@@ -592,7 +606,7 @@ def _totals(results: list[Result]) -> dict:
         "native": [sum(bool(r.native) for r in tf1), len(tf1)],
         "strict": [sum(bool(r.strict) for r in usable), len(usable)],
         "loose": [sum(bool(r.loose) for r in usable), len(usable)],
-        "final": [sum(bool(r.final) for r in keras), len(keras)],
+        "final": [sum(bool(r.final) for r in keras), sum(r.final is not None for r in keras)],
     }
 
 
@@ -642,18 +656,19 @@ def report(results: list[Result], list_errors: list[str]) -> dict:
                 print(f"  {r.path:<{width - 2}} {r.kind:<9} {r.state.upper()}: {r.reason}")
                 continue
             print(f"  {r.path:<{width - 2}} {r.kind:<9} {_mark(r.runs):<5} {_mark(r.native):<7} {_mark(r.strict):<7} "
-                  f"{_mark(r.loose):<6} {_mark(r.final):<6} {r.reason}")
+                  f"{_mark(r.loose):<6} {_mark(r.final):<6} {r.reason}".rstrip())
 
     totals = {repo: _totals(rows) for repo, rows in by_repo.items()}
     totals["all"] = _totals(results)
     name_width = max(len(name) for name in totals) + 2
-    print(f"\n{'totals':<{name_width}} {'programs':>8} {'usable':>6} {'unusable':>8} {'not fetched':>11} {'errors':>6}  "
+    print(f"\n{'totals':<{name_width}} {'programs':>8} {'usable':>6} {'unusable':>8} {'not fetched':>11} "
+          f"{'errors':>6}  "
           f"{'runs':<14} {'native (TF1)':<14} {'strict':<14} {'loose':<14} {'final (Keras)':<14}")
     for name, t in totals.items():
         print(f"{name:<{name_width}} {t['programs']:>8} {t['usable']:>6} {t['unusable']:>8} {t['not_fetched']:>11} "
               f"{t['list_errors']:>6}  "
               + " ".join(f"{_share(*t[k]):<14}" for k in ("runs", "native", "strict", "loose", "final")))
-    targets = {k: f">={v}%" for k, v in TARGETS.items()}
+    targets = {k: f">={v}% ({_verdict(*totals['all'][k], v)})" for k, v in TARGETS.items()}
     print(f"{'targets':<{name_width}} {'':>8} {'':>6} {'':>8} {'':>11} {'':>6}  "
           + " ".join(f"{targets.get(k, '-'):<14}" for k in ("runs", "native", "strict", "loose", "final")))
 
@@ -709,7 +724,7 @@ def check_lists(programs: list[Program], errors: list[str], mirrors: dict[tuple[
         print(f"{program.repo}  {program.path}: {status}")
     for error in errors:
         print(f"list error: {error}")
-    print(f"{len(programs)} program(s) from {len(mirrors)} repositor{'y' if len(mirrors) == 1 else 'ies'}; {len(errors)} error(s)")
+    print(f"{len(programs)} program(s) from {len(mirrors)} repositories; {len(errors)} error(s)")
     return 2 if errors else 0
 
 
