@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv legacy-env demo lint test bench clean
+.PHONY: venv legacy-env demo lint test bench corpus clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: lint legacy-env
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
+
+# Real TF1 / Keras 2 programs from the lists in benchmarks/corpus/ (read from the mirrors
+# made by the session's fetch tool), each run before and after migration.
+corpus: venv legacy-env
+	$(BIN)/python benchmarks/corpus.py
 
 clean:
 	rm -rf $(VENV) build
