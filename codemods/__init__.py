@@ -21,6 +21,7 @@ from codemods.keras.k202_training_api import TrainingApi
 from codemods.keras.k203_optimizer_arguments import OptimizerArguments
 from codemods.keras.k205_keras2_defaults import Keras2Defaults
 from codemods.keras.k206_stateful_rnn import StatefulRnn
+from codemods.keras.k207_integer_arguments import IntegerArguments
 from codemods.keras.k301_backend_session import BackendSession
 from codemods.keras.k302_backend_math_to_ops import BackendMathToOps
 from codemods.keras.k303_predict_classes import PredictClasses
@@ -38,6 +39,7 @@ PIPELINE: tuple[type[Rule], ...] = (
     TrainingApi,
     Keras2Defaults,
     StatefulRnn,
+    IntegerArguments,  # K207 on layer calls of either spelling (keras.* or tensorflow.keras.*)
     BackendSession,
     BackendMathToOps,
     PredictClasses,
