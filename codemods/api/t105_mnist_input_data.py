@@ -20,6 +20,7 @@ leaves NumPy's generator alone (TF 1's outcome was random anyway).
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -225,71 +226,70 @@ class _Plan(FastVisitor):
 
     # imports
     def _collect_imports(self, tree: cst.Module) -> None:
+        """The statements importing TF 1's loader (at the top, in functions or under
+        `if`), and every other name imports bind; guarded imports are declined."""
         self.import_names: set[str] = set()
         self.removed_locals: set[str] = set()
-        for stmt in tree.body:
-            if not isinstance(stmt, cst.SimpleStatementLine):
-                continue
-            for small in stmt.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        full = dotted_name(alias.name) or ""
-                        if _ours(full):
-                            self.import_stmts[id(stmt)] = stmt
-                            if alias.asname is not None:
-                                self.prefixes.add(full)
-                                self.removed_locals.add(alias.evaluated_alias or "")
-                elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-                    module = dotted_name(small.module) or ""
-                    if isinstance(small.names, cst.ImportStar):
-                        if _ours(module):
-                            raise _Unsupported(small, "`import *` from it")
-                        continue
-                    for alias in small.names:
-                        origin = f"{module}.{dotted_name(alias.name)}"
-                        if _ours(origin) or _ours(module):
-                            self.import_stmts[id(stmt)] = stmt
-                            self.prefixes.add(origin)
-                            self.removed_locals.add(alias.evaluated_alias or alias.evaluated_name)
-        # Imports of it elsewhere (inside functions, try blocks...) are not handled.
-        outer = self
-        top_level = {id(small) for stmt in self.import_stmts.values() for small in stmt.body}
+        plan = self
 
-        class _Nested(FastVisitor):
-            depth = 0
+        class _Imports(FastVisitor):
+            guards: list[str] = []
 
-            def visit_FunctionDef(self, node):
-                self.depth += 1
+            def visit_Try(self, node):
+                self.guards.append("a try block (a guarded import)")
 
-            def leave_FunctionDef(self, node):
-                self.depth -= 1
+            def leave_Try(self, node):
+                self.guards.pop()
 
             def visit_ClassDef(self, node):
-                self.depth += 1
+                self.guards.append("a class body")
 
             def leave_ClassDef(self, node):
-                self.depth -= 1
+                self.guards.pop()
 
-            def visit_Import(self, node):
-                self._check(node, [dotted_name(a.name) or "" for a in node.names])
-                for alias in node.names:
-                    outer.import_names.add(alias.evaluated_alias or (dotted_name(alias.name) or "").split(".")[0])
+            def visit_SimpleStatementLine(self, stmt):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)) and plan._collect_import(stmt, small):
+                        if self.guards:
+                            raise _Unsupported(small, f"imported inside {self.guards[-1]}")
+                return False
 
-            def visit_ImportFrom(self, node):
-                module = "" if node.module is None or node.relative else dotted_name(node.module) or ""
-                if isinstance(node.names, cst.ImportStar):
-                    return
-                self._check(node, [module, *(f"{module}.{dotted_name(a.name)}" for a in node.names)])
-                for alias in node.names:
-                    local = alias.evaluated_alias or alias.evaluated_name
-                    if not (self.depth == 0 and local in outer.removed_locals):
-                        outer.import_names.add(local)
+        tree.visit(_Imports())
 
-            def _check(self, node, origins):
-                if any(_ours(o) for o in origins if o) and id(node) not in top_level:
-                    raise _Unsupported(node, "imported inside a function, class or compound statement")
-
-        tree.visit(_Nested())
+    def _collect_import(self, stmt: cst.SimpleStatementLine, small: cst.Import | cst.ImportFrom) -> bool:
+        """Note what ``small`` binds; True when it imports TF 1's loader (``stmt`` goes)."""
+        ours = False
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                full = dotted_name(alias.name) or ""
+                if _ours(full):
+                    ours = True
+                    if alias.asname is not None:
+                        self.prefixes.add(full)
+                        self.removed_locals.add(alias.evaluated_alias or "")
+                else:
+                    self.import_names.add(alias.evaluated_alias or full.split(".")[0])
+        elif small.relative or small.module is None:
+            if not isinstance(small.names, cst.ImportStar):
+                self.import_names.update(a.evaluated_alias or a.evaluated_name for a in small.names)
+        else:
+            module = dotted_name(small.module) or ""
+            if isinstance(small.names, cst.ImportStar):
+                if _ours(module):
+                    raise _Unsupported(small, "`import *` from it")
+                return False
+            for alias in small.names:
+                origin = f"{module}.{dotted_name(alias.name)}"
+                local = alias.evaluated_alias or alias.evaluated_name
+                if _ours(origin) or _ours(module):
+                    ours = True
+                    self.prefixes.add(origin)
+                    self.removed_locals.add(local)
+                else:
+                    self.import_names.add(local)
+        if ours:
+            self.import_stmts[id(stmt)] = stmt
+        return ours
 
     # uses
     def visit_Call(self, node: cst.Call) -> None:
@@ -479,6 +479,7 @@ class _Plan(FastVisitor):
     def apply(self) -> cst.Module:
         calls = {id(c): c for c in self.calls}
         call_args = self.call_args
+        plan = self
 
         class _Calls(cst.CSTTransformer):
             def leave_Call(self, original, updated):
@@ -497,33 +498,44 @@ class _Plan(FastVisitor):
                         args = list(updated.args)
                 return updated.with_changes(func=cst.Name("read_data_sets"), args=args)
 
+            def leave_IndentedBlock(self, original, updated):
+                body, removed = plan._without_imports(original.body, updated.body, block=True)
+                return updated.with_changes(body=body) if removed else updated
+
         tree = self.tree.visit(_Calls())
-        body = list(tree.body)
-        original_body = list(self.tree.body)
-        # Remove the imports (their comments move to the next statement).
-        new_body: list[cst.BaseStatement] = []
-        carry: list[cst.EmptyLine] = []
-        removed_any = False
-        for original, stmt in zip(original_body, body):
-            if id(original) in self.import_stmts:
-                kept = self._strip_import(stmt)
-                removed_any = True
-                if kept is None:
-                    carry.extend(stmt.leading_lines)
-                    continue
-                stmt = kept
-            if carry:
-                stmt = stmt.with_changes(leading_lines=[*carry, *stmt.leading_lines])
-                carry = []
-            new_body.append(stmt)
-        if carry:
-            new_body.append(cst.SimpleStatementLine([cst.Pass()], leading_lines=carry))
+        new_body, removed_any = self._without_imports(self.tree.body, tree.body)
         for stmt in self.import_stmts.values():
             self.rule.report(stmt, "TF 1's MNIST input_data (not in TF 2) replaced by an inlined "
                                    "read_data_sets on tf.keras.datasets.mnist", kind="converted")
         if not self.calls:
             return tree.with_changes(body=new_body) if removed_any else tree
         return self._insert_helper(tree, new_body)
+
+    def _without_imports(
+        self, originals: Sequence[cst.BaseStatement], statements: Sequence[cst.BaseStatement], block: bool = False
+    ) -> tuple[list[cst.BaseStatement], bool]:
+        """``statements`` (the rewritten ``originals``) without the loader's imports; their
+        comments move to the next statement, or to a `pass` when nothing follows (which an
+        indented ``block`` needs anyway)."""
+        kept: list[cst.BaseStatement] = []
+        carry: list[cst.EmptyLine] = []
+        removed_any = False
+        for original, stmt in zip(originals, statements):
+            if id(original) in self.import_stmts:
+                assert isinstance(stmt, cst.SimpleStatementLine)
+                stripped = self._strip_import(stmt)
+                removed_any = True
+                if stripped is None:
+                    carry.extend(stmt.leading_lines)
+                    continue
+                stmt = stripped
+            if carry:
+                stmt = stmt.with_changes(leading_lines=[*carry, *stmt.leading_lines])
+                carry = []
+            kept.append(stmt)
+        if carry or (block and removed_any and not kept):
+            kept.append(cst.SimpleStatementLine([cst.Pass()], leading_lines=carry))
+        return kept, removed_any
 
     def _strip_import(self, stmt: cst.SimpleStatementLine) -> cst.SimpleStatementLine | None:
         smalls = []

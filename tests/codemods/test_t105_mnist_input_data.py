@@ -106,6 +106,37 @@ def test_positional_arguments_become_keywords() -> None:
     assert any("source_url" in f.message for f in findings)
 
 
+def test_imported_inside_a_function_or_an_if_block() -> None:
+    # The way notebooks and tutorials wrote it: the import inside the loader function.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+
+        def load_data(mode="train"):
+            # the tutorial's loader
+            from tensorflow.examples.tutorials.mnist import input_data
+            mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)
+            return mnist.train if mode == "train" else mnist.test
+
+
+        def only_import():
+            from tensorflow.examples.tutorials.mnist import input_data
+
+
+        if __name__ == "__main__":
+            import tensorflow.examples.tutorials.mnist.input_data as loader
+            print(loader.read_data_sets("d").test.num_examples, load_data().num_examples)
+        """
+    )
+    assert "input_data" not in text.replace("# TF 2 has no tensorflow.examples.tutorials.mnist.input_data", "")
+    assert '    # the tutorial\'s loader\n    mnist = read_data_sets("MNIST_data/", one_hot=True)\n' in text
+    assert "def only_import():\n    pass\n" in text
+    assert '    print(read_data_sets("d").test.num_examples, load_data().num_examples)' in text
+    assert [f.line for f in findings if f.kind == "converted"] == [6, 12, 16]
+    compile(text, "migrated.py", "exec")
+
+
 @pytest.mark.parametrize(
     ("source", "reason"),
     [
@@ -116,9 +147,10 @@ def test_positional_arguments_become_keywords() -> None:
         ("loader = input_data.read_data_sets", "other than calling"),
         ("mnist = input_data.read_data_sets('d')\nx, y = mnist.train.next_batch(10, True)", "fake data"),
         ("class DataSet: pass\nmnist = input_data.read_data_sets('d')", "`DataSet`"),
-        ("def load():\n    from tensorflow.examples.tutorials.mnist import input_data as i\n    return i", "inside a function"),
+        ("def load():\n    from tensorflow.examples.tutorials.mnist import input_data as i\n    return i", "other than calling"),
         ("try:\n    from tensorflow.examples.tutorials.mnist import input_data as i\nexcept ImportError:\n    i = None\n"
-         "m = i.read_data_sets('d')", "compound statement"),
+         "m = i.read_data_sets('d')", "a try block"),
+        ("class Data:\n    from tensorflow.examples.tutorials.mnist import input_data as i\n", "a class body"),
     ],
 )
 def test_what_is_left_alone(source: str, reason: str) -> None:
