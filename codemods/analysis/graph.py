@@ -11,14 +11,17 @@ from collections.abc import Callable
 import libcst as cst
 
 from codemods.analysis.names import FastVisitor
+from codemods.analysis.private_names import public_qualified
 
 TF1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow.")
 
 
 def tf1_symbol(qualified: str | None) -> str | None:
-    """``train.AdamOptimizer`` for ``tensorflow[.compat.v1].train.AdamOptimizer``."""
+    """``train.AdamOptimizer`` for ``tensorflow[.compat.v1].train.AdamOptimizer`` (and for
+    what a private module path such as ``tensorflow.python.training.adam`` exports as it)."""
     if not qualified:
         return None
+    qualified = public_qualified(qualified)
     for prefix in TF1_PREFIXES:
         if qualified.startswith(prefix):
             symbol = qualified[len(prefix) :]
