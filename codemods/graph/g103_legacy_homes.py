@@ -29,6 +29,8 @@ _IMPORTS = {
     "tf_legacy": "from tf_keras.api._v1.keras.__internal__ import legacy as {name}",
     "slim": "import tf_slim as {name}",
 }
+# Module imports that become `import tf_slim as <name>`.
+_SLIM_MODULES = ("tensorflow.contrib.slim", "tensorflow.contrib.layers")
 _NOTE = {
     "tf_legacy": "the tf-keras package (`pip install tf-keras`): TF1's layers and RNN cells come from its legacy module",
     "slim": "the tf-slim package (`pip install tf-slim`): tf.contrib.layers / tf.contrib.slim come from it",
@@ -141,7 +143,8 @@ class LegacyHomes(Rule):
         if not self._replacements and not self._rewritten_imports:
             return tree
         new = drop_unused_contrib_imports(new)
-        lines = [_IMPORTS[kind].format(name=name) for kind, name in self._aliases.items() if kind in _IMPORTS]
+        lines = [_IMPORTS[kind].format(name=name).replace("import tf_slim as tf_slim", "import tf_slim")
+                 for kind, name in self._aliases.items()]
         if self._compat_spelling == "tensorflow":
             lines.append("import tensorflow")
         for kind, node in self._first_use.items():
@@ -160,6 +163,8 @@ class LegacyHomes(Rule):
         home = legacy_homes.home(symbol)
         if home is None:
             self.report(node, f"`tf.{symbol}` cannot run on TF 2.21: {legacy_homes.why_not(symbol)}")
+        elif home.kind == "slim" and self._through_slim_import(node):
+            pass  # `slim.X` after `import tensorflow.contrib.slim as slim`, which becomes tf_slim
         else:
             self._replacements[id(node)] = self._spell(home, node)
         return False  # the outermost chain decides; its parts are not separate uses
@@ -202,10 +207,16 @@ class LegacyHomes(Rule):
         self._compat_spelling = "tensorflow"
         return "tensorflow.compat.v1"
 
+    def _through_slim_import(self, node: cst.Attribute) -> bool:
+        root: cst.BaseExpression = node
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        return self.qualified_name(root) in _SLIM_MODULES
+
     def _existing_slim_alias(self) -> str | None:
         """The name of ``import tensorflow.contrib.slim as slim`` (rewritten to tf_slim below)."""
         for local, origin in self.resolver.module_imports().items():
-            if origin in ("tensorflow.contrib.slim", "tensorflow.contrib.layers"):
+            if origin in _SLIM_MODULES:
                 return local
         return None
 
