@@ -24,11 +24,15 @@ from codemods.analysis.private_names import public_qualified
 from codemods.analysis.tf_api import add_imports
 from codemods.base import Example, Rule
 
-# How each kind of home is imported.
+# How each kind of home is imported, under the local name the module uses for it.
 _IMPORTS = {
     "tf_legacy": "from tf_keras.api._v1.keras.__internal__ import legacy as {name}",
     "slim": "import tf_slim as {name}",
 }
+
+
+def _import_line(kind: str, name: str) -> str:
+    return "import tf_slim" if (kind, name) == ("slim", "tf_slim") else _IMPORTS[kind].format(name=name)
 # Module imports that become `import tf_slim as <name>`.
 _SLIM_MODULES = ("tensorflow.contrib.slim", "tensorflow.contrib.layers")
 _NOTE = {
@@ -143,8 +147,7 @@ class LegacyHomes(Rule):
         if not self._replacements and not self._rewritten_imports:
             return tree
         new = drop_unused_contrib_imports(new)
-        lines = [_IMPORTS[kind].format(name=name).replace("import tf_slim as tf_slim", "import tf_slim")
-                 for kind, name in self._aliases.items()]
+        lines = [_import_line(kind, name) for kind, name in self._aliases.items()]
         if self._compat_spelling == "tensorflow":
             lines.append("import tensorflow")
         for kind, node in self._first_use.items():
