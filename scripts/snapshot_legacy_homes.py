@@ -7,8 +7,9 @@ migrate path never does):
 * ``tf_keras_legacy``: what ``tf_keras.api._v1.keras.__internal__.legacy`` exports in its
   ``layers`` and ``rnn_cell`` modules (TF1's ``tf.layers`` and ``tf.nn.rnn_cell``, kept by
   the tf-keras package; they create TF1's variables in graph mode);
-* ``tf_slim``: the public functions and classes of the ``tf_slim`` package (``tf.contrib.slim``
-  and the ``tf.contrib.layers`` functions it was built from);
+* ``tf_slim``: the public functions, classes and modules of the ``tf_slim`` package
+  (``tf.contrib.slim`` and the ``tf.contrib.layers`` functions it was built from), and its
+  subpackages that ``import tf_slim`` does not load (``tf_slim.nets``);
 * ``contrib_renames``: tf_upgrade_v2's renames of ``tf.contrib`` symbols (from
   ``codemods/data/tf_upgrade_v2.json``) whose target exists under ``tf.compat.v1`` of the
   installed TensorFlow, written relative to it (``contrib.rnn.static_rnn`` -> ``nn.static_rnn``).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import pkgutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +72,11 @@ def main() -> None:
             "rnn_cell": _public(legacy.rnn_cell, "tf_keras"),
         },
         "tf_slim": _public(tf_slim, "tf_slim"),
+        # Subpackages ``import tf_slim`` does not load (``tf_slim.nets``): imported by name.
+        "tf_slim_subpackages": sorted(
+            info.name for info in pkgutil.iter_modules(tf_slim.__path__)
+            if info.ispkg and not hasattr(tf_slim, info.name)
+        ),
         "contrib_renames": contrib,
     }
     OUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")

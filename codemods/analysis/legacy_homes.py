@@ -96,9 +96,15 @@ def home(symbol: str) -> Home | None:
     for module in SLIM_MODULES:
         if symbol.startswith(module + "."):
             name = symbol[len(module) + 1 :]
-            if name.split(".")[0] in tables["tf_slim"]:
+            if name.split(".")[0] in (*tables["tf_slim"], *tables["tf_slim_subpackages"]):
                 return Home("slim", name)
     return None
+
+
+def slim_subpackage(home: Home) -> str | None:
+    """``tf_slim.nets`` for ``slim.nets.resnet_v1``: a subpackage ``import tf_slim`` does not load."""
+    first = home.path.split(".")[0]
+    return f"tf_slim.{first}" if home.kind == "slim" and first in _tables()["tf_slim_subpackages"] else None
 
 
 def why_not(symbol: str) -> str:

@@ -142,12 +142,15 @@ class LegacyHomes(Rule):
         self._compat_spelling: str | None = None
         self._slim_alias = self._existing_slim_alias()
         self._rewritten_imports = 0
+        self._subpackages: set[str] = set()  # `import tf_slim.nets` for slim.nets.X
+        self._moved_imports: list[str] = []  # names split off a from-import with homeless ones
         self.skip_statements_without("tensorflow")
         new = tree.visit(self)
         if not self._replacements and not self._rewritten_imports:
             return tree
         new = drop_unused_contrib_imports(new)
-        lines = [_import_line(kind, name) for kind, name in self._aliases.items()]
+        lines = [_import_line(kind, name) for kind, name in self._aliases.items()] + self._moved_imports
+        lines += [f"import {subpackage}" for subpackage in sorted(self._subpackages)]
         if self._compat_spelling == "tensorflow":
             lines.append("import tensorflow")
         for kind, node in self._first_use.items():
@@ -166,8 +169,12 @@ class LegacyHomes(Rule):
         home = legacy_homes.home(symbol)
         if home is None:
             self.report(node, f"`tf.{symbol}` cannot run on TF 2.21: {legacy_homes.why_not(symbol)}")
-        elif home.kind == "slim" and self._through_slim_import(node):
-            pass  # `slim.X` after `import tensorflow.contrib.slim as slim`, which becomes tf_slim
+            return False
+        subpackage = legacy_homes.slim_subpackage(home)
+        if subpackage is not None:
+            self._subpackages.add(subpackage)
+        if self._through_rewritten_import(node):
+            pass  # `slim.X` after `import tensorflow.contrib.slim as slim`: the import becomes tf_slim
         else:
             self._replacements[id(node)] = self._spell(home, node)
         return False  # the outermost chain decides; its parts are not separate uses
@@ -210,11 +217,14 @@ class LegacyHomes(Rule):
         self._compat_spelling = "tensorflow"
         return "tensorflow.compat.v1"
 
-    def _through_slim_import(self, node: cst.Attribute) -> bool:
+    def _through_rewritten_import(self, node: cst.Attribute) -> bool:
+        """Does the chain start from a name imported from a gone module with a home? Its
+        import is what changes (leave_Import / leave_ImportFrom), not the chain."""
         root: cst.BaseExpression = node
         while isinstance(root, cst.Attribute):
             root = root.value
-        return self.qualified_name(root) in _SLIM_MODULES
+        symbol = self._symbol(root)
+        return symbol is not None and legacy_homes.home(symbol) is not None
 
     def _existing_slim_alias(self) -> str | None:
         """The name of ``import tensorflow.contrib.slim as slim`` (rewritten to tf_slim below)."""
@@ -249,8 +259,19 @@ class LegacyHomes(Rule):
             targets.append((alias, symbol, legacy_homes.home(symbol)))
         if not targets:
             return updated_node
-        if any(home is None for _, _, home in targets):
-            return updated_node  # each use is reported where it is read (visit_Attribute / visit_Name)
+        homeless = [alias for alias, _, home in targets if home is None]
+        if homeless:
+            # The names without a home stay (each use is reported where it is read); the
+            # others are imported from their homes on lines of their own.
+            if len(homeless) == len(targets):
+                return updated_node
+            for alias, _, home in targets:
+                if home is not None:
+                    self._moved_imports.append(_import_from_home(alias, home))
+                    if home.kind in _NOTE:
+                        self._first_use.setdefault(home.kind, original_node)
+            self._rewritten_imports += 1
+            return updated_node.with_changes(names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in homeless])
         if len(targets) == 1 and targets[0][2].kind == "slim" and not targets[0][2].path:
             # from tensorflow.contrib import slim -> import tf_slim as slim
             alias, _, _ = targets[0]
@@ -258,7 +279,7 @@ class LegacyHomes(Rule):
             self._rewritten_imports += 1
             self._first_use.setdefault("slim", original_node)
             return cst.parse_statement(f"import tf_slim as {local}\n").body[0]
-        modules = {self._from_module(home) for _, _, home in targets}
+        modules = {_from_module(home) for _, _, home in targets}
         if len(modules) != 1 or any(not home.path for _, _, home in targets):
             self.report(original_node, (
                 f"`from {module} import ...` cannot run on TF 2.21 and its names have TF 2.21 homes in different "
@@ -278,10 +299,18 @@ class LegacyHomes(Rule):
             ))
         return cst.ImportFrom(module=cst.parse_expression(modules.pop()), names=aliases)
 
-    @staticmethod
-    def _from_module(home: legacy_homes.Home) -> str:
-        parent = home.path.rpartition(".")[0]
-        base = {
-            "tf_legacy": legacy_homes.TF_KERAS_LEGACY, "slim": "tf_slim", "tf": "tensorflow.compat.v1",
-        }[home.kind]
-        return f"{base}.{parent}" if parent else base
+
+def _from_module(home: legacy_homes.Home) -> str:
+    """The module a ``from ... import`` takes the last part of ``home.path`` from."""
+    parent = home.path.rpartition(".")[0]
+    base = {"tf_legacy": legacy_homes.TF_KERAS_LEGACY, "slim": "tf_slim", "tf": "tensorflow.compat.v1"}[home.kind]
+    return f"{base}.{parent}" if parent else base
+
+
+def _import_from_home(alias: cst.ImportAlias, home: legacy_homes.Home) -> str:
+    """The import statement binding ``alias``'s local name to ``home``."""
+    local = alias.evaluated_alias or alias.evaluated_name
+    if not home.path:  # tensorflow.contrib.slim / .layers themselves
+        return f"import tf_slim as {local}"
+    leaf = home.path.rsplit(".", 1)[-1]
+    return f"from {_from_module(home)} import {leaf}" + ("" if leaf == local else f" as {local}")

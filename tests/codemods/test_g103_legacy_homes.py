@@ -233,3 +233,55 @@ def test_bound_names_are_not_shadowed() -> None:
     assert "from tf_keras.api._v1.keras.__internal__ import legacy as tf_keras_legacy" in text
     assert "h = tf_keras_legacy.layers.dense(x, 2)" in text
     assert "import tf_slim\n" in text and "w = tf_slim.l2_regularizer(0.1)" in text
+
+
+def test_slim_nets_come_from_tf_slim_nets() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        import tensorflow.contrib.slim as slim
+        from tensorflow.contrib.slim.nets import resnet_v1
+
+        net, _ = resnet_v1.resnet_v1_50(images, 10)
+        vgg, _ = slim.nets.vgg.vgg_16(images)
+        """
+    )
+    assert text == textwrap.dedent(
+        """\
+        import tensorflow as tf
+        import tf_slim as slim
+        from tf_slim.nets import resnet_v1
+        import tf_slim.nets
+
+        net, _ = resnet_v1.resnet_v1_50(images, 10)
+        vgg, _ = slim.nets.vgg.vgg_16(images)
+        """
+    )
+    assert not declined(findings)
+
+
+def test_a_from_import_mixing_names_with_and_without_a_home_is_split() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib import slim, rnn, seq2seq
+
+        net = slim.fully_connected(x, 4)
+        cell = rnn.GRUCell(4)
+        helper = seq2seq.TrainingHelper(inputs, lengths)
+        """
+    )
+    assert text == textwrap.dedent(
+        f"""\
+        import tensorflow as tf
+        from tensorflow.contrib import seq2seq
+        {LEGACY_IMPORT}
+        import tf_slim as slim
+
+        net = slim.fully_connected(x, 4)
+        cell = tf_legacy.rnn_cell.GRUCell(4)
+        helper = seq2seq.TrainingHelper(inputs, lengths)
+        """
+    )
+    [message] = declined(findings)
+    assert "tf.contrib.seq2seq.TrainingHelper" in message and "tfa.seq2seq" in message
