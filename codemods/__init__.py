@@ -1,8 +1,8 @@
 """The rules, in the one order the engine runs them.
 
 Order matters: Keras imports are moved first (later rules see ``tensorflow.keras``
-names), the graph-to-eager conversion runs on the original TF1 names, and the symbol
-renames run last over what the conversion left.
+names), the graph-to-eager conversion runs on the original TF1 names, the symbol
+renames run over what the conversion left, and TF1 names TF 2.21 lacks get their homes last.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from codemods.api.t105_mnist_input_data import MnistInputData
 from codemods.base import Rule
 from codemods.graph.g101_session_to_function import GraphToEager
 from codemods.graph.g102_layers_to_keras import LayersToKeras
+from codemods.graph.g103_legacy_homes import LegacyHomes
 from codemods.keras.k101_keras_imports import KerasImports
 from codemods.keras.k201_keras1_layer_arguments import Keras1LayerArguments
 from codemods.keras.k202_training_api import TrainingApi
@@ -52,6 +53,9 @@ PIPELINE: tuple[type[Rule], ...] = (
     AbslFlagsLogging,
     EagerByDefault,
     TFPrint,
-    TF2Api,  # T101 last: T102-T104 act on TF1 names it would otherwise keep on compat.v1
+    TF2Api,  # T101 after T102-T104: they act on TF1 names it would otherwise keep on compat.v1
+    # G103 after every TF rule: whatever G101's fallback and T101 left that TF 2.21 + Keras 3
+    # lacks (tf.layers, tf.nn.rnn_cell, tf.contrib) gets its home, whichever rule left it.
+    LegacyHomes,
     Numpy2,  # N101: NumPy 1 names NumPy 2 removed; independent of the TF rules
 )

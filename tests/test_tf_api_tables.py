@@ -178,3 +178,36 @@ def test_api_fixtures_cover_forty_renamed_or_resignatured_functions_in_every_are
         for area in ("math", "nn", "image", "random", "strings", "sparse", "linalg")
     }
     assert all(areas.values()), areas
+
+
+def test_private_module_paths_resolve_to_public_tf1_names() -> None:
+    from codemods.analysis.private_names import public_qualified
+
+    assert public_qualified("tensorflow.python.framework.ops.reset_default_graph") == "tensorflow.reset_default_graph"
+    assert public_qualified("tensorflow.python.ops.math_ops.reduce_sum") == "tensorflow.reduce_sum"
+    assert public_qualified("tensorflow.python.training.adam.AdamOptimizer") == "tensorflow.train.AdamOptimizer"
+    assert public_qualified("tensorflow.python.ops.rnn_cell_impl.LSTMCell") == "tensorflow.nn.rnn_cell.LSTMCell"
+    # attributes after the name follow it; names TF1 does not export stay private
+    assert public_qualified("tensorflow.python.framework.dtypes.float32.max") == "tensorflow.float32.max"
+    assert public_qualified("tensorflow.python.client.device_lib.list_local_devices") == (
+        "tensorflow.python.client.device_lib.list_local_devices"
+    )
+    assert public_qualified("tensorflow.nn.relu") == "tensorflow.nn.relu"
+
+
+def test_every_legacy_home_exists_on_tf_2_21() -> None:
+    """What G103 writes (codemods/data/legacy_homes.json) exists in tf-keras, tf-slim and TF 2.21."""
+    import tf_slim
+    from tf_keras.api._v1.keras.__internal__ import legacy
+
+    from codemods.analysis import legacy_homes
+
+    homes = legacy_homes._tables()
+    for module in ("layers", "rnn_cell"):
+        for name in homes["tf_keras_legacy"][module]:
+            assert hasattr(getattr(legacy, module), name), f"tf_legacy.{module}.{name}"
+    assert all(hasattr(tf_slim, name) for name in homes["tf_slim"])
+    for symbol, target in homes["contrib_renames"].items():
+        assert _resolve("tf." + target, tf.compat.v1) is not None, symbol
+    assert legacy_homes.home("layers.dense") == legacy_homes.Home("tf_legacy", "layers.dense")
+    assert legacy_homes.home("contrib.rnn.GRUCell") == legacy_homes.Home("tf_legacy", "rnn_cell.GRUCell")

@@ -11,14 +11,17 @@ from collections.abc import Callable
 import libcst as cst
 
 from codemods.analysis.names import FastVisitor
+from codemods.analysis.private_names import public_qualified
 
 TF1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow.")
 
 
 def tf1_symbol(qualified: str | None) -> str | None:
-    """``train.AdamOptimizer`` for ``tensorflow[.compat.v1].train.AdamOptimizer``."""
+    """``train.AdamOptimizer`` for ``tensorflow[.compat.v1].train.AdamOptimizer`` (and for
+    what a private module path such as ``tensorflow.python.training.adam`` exports as it)."""
     if not qualified:
         return None
+    qualified = public_qualified(qualified)
     for prefix in TF1_PREFIXES:
         if qualified.startswith(prefix):
             symbol = qualified[len(prefix) :]
@@ -127,3 +130,38 @@ def argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | N
     if index < len(positional):
         return positional[index].value
     return None
+
+
+def drop_unused_contrib_imports(module: cst.Module) -> cst.Module:
+    """Drops ``from tensorflow.contrib import rnn`` (and ``from tensorflow.contrib.rnn import
+    X``) names the module no longer reads."""
+    read: set[str] = set()
+    for stmt in module.body:
+        if not (isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body)):
+            read |= set(names_read(stmt))
+    body = []
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Import):
+            node = stmt.body[0]
+            kept = [alias for alias in node.names if not (
+                alias.evaluated_name.startswith("tensorflow.contrib.") and alias.asname is not None
+                and module.code_for_node(alias.asname.name) not in read)]
+            if not kept:
+                continue
+            if len(kept) != len(node.names):
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                stmt = stmt.with_changes(body=[node.with_changes(names=kept)])
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.ImportFrom):
+            node = stmt.body[0]
+            origin = module.code_for_node(node.module) if node.module is not None and not node.relative else ""
+            if (origin == "tensorflow.contrib" or origin.startswith("tensorflow.contrib.")) and not isinstance(
+                    node.names, cst.ImportStar):
+                kept = [alias for alias in node.names
+                        if module.code_for_node(alias.asname.name if alias.asname else alias.name) in read]
+                if not kept:
+                    continue
+                if len(kept) != len(node.names):
+                    kept = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in kept]
+                    stmt = stmt.with_changes(body=[node.with_changes(names=kept)])
+        body.append(stmt)
+    return module.with_changes(body=body)

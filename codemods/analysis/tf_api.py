@@ -17,6 +17,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from codemods.analysis.private_names import public_qualified
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "tf_upgrade_v2.json"
 
 _ASSERTS = (
@@ -260,6 +262,7 @@ class TF1Names:
 def tf1_symbol(qualified: str | None, compat_module: bool) -> str | None:
     if qualified is None or not qualified.startswith("tensorflow."):
         return None
+    qualified = public_qualified(qualified)  # tensorflow.python.framework.ops.X -> tensorflow.X
     if qualified.startswith("tensorflow.compat.v1."):
         return "tf." + qualified[len("tensorflow.compat.v1.") :] if compat_module else None
     if qualified.startswith("tensorflow.compat."):

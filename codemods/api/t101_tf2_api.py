@@ -14,7 +14,7 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis import tf_api
+from codemods.analysis import legacy_homes, tf_api
 from codemods.analysis.names import FastVisitor
 from codemods.base import Example, Rule
 
@@ -174,14 +174,14 @@ class TF2Api(Rule):
         if compat is not None:
             self.report(original_node, f"`{symbol}` kept as `{compat}`: {tf_api.compat_reason(symbol)}")
             return cst.parse_expression(self.names.spell(compat))
+        if legacy_homes.is_gone(symbol[len("tf.") :]):
+            return updated_node  # tf.layers, tf.nn.rnn_cell, tf.contrib: G103 gives them a TF 2.21 home or reports them
         if tf_api.removed(symbol):
             self.report(original_node, f"`{symbol}` was removed from TF 2 and has no automatic replacement")
             return updated_node
         deprecation = tf_api.module_deprecation(symbol)
         if deprecation is not None and id(original_node) in self._call_funcs:
             self.report(original_node, f"`{symbol}`: {deprecation.replace('<function name>', symbol)}")
-        elif symbol.startswith("tf.layers.") and id(original_node) in self._call_funcs:
-            self.report(original_node, f"`{symbol}` was removed from TF 2 (tf.layers); no automatic replacement")
         elif symbol.startswith("tf.estimator.") and id(original_node) in self._call_funcs:
             self.report(original_node, (
                 f"`{symbol}`: tf.estimator was removed in TF 2.16 (tf.compat.v1 has none either); "

@@ -41,7 +41,6 @@ from codemods.graph.g102_layers_to_keras import (
     LAYER_OBJECTS_KEY,
     ORIGINAL_KEY,
     WEIGHTED,
-    contrib_fallback_report,
 )
 
 SESSIONS = {"Session", "InteractiveSession"}
@@ -229,9 +228,7 @@ class GraphToEager(Rule):
     def _fall_back(self, tree: cst.Module, alias: str, exc: CannotConvert) -> cst.Module:
         self.context.scratch["graph.fallback"] = True
         self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
-        fallback = _install_fallback(_before_layers(self, tree), alias)
-        contrib_fallback_report(self, tree, fallback, exc.node)  # tf.contrib kept: will not run on TF 2
-        return fallback
+        return _install_fallback(_before_layers(self, tree), alias)  # G103 then homes what TF 2.21 lacks
 
     def sym(self, expr: cst.BaseExpression) -> str | None:
         return tf1_symbol(self.qualified_name(expr))

@@ -23,8 +23,15 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment, tf1_symbol
-from codemods.analysis.names import ImportResolver
+from codemods.analysis.graph import (
+    argument,
+    assigned_names,
+    calls_in,
+    drop_unused_contrib_imports,
+    names_read,
+    single_assignment,
+    tf1_symbol,
+)
 from codemods.base import Example, Rule
 
 # The tree G102 received, for G101's fallback.
@@ -242,8 +249,8 @@ class LayersToKeras(Rule):
         "tf.unstack(outputs, axis=1). Inside a graph-building function the RNN layer is an attribute of its layer "
         "class. Declined (reported, module kept on tf.compat.v1): sequence_length=, initial_state=, scope=, "
         "time_major=True, a missing dtype=float32, cells with peepholes/projections/clipping/initializers, a cell "
-        "used elsewhere (shared weights, cell.state_size), state attributes (state.h). When the fallback keeps "
-        "tf.contrib, G101 says plainly that the module will not run on TF 2."
+        "used elsewhere (shared weights, cell.state_size), state attributes (state.h). What the fallback keeps, G103 "
+        "gives its TF 2.21 home (tf-keras' legacy cells, tf-slim)."
     )
     examples = (
         Example(
@@ -602,7 +609,7 @@ class _Converter:
         if new_module is not self.module:
             # `from tensorflow.contrib import rnn` / `import tensorflow.contrib.slim as slim`
             # do not import on TF 2: gone with their last use.
-            new_module = _drop_unused_contrib_imports(new_module)
+            new_module = drop_unused_contrib_imports(new_module)
         if self.cell_classes:
             code = "\n\n".join(text for _, text in self.cell_classes.values())
             new_module = _insert_after_imports(new_module, cst.parse_module(code).body)
@@ -1353,89 +1360,3 @@ def _insert_after_imports(module: cst.Module, statements) -> cst.Module:
         kept = [line for line in body[last + 1].leading_lines if line.comment is not None]
         body[last + 1] = body[last + 1].with_changes(leading_lines=blank + kept)
     return module.with_changes(body=[*body[:last + 1], *new, *body[last + 1:]])
-
-
-def _drop_unused_contrib_imports(module: cst.Module) -> cst.Module:
-    """Drops ``from tensorflow.contrib import rnn`` (and ``from tensorflow.contrib.rnn import
-    X``) names the module no longer reads."""
-    read: set[str] = set()
-    for stmt in module.body:
-        if not (isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body)):
-            read |= set(names_read(stmt))
-    body = []
-    for stmt in module.body:
-        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Import):
-            node = stmt.body[0]
-            kept = [alias for alias in node.names if not (
-                alias.evaluated_name.startswith("tensorflow.contrib.") and alias.asname is not None
-                and module.code_for_node(alias.asname.name) not in read)]
-            if not kept:
-                continue
-            if len(kept) != len(node.names):
-                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-                stmt = stmt.with_changes(body=[node.with_changes(names=kept)])
-        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.ImportFrom):
-            node = stmt.body[0]
-            origin = module.code_for_node(node.module) if node.module is not None and not node.relative else ""
-            if (origin == "tensorflow.contrib" or origin.startswith("tensorflow.contrib.")) and not isinstance(
-                    node.names, cst.ImportStar):
-                kept = [alias for alias in node.names
-                        if module.code_for_node(alias.asname.name if alias.asname else alias.name) in read]
-                if not kept:
-                    continue
-                if len(kept) != len(node.names):
-                    kept = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in kept]
-                    stmt = stmt.with_changes(body=[node.with_changes(names=kept)])
-        body.append(stmt)
-    return module.with_changes(body=body)
-
-
-# -- tf.contrib kept by a fallback ----------------------------------------------------
-def contrib_use(tree: cst.Module, qualified_name) -> cst.CSTNode | None:
-    """The first use of ``tf.contrib`` in ``tree``: an attribute chain (``rnn.BasicLSTMCell``,
-    ``tf.contrib.rnn.GRUCell``), else an import of it."""
-    found: list[cst.CSTNode] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_ImportFrom(self, node) -> bool:
-            if node.module is not None and not node.relative:
-                origin = tree.code_for_node(node.module)
-                if origin == "tensorflow.contrib" or origin.startswith("tensorflow.contrib."):
-                    found.append(node)
-            return False
-
-        def visit_Import(self, node) -> bool:
-            if any(a.evaluated_name.startswith("tensorflow.contrib") for a in node.names):
-                found.append(node)
-            return False
-
-        def visit_Attribute(self, node) -> bool:
-            if (qualified_name(node) or "").startswith("tensorflow.contrib"):
-                found.append(node)
-                return False
-            return True
-
-    tree.visit(_Collect())
-    calls = [n for n in found if not isinstance(n, (cst.Import, cst.ImportFrom))]
-    return (calls or found or [None])[0]
-
-
-def contrib_fallback_report(rule: Rule, tree: cst.Module, fallback: cst.Module, node: cst.CSTNode) -> None:
-    """G101's fallback keeps ``tf.contrib``, which TF 2 does not have: say plainly that the
-    module will not run on TF 2, at the first contrib use of ``tree`` (the tree ``rule``
-    received), else at ``node`` (where the fallback began) naming the use G102 had converted."""
-    use = contrib_use(tree, rule.qualified_name)
-    where: cst.CSTNode = node
-    if use is not None:
-        where, code = use, tree.code_for_node(use)
-    else:
-        resolver = ImportResolver(fallback)
-        use = contrib_use(fallback, resolver.qualified_name)
-        if use is None:
-            return
-        code = fallback.code_for_node(use)
-    what = f"`{code}`" if isinstance(use, cst.Attribute) else f"`{code.strip()}`"
-    rule.report(where, (
-        f"this module will not run on TF 2: the tf.compat.v1 fallback keeps {what}, and TF 2 has no tf.contrib "
-        "(tf.compat.v1 has none either); that part needs rewriting by hand"
-    ))

@@ -790,3 +790,27 @@ print(cost.eval({FEED}))
 """
     )
     assert "compat.v1" not in text and "initializer" not in text
+
+
+def test_graph_state_reached_through_private_modules_converts() -> None:
+    """``ops.reset_default_graph()`` and ``array_ops.placeholder`` are TF1's public
+    functions reached through private module paths: the module converts as with ``tf.``."""
+    text, findings = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.python.framework import ops
+        from tensorflow.python.ops import array_ops
+
+        ops.reset_default_graph()
+        x = array_ops.placeholder(tf.float32, [None, 2])
+        w = tf.Variable(tf.ones([2, 1]))
+        y = tf.matmul(x, w)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, feed_dict={x: np.ones((3, 2))}))
+        """
+    )
+    assert "compat.v1" not in text and "Session" not in text and "placeholder" not in text
+    assert "def compute_y(x):" in text
+    assert not [f for f in findings if f.kind == "declined"]

@@ -195,10 +195,18 @@ def test_explicit_compat_v1_names_in_tf2_modules_are_left_alone() -> None:
     assert text == source and findings == []
 
 
-def test_removed_and_contrib_names_are_reported_not_changed() -> None:
-    text, findings = migrate("import tensorflow as tf\ncell = tf.contrib.rnn.LSTMCell(4)\n")
-    assert text == "import tensorflow as tf\ncell = tf.contrib.rnn.LSTMCell(4)\n"
-    assert findings and "tf.contrib" in findings[0].message
+def test_removed_names_are_reported_not_changed() -> None:
+    source = "import tensorflow as tf\np = tf.tpu.experimental.AdamParameters(0.1)\n"
+    text, findings = migrate(source)
+    assert text == source
+    assert findings and "removed from TF 2" in findings[0].message
+
+
+def test_contrib_layers_and_rnn_cells_are_left_to_g103() -> None:
+    """G103 gives them their TF 2.21 home (or says why there is none)."""
+    source = "import tensorflow as tf\ncell = tf.contrib.rnn.LSTMCell(4)\nh = tf.layers.dense(x, 3)\nc = tf.nn.rnn_cell.GRUCell(2)\n"
+    text, findings = migrate(source)
+    assert text == source and findings == []
 
 
 def test_semantic_differences_stay_on_compat_with_the_reason() -> None:

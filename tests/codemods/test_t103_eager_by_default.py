@@ -82,3 +82,28 @@ class Test:
 """
     text, findings = migrate(source)
     assert text == source and findings == []
+
+
+def test_reset_through_the_private_ops_module() -> None:
+    """``ops.reset_default_graph()`` is ``tf.reset_default_graph()`` reached through a private module."""
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.python.framework import ops
+        from tensorflow.python.framework.ops import reset_default_graph as reset
+
+        ops.reset_default_graph()
+        reset()
+        ops.convert_to_tensor(1.0)
+        """
+    )
+    assert text == textwrap.dedent(
+        """\
+        import tensorflow as tf
+        from tensorflow.python.framework import ops
+        from tensorflow.python.framework.ops import reset_default_graph as reset
+
+        ops.convert_to_tensor(1.0)
+        """
+    )
+    assert [f.kind for f in findings] == ["converted"] * 2

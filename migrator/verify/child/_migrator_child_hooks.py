@@ -20,7 +20,9 @@ soon as one of the modules below has been executed, it is patched:
   random initializer draws its values from NumPy's legacy ``RandomState`` stream
   (stable across NumPy versions), keyed by the number of earlier initializer draws,
   the kind of distribution and the shape; the initializer's own parameters (mean,
-  stddev, limits, fans) are then applied.  The same model therefore starts from the
+  stddev, limits, fans) are then applied.  ``*contrib.layers.python.layers.initializers``
+  (TF 1.15) and ``tf_slim.layers.initializers`` (its TF 2 home): the uniform
+  ``variance_scaling_initializer`` / ``xavier_initializer`` draws the same way.  The same model therefore starts from the
   same weights in both runtimes, whichever initializer family creates them.
 * ``keras.backend.tensorflow_backend`` (Keras 2.3.1) and ``keras.src.random.seed_generator``
   (Keras 3): the seeds Keras draws for its own generators come from private generators,
@@ -179,7 +181,7 @@ def _patch_for(fullname):
         return _patch_keras2_initializers
     if fullname == "keras.src.initializers.random_initializers":
         return _patch_keras3_initializers
-    if fullname.endswith("contrib.layers.python.layers.initializers"):
+    if fullname.endswith("contrib.layers.python.layers.initializers") or fullname == "tf_slim.layers.initializers":
         return _patch_contrib_initializers
     if fullname.endswith("python.util.deprecation"):
         return _quiet_deprecation
@@ -548,7 +550,8 @@ def _patch_contrib_initializers(module):
     ``xavier_initializer``, the default of ``tf.contrib.layers.fully_connected``/``conv2d``)
     is a closure over raw random ops: its uniform variant draws like the other
     initializers (the same fans as Keras' VarianceScaling). The truncated-normal variant
-    (stddev sqrt(1.3 * factor / n)) is not Keras' and is left alone."""
+    (stddev sqrt(1.3 * factor / n)) is not Keras' and is left alone. The tf-slim package
+    (``tf_slim.layers.initializers``, the TF 2 home of that code) gets the same patch."""
     original = getattr(module, "variance_scaling_initializer", None)
     if original is None or getattr(original, "_migrator_patched", False):
         return

@@ -1,0 +1,118 @@
+"""Where TF1 graph-mode names that TF 2.21 + Keras 3 no longer has live on TF 2.21.
+
+``tf.layers.*`` and ``tf.nn.rnn_cell.*`` exist in ``tf.compat.v1`` only as stubs that
+raise ``... is not available with Keras 3``; ``tf.contrib`` does not exist at all. Their
+faithful homes, which create the same variables under the same names in graph mode:
+
+* ``tf.layers.X``, ``tf.nn.rnn_cell.X``, ``tf.contrib.rnn.<cell>``: the legacy layers and
+  cells the tf-keras package keeps (``tf_keras.api._v1.keras.__internal__.legacy``);
+* ``tf.contrib.layers.X``, ``tf.contrib.slim.X``, ``tf.contrib.framework.X``: the tf-slim
+  package, which is that code;
+* other ``tf.contrib`` symbols: tf_upgrade_v2's rename where its target exists in TF 2.21's
+  ``tf.compat.v1``.
+
+The table (``codemods/data/legacy_homes.json``) is generated from the installed packages
+by ``scripts/snapshot_legacy_homes.py``. Symbols are TF1 names without ``tf.``
+(``layers.dense``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "legacy_homes.json"
+
+TF_KERAS_LEGACY = "tf_keras.api._v1.keras.__internal__.legacy"
+# What the migrated program imports for each home, and the pip package that provides it.
+PACKAGES = {"tf_legacy": "tf-keras", "slim": "tf-slim", "tf": "tensorflow"}
+# TF1 modules with no TF 2.21 + Keras 3 form under their own name.
+GONE = ("layers", "nn.rnn_cell", "contrib")
+# The tf.contrib modules whose functions tf-slim carries.
+SLIM_MODULES = ("contrib.slim", "contrib.layers", "contrib.framework")
+
+# What to use instead, for the contrib modules without a home (the report names it).
+ADVICE = {
+    "contrib.rnn": "TF1's other cells have no TF 2.21 home with the same variables; use one of the legacy "
+    "cells of tf-keras (BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell, DropoutWrapper) "
+    "or a Keras layer (tf.keras.layers.LSTM / GRU / RNN), which trains new weights",
+    "contrib.seq2seq": "its successor is tfa.seq2seq in TensorFlow Addons (unmaintained since 2024); "
+    "rewrite the decoder with Keras layers",
+    "contrib.legacy_seq2seq": "no TF 2 module has it; rewrite the model with Keras layers (tf.keras.layers.LSTM, "
+    "Attention)",
+    "contrib.learn": "tf.contrib.learn was removed; load data with tf.data / tf.keras.datasets and train with Keras",
+    "contrib.layers": "tf-slim has no such function; tf.feature_column or a Keras layer replaces it",
+    "contrib.slim": "tf-slim has no such name",
+    "contrib.framework": "tf-slim has no such function; see tf.nest / tf.compat.v1 for the framework helpers",
+    "contrib.summary": "use tf.summary (TF 2's summary API) with a tf.summary.create_file_writer",
+    "contrib.distributions": "TensorFlow Probability (tfp.distributions) is its successor",
+    "contrib.metrics": "use tf.compat.v1.metrics or tf.keras.metrics",
+    "contrib.training": "tf.compat.v1.train or Keras training replace it (HParams: a dict or absl flags)",
+    "contrib.crf": "TensorFlow Addons' tfa.text.crf_* is its successor",
+    "contrib.eager": "TF 2 is eager by default (tf.GradientTape, tf.Variable)",
+}
+
+
+@dataclass(frozen=True)
+class Home:
+    """Where a TF1 symbol lives on TF 2.21: ``kind`` ("tf_legacy", "slim", "tf": under
+    ``tf.compat.v1``) and the attribute path under it (empty: the module itself)."""
+
+    kind: str
+    path: str
+
+
+@functools.lru_cache(maxsize=1)
+def _tables() -> dict:
+    return json.loads(DATA.read_text())
+
+
+def is_gone(symbol: str) -> bool:
+    """Is ``symbol`` (``layers.dense``) under a TF1 module that TF 2.21 + Keras 3 lacks?"""
+    return any(symbol == module or symbol.startswith(module + ".") for module in GONE)
+
+
+def home(symbol: str) -> Home | None:
+    """The TF 2.21 home of a TF1 ``symbol`` under a gone module, or None."""
+    tables = _tables()
+    legacy = tables["tf_keras_legacy"]
+    head, _, rest = symbol.partition(".")
+    if symbol == "layers" or (head == "layers" and rest.split(".")[0] in legacy["layers"]):
+        return Home("tf_legacy", symbol)
+    for module in ("nn.rnn_cell", "contrib.rnn"):
+        if symbol.startswith(module + "."):
+            name = symbol[len(module) + 1 :]
+            if name.split(".")[0] in legacy["rnn_cell"]:
+                return Home("tf_legacy", "rnn_cell." + name)
+    if symbol == "nn.rnn_cell":
+        return Home("tf_legacy", "rnn_cell")
+    renamed = tables["contrib_renames"].get(symbol)
+    if renamed is not None:
+        return Home("tf", renamed)
+    if symbol in ("contrib.slim", "contrib.layers"):
+        return Home("slim", "")
+    for module in SLIM_MODULES:
+        if symbol.startswith(module + "."):
+            name = symbol[len(module) + 1 :]
+            if name.split(".")[0] in (*tables["tf_slim"], *tables["tf_slim_subpackages"]):
+                return Home("slim", name)
+    return None
+
+
+def slim_subpackage(home: Home) -> str | None:
+    """``tf_slim.nets`` for ``slim.nets.resnet_v1``: a subpackage ``import tf_slim`` does not load."""
+    first = home.path.split(".")[0]
+    return f"tf_slim.{first}" if home.kind == "slim" and first in _tables()["tf_slim_subpackages"] else None
+
+
+def why_not(symbol: str) -> str:
+    """Why a gone ``symbol`` without a home cannot run on TF 2.21, and what to use."""
+    for module, advice in sorted(ADVICE.items(), key=lambda item: -len(item[0])):
+        if symbol == module or symbol.startswith(module + "."):
+            return f"TF 2 has no tf.contrib (tf.compat.v1 has none either); {advice}"
+    if symbol.startswith("contrib"):
+        return ("TF 2 has no tf.contrib (tf.compat.v1 has none either) and this module has no maintained "
+                "successor; rewrite that part with TF 2 / Keras")
+    return "TF 2.21 with Keras 3 does not have it and the tf-keras legacy layers and cells have no such name"

@@ -1,0 +1,316 @@
+"""G103: TF1 names that TF 2.21 + Keras 3 lacks get their TF 2.21 home, so graph code left on
+``tf.compat.v1`` runs.
+
+G101 keeps a module it cannot prove on ``tensorflow.compat.v1`` with v2 behaviour
+disabled, and T101 keeps TF1 names without a native form; but ``tf.compat.v1.layers.dense``
+and ``tf.compat.v1.nn.rnn_cell.LSTMCell`` raise ``... is not available with Keras 3`` on
+TF 2.21, and ``tf.contrib`` is gone. Their homes (``codemods/analysis/legacy_homes.py``)
+are the same code kept by well-maintained packages: TF1's layers and cells in tf-keras'
+legacy module, ``tf.contrib.layers`` / ``tf.contrib.slim`` in tf-slim, so the program builds
+the same graph with the same variable names. What has no home is reported, with what
+to use instead.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from codemods.analysis import legacy_homes
+from codemods.analysis.graph import drop_unused_contrib_imports
+from codemods.analysis.names import dotted_name
+from codemods.analysis.private_names import public_qualified
+from codemods.analysis.tf_api import add_imports
+from codemods.base import Example, Rule
+
+# How each kind of home is imported, under the local name the module uses for it.
+_IMPORTS = {
+    "tf_legacy": "from tf_keras.api._v1.keras.__internal__ import legacy as {name}",
+    "slim": "import tf_slim as {name}",
+}
+
+
+def _import_line(kind: str, name: str) -> str:
+    return "import tf_slim" if (kind, name) == ("slim", "tf_slim") else _IMPORTS[kind].format(name=name)
+# Module imports that become `import tf_slim as <name>`.
+_SLIM_MODULES = ("tensorflow.contrib.slim", "tensorflow.contrib.layers")
+_NOTE = {
+    "tf_legacy": "the tf-keras package (`pip install tf-keras`): TF1's layers and RNN cells come from its legacy module",
+    "slim": "the tf-slim package (`pip install tf-slim`): tf.contrib.layers / tf.contrib.slim come from it",
+}
+
+
+def tf1_name(qualified: str | None) -> str | None:
+    """``layers.dense`` for ``tensorflow[.compat.v1].layers.dense`` (and private module paths)."""
+    if qualified is None:
+        return None
+    qualified = public_qualified(qualified)
+    for prefix in ("tensorflow.compat.v1.", "tensorflow."):
+        if qualified.startswith(prefix):
+            symbol = qualified[len(prefix) :]
+            return None if symbol.startswith("compat.") else symbol
+    return None
+
+
+class LegacyHomes(Rule):
+    code = "G103"
+    slug = "legacy-homes"
+    summary = "tf.layers, tf.nn.rnn_cell and tf.contrib, gone from TF 2.21, come from tf-keras' legacy module and tf-slim."
+    triggers = (("tensorflow", "layers"), ("tensorflow", "rnn_cell"), ("tensorflow", "contrib"))
+    details = (
+        "Runs after every other TF rule, on what they left: a module G101 kept on tensorflow.compat.v1 "
+        "(graph mode), or TF1 names T101 found no native form for. tf.layers.X and tf.nn.rnn_cell.X "
+        "(and the tf.contrib.rnn cells) -> tf_legacy.layers.X / tf_legacy.rnn_cell.X with `from "
+        "tf_keras.api._v1.keras.__internal__ import legacy as tf_legacy` (the tf-keras package's copy of "
+        "TF1's code: same variables and names, e.g. dense/kernel:0, in graph mode); tf.contrib.layers.X, "
+        "tf.contrib.slim.X, tf.contrib.framework.X -> tf_slim (`import tensorflow.contrib.slim as slim` "
+        "-> `import tf_slim as slim`); other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
+        "tf.compat.v1 has it (tf.contrib.rnn.static_rnn -> tf.compat.v1.nn.static_rnn). Imports of "
+        "tf.contrib left unused are dropped. Anything else under tf.contrib is reported with what to use "
+        "instead; the module then still fails on TF 2.21. The migrated program needs `pip install "
+        "tf-keras` / `tf-slim` (one finding per module says which)."
+    )
+    examples = (
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                tf.disable_v2_behavior()
+
+                x = tf.placeholder(tf.float32, [None, 5, 3])
+                cell = tf.nn.rnn_cell.BasicLSTMCell(8)
+                outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+                logits = tf.layers.dense(state.h, 2, name="logits")
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                from tf_keras.api._v1.keras.__internal__ import legacy as tf_legacy
+                tf.disable_v2_behavior()
+
+                x = tf.placeholder(tf.float32, [None, 5, 3])
+                cell = tf_legacy.rnn_cell.BasicLSTMCell(8)
+                outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+                logits = tf_legacy.layers.dense(state.h, 2, name="logits")
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                import tensorflow.contrib.slim as slim
+                from tensorflow.contrib import rnn
+
+                net = slim.fully_connected(tf.zeros([2, 3]), 4, weights_regularizer=slim.l2_regularizer(0.1))
+                cells = rnn.MultiRNNCell([rnn.GRUCell(4), rnn.GRUCell(4)])
+                init = tf.contrib.layers.xavier_initializer()
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                import tf_slim as slim
+                from tf_keras.api._v1.keras.__internal__ import legacy as tf_legacy
+
+                net = slim.fully_connected(tf.zeros([2, 3]), 4, weights_regularizer=slim.l2_regularizer(0.1))
+                cells = tf_legacy.rnn_cell.MultiRNNCell([tf_legacy.rnn_cell.GRUCell(4), tf_legacy.rnn_cell.GRUCell(4)])
+                init = slim.xavier_initializer()
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                layer = tf.keras.layers.Dense(3)
+                cell = tf.keras.layers.LSTMCell(4)
+                """
+            ),
+        ),
+    )
+
+    def rewrite(self, tree: cst.Module) -> cst.Module:
+        if not self.resolver.imports_from("tensorflow"):
+            return tree
+        self._replacements: dict[int, str] = {}
+        self._aliases: dict[str, str] = {}  # home kind -> local name the module uses for it
+        self._first_use: dict[str, cst.CSTNode] = {}
+        self._compat_spelling: str | None = None
+        self._slim_alias = self._existing_slim_alias()
+        self._rewritten_imports = 0
+        self._subpackages: set[str] = set()  # `import tf_slim.nets` for slim.nets.X
+        self._moved_imports: list[str] = []  # names split off a from-import with homeless ones
+        self.skip_statements_without("tensorflow")
+        new = tree.visit(self)
+        if not self._replacements and not self._rewritten_imports:
+            return tree
+        new = drop_unused_contrib_imports(new)
+        lines = [_import_line(kind, name) for kind, name in self._aliases.items()] + self._moved_imports
+        lines += [f"import {subpackage}" for subpackage in sorted(self._subpackages)]
+        if self._compat_spelling == "tensorflow":
+            lines.append("import tensorflow")
+        for kind, node in self._first_use.items():
+            self.report(node, f"the migrated module needs {_NOTE[kind]}", kind="converted")
+        return add_imports(new, lines) if lines else new
+
+    # -- names ---------------------------------------------------------------------
+    def _symbol(self, node: cst.BaseExpression) -> str | None:
+        symbol = tf1_name(self.qualified_name(node))
+        return symbol if symbol is not None and legacy_homes.is_gone(symbol) else None
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        symbol = self._symbol(node)
+        if symbol is None:
+            return True
+        home = legacy_homes.home(symbol)
+        if home is None:
+            self.report(node, f"`tf.{symbol}` cannot run on TF 2.21: {legacy_homes.why_not(symbol)}")
+            return False
+        subpackage = legacy_homes.slim_subpackage(home)
+        if subpackage is not None:
+            self._subpackages.add(subpackage)
+        if self._through_rewritten_import(node):
+            pass  # `slim.X` after `import tensorflow.contrib.slim as slim`: the import becomes tf_slim
+        else:
+            self._replacements[id(node)] = self._spell(home, node)
+        return False  # the outermost chain decides; its parts are not separate uses
+
+    def visit_Name(self, node: cst.Name) -> None:
+        """A name imported from a gone module (``from tensorflow.contrib.rnn import LSTMBlockCell``)."""
+        symbol = self._symbol(node)
+        if symbol is not None and legacy_homes.home(symbol) is None:
+            self.report(node, f"`tf.{symbol}` cannot run on TF 2.21: {legacy_homes.why_not(symbol)}")
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        replacement = self._replacements.get(id(original_node))
+        if replacement is None:
+            return updated_node
+        return cst.parse_expression(replacement).with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
+    def _spell(self, home: legacy_homes.Home, node: cst.CSTNode) -> str:
+        if home.kind == "tf":
+            return self._compat() + "." + home.path
+        name = self._alias(home.kind, node)
+        return f"{name}.{home.path}" if home.path else name
+
+    def _alias(self, kind: str, node: cst.CSTNode) -> str:
+        self._first_use.setdefault(kind, node)
+        if kind == "slim" and self._slim_alias is not None:
+            return self._slim_alias
+        if kind not in self._aliases:
+            preferred, other = {"tf_legacy": ("tf_legacy", "tf_keras_legacy"), "slim": ("slim", "tf_slim")}[kind]
+            self._aliases[kind] = other if self.resolver.is_bound_anywhere(preferred) else preferred
+        return self._aliases[kind]
+
+    def _compat(self) -> str:
+        """How this module spells ``tensorflow.compat.v1``."""
+        compat = self.resolver.alias_for("tensorflow.compat.v1")
+        if compat is not None:
+            return compat
+        plain = self.resolver.alias_for("tensorflow")
+        if plain is not None:
+            return plain + ".compat.v1"
+        self._compat_spelling = "tensorflow"
+        return "tensorflow.compat.v1"
+
+    def _through_rewritten_import(self, node: cst.Attribute) -> bool:
+        """Does the chain start from a name imported from a gone module with a home? Its
+        import is what changes (leave_Import / leave_ImportFrom), not the chain."""
+        root: cst.BaseExpression = node
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        symbol = self._symbol(root)
+        return symbol is not None and legacy_homes.home(symbol) is not None
+
+    def _existing_slim_alias(self) -> str | None:
+        """The name of ``import tensorflow.contrib.slim as slim`` (rewritten to tf_slim below)."""
+        for local, origin in self.resolver.module_imports().items():
+            if origin in _SLIM_MODULES:
+                return local
+        return None
+
+    # -- imports of tf.contrib / tf.layers names -------------------------------------
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        names = []
+        for alias in updated_node.names:
+            origin = dotted_name(alias.name) or ""
+            symbol = tf1_name(origin)
+            if alias.asname is not None and symbol in ("contrib.slim", "contrib.layers"):
+                alias = alias.with_changes(name=cst.Name("tf_slim"))
+                self._rewritten_imports += 1
+                self._first_use.setdefault("slim", original_node)
+            names.append(alias)
+        return updated_node.with_changes(names=names)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
+        module = dotted_name(updated_node.module) if updated_node.module is not None and not updated_node.relative else None
+        if module is None or isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        targets = []
+        for alias in updated_node.names:
+            name = dotted_name(alias.name) or ""
+            symbol = tf1_name(f"{module}.{name}")
+            if symbol is None or not legacy_homes.is_gone(symbol):
+                return updated_node
+            targets.append((alias, symbol, legacy_homes.home(symbol)))
+        if not targets:
+            return updated_node
+        homeless = [alias for alias, _, home in targets if home is None]
+        if homeless:
+            # The names without a home stay (each use is reported where it is read); the
+            # others are imported from their homes on lines of their own.
+            if len(homeless) == len(targets):
+                return updated_node
+            for alias, _, home in targets:
+                if home is not None:
+                    self._moved_imports.append(_import_from_home(alias, home))
+                    if home.kind in _NOTE:
+                        self._first_use.setdefault(home.kind, original_node)
+            self._rewritten_imports += 1
+            return updated_node.with_changes(names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in homeless])
+        if len(targets) == 1 and targets[0][2].kind == "slim" and not targets[0][2].path:
+            # from tensorflow.contrib import slim -> import tf_slim as slim
+            alias, _, _ = targets[0]
+            local = alias.evaluated_alias or alias.evaluated_name
+            self._rewritten_imports += 1
+            self._first_use.setdefault("slim", original_node)
+            return cst.parse_statement(f"import tf_slim as {local}\n").body[0]
+        modules = {_from_module(home) for _, _, home in targets}
+        if len(modules) != 1 or any(not home.path for _, _, home in targets):
+            self.report(original_node, (
+                f"`from {module} import ...` cannot run on TF 2.21 and its names have TF 2.21 homes in different "
+                f"modules ({', '.join(sorted(modules))}): import them from there one by one"
+            ))
+            return updated_node
+        for _, _, home in targets:
+            if home.kind in _NOTE:
+                self._first_use.setdefault(home.kind, original_node)
+        self._rewritten_imports += 1
+        aliases = []
+        for alias, _, home in targets:
+            leaf = home.path.rsplit(".", 1)[-1]
+            local = alias.evaluated_alias or alias.evaluated_name
+            aliases.append(cst.ImportAlias(
+                name=cst.Name(leaf), asname=None if leaf == local else cst.AsName(name=cst.Name(local)),
+            ))
+        return cst.ImportFrom(module=cst.parse_expression(modules.pop()), names=aliases)
+
+
+def _from_module(home: legacy_homes.Home) -> str:
+    """The module a ``from ... import`` takes the last part of ``home.path`` from."""
+    parent = home.path.rpartition(".")[0]
+    base = {"tf_legacy": legacy_homes.TF_KERAS_LEGACY, "slim": "tf_slim", "tf": "tensorflow.compat.v1"}[home.kind]
+    return f"{base}.{parent}" if parent else base
+
+
+def _import_from_home(alias: cst.ImportAlias, home: legacy_homes.Home) -> str:
+    """The import statement binding ``alias``'s local name to ``home``."""
+    local = alias.evaluated_alias or alias.evaluated_name
+    if not home.path:  # tensorflow.contrib.slim / .layers themselves
+        return f"import tf_slim as {local}"
+    leaf = home.path.rsplit(".", 1)[-1]
+    return f"from {_from_module(home)} import {leaf}" + ("" if leaf == local else f" as {local}")

@@ -1,0 +1,287 @@
+"""G103 beyond its examples: every spelling of the names TF 2.21 + Keras 3 lacks, the
+imports it rewrites or drops, and what it reports. The fallback_* fixtures prove by
+running both versions that the homes compute the same numbers."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from codemods.graph.g103_legacy_homes import LegacyHomes
+from migrator.engine import Status, migrate_source
+
+LEGACY_IMPORT = "from tf_keras.api._v1.keras.__internal__ import legacy as tf_legacy"
+
+
+def migrate(source: str, rules=(LegacyHomes,)) -> tuple[str, list]:
+    kwargs = {} if rules is None else {"rules": list(rules)}
+    result = migrate_source(textwrap.dedent(source).encode(), "t.py", **kwargs)
+    assert result.status is not Status.FAILED, result.error
+    text = result.new_bytes.decode()
+    ast.parse(text)
+    again = migrate_source(result.new_bytes, "t.py", **kwargs)
+    assert again.new_bytes == result.new_bytes, "not idempotent"
+    return text, result.findings
+
+
+def declined(findings) -> list[str]:
+    return [f.message for f in findings if f.kind == "declined"]
+
+
+def test_fallback_module_gets_runnable_layers_through_the_whole_pipeline() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 4])
+        h = tf.layers.dense(x, 8, activation=tf.nn.relu, name="h")
+        out = tf.layers.dense(h, 1)
+        tf.add_to_collection("outputs", out)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out, feed_dict={x: [[1.0] * 4]}))
+        """,
+        rules=None,
+    )
+    assert text.startswith(f"import tensorflow.compat.v1 as tf\n{LEGACY_IMPORT}\ntf.disable_v2_behavior()\n")
+    assert 'h = tf_legacy.layers.dense(x, 8, activation=tf.nn.relu, name="h")' in text
+    assert "out = tf_legacy.layers.dense(h, 1)" in text and "tf.layers" not in text
+    [note] = [f for f in findings if f.rule == "G103"]
+    assert note.kind == "converted" and "pip install tf-keras" in note.message and note.line == 4
+
+
+def test_contrib_rnn_module_import_goes_with_its_last_use() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+        from tensorflow.contrib import rnn
+
+        cell = rnn.BasicLSTMCell(4, forget_bias=1.0)
+        outputs, states = rnn.static_rnn(cell, steps, dtype=tf.float32)
+        stacked = tf.contrib.rnn.MultiRNNCell([rnn.GRUCell(3), tf.nn.rnn_cell.LSTMCell(3)])
+        """
+    )
+    assert text == textwrap.dedent(
+        f"""\
+        import tensorflow.compat.v1 as tf
+        {LEGACY_IMPORT}
+
+        cell = tf_legacy.rnn_cell.BasicLSTMCell(4, forget_bias=1.0)
+        outputs, states = tf.nn.static_rnn(cell, steps, dtype=tf.float32)
+        stacked = tf_legacy.rnn_cell.MultiRNNCell([tf_legacy.rnn_cell.GRUCell(3), tf_legacy.rnn_cell.LSTMCell(3)])
+        """
+    )
+    assert not declined(findings)
+
+
+def test_plain_tensorflow_module_left_by_t101() -> None:
+    """T101 moves a compat module to ``import tensorflow as tf`` and leaves these names."""
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        init = tf.contrib.layers.xavier_initializer()
+        net = tf.contrib.layers.fully_connected(x, 4, weights_initializer=init)
+        outputs, state = tf.contrib.rnn.static_rnn(tf.nn.rnn_cell.BasicRNNCell(2), steps, dtype=tf.float32)
+        pool = tf.compat.v1.layers.max_pooling2d(images, 2, 2)
+        """
+    )
+    assert text == textwrap.dedent(
+        f"""\
+        import tensorflow as tf
+        import tf_slim as slim
+        {LEGACY_IMPORT}
+
+        init = slim.xavier_initializer()
+        net = slim.fully_connected(x, 4, weights_initializer=init)
+        outputs, state = tf.compat.v1.nn.static_rnn(tf_legacy.rnn_cell.BasicRNNCell(2), steps, dtype=tf.float32)
+        pool = tf_legacy.layers.max_pooling2d(images, 2, 2)
+        """
+    )
+    notes = sorted(f.message for f in findings if f.kind == "converted")
+    assert len(notes) == 2 and "pip install tf-keras" in notes[0] and "pip install tf-slim" in notes[1]
+
+
+def test_slim_imports_become_tf_slim() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+        import tensorflow.contrib.slim as slim
+        from tensorflow.contrib import layers as contrib_layers
+        from tensorflow.contrib.layers import fully_connected, l2_regularizer as l2
+
+        with slim.arg_scope([slim.conv2d], weights_regularizer=l2(0.1)):
+            net = slim.conv2d(images, 8, [3, 3], scope="conv1")
+        net = contrib_layers.flatten(net)
+        logits = fully_connected(net, 10, activation_fn=None)
+        """
+    )
+    assert text == textwrap.dedent(
+        """\
+        import tensorflow as tf
+        import tf_slim as slim
+        import tf_slim as contrib_layers
+        from tf_slim import fully_connected, l2_regularizer as l2
+
+        with slim.arg_scope([slim.conv2d], weights_regularizer=l2(0.1)):
+            net = slim.conv2d(images, 8, [3, 3], scope="conv1")
+        net = contrib_layers.flatten(net)
+        logits = fully_connected(net, 10, activation_fn=None)
+        """
+    )
+
+
+def test_module_aliases_and_from_imports_of_cells() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib.rnn import BasicLSTMCell, MultiRNNCell as Multi
+
+        slim = tf.contrib.slim
+        rnn_cell = tf.nn.rnn_cell
+        cell = Multi([BasicLSTMCell(4), rnn_cell.GRUCell(4)])
+        """
+    )
+    assert text == textwrap.dedent(
+        f"""\
+        import tensorflow as tf
+        from tf_keras.api._v1.keras.__internal__.legacy.rnn_cell import BasicLSTMCell, MultiRNNCell as Multi
+        import tf_slim
+        {LEGACY_IMPORT}
+
+        slim = tf_slim
+        rnn_cell = tf_legacy.rnn_cell
+        cell = Multi([BasicLSTMCell(4), rnn_cell.GRUCell(4)])
+        """
+    )
+
+
+def test_private_module_paths_are_the_public_names() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.python.ops import rnn_cell_impl
+        from tensorflow.python.layers import core as layers_core
+
+        cell = rnn_cell_impl.LSTMCell(4)
+        out = layers_core.dense(x, 3)
+        """
+    )
+    assert "cell = tf_legacy.rnn_cell.LSTMCell(4)" in text and "out = tf_legacy.layers.dense(x, 3)" in text
+
+
+def test_names_without_a_home_are_reported_with_what_to_use() -> None:
+    source = """\
+        import tensorflow as tf
+        from tensorflow.contrib.rnn import LSTMBlockCell
+
+        cell = LSTMBlockCell(4)
+        decoder = tf.contrib.seq2seq.BasicDecoder(cell, helper, state)
+        columns = tf.contrib.layers.real_valued_column("x")
+        """
+    text, findings = migrate(source)
+    assert text == textwrap.dedent(source)
+    messages = declined(findings)
+    assert len(messages) == 3
+    assert "tf.contrib.rnn.LSTMBlockCell" in messages[0] and "BasicLSTMCell, LSTMCell" in messages[0]
+    assert "tfa.seq2seq" in messages[1]
+    assert "tf.feature_column" in messages[2]
+    assert [f.line for f in findings if f.kind == "declined"] == [4, 5, 6]
+
+
+def test_from_import_of_names_with_homes_in_different_modules_is_reported() -> None:
+    source = """\
+        import tensorflow as tf
+        from tensorflow.contrib.rnn import BasicLSTMCell, static_rnn
+
+        outputs, state = static_rnn(BasicLSTMCell(4), steps, dtype=tf.float32)
+        """
+    text, findings = migrate(source)
+    assert text == textwrap.dedent(source)
+    [message] = declined(findings)
+    assert "tensorflow.compat.v1.nn" in message and "legacy.rnn_cell" in message
+
+
+def test_tf2_code_and_other_names_are_left_alone() -> None:
+    source = """\
+        import tensorflow as tf
+        from tensorflow.keras import layers
+
+        dense = tf.keras.layers.Dense(3)
+        cell = tf.keras.layers.LSTMCell(4)
+        conv = layers.Conv2D(8, 3)
+
+
+        def build(tf):
+            return tf.layers.dense(x, 3)  # a parameter named tf is not TensorFlow
+        """
+    text, findings = migrate(source)
+    assert text == textwrap.dedent(source) and findings == []
+
+
+def test_bound_names_are_not_shadowed() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+        tf_legacy = "mine"
+        slim = 3
+        h = tf.layers.dense(x, 2)
+        w = tf.contrib.layers.l2_regularizer(0.1)
+        """
+    )
+    assert "from tf_keras.api._v1.keras.__internal__ import legacy as tf_keras_legacy" in text
+    assert "h = tf_keras_legacy.layers.dense(x, 2)" in text
+    assert "import tf_slim\n" in text and "w = tf_slim.l2_regularizer(0.1)" in text
+
+
+def test_slim_nets_come_from_tf_slim_nets() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        import tensorflow.contrib.slim as slim
+        from tensorflow.contrib.slim.nets import resnet_v1
+
+        net, _ = resnet_v1.resnet_v1_50(images, 10)
+        vgg, _ = slim.nets.vgg.vgg_16(images)
+        """
+    )
+    assert text == textwrap.dedent(
+        """\
+        import tensorflow as tf
+        import tf_slim as slim
+        from tf_slim.nets import resnet_v1
+        import tf_slim.nets
+
+        net, _ = resnet_v1.resnet_v1_50(images, 10)
+        vgg, _ = slim.nets.vgg.vgg_16(images)
+        """
+    )
+    assert not declined(findings)
+
+
+def test_a_from_import_mixing_names_with_and_without_a_home_is_split() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib import slim, rnn, seq2seq
+
+        net = slim.fully_connected(x, 4)
+        cell = rnn.GRUCell(4)
+        helper = seq2seq.TrainingHelper(inputs, lengths)
+        """
+    )
+    assert text == textwrap.dedent(
+        f"""\
+        import tensorflow as tf
+        from tensorflow.contrib import seq2seq
+        {LEGACY_IMPORT}
+        import tf_slim as slim
+
+        net = slim.fully_connected(x, 4)
+        cell = tf_legacy.rnn_cell.GRUCell(4)
+        helper = seq2seq.TrainingHelper(inputs, lengths)
+        """
+    )
+    [message] = declined(findings)
+    assert "tf.contrib.seq2seq.TrainingHelper" in message and "tfa.seq2seq" in message
