@@ -201,6 +201,25 @@ with tf.Session() as sess:
     assert finding.line == 6
 
 
+def test_fallback_switches_to_graph_mode_before_the_first_graph_op():
+    # Notebook cells exported to a script import TensorFlow again further down; ops built
+    # before a switch placed after the last import would be eager (an empty Session graph).
+    text, _ = migrate(
+        """\
+import numpy as np
+import tensorflow as tf
+a = tf.add(2, 3, name="add")
+import tensorflow as tf
+with tf.Session() as sess:
+    print(sess.run(tf.get_default_graph().get_tensor_by_name("add:0")))
+"""
+    )
+    assert text.startswith(
+        "import numpy as np\nimport tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\na = tf.add(2, 3"
+    )
+    assert text.count("import tensorflow.compat.v1 as tf") == 2 and text.count("disable_v2_behavior") == 1
+
+
 def test_graph_built_in_a_loop_falls_back() -> None:
     text, findings = migrate(
         """\
