@@ -7,6 +7,7 @@ renames run last over what the conversion left.
 
 from __future__ import annotations
 
+from codemods.api.r001_remaining_legacy import RemainingLegacy
 from codemods.api.t101_tf2_api import TF2Api
 from codemods.api.t102_absl_flags_logging import AbslFlagsLogging
 from codemods.api.t103_eager_by_default import EagerByDefault
@@ -52,4 +53,5 @@ PIPELINE: tuple[type[Rule], ...] = (
     TFPrint,
     TF2Api,  # T101 last: T102-T104 act on TF1 names it would otherwise keep on compat.v1
     Numpy2,  # N101: NumPy 1 names NumPy 2 removed; independent of the TF rules
+    RemainingLegacy,  # R001 last: reports what the others left (changes nothing)
 )

@@ -61,8 +61,10 @@ COMPAT_REASONS = {
     "tf.placeholder": "TF 2 has no placeholders (the graph conversion G101 replaces them where it can)",
     "tf.Session": "TF 2 has no sessions (the graph conversion G101 replaces them where it can)",
     "tf.InteractiveSession": "TF 2 has no sessions (the graph conversion G101 replaces them where it can)",
-    "tf.get_variable": "TF 2 has no variable scopes (G3xx converts them where it can)",
-    "tf.variable_scope": "TF 2 has no variable scopes (G3xx converts them where it can)",
+    "tf.get_variable": "TF 2 has no variable scopes (the graph conversion G101 turns get_variable into "
+    "tf.Variable where it can; otherwise use tf.Variable or a Keras layer)",
+    "tf.variable_scope": "TF 2 has no variable scopes (the graph conversion G101 drops them where it can; "
+    "otherwise give variables explicit names or use Keras layers)",
     "tf.global_variables_initializer": "TF 2 initializes variables when they are created",
 }
 
