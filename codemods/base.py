@@ -14,7 +14,7 @@ from typing import ClassVar
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-from codemods.analysis.names import ImportResolver, resolver_for
+from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for
 from codemods.analysis.positions import locate
 
 
@@ -112,14 +112,19 @@ class Rule(VisitorBasedCodemodCommand):
     _relevant_statements: set[int] | None = None
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        relevant = self._relevant_statements
-        if relevant is not None and isinstance(node, cst.BaseStatement) and id(node) not in relevant:
-            return False
-        suppressed = self._suppressed
-        if suppressed and isinstance(node, cst.BaseStatement) and _silences(suppressed.get(id(node), False), self.code):
+        if isinstance(node, cst.BaseStatement) and not self.visits_statement(node):
             return False
         method = getattr(self, "visit_" + type(node).__name__, None)
         return method is None or method(node) is not False
+
+    def visits_statement(self, node: cst.BaseStatement) -> bool:
+        """False for a statement the rule skips whole: one that names nothing from the
+        package it is about (``skip_statements_without``), or whose suppression comment
+        exempts it from this rule."""
+        relevant = self._relevant_statements
+        if relevant is not None and id(node) not in relevant:
+            return False
+        return not (self._suppressed and _silences(self._suppressed.get(id(node), False), self.code))
 
     def on_leave(self, original_node, updated_node):
         method = getattr(self, "leave_" + type(original_node).__name__, None)
@@ -189,7 +194,7 @@ def _silences(codes: frozenset[str] | None | bool, rule_code: str) -> bool:
     return codes is None or any(rule_code.startswith(code) for code in codes)
 
 
-class _SuppressionScan(cst.CSTVisitor):
+class _SuppressionScan(FastVisitor):
     def __init__(self) -> None:
         self.statements: list[cst.BaseStatement] = []
         self.found: dict[int, frozenset[str] | None] = {}

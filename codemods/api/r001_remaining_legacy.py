@@ -18,6 +18,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import tf_api
+from codemods.analysis.names import FastVisitor
 from codemods.base import Example, Rule
 
 _GRAPH_ONLY = (
@@ -74,6 +75,29 @@ def _native_advice(symbol: str) -> str | None:
     return None
 
 
+class _Uses(FastVisitor):
+    """Every dotted chain naming TensorFlow, in the statements the rule visits."""
+
+    def __init__(self, rule: RemainingLegacy) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseStatement):
+            return self.rule.visits_statement(node)
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            return False
+        if isinstance(node, cst.Attribute):
+            return not self.rule._check(node)
+        if isinstance(node, cst.Name):
+            self.rule._check(node)
+            return False
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        pass
+
+
 class RemainingLegacy(Rule):
     code = "R001"
     slug = "remaining-tf1"
@@ -108,21 +132,8 @@ class RemainingLegacy(Rule):
     def rewrite(self, tree: cst.Module) -> cst.Module:
         if self.resolver.imports_from("tensorflow"):
             self.skip_statements_without("tensorflow")
-            tree.visit(self)
+            tree.visit(_Uses(self))  # a read-only visitor: no tree is rebuilt
         return tree  # a report, never a change
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        return not self._check(node)
-
-    def visit_Name(self, node: cst.Name) -> bool:
-        self._check(node)
-        return False
 
     def _check(self, node: cst.BaseExpression) -> bool:
         """Report ``node`` if it names legacy TensorFlow; True when it named TensorFlow
