@@ -145,7 +145,7 @@ def _terminate(signum, frame) -> None:
 
 
 def _migrate_stdin(name: str, rules, diff: bool, check: bool) -> engine.FileResult:
-    result = engine.migrate_source(sys.stdin.buffer.read(), name, rules)
+    result = engine.migrate_bytes(sys.stdin.buffer.read(), name, rules)
     if diff:
         if result.changed:
             _deliver(result, diff=True, check=False)

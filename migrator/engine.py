@@ -320,8 +320,11 @@ def _named(message: str) -> str:
     return f"`{found.group(1)}`" if found else message
 
 
-def _migrate_notebook(data: bytes, display: str, rules: Sequence[type[Rule]] | None) -> FileResult:
-    """A notebook's code cells, migrated as one program (see migrator/notebooks.py)."""
+def migrate_bytes(data: bytes, display: str, rules: Sequence[type[Rule]] | None = None) -> FileResult:
+    """``migrate_source``, or for a notebook (by its name) its code cells migrated as one
+    program (hook: migrator/notebooks.py)."""
+    if not notebooks.is_notebook(display):
+        return migrate_source(data, display, rules)
     try:
         return notebooks.migrate(data, lambda source: migrate_source(source, display, rules))
     except notebooks.NotebookError as exc:
@@ -363,10 +366,7 @@ def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want
     except OSError as exc:
         return _failed(display, b"", f"cannot read: {exc.strerror or exc}")
     read_time = time.perf_counter() - clock
-    if notebooks.is_notebook(display):  # hook: notebooks (migrator/notebooks.py)
-        result = _migrate_notebook(data, display, rules)
-    else:
-        result = migrate_source(data, display, rules)
+    result = migrate_bytes(data, display, rules)
     result.timings["read"] = read_time
     if want_diff and result.changed:
         clock = time.perf_counter()

@@ -95,3 +95,18 @@ def test_a_notebook_becomes_a_script_for_verify(tmp_path: Path) -> None:
     compile(script, "nb.py", "exec")
     assert "pass  # IPython: %matplotlib inline" in script and "echo" not in script
     assert script.index("tf.placeholder") < script.index("tf.Session")
+
+
+def test_standard_input_named_as_a_notebook_is_migrated_as_one(tmp_path: Path) -> None:
+    data = _notebook(tmp_path / "nb.ipynb", GRAPH, SESSION)
+    result = run("migrate", "-", "--stdin-filename", "nb.ipynb", "--select", "G", cwd=tmp_path, stdin=data)
+    assert result.returncode == 0, result.stderr
+    cells = ["".join(c["source"]) for c in json.loads(result.stdout)["cells"]]
+    assert "@tf.function" in cells[1]
+
+
+def test_verify_refuses_a_broken_notebook_clearly(tmp_path: Path) -> None:
+    (tmp_path / "a.ipynb").write_text("{}")
+    (tmp_path / "b.py").write_text("print(1)\n")
+    result = run("verify", "a.ipynb", "b.py", "--tf1-compat", cwd=tmp_path)
+    assert result.returncode == 2 and b"not a valid notebook" in result.stderr
