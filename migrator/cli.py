@@ -285,6 +285,16 @@ def rules(
         raise _fail(str(exc)) from None
 
 
+@app.command()
+def lsp() -> None:
+    """Run the language server on standard input/output (for editors; needs migrator[lsp])."""
+    try:
+        from migrator.lsp import serve
+    except ImportError as exc:
+        raise _fail(f"the language server needs pygls: pip install 'migrator[lsp]' ({exc})") from None
+    serve()
+
+
 from migrator.verify.cli import register as _register_verify  # noqa: E402
 
 _register_verify(app)

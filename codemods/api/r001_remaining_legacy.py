@@ -44,19 +44,6 @@ _ADVICE = {
     "flags.": "use absl.flags (T102 converts tf.flags)",
     "logging.": "use absl.logging (T102 converts tf.logging)",
 }
-_CONTRIB_ADVICE = {
-    "layers.layer_norm": "use tf.keras.layers.LayerNormalization (its epsilon default is 1e-3, tf.contrib's was 1e-12)",
-    "layers.xavier_initializer": "use tf.keras.initializers.GlorotUniform (GlorotNormal for uniform=False)",
-    "layers.variance_scaling_initializer": "use tf.keras.initializers.VarianceScaling",
-    "layers.l2_regularizer": "use tf.keras.regularizers.L2 (its factor is twice tf.contrib's scale: L2(scale / 2))",
-    "layers.": "use the tf.keras.layers counterpart (G102 converts the common tf.contrib.layers calls)",
-    "slim.": "use tf.keras.layers (G102 converts slim's layer functions where it can)",
-    "rnn.": "use tf.keras.layers.LSTMCell / GRUCell / RNN",
-    "training.HParams": "use a dict or a dataclass",
-    "tpu.": "use tf.distribute.TPUStrategy",
-    "data.": "use tf.data (most of tf.contrib.data moved to tf.data.experimental)",
-    "opt.": "use a tf.keras.optimizers optimizer",
-}
 
 
 def _advice(table: dict[str, str], symbol: str) -> str | None:
@@ -166,7 +153,7 @@ class RemainingLegacy(Rule):
                 "and delete the call"
             )
         if symbol.startswith("contrib."):
-            advice = _advice(_CONTRIB_ADVICE, symbol[len("contrib.") :])
+            advice = tf_api.contrib_advice("tf." + symbol)
             return f"`{spelled}`: tf.contrib is gone in TF 2; " + (
                 advice or "replace it with a core TensorFlow 2 or Keras API"
             )
