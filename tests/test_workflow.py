@@ -218,3 +218,10 @@ def test_github_action_writes_the_markdown_summary_and_gates(tmp_path: Path) -> 
     done = subprocess.run(["bash", "-c", report["run"]], cwd=tmp_path, env=env, capture_output=True)
     assert done.returncode == 1, "a file that would change fails the check"
     assert summary.read_text().startswith("## TensorFlow 2 migration") and "**1 would change**" in summary.read_text()
+
+
+def test_legacy_python_from_pyproject_is_the_verify_interpreter(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.migrator]\nlegacy-python = "envs/py37/bin/python"\n')
+    (tmp_path / "a.py").write_text("print(1)\n")
+    result = run("verify", "a.py", "a.py", cwd=tmp_path)
+    assert result.returncode == 2 and str(tmp_path / "envs/py37/bin/python").encode() in result.stderr
