@@ -210,7 +210,8 @@ def migrate_source(
             return _failed(
                 path, data,
                 f"internal error in rule {rule.code} ({type(exc).__name__}: {exc}); file left unchanged",
-                findings=_positioned(stages, stage_rules, staged)[0], timings=timings,
+                findings=_positioned([s.code for s in stages] if len(stages) > 1 else [], stage_rules, staged)[0],
+                timings=timings,
             )
         rule_findings = rule.findings()
         if rule_findings:
@@ -221,9 +222,11 @@ def migrate_source(
         now = time.perf_counter()
         timings[rule.code] = now - clock
         clock = now
-    findings, new_findings, applied = _positioned(stages, stage_rules, staged)
+    # Each stage's text once: for the line maps, the rewrite counts and the new bytes.
+    codes = [stage.code for stage in stages] if len(stages) > 1 else []
+    findings, new_findings, applied = _positioned(codes, stage_rules, staged)
 
-    new_bytes = stages[-1].bytes if len(stages) > 1 else data
+    new_bytes = codes[-1].encode(stages[-1].encoding) if codes else data
     now = time.perf_counter()
     timings["codegen"] = now - clock
     clock = now
@@ -254,18 +257,17 @@ def _too_large(size: int) -> str:
 
 
 def _positioned(
-    stages: list[cst.Module], stage_rules: list[str], staged: list[tuple[int, list[Finding]]]
+    codes: list[str], stage_rules: list[str], staged: list[tuple[int, list[Finding]]]
 ) -> tuple[list[Finding], list[Finding], Counter]:
     """The findings at lines of the input and at lines of the migrated file, each list
     sorted by position, and the rewrites per rule (changed regions of its stage).
 
     A finding made on stage ``k`` is mapped back through stages ``k-1..0`` and forward
-    through stages ``k..end``.
+    through stages ``k..end``. ``codes``: the text of each stage (none when nothing changed).
     """
-    if len(stages) == 1:
+    if len(codes) < 2:
         flat = _ordered(f for _, fs in staged for f in fs)
         return flat, flat, Counter()
-    codes = [stage.code for stage in stages]
     matchers = [_line_matcher(codes[i], codes[i + 1]) for i in range(len(codes) - 1)]
     rewrites: Counter = Counter()
     for code, opcodes in zip(stage_rules, matchers):
