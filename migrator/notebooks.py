@@ -14,14 +14,18 @@ or the file's key order and indentation), so an unchanged notebook stays byte-id
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import re
+import tokenize
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 SUFFIX = ".ipynb"
-_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[A-Za-z_][\w.]*\s*=\s*)?[!%]")
+# A line magic or shell escape (also assigned: ``files = !ls``), or a help request
+# (``tf.nn.conv2d?``): IPython syntax, not Python.
+_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:(?:[A-Za-z_][\w.]*\s*=\s*)?[!%]|\??[A-Za-z_][\w.]*\?{1,2}[ \t]*$)")
 _CELL_MARKER = "# >>> migrator cell {} <<<"
 _CELL_LINE = re.compile(r"^# >>> migrator cell (\d+) <<<$")
 _MAGIC_MARKER = "pass  # >>> migrator magic {} <<<"
@@ -79,7 +83,8 @@ class Program:
         for index in self.cells:
             lines = _source(notebook["cells"][index]).split("\n")
             parts.append(_CELL_MARKER.format(index))
-            parts.extend(self._mask(line) for line in lines)
+            continued = _continuation_lines(lines)
+            parts.extend(line if n in continued else self._mask(line) for n, line in enumerate(lines, 1))
         self.text = "\n".join(parts) + "\n"
         self.starts = _starts(self.text)
 
@@ -124,6 +129,30 @@ class Program:
     def where(self, line: int) -> tuple[int, int]:
         """(cell number as Jupyter shows it, 1-based; line in the cell) of a program line."""
         return _where(self.starts, self.cells, line)
+
+
+def _continuation_lines(lines: list[str]) -> set[int]:
+    """Lines (1-based) that continue a statement (inside brackets or a multi-line string,
+    or after a backslash): a ``%`` or ``!`` there is Python, not IPython syntax."""
+    continued: set[int] = set()
+    depth = 0
+    seen: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            line = token.start[0]
+            if line not in seen and token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+                seen.add(line)
+                if depth > 0 or (line > 1 and lines[line - 2].rstrip().endswith("\\")):
+                    continued.add(line)
+            if token.start[0] != token.end[0]:  # a multi-line string
+                continued.update(range(token.start[0] + 1, token.end[0] + 1))
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(depth - 1, 0)
+    except (tokenize.TokenError, SyntaxError):
+        pass  # what was read so far still counts
+    return continued
 
 
 def _starts(text: str) -> list[int]:
@@ -186,6 +215,10 @@ def migrate(data: bytes, migrate_source: Callable[[bytes], object]):
     result = migrate_source(program.text.encode("utf-8"))
     result.old_bytes = data
     result.findings = [_in_cell(f, program.starts, program.cells) for f in result.findings]
+    if result.line:  # a cell that does not parse: say which
+        cell, line = program.where(result.line)
+        result.error = f"cell {cell}, line {line}: {result.error}"
+        result.line = result.col = 0
     if not result.changed:
         result.new_bytes = data
         result.new_findings = None
@@ -246,8 +279,10 @@ def to_script(data: bytes) -> str:
     parts = []
     for index in _code_cells(notebook):
         lines = []
-        for line in _source(notebook["cells"][index]).split("\n"):
-            found = _MAGIC.match(line)
+        source = _source(notebook["cells"][index]).split("\n")
+        continued = _continuation_lines(source)
+        for n, line in enumerate(source, 1):
+            found = None if n in continued else _MAGIC.match(line)
             lines.append(found.group("indent") + "pass  # IPython: " + line.strip() if found else line)
         parts.append(f"# cell {index + 1}\n" + "\n".join(lines))
     return "\n\n".join(parts) + "\n"

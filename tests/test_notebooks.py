@@ -110,3 +110,20 @@ def test_verify_refuses_a_broken_notebook_clearly(tmp_path: Path) -> None:
     (tmp_path / "b.py").write_text("print(1)\n")
     result = run("verify", "a.ipynb", "b.py", "--tf1-compat", cwd=tmp_path)
     assert result.returncode == 2 and b"not a valid notebook" in result.stderr
+
+
+def test_help_requests_are_masked_and_a_cell_that_does_not_parse_is_named(tmp_path: Path) -> None:
+    _notebook(tmp_path / "help.ipynb", GRAPH + "\ntf.placeholder?", SESSION)
+    assert run("migrate", "help.ipynb", "--select", "G", cwd=tmp_path).returncode == 0
+    assert "tf.placeholder?" in (tmp_path / "help.ipynb").read_text()
+    _notebook(tmp_path / "bad.ipynb", "import tensorflow as tf", "x = (1,")
+    result = run("migrate", "bad.ipynb", cwd=tmp_path)
+    assert result.returncode == 2 and b"bad.ipynb: E000 error: cell 3, line 1: cannot parse" in result.stderr
+
+
+def test_percent_and_bang_inside_a_statement_are_python_not_magics() -> None:
+    nb = new_notebook()
+    nb.cells = [new_code_cell('s = ("%d items"\n     % 3)\nt = """\n%not a magic\n"""\nok = (1\n      != 2)\n%time f()')]
+    program = notebooks.Program(json.loads(nbformat.writes(nb)))
+    assert program.magics == ["%time f()"]
+    compile(program.text, "program", "exec")
