@@ -44,7 +44,8 @@ def drop_ignored(items: Iterable[Target | Missing], named: Iterable[str]) -> lis
     """``items`` without the files git ignores (those named directly are kept)."""
     items = list(items)
     named = [os.path.abspath(p) for p in named]
-    roots = {_repository(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in named}
+    # Only folders are walked: files named one by one (pre-commit's way) cost no git call.
+    roots = {_repository(p) for p in named if os.path.isdir(p)}
     roots = sorted((os.path.realpath(r) for r in roots if r), key=len, reverse=True)
     if not roots:
         return items
