@@ -7,6 +7,7 @@ renames run over what the conversion left, and TF1 names TF 2.21 lacks get their
 
 from __future__ import annotations
 
+from codemods.api.r001_remaining_legacy import RemainingLegacy
 from codemods.api.t101_tf2_api import TF2Api
 from codemods.api.t102_absl_flags_logging import AbslFlagsLogging
 from codemods.api.t103_eager_by_default import EagerByDefault
@@ -58,4 +59,5 @@ PIPELINE: tuple[type[Rule], ...] = (
     # lacks (tf.layers, tf.nn.rnn_cell, tf.contrib) gets its home, whichever rule left it.
     LegacyHomes,
     Numpy2,  # N101: NumPy 1 names NumPy 2 removed; independent of the TF rules
+    RemainingLegacy,  # R001 last: reports what the others left (changes nothing)
 )

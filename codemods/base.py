@@ -7,13 +7,14 @@ LibCST's defensive deep copy of the tree (rules never mutate their input).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
-from codemods.analysis.names import ImportResolver, resolver_for
+from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for
 from codemods.analysis.positions import locate
 
 
@@ -36,6 +37,7 @@ class Finding:
     # "converted": a rewrite the user should review (e.g. a changed default);
     # "declined": left as it was, with the reason.
     kind: str = "declined"
+    cell: int = 0  # in a notebook: the code cell (1-based, as Jupyter numbers them); line is in it
 
 
 class Rule(VisitorBasedCodemodCommand):
@@ -49,6 +51,8 @@ class Rule(VisitorBasedCodemodCommand):
     examples: ClassVar[tuple[Example, ...]] = ()
     # Longer documentation for `migrator rules` (caveats, numeric differences).
     details: ClassVar[str] = ""
+    # False for a rule that only reports (its examples are all left unchanged).
+    changes_code: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -58,6 +62,7 @@ class Rule(VisitorBasedCodemodCommand):
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         self.tree: cst.Module | None = None
+        self._suppressed: dict[int, frozenset[str] | None] = {}
         self._reports: list[tuple[cst.CSTNode, str, str]] = []
 
     @classmethod
@@ -73,10 +78,27 @@ class Rule(VisitorBasedCodemodCommand):
     # -- running -----------------------------------------------------------------
     def run(self, module: cst.Module) -> cst.Module:
         """Apply the rule to ``module`` and return the new tree."""
-        return self.transform_module_impl(module)
+        new = self.transform_module_impl(module)
+        if new is not module and self._suppressed:
+            return self._keep_suppressed(module, new)
+        return new
+
+    def _keep_suppressed(self, module: cst.Module, new: cst.Module) -> cst.Module:
+        """Whole-module rewrites (a block turned into a function) cannot skip one
+        statement: when one would change a statement whose comment suppresses this
+        rule, the rule leaves the file as it was and says so."""
+        code = new.code
+        for node in suppressed_nodes(self.context.scratch):
+            if _silences(self._suppressed.get(id(node), False), self.code) and module.code_for_node(node) not in code:
+                self._reports = []
+                self.report(node, "file left as it was: its rewrite would change this statement, "
+                            "which a suppression comment (# noqa / # migrator: skip) exempts from this rule")
+                return module
+        return new
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self.tree = tree
+        self._suppressed = suppressions(tree, self.context.scratch)
         return self.rewrite(tree)
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
@@ -90,11 +112,19 @@ class Rule(VisitorBasedCodemodCommand):
     _relevant_statements: set[int] | None = None
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        relevant = self._relevant_statements
-        if relevant is not None and isinstance(node, cst.BaseStatement) and id(node) not in relevant:
+        if isinstance(node, cst.BaseStatement) and not self.visits_statement(node):
             return False
         method = getattr(self, "visit_" + type(node).__name__, None)
         return method is None or method(node) is not False
+
+    def visits_statement(self, node: cst.BaseStatement) -> bool:
+        """False for a statement the rule skips whole: one that names nothing from the
+        package it is about (``skip_statements_without``), or whose suppression comment
+        exempts it from this rule."""
+        relevant = self._relevant_statements
+        if relevant is not None and id(node) not in relevant:
+            return False
+        return not (self._suppressed and _silences(self._suppressed.get(id(node), False), self.code))
 
     def on_leave(self, original_node, updated_node):
         method = getattr(self, "leave_" + type(original_node).__name__, None)
@@ -136,3 +166,73 @@ class Rule(VisitorBasedCodemodCommand):
             line, col = where.get(id(node), (0, 0))
             result.append(Finding(self.code, line, col, message, kind))
         return result
+
+
+# -- suppression comments --------------------------------------------------------------
+# A "migrator: skip" comment and a bare "noqa" one exempt a statement from every rule;
+# "noqa" with a colon and codes (T101, G) from the rules named (codes or prefixes); one
+# naming only other tools' codes (E501) exempts it from none. A compound statement's comment
+# (on its header line) covers its whole body.
+_SUPPRESSION = re.compile(r"#\s*(?:migrator:\s*skip\b|noqa\b(?:\s*:\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?)", re.I)
+SCRATCH_HAS_SUPPRESSIONS = "codemods.base.source_has_suppressions"  # set by the engine from the bytes
+_CACHE_KEY = "codemods.base.suppressions"
+
+
+def _codes(comment: str) -> frozenset[str] | None:
+    """The rule codes a comment suppresses: None for all, an empty set for none."""
+    found = _SUPPRESSION.search(comment)
+    if found is None:
+        return frozenset()
+    if found.group("codes") is None:
+        return None
+    return frozenset(code.upper() for code in re.split(r"[\s,]+", found.group("codes")) if code)
+
+
+def _silences(codes: frozenset[str] | None | bool, rule_code: str) -> bool:
+    if codes is False:  # not in the map
+        return False
+    return codes is None or any(rule_code.startswith(code) for code in codes)
+
+
+class _SuppressionScan(FastVisitor):
+    def __init__(self) -> None:
+        self.statements: list[cst.BaseStatement] = []
+        self.found: dict[int, frozenset[str] | None] = {}
+        self.nodes: dict[int, cst.BaseStatement] = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.EmptyLine):
+            return False  # a comment on a line of its own belongs to no statement
+        if isinstance(node, cst.BaseStatement):
+            self.statements.append(node)
+        elif isinstance(node, cst.Comment) and self.statements:
+            codes = _codes(node.value)
+            if codes is None or codes:
+                key = id(self.statements[-1])
+                self.nodes[key] = self.statements[-1]
+                previous = self.found.get(key, frozenset())
+                self.found[key] = None if codes is None or previous is None else previous | codes
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.BaseStatement):
+            self.statements.pop()
+
+
+def suppressions(tree: cst.Module, scratch: dict) -> dict[int, frozenset[str] | None]:
+    """Statement id -> the codes its suppression comment names (None: all rules)."""
+    if scratch.get(SCRATCH_HAS_SUPPRESSIONS) is False:
+        return {}
+    cached = scratch.get(_CACHE_KEY)
+    if cached is not None and cached[0] is tree:
+        return cached[1]
+    scan = _SuppressionScan()
+    tree.visit(scan)
+    scratch[_CACHE_KEY] = (tree, scan.found, list(scan.nodes.values()))
+    return scan.found
+
+
+def suppressed_nodes(scratch: dict) -> list[cst.BaseStatement]:
+    """The statements with a suppression comment in the tree ``suppressions`` saw last."""
+    cached = scratch.get(_CACHE_KEY)
+    return cached[2] if cached is not None else []

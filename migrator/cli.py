@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import sys
 from enum import Enum
@@ -10,15 +12,18 @@ from typing import List, Optional
 
 import typer
 
-from migrator import engine, reports
-from migrator.diffs import InvalidPatch, unified_diff
-from migrator.files import ConcurrentModification, discover, write_atomically
+from migrator import engine, notebooks, reports
+from migrator.config import Config, ConfigError, load_config
+from migrator.diffs import InvalidPatch, patch_name, unified_diff
+from migrator.files import ConcurrentModification, Missing, discover, write_atomically
+from migrator.gitignore import drop_ignored
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Rewrite TensorFlow 1.x and standalone Keras code into native TensorFlow 2.",
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 EXIT_OK, EXIT_PENDING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -54,6 +59,15 @@ def migrate(
     output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="How to report findings."),
     report_file: Optional[str] = typer.Option(None, help="Write the report there instead of the terminal."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
+    fail_on: Optional[str] = typer.Option(
+        None, "--fail-on", help="'remaining': exit 1 while TF 1 work remains (a to-do finding or a declined rewrite)."
+    ),
+    output_dir: Optional[str] = typer.Option(
+        None, "--output-dir", help="Write the migrated tree there (every file scanned), leaving PATHS as they are."
+    ),
+    respect_gitignore: Optional[bool] = typer.Option(
+        None, "--respect-gitignore/--no-respect-gitignore", help="Leave out files git ignores (default: yes)."
+    ),
 ) -> None:
     """Migrate PATHS in place (or show the diff with --diff)."""
     if diff and check:
@@ -62,40 +76,68 @@ def migrate(
         raise _fail("'-' (standard input) cannot be combined with other paths")
     if stdin_filename is not None and paths != ["-"]:
         raise _fail("--stdin-filename only applies when the path is '-' (standard input)")
-    select_codes, ignore_codes = _split_codes(select), _split_codes(ignore)
+    if output_dir is not None and (diff or check or paths == ["-"]):
+        raise _fail("--output-dir writes files: it cannot be combined with --diff, --check or '-'")
+    # Hook: [tool.migrator] in the nearest pyproject.toml; command-line options win.
+    try:
+        config = load_config(Path(stdin_filename or ".") if paths == ["-"] else Path(paths[0]))
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    select_codes = _split_codes(select) or config.select
+    ignore_codes = _split_codes(ignore) or config.ignore
     known = {rule.code for rule in engine.PIPELINE}
-    for code in select_codes + ignore_codes:
+    per_file = [c for codes in config.per_file_ignores.values() for c in codes]
+    for code in select_codes + ignore_codes + per_file:
         if not any(k.startswith(code.upper()) for k in known):
-            raise _fail(f"unknown rule code or prefix {code!r} (see `migrator rules`)")
+            where = f" in {config.path}" if code not in _split_codes(select) + _split_codes(ignore) else ""
+            raise _fail(f"unknown rule code or prefix {code!r}{where} (see `migrator rules`)")
     rules = engine.select_rules(select_codes, ignore_codes)
+    exclude = list(exclude or config.exclude_patterns())
+    if output_dir is not None:
+        exclude.append(os.path.relpath(output_dir))
+    gitignore = config.respect_gitignore if respect_gitignore is None else respect_gitignore
+    if fail_on not in (None, "remaining"):
+        raise _fail(f"--fail-on takes 'remaining', not {fail_on!r}")
+    if report_file:
+        # Checked before any file is written: a report that cannot be written would
+        # otherwise be lost after an in-place run, and could not be produced again.
+        problem = reports.unwritable(report_file)
+        if problem:
+            raise _fail(f"cannot write the report to {report_file}: {problem}")
 
     interrupted = False
     if paths == ["-"]:
-        results = [_migrate_stdin(stdin_filename or "-", rules, diff, check)]
+        name = stdin_filename or "-"
+        results = [_migrate_stdin(name, _without(rules, config.ignored_for(name)), diff, check)]
     else:
         previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             results, interrupted = _migrate_paths(
-                paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet
+                paths, rules, tuple(exclude), jobs or engine.default_jobs(), diff, check, quiet,
+                config=config, gitignore=gitignore, output_dir=output_dir,
             )
         finally:
             signal.signal(signal.SIGTERM, previous)
 
     try:
-        _report(results, output_format, report_file, stdout_taken=diff or paths == ["-"])
+        _report(results, output_format, report_file, stdout_taken=diff or paths == ["-"], verb=verb_for(diff, check))
     except OSError as exc:
         raise _fail(f"cannot write the report to {report_file}: {exc.strerror or exc}") from None
     if not quiet:
-        verb = "would change" if (diff or check) else "changed"
-        typer.echo(reports.summary_line(results, verb), err=True)
+        typer.echo(reports.summary_line(results, verb_for(diff, check)), err=True)
+    remaining = fail_on == "remaining" and reports.has_remaining(results)
     if interrupted:
         typer.echo("migrator: interrupted; every file is either as it was or fully migrated", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
     if any(r.status is engine.Status.FAILED for r in results):
         raise typer.Exit(EXIT_ERROR)
-    if (diff or check) and any(r.changed for r in results):
+    if ((diff or check) and any(r.changed for r in results)) or remaining:
         raise typer.Exit(EXIT_PENDING)
     raise typer.Exit(EXIT_OK)
+
+
+def verb_for(diff: bool, check: bool) -> str:
+    return "would change" if (diff or check) else "changed"
 
 
 def _terminate(signum, frame) -> None:
@@ -103,23 +145,42 @@ def _terminate(signum, frame) -> None:
 
 
 def _migrate_stdin(name: str, rules, diff: bool, check: bool) -> engine.FileResult:
-    result = engine.migrate_source(sys.stdin.buffer.read(), name, rules)
+    result = engine.migrate_bytes(sys.stdin.buffer.read(), name, rules)
     if diff:
         if result.changed:
             _deliver(result, diff=True, check=False)
     elif not check:
         # On failure the input is echoed unchanged, so an editor never loses the buffer.
         sys.stdout.buffer.write(result.new_bytes if result.changed else result.old_bytes)
+        if result.changed and result.new_findings is not None:
+            result.findings = result.new_findings  # they describe the text now in the editor
     sys.stdout.flush()
     return result
 
 
-def _migrate_paths(paths, rules, exclude, jobs, diff, check, quiet) -> tuple[list[engine.FileResult], bool]:
+def _without(rules, codes: list[str]):
+    return engine.select_rules((), codes, rules) if codes else rules
+
+
+def _groups(targets: list, rules, config: Config) -> list[tuple[tuple, list]]:
+    """The targets by the rules that apply to them (per-file-ignores), in order."""
+    groups: dict[tuple, list] = {}
+    for item in targets:
+        codes = () if isinstance(item, Missing) else tuple(config.ignored_for(item.display))
+        groups.setdefault(codes, []).append(item)
+    return [(_without(rules, list(codes)), items) for codes, items in groups.items()]
+
+
+def _migrate_paths(
+    paths, rules, exclude, jobs, diff, check, quiet, config: Config, gitignore: bool, output_dir: Optional[str]
+) -> tuple[list[engine.FileResult], bool]:
     """Migrate and deliver file by file; returns the results and whether Ctrl-C stopped it."""
     results: list[engine.FileResult] = []
     progress = task = None
     try:
         targets = list(discover(paths, exclude))
+        if gitignore:  # hook: .gitignore (migrator/gitignore.py)
+            targets = drop_ignored(targets, paths)
         if sys.stderr.isatty() and not quiet and len(targets) > 1:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -131,19 +192,41 @@ def _migrate_paths(paths, rules, exclude, jobs, diff, check, quiet) -> tuple[lis
             progress.start()
             task = progress.add_task("migrating", total=len(targets))
         advance = (lambda n: progress.advance(task, n)) if progress is not None else None
-        for result in engine.migrate_targets(targets, rules, jobs, want_diff=diff, on_progress=advance):
-            if result.changed:
-                _deliver(result, diff, check)
-            # The bytes are not needed any more: a run over a big tree stays small.
-            result.old_bytes = result.new_bytes = b""
-            result.diff = None
-            results.append(result)
+        for group_rules, group in _groups(targets, rules, config):
+            for result in engine.migrate_targets(group, group_rules, jobs, want_diff=diff, on_progress=advance):
+                if output_dir is not None:
+                    _write_elsewhere(result, output_dir)
+                elif result.changed:
+                    _deliver(result, diff, check)
+                # The bytes are not needed any more: a run over a big tree stays small.
+                result.old_bytes = result.new_bytes = b""
+                result.diff = None
+                results.append(result)
+        if config.per_file_ignores:
+            order = {item.display: i for i, item in enumerate(targets)}
+            results.sort(key=lambda r: order.get(r.path, -1))
     except KeyboardInterrupt:
         return results, True
     finally:
         if progress is not None:
             progress.stop()
     return results, False
+
+
+def _write_elsewhere(result: engine.FileResult, output_dir: str) -> None:
+    """--output-dir: the migrated file (or a copy of one left as it was) under ``output_dir``."""
+    destination = Path(output_dir) / patch_name(result.path)
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if result.changed:
+            destination.write_bytes(result.new_bytes)
+            if result.new_findings is not None:
+                result.findings = result.new_findings
+        elif Path(result.path).is_file():
+            shutil.copyfile(result.path, destination)
+    except OSError as exc:
+        result.status = engine.Status.FAILED
+        result.error = f"cannot write {destination}: {exc.strerror or exc}"
 
 
 def _deliver(result: engine.FileResult, diff: bool, check: bool) -> None:
@@ -155,8 +238,12 @@ def _deliver(result: engine.FileResult, diff: bool, check: bool) -> None:
             )
             sys.stdout.buffer.write(patch)
             sys.stdout.flush()
+            if notebooks.is_notebook(result.path):  # for people: the change cell by cell
+                sys.stderr.write(notebooks.cell_diff(result.path, result.old_bytes, result.new_bytes))
         elif not check:
             write_atomically(Path(result.path), result.new_bytes, result.old_bytes)
+            if result.new_findings is not None:
+                result.findings = result.new_findings  # positions in the file as it is now
     except ConcurrentModification:
         result.status = engine.Status.FAILED
         result.error = "changed on disk during the run; not overwritten"
@@ -171,8 +258,8 @@ def _deliver(result: engine.FileResult, diff: bool, check: bool) -> None:
         result.error = f"cannot write: {exc.strerror or exc}; file left unchanged"
 
 
-def _report(results, output_format: ReportFormat, report_file: Optional[str], stdout_taken: bool) -> None:
-    text = reports.render(results, output_format.value)
+def _report(results, output_format: ReportFormat, report_file: Optional[str], stdout_taken: bool, verb: str) -> None:
+    text = reports.render(results, output_format.value, verb)
     if report_file:
         with open(report_file, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -186,15 +273,26 @@ def _report(results, output_format: ReportFormat, report_file: Optional[str], st
 
 @app.command()
 def rules(
+    code: Optional[str] = typer.Argument(None, help="One rule's code (e.g. G101); all rules without it."),
     output_format: str = typer.Option("text", "--format", help="text, json or markdown."),
 ) -> None:
-    """List every rule: code, slug, summary and examples."""
+    """List every rule (or the one named): code, slug, summary and examples."""
     from migrator.ruledocs import render_rules
 
     try:
-        typer.echo(render_rules(output_format), nl=False)
+        typer.echo(render_rules(output_format, code), nl=False)
     except ValueError as exc:
         raise _fail(str(exc)) from None
+
+
+@app.command()
+def lsp() -> None:
+    """Run the language server on standard input/output (for editors; needs migrator[lsp])."""
+    try:
+        from migrator.lsp import serve
+    except ImportError as exc:
+        raise _fail(f"the language server needs pygls: pip install 'migrator[lsp]' ({exc})") from None
+    serve()
 
 
 from migrator.verify.cli import register as _register_verify  # noqa: E402

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import posixpath
 
 from unidiff import PatchSet
 from unidiff.constants import LINE_TYPE_NO_NEWLINE
@@ -44,9 +45,18 @@ def _diff_lines(old: bytes, new: bytes, a_name: bytes, b_name: bytes) -> list[by
     return out
 
 
+def patch_name(display_path: str) -> str:
+    """The name a patch gives a file: ``git apply`` refuses ``..`` and absolute paths,
+    so a file outside the working folder is named by its file name."""
+    name = posixpath.normpath(display_path.replace("\\", "/"))
+    if name.startswith("../") or name == ".." or posixpath.isabs(name) or ":" in name.split("/")[0]:
+        return posixpath.basename(name)
+    return name
+
+
 def unified_diff(display_path: str, old: bytes, new: bytes) -> bytes:
     """The patch from ``old`` to ``new`` for one file, with ``a/`` and ``b/`` prefixes."""
-    name = display_path.replace("\\", "/").encode("utf-8", "surrogateescape")
+    name = patch_name(display_path).encode("utf-8", "surrogateescape")
     patch = b"".join(_diff_lines(old, new, b"a/" + name, b"b/" + name))
     check_patch(patch, old, new)
     return patch

@@ -31,7 +31,8 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from codemods import PIPELINE
-from codemods.base import Finding, Rule
+from codemods.base import SCRATCH_HAS_SUPPRESSIONS, Finding, Rule
+from migrator import notebooks
 from migrator.diffs import InvalidPatch, unified_diff
 from migrator.files import Missing, Target, TooLarge, read_source
 
@@ -45,6 +46,9 @@ GATE = (b"tensorflow", b"keras")
 # data, not code someone migrates by hand. The largest file of tensor2tensor is 247 KB.
 # An oversized file that mentions neither tensorflow nor keras is skipped, not failed.
 MAX_FILE_BYTES = 2 * 1024 * 1024
+
+# Finding kinds that are work left to do (the to-do report); "declined" is, too.
+TODO_KINDS = ("remaining", "process-wide")
 
 
 class Status(str, enum.Enum):
@@ -61,11 +65,14 @@ class FileResult:
     old_bytes: bytes = b""
     new_bytes: bytes = b""
     findings: list[Finding] = field(default_factory=list)
-    applied: Counter = field(default_factory=Counter)  # rule code -> rewrites
+    applied: Counter = field(default_factory=Counter)  # rule code -> rewrites (changed regions)
     error: str | None = None  # for FAILED: the reason (position in line/col)
     line: int = 0  # for FAILED: where the problem is (0: the whole file)
     col: int = 0  # 0-based, as LibCST counts; reports print it 1-based
     diff: bytes | None = None  # the checked unified diff, when asked for (``want_diff``)
+    # For CHANGED: the findings at lines of the migrated file (``findings`` point into
+    # the input), for reports about a file that was rewritten in place.
+    new_findings: list[Finding] | None = None
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds
 
     @property
@@ -149,21 +156,6 @@ def diagnose(data: bytes, libcst_error: Exception | None = None) -> Problem | No
 # -- one file --------------------------------------------------------------------------
 
 
-def _line_map(old: str, new: str) -> Callable[[int], int]:
-    """Map a line of ``new`` back to the corresponding line of ``old``."""
-    matcher = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False)
-    opcodes = matcher.get_opcodes()
-
-    def back(line: int) -> int:
-        index = line - 1
-        for tag, i1, i2, j1, j2 in opcodes:
-            if j1 <= index < j2 or (tag == "delete" and index == j1):
-                return i1 + (index - j1 if tag == "equal" else 0) + 1
-        return line
-
-    return back
-
-
 def _failed(path: str, data: bytes, error: str, line: int = 0, col: int = 0, **extra) -> FileResult:
     return FileResult(path, Status.FAILED, data, data, error=error, line=line, col=col, **extra)
 
@@ -200,11 +192,13 @@ def migrate_source(
     timings["parse"] = now - clock
     clock = now
 
-    scratch: dict = {}
-    findings: list[Finding] = []
-    applied: Counter = Counter()
-    # Each changed stage, so findings can be mapped back to lines of the input file.
+    # Most files carry no suppression comment: then no rule looks for one.
+    scratch: dict = {SCRATCH_HAS_SUPPRESSIONS: any(word in data for word in (b"noqa", b"NOQA", b"migrator:"))}
+    # Each rule's findings with the stage they point into; each changed stage, so they
+    # can be mapped to lines of the input file and of the migrated one.
+    staged: list[tuple[int, list[Finding]]] = []
     stages: list[cst.Module] = [module]
+    stage_rules: list[str] = []  # the rule that made each stage after the first
     for rule_class in active:
         rule = rule_class(CodemodContext(filename=path, scratch=scratch))
         before = stages[-1]
@@ -216,25 +210,28 @@ def migrate_source(
             return _failed(
                 path, data,
                 f"internal error in rule {rule.code} ({type(exc).__name__}: {exc}); file left unchanged",
-                findings=findings, timings=timings,
+                findings=_positioned([s.code for s in stages] if len(stages) > 1 else [], stage_rules, staged)[0],
+                timings=timings,
             )
         rule_findings = rule.findings()
-        if len(stages) > 1 and rule_findings:
-            rule_findings = _map_back(stages, rule_findings)
-        findings.extend(rule_findings)
+        if rule_findings:
+            staged.append((len(stages) - 1, rule_findings))
         if after is not before and not after.deep_equals(before):
-            applied[rule.code] += 1
             stages.append(after)
+            stage_rules.append(rule.code)
         now = time.perf_counter()
         timings[rule.code] = now - clock
         clock = now
+    # Each stage's text once: for the line maps, the rewrite counts and the new bytes.
+    codes = [stage.code for stage in stages] if len(stages) > 1 else []
+    findings, new_findings, applied = _positioned(codes, stage_rules, staged)
 
-    new_bytes = stages[-1].bytes if len(stages) > 1 else data
+    new_bytes = codes[-1].encode(stages[-1].encoding) if codes else data
     now = time.perf_counter()
     timings["codegen"] = now - clock
     clock = now
     if new_bytes == data:
-        return FileResult(path, Status.UNCHANGED, data, data, findings, applied, timings=timings)
+        return FileResult(path, Status.UNCHANGED, data, data, findings, Counter(), timings=timings)
     try:
         compile(new_bytes, "<migrated>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
@@ -247,7 +244,9 @@ def migrate_source(
         )
         return _failed(path, data, reason, line, col, findings=findings, timings=timings)
     timings["validate"] = time.perf_counter() - clock
-    return FileResult(path, Status.CHANGED, data, new_bytes, findings, applied, timings=timings)
+    return FileResult(
+        path, Status.CHANGED, data, new_bytes, findings, applied, timings=timings, new_findings=new_findings
+    )
 
 
 def _too_large(size: int) -> str:
@@ -257,16 +256,81 @@ def _too_large(size: int) -> str:
     )
 
 
-def _map_back(stages: list[cst.Module], findings: list[Finding]) -> list[Finding]:
-    codes = [stage.code for stage in stages]
-    maps = [_line_map(codes[i], codes[i + 1]) for i in range(len(codes) - 1)]
-    mapped = []
-    for finding in findings:
-        line = finding.line
-        for back in reversed(maps):
-            line = back(line)
-        mapped.append(Finding(finding.rule, line, finding.col, finding.message, finding.kind))
-    return mapped
+def _positioned(
+    codes: list[str], stage_rules: list[str], staged: list[tuple[int, list[Finding]]]
+) -> tuple[list[Finding], list[Finding], Counter]:
+    """The findings at lines of the input and at lines of the migrated file, each list
+    sorted by position, and the rewrites per rule (changed regions of its stage).
+
+    A finding made on stage ``k`` is mapped back through stages ``k-1..0`` and forward
+    through stages ``k..end``. ``codes``: the text of each stage (none when nothing changed).
+    """
+    if len(codes) < 2:
+        flat = _ordered(f for _, fs in staged for f in fs)
+        return flat, flat, Counter()
+    matchers = [_line_matcher(codes[i], codes[i + 1]) for i in range(len(codes) - 1)]
+    rewrites: Counter = Counter()
+    for code, opcodes in zip(stage_rules, matchers):
+        # A stage that only changed within lines still counts once.
+        rewrites[code] += max(1, sum(tag != "equal" for tag, *_ in opcodes))
+    old_side, new_side = [], []
+    for index, findings in staged:
+        for finding in findings:
+            back = forward = finding.line
+            for opcodes in reversed(matchers[:index]):
+                back = _map_line(opcodes, back, reverse=True)
+            for opcodes in matchers[index:]:
+                forward = _map_line(opcodes, forward, reverse=False)
+            old_side.append(Finding(finding.rule, back, finding.col, finding.message, finding.kind))
+            new_side.append(Finding(finding.rule, forward, finding.col, finding.message, finding.kind))
+    return _ordered(old_side), _ordered(new_side), rewrites
+
+
+def _line_matcher(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+    return difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes()
+
+
+def _map_line(opcodes: list[tuple[str, int, int, int, int]], line: int, reverse: bool) -> int:
+    index = line - 1
+    for tag, i1, i2, j1, j2 in opcodes:
+        if reverse:
+            i1, i2, j1, j2 = j1, j2, i1, i2
+        if i1 <= index < i2 or (i1 == i2 and index == i1):
+            # Equal lines map one to one; in a replaced region, line k maps to line k of
+            # the replacement (its last line if shorter): exact for line-by-line renames.
+            return j1 + min(index - i1, max(j2 - j1 - 1, 0)) + 1
+    return line
+
+
+def _ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Sorted by position; a to-do finding about a name a rule's finding on the same
+    line already names is dropped (that finding says why the line is as it is)."""
+    findings = sorted(findings, key=lambda f: (f.line, f.col, f.rule))
+    explained: dict[int, str] = {}
+    for f in findings:
+        if f.kind not in TODO_KINDS:
+            explained[f.line] = explained.get(f.line, "") + f.message
+    return [
+        f for f in findings
+        if f.kind != "remaining" or f.line not in explained or _named(f.message) not in explained[f.line]
+    ]
+
+
+def _named(message: str) -> str:
+    """The first `quoted` name of a message (what a to-do finding is about)."""
+    found = re.search(r"`([^`]+)`", message)
+    return f"`{found.group(1)}`" if found else message
+
+
+def migrate_bytes(data: bytes, display: str, rules: Sequence[type[Rule]] | None = None) -> FileResult:
+    """``migrate_source``, or for a notebook (by its name) its code cells migrated as one
+    program (hook: migrator/notebooks.py)."""
+    if not notebooks.is_notebook(display):
+        return migrate_source(data, display, rules)
+    try:
+        return notebooks.migrate(data, lambda source: migrate_source(source, display, rules))
+    except notebooks.NotebookError as exc:
+        return _failed(display, data, str(exc))
 
 
 def _mentions_gate(path: Path) -> bool:
@@ -304,7 +368,7 @@ def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want
     except OSError as exc:
         return _failed(display, b"", f"cannot read: {exc.strerror or exc}")
     read_time = time.perf_counter() - clock
-    result = migrate_source(data, display, rules)
+    result = migrate_bytes(data, display, rules)
     result.timings["read"] = read_time
     if want_diff and result.changed:
         clock = time.perf_counter()

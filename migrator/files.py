@@ -23,7 +23,7 @@ SKIPPED_DIRS = frozenset(
         "node_modules", "site-packages", "build", "dist", ".eggs",
     }
 )
-SOURCE_SUFFIXES = (".py",)
+SOURCE_SUFFIXES = (".py", ".ipynb")  # notebooks: see migrator/notebooks.py
 TEMP_SUFFIX = ".migrator-tmp"
 
 

@@ -7,12 +7,14 @@ engine's findings hold them 0-based, as LibCST does.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from urllib.parse import quote
 
 from codemods import PIPELINE
-from migrator.engine import FileResult, Status
+from migrator.engine import TODO_KINDS, FileResult, Status
+from migrator.ruledocs import rule_url
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 _RULES = {rule.code: rule for rule in PIPELINE}
@@ -21,13 +23,44 @@ _RULES = {rule.code: rule for rule in PIPELINE}
 ERROR_CODE = "E000"  # a file that could not be read, parsed or written
 
 
+# GitHub shows at most 10 annotations of a step; the rest go to the summary annotation.
+GITHUB_ANNOTATIONS = 10
+# Most important first: what --format github keeps when it must choose.
+_IMPORTANCE = {"error": 0, "process-wide": 1, "declined": 2, "remaining": 3, "converted": 4}
+_LABELS = {"error": "error", "declined": "not converted", "converted": "note"}
+
+
+def unwritable(report_file: str) -> str | None:
+    """Why a report could not be written to ``report_file`` (None: it can be)."""
+    if os.path.isdir(report_file):
+        return "it is a folder"
+    folder = os.path.dirname(os.path.abspath(report_file))
+    if not os.path.isdir(folder):
+        return f"no such folder {os.path.dirname(report_file) or folder}"
+    if os.path.exists(report_file) and not os.access(report_file, os.W_OK):
+        return "permission denied"
+    if not os.path.exists(report_file) and not os.access(folder, os.W_OK):
+        return f"cannot create files in {os.path.dirname(report_file) or folder}"
+    return None
+
+
+def has_remaining(results: Sequence[FileResult]) -> bool:
+    """Is TF 1 work left: a to-do finding, a declined rewrite or a file that failed?"""
+    return any(
+        r.status is Status.FAILED or any(f.kind == "declined" or f.kind in TODO_KINDS for f in r.findings)
+        for r in results
+    )
+
+
 def _rows(results: Sequence[FileResult]):
-    """(path, line, column 1-based, code, message, kind); line 0: the whole file."""
+    """(path, line, column 1-based, code, message, kind); line 0: the whole file.
+    In a notebook, the message starts with the cell (``cell 3:``) and line is in it."""
     for result in results:
         if result.status is Status.FAILED:
             yield result.path, result.line, result.col + 1, ERROR_CODE, result.error or "failed", "error"
         for f in result.findings:
-            yield result.path, f.line, f.col + 1, f.rule, f.message, f.kind
+            message = f"cell {f.cell}: {f.message}" if f.cell else f.message
+            yield result.path, f.line, f.col + 1, f.rule, message, f.kind
 
 
 def counts(results: Sequence[FileResult]) -> dict:
@@ -47,26 +80,43 @@ def counts(results: Sequence[FileResult]) -> dict:
     }
 
 
+def _docs(code: str) -> str:
+    return f" [{rule_url(code)}]" if code in _RULES else ""
+
+
+def process_wide(results: Sequence[FileResult]) -> list[str]:
+    """``path:line`` of every switch to TF 1 graph mode for the whole process."""
+    return [f"{path}:{line}" for path, line, _, _, _, kind in _rows(results) if kind == "process-wide"]
+
+
 def text_lines(results: Sequence[FileResult]) -> list[str]:
     lines = []
+    switches = process_wide(results)
+    if switches:
+        lines.append(
+            f"warning: {len(switches)} call(s) switch the whole process to TF 1 graph mode, in every module "
+            f"that imports them: {', '.join(switches)}"
+        )
     for path, line, col, code, message, kind in _rows(results):
         where = f"{path}:{line}:{col}" if line else path
-        label = {"error": "error", "declined": "not converted", "converted": "note"}.get(kind, kind)
-        lines.append(f"{where}: {code} {label}: {message}")
+        lines.append(f"{where}: {code} {_LABELS.get(kind, kind)}: {message}{_docs(code)}")
     return lines
 
 
 def summary_line(results: Sequence[FileResult], verb: str) -> str:
     c = counts(results)
-    text = f"{c['files']} files scanned, {c['changed']} {verb}, {c['unchanged']} unchanged, {c['failed']} failed"
+    notebooks = sum(r.path.endswith(".ipynb") for r in results)
+    scanned = f"{c['files']} files scanned" + (f" ({notebooks} notebooks)" if notebooks else "")
+    text = f"{scanned}, {c['changed']} {verb}, {c['unchanged']} unchanged, {c['failed']} failed"
     if c["rules"]:
         text += "; rules: " + ", ".join(f"{code} x{n}" for code, n in c["rules"].items())
     return text
 
 
-def render(results: Sequence[FileResult], fmt: str) -> str:
+def render(results: Sequence[FileResult], fmt: str, verb: str = "changed") -> str:
     if fmt == "text":
-        return "\n".join(text_lines(results)) + ("\n" if results else "")
+        lines = text_lines(results)
+        return "\n".join(lines) + ("\n" if lines else "")
     if fmt == "json":
         return json.dumps(
             {
@@ -80,7 +130,10 @@ def render(results: Sequence[FileResult], fmt: str) -> str:
                         "column": r.col + 1 if r.line else None,
                         "rules": dict(r.applied),
                         "findings": [
-                            {"rule": f.rule, "line": f.line, "column": f.col + 1, "kind": f.kind, "message": f.message}
+                            {
+                                "rule": f.rule, "line": f.line, "column": f.col + 1, "kind": f.kind,
+                                "message": f.message, **({"cell": f.cell} if f.cell else {}),
+                            }
                             for f in r.findings
                         ],
                     }
@@ -90,17 +143,34 @@ def render(results: Sequence[FileResult], fmt: str) -> str:
             indent=2,
         ) + "\n"
     if fmt == "github":
-        out = []
-        for path, line, col, code, message, kind in _rows(results):
-            level = "error" if kind == "error" else "warning" if kind == "declined" else "notice"
-            loc = f"file={_gh_property(path)},line={line},col={col}" if line else f"file={_gh_property(path)}"
-            out.append(f"::{level} {loc},title={_gh_property('migrator ' + code)}::{_gh_data(message)}")
-        return "\n".join(out) + ("\n" if out else "")
+        return _github(results)
     if fmt == "sarif":
         return json.dumps(_sarif(results), indent=2) + "\n"
     if fmt == "markdown":
-        return _markdown(results)
+        return _markdown(results, verb)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _github(results: Sequence[FileResult]) -> str:
+    rows = list(_rows(results))
+    shown = rows
+    if len(rows) > GITHUB_ANNOTATIONS:
+        order = sorted(range(len(rows)), key=lambda i: (_IMPORTANCE.get(rows[i][5], 5), i))
+        keep = sorted(order[:GITHUB_ANNOTATIONS])
+        shown = [rows[i] for i in keep]
+    out = []
+    for path, line, col, code, message, kind in shown:
+        level = "error" if kind == "error" else "warning" if kind in ("declined", "process-wide") else "notice"
+        loc = f"file={_gh_property(path)},line={line},col={col}" if line else f"file={_gh_property(path)}"
+        out.append(f"::{level} {loc},title={_gh_property('migrator ' + code)}::{_gh_data(message)}")
+    if len(shown) < len(rows):
+        by_kind = Counter(_LABELS.get(kind, kind) for *_, kind in rows)
+        detail = ", ".join(f"{n} {label}" for label, n in sorted(by_kind.items()))
+        out.append(
+            f"::notice title=migrator::{len(rows)} findings ({detail}); the {len(shown)} most important are "
+            f"annotated, the full list is in the report (--format markdown or --report-file)"
+        )
+    return "\n".join(out) + ("\n" if out else "")
 
 
 def _gh_data(text: str) -> str:
@@ -127,7 +197,15 @@ def _sarif(results: Sequence[FileResult]) -> dict:
             }
         )
     rules = [
-        {"id": r.code, "name": r.slug, "shortDescription": {"text": r.summary}} for r in PIPELINE
+        {
+            "id": r.code,
+            "name": r.slug,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": (r.details or r.summary).strip()},
+            "help": {"text": (r.details or r.summary).strip()},
+            "helpUri": rule_url(r.code),
+        }
+        for r in PIPELINE
     ]
     rules.append(
         {
@@ -139,30 +217,57 @@ def _sarif(results: Sequence[FileResult]) -> dict:
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "migrator", "rules": rules}}, "results": sarif_results}],
+        "runs": [
+            {
+                "tool": {"driver": {"name": "migrator", "version": _version(), "rules": rules}},
+                "results": sarif_results,
+            }
+        ],
     }
 
 
-def _markdown(results: Sequence[FileResult]) -> str:
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("migrator")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def _markdown(results: Sequence[FileResult], verb: str = "changed") -> str:
     c = counts(results)
     out = [
         "## TensorFlow 2 migration",
         "",
-        f"{c['files']} files scanned: **{c['changed']} changed**, {c['unchanged']} unchanged, {c['failed']} failed.",
+        f"{c['files']} files scanned: **{c['changed']} {verb}**, {c['unchanged']} unchanged, {c['failed']} failed.",
         "",
     ]
+    switches = process_wide(results)
+    if switches:
+        out += [
+            f"> **Warning:** {len(switches)} call(s) switch the whole process to TF 1 graph mode, in every "
+            "module that imports them: " + ", ".join(f"`{s}`" for s in switches),
+            "",
+        ]
     if c["rules"]:
-        out += ["| rule | summary | files |", "| --- | --- | --- |"]
+        out += ["| rule | summary | rewrites |", "| --- | --- | --- |"]
         for code, n in c["rules"].items():
             rule = _RULES.get(code)
             summary = (rule.summary if rule else "").replace("|", "\\|")
-            out.append(f"| {code} {rule.slug if rule else ''} | {summary} | {n} |")
+            name = f"[{code}]({rule_url(code)}) {rule.slug}" if rule else code
+            out.append(f"| {name} | {summary} | {n} |")
         out.append("")
-    rows = list(_rows(results))
-    if rows:
+    by_file: dict[str, list] = {}
+    for row in _rows(results):
+        by_file.setdefault(row[0], []).append(row)
+    if by_file:
         out += ["### Needs a look", ""]
-        for path, line, col, code, message, kind in rows:
-            where = f"`{path}:{line}:{col}`" if line else f"`{path}`"
-            out.append(f"- {where} {code}: {message}")
-        out.append("")
+        for path, rows in by_file.items():
+            out += [f"#### `{path}`", ""]
+            for _, line, col, code, message, kind in sorted(rows, key=lambda r: (r[1], r[2])):
+                where = f"{line}:{col}" if line else "file"
+                link = f"[{code}]({rule_url(code)})" if code in _RULES else code
+                out.append(f"- line {where} {link} {_LABELS.get(kind, kind)}: {message}")
+            out.append("")
     return "\n".join(out) + "\n"

@@ -11,7 +11,23 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "".join(prefix + line if line.strip() else line for line in text.splitlines(keepends=True))
 
 
-def render_rules(fmt: str) -> str:
+# Where each rule's documentation is: docs/rules.md (``migrator rules --format markdown``,
+# kept up to date by the tests) has an anchor per rule code.
+DOCS_PAGE = "docs/rules.md"
+
+
+def rule_url(code: str) -> str:
+    return f"{DOCS_PAGE}#{code.lower()}"
+
+
+def render_rules(fmt: str, code: str | None = None) -> str:
+    """All rules' documentation, or one rule's (``code``); ValueError for an unknown one."""
+    pipeline = PIPELINE
+    if code is not None:
+        pipeline = tuple(r for r in pipeline if r.code == code.upper())
+        if not pipeline:
+            known = ", ".join(r.code for r in PIPELINE)
+            raise ValueError(f"unknown rule code {code!r}; the rules are: {known}")
     if fmt == "json":
         return json.dumps(
             [
@@ -22,14 +38,14 @@ def render_rules(fmt: str) -> str:
                     "details": r.details,
                     "examples": [{"before": e.before, "after": e.after} for e in r.examples],
                 }
-                for r in PIPELINE
+                for r in pipeline
             ],
             indent=2,
         ) + "\n"
     if fmt == "markdown":
         out = ["# migrator rules", ""]
-        for r in PIPELINE:
-            out += [f"## {r.code} {r.slug}", "", r.summary, ""]
+        for r in pipeline:
+            out += [f'<a id="{r.code.lower()}"></a>', "", f"## {r.code} {r.slug}", "", r.summary, ""]
             if r.details:
                 out += [r.details.strip(), ""]
             for e in r.examples:
@@ -38,7 +54,7 @@ def render_rules(fmt: str) -> str:
         return "\n".join(out)
     if fmt == "text":
         out = []
-        for r in PIPELINE:
+        for r in pipeline:
             out.append(f"{r.code}  {r.slug}: {r.summary}")
             if r.details:
                 out.append(_indent(r.details.strip()))

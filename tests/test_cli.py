@@ -248,7 +248,8 @@ def test_reports_on_stdout_and_in_a_file(project: Path) -> None:
 
     result = run("migrate", "pkg", "--check", "--select", "G", "--format", "markdown", cwd=project)
     assert result.stdout.startswith(b"## TensorFlow 2 migration\n")
-    assert b"5 files scanned: **2 changed**" in result.stdout and b"`pkg/old.py:3:1`" in result.stdout
+    assert b"5 files scanned: **2 would change**" in result.stdout
+    assert b"#### `pkg/old.py`\n\n- line 3:1 E000 error: cannot parse" in result.stdout, "grouped per file"
 
 
 def _run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, bytes, bytes]:

@@ -27,7 +27,7 @@ MISSING = _Missing()
 WRITTEN_OUT = "written out"  # the Keras 2 value is passed explicitly
 CONVERTED = "converted"  # the argument or value is renamed to its Keras 3 spelling
 REPORTED = "reported"  # no faithful Keras 3 form: the finding says how results differ
-FALLBACK = "fallback"  # the module moves to tf_keras (K401)
+FALLBACK = "fallback"  # no Keras 3 form: only tf_keras (Keras 2) keeps it; reported
 EQUAL = "equal in effect"  # spelled differently, computes the same
 
 

@@ -63,8 +63,10 @@ COMPAT_REASONS = {
     "tf.placeholder": "TF 2 has no placeholders (the graph conversion G101 replaces them where it can)",
     "tf.Session": "TF 2 has no sessions (the graph conversion G101 replaces them where it can)",
     "tf.InteractiveSession": "TF 2 has no sessions (the graph conversion G101 replaces them where it can)",
-    "tf.get_variable": "TF 2 has no variable scopes (G3xx converts them where it can)",
-    "tf.variable_scope": "TF 2 has no variable scopes (G3xx converts them where it can)",
+    "tf.get_variable": "TF 2 has no variable scopes (the graph conversion G101 turns get_variable into "
+    "tf.Variable where it can; otherwise use tf.Variable or a Keras layer)",
+    "tf.variable_scope": "TF 2 has no variable scopes (the graph conversion G101 drops them where it can; "
+    "otherwise give variables explicit names or use Keras layers)",
     "tf.global_variables_initializer": "TF 2 initializes variables when they are created",
 }
 
@@ -170,11 +172,41 @@ def removed(symbol: str) -> bool:
     return tables()["symbol_renames"].get(symbol) in _missing()
 
 
+# What replaces common tf.contrib names (after ``tf.contrib.``), for the reports.
+CONTRIB_ADVICE = {
+    "layers.layer_norm": "use tf.keras.layers.LayerNormalization (its epsilon default is 1e-3, tf.contrib's was 1e-12)",
+    "layers.xavier_initializer": "use tf.keras.initializers.GlorotUniform (GlorotNormal for uniform=False)",
+    "layers.variance_scaling_initializer": "use tf.keras.initializers.VarianceScaling",
+    "layers.l2_regularizer": "use tf.keras.regularizers.L2 (its factor is twice tf.contrib's scale: L2(scale / 2))",
+    "layers.": "use the tf.keras.layers counterpart (G102 converts the common tf.contrib.layers calls)",
+    "slim.": "use tf.keras.layers (G102 converts slim's layer functions where it can)",
+    "rnn.": "use tf.keras.layers.LSTMCell / GRUCell / RNN",
+    "training.HParams": "use a dict or a dataclass",
+    "tpu.": "use tf.distribute.TPUStrategy",
+    "data.": "use tf.data (most of tf.contrib.data moved to tf.data.experimental)",
+    "opt.": "use a tf.keras.optimizers optimizer",
+}
+
+
+def contrib_advice(symbol: str) -> str | None:
+    """What to use instead of ``tf.contrib.X`` (None when there is no one answer)."""
+    if not symbol.startswith("tf.contrib."):
+        return None
+    rest = symbol[len("tf.contrib.") :]
+    for key, text in CONTRIB_ADVICE.items():
+        if rest == key or (key.endswith(".") and rest.startswith(key)):
+            return text
+    return None
+
+
 def module_deprecation(symbol: str) -> str | None:
-    """tf_upgrade_v2's message for symbols of a module TF2 removed (``tf.contrib``...)."""
+    """tf_upgrade_v2's message for symbols of a module TF2 removed (``tf.contrib``...),
+    with what to use instead where migrator knows it."""
     for module, message in tables().get("module_deprecations", {}).items():
         if symbol == module or symbol.startswith(module + "."):
-            return message or f"`{module}` was removed from TF 2"
+            message = message or f"`{module}` was removed from TF 2"
+            advice = contrib_advice(symbol)
+            return f"{message} Instead: {advice}." if advice else message
     return None
 
 

@@ -11,8 +11,8 @@
 * ``K.set_session(sess)`` as a statement is removed (TF 2 has no sessions; what the
   session configured, e.g. GPU memory growth, is set with ``tf.config``): reported.
 * ``K.get_session()``, ``K.placeholder``, ``K.set_learning_phase``/``K.learning_phase``:
-  no Keras 3 form; reported with the reason (the learning-phase ones are moved to
-  tf_keras by K401 when it can).
+  no Keras 3 form; reported with the reason (for the learning phase: pass
+  ``training=`` to the layers or models instead).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -60,6 +61,22 @@ def register(app: typer.Typer) -> None:
             raise _usage_error("--timeout must be positive")
         if tf1_compat and legacy_python:
             raise _usage_error("--tf1-compat and --legacy-python cannot be combined")
+        # Hook: legacy-python from [tool.migrator] (migrator/config.py).
+        from migrator.config import ConfigError, load_config
+
+        try:
+            legacy_python = legacy_python or (None if tf1_compat else load_config(before).legacy_python)
+        except ConfigError as exc:
+            raise _usage_error(str(exc)) from None
+        # Hook: a notebook runs as the script of its code cells (migrator/notebooks.py).
+        from migrator import notebooks
+
+        scripts = tempfile.TemporaryDirectory(prefix="migrator-notebook-")
+        try:
+            before, after = (notebooks.as_script(p, Path(scripts.name) / label) for label, p in
+                             (("before", before), ("after", after)))
+        except notebooks.NotebookError as exc:
+            raise _usage_error(str(exc)) from None
         try:
             if tf1_compat:
                 legacy = runtimes.compat_runtime("--tf1-compat")
@@ -77,6 +94,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(verdict.to_json())
         else:
             typer.echo(verdict.render(), nl=False)
+        scripts.cleanup()
         raise typer.Exit(verdict.exit_code)
 
     @app.command("legacy-env")
