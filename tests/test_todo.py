@@ -59,9 +59,10 @@ def test_after_migrating_in_place_check_fail_on_remaining_lists_what_is_left_at_
     report = json.loads((tmp_path / "report.json").read_text())
     findings = report["files"][0]["findings"]
     assert findings and [f["line"] for f in findings] == sorted(f["line"] for f in findings)
-    for finding in findings:  # each names what is at its (line, column) of the rewritten file
-        named = re.search(r"`([^`(]+)", finding["message"]).group(1).split(".")[-1]
-        assert named in after[finding["line"] - 1], (finding, after)
+    for finding in findings:  # each naming code names what is at its line of the rewritten file
+        quoted = re.search(r"`([^`(]+)", finding["message"]).group(1)
+        if re.fullmatch(r"[A-Za-z_][\w.]*", quoted):  # not `pip install tf-slim` (G103's note)
+            assert quoted.split(".")[-1] in after[finding["line"] - 1], (finding, after)
 
     gate = run("migrate", ".", "--check", "--fail-on", "remaining", cwd=tmp_path)
     assert gate.returncode == 1
