@@ -17,6 +17,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from codemods.analysis.graph_outcome import graph_outcome
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "tf_upgrade_v2.json"
 
 _ASSERTS = (
@@ -269,7 +271,7 @@ def tf1_symbol(qualified: str | None, compat_module: bool) -> str | None:
 
 def graph_fallback(scratch: dict) -> bool:
     """Did the graph conversion keep this module on tf.compat.v1 on purpose?"""
-    return bool(scratch.get("graph.fallback"))
+    return graph_outcome(scratch).fallback
 
 
 def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:

@@ -1,12 +1,12 @@
-"""G101 support: a model class that builds its graph in ``__init__``.
+"""G101 feature: a model class that builds its graph in ``__init__``.
 
 TF1 research code often writes ``class Model: def __init__(...): self.x = tf.placeholder(...);
 self.W = tf.Variable(...); ...; self.train_op = opt.minimize(self.loss)`` and runs
 ``sess.run([model.train_op, model.loss], feed_dict={model.x: ...})``. G101 reads such a
 module as if the body of ``__init__`` (and of ``self._build()``-style methods it calls)
-stood where the one instance is created: ``self.A`` and ``model.A`` become one name,
-the ordinary converter plans and writes the ``tf.function``s, and this module puts the
-result back into the class:
+stood where the one instance is created (``flatten``: ``self.A`` and ``model.A`` become
+one name), G101's stages analyse and plan that flat module as any other, and
+``ClassLayout`` (the emission layout of a model class) puts the result back into the class:
 
 * ``__init__`` keeps what is state, in creation order: variables (``self.W1 = tf.Variable(...)``),
   the Keras optimizer (``self.optimizer``), plain Python attributes;
@@ -30,7 +30,10 @@ import libcst as cst
 
 from codemods.analysis.graph import calls_in, names_read, single_assignment
 from codemods.analysis.positions import locate
-from codemods.graph import g101_session_to_function as g101
+from codemods.graph.g101_session_to_function.emit import Emitter
+from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Note
+from codemods.graph.g101_session_to_function.plan import TRAIN_OP_NAMES
+from codemods.graph.g101_session_to_function.scope import SESSIONS, Sym, training_scope
 
 PLACEHOLDERS = ("placeholder", "placeholder_with_default")
 # Calls that build graph state inside a method: the class is a model class.
@@ -53,63 +56,59 @@ class ModelClass:
     origin: dict[str, tuple[str, str]] = field(default_factory=dict)  # synthetic name -> (attr|local, name)
 
 
-def _refuse(node: cst.CSTNode, reason: str) -> g101.CannotConvert:
-    return g101.CannotConvert(node, reason)
-
-
 def _methods(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
     return {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
 
 
-def _graph_class(rule, stmt) -> bool:
+def _graph_class(sym: Sym, stmt) -> bool:
     if not isinstance(stmt, cst.ClassDef):
         return False
     for method in _methods(stmt).values():
-        if any(rule.sym(call.func) in PLACEHOLDERS for call in calls_in(method)):
+        if any(sym(call.func) in PLACEHOLDERS for call in calls_in(method)):
             return True
     return False
 
 
-def _creates_graph_state(rule, stmt) -> bool:
+def _creates_graph_state(sym: Sym, stmt) -> bool:
     return isinstance(stmt, cst.ClassDef) and any(
-        rule.sym(call.func) in GRAPH_CALLS or (isinstance(call.func, cst.Attribute) and call.func.attr.value == "minimize")
+        sym(call.func) in GRAPH_CALLS or (isinstance(call.func, cst.Attribute) and call.func.attr.value == "minimize")
         for method in _methods(stmt).values() for call in calls_in(method)
     )
 
 
-def find(rule, module: cst.Module) -> ModelClass | None:
+def find(module: cst.Module, sym: Sym, g102_classes: set[str]) -> ModelClass | None:
     """The model class of ``module`` and its one instance; None when there is no model
-    class; ``CannotConvert`` for a model class this cannot prove."""
-    g102_classes = rule.context.scratch.get(g101.CLASSES_KEY, set())
+    class; ``CannotConvert`` for a model class this cannot prove. ``g102_classes`` are
+    G102's layer classes (Keras code, not model classes)."""
     classes = [
-        (i, s) for i, s in enumerate(module.body) if _graph_class(rule, s) and s.name.value not in g102_classes
+        (i, s) for i, s in enumerate(module.body) if _graph_class(sym, s) and s.name.value not in g102_classes
     ]
     if not classes:
         for stmt in module.body:
-            if _creates_graph_state(rule, stmt) and stmt.name.value not in g102_classes and _instantiated(module, stmt.name.value):
-                if _module_placeholders(rule, module):
-                    raise _refuse(stmt, f"model class `{stmt.name.value}` builds graph on placeholders created outside `__init__`")
+            if _creates_graph_state(sym, stmt) and stmt.name.value not in g102_classes and _instantiated(module, stmt.name.value):
+                if _module_placeholders(sym, module):
+                    raise CannotConvert(stmt, f"model class `{stmt.name.value}` builds graph on placeholders created outside `__init__`")
         return None
     if len(classes) > 1:
-        raise _refuse(classes[1][1], "more than one model class builds a graph")
+        raise CannotConvert(classes[1][1], "more than one model class builds a graph")
     index, cls = classes[0]
     name = cls.name.value
-    if _module_placeholders(rule, module):
-        raise _refuse(cls, f"the graph is built both in model class `{name}` and outside it")
+    if _module_placeholders(sym, module):
+        raise CannotConvert(cls, f"the graph is built both in model class `{name}` and outside it")
     if cls.decorators or any(not (isinstance(b.value, cst.Name) and b.value.value == "object") for b in cls.bases) or cls.keywords:
-        raise _refuse(cls, f"model class `{name}` has base classes or decorators")
+        raise CannotConvert(cls, f"model class `{name}` has base classes or decorators")
     for call in calls_in(cls):
-        if rule.sym(call.func) in g101.SESSIONS:
-            raise _refuse(call, f"model class `{name}` opens its own session")
+        if sym(call.func) in SESSIONS:
+            raise CannotConvert(call, f"model class `{name}` opens its own session")
     methods = _methods(cls)
     init = methods.get("__init__")
-    if init is None or not any(rule.sym(c.func) in PLACEHOLDERS for c in calls_in(init)) and not _build_calls(init, methods):
-        raise _refuse(cls, f"model class `{name}` creates placeholders outside `__init__`")
+    if init is None or not any(sym(c.func) in PLACEHOLDERS for c in calls_in(init)) and not _build_calls(init, methods):
+        raise CannotConvert(cls, f"model class `{name}` creates placeholders outside `__init__`")
     params = init.params
     if params.star_arg not in (cst.MaybeSentinel.DEFAULT, None) or params.star_kwarg is not None or params.kwonly_params or params.posonly_params:
-        raise _refuse(init, f"`{name}.__init__` takes *args, **kwargs or keyword-only parameters")
+        raise CannotConvert(init, f"`{name}.__init__` takes *args, **kwargs or keyword-only parameters")
     if not params.params or params.params[0].name.value != "self":
-        raise _refuse(init, f"`{name}.__init__` has no `self` parameter")
+        raise CannotConvert(init, f"`{name}.__init__` has no `self` parameter")
     build = _build_calls(init, methods)
     body: list[cst.BaseStatement] = []
     for stmt in _docless(init.body.body):
@@ -118,31 +117,31 @@ def find(rule, module: cst.Module) -> ModelClass | None:
         if method is not None:
             inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
         for statement in inner:
-            body.extend(_unscoped_placeholders(rule, statement))
+            body.extend(_unscoped_placeholders(sym, statement))
     build_methods = set(build.values())
     for method_name, method in methods.items():
         if method_name == "__init__" or method_name in build_methods:
             continue
-        if any(rule.sym(c.func) in GRAPH_CALLS for c in calls_in(method)) or _self_attributes(method):
-            raise _refuse(method, f"method `{name}.{method_name}` uses the graph built in `__init__`")
+        if any(sym(c.func) in GRAPH_CALLS for c in calls_in(method)) or _self_attributes(method):
+            raise CannotConvert(method, f"method `{name}.{method_name}` uses the graph built in `__init__`")
     instance, creation = _instance(module, name, cls)
     model = ModelClass(cls, index, init, body, build_methods, instance, creation, {p.name.value for p in params.params[1:]})
     _read_names(model, module)
     return model
 
 
-def _unscoped_placeholders(rule, stmt) -> list[cst.BaseStatement]:
+def _unscoped_placeholders(sym: Sym, stmt) -> list[cst.BaseStatement]:
     """``with tf.name_scope("inputs"): self.x = tf.placeholder(...)``: the scope only named
     the feed points, which become parameters; the placeholders are read without it."""
     if not (isinstance(stmt, cst.With) and len(stmt.items) == 1 and isinstance(stmt.body, cst.IndentedBlock)):
         return [stmt]
     item = stmt.items[0].item
-    if not (isinstance(item, cst.Call) and rule.sym(item.func) == "name_scope") or stmt.items[0].asname:
+    if not (isinstance(item, cst.Call) and sym(item.func) == "name_scope") or stmt.items[0].asname:
         return [stmt]
     inner = list(stmt.body.body)
     for statement in inner:
         small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
-        if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and rule.sym(small.value.func) in PLACEHOLDERS):
+        if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and sym(small.value.func) in PLACEHOLDERS):
             return [stmt]
     inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
     return inner
@@ -205,11 +204,11 @@ def _attribute_reads(node, receiver: str) -> list[cst.Attribute]:
     return found
 
 
-def _module_placeholders(rule, module: cst.Module) -> bool:
+def _module_placeholders(sym: Sym, module: cst.Module) -> bool:
     for stmt in module.body:
         if isinstance(stmt, cst.ClassDef):
             continue
-        if any(rule.sym(c.func) in PLACEHOLDERS for c in calls_in(stmt)):
+        if any(sym(c.func) in PLACEHOLDERS for c in calls_in(stmt)):
             return True
     return False
 
@@ -221,14 +220,14 @@ def _instantiated(module: cst.Module, name: str) -> bool:
 def _instance(module: cst.Module, name: str, cls: cst.ClassDef) -> tuple[str, cst.SimpleStatementLine]:
     creations = [c for c in calls_in(module) if isinstance(c.func, cst.Name) and c.func.value == name]
     if len(creations) != 1:
-        raise _refuse(cls, f"model class `{name}` is instantiated {len(creations)} times (one instance is supported)")
+        raise CannotConvert(cls, f"model class `{name}` is instantiated {len(creations)} times (one instance is supported)")
     for stmt in _script_statements(module):
         assignment = single_assignment(stmt)
         if assignment is not None and assignment[1] is creations[0] and len(assignment[0]) == 1 and isinstance(
             stmt.body[0], cst.Assign
         ) and isinstance(stmt.body[0].targets[0].target, cst.Name):
             return assignment[0][0], stmt
-    raise _refuse(creations[0], f"`{name}(...)` is not assigned to a name where the graph is run")
+    raise CannotConvert(creations[0], f"`{name}(...)` is not assigned to a name where the graph is run")
 
 
 def _script_statements(module: cst.Module) -> list[cst.BaseStatement]:
@@ -259,13 +258,13 @@ def _read_names(model: ModelClass, module: cst.Module) -> None:
                 model.locals.add(target.value)
     for attribute in _attribute_reads(body, "self"):
         if attribute.attr.value not in assigned_attrs:
-            raise _refuse(attribute, f"`self.{attribute.attr.value}` is read but `__init__` does not assign it")
+            raise CannotConvert(attribute, f"`self.{attribute.attr.value}` is read but `__init__` does not assign it")
     self_names = [n for n in _names(body) if n.value == "self"]
     if len(self_names) != len(_attribute_reads(body, "self")):
-        raise _refuse(model.init, "`__init__` uses `self` other than as `self.attribute`")
+        raise CannotConvert(model.init, "`__init__` uses `self` other than as `self.attribute`")
     if model.locals & set(attrs):
         clash = sorted(model.locals & set(attrs))[0]
-        raise _refuse(model.init, f"`__init__` binds both `{clash}` and `self.{clash}`")
+        raise CannotConvert(model.init, f"`__init__` binds both `{clash}` and `self.{clash}`")
     model.attrs = attrs
     # Names in the flat module: the attribute's or local's own name unless the script
     # (or, for an attribute, __init__) already uses it.
@@ -283,10 +282,10 @@ def _read_names(model: ModelClass, module: cst.Module) -> None:
     instance_names = [n for n in _names(rest) if n.value == model.instance]
     reads = _attribute_reads(rest, model.instance)
     if len(instance_names) != len(reads) + 1:
-        raise _refuse(model.creation, f"instance `{model.instance}` is used other than as `{model.instance}.attribute`")
+        raise CannotConvert(model.creation, f"instance `{model.instance}` is used other than as `{model.instance}.attribute`")
     for attribute in reads:
         if attribute.attr.value not in assigned_attrs:
-            raise _refuse(attribute, f"`{model.instance}.{attribute.attr.value}` is not bound by `__init__`")
+            raise CannotConvert(attribute, f"`{model.instance}.{attribute.attr.value}` is not bound by `__init__`")
 
 
 def _assign_targets(node) -> list[cst.CSTNode]:
@@ -403,32 +402,19 @@ def flatten(model: ModelClass, module: cst.Module) -> Flat:
 
     flat = module.visit(_Flatten())
     if len(found) != 1:
-        raise _refuse(model.creation, f"`{model.instance} = {model.cls.name.value}(...)` is not where the graph is run")
+        raise CannotConvert(model.creation, f"`{model.instance} = {model.cls.name.value}(...)` is not where the graph is run")
     return Flat(flat, spliced, found[0])
 
 
-# -- converting the flat module, then putting the result back into the class ------------
-def convert(rule, tree: cst.Module, alias: str) -> cst.Module | None:
-    """The converted module, None when it has no model class (``CannotConvert`` when
-    its model class cannot be proven)."""
-    model = find(rule, tree)
-    if model is None:
-        return None
-    flat = flatten(model, tree)
-    reported = len(rule._reports)
-    # The import resolver knows names by node: the flat module is read with its own.
-    rule.tree = flat.module
-    try:
-        converted = _ClassConverter(rule, flat.module, alias, model, flat).convert()
-    except g101.CannotConvert as exc:
-        raise g101.CannotConvert(_in_tree(tree, exc.node, model), exc.reason) from None
-    finally:
-        rule.tree = tree
-    # Reports name nodes of the flat module: those of `__init__` are reported at the class.
-    rule._reports[reported:] = [
-        (_in_tree(tree, node, model), _user_names(model, message), kind) for node, message, kind in rule._reports[reported:]
-    ]
-    return converted
+# -- putting the converted flat module back into the class ---------------------------------
+def in_tree(tree: cst.Module, node: cst.CSTNode, model: ModelClass) -> cst.CSTNode:
+    """A node of the flat module as the user's tree has it (``__init__``'s are reported at ``__init__``)."""
+    return node if id(node) in locate(tree, [node]) else model.init
+
+
+def user_notes(tree: cst.Module, model: ModelClass, notes: list[Note]) -> list[Note]:
+    """Notes on the flat module, at nodes of ``tree`` and in the class's own names."""
+    return [Note(in_tree(tree, node, model), _user_names(model, message), kind) for node, message, kind in notes]
 
 
 def _user_names(model: ModelClass, message: str) -> str:
@@ -439,67 +425,77 @@ def _user_names(model: ModelClass, message: str) -> str:
     return message
 
 
-def _in_tree(tree: cst.Module, node: cst.CSTNode, model: ModelClass) -> cst.CSTNode:
-    return node if id(node) in locate(tree, [node]) else model.init
+def _origin_name(model: ModelClass, name: str) -> str:
+    return model.origin.get(name, ("", name))[1]
 
 
-class _ClassConverter(g101._Converter):
-    def __init__(self, rule, module, alias, model: ModelClass, flat: Flat) -> None:
-        super().__init__(rule, module, alias)
+def _method_name(model: ModelClass, fn: Function) -> str:
+    """The name G101 gives a module-level function, from the user's names in the class."""
+    if fn.train is not None:
+        op = _origin_name(model, fn.train.defines[0])
+        return "train_step" if op in TRAIN_OP_NAMES else f"train_{re.sub(r'_(op|step)$', '', op)}"
+    words = []
+    for value in fn.values[:3]:
+        match = re.fullmatch(r"(\w+)(\[.*\])?", value)
+        words.append(_origin_name(model, match.group(1)) if match else "value")
+    return "compute_" + "_and_".join(dict.fromkeys(words))
+
+
+class ClassLayout:
+    """The emission layout of a model class: state in ``__init__`` (the statements
+    spliced from it), every generated function a ``@tf.function`` method, the script
+    calling ``model.method(...)``."""
+
+    def __init__(self, graph: Graph, model: ModelClass, flat: Flat) -> None:
+        self.g = graph
         self.model = model
         self.flat = flat
+        self.init_body: list[cst.BaseStatement] = []
+        self.script: list[cst.BaseStatement] = []
+        self.methods: list[cst.FunctionDef] = []
+        self.tail: list[cst.BaseStatement] = []
+        self.state: set[str] = set()
+        self.lo = self.hi = 0
 
-    def _rewrite(self, functions):
+    def name_functions(self, emitter: Emitter) -> None:
         model = self.model
         methods = {name for name in _methods(model.cls)} | set(model.attrs)
-        named: set[int] = set()
-        for fn, _ in functions.values():
-            if id(fn) in named:
-                continue
-            named.add(id(fn))
-            base = _method_name(self, fn)
+        for fn in emitter.functions():
+            base = _method_name(model, fn)
             name, n = base, 2
             while name in methods:
                 name, n = f"{base}_{n}", n + 1
             methods.add(name)
             fn.name = name
-        return _ClassRewriter(self, functions).apply()
-
-
-def _origin_name(c: _ClassConverter, name: str) -> str:
-    return c.model.origin.get(name, ("", name))[1]
-
-
-def _method_name(c: _ClassConverter, fn) -> str:
-    """The name G101 gives a module-level function, from the user's names in the class."""
-    if fn.train is not None:
-        op = _origin_name(c, fn.train.defines[0])
-        return "train_step" if op in g101.TRAIN_OP_NAMES else f"train_{re.sub(r'_(op|step)$', '', op)}"
-    words = []
-    for value in fn.values[:3]:
-        match = re.fullmatch(r"(\w+)(\[.*\])?", value)
-        words.append(_origin_name(c, match.group(1)) if match else "value")
-    return "compute_" + "_and_".join(dict.fromkeys(words))
-
-
-class _ClassRewriter(g101._Rewriter):
-    def __init__(self, converter: _ClassConverter, sites) -> None:
-        super().__init__(converter, sites)
-        self.model = converter.model
-        c = converter
+        g = self.g
         self.state = (
-            {name for _, name, _ in c.variables} | set(c.optimizers) | set(c.inline_optimizers.values()) | set(c.schedules)
+            {name for _, name, _ in g.variables} | set(g.optimizers) | set(g.inline_optimizers.values()) | set(g.schedules)
         )
+        # `__init__`'s statements are the ones spliced right before the instance's creation.
+        self.hi = next(i for i, s in enumerate(g.body) if s is self.flat.creation)
+        self.lo = self.hi - sum(len(s.body.body) if training_scope(s, g.sym) else 1 for s in self.flat.spliced)
 
-    def _gap(self) -> list[cst.EmptyLine]:
-        return [cst.EmptyLine(indent=False)]
+    def invocation(self, call: str) -> str:
+        return f"{self.model.instance}.{call}"
 
-    def _call(self, fn, site_call) -> str:
-        return f"{self.model.instance}.{super()._call(fn, site_call)}"
+    def block(self, index: int) -> list[cst.BaseStatement]:
+        return self.init_body if self.lo <= index < self.hi else self.script
+
+    def drops_comments(self, index: int) -> bool:
+        return index == self.hi  # comments of removed `__init__` statements stay out of the script
+
+    def replace(self, stmt: cst.BaseStatement, replacement: cst.BaseStatement) -> cst.BaseStatement:
+        raise CannotConvert(stmt, "a helper creating variables inside a model class")
+
+    def add_functions(self, emitter: Emitter, index: int, functions: list[Function], block: list[cst.BaseStatement]) -> None:
+        for fn in functions:
+            method, setup = self._method_def(emitter, fn)
+            self.methods.append(method)
+            self.tail.extend(setup)
 
     # -- names in each part of the result ----------------------------------------------
     def _attribute(self, name: str) -> str:
-        return f"self.{_origin_name(self.c, name)}"
+        return f"self.{_origin_name(self.model, name)}"
 
     def _init_names(self) -> dict[str, str]:
         names = {s: f"self.{n}" if kind == "attr" else n for s, (kind, n) in self.model.origin.items()}
@@ -513,7 +509,7 @@ class _ClassRewriter(g101._Rewriter):
                 names[s] = f"{self.model.instance}.{s}"
         return names
 
-    def _method_names(self, fn) -> dict[str, str]:
+    def _method_names(self, fn: Function) -> dict[str, str]:
         model = self.model
         local = {n for u in fn.units for n in u.defines} | {p.name for p in fn.params}
         names: dict[str, str] = {}
@@ -525,38 +521,39 @@ class _ClassRewriter(g101._Rewriter):
         names.update({s: self._attribute(s) for s in self.state if s not in local})
         originals = [names[s] for s in local if s in names]
         if len(originals) != len(set(originals)):
-            raise _refuse(model.init, f"`{fn.name}` would bind one local name for two of `__init__`'s names")
+            raise CannotConvert(model.init, f"`{fn.name}` would bind one local name for two of `__init__`'s names")
         return names
 
-    def _method_def(self, fn) -> tuple[cst.FunctionDef, list[cst.BaseStatement]]:
-        c = self.c
+    def _method_def(self, emitter: Emitter, fn: Function) -> tuple[cst.FunctionDef, list[cst.BaseStatement]]:
+        g = self.g
+        tf = g.tf
         model = self.model
-        lines = self._body_lines(fn)
-        setup = self._slot_setup(fn)
+        lines = emitter.bodies.body_lines(fn)
+        setup = emitter.bodies.slot_setup(fn)
         literal = all(
             p.dtype and names_read(cst.parse_expression(p.shape)) <= {"None"}
-            and names_read(cst.parse_expression(p.dtype)) <= {self.tf}
+            and names_read(cst.parse_expression(p.dtype)) <= {tf}
             for p in fn.params
         )
         casts = []
         if fn.params and literal:
-            specs = ", ".join(f"{self.tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
-            decorator = f"@{self.tf}.function(input_signature=[{specs}])"
+            specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
+            decorator = f"@{tf}.function(input_signature=[{specs}])"
         else:
-            decorator = f"@{self.tf}.function"
+            decorator = f"@{tf}.function"
             for p in fn.params:
                 if p.dtype is None:
                     continue
-                if names_read(cst.parse_expression(p.dtype)) - {self.tf}:
-                    raise _refuse(model.init, f"placeholder `{_origin_name(c, p.name)}` has a dtype computed in `__init__`")
+                if names_read(cst.parse_expression(p.dtype)) - {tf}:
+                    raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a dtype computed in `__init__`")
                 # TF1 converted what was fed to the placeholder's dtype.
-                casts.append(f"{p.name} = {self.tf}.cast({p.name}, {p.dtype})\n")
+                casts.append(f"{p.name} = {tf}.cast({p.name}, {p.dtype})\n")
         for p in fn.params:
-            if p.default is not None and names_read(cst.parse_expression(p.default)) - {self.tf, "True", "False", "None"}:
-                raise _refuse(model.init, f"placeholder `{_origin_name(c, p.name)}` has a default computed in `__init__`")
+            if p.default is not None and names_read(cst.parse_expression(p.default)) - {tf, "True", "False", "None"}:
+                raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a default computed in `__init__`")
         params = ", ".join(["self", *(p.name for p in fn.params)])
         text = f"{decorator}\ndef {fn.name}({params}):\n" + "".join(
-            f"{c.module.default_indent}{line}" if line.strip() else line
+            f"{g.module.default_indent}{line}" if line.strip() else line
             for line in "".join([*casts, *lines]).splitlines(keepends=True)
         )
         method = cst.parse_statement(text)
@@ -567,81 +564,29 @@ class _ClassRewriter(g101._Rewriter):
         }
         leaked = names_read(method.body) & forbidden
         if leaked:
-            name = _origin_name(c, sorted(leaked)[0])
-            raise _refuse(model.init, f"`{fn.name}` would read `{name}`, a parameter or local of `__init__`")
+            name = _origin_name(model, sorted(leaked)[0])
+            raise CannotConvert(model.init, f"`{fn.name}` would read `{name}`, a parameter or local of `__init__`")
         method = _rename(method, names).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
         tail = list(cst.parse_module(setup).body) if setup else []
         return method, tail
 
     # -- the result ------------------------------------------------------------------
-    def apply(self) -> cst.Module:
-        c = self.c
+    def finish(self, emitter: Emitter) -> cst.Module:
+        g = self.g
         model = self.model
-        hi = next(i for i, s in enumerate(c.body) if s is self.model_creation())
-        lo = hi - sum(len(s.body.body) if c._training_scope(s) else 1 for s in self.c.flat.spliced)
-        init_body: list[cst.BaseStatement] = []
-        script: list[cst.BaseStatement] = []
-        methods: list[cst.FunctionDef] = []
-        tail: list[cst.BaseStatement] = []
-        carried: list[cst.EmptyLine] = []
-        for index, stmt in enumerate(c.body):
-            body = init_body if lo <= index < hi else script
-            if index == hi:
-                carried = []  # comments of removed `__init__` statements stay out of the script
-            kept_before = len(body)
-            unit = next((u for u in c.units if u.index == index), None)
-            body.extend(cst.parse_statement(f"{text}\n") for text in c.instances.get(index, []))
-            if index in c.inline_steps:
-                body.append(cst.parse_statement(
-                    f'{c.inline_steps[index]} = {self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")\n'))
-            if c.helpers and any(h.fn is stmt for h in c.helpers.values()):
-                raise _refuse(stmt, "a helper creating variables inside a model class")
-            if index in c.rewritten:
-                body.append(c.rewritten[index])
-            elif index in c.removed or unit is not None:
-                if unit is not None and index in c.inline_optimizers:
-                    body.append(self._optimizer_statement(c.inline_optimizers[index], unit.call.func.value, stmt))
-                else:
-                    carried.extend(stmt.leading_lines)
-            elif index in c.optimizers.values():
-                name = next(n for n, i in c.optimizers.items() if i == index)
-                body.append(self._optimizer_statement(name, single_assignment(stmt)[1], stmt))
-            elif any(i == index and k == "global_step" for i, _, k in c.variables):
-                body.append(stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(
-                    f'{self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")'))]))
-            else:
-                new = stmt.visit(self)
-                if isinstance(new, cst.FlattenSentinel):
-                    body.extend(new.nodes)
-                elif isinstance(new, cst.RemovalSentinel):
-                    carried.extend(stmt.leading_lines)
-                else:
-                    body.append(new)
-            if carried and len(body) > kept_before:
-                body[kept_before] = body[kept_before].with_changes(
-                    leading_lines=g101._merge_lines(carried, body[kept_before].leading_lines)
-                )
-                carried = []
-            for fn in self.defined.get(index, []):
-                method, setup = self._method_def(fn)
-                methods.append(method)
-                tail.extend(setup)
         init_names = self._init_names()
-        init_body = [_rename(s, init_names) for s in [*init_body, *tail]]
+        init_body = [_rename(s, init_names) for s in [*self.init_body, *self.tail]]
         script_names = self._script_names()
-        script = [_rename(s, script_names) for s in script]
-        new_class = self._class_def(init_body, methods)
-        if c.owner is None:
-            module = c.module.with_changes(body=script)
+        script = [_rename(s, script_names) for s in self.script]
+        new_class = self._class_def(init_body, self.methods)
+        if g.owner is None:
+            module = g.module.with_changes(body=script)
         else:
-            module = c.module.deep_replace(c.owner, c.owner.with_changes(body=c.owner.body.with_changes(body=script)))
+            module = g.module.deep_replace(g.owner, g.owner.with_changes(body=g.owner.body.with_changes(body=script)))
         body = [
             new_class if isinstance(s, cst.ClassDef) and s.name.value == model.cls.name.value else s for s in module.body
         ]
-        return module.with_changes(body=[self._plain_import(s) for s in body if not self._disables(s)])
-
-    def model_creation(self):
-        return self.c.flat.creation
+        return module.with_changes(body=[emitter.plain_import(s) for s in body if not emitter.disables(s)])
 
     def _class_def(self, init_body, methods) -> cst.ClassDef:
         model = self.model
@@ -660,7 +605,7 @@ class _ClassRewriter(g101._Rewriter):
                 body.extend(methods)
             else:
                 body.append(stmt)
-        self.c.rule.report(
+        self.g.report(
             model.cls, f"model class `{model.cls.name.value}`: variables and optimizer kept in `__init__`, "
             f"runs -> @tf.function methods {', '.join(f'`{m.name.value}`' for m in methods)}", kind="converted",
         )
