@@ -20,7 +20,7 @@ The stages (``pipeline.run_stages``), each a module passing typed values (``mode
 4. ``plan``      ``Graph`` + ``Sites`` -> ``Plan``: the ``Function`` each run calls, its
                  parameters, units, values, name and position. No code is generated.
 5. ``emit``      ``Plan`` -> the module, through a ``Layout``: ``emit.ModuleLayout``
-                 (functions at the graph's level) or ``model_classes.ClassLayout``
+                 (functions at the graph's level) or ``class_layout.ClassLayout``
                  (``__init__`` + ``@tf.function`` methods of a model class);
                  ``bodies`` writes the code inside each function.
 On ``CannotConvert`` the rule applies ``fallback``.

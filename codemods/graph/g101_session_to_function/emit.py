@@ -5,7 +5,7 @@ removed go (their comments move to the next kept line), optimizers become Keras
 optimizers, the run sites call the generated functions, and each ``Function`` is
 written after the statement ``Function.position``. Where its results go is the
 ``Layout``: ``ModuleLayout`` writes module-level (or ``main()``-level) functions;
-the model-class feature's ``ClassLayout`` writes ``__init__`` and methods. The code
+the model-class feature's ``class_layout.ClassLayout`` writes ``__init__`` and methods. The code
 inside each function is ``bodies.FunctionBodies``'.
 """
 

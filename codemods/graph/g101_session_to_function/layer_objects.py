@@ -40,9 +40,9 @@ class LayerObjects(Feature):
         """Calls G102 wrote: its layer constructors (and their arguments) and the bodies of
         its layer classes, which run as Keras code, not as TF1 graph building."""
         found: set[int] = set()
-        for stmt in graph.module.body:
-            if isinstance(stmt, cst.ClassDef) and stmt.name.value in self.layers.classes:
-                found.update(id(c) for c in calls_in(stmt))
+        for top in graph.module.body:
+            if isinstance(top, cst.ClassDef) and top.name.value in self.layers.classes:
+                found.update(id(c) for c in calls_in(top))
         for stmt in graph.body:
             assignment = single_assignment(stmt)
             if assignment is not None and self._layer_object_call(graph, assignment[1]):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from codemods.graph.g101_session_to_function import model_classes
+from codemods.graph.g101_session_to_function import class_layout, model_classes
 from codemods.graph.g101_session_to_function.analysis import analyse, check_initialisation
 from codemods.graph.g101_session_to_function.checkpoints import Checkpoints
 from codemods.graph.g101_session_to_function.emit import Layout, ModuleLayout, emit
@@ -44,10 +44,10 @@ def convert(
     flat = model_classes.flatten(model, tree)
     try:
         graph = find_scope(flat.module, tf, sym_for(flat.module))
-        converted = run_stages(graph, features(layers), model_classes.ClassLayout(graph, model, flat))
+        converted = run_stages(graph, features(layers), class_layout.ClassLayout(graph, model, flat))
     except CannotConvert as exc:
-        raise CannotConvert(model_classes.in_tree(tree, exc.node, model), exc.reason) from None
-    return converted, model_classes.user_notes(tree, model, graph.notes)
+        raise CannotConvert(class_layout.in_tree(tree, exc.node, model), exc.reason) from None
+    return converted, class_layout.user_notes(tree, model, graph.notes)
 
 
 def run_stages(graph: Graph, features: list[Feature], layout: Layout) -> cst.Module:
