@@ -12,8 +12,13 @@ generated ``tf.function``s (state, created once) and trains their
 (``tf.nn.dropout`` under ``tf.cond(t, ...)``), so the masks are drawn by the same op.
 
 The rule only rewrites programs that G101 then converts: the tree it received is kept
-in the shared scratch, and a G101 fallback to ``tf.compat.v1`` starts from it (Keras 3
-layers do not run in TF1 graph mode).
+(``ConvertedLayers``, read by G101 with ``converted_layers``), and a G101 fallback to
+``tf.compat.v1`` starts from it (Keras 3 layers do not run in TF1 graph mode).
+
+Why one module of 1,400 lines: its layer tables, RNN cell templates and collection
+handling are not split yet; they are to be split once the shared CST toolkit (issue 17,
+point 3) has replaced the helpers copied here (``_bind``, ``_insert_after_imports``, the
+collectors), so that the two changes do not collide.
 """
 
 from __future__ import annotations
