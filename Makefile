@@ -30,10 +30,12 @@ demo: legacy-env
 		$(BIN)/migrator verify examples/legacy_project/$$f build/demo/$$f || exit 1; \
 	done
 
-# ruff, and the layer contract in pyproject.toml (migrator/ above codemods/, no cycles).
+# ruff, the layer contract in pyproject.toml (migrator/ above codemods/, no cycles), and
+# mypy --strict on the files [tool.mypy] lists.
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint legacy-env
 	$(BIN)/python -m pytest -n 2 -q

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from codemods.analysis.graph_outcome import graph_outcome
 from codemods.analysis.private_names import public_qualified
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tf_upgrade_v2.json"
@@ -304,7 +305,7 @@ def tf1_symbol(qualified: str | None, compat_module: bool) -> str | None:
 
 def graph_fallback(scratch: dict) -> bool:
     """Did the graph conversion keep this module on tf.compat.v1 on purpose?"""
-    return bool(scratch.get("graph.fallback"))
+    return graph_outcome(scratch).fallback
 
 
 def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:

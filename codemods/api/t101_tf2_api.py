@@ -129,7 +129,7 @@ class TF2Api(Rule):
         # Positional-argument rewrites (keep_prob, moved parameters) would change the
         # meaning of code that is already TF2: they apply only to code that shows TF1.
         self.tf1_code = (
-            self.names.compat_module or bool(self.context.scratch.get("graph.converted")) or self._shows_tf1(tree)
+            self.names.compat_module or tf_api.graph_outcome(self.context.scratch).converted or self._shows_tf1(tree)
         )
         self._call_funcs: set[int] = set()
         self.skip_statements_without("tensorflow")

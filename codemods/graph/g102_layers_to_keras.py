@@ -12,14 +12,20 @@ generated ``tf.function``s (state, created once) and trains their
 (``tf.nn.dropout`` under ``tf.cond(t, ...)``), so the masks are drawn by the same op.
 
 The rule only rewrites programs that G101 then converts: the tree it received is kept
-in the shared scratch, and a G101 fallback to ``tf.compat.v1`` starts from it (Keras 3
-layers do not run in TF1 graph mode).
+(``ConvertedLayers``, read by G101 with ``converted_layers``), and a G101 fallback to
+``tf.compat.v1`` starts from it (Keras 3 layers do not run in TF1 graph mode).
+
+Why one module of 1,400 lines: its layer tables, RNN cell templates and collection
+handling are not split yet; they are to be split once the shared CST toolkit (issue 17,
+point 3) has replaced the helpers copied here (``_bind``, ``_insert_after_imports``, the
+collectors), so that the two changes do not collide.
 """
 
 from __future__ import annotations
 
 import keyword
 import textwrap
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -34,10 +40,22 @@ from codemods.analysis.graph import (
 )
 from codemods.base import Example, Rule
 
-# The tree G102 received, for G101's fallback.
-ORIGINAL_KEY = "g102.original"
-# Names of the layer objects G102 created (G101 treats them as state).
-LAYER_OBJECTS_KEY = "g102.layer_objects"
+
+@dataclass
+class ConvertedLayers:
+    """What G102 tells G101 about a module it rewrote (in the shared scratch, ``converted_layers``)."""
+
+    original: cst.Module | None = None  # the tree G102 received, for G101's fallback
+    objects: set[str] = field(default_factory=set)  # names of the layer objects G102 created (state for G101)
+    classes: set[str] = field(default_factory=set)  # names of the layer classes G102 made from graph-building functions
+
+
+_CONVERTED_LAYERS = "g102.converted_layers"
+
+
+def converted_layers(scratch: dict) -> ConvertedLayers:
+    """G102's record for this file (empty when G102 changed nothing)."""
+    return scratch.get(_CONVERTED_LAYERS) or ConvertedLayers()
 
 
 class LayerSpec:
@@ -145,8 +163,6 @@ GET_VARIABLE = (
 )
 # Keras layer classes whose objects hold weights (G101 trains their trainable_variables).
 WEIGHTED = {spec.keras for spec in LAYERS.values() if spec.weights} | {"RNN"}
-# Names of the layer classes G102 made from graph-building functions.
-CLASSES_KEY = "g102.classes"
 # TF1 initializers -> Keras initializers, with TF1's defaults written out where Keras'
 # differ: (Keras class, ((TF1 parameter, Keras keyword, TF1 default or None), ...)).
 INITIALIZERS = {
@@ -361,9 +377,10 @@ class LayersToKeras(Rule):
         converter = _Converter(self, tree, tf_alias)
         new = converter.convert()
         if new is not tree:
-            self.context.scratch[ORIGINAL_KEY] = tree
-            self.context.scratch.setdefault(LAYER_OBJECTS_KEY, set()).update(converter.objects)
-            self.context.scratch.setdefault(CLASSES_KEY, set()).update(converter.classes)
+            record = self.context.scratch.setdefault(_CONVERTED_LAYERS, ConvertedLayers())
+            record.original = tree
+            record.objects.update(converter.objects)
+            record.classes.update(converter.classes)
         return new
 
     def sym(self, expr: cst.BaseExpression) -> str | None:

@@ -1,4 +1,4 @@
-"""G101 on tf.train.Saver (g101_checkpoints).
+"""G101 on tf.train.Saver (g101_session_to_function/checkpoints.py).
 
 The fixtures graph/saver_restore_new_session and graph/saver_global_step_checkpoints
 prove the numbers; these check the generated shape and the refusals.

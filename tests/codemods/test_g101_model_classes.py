@@ -1,4 +1,4 @@
-"""G101 on model classes that build their graph in ``__init__`` (g101_model_classes).
+"""G101 on model classes that build their graph in ``__init__`` (g101_session_to_function/model_classes.py).
 
 The fixtures graph/model_class_init_graph and graph/model_class_build_method prove the
 numbers; these check the generated shape and the refusals.

@@ -1,4 +1,4 @@
-"""G101 on TensorBoard summaries (g101_summaries).
+"""G101 on TensorBoard summaries (g101_session_to_function/summaries.py).
 
 The fixtures graph/tensorboard_merged_summaries and graph/tensorboard_train_test_writers
 prove the printed numbers; ``test_event_files_match`` runs both programs of each and

@@ -1,4 +1,4 @@
-"""G101 on helpers that create raw tf.Variables at each call (g101_variable_helpers).
+"""G101 on helpers that create raw tf.Variables at each call (g101_session_to_function/variable_helpers.py).
 
 The fixtures graph/sparse_labels_eval_session and graph/batch_norm_cond_training prove
 the numbers; these check the generated shape and the refusals.

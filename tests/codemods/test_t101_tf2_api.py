@@ -219,8 +219,12 @@ def test_graph_fallback_modules_are_not_touched() -> None:
     import libcst as cst
     from libcst.codemod import CodemodContext
 
+    from codemods.analysis.graph_outcome import record_graph_outcome
+
     source = "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\nx = tf.log(tf.placeholder(tf.float32))\n"
-    rule = TF2Api(CodemodContext(scratch={"graph.fallback": True}))
+    scratch: dict = {}
+    record_graph_outcome(scratch, fallback=True)
+    rule = TF2Api(CodemodContext(scratch=scratch))
     module = cst.parse_module(source)
     assert rule.run(module).code == source
 

@@ -1,4 +1,4 @@
-"""G101 support: ``tf.trainable_variables(scope=...)`` and name-filtered variable lists.
+"""G101 feature: ``tf.trainable_variables(scope=...)`` and name-filtered variable lists.
 
 A GAN trains its generator and its discriminator on separate variable lists, selected
 by name: ``tf.trainable_variables(scope="generator")`` (TF1: ``re.match(scope,
@@ -18,6 +18,8 @@ from typing import Callable
 import libcst as cst
 
 from codemods.analysis.graph import argument
+from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 
 
 def variable_name(call: cst.Call, scope: str | None) -> str | None:
@@ -32,7 +34,7 @@ def variable_name(call: cst.Call, scope: str | None) -> str | None:
     return None
 
 
-def scope_prefix(item: cst.BaseExpression, sym: Callable) -> str | None:
+def scope_prefix(item: cst.BaseExpression) -> str | None:
     """``"train/"`` for ``tf.name_scope("train")``; None when the name is not a literal."""
     if isinstance(item, cst.Call) and item.args and isinstance(item.args[0].value, cst.SimpleString):
         return item.args[0].value.evaluated_value.rstrip("/") + "/"
@@ -90,3 +92,51 @@ def _condition(test: cst.BaseExpression, var: str) -> Callable[[str], bool]:
         if isinstance(operator, cst.NotIn):
             return lambda name: part not in name
     return _refused
+
+
+class ScopedVariables(Feature):
+    """Variable lists selected by name: ``tf.trainable_variables(scope=...)`` and
+    comprehensions over ``v.name``, as ``var_list=`` or assigned to a name."""
+
+    def __init__(self) -> None:
+        self.all_variable_lists: set[str] = set()  # `t_vars = tf.trainable_variables()`
+
+    def var_list(self, graph: Graph, node: cst.BaseExpression, before: int) -> str | None:
+        """``tf.trainable_variables(scope="gen")`` / ``[v for v in ... if v.name.startswith("d")]``
+        -> the list of the trainable variables created before ``before`` that it selects."""
+        predicate = selection(node, graph.sym, self.all_variable_lists)
+        if predicate is None:
+            return None
+        parts = []
+        for index, name, kind in graph.variables:
+            if index >= before or not graph.trainable.get(name, True):
+                continue
+            tf1_name = graph.variable_names.get(name) if kind == "var" else None
+            if tf1_name is None:
+                raise CannotConvert(node, f"a variable list selected by name, and the TF1 name of `{name}` is not known")
+            try:
+                if predicate(tf1_name):
+                    parts.append(name)
+            except ValueError:
+                raise CannotConvert(node, "a variable list selected by a condition this rule cannot read") from None
+        if not parts:
+            raise CannotConvert(node, "a variable list selected by name that selects no variable")
+        return "[" + ", ".join(parts) + "]"
+
+    def classify_value(self, graph: Graph, index: int, name: str, value: cst.BaseExpression) -> bool:
+        """``t_vars = tf.trainable_variables()`` (a name for the whole list, read by selections)
+        and ``g_vars = <selection>`` (a plain list of the selected variables, in place)."""
+        if isinstance(value, cst.Call) and graph.sym(value.func) == "trainable_variables" and not value.args:
+            self.all_variable_lists.add(name)
+            full = graph.trainable_list(index)
+            if any(instance in full for instance in graph.module_variables):
+                raise CannotConvert(value, "`tf.trainable_variables()` read where helper variables do not exist yet")
+            stmt = graph.body[index]
+            graph.edits.rewritten[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(full))])
+            return True
+        selected = self.var_list(graph, value, index)
+        if selected is None:
+            return False
+        stmt = graph.body[index]
+        graph.edits.rewritten[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(selected))])
+        return True

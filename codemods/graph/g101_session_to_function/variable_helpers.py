@@ -1,4 +1,4 @@
-"""G101 support: graph-building helpers that create raw ``tf.Variable``s at every call.
+"""G101 feature: graph-building helpers that create raw ``tf.Variable``s at every call.
 
 In TF1, ``h1 = neuron_layer(X, 300, "hidden1")`` creates the helper's variables once,
 while the graph is built; called inside a ``tf.function`` the same helper would create
@@ -11,8 +11,7 @@ shapes may depend on the input tensor, as in the TF1 helper, and the calls of on
 generated function create them in program order. ``self.W`` etc. keep the variables.
 
 Anything this cannot prove (a variable created in a loop, a condition or a nested
-function, a variable read before all are created) raises ``CannotConvert`` through the
-callback G101 passes in.
+function, a variable read before all are created) raises ``CannotConvert``.
 """
 
 from __future__ import annotations
@@ -24,6 +23,9 @@ from typing import Callable
 import libcst as cst
 
 from codemods.analysis.graph import argument, calls_in, names_read, single_assignment
+from codemods.graph.g101_session_to_function.analysis import statements_in
+from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Unit, Variable
 
 # TF1 ops whose value depends on the op seed: their creation order matters to verify.
 RANDOM_OPS = ("random_normal", "truncated_normal", "random_uniform", "random.", "random_gamma", "random_poisson",
@@ -58,16 +60,15 @@ def analyse(
     sym: Callable[[cst.BaseExpression], str | None],
     tf: str,
     class_name: str,
-    refuse: Callable[[cst.CSTNode, str], Exception],
 ) -> VariableHelper:
-    """The module class for ``fn``, or ``refuse(node, reason)`` raised."""
+    """The module class for ``fn``, or ``CannotConvert``."""
     name = fn.name.value
     if fn.decorators:
-        raise refuse(fn, f"`{name}` creates variables and is decorated")
+        raise CannotConvert(fn, f"`{name}` creates variables and is decorated")
     if any(p.name.value == "self" for p in fn.params.params):
-        raise refuse(fn, f"`{name}` creates variables and has a parameter named `self`")
+        raise CannotConvert(fn, f"`{name}` creates variables and has a parameter named `self`")
     if fn.params.star_arg not in (cst.MaybeSentinel.DEFAULT, None) and not isinstance(fn.params.star_arg, cst.ParamStar):
-        raise refuse(fn, f"`{name}` creates variables and takes *args")
+        raise CannotConvert(fn, f"`{name}` creates variables and takes *args")
     # The block holding the variables: the body, or the body of one top-level `with`.
     outer = list(fn.body.body)
     holder: cst.With | None = None
@@ -76,7 +77,7 @@ def analyse(
     if not direct:
         withs = [s for s in outer if isinstance(s, cst.With) and _creates_variable(s, sym)]
         if len(withs) != 1:
-            raise refuse(fn, f"`{name}` creates variables in a loop, condition or nested block")
+            raise CannotConvert(fn, f"`{name}` creates variables in a loop, condition or nested block")
         holder = withs[0]
         block = list(holder.body.body)
     var_positions: list[int] = []
@@ -88,17 +89,17 @@ def analyse(
         value = assignment[1] if assignment else None
         if not (assignment and len(assignment[0]) == 1 and isinstance(value, cst.Call) and sym(value.func) == "Variable"
                 and isinstance(stmt.body[0].targets[0].target, cst.Name)):
-            raise refuse(stmt, f"`{name}` creates a variable other than by `name = tf.Variable(...)`")
+            raise CannotConvert(stmt, f"`{name}` creates a variable other than by `name = tf.Variable(...)`")
         flag = argument(value, 1, "trainable")
         variables.append((assignment[0][0], not (isinstance(flag, cst.Name) and flag.value == "False")))
         var_positions.append(position)
     var_names = {v for v, _ in variables}
     if len(var_names) != len(variables):
-        raise refuse(fn, f"`{name}` assigns one variable name twice")
+        raise CannotConvert(fn, f"`{name}` assigns one variable name twice")
     # Everything else that creates variables is out of reach.
     counted = sum(1 for c in calls_in(fn) if sym(c.func) == "Variable")
     if counted != len(variables):
-        raise refuse(fn, f"`{name}` creates variables in a loop, condition or nested block")
+        raise CannotConvert(fn, f"`{name}` creates variables in a loop, condition or nested block")
     last = var_positions[-1]
     # Statements before the last variable whose names only the moved statements read
     # compute initial values: they move with the variables (their random ops run once).
@@ -127,7 +128,7 @@ def analyse(
     moved_names = {n for i in moved for n in (single_assignment(block[i]) or ([], None))[0]}
     for position in range(last):
         if position not in moved and names_read(block[position]) & moved_names:
-            raise refuse(block[position], f"`{name}` uses its variables before it has created all of them")
+            raise CannotConvert(block[position], f"`{name}` uses its variables before it has created all of them")
     random = any(is_random(sym(c.func)) for i in moved for c in calls_in(block[i]))
     # The returned tuple: which positions are the helper's variables.
     returns = [s for s in outer if _is_return(s)] + (
@@ -239,3 +240,110 @@ def instance_base(names: list[str], helper: str) -> str:
     if names:
         return re.sub(r"^_+", "", names[0]) + "_layer" if names[0].strip("_") else f"{helper}_instance"
     return f"{helper}_instance"
+
+
+class VariableHelpers(Feature):
+    """Helpers creating ``tf.Variable``s at each call -> ``tf.Module`` classes, one
+    instance per call site, created where the graph was built."""
+
+    def __init__(self) -> None:
+        self.helpers: dict[str, VariableHelper] = {}
+        self.calls: dict[int, str] = {}  # call id -> the instance it becomes
+
+    def variable_function(self, graph: Graph, fn: cst.FunctionDef) -> bool:
+        """Register ``fn`` as a helper that becomes a ``tf.Module`` class, or refuse."""
+        name = fn.name.value
+        if name in self.helpers:
+            return True
+        class_name = graph.fresh(camel(name))
+        self.helpers[name] = analyse(fn, graph.sym, graph.tf, class_name)
+        graph.report(fn, f"`{name}` creates variables at each call -> tf.Module class `{class_name}`, one instance per call", kind="converted")
+        return True
+
+    def unit_added(self, graph: Graph, unit: Unit) -> None:
+        """Each call of a variable helper in ``unit`` gets its instance, created where the graph was built."""
+        for stmt in [unit.node] if isinstance(unit.node, cst.SimpleStatementLine) else statements_in(unit.node):
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            repeated = {id(c) for node in repeating_nodes(stmt) for c in calls_in(node)}
+            for call in calls_in(stmt):
+                if not (isinstance(call.func, cst.Name) and call.func.value in self.helpers):
+                    continue
+                if id(call) in repeated:
+                    raise CannotConvert(call, f"`{call.func.value}` creates variables and is called in a comprehension or lambda")
+                helper = self.helpers[call.func.value]
+                assignment = single_assignment(stmt)
+                names = assignment[0] if assignment else []
+                instance = graph.fresh(instance_base(names, call.func.value))
+                self.calls[id(call)] = instance
+                graph.edits.inserted.setdefault(unit.index, []).append(f"{instance} = {helper.class_name}()")
+                graph.variables.append(Variable(unit.index, instance, "module"))
+                graph.module_variables[instance] = helper.variables
+                if assignment is not None and assignment[1] is call and helper.returned:
+                    target = stmt.body[0].targets[0].target
+                    if isinstance(target, (cst.Tuple, cst.List)):
+                        for position, attr in helper.returned.items():
+                            element = target.elements[position].value if position < len(target.elements) else None
+                            if isinstance(element, cst.Name):
+                                graph.aliases[element.value] = f"{instance}.{attr}"
+
+    def check(self, graph: Graph) -> None:
+        """Helpers are called only where the graph is built, and their random initial values
+        are drawn in TF1's order: no other random initial value is drawn after theirs."""
+        if not self.helpers:
+            return
+        for call in calls_in(graph.module):
+            if isinstance(call.func, cst.Name) and call.func.value in self.helpers and id(call) not in self.calls:
+                raise CannotConvert(call, f"`{call.func.value}` creates variables and is called outside the graph's own statements")
+        random_units = self._random_units(graph)
+        if not random_units:
+            return
+        unit_indices = {u.index for u in graph.units}
+        for index, stmt in enumerate(graph.body):
+            if index <= random_units[0] or index in unit_indices or isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            for call in calls_in(stmt):
+                if is_random(graph.sym(call.func)):
+                    raise CannotConvert(call, (
+                        "a random initial value drawn after a helper's variables: the helper's are drawn on "
+                        "its first call, so the order of random draws would change"
+                    ))
+
+    def _random_units(self, graph: Graph) -> list[int]:
+        found = []
+        for unit in graph.units:
+            for call in calls_in(unit.node):
+                if id(call) in self.calls and self.helpers[call.func.value].random:
+                    found.append(unit.index)
+                    break
+        return sorted(found)
+
+    def check_plan(self, graph: Graph, functions: list[Function]) -> None:
+        """Whichever generated function runs first creates helper variables: each function
+        must call the random-initialised helpers in a prefix of their program order."""
+        order = self._random_units(graph)
+        if not order:
+            return
+        for fn in functions:
+            used = sorted(u.index for u in fn.units if u.index in order)
+            if used != order[: len(used)]:
+                raise CannotConvert(fn.units[0].node if fn.units else graph.module, (
+                    f"`{fn.name}` would create helper variables out of their program order"
+                ))
+
+    def replace_statement(self, graph: Graph, stmt: cst.BaseStatement) -> cst.BaseStatement | None:
+        helper = next((h for h in self.helpers.values() if h.fn is stmt), None)
+        return None if helper is None else helper.class_def
+
+    def unit_code(self, graph: Graph, unit: Unit, node: cst.CSTNode) -> cst.CSTNode:
+        if any(id(call) in self.calls for call in calls_in(unit.node)):
+            return node.visit(HelperCalls(self.calls))
+        return node
+
+    def finish_module(self, graph: Graph, module: cst.Module) -> cst.Module:
+        """Module-level helpers of a graph built in ``main()`` become their classes in place."""
+        classes = {h.fn.name.value: h.class_def for h in self.helpers.values()}
+        body = [
+            classes[s.name.value] if isinstance(s, cst.FunctionDef) and s.name.value in classes else s for s in module.body
+        ]
+        return module.with_changes(body=body)

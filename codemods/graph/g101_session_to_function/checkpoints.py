@@ -1,4 +1,4 @@
-"""G101 support: ``tf.train.Saver`` -> ``tf.train.Checkpoint``.
+"""G101 feature: ``tf.train.Saver`` -> ``tf.train.Checkpoint``.
 
 TF1's ``saver = tf.train.Saver()`` captures the global variables that exist when it is
 created: the model's variables and the slots of the optimizers whose ``minimize`` ran
@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.analysis.graph import ReadNamesVisitor, argument, calls_in, names_read, single_assignment
+from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 
 # Saver options that only decide which old checkpoint files TF1 deleted (or how it named
 # its ops): Checkpoint.write deletes nothing and the program cannot tell.
@@ -43,10 +45,6 @@ RESERVED = {"save_counter", "save", "restore", "read", "write", "root", "sync"}
 ASSIGN_METHODS = {"assign", "assign_add", "assign_sub", "load"}
 
 
-class _Refuse(Exception):
-    pass
-
-
 @dataclass
 class Saver:
     name: str
@@ -56,117 +54,117 @@ class Saver:
     optimizers: list[str] = field(default_factory=list)
 
 
-def exempt_calls(converter) -> set[int]:
+def exempt_calls(graph: Graph) -> set[int]:
     """``tf.train.Saver(...)`` assigned at the graph's level (and the calls in its
     arguments): converted here, or refused with a precise reason by ``classify``."""
     found: set[int] = set()
-    for stmt in converter.body:
+    for stmt in graph.body:
         assignment = single_assignment(stmt)
         if assignment is not None and isinstance(assignment[1], cst.Call):
-            if converter.rule.sym(assignment[1].func) == "train.Saver":
+            if graph.sym(assignment[1].func) == "train.Saver":
                 found.update(id(call) for call in calls_in(assignment[1]))
     return found
 
 
-def classify(converter, index: int, names: list[str], call: cst.Call, error) -> bool:
+def classify(graph: Graph, savers: dict[str, Saver], index: int, names: list[str], call: cst.Call) -> bool:
     """``saver = tf.train.Saver(...)`` -> ``saver = tf.train.Checkpoint(...)`` in place.
     ``path = saver.save(sess, ...)`` is plain Python (rewritten by ``rewrite_call``)."""
-    if _saver_call(converter, call) is not None:
+    if _saver_call(savers, call) is not None:
         return True
-    if converter.rule.sym(call.func) != "train.Saver":
+    if graph.sym(call.func) != "train.Saver":
         return False
     if len(names) != 1:
-        raise error(call, "a tf.train.Saver not bound to one name")
+        raise CannotConvert(call, "a tf.train.Saver not bound to one name")
     var_list = None
     for position, arg in enumerate(call.args):
         keyword = arg.keyword.value if arg.keyword is not None else None
         if keyword == "var_list" or (keyword is None and position == 0 and not arg.star):
             var_list = arg.value
         elif keyword not in DROPPED_OPTIONS:
-            raise error(call, f"tf.train.Saver option `{keyword or position}` has no tf.train.Checkpoint equivalent")
+            raise CannotConvert(call, f"tf.train.Saver option `{keyword or position}` has no tf.train.Checkpoint equivalent")
     saver = Saver(names[0], index, call)
-    before = [(i, name, kind) for i, name, kind in converter.variables if i < index]
-    if var_list is None or _is_call(converter, var_list, "global_variables"):
+    before = [(i, name, kind) for i, name, kind in graph.variables if i < index]
+    if var_list is None or _is_call(graph, var_list, "global_variables"):
         saver.variables = [name for _, name, _ in before]
-        for unit in converter.units:
+        for unit in graph.units:
             if unit.kind in ("train", "apply") and unit.index < index and unit.optimizer not in saver.optimizers:
                 saver.optimizers.append(unit.optimizer)
-    elif _is_call(converter, var_list, "trainable_variables"):
-        saver.variables = [name for _, name, _ in before if converter.trainable.get(name, True)]
+    elif _is_call(graph, var_list, "trainable_variables"):
+        saver.variables = [name for _, name, _ in before if graph.trainable.get(name, True)]
     else:
-        saver.variables = _listed(converter, var_list, {name for _, name, _ in before}, error)
+        saver.variables = _listed(graph, var_list, {name for _, name, _ in before})
     kinds = {name: kind for _, name, kind in before}
     lazy = [name for name in saver.variables if kinds.get(name) in ("layer", "module")]
     if lazy:
-        raise error(call, (
+        raise CannotConvert(call, (
             f"tf.train.Saver over `{lazy[0]}`, whose variables Keras creates on its first call: "
             "they would be missing from a checkpoint written before it"
         ))
     taken = set(saver.variables) | set(saver.optimizers)
     if taken & RESERVED:
-        raise error(call, f"a variable named `{sorted(taken & RESERVED)[0]}` clashes with tf.train.Checkpoint's own attribute")
-    builds = _optimizer_builds(converter, saver, error)
+        raise CannotConvert(call, f"a variable named `{sorted(taken & RESERVED)[0]}` clashes with tf.train.Checkpoint's own attribute")
+    builds = _optimizer_builds(graph, saver)
     parts = [f"{name}={name}" for name in [*saver.variables, *saver.optimizers]]
     if not parts:
-        raise error(call, "a tf.train.Saver created before any variable")
-    text = f"{converter.tf}.train.Checkpoint({', '.join(parts)})"
+        raise CannotConvert(call, "a tf.train.Saver created before any variable")
+    text = f"{graph.tf}.train.Checkpoint({', '.join(parts)})"
     if len(text) > 88:
-        indent = converter.module.default_indent
-        text = f"{converter.tf}.train.Checkpoint(\n" + "".join(f"{indent}{p},\n" for p in parts) + ")"
-    stmt = converter.body[index]
+        indent = graph.module.default_indent
+        text = f"{graph.tf}.train.Checkpoint(\n" + "".join(f"{indent}{p},\n" for p in parts) + ")"
+    stmt = graph.body[index]
     lines = stmt.leading_lines
     if builds:
-        comments = "".join(converter.module.code_for_node(line) for line in lines)
-        converter.instances.setdefault(index, []).append(comments.lstrip("\n") + builds.rstrip("\n"))
+        comments = "".join(graph.module.code_for_node(line) for line in lines)
+        graph.edits.inserted.setdefault(index, []).append(comments.lstrip("\n") + builds.rstrip("\n"))
         lines = []
-    converter.rewritten[index] = stmt.with_changes(
+    graph.edits.rewritten[index] = stmt.with_changes(
         leading_lines=lines, body=[stmt.body[0].with_changes(value=cst.parse_expression(text))]
     )
-    converter.savers[saver.name] = saver
+    savers[saver.name] = saver
     held = ", ".join([*saver.variables, *saver.optimizers])
-    converter.rule.report(call, f"tf.train.Saver -> tf.train.Checkpoint over {held}", kind="converted")
+    graph.report(call, f"tf.train.Saver -> tf.train.Checkpoint over {held}", kind="converted")
     return True
 
 
-def _is_call(converter, node, symbol: str) -> bool:
-    return isinstance(node, cst.Call) and not node.args and converter.rule.sym(node.func) == symbol
+def _is_call(graph: Graph, node, symbol: str) -> bool:
+    return isinstance(node, cst.Call) and not node.args and graph.sym(node.func) == symbol
 
 
-def _listed(converter, node, known: set[str], error) -> list[str]:
+def _listed(graph: Graph, node, known: set[str]) -> list[str]:
     """``[W, b]`` / ``{"w": W, "b": b}``: variables created before the Saver."""
     if isinstance(node, (cst.List, cst.Tuple)):
         values = [e.value for e in node.elements]
     elif isinstance(node, cst.Dict):
         values = [e.value for e in node.elements if isinstance(e, cst.DictElement)]
         if len(values) != len(node.elements):
-            raise error(node, "a tf.train.Saver var_list dict with ** unpacking")
+            raise CannotConvert(node, "a tf.train.Saver var_list dict with ** unpacking")
     else:
-        raise error(node, "a tf.train.Saver var_list this rule cannot read")
+        raise CannotConvert(node, "a tf.train.Saver var_list this rule cannot read")
     names = []
     for value in values:
         if not (isinstance(value, cst.Name) and value.value in known):
-            raise error(value, "a tf.train.Saver var_list entry that is not a variable created before it")
+            raise CannotConvert(value, "a tf.train.Saver var_list entry that is not a variable created before it")
         names.append(value.value)
     return list(dict.fromkeys(names))
 
 
-def _optimizer_builds(converter, saver: Saver, error) -> str:
+def _optimizer_builds(graph: Graph, saver: Saver) -> str:
     """``optimizer.build([...])`` for each optimizer the Saver holds."""
     lines = []
     for optimizer in saver.optimizers:
         lists = set()
-        for unit in converter.units:
+        for unit in graph.units:
             if unit.optimizer != optimizer:
                 continue
             if unit.kind == "train":
-                lists.add(unit.var_list or converter._trainable_list(unit.index))
+                lists.add(unit.var_list or graph.trainable_list(unit.index))
             elif unit.kind == "compute":
-                lists.add(unit.var_list or converter._trainable_list(unit.index))
+                lists.add(unit.var_list or graph.trainable_list(unit.index))
         if len(lists) != 1:
-            raise error(saver.call, f"cannot tell which variables `{optimizer}` trains, to save its slots")
+            raise CannotConvert(saver.call, f"cannot tell which variables `{optimizer}` trains, to save its slots")
         variables = lists.pop()
-        if ".trainable_variables" in variables or any(f"{inst}." in variables for inst in converter.module_vars):
-            raise error(saver.call, f"`{optimizer}` trains variables created on their first call; its slots cannot be saved before")
+        if ".trainable_variables" in variables or any(f"{inst}." in variables for inst in graph.module_variables):
+            raise CannotConvert(saver.call, f"`{optimizer}` trains variables created on their first call; its slots cannot be saved before")
         lines.append(f"{optimizer}.build({variables})\n")
     if not lines:
         return ""
@@ -178,48 +176,48 @@ def _optimizer_builds(converter, saver: Saver, error) -> str:
 
 
 # -- uses of the saver ------------------------------------------------------------------
-def _saver_call(converter, call: cst.Call) -> tuple[Saver, str] | None:
+def _saver_call(savers: dict[str, Saver], call: cst.Call) -> tuple[Saver, str] | None:
     func = call.func
     if (
         isinstance(func, cst.Attribute)
         and isinstance(func.value, cst.Name)
-        and func.value.value in converter.savers
+        and func.value.value in savers
         and func.attr.value in ("save", "restore")
     ):
-        return converter.savers[func.value.value], func.attr.value
+        return savers[func.value.value], func.attr.value
     return None
 
 
-def _check_arguments(converter, call: cst.Call, method: str, error) -> None:
+def _check_arguments(graph: Graph, call: cst.Call, method: str) -> None:
     allowed = SAVE_KEYWORDS if method == "save" else RESTORE_KEYWORDS
     positional = 3 if method == "save" else 2
     for position, arg in enumerate(call.args):
         if arg.star or (arg.keyword is None and position >= positional):
-            raise error(call, f"`saver.{method}` with arguments tf.train.Checkpoint has no equivalent for")
+            raise CannotConvert(call, f"`saver.{method}` with arguments tf.train.Checkpoint has no equivalent for")
         if arg.keyword is not None and arg.keyword.value not in allowed:
-            raise error(call, f"`saver.{method}(..., {arg.keyword.value}=...)` has no tf.train.Checkpoint equivalent")
+            raise CannotConvert(call, f"`saver.{method}(..., {arg.keyword.value}=...)` has no tf.train.Checkpoint equivalent")
     session = argument(call, 0, "sess")
-    sessions = converter.sessions | {p for _, p in converter.session_params.values()}
+    sessions = graph.session_names()
     if not (isinstance(session, cst.Name) and session.value in sessions):
-        raise error(call, f"`saver.{method}` with a session this rule does not know")
+        raise CannotConvert(call, f"`saver.{method}` with a session this rule does not know")
     path = argument(call, 1, "save_path")
     if path is None:
-        raise error(call, f"`saver.{method}` without a path")
+        raise CannotConvert(call, f"`saver.{method}` without a path")
     step = argument(call, 2, "global_step")
     for node in (path, step):
-        if node is None or (isinstance(node, cst.Name) and converter._is_variable(node)):
+        if node is None or (isinstance(node, cst.Name) and graph.is_variable(node)):
             continue
-        if names_read(node) & converter._graph_names() or any(converter._runs_graph(c) for c in calls_in(node)):
-            raise error(node, f"`saver.{method}` with an argument computed by the graph")
+        if names_read(node) & graph.graph_names() or any(graph.runs_graph(c) for c in calls_in(node)):
+            raise CannotConvert(node, f"`saver.{method}` with an argument computed by the graph")
 
 
 class _Uses(ReadNamesVisitor):
     """Every mention of a saver name that is not a checked save/restore receiver, and
     the program's graph events in order: init runs, restores, other runs."""
 
-    def __init__(self, converter, error) -> None:
-        self.c = converter
-        self.error = error
+    def __init__(self, graph: Graph, savers: dict[str, Saver]) -> None:
+        self.g = graph
+        self.savers = savers
         self.allowed: set[int] = set()
         self.stray: list[cst.Name] = []
         self.events: list[tuple[str, cst.Call, Saver | None]] = []
@@ -236,54 +234,54 @@ class _Uses(ReadNamesVisitor):
             self.events.append((kind, node, saver))
 
     def visit_Call(self, node: cst.Call) -> None:
-        found = _saver_call(self.c, node)
+        found = _saver_call(self.savers, node)
         if found is not None:
-            _check_arguments(self.c, node, found[1], self.error)
+            _check_arguments(self.g, node, found[1])
             self.allowed.add(id(node.func.value))
             self._event("restore" if found[1] == "restore" else "use", node, found[0])
             return
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("run", "eval"):
             receiver = func.value
-            sessions = self.c.sessions | {p for _, p in self.c.session_params.values()}
+            sessions = self.g.session_names()
             if func.attr.value == "run" and isinstance(receiver, cst.Name) and receiver.value in sessions:
                 fetch = argument(node, 0, "fetches")
-                self._event("init" if fetch is not None and self.c._is_init(fetch) else "use", node)
-            elif self.c._is_init(receiver):
+                self._event("init" if fetch is not None and self.g.is_init(fetch) else "use", node)
+            elif self.g.is_init(receiver):
                 self._event("init", node)
-            elif self.c._runs_graph(node):
+            elif self.g.runs_graph(node):
                 self._event("use", node)
-        elif isinstance(func, cst.Name) and func.value in self.c.session_params:
+        elif isinstance(func, cst.Name) and func.value in self.g.session_params:
             self._event("use", node)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if node.value in self.c.savers and id(node) not in self.allowed:
+        if node.value in self.savers and id(node) not in self.allowed:
             self.stray.append(node)
 
 
-def check(converter, error) -> None:
+def check(graph: Graph, savers: dict[str, Saver]) -> None:
     """Refuse what this module cannot make faithful (called after classification)."""
-    for call in calls_in(converter.module):
-        symbol = converter.rule.sym(call.func)
+    for call in calls_in(graph.module):
+        symbol = graph.sym(call.func)
         if symbol in STATE_FILE:
-            raise error(call, (
-                f"`{converter.code(call.func)}` reads the `checkpoint` state file that TF1's Saver.save "
+            raise CannotConvert(call, (
+                f"`{graph.code(call.func)}` reads the `checkpoint` state file that TF1's Saver.save "
                 "wrote; tf.train.Checkpoint.write does not write it"
             ))
-    if not converter.savers:
+    if not savers:
         return
-    uses = _Uses(converter, error)
-    targets = {id(converter.body[s.index].body[0].targets[0].target) for s in converter.savers.values()}
-    for stmt in converter.body:
+    uses = _Uses(graph, savers)
+    targets = {id(graph.body[s.index].body[0].targets[0].target) for s in savers.values()}
+    for stmt in graph.body:
         if not isinstance(stmt, cst.ClassDef):
             stmt.visit(uses)
     for node in uses.stray:
         if id(node) not in targets:
-            raise error(node, f"`{node.value}` (a tf.train.Saver) used other than by save(sess, path) / restore(sess, path)")
-    _check_reinitialisation(converter, uses.events, error)
+            raise CannotConvert(node, f"`{node.value}` (a tf.train.Saver) used other than by save(sess, path) / restore(sess, path)")
+    _check_reinitialisation(graph, uses.events)
 
 
-def _check_reinitialisation(converter, events, error) -> None:
+def _check_reinitialisation(graph: Graph, events) -> None:
     """A second initializer run (a new session) resets every variable in TF1; eager
     variables keep their values. Faithful only when a restore follows at once and the
     Saver holds every state that changed."""
@@ -295,74 +293,99 @@ def _check_reinitialisation(converter, events, error) -> None:
                 pending = call
             initialised = True
         elif kind == "restore" and pending is not None:
-            _check_covers(converter, saver, error)
+            _check_covers(graph, saver)
             pending = None
         elif kind in ("use", "restore") and pending is not None:
-            raise error(pending, (
+            raise CannotConvert(pending, (
                 "the variables are initialised again (a new session) and used before a restore: "
                 "TF1 reset them, eager variables keep their values"
             ))
 
 
-def _check_covers(converter, saver: Saver, error) -> None:
+def _check_covers(graph: Graph, saver: Saver) -> None:
     held = set(saver.variables)
-    for unit in converter.units:
+    for unit in graph.units:
         if unit.kind in ("train", "apply") and unit.optimizer not in saver.optimizers:
-            raise error(saver.call, (
+            raise CannotConvert(saver.call, (
                 f"restored after the initializer ran again, but `{saver.name}` does not hold the slots of "
                 f"`{unit.optimizer}`, which TF1 reset and eager code keeps"
             ))
-    assigned = _assigned_variables(converter)
-    trains = [u.index for u in converter.units if u.kind in ("train", "compute", "apply")]
-    for index, name, _ in converter.variables:
+    assigned = _assigned_variables(graph)
+    trains = [u.index for u in graph.units if u.kind in ("train", "compute", "apply")]
+    for index, name, _ in graph.variables:
         if name in held:
             continue
-        trained = converter.trainable.get(name, True) and any(i > index for i in trains)
+        trained = graph.trainable.get(name, True) and any(i > index for i in trains)
         if trained or name in assigned:
-            raise error(saver.call, (
+            raise CannotConvert(saver.call, (
                 f"restored after the initializer ran again, but `{saver.name}` does not hold `{name}`, "
                 "which TF1 reset and eager code keeps"
             ))
 
 
-def _assigned_variables(converter) -> set[str]:
+def _assigned_variables(graph: Graph) -> set[str]:
     found = set()
-    for call in calls_in(converter.module):
+    for call in calls_in(graph.module):
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value in ASSIGN_METHODS and isinstance(func.value, cst.Name):
             found.add(func.value.value)
-        elif (converter.rule.sym(func) or "") in ("assign", "assign_add", "assign_sub") and call.args:
+        elif (graph.sym(func) or "") in ("assign", "assign_add", "assign_sub") and call.args:
             found |= names_read(call.args[0].value)
     return found
 
 
 # -- the rewrite -------------------------------------------------------------------------
-def rewrite_call(converter, original: cst.Call) -> cst.BaseExpression | None:
+def rewrite_call(graph: Graph, savers: dict[str, Saver], original: cst.Call) -> cst.BaseExpression | None:
     """``saver.save(sess, path[, global_step=s])`` -> ``saver.write(path[-s])``;
     ``saver.restore(sess, path)`` -> ``saver.read(path).assert_existing_objects_matched()``."""
-    found = _saver_call(converter, original)
+    found = _saver_call(savers, original)
     if found is None:
         return None
     saver, method = found
-    path = converter.code(argument(original, 1, "save_path"))
+    path = graph.code(argument(original, 1, "save_path"))
     if method == "restore":
         return cst.parse_expression(f"{saver.name}.read({path}).assert_existing_objects_matched()")
     step = argument(original, 2, "global_step")
     if step is not None:
-        value = f"{converter._variable_code(step)}.numpy()" if converter._is_variable(step) else converter.code(step)
+        value = f"{graph.variable_code(step)}.numpy()" if graph.is_variable(step) else graph.code(step)
         path = f'"%s-%d" % ({path}, {value})'
     return cst.parse_expression(f"{saver.name}.write({path})")
 
 
-def restore_statement(converter, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+def restore_statement(savers: dict[str, Saver], original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
     """``load_path = saver.restore(sess, path)``: TF1 returned None."""
     assignment = single_assignment(original)
     if assignment is None or not isinstance(assignment[1], cst.Call):
         return None
-    found = _saver_call(converter, assignment[1])
+    found = _saver_call(savers, assignment[1])
     if found is None or found[1] != "restore":
         return None
     value = updated.body[0].value
     read = updated.with_changes(body=[cst.Expr(value)])
     keep = cst.SimpleStatementLine(body=[updated.body[0].with_changes(value=cst.Name("None"))])
     return cst.FlattenSentinel([read, keep])
+
+
+class Checkpoints(Feature):
+    """``tf.train.Saver`` at the graph's level -> ``tf.train.Checkpoint``."""
+
+    def __init__(self) -> None:
+        self.savers: dict[str, Saver] = {}
+
+    def exempt_calls(self, graph: Graph) -> set[int]:
+        return exempt_calls(graph)
+
+    def classify_call(self, graph: Graph, index: int, names: list[str], call: cst.Call) -> bool:
+        return classify(graph, self.savers, index, names, call)
+
+    def check(self, graph: Graph) -> None:
+        check(graph, self.savers)
+
+    def checks_reinitialisation(self) -> bool:
+        return bool(self.savers)  # with a Saver, what follows a re-initialisation is checked here
+
+    def rewrite_call(self, graph: Graph, call: cst.Call) -> cst.BaseExpression | None:
+        return rewrite_call(graph, self.savers, call)
+
+    def rewrite_statement(self, graph: Graph, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        return restore_statement(self.savers, original, updated)

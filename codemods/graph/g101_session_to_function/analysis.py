@@ -1,0 +1,590 @@
+"""Stage 2, analysis: the statements of the graph's block, classified into the model.
+
+``analyse`` fills the ``Graph`` that ``scope.find_scope`` made: placeholders,
+variables, optimizers, schedules, initializers and the units that define tensors,
+with the edits of single statements (removed, rewritten in place). It raises
+``CannotConvert`` for whatever it cannot prove: a construct with no eager equivalent
+(``UNSUPPORTED``), graph built in a loop or block, a function called while building
+the graph that creates variables or reads tensors as globals. ``check_initialisation``
+is the check that needs the run sites (stage 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from codemods.analysis.graph import (
+    argument,
+    assigned_names,
+    calls_in,
+    expression_of,
+    names_read,
+    single_assignment,
+)
+from codemods.analysis.optimizers import OPTIMIZERS
+from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.model import (
+    GLOBAL_STEP_CALLS,
+    INITIALIZERS,
+    CannotConvert,
+    Graph,
+    Placeholder,
+    Site,
+    Sites,
+    Unit,
+    Variable,
+    VariableKind,
+)
+from codemods.graph.g101_session_to_function.scope import SESSIONS
+from codemods.graph.g101_session_to_function.scoped_variables import scope_prefix, variable_name
+
+# Module-level calls that configure TensorFlow rather than build the graph.
+CONFIGURATION = {
+    "set_random_seed", "random.set_random_seed", "reset_default_graph", "logging.set_verbosity",
+    "disable_v2_behavior", "disable_eager_execution", "enable_eager_execution", "app.run",
+}
+# TensorFlow-package calls that load data or handle files: plain Python, not graph ops.
+NOT_GRAPH = ("examples.", "gfile.", "io.gfile.", "app.flags", "flags.", "logging.", "compat.as_")
+DISABLING_CALLS = {"disable_v2_behavior", "disable_eager_execution"}
+# Graph-era constructs this rule cannot prove: the module falls back to compat.v1.
+UNSUPPORTED = (
+    "get_default_graph", "Graph", "add_to_collection", "get_collection", "train.Saver",
+    "summary.", "train.start_queue_runners", "train.Coordinator", "contrib.", "get_variable",
+    "variable_scope", "layers.", "nn.rnn_cell", "nn.dynamic_rnn", "nn.static_rnn",
+    "train.string_input_producer", "py_func", "data.", "train.batch", "train.shuffle_batch",
+    "global_variables", "train.get_global_step",  # resolved when fetched by a run (_global_step_fetches)
+    "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
+    "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
+    "train.MonitoredTrainingSession", "Print",
+)
+# TF1 decayed learning rates -> Keras schedules: (Keras class, TF1 parameters in order;
+# None marks global_step, which Keras replaces by the optimizer's step count).
+SCHEDULES = {
+    "train.exponential_decay": ("ExponentialDecay", ("learning_rate", None, "decay_steps", "decay_rate", "staircase")),
+    "train.inverse_time_decay": ("InverseTimeDecay", ("learning_rate", None, "decay_steps", "decay_rate", "staircase")),
+    "train.polynomial_decay": (
+        "PolynomialDecay", ("learning_rate", None, "decay_steps", "end_learning_rate", "power", "cycle"),
+    ),
+    "train.piecewise_constant": ("PiecewiseConstantDecay", (None, "boundaries", "values")),
+}
+DTYPE_STRINGS = {"float": "float32", "double": "float64", "int": "int32", "long": "int64"}
+
+
+def analyse(graph: Graph, features: Sequence[Feature]) -> None:
+    """Classify the graph's block into ``graph``; ``CannotConvert`` for what cannot be proven."""
+    exempt = _global_step_fetches(graph)
+    for feature in features:
+        exempt |= feature.exempt_calls(graph)
+    for call in calls_in(graph.module):
+        symbol = graph.sym(call.func)
+        if id(call) in exempt:
+            continue
+        if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
+            raise CannotConvert(call, f"`{graph.code(call.func)}` has no eager equivalent this rule can prove")
+    classifier = _Classifier(graph, features)
+    for index, stmt in enumerate(graph.body):
+        if not any(feature.owns_statement(graph, index) for feature in features):
+            classifier.classify(index, stmt)
+    for feature in features:
+        feature.check(graph)
+    _find_session_params(graph)
+
+
+def _global_step_fetches(graph: Graph) -> set[int]:
+    """``sess.run(tf.train.get_global_step())``: a variable read, resolved at planning."""
+    found: set[int] = set()
+    for call in calls_in(graph.module):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" and call.args:
+            fetch = call.args[0].value
+            elements = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
+            for element in elements:
+                if isinstance(element, cst.Call) and not element.args and graph.sym(element.func) == "train.get_global_step":
+                    found.add(id(element))
+    return found
+
+
+def _find_session_params(graph: Graph) -> None:
+    for call in calls_in(graph.module):
+        if not isinstance(call.func, cst.Name) or call.func.value not in graph.user_functions:
+            continue
+        fn = graph.user_functions[call.func.value]
+        params = fn.params.params
+        for position, arg in enumerate(call.args):
+            if isinstance(arg.value, cst.Name) and arg.value.value in graph.sessions:
+                if arg.keyword is not None:
+                    param = arg.keyword.value
+                    position = [p.name.value for p in params].index(param)
+                elif position < len(params):
+                    param = params[position].name.value
+                else:
+                    raise CannotConvert(call, "a session passed through *args")
+                graph.session_params[fn.name.value] = (position, param)
+
+
+class _Classifier:
+    def __init__(self, graph: Graph, features: Sequence[Feature]) -> None:
+        self.g = graph
+        self.features = features
+
+    def classify(self, index: int, stmt: cst.BaseStatement) -> None:
+        g = self.g
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            if isinstance(stmt, cst.FunctionDef):
+                g.user_functions[stmt.name.value] = stmt
+            return
+        if isinstance(stmt, cst.With):
+            self._classify_with(index, stmt)
+            return
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            self._check_compound(stmt)
+            return
+        if all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            return
+        assignment = single_assignment(stmt)
+        if assignment is not None:
+            self._classify_assignment(index, stmt, *assignment)
+            return
+        expr = expression_of(stmt)
+        if isinstance(expr, cst.Call):
+            symbol = g.sym(expr.func)
+            if symbol in CONFIGURATION:
+                if symbol in DISABLING_CALLS:
+                    g.edits.removed.add(index)
+                return
+            if symbol is not None:
+                raise CannotConvert(stmt, f"module-level `{g.code(expr.func)}(...)` builds graph state")
+
+    def _classify_assignment(self, index, stmt, names, value) -> None:
+        g = self.g
+        graph = g.graph_names()
+        if isinstance(value, cst.Call):
+            if any(feature.classify_call(g, index, names, value) for feature in self.features):
+                return
+            symbol = g.sym(value.func)
+            if symbol in ("placeholder", "placeholder_with_default") and len(names) == 1:
+                g.placeholders[names[0]] = self._placeholder(index, names[0], value, symbol)
+                g.edits.removed.add(index)
+                return
+            if symbol == "Variable" and len(names) == 1:
+                self.add_variable(index, names[0], "var", value)
+                return
+            factory = self._variable_factory(value) if len(names) == 1 else None
+            if factory is not None:
+                # `w_h = init_weights([784, 625])`: a helper that returns a new variable.
+                self.add_variable(index, names[0], "var", factory)
+                return
+            if symbol in ("train.get_or_create_global_step", "train.create_global_step") and len(names) == 1:
+                self.add_variable(index, names[0], "global_step", value)
+                return
+            if symbol in INITIALIZERS:
+                g.inits.update(names)
+                g.edits.removed.add(index)
+                return
+            if symbol in SCHEDULES and len(names) == 1:
+                self._add_schedule(index, names[0], value, symbol)
+                return
+            if symbol in SESSIONS:
+                g.sessions.update(names)
+                g.edits.removed.add(index)
+                return
+            if symbol and symbol.startswith("train.") and symbol.endswith("Optimizer") and len(names) == 1:
+                if symbol[len("train."):] not in OPTIMIZERS:
+                    raise CannotConvert(value, f"no faithful Keras optimizer for `{symbol}`")
+                g.optimizers[names[0]] = index
+                g.optimizer_calls[names[0]] = value
+                return
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("minimize", "apply_gradients"):
+                self._add_train(index, stmt, names, value)
+                return
+        if len(names) == 1 and any(feature.classify_value(g, index, names[0], value) for feature in self.features):
+            return
+        if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
+            self.add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
+            return
+        if any(g.runs_graph(call) for call in calls_in(value)):
+            return  # `c = sess.run(cost, ...)`: Python code reading results
+        reads = names_read(value)
+        if reads & set(g.schedules):
+            raise CannotConvert(value, "a decayed learning rate used in a computation")
+        variables = {v.name for v in g.variables}
+        if isinstance(value, (cst.List, cst.Tuple)) and value.elements and all(
+            isinstance(e.value, cst.Name) and e.value.value in variables for e in value.elements
+        ):
+            return  # `theta_D = [D_W1, D_b1]`: a Python list of the variables themselves
+        if reads & graph or reads & variables or self._builds_ops(value):
+            # `y = W * x_data + b` over variables alone is graph too: evaluated per run.
+            unit = Unit(index, stmt, names, reads)
+            for call in calls_in(value):
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compute_gradients":
+                    unit.kind, unit.call = "compute", call
+                    unit.optimizer = self._optimizer_of(call, index)
+                    unit.var_list = self._var_list_code(call, 1, index)
+                elif g.sym(call.func) == "gradients":
+                    unit.kind, unit.call = "gradients", call
+            self.add_unit(unit)
+
+    def _add_schedule(self, index, name, call, symbol) -> None:
+        g = self.g
+        keras_name, params = SCHEDULES[symbol]
+        arguments = []
+        step = None
+        for position, param in enumerate(params):
+            keyword = param or ("x" if symbol == "train.piecewise_constant" else "global_step")
+            node = argument(call, position, keyword)
+            if param is None:
+                step = node
+            elif node is not None:
+                keras_keyword = "initial_learning_rate" if param == "learning_rate" else param
+                arguments.append(f"{keras_keyword}={g.code(node)}")
+        if step is None:
+            raise CannotConvert(call, f"`{symbol}` without a global step")
+        new = cst.parse_expression(f"{g.tf}.keras.optimizers.schedules.{keras_name}({', '.join(arguments)})")
+        g.schedules[name] = g.code(step)
+        g.edits.rewritten[index] = g.body[index].with_changes(body=[g.body[index].body[0].with_changes(value=new)])
+        g.report(call, f"{symbol} -> keras.optimizers.schedules.{keras_name}, stepped by the optimizer", kind="converted")
+
+    def _check_schedule(self, unit: Unit) -> None:
+        """A schedule follows the optimizer's step count: TF1 must have stepped it with the same counter."""
+        g = self.g
+        receiver = unit.call.func.value
+        ctor = g.optimizer_calls.get(receiver.value) if isinstance(receiver, cst.Name) else receiver
+        rate = argument(ctor, 0, "learning_rate") if isinstance(ctor, cst.Call) else None
+        if isinstance(rate, cst.Name) and rate.value in g.schedules:
+            if unit.global_step != g.schedules[rate.value]:
+                raise CannotConvert(unit.call, f"learning rate `{rate.value}` decays with a step this training op does not increment")
+            if g.sym(ctor.func) == "train.MomentumOptimizer":
+                raise CannotConvert(ctor, (
+                    "MomentumOptimizer with a decaying learning rate: TF1 scales the accumulated gradients by "
+                    "the current rate, Keras SGD accumulates rate-scaled gradients; they differ once the rate changes"
+                ))
+
+    def _placeholder(self, index, name, call, symbol) -> Placeholder:
+        g = self.g
+        if symbol == "placeholder":
+            dtype_node = argument(call, 0, "dtype")
+            shape_node = argument(call, 1, "shape")
+            default = None
+            dtype = self._dtype(dtype_node) if dtype_node is not None else None
+        else:
+            default_node = argument(call, 0, "input")
+            shape_node = argument(call, 1, "shape")
+            default = g.code(default_node)
+            dtype = {bool: "bool", float: "float32", int: "int32"}.get(_literal_type(default_node))
+            dtype = f"{g.tf}.{dtype}" if dtype else None
+        return Placeholder(name, index, dtype, g.code(shape_node) if shape_node is not None else "None", default)
+
+    def _dtype(self, node: cst.BaseExpression) -> str:
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            return f"{self.g.tf}.{DTYPE_STRINGS.get(text, text)}"
+        return self.g.code(node)
+
+    def add_variable(self, index: int, name: str, kind: VariableKind, value, scope: str | None = "") -> None:
+        """A variable created by statement ``index`` (inside the name scope ``scope``:
+        "a/b/", "" at the top, None when its name is not a literal)."""
+        g = self.g
+        g.variables.append(Variable(index, name, kind))
+        if kind == "var":
+            g.variable_names[name] = variable_name(value, scope)
+        trainable = True
+        if isinstance(value, cst.Call):
+            flag = argument(value, 1, "trainable")
+            if kind == "global_step" or (isinstance(flag, cst.Name) and flag.value == "False"):
+                trainable = False
+        g.trainable[name] = trainable
+
+    def _variable_factory(self, call: cst.Call) -> cst.Call | None:
+        """The ``tf.Variable(...)`` call of a one-statement helper ``return tf.Variable(...)``."""
+        g = self.g
+        if not isinstance(call.func, cst.Name):
+            return None
+        fn = g.user_functions.get(call.func.value) or g.module_function(call.func.value)
+        if fn is None or not isinstance(fn.body, cst.IndentedBlock) or len(fn.body.body) != 1:
+            return None
+        stmt = fn.body.body[0]
+        returned = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+        if isinstance(returned, cst.Return) and isinstance(returned.value, cst.Call):
+            if g.sym(returned.value.func) == "Variable":
+                return returned.value
+        return None
+
+    def _all_variables(self, value) -> bool:
+        elements = value.elements
+        if not elements:
+            return False
+        for element in elements:
+            inner = element.value
+            if not (isinstance(inner, cst.Call) and self.g.sym(inner.func) == "Variable"):
+                return False
+        return True
+
+    def _builds_ops(self, node) -> bool:
+        for call in calls_in(node):
+            symbol = self.g.sym(call.func)
+            if symbol is not None and symbol not in CONFIGURATION and not symbol.startswith(NOT_GRAPH):
+                return True
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("assign", "assign_add", "assign_sub"):
+                return True
+        return False
+
+    def add_unit(self, unit: Unit) -> None:
+        g = self.g
+        for name in unit.reads:
+            fn = g.user_functions.get(name) or g.module_function(name)
+            if fn is not None:
+                self._check_graph_function(fn)
+        for feature in self.features:
+            feature.unit_added(g, unit)
+        g.units.append(unit)
+        for name in unit.defines:
+            g.unit_by_name[name] = unit
+
+    def _check_graph_function(self, fn: cst.FunctionDef) -> None:
+        """A function called while building the graph must not create variables or read tensors."""
+        g = self.g
+        symbols = [g.sym(call.func) or "" for call in calls_in(fn)]
+        converted = False
+        if "Variable" in symbols and not any(s == "get_variable" or s.startswith("layers.") for s in symbols):
+            converted = any(feature.variable_function(g, fn) for feature in self.features)
+        for call in calls_in(fn):
+            symbol = g.sym(call.func)
+            if (symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers.")) and not converted:
+                raise CannotConvert(call, f"`{fn.name.value}` creates variables each time it is called")
+        leaked = names_read(fn.body) & g.graph_names() - local_names(fn)
+        if leaked and fn.name.value not in g.unit_by_name:
+            index = next((i for i, stmt in enumerate(g.body) if stmt is fn), None)
+            if index is None or fn.decorators:
+                raise CannotConvert(fn, f"`{fn.name.value}` reads graph tensor `{sorted(leaked)[0]}` as a global")
+            # `def body(i, v): return i + 1, tf.matmul(A, v)` for a while_loop: the
+            # definition moves into the generated function, next to the tensors it reads.
+            g.units.append(Unit(index, fn, [fn.name.value], names_read(fn.body) - local_names(fn)))
+            g.unit_by_name[fn.name.value] = g.units[-1]
+
+    def _optimizer_of(self, call: cst.Call, index: int) -> str:
+        g = self.g
+        receiver = call.func.value
+        if isinstance(receiver, cst.Name) and receiver.value in g.optimizers:
+            return receiver.value
+        if isinstance(receiver, cst.Call):
+            symbol = g.sym(receiver.func) or ""
+            if symbol.startswith("train.") and symbol[len("train."):] in OPTIMIZERS:
+                # `optimizer = tf.train.XOptimizer(lr).minimize(cost)`: once the run
+                # sites are rewritten the name is free for the Keras optimizer.
+                assignment = single_assignment(g.body[index])
+                names = assignment[0] if assignment else []
+                name = names[0] if names and "optim" in names[0] else g.fresh("optimizer")
+                g.inline_optimizers[index] = name
+                return name
+            if symbol.startswith("train.") and symbol.endswith("Optimizer"):
+                raise CannotConvert(receiver, f"no faithful Keras optimizer for `{symbol}`")
+        raise CannotConvert(call, f"cannot tell which optimizer `{g.code(call.func)}` belongs to")
+
+    def _var_list_code(self, call: cst.Call, position: int, index: int) -> str | None:
+        g = self.g
+        node = argument(call, position, "var_list")
+        if node is None:
+            return None
+        if isinstance(node, cst.Call) and g.sym(node.func) == "trainable_variables" and not node.args:
+            return g.trainable_list(index)
+        for feature in self.features:
+            selected = feature.var_list(g, node, index)
+            if selected is not None:
+                return selected
+        return g.code(node)
+
+    def _add_train(self, index, stmt, names, call) -> None:
+        g = self.g
+        method = call.func.attr.value
+        unit = Unit(index, stmt, names, names_read(call), kind="train" if method == "minimize" else "apply", call=call)
+        unit.optimizer = self._optimizer_of(call, index)
+        # minimize(loss, global_step, var_list, ...), apply_gradients(grads_and_vars, global_step, ...)
+        step = argument(call, 1, "global_step")
+        unit.global_step = g.code(step) if step is not None else None
+        if isinstance(step, cst.Call) and not step.args and g.sym(step.func) in GLOBAL_STEP_CALLS:
+            unit.global_step = self._inline_global_step(index)
+        if method == "minimize":
+            unit.var_list = self._var_list_code(call, 2, index)
+        self._check_schedule(unit)
+        self.add_unit(unit)
+
+    def _inline_global_step(self, index: int) -> str:
+        """``minimize(..., global_step=tf.train.get_or_create_global_step())``: the step
+        variable is created right before the training op, once."""
+        g = self.g
+        existing = g.global_step()
+        if existing is not None:
+            return existing
+        name = g.fresh("global_step")
+        g.edits.inline_steps[index] = name
+        g.variables.append(Variable(index, name, "global_step"))
+        g.trainable[name] = False
+        return name
+
+    def _classify_with(self, index: int, stmt: cst.With) -> None:
+        g = self.g
+        item = stmt.items[0].item
+        symbol = g.sym(item.func) if isinstance(item, cst.Call) else None
+        if symbol in SESSIONS:
+            if len(stmt.items) != 1 or (isinstance(item, cst.Call) and argument(item, 1, "graph") is not None):
+                raise CannotConvert(stmt, "a session bound to an explicit graph")
+            alias = stmt.items[0].asname
+            if alias is not None:
+                g.sessions.update(assigned_names(alias.name))
+            return
+        if symbol == "control_dependencies" and self._classify_dependent_train(index, stmt):
+            return
+        if symbol in ("name_scope", "control_dependencies", "device"):
+            body_reads: set[str] = set()
+            defines: list[str] = []
+            tensors: list[cst.BaseStatement] = []
+            variables: list[cst.BaseStatement] = []
+            for inner in stmt.body.body:
+                assignment = single_assignment(inner)
+                if assignment is None:
+                    raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
+                value = assignment[1]
+                if isinstance(value, cst.Call) and g.sym(value.func) == "Variable" and symbol == "name_scope":
+                    # Variables stay where they were created, in the same scope.
+                    variables.append(inner)
+                    self.add_variable(index, assignment[0][0], "var", value, scope_prefix(item))
+                    continue
+                if any(g.sym(c.func) == "Variable" for c in calls_in(value)):
+                    raise CannotConvert(inner, f"variables created inside a `{symbol}` block")
+                tensors.append(inner)
+                defines.extend(assignment[0])
+                body_reads |= names_read(value)
+            if variables:
+                g.edits.rewritten[index] = stmt.with_changes(body=stmt.body.with_changes(body=variables))
+            if tensors:
+                unit = stmt.with_changes(body=stmt.body.with_changes(body=tensors))
+                self.add_unit(Unit(index, unit, defines, body_reads | names_read(stmt.items[0])))
+            return
+        self._check_compound(stmt)
+
+    def _classify_dependent_train(self, index: int, stmt: cst.With) -> bool:
+        """``with tf.control_dependencies(update_ops): train_op = opt.minimize(loss)``: in
+        a tf.function stateful ops run in program order, so the generated step computes
+        the dependencies before it applies the gradients, without the block."""
+        if len(stmt.items) != 1 or len(stmt.body.body) != 1:
+            return False
+        assignment = single_assignment(stmt.body.body[0])
+        if assignment is None:
+            return False
+        names, value = assignment
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value in ("minimize", "apply_gradients")):
+            return False
+        self._add_train(index, stmt, names, value)
+        self.g.unit_by_name[names[0]].reads |= names_read(stmt.items[0].item)
+        return True
+
+    def _check_compound(self, stmt) -> None:
+        """Loops and conditions may run sessions but must not build graph."""
+        g = self.g
+        in_runs: set[int] = set()
+        for call in calls_in(stmt):
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("run", "eval"):
+                in_runs.update(id(inner) for arg in call.args for inner in calls_in(arg))
+        for call in calls_in(stmt):
+            symbol = g.sym(call.func)
+            if symbol in SESSIONS or symbol is None or id(call) in in_runs:
+                continue
+            if symbol not in CONFIGURATION and symbol not in INITIALIZERS:
+                raise CannotConvert(call, "the graph is built inside a loop, condition or block")
+        for inner in statements_in(stmt):
+            if isinstance(inner, cst.With):
+                item = inner.items[0].item
+                if isinstance(item, cst.Call) and g.sym(item.func) in SESSIONS:
+                    alias = inner.items[0].asname
+                    if alias is not None:
+                        g.sessions.update(assigned_names(alias.name))
+                continue
+            assignment = single_assignment(inner)
+            if assignment is not None and isinstance(assignment[1], cst.Call):
+                if g.sym(assignment[1].func) in SESSIONS:
+                    g.sessions.update(assignment[0])
+
+
+def check_initialisation(graph: Graph, sites: Sites) -> None:
+    """Eager variables are initialised once, when created; TF1 re-ran initializers
+    each time it was asked to. That is the same only for a variable whose initial
+    value is not random and that no run changed in between (x.initializer.run()
+    then tf.global_variables_initializer().run())."""
+    initialised: set[str] = set()
+    ran_since: set[str] = set()  # initialised variables a run may have changed since
+    looped = sites.looped_inits
+    for site in sites.sites:
+        if not site.init:
+            if _changes_state(graph, site):
+                ran_since |= initialised
+            continue
+        fetch = site.fetch if site.fetch is not None else site.call.func.value
+        names = _initialised_by(graph, fetch, site.statement)
+        again = names & initialised if id(site.call) not in looped else names
+        for name in sorted(again):
+            if name in ran_since or graph.random_initial_value(name) or id(site.call) in looped:
+                raise CannotConvert(site.call, (
+                    f"`{name}` is initialised again (a new session or a loop): TF1 reset it to a fresh "
+                    "initial value, an eager variable keeps its value"
+                ))
+        initialised |= names
+
+
+def _changes_state(graph: Graph, site: Site) -> bool:
+    """The run trains or assigns (one level of its fetch: enough for the usual scripts)."""
+    fetch = site.fetch if site.fetch is not None else site.call.func.value
+    for name in names_read(fetch):
+        unit = graph.unit_by_name.get(name)
+        if unit is None:
+            continue
+        if unit.kind in ("train", "apply"):
+            return True
+        for call in calls_in(unit.node):
+            method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+            if method in ("assign", "assign_add", "assign_sub") or graph.sym(call.func) in ("assign", "assign_add", "assign_sub"):
+                return True
+    return False
+
+
+def _initialised_by(graph: Graph, fetch, statement: int) -> set[str]:
+    if isinstance(fetch, (cst.List, cst.Tuple)):
+        return set().union(*(_initialised_by(graph, e.value, statement) for e in fetch.elements))
+    if isinstance(fetch, cst.Attribute) and fetch.attr.value == "initializer" and isinstance(fetch.value, cst.Name):
+        return {fetch.value.value}
+    # A global initializer covers the variables created before it.
+    return {v.name for v in graph.variables if v.statement < statement}
+
+
+def _literal_type(node) -> type | None:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return bool
+    if isinstance(node, cst.Float):
+        return float
+    if isinstance(node, cst.Integer):
+        return int
+    return None
+
+
+def local_names(fn: cst.FunctionDef) -> set[str]:
+    names = {p.name.value for p in fn.params.params}
+    for stmt in statements_in(fn):
+        assignment = single_assignment(stmt)
+        if assignment is not None:
+            names.update(assignment[0])
+    return names
+
+
+def statements_in(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, n: cst.SimpleStatementLine) -> None:
+            found.append(n)
+
+        def visit_With(self, n: cst.With) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found

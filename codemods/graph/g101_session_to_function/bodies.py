@@ -1,0 +1,254 @@
+"""Stage 5, emission: the code of each generated function.
+
+``FunctionBodies.body_lines`` writes a ``Function``'s units in program order; with a
+training op or gradients, the forward units run under a ``tf.GradientTape`` and the
+backward ones (the update, what reads it) after it. Optimizer slots TF1 started at 1.0
+(RMSProp's mean square) are set up before the first step, or at it when the variables
+only exist once the step has run.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Sequence
+
+import libcst as cst
+
+from codemods.analysis.graph import argument, names_read
+from codemods.analysis.optimizers import OPTIMIZERS
+from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Unit
+
+ASSIGNS = {"assign": "assign", "assign_add": "assign_add", "assign_sub": "assign_sub"}
+
+
+class FunctionBodies:
+    def __init__(self, graph: Graph, features: Sequence[Feature]) -> None:
+        self.g = graph
+        self.tf = graph.tf
+        self.features = features
+        # Names given to differentiated expressions, by the id of their gradient call.
+        self.targets: dict[int, str] = {}
+        self.slots_set: set[str] = set()  # optimizers whose slots were set up
+
+    def function_def(self, fn: Function, gap: list[cst.EmptyLine]) -> list[cst.BaseStatement]:
+        indent = self.g.module.default_indent
+        lines = self.body_lines(fn)
+        params = ", ".join(p.name for p in fn.params)
+        if fn.params and all(p.dtype for p in fn.params):
+            specs = ", ".join(f"{self.tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
+            decorator = f"@{self.tf}.function(input_signature=[{specs}])"
+        else:
+            decorator = f"@{self.tf}.function"
+        text = f"{decorator}\ndef {fn.name}({params}):\n" + textwrap.indent("".join(lines), indent)
+        stmt = cst.parse_module(text).body[0].with_changes(leading_lines=gap)
+        setup = self.slot_setup(fn)
+        if not setup:
+            return [stmt]
+        setup_module = cst.parse_module(setup)
+        first = setup_module.body[0].with_changes(leading_lines=[*gap, *setup_module.header])
+        return [first, *setup_module.body[1:], stmt]
+
+    def slot_setup(self, fn: Function) -> str:
+        """Optimizer slots TF1 started at 1.0 (RMSProp's mean square), set before the first step."""
+        return "".join(self._unit_slot_setup(unit) for unit in fn.trains)
+
+    def _ones_slots(self, unit: Unit) -> tuple[str, str, str, bool] | None:
+        """For an optimizer whose slots TF1 started at 1.0: the variables it trains, a
+        comment saying why, the loop that sets the slots, and whether the variables only
+        exist after the first step has run (layers and helpers create weights on first call)."""
+        ctor = self.g.optimizer_calls.get(unit.optimizer) or unit.call.func.value
+        mapping = OPTIMIZERS.get((self.g.sym(ctor.func) or "")[len("train."):]) if isinstance(ctor, cst.Call) else None
+        if mapping is None or not mapping.ones_slots:
+            return None
+        source = unit
+        if unit.kind == "apply":
+            source = next((u for u in self.g.units if u.kind == "compute" and u.optimizer == unit.optimizer), None)
+            if source is None:
+                raise CannotConvert(unit.call, f"`{unit.optimizer}` applies gradients it did not compute; its slots cannot be set up")
+        variables = source.var_list or self.g.trainable_list(source.index)
+        lazy = any(f"{instance}." in variables for instance in self.g.module_variables) or ".trainable_variables" in variables
+        suffixes = mapping.ones_slots[0] if len(mapping.ones_slots) == 1 else tuple(mapping.ones_slots)
+        comment = f"# TF1's {mapping.keras_name} started these slots at 1.0, Keras at 0.0.\n"
+        loop = (
+            f"for slot in {unit.optimizer}.variables:\n"
+            f"    if slot.name.endswith({suffixes!r}):\n"
+            f"        slot.assign({self.tf}.ones_like(slot))\n"
+        )
+        return variables, comment, loop, lazy
+
+    def _unit_slot_setup(self, unit: Unit) -> str:
+        if unit.optimizer in self.slots_set:
+            return ""
+        slots = self._ones_slots(unit)
+        if slots is None or slots[3]:
+            return ""  # lazily built variables: the step itself sets the slots up (_first_step_slots)
+        self.slots_set.add(unit.optimizer)
+        variables, comment, loop, _ = slots
+        return f"{comment}{unit.optimizer}.build({variables})\n{loop}"
+
+    def _first_step_slots(self, unit: Unit) -> list[str]:
+        """The slot set-up inside the step, at its first trace, once the weights exist."""
+        slots = self._ones_slots(unit)
+        if slots is None or not slots[3]:
+            return []
+        if unit.kind == "apply":
+            raise CannotConvert(unit.call, "optimizer slots of layer or helper variables set up around apply_gradients")
+        # tf.function traces a step that creates variables twice and runs the second
+        # trace, so the slots are set by a condition on the optimizer's step count.
+        _, comment, loop, _ = slots
+        indent = self.g.module.default_indent
+        return [
+            f"if not {unit.optimizer}.built:\n",
+            textwrap.indent(f"{comment}{unit.optimizer}.build(variables)\n", indent),
+            f"if {unit.optimizer}.iterations == 0:\n",
+            textwrap.indent(loop, indent),
+        ]
+
+    def _unit_code(self, unit: Unit, tape: bool) -> str:
+        # Its comments stay where the statement was (carried to the next kept line).
+        node = unit.node.with_changes(leading_lines=[])
+        for feature in self.features:
+            node = feature.unit_code(self.g, unit, node)
+        if unit.kind == "gradients":
+            node = node.visit(_ReplaceCall(unit.call, self._tape_gradient(unit.call)))
+        elif unit.kind == "compute":
+            loss = self.targets.get(id(unit.call)) or self.g.code(argument(unit.call, 0, "loss"))
+            variables = unit.var_list or self.g.trainable_list(unit.index)
+            node = node.visit(_ReplaceCall(unit.call, f"list(zip(tape.gradient({loss}, {variables}), {variables}))"))
+        node = node.visit(_AssignCalls(self.g))
+        code = self.g.module.code_for_node(node) if isinstance(node, cst.CSTNode) else node
+        if isinstance(unit.node, cst.FunctionDef):
+            code += "\n"  # a blank line after a nested definition
+        return _strip_leading_blank(code)
+
+    def _tape_gradient(self, call: cst.Call) -> str:
+        ys = self.targets.get(id(call)) or self.g.code(argument(call, 0, "ys"))
+        xs_node = argument(call, 1, "xs")
+        xs = self.g.code(xs_node)
+        if isinstance(xs_node, cst.Name) and (xs_node.value in self.g.graph_names() or self.g.is_variable(xs_node)):
+            xs = f"[{xs}]"
+        elif isinstance(xs_node, cst.Call) and self.g.sym(xs_node.func) == "trainable_variables":
+            xs = self.g.trainable_list(len(self.g.body))
+        grad_ys = argument(call, 2, "grad_ys")
+        extra = f", output_gradients={self.g.code(grad_ys)}" if grad_ys is not None else ""
+        return f"tape.gradient({ys}, {xs}{extra})"
+
+    def _watched(self, fn: Function) -> list[str]:
+        watched = []
+        for unit in fn.units:
+            if unit.kind == "gradients":
+                xs_node = argument(unit.call, 1, "xs")
+                nodes = [e.value for e in xs_node.elements] if isinstance(xs_node, (cst.List, cst.Tuple)) else [xs_node]
+                for node in nodes:
+                    if isinstance(node, cst.Name) and node.value in self.g.graph_names():
+                        watched.append(node.value)
+        return watched
+
+    def body_lines(self, fn: Function) -> list[str]:
+        grad_units = [u for u in fn.units if u.kind in ("train", "apply", "compute", "gradients")]
+        lines: list[str] = []
+        if not grad_units:
+            lines += [self._unit_code(u, False) for u in fn.units]
+        else:
+            grad_names = {n for u in grad_units for n in u.defines}
+            after: set[str] = set(grad_names)
+            forward, backward = [], []
+            for unit in fn.units:
+                if unit in grad_units:
+                    backward.append(unit)
+                elif unit.reads & after:
+                    backward.append(unit)
+                    after |= set(unit.defines)
+                else:
+                    forward.append(unit)
+            watched = self._watched(fn)
+            persistent = sum(1 for u in grad_units if u.kind in ("gradients", "compute", "train")) > 1
+            tape_lines = [f"tape.watch({p.name})\n" for p in fn.params if p.name in watched]
+            for unit in forward:
+                tape_lines.append(self._unit_code(unit, True))
+                tape_lines += [f"tape.watch({n})\n" for n in unit.defines if n in watched]
+            # What is differentiated must be computed while the tape records.
+            for unit in grad_units:
+                if unit.kind == "apply":
+                    continue
+                target = argument(unit.call, 0, "ys" if unit.kind == "gradients" else "loss")
+                if not isinstance(target, cst.Name):
+                    name = self.g.fresh("loss" if unit.kind != "gradients" else "target")
+                    self.targets[id(unit.call)] = name
+                    tape_lines.append(f"{name} = {self.g.code(target)}\n")
+            # Fetched values are read before the update, as TF1 did within one run.
+            forward_names = {n for u in forward for n in u.defines}
+            backward_names = {n for u in backward for n in u.defines}
+            for position, value in enumerate(fn.values):
+                expression = cst.parse_expression(value)
+                if value not in forward_names and not names_read(expression) & backward_names:
+                    leading = re.match(r"\w+", value)
+                    name = self.g.fresh(f"{leading.group(0)}_value" if leading else "value")
+                    tape_lines.append(f"{name} = {value}\n")
+                    fn.values[position] = name
+            if not tape_lines:
+                tape_lines = ["pass\n"]
+            option = "persistent=True" if persistent else ""
+            lines.append(f"with {self.tf}.GradientTape({option}) as tape:\n")
+            lines += [textwrap.indent(t, self.g.module.default_indent) for t in tape_lines]
+            for unit in backward:
+                if unit.kind == "train":
+                    loss = self.targets.get(id(unit.call)) or self.g.code(argument(unit.call, 0, "loss"))
+                    variables = unit.var_list or self.g.trainable_list(unit.index)
+                    lines.append(f"variables = {variables}\n")
+                    lines.append(f"gradients = tape.gradient({loss}, variables)\n")
+                    lines += self._first_step_slots(unit)
+                    lines.append(f"{unit.optimizer}.apply_gradients(zip(gradients, variables))\n")
+                elif unit.kind == "apply":
+                    grads = self.g.code(argument(unit.call, 0, "grads_and_vars"))
+                    lines.append(f"{unit.optimizer}.apply_gradients({grads})\n")
+                else:
+                    lines.append(self._unit_code(unit, False))
+                if unit.kind in ("train", "apply") and unit.global_step:
+                    lines.append(f"{unit.global_step}.assign_add(1)\n")
+        if fn.shape == "op":
+            return lines or ["pass\n"]
+        if fn.shape == "dict":
+            pairs = ", ".join(f"{k}: {v}" for k, v in zip(fn.keys, fn.values))
+            lines.append(f"return {{{pairs}}}\n")
+        else:
+            lines.append(f"return {', '.join(fn.values)}\n")
+        return lines
+
+
+class _AssignCalls(cst.CSTTransformer):
+    """``tf.assign(v, x)`` -> ``v.assign(x)`` (and ``assign_add`` / ``assign_sub``)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.g = graph
+
+    def leave_Call(self, original_node, updated_node):
+        symbol = self.g.sym(original_node.func)
+        if symbol in ASSIGNS and len(updated_node.args) >= 2:
+            ref, value = updated_node.args[0].value, updated_node.args[1].value
+            return cst.Call(
+                func=cst.Attribute(ref, cst.Name(ASSIGNS[symbol])), args=[cst.Arg(value)]
+            )
+        return updated_node
+
+
+class _ReplaceCall(cst.CSTTransformer):
+    def __init__(self, target: cst.Call, code: str) -> None:
+        self.target = target
+        self.code = code
+
+    def leave_Call(self, original_node, updated_node):
+        if original_node is self.target:
+            return cst.parse_expression(self.code)
+        return updated_node
+
+
+def _strip_leading_blank(code: str) -> str:
+    lines = code.splitlines(keepends=True)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "".join(lines)
+
+

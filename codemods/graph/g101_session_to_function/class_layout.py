@@ -1,0 +1,230 @@
+"""G101 feature, model classes: the emission layout that puts the result back into the class.
+
+``model_classes`` read the class's ``__init__`` as a flat module; G101's stages converted
+it; ``ClassLayout`` (the ``emit.Layout`` of a model class) keeps state in ``__init__``,
+writes every generated function as a ``@tf.function`` method and the script's calls as
+``model.method(...)``; ``user_notes`` reports in the class's own names.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from codemods.analysis.graph import names_read
+from codemods.analysis.positions import locate
+from codemods.graph.g101_session_to_function.emit import Emitter
+from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Note
+from codemods.graph.g101_session_to_function.model_classes import Flat, ModelClass, docless, methods_of, rename
+from codemods.graph.g101_session_to_function.plan import TRAIN_OP_NAMES
+from codemods.graph.g101_session_to_function.scope import training_scope
+
+
+def in_tree(tree: cst.Module, node: cst.CSTNode, model: ModelClass) -> cst.CSTNode:
+    """A node of the flat module as the user's tree has it (``__init__``'s are reported at ``__init__``)."""
+    return node if id(node) in locate(tree, [node]) else model.init
+
+
+def user_notes(tree: cst.Module, model: ModelClass, notes: list[Note]) -> list[Note]:
+    """Notes on the flat module, at nodes of ``tree`` and in the class's own names."""
+    return [Note(in_tree(tree, node, model), _user_names(model, message), kind) for node, message, kind in notes]
+
+
+def _user_names(model: ModelClass, message: str) -> str:
+    """A report in the class's own names (``self.learning_rate``, not its flat name)."""
+    for flat, (kind, name) in model.origin.items():
+        if flat != name or kind == "attr":
+            message = re.sub(rf"(?<![\w.]){re.escape(flat)}\b(?!=)", f"self.{name}" if kind == "attr" else name, message)
+    return message
+
+
+def _origin_name(model: ModelClass, name: str) -> str:
+    return model.origin.get(name, ("", name))[1]
+
+
+def _method_name(model: ModelClass, fn: Function) -> str:
+    """The name G101 gives a module-level function, from the user's names in the class."""
+    if fn.train is not None:
+        op = _origin_name(model, fn.train.defines[0])
+        return "train_step" if op in TRAIN_OP_NAMES else f"train_{re.sub(r'_(op|step)$', '', op)}"
+    words = []
+    for value in fn.values[:3]:
+        match = re.fullmatch(r"(\w+)(\[.*\])?", value)
+        words.append(_origin_name(model, match.group(1)) if match else "value")
+    return "compute_" + "_and_".join(dict.fromkeys(words))
+
+
+class ClassLayout:
+    """The emission layout of a model class: state in ``__init__`` (the statements
+    spliced from it), every generated function a ``@tf.function`` method, the script
+    calling ``model.method(...)``."""
+
+    def __init__(self, graph: Graph, model: ModelClass, flat: Flat) -> None:
+        self.g = graph
+        self.model = model
+        self.flat = flat
+        self.init_body: list[cst.BaseStatement] = []
+        self.script: list[cst.BaseStatement] = []
+        self.methods: list[cst.FunctionDef] = []
+        self.tail: list[cst.BaseStatement] = []
+        self.state: set[str] = set()
+        self.lo = self.hi = 0
+
+    def name_functions(self, emitter: Emitter) -> None:
+        model = self.model
+        methods = {name for name in methods_of(model.cls)} | set(model.attrs)
+        for fn in emitter.functions():
+            base = _method_name(model, fn)
+            name, n = base, 2
+            while name in methods:
+                name, n = f"{base}_{n}", n + 1
+            methods.add(name)
+            fn.name = name
+        g = self.g
+        self.state = (
+            {name for _, name, _ in g.variables} | set(g.optimizers) | set(g.inline_optimizers.values()) | set(g.schedules)
+        )
+        # `__init__`'s statements are the ones spliced right before the instance's creation.
+        self.hi = next(i for i, s in enumerate(g.body) if s is self.flat.creation)
+        self.lo = self.hi - sum(len(s.body.body) if training_scope(s, g.sym) else 1 for s in self.flat.spliced)
+
+    def invocation(self, call: str) -> str:
+        return f"{self.model.instance}.{call}"
+
+    def block(self, index: int) -> list[cst.BaseStatement]:
+        return self.init_body if self.lo <= index < self.hi else self.script
+
+    def drops_comments(self, index: int) -> bool:
+        return index == self.hi  # comments of removed `__init__` statements stay out of the script
+
+    def replace(self, stmt: cst.BaseStatement, replacement: cst.BaseStatement) -> cst.BaseStatement:
+        raise CannotConvert(stmt, "a helper creating variables inside a model class")
+
+    def add_functions(self, emitter: Emitter, index: int, functions: list[Function], block: list[cst.BaseStatement]) -> None:
+        for fn in functions:
+            method, setup = self._method_def(emitter, fn)
+            self.methods.append(method)
+            self.tail.extend(setup)
+
+    # -- names in each part of the result ----------------------------------------------
+    def _attribute(self, name: str) -> str:
+        return f"self.{_origin_name(self.model, name)}"
+
+    def _init_names(self) -> dict[str, str]:
+        names = {s: f"self.{n}" if kind == "attr" else n for s, (kind, n) in self.model.origin.items()}
+        names.update({s: self._attribute(s) for s in self.state})
+        return names
+
+    def _script_names(self) -> dict[str, str]:
+        names = {s: f"{self.model.instance}.{n}" for s, (kind, n) in self.model.origin.items() if kind == "attr"}
+        for s in self.state:
+            if s not in self.model.origin:  # an optimizer or step G101 named
+                names[s] = f"{self.model.instance}.{s}"
+        return names
+
+    def _method_names(self, fn: Function) -> dict[str, str]:
+        model = self.model
+        local = {n for u in fn.units for n in u.defines} | {p.name for p in fn.params}
+        names: dict[str, str] = {}
+        for s, (kind, n) in model.origin.items():
+            if s in local:
+                names[s] = n
+            elif s in self.state or kind == "attr":
+                names[s] = self._attribute(s)
+        names.update({s: self._attribute(s) for s in self.state if s not in local})
+        originals = [names[s] for s in local if s in names]
+        if len(originals) != len(set(originals)):
+            raise CannotConvert(model.init, f"`{fn.name}` would bind one local name for two of `__init__`'s names")
+        return names
+
+    def _method_def(self, emitter: Emitter, fn: Function) -> tuple[cst.FunctionDef, list[cst.BaseStatement]]:
+        g = self.g
+        tf = g.tf
+        model = self.model
+        lines = emitter.bodies.body_lines(fn)
+        setup = emitter.bodies.slot_setup(fn)
+        literal = all(
+            p.dtype and names_read(cst.parse_expression(p.shape)) <= {"None"}
+            and names_read(cst.parse_expression(p.dtype)) <= {tf}
+            for p in fn.params
+        )
+        casts = []
+        if fn.params and literal:
+            specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
+            decorator = f"@{tf}.function(input_signature=[{specs}])"
+        else:
+            decorator = f"@{tf}.function"
+            for p in fn.params:
+                if p.dtype is None:
+                    continue
+                if names_read(cst.parse_expression(p.dtype)) - {tf}:
+                    raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a dtype computed in `__init__`")
+                # TF1 converted what was fed to the placeholder's dtype.
+                casts.append(f"{p.name} = {tf}.cast({p.name}, {p.dtype})\n")
+        for p in fn.params:
+            if p.default is not None and names_read(cst.parse_expression(p.default)) - {tf, "True", "False", "None"}:
+                raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a default computed in `__init__`")
+        params = ", ".join(["self", *(p.name for p in fn.params)])
+        text = f"{decorator}\ndef {fn.name}({params}):\n" + "".join(
+            f"{g.module.default_indent}{line}" if line.strip() else line
+            for line in "".join([*casts, *lines]).splitlines(keepends=True)
+        )
+        method = cst.parse_statement(text)
+        names = self._method_names(fn)
+        local = {n for u in fn.units for n in u.defines} | {p.name for p in fn.params}
+        forbidden = model.params | {
+            s for s, (kind, _) in model.origin.items() if kind == "local" and s not in self.state and s not in local
+        }
+        leaked = names_read(method.body) & forbidden
+        if leaked:
+            name = _origin_name(model, sorted(leaked)[0])
+            raise CannotConvert(model.init, f"`{fn.name}` would read `{name}`, a parameter or local of `__init__`")
+        method = rename(method, names).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+        tail = list(cst.parse_module(setup).body) if setup else []
+        return method, tail
+
+    # -- the result ------------------------------------------------------------------
+    def finish(self, emitter: Emitter) -> cst.Module:
+        g = self.g
+        model = self.model
+        init_names = self._init_names()
+        init_body = [rename(s, init_names) for s in [*self.init_body, *self.tail]]
+        script_names = self._script_names()
+        script = [rename(s, script_names) for s in self.script]
+        new_class = self._class_def(init_body, self.methods)
+        if g.owner is None:
+            module = g.module.with_changes(body=script)
+        else:
+            module = g.module.deep_replace(g.owner, g.owner.with_changes(body=g.owner.body.with_changes(body=script)))
+        body = [
+            new_class if isinstance(s, cst.ClassDef) and s.name.value == model.cls.name.value else s for s in module.body
+        ]
+        return module.with_changes(body=[emitter.plain_import(s) for s in body if not emitter.disables(s)])
+
+    def _class_def(self, init_body, methods) -> cst.ClassDef:
+        model = self.model
+        init = model.init
+        doc = [s for s in init.body.body if s not in docless(init.body.body)]
+        if not init_body:
+            init_body = [cst.SimpleStatementLine([cst.Pass()])]
+        init_body[0] = init_body[0].with_changes(leading_lines=_strip_blank(init_body[0].leading_lines))
+        new_init = init.with_changes(body=init.body.with_changes(body=[*doc, *init_body]))
+        body = []
+        for stmt in model.cls.body.body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value in model.build_methods:
+                continue
+            if stmt is init:
+                body.append(new_init)
+                body.extend(methods)
+            else:
+                body.append(stmt)
+        self.g.report(
+            model.cls, f"model class `{model.cls.name.value}`: variables and optimizer kept in `__init__`, "
+            f"runs -> @tf.function methods {', '.join(f'`{m.name.value}`' for m in methods)}", kind="converted",
+        )
+        return model.cls.with_changes(body=model.cls.body.with_changes(body=body))
+
+
+def _strip_blank(lines):
+    return [line for line in lines if line.comment is not None]

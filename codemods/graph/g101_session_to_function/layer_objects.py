@@ -1,0 +1,66 @@
+"""G101 feature: the Keras layer objects and layer classes G102 created.
+
+G102 (which runs first) turns TF1 functional layers into Keras layer objects created
+where the graph was built (``fc1 = tf.keras.layers.Dense(10)``) and graph-building
+functions into layer classes. For G101 a layer object is state created once, whose
+``trainable_variables`` are trained; the calls G102 wrote and the bodies of its layer
+classes are Keras code, not TF1 graph building.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods.analysis.graph import calls_in, single_assignment
+from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.model import Graph, Variable
+from codemods.graph.g102_layers_to_keras import WEIGHTED, ConvertedLayers
+
+
+class LayerObjects(Feature):
+    def __init__(self, layers: ConvertedLayers) -> None:
+        self.layers = layers
+
+    def _layer_object_call(self, graph: Graph, call: cst.BaseExpression) -> bool:
+        """``tf.keras.layers.Dense(...)`` assigned at the graph's level to a G102 object."""
+        if not isinstance(call, cst.Call):
+            return False
+        symbol = graph.sym(call.func) or ""
+        if not symbol.startswith("keras.layers.") and not (
+            isinstance(call.func, cst.Name) and call.func.value in self.layers.classes
+        ):
+            return False
+        for stmt in graph.body:
+            assignment = single_assignment(stmt)
+            if assignment is not None and assignment[1] is call:
+                return len(assignment[0]) == 1 and assignment[0][0] in self.layers.objects
+        return False
+
+    def exempt_calls(self, graph: Graph) -> set[int]:
+        """Calls G102 wrote: its layer constructors (and their arguments) and the bodies of
+        its layer classes, which run as Keras code, not as TF1 graph building."""
+        found: set[int] = set()
+        for top in graph.module.body:
+            if isinstance(top, cst.ClassDef) and top.name.value in self.layers.classes:
+                found.update(id(c) for c in calls_in(top))
+        for stmt in graph.body:
+            assignment = single_assignment(stmt)
+            if assignment is not None and self._layer_object_call(graph, assignment[1]):
+                found.update(id(c) for c in calls_in(assignment[1]))
+        return found
+
+    def classify_call(self, graph: Graph, index: int, names: list[str], call: cst.Call) -> bool:
+        """A layer object is state created once; its trainable_variables are trained."""
+        if not self._layer_object_call(graph, call):
+            return False
+        name = names[0]
+        graph.variables.append(Variable(index, name, "layer"))
+        symbol = graph.sym(call.func)
+        weighted = symbol is None or symbol[len("keras.layers."):] in WEIGHTED  # None: a G102 layer class
+        flag = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "trainable"), None)
+        graph.trainable[name] = weighted and not (isinstance(flag, cst.Name) and flag.value == "False")
+        return True
+
+    def keras_statement(self, graph: Graph, stmt: cst.BaseStatement) -> bool:
+        """A G102 layer class: Keras code whose parameters may share placeholders' names."""
+        return isinstance(stmt, cst.ClassDef) and stmt.name.value in self.layers.classes

@@ -1,0 +1,304 @@
+"""G101's graph model: the typed values its stages hand to each other.
+
+``Graph`` is what analysis learnt about the block that builds the graph (placeholders,
+variables, optimizers, the statements that define tensors: ``Unit``), the decisions
+it took about single statements (``Edits``), and the queries later stages ask of it.
+``Site`` is one place the program runs the graph; ``Function`` one generated
+``@tf.function``; ``Planned`` how a site calls it. ``CannotConvert`` is the one way any
+stage declines: the rule then keeps the module on ``tf.compat.v1``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+import libcst as cst
+
+from codemods.analysis.graph import calls_in, names_read
+
+# What a unit computes: a tensor, a training step (minimize / apply_gradients),
+# compute_gradients, or tf.gradients.
+UnitKind = Literal["tensor", "train", "apply", "compute", "gradients"]
+# How a variable is held: a tf.Variable, a dict or list of them, a Keras layer object
+# (G102), a tf.Module instance of a variable helper, the global step.
+VariableKind = Literal["var", "dict", "list", "layer", "module", "global_step"]
+# What a run fetches: one value, a list, a tuple, a dict, or only ops (no value).
+Shape = Literal["single", "list", "tuple", "dict", "op"]
+NoteKind = Literal["converted", "declined"]
+
+# TF1 initializer functions (their runs disappear: eager variables are initialised when created).
+INITIALIZERS = {
+    "global_variables_initializer", "initialize_all_variables", "local_variables_initializer",
+    "variables_initializer", "initialize_variables", "tables_initializer", "initialize_local_variables",
+}
+GLOBAL_STEP_CALLS = {"train.get_global_step", "train.get_or_create_global_step"}
+
+
+class CannotConvert(Exception):
+    """Raised with the node and reason that force the compat.v1 fallback."""
+
+    def __init__(self, node: cst.CSTNode, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+class NothingToDo(Exception):
+    """The module runs no session: G101 leaves it to the other rules."""
+
+
+@dataclass
+class Placeholder:
+    name: str
+    index: int
+    dtype: str | None
+    shape: str
+    default: str | None
+
+
+@dataclass
+class Unit:
+    """A statement of the graph's block that builds part of the graph."""
+
+    index: int
+    node: cst.CSTNode  # the statement (a `with` block reduced to its tensors, a nested def)
+    defines: list[str]
+    reads: set[str]
+    kind: UnitKind = "tensor"
+    call: cst.Call | None = None  # the minimize/apply/compute/gradients call
+    optimizer: str | None = None
+    var_list: str | None = None
+    global_step: str | None = None
+
+
+class Variable(NamedTuple):
+    statement: int  # index of the statement that creates it
+    name: str
+    kind: VariableKind
+
+
+@dataclass
+class Site:
+    """One place the program runs the graph: ``sess.run``, ``t.eval()``, ``op.run()``."""
+
+    call: cst.Call
+    fetch: cst.BaseExpression | None
+    feed: dict[str, cst.BaseExpression]
+    init: bool = False
+    statement: int = 0  # index of the graph block's statement holding the site
+
+
+@dataclass
+class Sites:
+    """The run sites, in program order, and the initializer runs inside a loop."""
+
+    sites: list[Site]
+    looped_inits: set[int]  # ids of their calls
+
+
+@dataclass
+class Function:
+    """A generated ``@tf.function``: the backward slice of what its runs fetch."""
+
+    name: str
+    params: list[Placeholder]
+    units: list[Unit]
+    values: list[str]
+    shape: Shape
+    keys: list[str] = field(default_factory=list)
+    train: Unit | None = None
+    position: int = 0  # defined after this statement of the graph's block
+    structured: bool = False  # some value is itself a list, tuple or dict of tensors
+    # Every training op the run executes (`train` is the first): GAN scripts run the
+    # generator's and the discriminator's in one `sess.run`.
+    trains: list[Unit] = field(default_factory=list)
+
+
+class Planned(NamedTuple):
+    """How one run site reads its function: its shape ("op": the run fetches no value)."""
+
+    function: Function
+    shape: Shape
+
+
+# The plan: run call id -> its function.
+Plan = dict[int, Planned]
+
+
+class Note(NamedTuple):
+    """A report for the rule to make once the conversion succeeded."""
+
+    node: cst.CSTNode
+    message: str
+    kind: NoteKind
+
+
+@dataclass
+class Edits:
+    """What analysis decided about single statements of the graph's block, by index."""
+
+    removed: set[int] = field(default_factory=set)  # statements that go (placeholders, sessions, ...)
+    rewritten: dict[int, cst.BaseStatement] = field(default_factory=dict)  # replaced in place
+    inserted: dict[int, list[str]] = field(default_factory=dict)  # statements (code) created before it
+    inline_steps: dict[int, str] = field(default_factory=dict)  # global step created before a training op
+    site_feeds: dict[int, cst.BaseExpression] = field(default_factory=dict)  # run call id -> its feed dict
+    feed_assignments: set[int] = field(default_factory=set)  # dict literals of inlined feed variables
+
+
+class Graph:
+    """The graph the module builds, as analysis reads it, and the names it generates.
+
+    Built by ``scope.find_scope`` (where the graph is built, which names are sessions)
+    and filled by ``analysis.analyse``; read by the later stages and the features."""
+
+    def __init__(
+        self,
+        module: cst.Module,
+        owner: cst.FunctionDef | cst.If | None,
+        body: list[cst.BaseStatement],
+        sessions: set[str],
+        tf: str,
+        sym: Callable[[cst.BaseExpression], str | None],
+    ) -> None:
+        self.module = module
+        # The block that builds the graph: the module (None), or one top-level
+        # `def main():` / `if __name__ == "__main__":` body.
+        self.owner = owner
+        self.body = body  # its statements, session blocks opened
+        self.sessions = sessions  # names bound to sessions
+        self.tf = tf  # the module's name for tensorflow
+        self.sym = sym  # TF1 symbol of an expression (`train.AdamOptimizer`), or None
+        self.code: Callable[[cst.CSTNode], str] = module.code_for_node
+        self.placeholders: dict[str, Placeholder] = {}
+        self.units: list[Unit] = []
+        self.unit_by_name: dict[str, Unit] = {}
+        self.variables: list[Variable] = []
+        self.trainable: dict[str, bool] = {}
+        self.optimizers: dict[str, int] = {}  # optimizer name -> statement creating it
+        self.optimizer_calls: dict[str, cst.Call] = {}
+        self.inline_optimizers: dict[int, str] = {}  # unit index -> new optimizer name
+        self.inits: set[str] = set()  # names of initializer ops
+        self.schedules: dict[str, str] = {}  # schedule name -> the global step it read
+        self.user_functions: dict[str, cst.FunctionDef] = {}
+        self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
+        # TF1 names of variables (None: not known statically), for scoped variable lists.
+        self.variable_names: dict[str, str | None] = {}
+        self.module_variables: dict[str, list[tuple[str, bool]]] = {}  # helper instance -> (attribute, trainable)
+        self.aliases: dict[str, str] = {}  # graph name bound to a returned variable -> `inst.attr`
+        self.edits = Edits()
+        self.notes: list[Note] = []
+        self.generated: set[str] = set()
+
+    # -- reports and names ----------------------------------------------------------------
+    def report(self, node: cst.CSTNode, message: str, kind: NoteKind = "declined") -> None:
+        self.notes.append(Note(node, message, kind))
+
+    @functools.cached_property
+    def taken(self) -> set[str]:
+        """Every name the module mentions (only needed once something is generated)."""
+        return set(names_read(self.module))
+
+    def fresh(self, base: str) -> str:
+        """A new name; names of graph objects the conversion removes may be reused."""
+        freed = set(self.placeholders) | set(self.unit_by_name) | self.inits | self.sessions
+        name = base
+        n = 2
+        while name in self.generated or (name in self.taken and name not in freed):
+            name = f"{base}_{n}"
+            n += 1
+        self.generated.add(name)
+        return name
+
+    # -- queries ---------------------------------------------------------------------------
+    def graph_names(self) -> set[str]:
+        return set(self.placeholders) | set(self.unit_by_name)
+
+    def session_names(self) -> set[str]:
+        """Sessions, and the parameters of user functions that receive one."""
+        return self.sessions | {p for _, p in self.session_params.values()}
+
+    def global_step(self) -> str | None:
+        return next((v.name for v in self.variables if v.kind == "global_step"), None)
+
+    def is_variable(self, expr: cst.BaseExpression) -> bool:
+        names = {v.name for v in self.variables}
+        if isinstance(expr, cst.Name):
+            return expr.value in names or expr.value in self.aliases
+        if isinstance(expr, cst.Call) and not expr.args and self.sym(expr.func) in GLOBAL_STEP_CALLS:
+            return self.global_step() is not None
+        if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name):
+            return expr.value.value in names
+        return False
+
+    def variable_code(self, expr: cst.BaseExpression) -> str:
+        """How converted code names a variable: ``inst.attr`` for a helper's returned
+        variable, the global step's name for ``tf.train.get_global_step()``."""
+        if isinstance(expr, cst.Name) and expr.value in self.aliases:
+            return self.aliases[expr.value]
+        if isinstance(expr, cst.Call) and self.sym(expr.func) in GLOBAL_STEP_CALLS:
+            step = self.global_step()
+            assert step is not None, "is_variable() held"
+            return step
+        return self.code(expr)
+
+    def is_init(self, expr: cst.BaseExpression) -> bool:
+        """Initializer ops (or a list of them): eager variables are initialised when created."""
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return bool(expr.elements) and all(self.is_init(e.value) for e in expr.elements)
+        if isinstance(expr, cst.Name):
+            return expr.value in self.inits
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "initializer":
+            return self.is_variable(expr.value)
+        return isinstance(expr, cst.Call) and self.sym(expr.func) in INITIALIZERS
+
+    def is_op(self, expr: cst.BaseExpression) -> bool:
+        """A fetched training op or initializer: run for its effect, no value."""
+        return isinstance(expr, cst.Name) and (
+            expr.value in self.inits
+            or (expr.value in self.unit_by_name and self.unit_by_name[expr.value].kind in ("train", "apply"))
+        )
+
+    def runs_graph(self, call: cst.Call) -> bool:
+        """``sess.run(...)``, ``t.eval(...)`` or ``op.run(...)``."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in ("run", "eval"):
+            return False
+        receiver = func.value
+        return isinstance(receiver, cst.Name) and (
+            receiver.value in self.sessions or receiver.value in self.graph_names() or self.is_variable(receiver)
+        )
+
+    def trainable_list(self, before: int) -> str:
+        """The code of the list of trainable variables created before statement ``before``."""
+        parts: list[str] = []
+        for index, name, kind in self.variables:
+            if index >= before or not self.trainable.get(name, True):
+                continue
+            if kind == "module":
+                parts.extend(f"{name}.{attr}" for attr, trainable in self.module_variables[name] if trainable)
+                continue
+            parts.append({
+                "var": name, "dict": f"*{name}.values()", "list": f"*{name}", "layer": f"*{name}.trainable_variables",
+            }.get(kind, name))
+        if not parts:
+            raise CannotConvert(self.body[min(before, len(self.body) - 1)], "no trainable variables are created before this training op")
+        return "[" + ", ".join(parts) + "]"
+
+    def module_function(self, name: str) -> cst.FunctionDef | None:
+        """A module-level function called from the graph built in ``main()``."""
+        if self.owner is None:
+            return None
+        return next((s for s in self.module.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
+
+    def random_initial_value(self, name: str) -> bool:
+        index = next((v.statement for v in self.variables if v.name == name), None)
+        if index is None or index >= len(self.body):
+            return True
+        return any(
+            re.search(r"random|truncated|uniform|normal|glorot|xavier|orthogonal|initializer", self.sym(c.func) or "")
+            for c in calls_in(self.body[index])
+        )

@@ -1,0 +1,402 @@
+"""G101 feature: a model class that builds its graph in ``__init__``.
+
+TF1 research code often writes ``class Model: def __init__(...): self.x = tf.placeholder(...);
+self.W = tf.Variable(...); ...; self.train_op = opt.minimize(self.loss)`` and runs
+``sess.run([model.train_op, model.loss], feed_dict={model.x: ...})``. G101 reads such a
+module as if the body of ``__init__`` (and of ``self._build()``-style methods it calls)
+stood where the one instance is created (``flatten``: ``self.A`` and ``model.A`` become
+one name), G101's stages analyse and plan that flat module as any other, and
+``class_layout.ClassLayout`` (the emission layout of a model class) puts the result back into the class:
+
+* ``__init__`` keeps what is state, in creation order: variables (``self.W1 = tf.Variable(...)``),
+  the Keras optimizer (``self.optimizer``), plain Python attributes;
+* every generated function becomes a ``@tf.function`` method whose parameters are the
+  fed placeholders (``def train_step(self, x, y)``); tensors are its locals, state is
+  read as ``self.W1``;
+* call sites become ``model.train_step(xb, yb)`` and ``model.W1.numpy()``.
+
+What cannot be proven raises ``CannotConvert``: placeholders created outside the class,
+several model classes or instances, the instance used other than as ``model.attr``,
+methods other than ``__init__`` reading the graph, a session opened by the class, a
+generated method reading ``__init__``'s parameters or Python locals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from codemods.analysis.graph import calls_in, names_read, single_assignment
+from codemods.graph.g101_session_to_function.model import CannotConvert
+from codemods.graph.g101_session_to_function.scope import SESSIONS, Sym
+
+PLACEHOLDERS = ("placeholder", "placeholder_with_default")
+# Calls that build graph state inside a method: the class is a model class.
+GRAPH_CALLS = ("placeholder", "placeholder_with_default", "Variable", "get_variable")
+
+
+@dataclass
+class ModelClass:
+    cls: cst.ClassDef
+    index: int  # position of the class in the module body
+    init: cst.FunctionDef
+    body: list[cst.BaseStatement]  # __init__'s statements, build methods inlined
+    build_methods: set[str]
+    instance: str
+    creation: cst.SimpleStatementLine  # `model = Model(...)`
+    params: set[str]
+    attrs: list[str] = field(default_factory=list)
+    locals: set[str] = field(default_factory=set)
+    synthetic: dict[tuple[str, str], str] = field(default_factory=dict)  # (attr|local, name) -> its flat name
+    origin: dict[str, tuple[str, str]] = field(default_factory=dict)  # synthetic name -> (attr|local, name)
+
+
+def methods_of(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
+    return {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+
+
+def _graph_class(sym: Sym, stmt) -> bool:
+    if not isinstance(stmt, cst.ClassDef):
+        return False
+    for method in methods_of(stmt).values():
+        if any(sym(call.func) in PLACEHOLDERS for call in calls_in(method)):
+            return True
+    return False
+
+
+def _creates_graph_state(sym: Sym, stmt) -> bool:
+    return isinstance(stmt, cst.ClassDef) and any(
+        sym(call.func) in GRAPH_CALLS or (isinstance(call.func, cst.Attribute) and call.func.attr.value == "minimize")
+        for method in methods_of(stmt).values() for call in calls_in(method)
+    )
+
+
+def find(module: cst.Module, sym: Sym, g102_classes: set[str]) -> ModelClass | None:
+    """The model class of ``module`` and its one instance; None when there is no model
+    class; ``CannotConvert`` for a model class this cannot prove. ``g102_classes`` are
+    G102's layer classes (Keras code, not model classes)."""
+    classes = [
+        (i, s) for i, s in enumerate(module.body) if _graph_class(sym, s) and s.name.value not in g102_classes
+    ]
+    if not classes:
+        for stmt in module.body:
+            if _creates_graph_state(sym, stmt) and stmt.name.value not in g102_classes and _instantiated(module, stmt.name.value):
+                if _module_placeholders(sym, module):
+                    raise CannotConvert(stmt, f"model class `{stmt.name.value}` builds graph on placeholders created outside `__init__`")
+        return None
+    if len(classes) > 1:
+        raise CannotConvert(classes[1][1], "more than one model class builds a graph")
+    index, cls = classes[0]
+    name = cls.name.value
+    if _module_placeholders(sym, module):
+        raise CannotConvert(cls, f"the graph is built both in model class `{name}` and outside it")
+    if cls.decorators or any(not (isinstance(b.value, cst.Name) and b.value.value == "object") for b in cls.bases) or cls.keywords:
+        raise CannotConvert(cls, f"model class `{name}` has base classes or decorators")
+    for call in calls_in(cls):
+        if sym(call.func) in SESSIONS:
+            raise CannotConvert(call, f"model class `{name}` opens its own session")
+    methods = methods_of(cls)
+    init = methods.get("__init__")
+    if init is None or not any(sym(c.func) in PLACEHOLDERS for c in calls_in(init)) and not _build_calls(init, methods):
+        raise CannotConvert(cls, f"model class `{name}` creates placeholders outside `__init__`")
+    params = init.params
+    if params.star_arg not in (cst.MaybeSentinel.DEFAULT, None) or params.star_kwarg is not None or params.kwonly_params or params.posonly_params:
+        raise CannotConvert(init, f"`{name}.__init__` takes *args, **kwargs or keyword-only parameters")
+    if not params.params or params.params[0].name.value != "self":
+        raise CannotConvert(init, f"`{name}.__init__` has no `self` parameter")
+    build = _build_calls(init, methods)
+    body: list[cst.BaseStatement] = []
+    for stmt in docless(init.body.body):
+        method = build.get(id(stmt))
+        inner = [stmt] if method is None else docless(methods[method].body.body)
+        if method is not None:
+            inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
+        for statement in inner:
+            body.extend(_unscoped_placeholders(sym, statement))
+    build_methods = set(build.values())
+    for method_name, method in methods.items():
+        if method_name == "__init__" or method_name in build_methods:
+            continue
+        if any(sym(c.func) in GRAPH_CALLS for c in calls_in(method)) or _self_attributes(method):
+            raise CannotConvert(method, f"method `{name}.{method_name}` uses the graph built in `__init__`")
+    instance, creation = _instance(module, name, cls)
+    model = ModelClass(cls, index, init, body, build_methods, instance, creation, {p.name.value for p in params.params[1:]})
+    _read_names(model, module)
+    return model
+
+
+def _unscoped_placeholders(sym: Sym, stmt) -> list[cst.BaseStatement]:
+    """``with tf.name_scope("inputs"): self.x = tf.placeholder(...)``: the scope only named
+    the feed points, which become parameters; the placeholders are read without it."""
+    if not (isinstance(stmt, cst.With) and len(stmt.items) == 1 and isinstance(stmt.body, cst.IndentedBlock)):
+        return [stmt]
+    item = stmt.items[0].item
+    if not (isinstance(item, cst.Call) and sym(item.func) == "name_scope") or stmt.items[0].asname:
+        return [stmt]
+    inner = list(stmt.body.body)
+    for statement in inner:
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and sym(small.value.func) in PLACEHOLDERS):
+            return [stmt]
+    inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
+    return inner
+
+
+def docless(statements) -> list[cst.BaseStatement]:
+    statements = list(statements)
+    first = statements[0] if statements else None
+    if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr) and isinstance(
+        first.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
+    ):
+        statements = statements[1:]
+    return statements
+
+
+def _build_calls(init: cst.FunctionDef, methods) -> dict[int, str]:
+    """``self._build()`` statements of ``__init__`` calling a method that takes only ``self``."""
+    found = {}
+    for stmt in init.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1 or not isinstance(stmt.body[0], cst.Expr):
+            continue
+        call = stmt.body[0].value
+        if (
+            isinstance(call, cst.Call) and not call.args and isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.Name) and call.func.value.value == "self"
+            and call.func.attr.value in methods and call.func.attr.value != "__init__"
+        ):
+            method = methods[call.func.attr.value]
+            if len(method.params.params) == 1 and not method.decorators and call.func.attr.value not in found.values():
+                found[id(stmt)] = call.func.attr.value
+    return found
+
+
+def _self_attributes(node) -> bool:
+    return any(isinstance(n, cst.Name) and n.value == "self" for n in _names(node)) and bool(
+        [a for a in _attribute_reads(node, "self")]
+    )
+
+
+def _names(node) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _attribute_reads(node, receiver: str) -> list[cst.Attribute]:
+    found: list[cst.Attribute] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Attribute(self, n: cst.Attribute) -> None:
+            if isinstance(n.value, cst.Name) and n.value.value == receiver:
+                found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _module_placeholders(sym: Sym, module: cst.Module) -> bool:
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef):
+            continue
+        if any(sym(c.func) in PLACEHOLDERS for c in calls_in(stmt)):
+            return True
+    return False
+
+
+def _instantiated(module: cst.Module, name: str) -> bool:
+    return any(isinstance(c.func, cst.Name) and c.func.value == name for c in calls_in(module))
+
+
+def _instance(module: cst.Module, name: str, cls: cst.ClassDef) -> tuple[str, cst.SimpleStatementLine]:
+    creations = [c for c in calls_in(module) if isinstance(c.func, cst.Name) and c.func.value == name]
+    if len(creations) != 1:
+        raise CannotConvert(cls, f"model class `{name}` is instantiated {len(creations)} times (one instance is supported)")
+    for stmt in _script_statements(module):
+        assignment = single_assignment(stmt)
+        if assignment is not None and assignment[1] is creations[0] and len(assignment[0]) == 1 and isinstance(
+            stmt.body[0], cst.Assign
+        ) and isinstance(stmt.body[0].targets[0].target, cst.Name):
+            return assignment[0][0], stmt
+    raise CannotConvert(creations[0], f"`{name}(...)` is not assigned to a name where the graph is run")
+
+
+def _script_statements(module: cst.Module) -> list[cst.BaseStatement]:
+    """Top-level statements, and those of top-level functions, `if` blocks and session blocks."""
+    found = []
+    for stmt in module.body:
+        found.append(stmt)
+        if isinstance(stmt, (cst.FunctionDef, cst.If, cst.With)) and isinstance(stmt.body, cst.IndentedBlock):
+            for inner in stmt.body.body:
+                found.append(inner)
+                if isinstance(inner, cst.With) and isinstance(inner.body, cst.IndentedBlock):
+                    found.extend(inner.body.body)
+    return found
+
+
+def _read_names(model: ModelClass, module: cst.Module) -> None:
+    """The attributes and locals ``__init__`` binds, and their names in the flat module."""
+    body = cst.Module(body=model.body)
+    attrs: list[str] = []
+    assigned_attrs: set[str] = set()
+    for node in _assign_targets(body):
+        for target in _target_parts(node):
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                if target.attr.value not in assigned_attrs:
+                    assigned_attrs.add(target.attr.value)
+                    attrs.append(target.attr.value)
+            elif isinstance(target, cst.Name):
+                model.locals.add(target.value)
+    for attribute in _attribute_reads(body, "self"):
+        if attribute.attr.value not in assigned_attrs:
+            raise CannotConvert(attribute, f"`self.{attribute.attr.value}` is read but `__init__` does not assign it")
+    self_names = [n for n in _names(body) if n.value == "self"]
+    if len(self_names) != len(_attribute_reads(body, "self")):
+        raise CannotConvert(model.init, "`__init__` uses `self` other than as `self.attribute`")
+    if model.locals & set(attrs):
+        clash = sorted(model.locals & set(attrs))[0]
+        raise CannotConvert(model.init, f"`__init__` binds both `{clash}` and `self.{clash}`")
+    model.attrs = attrs
+    # Names in the flat module: the attribute's or local's own name unless the script
+    # (or, for an attribute, __init__) already uses it.
+    outside = names_read(module.with_changes(body=[s for s in module.body if s is not model.cls]))
+    taken = outside | model.params | {model.instance}
+    for kind, names in (("attr", attrs), ("local", sorted(model.locals))):
+        for name in names:
+            candidate, n = name, 2
+            while candidate in taken or candidate in model.origin or (kind == "attr" and candidate in names_read(body)):
+                candidate, n = f"{name}_{n}", n + 1
+            model.synthetic[(kind, name)] = candidate
+            model.origin[candidate] = (kind, name)
+    # Every use of the instance is `model.attr` with `attr` bound by `__init__`.
+    rest = module.with_changes(body=[s for s in module.body if s is not model.cls])
+    instance_names = [n for n in _names(rest) if n.value == model.instance]
+    reads = _attribute_reads(rest, model.instance)
+    if len(instance_names) != len(reads) + 1:
+        raise CannotConvert(model.creation, f"instance `{model.instance}` is used other than as `{model.instance}.attribute`")
+    for attribute in reads:
+        if attribute.attr.value not in assigned_attrs:
+            raise CannotConvert(attribute, f"`{model.instance}.{attribute.attr.value}` is not bound by `__init__`")
+
+
+def _assign_targets(node) -> list[cst.CSTNode]:
+    found = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
+            found.append(n.target)
+
+        def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
+            found.append(n.target)
+
+        def visit_AugAssign(self, n: cst.AugAssign) -> None:
+            found.append(n.target)
+
+        def visit_For(self, n: cst.For) -> None:
+            found.append(n.target)
+
+        def visit_AsName(self, n: cst.AsName) -> None:
+            found.append(n.name)
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False
+
+    node.visit(_Collect())
+    return found
+
+
+def _target_parts(target) -> list[cst.BaseExpression]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [p for e in target.elements for p in _target_parts(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_parts(target.value)
+    return [target]
+
+
+class _Rename(cst.CSTTransformer):
+    """Names -> code (``self.W1``), and ``receiver.attr`` -> code; attribute names,
+    keywords and parameters stay as they were."""
+
+    def __init__(self, names: dict[str, str], receiver: str | None = None, attrs: dict[str, str] | None = None) -> None:
+        self.names = names
+        self.receiver = receiver
+        self.attrs = attrs or {}
+
+    def leave_Name(self, original_node, updated_node):
+        code = self.names.get(original_node.value)
+        return updated_node if code is None else cst.parse_expression(code)
+
+    def leave_Attribute(self, original_node, updated_node):
+        value = original_node.value
+        if self.receiver and isinstance(value, cst.Name) and value.value == self.receiver:
+            code = self.attrs.get(original_node.attr.value)
+            if code is not None:
+                return cst.parse_expression(code)
+        return updated_node.with_changes(attr=original_node.attr)
+
+    def leave_Arg(self, original_node, updated_node):
+        return updated_node.with_changes(keyword=original_node.keyword)
+
+    def leave_Param(self, original_node, updated_node):
+        return updated_node.with_changes(name=original_node.name)
+
+
+def rename(node, names: dict[str, str], receiver: str | None = None, attrs: dict[str, str] | None = None):
+    return node.visit(_Rename(names, receiver, attrs))
+
+
+# -- the flat module ------------------------------------------------------------------
+@dataclass
+class Flat:
+    module: cst.Module
+    spliced: list[cst.BaseStatement]
+    creation: cst.BaseStatement  # the instance's creation statement as the flat module holds it
+
+
+def flatten(model: ModelClass, module: cst.Module) -> Flat:
+    """The module with ``__init__``'s statements right before the instance is created,
+    ``self.A`` and ``model.A`` read as one name, and the class reduced to a stub."""
+    locals_ = {name: model.synthetic[("local", name)] for name in model.locals}
+    attrs = {name: model.synthetic[("attr", name)] for name in model.attrs}
+    spliced = [rename(s, locals_, "self", attrs) for s in model.body]
+    stub = cst.parse_statement(f"class {model.cls.name.value}:\n    pass\n").with_changes(leading_lines=model.cls.leading_lines)
+    found: list[cst.BaseStatement] = []
+
+    class _Flatten(cst.CSTTransformer):
+        def visit_ClassDef(self, node) -> bool:
+            return node is not model.cls
+
+        def leave_Attribute(self, original_node, updated_node):
+            value = original_node.value
+            if isinstance(value, cst.Name) and value.value == model.instance and original_node.attr.value in attrs:
+                return cst.Name(attrs[original_node.attr.value])
+            return updated_node
+
+        def _splice(self, original, updated):
+            out = []
+            for old, new in zip(original.body, updated.body):
+                if old is model.cls:
+                    out.append(stub)
+                elif old is model.creation:
+                    out.extend(spliced)
+                    out.append(new)
+                    found.append(new)
+                else:
+                    out.append(new)
+            return updated.with_changes(body=out)
+
+        def leave_IndentedBlock(self, original_node, updated_node):
+            return self._splice(original_node, updated_node)
+
+        def leave_Module(self, original_node, updated_node):
+            return self._splice(original_node, updated_node)
+
+    flat = module.visit(_Flatten())
+    if len(found) != 1:
+        raise CannotConvert(model.creation, f"`{model.instance} = {model.cls.name.value}(...)` is not where the graph is run")
+    return Flat(flat, spliced, found[0])

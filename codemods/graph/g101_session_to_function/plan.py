@@ -1,0 +1,219 @@
+"""Stage 4, plan: from the graph and its run sites to the functions to generate.
+
+Pure decisions, no code generation: which ``Function`` each run site calls (runs of
+one training op share one when they fetch the same values), its parameters (the fed
+placeholders), its units (the backward slice of what it fetches, in program order),
+its values and their shape, its name, and after which statement it is defined
+(``Function.position``). ``plan`` returns ``Plan``: run call id -> ``Planned``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import libcst as cst
+
+from codemods.analysis.graph import names_read, single_assignment
+from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.model import (
+    CannotConvert,
+    Function,
+    Graph,
+    Placeholder,
+    Plan,
+    Planned,
+    Shape,
+    Site,
+    Sites,
+    Unit,
+)
+
+TRAIN_OP_NAMES = {
+    "optimizer", "train_op", "train_step", "train", "training_op", "opt_op", "trainer", "optimize", "minimize",
+    "train_opt", "update",
+}
+# A run site's fetch, read for planning: its elements, shape, dict keys, training ops
+# it runs and the code of the values it fetches.
+_Prepared = tuple[Site, list[cst.BaseExpression], Shape, list[str], "tuple[str, ...] | None", tuple[str, ...]]
+
+
+def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
+    """Decide the generated function of every run site, and how the site reads it."""
+    by_key: dict[tuple[object, ...], Function] = {}
+    planned: Plan = {}
+    prepared: list[_Prepared] = []
+    for site in sites.sites:
+        if site.init or site.fetch is None:
+            continue
+        elements, shape, keys = fetch_elements(graph, site.fetch)
+        if all(graph.is_variable(e) for e in elements):
+            continue  # plain variable reads need no function
+        trains = tuple(dict.fromkeys(e.value for e in elements if isinstance(e, cst.Name) and graph.is_op(e) and e.value not in graph.inits))
+        values = tuple(graph.code(e) for e in elements if not graph.is_op(e))
+        prepared.append((site, elements, shape, keys, trains or None, values))
+    # Runs of one training op share one function when they fetch the same values
+    # (or none): `sess.run(train_op)` and `_, c = sess.run([train_op, cost])`.
+    value_sets: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for _, _, _, _, train, values in prepared:
+        if train is not None and values:
+            value_sets.setdefault(train, set()).add(values)
+    for site, elements, shape, keys, train, values in prepared:
+        key: tuple[object, ...]
+        if train is not None and len(value_sets.get(train, ())) == 1:
+            key = ("train", train)
+            if not values:
+                template = next(p for p in prepared if p[4] == train and p[5])
+                elements, shape, keys = template[1], template[2], template[3]
+        else:
+            key = (shape, tuple(keys), tuple(graph.code(e) for e in elements))
+        fn = by_key.get(key)
+        if fn is None:
+            fn = _make_function(graph, site, elements, shape, keys)
+            by_key[key] = fn
+        for p in fn.params:
+            if p.name not in site.feed and p.default is None:
+                raise CannotConvert(site.call, f"placeholder `{p.name}` is needed but not fed")
+        for fed in site.feed:
+            if fed not in graph.placeholders:
+                raise CannotConvert(site.call, f"feeding `{fed}`, which is not a placeholder")
+        planned[id(site.call)] = Planned(fn, "op" if not values else fn.shape)
+    _place([(p[0], planned[id(p[0].call)].function) for p in prepared])
+    functions = [entry.function for entry in planned.values()]
+    for feature in features:
+        feature.check_plan(graph, functions)
+    return planned
+
+
+def _place(pairs: list[tuple[Site, Function]]) -> None:
+    """Define the generated functions together where the graph is complete when every
+    run comes after that; else each right before the statement that first runs it."""
+    first_use: dict[int, int] = {}
+    for site, fn in pairs:
+        first_use[id(fn)] = min(first_use.get(id(fn), site.statement), site.statement)
+    for site, fn in pairs:
+        if site.statement <= fn.position:
+            raise CannotConvert(site.call, "the graph is run before it is fully built")
+    together = max(fn.position for _, fn in pairs) if pairs else -1
+    if all(site.statement > together for site, _ in pairs):
+        # The whole graph is built before anything runs: all functions go there.
+        for _, fn in pairs:
+            fn.position = together
+        return
+    for _, fn in pairs:
+        fn.position = max(fn.position, first_use[id(fn)] - 1)
+
+
+def fetch_elements(graph: Graph, fetch: cst.BaseExpression) -> tuple[list[cst.BaseExpression], Shape, list[str]]:
+    """The fetched expressions, the fetch's shape and its dict keys (code)."""
+    if isinstance(fetch, (cst.List, cst.Tuple)):
+        elements = [e.value for e in fetch.elements]
+        if any(isinstance(e, (cst.List, cst.Tuple, cst.Dict)) for e in elements):
+            raise CannotConvert(fetch, "nested fetch structures")
+        return elements, "list" if isinstance(fetch, cst.List) else "tuple", []
+    if isinstance(fetch, cst.Dict):
+        keys, values = [], []
+        for element in fetch.elements:
+            if not isinstance(element, cst.DictElement):
+                raise CannotConvert(fetch, "a fetch dict with ** unpacking")
+            keys.append(graph.code(element.key))
+            values.append(element.value)
+        return values, "dict", keys
+    return [fetch], "single", []
+
+
+def _structured(graph: Graph, expr: cst.BaseExpression) -> bool:
+    """A fetch whose value is a list, tuple or dict of tensors, not one tensor."""
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)):
+        return True
+    unit = graph.unit_by_name.get(expr.value) if isinstance(expr, cst.Name) else None
+    if unit is None:
+        return False
+    assignment = single_assignment(unit.node)
+    if assignment is None or len(assignment[0]) != 1:
+        return False  # `dW, db = tf.gradients(...)` unpacks the list
+    value = assignment[1]
+    return (unit.kind in ("gradients", "compute") and value is unit.call) or _structured(graph, value)
+
+
+def _make_function(
+    graph: Graph, site: Site, elements: list[cst.BaseExpression], shape: Shape, keys: list[str]
+) -> Function:
+    needed: dict[int, Unit] = {}
+    pending: set[str] = set()
+    values: list[str] = []
+    value_keys: list[str] = []  # the keys of a dict fetch, without those of ops
+    structured = False
+    trains: list[Unit] = []
+    for position, element in enumerate(elements):
+        if isinstance(element, cst.Name) and graph.is_op(element):
+            if element.value in graph.inits:
+                continue
+            unit = graph.unit_by_name[element.value]
+            if unit not in trains:
+                trains.append(unit)
+            pending |= {element.value}
+            continue
+        if keys:
+            value_keys.append(keys[position])
+        if isinstance(element, cst.Name) and element.value in graph.schedules:
+            values.append(f"{element.value}({graph.schedules[element.value]})")
+        else:
+            pending |= names_read(element)
+            structured = structured or _structured(graph, element)
+            code = graph.code(element)
+            values.append(f"{graph.tf}.identity({graph.variable_code(element)})" if graph.is_variable(element) else code)
+    # A name read by a unit is the one its latest earlier definition gave it
+    # (`h = tf.matmul(x, W)` then `h = tf.nn.relu(h)` keeps both, in order).
+    # The fetch itself reads what was defined before the statement that runs it
+    # (`a = tf.constant(2)` ... run ... `a = tf.placeholder(tf.int16)`).
+    fed: dict[str, Placeholder] = {}
+    todo = [(name, site.statement) for name in pending]
+    visited: set[tuple[str, int]] = set()
+    while todo:
+        name, before = todo.pop()
+        if (name, before) in visited:
+            continue
+        visited.add((name, before))
+        definition = next((u for u in reversed(graph.units) if u.index < before and name in u.defines), None)
+        placeholder = graph.placeholders.get(name)
+        if placeholder is not None and placeholder.index < before and (
+            definition is None or definition.index < placeholder.index
+        ):
+            fed[name] = placeholder
+        elif definition is not None and definition.index not in needed:
+            needed[definition.index] = definition
+            todo.extend((read, definition.index) for read in definition.reads)
+    units = [needed[i] for i in sorted(needed)]
+    for unit in units:
+        if unit.kind in ("train", "apply") and unit not in trains:
+            raise CannotConvert(site.call, f"the fetched value depends on training op `{unit.defines[0]}`")
+    params = sorted(fed.values(), key=lambda p: p.index)
+    train = trains[0] if trains else None
+    name = _function_name(graph, trains, elements)
+    fn = Function(name, params, units, values, "op" if not values else shape, value_keys, train)
+    fn.structured = structured
+    fn.trains = trains
+    deps = [u.index for u in units] + [p.index for p in params]
+    deps += [graph.optimizers[t.optimizer] for t in trains if t.optimizer in graph.optimizers]
+    fn.position = max(deps) if deps else -1
+    return fn
+
+
+def _function_name(graph: Graph, trains: list[Unit], elements: list[cst.BaseExpression]) -> str:
+    if len(trains) > 1:
+        parts = [re.sub(r"^train_|_(op|step)$", "", t.defines[0]) for t in trains]
+        return graph.fresh("train_" + "_and_".join(dict.fromkeys(parts)))
+    if trains:
+        op = trains[0].defines[0]
+        base = "train_step" if op in TRAIN_OP_NAMES else f"train_{re.sub(r'^train_|_(op|step)$', '', op)}"
+        return graph.fresh(base)
+    words = []
+    for element in elements[:3]:
+        if isinstance(element, cst.Name):
+            words.append(element.value)
+        elif isinstance(element, cst.Subscript) and isinstance(element.value, cst.Name):
+            words.append(element.value.value)
+        else:
+            words.append("value")
+    return graph.fresh("compute_" + "_and_".join(dict.fromkeys(words)))

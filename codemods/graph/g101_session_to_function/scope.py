@@ -1,0 +1,131 @@
+"""Stage 1, scope: which block builds the graph, with its session blocks opened.
+
+The graph is built at the module's top level, or in one top-level ``def main():`` /
+``if __name__ == "__main__":`` body. ``with tf.Session() as sess:`` blocks of that level
+are opened (scripts keep building graph inside them; in eager code the block has no
+meaning), and so are ``with tf.name_scope(...)`` blocks that only create an optimizer
+and its step. The result is a ``Graph`` with nothing classified yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import cast
+
+import libcst as cst
+
+from codemods.analysis.graph import argument, assigned_names, calls_in, single_assignment
+from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
+
+SESSIONS = {"Session", "InteractiveSession"}
+Sym = Callable[[cst.BaseExpression], "str | None"]
+
+
+def find_scope(module: cst.Module, tf: str, sym: Sym) -> Graph:
+    owner = graph_owner(module, sym)
+    sessions: set[str] = set()
+    statements = module.body if owner is None else cast(cst.IndentedBlock, owner.body).body
+    body = _flatten_sessions(list(statements), sym, sessions)
+    return Graph(module, owner, body, sessions, tf, sym)
+
+
+def graph_owner(module: cst.Module, sym: Sym) -> cst.FunctionDef | cst.If | None:
+    def builds_graph(statements: Sequence[cst.CSTNode]) -> bool:
+        for stmt in statements:
+            assignment = single_assignment(stmt)
+            if assignment and isinstance(assignment[1], cst.Call):
+                if sym(assignment[1].func) in ("placeholder", "placeholder_with_default", "Variable"):
+                    return True
+        return False
+
+    if builds_graph(module.body):
+        return None
+    owners = [
+        stmt
+        for stmt in module.body
+        if isinstance(stmt, (cst.FunctionDef, cst.If))
+        and isinstance(stmt.body, cst.IndentedBlock)
+        and builds_graph(stmt.body.body)
+    ]
+    if len(owners) == 1:
+        owner = owners[0]
+
+        def opens_session(node: cst.CSTNode) -> bool:
+            return any(sym(call.func) in SESSIONS for call in calls_in(node))
+
+        script = [s for s in module.body if s is not owner and not isinstance(s, cst.ClassDef)]
+        if not opens_session(owner) and any(opens_session(s) for s in script):
+            name = owner.name.value if isinstance(owner, cst.FunctionDef) else "the `if` block"
+            raise CannotConvert(owner, f"the graph is built in `{name}` but run outside it")
+        return owner
+    if owners:
+        raise CannotConvert(owners[1], "the graph is built in more than one function")
+    return None
+
+
+def _flatten_sessions(statements: list[cst.BaseStatement], sym: Sym, sessions: set[str]) -> list[cst.BaseStatement]:
+    """Open ``with tf.Session() as sess:`` blocks of the graph's own level (their
+    aliases are added to ``sessions``) and training name scopes."""
+    flat: list[cst.BaseStatement] = []
+    for stmt in statements:
+        item = stmt.items[0].item if isinstance(stmt, cst.With) else None
+        if (
+            isinstance(stmt, cst.With)
+            and isinstance(item, cst.Call)
+            and sym(item.func) in SESSIONS
+            and len(stmt.items) == 1
+            and argument(item, 1, "graph") is None
+            and isinstance(stmt.body, cst.IndentedBlock)
+        ):
+            alias = stmt.items[0].asname
+            if alias is not None:
+                sessions.update(assigned_names(alias.name))
+            flat.extend(_opened(stmt, stmt.body))
+        elif isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock) and training_scope(stmt, sym):
+            flat.extend(_opened(stmt, stmt.body))
+        else:
+            flat.append(stmt)
+    return flat
+
+
+def _opened(stmt: cst.With, block: cst.IndentedBlock) -> list[cst.BaseStatement]:
+    """The statements of ``stmt``'s block, its comments and blank lines before the first."""
+    inner = list(block.body)
+    first = inner[0]
+    assert isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    inner[0] = first.with_changes(leading_lines=[*stmt.leading_lines, *first.leading_lines])
+    return inner
+
+
+def training_scope(stmt: cst.CSTNode, sym: Sym) -> bool:
+    """``with tf.name_scope("train"): optimizer = ...; training_op = optimizer.minimize(loss)``:
+    the scope only names ops; the optimizer and its step are read as if at the graph's level."""
+    if not (isinstance(stmt, cst.With) and len(stmt.items) == 1 and isinstance(stmt.body, cst.IndentedBlock)):
+        return False
+    item = stmt.items[0].item
+    if not (isinstance(item, cst.Call) and sym(item.func) == "name_scope") or stmt.items[0].asname:
+        return False
+    trains = False
+    for inner in stmt.body.body:
+        assignment = single_assignment(inner)
+        if assignment is None or len(assignment[0]) != 1:
+            return False
+        value = assignment[1]
+        symbol = (sym(value.func) or "") if isinstance(value, cst.Call) else ""
+        if symbol.startswith("train.") and symbol.endswith("Optimizer"):
+            trains = True
+        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in (
+            "minimize", "apply_gradients", "compute_gradients"
+        ):
+            trains = True
+    return trains
+
+
+def runs_sessions(statements: Sequence[cst.CSTNode], sym: Sym) -> bool:
+    """Script code (not the functions and classes it defines) opens a session."""
+    return any(
+        sym(call.func) in SESSIONS
+        for stmt in statements
+        if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
+        for call in calls_in(stmt)
+    )
