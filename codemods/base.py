@@ -13,8 +13,10 @@ from typing import ClassVar
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 
+from codemods import text_gate
 from codemods.analysis.names import ImportResolver, resolver_for
 from codemods.analysis.positions import locate
+from codemods.finding import Finding
 
 
 @dataclass(frozen=True)
@@ -25,25 +27,13 @@ class Example:
     after: str | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
-    """Something a rule wants the user to know about one place in the file."""
-
-    rule: str
-    line: int
-    col: int
-    message: str
-    # "converted": a rewrite the user should review (e.g. a changed default);
-    # "declined": left as it was, with the reason.
-    kind: str = "declined"
-
-
 class Rule(VisitorBasedCodemodCommand):
     code: ClassVar[str]
     slug: ClassVar[str]
     summary: ClassVar[str]
     # The rule only runs on files whose text contains one of these strings (a tuple of
-    # strings: all of them) and every string of `requires`.
+    # strings: all of them) and every string of `requires`. codemods.RULES holds a copy,
+    # so the engine can test it without importing the rule.
     triggers: ClassVar[tuple[str | tuple[str, ...], ...]]
     requires: ClassVar[tuple[str, ...]] = ()
     examples: ClassVar[tuple[Example, ...]] = ()
@@ -63,12 +53,7 @@ class Rule(VisitorBasedCodemodCommand):
     @classmethod
     def applies_to(cls, data: bytes) -> bool:
         """A cheap text test: could the rule change this file at all?"""
-        if not all(word.encode() in data for word in cls.requires):
-            return False
-        return any(
-            all(word.encode() in data for word in ((trigger,) if isinstance(trigger, str) else trigger))
-            for trigger in cls.triggers
-        )
+        return text_gate(data, cls.triggers, cls.requires)
 
     # -- running -----------------------------------------------------------------
     def run(self, module: cst.Module) -> cst.Module:

@@ -1,4 +1,9 @@
-"""The ``migrator`` command line."""
+"""The ``migrator`` command line.
+
+Start-up is part of the editor use (one file through stdin): this module imports only
+typer and the engine, whose rules load when a file gives them a reason; the verify
+runtimes, the cache, the progress bar and the worker pool load when they are used.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +46,34 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from migrator import __version__
+
+        typer.echo(f"migrator {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print migrator's version and exit."
+    ),
+) -> None:
+    pass
+
+
+def _parse_shard(value: str) -> tuple[int, int]:
+    index, _, count = value.partition("/")
+    try:
+        shard = int(index), int(count)
+    except ValueError:
+        shard = (0, 0)
+    if not 1 <= shard[0] <= shard[1]:
+        raise _fail(f"--shard takes I/N with 1 <= I <= N (e.g. 2/4), not {value!r}")
+    return shard
+
+
 @app.command()
 def migrate(
     paths: List[str] = typer.Argument(..., help="Files or folders to migrate; '-' reads standard input."),
@@ -54,6 +87,16 @@ def migrate(
     output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="How to report findings."),
     report_file: Optional[str] = typer.Option(None, help="Write the report there instead of the terminal."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache of results."),
+    cache_dir: Optional[str] = typer.Option(
+        None, "--cache-dir", metavar="DIR",
+        help="Where results are cached (default: $MIGRATOR_CACHE_DIR, else .migrator_cache in the working folder).",
+    ),
+    shard: Optional[str] = typer.Option(
+        None, "--shard", metavar="I/N",
+        help="Only the files of shard I of N (1-based; by a stable hash of each file's path under its folder), "
+        "for N parallel CI jobs whose patches together are the whole run's.",
+    ),
 ) -> None:
     """Migrate PATHS in place (or show the diff with --diff)."""
     if diff and check:
@@ -62,8 +105,11 @@ def migrate(
         raise _fail("'-' (standard input) cannot be combined with other paths")
     if stdin_filename is not None and paths != ["-"]:
         raise _fail("--stdin-filename only applies when the path is '-' (standard input)")
+    shard_range = _parse_shard(shard) if shard is not None else None
+    if shard_range is not None and paths == ["-"]:
+        raise _fail("--shard does not apply to standard input")
     select_codes, ignore_codes = _split_codes(select), _split_codes(ignore)
-    known = {rule.code for rule in engine.PIPELINE}
+    known = {rule.code for rule in engine.RULES}
     for code in select_codes + ignore_codes:
         if not any(k.startswith(code.upper()) for k in known):
             raise _fail(f"unknown rule code or prefix {code!r} (see `migrator rules`)")
@@ -75,8 +121,10 @@ def migrate(
     else:
         previous = signal.signal(signal.SIGTERM, _terminate)
         try:
+            cache = None if no_cache else _open_cache(cache_dir, rules)
             results, interrupted = _migrate_paths(
-                paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet
+                paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet,
+                shard_range, cache,
             )
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -102,6 +150,14 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _open_cache(folder: Optional[str], rules):
+    from migrator import cache
+
+    root = Path(folder) if folder else cache.default_folder()
+    options = {"max_file_bytes": engine.MAX_FILE_BYTES}
+    return cache.Cache(root, cache.fingerprint([rule.code for rule in rules], options))
+
+
 def _migrate_stdin(name: str, rules, diff: bool, check: bool) -> engine.FileResult:
     result = engine.migrate_source(sys.stdin.buffer.read(), name, rules)
     if diff:
@@ -114,12 +170,14 @@ def _migrate_stdin(name: str, rules, diff: bool, check: bool) -> engine.FileResu
     return result
 
 
-def _migrate_paths(paths, rules, exclude, jobs, diff, check, quiet) -> tuple[list[engine.FileResult], bool]:
+def _migrate_paths(
+    paths, rules, exclude, jobs, diff, check, quiet, shard, cache
+) -> tuple[list[engine.FileResult], bool]:
     """Migrate and deliver file by file; returns the results and whether Ctrl-C stopped it."""
     results: list[engine.FileResult] = []
     progress = task = None
     try:
-        targets = list(discover(paths, exclude))
+        targets = list(discover(paths, exclude, shard))
         if sys.stderr.isatty() and not quiet and len(targets) > 1:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -131,7 +189,9 @@ def _migrate_paths(paths, rules, exclude, jobs, diff, check, quiet) -> tuple[lis
             progress.start()
             task = progress.add_task("migrating", total=len(targets))
         advance = (lambda n: progress.advance(task, n)) if progress is not None else None
-        for result in engine.migrate_targets(targets, rules, jobs, want_diff=diff, on_progress=advance):
+        for result in engine.migrate_targets(
+            targets, rules, jobs, want_diff=diff, on_progress=advance, cache=cache
+        ):
             if result.changed:
                 _deliver(result, diff, check)
             # The bytes are not needed any more: a run over a big tree stays small.

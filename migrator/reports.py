@@ -11,11 +11,11 @@ from collections import Counter
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from codemods import PIPELINE
+from codemods import RULES
 from migrator.engine import FileResult, Status
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
-_RULES = {rule.code: rule for rule in PIPELINE}
+_RULES = {rule.code: rule for rule in RULES}
 
 
 ERROR_CODE = "E000"  # a file that could not be read, parsed or written
@@ -127,7 +127,7 @@ def _sarif(results: Sequence[FileResult]) -> dict:
             }
         )
     rules = [
-        {"id": r.code, "name": r.slug, "shortDescription": {"text": r.summary}} for r in PIPELINE
+        {"id": r.code, "name": r.slug, "shortDescription": {"text": r.summary}} for r in RULES
     ]
     rules.append(
         {
