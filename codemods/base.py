@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 
 from codemods import text_gate
 from codemods.analysis.names import ImportResolver, resolver_for
@@ -46,7 +46,13 @@ class Rule(VisitorBasedCodemodCommand):
             cls.DESCRIPTION = cls.summary
 
     def __init__(self, context: CodemodContext) -> None:
-        super().__init__(context)
+        # Not super().__init__: LibCST's transformer set-up searches every attribute of
+        # the rule for matcher decorators (7 ms a rule, a rule per file), which the fast
+        # dispatch below never consults. The state it leaves is set here: no matchers.
+        Codemod.__init__(self, context)
+        self._matchers = {}
+        self._extra_visit_funcs = {}
+        self._extra_leave_funcs = {}
         self.tree: cst.Module | None = None
         self._reports: list[tuple[cst.CSTNode, str, str]] = []
 

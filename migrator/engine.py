@@ -218,11 +218,11 @@ def migrate_source(
     findings: list[Finding] = []
     applied: Counter = Counter()
     # Each changed stage, so findings can be mapped back to lines of the input file.
-    stages: list[cst.Module] = [module]
+    stages = _Stages(module)
     for entry in active:
         rule_class = entry.load() if isinstance(entry, RuleSpec) else entry
         rule = rule_class(CodemodContext(filename=path, scratch=scratch))
-        before = stages[-1]
+        before = stages.trees[-1]
         try:
             after = rule.run(before)
         except SkipFile:
@@ -234,17 +234,17 @@ def migrate_source(
                 findings=findings, timings=timings,
             )
         rule_findings = rule.findings()
-        if len(stages) > 1 and rule_findings:
-            rule_findings = _map_back(stages, rule_findings)
+        if len(stages.trees) > 1 and rule_findings:
+            rule_findings = stages.map_back(rule_findings)
         findings.extend(rule_findings)
         if after is not before and not after.deep_equals(before):
             applied[rule.code] += 1
-            stages.append(after)
+            stages.trees.append(after)
         now = time.perf_counter()
         timings[rule.code] = now - clock
         clock = now
 
-    new_bytes = stages[-1].bytes if len(stages) > 1 else data
+    new_bytes = stages.last_bytes() if len(stages.trees) > 1 else data
     now = time.perf_counter()
     timings["codegen"] = now - clock
     clock = now
@@ -272,16 +272,36 @@ def _too_large(size: int) -> str:
     )
 
 
-def _map_back(stages: list[cst.Module], findings: list[Finding]) -> list[Finding]:
-    codes = [stage.code for stage in stages]
-    maps = [_line_map(codes[i], codes[i + 1]) for i in range(len(codes) - 1)]
-    mapped = []
-    for finding in findings:
-        line = finding.line
-        for back in reversed(maps):
-            line = back(line)
-        mapped.append(Finding(finding.rule, line, finding.col, finding.message, finding.kind))
-    return mapped
+class _Stages:
+    """The trees one file went through (one more per rule that changed it). Each tree's
+    code and the line map back to the tree before are made once, when first needed:
+    generating code and diffing lines cost as much as a rule."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.trees = [module]
+        self._codes: dict[int, str] = {}
+        self._maps: list[Callable[[int], int]] = []
+
+    def _code(self, index: int) -> str:
+        if index not in self._codes:
+            self._codes[index] = self.trees[index].code
+        return self._codes[index]
+
+    def last_bytes(self) -> bytes:
+        return self._code(len(self.trees) - 1).encode(self.trees[-1].encoding)
+
+    def map_back(self, findings: list[Finding]) -> list[Finding]:
+        """Findings positioned in the last tree, moved to the lines of the first."""
+        while len(self._maps) < len(self.trees) - 1:
+            index = len(self._maps)
+            self._maps.append(_line_map(self._code(index), self._code(index + 1)))
+        mapped = []
+        for finding in findings:
+            line = finding.line
+            for back in reversed(self._maps):
+                line = back(line)
+            mapped.append(Finding(finding.rule, line, finding.col, finding.message, finding.kind))
+        return mapped
 
 
 def _mentions_gate(path: Path) -> bool:
