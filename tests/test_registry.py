@@ -53,6 +53,21 @@ def test_cli_start_up_imports_no_rule_and_no_libcst() -> None:
     assert _rule_modules(_modules_after("import migrator.cli")) == set()
 
 
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["migrate", "--help"]])
+def test_version_and_help_import_no_rule_and_no_libcst(argv) -> None:
+    code = (
+        "import sys\nfrom migrator.cli import app\n"
+        f"try:\n    app({argv!r}, prog_name='migrator')\nexcept SystemExit:\n    pass"
+    )
+    assert _rule_modules(_modules_after(code)) == set()
+    if argv == ["--version"]:
+        run = subprocess.run([sys.executable, "-m", "migrator", "--version"], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        from migrator import __version__
+
+        assert (run.returncode, run.stdout) == (0, f"migrator {__version__}\n")
+
+
 def _migrate_stdin_modules(source: bytes) -> set[str]:
     code = (
         "import sys\nfrom migrator.engine import migrate_source\n"
