@@ -6,8 +6,13 @@ Fetches the trees once (wheels from the package registry with `pip download --no
 unpacked into ~/.cache/migrator/bench or $MIGRATOR_CACHE/bench; never committed), then
 for each tree, in one run:
 
-* speed: wall time and peak memory of `migrator migrate --diff` (the full pipeline, all
-  cores unless --jobs) and of `tf_upgrade_v2 --intree --outtree`, and their ratio;
+* speed: wall time, CPU time (also per 1,000 lines) and peak memory of `migrator migrate
+  --diff` (the full pipeline, all cores unless --jobs, an empty cache) and of
+  `tf_upgrade_v2 --intree --outtree`, and their ratio; then migrator's warm re-run (the
+  same command over the unchanged tree, answered from its cache);
+* one-file latency (an editor's use): the median wall and CPU time of 10 cold processes
+  migrating a two-line file through stdin, for a file no rule touches and for one T101
+  rewrites, and of `tf_upgrade_v2 --infile` on the latter;
 * where migrator's time goes: CPU seconds per phase (read, parse, each rule, codegen,
   validate, diff), summed over the files, from the engine's own timings;
 * robustness (issue 9): files, changed, unchanged, failed (with the reasons), whether
@@ -27,6 +32,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -154,7 +160,8 @@ def robustness(tree: Path, patch: bytes, work: Path) -> dict:
     inplace = work / "inplace"
     shutil.copytree(tree, inplace, symlinks=True)
     run = subprocess.run(
-        [str(BIN / "migrator"), "migrate", ".", "--format", "json", "-q"], cwd=inplace, capture_output=True
+        [str(BIN / "migrator"), "migrate", ".", "--format", "json", "-q", "--no-cache"], cwd=inplace,
+        capture_output=True,
     )
     report = json.loads(run.stdout)
     files = report["files"]
@@ -226,6 +233,33 @@ def symbol_share(folder: Path) -> tuple[int, int] | None:
 # -- the run -----------------------------------------------------------------------------
 
 
+# -- one file, cold process ----------------------------------------------------------
+
+ONE_FILE = {
+    "no rule": b"import numpy as np\nprint(np.zeros(3))\n",
+    "T101 rewrite": b"import tensorflow as tf\nx = tf.random_normal([2])\n",
+}
+
+
+def one_file_latency(runs: int = 10) -> None:
+    """Median wall and CPU time of ``runs`` cold processes on a two-line file."""
+    with tempfile.TemporaryDirectory(prefix="migrator-one-") as scratch:
+        work = Path(scratch)
+        commands = {}
+        for label, source in ONE_FILE.items():
+            path = work / f"{label.split()[0]}.py"
+            path.write_bytes(source)
+            commands[f"migrator stdin, {label}"] = (
+                ["sh", "-c", f'"{BIN / "migrator"}" migrate - --stdin-filename x.py < "{path}"'], work)
+        commands["tf_upgrade_v2 --infile, T101 rewrite"] = (
+            [str(BIN / "tf_upgrade_v2"), "--infile", str(work / "T101.py"), "--outfile", str(work / "out.py"),
+             "--reportfile", str(work / "report.txt")], work)
+        for label, (command, cwd) in commands.items():
+            samples = [measure(command, cwd) for _ in range(runs)]
+            print(f"one file ({label}): median {statistics.median([s['wall'] for s in samples]):.2f} s wall, "
+                  f"{statistics.median([s['cpu'] for s in samples]):.2f} s CPU over {runs} cold processes")
+
+
 def bench(name: str, jobs: int) -> None:
     tree = fetch(name)
     sources = list(tree.rglob("*.py"))
@@ -234,9 +268,10 @@ def bench(name: str, jobs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="migrator-bench-") as scratch:
         work = Path(scratch)
         patch_path = work / "migrator.patch"
-        ours = measure(
-            [str(BIN / "migrator"), "migrate", ".", "--diff", "-q", "--jobs", str(jobs)], tree, patch_path
-        )
+        command = [str(BIN / "migrator"), "migrate", ".", "--diff", "-q", "--jobs", str(jobs),
+                   "--cache-dir", str(work / "cache")]
+        ours = measure(command, tree, patch_path)
+        warm = measure(command, tree, work / "warm.patch")
         theirs = measure(
             [str(BIN / "tf_upgrade_v2"), "--intree", str(tree), "--outtree", str(work / "upgraded"),
              "--reportfile", str(work / "report.txt")],
@@ -249,6 +284,11 @@ def bench(name: str, jobs: int) -> None:
               f"{theirs['largest_mb']:5.0f} MB largest  (exit {theirs['code']})")
         print(f"ratio (tf_upgrade_v2 / migrator): wall time {theirs['wall'] / ours['wall']:.2f}x, "
               f"CPU time {theirs['cpu'] / ours['cpu']:.2f}x")
+        print(f"CPU per 1,000 lines: migrator {1000 * ours['cpu'] / lines:.3f} s, "
+              f"tf_upgrade_v2 {1000 * theirs['cpu'] / lines:.3f} s")
+        same = (work / "warm.patch").read_bytes() == patch_path.read_bytes()
+        print(f"migrator warm re-run (cache): {warm['wall']:.2f} s wall, {warm['cpu']:.2f} s CPU; "
+              f"same patch: {'yes' if same else 'NO'}")
         if "Traceback" in ours["stderr"]:
             print("  migrator printed a traceback:\n" + ours["stderr"][-2000:])
 
@@ -288,6 +328,7 @@ def main() -> None:
     options = parser.parse_args()
     for name in options.trees.split(","):
         bench(name, options.jobs)
+    one_file_latency()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""The ``migrator`` command line."""
+"""The ``migrator`` command line.
+
+Start-up is part of the editor use (one file through stdin): this module imports only
+typer and the engine, whose rules load when a file gives them a reason; the verify
+runtimes, the cache, the progress bar and the worker pool load when they are used.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +51,34 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from migrator import __version__
+
+        typer.echo(f"migrator {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print migrator's version and exit."
+    ),
+) -> None:
+    pass
+
+
+def _parse_shard(value: str) -> tuple[int, int]:
+    index, _, count = value.partition("/")
+    try:
+        shard = int(index), int(count)
+    except ValueError:
+        shard = (0, 0)
+    if not 1 <= shard[0] <= shard[1]:
+        raise _fail(f"--shard takes I/N with 1 <= I <= N (e.g. 2/4), not {value!r}")
+    return shard
+
+
 @app.command()
 def migrate(
     paths: List[str] = typer.Argument(..., help="Files or folders to migrate; '-' reads standard input."),
@@ -68,6 +101,16 @@ def migrate(
     respect_gitignore: Optional[bool] = typer.Option(
         None, "--respect-gitignore/--no-respect-gitignore", help="Leave out files git ignores (default: yes)."
     ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache of results."),
+    cache_dir: Optional[str] = typer.Option(
+        None, "--cache-dir", metavar="DIR",
+        help="Where results are cached (default: $MIGRATOR_CACHE_DIR, else .migrator_cache in the working folder).",
+    ),
+    shard: Optional[str] = typer.Option(
+        None, "--shard", metavar="I/N",
+        help="Only the files of shard I of N (1-based; by a stable hash of each file's path under its folder), "
+        "for N parallel CI jobs whose patches together are the whole run's.",
+    ),
 ) -> None:
     """Migrate PATHS in place (or show the diff with --diff)."""
     if diff and check:
@@ -78,6 +121,9 @@ def migrate(
         raise _fail("--stdin-filename only applies when the path is '-' (standard input)")
     if output_dir is not None and (diff or check or paths == ["-"]):
         raise _fail("--output-dir writes files: it cannot be combined with --diff, --check or '-'")
+    shard_range = _parse_shard(shard) if shard is not None else None
+    if shard_range is not None and paths == ["-"]:
+        raise _fail("--shard does not apply to standard input")
     # Hook: [tool.migrator] in the nearest pyproject.toml; command-line options win.
     try:
         config = load_config(Path(stdin_filename or ".") if paths == ["-"] else Path(paths[0]))
@@ -85,7 +131,7 @@ def migrate(
         raise _fail(str(exc)) from None
     select_codes = _split_codes(select) or config.select
     ignore_codes = _split_codes(ignore) or config.ignore
-    known = {rule.code for rule in engine.PIPELINE}
+    known = {rule.code for rule in engine.RULES}
     per_file = [c for codes in config.per_file_ignores.values() for c in codes]
     for code in select_codes + ignore_codes + per_file:
         if not any(k.startswith(code.upper()) for k in known):
@@ -112,9 +158,10 @@ def migrate(
     else:
         previous = signal.signal(signal.SIGTERM, _terminate)
         try:
+            cache = None if no_cache else _open_cache(cache_dir, rules, config)
             results, interrupted = _migrate_paths(
-                paths, rules, tuple(exclude), jobs or engine.default_jobs(), diff, check, quiet,
-                config=config, gitignore=gitignore, output_dir=output_dir,
+                paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet,
+                shard_range, cache, config=config, gitignore=gitignore, output_dir=output_dir,
             )
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -142,6 +189,18 @@ def verb_for(diff: bool, check: bool) -> str:
 
 def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def _open_cache(folder: Optional[str], rules, config: Config):
+    from migrator import cache
+
+    root = Path(folder) if folder else cache.default_folder()
+    # Options that change a file's result: per-file-ignores change which rules run on it.
+    options = {
+        "max_file_bytes": engine.MAX_FILE_BYTES,
+        "per_file_ignores": sorted((glob, sorted(codes)) for glob, codes in config.per_file_ignores.items()),
+    }
+    return cache.Cache(root, cache.fingerprint([rule.code for rule in rules], options))
 
 
 def _migrate_stdin(name: str, rules, diff: bool, check: bool) -> engine.FileResult:
@@ -172,13 +231,14 @@ def _groups(targets: list, rules, config: Config) -> list[tuple[tuple, list]]:
 
 
 def _migrate_paths(
-    paths, rules, exclude, jobs, diff, check, quiet, config: Config, gitignore: bool, output_dir: Optional[str]
+    paths, rules, exclude, jobs, diff, check, quiet, shard, cache,
+    config: Config, gitignore: bool, output_dir: Optional[str],
 ) -> tuple[list[engine.FileResult], bool]:
     """Migrate and deliver file by file; returns the results and whether Ctrl-C stopped it."""
     results: list[engine.FileResult] = []
     progress = task = None
     try:
-        targets = list(discover(paths, exclude))
+        targets = list(discover(paths, exclude, shard))
         if gitignore:  # hook: .gitignore (migrator/gitignore.py)
             targets = drop_ignored(targets, paths)
         if sys.stderr.isatty() and not quiet and len(targets) > 1:
@@ -193,7 +253,9 @@ def _migrate_paths(
             task = progress.add_task("migrating", total=len(targets))
         advance = (lambda n: progress.advance(task, n)) if progress is not None else None
         for group_rules, group in _groups(targets, rules, config):
-            for result in engine.migrate_targets(group, group_rules, jobs, want_diff=diff, on_progress=advance):
+            for result in engine.migrate_targets(
+                group, group_rules, jobs, want_diff=diff, on_progress=advance, cache=cache
+            ):
                 if output_dir is not None:
                     _write_elsewhere(result, output_dir)
                 elif result.changed:

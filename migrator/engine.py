@@ -2,7 +2,7 @@
 
 Every outcome is a ``FileResult`` value; nothing a file contains can make the engine
 raise, so one bad file never stops a run over thousands. The rules to run are always
-passed explicitly down to the workers (``rules``), defaulting to ``PIPELINE``.
+passed explicitly down to the workers (``rules``), defaulting to ``RULES``.
 
 Where the time goes: each result carries ``timings`` (seconds per phase: ``read``,
 ``parse``, one entry per rule code, ``codegen``, ``validate``, ``diff``), which the JSON
@@ -23,18 +23,26 @@ import time
 import tokenize
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, Union
 
-import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile
-
-from codemods import PIPELINE
-from codemods.base import SCRATCH_HAS_SUPPRESSIONS, Finding, Rule
+from codemods import RULES, RuleSpec
+from codemods.finding import Finding
 from migrator import notebooks
 from migrator.diffs import InvalidPatch, unified_diff
 from migrator.files import Missing, Target, TooLarge, read_source
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    import libcst as cst
+
+    from codemods.base import Rule
+
+# A rule as the engine takes it: its registry entry (imported when a file passes its
+# text gate) or a rule class (tests pass their own).
+RuleEntry = Union[RuleSpec, "type[Rule]"]
 
 # Files that mention neither word cannot import TensorFlow or Keras, so no rule can
 # resolve a name in them: they are not parsed at all.
@@ -83,16 +91,16 @@ class FileResult:
 def select_rules(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
-    pipeline: Sequence[type[Rule]] | None = None,
-) -> tuple[type[Rule], ...]:
+    pipeline: Sequence[RuleEntry] | None = None,
+) -> tuple[RuleEntry, ...]:
     """The pipeline filtered by rule-code prefixes, order kept."""
 
-    def hit(rule: type[Rule], prefixes: Sequence[str]) -> bool:
+    def hit(rule: RuleEntry, prefixes: Sequence[str]) -> bool:
         return any(rule.code.startswith(p.upper()) for p in prefixes)
 
     return tuple(
         r
-        for r in (PIPELINE if pipeline is None else pipeline)
+        for r in (RULES if pipeline is None else pipeline)
         if (not select or hit(r, select)) and not hit(r, ignore)
     )
 
@@ -145,7 +153,9 @@ def diagnose(data: bytes, libcst_error: Exception | None = None) -> Problem | No
         return 1, 0, f"cannot parse: {exc}"
     if libcst_error is None:
         return None
-    if isinstance(libcst_error, cst.ParserSyntaxError):
+    from libcst import ParserSyntaxError
+
+    if isinstance(libcst_error, ParserSyntaxError):
         reason = libcst_error.message.splitlines()[0] if libcst_error.message else "syntax error"
         found = re.search(r"error at (\d+):(\d+)", reason)
         line, col = (int(found.group(1)), int(found.group(2))) if found else (libcst_error.raw_line, libcst_error.raw_column)
@@ -161,10 +171,10 @@ def _failed(path: str, data: bytes, error: str, line: int = 0, col: int = 0, **e
 
 
 def migrate_source(
-    data: bytes, path: str = "<stdin>", rules: Sequence[type[Rule]] | None = None
+    data: bytes, path: str = "<stdin>", rules: Sequence[RuleEntry] | None = None
 ) -> FileResult:
     """Run the pipeline over one file's bytes."""
-    rules = PIPELINE if rules is None else rules
+    rules = RULES if rules is None else rules
     timings: dict[str, float] = {}
     if b"\0" in data:
         return _failed(path, data, "binary file (contains NUL bytes), not Python source", data.count(b"\n", 0, data.index(b"\0")) + 1)
@@ -182,6 +192,12 @@ def migrate_source(
         if problem is not None:
             return _failed(path, data, problem[2], problem[0], problem[1])
         return FileResult(path, Status.UNCHANGED, data, data)
+    # LibCST is imported only here, for a file some rule will run on.
+    import libcst as cst
+    from libcst.codemod import CodemodContext, SkipFile
+
+    from codemods.base import SCRATCH_HAS_SUPPRESSIONS
+
     clock = time.perf_counter()
     try:
         module = cst.parse_module(data)
@@ -199,7 +215,8 @@ def migrate_source(
     staged: list[tuple[int, list[Finding]]] = []
     stages: list[cst.Module] = [module]
     stage_rules: list[str] = []  # the rule that made each stage after the first
-    for rule_class in active:
+    for entry in active:
+        rule_class = entry.load() if isinstance(entry, RuleSpec) else entry
         rule = rule_class(CodemodContext(filename=path, scratch=scratch))
         before = stages[-1]
         try:
@@ -322,7 +339,7 @@ def _named(message: str) -> str:
     return f"`{found.group(1)}`" if found else message
 
 
-def migrate_bytes(data: bytes, display: str, rules: Sequence[type[Rule]] | None = None) -> FileResult:
+def migrate_bytes(data: bytes, display: str, rules: Sequence[RuleEntry] | None = None) -> FileResult:
     """``migrate_source``, or for a notebook (by its name) its code cells migrated as one
     program (hook: migrator/notebooks.py)."""
     if not notebooks.is_notebook(display):
@@ -346,15 +363,22 @@ def _mentions_gate(path: Path) -> bool:
     return False
 
 
-def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want_diff: bool = False) -> FileResult:
-    """Read and migrate one file; with ``want_diff``, also build its checked diff."""
-    clock = time.perf_counter()
+class ResultCache(Protocol):
+    """Stored results by file path and bytes (``migrator.cache.Cache``)."""
+
+    def get(self, display: str, data: bytes) -> FileResult | None: ...
+
+    def put(self, result: FileResult, data: bytes) -> None: ...
+
+
+def _read(target: Target) -> bytes | FileResult:
+    """The file's bytes, or the result for a file that cannot or need not be read."""
     display = target.display
     try:
         # Opening a FIFO would wait for a writer forever: look before opening.
         if not stat.S_ISREG(os.stat(target.path).st_mode):
             return _failed(display, b"", "not a regular file (a folder, FIFO, socket or device); left alone")
-        data = read_source(target.path, MAX_FILE_BYTES)
+        return read_source(target.path, MAX_FILE_BYTES)
     except TooLarge as exc:
         try:
             mentions = _mentions_gate(target.path)
@@ -367,16 +391,48 @@ def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want
         return _failed(display, b"", "cannot read: vanished during the run (or a dangling symbolic link)")
     except OSError as exc:
         return _failed(display, b"", f"cannot read: {exc.strerror or exc}")
+
+
+def migrate_file(
+    target: Target,
+    rules: Sequence[RuleEntry] | None = None,
+    want_diff: bool = False,
+    cache: ResultCache | None = None,
+) -> FileResult:
+    """Read and migrate one file; with ``want_diff``, also build its checked diff.
+
+    With a ``cache``, a file whose path and bytes it knows is not migrated again, and
+    a new result is stored in it."""
+    clock = time.perf_counter()
+    display = target.display
+    data = _read(target)
+    if isinstance(data, FileResult):
+        return data
     read_time = time.perf_counter() - clock
-    result = migrate_bytes(data, display, rules)
+    cached = cache.get(display, data) if cache is not None else None
+    result = cached if cached is not None else migrate_bytes(data, display, rules)
     result.timings["read"] = read_time
-    if want_diff and result.changed:
+    if want_diff and result.changed and result.diff is None:
         clock = time.perf_counter()
         try:
             result.diff = unified_diff(display, result.old_bytes, result.new_bytes)
         except InvalidPatch as exc:
             return _failed(display, data, f"internal error: {exc}; file left unchanged", findings=result.findings)
         result.timings["diff"] = time.perf_counter() - clock
+    if cache is not None and (cached is None or cached.diff is not result.diff):
+        cache.put(result, data)
+    return result
+
+
+def _cached_result(target: Target, cache: ResultCache, want_diff: bool) -> FileResult | None:
+    """The result of ``target`` without running a rule (read failures, complete cache
+    hits), or None: then a worker migrates it."""
+    data = _read(target)
+    if isinstance(data, FileResult):
+        return data
+    result = cache.get(target.display, data)
+    if result is None or (want_diff and result.changed and result.diff is None):
+        return None
     return result
 
 
@@ -385,7 +441,7 @@ def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want
 _WORKER: dict = {}
 
 
-def _worker_init(rules: tuple[type[Rule], ...], want_diff: bool) -> None:
+def _worker_init(rules: tuple[RuleEntry, ...], want_diff: bool, cache: ResultCache | None) -> None:
     # Ctrl-C reaches the whole process group; the main process alone decides what an
     # interrupt means (it stops the workers and writes nothing half-way).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -394,12 +450,13 @@ def _worker_init(rules: tuple[type[Rule], ...], want_diff: bool) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["rules"] = rules
     _WORKER["want_diff"] = want_diff
+    _WORKER["cache"] = cache
 
 
 def _worker_batch(batch: list[tuple[int, Target]]) -> list[tuple[int, FileResult]]:
     out = []
     for index, target in batch:
-        result = migrate_file(target, _WORKER["rules"], _WORKER["want_diff"])
+        result = migrate_file(target, _WORKER["rules"], _WORKER["want_diff"], _WORKER["cache"])
         if not result.changed:
             # The main process only needs bytes it may write: keep the pipe light.
             result.old_bytes = result.new_bytes = b""
@@ -407,7 +464,7 @@ def _worker_batch(batch: list[tuple[int, Target]]) -> list[tuple[int, FileResult
     return out
 
 
-def _batches(targets: list[Target], jobs: int) -> list[list[tuple[int, Target]]]:
+def _batches(targets: list[tuple[int, Target]], jobs: int) -> list[list[tuple[int, Target]]]:
     """Largest files first (no straggler at the end), small files grouped together."""
 
     def size(target: Target) -> int:
@@ -416,7 +473,7 @@ def _batches(targets: list[Target], jobs: int) -> list[list[tuple[int, Target]]]
         except OSError:
             return 0
 
-    sized = sorted(((size(t), i, t) for i, t in enumerate(targets)), key=lambda x: (-x[0], x[1]))
+    sized = sorted(((size(t), i, t) for i, t in targets), key=lambda x: (-x[0], x[1]))
     total = sum(s for s, _, _ in sized)
     # A few batches per worker at least; never more than ~256 KB of source in one.
     limit = max(16 * 1024, min(256 * 1024, total // (jobs * 8) or 1))
@@ -436,18 +493,20 @@ def _batches(targets: list[Target], jobs: int) -> list[list[tuple[int, Target]]]
 
 def migrate_targets(
     items: Iterable[Target | Missing],
-    rules: Sequence[type[Rule]] | None = None,
+    rules: Sequence[RuleEntry] | None = None,
     jobs: int = 1,
     want_diff: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    cache: ResultCache | None = None,
 ) -> Iterator[FileResult]:
     """Migrate every target, in parallel when it pays; results in input order.
 
     ``on_progress(n)`` is called as files finish (for a progress bar), which in
     parallel runs is earlier than their turn in the output order. Closing the
-    iterator (or an interrupt while it runs) stops the workers at once.
+    iterator (or an interrupt while it runs) stops the workers at once. With a
+    ``cache``, the files it knows are answered here and only the others go to workers.
     """
-    rules = tuple(PIPELINE if rules is None else rules)
+    rules = tuple(RULES if rules is None else rules)
 
     def notify(result: FileResult) -> None:
         if on_progress is not None:
@@ -463,14 +522,36 @@ def migrate_targets(
             targets.append(item)
     if jobs <= 1 or len(targets) < 4:
         for target in targets:
-            result = migrate_file(target, rules, want_diff)
+            result = migrate_file(target, rules, want_diff, cache)
             notify(result)
             yield result
         return
 
-    batches = _batches(targets, jobs)
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_worker_init, initargs=(rules, want_diff))
     done: dict[int, FileResult] = {}
+    todo: list[tuple[int, Target]] = []
+    for index, target in enumerate(targets):
+        known = _cached_result(target, cache, want_diff) if cache is not None else None
+        if known is None:
+            todo.append((index, target))
+        else:
+            done[index] = known
+            notify(known)
+    if len(todo) < 4:  # not worth starting workers
+        for index, target in enumerate(targets):
+            result = done.pop(index, None)
+            if result is None:
+                result = migrate_file(target, rules, want_diff, cache)
+                notify(result)
+            yield result
+        return
+
+    # Imported here: a run over one file (an editor) never starts a pool.
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    batches = _batches(todo, jobs)
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(batches)), initializer=_worker_init, initargs=(rules, want_diff, cache)
+    )
     next_index = 0
     pending: dict[Future, list[tuple[int, Target]]] = {}
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fnmatch
+import hashlib
 import os
 import signal
 import stat
@@ -19,7 +20,7 @@ from pathlib import Path
 SKIPPED_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".env", "env", "__pycache__",
-        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints",
+        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".migrator_cache", ".ipynb_checkpoints",
         "node_modules", "site-packages", "build", "dist", ".eggs",
     }
 )
@@ -101,10 +102,23 @@ def _walk(root: str, exclude: tuple[str, ...]) -> Iterator[Target | Missing]:
                 yield Target(Path(entry.path), display)
 
 
-def discover(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[Target | Missing]:
+def shard_of(key: str, count: int) -> int:
+    """The shard (1..count) of a file whose path relative to its root is ``key``: a
+    stable hash, the same on every machine and Python version."""
+    digest = hashlib.blake2b(key.replace(os.sep, "/").encode("utf-8", "surrogateescape"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big") % count + 1
+
+
+def discover(
+    paths: Iterable[str], exclude: tuple[str, ...] = (), shard: tuple[int, int] | None = None
+) -> Iterator[Target | Missing]:
     """Source files under ``paths``, in a stable order; named files always count.
 
     Lazy: a folder that disappears while the walk is under way is reported as Missing.
+    ``shard=(index, count)`` keeps the files of shard ``index`` (1-based) of ``count``,
+    by their path relative to the folder named in ``paths`` (a named file: the name as
+    given), so the shards agree wherever the tree is checked out; what cannot be looked
+    at (Missing) is reported by every shard.
     """
     seen: set[str] = set()
     for raw in paths:
@@ -115,10 +129,15 @@ def discover(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> Iterator[Ta
         items = _walk(raw, exclude) if path.is_dir() else iter([Target(path, _display(path))])
         for item in items:
             if isinstance(item, Target):
-                key = os.path.realpath(item.path)
-                if key in seen:
+                # Duplicates first: a file reached twice belongs where its first path puts it.
+                real = os.path.realpath(item.path)
+                if real in seen:
                     continue
-                seen.add(key)
+                seen.add(real)
+                if shard is not None:
+                    key = os.path.relpath(item.path, raw) if path.is_dir() else os.path.normpath(raw)
+                    if shard_of(key, shard[1]) != shard[0]:
+                        continue
             yield item
 
 

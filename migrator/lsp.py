@@ -126,7 +126,7 @@ def code_actions(ls: LanguageServer, params: types.CodeActionParams) -> list[typ
         return []
     actions = [_replace_all(uri, text, result.new_bytes.decode("utf-8"), document.version,
                             "Migrate to TensorFlow 2 (every migrator rule)", types.CodeActionKind.SourceFixAll)]
-    rules = {rule.code: rule for rule in engine.PIPELINE}
+    rules = {rule.code: rule for rule in engine.RULES}
     for code in sorted(result.applied):
         alone = _migrate(uri, text, [rules[code]])
         if alone.changed:

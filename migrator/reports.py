@@ -12,12 +12,13 @@ from collections import Counter
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from codemods import PIPELINE
+import codemods
+from codemods import RULES
 from migrator.engine import TODO_KINDS, FileResult, Status
 from migrator.ruledocs import rule_url
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
-_RULES = {rule.code: rule for rule in PIPELINE}
+_RULES = {rule.code: rule for rule in RULES}
 
 
 ERROR_CODE = "E000"  # a file that could not be read, parsed or written
@@ -205,7 +206,7 @@ def _sarif(results: Sequence[FileResult]) -> dict:
             "help": {"text": (r.details or r.summary).strip()},
             "helpUri": rule_url(r.code),
         }
-        for r in PIPELINE
+        for r in codemods.PIPELINE  # the rule classes: SARIF carries each rule's details
     ]
     rules.append(
         {

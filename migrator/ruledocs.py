@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from codemods import PIPELINE
+import codemods  # its PIPELINE (every rule module) is imported only when documentation is rendered
 
 
 def _indent(text: str, prefix: str = "    ") -> str:
@@ -22,11 +22,11 @@ def rule_url(code: str) -> str:
 
 def render_rules(fmt: str, code: str | None = None) -> str:
     """All rules' documentation, or one rule's (``code``); ValueError for an unknown one."""
-    pipeline = PIPELINE
+    pipeline = codemods.PIPELINE
     if code is not None:
         pipeline = tuple(r for r in pipeline if r.code == code.upper())
         if not pipeline:
-            known = ", ".join(r.code for r in PIPELINE)
+            known = ", ".join(r.code for r in codemods.PIPELINE)
             raise ValueError(f"unknown rule code {code!r}; the rules are: {known}")
     if fmt == "json":
         return json.dumps(

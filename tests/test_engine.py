@@ -14,7 +14,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from codemods import PIPELINE
+from codemods import RULES
 from codemods.base import Rule
 from migrator import engine
 from migrator.engine import FileResult, Status, migrate_source, migrate_targets, select_rules
@@ -65,7 +65,7 @@ def test_select_rules_by_code_or_prefix_keeps_the_pipeline_order() -> None:
     assert select_rules(["X003", "X001"], pipeline=pipeline) == (RenameOld, Sleepy)
     assert select_rules([], ["X002"], pipeline=pipeline) == (RenameOld, Sleepy)
     assert select_rules(pipeline=pipeline) == pipeline
-    assert select_rules() == tuple(PIPELINE)
+    assert select_rules() == RULES
 
 
 def test_the_rules_passed_are_the_rules_run() -> None:
@@ -145,7 +145,7 @@ def test_progress_is_reported_for_every_file(tmp_path: Path) -> None:
 def test_batches_start_with_the_largest_files_and_cover_each_file_once(tmp_path: Path) -> None:
     paths = _tree(tmp_path, 12)
     targets = [Target(p, p.name) for p in paths]
-    batches = engine._batches(targets, jobs=2)
+    batches = engine._batches(list(enumerate(targets)), jobs=2)
     indexes = [i for batch in batches for i, _ in batch]
     assert sorted(indexes) == list(range(12))
     assert indexes[0] == 11, "the largest file goes first"

@@ -303,7 +303,8 @@ def _snapshot(tree: Path) -> dict[str, bytes]:
 
 def test_every_kind_of_bad_input_is_reported_and_untouched_while_good_files_migrate(troubled_tree: Path) -> None:
     before = _snapshot(troubled_tree)
-    result = run_cli("migrate", ".", "--select", "G", cwd=troubled_tree, unprivileged=True)
+    # --no-cache here and below: these tests look at every file and every write of the run.
+    result = run_cli("migrate", ".", "--select", "G", "--no-cache", cwd=troubled_tree, unprivileged=True)
     assert result.returncode == 2, result.stderr
     stderr = result.stderr.decode()
     assert "Traceback" not in stderr
@@ -461,7 +462,9 @@ def _old_or_new(files: dict[Path, bytes]) -> tuple[int, int]:
 
 def test_an_interrupt_in_the_middle_of_a_write_leaves_the_file_old_or_new(tmp_path: Path) -> None:
     files = _tree_of(tmp_path, 6, padding=200_000)  # written in several pieces
-    result = run_cli("migrate", ".", "--select", "G", "--jobs", "1", cwd=tmp_path, prelude=_INTERRUPT_MID_WRITE % 3)
+    result = run_cli(
+        "migrate", ".", "--select", "G", "--jobs", "1", "--no-cache", cwd=tmp_path, prelude=_INTERRUPT_MID_WRITE % 3
+    )
     assert result.returncode == 130, result.stderr
     assert b"interrupted" in result.stderr and b"Traceback" not in result.stderr
     old, new = _old_or_new(files)
@@ -474,14 +477,14 @@ def test_a_kill_in_the_middle_of_a_write_leaves_the_file_old_or_new(tmp_path: Pa
     # temporary file and renaming it keeps the target whole.
     files = _tree_of(tmp_path, 4, padding=200_000)
     prelude = _INTERRUPT_MID_WRITE.replace("signal.SIGINT", "signal.SIGKILL") % 2
-    result = run_cli("migrate", ".", "--select", "G", "--jobs", "1", cwd=tmp_path, prelude=prelude)
+    result = run_cli("migrate", ".", "--select", "G", "--jobs", "1", "--no-cache", cwd=tmp_path, prelude=prelude)
     assert result.returncode == -signal.SIGKILL
     old, new = _old_or_new(files)
     assert new == 1 and old == 3, (old, new)
     leftovers = [p.name for p in tmp_path.iterdir() if p not in files]
     assert all(name.startswith(".m") and name.endswith(".migrator-tmp") for name in leftovers), leftovers
     # The next run ignores the killed run's temporary file and finishes the job.
-    assert run_cli("migrate", ".", "--select", "G", cwd=tmp_path).returncode == 0
+    assert run_cli("migrate", ".", "--select", "G", "--no-cache", cwd=tmp_path).returncode == 0
     assert _old_or_new(files) == (0, 4)
 
 
@@ -500,7 +503,7 @@ def _processes_in(folder: Path) -> list[int]:
 def test_interrupting_a_parallel_run_leaves_every_file_old_or_new_and_no_worker(tmp_path: Path, how: str) -> None:
     files = _tree_of(tmp_path, 48)
     process = subprocess.Popen(
-        [sys.executable, "-m", "migrator", "migrate", ".", "--select", "G", "--jobs", "2"],
+        [sys.executable, "-m", "migrator", "migrate", ".", "--select", "G", "--jobs", "2", "--no-cache"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )

@@ -74,6 +74,8 @@ class TFPrint(Rule):
         self.names = tf_api.TF1Names(self.resolver)
         if not self.names.uses_tensorflow:
             return tree
+        # Only a statement calling tf.Print changes: one that names something from tensorflow.
+        self.skip_statements_without("tensorflow")
         return tree.visit(self)
 
     def _print_parts(self, call: cst.CSTNode):

@@ -7,19 +7,12 @@ Public API (cheap to import: no TensorFlow here, it runs only in child processes
     verdict.status      # "EQUIVALENT", "DIFFERENT", "BEFORE FAILED" or "AFTER FAILED"
     print(verdict.render())
 
-See ``core.verify``, ``compare.compare_outputs`` and ``runtimes``.
+See ``core.verify``, ``compare.compare_outputs`` and ``runtimes``. The names below come
+from ``core`` on first use: ``migrator --help`` registers the verify commands
+(``migrator.verify.cli``) without loading the runtimes and the comparison.
 """
 
-from migrator.verify.core import (
-    AFTER_FAILED,
-    BEFORE_FAILED,
-    DIFFERENT,
-    EQUIVALENT,
-    RunResult,
-    Verdict,
-    run_program,
-    verify,
-)
+from __future__ import annotations
 
 __all__ = [
     "AFTER_FAILED",
@@ -31,3 +24,11 @@ __all__ = [
     "run_program",
     "verify",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in __all__:
+        from migrator.verify import core
+
+        return getattr(core, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
