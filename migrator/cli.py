@@ -54,6 +54,10 @@ def migrate(
     output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="How to report findings."),
     report_file: Optional[str] = typer.Option(None, help="Write the report there instead of the terminal."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
+    max_file_size: float = typer.Option(
+        engine.MAX_FILE_BYTES / 1024 / 1024, "--max-file-size", min=0.0,
+        help="Refuse files larger than this many MB (LibCST needs ~1 GB of memory per MB of code).",
+    ),
 ) -> None:
     """Migrate PATHS in place (or show the diff with --diff)."""
     if diff and check:
@@ -68,15 +72,16 @@ def migrate(
         if not any(k.startswith(code.upper()) for k in known):
             raise _fail(f"unknown rule code or prefix {code!r} (see `migrator rules`)")
     rules = engine.select_rules(select_codes, ignore_codes)
+    max_bytes = int(max_file_size * 1024 * 1024)
 
     interrupted = False
     if paths == ["-"]:
-        results = [_migrate_stdin(stdin_filename or "-", rules, diff, check)]
+        results = [_migrate_stdin(stdin_filename or "-", rules, diff, check, max_bytes)]
     else:
         previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             results, interrupted = _migrate_paths(
-                paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet
+                paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet, max_bytes
             )
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -102,8 +107,8 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _migrate_stdin(name: str, rules, diff: bool, check: bool) -> engine.FileResult:
-    result = engine.migrate_source(sys.stdin.buffer.read(), name, rules)
+def _migrate_stdin(name: str, rules, diff: bool, check: bool, max_bytes: int) -> engine.FileResult:
+    result = engine.migrate_source(sys.stdin.buffer.read(), name, rules, max_bytes)
     if diff:
         if result.changed:
             _deliver(result, diff=True, check=False)
@@ -114,7 +119,7 @@ def _migrate_stdin(name: str, rules, diff: bool, check: bool) -> engine.FileResu
     return result
 
 
-def _migrate_paths(paths, rules, exclude, jobs, diff, check, quiet) -> tuple[list[engine.FileResult], bool]:
+def _migrate_paths(paths, rules, exclude, jobs, diff, check, quiet, max_bytes) -> tuple[list[engine.FileResult], bool]:
     """Migrate and deliver file by file; returns the results and whether Ctrl-C stopped it."""
     results: list[engine.FileResult] = []
     progress = task = None
@@ -131,7 +136,9 @@ def _migrate_paths(paths, rules, exclude, jobs, diff, check, quiet) -> tuple[lis
             progress.start()
             task = progress.add_task("migrating", total=len(targets))
         advance = (lambda n: progress.advance(task, n)) if progress is not None else None
-        for result in engine.migrate_targets(targets, rules, jobs, want_diff=diff, on_progress=advance):
+        for result in engine.migrate_targets(
+            targets, rules, jobs, want_diff=diff, on_progress=advance, max_file_bytes=max_bytes
+        ):
             if result.changed:
                 _deliver(result, diff, check)
             # The bytes are not needed any more: a run over a big tree stays small.

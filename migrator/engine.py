@@ -19,6 +19,8 @@ import os
 import re
 import signal
 import stat
+import sys
+import threading
 import time
 import tokenize
 from collections import Counter
@@ -108,6 +110,31 @@ def _python2_hint(data: bytes, message: str) -> str:
 
 Problem = tuple[int, int, str]  # line (0: the whole file), 0-based column, reason
 
+# Syntax newer than the Python migrator runs on, recognised on the line Python rejects:
+# (pattern, what it is, the Python version that introduced it).
+_NEWER_SYNTAX = (
+    (re.compile(rb"^[ \t]*type[ \t]+[A-Za-z_]\w*[ \t]*(\[[^\]]*\])?[ \t]*="), "type statement", (3, 12)),
+    (re.compile(rb"^[ \t]*(async[ \t]+)?def[ \t]+\w+[ \t]*\["), "type parameters", (3, 12)),
+    (re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\["), "type parameters", (3, 12)),
+    (re.compile(rb"""\b[fF][rR]?(['"]).*\{[^}]*\1"""), "f-string reusing its quotes", (3, 12)),
+)
+
+
+def _newer_syntax(data: bytes, line: int) -> str | None:
+    """"needs Python 3.12 syntax (type statement)" when the rejected line uses syntax
+    newer than the running Python's."""
+    lines = data.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else b""
+    for pattern, what, version in _NEWER_SYNTAX:
+        if sys.version_info[:2] < version and pattern.search(text):
+            needed = ".".join(map(str, version))
+            running = ".".join(map(str, sys.version_info[:2]))
+            return (
+                f"needs Python {needed} syntax ({what}); migrator runs on Python {running} here: "
+                f"run it with Python {needed} or newer"
+            )
+    return None
+
 
 def diagnose(data: bytes, libcst_error: Exception | None = None) -> Problem | None:
     """Why ``data`` is not Python 3 source: (line, column, reason); None if it is.
@@ -133,6 +160,9 @@ def diagnose(data: bytes, libcst_error: Exception | None = None) -> Problem | No
         compile(data, "<source>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         col = max((exc.offset or 1) - 1, 0)
+        newer = _newer_syntax(data, exc.lineno or 1)
+        if newer is not None:
+            return exc.lineno or 1, col, newer
         return exc.lineno or 1, col, f"cannot parse: {exc.msg}{_python2_hint(data, exc.msg)}"
     except ValueError as exc:  # e.g. "source code string cannot contain null bytes"
         return 1, 0, f"cannot parse: {exc}"
@@ -169,17 +199,81 @@ def _failed(path: str, data: bytes, error: str, line: int = 0, col: int = 0, **e
 
 
 def migrate_source(
-    data: bytes, path: str = "<stdin>", rules: Sequence[type[Rule]] | None = None
+    data: bytes,
+    path: str = "<stdin>",
+    rules: Sequence[type[Rule]] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> FileResult:
     """Run the pipeline over one file's bytes."""
-    rules = PIPELINE if rules is None else rules
-    timings: dict[str, float] = {}
     if b"\0" in data:
         return _failed(path, data, "binary file (contains NUL bytes), not Python source", data.count(b"\n", 0, data.index(b"\0")) + 1)
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > max_file_bytes:
         if not any(word in data for word in GATE):
             return FileResult(path, Status.SKIPPED, data, data)
-        return _failed(path, data, _too_large(len(data)))
+        return _failed(path, data, _too_large(len(data), max_file_bytes))
+    return _on_deep_stack(_migrate_source, data, path, PIPELINE if rules is None else rules)
+
+
+# LibCST's visitors recurse once per nesting level of the code (150 nested calls, a
+# 500-term `a + b + ...` chain): far beyond Python's default limit of 1000 frames on
+# the main thread's 8 MB stack. Each file is migrated on a thread with a large stack
+# and a limit to match; deeper code is reported as a limit, never as a rule's error.
+_DEEP_STACK_BYTES = 256 * 1024 * 1024  # reserved address space; pages are used on demand
+_DEEP_RECURSION_LIMIT = 50_000
+
+
+def _on_deep_stack(function: Callable[..., FileResult], *args) -> FileResult:
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(function(*args))
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+            outcome.append(exc)
+
+    # The limit is the interpreter's, not the thread's: raised only while the file's
+    # thread runs (the calling thread waits), so the main thread keeps its safe default.
+    previous_limit = sys.getrecursionlimit()
+    previous_stack = threading.stack_size(_DEEP_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=run, name="migrator-file")
+        sys.setrecursionlimit(max(previous_limit, _DEEP_RECURSION_LIMIT))
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(previous_stack)
+        sys.setrecursionlimit(previous_limit)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _deepest_line(data: bytes) -> int:
+    """The line where brackets nest deepest (where a recursion limit was hit)."""
+    depth = best = 0
+    line = best_line = 1
+    for byte in data:
+        if byte in b"([{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif byte in b")]}":
+            depth -= 1
+        elif byte == 10:
+            line += 1
+    return best_line
+
+
+def _too_deep(path: str, data: bytes, where: str, **extra) -> FileResult:
+    return _failed(
+        path, data,
+        f"code nested too deeply for migrator ({where} reached Python's recursion limit); file left unchanged",
+        _deepest_line(data), **extra,
+    )
+
+
+def _migrate_source(data: bytes, path: str, rules: Sequence[type[Rule]]) -> FileResult:
+    timings: dict[str, float] = {}
     if not any(word in data for word in GATE):
         return FileResult(path, Status.SKIPPED, data, data)
     active = [r for r in rules if r.applies_to(data)]
@@ -193,6 +287,8 @@ def migrate_source(
     clock = time.perf_counter()
     try:
         module = cst.parse_module(data)
+    except RecursionError:
+        return _too_deep(path, data, "parsing")
     except Exception as exc:  # noqa: BLE001 - every parse failure becomes a result
         line, col, reason = diagnose(data, exc) or (1, 0, f"cannot parse ({exc})")
         return _failed(path, data, reason, line, col)
@@ -212,6 +308,8 @@ def migrate_source(
             after = rule.run(before)
         except SkipFile:
             after = before
+        except RecursionError:
+            return _too_deep(path, data, f"rule {rule.code}", findings=findings, timings=timings)
         except Exception as exc:  # noqa: BLE001 - a rule bug must not lose the file
             return _failed(
                 path, data,
@@ -229,7 +327,10 @@ def migrate_source(
         timings[rule.code] = now - clock
         clock = now
 
-    new_bytes = stages[-1].bytes if len(stages) > 1 else data
+    try:
+        new_bytes = _keep_last_line_end(data, stages[-1].bytes) if len(stages) > 1 else data
+    except RecursionError:
+        return _too_deep(path, data, "writing the code", findings=findings, timings=timings)
     now = time.perf_counter()
     timings["codegen"] = now - clock
     clock = now
@@ -250,10 +351,18 @@ def migrate_source(
     return FileResult(path, Status.CHANGED, data, new_bytes, findings, applied, timings=timings)
 
 
-def _too_large(size: int) -> str:
+def _keep_last_line_end(data: bytes, new: bytes) -> bytes:
+    """LibCST drops the ``\r`` ending the last line of a file whose lines end in ``\r``
+    alone: put it back."""
+    if data.endswith(b"\r") and not new.endswith((b"\r", b"\n")):
+        return new + b"\r"
+    return new
+
+
+def _too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
     return (
-        f"file too large ({size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB, "
-        "see migrator.engine.MAX_FILE_BYTES); file left unchanged"
+        f"file too large ({size / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:g} MB, "
+        "raise it with --max-file-size); file left unchanged"
     )
 
 
@@ -282,7 +391,12 @@ def _mentions_gate(path: Path) -> bool:
     return False
 
 
-def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want_diff: bool = False) -> FileResult:
+def migrate_file(
+    target: Target,
+    rules: Sequence[type[Rule]] | None = None,
+    want_diff: bool = False,
+    max_file_bytes: int = MAX_FILE_BYTES,
+) -> FileResult:
     """Read and migrate one file; with ``want_diff``, also build its checked diff."""
     clock = time.perf_counter()
     display = target.display
@@ -290,21 +404,21 @@ def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want
         # Opening a FIFO would wait for a writer forever: look before opening.
         if not stat.S_ISREG(os.stat(target.path).st_mode):
             return _failed(display, b"", "not a regular file (a folder, FIFO, socket or device); left alone")
-        data = read_source(target.path, MAX_FILE_BYTES)
+        data = read_source(target.path, max_file_bytes)
     except TooLarge as exc:
         try:
             mentions = _mentions_gate(target.path)
         except OSError as error:
             return _failed(display, b"", f"cannot read: {error.strerror or error}")
         if mentions:
-            return _failed(display, b"", _too_large(exc.size))
+            return _failed(display, b"", _too_large(exc.size, max_file_bytes))
         return FileResult(display, Status.SKIPPED)
     except FileNotFoundError:
         return _failed(display, b"", "cannot read: vanished during the run (or a dangling symbolic link)")
     except OSError as exc:
         return _failed(display, b"", f"cannot read: {exc.strerror or exc}")
     read_time = time.perf_counter() - clock
-    result = migrate_source(data, display, rules)
+    result = migrate_source(data, display, rules, max_file_bytes)
     result.timings["read"] = read_time
     if want_diff and result.changed:
         clock = time.perf_counter()
@@ -321,7 +435,7 @@ def migrate_file(target: Target, rules: Sequence[type[Rule]] | None = None, want
 _WORKER: dict = {}
 
 
-def _worker_init(rules: tuple[type[Rule], ...], want_diff: bool) -> None:
+def _worker_init(rules: tuple[type[Rule], ...], want_diff: bool, max_file_bytes: int = MAX_FILE_BYTES) -> None:
     # Ctrl-C reaches the whole process group; the main process alone decides what an
     # interrupt means (it stops the workers and writes nothing half-way).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -330,12 +444,13 @@ def _worker_init(rules: tuple[type[Rule], ...], want_diff: bool) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["rules"] = rules
     _WORKER["want_diff"] = want_diff
+    _WORKER["max_file_bytes"] = max_file_bytes
 
 
 def _worker_batch(batch: list[tuple[int, Target]]) -> list[tuple[int, FileResult]]:
     out = []
     for index, target in batch:
-        result = migrate_file(target, _WORKER["rules"], _WORKER["want_diff"])
+        result = migrate_file(target, _WORKER["rules"], _WORKER["want_diff"], _WORKER["max_file_bytes"])
         if not result.changed:
             # The main process only needs bytes it may write: keep the pipe light.
             result.old_bytes = result.new_bytes = b""
@@ -376,6 +491,7 @@ def migrate_targets(
     jobs: int = 1,
     want_diff: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> Iterator[FileResult]:
     """Migrate every target, in parallel when it pays; results in input order.
 
@@ -399,13 +515,13 @@ def migrate_targets(
             targets.append(item)
     if jobs <= 1 or len(targets) < 4:
         for target in targets:
-            result = migrate_file(target, rules, want_diff)
+            result = migrate_file(target, rules, want_diff, max_file_bytes)
             notify(result)
             yield result
         return
 
     batches = _batches(targets, jobs)
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_worker_init, initargs=(rules, want_diff))
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_worker_init, initargs=(rules, want_diff, max_file_bytes))
     done: dict[int, FileResult] = {}
     next_index = 0
     pending: dict[Future, list[tuple[int, Target]]] = {}

@@ -376,10 +376,10 @@ def test_a_folder_that_vanishes_during_the_run_is_reported_and_the_rest_goes_on(
         import shutil
         import migrator.engine as engine
         real = engine.migrate_source
-        def migrating(data, path="<stdin>", rules=None):
+        def migrating(data, path="<stdin>", rules=None, *limits):
             if path == "a/m.py":
                 shutil.rmtree("b")
-            return real(data, path, rules)
+            return real(data, path, rules, *limits)
         engine.migrate_source = migrating
         """
     )
