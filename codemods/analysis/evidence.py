@@ -61,7 +61,7 @@ _KERAS2 = (
     "keras.layers.Highway", "keras.layers.CuDNNLSTM", "keras.layers.CuDNNGRU", "keras.objectives",
 )
 _PIN = re.compile(
-    r"""^[ \t'"]*(tensorflow|tensorflow-cpu|tensorflow-gpu|tf-nightly|keras|numpy)[ \t]*(\[[^\]]*\])?"""
+    r"""(?:^|[\s'"\[,(])(tensorflow|tensorflow-cpu|tensorflow-gpu|tf-nightly|keras|numpy)[ \t]*(\[[^\]]*\])?"""
     r"""[ \t]*(==|~=|<=|>=|<|>|===)[ \t]*v?(\d+)""",
     re.IGNORECASE | re.MULTILINE,
 )
