@@ -48,7 +48,16 @@ _KERAS3 = (
     "keras.dtype_policies", "keras.quantizers", "keras.distribution", "keras.Variable", "keras.KerasTensor",
     "keras.StatelessScope", "keras.Operation", "keras.Function", "keras.device", "keras.name_scope",
     "keras.utils.PyDataset", "keras.layers.TorchModuleWrapper", "keras.layers.JaxLayer",
+    # newer than standalone Keras 2.3.1 (the Keras 2 that `import keras` meant before
+    # Keras 3): code using them through `keras` is not the code K101 moves
+    "keras.utils.set_random_seed", "keras.layers.Identity", "keras.layers.GroupNormalization",
+    "keras.layers.UnitNormalization", "keras.layers.EinsumDense", "keras.layers.MultiHeadAttention",
+    "keras.layers.Rescaling", "keras.layers.TextVectorization", "keras.layers.RandomFlip",
+    "keras.layers.RandomRotation", "keras.layers.RandomZoom", "keras.optimizers.AdamW", "keras.optimizers.Lion",
+    "keras.callbacks.BackupAndRestore",
 )
+# Keras 3's file formats, named in string literals (`model.save("m.keras")`).
+_KERAS3_FORMATS = re.compile(r"""\.(keras|weights\.h5)['"]$""")
 # Standalone Keras 2 (and 1): modules and names Keras 3 does not have.
 _KERAS2 = (
     "keras.engine", "keras.legacy", "keras.wrappers", "keras.backend.tensorflow_backend",
@@ -113,6 +122,7 @@ class _Collector(FastVisitor):
         self.resolver = resolver
         self.names: dict[str, cst.CSTNode] = {}
         self.tf_keywords: list[tuple[str, str]] = []
+        self.keras3_format: str | None = None
 
     def _record(self, node: cst.BaseExpression) -> bool:
         name = self.resolver.qualified_name(node)
@@ -133,6 +143,10 @@ class _Collector(FastVisitor):
     def visit_Name(self, node: cst.Name) -> bool:
         self._record(node)
         return False
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.keras3_format is None and _KERAS3_FORMATS.search(node.value):
+            self.keras3_format = node.value
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.resolver.qualified_name(node.func)
@@ -190,7 +204,7 @@ def _tensorflow_verdict(resolver: ImportResolver, names: dict, keywords: list, p
     return Verdict(UNKNOWN, ("no TF 1-only name, TF 1 argument or graph-mode call",))
 
 
-def _keras_verdict(names: dict, imports: set[str], tensorflow: Verdict, pins: dict) -> Verdict:
+def _keras_verdict(names: dict, imports: set[str], tensorflow: Verdict, pins: dict, keras3_format: str | None) -> Verdict:
     used = {*names, *imports}
 
     def hits(table: tuple[str, ...]) -> list[str]:
@@ -205,6 +219,8 @@ def _keras_verdict(names: dict, imports: set[str], tensorflow: Verdict, pins: di
         return Verdict(KERAS2, ("TF 1 code (Keras 3 needs TF 2)",))
     if keras3:
         return Verdict(KERAS3, tuple(f"uses `{n}`, which Keras 2 did not have" for n in keras3))
+    if keras3_format is not None and any(n == "keras" or n.startswith("keras.") for n in used):
+        return Verdict(KERAS3, (f"names a Keras 3 file format ({keras3_format})",))
     declared = pins.get("keras")
     if declared is not None:
         return Verdict(KERAS2 if declared < 3 else KERAS3, (f"the project declares keras {declared}.x",))
@@ -313,7 +329,7 @@ def evidence_for(tree: cst.Module, scratch: dict, filename: str | None) -> Evide
     imports = {
         origin for scope in resolver._scopes.values() for origin in scope.imports.values()  # noqa: SLF001
     }
-    keras = _keras_verdict(collector.names, imports, tensorflow, pins)
+    keras = _keras_verdict(collector.names, imports, tensorflow, pins, collector.keras3_format)
     numpy_pin = pins.get("numpy")
     evidence = Evidence(
         tensorflow=tensorflow,
