@@ -81,7 +81,7 @@ class Rule(VisitorBasedCodemodCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self.tree = tree
-        remember_input(tree, self.context.scratch)
+        remember_input(self.resolver, self.context.scratch)
         shadowed = shadowed_import(self.resolver, self.context.filename)
         if shadowed is not None:
             # `import tensorflow` there imports the sibling tensorflow.py, not the library.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.analysis import tf_api
-from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for
+from codemods.analysis.names import ImportResolver, resolver_for
 
 TF1, TF2 = "TF 1", "TF 2"
 KERAS2, KERAS3 = "Keras 2", "Keras 3"
@@ -114,48 +114,6 @@ def _keyword_evidence(symbol: str, keyword: str) -> bool:
     return renames[keyword] != keyword
 
 
-class _Collector(FastVisitor):
-    """Every dotted name of tensorflow / keras / numpy the module reads (one per chain),
-    with the first place it is used, and the keywords TF calls pass."""
-
-    def __init__(self, resolver: ImportResolver) -> None:
-        self.resolver = resolver
-        self.names: dict[str, cst.CSTNode] = {}
-        self.tf_keywords: list[tuple[str, str]] = []
-        self.keras3_format: str | None = None
-
-    def _record(self, node: cst.BaseExpression) -> bool:
-        name = self.resolver.qualified_name(node)
-        if name is None:
-            return True
-        self.names.setdefault(name, node)
-        return False
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        return self._record(node)
-
-    def visit_Name(self, node: cst.Name) -> bool:
-        self._record(node)
-        return False
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if self.keras3_format is None and _KERAS3_FORMATS.search(node.value):
-            self.keras3_format = node.value
-
-    def visit_Call(self, node: cst.Call) -> None:
-        name = self.resolver.qualified_name(node.func)
-        if name is not None and name.startswith("tensorflow."):
-            for arg in node.args:
-                if arg.keyword is not None:
-                    self.tf_keywords.append((name, arg.keyword.value))
-
-
 def _tf1_symbol(name: str) -> str | None:
     if name.startswith("tensorflow.") and not name.startswith("tensorflow.compat."):
         return "tf." + name[len("tensorflow."):]
@@ -175,7 +133,7 @@ def _tf1_only_prefix(symbol: str) -> str | None:
     return None
 
 
-def _tensorflow_verdict(resolver: ImportResolver, names: dict, keywords: list, pins: dict) -> Verdict:
+def _tensorflow_verdict(resolver: ImportResolver, names: list[str], keywords: list, pins: dict) -> Verdict:
     tf1: list[str] = []
     if resolver.alias_for("tensorflow") is None and resolver.alias_for("tensorflow.compat.v1") is not None:
         tf1.append("imports tensorflow.compat.v1 as its TensorFlow")
@@ -204,7 +162,7 @@ def _tensorflow_verdict(resolver: ImportResolver, names: dict, keywords: list, p
     return Verdict(UNKNOWN, ("no TF 1-only name, TF 1 argument or graph-mode call",))
 
 
-def _keras_verdict(names: dict, imports: set[str], tensorflow: Verdict, pins: dict, keras3_format: str | None) -> Verdict:
+def _keras_verdict(names: list[str], imports: set[str], tensorflow: Verdict, pins: dict, keras3_format: str | None) -> Verdict:
     used = {*names, *imports}
 
     def hits(table: tuple[str, ...]) -> list[str]:
@@ -306,35 +264,35 @@ def shadowed_import(resolver: ImportResolver, filename: str | None) -> str | Non
 
 # -- per file -----------------------------------------------------------------------------
 
-_FIRST_TREE = "codemods.analysis.evidence.first_tree"
+_FIRST = "codemods.analysis.evidence.first_resolver"
 _CACHE = "codemods.analysis.evidence"
 
 
-def remember_input(tree: cst.Module, scratch: dict) -> None:
-    """Keep the tree the pipeline received: evidence is read from it, not from what
-    earlier rules made of it."""
-    scratch.setdefault(_FIRST_TREE, tree)
+def remember_input(resolver: ImportResolver, scratch: dict) -> None:
+    """Keep the resolver of the tree the pipeline received: evidence is read from it,
+    not from what earlier rules made of the file."""
+    scratch.setdefault(_FIRST, resolver)
 
 
 def evidence_for(tree: cst.Module, scratch: dict, filename: str | None) -> Evidence:
     cached = scratch.get(_CACHE)
     if cached is not None:
         return cached
-    first = scratch.get(_FIRST_TREE, tree)
-    resolver = resolver_for(first, scratch) if first is tree else ImportResolver(first)
-    collector = _Collector(resolver)
-    first.visit(collector)
+    resolver = scratch.get(_FIRST) or resolver_for(tree, scratch)
+    names = sorted(resolver.names_read())
+    keywords = [(name, keyword) for name, keywords in resolver.keyword_calls() for keyword in keywords]
+    keras3_format = next((text for text in resolver.strings() if _KERAS3_FORMATS.search(text)), None)
     pins = _pins_for(filename)
-    tensorflow = _tensorflow_verdict(resolver, collector.names, collector.tf_keywords, pins)
+    tensorflow = _tensorflow_verdict(resolver, names, keywords, pins)
     imports = {
         origin for scope in resolver._scopes.values() for origin in scope.imports.values()  # noqa: SLF001
     }
-    keras = _keras_verdict(collector.names, imports, tensorflow, pins, collector.keras3_format)
+    keras = _keras_verdict(names, imports, tensorflow, pins, keras3_format)
     numpy_pin = pins.get("numpy")
     evidence = Evidence(
         tensorflow=tensorflow,
         keras=keras,
-        numpy_names=frozenset(n for n in collector.names if n.startswith("numpy.")),
+        numpy_names=frozenset(n for n in names if n.startswith("numpy.")),
         numpy_pin=Verdict(UNKNOWN) if numpy_pin is None else Verdict(
             NUMPY1 if numpy_pin < 2 else NUMPY2, (f"the project declares numpy {numpy_pin}.x",)
         ),

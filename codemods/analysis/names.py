@@ -80,6 +80,11 @@ class _BindingCollector(FastVisitor):
         self.statements: list[cst.CSTNode] = []
         self.enclosing: dict[cst.CSTNode, cst.CSTNode | None] = {}
         self.import_statements: list[cst.CSTNode] = []
+        # For the evidence of which world the module lives in (codemods.analysis.evidence),
+        # gathered in this same pass: attribute chains, calls with keywords, strings.
+        self.attributes: list[cst.Attribute] = []
+        self.keyword_calls: list[cst.Call] = []
+        self.strings: list[str] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.BaseStatement):
@@ -97,8 +102,16 @@ class _BindingCollector(FastVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         # Only the leftmost name of an attribute chain can be an import.
+        self.attributes.append(node)
         node.value.visit(self)
         return False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if any(arg.keyword is not None for arg in node.args):
+            self.keyword_calls.append(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.strings.append(node.value)
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         # A keyword (`f(tf=1)`) names a parameter, not a variable.
@@ -322,6 +335,28 @@ class ImportResolver:
             mark(statement)
         self._relevant[package] = relevant
         return relevant
+
+    def names_read(self) -> set[str]:
+        """Every dotted name the module reads that resolves through an import
+        (``tensorflow.nn.max_pool``, with the prefixes of each chain)."""
+        names = set(self._resolved.values())
+        for node in self._collector.attributes:
+            name = self.qualified_name(node)
+            if name is not None:
+                names.add(name)
+        return names
+
+    def keyword_calls(self) -> list[tuple[str, list[str]]]:
+        """(qualified name, keywords) of every call by keyword of an imported function."""
+        calls = []
+        for node in self._collector.keyword_calls:
+            name = self.qualified_name(node.func)
+            if name is not None:
+                calls.append((name, [arg.keyword.value for arg in node.args if arg.keyword is not None]))
+        return calls
+
+    def strings(self) -> list[str]:
+        return self._collector.strings
 
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         """``tensorflow.train.AdamOptimizer`` for ``tf.train.AdamOptimizer``."""

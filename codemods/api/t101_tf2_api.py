@@ -10,6 +10,7 @@ left (T102 absl, T103 graph-era calls, T104 tf.Print run before it); modules kep
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import libcst as cst
@@ -35,6 +36,21 @@ _MEAN_LOSSES = {
 }
 _PER_CALL |= set(_MEAN_LOSSES)
 _ASSIGN_METHODS = {"tf.assign": "assign", "tf.assign_add": "assign_add", "tf.assign_sub": "assign_sub"}
+
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def _expression(text: str) -> cst.BaseExpression:
+    """``text`` as an expression node; dotted names (most of what T101 writes) built
+    directly, which costs a fraction of a call to LibCST's parser."""
+    if not _DOTTED.fullmatch(text):
+        return cst.parse_expression(text)
+    first, *rest = text.split(".")
+    node: cst.BaseExpression = cst.Name(first)
+    for part in rest:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
 
 
 def _code(node: cst.CSTNode) -> str:
@@ -209,11 +225,11 @@ class TF2Api(Rule):
     def _convert_attribute(self, symbol: str, original_node: cst.Attribute, updated_node: cst.Attribute):
         native = tf_api.native_rename(symbol)
         if native is not None:
-            return cst.parse_expression(self.names.spell(native, original_node))
+            return _expression(self.names.spell(native, original_node))
         compat = tf_api.compat_rename(symbol)
         if compat is not None:
             self.report(original_node, f"`{symbol}` kept as `{compat}`: {tf_api.compat_reason(symbol)}")
-            return cst.parse_expression(self.names.spell(compat))
+            return _expression(self.names.spell(compat))
         if tf_api.removed(symbol):
             self.report(original_node, f"`{symbol}` was removed from TF 2 and has no automatic replacement")
             return updated_node
@@ -254,7 +270,7 @@ class TF2Api(Rule):
         lines = []
         for index, (new_module, aliases) in enumerate(groups.items()):
             aliases = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in aliases]
-            statement = cst.ImportFrom(module=cst.parse_expression(new_module), names=aliases)
+            statement = cst.ImportFrom(module=_expression(new_module), names=aliases)
             line = updated_node.with_changes(body=[statement])
             if index:
                 line = line.with_changes(leading_lines=[])
@@ -299,7 +315,7 @@ class TF2Api(Rule):
             self.report(original, f"`{symbol}` {problem}; not converted (imported by name, use `{compat}`)")
             return updated
         self.report(original, f"`{symbol}` {problem}: kept as `{compat}`")
-        return original.with_changes(func=cst.parse_expression(self.names.spell(compat)), args=updated.args)
+        return original.with_changes(func=_expression(self.names.spell(compat)), args=updated.args)
 
     def _arguments(self, symbol: str, args: list[cst.Arg]) -> tuple[list[cst.Arg], str | None]:
         """The call's arguments for TF2: keywords renamed, moved positional arguments as
@@ -375,7 +391,7 @@ class TF2Api(Rule):
         result = []
         for arg in args:
             if arg.keyword is not None and arg.keyword.value == "labels":
-                stop = cst.parse_expression(self.names.spell("tf.stop_gradient"))
+                stop = _expression(self.names.spell("tf.stop_gradient"))
                 arg = arg.with_changes(value=cst.Call(stop, [cst.Arg(arg.value)]))
             result.append(arg)
         return result
@@ -398,7 +414,7 @@ class TF2Api(Rule):
         self.report(original, f"`{symbol}` kept as `{compat}`: {tf_api.compat_reason(symbol)}")
         if not isinstance(original.func, cst.Attribute):
             return updated
-        return updated.with_changes(func=cst.parse_expression(self.names.spell(compat)))
+        return updated.with_changes(func=_expression(self.names.spell(compat)))
 
     def _native_call(self, symbol: str, original: cst.Call, args: list[cst.Arg]) -> str | None:
         """Source of the native TF2 call for these arguments, or None."""
