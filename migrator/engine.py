@@ -301,6 +301,7 @@ def _migrate_source(data: bytes, path: str, rules: Sequence[type[Rule]]) -> File
     applied: Counter = Counter()
     # Each changed stage, so findings can be mapped back to lines of the input file.
     stages: list[cst.Module] = [module]
+    line_maps: list[Callable[[int], int]] = []
     for rule_class in active:
         rule = rule_class(CodemodContext(filename=path, scratch=scratch))
         before = stages[-1]
@@ -318,7 +319,7 @@ def _migrate_source(data: bytes, path: str, rules: Sequence[type[Rule]]) -> File
             )
         rule_findings = rule.findings()
         if len(stages) > 1 and rule_findings:
-            rule_findings = _map_back(stages, rule_findings)
+            rule_findings = _map_back(stages, rule_findings, line_maps)
         findings.extend(rule_findings)
         if after is not before and not after.deep_equals(before):
             applied[rule.code] += 1
@@ -366,9 +367,13 @@ def _too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
     )
 
 
-def _map_back(stages: list[cst.Module], findings: list[Finding]) -> list[Finding]:
-    codes = [stage.code for stage in stages]
-    maps = [_line_map(codes[i], codes[i + 1]) for i in range(len(codes) - 1)]
+def _map_back(stages: list[cst.Module], findings: list[Finding], maps: list[Callable[[int], int]]) -> list[Finding]:
+    """Findings on the last stage's lines, on the input's lines. ``maps`` holds the line
+    map of each pair of stages, built once per file (generating a stage's code and
+    diffing two stages cost as much as a rule on a large file)."""
+    if len(maps) < len(stages) - 1:
+        codes = [stage.code for stage in stages[len(maps):]]
+        maps.extend(_line_map(codes[i], codes[i + 1]) for i in range(len(codes) - 1))
     mapped = []
     for finding in findings:
         line = finding.line

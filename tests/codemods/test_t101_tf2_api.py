@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from codemods.analysis.evidence import project_pins
 from codemods.api.t101_tf2_api import TF2Api
 from migrator.engine import migrate_source
 
@@ -247,11 +248,16 @@ TF2_CALLS = [
 
 
 @pytest.mark.parametrize("call", TF2_CALLS)
-def test_tf2_calls_are_left_alone_without_tf1_evidence(call: str) -> None:
-    source = "import tensorflow as tf\n\n" + call
-    text, findings = migrate(source)
-    assert text == source
+def test_tf2_calls_are_left_alone_without_tf1_evidence(call: str, tmp_path) -> None:
+    source = ("import tensorflow as tf\n\n" + call).encode()
+    result = migrate_source(source, str(tmp_path / "t.py"), [TF2Api])  # no project pins above
+    assert result.new_bytes == source
+    findings = result.findings
     assert [(f.line, f.kind) for f in findings] == [(1, "declined")] and "could not tell" in findings[0].message
+    (tmp_path / "requirements.txt").write_text("tensorflow>=2.16\n")
+    project_pins.cache_clear()  # read once per folder and run
+    pinned = migrate_source(source, str(tmp_path / "pkg" / "t.py"), [TF2Api])
+    assert pinned.new_bytes == source and "the project declares tensorflow 2.x" in pinned.findings[0].message
 
 
 def test_tf2_code_is_judged_tf2_and_the_report_says_why() -> None:
