@@ -85,6 +85,7 @@ class _BindingCollector(FastVisitor):
         self.attributes: list[cst.Attribute] = []
         self.keyword_calls: list[cst.Call] = []
         self.strings: list[str] = []
+        self._inner_attribute = False
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.BaseStatement):
@@ -102,8 +103,11 @@ class _BindingCollector(FastVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         # Only the leftmost name of an attribute chain can be an import.
-        self.attributes.append(node)
+        if not self._inner_attribute:  # the whole chain once, not each of its prefixes
+            self.attributes.append(node)
+        self._inner_attribute = isinstance(node.value, cst.Attribute)
         node.value.visit(self)
+        self._inner_attribute = False
         return False
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -338,7 +342,7 @@ class ImportResolver:
 
     def names_read(self) -> set[str]:
         """Every dotted name the module reads that resolves through an import
-        (``tensorflow.nn.max_pool``, with the prefixes of each chain)."""
+        (``tensorflow.nn.max_pool``: whole chains)."""
         names = set(self._resolved.values())
         for node in self._collector.attributes:
             name = self.qualified_name(node)
