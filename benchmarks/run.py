@@ -1,6 +1,6 @@
 """migrator against TensorFlow's `tf_upgrade_v2` on the same real TF1 code bases.
 
-    .venv/bin/python benchmarks/run.py [--trees tensor2tensor,tensorpack] [--jobs N]
+    .venv/bin/python benchmarks/run.py [--trees tensor2tensor,tensorpack] [--jobs N] [--no-modern]
 
 Fetches the trees once (wheels from the package registry with `pip download --no-deps`,
 unpacked into ~/.cache/migrator/bench or $MIGRATOR_CACHE/bench; never committed), then
@@ -22,6 +22,10 @@ for each tree, in one run:
 * how TensorFlow symbol uses end up, native TF2 versus `tf.compat.v1`, for both tools:
   printed once `codemods.analysis.tf_api.count_symbol_uses(source) -> (native, compat)`
   exists (issue 7's hook, see ``symbol_share``).
+
+Then, once: how many files `migrator migrate --diff` changes in the installed Keras 3's own
+sources (layers, the TensorFlow backend, optimizers, saving, models): code that is
+already Keras 3 / TF 2 must come out unchanged, so the expected figure is 0.
 """
 
 from __future__ import annotations
@@ -319,16 +323,50 @@ def bench(name: str, jobs: int) -> None:
             print(f"TF symbol uses after {label}: {native} native, {compat} tf.compat.v1 ({percent:.1f}% native)")
 
 
+KERAS_PARTS = ("layers", "backend/tensorflow", "backend/common", "optimizers", "saving", "models")
+
+
+def modern_sources(jobs: int) -> None:
+    """Files migrator changes in Keras 3's own sources (issue 18: code that is already
+    Keras 3 / TF 2 comes out unchanged; expected 0)."""
+    import importlib.metadata
+    import importlib.util
+
+    spec = importlib.util.find_spec("keras")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        print("files changed in Keras 3's own sources: keras is not installed")
+        return
+    source = Path(next(iter(spec.submodule_search_locations))) / "src"
+    with tempfile.TemporaryDirectory() as scratch:
+        tree = Path(scratch) / "keras_src"
+        for part in KERAS_PARTS:
+            shutil.copytree(source / part, tree / part, ignore=shutil.ignore_patterns("__pycache__"))
+        files = len(list(tree.rglob("*.py")))
+        run = subprocess.run(
+            [sys.executable, "-m", "migrator", "migrate", str(tree), "--diff", "-q", "--jobs", str(jobs)],
+            cwd=ROOT, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        changed = [line for line in run.stdout.decode(errors="replace").splitlines() if line.startswith("+++ ")]
+    version = importlib.metadata.version("keras")
+    print(f"== files changed in Keras 3's own sources (keras {version} src/{{{','.join(KERAS_PARTS)}}}, "
+          f"{files} files): {len(changed)} (expected 0)")
+    for line in changed[:20]:
+        print("  " + line[4:])
+
+
 def main() -> None:
     from migrator.engine import default_jobs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trees", default=",".join(TREES))
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="migrator workers (default: all cores)")
+    parser.add_argument("--no-modern", action="store_true", help="skip the Keras 3 sources check")
     options = parser.parse_args()
-    for name in options.trees.split(","):
+    for name in filter(None, options.trees.split(",")):
         bench(name, options.jobs)
     one_file_latency()
+    if not options.no_modern:
+        modern_sources(options.jobs)
 
 
 if __name__ == "__main__":

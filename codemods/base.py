@@ -15,9 +15,12 @@ import libcst as cst
 from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 
 from codemods import text_gate
+from codemods.analysis.evidence import Evidence, evidence_for, remember_input, shadowed_import
 from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for
 from codemods.analysis.positions import locate
 from codemods.finding import Finding
+
+_SHADOW_REPORTED = "codemods.base.shadow_reported"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Rule(VisitorBasedCodemodCommand):
         self.tree: cst.Module | None = None
         self._suppressed: dict[int, frozenset[str] | None] = {}
         self._reports: list[tuple[cst.CSTNode, str, str]] = []
+        self._file_reports: list[tuple[str, str]] = []
 
     @classmethod
     def applies_to(cls, data: bytes) -> bool:
@@ -88,6 +92,17 @@ class Rule(VisitorBasedCodemodCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         self.tree = tree
+        remember_input(self.resolver, self.context.scratch)
+        shadowed = shadowed_import(self.resolver, self.context.filename)
+        if shadowed is not None:
+            # `import tensorflow` there imports the sibling tensorflow.py, not the library.
+            if not self.context.scratch.get(_SHADOW_REPORTED):
+                self.context.scratch[_SHADOW_REPORTED] = True
+                self.report_file(
+                    f"`{shadowed}` here is the local module next to this file ({shadowed}.py or {shadowed}/), "
+                    "not the library: file left alone"
+                )
+            return tree
         self._suppressed = suppressions(tree, self.context.scratch)
         return self.rewrite(tree)
 
@@ -137,6 +152,12 @@ class Rule(VisitorBasedCodemodCommand):
         assert self.tree is not None, "resolver used before the rule ran"
         return resolver_for(self.tree, self.context.scratch)
 
+    @property
+    def evidence(self) -> Evidence:
+        """Which worlds (TF 1/2, Keras 2/3) the file was judged to live in, and why."""
+        assert self.tree is not None, "evidence used before the rule ran"
+        return evidence_for(self.tree, self.context.scratch, self.context.filename)
+
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         return self.resolver.qualified_name(expr)
 
@@ -146,12 +167,17 @@ class Rule(VisitorBasedCodemodCommand):
         self._reports.append((node, message, kind))
         self.context.warnings.append(f"{self.code} {message}")
 
+    def report_file(self, message: str, kind: str = "declined") -> None:
+        """Note ``message`` about the whole file (reported at line 1)."""
+        self._file_reports.append((message, kind))
+        self.context.warnings.append(f"{self.code} {message}")
+
     def findings(self) -> list[Finding]:
         """The reports of the last run, positioned in the tree the rule received."""
+        result = [Finding(self.code, 1, 0, message, kind) for message, kind in self._file_reports]
         if not self._reports or self.tree is None:
-            return []
+            return result
         where = locate(self.tree, (node for node, _, _ in self._reports))
-        result = []
         for node, message, kind in self._reports:
             line, col = where.get(id(node), (0, 0))
             result.append(Finding(self.code, line, col, message, kind))

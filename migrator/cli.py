@@ -111,6 +111,10 @@ def migrate(
         help="Only the files of shard I of N (1-based; by a stable hash of each file's path under its folder), "
         "for N parallel CI jobs whose patches together are the whole run's.",
     ),
+    max_file_size: float = typer.Option(
+        engine.MAX_FILE_BYTES / 1024 / 1024, "--max-file-size", min=0.0,
+        help="Refuse files larger than this many MB (LibCST needs ~1 GB of memory per MB of code).",
+    ),
 ) -> None:
     """Migrate PATHS in place (or show the diff with --diff)."""
     if diff and check:
@@ -138,6 +142,7 @@ def migrate(
             where = f" in {config.path}" if code not in _split_codes(select) + _split_codes(ignore) else ""
             raise _fail(f"unknown rule code or prefix {code!r}{where} (see `migrator rules`)")
     rules = engine.select_rules(select_codes, ignore_codes)
+    max_bytes = int(max_file_size * 1024 * 1024)
     exclude = list(exclude or config.exclude_patterns())
     if output_dir is not None:
         exclude.append(os.path.relpath(output_dir))
@@ -154,14 +159,14 @@ def migrate(
     interrupted = False
     if paths == ["-"]:
         name = stdin_filename or "-"
-        results = [_migrate_stdin(name, _without(rules, config.ignored_for(name)), diff, check)]
+        results = [_migrate_stdin(name, _without(rules, config.ignored_for(name)), diff, check, max_bytes)]
     else:
         previous = signal.signal(signal.SIGTERM, _terminate)
         try:
-            cache = None if no_cache else _open_cache(cache_dir, rules, config)
+            cache = None if no_cache else _open_cache(cache_dir, rules, config, max_bytes)
             results, interrupted = _migrate_paths(
                 paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet,
-                shard_range, cache, config=config, gitignore=gitignore, output_dir=output_dir,
+                shard_range, cache, max_bytes, config=config, gitignore=gitignore, output_dir=output_dir,
             )
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -191,20 +196,20 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _open_cache(folder: Optional[str], rules, config: Config):
+def _open_cache(folder: Optional[str], rules, config: Config, max_bytes: int):
     from migrator import cache
 
     root = Path(folder) if folder else cache.default_folder()
     # Options that change a file's result: per-file-ignores change which rules run on it.
     options = {
-        "max_file_bytes": engine.MAX_FILE_BYTES,
+        "max_file_bytes": max_bytes,
         "per_file_ignores": sorted((glob, sorted(codes)) for glob, codes in config.per_file_ignores.items()),
     }
     return cache.Cache(root, cache.fingerprint([rule.code for rule in rules], options))
 
 
-def _migrate_stdin(name: str, rules, diff: bool, check: bool) -> engine.FileResult:
-    result = engine.migrate_bytes(sys.stdin.buffer.read(), name, rules)
+def _migrate_stdin(name: str, rules, diff: bool, check: bool, max_bytes: int) -> engine.FileResult:
+    result = engine.migrate_bytes(sys.stdin.buffer.read(), name, rules, max_bytes)
     if diff:
         if result.changed:
             _deliver(result, diff=True, check=False)
@@ -231,7 +236,7 @@ def _groups(targets: list, rules, config: Config) -> list[tuple[tuple, list]]:
 
 
 def _migrate_paths(
-    paths, rules, exclude, jobs, diff, check, quiet, shard, cache,
+    paths, rules, exclude, jobs, diff, check, quiet, shard, cache, max_bytes: int,
     config: Config, gitignore: bool, output_dir: Optional[str],
 ) -> tuple[list[engine.FileResult], bool]:
     """Migrate and deliver file by file; returns the results and whether Ctrl-C stopped it."""
@@ -254,7 +259,8 @@ def _migrate_paths(
         advance = (lambda n: progress.advance(task, n)) if progress is not None else None
         for group_rules, group in _groups(targets, rules, config):
             for result in engine.migrate_targets(
-                group, group_rules, jobs, want_diff=diff, on_progress=advance, cache=cache
+                group, group_rules, jobs, want_diff=diff, on_progress=advance, cache=cache,
+                max_file_bytes=max_bytes,
             ):
                 if output_dir is not None:
                     _write_elsewhere(result, output_dir)

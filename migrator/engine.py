@@ -19,6 +19,8 @@ import os
 import re
 import signal
 import stat
+import sys
+import threading
 import time
 import tokenize
 from collections import Counter
@@ -123,6 +125,31 @@ def _python2_hint(data: bytes, message: str) -> str:
 
 Problem = tuple[int, int, str]  # line (0: the whole file), 0-based column, reason
 
+# Syntax newer than the Python migrator runs on, recognised on the line Python rejects:
+# (pattern, what it is, the Python version that introduced it).
+_NEWER_SYNTAX = (
+    (re.compile(rb"^[ \t]*type[ \t]+[A-Za-z_]\w*[ \t]*(\[[^\]]*\])?[ \t]*="), "type statement", (3, 12)),
+    (re.compile(rb"^[ \t]*(async[ \t]+)?def[ \t]+\w+[ \t]*\["), "type parameters", (3, 12)),
+    (re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\["), "type parameters", (3, 12)),
+    (re.compile(rb"""\b[fF][rR]?(['"]).*\{[^}]*\1"""), "f-string reusing its quotes", (3, 12)),
+)
+
+
+def _newer_syntax(data: bytes, line: int) -> str | None:
+    """"needs Python 3.12 syntax (type statement)" when the rejected line uses syntax
+    newer than the running Python's."""
+    lines = data.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else b""
+    for pattern, what, version in _NEWER_SYNTAX:
+        if sys.version_info[:2] < version and pattern.search(text):
+            needed = ".".join(map(str, version))
+            running = ".".join(map(str, sys.version_info[:2]))
+            return (
+                f"needs Python {needed} syntax ({what}); migrator runs on Python {running} here: "
+                f"run it with Python {needed} or newer"
+            )
+    return None
+
 
 def diagnose(data: bytes, libcst_error: Exception | None = None) -> Problem | None:
     """Why ``data`` is not Python 3 source: (line, column, reason); None if it is.
@@ -148,6 +175,9 @@ def diagnose(data: bytes, libcst_error: Exception | None = None) -> Problem | No
         compile(data, "<source>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         col = max((exc.offset or 1) - 1, 0)
+        newer = _newer_syntax(data, exc.lineno or 1)
+        if newer is not None:
+            return exc.lineno or 1, col, newer
         return exc.lineno or 1, col, f"cannot parse: {exc.msg}{_python2_hint(data, exc.msg)}"
     except ValueError as exc:  # e.g. "source code string cannot contain null bytes"
         return 1, 0, f"cannot parse: {exc}"
@@ -171,17 +201,81 @@ def _failed(path: str, data: bytes, error: str, line: int = 0, col: int = 0, **e
 
 
 def migrate_source(
-    data: bytes, path: str = "<stdin>", rules: Sequence[RuleEntry] | None = None
+    data: bytes,
+    path: str = "<stdin>",
+    rules: Sequence[RuleEntry] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> FileResult:
     """Run the pipeline over one file's bytes."""
-    rules = RULES if rules is None else rules
-    timings: dict[str, float] = {}
     if b"\0" in data:
         return _failed(path, data, "binary file (contains NUL bytes), not Python source", data.count(b"\n", 0, data.index(b"\0")) + 1)
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > max_file_bytes:
         if not any(word in data for word in GATE):
             return FileResult(path, Status.SKIPPED, data, data)
-        return _failed(path, data, _too_large(len(data)))
+        return _failed(path, data, _too_large(len(data), max_file_bytes))
+    return _on_deep_stack(_migrate_source, data, path, RULES if rules is None else rules)
+
+
+# LibCST's visitors recurse once per nesting level of the code (150 nested calls, a
+# 500-term `a + b + ...` chain): far beyond Python's default limit of 1000 frames on
+# the main thread's 8 MB stack. Each file is migrated on a thread with a large stack
+# and a limit to match; deeper code is reported as a limit, never as a rule's error.
+_DEEP_STACK_BYTES = 256 * 1024 * 1024  # reserved address space; pages are used on demand
+_DEEP_RECURSION_LIMIT = 50_000
+
+
+def _on_deep_stack(function: Callable[..., FileResult], *args) -> FileResult:
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(function(*args))
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+            outcome.append(exc)
+
+    # The limit is the interpreter's, not the thread's: raised only while the file's
+    # thread runs (the calling thread waits), so the main thread keeps its safe default.
+    previous_limit = sys.getrecursionlimit()
+    previous_stack = threading.stack_size(_DEEP_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=run, name="migrator-file")
+        sys.setrecursionlimit(max(previous_limit, _DEEP_RECURSION_LIMIT))
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(previous_stack)
+        sys.setrecursionlimit(previous_limit)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _deepest_line(data: bytes) -> int:
+    """The line where brackets nest deepest (where a recursion limit was hit)."""
+    depth = best = 0
+    line = best_line = 1
+    for byte in data:
+        if byte in b"([{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif byte in b")]}":
+            depth -= 1
+        elif byte == 10:
+            line += 1
+    return best_line
+
+
+def _too_deep(path: str, data: bytes, where: str, **extra) -> FileResult:
+    return _failed(
+        path, data,
+        f"code nested too deeply for migrator ({where} reached Python's recursion limit); file left unchanged",
+        _deepest_line(data), **extra,
+    )
+
+
+def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry]) -> FileResult:
+    timings: dict[str, float] = {}
     if not any(word in data for word in GATE):
         return FileResult(path, Status.SKIPPED, data, data)
     active = [r for r in rules if r.applies_to(data)]
@@ -201,6 +295,8 @@ def migrate_source(
     clock = time.perf_counter()
     try:
         module = cst.parse_module(data)
+    except RecursionError:
+        return _too_deep(path, data, "parsing")
     except Exception as exc:  # noqa: BLE001 - every parse failure becomes a result
         line, col, reason = diagnose(data, exc) or (1, 0, f"cannot parse ({exc})")
         return _failed(path, data, reason, line, col)
@@ -223,6 +319,8 @@ def migrate_source(
             after = rule.run(before)
         except SkipFile:
             after = before
+        except RecursionError:
+            return _too_deep(path, data, f"rule {rule.code}", timings=timings)
         except Exception as exc:  # noqa: BLE001 - a rule bug must not lose the file
             return _failed(
                 path, data,
@@ -240,10 +338,12 @@ def migrate_source(
         timings[rule.code] = now - clock
         clock = now
     # Each stage's text once: for the line maps, the rewrite counts and the new bytes.
-    codes = [stage.code for stage in stages] if len(stages) > 1 else []
+    try:
+        codes = [stage.code for stage in stages] if len(stages) > 1 else []
+    except RecursionError:
+        return _too_deep(path, data, "writing the code", timings=timings)
     findings, new_findings, applied = _positioned(codes, stage_rules, staged)
-
-    new_bytes = codes[-1].encode(stages[-1].encoding) if codes else data
+    new_bytes = _keep_last_line_end(data, codes[-1].encode(stages[-1].encoding)) if codes else data
     now = time.perf_counter()
     timings["codegen"] = now - clock
     clock = now
@@ -266,10 +366,18 @@ def migrate_source(
     )
 
 
-def _too_large(size: int) -> str:
+def _keep_last_line_end(data: bytes, new: bytes) -> bytes:
+    """LibCST drops the ``\r`` ending the last line of a file whose lines end in ``\r``
+    alone: put it back."""
+    if data.endswith(b"\r") and not new.endswith((b"\r", b"\n")):
+        return new + b"\r"
+    return new
+
+
+def _too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
     return (
-        f"file too large ({size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB, "
-        "see migrator.engine.MAX_FILE_BYTES); file left unchanged"
+        f"file too large ({size / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:g} MB, "
+        "raise it with --max-file-size); file left unchanged"
     )
 
 
@@ -339,13 +447,15 @@ def _named(message: str) -> str:
     return f"`{found.group(1)}`" if found else message
 
 
-def migrate_bytes(data: bytes, display: str, rules: Sequence[RuleEntry] | None = None) -> FileResult:
+def migrate_bytes(
+    data: bytes, display: str, rules: Sequence[RuleEntry] | None = None, max_file_bytes: int = MAX_FILE_BYTES
+) -> FileResult:
     """``migrate_source``, or for a notebook (by its name) its code cells migrated as one
     program (hook: migrator/notebooks.py)."""
     if not notebooks.is_notebook(display):
-        return migrate_source(data, display, rules)
+        return migrate_source(data, display, rules, max_file_bytes)
     try:
-        return notebooks.migrate(data, lambda source: migrate_source(source, display, rules))
+        return notebooks.migrate(data, lambda source: migrate_source(source, display, rules, max_file_bytes))
     except notebooks.NotebookError as exc:
         return _failed(display, data, str(exc))
 
@@ -371,21 +481,21 @@ class ResultCache(Protocol):
     def put(self, result: FileResult, data: bytes) -> None: ...
 
 
-def _read(target: Target) -> bytes | FileResult:
+def _read(target: Target, max_file_bytes: int = MAX_FILE_BYTES) -> bytes | FileResult:
     """The file's bytes, or the result for a file that cannot or need not be read."""
     display = target.display
     try:
         # Opening a FIFO would wait for a writer forever: look before opening.
         if not stat.S_ISREG(os.stat(target.path).st_mode):
             return _failed(display, b"", "not a regular file (a folder, FIFO, socket or device); left alone")
-        return read_source(target.path, MAX_FILE_BYTES)
+        return read_source(target.path, max_file_bytes)
     except TooLarge as exc:
         try:
             mentions = _mentions_gate(target.path)
         except OSError as error:
             return _failed(display, b"", f"cannot read: {error.strerror or error}")
         if mentions:
-            return _failed(display, b"", _too_large(exc.size))
+            return _failed(display, b"", _too_large(exc.size, max_file_bytes))
         return FileResult(display, Status.SKIPPED)
     except FileNotFoundError:
         return _failed(display, b"", "cannot read: vanished during the run (or a dangling symbolic link)")
@@ -398,6 +508,7 @@ def migrate_file(
     rules: Sequence[RuleEntry] | None = None,
     want_diff: bool = False,
     cache: ResultCache | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> FileResult:
     """Read and migrate one file; with ``want_diff``, also build its checked diff.
 
@@ -405,12 +516,12 @@ def migrate_file(
     a new result is stored in it."""
     clock = time.perf_counter()
     display = target.display
-    data = _read(target)
+    data = _read(target, max_file_bytes)
     if isinstance(data, FileResult):
         return data
     read_time = time.perf_counter() - clock
     cached = cache.get(display, data) if cache is not None else None
-    result = cached if cached is not None else migrate_bytes(data, display, rules)
+    result = cached if cached is not None else migrate_bytes(data, display, rules, max_file_bytes)
     result.timings["read"] = read_time
     if want_diff and result.changed and result.diff is None:
         clock = time.perf_counter()
@@ -424,10 +535,10 @@ def migrate_file(
     return result
 
 
-def _cached_result(target: Target, cache: ResultCache, want_diff: bool) -> FileResult | None:
+def _cached_result(target: Target, cache: ResultCache, want_diff: bool, max_file_bytes: int) -> FileResult | None:
     """The result of ``target`` without running a rule (read failures, complete cache
     hits), or None: then a worker migrates it."""
-    data = _read(target)
+    data = _read(target, max_file_bytes)
     if isinstance(data, FileResult):
         return data
     result = cache.get(target.display, data)
@@ -441,7 +552,9 @@ def _cached_result(target: Target, cache: ResultCache, want_diff: bool) -> FileR
 _WORKER: dict = {}
 
 
-def _worker_init(rules: tuple[RuleEntry, ...], want_diff: bool, cache: ResultCache | None) -> None:
+def _worker_init(
+    rules: tuple[RuleEntry, ...], want_diff: bool, cache: ResultCache | None, max_file_bytes: int = MAX_FILE_BYTES
+) -> None:
     # Ctrl-C reaches the whole process group; the main process alone decides what an
     # interrupt means (it stops the workers and writes nothing half-way).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -451,12 +564,13 @@ def _worker_init(rules: tuple[RuleEntry, ...], want_diff: bool, cache: ResultCac
     _WORKER["rules"] = rules
     _WORKER["want_diff"] = want_diff
     _WORKER["cache"] = cache
+    _WORKER["max_file_bytes"] = max_file_bytes
 
 
 def _worker_batch(batch: list[tuple[int, Target]]) -> list[tuple[int, FileResult]]:
     out = []
     for index, target in batch:
-        result = migrate_file(target, _WORKER["rules"], _WORKER["want_diff"], _WORKER["cache"])
+        result = migrate_file(target, _WORKER["rules"], _WORKER["want_diff"], _WORKER["cache"], _WORKER["max_file_bytes"])
         if not result.changed:
             # The main process only needs bytes it may write: keep the pipe light.
             result.old_bytes = result.new_bytes = b""
@@ -498,6 +612,7 @@ def migrate_targets(
     want_diff: bool = False,
     on_progress: Callable[[int], None] | None = None,
     cache: ResultCache | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> Iterator[FileResult]:
     """Migrate every target, in parallel when it pays; results in input order.
 
@@ -522,7 +637,7 @@ def migrate_targets(
             targets.append(item)
     if jobs <= 1 or len(targets) < 4:
         for target in targets:
-            result = migrate_file(target, rules, want_diff, cache)
+            result = migrate_file(target, rules, want_diff, cache, max_file_bytes)
             notify(result)
             yield result
         return
@@ -530,7 +645,7 @@ def migrate_targets(
     done: dict[int, FileResult] = {}
     todo: list[tuple[int, Target]] = []
     for index, target in enumerate(targets):
-        known = _cached_result(target, cache, want_diff) if cache is not None else None
+        known = _cached_result(target, cache, want_diff, max_file_bytes) if cache is not None else None
         if known is None:
             todo.append((index, target))
         else:
@@ -550,7 +665,7 @@ def migrate_targets(
 
     batches = _batches(todo, jobs)
     pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(batches)), initializer=_worker_init, initargs=(rules, want_diff, cache)
+        max_workers=min(jobs, len(batches)), initializer=_worker_init, initargs=(rules, want_diff, cache, max_file_bytes)
     )
     next_index = 0
     pending: dict[Future, list[tuple[int, Target]]] = {}

@@ -9,6 +9,7 @@ it, never the migrate path):
 
 * ``missing_in_tf2``: rename targets the installed TensorFlow does not have (the tables
   are older than the package);
+* ``in_tf2``: table symbols the installed TensorFlow still has under the same name;
 * ``signatures``: for each TF1 function that migrator writes with a native TF2 name
   whose TF2 object is not TF1's own (``tf.compat.v1.X is not tf.Y``), the TF1 parameter
   order and the TF2 parameters, so that T101 can turn positional arguments whose place
@@ -119,6 +120,20 @@ def _missing(tf, symbols: list[str]) -> list[str]:
     return missing
 
 
+def _in_tf2(tf, symbols: list[str]) -> list[str]:
+    """Table symbols that TF 2 still has under the same name (``tf.where``,
+    ``tf.nn.max_pool``): in TF 2 code they mean TF 2's function, so renaming them needs
+    evidence that the code is TF 1."""
+    present = []
+    for symbol in symbols:
+        try:
+            _resolve(tf, symbol)
+        except Exception:  # noqa: BLE001 - lazy modules raise all kinds
+            continue
+        present.append(symbol)
+    return present
+
+
 def _tf1_callables(tf) -> list[str]:
     """Every public callable of the TF1 API (``tf.compat.v1``), as ``tf.X`` names."""
     found: set[str] = set()
@@ -227,6 +242,8 @@ def main() -> None:
     import tensorflow as tf  # only this script imports TensorFlow, never the migrate path
 
     snapshot["missing_in_tf2"] = _missing(tf, sorted(set(snapshot["symbol_renames"].values())))
+    tabled = {*snapshot["symbol_renames"], *snapshot["keyword_renames"], *snapshot["reorders"]}
+    snapshot["in_tf2"] = _in_tf2(tf, sorted(s for s in tabled if s.startswith("tf.") and not s.startswith("tf.compat.")))
     # The native choices (codemods.analysis.tf_api) read the tables just made.
     snapshot["signatures"] = {}
     OUT.write_text(json.dumps(snapshot, indent=1) + "\n")

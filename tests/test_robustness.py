@@ -377,10 +377,10 @@ def test_a_folder_that_vanishes_during_the_run_is_reported_and_the_rest_goes_on(
         import shutil
         import migrator.engine as engine
         real = engine.migrate_source
-        def migrating(data, path="<stdin>", rules=None):
+        def migrating(data, path="<stdin>", rules=None, *limits):
             if path == "a/m.py":
                 shutil.rmtree("b")
-            return real(data, path, rules)
+            return real(data, path, rules, *limits)
         engine.migrate_source = migrating
         """
     )
@@ -639,3 +639,73 @@ def _reshape(source: bytes, crlf: bool, strip: bool, bom: bool) -> bytes:
     return b"\xef\xbb\xbf" + source if bom else source
 
 
+
+
+# -- valid Python the engine must not trip over (issue 18) --------------------------------
+T = select_rules(["T"])
+
+
+def test_calls_nested_150_deep_migrate_instead_of_failing_with_a_recursion_error() -> None:
+    source = b"import tensorflow as tf\n\nx = " + b"tf.log(" * 150 + b"1.0" + b")" * 150 + b"\n"
+    result = migrate_source(source, "deep.py", T)
+    assert result.status is Status.CHANGED, result.error
+    assert result.new_bytes.count(b"tf.math.log(") == 150
+
+
+def test_a_500_term_sum_migrates() -> None:
+    source = b"import tensorflow as tf\n\nx = " + b" + ".join(b"tf.log(%d.0)" % i for i in range(500)) + b"\n"
+    result = migrate_source(source, "chain.py", T)
+    assert result.status is Status.CHANGED, result.error
+    assert result.new_bytes.count(b"tf.math.log(") == 500
+
+
+def test_code_nested_beyond_the_limit_is_reported_as_a_limit_with_its_line(monkeypatch) -> None:
+    import migrator.engine as engine
+
+    monkeypatch.setattr(engine, "_DEEP_RECURSION_LIMIT", 0)  # keep the default limit of 1000
+    source = b"import tensorflow as tf\n\n\nx = " + b"tf.log(" * 400 + b"1.0" + b")" * 400 + b"\n"
+    result = migrate_source(source, "deep.py", T)
+    assert result.status is Status.FAILED and result.new_bytes is source
+    assert "nested too deeply" in result.error and "internal error" not in result.error
+    assert result.line == 4
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        (b"import tensorflow as tf\n\ntype Vector = list[float]\nx = tf.log(1.0)\n", "type statement"),
+        (b"import tensorflow as tf\n\ndef f[T](x: T) -> T:\n    return tf.log(x)\n", "type parameters"),
+    ],
+)
+def test_syntax_newer_than_the_running_python_is_named_with_its_version(source: bytes, what: str) -> None:
+    result = migrate_source(source, "new.py")
+    if sys.version_info >= (3, 12):
+        assert result.status is Status.CHANGED
+        return
+    assert result.status is Status.FAILED and result.line == 3
+    assert f"needs Python 3.12 syntax ({what})" in result.error
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\r\n", b"\n"])
+def test_every_line_ending_is_kept_byte_for_byte(ending: bytes) -> None:
+    source = b"import tensorflow as tf\n\nx = tf.log(1.0)\ny = 2\n".replace(b"\n", ending)
+    result = migrate_source(source, "x.py", T)
+    assert result.new_bytes == source.replace(b"tf.log", b"tf.math.log")
+
+
+def test_the_size_limit_is_an_option(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_bytes(TF1 + b"# padding\n" * 200)  # 2.2 KB
+    refused = run_cli("migrate", "m.py", "--check", "--max-file-size", "0.002", cwd=tmp_path)
+    assert refused.returncode == 2 and b"too large" in refused.stderr and b"--max-file-size" in refused.stderr
+    accepted = run_cli("migrate", "m.py", "--check", "--select", "T103", "--max-file-size", "0.003", cwd=tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    assert migrate_source(b"import tensorflow\n", "x.py", max_file_bytes=10).error.startswith("file too large")
+
+
+def test_a_sibling_module_shadowing_tensorflow_leaves_the_file_alone(tmp_path: Path) -> None:
+    (tmp_path / "tensorflow.py").write_text("def log(x):\n    return x\n")
+    source = b"import tensorflow as tf\n\ny = tf.log(3)\n"
+    result = migrate_source(source, str(tmp_path / "user.py"))
+    assert result.status is Status.UNCHANGED
+    assert any("local module" in f.message and f.line == 1 for f in result.findings)
+    assert migrate_source(source, str(tmp_path / "sub" / "user.py")).changed  # no sibling there

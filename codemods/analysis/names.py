@@ -32,6 +32,10 @@ class _Scope:
     imports: dict[str, str] = field(default_factory=dict)
     locals: set[str] = field(default_factory=set)
     star_modules: list[str] = field(default_factory=list)
+    # Names bound only in `except ...:` handlers (`except ImportError: tf = None`), and
+    # names bound anywhere else: a fallback does not make the guarded import another name.
+    fallbacks: set[str] = field(default_factory=set)
+    bound_outside_handlers: set[str] = field(default_factory=set)
 
 
 def dotted_name(expr: cst.BaseExpression) -> str | None:
@@ -68,6 +72,7 @@ class _BindingCollector(FastVisitor):
     def __init__(self, module: cst.Module) -> None:
         self.scopes: dict[cst.CSTNode, _Scope] = {}
         self.stack: list[_Scope] = []
+        self.handler_depth = 0
         self._open(module, is_class=False)
         self.imported_names: set[str] = set()
         self.loads: list[tuple[cst.Name, _Scope, cst.CSTNode | None]] = []
@@ -75,6 +80,12 @@ class _BindingCollector(FastVisitor):
         self.statements: list[cst.CSTNode] = []
         self.enclosing: dict[cst.CSTNode, cst.CSTNode | None] = {}
         self.import_statements: list[cst.CSTNode] = []
+        # For the evidence of which world the module lives in (codemods.analysis.evidence),
+        # gathered in this same pass: attribute chains, calls with keywords, strings.
+        self.attributes: list[cst.Attribute] = []
+        self.keyword_calls: list[cst.Call] = []
+        self.strings: list[str] = []
+        self._inner_attribute = False
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.BaseStatement):
@@ -92,8 +103,19 @@ class _BindingCollector(FastVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         # Only the leftmost name of an attribute chain can be an import.
+        if not self._inner_attribute:  # the whole chain once, not each of its prefixes
+            self.attributes.append(node)
+        self._inner_attribute = isinstance(node.value, cst.Attribute)
         node.value.visit(self)
+        self._inner_attribute = False
         return False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if any(arg.keyword is not None for arg in node.args):
+            self.keyword_calls.append(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.strings.append(node.value)
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         # A keyword (`f(tf=1)`) names a parameter, not a variable.
@@ -133,6 +155,39 @@ class _BindingCollector(FastVisitor):
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
         self.stack.pop()
 
+    def _comprehension(self, node, parts: tuple[cst.CSTNode, ...]) -> bool:
+        """A comprehension is a scope of its own (its targets do not leak); its first
+        iterable is evaluated in the enclosing scope."""
+        clauses = []
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            clauses.append(clause)
+            clause = clause.inner_for_in
+        clauses[0].iter.visit(self)
+        self._open(node, is_class=False)
+        for index, clause in enumerate(clauses):
+            self._bind_target(clause.target)
+            if index:
+                clause.iter.visit(self)
+            for condition in clause.ifs:
+                condition.visit(self)
+        for part in parts:
+            part.visit(self)
+        self.stack.pop()
+        return False
+
+    def visit_ListComp(self, node: cst.ListComp) -> bool:
+        return self._comprehension(node, (node.elt,))
+
+    def visit_SetComp(self, node: cst.SetComp) -> bool:
+        return self._comprehension(node, (node.elt,))
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
+        return self._comprehension(node, (node.elt,))
+
+    def visit_DictComp(self, node: cst.DictComp) -> bool:
+        return self._comprehension(node, (node.key, node.value))
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.scope.locals.add(node.name.value)
         self._open(node, is_class=True)
@@ -171,6 +226,10 @@ class _BindingCollector(FastVisitor):
     def _bind_target(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
             self.scope.locals.add(target.value)
+            if self.handler_depth:
+                self.scope.fallbacks.add(target.value)
+            else:
+                self.scope.bound_outside_handlers.add(target.value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_target(element.value)
@@ -196,6 +255,10 @@ class _BindingCollector(FastVisitor):
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:
             self._bind_target(node.name.name)
+        self.handler_depth += 1
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self.handler_depth -= 1
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind_target(node.target)
@@ -277,6 +340,28 @@ class ImportResolver:
         self._relevant[package] = relevant
         return relevant
 
+    def names_read(self) -> set[str]:
+        """Every dotted name the module reads that resolves through an import
+        (``tensorflow.nn.max_pool``: whole chains)."""
+        names = set(self._resolved.values())
+        for node in self._collector.attributes:
+            name = self.qualified_name(node)
+            if name is not None:
+                names.add(name)
+        return names
+
+    def keyword_calls(self) -> list[tuple[str, list[str]]]:
+        """(qualified name, keywords) of every call by keyword of an imported function."""
+        calls = []
+        for node in self._collector.keyword_calls:
+            name = self.qualified_name(node.func)
+            if name is not None:
+                calls.append((name, [arg.keyword.value for arg in node.args if arg.keyword is not None]))
+        return calls
+
+    def strings(self) -> list[str]:
+        return self._collector.strings
+
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         """``tensorflow.train.AdamOptimizer`` for ``tf.train.AdamOptimizer``."""
         attrs: list[str] = []
@@ -299,8 +384,9 @@ class ImportResolver:
 
     def alias_for(self, origin: str) -> str | None:
         """The module-level name bound to ``origin`` (``tf`` for ``tensorflow``)."""
-        for local, bound in self._module_scope.imports.items():
-            if bound == origin and local not in self._module_scope.locals:
+        scope = self._module_scope
+        for local, bound in scope.imports.items():
+            if bound == origin and (local not in scope.locals or _only_a_fallback(scope, local)):
                 return local
         return None
 
@@ -317,6 +403,12 @@ class ImportResolver:
         return any(
             name in scope.locals or name in scope.imports for scope in self._scopes.values()
         )
+
+
+def _only_a_fallback(scope: _Scope, name: str) -> bool:
+    """``try: import tensorflow as tf / except ImportError: tf = None``: ``tf`` is the import
+    wherever the module can use it."""
+    return name in scope.fallbacks and name not in scope.bound_outside_handlers
 
 
 _CACHE_KEY = "codemods.analysis.resolver"

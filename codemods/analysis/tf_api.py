@@ -168,6 +168,12 @@ def _missing() -> frozenset[str]:
     return frozenset(tables()["missing_in_tf2"])
 
 
+@functools.lru_cache(maxsize=1)
+def in_tf2() -> frozenset[str]:
+    """Table symbols TF 2 still has under the same name: in TF 2 code they are TF 2's."""
+    return frozenset(tables()["in_tf2"])
+
+
 def removed(symbol: str) -> bool:
     """TF1 symbols whose tf_upgrade_v2 replacement no longer exists in the installed TF 2."""
     return tables()["symbol_renames"].get(symbol) in _missing()

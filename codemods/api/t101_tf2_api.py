@@ -10,12 +10,13 @@ left (T102 absl, T103 graph-era calls, T104 tf.Print run before it); modules kep
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import libcst as cst
 
 from codemods.analysis import legacy_homes, tf_api
-from codemods.analysis.names import FastVisitor
+from codemods.analysis.evidence import TF2
 from codemods.base import Example, Rule
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript, cst.SimpleString)
@@ -35,6 +36,21 @@ _MEAN_LOSSES = {
 }
 _PER_CALL |= set(_MEAN_LOSSES)
 _ASSIGN_METHODS = {"tf.assign": "assign", "tf.assign_add": "assign_add", "tf.assign_sub": "assign_sub"}
+
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def _expression(text: str) -> cst.BaseExpression:
+    """``text`` as an expression node; dotted names (most of what T101 writes) built
+    directly, which costs a fraction of a call to LibCST's parser."""
+    if not _DOTTED.fullmatch(text):
+        return cst.parse_expression(text)
+    first, *rest = text.split(".")
+    node: cst.BaseExpression = cst.Name(first)
+    for part in rest:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
 
 
 def _code(node: cst.CSTNode) -> str:
@@ -126,14 +142,34 @@ class TF2Api(Rule):
         self.names = tf_api.TF1Names(self.resolver)
         if not self.names.uses_tensorflow:
             return tree
-        # Positional-argument rewrites (keep_prob, moved parameters) would change the
-        # meaning of code that is already TF2: they apply only to code that shows TF1.
+        # Names TF 1 and TF 2 share (tf.where, tf.nn.max_pool, tf.saved_model.load) and
+        # positional arguments mean TF 2's functions in TF 2 code: every rewrite applies
+        # only to a module that shows TF 1 (a TF 1-only name or argument, compat.v1).
         self.tf1_code = (
-            self.names.compat_module or tf_api.graph_outcome(self.context.scratch).converted or self._shows_tf1(tree)
+            self.names.compat_module or tf_api.graph_outcome(self.context.scratch).converted or self.evidence.tf1
         )
         self._call_funcs: set[int] = set()
+        self._undecided: set[str] = set()
+        self._star_imports: list[cst.ImportFrom] = []
+        self._star_names: dict[str, None] = {}
         self.skip_statements_without("tensorflow")
         new = tree.visit(self)
+        if self._star_names:
+            self.report(self._star_imports[0], (
+                "`from ... import *` binds TF 1 names used here "
+                f"({', '.join(f'`{s[3:]}`' for s in self._star_names)}), which cannot be converted in "
+                "place: import them by name (or `import tensorflow as tf`) and run migrator again"
+            ))
+        if not self.tf1_code:
+            if self._undecided:
+                verdict = self.evidence.tensorflow
+                judged = "judged TF 2 code" if verdict.world == TF2 else "could not tell TF 1 from TF 2 code"
+                self.report_file(
+                    f"{judged} ({'; '.join(verdict.reasons)}): names TF 1 and TF 2 share "
+                    f"({', '.join(f'`{s}`' for s in sorted(self._undecided))}) are left as they are",
+                    kind="converted" if verdict.world == TF2 else "declined",
+                )
+            return tree
         if self.names.compat_module:
             new = new.with_changes(body=[_plain_tensorflow_import(stmt) for stmt in new.body])
         statement = self.names.import_statement()
@@ -141,25 +177,24 @@ class TF2Api(Rule):
             new = tf_api.add_imports(new, [statement])
         return new
 
-    def _shows_tf1(self, tree: cst.Module) -> bool:
-        renames = tf_api.tables()["symbol_renames"]
-        names = self.names
-        found = False
-
-        class _Evidence(FastVisitor):
-            def visit_Attribute(self, node: cst.Attribute) -> bool:
-                nonlocal found
-                symbol = names.symbol(node)
-                if symbol is not None and symbol in renames and not symbol.startswith("tf.keras."):
-                    found = True
-                return not found
-
-        tree.visit(_Evidence())
-        return found
-
     # -- symbol names ---------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         self._call_funcs.add(id(node.func))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if isinstance(node.names, cst.ImportStar) and node.module is not None and not node.relative:
+            module = _dotted(node.module) or ""
+            if module == "tensorflow" or module.startswith("tensorflow."):
+                self._star_imports.append(node)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        # A bare name bound by `from tensorflow import *` cannot be renamed in place.
+        if not self._star_imports or self.resolver.is_bound_anywhere(node.value):
+            return
+        symbol = self.names.symbol(node)
+        if symbol is not None and (tf_api.native_rename(symbol) or tf_api.compat_rename(symbol) or tf_api.removed(symbol)):
+            self._star_names.setdefault(symbol, None)
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
         symbol = self.names.symbol(original_node)
@@ -167,13 +202,34 @@ class TF2Api(Rule):
             return updated_node  # tf.keras is Keras 3 in TF 2.21: the Keras rules own it
         if symbol in _PER_CALL and id(original_node) in self._call_funcs:
             return updated_node  # leave_Call decides
+        if not self.tf1_code and symbol.startswith("tf.estimator.") and id(original_node) in self._call_funcs:
+            self.report(original_node, _estimator_message(symbol))  # gone from TF 2 code too
+            return updated_node
+        return self._decide(symbol, updated_node, lambda: self._convert_attribute(symbol, original_node, updated_node))
+
+    def _decide(self, symbol: str, updated: cst.CSTNode, convert):
+        """``convert()`` in TF 1 code; elsewhere only note that it would have changed."""
+        if self.tf1_code:
+            return convert()
+        mark = len(self._reports)
+        self.tf1_code = True
+        try:
+            result = convert()
+        finally:
+            self.tf1_code = False
+            del self._reports[mark:]
+        if result is not updated:
+            self._undecided.add(symbol)
+        return updated
+
+    def _convert_attribute(self, symbol: str, original_node: cst.Attribute, updated_node: cst.Attribute):
         native = tf_api.native_rename(symbol)
         if native is not None:
-            return cst.parse_expression(self.names.spell(native, original_node))
+            return _expression(self.names.spell(native, original_node))
         compat = tf_api.compat_rename(symbol)
         if compat is not None:
             self.report(original_node, f"`{symbol}` kept as `{compat}`: {tf_api.compat_reason(symbol)}")
-            return cst.parse_expression(self.names.spell(compat))
+            return _expression(self.names.spell(compat))
         if legacy_homes.is_gone(symbol[len("tf.") :]):
             return updated_node  # tf.layers, tf.nn.rnn_cell, tf.contrib: G103 gives them a TF 2.21 home or reports them
         if tf_api.removed(symbol):
@@ -183,15 +239,12 @@ class TF2Api(Rule):
         if deprecation is not None and id(original_node) in self._call_funcs:
             self.report(original_node, f"`{symbol}`: {deprecation.replace('<function name>', symbol)}")
         elif symbol.startswith("tf.estimator.") and id(original_node) in self._call_funcs:
-            self.report(original_node, (
-                f"`{symbol}`: tf.estimator was removed in TF 2.16 (tf.compat.v1 has none either); "
-                "this module will not run on TF 2.21 until it is rewritten with Keras"
-            ))
+            self.report(original_node, _estimator_message(symbol))
         return updated_node
 
     # -- imports of TF names --------------------------------------------------------
     def leave_SimpleStatementLine(self, original_node, updated_node):
-        if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
+        if not self.tf1_code or len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
             return updated_node
         node = updated_node.body[0]
         module = _dotted(node.module) if node.module is not None and not node.relative else None
@@ -217,7 +270,7 @@ class TF2Api(Rule):
         lines = []
         for index, (new_module, aliases) in enumerate(groups.items()):
             aliases = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in aliases]
-            statement = cst.ImportFrom(module=cst.parse_expression(new_module), names=aliases)
+            statement = cst.ImportFrom(module=_expression(new_module), names=aliases)
             line = updated_node.with_changes(body=[statement])
             if index:
                 line = line.with_changes(leading_lines=[])
@@ -242,12 +295,15 @@ class TF2Api(Rule):
         symbol = self.names.symbol(original_node.func)
         if symbol is None or symbol.startswith("tf.keras."):
             return updated_node
+        return self._decide(symbol, updated_node, lambda: self._convert_call(symbol, original_node, updated_node))
+
+    def _convert_call(self, symbol: str, original_node: cst.Call, updated_node: cst.Call):
         if symbol in _PER_CALL:
             return self._per_call(symbol, original_node, updated_node)
         args, problem = self._arguments(symbol, list(updated_node.args))
         if problem is not None:
             return self._keep_on_compat(symbol, original_node, updated_node, problem)
-        if symbol == "tf.nn.softmax_cross_entropy_with_logits" and self.tf1_code:
+        if symbol == "tf.nn.softmax_cross_entropy_with_logits":
             args = self._labels_out_of_gradient(args, original_node)
         if args == list(updated_node.args):
             return updated_node
@@ -259,7 +315,7 @@ class TF2Api(Rule):
             self.report(original, f"`{symbol}` {problem}; not converted (imported by name, use `{compat}`)")
             return updated
         self.report(original, f"`{symbol}` {problem}: kept as `{compat}`")
-        return original.with_changes(func=cst.parse_expression(self.names.spell(compat)), args=updated.args)
+        return original.with_changes(func=_expression(self.names.spell(compat)), args=updated.args)
 
     def _arguments(self, symbol: str, args: list[cst.Arg]) -> tuple[list[cst.Arg], str | None]:
         """The call's arguments for TF2: keywords renamed, moved positional arguments as
@@ -335,7 +391,7 @@ class TF2Api(Rule):
         result = []
         for arg in args:
             if arg.keyword is not None and arg.keyword.value == "labels":
-                stop = cst.parse_expression(self.names.spell("tf.stop_gradient"))
+                stop = _expression(self.names.spell("tf.stop_gradient"))
                 arg = arg.with_changes(value=cst.Call(stop, [cst.Arg(arg.value)]))
             result.append(arg)
         return result
@@ -358,7 +414,7 @@ class TF2Api(Rule):
         self.report(original, f"`{symbol}` kept as `{compat}`: {tf_api.compat_reason(symbol)}")
         if not isinstance(original.func, cst.Attribute):
             return updated
-        return updated.with_changes(func=cst.parse_expression(self.names.spell(compat)))
+        return updated.with_changes(func=_expression(self.names.spell(compat)))
 
     def _native_call(self, symbol: str, original: cst.Call, args: list[cst.Arg]) -> str | None:
         """Source of the native TF2 call for these arguments, or None."""
@@ -411,7 +467,8 @@ class TF2Api(Rule):
         """``r = tf.while_loop(c, b, [i])``: TF1 returned the lone loop variable, TF2 a list."""
         value = original_node.value
         if (
-            isinstance(value, cst.Call)
+            self.tf1_code
+            and isinstance(value, cst.Call)
             and self.names.symbol(value.func) == "tf.while_loop"
             and len(original_node.targets) == 1
             and isinstance(original_node.targets[0].target, cst.Name)
@@ -424,6 +481,13 @@ class TF2Api(Rule):
                     value=cst.Subscript(updated_node.value, [cst.SubscriptElement(cst.Index(cst.Integer("0")))])
                 )
         return updated_node
+
+
+def _estimator_message(symbol: str) -> str:
+    return (
+        f"`{symbol}`: tf.estimator was removed in TF 2.16 (tf.compat.v1 has none either); "
+        "this module will not run on TF 2.21 until it is rewritten with Keras"
+    )
 
 
 def _bind(args: list[cst.Arg], required: tuple[str, ...]) -> dict[str, cst.BaseExpression] | None:

@@ -28,6 +28,7 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.evidence import KERAS2, NUMPY1, TF1
 from codemods.base import Example, Rule
 
 # numpy.X -> the builtin it was an alias of (NumPy 1.20 deprecation, 1.24 removal).
@@ -35,6 +36,10 @@ BUILTINS = {
     "numpy.float": "float", "numpy.int": "int", "numpy.bool": "bool", "numpy.object": "object",
     "numpy.str": "str", "numpy.long": "int", "numpy.unicode": "str", "numpy.complex": "complex",
 }
+
+# ... of which NumPy 2.0 has these again (as NumPy scalar types): in NumPy 2 code they are
+# not the removed aliases, so they are rewritten only in code that shows NumPy 1.
+READDED = {"numpy.bool", "numpy.long"}
 
 # numpy.X -> numpy.Y, the same object under its NumPy 2 name.
 RENAMES = {
@@ -226,6 +231,7 @@ class Numpy2(Rule):
     def rewrite(self, tree: cst.Module) -> cst.Module:
         if not any(self.resolver.imports_from(module) for module in _NUMPY_MODULES):
             return tree
+        self._numpy1_code, self._numpy1_why = self._numpy1_evidence()
         self._call_funcs: set[int] = set()
         self._tight: set[int] = set()
         self._stored: set[int] = set()
@@ -235,6 +241,20 @@ class Numpy2(Rule):
         if self._from_imports:
             new = new.visit(_ImportFixer(self))
         return new
+
+    def _numpy1_evidence(self) -> tuple[bool, str]:
+        """Is this NumPy 1 code? Only then are ``np.bool``/``np.long`` the builtins they were."""
+        evidence = self.evidence
+        removed = sorted(
+            n for n in evidence.numpy_names if n not in READDED and any(n in table for table in (*TABLES, CALLS, DECLINED))
+        )
+        if removed:
+            return True, f"uses `{removed[0].replace('numpy', 'np', 1)}`, which NumPy 2 removed"
+        if evidence.tensorflow.world == TF1 or evidence.keras.world == KERAS2:
+            return True, f"{evidence.tensorflow.world if evidence.tensorflow.world == TF1 else KERAS2} code"
+        if evidence.numpy_pin.world == NUMPY1:
+            return True, evidence.numpy_pin.reasons[0]
+        return False, "no name NumPy 2 removed, no TF 1 or Keras 2 code, no numpy<2 pin"
 
     # -- context -----------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -318,6 +338,10 @@ class Numpy2(Rule):
         short = qualified.rsplit(".", 1)[1]
         if qualified in BUILTINS:
             builtin = BUILTINS[qualified]
+            if qualified in READDED and not self._numpy1_code:
+                self._decline(original, f"`np.{short}` is NumPy 2's own `np.{short}` again, and this module shows "
+                                        f"no sign of NumPy 1 ({self._numpy1_why}): could not tell, left as it was")
+                return updated
             if self._builtin_shadowed(builtin):
                 self._decline(original, f"`np.{short}` (removed in NumPy 1.24) was the builtin `{builtin}`, "
                                         f"which this module rebinds: left as it was")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
+from codemods.analysis.evidence import project_pins
 from codemods.keras.k101_keras_imports import KerasImports
 from migrator.engine import migrate_source
 
@@ -330,3 +331,43 @@ def test_only_what_changes_is_rebuilt() -> None:
     new = KerasImports(CodemodContext()).run(tree)
     assert new.code.startswith("from tensorflow import keras\n")
     assert new.body[1] is tree.body[1]  # the function, untouched, is the same node
+
+
+# -- Keras 3 code (issue 18) ----------------------------------------------------------------
+KERAS3_LIBRARY = textwrap.dedent(
+    """\
+    import keras
+    from keras import layers, ops
+
+
+    @keras.saving.register_keras_serializable(package="demo")
+    class Scale(layers.Layer):
+        def call(self, x):
+            return ops.multiply(x, 2.0)
+    """
+)
+
+
+def test_keras3_code_keeps_import_keras() -> None:
+    text, findings = migrate(KERAS3_LIBRARY)
+    assert text == KERAS3_LIBRARY
+    assert [f.line for f in findings] == [1] and "judged Keras 3 code (uses `keras.ops`" in findings[0].message
+
+
+def test_keras3_internal_modules_are_evidence() -> None:
+    source = "from keras.src import backend\nfrom keras.src.layers.layer import Layer\nimport keras\n"
+    assert migrate(source)[0] == source
+
+
+def test_keras2_code_still_moves_to_tensorflow_keras() -> None:
+    text, _ = migrate("import keras\nfrom keras.layers.core import Dense\n")
+    assert text == "from tensorflow import keras\nfrom tensorflow.keras.layers import Dense\n"
+
+
+def test_the_projects_keras_pin_decides_when_the_code_does_not(tmp_path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\ndependencies = ["keras>=3.2", "numpy"]\n')
+    source = b"import keras\n\nmodel = keras.Sequential()\n"
+    assert migrate_source(source, str(tmp_path / "pkg" / "m.py"), [KerasImports]).new_bytes == source
+    (tmp_path / "pyproject.toml").write_text('[project]\ndependencies = ["keras==2.3.1"]\n')
+    project_pins.cache_clear()
+    assert migrate_source(source, str(tmp_path / "pkg" / "m.py"), [KerasImports]).changed

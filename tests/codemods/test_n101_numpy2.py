@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-from codemods.numpy.n101_numpy2 import BUILTINS, CALLS, DECLINED, EXPRESSIONS, RENAMES, Numpy2
+from codemods.numpy.n101_numpy2 import BUILTINS, CALLS, DECLINED, EXPRESSIONS, READDED, RENAMES, Numpy2
 from migrator.engine import migrate_source
 from migrator.verify import runtimes
 
@@ -59,9 +59,32 @@ def test_every_name_the_rule_handles_is_gone_from_numpy2(qualified: str) -> None
 @pytest.mark.parametrize(("old", "new"), sorted(BUILTINS.items()))
 def test_builtin_aliases_become_the_builtin(old: str, new: str) -> None:
     assert isinstance(getattr(builtins, new), type)
-    text, findings = migrate(HEADER + f"x = a.astype(np.{short(old)})\ny = np.{short(old)}\n")
-    assert text == HEADER + f"x = a.astype({new})\ny = {new}\n"
+    # np.bool / np.long are NumPy 2 names again: only NumPy 1 code (here: TF 1) has the aliases.
+    header = HEADER + "tf.log(1.0)\n" if old in READDED else HEADER
+    text, findings = migrate(header + f"x = a.astype(np.{short(old)})\ny = np.{short(old)}\n")
+    assert text == header + f"x = a.astype({new})\ny = {new}\n"
     assert findings == []
+
+
+@pytest.mark.parametrize("old", sorted(READDED))
+def test_names_numpy2_has_again_are_left_alone_without_numpy1_evidence(old: str) -> None:
+    source = HEADER + f"mask = np.zeros(3, dtype=np.{short(old)})\n"
+    text, findings = migrate(source)
+    assert text == source
+    assert [f.line for f in findings] == [3] and "could not tell" in findings[0].message
+
+
+@pytest.mark.parametrize("evidence", ["y = np.float(2)\n", "x = tf.placeholder(tf.float32)\n"])
+def test_names_numpy2_has_again_are_converted_in_numpy1_code(evidence: str) -> None:
+    text, _ = migrate(HEADER + evidence + "mask = np.zeros(3, dtype=np.bool)\n")
+    assert text.endswith("mask = np.zeros(3, dtype=bool)\n")
+
+
+def test_numpy1_pin_of_the_project_is_evidence(tmp_path) -> None:
+    (tmp_path / "requirements.txt").write_text("numpy<2\ntensorflow==2.15.0\n")
+    source = (HEADER + "mask = np.zeros(3, dtype=np.bool)\n").encode()
+    result = migrate_source(source, str(tmp_path / "m.py"), [Numpy2])
+    assert result.new_bytes.decode().endswith("dtype=bool)\n")
 
 
 @pytest.mark.parametrize(("old", "new"), sorted(RENAMES.items()))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import ast
 import textwrap
 
+import pytest
+
+from codemods.analysis.evidence import project_pins
 from codemods.api.t101_tf2_api import TF2Api
 from migrator.engine import migrate_source
 
@@ -241,3 +244,81 @@ def test_star_arguments_keep_their_positional_neighbours() -> None:
 def test_estimators_are_reported_as_unable_to_run_on_tf_2_21() -> None:
     result = migrate_source(b"import tensorflow as tf\nest = tf.estimator.Estimator(model_fn=f)\n", "e.py", [TF2Api])
     assert any("tf.estimator was removed in TF 2.16" in f.message and f.kind == "declined" for f in result.findings)
+
+
+# -- TF 2 code: names TF 1 and TF 2 share are TF 2's (issue 18) ----------------------------
+TF2_CALLS = [
+    "y = tf.where(c, 0.0, x)\n",
+    "m = tf.saved_model.load(export_dir)\n",
+    "loss = tf.nn.ctc_loss(labels=l, logits=g, label_length=ll, logit_length=gl)\n",
+    "ok = isinstance(it, tf.data.Iterator)\n",
+    "p = tf.nn.max_pool(x, 2, 2, 'VALID')\n",
+    "z = tf.nn.convolution(x, k, 2, 'SAME')\n",
+    "ce = tf.nn.softmax_cross_entropy_with_logits(labels=t, logits=g)\n",
+    "tf.assert_greater(x, 0.0)\n",
+]
+
+
+@pytest.mark.parametrize("call", TF2_CALLS)
+def test_tf2_calls_are_left_alone_without_tf1_evidence(call: str, tmp_path) -> None:
+    source = ("import tensorflow as tf\n\n" + call).encode()
+    result = migrate_source(source, str(tmp_path / "t.py"), [TF2Api])  # no project pins above
+    assert result.new_bytes == source
+    findings = result.findings
+    assert [(f.line, f.kind) for f in findings] == [(1, "declined")] and "could not tell" in findings[0].message
+    (tmp_path / "requirements.txt").write_text("tensorflow>=2.16\n")
+    project_pins.cache_clear()  # read once per folder and run
+    pinned = migrate_source(source, str(tmp_path / "pkg" / "t.py"), [TF2Api])
+    assert pinned.new_bytes == source and "the project declares tensorflow 2.x" in pinned.findings[0].message
+
+
+def test_tf2_code_is_judged_tf2_and_the_report_says_why() -> None:
+    source = "import tensorflow as tf\n\n\n@tf.function\ndef f(c, x):\n" + "".join("    " + c for c in TF2_CALLS)
+    text, findings = migrate(source)
+    assert text == source
+    assert len(findings) == 1 and "judged TF 2 code (uses `tf.function`)" in findings[0].message
+
+
+@pytest.mark.parametrize("call", TF2_CALLS[:5])
+def test_the_same_calls_in_tf1_code_are_converted(call: str) -> None:
+    source = "import tensorflow as tf\n\nx = tf.placeholder(tf.float32)\n" + call
+    text, _ = migrate(source)
+    assert text != source
+
+
+def test_a_tf1_keyword_is_evidence() -> None:
+    text, _ = migrate("import tensorflow as tf\n\ns = tf.reduce_sum(x, keep_dims=True)\np = tf.nn.max_pool(x, 2, 2, 'VALID')\n")
+    assert "keepdims=True" in text and "max_pool2d" in text
+
+
+# -- scopes and imports as Python resolves them --------------------------------------------
+def test_a_comprehension_variable_named_tf_is_not_tensorflow() -> None:
+    source = "import tensorflow as tf\n\nx = tf.placeholder(tf.float32)\nnames = [tf.log for tf in things]\n"
+    text, _ = migrate(source)
+    assert "names = [tf.log for tf in things]" in text
+    text, _ = migrate("import tensorflow as tf\n\nnames = [tf.log(v) for v in tf.trainable_variables()]\n")
+    assert "[tf.math.log(v) for v in tf.compat.v1.trainable_variables()]" in text  # the iterable is outside
+
+
+def test_a_guarded_import_keeps_its_guard_and_gains_no_import() -> None:
+    source = textwrap.dedent(
+        """\
+        try:
+            import tensorflow as tf
+        except ImportError:
+            tf = None
+
+
+        def loss(x):
+            return tf.to_float(tf.log(x))
+        """
+    )
+    text, _ = migrate(source)
+    assert text == source.replace("tf.to_float(tf.log(x))", "tf.cast(tf.math.log(x), tf.float32)")
+
+
+def test_a_star_import_from_tensorflow_is_reported() -> None:
+    source = "from tensorflow import *\n\nx = placeholder(float32, [None, 3])\ny = log(x)\n"
+    text, findings = migrate(source)
+    assert text == source
+    assert [f.line for f in findings] == [1] and "`placeholder`, `log`" in findings[0].message
