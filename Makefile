@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv legacy-env demo lint test bench corpus clean
+.PHONY: venv legacy-env demo lint test bench corpus projects clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: venv
 # made by the session's fetch tool), each run before and after migration.
 corpus: venv legacy-env
 	$(BIN)/python benchmarks/corpus.py
+
+# Whole multi-file projects (benchmarks/projects/*.toml; mirrors fetched beforehand),
+# migrated as folders and verified by their own commands: the projects table.
+projects: legacy-env
+	$(BIN)/python benchmarks/projects.py
 
 clean:
 	rm -rf $(VENV) build

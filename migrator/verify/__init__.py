@@ -6,6 +6,7 @@ Public API (cheap to import: no TensorFlow here, it runs only in child processes
     verdict = verify("before.py", "after.py")   # -> Verdict
     verdict.status      # "EQUIVALENT", "DIFFERENT", "BEFORE FAILED" or "AFTER FAILED"
     print(verdict.render())
+    verify_tree("original/", "migrated/", ["python", "train.py", "--steps", "2"])  # a project
 
 See ``core.verify``, ``compare.compare_outputs`` and ``runtimes``. The names below come
 from ``core`` on first use: ``migrator --help`` registers the verify commands
@@ -19,10 +20,12 @@ __all__ = [
     "BEFORE_FAILED",
     "DIFFERENT",
     "EQUIVALENT",
+    "ProjectCommand",
     "RunResult",
     "Verdict",
     "run_program",
     "verify",
+    "verify_tree",
 ]
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from migrator.verify.core import ProjectCommand
 
 EXIT_EQUIVALENT, EXIT_NOT_EQUIVALENT, EXIT_USAGE = 0, 1, 2
 
@@ -22,8 +25,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("verify")
     def verify_command(
-        before: Path = typer.Argument(..., help="The original TF1 / Keras 2 program."),
-        after: Path = typer.Argument(..., help="The migrated TF2 program."),
+        before: Path = typer.Argument(..., help="The original TF1 / Keras 2 program, or project folder."),
+        after: Path = typer.Argument(..., help="The migrated TF2 program, or project folder."),
+        command: Optional[list[str]] = typer.Argument(
+            None, metavar="[-- python SCRIPT|-m MODULE ARGS...]",
+            help="For two folders: the project's own command, run in a scratch copy of each."),
         rtol: Optional[float] = typer.Option(
             None, "--rtol", help="Relative tolerance (default 1e-3 for steps, 5e-2 for final)."),
         atol: Optional[float] = typer.Option(
@@ -41,8 +47,14 @@ def register(app: typer.Typer) -> None:
             help="Run BEFORE on this interpreter's tensorflow.compat.v1 (the fallback) instead of TF 1.15."),
         program_args: Optional[list[str]] = typer.Option(
             None, "--arg", help="An argument passed to both programs (repeatable)."),
+        sequential: bool = typer.Option(
+            False, "--sequential", help="Run BEFORE, then AFTER (default: both at once)."),
     ) -> None:
         """Run BEFORE on TF 1.15 and AFTER on TF 2 and compare the numbers they print.
+
+        Two folders: `migrator verify ORIGINAL_DIR MIGRATED_DIR -- python train.py ARGS...`
+        runs the project's command in a scratch copy of each folder (`python` is the
+        runtime's interpreter; `python -m package.module` works too).
 
         Exit status: 0 EQUIVALENT; 1 DIFFERENT, BEFORE FAILED or AFTER FAILED; 2 usage error.
         """
@@ -51,9 +63,13 @@ def register(app: typer.Typer) -> None:
 
         if compare not in compare_module.MODES:
             raise _usage_error("--compare must be one of: %s" % ", ".join(compare_module.MODES))
-        for label, path in (("BEFORE", before), ("AFTER", after)):
-            if not path.is_file():
-                raise _usage_error("%s program %s is not a file" % (label, path))
+        project: Optional[core.ProjectCommand] = None
+        if before.is_dir() or after.is_dir() or command:
+            project = _project_command(before, after, command, program_args)
+        else:
+            for label, path in (("BEFORE", before), ("AFTER", after)):
+                if not path.is_file():
+                    raise _usage_error("%s program %s is not a file" % (label, path))
         for name, value in (("--rtol", rtol), ("--atol", atol)):
             if value is not None and not value >= 0:
                 raise _usage_error("%s must be a number >= 0" % name)
@@ -86,10 +102,16 @@ def register(app: typer.Typer) -> None:
             raise _usage_error(str(exc)) from None
         if legacy.name == "compat" and not tf1_compat:
             typer.echo("migrator: %s" % legacy.description, err=True)
-        verdict = core.verify(
-            before, after, rtol=rtol, atol=atol, compare=compare, legacy_runtime=legacy,
-            timeout=timeout, argv=program_args or (),
-        )
+        if project is not None:
+            verdict = core.verify_tree(
+                before, after, project, rtol=rtol, atol=atol, compare=compare, legacy_runtime=legacy,
+                timeout=timeout, sequential=sequential,
+            )
+        else:
+            verdict = core.verify(
+                before, after, rtol=rtol, atol=atol, compare=compare, legacy_runtime=legacy,
+                timeout=timeout, argv=program_args or (), sequential=sequential,
+            )
         if as_json:
             typer.echo(verdict.to_json())
         else:
@@ -138,6 +160,29 @@ def register(app: typer.Typer) -> None:
                     "reused" if info.get("reused") else "ready", info.get("tensorflow"), info.get("keras"),
                     info.get("python")), err=True)
             typer.echo(python)
+
+
+def _project_command(before: Path, after: Path, command: Optional[list[str]], program_args) -> "ProjectCommand":
+    """The checked command for two project folders (usage errors otherwise)."""
+    from migrator.verify import core
+
+    for label, path in (("BEFORE", before), ("AFTER", after)):
+        if not path.is_dir():
+            raise _usage_error("%s %s is not a folder: a command runs in two project folders" % (label, path))
+    if not command:
+        raise _usage_error("two folders need the project's command: migrator verify %s %s -- python train.py ..."
+                           % (before, after))
+    if program_args:
+        raise _usage_error("--arg applies to single programs; put a project's arguments in its command")
+    try:
+        project = core.parse_command(command)
+    except ValueError as exc:
+        raise _usage_error(str(exc)) from None
+    if project.script is not None:
+        for label, path in (("BEFORE", before), ("AFTER", after)):
+            if not (path / project.script).is_file():
+                raise _usage_error("%s project %s has no script %s" % (label, path, project.script))
+    return project
 
 
 def _tensorflow_version(python: str) -> Optional[str]:

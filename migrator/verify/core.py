@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -112,31 +113,106 @@ def child_environment(scratch: str) -> dict:
     return env
 
 
+@dataclass(frozen=True)
+class ProjectCommand:
+    """A project's own command: ``python SCRIPT ARGS...`` or ``python -m MODULE ARGS...``.
+
+    ``python`` stands for whichever runtime runs it; the script's path is relative to the
+    project's folder, which is also the working directory.
+    """
+
+    script: Optional[str]
+    module: Optional[str]
+    args: tuple[str, ...]
+
+    def __str__(self) -> str:
+        words = ["python"] + (["-m", self.module] if self.module else [self.script or ""]) + list(self.args)
+        return " ".join(_runtimes._quote(word) for word in words)
+
+
+_PYTHON_NAME = re.compile(r"python(\d+(\.\d+)?)?(\.exe)?")
+# Interpreter options with no effect on what a program computes: the child runs
+# unbuffered and writes no bytecode anyway.
+_HARMLESS_PYTHON_OPTIONS = ("-u", "-B")
+
+
+def parse_command(words: Sequence[str]) -> ProjectCommand:
+    """Read ``python [-u] (SCRIPT | -m MODULE) ARGS...``; ValueError says what is wrong."""
+    words = list(words)
+    if not words or not _PYTHON_NAME.fullmatch(os.path.basename(words[0])):
+        raise ValueError(
+            "the command must start with python (the runtime's own interpreter runs it), not %r"
+            % (words[0] if words else "")
+        )
+    rest = words[1:]
+    while rest and rest[0] in _HARMLESS_PYTHON_OPTIONS:
+        rest = rest[1:]
+    if not rest:
+        raise ValueError("the command names no script or module to run: %s" % " ".join(words))
+    if rest[0] == "-m":
+        if len(rest) < 2 or not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", rest[1]):
+            raise ValueError("python -m needs a module name, e.g. python -m package.train")
+        return ProjectCommand(None, rest[1], tuple(rest[2:]))
+    if rest[0].startswith("-"):
+        raise ValueError("python option %s is not supported (only -m, -u and -B are)" % rest[0])
+    if os.path.isabs(rest[0]):
+        raise ValueError("the script %s must be a path relative to the project's folder" % rest[0])
+    return ProjectCommand(rest[0], None, tuple(rest[1:]))
+
+
+# Not copied into a scratch copy of a project: nothing a program reads.
+_NOT_COPIED = shutil.ignore_patterns(".git", ".hg", ".svn", "__pycache__", "*.pyc")
+
+
 class _Child:
-    def __init__(self, program: Path, runtime: Runtime, argv: Sequence[str], timeout: float):
+    def __init__(self, program: Path, runtime: Runtime, argv: Sequence[str], timeout: float,
+                 project: Optional[Path] = None, module: Optional[str] = None):
+        """``program`` runs with ``argv``; inside ``project`` (a folder, copied into the
+        scratch folder first) ``program`` is relative to it, or ``module`` runs instead."""
         self.program = program
         self.runtime = runtime
         self.argv = list(argv)
         self.timeout = timeout
+        self.project = project
+        self.module = module
         self.result: Optional[RunResult] = None
+
+    def _label(self) -> str:
+        if self.project is None:
+            return str(self.program)
+        return "%s: %s" % (self.project, ProjectCommand(
+            None if self.module else str(self.program), self.module, tuple(self.argv)))
 
     def run(self) -> None:
         scratch = tempfile.mkdtemp(prefix="migrator-verify-%s-" % self.runtime.name)
         report_path = os.path.join(scratch, ".migrator-report.json")
+        cwd = scratch
+        target = ["--", str(self.program)]
+        if self.project is not None:
+            cwd = os.path.join(scratch, self.project.name or "project")
+            target = ["--root", cwd] + (["--module", self.module, "--"] if self.module else
+                                        ["--", os.path.join(cwd, str(self.program))])
         command = [
             self.runtime.python, str(_runtimes.BOOTSTRAP), "--runtime", self.runtime.bootstrap_mode,
-            "--report", report_path, "--", str(self.program), *self.argv,
+            "--report", report_path, *target, *self.argv,
         ]
         started = time.monotonic()
         timed_out = False
         try:
+            if self.project is not None:
+                try:
+                    shutil.copytree(self.project, cwd, symlinks=True, ignore=_NOT_COPIED)
+                except (OSError, shutil.Error) as exc:
+                    self.result = RunResult(self._label(), self.runtime, None, "",
+                                            "cannot copy %s: %s" % (self.project, exc), time.monotonic() - started)
+                    return
             try:
                 process = subprocess.Popen(
-                    command, cwd=scratch, env=child_environment(scratch), stdin=subprocess.DEVNULL,
+                    command, cwd=cwd, env=child_environment(scratch), stdin=subprocess.DEVNULL,
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=(os.name == "posix"),
                 )
             except OSError as exc:
-                self.result = RunResult(str(self.program), self.runtime, None, "",
+                self.result = RunResult(self._label(), self.runtime, None, "",
                                         "cannot start %s: %s" % (self.runtime.python, exc),
                                         time.monotonic() - started)
                 return
@@ -153,7 +229,7 @@ class _Child:
             except (OSError, ValueError):
                 pass
             self.result = RunResult(
-                str(self.program), self.runtime, process.returncode,
+                self._label(), self.runtime, process.returncode,
                 out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
                 time.monotonic() - started, timed_out, report,
             )
@@ -183,15 +259,23 @@ def run_program(
 
 
 def run_pair(
-    before: Path, after: Path, legacy: Runtime, modern: Runtime, argv: Sequence[str], timeout: float
+    before: Path, after: Path, legacy: Runtime, modern: Runtime, argv: Sequence[str], timeout: float,
+    sequential: bool = False,
 ) -> tuple[RunResult, RunResult]:
-    """Run both programs at the same time, each in its own process."""
-    children = [_Child(before, legacy, argv, timeout), _Child(after, modern, argv, timeout)]
-    threads = [threading.Thread(target=child.run, daemon=True) for child in children]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    """Run both programs at the same time (or BEFORE then AFTER), each in its own process."""
+    return _run_children([_Child(before, legacy, argv, timeout), _Child(after, modern, argv, timeout)], sequential)
+
+
+def _run_children(children: list[_Child], sequential: bool) -> tuple[RunResult, RunResult]:
+    if sequential:
+        for child in children:
+            child.run()
+    else:
+        threads = [threading.Thread(target=child.run, daemon=True) for child in children]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert children[0].result is not None and children[1].result is not None
     return children[0].result, children[1].result
 
@@ -206,6 +290,7 @@ class Verdict:
     strict: Optional[_compare.Comparison]  # steps mode at the steps tolerances
     loose: Optional[_compare.Comparison]  # final mode at the final tolerances
     notes: list[str] = field(default_factory=list)
+    command: Optional[str] = None  # a project's command (``verify_tree``); None for two files
 
     @property
     def equivalent(self) -> bool:
@@ -228,6 +313,7 @@ class Verdict:
         return {
             "status": self.status,
             "equivalent": self.equivalent,
+            "command": self.command,
             "compare": self.compare_mode,
             "agreement": self.agreement if self.comparison is not None else None,
             "strict": self.strict.equivalent if self.strict is not None else None,
@@ -260,6 +346,7 @@ def verify(
     argv: Sequence[str] = (),
     create_legacy_env: bool = True,
     allow_fallback: bool = True,
+    sequential: bool = False,
 ) -> Verdict:
     """Run BEFORE on the legacy runtime and AFTER on the modern one and compare them.
 
@@ -267,6 +354,7 @@ def verify(
     The legacy runtime is ``legacy_runtime`` if given, else ``legacy_python``, else the
     cached environment (created when missing and ``create_legacy_env``), else the
     compat.v1 fallback (when ``allow_fallback``); ``runtimes.LegacyEnvError`` otherwise.
+    Both run at once, or one after the other with ``sequential``.
     """
     if compare not in _compare.MODES:
         raise ValueError("compare must be one of %s, not %r" % (", ".join(_compare.MODES), compare))
@@ -278,7 +366,61 @@ def verify(
         legacy_python, create=create_legacy_env, allow_fallback=allow_fallback
     )
     modern = _runtimes.modern_runtime()
-    result_before, result_after = run_pair(before, after, legacy, modern, argv, timeout)
+    result_before, result_after = run_pair(before, after, legacy, modern, argv, timeout, sequential)
+    return _decide(result_before, result_after, legacy, compare, rtol, atol)
+
+
+def verify_tree(
+    before_dir: str | os.PathLike,
+    after_dir: str | os.PathLike,
+    command: Sequence[str] | ProjectCommand,
+    *,
+    rtol: Optional[float] = None,
+    atol: Optional[float] = None,
+    compare: str = "steps",
+    legacy_python: Optional[str] = None,
+    legacy_runtime: Optional[Runtime] = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    create_legacy_env: bool = True,
+    allow_fallback: bool = True,
+    sequential: bool = False,
+) -> Verdict:
+    """Run a project's own command in a scratch copy of BEFORE_DIR (legacy runtime) and
+    of AFTER_DIR (modern runtime) and compare what they print, as ``verify`` does.
+
+    ``command`` is ``python SCRIPT ARGS...`` or ``python -m MODULE ARGS...`` (words, or a
+    ``ProjectCommand``); ValueError when it is not one, FileNotFoundError when a folder or
+    the script is missing. Other arguments as for ``verify``.
+    """
+    if compare not in _compare.MODES:
+        raise ValueError("compare must be one of %s, not %r" % (", ".join(_compare.MODES), compare))
+    parsed = command if isinstance(command, ProjectCommand) else parse_command(command)
+    before, after = Path(before_dir).resolve(), Path(after_dir).resolve()
+    for label, path in (("BEFORE", before), ("AFTER", after)):
+        if not path.is_dir():
+            raise FileNotFoundError("%s project %s is not a folder" % (label, path))
+        if parsed.script is not None and not (path / parsed.script).is_file():
+            raise FileNotFoundError("%s project %s has no script %s" % (label, path, parsed.script))
+    legacy = legacy_runtime or _runtimes.resolve_legacy_runtime(
+        legacy_python, create=create_legacy_env, allow_fallback=allow_fallback
+    )
+    modern = _runtimes.modern_runtime()
+    program = Path(parsed.script or "")
+    children = [
+        _Child(program, runtime, parsed.args, timeout, project=tree, module=parsed.module)
+        for tree, runtime in ((before, legacy), (after, modern))
+    ]
+    result_before, result_after = _run_children(children, sequential)
+    verdict = _decide(result_before, result_after, legacy, compare, rtol, atol)
+    verdict.command = str(parsed)
+    return verdict
+
+
+def _decide(
+    result_before: RunResult, result_after: RunResult, legacy: Runtime,
+    compare: str, rtol: Optional[float], atol: Optional[float],
+) -> Verdict:
+    """The verdict on two runs: failures first, then the printed numbers."""
     notes = []
     if legacy.name == "compat":
         notes.append(

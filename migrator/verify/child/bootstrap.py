@@ -1,12 +1,16 @@
 """Run one user program under migrator verify's deterministic conditions.
 
-Usage: python bootstrap.py --runtime {legacy,modern,compat} [--report FILE] -- PROGRAM [ARGS...]
+Usage: python bootstrap.py --runtime {legacy,modern,compat} [--report FILE] [--root DIR]
+                           [--module NAME] -- [PROGRAM] [ARGS...]
 
 Runs in the legacy interpreter (Python 3.7, TensorFlow 1.15.5, Keras 2.3.1) and in the
 modern one (TensorFlow 2.21, Keras 3), so it must stay valid Python 3.7.
 
 The program runs as ``__main__`` via runpy, with its own folder first on sys.path and
 ``sys.argv = [PROGRAM] + ARGS``; its exit status is this process's exit status.
+A project (``--root DIR``, the working directory) is the program's own code: with
+``--module NAME`` the module runs as ``python -m NAME`` would run it (DIR first on
+sys.path), else PROGRAM runs with its folder first on sys.path, as ``python PROGRAM``.
 ``--runtime compat`` is the fallback for machines without Python 3.7: ``tensorflow``
 becomes ``tensorflow.compat.v1`` with v2 behaviour disabled.
 """
@@ -19,7 +23,7 @@ import traceback
 
 def _parse(argv):
     """``--runtime R [--report F] -- PROGRAM ARGS...``; nothing after ``--`` is ours."""
-    options = {"runtime": None, "report": None}
+    options = {"runtime": None, "report": None, "root": None, "module": None}
     i = 0
     while i < len(argv) and argv[i] != "--":
         flag = argv[i].lstrip("-")
@@ -28,9 +32,20 @@ def _parse(argv):
         options[flag] = argv[i + 1]
         i += 2
     rest = argv[i + 1:]
-    if options["runtime"] not in ("legacy", "modern", "compat") or not rest:
+    if options["runtime"] not in ("legacy", "modern", "compat") or not (rest or options["module"]):
         raise SystemExit("bootstrap.py: need --runtime legacy|modern|compat and a program\n" + __doc__)
-    return options["runtime"], options["report"], rest[0], rest[1:]
+    if options["module"]:
+        return options, None, rest
+    return options, rest[0], rest[1:]
+
+
+def _own_frame(tb, program, root):
+    """Whether a traceback frame is the user's code (not ours, not runpy's)."""
+    filename = tb.tb_frame.f_code.co_filename
+    if root:
+        # "<frozen runpy>" is no file: made absolute, it would seem to be in the project.
+        return os.path.isabs(filename) and filename.startswith(os.path.join(root, ""))
+    return filename == program
 
 
 def _write_report(path, hooks, runtime):
@@ -53,8 +68,10 @@ def _write_report(path, hooks, runtime):
 
 
 def main(argv):
-    runtime, report, program, args = _parse(argv)
-    program = os.path.abspath(program)
+    options, program, args = _parse(argv)
+    runtime, report, module = options["runtime"], options["report"], options["module"]
+    root = os.path.abspath(options["root"]) if options["root"] else None
+    program = os.path.abspath(program) if program else None
     child_dir = os.path.dirname(os.path.abspath(__file__))
 
     # Our helpers are imported under unique names, then our folder leaves sys.path:
@@ -65,20 +82,23 @@ def main(argv):
     import _migrator_child_hooks as hooks
 
     sys.path.pop(0)
-    sys.path.insert(0, os.path.dirname(program))
+    sys.path.insert(0, root if module else os.path.dirname(program))
 
-    hooks.install(program_dir=os.path.dirname(program),
+    hooks.install(program_dir=root or os.path.dirname(program),
                   provide_input_data=runtime in ("legacy", "compat"),
                   compat=runtime == "compat")
     if runtime == "compat":
         hooks.compat_tensorflow()
 
-    sys.argv = [program] + list(args)
+    sys.argv = [program or module] + list(args)
     import runpy
 
     status = 0
     try:
-        runpy.run_path(program, run_name="__main__")
+        if module:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+        else:
+            runpy.run_path(program, run_name="__main__")
     except SystemExit as exc:
         code = exc.code
         if code is None:
@@ -90,7 +110,7 @@ def main(argv):
             status = 1
     except BaseException:  # the program's own failure: show its traceback, not ours
         kind, value, tb = sys.exc_info()
-        while tb is not None and tb.tb_frame.f_code.co_filename != program:
+        while tb is not None and not _own_frame(tb, program, root):
             tb = tb.tb_next
         traceback.print_exception(kind, value, tb)
         status = 1

@@ -1,0 +1,24 @@
+import argparse
+
+import numpy as np
+import tensorflow as tf
+
+from model import LinearModel
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--num_epochs", type=int, default=20)
+parser.add_argument("--learning_rate", type=float, default=0.1)
+args = parser.parse_args()
+
+data = np.loadtxt("data/points.csv", delimiter=",", dtype=np.float32)
+features, targets = data[:, :2], data[:, 2:]
+
+model = LinearModel(n_features=2, learning_rate=args.learning_rate)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for epoch in range(args.num_epochs):
+        for start in range(0, len(features), 4):
+            batch = {model.x: features[start:start + 4], model.y: targets[start:start + 4]}
+            _, loss = sess.run([model.train_op, model.loss], feed_dict=batch)
+        print("epoch %d loss %.6f" % (epoch + 1, loss))
+    print("w", sess.run(model.w).ravel(), "b", sess.run(model.b))
