@@ -833,3 +833,33 @@ def test_graph_state_reached_through_private_modules_converts() -> None:
     assert "compat.v1" not in text and "Session" not in text and "placeholder" not in text
     assert "def compute_y(x):" in text
     assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_fetches_built_inside_their_runs_get_functions_defined_before_each_use():
+    # The cookbook style: nothing is built before the session, each run builds its op.
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+sess = tf.Session()
+print(sess.run(tf.add(3, 4)))
+print(sess.run(tf.multiply(3.0, 4.0)))
+"""
+    )
+    assert "sess" not in text and text.count("@tf.function") == 2
+    assert text.index("def compute_value():") < text.index("print(compute_value().numpy())")
+    assert text.index("print(compute_value().numpy())") < text.index("def compute_value_2():")
+
+
+def test_a_fetch_built_from_a_loop_variable_keeps_the_module_on_the_fallback():
+    # TF 1 built a new op from each value; a function traced once would keep the first.
+    text, findings = migrate(
+        """\
+import tensorflow as tf
+sess = tf.Session()
+for num in range(3):
+    print(sess.run(tf.square(num)))
+"""
+    )
+    assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    (finding,) = [f for f in findings if f.kind == "declined"]
+    assert "loop variable `num`" in finding.message

@@ -95,13 +95,17 @@ def _place(pairs: list[tuple[Site, Function]]) -> None:
         if site.statement <= fn.position:
             raise CannotConvert(site.call, "the graph is run before it is fully built")
     together = max(fn.position for _, fn in pairs) if pairs else -1
-    if all(site.statement > together for site, _ in pairs):
+    if together >= 0 and all(site.statement > together for site, _ in pairs):
         # The whole graph is built before anything runs: all functions go there.
         for _, fn in pairs:
             fn.position = together
         return
-    for _, fn in pairs:
+    # Otherwise (or when every fetch is built inside its run: `sess.run(tf.add(2, 3))`,
+    # nothing before it) each function goes right before the statement that first runs it.
+    for site, fn in pairs:
         fn.position = max(fn.position, first_use[id(fn)] - 1)
+        if fn.position < 0:
+            raise CannotConvert(site.call, "the block's first statement runs the graph")
 
 
 def fetch_elements(graph: Graph, fetch: cst.BaseExpression) -> tuple[list[cst.BaseExpression], Shape, list[str]]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.graph import ReadNamesVisitor, argument
+from codemods.analysis.graph import ReadNamesVisitor, argument, assigned_names, names_read
 from codemods.graph.g101_session_to_function.analysis import local_names
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Site, Sites
@@ -45,6 +45,7 @@ class _SiteFinder(ReadNamesVisitor):
         self.feeds: dict[str, cst.Dict] = {}
         self.shadowed: list[set[str]] = []  # names local to the functions being visited
         self.loops = 0  # depth of the for/while loops being visited
+        self.loop_targets: list[set[str]] = []  # names bound by the for loops being visited
         self.looped_inits: set[int] = set()  # initializer runs inside a loop
         self.statement = 0
 
@@ -91,6 +92,11 @@ class _SiteFinder(ReadNamesVisitor):
             return True
         if fetch is None:
             raise CannotConvert(node, "a run with no fetches")
+        from_loop = (set(names_read(fetch)) & set().union(*self.loop_targets)) - self.graph
+        if from_loop:
+            # `for num in nums: sess.run(f(num))` built a new op from each value; a
+            # function traced once would keep the first one.
+            raise CannotConvert(fetch, f"the fetch builds new ops from the loop variable `{sorted(from_loop)[0]}` at each run")
         init = self.g.is_init(fetch)
         if isinstance(feed_node, cst.Name) and feed_node.value in self.feeds:
             feed_node = self.feeds[feed_node.value]
@@ -123,9 +129,11 @@ class _SiteFinder(ReadNamesVisitor):
 
     def visit_For(self, node: cst.For) -> None:
         self.loops += 1
+        self.loop_targets.append(set(assigned_names(node.target)))
 
     def leave_For(self, original_node: cst.For) -> None:
         self.loops -= 1
+        self.loop_targets.pop()
 
     def visit_While(self, node: cst.While) -> None:
         self.loops += 1
