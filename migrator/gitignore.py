@@ -49,11 +49,15 @@ def drop_ignored(items: Iterable[Target | Missing], named: Iterable[str]) -> lis
     roots = sorted((os.path.realpath(r) for r in roots if r), key=len, reverse=True)
     if not roots:
         return items
+    # A folder named on the command line that git ignores as a whole (`migrator migrate
+    # build/copy`) is migrated as asked: nothing under it is left out.
+    folders = [p for p in named if os.path.isdir(p)]
+    asked = [os.path.realpath(f) for r in roots for f in ignored(folders, r)]
     by_repository: dict[str, list[str]] = {}
     for item in items:
         if isinstance(item, Target):
             path = os.path.realpath(os.path.abspath(item.path))
-            if os.path.abspath(item.path) in named:
+            if os.path.abspath(item.path) in named or any(path.startswith(a + os.sep) for a in asked):
                 continue
             root = next((r for r in roots if path.startswith(r + os.sep)), None)
             if root is not None:

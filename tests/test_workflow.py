@@ -110,6 +110,8 @@ def test_files_git_ignores_are_left_out_unless_named(tmp_path: Path) -> None:
     assert paths(cli(".", "--format", "json", "--check", cwd=tmp_path)) == ["src/a.py", "src/tests/t.py", "vendor/v.py"]
     assert "data/d.py" in paths(cli(".", "--format", "json", "--check", "--no-respect-gitignore", cwd=tmp_path))
     assert paths(cli("data/d.py", "--format", "json", "--check", cwd=tmp_path)) == ["data/d.py"]
+    # An ignored folder named on the command line (a scratch copy under build/) is migrated as asked.
+    assert paths(cli("data", "--format", "json", "--check", cwd=tmp_path)) == ["data/d.py"]
 
 
 def test_output_dir_writes_the_migrated_tree_elsewhere(tmp_path: Path) -> None:
