@@ -115,13 +115,6 @@ def test_after_parses(fixture_dir: Path):
     ast.parse(after.read_bytes(), str(after))
 
 
-@pytest.fixture(scope="session")
-def legacy_runtime() -> runtimes.Runtime:
-    try:
-        return runtimes.require_legacy_runtime()
-    except runtimes.LegacyEnvError as exc:
-        pytest.fail(str(exc), pytrace=False)
-
 
 @parametrize
 def test_before_and_after_are_equivalent(fixture_dir: Path, legacy_runtime: runtimes.Runtime):

@@ -8,11 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
-pytest.importorskip("pygls")
-from lsprotocol import types  # noqa: E402
-from pygls.lsp.client import BaseLanguageClient  # noqa: E402
+from lsprotocol import types  # pygls is in the test extra: a missing one fails here
+from pygls.lsp.client import BaseLanguageClient
 
 from tests.test_cli import ROOT, TF1  # noqa: E402
 

@@ -40,13 +40,6 @@ from migrator.verify.compare import (
 CASES = Path(__file__).parent / "verify_cases"
 
 
-@pytest.fixture(scope="session")
-def legacy_runtime() -> runtimes.Runtime:
-    try:
-        return runtimes.require_legacy_runtime()
-    except runtimes.LegacyEnvError as exc:
-        pytest.fail(str(exc), pytrace=False)
-
 
 def _program(tmp_path: Path, name: str, source: str) -> Path:
     path = tmp_path / name

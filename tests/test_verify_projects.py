@@ -16,19 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 from migrator.cli import app
-from migrator.verify import DIFFERENT, EQUIVALENT, ProjectCommand, runtimes, verify_tree
+from migrator.verify import DIFFERENT, EQUIVALENT, ProjectCommand, verify_tree
 from migrator.verify.core import parse_command
 
 PROJECT = Path(__file__).parent / "verify_cases" / "projects" / "linreg"
 BEFORE, AFTER = PROJECT / "before", PROJECT / "after"
 
-
-@pytest.fixture(scope="module")
-def legacy_runtime() -> runtimes.Runtime:
-    try:
-        return runtimes.require_legacy_runtime()
-    except runtimes.LegacyEnvError as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 # -- reading the command: no TensorFlow --------------------------------------------------

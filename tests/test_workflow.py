@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -101,7 +100,6 @@ def test_tool_migrator_in_pyproject_selects_ignores_excludes_and_command_line_op
     assert "unknown [tool.migrator] key(s) selct" in cli(".", "--check", cwd=tmp_path).stderr
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_files_git_ignores_are_left_out_unless_named(tmp_path: Path) -> None:
     _tree(tmp_path)
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)

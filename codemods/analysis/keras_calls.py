@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from codemods.analysis.names import ImportResolver, dotted_name
+from codemods.analysis.names import ImportResolver, dotted_name, is_import_line
 
 # Where Keras symbols resolve from: standalone Keras 2 (before K101 moved the imports)
 # and TF's Keras (after it).
@@ -278,11 +278,6 @@ class KerasRefs:
         return tree.with_changes(body=body[:index] + lines + body[index:])
 
 
-def _is_import_line(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
-    )
-
 
 def _is_docstring(statement: cst.BaseStatement) -> bool:
     return (
@@ -299,7 +294,7 @@ def _import_insert_index(body: list[cst.BaseStatement]) -> int:
     import changes nothing), else after the docstring."""
     last = None
     for position, statement in enumerate(body):
-        if _is_import_line(statement) and any(_imports_tf(s) for s in statement.body):
+        if is_import_line(statement) and any(_imports_tf(s) for s in statement.body):
             last = position
     if last is not None:
         return last + 1

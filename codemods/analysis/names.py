@@ -38,6 +38,13 @@ class _Scope:
     bound_outside_handlers: set[str] = field(default_factory=set)
 
 
+def is_import_line(statement: cst.BaseStatement) -> bool:
+    """A line of imports only (``import a, b`` / ``from x import y; import z``)."""
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
+    )
+
+
 def dotted_name(expr: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
     parts: list[str] = []

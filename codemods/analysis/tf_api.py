@@ -18,6 +18,7 @@ from pathlib import Path
 import libcst as cst
 
 from codemods.analysis.graph_outcome import graph_outcome
+from codemods.analysis.names import is_import_line
 from codemods.analysis.private_names import public_qualified
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tf_upgrade_v2.json"
@@ -321,9 +322,7 @@ def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
     new = [cst.parse_statement(line + "\n") for line in lines if line not in existing]
     position = 0
     for index, stmt in enumerate(body):
-        if isinstance(stmt, cst.SimpleStatementLine) and all(
-            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
-        ):
+        if is_import_line(stmt):
             position = index + 1
     body[position:position] = new
     return module.with_changes(body=body)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.names import FastVisitor, dotted_name
+from codemods.analysis.names import FastVisitor, dotted_name, is_import_line
 from codemods.base import Example, Rule
 
 # The modules that define TF 1's read_data_sets (input_data re-exports contrib's).
@@ -566,9 +566,7 @@ class _Plan(FastVisitor):
         # After the docstring and the leading imports.
         position = 0
         for index, stmt in enumerate(body):
-            if isinstance(stmt, cst.SimpleStatementLine) and all(
-                isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
-            ):
+            if is_import_line(stmt):
                 position = index + 1
                 continue
             if index == 0 and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr) and isinstance(

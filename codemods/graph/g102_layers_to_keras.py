@@ -38,6 +38,7 @@ from codemods.analysis.graph import (
     single_assignment,
     tf1_symbol,
 )
+from codemods.analysis.names import is_import_line
 from codemods.base import Example, Rule
 
 
@@ -1369,7 +1370,7 @@ def _insert_after_imports(module: cst.Module, statements) -> cst.Module:
     body = list(module.body)
     last = -1
     for i, stmt in enumerate(body):
-        if isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+        if is_import_line(stmt):
             last = i
     blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
     new = [stmt.with_changes(leading_lines=blank) for stmt in statements]

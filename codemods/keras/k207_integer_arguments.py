@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import keras_path, keyword
+from codemods.analysis.keras_calls import code, keras_path, keyword
 from codemods.base import Example, Rule
 
 # Size arguments Keras 3 requires as Python ints: (position, keyword) per layer.
@@ -112,7 +112,7 @@ class IntegerArguments(Rule):
                 args[index] = args[index].with_changes(
                     value=cst.Call(func=cst.Name("int"), args=[cst.Arg(args[index].value)])
                 )
-                self.report(value, f"`{_code(value)}` is a NumPy integer, which Keras 3 refuses as a layer size; "
+                self.report(value, f"`{code(value)}` is a NumPy integer, which Keras 3 refuses as a layer size; "
                                    "converted with int() as Keras 2 did", kind="converted")
         return updated_node.with_changes(args=args)
 
@@ -138,10 +138,6 @@ def _size_indexes(args: Sequence[cst.Arg], sizes: tuple[tuple[int, str], ...]) -
             if by_position or keyword(arg) == name:
                 found.append(index)
     return found
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
 
 
 class _Bindings(cst.CSTVisitor):

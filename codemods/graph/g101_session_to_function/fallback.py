@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods.analysis.names import is_import_line
+
 
 def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
     """Every ``import tensorflow as <alias>`` -> ``tensorflow.compat.v1``, and
@@ -37,13 +39,8 @@ def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
                         has_disable = True
     if not has_disable:
         position = -1 if first_import is None else first_import
-        while position + 1 < len(body) and _imports_only(body[position + 1]):
+        while position + 1 < len(body) and is_import_line(body[position + 1]):
             position += 1
         body.insert(position + 1, cst.parse_statement(f"{alias}.disable_v2_behavior()\n"))
     return tree.with_changes(body=body)
 
-
-def _imports_only(stmt: cst.BaseStatement) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body
-    )
