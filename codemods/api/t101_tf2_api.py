@@ -68,9 +68,6 @@ def _keyword(arg: cst.Arg, name: str) -> cst.Arg:
 
 class TF2Api(Rule):
     code = "T101"
-    slug = "tf2-api"
-    summary = "Renamed, moved and re-signatured TF1 functions get their native TF2 names and arguments."
-    triggers = ("tensorflow",)
     details = (
         "Uses tf_upgrade_v2's tables (snapshot in codemods/data/tf_upgrade_v2.json, with the TF1 and TF2 "
         "signatures of every function whose arguments changed) and prefers the native TF2 name; "

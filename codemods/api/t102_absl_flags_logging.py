@@ -24,9 +24,6 @@ ABSL_LOGGING_NAMES = {
 
 class AbslFlagsLogging(Rule):
     code = "T102"
-    slug = "absl-flags-logging"
-    summary = "tf.app.flags, tf.flags, tf.logging and tf.app.run become absl.flags, absl.logging and absl.app.run."
-    triggers = ("flags", "logging", "app.run", "from tensorflow import app")
     details = (
         "TF 1.x's tf.app.flags was absl.flags behind a wrapper and tf.logging logged through Python's "
         "logging; TF 2 has neither outside tf.compat.v1. The absl modules are imported as `import "

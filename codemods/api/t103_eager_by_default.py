@@ -23,12 +23,6 @@ from codemods.base import Example, Rule
 
 class EagerByDefault(Rule):
     code = "T103"
-    slug = "eager-by-default"
-    summary = "tf.enable_eager_execution(), tf.reset_default_graph() and other graph-mode switches are removed."
-    triggers = (
-        "enable_eager_execution", "enable_v2_behavior", "reset_default_graph", "enable_resource_variables",
-        "enable_v2_tensorshape", "enable_control_flow_v2", "disable_v2_behavior", "disable_eager_execution",
-    )
     details = (
         "Removes statements that only call tf.enable_eager_execution, tf.enable_v2_behavior, "
         "tf.enable_resource_variables, tf.enable_v2_tensorshape or tf.enable_control_flow_v2 (each "

@@ -28,9 +28,6 @@ def _code(node: cst.CSTNode) -> str:
 
 class TFPrint(Rule):
     code = "T104"
-    slug = "tf-print"
-    summary = "Statements `y = tf.Print(x, data, message)` become `tf.print(message, *data)` and `y = x`."
-    triggers = ("Print",)
     details = __doc__.split("\n\n", 1)[1].strip()
     examples = (
         Example(

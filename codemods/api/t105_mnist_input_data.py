@@ -69,12 +69,6 @@ def _is_false(expr: cst.BaseExpression) -> bool:
 
 class MnistInputData(Rule):
     code = "T105"
-    slug = "mnist-input-data"
-    summary = (
-        "tensorflow.examples.tutorials.mnist.input_data.read_data_sets becomes an inlined equivalent "
-        "on tf.keras.datasets.mnist with TF 1's splits, scaling and next_batch shuffling."
-    )
-    triggers = ("read_data_sets", "input_data")
     details = (
         "Handles `from tensorflow.examples.tutorials.mnist import input_data`, `import "
         "tensorflow.examples.tutorials.mnist.input_data as input_data`, `from ...input_data import "

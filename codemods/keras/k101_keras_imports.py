@@ -826,9 +826,6 @@ class _Scan(FastVisitor):
 
 class KerasImports(Rule):
     code = "K101"
-    slug = "keras-imports"
-    summary = "Standalone `keras` imports become `tensorflow.keras` imports, private Keras 2 modules their public homes."
-    triggers = ("keras",)
     details = (
         "TF 2.21's tensorflow.keras is Keras 3. Every import form is handled (`import keras`, "
         "`import keras.backend as K`, `from keras.layers import *`, imports inside functions and "

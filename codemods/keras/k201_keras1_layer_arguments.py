@@ -198,9 +198,6 @@ def _tuple_of(*exprs: cst.BaseExpression) -> cst.Tuple:
 
 class Keras1LayerArguments(Rule):
     code = "K201"
-    slug = "keras1-layer-arguments"
-    summary = "Keras 1 layer names and arguments (`Convolution2D(32, 3, 3)`, `border_mode`, `init`, `output_dim`, `W_regularizer`, `dim_ordering`, ...) -> the Keras 2 spelling Keras 3 accepts."
-    triggers = ("keras",)
     details = (
         "Mirrors Keras 2.3.1's own keras.legacy.interfaces converters, so the layer is built "
         "exactly as Keras 2.3.1 built it: keyword renames, dim_ordering/consume_less value "

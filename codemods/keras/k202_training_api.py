@@ -79,10 +79,6 @@ class _GeneratorFunctions(cst.CSTVisitor):
 
 class TrainingApi(Rule):
     code = "K202"
-    slug = "training-api"
-    summary = "`fit_generator`/`evaluate_generator`/`predict_generator` -> `fit`/`evaluate`/`predict`; `nb_epoch`, `samples_per_epoch`, `nb_val_samples` -> Keras 2 keywords."
-    triggers = ("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q")
-    requires = ("keras",)
     details = (
         "Keras 3 has no *_generator methods: fit/evaluate/predict take the generator. Positional "
         "arguments after the generator become keywords (fit's second parameter is y). Keras 1 "

@@ -61,9 +61,6 @@ def _spec(path: str | None) -> OptimizerSpec | None:
 
 class OptimizerArguments(Rule):
     code = "K203"
-    slug = "optimizer-arguments"
-    summary = "Keras 2 optimizers: `lr` -> `learning_rate`, `decay` -> an `InverseTimeDecay` schedule, Keras 2 defaults Keras 3 changed written out."
-    triggers = ("keras",)
     details = (
         "decay=d becomes learning_rate=keras.optimizers.schedules.InverseTimeDecay(lr, "
         "decay_steps=1, decay_rate=d), the per-step 1/(1 + d*iterations) Keras 2 applied. "

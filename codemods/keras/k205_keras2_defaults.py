@@ -64,9 +64,6 @@ FUNCTIONS = {
 
 class Keras2Defaults(Rule):
     code = "K205"
-    slug = "keras2-defaults"
-    summary = "Layer/initializer/activation/loss defaults Keras 3 changed (`GRU` reset_after, `'hard_sigmoid'`, `VarianceScaling('normal')`, loss names) -> Keras 2's, written out."
-    triggers = ("keras",)
     details = (
         "GRU gets reset_after=False, ConvLSTM2D and the 'hard_sigmoid' activation string get "
         "Keras 2's hard sigmoid (clip(0.2x + 0.5, 0, 1), tensorflow.keras.backend.hard_sigmoid), "

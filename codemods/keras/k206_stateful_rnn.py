@@ -27,10 +27,6 @@ from codemods.base import Example, Rule
 
 class StatefulRnn(Rule):
     code = "K206"
-    slug = "stateful-rnn"
-    summary = "`batch_input_shape=` / `batch_size=` on layers -> `Input(batch_shape=...)`; `model.reset_states()` -> reset each stateful layer."
-    triggers = ("batch_input_shape", "reset_states", ("batch_size", "input_shape"), ("batch_size", "input_dim"))
-    requires = ("keras",)
     details = (
         "Keras 3 layers take no batch_input_shape/batch_size: the fixed batch shape of stateful "
         "RNNs moves to an Input added in front of the layer (Sequential.add or a Sequential list). "

@@ -39,9 +39,6 @@ _MAX_HOPS = 3
 
 class IntegerArguments(Rule):
     code = "K207"
-    slug = "integer-arguments"
-    summary = "NumPy integers passed as layer sizes (`Dense(np.prod(shape))`), which Keras 3 refuses, are wrapped in `int()`."
-    triggers = (("keras", "numpy"),)
     details = (
         "Keras 2 converted units/filters/input_dim/output_dim with int(); Keras 3 accepts only Python "
         "ints and raises 'expected a positive integer' for numpy.int64. Wrapped: calls resolved to "

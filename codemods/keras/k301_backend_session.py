@@ -34,9 +34,6 @@ _NO_EQUIVALENT = {
 
 class BackendSession(Rule):
     code = "K301"
-    slug = "backend-session"
-    summary = "Keras 2 backend session/global-state functions (`K.function`, `K.image_dim_ordering`, `K.set_session`, `K.get_session`, ...) -> Keras 3, or reported."
-    triggers = ("keras",)
     details = (
         "K.function(inputs, outputs) becomes keras.Function(inputs, outputs) whose results are "
         "converted to NumPy in the same structure, as Keras 2 returned them. Functions taking "

@@ -88,9 +88,6 @@ _KEEPS_SIGN = {"mean", "sum", "max", "min", "prod", "maximum"}
 
 class BackendMathToOps(Rule):
     code = "K302"
-    slug = "backend-math-to-ops"
-    summary = "Keras 2 backend math (`K.mean`, `K.square`, `K.sqrt`, `K.concatenate`, ...) -> `keras.ops`, with Keras 2's default axes written out."
-    triggers = ("keras",)
     details = (
         "Converted where keras.ops computes the same thing: K.concatenate gets axis=-1 "
         "(ops.concatenate defaults to 0), K.argmax/K.expand_dims axis=-1, K.cumsum axis=0, "

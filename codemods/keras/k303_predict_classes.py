@@ -34,10 +34,6 @@ from codemods.base import Example, Rule
 
 class PredictClasses(Rule):
     code = "K303"
-    slug = "predict-classes"
-    summary = "`predict_classes` / `predict_proba` (gone in Keras 3) -> `predict` with Keras 2's argmax / 0.5 threshold."
-    triggers = ("predict_classes", "predict_proba")
-    requires = ("keras",)
     details = (
         "predict_classes returned proba.argmax(axis=-1) for several output units and "
         "(proba > 0.5).astype('int32') for one; the width is read from a Sequential model built "

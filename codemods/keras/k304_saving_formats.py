@@ -61,10 +61,6 @@ def _quote(original: cst.SimpleString, value: str) -> cst.SimpleString:
 
 class SavingFormats(Rule):
     code = "K304"
-    slug = "saving-formats"
-    summary = "Save paths Keras 3 refuses or cannot read back (`save_weights('w.h5')`, `save('m.h5')`, checkpoints) -> `.weights.h5` / `.keras`, renamed wherever the module uses them."
-    triggers = ("save", "ModelCheckpoint")
-    requires = ("keras",)
     details = (
         "save_weights and weights-only ModelCheckpoint paths get the .weights.h5 Keras 3 requires; "
         "whole-model saves and checkpoints get .keras (Keras 3's .h5 models do not load back for "

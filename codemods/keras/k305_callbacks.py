@@ -50,10 +50,6 @@ _MONITORED = ("ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau")
 
 class Callbacks(Rule):
     code = "K305"
-    slug = "callbacks"
-    summary = "Keras 2 callback arguments (`ModelCheckpoint(period=)`, `mode='auto'`, TensorBoard's removed options, `optimizer.lr`) -> Keras 3."
-    triggers = ("callbacks", "Checkpoint", "EarlyStopping", "ReduceLROnPlateau", "TensorBoard", "ProgbarLogger", ".lr")
-    requires = ("keras",)
     details = (
         "period=1 is dropped (Keras 3 saves every epoch by default); period=N>1 is reported "
         "(save_freq counts batches). mode='auto' is written out as Keras 2.3.1 resolved it "

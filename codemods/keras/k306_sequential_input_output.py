@@ -22,10 +22,6 @@ _PLURAL = {"input": "inputs", "output": "outputs"}
 
 class SequentialInputOutput(Rule):
     code = "K306"
-    slug = "sequential-input-output"
-    summary = "`<Sequential model>.input` / `.output` (gone from Keras 3's Sequential) -> `.inputs[0]` / `.outputs[0]`."
-    triggers = ("Sequential",)
-    requires = ("keras",)
     details = (
         "Keras 3's Sequential has inputs/outputs lists but no input/output attributes; a "
         "Sequential model has one of each. Only names bound to Sequential(...) in the module."

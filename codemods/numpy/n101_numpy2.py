@@ -143,12 +143,6 @@ def _bind(args, names: tuple[str, ...]) -> dict[str, cst.Arg] | None:
 
 class Numpy2(Rule):
     code = "N101"
-    slug = "numpy2"
-    summary = (
-        "NumPy 1 names NumPy 2 removed (`np.float`, `np.int`, `np.float_`, `np.NaN`, `np.product`, "
-        "`np.asscalar`, `newshape=`, `tostring()`, ...) -> their exact NumPy 2 spelling."
-    )
-    triggers = ("numpy",)  # narrowed by applies_to
     details = __doc__.split("\n\n", 1)[1].strip()
 
     @classmethod
