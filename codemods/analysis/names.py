@@ -36,6 +36,9 @@ class _Scope:
     # names bound anywhere else: a fallback does not make the guarded import another name.
     fallbacks: set[str] = field(default_factory=set)
     bound_outside_handlers: set[str] = field(default_factory=set)
+    # Every binding of each name (imports, definitions, parameters, targets): the value of
+    # a one-target `name = value`, None for any other (read by ``assigned_value``).
+    values: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
 
 
 def is_import_line(statement: cst.BaseStatement) -> bool:
@@ -145,11 +148,16 @@ class _BindingCollector(FastVisitor):
     def scope(self) -> _Scope:
         return self.stack[-1]
 
+    def _note(self, name: str, value: cst.BaseExpression | None = None) -> None:
+        self.scope.values.setdefault(name, []).append(value)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scope.locals.add(node.name.value)
+        self._note(node.name.value)
         self._open(node, is_class=False)
         for param in _all_params(node.params):
             self.scope.locals.add(param.name.value)
+            self._note(param.name.value)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.stack.pop()
@@ -158,6 +166,7 @@ class _BindingCollector(FastVisitor):
         self._open(node, is_class=False)
         for param in _all_params(node.params):
             self.scope.locals.add(param.name.value)
+            self._note(param.name.value)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
         self.stack.pop()
@@ -197,6 +206,7 @@ class _BindingCollector(FastVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.scope.locals.add(node.name.value)
+        self._note(node.name.value)
         self._open(node, is_class=True)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
@@ -208,6 +218,7 @@ class _BindingCollector(FastVisitor):
         for alias in node.names:
             local, origin = _import_origin(alias)
             self.scope.imports[local] = origin
+            self._note(local)
             self.imported_names.add(local)
         return False
 
@@ -223,6 +234,7 @@ class _BindingCollector(FastVisitor):
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
+            self._note(local)
             if module:
                 self.scope.imports[local] = f"{module}.{name}"
                 self.imported_names.add(local)
@@ -230,9 +242,10 @@ class _BindingCollector(FastVisitor):
                 self.scope.locals.add(local)
         return False
 
-    def _bind_target(self, target: cst.BaseExpression) -> None:
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None = None) -> None:
         if isinstance(target, cst.Name):
             self.scope.locals.add(target.value)
+            self._note(target.value, value)
             if self.handler_depth:
                 self.scope.fallbacks.add(target.value)
             else:
@@ -243,8 +256,10 @@ class _BindingCollector(FastVisitor):
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value)
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._bind_target(node.target)
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = node.value if len(node.targets) == 1 else None
+        for target in node.targets:
+            self._bind_target(target.target, value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._bind_target(node.target)
@@ -321,6 +336,24 @@ class ImportResolver:
         self._relevant: dict[str, set[int]] = {}
         self._module_scope = collector.scopes[module]
         self._scopes = collector.scopes
+        self._load_scopes: dict[cst.Name, _Scope] | None = None
+
+    def assigned_value(self, name: cst.Name) -> cst.BaseExpression | None:
+        """The value of the name read at ``name`` when the scope it belongs to binds it
+        once, by ``name = value``; None when it is bound any other way or more than once."""
+        if self._load_scopes is None:
+            self._load_scopes = {node: scope for node, scope, _ in self._collector.loads}
+        current = self._load_scopes.get(name)
+        innermost = True
+        while current is not None:
+            # a class body's names are not visible to the functions inside it
+            if not (current.is_class and not innermost):
+                values = current.values.get(name.value)
+                if values is not None:
+                    return values[0] if len(values) == 1 else None
+            innermost = False
+            current = current.parent
+        return None
 
     def statements_using(self, package: str) -> set[int]:
         """Ids of the statements that read a name imported from ``package`` (with every

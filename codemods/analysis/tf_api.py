@@ -17,8 +17,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import after_imports, insert_statements
 from codemods.analysis.graph_outcome import graph_outcome
-from codemods.analysis.names import is_import_line
 from codemods.analysis.private_names import public_qualified
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tf_upgrade_v2.json"
@@ -317,15 +317,9 @@ def graph_fallback(scratch: dict) -> bool:
 
 def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
     """Insert import statements (not already there) after the module's top-level imports."""
-    body = list(module.body)
-    existing = {module.code_for_node(s).strip() for s in body if isinstance(s, cst.SimpleStatementLine)}
+    existing = {module.code_for_node(s).strip() for s in module.body if isinstance(s, cst.SimpleStatementLine)}
     new = [cst.parse_statement(line + "\n") for line in lines if line not in existing]
-    position = 0
-    for index, stmt in enumerate(body):
-        if is_import_line(stmt):
-            position = index + 1
-    body[position:position] = new
-    return module.with_changes(body=body)
+    return insert_statements(module, after_imports(module.body), new)
 
 
 # -- the benchmark's measure ---------------------------------------------------------

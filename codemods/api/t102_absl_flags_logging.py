@@ -13,6 +13,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import tf_api
+from codemods.analysis.cst_tools import code
 from codemods.base import Example, Rule
 
 # What absl.logging has of TF 1's tf.logging (TaskLevelStatusMessage has no absl form).
@@ -171,7 +172,7 @@ class AbslFlagsLogging(Rule):
         """``from tensorflow import logging`` -> ``from absl import logging``."""
         if original_node.relative or original_node.module is None or isinstance(original_node.names, cst.ImportStar):
             return updated_node
-        module = cst.Module([]).code_for_node(original_node.module)
+        module = code(original_node.module)
         targets = []
         for alias in original_node.names:
             symbol = tf_api.tf1_symbol(f"{module}.{alias.evaluated_name}", self.names.compat_module)

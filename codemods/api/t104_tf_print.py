@@ -17,13 +17,10 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import tf_api
+from codemods.analysis.cst_tools import bind_arguments, code
 from codemods.base import Example, Rule
 
 _PARAMETERS = ("input_", "data", "message", "first_n", "summarize", "name")
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
 
 
 class TFPrint(Rule):
@@ -79,25 +76,21 @@ class TFPrint(Rule):
         """(input, tf.print call text) of a convertible ``tf.Print`` call, else None."""
         if not isinstance(call, cst.Call) or self.names.symbol(call.func) != "tf.Print":
             return None
-        values: dict[str, cst.BaseExpression] = {}
-        for position, arg in enumerate(call.args):
-            if arg.star:
-                return None
-            name = arg.keyword.value if arg.keyword is not None else _PARAMETERS[position] if position < 6 else None
-            if name is None or name in values:
-                return None
-            values[name] = arg.value
+        bound = bind_arguments(call.args, _PARAMETERS)
+        if bound is None:
+            return None
+        values = {name: arg.value for name, arg in bound.items()}
         if "input_" not in values or "data" not in values or "first_n" in values:
             return None
         data = values["data"]
         if isinstance(data, (cst.List, cst.Tuple)) and not any(isinstance(e, cst.StarredElement) for e in data.elements):
-            printed = [_code(e.value) for e in data.elements]
+            printed = [code(e.value) for e in data.elements]
         else:
-            printed = [f"*{_code(data)}"]
+            printed = [f"*{code(data)}"]
         if "message" in values and not (isinstance(values["message"], cst.Name) and values["message"].value == "None"):
-            printed.insert(0, _code(values["message"]))
+            printed.insert(0, code(values["message"]))
         if "summarize" in values:
-            printed.append(f"summarize={_code(values['summarize'])}")
+            printed.append(f"summarize={code(values['summarize'])}")
         text = f"{self.names.spell('tf.print', call.func)}({', '.join(printed)})"
         return values["input_"], text
 
@@ -122,7 +115,7 @@ class TFPrint(Rule):
         self.report(original_node, "`y = tf.Print(x, ...)` -> `tf.print(...)` and `y = x`", kind="converted")
         printed = cst.parse_statement(text + "\n").with_changes(leading_lines=updated_node.leading_lines)
         target = updated_node.body[0].targets[0].target
-        if _code(target) == _code(input_) and isinstance(target, cst.Name):
+        if code(target) == code(input_) and isinstance(target, cst.Name):
             return printed.with_changes(trailing_whitespace=updated_node.trailing_whitespace)
         assign = updated_node.with_changes(
             body=[updated_node.body[0].with_changes(value=input_)], leading_lines=[]

@@ -30,19 +30,19 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import (
+from codemods.analysis.cst_tools import (
     NOT_LITERAL,
     as_keyword,
     drop_args,
     find_kw,
     has_star,
-    keras_path,
     keyword,
     kwarg,
     literal_value,
     positional,
     with_args,
 )
+from codemods.analysis.keras_calls import keras_path
 from codemods.analysis.names import dotted_name
 from codemods.base import Example, Rule
 

@@ -19,14 +19,7 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import (
-    as_keyword,
-    drop_args,
-    has_star,
-    keyword,
-    kwarg,
-    with_args,
-)
+from codemods.analysis.cst_tools import as_keyword, code, drop_args, has_star, keyword, kwarg, nodes_of, with_args
 from codemods.analysis.names import dotted_name
 from codemods.base import Example, Rule
 
@@ -57,24 +50,13 @@ _LOADER = ("max_queue_size", "workers", "use_multiprocessing")
 _BATCHED_FACTORIES = ("flow", "flow_from_directory", "flow_from_dataframe")
 
 
-class _GeneratorFunctions(cst.CSTVisitor):
+def _generator_functions(tree: cst.Module) -> set[str]:
     """Names of the module's functions that contain ``yield`` (generator functions)."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-        self._stack: list[tuple[str, bool]] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._stack.append((node.name.value, False))
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        name, yields = self._stack.pop()
-        if yields:
-            self.names.add(name)
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        if self._stack:
-            self._stack[-1] = (self._stack[-1][0], True)
+    return {
+        function.name.value
+        for function in nodes_of(tree, cst.FunctionDef)
+        if nodes_of(function.body, cst.Yield, skip=(cst.FunctionDef,))
+    }
 
 
 class TrainingApi(Rule):
@@ -127,9 +109,7 @@ class TrainingApi(Rule):
     def rewrite(self, tree: cst.Module) -> cst.Module:
         if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
             return tree
-        collector = _GeneratorFunctions()
-        tree.visit(collector)
-        self.generator_functions = collector.names
+        self.generator_functions = _generator_functions(tree)
         return tree.visit(self)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
@@ -203,17 +183,17 @@ class TrainingApi(Rule):
                 return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
             if isinstance(func, cst.Attribute) and func.attr.value in _BATCHED_FACTORIES:
                 batch = next((a.value for a in generator.args if keyword(a) == "batch_size"), None)
-                batch_code = cst.Module([]).code_for_node(batch) if batch is not None else "32"
+                batch_code = code(batch) if batch is not None else "32"
                 return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(f"{_paren(samples)} // {batch_code}"))
         if isinstance(generator, cst.Name) or (generator is not None and dotted_name(generator)):
-            gen = cst.Module([]).code_for_node(generator)
+            gen = code(generator)
             value = f"{_paren(samples)} // {gen}.batch_size if hasattr({gen}, 'batch_size') else {_paren(samples)}"
             return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(value))
         return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
 
 
 def _paren(expr: cst.BaseExpression) -> str:
-    text = cst.Module([]).code_for_node(expr)
+    text = code(expr)
     if isinstance(expr, (cst.Name, cst.Integer, cst.Attribute, cst.Call, cst.Subscript)):
         return text
     return f"({text})"

@@ -23,17 +23,8 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import (
-    KerasRefs,
-    find_kw,
-    has_star,
-    keras_path,
-    keyword,
-    kwarg,
-    literal_value,
-    positional,
-    with_args,
-)
+from codemods.analysis.cst_tools import find_kw, has_star, keyword, kwarg, literal_value, positional, with_args
+from codemods.analysis.keras_calls import KerasRefs, keras_path
 from codemods.base import Example, Rule
 
 _ACTIVATION_KEYWORDS = ("activation", "recurrent_activation")

@@ -20,7 +20,8 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import KerasRefs, code, drop_args, find_kw, keras_path, with_args
+from codemods.analysis.cst_tools import code, drop_args, find_kw, with_args
+from codemods.analysis.keras_calls import KerasRefs, keras_path
 from codemods.analysis.keras_models import model_names
 from codemods.base import Example, Rule
 

@@ -21,7 +21,8 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import KerasRefs, keras_path, literal_value, positional
+from codemods.analysis.cst_tools import code, literal_value, nodes_of, positional
+from codemods.analysis.keras_calls import KerasRefs, keras_path
 from codemods.base import Example, Rule
 
 _DIM_ORDERING = {"th": "channels_first", "tf": "channels_last"}
@@ -128,8 +129,7 @@ class BackendSession(Rule):
             if id(original_node) in self._comparisons:
                 return updated_node  # the comparison around it is rewritten as a whole
             fmt = updated_node.with_changes(func=_renamed(updated_node.func, "image_data_format"), args=())
-            code = cst.Module([]).code_for_node(fmt)
-            return cst.parse_expression(f"('th' if {code} == 'channels_first' else 'tf')")
+            return cst.parse_expression(f"('th' if {code(fmt)} == 'channels_first' else 'tf')")
         if name == "set_image_dim_ordering":
             args = positional(updated_node)
             value = literal_value(args[0].value) if len(args) == 1 and len(updated_node.args) == 1 else None
@@ -170,17 +170,7 @@ class BackendSession(Rule):
         return wrapper.with_changes(params=params.with_changes(params=[params.params[0], default]))
 
     def _mentions_learning_phase(self, node: cst.CSTNode) -> bool:
-        found = False
-        rule = self
-
-        class _Find(cst.CSTVisitor):
-            def visit_Call(self, inner: cst.Call) -> None:
-                nonlocal found
-                if rule._backend_fn(inner.func) == "learning_phase":
-                    found = True
-
-        node.visit(_Find())
-        return found
+        return any(self._backend_fn(call.func) == "learning_phase" for call in nodes_of(node, cst.Call))
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine, updated_node):
         if len(original_node.body) != 1 or not isinstance(original_node.body[0], cst.Expr):

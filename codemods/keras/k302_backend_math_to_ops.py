@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import KerasRefs, keras_path, keyword, kwarg, literal_value, positional, with_args
+from codemods.analysis.cst_tools import keyword, kwarg, literal_value, positional, with_args
+from codemods.analysis.keras_calls import KerasRefs, keras_path
 from codemods.base import Example, Rule
 
 

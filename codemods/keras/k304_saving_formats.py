@@ -25,7 +25,8 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import find_kw, keras_path, literal_value
+from codemods.analysis.cst_tools import code, find_kw, literal_value, nodes_of
+from codemods.analysis.keras_calls import keras_path
 from codemods.analysis.keras_models import model_names
 from codemods.base import Example, Rule
 
@@ -109,8 +110,8 @@ class SavingFormats(Rule):
         self.constants = _module_string_constants(tree)
         self.renames: dict[str, str] = {}
         self.fstring_renames: dict[str, str] = {}
-        finder = _Writers(self)
-        tree.visit(finder)
+        for call in nodes_of(tree, cst.Call):
+            self.writer(call)
         if not self.renames and not self.fstring_renames:
             return tree
         return tree.visit(self)
@@ -159,8 +160,7 @@ class SavingFormats(Rule):
             tail = expr.parts[-1].value
             new_tail = _renamed(tail, kind)
             if new_tail is not None:
-                code = cst.Module([]).code_for_node(expr)
-                self.fstring_renames[code] = new_tail
+                self.fstring_renames[code(expr)] = new_tail
                 self.report(call, f"the path's tail {tail!r} -> {new_tail!r}: Keras 3 {_why(kind)}", "converted")
                 return
             return
@@ -181,10 +181,10 @@ class SavingFormats(Rule):
         return updated_node
 
     def leave_FormattedString(self, original_node: cst.FormattedString, updated_node: cst.FormattedString):
-        code = cst.Module([]).code_for_node(original_node)
-        if code in self.fstring_renames:
+        text = code(original_node)
+        if text in self.fstring_renames:
             parts = list(updated_node.parts)
-            parts[-1] = parts[-1].with_changes(value=self.fstring_renames[code])
+            parts[-1] = parts[-1].with_changes(value=self.fstring_renames[text])
             return updated_node.with_changes(parts=parts)
         return updated_node
 
@@ -196,14 +196,6 @@ def _why(kind: str) -> str:
         "saves whole models as .keras (a legacy .h5 file it writes does not load back for "
         "further training: the compiled loss and optimizer state fail to deserialize)"
     )
-
-
-class _Writers(cst.CSTVisitor):
-    def __init__(self, rule: SavingFormats) -> None:
-        self.rule = rule
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.rule.writer(node)
 
 
 def _path_arg(call: cst.Call, name: str) -> cst.BaseExpression | None:

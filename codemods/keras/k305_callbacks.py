@@ -21,16 +21,17 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import (
+from codemods.analysis.cst_tools import (
+    as_keyword,
     drop_args,
     find_kw,
     has_star,
-    keras_path,
     keyword,
     kwarg,
     literal_value,
     with_args,
 )
+from codemods.analysis.keras_calls import keras_path
 from codemods.base import Example, Rule
 
 # Keras 2.3.1 positional parameters.
@@ -118,8 +119,7 @@ class Callbacks(Rule):
         args = []
         for index, arg in enumerate(call.args):
             if arg.keyword is None and order[index] in ("period",) + _DROPPED.get(name, ()):
-                arg = arg.with_changes(keyword=cst.Name(order[index]), equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+                arg = as_keyword(arg, order[index])
             args.append(arg)
         call = with_args(call, args)
         if name == "ModelCheckpoint":
