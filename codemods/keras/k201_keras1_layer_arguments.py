@@ -351,10 +351,12 @@ class Keras1LayerArguments(Rule):
                         args.append(a)
                 call = with_args(call, args)
         if kind == "deconv":
+            # Keras 1: Deconvolution2D(nb_filter, nb_row, nb_col, output_shape, ...)
             pos = positional(call)
-            if len(pos) == 5 and isinstance(pos[4].value, (cst.Tuple, cst.List)) or find_kw(call, "output_shape") is not None:
+            by_position = len(pos) == 4 and isinstance(pos[3].value, (cst.Tuple, cst.List))
+            if by_position or find_kw(call, "output_shape") is not None:
                 self.report(original, "`output_shape` of Deconvolution2D was ignored by Keras 2.3.1 (Conv2DTranspose computes it); dropped", "converted")
-                drop = pos[4] if len(pos) == 5 else find_kw(call, "output_shape")
+                drop = pos[3] if by_position else find_kw(call, "output_shape")
                 call = drop_args(call, lambda a: a is drop)
         if kind in ("conv2d", "deconv", "separable", "convlstm"):
             call = self._kernel_2d(call)
