@@ -170,6 +170,15 @@ class Rule(VisitorBasedCodemodCommand):
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         return self.resolver.qualified_name(expr)
 
+    def unless_keras3(self, tree: cst.Module, new: cst.Module, kept: str) -> cst.Module:
+        """``new``, or ``tree`` as it was when the file was judged Keras 3 code, whose
+        Keras 3 defaults are what it means (said once, for the file: ``kept``)."""
+        if new is tree or not self.evidence.keras3 or new.deep_equals(tree):
+            return new
+        self._reports.clear()
+        self.report_file(f"judged Keras 3 code ({'; '.join(self.evidence.keras.reasons[:3])}): {kept}", kind="converted")
+        return tree
+
     # -- reporting ---------------------------------------------------------------
     def report(self, node: cst.CSTNode, message: str, kind: str = "declined") -> None:
         """Note ``message`` at ``node``, a node of the tree this rule received."""

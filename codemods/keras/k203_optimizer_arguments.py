@@ -115,16 +115,7 @@ class OptimizerArguments(Rule):
         self.refs = KerasRefs(self.resolver, self.context)
         self.string_names = _names_bound_to_strings(tree)
         new = self.refs.apply(tree.visit(self))
-        if new is not tree and self.evidence.keras3 and not new.deep_equals(tree):
-            # Keras 3's own defaults are what Keras 3 code means.
-            self._reports.clear()
-            self.report_file(
-                f"judged Keras 3 code ({'; '.join(self.evidence.keras.reasons[:3])}): "
-                "its optimizers are Keras 3's and are left as they are",
-                kind="converted",
-            )
-            return tree
-        return new
+        return self.unless_keras3(tree, new, "its optimizers are Keras 3's and are left as they are")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         if has_star(updated_node):

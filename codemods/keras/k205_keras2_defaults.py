@@ -15,6 +15,9 @@ with Keras 2's values (the table: ``codemods/analysis/keras_defaults.py``).
 * loss names Keras 3 dropped: strings ``'logcosh'``, ``'kullback_leibler_divergence'``,
   ``'cosine_proximity'``/``'cosine'`` and ``losses.mean_squared_error``-style
   functions -> their Keras 3 names (same values).
+
+A file judged Keras 3 code (``codemods/analysis/evidence.py``) is left as it is: Keras 3's
+defaults are what it means.
 """
 
 from __future__ import annotations
@@ -104,7 +107,8 @@ class Keras2Defaults(Rule):
         if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
-        return self.refs.apply(tree.visit(self))
+        new = self.refs.apply(tree.visit(self))
+        return self.unless_keras3(tree, new, "its layer, activation and loss defaults are Keras 3's and are left as they are")
 
     def _hard_sigmoid(self) -> cst.BaseExpression:
         return cst.parse_expression(self.refs.ref("backend.hard_sigmoid"))
