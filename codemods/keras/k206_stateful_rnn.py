@@ -11,7 +11,8 @@ layers reject both: the batch shape belongs to an ``Input``.
 * ``InputLayer(batch_input_shape=S)`` -> ``InputLayer(batch_shape=S)``.
 
 Keras 3 models have no ``reset_states``; Keras 2's reset every stateful layer, which is
-what the loop written in its place does.
+what the loop written in its place does. A layer given its batch shape anywhere else (a
+functional call, a later element of ``Sequential([...])``) is reported and left as it was.
 """
 
 from __future__ import annotations
@@ -76,7 +77,17 @@ class StatefulRnn(Rule):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self.models = model_names(tree, self.qualified_name)
-        return self.refs.apply(tree.visit(self))
+        # layer calls that fix their batch shape, and those given an Input instead
+        self._fixing: list[cst.Call] = []
+        self._moved: set[int] = set()
+        new = self.refs.apply(tree.visit(self))
+        for call in self._fixing:
+            if id(call) not in self._moved:
+                self.report(call, "a layer given its batch shape (`batch_input_shape=`, or `batch_size=` with "
+                                  "`input_shape=`/`input_dim=`), which Keras 3 layers do not take; the model gets an "
+                                  "`Input(batch_shape=...)` only for a layer passed to `model.add(...)` or first in "
+                                  "`Sequential([...])`: left as it was")
+        return new
 
     def _batch_shape(self, call: cst.Call, original: cst.Call) -> tuple[str, cst.Call] | None:
         """(batch shape code, the layer call without it) for a Keras layer call that fixes
@@ -103,6 +114,8 @@ class StatefulRnn(Rule):
         return f"({code(size.value)},) + {rest}", drop_args(call, lambda a: any(a is d for d in drop))
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        if self._batch_shape(original_node, original_node) is not None:
+            self._fixing.append(original_node)
         path = keras_path(self.qualified_name(original_node.func))
         if path == "layers.InputLayer":
             shape = find_kw(updated_node, "batch_input_shape")
@@ -114,6 +127,7 @@ class StatefulRnn(Rule):
             if elements and isinstance(elements[0].value, cst.Call) and isinstance(original_list, cst.List) and isinstance(original_list.elements[0].value, cst.Call):
                 found = self._batch_shape(elements[0].value, original_list.elements[0].value)
                 if found is not None:
+                    self._moved.add(id(original_list.elements[0].value))
                     shape, layer = found
                     first = cst.Element(cst.parse_expression(f"{self.refs.ref('Input')}(batch_shape={shape})"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
                     elements = [first, elements[0].with_changes(value=layer), *elements[1:]]
@@ -139,6 +153,7 @@ class StatefulRnn(Rule):
             found = self._batch_shape(call.args[0].value, original_call.args[0].value)
             if found is None:
                 return updated_node
+            self._moved.add(id(original_call.args[0].value))
             shape, layer = found
             first = cst.parse_statement(f"{receiver}.add({self.refs.ref('Input')}(batch_shape={shape}))\n")
             second = updated_node.with_changes(
