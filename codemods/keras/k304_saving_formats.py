@@ -109,6 +109,7 @@ class SavingFormats(Rule):
         self.models = model_names(tree, self.qualified_name)
         self.constants = _module_string_constants(tree)
         self.renames: dict[str, str] = {}
+        self.both: set[str] = set()  # paths saved as weights and as a model
         self.fstring_renames: dict[str, str] = {}
         for call in nodes_of(tree, cst.Call):
             self.writer(call)
@@ -150,8 +151,16 @@ class SavingFormats(Rule):
             new = _renamed(value, kind)
             if new is None:
                 return
-            if self.renames.get(value, new) != new:
-                self.report(call, f"{value!r} is saved both as weights and as a model; left as it was")
+            if value in self.both or self.renames.get(value, new) != new:
+                # neither name fits both uses: the path is left everywhere, and said where it is saved
+                both = f"{value!r} is saved both as weights and as a model; left as it was"
+                if value not in self.both:
+                    self.both.add(value)
+                    del self.renames[value]
+                    renamed = f"{value!r} -> "
+                    self._reports = [(node, both, "declined") if message.startswith(renamed) else (node, message, kind)
+                                     for node, message, kind in self._reports]
+                self.report(call, both)
                 return
             self.renames[value] = new
             self.report(call, f"{value!r} -> {new!r}: Keras 3 {_why(kind)}; every use of the name in this module renamed", "converted")
