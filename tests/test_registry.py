@@ -39,6 +39,12 @@ def test_a_pipeline_rule_restating_its_summary_is_refused() -> None:
     assert (Outside.summary, Outside.DESCRIPTION) == ("its own words", "its own words")
 
 
+def test_each_rule_has_its_own_test_module() -> None:
+    missing = [spec.code for spec in RULES
+               if not (ROOT / "tests" / "codemods" / f"test_{spec.module.rsplit('.', 1)[1]}.py").is_file()]
+    assert missing == [], "tests/codemods/test_<rule module>.py: what the rule's examples cannot say"
+
+
 def test_pipeline_is_the_registry_order() -> None:
     assert [rule.code for rule in PIPELINE] == [spec.code for spec in RULES]
     assert len({spec.code for spec in RULES}) == len(RULES)
