@@ -64,6 +64,20 @@ def is_keras_module(qualified: str | None) -> bool:
     return qualified in KERAS_ROOTS
 
 
+def backend_function(qualified: str | None) -> str | None:
+    """``mean`` for ``keras.backend.mean`` (or ``tensorflow.keras.backend.mean``, ...);
+    None for anything else."""
+    path = keras_path(qualified)
+    if path and path.startswith("backend.") and path.count(".") == 1:
+        return path[len("backend.") :]
+    return None
+
+
+def may_use_keras(resolver: ImportResolver) -> bool:
+    """Does the module import keras or tensorflow (``tf.keras``), anywhere?"""
+    return resolver.imports_from("keras") or resolver.imports_from("tensorflow")
+
+
 # -- references to tensorflow.keras symbols -------------------------------------------
 
 

@@ -48,16 +48,23 @@ def is_import_line(statement: cst.BaseStatement) -> bool:
     )
 
 
-def dotted_name(expr: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
+def _chain(expr: cst.BaseExpression) -> tuple[cst.Name, list[str]] | None:
+    """The first name of a Name/Attribute chain and the attribute names after it
+    (``a``, ``[b, c]`` for ``a.b.c``); None for any other expression."""
+    attrs: list[str] = []
     while isinstance(expr, cst.Attribute):
-        parts.append(expr.attr.value)
+        attrs.append(expr.attr.value)
         expr = expr.value
     if not isinstance(expr, cst.Name):
         return None
-    parts.append(expr.value)
-    return ".".join(reversed(parts))
+    attrs.reverse()
+    return expr, attrs
+
+
+def dotted_name(expr: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    chain = _chain(expr)
+    return None if chain is None else ".".join([chain[0].value, *chain[1]])
 
 
 def _import_origin(alias: cst.ImportAlias) -> tuple[str, str]:
@@ -151,22 +158,24 @@ class _BindingCollector(FastVisitor):
     def _note(self, name: str, value: cst.BaseExpression | None = None) -> None:
         self.scope.values.setdefault(name, []).append(value)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.scope.locals.add(node.name.value)
-        self._note(node.name.value)
+    def _bind_local(self, name: str, value: cst.BaseExpression | None = None) -> None:
+        self.scope.locals.add(name)
+        self._note(name, value)
+
+    def _open_function(self, node: cst.FunctionDef | cst.Lambda) -> None:
         self._open(node, is_class=False)
         for param in _all_params(node.params):
-            self.scope.locals.add(param.name.value)
-            self._note(param.name.value)
+            self._bind_local(param.name.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind_local(node.name.value)
+        self._open_function(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.stack.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._open(node, is_class=False)
-        for param in _all_params(node.params):
-            self.scope.locals.add(param.name.value)
-            self._note(param.name.value)
+        self._open_function(node)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
         self.stack.pop()
@@ -205,8 +214,7 @@ class _BindingCollector(FastVisitor):
         return self._comprehension(node, (node.key, node.value))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope.locals.add(node.name.value)
-        self._note(node.name.value)
+        self._bind_local(node.name.value)
         self._open(node, is_class=True)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
@@ -244,8 +252,7 @@ class _BindingCollector(FastVisitor):
 
     def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None = None) -> None:
         if isinstance(target, cst.Name):
-            self.scope.locals.add(target.value)
-            self._note(target.value, value)
+            self._bind_local(target.value, value)
             if self.handler_depth:
                 self.scope.fallbacks.add(target.value)
             else:
@@ -404,16 +411,9 @@ class ImportResolver:
 
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         """``tensorflow.train.AdamOptimizer`` for ``tf.train.AdamOptimizer``."""
-        attrs: list[str] = []
-        while isinstance(expr, cst.Attribute):
-            attrs.append(expr.attr.value)
-            expr = expr.value
-        if not isinstance(expr, cst.Name):
-            return None
-        origin = self._resolved.get(expr)
-        if origin is None:
-            return None
-        return ".".join([origin, *reversed(attrs)])
+        chain = _chain(expr)
+        origin = None if chain is None else self._resolved.get(chain[0])
+        return None if origin is None else ".".join([origin, *chain[1]])
 
     def matches(self, expr: cst.BaseExpression, *names: str) -> bool:
         return self.qualified_name(expr) in names

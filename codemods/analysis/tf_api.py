@@ -315,6 +315,16 @@ def graph_fallback(scratch: dict) -> bool:
     return graph_outcome(scratch).fallback
 
 
+def api_names(scratch: dict, resolver) -> TF1Names | None:
+    """How the module names TensorFlow, for an API rule (T101-T104); None when it has
+    nothing for them: it does not use TensorFlow, or the graph conversion kept it on
+    tf.compat.v1 on purpose."""
+    if graph_fallback(scratch):
+        return None
+    names = TF1Names(resolver)
+    return names if names.uses_tensorflow else None
+
+
 def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
     """Insert import statements (not already there) after the module's top-level imports."""
     existing = {module.code_for_node(s).strip() for s in module.body if isinstance(s, cst.SimpleStatementLine)}

@@ -126,11 +126,10 @@ class TF2Api(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if tf_api.graph_fallback(self.context.scratch):
-            return tree  # kept on tf.compat.v1 on purpose by the graph conversion
-        self.names = tf_api.TF1Names(self.resolver)
-        if not self.names.uses_tensorflow:
+        names = tf_api.api_names(self.context.scratch, self.resolver)
+        if names is None:
             return tree
+        self.names = names
         # Names TF 1 and TF 2 share (tf.where, tf.nn.max_pool, tf.saved_model.load) and
         # positional arguments mean TF 2's functions in TF 2 code: every rewrite applies
         # only to a module that shows TF 1 (a TF 1-only name or argument, compat.v1).

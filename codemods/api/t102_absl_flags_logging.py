@@ -86,11 +86,10 @@ class AbslFlagsLogging(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if tf_api.graph_fallback(self.context.scratch):
+        names = tf_api.api_names(self.context.scratch, self.resolver)
+        if names is None:
             return tree
-        self.names = tf_api.TF1Names(self.resolver)
-        if not self.names.uses_tensorflow:
-            return tree
+        self.names = names
         self.needed: set[str] = set()
         self._call_funcs: set[int] = set()
         self._inner: set[int] = set()

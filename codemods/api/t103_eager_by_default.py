@@ -69,11 +69,10 @@ class EagerByDefault(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if tf_api.graph_fallback(self.context.scratch):
+        names = tf_api.api_names(self.context.scratch, self.resolver)
+        if names is None:
             return tree
-        self.names = tf_api.TF1Names(self.resolver)
-        if not self.names.uses_tensorflow:
-            return tree
+        self.names = names
         self.removable = set(tf_api.ENABLING_CALLS)
         if self._graph_only_symbol(tree) is None:
             self.removable |= tf_api.GRAPH_RESET_CALLS

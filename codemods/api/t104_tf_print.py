@@ -63,11 +63,10 @@ class TFPrint(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if tf_api.graph_fallback(self.context.scratch):
+        names = tf_api.api_names(self.context.scratch, self.resolver)
+        if names is None:
             return tree
-        self.names = tf_api.TF1Names(self.resolver)
-        if not self.names.uses_tensorflow:
-            return tree
+        self.names = names
         # Only a statement calling tf.Print changes: one that names something from tensorflow.
         self.skip_statements_without("tensorflow")
         return tree.visit(self)

@@ -20,6 +20,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.cst_tools import as_keyword, code, drop_args, has_star, keyword, kwarg, nodes_of, with_args
+from codemods.analysis.keras_calls import may_use_keras
 from codemods.analysis.names import dotted_name
 from codemods.base import Example, Rule
 
@@ -107,7 +108,7 @@ class TrainingApi(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.generator_functions = _generator_functions(tree)
         return tree.visit(self)

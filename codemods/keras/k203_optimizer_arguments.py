@@ -47,7 +47,7 @@ from codemods.analysis.cst_tools import (
     nodes_of,
     with_args,
 )
-from codemods.analysis.keras_calls import KerasRefs, keras_path
+from codemods.analysis.keras_calls import KerasRefs, keras_path, may_use_keras
 from codemods.analysis.keras_defaults import OPTIMIZER_ALIASES, OPTIMIZERS, OptimizerSpec
 from codemods.base import Example, Rule
 
@@ -110,7 +110,7 @@ class OptimizerArguments(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self.string_names = _names_bound_to_strings(tree)

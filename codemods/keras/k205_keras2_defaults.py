@@ -27,7 +27,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.cst_tools import find_kw, has_star, keyword, kwarg, literal_value, positional, with_args
-from codemods.analysis.keras_calls import KerasRefs, keras_path
+from codemods.analysis.keras_calls import KerasRefs, keras_path, may_use_keras
 from codemods.base import Example, Rule
 
 _ACTIVATION_KEYWORDS = ("activation", "recurrent_activation")
@@ -104,7 +104,7 @@ class Keras2Defaults(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         new = self.refs.apply(tree.visit(self))

@@ -22,7 +22,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.cst_tools import code, drop_args, find_kw, with_args
-from codemods.analysis.keras_calls import KerasRefs, keras_path
+from codemods.analysis.keras_calls import KerasRefs, keras_path, may_use_keras
 from codemods.analysis.keras_models import model_names
 from codemods.base import Example, Rule
 
@@ -73,7 +73,7 @@ class StatefulRnn(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self.models = model_names(tree, self.qualified_name)

@@ -22,7 +22,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.cst_tools import code, literal_value, nodes_of, positional
-from codemods.analysis.keras_calls import KerasRefs, keras_path
+from codemods.analysis.keras_calls import KerasRefs, backend_function, may_use_keras
 from codemods.base import Example, Rule
 
 _DIM_ORDERING = {"th": "channels_first", "tf": "channels_last"}
@@ -80,17 +80,14 @@ class BackendSession(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self._comparisons: set[int] = set()
         return self.refs.apply(tree.visit(self))
 
     def _backend_fn(self, func: cst.BaseExpression) -> str | None:
-        path = keras_path(self.qualified_name(func))
-        if path and path.startswith("backend.") and path.count(".") == 1:
-            return path[len("backend.") :]
-        return None
+        return backend_function(self.qualified_name(func))
 
     def _ordering_test(self, node: cst.Comparison) -> bool:
         left = node.left

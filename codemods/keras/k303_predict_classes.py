@@ -28,6 +28,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.cst_tools import code, keyword, kwarg, with_args
+from codemods.analysis.keras_calls import may_use_keras
 from codemods.analysis.keras_models import SequentialModels
 from codemods.base import Example, Rule
 
@@ -77,7 +78,7 @@ class PredictClasses(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.models = SequentialModels(tree, self.qualified_name)
         return tree.visit(self)

@@ -26,7 +26,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.cst_tools import code, find_kw, literal_value, nodes_of
-from codemods.analysis.keras_calls import keras_path
+from codemods.analysis.keras_calls import keras_path, may_use_keras
 from codemods.analysis.keras_models import model_names
 from codemods.base import Example, Rule
 
@@ -104,7 +104,7 @@ class SavingFormats(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.models = model_names(tree, self.qualified_name)
         self.constants = _module_string_constants(tree)

@@ -31,7 +31,7 @@ from codemods.analysis.cst_tools import (
     literal_value,
     with_args,
 )
-from codemods.analysis.keras_calls import keras_path
+from codemods.analysis.keras_calls import keras_path, may_use_keras
 from codemods.base import Example, Rule
 
 # Keras 2.3.1 positional parameters.
@@ -93,7 +93,7 @@ class Callbacks(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         return tree.visit(self)
 
