@@ -55,9 +55,6 @@ def tf1_name(qualified: str | None) -> str | None:
 
 class LegacyHomes(Rule):
     code = "G103"
-    slug = "legacy-homes"
-    summary = "tf.layers, tf.nn.rnn_cell and tf.contrib, gone from TF 2.21, come from tf-keras' legacy module and tf-slim."
-    triggers = (("tensorflow", "layers"), ("tensorflow", "rnn_cell"), ("tensorflow", "contrib"))
     details = (
         "Runs after every other TF rule, on what they left: a module G101 kept on tensorflow.compat.v1 "
         "(graph mode), or TF1 names T101 found no native form for. tf.layers.X and tf.nn.rnn_cell.X "

@@ -56,10 +56,6 @@ __all__ = ["GraphToEager"]
 
 class GraphToEager(Rule):
     code = "G101"
-    slug = "session-to-function"
-    summary = "TF1 placeholders, Sessions and optimizer steps become tf.function, GradientTape and Keras optimizers."
-    # Nothing is converted unless the module runs a session (Session, InteractiveSession).
-    triggers = ("Session",)
     details = (
         "Each sess.run/eval/run site calls a generated @tf.function holding the backward slice of its "
         "fetches; placeholders become its typed parameters (input_signature), initializer runs disappear, "
