@@ -44,7 +44,9 @@ import libcst as cst
 from codemods.analysis.graph import tf1_symbol
 from codemods.analysis.graph_outcome import record_graph_outcome
 from codemods.analysis.names import resolver_for
+from codemods.analysis.project import project_facts
 from codemods.base import Example, Rule
+from codemods.graph.fallback_scope import library_fallback
 from codemods.graph.g101_session_to_function.fallback import install_fallback
 from codemods.graph.g101_session_to_function.model import CannotConvert, NothingToDo
 from codemods.graph.g101_session_to_function.pipeline import convert
@@ -74,7 +76,8 @@ class GraphToEager(Rule):
         "with the same tags and steps (TF2 histograms bucket differently). Several training ops in one run "
         "share one forward pass. Variables initialised again (a new session, a loop) are declined unless "
         "nothing could tell. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with "
-        "v2 behaviour disabled; the report names the construct."
+        "v2 behaviour disabled; the report names the construct. A module other modules of the project import "
+        "gets no disable_v2_behavior() (it is process-wide): the entry scripts that import it do."
     )
     examples = (
         Example(
@@ -137,9 +140,15 @@ class GraphToEager(Rule):
         return converted
 
     def _fall_back(self, tree: cst.Module, alias: str, exc: CannotConvert, layers: ConvertedLayers) -> cst.Module:
-        record_graph_outcome(self.context.scratch, fallback=True)
-        self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
-        return install_fallback(_before_layers(layers, tree), alias)  # G103 then homes what TF 2.21 lacks
+        fallback = install_fallback(_before_layers(layers, tree), alias)  # G103 then homes what TF 2.21 lacks
+        # A module other modules of the tree import leaves the process-wide switch to its entry scripts.
+        library = library_fallback(fallback, project_facts(self.context.scratch), exc.reason)
+        record_graph_outcome(self.context.scratch, fallback=True, reason=exc.reason, switched=library is None)
+        if library is None:
+            self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
+            return fallback
+        self.report(exc.node, library[1])
+        return library[0]
 
     def _sym_for(self, module: cst.Module) -> Sym:
         """TF1 symbols of the expressions of ``module`` (the rule's tree, or a model
