@@ -29,7 +29,8 @@ Features add one family of TF1 constructs each through the hooks of
 ``feature.Feature`` (no access to anything but the ``Graph`` and their own state):
 ``checkpoints`` (tf.train.Saver), ``summaries`` (TensorBoard), ``variable_helpers``
 (functions creating variables at each call), ``scoped_variables`` (variable lists
-selected by name), ``layer_objects`` (G102's Keras layers). ``model_classes`` reads a
+selected by name), ``layer_objects`` (G102's Keras layers), ``data_iterators`` (tf.data
+iterators). ``model_classes`` reads a
 model class's ``__init__`` as a flat module and writes the result back through its
 layout. A new feature: subclass ``Feature``, implement the hooks it needs, add it to
 ``pipeline.features``.
@@ -75,9 +76,13 @@ class GraphToEager(Rule):
         "merge_all + FileWriter become values the step returns, written by tf.summary.create_file_writer "
         "with the same tags and steps (TF2 histograms bucket differently). Several training ops in one run "
         "share one forward pass. Variables initialised again (a new session, a loop) are declined unless "
-        "nothing could tell. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with "
-        "v2 behaviour disabled; the report names the construct. A module other modules of the project import "
-        "gets no disable_v2_behavior() (it is process-wide): the entry scripts that import it do."
+        "nothing could tell. tf.data iterators (one-shot, initializable, from_structure + make_initializer) "
+        "become Python iterators: iter(dataset) where TF1 created or initialised one (a dataset that shuffles or "
+        "reads fed placeholders is built again by a make_<dataset> function, as TF1's initializer rebuilt it), "
+        "next(iterator) in the steps that read an element; OutOfRangeError still ends a loop. Modules the analysis "
+        "cannot prove keep running on tensorflow.compat.v1 with v2 behaviour disabled; the report names the "
+        "construct. A module other modules of the project import gets no disable_v2_behavior() (it is "
+        "process-wide): the entry scripts that import it do."
     )
     examples = (
         Example(
@@ -107,6 +112,51 @@ class GraphToEager(Rule):
 
 
                 print(compute_y([1.0, 2.0]).numpy())
+                """
+            ),
+        ),
+        Example(
+            # A tf.data iterator: each initializer run is a new Python iterator, each step
+            # reads one element with next(); OutOfRangeError still ends the epoch.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                dataset = tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0, 4.0]).batch(2)
+                iterator = dataset.make_initializable_iterator()
+                batch = iterator.get_next()
+                total = tf.reduce_sum(batch)
+                with tf.Session() as sess:
+                    for epoch in range(2):
+                        sess.run(iterator.initializer)
+                        while True:
+                            try:
+                                print(sess.run(total))
+                            except tf.errors.OutOfRangeError:
+                                break
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                dataset = tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0, 4.0]).batch(2)
+
+
+                @tf.function
+                def compute_total(iterator):
+                    batch = next(iterator)
+                    total = tf.reduce_sum(batch)
+                    return total
+
+
+                for epoch in range(2):
+                    iterator = iter(dataset)
+                    while True:
+                        try:
+                            print(compute_total(iterator).numpy())
+                        except tf.errors.OutOfRangeError:
+                            break
                 """
             ),
         ),
