@@ -64,6 +64,20 @@ def test_scripts_see_their_own_folder_and_multi_line_imports():
     assert facts["app/helpers.py"].imported_by == ()
 
 
+def test_a_script_without_a_guard_is_an_entry_point_when_nothing_imports_it():
+    facts = _index({
+        "t/train.py": "import model\n\nmodel.fit()\nfor i in range(3):\n    print(i)\n",
+        "t/model.py": "import tensorflow as tf\n\nfit = tf.constant(1)\n\n\ndef fit():\n    pass\n",
+        "t/helpers.py": "import model\n\nSCALE = 2\n\n\nclass Runner(object):\n    pass\n",
+        "t/pkg/__init__.py": "from .impl import run\nrun()\n",
+        "t/pkg/impl.py": "def run(): pass\n",
+    })
+    assert facts["t/train.py"].entry_point and facts["t/model.py"].entry_points == ("t/train.py",)
+    assert not facts["t/helpers.py"].entry_point  # definitions only: a library used from elsewhere
+    assert not facts["t/model.py"].entry_point  # imported: never given the switch
+    assert not facts["t/pkg/__init__.py"].entry_point
+
+
 def test_unparsable_files_are_indexed_too():
     facts = _index({"p/a.py": "print 'x'\nimport b\n", "p/b.py": ""})
     assert facts["p/b.py"].imported_by == ("p/a.py",)
@@ -133,7 +147,7 @@ def test_a_library_kept_in_graph_mode_leaves_the_switch_to_its_entry_scripts(tmp
     (tmp_path / "tf_util.py").write_text(LIBRARY.replace("import tensorflow as tf\n",
                                                          "import tensorflow as tf\ntf.disable_v2_behavior()\n"))
     (tmp_path / "run.py").write_text(ENTRY)
-    (tmp_path / "other.py").write_text("import tf_util\nprint(tf_util.double([1.0]))\n")
+    (tmp_path / "other.py").write_text("import tf_util\n\n\ndef twice(values):\n    return tf_util.double(values)\n")
     results = {Path(r.path).name: r for r in _migrate(tmp_path)}
     library, entry = results["tf_util.py"], results["run.py"]
     assert b"disable_v2_behavior" not in library.new_bytes  # the original's switch goes too
@@ -146,7 +160,7 @@ def test_a_library_kept_in_graph_mode_leaves_the_switch_to_its_entry_scripts(tmp
         entry.new_bytes
     )
     assert any(f.kind == "process-wide" and "tf_util.py" in f.message for f in entry.findings)
-    assert not results["other.py"].changed  # not an entry script: no __main__ guard, no command
+    assert not results["other.py"].changed  # a library: no __main__ guard, no code of its own runs, no command
     text = reports.render(list(results.values()), "text")
     assert text.startswith("graph mode: ") and "run.py runs in graph mode" in text.splitlines()[0]
     assert "run.py runs in graph mode" in reports.render(list(results.values()), "markdown").split("\n")[4]
@@ -170,7 +184,7 @@ def test_a_script_run_alone_keeps_the_switch(tmp_path):
 
 def test_the_command_makes_a_script_an_entry_point(tmp_path):
     (tmp_path / "tf_util.py").write_text(LIBRARY)
-    (tmp_path / "main.py").write_text("from tf_util import double\nprint(double([2.0]))\n")
+    (tmp_path / "main.py").write_text("from tf_util import double\n\n\ndef main():\n    print(double([2.0]))\n")
     results = {Path(r.path).name: r for r in _migrate(tmp_path, [tmp_path / "main.py"])}
     assert results["main.py"].graph_switch and b"disable_v2_behavior()" in results["main.py"].new_bytes
 

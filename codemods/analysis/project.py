@@ -10,7 +10,8 @@ process to graph mode (``tf.compat.v1.disable_v2_behavior()``); its entry script
 Indexing reads every Python file once with regular expressions (no parser): imports at any depth
 (``import pkg.mod``, ``from pkg import mod``, ``from . import x``, ``from ..a import b``)
 are resolved against the tree's own files; the rest (the standard library, TensorFlow)
-are ignored.
+are ignored. Entry scripts: a ``__main__`` guard, the files the caller names (the
+command's script, notebooks), and modules nothing imports whose top level runs code.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class ProjectFacts:
     imported_by: tuple[str, ...] = ()
     # Modules of the tree this one imports (directly).
     imports: tuple[str, ...] = ()
-    # Run as a program: ``if __name__ == "__main__":`` or named by the project's command.
+    # Run as a program: ``if __name__ == "__main__":``, code at the top level of a module no
+    # other module imports (a tutorial's script), a notebook, or named by the project's command.
     entry_point: bool = False
     # Entry scripts of the tree that import this module, directly or through others.
     entry_points: tuple[str, ...] = ()
@@ -92,6 +94,8 @@ _IMPORT = re.compile(
 _MAIN_GUARD = re.compile(
     rb"^if[ \t(]+(?:__name__[ \t]*==[ \t]*[\'\"]__main__[\'\"]|[\'\"]__main__[\'\"][ \t]*==[ \t]*__name__)", re.M
 )
+# A statement at a module's top level that runs something: a call, a loop, a `with`.
+_RUNS_AT_TOP = re.compile(rb"^(?:(?:for|while|with|try)\b|[A-Za-z_][\w.]*[ \t]*\()", re.M)
 _NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
@@ -199,14 +203,19 @@ def index_project(
             found |= resolved[key]
         found.discard(path)
         imports[path] = found
-        scan_main = _MAIN_GUARD.search(sources[original]) is not None
-        if scan_main or path in commanded:
+        if _MAIN_GUARD.search(sources[original]) is not None or path in commanded:
             entries.add(path)
     entries |= commanded & set(absolute)
     imported_by: dict[str, set[str]] = {p: set() for p in absolute}
     for path, targets in imports.items():
         for target in targets:
             imported_by[target].add(path)
+    # A script without a guard: code that runs at its top level, in a module nothing imports.
+    entries |= {
+        path for path in absolute
+        if not imported_by[path] and os.path.basename(path) != "__init__.py"
+        and _RUNS_AT_TOP.search(sources[absolute[path]]) is not None
+    }
     reached_from: dict[str, set[str]] = {p: set() for p in absolute}
     for entry in entries:
         seen: set[str] = set()
