@@ -35,7 +35,7 @@ from codemods import RULES, RuleSpec
 from codemods.analysis.graph_outcome import graph_outcome
 from codemods.analysis.project import CONSULTED_KEY, ProjectFacts, index_project, set_project_facts
 from codemods.finding import Finding
-from migrator import notebooks
+from migrator import files, notebooks
 from migrator.diffs import InvalidPatch, unified_diff
 from migrator.files import Missing, Target, TooLarge, read_source
 
@@ -661,7 +661,12 @@ def index_targets(
     commanded: list[str] = []
     for target in targets:
         try:
-            data = read_source(target.path, max_file_bytes)
+            # Opening a FIFO would wait for a writer forever: look before opening.
+            if not stat.S_ISREG(os.stat(target.path).st_mode):
+                continue
+            # A read of its own: migrating reads the file again (and writes only if it
+            # is unchanged since then); the index is only a hint about the others.
+            data = files.read_source(target.path, max_file_bytes)
             if notebooks.is_notebook(target.display):
                 data = notebooks.to_script(data).encode()
                 commanded.append(target.display)  # a notebook is run, never imported
