@@ -133,6 +133,21 @@ with tf.Session() as sess:
     assert "iterator = iter(make_dataset(values))\n" in text and "placeholder(" not in text
 
 
+def test_an_initializer_run_with_the_variables_initializer() -> None:
+    text, _ = migrate(DATA + """\
+dataset = tf.data.Dataset.from_tensor_slices(values).batch(4)
+iterator = dataset.make_initializable_iterator()
+batch = iterator.get_next()
+w = tf.Variable(2.0)
+scaled = batch * w
+sess = tf.Session()
+sess.run([iterator.initializer, tf.global_variables_initializer()])
+print(sess.run(scaled))
+""")
+    assert "\niterator = iter(dataset)\nprint(compute_scaled(iterator).numpy())\n" in text
+    assert "global_variables_initializer" not in text
+
+
 def test_a_reinitializable_iterator_starts_on_each_dataset() -> None:
     text, _ = migrate(DATA + """\
 train = tf.data.Dataset.from_tensor_slices(values).batch(4)
@@ -160,6 +175,8 @@ def test_what_cannot_be_followed_keeps_the_module_on_compat_v1() -> None:
             "cannot follow",
         "iterator = dataset.make_one_shot_iterator()\nprint(sess.run(iterator.get_next()))\n": "used without a name",
         "iterator = dataset.make_initializable_iterator()\nop = sess.run(iterator.initializer)\n": "whose result is used",
+        "iterator = dataset.make_initializable_iterator()\nw = tf.Variable(1.0)\nfor i in range(2):\n"
+        "    sess.run([iterator.initializer, tf.global_variables_initializer()])\n": "initialised again",
         "iterator = dataset.make_initializable_iterator()\nx = tf.placeholder(tf.float32)\n"
         "sess.run(iterator.initializer, feed_dict={x: 1.0})\n": "does not read",
     }

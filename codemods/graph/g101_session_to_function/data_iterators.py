@@ -226,9 +226,20 @@ class DataIterators(Feature):
             fetch, feed_node = argument(call, 0, "fetches"), argument(call, 1, "feed_dict")
         else:
             fetch, feed_node = receiver, argument(call, 0, "feed_dict")  # `it.initializer.run()`
-        if isinstance(fetch, (cst.List, cst.Tuple)) and any(self._started(e.value) for e in fetch.elements):
-            raise CannotConvert(call, "an iterator's initializer run together with other fetches")
-        started = self._started(fetch) if fetch is not None else None
+        if isinstance(fetch, (cst.List, cst.Tuple)):
+            started_all = [self._started(e.value) for e in fetch.elements]
+            if not any(started_all):
+                return None
+            # `sess.run([it.initializer, tf.global_variables_initializer()])`: eager
+            # variables are initialised when created, once (as check_initialisation requires).
+            others = [e.value for e, s in zip(fetch.elements, started_all) if s is None]
+            if sum(s is not None for s in started_all) > 1 or not all(graph.is_init(e) for e in others):
+                raise CannotConvert(call, "an iterator's initializer run together with other fetches")
+            if others and looped:
+                raise CannotConvert(call, "variables initialised again with an iterator, in a loop")
+            started = next(s for s in started_all if s is not None)
+        else:
+            started = self._started(fetch) if fetch is not None else None
         if started is None:
             return None
         if id(call) not in self._standalone_calls(graph):
