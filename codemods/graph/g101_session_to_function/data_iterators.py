@@ -226,6 +226,7 @@ class DataIterators(Feature):
             fetch, feed_node = argument(call, 0, "fetches"), argument(call, 1, "feed_dict")
         else:
             fetch, feed_node = receiver, argument(call, 0, "feed_dict")  # `it.initializer.run()`
+        started: tuple[str, cst.BaseExpression] | None
         if isinstance(fetch, (cst.List, cst.Tuple)):
             started_all = [self._started(e.value) for e in fetch.elements]
             if not any(started_all):
