@@ -29,7 +29,8 @@ Features add one family of TF1 constructs each through the hooks of
 ``feature.Feature`` (no access to anything but the ``Graph`` and their own state):
 ``checkpoints`` (tf.train.Saver), ``summaries`` (TensorBoard), ``variable_helpers``
 (functions creating variables at each call), ``scoped_variables`` (variable lists
-selected by name), ``layer_objects`` (G102's Keras layers). ``model_classes`` reads a
+selected by name), ``layer_objects`` (G102's Keras layers), ``data_iterators`` (tf.data
+iterators). ``model_classes`` reads a
 model class's ``__init__`` as a flat module and writes the result back through its
 layout. A new feature: subclass ``Feature``, implement the hooks it needs, add it to
 ``pipeline.features``.
@@ -44,7 +45,9 @@ import libcst as cst
 from codemods.analysis.graph import tf1_symbol
 from codemods.analysis.graph_outcome import record_graph_outcome
 from codemods.analysis.names import resolver_for
+from codemods.analysis.project import project_facts
 from codemods.base import Example, Rule
+from codemods.graph.fallback_scope import library_fallback
 from codemods.graph.g101_session_to_function.fallback import install_fallback
 from codemods.graph.g101_session_to_function.model import CannotConvert, NothingToDo
 from codemods.graph.g101_session_to_function.pipeline import convert
@@ -69,8 +72,13 @@ class GraphToEager(Rule):
         "merge_all + FileWriter become values the step returns, written by tf.summary.create_file_writer "
         "with the same tags and steps (TF2 histograms bucket differently). Several training ops in one run "
         "share one forward pass. Variables initialised again (a new session, a loop) are declined unless "
-        "nothing could tell. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with "
-        "v2 behaviour disabled; the report names the construct."
+        "nothing could tell. tf.data iterators (one-shot, initializable, from_structure + make_initializer) "
+        "become Python iterators: iter(dataset) where TF1 created or initialised one (a dataset that shuffles or "
+        "reads fed placeholders is built again by a make_<dataset> function, as TF1's initializer rebuilt it), "
+        "next(iterator) in the steps that read an element; OutOfRangeError still ends a loop. Modules the analysis "
+        "cannot prove keep running on tensorflow.compat.v1 with v2 behaviour disabled; the report names the "
+        "construct. A module other modules of the project import gets no disable_v2_behavior() (it is "
+        "process-wide): the entry scripts that import it do."
     )
     examples = (
         Example(
@@ -104,6 +112,51 @@ class GraphToEager(Rule):
             ),
         ),
         Example(
+            # A tf.data iterator: each initializer run is a new Python iterator, each step
+            # reads one element with next(); OutOfRangeError still ends the epoch.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                dataset = tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0, 4.0]).batch(2)
+                iterator = dataset.make_initializable_iterator()
+                batch = iterator.get_next()
+                total = tf.reduce_sum(batch)
+                with tf.Session() as sess:
+                    for epoch in range(2):
+                        sess.run(iterator.initializer)
+                        while True:
+                            try:
+                                print(sess.run(total))
+                            except tf.errors.OutOfRangeError:
+                                break
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                dataset = tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0, 4.0]).batch(2)
+
+
+                @tf.function
+                def compute_total(iterator):
+                    batch = next(iterator)
+                    total = tf.reduce_sum(batch)
+                    return total
+
+
+                for epoch in range(2):
+                    iterator = iter(dataset)
+                    while True:
+                        try:
+                            print(compute_total(iterator).numpy())
+                        except tf.errors.OutOfRangeError:
+                            break
+                """
+            ),
+        ),
+        Example(
             before=textwrap.dedent(
                 """\
                 import tensorflow as tf
@@ -133,9 +186,15 @@ class GraphToEager(Rule):
         return converted
 
     def _fall_back(self, tree: cst.Module, alias: str, exc: CannotConvert, layers: ConvertedLayers) -> cst.Module:
-        record_graph_outcome(self.context.scratch, fallback=True)
-        self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
-        return install_fallback(_before_layers(layers, tree), alias)  # G103 then homes what TF 2.21 lacks
+        fallback = install_fallback(_before_layers(layers, tree), alias)  # G103 then homes what TF 2.21 lacks
+        # A module other modules of the tree import leaves the process-wide switch to its entry scripts.
+        library = library_fallback(fallback, project_facts(self.context.scratch), exc.reason)
+        record_graph_outcome(self.context.scratch, fallback=True, reason=exc.reason, switched=library is None)
+        if library is None:
+            self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
+            return fallback
+        self.report(exc.node, library[1])
+        return library[0]
 
     def _sym_for(self, module: cst.Module) -> Sym:
         """TF1 symbols of the expressions of ``module`` (the rule's tree, or a model
