@@ -74,6 +74,23 @@ def test_contrib_rnn_module_import_goes_with_its_last_use() -> None:
     assert not declined(findings)
 
 
+def test_homes_are_imported_before_their_first_use_not_after_a_late_import() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+        import numpy as np
+
+        x = tf.placeholder(tf.float32, [None, 4])
+        out = tf.layers.dense(x, 2)
+
+        from matplotlib import cm
+        print(cm)
+        """
+    )
+    assert text.startswith(f"import tensorflow.compat.v1 as tf\nimport numpy as np\n{LEGACY_IMPORT}\n")
+    assert text.count(LEGACY_IMPORT) == 1
+
+
 def test_plain_tensorflow_module_left_by_t101() -> None:
     """T101 moves a compat module to ``import tensorflow as tf`` and leaves these names."""
     text, findings = migrate(
