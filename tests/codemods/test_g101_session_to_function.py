@@ -898,3 +898,23 @@ with tf.Session() as sess:
 """
     )
     assert "solver.apply_gradients(" in text and ".build(" not in text
+
+
+def test_one_optimizer_applying_gradients_of_two_var_lists_is_built_on_both() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+V = tf.Variable(tf.ones([1]))
+opt = tf.train.AdamOptimizer(0.1)
+gv = opt.compute_gradients(cost, [W])
+shared_gv = opt.compute_gradients(cost, [b])
+shared_gv = [(0.5 * g, v) for g, v in shared_gv]
+solver = tf.group(opt.apply_gradients(gv), opt.apply_gradients(shared_gv))
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+for i in range(3):
+    print(sess.run([solver, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})[1])
+"""
+    )
+    assert "    if not opt.built:\n        opt.build([W, b])\n" in text
+    assert text.index("opt.build(") < text.index("opt.apply_gradients(")

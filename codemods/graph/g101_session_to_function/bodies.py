@@ -113,7 +113,7 @@ class FunctionBodies:
         variable lists is built once on all of them, so that its iterations, like TF1's
         beta powers, advance with every update."""
         lines: list[str] = []
-        for optimizer in dict.fromkeys(u.optimizer for u in units if u.kind in ("train", "apply") and u.optimizer):
+        for optimizer in dict.fromkeys(u.optimizer for u in units if u.kind in ("train", "apply", "compute") and u.optimizer):
             users = [u for u in self.g.units if u.optimizer == optimizer and u.kind in ("train", "compute")]
             lists = list(dict.fromkeys(u.var_list or self.g.trainable_list(u.index) for u in users))
             if len(lists) < 2:
