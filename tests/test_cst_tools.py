@@ -6,7 +6,14 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from codemods.analysis.cst_tools import after_imports, bind_arguments, code, insert_statements, nodes_of
+from codemods.analysis.cst_tools import (
+    after_imports,
+    bind_arguments,
+    bound_names,
+    code,
+    insert_statements,
+    nodes_of,
+)
 from codemods.analysis.names import ImportResolver
 
 
@@ -65,6 +72,22 @@ def test_after_imports_in_the_opening_block_only() -> None:
     source = '"""Doc."""\nimport os\nx = 1\nimport sys\n'
     assert _position(source, opening_only=True) == 2
     assert _position(source) == 4
+
+
+def test_after_imports_is_before_the_first_read_of_what_is_inserted() -> None:
+    source = "import os\nimport sys\nx = legacy.f()\nfrom matplotlib import cm\n"
+    assert _position(source, used={"legacy"}) == 2
+    assert _position(source, used={"other"}) == 4
+    # `a.legacy` and the imports do not read the name.
+    assert _position("import os\ny = a.legacy\nimport legacy.sub\n", used={"legacy"}) == 3
+    assert _position("x = legacy\nimport os\n", used={"legacy"}) == 0
+
+
+def test_bound_names_of_inserted_statements() -> None:
+    statements = cst.parse_module(
+        "import a.b\nimport c as d\nfrom e import f, g as h\nx = y = 1\ndef fn(): pass\nclass K: pass\n"
+    ).body
+    assert bound_names(statements) == {"a", "d", "f", "h", "x", "y", "fn", "K"}
 
 
 def test_statements_inserted_at_the_top_stay_below_the_first_statements_comments() -> None:

@@ -13,7 +13,7 @@ from ``ImportResolver`` already.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TypeVar
 
 import libcst as cst
@@ -197,12 +197,17 @@ def after_imports(
     body: Sequence[cst.BaseStatement],
     counts: Callable[[cst.SimpleStatementLine], bool] = lambda line: True,
     opening_only: bool = False,
+    used: Collection[str] = (),
 ) -> int:
     """Where statements that follow a module's imports go: right after its last import
     line that ``counts`` (``opening_only``: among the docstring and imports the module
-    opens with), else right after its docstring, else first."""
+    opens with), else right after its docstring, else first. Statements binding the
+    names ``used`` go before the first statement that reads one of them: a late
+    ``from matplotlib import cm`` below the model code is not where its imports end."""
     position = 1 if body and is_docstring(body[0]) else 0
     for index, statement in enumerate(body):
+        if used and not is_import_line(statement) and reads_any(statement, used):
+            break
         if is_import_line(statement):
             assert isinstance(statement, cst.SimpleStatementLine)
             if counts(statement):
@@ -210,6 +215,29 @@ def after_imports(
         elif opening_only and not (index == 0 and is_docstring(statement)):
             break
     return position
+
+
+def bound_names(statements: Sequence[cst.BaseStatement]) -> set[str]:
+    """The names ``statements`` bind at their level: what they import, define or assign."""
+    names: set[str] = set()
+    for statement in statements:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        names.add(alias.evaluated_alias or alias.evaluated_name.split(".")[0])
+                elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                    names.update(t.value for t in targets if isinstance(t, cst.Name))
+    return names
+
+
+def reads_any(node: cst.CSTNode, names: Collection[str]) -> bool:
+    """Does ``node`` mention one of ``names`` as a name (not as an attribute ``x.name``)?"""
+    attributes = {id(a.attr) for a in nodes_of(node, cst.Attribute)}
+    return any(n.value in names and id(n) not in attributes for n in nodes_of(node, cst.Name))
 
 
 def insert_statements(

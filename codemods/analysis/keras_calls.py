@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from codemods.analysis.cst_tools import after_imports, insert_statements
+from codemods.analysis.cst_tools import after_imports, bound_names, insert_statements
 from codemods.analysis.names import ImportResolver, dotted_name
 
 # Where Keras symbols resolve from: standalone Keras 2 (before K101 moved the imports)
@@ -148,7 +148,9 @@ class KerasRefs:
         # Right after the module's last top-level import of tensorflow/keras (the new import
         # names a TensorFlow module; importing it later than the program's own TensorFlow
         # import changes nothing), else after the docstring.
-        index = after_imports(tree.body, counts=lambda line: any(_imports_tf(s) for s in line.body))
+        index = after_imports(
+            tree.body, counts=lambda line: any(_imports_tf(s) for s in line.body), used=bound_names(lines)
+        )
         return insert_statements(tree, index, lines)
 
 

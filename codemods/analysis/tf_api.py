@@ -17,7 +17,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import after_imports, insert_statements
+from codemods.analysis.cst_tools import after_imports, bound_names, insert_statements
 from codemods.analysis.graph_outcome import graph_outcome
 from codemods.analysis.private_names import public_qualified
 
@@ -329,7 +329,7 @@ def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
     """Insert import statements (not already there) after the module's top-level imports."""
     existing = {module.code_for_node(s).strip() for s in module.body if isinstance(s, cst.SimpleStatementLine)}
     new = [cst.parse_statement(line + "\n") for line in lines if line not in existing]
-    return insert_statements(module, after_imports(module.body), new)
+    return insert_statements(module, after_imports(module.body, used=bound_names(new)), new)
 
 
 # -- the benchmark's measure ---------------------------------------------------------
