@@ -220,6 +220,32 @@ with tf.Session() as sess:
     assert text.count("import tensorflow.compat.v1 as tf") == 2 and text.count("disable_v2_behavior") == 1
 
 
+def test_fallback_also_switches_tensorflow_imported_inside_a_function():
+    # Tutorials import TensorFlow again in their test function; left as TF 2's module it
+    # would have no tf.train.AdamOptimizer or tf.Session under the process's graph mode.
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+import numpy as np
+a = tf.add(2, 3, name="add")
+
+def main():
+    import tensorflow as tf
+    import numpy
+    opt = tf.train.AdamOptimizer(0.1)
+    with tf.Session() as sess:
+        print(sess.run(tf.get_default_graph().get_tensor_by_name("add:0")))
+
+if __name__ == "__main__":
+    import tensorflow as tf
+    with tf.Session() as sess:
+        print(sess.run(tf.get_default_graph().get_tensor_by_name("add:0")))
+"""
+    )
+    assert text.count("import tensorflow.compat.v1 as tf") == 3 and "import numpy\n" in text
+    assert text.count("disable_v2_behavior") == 1
+
+
 def test_graph_built_in_a_loop_falls_back() -> None:
     text, findings = migrate(
         """\
