@@ -25,6 +25,12 @@ rule idempotent: its output names ``tensorflow.keras`` optimizers.)
   become the optimizer object with Keras 2's values;
 * Keras 2's lowercase aliases (``optimizers.adam``) -> the class.
 
+A TF 1 optimizer given to ``compile`` (``optimizer=tf.train.AdamOptimizer(0.001)``, or a
+name bound to one that nothing else uses), which Keras 2 wrapped and Keras 3 refuses,
+becomes the Keras optimizer with the same update (``codemods/analysis/optimizers.py``,
+the table G101 uses), TF 1's defaults written out where Keras's differ (Adam's epsilon is
+1e-8 in TF 1, 1e-7 in Keras).
+
 Keras 3's Nadam uses another momentum schedule (0.96**t instead of 0.96**(0.004 t)): no
 argument restores it, and the report says so.
 """
@@ -35,6 +41,7 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.graph import call_parts, tf1_symbol
 from codemods.analysis.keras_calls import (
     NOT_LITERAL,
     KerasRefs,
@@ -48,6 +55,8 @@ from codemods.analysis.keras_calls import (
     with_args,
 )
 from codemods.analysis.keras_defaults import OPTIMIZER_ALIASES, OPTIMIZERS, OptimizerSpec
+from codemods.analysis.optimizers import OPTIMIZERS as TF1_OPTIMIZERS
+from codemods.analysis.optimizers import keras_arguments
 from codemods.base import Example, Rule
 
 
@@ -71,7 +80,10 @@ class OptimizerArguments(Rule):
         "Adamax/Nadam(learning_rate=0.002) keep Keras 2's defaults, also for compile() strings. "
         "Keras 3's RMSprop and Adagrad divide by sqrt(v + epsilon) instead of sqrt(v) + epsilon: "
         "epsilon is written squared (1e-14), keeping the update within epsilon of Keras 2's. "
-        "Keras 3's Nadam momentum schedule differs slightly (reported)."
+        "Keras 3's Nadam momentum schedule differs slightly (reported). A TF 1 optimizer passed to "
+        "compile() (tf.train.AdamOptimizer(...), Keras 2 wrapped it, Keras 3 refuses it) becomes the "
+        "Keras optimizer with the same update and TF 1's defaults written out (Adam epsilon=1e-08); "
+        "RMSProp's mean-square accumulator started at 1.0 in TF 1 and starts at 0.0 in Keras (reported)."
     )
     examples = (
         Example(
@@ -109,6 +121,39 @@ class OptimizerArguments(Rule):
                 """
             ),
         ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+                from tensorflow import keras
+
+                model.compile(optimizer=tf.train.AdamOptimizer(0.001), loss='mse')
+                sgd = tf.train.MomentumOptimizer(0.01, 0.9, use_nesterov=True)
+                model.compile(loss='mse', optimizer=sgd)
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+                from tensorflow import keras
+
+                model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001, epsilon=1e-08), loss='mse')
+                sgd = keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True)
+                model.compile(loss='mse', optimizer=sgd)
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                opt = tf.train.AdamOptimizer(0.001)
+                model.compile(optimizer=opt, loss='mse')
+                train_op = opt.minimize(loss)
+                """
+            ),
+        ),
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
@@ -116,6 +161,7 @@ class OptimizerArguments(Rule):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self.string_names = _names_bound_to_strings(tree)
+        self.compile_only_optimizers = self._tf1_optimizers_only_compiled(tree)
         new = self.refs.apply(tree.visit(self))
         if new is not tree and self.evidence.keras3 and not new.deep_equals(tree):
             # Keras 3's own defaults are what Keras 3 code means.
@@ -131,6 +177,8 @@ class OptimizerArguments(Rule):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         if has_star(updated_node):
             return updated_node
+        if id(original_node) in self.compile_only_optimizers:
+            return self._tf1_optimizer(original_node, updated_node)
         path = keras_path(self.qualified_name(original_node.func))
         spec = _spec(path)
         if spec is not None:
@@ -235,6 +283,59 @@ class OptimizerArguments(Rule):
             return func.with_changes(attr=cst.Name(name))
         return func
 
+    def _tf1_optimizer_symbol(self, node: cst.BaseExpression) -> str | None:
+        """``AdamOptimizer`` for a call of ``tf.train.AdamOptimizer`` (TF 1 or compat.v1)."""
+        if not isinstance(node, cst.Call):
+            return None
+        symbol = tf1_symbol(self.qualified_name(node.func)) or ""
+        name = symbol[len("train."):] if symbol.startswith("train.") else None
+        return name if name in TF1_OPTIMIZERS else None
+
+    def _tf1_optimizers_only_compiled(self, tree: cst.Module) -> set[int]:
+        """The TF 1 optimizer calls that only reach ``compile``: written inside it, or
+        bound to a name assigned once whose every other use is a compile optimizer."""
+        scan = _CompileOptimizers()
+        tree.visit(scan)
+        calls = {id(c) for c in scan.given if self._tf1_optimizer_symbol(c)}
+        for name, (value, count) in scan.assigned.items():
+            if count == 1 and self._tf1_optimizer_symbol(value) and scan.loads[name] == scan.given_names[name] > 0:
+                calls.add(id(value))
+        return calls
+
+    def _tf1_optimizer(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        """A TF 1 optimizer Keras 3 cannot use -> the Keras optimizer with the same update."""
+        name = self._tf1_optimizer_symbol(original)
+        mapping = TF1_OPTIMIZERS[name]
+        code = cst.Module([]).code_for_node
+        try:
+            positional, keywords = call_parts(call, code)
+        except ValueError:
+            self.report(original, f"`{name}` given to compile() with *args/**kwargs: Keras 3 cannot use a TF 1 optimizer; use keras.optimizers.{mapping.keras_name}")
+            return call
+        arguments, dropped = keras_arguments(mapping, positional, keywords)
+        unknown = [d for d in dropped if d not in {p[0] for p in mapping.params}]
+        if unknown:
+            self.report(original, f"`{name}` given to compile() with {', '.join(unknown)}, which it does not take; left as it was")
+            return call
+        text = ", ".join(f"{k}={v}" for k, v in arguments)
+        new = cst.parse_expression(f"{self.refs.ref('optimizers.' + mapping.keras_name)}({text})")
+        note = (
+            f"{name} given to compile(): Keras 3 refuses TF 1 optimizers (Keras 2 wrapped them); "
+            f"-> keras.optimizers.{mapping.keras_name}({text}), the same update"
+        )
+        given = {p[0] for p in mapping.params[: len(positional)]} | set(keywords)
+        defaults = [f"{k}={v}" for t, k, v in mapping.params if k in mapping.explicit and t not in given and v is not None]
+        defaults += [f"{k}={v}" for k, v in mapping.extra.items()]
+        if defaults:
+            note += f" with TF 1's defaults written out where Keras's differ ({', '.join(defaults)})"
+        if dropped:
+            note += f"; dropped {', '.join(dropped)}"
+        if mapping.ones_slots:
+            note += (f"; TF 1 started its accumulator at 1.0 and Keras 3's {mapping.keras_name} starts it at 0.0 "
+                     "(no option): the first steps differ")
+        self.report(original, note, "converted")
+        return new.with_changes(lpar=call.lpar, rpar=call.rpar)
+
     def _compile(self, original: cst.Call, call: cst.Call) -> cst.Call:
         if not self.resolver.imports_from("keras"):
             return call  # tf.keras strings: TF 1.15's tf.keras defaults are Keras 3's
@@ -266,6 +367,52 @@ class OptimizerArguments(Rule):
         if spec.caveat:
             self.report(original, f"`{spec.name}`: {spec.caveat}", "converted")
         return with_args(call, [a.with_changes(value=obj) if a is target else a for a in call.args])
+
+
+class _CompileOptimizers(cst.CSTVisitor):
+    """What ``compile`` receives as its optimizer (``compile(optimizer=x)`` or first
+    positional), the names assigned (value, times) and how often each name is read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.given: list[cst.BaseExpression] = []
+        self.given_names: dict[str, int] = {}
+        self.assigned: dict[str, tuple[cst.BaseExpression, int]] = {}
+        self.loads: dict[str, int] = {}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not (isinstance(node.func, cst.Attribute) and node.func.attr.value == "compile"):
+            return
+        target = find_kw(node, "optimizer") or next((a for a in node.args if a.keyword is None and not a.star), None)
+        if target is not None:
+            self.given.append(target.value)
+            if isinstance(target.value, cst.Name):
+                self.given_names[target.value.value] = self.given_names.get(target.value.value, 0) + 1
+
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        for t in node.targets:
+            if isinstance(t.target, cst.Name):
+                _, count = self.assigned.get(t.target.value, (None, 0))
+                self.assigned[t.target.value] = (node.value, count + 1)
+            else:
+                t.target.visit(self)
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.loads[node.value] = self.loads.get(node.value, 0) + 1
+
+    # Names that are not reads of a variable.
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        return False
 
 
 def _names_bound_to_strings(tree: cst.Module) -> set[str]:
