@@ -246,6 +246,30 @@ if __name__ == "__main__":
     assert text.count("disable_v2_behavior") == 1
 
 
+def test_a_grouped_op_runs_in_a_function_that_returns_no_value():
+    # tf.group builds an Operation: sess.run gave None for it, and a tf.function may only
+    # return tensors (TypeError at its first call).
+    text, findings = migrate(
+        """\
+import tensorflow as tf
+
+v = tf.Variable(1.0)
+w = tf.Variable(2.0)
+total = v + w
+step = tf.group(v.assign(w), w.assign(total))
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    step.run()
+    _, t = sess.run([step, total])
+    print(sess.run(step), t)
+"""
+    )
+    assert "return step" not in text and "step = tf.group(v.assign(w), w.assign(total))\n\n" in text
+    assert "compute_step()\nt = compute_step_and_total().numpy()\nprint(compute_step(), t)" in text
+    assert "return total" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
 def test_graph_built_in_a_loop_falls_back() -> None:
     text, findings = migrate(
         """\

@@ -50,7 +50,7 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
         if all(graph.is_variable(e) for e in elements):
             continue  # plain variable reads need no function
         trains = tuple(dict.fromkeys(e.value for e in elements if isinstance(e, cst.Name) and graph.is_op(e) and e.value not in graph.inits))
-        values = tuple(graph.code(e) for e in elements if not graph.is_op(e))
+        values = tuple(graph.code(e) for e in elements if not graph.gives_no_value(e))
         prepared.append((site, elements, shape, keys, trains or None, values))
     # Runs of one training op share one function when they fetch the same values
     # (or none): `sess.run(train_op)` and `_, c = sess.run([train_op, cost])`.
@@ -157,6 +157,9 @@ def _make_function(
             if unit not in trains:
                 trains.append(unit)
             pending |= {element.value}
+            continue
+        if graph.gives_no_value(element):
+            pending |= {element.value}  # an Operation: its statements run, nothing returned
             continue
         if keys:
             value_keys.append(keys[position])
