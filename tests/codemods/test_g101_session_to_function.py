@@ -270,6 +270,24 @@ with tf.Session() as sess:
     assert not [f for f in findings if f.kind == "declined"]
 
 
+def test_a_fetched_op_with_several_outputs_comes_back_as_that_structure_of_numpy_values():
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+
+m = tf.constant([[2.0, 1.0], [1.0, 3.0]])
+top = tf.nn.top_k(tf.constant([3.0, 1.0, 2.0]), k=2)
+with tf.Session() as sess:
+    print(sess.run(tf.self_adjoint_eig(m)))
+    print(sess.run(top))
+    print(sess.run(tf.svd(m, compute_uv=False)))
+"""
+    )
+    assert "print(tf.nest.map_structure(lambda value: value.numpy(), compute_value()))" in text
+    assert "print(tf.nest.map_structure(lambda value: value.numpy(), compute_top()))" in text
+    assert "print(compute_value_2().numpy())" in text  # the singular values alone
+
+
 def test_graph_built_in_a_loop_falls_back() -> None:
     text, findings = migrate(
         """\

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.graph import names_read, single_assignment
+from codemods.analysis.graph import names_read, returns_several, single_assignment
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import (
     CannotConvert,
@@ -130,6 +130,8 @@ def _structured(graph: Graph, expr: cst.BaseExpression) -> bool:
     """A fetch whose value is a list, tuple or dict of tensors, not one tensor."""
     if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)):
         return True
+    if isinstance(expr, cst.Call):
+        return returns_several(graph.sym(expr.func), expr)  # `tf.self_adjoint_eig(m)`: (e, v)
     unit = graph.unit_by_name.get(expr.value) if isinstance(expr, cst.Name) else None
     if unit is None:
         return False
