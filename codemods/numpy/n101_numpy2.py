@@ -96,6 +96,15 @@ DECLINED = {
 
 TABLES = (BUILTINS, RENAMES, EXPRESSIONS)
 
+# NumPy functions that make one array of their first argument (np.asarray): given a
+# tuple whose items have different shapes, NumPy 1 made an object array, NumPy 2 raises.
+ARRAY_OF_ARGUMENT = {
+    f"numpy.{name}" for name in (
+        "array", "asarray", "asanyarray", "nan_to_num", "round", "around", "abs", "absolute", "clip", "exp",
+        "log", "sqrt", "square", "mean", "sum", "max", "min", "amax", "amin", "std", "var", "isnan", "isfinite",
+    )
+}
+
 # What a module must contain for the rule to have anything to do (cheap text tests):
 # a removed name after a numpy alias, a numpy from-import, or a removed keyword/method.
 _REMOVED = b"|".join(
@@ -103,6 +112,8 @@ _REMOVED = b"|".join(
 )
 _ALIASES = re.compile(rb"\bnumpy[ \t]+as[ \t]+(\w+)")
 _OTHER = re.compile(rb"^[ \t]*from[ \t]+numpy[\w.]*[ \t]+import\b|newshape|tostring|fromstring", re.MULTILINE)
+# `np.nan_to_num(normalize_cols(` (a call's result made into an array), with the alias.
+_ARRAY_OF_CALL = rb"\b(?:%s)\.(?:%s)\(\s*[A-Za-z_]\w*\("
 _NUMPY_MODULES = ("numpy", "numpy.random")
 # Expressions that take `.item()` or `+ 1` without parentheses.
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.List, cst.Dict, cst.Set, cst.Tuple)
@@ -161,6 +172,8 @@ class Numpy2(Rule):
             return True
         aliases = {b"numpy", *(match.group(1) for match in _ALIASES.finditer(data))}
         alias = b"|".join(re.escape(a) for a in aliases)
+        if re.search(_ARRAY_OF_CALL % (alias, b"|".join(n[len("numpy."):].encode() for n in ARRAY_OF_ARGUMENT)), data):
+            return True
         return re.search(rb"\b(?:%s)(?:\.random)?\.(?:%s)\b" % (alias, _REMOVED), data) is not None
     examples = (
         Example(
@@ -219,6 +232,20 @@ class Numpy2(Rule):
                 import numpy as np
                 import tensorflow as tf
 
+                def normalize_cols(m):
+                    low, high = m.min(axis=0), m.max(axis=0)
+                    return (m - low) / (high - low), low, high
+
+                x, low, high = np.nan_to_num(normalize_cols(np.random.rand(4, 2)))
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import numpy as np
+                import tensorflow as tf
+
                 x = np.zeros(3, dtype=np.float32).astype(np.int64)
                 config.float = np.bool_(True)
                 flags = np.float16(np.inf), np.nan, np.prod(x.shape)
@@ -237,6 +264,7 @@ class Numpy2(Rule):
         self._stored: set[int] = set()
         self._unconverted: set[str] = set()  # local names of from-imports some use still needs
         self._from_imports: list[cst.ImportFrom] = []
+        self._tuple_returns = _tuple_returning_functions(tree)
         new = tree.visit(self)
         if self._from_imports:
             new = new.visit(_ImportFixer(self))
@@ -393,6 +421,8 @@ class Numpy2(Rule):
             if isinstance(func, cst.Attribute) and func.attr.value == "tostring":
                 return self._tostring(original_node, updated_node)
             return updated_node
+        if qualified in ARRAY_OF_ARGUMENT:
+            self._array_of_tuple(original_node, qualified)
         handler = {
             "numpy.asscalar": self._asscalar,
             "numpy.in1d": self._in1d,
@@ -408,6 +438,24 @@ class Numpy2(Rule):
             self._decline(func, f"`np.{short}(...)` with these arguments has no exact NumPy 2 rewrite: left as it was")
             return updated_node
         return new.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
+    def _array_of_tuple(self, call: cst.Call, qualified: str) -> None:
+        """``np.nan_to_num(normalize_cols(x))`` with ``normalize_cols`` returning a tuple."""
+        first = call.args[0].value if call.args and call.args[0].keyword is None and not call.args[0].star else None
+        if not (isinstance(first, cst.Call) and isinstance(first.func, cst.Name)) or any(
+            arg.keyword is not None and arg.keyword.value == "dtype" for arg in call.args
+        ):
+            return
+        size = self._tuple_returns.get(first.func.value)
+        if size is None:
+            return
+        short, function = qualified.split(".", 1)[1], first.func.value
+        self.report(call, (
+            f"`np.{short}({function}(...))` makes one array of the {size} values `{function}` returns: NumPy 1 made "
+            f"an object array when their shapes differed (np.{short} then treated them as objects), NumPy 2 raises "
+            "ValueError (inhomogeneous shape), and nothing here shows which it is: left as it was; apply "
+            f"np.{short} to each value, or pass np.array(..., dtype=object) where NumPy 1 made an object array"
+        ))
 
     def _asscalar(self, original: cst.Call, updated: cst.Call):
         bound = _bind(updated.args, ("a",))
@@ -516,6 +564,37 @@ class Numpy2(Rule):
         self.report(original, "`.tostring()` (removed from NumPy 2 arrays) -> `.tobytes()`: assumes a NumPy array",
                     kind="converted")
         return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("tobytes")))
+
+
+def _tuple_returning_functions(tree: cst.Module) -> dict[str, int]:
+    """Functions defined once in the module whose every ``return`` gives a tuple of the
+    same size (at least 2): name -> size."""
+    sizes: dict[str, int | None] = {}
+
+    class _Returns(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.stack: list[set[int | None]] = []
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.stack.append(set())
+
+        def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+            returned = self.stack.pop()
+            name = original_node.name.value
+            size = next(iter(returned)) if len(returned) == 1 else None
+            sizes[name] = size if name not in sizes else None
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Return(self, node: cst.Return) -> None:
+            if self.stack:
+                value = node.value
+                self.stack[-1].add(len(value.elements) if isinstance(value, cst.Tuple) and len(value.elements) > 1
+                                   and not any(isinstance(e, cst.StarredElement) for e in value.elements) else None)
+
+    tree.visit(_Returns())
+    return {name: size for name, size in sizes.items() if size is not None}
 
 
 class _ImportFixer(cst.CSTTransformer):

@@ -276,3 +276,33 @@ def test_formatting_and_comments_kept() -> None:
     source = HEADER + "x = np.zeros(\n    (2, 2),  # shape\n    dtype=np.float,  # was np.float\n)\n"
     text, _ = migrate(source)
     assert text == HEADER + "x = np.zeros(\n    (2, 2),  # shape\n    dtype=float,  # was np.float\n)\n"
+
+
+def test_an_array_made_of_a_returned_tuple_is_reported() -> None:
+    # NumPy 1 made an object array of items with different shapes; NumPy 2 raises.
+    source = HEADER + textwrap.dedent(
+        """\
+        def normalize_cols(m, low=None):
+            if low is None:
+                return m / m.max(axis=0), m.max(axis=0)
+            return m / low, low
+
+        def scale(m):
+            if m.ndim > 1:
+                return m / 2, 2
+            return m
+
+        def stats(m):
+            return m.mean(), m.std()
+
+        train, top = np.nan_to_num(normalize_cols(np.ones((3, 2))))
+        test = np.nan_to_num(scale(np.ones(3)))
+        values = np.array(normalize_cols(np.ones(3)), dtype=object)
+        mean, std = np.round(stats(np.ones(3)), 2)
+        """
+    )
+    text, findings = migrate(source)
+    assert text == source
+    assert [(f.line, f.kind) for f in findings] == [(16, "declined"), (19, "declined")]
+    assert "`np.nan_to_num(normalize_cols(...))` makes one array of the 2 values" in findings[0].message
+    assert "np.round" in findings[1].message
