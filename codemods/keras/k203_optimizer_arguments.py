@@ -298,7 +298,7 @@ class OptimizerArguments(Rule):
         tree.visit(scan)
         calls = {id(c) for c in scan.given if self._tf1_optimizer_symbol(c)}
         for name, (value, count) in scan.assigned.items():
-            if count == 1 and self._tf1_optimizer_symbol(value) and scan.loads[name] == scan.given_names[name] > 0:
+            if count == 1 and self._tf1_optimizer_symbol(value) and scan.loads.get(name) == scan.given_names.get(name, 0) > 0:
                 calls.add(id(value))
         return calls
 

@@ -66,6 +66,8 @@ def test_a_tf1_optimizer_name_reaches_compile_only_if_nothing_else_uses_it() -> 
         sgd = tf.train.GradientDescentOptimizer(0.1)
         model.compile(optimizer=sgd, loss='mse')
         print(sgd.get_name())
+        momentum = tf.train.MomentumOptimizer(0.1, 0.9)
+        train_step = momentum.minimize(loss)
         """
     )
     text, findings = migrate(source)
