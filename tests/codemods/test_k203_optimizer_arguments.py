@@ -10,6 +10,7 @@ from migrator.engine import migrate_source
 
 def migrate(source: str) -> tuple[str, list]:
     result = migrate_source(textwrap.dedent(source).encode(), "m.py", [OptimizerArguments])
+    assert result.error is None, result.error
     return result.new_bytes.decode(), result.findings
 
 
