@@ -115,6 +115,8 @@ _OTHER = re.compile(rb"^[ \t]*from[ \t]+numpy[\w.]*[ \t]+import\b|newshape|tostr
 # `np.nan_to_num(normalize_cols(` (a call's result made into an array), with the alias.
 _ARRAY_OF_CALL = rb"\b(?:%s)\.(?:%s)\(\s*[A-Za-z_]\w*\("
 _NUMPY_MODULES = ("numpy", "numpy.random")
+# `max(labels) + 1`, `np.max(y)+1`, `y.max() + 1`
+_COUNT = re.compile(rb"max\([^)\n]*\)\s*\+\s*\d")
 # Expressions that take `.item()` or `+ 1` without parentheses.
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.List, cst.Dict, cst.Set, cst.Tuple)
 
@@ -168,7 +170,7 @@ class Numpy2(Rule):
         # attributes (np.float, but not tf.float32) or in a numpy from-import instead.
         if not super().applies_to(data):
             return False
-        if _OTHER.search(data):
+        if _OTHER.search(data) or _COUNT.search(data):
             return True
         aliases = {b"numpy", *(match.group(1) for match in _ALIASES.finditer(data))}
         alias = b"|".join(re.escape(a) for a in aliases)
@@ -265,6 +267,7 @@ class Numpy2(Rule):
         self._unconverted: set[str] = set()  # local names of from-imports some use still needs
         self._from_imports: list[cst.ImportFrom] = []
         self._tuple_returns = _tuple_returning_functions(tree)
+        self._sizes = self._counts_used_as_sizes(tree) if self._numpy1_code else set()
         new = tree.visit(self)
         if self._from_imports:
             new = new.visit(_ImportFixer(self))
@@ -283,6 +286,44 @@ class Numpy2(Rule):
         if evidence.numpy_pin.world == NUMPY1:
             return True, evidence.numpy_pin.reasons[0]
         return False, "no name NumPy 2 removed, no TF 1 or Keras 2 code, no numpy<2 pin"
+
+    def _is_reduction(self, expr: cst.BaseExpression) -> bool:
+        """``max(y)``, ``np.max(y)``, ``np.amax(y)``, ``y.max()``: a NumPy scalar of y's dtype."""
+        if not isinstance(expr, cst.Call):
+            return False
+        func = expr.func
+        if isinstance(func, cst.Name) and func.value == "max":
+            return self.qualified_name(func) in (None, "builtins.max") and len(expr.args) == 1
+        if self.qualified_name(func) in ("numpy.max", "numpy.amax"):
+            return len(expr.args) == 1
+        return isinstance(func, cst.Attribute) and func.attr.value == "max" and not expr.args and (
+            self.qualified_name(func) is None
+        )
+
+    def _counts_used_as_sizes(self, tree: cst.Module) -> set[int]:
+        """The ``max(labels) + 1`` values (by id) of names bound once in the module and used
+        as a size in a TensorFlow call: a shape list's item or ``one_hot``'s depth."""
+        scan = _SizeUses(self)
+        tree.visit(scan)
+        def is_count(value: cst.BaseExpression | None) -> bool:
+            return isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add) and (
+                self._is_reduction(value.left) and isinstance(value.right, cst.Integer)
+            )
+
+        named = {name: value for name, (value, times) in scan.bound.items() if times == 1 and is_count(value)}
+        return {id(named[name]) for name in scan.sizes if name in named} | {id(v) for v in scan.inline if is_count(v)}
+
+    def leave_BinaryOperation(self, original_node: cst.BinaryOperation, updated_node: cst.BinaryOperation):
+        if id(original_node) not in self._sizes:
+            return updated_node
+        self.report(original_node, (
+            f"`{_code(original_node)}` is used as a TensorFlow size: NumPy 1 made a NumPy integer + 1 an int64, "
+            "NumPy 2 keeps the array's dtype (uint8 for image labels), which TensorFlow refuses as a shape; "
+            "-> int(...) + 1, NumPy 1's value"
+        ), kind="converted")
+        return updated_node.with_changes(
+            left=cst.Call(func=cst.Name("int"), args=[cst.Arg(updated_node.left)])
+        )
 
     # -- context -----------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -564,6 +605,69 @@ class Numpy2(Rule):
         self.report(original, "`.tostring()` (removed from NumPy 2 arrays) -> `.tobytes()`: assumes a NumPy array",
                     kind="converted")
         return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("tobytes")))
+
+
+class _SizeUses(cst.CSTVisitor):
+    """How often each name is bound in the module (the value when assigned), and the names
+    used as sizes in TensorFlow calls: items of a list or tuple argument, ``one_hot``'s depth."""
+
+    def __init__(self, rule: Numpy2) -> None:
+        super().__init__()
+        self.rule = rule
+        self.bound: dict[str, tuple[cst.BaseExpression | None, int]] = {}
+        self.sizes: set[str] = set()
+        self.inline: list[cst.BinaryOperation] = []  # expressions written in a size's place
+
+    def _bind(self, name: str, value: cst.BaseExpression | None) -> None:
+        self.bound[name] = (value, self.bound.get(name, (None, 0))[1] + 1)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+        for target in node.targets:
+            for name in _target_names(target.target):
+                self._bind(name, node.value if single else None)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, None)
+
+    def visit_For(self, node: cst.For) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, None)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._bind(node.name.value, None)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.rule.qualified_name(node.func) or ""
+        if not qualified.startswith("tensorflow."):
+            return
+        for position, arg in enumerate(node.args):
+            if isinstance(arg.value, (cst.List, cst.Tuple)):
+                for element in arg.value.elements:
+                    self._size(element.value)
+            elif qualified.endswith(".one_hot") and (
+                (arg.keyword is None and position == 1) or (arg.keyword is not None and arg.keyword.value == "depth")
+            ):
+                self._size(arg.value)
+
+    def _size(self, expr: cst.BaseExpression) -> None:
+        if isinstance(expr, cst.Name):
+            self.sizes.add(expr.value)
+        elif isinstance(expr, cst.BinaryOperation):
+            self.inline.append(expr)
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _target_names(element.value)]
+    return []
 
 
 def _tuple_returning_functions(tree: cst.Module) -> dict[str, int]:
