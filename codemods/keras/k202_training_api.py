@@ -11,6 +11,13 @@ takes them now). Keras 2.3.1's own converters define the Keras 1 keywords:
 Positional arguments after the generator follow Keras 2's order and become keywords,
 since ``fit``'s second parameter is ``y``. ``evaluate_generator`` and
 ``predict_generator`` defaulted to ``verbose=0``, which is written out.
+
+``compile(loss=[l1, l2], metrics=['accuracy'])`` (a model with several outputs, one
+loss each): Keras 2 computed every listed metric on every output; Keras 3 reads a flat
+list as one metric per output and refuses one of another length. The list is repeated
+per output, ``metrics=[['accuracy'], ['accuracy']]``, which Keras 3 reads as Keras 2 did
+(``train_on_batch`` returns the loss, the outputs' losses, then the metrics per output,
+in Keras 2's order).
 """
 
 from __future__ import annotations
@@ -19,10 +26,15 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.bindings import Bindings
+from codemods.analysis.evidence import KERAS2
 from codemods.analysis.keras_calls import (
     as_keyword,
+    code,
     drop_args,
+    find_kw,
     has_star,
+    keras_path,
     keyword,
     kwarg,
     with_args,
@@ -81,7 +93,7 @@ class TrainingApi(Rule):
     code = "K202"
     slug = "training-api"
     summary = "`fit_generator`/`evaluate_generator`/`predict_generator` -> `fit`/`evaluate`/`predict`; `nb_epoch`, `samples_per_epoch`, `nb_val_samples` -> Keras 2 keywords."
-    triggers = ("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q")
+    triggers = ("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q", "metrics")
     requires = ("keras",)
     details = (
         "Keras 3 has no *_generator methods: fit/evaluate/predict take the generator. Positional "
@@ -91,7 +103,9 @@ class TrainingApi(Rule):
         "divided by the generator's batch_size when it has one). max_queue_size/workers/"
         "use_multiprocessing no longer exist on fit (a keras.utils.PyDataset takes them): dropped "
         "and reported. Keras 2.3.1's evaluate_generator returned the last batch's loss, not the "
-        "mean evaluate returns (metrics were averaged in both): reported."
+        "mean evaluate returns (metrics were averaged in both): reported. A flat metrics list given with "
+        "one loss per output (compile(loss=[l1, l2], metrics=['accuracy'])) is repeated per output: Keras 2 "
+        "computed each metric on every output, Keras 3 takes a flat list as one metric per output."
     )
     examples = (
         Example(
@@ -119,10 +133,29 @@ class TrainingApi(Rule):
         Example(
             before=textwrap.dedent(
                 """\
+                from keras.layers.advanced_activations import LeakyReLU
+
+                losses = ['binary_crossentropy', 'sparse_categorical_crossentropy']
+                discriminator.compile(loss=losses, optimizer='adam', metrics=['accuracy'])
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                from keras.layers.advanced_activations import LeakyReLU
+
+                losses = ['binary_crossentropy', 'sparse_categorical_crossentropy']
+                discriminator.compile(loss=losses, optimizer='adam', metrics=[['accuracy'], ['accuracy']])
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
                 from tensorflow.keras.models import Sequential
 
                 model = Sequential()
                 model.fit(batches(), steps_per_epoch=100, epochs=3)
+                model.compile(loss='mse', optimizer='adam', metrics=['mae'])
                 """
             ),
         ),
@@ -134,7 +167,16 @@ class TrainingApi(Rule):
         collector = _GeneratorFunctions()
         tree.visit(collector)
         self.generator_functions = collector.names
+        self.bindings = Bindings.of(tree)
+        self.scopes: list[cst.CSTNode] = [tree]
         return tree.visit(self)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        self.scopes.pop()
+        return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         func = updated_node.func
@@ -145,7 +187,42 @@ class TrainingApi(Rule):
             return self._generator_method(original_node, updated_node, method)
         if method in ("fit", "evaluate", "predict"):
             return self._keras1_keywords(original_node, updated_node, method, generator=False)
+        if method == "compile":
+            return self._metrics_per_output(original_node, updated_node)
         return updated_node
+
+    def _metrics_per_output(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        """``compile(loss=[l1, l2], metrics=['accuracy'])``: Keras 2 computed the metrics on
+        every output -> ``metrics=[['accuracy'], ['accuracy']]``."""
+        resolved = self.qualified_name(original.func)
+        metrics = find_kw(call, "metrics")
+        if (resolved is not None and keras_path(resolved) is None) or metrics is None or self.evidence.keras3:
+            return call
+        loss = find_kw(call, "loss") or next((a for i, a in enumerate(call.args) if a.keyword is None and i == 1), None)
+        losses = loss.value if loss is not None else None
+        if isinstance(losses, cst.Name):
+            losses = self.bindings.value(self.scopes, losses.value)
+        if not isinstance(losses, (cst.List, cst.Tuple)) or len(losses.elements) < 2:
+            return call
+        listed = metrics.value
+        if not isinstance(listed, cst.List) or any(
+            isinstance(e, cst.StarredElement) or isinstance(e.value, (cst.List, cst.Tuple, cst.Dict)) for e in listed.elements
+        ):
+            return call
+        outputs = len(losses.elements)
+        if len(listed.elements) == outputs and self.evidence.keras.world != KERAS2:
+            self.report(original, (
+                f"{outputs} losses and {outputs} metrics: Keras 2 computed every metric on every output, Keras 3 "
+                "one metric per output, and nothing here shows which Keras this is: left as it was"
+            ))
+            return call
+        per_output = ", ".join([code(listed)] * outputs)
+        self.report(original, (
+            f"metrics={code(listed)} with {outputs} outputs (one loss each): Keras 2 computed them on every output, "
+            f"Keras 3 reads a flat list as one metric per output -> [{per_output}]"
+        ), "converted")
+        new = metrics.with_changes(value=cst.parse_expression(f"[{per_output}]"))
+        return with_args(call, [new if a is metrics else a for a in call.args])
 
     def _generator_method(self, original: cst.Call, call: cst.Call, method: str) -> cst.Call:
         new_method, order = _METHODS[method]
