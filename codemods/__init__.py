@@ -107,6 +107,14 @@ RULES: tuple[RuleSpec, ...] = (
         triggers=(("keras", "numpy"),),
     ),
     RuleSpec(
+        "K208", "trainable-at-compile",
+        "`model.trainable` changed after `compile` (the GAN idiom), which Keras 2 ignored for that model and "
+        "Keras 3 does not, is set back to its compile-time value before each training call.",
+        "codemods.keras.k208_trainable_at_compile", "TrainableAtCompile",
+        triggers=(("trainable", "compile"),),
+        requires=("keras",),
+    ),
+    RuleSpec(
         "K301", "backend-session",
         "Keras 2 backend session/global-state functions (`K.function`, `K.image_dim_ordering`, `K.set_session`, "
         "`K.get_session`, ...) -> Keras 3, or reported.",

@@ -31,6 +31,13 @@ becomes the Keras optimizer with the same update (``codemods/analysis/optimizers
 the table G101 uses), TF 1's defaults written out where Keras's differ (Adam's epsilon is
 1e-8 in TF 1, 1e-7 in Keras).
 
+One optimizer object compiled into several models (a GAN's discriminator and combined
+model): Keras 2 gave each model its own slots, Keras 3 builds an optimizer for one
+model's variables ("Unknown variable" once the second trains). Every compile after the
+first gets its own copy, ``optimizer.from_config(optimizer.get_config())``. Keras 2's
+models also shared the step counter Adam's bias correction reads: the first steps differ
+slightly (reported).
+
 Keras 3's Nadam uses another momentum schedule (0.96**t instead of 0.96**(0.004 t)): no
 argument restores it, and the report says so.
 """
@@ -41,6 +48,7 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.bindings import Bindings
 from codemods.analysis.graph import call_parts, tf1_symbol
 from codemods.analysis.keras_calls import (
     NOT_LITERAL,
@@ -83,7 +91,9 @@ class OptimizerArguments(Rule):
         "Keras 3's Nadam momentum schedule differs slightly (reported). A TF 1 optimizer passed to "
         "compile() (tf.train.AdamOptimizer(...), Keras 2 wrapped it, Keras 3 refuses it) becomes the "
         "Keras optimizer with the same update and TF 1's defaults written out (Adam epsilon=1e-08); "
-        "RMSProp's mean-square accumulator started at 1.0 in TF 1 and starts at 0.0 in Keras (reported)."
+        "RMSProp's mean-square accumulator started at 1.0 in TF 1 and starts at 0.0 in Keras (reported). "
+        "An optimizer compiled into several models gets a copy per model after the first "
+        "(opt.from_config(opt.get_config())): a Keras 3 optimizer serves one model's variables."
     )
     examples = (
         Example(
@@ -146,6 +156,26 @@ class OptimizerArguments(Rule):
         Example(
             before=textwrap.dedent(
                 """\
+                from keras.optimizers import Adam
+
+                optimizer = Adam(0.0002, 0.5)
+                discriminator.compile(loss='binary_crossentropy', optimizer=optimizer)
+                combined.compile(loss='binary_crossentropy', optimizer=optimizer)
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                from keras.optimizers import Adam
+
+                optimizer = Adam(0.0002, beta_1=0.5)
+                discriminator.compile(loss='binary_crossentropy', optimizer=optimizer)
+                combined.compile(loss='binary_crossentropy', optimizer=optimizer.from_config(optimizer.get_config()))
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
                 import tensorflow as tf
 
                 opt = tf.train.AdamOptimizer(0.001)
@@ -161,7 +191,10 @@ class OptimizerArguments(Rule):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self.string_names = _names_bound_to_strings(tree)
-        self.compile_only_optimizers = self._tf1_optimizers_only_compiled(tree)
+        scan = _CompileOptimizers(tree)
+        tree.visit(scan)
+        self.compile_only_optimizers = self._tf1_optimizers_only_compiled(scan)
+        self.optimizer_copies = self._shared_optimizers(scan)
         new = self.refs.apply(tree.visit(self))
         if new is not tree and self.evidence.keras3 and not new.deep_equals(tree):
             # Keras 3's own defaults are what Keras 3 code means.
@@ -188,7 +221,7 @@ class OptimizerArguments(Rule):
         if isinstance(func, cst.Attribute) and func.attr.value == "compile":
             resolved = self.qualified_name(func)
             if resolved is None or keras_path(resolved) is not None:
-                return self._compile(original_node, updated_node)
+                return self._compile(original_node, self._own_optimizer(original_node, updated_node))
         return updated_node
 
     def _optimizer(self, original: cst.Call, call: cst.Call, spec: OptimizerSpec, path: str, standalone: bool) -> cst.Call:
@@ -291,16 +324,49 @@ class OptimizerArguments(Rule):
         name = symbol[len("train."):] if symbol.startswith("train.") else None
         return name if name in TF1_OPTIMIZERS else None
 
-    def _tf1_optimizers_only_compiled(self, tree: cst.Module) -> set[int]:
+    def _tf1_optimizers_only_compiled(self, scan: _CompileOptimizers) -> set[int]:
         """The TF 1 optimizer calls that only reach ``compile``: written inside it, or
         bound to a name assigned once whose every other use is a compile optimizer."""
-        scan = _CompileOptimizers()
-        tree.visit(scan)
         calls = {id(c) for c in scan.given if self._tf1_optimizer_symbol(c)}
         for name, (value, count) in scan.assigned.items():
             if count == 1 and self._tf1_optimizer_symbol(value) and scan.loads.get(name) == scan.given_names.get(name, 0) > 0:
                 calls.add(id(value))
         return calls
+
+    def _shared_optimizers(self, scan: _CompileOptimizers) -> dict[int, str]:
+        """Names given to compile() that stand for one optimizer object already compiled
+        into another model (by the id of the name): name -> the first compile's line."""
+        bindings = Bindings.of(scan.module)
+        first: dict[int, cst.Name] = {}
+        copies: dict[int, str] = {}
+        for name, scopes in scan.given_scoped:
+            value = bindings.value(list(scopes), name.value)
+            if not isinstance(value, cst.Call):
+                continue
+            path = keras_path(self.qualified_name(value.func)) or ""
+            if not (path.startswith("optimizers.") or self._tf1_optimizer_symbol(value)):
+                continue
+            if id(value) in first:
+                copies[id(name)] = name.value
+            else:
+                first[id(value)] = name
+        return copies
+
+    def _own_optimizer(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        """``combined.compile(optimizer=optimizer)`` with ``optimizer`` already compiled
+        into another model -> a copy of it."""
+        for index, arg in enumerate(original.args):
+            if id(arg.value) in self.optimizer_copies and (keyword(arg) == "optimizer" or (arg.keyword is None and index == 0)):
+                name = self.optimizer_copies[id(arg.value)]
+                self.report(original, (
+                    f"`{name}` is compiled into another model too: Keras 2 gave each model its own slots, a Keras 3 "
+                    f"optimizer serves one model's variables -> {name}.from_config({name}.get_config()), a copy; "
+                    "Keras 2's models also shared the step counter (Adam's bias correction), so the first steps "
+                    "differ slightly"
+                ), "converted")
+                copy = cst.parse_expression(f"{name}.from_config({name}.get_config())")
+                return with_args(call, [a.with_changes(value=copy) if i == index else a for i, a in enumerate(call.args)])
+        return call
 
     def _tf1_optimizer(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """A TF 1 optimizer Keras 3 cannot use -> the Keras optimizer with the same update."""
@@ -373,10 +439,14 @@ class _CompileOptimizers(cst.CSTVisitor):
     """What ``compile`` receives as its optimizer (``compile(optimizer=x)`` or first
     positional), the names assigned (value, times) and how often each name is read."""
 
-    def __init__(self) -> None:
+    def __init__(self, module: cst.Module) -> None:
         super().__init__()
+        self.module = module
+        self.scopes: list[cst.CSTNode] = [module]
         self.given: list[cst.BaseExpression] = []
         self.given_names: dict[str, int] = {}
+        # Names given as optimizers, in source order, with the scopes they are read in.
+        self.given_scoped: list[tuple[cst.Name, tuple[cst.CSTNode, ...]]] = []
         self.assigned: dict[str, tuple[cst.BaseExpression, int]] = {}
         self.loads: dict[str, int] = {}
 
@@ -388,6 +458,13 @@ class _CompileOptimizers(cst.CSTVisitor):
             self.given.append(target.value)
             if isinstance(target.value, cst.Name):
                 self.given_names[target.value.value] = self.given_names.get(target.value.value, 0) + 1
+                self.given_scoped.append((target.value, tuple(self.scopes)))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
 
     def visit_Assign(self, node: cst.Assign) -> bool:
         for t in node.targets:

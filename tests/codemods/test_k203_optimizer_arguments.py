@@ -79,3 +79,25 @@ def test_a_tf1_optimizer_with_an_argument_it_does_not_take_is_reported() -> None
     source = "import tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.compile(optimizer=tf.train.AdamOptimizer(0.01, momentum=0.9))\n"
     text, findings = migrate(source)
     assert text == source and "momentum" in findings[0].message
+
+
+def test_only_one_optimizer_object_compiled_twice_is_copied() -> None:
+    text, findings = migrate(
+        """\
+        from keras.optimizers import Adam
+
+        def build(d, g, combined):
+            opt = Adam(0.0002, 0.5)
+            d.compile(loss='mse', optimizer=opt)
+            g.compile(loss='mse', optimizer=Adam(0.0002, 0.5))
+            combined.compile('mse', optimizer=opt)
+            combined.compile(opt, 'mse')
+
+        def other(model):
+            opt = Adam(0.001)
+            model.compile(loss='mse', optimizer=opt)
+        """
+    )
+    assert text.count("opt.from_config(opt.get_config())") == 2
+    assert "d.compile(loss='mse', optimizer=opt)\n" in text and "model.compile(loss='mse', optimizer=opt)\n" in text
+    assert sum("compiled into another model" in f.message for f in findings) == 2
