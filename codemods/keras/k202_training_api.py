@@ -18,6 +18,11 @@ list as one metric per output and refuses one of another length. The list is rep
 per output, ``metrics=[['accuracy'], ['accuracy']]``, which Keras 3 reads as Keras 2 did
 (``train_on_batch`` returns the loss, the outputs' losses, then the metrics per output,
 in Keras 2's order).
+
+TF 1.15's ``tf.keras`` logged ``metrics=['accuracy']`` as ``acc`` / ``val_acc``; Keras 3
+(and standalone Keras 2.3) as ``accuracy``. In TF 1 ``tf.keras`` code that reads those
+keys (``history.history['acc']``, ``logs.get('acc')``), the metric is given as ``'acc'``,
+which Keras 3 logs under that name.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.bindings import Bindings
-from codemods.analysis.evidence import KERAS2
+from codemods.analysis.evidence import KERAS2, input_imports_from
 from codemods.analysis.keras_calls import (
     as_keyword,
     code,
@@ -169,6 +174,7 @@ class TrainingApi(Rule):
         self.generator_functions = collector.names
         self.bindings = Bindings.of(tree)
         self.scopes: list[cst.CSTNode] = [tree]
+        self.reads_acc = _reads_acc_keys(tree)
         return tree.visit(self)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -188,8 +194,36 @@ class TrainingApi(Rule):
         if method in ("fit", "evaluate", "predict"):
             return self._keras1_keywords(original_node, updated_node, method, generator=False)
         if method == "compile":
-            return self._metrics_per_output(original_node, updated_node)
+            return self._tf_keras_accuracy_name(original_node, self._metrics_per_output(original_node, updated_node))
         return updated_node
+
+    def _tf_keras_accuracy_name(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        """TF 1.15 tf.keras logged ``metrics=['accuracy']`` as 'acc': where the module reads
+        that key, the metric is named 'acc', which Keras 3 logs as given."""
+        metrics = find_kw(call, "metrics")
+        if metrics is None or not self.reads_acc or not self.evidence.tf1 or input_imports_from(
+            self.context.scratch, "keras"
+        ) is not False:
+            return call
+        changed = False
+
+        def renamed(node: cst.BaseExpression) -> cst.BaseExpression:
+            nonlocal changed
+            if isinstance(node, cst.SimpleString) and node.evaluated_value == "accuracy":
+                changed = True
+                return node.with_changes(value=node.value.replace("accuracy", "acc"))
+            if isinstance(node, cst.List):
+                return node.with_changes(elements=[e.with_changes(value=renamed(e.value)) for e in node.elements])
+            return node
+
+        value = renamed(metrics.value)
+        if not changed:
+            return call
+        self.report(original, (
+            "TF 1.15's tf.keras logged metrics=['accuracy'] as 'acc'/'val_acc', which this module reads; Keras 3 logs "
+            "'accuracy': the metric is named 'acc' (the same metric), which Keras 3 logs under that name"
+        ), "converted")
+        return with_args(call, [metrics.with_changes(value=value) if a is metrics else a for a in call.args])
 
     def _metrics_per_output(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """``compile(loss=[l1, l2], metrics=['accuracy'])``: Keras 2 computed the metrics on
@@ -291,6 +325,26 @@ class TrainingApi(Rule):
             value = f"{_paren(samples)} // {gen}.batch_size if hasattr({gen}, 'batch_size') else {_paren(samples)}"
             return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(value))
         return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
+
+
+def _reads_acc_keys(tree: cst.Module) -> bool:
+    """Does the module read a logged 'acc' / 'val_acc' (``h.history['acc']``, ``logs.get('acc')``)?"""
+    found = False
+
+    class _Keys(cst.CSTVisitor):
+        def visit_SubscriptElement(self, node: cst.SubscriptElement) -> None:
+            nonlocal found
+            index = node.slice.value if isinstance(node.slice, cst.Index) else None
+            found = found or (isinstance(index, cst.SimpleString) and index.evaluated_value in ("acc", "val_acc"))
+
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" and node.args:
+                first = node.args[0].value
+                found = found or (isinstance(first, cst.SimpleString) and first.evaluated_value in ("acc", "val_acc"))
+
+    tree.visit(_Keys())
+    return found
 
 
 def _paren(expr: cst.BaseExpression) -> str:

@@ -46,3 +46,27 @@ def test_keras3_code_and_per_output_lists_are_left_alone() -> None:
     ):
         text, findings = migrate(source)
         assert text == source and findings == []
+
+
+def test_tf1_tf_keras_code_reading_acc_keys_names_the_metric_acc() -> None:
+    # TF 1.15's tf.keras logged metrics=['accuracy'] as 'acc'; Keras 3 as 'accuracy'.
+    source = textwrap.dedent(
+        """\
+        import tensorflow as tf
+        from tensorflow import keras
+
+        x = tf.placeholder(tf.float32)
+        model.compile(optimizer='sgd', loss='mse', metrics=['accuracy'])
+        history = model.fit(x_train, y_train)
+        print(history.history['val_acc'])
+        """
+    )
+    text, findings = migrate(source)
+    assert "metrics=['acc'])" in text and findings[0].kind == "converted"
+    # Standalone Keras 2.3 already logged 'accuracy'; TF 2 code and code not reading the key stay.
+    for unchanged in (
+        source.replace("from tensorflow import keras", "import keras"),
+        source.replace("x = tf.placeholder(tf.float32)", "x = tf.constant(1.0)"),
+        source.replace("'val_acc'", "'val_accuracy'"),
+    ):
+        assert migrate(unchanged)[0] == unchanged
