@@ -32,11 +32,13 @@ the table G101 uses), TF 1's defaults written out where Keras's differ (Adam's e
 1e-8 in TF 1, 1e-7 in Keras).
 
 One optimizer object compiled into several models (a GAN's discriminator and combined
-model): Keras 2 gave each model its own slots, Keras 3 builds an optimizer for one
-model's variables ("Unknown variable" once the second trains). Every compile after the
-first gets its own copy, ``optimizer.from_config(optimizer.get_config())``. Keras 2's
-models also shared the step counter Adam's bias correction reads: the first steps differ
-slightly (reported).
+model): Keras 2 gave each model its own slots and one shared step counter (which Adam's
+bias correction reads); a Keras 3 optimizer builds itself for the first model that
+trains ("Unknown variable" once the second trains). When the compiles are statements of
+one block, the optimizer is built for all the models' weights right after the last one
+(``optimizer.build(d.weights + combined.weights)``): per-variable slots and one step
+counter, as in Keras 2. Otherwise every compile after the first gets its own copy,
+``optimizer.from_config(optimizer.get_config())`` (its own step counter: reported).
 
 Keras 3's Nadam uses another momentum schedule (0.96**t instead of 0.96**(0.004 t)): no
 argument restores it, and the report says so.
@@ -45,6 +47,8 @@ argument restores it, and the report says so.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -92,8 +96,9 @@ class OptimizerArguments(Rule):
         "compile() (tf.train.AdamOptimizer(...), Keras 2 wrapped it, Keras 3 refuses it) becomes the "
         "Keras optimizer with the same update and TF 1's defaults written out (Adam epsilon=1e-08); "
         "RMSProp's mean-square accumulator started at 1.0 in TF 1 and starts at 0.0 in Keras (reported). "
-        "An optimizer compiled into several models gets a copy per model after the first "
-        "(opt.from_config(opt.get_config())): a Keras 3 optimizer serves one model's variables."
+        "An optimizer compiled into several models is built for all their weights after the last compile "
+        "(opt.build(d.weights + combined.weights)), or copied per model (opt.from_config(opt.get_config())) "
+        "when the compiles are in different blocks: a Keras 3 optimizer serves the variables it was built for."
     )
     examples = (
         Example(
@@ -169,7 +174,8 @@ class OptimizerArguments(Rule):
 
                 optimizer = Adam(0.0002, beta_1=0.5)
                 discriminator.compile(loss='binary_crossentropy', optimizer=optimizer)
-                combined.compile(loss='binary_crossentropy', optimizer=optimizer.from_config(optimizer.get_config()))
+                combined.compile(loss='binary_crossentropy', optimizer=optimizer)
+                optimizer.build(discriminator.weights + combined.weights)
                 """
             ),
         ),
@@ -194,7 +200,7 @@ class OptimizerArguments(Rule):
         scan = _CompileOptimizers(tree)
         tree.visit(scan)
         self.compile_only_optimizers = self._tf1_optimizers_only_compiled(scan)
-        self.optimizer_copies = self._shared_optimizers(scan)
+        self.optimizer_copies, self.optimizer_builds = self._shared_optimizers(scan)
         new = self.refs.apply(tree.visit(self))
         if new is not tree and self.evidence.keras3 and not new.deep_equals(tree):
             # Keras 3's own defaults are what Keras 3 code means.
@@ -333,24 +339,57 @@ class OptimizerArguments(Rule):
                 calls.add(id(value))
         return calls
 
-    def _shared_optimizers(self, scan: _CompileOptimizers) -> dict[int, str]:
-        """Names given to compile() that stand for one optimizer object already compiled
-        into another model (by the id of the name): name -> the first compile's line."""
+    def _shared_optimizers(self, scan: _CompileOptimizers) -> tuple[dict[int, str], dict[int, str]]:
+        """One optimizer object compiled into several models: the names to replace by a
+        copy (by the id of the name), and the build statements to add (by the id of the
+        last compile's statement)."""
         bindings = Bindings.of(scan.module)
-        first: dict[int, cst.Name] = {}
-        copies: dict[int, str] = {}
-        for name, scopes in scan.given_scoped:
-            value = bindings.value(list(scopes), name.value)
+        groups: dict[int, list[_GivenName]] = {}
+        for given in scan.given_scoped:
+            value = bindings.value(list(given.scopes), given.name.value)
             if not isinstance(value, cst.Call):
                 continue
             path = keras_path(self.qualified_name(value.func)) or ""
-            if not (path.startswith("optimizers.") or self._tf1_optimizer_symbol(value)):
+            if path.startswith("optimizers.") or self._tf1_optimizer_symbol(value):
+                groups.setdefault(id(value), []).append(given)
+        copies: dict[int, str] = {}
+        builds: dict[int, str] = {}
+        for group in groups.values():
+            if len(group) < 2:
                 continue
-            if id(value) in first:
-                copies[id(name)] = name.value
+            name = group[0].name.value
+            models = list(dict.fromkeys(g.model for g in group))
+            if len({id(g.block) for g in group}) == 1 and all(models):
+                if _built_after(group[-1], name):
+                    continue  # already migrated
+                weights = " + ".join(f"{model}.weights" for model in models)
+                builds[id(group[-1].statement)] = f"{name}.build({weights})"
+                self.report(group[-1].call, (
+                    f"`{name}` is compiled into {len(models)} models: Keras 2 gave each its own slots and one shared "
+                    f"step counter, a Keras 3 optimizer serves the variables it was built for -> {name}.build({weights}) "
+                    "after the last compile (per-variable slots, one step counter)"
+                ), "converted")
             else:
-                first[id(value)] = name
-        return copies
+                copies.update((id(g.name), name) for g in group[1:])
+        return copies, builds
+
+    def _with_builds(self, original: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
+        if not any(id(stmt) in self.optimizer_builds for stmt in original):
+            return None
+        body: list[cst.BaseStatement] = []
+        for before, after in zip(original, updated):
+            body.append(after)
+            if id(before) in self.optimizer_builds:
+                body.append(cst.parse_statement(self.optimizer_builds[id(before)] + "\n"))
+        return body
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = self._with_builds(original_node.body, updated_node.body)
+        return updated_node if body is None else updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body = self._with_builds(original_node.body, updated_node.body)
+        return updated_node if body is None else updated_node.with_changes(body=body)
 
     def _own_optimizer(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """``combined.compile(optimizer=optimizer)`` with ``optimizer`` already compiled
@@ -359,10 +398,10 @@ class OptimizerArguments(Rule):
             if id(arg.value) in self.optimizer_copies and (keyword(arg) == "optimizer" or (arg.keyword is None and index == 0)):
                 name = self.optimizer_copies[id(arg.value)]
                 self.report(original, (
-                    f"`{name}` is compiled into another model too: Keras 2 gave each model its own slots, a Keras 3 "
-                    f"optimizer serves one model's variables -> {name}.from_config({name}.get_config()), a copy; "
-                    "Keras 2's models also shared the step counter (Adam's bias correction), so the first steps "
-                    "differ slightly"
+                    f"`{name}` is compiled into another model too (in another block): Keras 2 gave each model its own "
+                    f"slots, a Keras 3 optimizer serves one model's variables -> {name}.from_config({name}.get_config()), "
+                    "a copy; Keras 2's models also shared the step counter (Adam's bias correction), so the first "
+                    "steps differ slightly"
                 ), "converted")
                 copy = cst.parse_expression(f"{name}.from_config({name}.get_config())")
                 return with_args(call, [a.with_changes(value=copy) if i == index else a for i, a in enumerate(call.args)])
@@ -435,6 +474,28 @@ class OptimizerArguments(Rule):
         return with_args(call, [a.with_changes(value=obj) if a is target else a for a in call.args])
 
 
+def _built_after(given: _GivenName, name: str) -> bool:
+    """Is the statement after this compile ``<name>.build(...)``?"""
+    body = list(given.block.body)
+    index = next((i for i, stmt in enumerate(body) if stmt is given.statement), None)
+    following = body[index + 1] if index is not None and index + 1 < len(body) else None
+    if not (isinstance(following, cst.SimpleStatementLine) and isinstance(following.body[0], cst.Expr)):
+        return False
+    call = following.body[0].value
+    return isinstance(call, cst.Call) and cst.Module([]).code_for_node(call.func) == f"{name}.build"
+
+
+class _GivenName(NamedTuple):
+    """A name given to ``compile`` as its optimizer."""
+
+    name: cst.Name
+    scopes: tuple[cst.CSTNode, ...]
+    call: cst.Call
+    statement: cst.CSTNode | None  # the simple statement holding the compile call
+    block: cst.CSTNode  # the block (or module) holding that statement
+    model: str | None  # the compiled model as dotted code (`self.discriminator`)
+
+
 class _CompileOptimizers(cst.CSTVisitor):
     """What ``compile`` receives as its optimizer (``compile(optimizer=x)`` or first
     positional), the names assigned (value, times) and how often each name is read."""
@@ -445,8 +506,10 @@ class _CompileOptimizers(cst.CSTVisitor):
         self.scopes: list[cst.CSTNode] = [module]
         self.given: list[cst.BaseExpression] = []
         self.given_names: dict[str, int] = {}
-        # Names given as optimizers, in source order, with the scopes they are read in.
-        self.given_scoped: list[tuple[cst.Name, tuple[cst.CSTNode, ...]]] = []
+        # Names given as optimizers, in source order, with where they are read.
+        self.given_scoped: list[_GivenName] = []
+        self.blocks: list[cst.CSTNode] = [module]
+        self.statement: cst.CSTNode | None = None
         self.assigned: dict[str, tuple[cst.BaseExpression, int]] = {}
         self.loads: dict[str, int] = {}
 
@@ -458,7 +521,20 @@ class _CompileOptimizers(cst.CSTVisitor):
             self.given.append(target.value)
             if isinstance(target.value, cst.Name):
                 self.given_names[target.value.value] = self.given_names.get(target.value.value, 0) + 1
-                self.given_scoped.append((target.value, tuple(self.scopes)))
+                model = node.func.value
+                dotted = cst.Module([]).code_for_node(model) if isinstance(model, (cst.Name, cst.Attribute)) else None
+                self.given_scoped.append(
+                    _GivenName(target.value, tuple(self.scopes), node, self.statement, self.blocks[-1], dotted)
+                )
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.statement = node
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.blocks.append(node)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self.blocks.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes.append(node)

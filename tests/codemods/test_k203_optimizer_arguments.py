@@ -81,7 +81,7 @@ def test_a_tf1_optimizer_with_an_argument_it_does_not_take_is_reported() -> None
     assert text == source and "momentum" in findings[0].message
 
 
-def test_only_one_optimizer_object_compiled_twice_is_copied() -> None:
+def test_one_optimizer_object_compiled_twice_is_built_for_both_or_copied() -> None:
     text, findings = migrate(
         """\
         from keras.optimizers import Adam
@@ -91,13 +91,17 @@ def test_only_one_optimizer_object_compiled_twice_is_copied() -> None:
             d.compile(loss='mse', optimizer=opt)
             g.compile(loss='mse', optimizer=Adam(0.0002, 0.5))
             combined.compile('mse', optimizer=opt)
-            combined.compile(opt, 'mse')
+            if retrain:
+                combined.compile(opt, 'mse')
 
         def other(model):
             opt = Adam(0.001)
             model.compile(loss='mse', optimizer=opt)
+            model2.compile(loss='mse', optimizer=opt)
         """
     )
-    assert text.count("opt.from_config(opt.get_config())") == 2
-    assert "d.compile(loss='mse', optimizer=opt)\n" in text and "model.compile(loss='mse', optimizer=opt)\n" in text
-    assert sum("compiled into another model" in f.message for f in findings) == 2
+    # Compiles in one block: one optimizer built for every model's weights (Keras 2's shared
+    # step counter); in different blocks: a copy per model after the first.
+    assert "model2.compile(loss='mse', optimizer=opt)\n    opt.build(model.weights + model2.weights)\n" in text
+    assert text.count("opt.from_config(opt.get_config())") == 2 and "opt.build(d." not in text
+    assert sum("compiled into" in f.message for f in findings) == 3
