@@ -82,7 +82,7 @@ RULES: tuple[RuleSpec, ...] = (
         "`fit_generator`/`evaluate_generator`/`predict_generator` -> `fit`/`evaluate`/`predict`; "
         "`nb_epoch`, `samples_per_epoch`, `nb_val_samples` -> Keras 2 keywords.",
         "codemods.keras.k202_training_api", "TrainingApi",
-        triggers=("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q"),
+        triggers=("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q", "metrics"),
         requires=("keras",),
     ),
     RuleSpec(
@@ -107,6 +107,14 @@ RULES: tuple[RuleSpec, ...] = (
         "are wrapped in `int()`.",
         "codemods.keras.k207_integer_arguments", "IntegerArguments",
         triggers=(("keras", "numpy"),),
+    ),
+    RuleSpec(
+        "K208", "trainable-at-compile",
+        "`model.trainable` changed after `compile` (the GAN idiom), which Keras 2 ignored for that model and "
+        "Keras 3 does not, is set back to its compile-time value before each training call.",
+        "codemods.keras.k208_trainable_at_compile", "TrainableAtCompile",
+        triggers=(("trainable", "compile"),),
+        requires=("keras",),
     ),
     RuleSpec(
         "K301", "backend-session",

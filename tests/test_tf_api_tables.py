@@ -140,6 +140,13 @@ def test_native_names_preferred_over_compat() -> None:
     assert tf_api.native_rename("tf.keras.optimizers.Adam") is None
 
 
+def test_tf_keras_optimizers_are_not_tf1_names() -> None:
+    # tf_upgrade_v2 renames them to tf.keras.optimizers.legacy (TF 2.11), which is not TF 1:
+    # G101's and K203's output must not be reported as TF 1 code left over.
+    assert not tf_api.tf1_only("tf.keras.optimizers.Adam")
+    assert tf_api.tf1_only("tf.train.AdamOptimizer")
+
+
 def test_mapping_summary_counts_every_table_symbol_once() -> None:
     summary = tf_api.mapping_summary()
     assert sum(summary.values()) == len(TABLES["symbol_renames"])

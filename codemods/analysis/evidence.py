@@ -274,6 +274,13 @@ def remember_input(resolver: ImportResolver, scratch: dict) -> None:
     scratch.setdefault(_FIRST, resolver)
 
 
+def input_imports_from(scratch: dict, package: str) -> bool | None:
+    """Did the file as the pipeline received it import ``package`` (None: not known)?
+    (K101 moves standalone ``keras`` imports to ``tensorflow.keras`` early on.)"""
+    resolver = scratch.get(_FIRST)
+    return None if resolver is None else resolver.imports_from(package)
+
+
 def evidence_for(tree: cst.Module, scratch: dict, filename: str | None) -> Evidence:
     cached = scratch.get(_CACHE)
     if cached is not None:

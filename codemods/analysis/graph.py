@@ -15,6 +15,16 @@ from codemods.analysis.private_names import public_qualified
 
 TF1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow.")
 
+# TF1 functions that return several tensors (a tuple, a namedtuple such as TopKV2, or a
+# list): sess.run gave the same structure holding NumPy values.
+SEVERAL_OUTPUTS = frozenset({
+    "self_adjoint_eig", "linalg.eigh", "svd", "linalg.svd", "qr", "linalg.qr", "linalg.slogdet", "linalg.lu",
+    "nn.moments", "nn.weighted_moments", "nn.sufficient_statistics", "nn.normalize_moments", "nn.top_k",
+    "math.top_k", "unique", "unique_with_counts", "setdiff1d", "split", "unstack", "meshgrid", "dynamic_partition",
+    "nn.max_pool_with_argmax", "nn.fused_batch_norm", "nn.dynamic_rnn", "nn.bidirectional_dynamic_rnn",
+    "nn.static_rnn",
+})
+
 
 def tf1_symbol(qualified: str | None) -> str | None:
     """``train.AdamOptimizer`` for ``tensorflow[.compat.v1].train.AdamOptimizer`` (and for
@@ -119,6 +129,14 @@ def call_parts(call: cst.Call, code: Callable[[cst.CSTNode], str]) -> tuple[list
         else:
             keywords[arg.keyword.value] = code(arg.value)
     return positional, keywords
+
+
+def returns_several(symbol: str | None, call: cst.Call) -> bool:
+    """Does this call of TF1 ``symbol`` return several tensors?"""
+    if symbol in ("svd", "linalg.svd"):
+        compute_uv = argument(call, 2, "compute_uv")  # False: the singular values alone
+        return not (isinstance(compute_uv, cst.Name) and compute_uv.value == "False")
+    return symbol in SEVERAL_OUTPUTS
 
 
 def argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:

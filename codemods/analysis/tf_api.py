@@ -345,6 +345,10 @@ def tf1_only(symbol: str) -> bool:
     """Is ``tf.X`` a TF1 name that TF 2 does not have under that name with that meaning?"""
     if symbol in NATIVE_OVERRIDES:
         return NATIVE_OVERRIDES[symbol] != symbol
+    if _is_keras(symbol):
+        # tf_upgrade_v2 renames tf.keras.optimizers.Adam to ...legacy.Adam (a TF 2.11
+        # change, not a TF 1 name): tf.keras belongs to the Keras rules.
+        return False
     if module_deprecation(symbol) is not None or any(
         symbol == m or symbol.startswith(m + ".") for m in (*ABSL_MODULES, "tf.app")
     ):

@@ -11,6 +11,18 @@ takes them now). Keras 2.3.1's own converters define the Keras 1 keywords:
 Positional arguments after the generator follow Keras 2's order and become keywords,
 since ``fit``'s second parameter is ``y``. ``evaluate_generator`` and
 ``predict_generator`` defaulted to ``verbose=0``, which is written out.
+
+``compile(loss=[l1, l2], metrics=['accuracy'])`` (a model with several outputs, one
+loss each): Keras 2 computed every listed metric on every output; Keras 3 reads a flat
+list as one metric per output and refuses one of another length. The list is repeated
+per output, ``metrics=[['accuracy'], ['accuracy']]``, which Keras 3 reads as Keras 2 did
+(``train_on_batch`` returns the loss, the outputs' losses, then the metrics per output,
+in Keras 2's order).
+
+TF 1.15's ``tf.keras`` logged ``metrics=['accuracy']`` as ``acc`` / ``val_acc``; Keras 3
+(and standalone Keras 2.3) as ``accuracy``. In TF 1 ``tf.keras`` code that reads those
+keys (``history.history['acc']``, ``logs.get('acc')``), the metric is given as ``'acc'``,
+which Keras 3 logs under that name.
 """
 
 from __future__ import annotations
@@ -19,8 +31,20 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import as_keyword, code, drop_args, has_star, keyword, kwarg, nodes_of, with_args
-from codemods.analysis.keras_calls import may_use_keras
+from codemods.analysis.bindings import Bindings
+from codemods.analysis.cst_tools import (
+    as_keyword,
+    code,
+    drop_args,
+    find_kw,
+    has_star,
+    keyword,
+    kwarg,
+    nodes_of,
+    with_args,
+)
+from codemods.analysis.evidence import KERAS2, input_imports_from
+from codemods.analysis.keras_calls import keras_path, may_use_keras
 from codemods.analysis.names import dotted_name
 from codemods.base import Example, Rule
 
@@ -70,7 +94,9 @@ class TrainingApi(Rule):
         "divided by the generator's batch_size when it has one). max_queue_size/workers/"
         "use_multiprocessing no longer exist on fit (a keras.utils.PyDataset takes them): dropped "
         "and reported. Keras 2.3.1's evaluate_generator returned the last batch's loss, not the "
-        "mean evaluate returns (metrics were averaged in both): reported."
+        "mean evaluate returns (metrics were averaged in both): reported. A flat metrics list given with "
+        "one loss per output (compile(loss=[l1, l2], metrics=['accuracy'])) is repeated per output: Keras 2 "
+        "computed each metric on every output, Keras 3 takes a flat list as one metric per output."
     )
     examples = (
         Example(
@@ -98,10 +124,29 @@ class TrainingApi(Rule):
         Example(
             before=textwrap.dedent(
                 """\
+                from keras.layers.advanced_activations import LeakyReLU
+
+                losses = ['binary_crossentropy', 'sparse_categorical_crossentropy']
+                discriminator.compile(loss=losses, optimizer='adam', metrics=['accuracy'])
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                from keras.layers.advanced_activations import LeakyReLU
+
+                losses = ['binary_crossentropy', 'sparse_categorical_crossentropy']
+                discriminator.compile(loss=losses, optimizer='adam', metrics=[['accuracy'], ['accuracy']])
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
                 from tensorflow.keras.models import Sequential
 
                 model = Sequential()
                 model.fit(batches(), steps_per_epoch=100, epochs=3)
+                model.compile(loss='mse', optimizer='adam', metrics=['mae'])
                 """
             ),
         ),
@@ -111,7 +156,17 @@ class TrainingApi(Rule):
         if not may_use_keras(self.resolver):
             return tree
         self.generator_functions = _generator_functions(tree)
+        self.bindings = Bindings.of(tree)
+        self.scopes: list[cst.CSTNode] = [tree]
+        self.reads_acc = _reads_acc_keys(tree)
         return tree.visit(self)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        self.scopes.pop()
+        return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         func = updated_node.func
@@ -122,7 +177,70 @@ class TrainingApi(Rule):
             return self._generator_method(original_node, updated_node, method)
         if method in ("fit", "evaluate", "predict"):
             return self._keras1_keywords(original_node, updated_node, method, generator=False)
+        if method == "compile":
+            return self._tf_keras_accuracy_name(original_node, self._metrics_per_output(original_node, updated_node))
         return updated_node
+
+    def _tf_keras_accuracy_name(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        """TF 1.15 tf.keras logged ``metrics=['accuracy']`` as 'acc': where the module reads
+        that key, the metric is named 'acc', which Keras 3 logs as given."""
+        metrics = find_kw(call, "metrics")
+        if metrics is None or not self.reads_acc or not self.evidence.tf1 or input_imports_from(
+            self.context.scratch, "keras"
+        ) is not False:
+            return call
+        changed = False
+
+        def renamed(node: cst.BaseExpression) -> cst.BaseExpression:
+            nonlocal changed
+            if isinstance(node, cst.SimpleString) and node.evaluated_value == "accuracy":
+                changed = True
+                return node.with_changes(value=node.value.replace("accuracy", "acc"))
+            if isinstance(node, cst.List):
+                return node.with_changes(elements=[e.with_changes(value=renamed(e.value)) for e in node.elements])
+            return node
+
+        value = renamed(metrics.value)
+        if not changed:
+            return call
+        self.report(original, (
+            "TF 1.15's tf.keras logged metrics=['accuracy'] as 'acc'/'val_acc', which this module reads; Keras 3 logs "
+            "'accuracy': the metric is named 'acc' (the same metric), which Keras 3 logs under that name"
+        ), "converted")
+        return with_args(call, [metrics.with_changes(value=value) if a is metrics else a for a in call.args])
+
+    def _metrics_per_output(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        """``compile(loss=[l1, l2], metrics=['accuracy'])``: Keras 2 computed the metrics on
+        every output -> ``metrics=[['accuracy'], ['accuracy']]``."""
+        resolved = self.qualified_name(original.func)
+        metrics = find_kw(call, "metrics")
+        if (resolved is not None and keras_path(resolved) is None) or metrics is None or self.evidence.keras3:
+            return call
+        loss = find_kw(call, "loss") or next((a for i, a in enumerate(call.args) if a.keyword is None and i == 1), None)
+        losses = loss.value if loss is not None else None
+        if isinstance(losses, cst.Name):
+            losses = self.bindings.value(self.scopes, losses.value)
+        if not isinstance(losses, (cst.List, cst.Tuple)) or len(losses.elements) < 2:
+            return call
+        listed = metrics.value
+        if not isinstance(listed, cst.List) or any(
+            isinstance(e, cst.StarredElement) or isinstance(e.value, (cst.List, cst.Tuple, cst.Dict)) for e in listed.elements
+        ):
+            return call
+        outputs = len(losses.elements)
+        if len(listed.elements) == outputs and self.evidence.keras.world != KERAS2:
+            self.report(original, (
+                f"{outputs} losses and {outputs} metrics: Keras 2 computed every metric on every output, Keras 3 "
+                "one metric per output, and nothing here shows which Keras this is: left as it was"
+            ))
+            return call
+        per_output = ", ".join([code(listed)] * outputs)
+        self.report(original, (
+            f"metrics={code(listed)} with {outputs} outputs (one loss each): Keras 2 computed them on every output, "
+            f"Keras 3 reads a flat list as one metric per output -> [{per_output}]"
+        ), "converted")
+        new = metrics.with_changes(value=cst.parse_expression(f"[{per_output}]"))
+        return with_args(call, [new if a is metrics else a for a in call.args])
 
     def _generator_method(self, original: cst.Call, call: cst.Call, method: str) -> cst.Call:
         new_method, order = _METHODS[method]
@@ -191,6 +309,26 @@ class TrainingApi(Rule):
             value = f"{_paren(samples)} // {gen}.batch_size if hasattr({gen}, 'batch_size') else {_paren(samples)}"
             return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(value))
         return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
+
+
+def _reads_acc_keys(tree: cst.Module) -> bool:
+    """Does the module read a logged 'acc' / 'val_acc' (``h.history['acc']``, ``logs.get('acc')``)?"""
+    found = False
+
+    class _Keys(cst.CSTVisitor):
+        def visit_SubscriptElement(self, node: cst.SubscriptElement) -> None:
+            nonlocal found
+            index = node.slice.value if isinstance(node.slice, cst.Index) else None
+            found = found or (isinstance(index, cst.SimpleString) and index.evaluated_value in ("acc", "val_acc"))
+
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" and node.args:
+                first = node.args[0].value
+                found = found or (isinstance(first, cst.SimpleString) and first.evaluated_value in ("acc", "val_acc"))
+
+    tree.visit(_Keys())
+    return found
 
 
 def _paren(expr: cst.BaseExpression) -> str:

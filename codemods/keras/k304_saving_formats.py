@@ -14,9 +14,11 @@ Keras 2.3.1 wrote HDF5 whatever the name. Keras 3 decides the format by the name
 Every other occurrence of the same string in the module (``load_weights``,
 ``load_model``, ``os.path.exists``...) is renamed with it, so the program reads what it
 wrote; files the module only reads (Keras 2 HDF5 files from elsewhere) keep their names:
-Keras 3 loads them through its legacy HDF5 reader. A path held in a module-level
-constant is renamed at the constant; the last literal of an ``os.path.join`` and the
-text tail of an f-string are handled too. Other computed paths are reported.
+Keras 3 loads them through its legacy HDF5 reader. A path held in a name assigned once in
+its scope is renamed where it is assigned; the last literal of an ``os.path.join``, the
+text tail of an f-string and the template of ``"saved_model/%s_weights.hdf5" % name`` are
+handled too, also through a dict literal (``options['file_weight']``). Other computed
+paths are reported.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import code, find_kw, literal_value, nodes_of
+from codemods.analysis.bindings import Bindings
+from codemods.analysis.cst_tools import code, find_kw, literal_value
 from codemods.analysis.keras_calls import keras_path, may_use_keras
 from codemods.analysis.keras_models import model_names
 from codemods.base import Example, Rule
@@ -107,12 +110,12 @@ class SavingFormats(Rule):
         if not may_use_keras(self.resolver):
             return tree
         self.models = model_names(tree, self.qualified_name)
-        self.constants = _module_string_constants(tree)
+        self.bindings = Bindings.of(tree)
+        self.scopes: list[cst.CSTNode] = [tree]
         self.renames: dict[str, str] = {}
         self.both: set[str] = set()  # paths saved as weights and as a model
         self.fstring_renames: dict[str, str] = {}
-        for call in nodes_of(tree, cst.Call):
-            self.writer(call)
+        tree.visit(_Writers(self))
         if not self.renames and not self.fstring_renames:
             return tree
         return tree.visit(self)
@@ -140,10 +143,26 @@ class SavingFormats(Rule):
             return
         self._plan(call, path_arg, kind)
 
-    def _plan(self, call: cst.Call, expr: cst.BaseExpression, kind: str) -> None:
+    def _source(self, expr: cst.BaseExpression, hops: int = 3) -> cst.BaseExpression:
+        """What a path expression is made of: through ``os.path.join``'s last part, names
+        assigned once in their scope, ``d['key']`` of a dict literal, a ``%`` template."""
         expr = _join_tail(expr, self.qualified_name)
-        if isinstance(expr, cst.Name) and expr.value in self.constants:
-            expr = self.constants[expr.value]
+        if hops and isinstance(expr, cst.Name):
+            value = self.bindings.value(self.scopes, expr.value)
+            return expr if value is None else self._source(value, hops - 1)
+        if hops and isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name) and len(expr.slice) == 1:
+            table = self.bindings.value(self.scopes, expr.value.value)
+            index = expr.slice[0].slice
+            key = literal_value(index.value) if isinstance(index, cst.Index) else None
+            if isinstance(table, cst.Dict) and isinstance(key, str):
+                found = [e.value for e in table.elements if isinstance(e, cst.DictElement) and literal_value(e.key) == key]
+                return self._source(found[0], hops - 1) if len(found) == 1 else expr
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo) and isinstance(expr.left, cst.SimpleString):
+            return expr.left  # "saved_model/%s_weights.hdf5" % name: the template's tail is the name's
+        return expr
+
+    def _plan(self, call: cst.Call, expr: cst.BaseExpression, kind: str) -> None:
+        expr = self._source(expr)
         if isinstance(expr, cst.SimpleString):
             value = expr.evaluated_value
             if not isinstance(value, str):
@@ -207,6 +226,20 @@ def _why(kind: str) -> str:
     )
 
 
+class _Writers(cst.CSTVisitor):
+    def __init__(self, rule: SavingFormats) -> None:
+        self.rule = rule
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.rule.scopes.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.rule.scopes.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.rule.writer(node)
+
+
 def _path_arg(call: cst.Call, name: str) -> cst.BaseExpression | None:
     arg = find_kw(call, name)
     if arg is not None:
@@ -224,18 +257,3 @@ def _join_tail(expr: cst.BaseExpression, resolve) -> cst.BaseExpression:
         if last.keyword is None and not last.star:
             return last.value
     return expr
-
-
-def _module_string_constants(tree: cst.Module) -> dict[str, cst.SimpleString]:
-    """Module-level names assigned a string literal exactly once."""
-    seen: dict[str, cst.SimpleString | None] = {}
-    for statement in tree.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                name = small.targets[0].target.value
-                value = small.value if isinstance(small.value, cst.SimpleString) else None
-                seen[name] = None if name in seen else value
-    return {k: v for k, v in seen.items() if v is not None}
-

@@ -97,6 +97,15 @@ DECLINED = {
 
 TABLES = (BUILTINS, RENAMES, EXPRESSIONS)
 
+# NumPy functions that make one array of their first argument (np.asarray): given a
+# tuple whose items have different shapes, NumPy 1 made an object array, NumPy 2 raises.
+ARRAY_OF_ARGUMENT = {
+    f"numpy.{name}" for name in (
+        "array", "asarray", "asanyarray", "nan_to_num", "round", "around", "abs", "absolute", "clip", "exp",
+        "log", "sqrt", "square", "mean", "sum", "max", "min", "amax", "amin", "std", "var", "isnan", "isfinite",
+    )
+}
+
 # What a module must contain for the rule to have anything to do (cheap text tests):
 # a removed name after a numpy alias, a numpy from-import, or a removed keyword/method.
 _REMOVED = b"|".join(
@@ -104,7 +113,11 @@ _REMOVED = b"|".join(
 )
 _ALIASES = re.compile(rb"\bnumpy[ \t]+as[ \t]+(\w+)")
 _OTHER = re.compile(rb"^[ \t]*from[ \t]+numpy[\w.]*[ \t]+import\b|newshape|tostring|fromstring", re.MULTILINE)
+# `np.nan_to_num(normalize_cols(` (a call's result made into an array), with the alias.
+_ARRAY_OF_CALL = rb"\b(?:%s)\.(?:%s)\(\s*[A-Za-z_]\w*\("
 _NUMPY_MODULES = ("numpy", "numpy.random")
+# `max(labels) + 1`, `np.max(y)+1`, `y.max() + 1`
+_COUNT = re.compile(rb"max\([^)\n]*\)\s*\+\s*\d")
 # Expressions that take `.item()` or `+ 1` without parentheses.
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.List, cst.Dict, cst.Set, cst.Tuple)
 
@@ -130,10 +143,12 @@ class Numpy2(Rule):
         # attributes (np.float, but not tf.float32) or in a numpy from-import instead.
         if not super().applies_to(data):
             return False
-        if _OTHER.search(data):
+        if _OTHER.search(data) or _COUNT.search(data):
             return True
         aliases = {b"numpy", *(match.group(1) for match in _ALIASES.finditer(data))}
         alias = b"|".join(re.escape(a) for a in aliases)
+        if re.search(_ARRAY_OF_CALL % (alias, b"|".join(n[len("numpy."):].encode() for n in ARRAY_OF_ARGUMENT)), data):
+            return True
         return re.search(rb"\b(?:%s)(?:\.random)?\.(?:%s)\b" % (alias, _REMOVED), data) is not None
     examples = (
         Example(
@@ -192,6 +207,20 @@ class Numpy2(Rule):
                 import numpy as np
                 import tensorflow as tf
 
+                def normalize_cols(m):
+                    low, high = m.min(axis=0), m.max(axis=0)
+                    return (m - low) / (high - low), low, high
+
+                x, low, high = np.nan_to_num(normalize_cols(np.random.rand(4, 2)))
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import numpy as np
+                import tensorflow as tf
+
                 x = np.zeros(3, dtype=np.float32).astype(np.int64)
                 config.float = np.bool_(True)
                 flags = np.float16(np.inf), np.nan, np.prod(x.shape)
@@ -210,6 +239,8 @@ class Numpy2(Rule):
         self._stored: set[int] = set()
         self._unconverted: set[str] = set()  # local names of from-imports some use still needs
         self._from_imports: list[cst.ImportFrom] = []
+        self._tuple_returns = _tuple_returning_functions(tree)
+        self._sizes = self._counts_used_as_sizes(tree) if self._numpy1_code else set()
         new = tree.visit(self)
         if self._from_imports:
             new = new.visit(_ImportFixer(self))
@@ -228,6 +259,44 @@ class Numpy2(Rule):
         if evidence.numpy_pin.world == NUMPY1:
             return True, evidence.numpy_pin.reasons[0]
         return False, "no name NumPy 2 removed, no TF 1 or Keras 2 code, no numpy<2 pin"
+
+    def _is_reduction(self, expr: cst.BaseExpression) -> bool:
+        """``max(y)``, ``np.max(y)``, ``np.amax(y)``, ``y.max()``: a NumPy scalar of y's dtype."""
+        if not isinstance(expr, cst.Call):
+            return False
+        func = expr.func
+        if isinstance(func, cst.Name) and func.value == "max":
+            return self.qualified_name(func) in (None, "builtins.max") and len(expr.args) == 1
+        if self.qualified_name(func) in ("numpy.max", "numpy.amax"):
+            return len(expr.args) == 1
+        return isinstance(func, cst.Attribute) and func.attr.value == "max" and not expr.args and (
+            self.qualified_name(func) is None
+        )
+
+    def _counts_used_as_sizes(self, tree: cst.Module) -> set[int]:
+        """The ``max(labels) + 1`` values (by id) of names bound once in the module and used
+        as a size in a TensorFlow call: a shape list's item or ``one_hot``'s depth."""
+        scan = _SizeUses(self)
+        tree.visit(scan)
+        def is_count(value: cst.BaseExpression | None) -> bool:
+            return isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add) and (
+                self._is_reduction(value.left) and isinstance(value.right, cst.Integer)
+            )
+
+        named = {name: value for name, (value, times) in scan.bound.items() if times == 1 and is_count(value)}
+        return {id(named[name]) for name in scan.sizes if name in named} | {id(v) for v in scan.inline if is_count(v)}
+
+    def leave_BinaryOperation(self, original_node: cst.BinaryOperation, updated_node: cst.BinaryOperation):
+        if id(original_node) not in self._sizes:
+            return updated_node
+        self.report(original_node, (
+            f"`{code(original_node)}` is used as a TensorFlow size: NumPy 1 made a NumPy integer + 1 an int64, "
+            "NumPy 2 keeps the array's dtype (uint8 for image labels), which TensorFlow refuses as a shape; "
+            "-> int(...) + 1, NumPy 1's value"
+        ), kind="converted")
+        return updated_node.with_changes(
+            left=cst.Call(func=cst.Name("int"), args=[cst.Arg(updated_node.left)])
+        )
 
     # -- context -----------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -366,6 +435,8 @@ class Numpy2(Rule):
             if isinstance(func, cst.Attribute) and func.attr.value == "tostring":
                 return self._tostring(original_node, updated_node)
             return updated_node
+        if qualified in ARRAY_OF_ARGUMENT:
+            self._array_of_tuple(original_node, qualified)
         handler = {
             "numpy.asscalar": self._asscalar,
             "numpy.in1d": self._in1d,
@@ -381,6 +452,24 @@ class Numpy2(Rule):
             self._decline(func, f"`np.{short}(...)` with these arguments has no exact NumPy 2 rewrite: left as it was")
             return updated_node
         return new.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
+    def _array_of_tuple(self, call: cst.Call, qualified: str) -> None:
+        """``np.nan_to_num(normalize_cols(x))`` with ``normalize_cols`` returning a tuple."""
+        first = call.args[0].value if call.args and call.args[0].keyword is None and not call.args[0].star else None
+        if not (isinstance(first, cst.Call) and isinstance(first.func, cst.Name)) or any(
+            arg.keyword is not None and arg.keyword.value == "dtype" for arg in call.args
+        ):
+            return
+        size = self._tuple_returns.get(first.func.value)
+        if size is None:
+            return
+        short, function = qualified.split(".", 1)[1], first.func.value
+        self.report(call, (
+            f"`np.{short}({function}(...))` makes one array of the {size} values `{function}` returns: NumPy 1 made "
+            f"an object array when their shapes differed (np.{short} then treated them as objects), NumPy 2 raises "
+            "ValueError (inhomogeneous shape), and nothing here shows which it is: left as it was; apply "
+            f"np.{short} to each value, or pass np.array(..., dtype=object) where NumPy 1 made an object array"
+        ))
 
     def _asscalar(self, original: cst.Call, updated: cst.Call):
         bound = bind_arguments(updated.args, ("a",))
@@ -489,6 +578,100 @@ class Numpy2(Rule):
         self.report(original, "`.tostring()` (removed from NumPy 2 arrays) -> `.tobytes()`: assumes a NumPy array",
                     kind="converted")
         return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("tobytes")))
+
+
+class _SizeUses(cst.CSTVisitor):
+    """How often each name is bound in the module (the value when assigned), and the names
+    used as sizes in TensorFlow calls: items of a list or tuple argument, ``one_hot``'s depth."""
+
+    def __init__(self, rule: Numpy2) -> None:
+        super().__init__()
+        self.rule = rule
+        self.bound: dict[str, tuple[cst.BaseExpression | None, int]] = {}
+        self.sizes: set[str] = set()
+        self.inline: list[cst.BinaryOperation] = []  # expressions written in a size's place
+
+    def _bind(self, name: str, value: cst.BaseExpression | None) -> None:
+        self.bound[name] = (value, self.bound.get(name, (None, 0))[1] + 1)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+        for target in node.targets:
+            for name in _target_names(target.target):
+                self._bind(name, node.value if single else None)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, None)
+
+    def visit_For(self, node: cst.For) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, None)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._bind(node.name.value, None)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.rule.qualified_name(node.func) or ""
+        if not qualified.startswith("tensorflow."):
+            return
+        for position, arg in enumerate(node.args):
+            if isinstance(arg.value, (cst.List, cst.Tuple)):
+                for element in arg.value.elements:
+                    self._size(element.value)
+            elif qualified.endswith(".one_hot") and (
+                (arg.keyword is None and position == 1) or (arg.keyword is not None and arg.keyword.value == "depth")
+            ):
+                self._size(arg.value)
+
+    def _size(self, expr: cst.BaseExpression) -> None:
+        if isinstance(expr, cst.Name):
+            self.sizes.add(expr.value)
+        elif isinstance(expr, cst.BinaryOperation):
+            self.inline.append(expr)
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _target_names(element.value)]
+    return []
+
+
+def _tuple_returning_functions(tree: cst.Module) -> dict[str, int]:
+    """Functions defined once in the module whose every ``return`` gives a tuple of the
+    same size (at least 2): name -> size."""
+    sizes: dict[str, int | None] = {}
+
+    class _Returns(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.stack: list[set[int | None]] = []
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.stack.append(set())
+
+        def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+            returned = self.stack.pop()
+            name = original_node.name.value
+            size = next(iter(returned)) if len(returned) == 1 else None
+            sizes[name] = size if name not in sizes else None
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Return(self, node: cst.Return) -> None:
+            if self.stack:
+                value = node.value
+                self.stack[-1].add(len(value.elements) if isinstance(value, cst.Tuple) and len(value.elements) > 1
+                                   and not any(isinstance(e, cst.StarredElement) for e in value.elements) else None)
+
+    tree.visit(_Returns())
+    return {name: size for name, size in sizes.items() if size is not None}
 
 
 class _ImportFixer(cst.CSTTransformer):

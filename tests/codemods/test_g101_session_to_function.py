@@ -220,6 +220,74 @@ with tf.Session() as sess:
     assert text.count("import tensorflow.compat.v1 as tf") == 2 and text.count("disable_v2_behavior") == 1
 
 
+def test_fallback_also_switches_tensorflow_imported_inside_a_function():
+    # Tutorials import TensorFlow again in their test function; left as TF 2's module it
+    # would have no tf.train.AdamOptimizer or tf.Session under the process's graph mode.
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+import numpy as np
+a = tf.add(2, 3, name="add")
+
+def main():
+    import tensorflow as tf
+    import numpy
+    opt = tf.train.AdamOptimizer(0.1)
+    with tf.Session() as sess:
+        print(sess.run(tf.get_default_graph().get_tensor_by_name("add:0")))
+
+if __name__ == "__main__":
+    import tensorflow as tf
+    with tf.Session() as sess:
+        print(sess.run(tf.get_default_graph().get_tensor_by_name("add:0")))
+"""
+    )
+    assert text.count("import tensorflow.compat.v1 as tf") == 3 and "import numpy\n" in text
+    assert text.count("disable_v2_behavior") == 1
+
+
+def test_a_grouped_op_runs_in_a_function_that_returns_no_value():
+    # tf.group builds an Operation: sess.run gave None for it, and a tf.function may only
+    # return tensors (TypeError at its first call).
+    text, findings = migrate(
+        """\
+import tensorflow as tf
+
+v = tf.Variable(1.0)
+w = tf.Variable(2.0)
+total = v + w
+step = tf.group(v.assign(w), w.assign(total))
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    step.run()
+    _, t = sess.run([step, total])
+    print(sess.run(step), t)
+"""
+    )
+    assert "return step" not in text and "step = tf.group(v.assign(w), w.assign(total))\n\n" in text
+    assert "compute_step()\nt = compute_step_and_total().numpy()\nprint(compute_step(), t)" in text
+    assert "return total" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_a_fetched_op_with_several_outputs_comes_back_as_that_structure_of_numpy_values():
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+
+m = tf.constant([[2.0, 1.0], [1.0, 3.0]])
+top = tf.nn.top_k(tf.constant([3.0, 1.0, 2.0]), k=2)
+with tf.Session() as sess:
+    print(sess.run(tf.self_adjoint_eig(m)))
+    print(sess.run(top))
+    print(sess.run(tf.svd(m, compute_uv=False)))
+"""
+    )
+    assert "print(tf.nest.map_structure(lambda value: value.numpy(), compute_value()))" in text
+    assert "print(tf.nest.map_structure(lambda value: value.numpy(), compute_top()))" in text
+    assert "print(compute_value_2().numpy())" in text  # the singular values alone
+
+
 def test_graph_built_in_a_loop_falls_back() -> None:
     text, findings = migrate(
         """\

@@ -276,3 +276,60 @@ def test_formatting_and_comments_kept() -> None:
     source = HEADER + "x = np.zeros(\n    (2, 2),  # shape\n    dtype=np.float,  # was np.float\n)\n"
     text, _ = migrate(source)
     assert text == HEADER + "x = np.zeros(\n    (2, 2),  # shape\n    dtype=float,  # was np.float\n)\n"
+
+
+def test_an_array_made_of_a_returned_tuple_is_reported() -> None:
+    # NumPy 1 made an object array of items with different shapes; NumPy 2 raises.
+    source = HEADER + textwrap.dedent(
+        """\
+        def normalize_cols(m, low=None):
+            if low is None:
+                return m / m.max(axis=0), m.max(axis=0)
+            return m / low, low
+
+        def scale(m):
+            if m.ndim > 1:
+                return m / 2, 2
+            return m
+
+        def stats(m):
+            return m.mean(), m.std()
+
+        train, top = np.nan_to_num(normalize_cols(np.ones((3, 2))))
+        test = np.nan_to_num(scale(np.ones(3)))
+        values = np.array(normalize_cols(np.ones(3)), dtype=object)
+        mean, std = np.round(stats(np.ones(3)), 2)
+        """
+    )
+    text, findings = migrate(source)
+    assert text == source
+    assert [(f.line, f.kind) for f in findings] == [(16, "declined"), (19, "declined")]
+    assert "`np.nan_to_num(normalize_cols(...))` makes one array of the 2 values" in findings[0].message
+    assert "np.round" in findings[1].message
+
+
+def test_a_class_count_used_as_a_tensorflow_size_becomes_an_int() -> None:
+    # NumPy 2 keeps uint8 labels' dtype in `max(labels) + 1` (NumPy 1: int64), which TF
+    # refuses as a shape in graph code.
+    source = HEADER + textwrap.dedent(
+        """\
+        target_size = max(labels) + 1
+        n_classes = np.max(labels) + 1
+        x_max = points.max() + 1
+        w = tf.Variable(tf.truncated_normal([100, target_size]))
+        y = tf.one_hot(labels, depth=n_classes)
+        z = tf.one_hot(labels, labels.max() + 1)
+        grid = np.zeros([x_max, 2])
+        """
+    )
+    text, findings = migrate(source)
+    assert "target_size = int(max(labels)) + 1\nn_classes = int(np.max(labels)) + 1\nx_max = points.max() + 1\n" in text
+    assert "tf.one_hot(labels, int(labels.max()) + 1)" in text
+    assert [f.line for f in findings] == [3, 4, 8] and all(f.kind == "converted" for f in findings)
+
+
+def test_a_class_count_bound_twice_or_in_numpy2_code_is_left_alone() -> None:
+    rebound = HEADER + "n = max(labels) + 1\nn = n * 2\nw = tf.truncated_normal([n])\n"
+    assert migrate(rebound)[0] == rebound
+    numpy2 = "import numpy as np\nimport tensorflow as tf\n\nn = max(labels) + 1\nw = tf.zeros([n])\n"
+    assert migrate(numpy2)[0] == numpy2

@@ -329,7 +329,7 @@ class Emitter(cst.CSTTransformer):
         fetch = argument(call, 0, "fetches") if isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" else None
         if not isinstance(fetch, (cst.List, cst.Tuple)):
             return 0
-        ops = [self.g.is_op(e.value) and not self.g.is_init(e.value) for e in fetch.elements]
+        ops = [self.g.gives_no_value(e.value) and not self.g.is_init(e.value) for e in fetch.elements]
         leading = ops.index(False) if False in ops else len(ops)
         if any(ops[leading:]):
             raise CannotConvert(call, "a training op fetched after a value, with the result used as a list")
@@ -354,7 +354,7 @@ class Emitter(cst.CSTTransformer):
             return updated_node
         kept = []
         for element, fetched in zip(target.elements, fetch.elements):
-            if self.g.is_op(fetched.value):
+            if self.g.gives_no_value(fetched.value):
                 if not (isinstance(element.value, cst.Name) and element.value.value == "_"):
                     raise CannotConvert(value, "the result of a training op is kept")
                 continue

@@ -18,7 +18,7 @@ from typing import Literal, NamedTuple
 
 import libcst as cst
 
-from codemods.analysis.graph import calls_in, names_read
+from codemods.analysis.graph import calls_in, names_read, single_assignment
 
 # What a unit computes: a tensor, a training step (minimize / apply_gradients),
 # compute_gradients, or tf.gradients.
@@ -36,6 +36,9 @@ INITIALIZERS = {
     "variables_initializer", "initialize_variables", "tables_initializer", "initialize_local_variables",
 }
 GLOBAL_STEP_CALLS = {"train.get_global_step", "train.get_or_create_global_step"}
+# TF1 calls that build an Operation, not a tensor: sess.run gave None for it, and a
+# tf.function may not return it.
+OPERATIONS = {"group", "no_op"}
 
 
 class CannotConvert(Exception):
@@ -261,6 +264,18 @@ class Graph:
         return isinstance(expr, cst.Name) and (
             expr.value in self.inits
             or (expr.value in self.unit_by_name and self.unit_by_name[expr.value].kind in ("train", "apply"))
+        )
+
+    def gives_no_value(self, expr: cst.BaseExpression) -> bool:
+        """A fetch run for its effect only: a training op, an initializer, or an
+        Operation the graph named (``step = tf.group(v.assign(x))``)."""
+        if self.is_op(expr):
+            return True
+        unit = self.unit_by_name.get(expr.value) if isinstance(expr, cst.Name) else None
+        assignment = single_assignment(unit.node) if unit is not None and unit.kind == "tensor" else None
+        return (
+            assignment is not None and assignment[0] == [expr.value] and isinstance(assignment[1], cst.Call)
+            and self.sym(assignment[1].func) in OPERATIONS
         )
 
     def runs_graph(self, call: cst.Call) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.graph import names_read, single_assignment
+from codemods.analysis.graph import names_read, returns_several, single_assignment
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import (
     CannotConvert,
@@ -50,7 +50,7 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
         if all(graph.is_variable(e) for e in elements):
             continue  # plain variable reads need no function
         trains = tuple(dict.fromkeys(e.value for e in elements if isinstance(e, cst.Name) and graph.is_op(e) and e.value not in graph.inits))
-        values = tuple(graph.code(e) for e in elements if not graph.is_op(e))
+        values = tuple(graph.code(e) for e in elements if not graph.gives_no_value(e))
         prepared.append((site, elements, shape, keys, trains or None, values))
     # Runs of one training op share one function when they fetch the same values
     # (or none): `sess.run(train_op)` and `_, c = sess.run([train_op, cost])`.
@@ -130,6 +130,8 @@ def _structured(graph: Graph, expr: cst.BaseExpression) -> bool:
     """A fetch whose value is a list, tuple or dict of tensors, not one tensor."""
     if isinstance(expr, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)):
         return True
+    if isinstance(expr, cst.Call):
+        return returns_several(graph.sym(expr.func), expr)  # `tf.self_adjoint_eig(m)`: (e, v)
     unit = graph.unit_by_name.get(expr.value) if isinstance(expr, cst.Name) else None
     if unit is None:
         return False
@@ -159,6 +161,9 @@ def _make_function(
             if unit not in trains:
                 trains.append(unit)
             pending |= {element.value}
+            continue
+        if graph.gives_no_value(element):
+            pending |= {element.value}  # an Operation: its statements run, nothing returned
             continue
         if keys:
             value_keys.append(keys[position])
