@@ -37,10 +37,52 @@ def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
                     code = cst.Module([]).code_for_node(small.value.func)
                     if code.endswith(("disable_v2_behavior", "disable_eager_execution")):
                         has_disable = True
+    position = -1 if first_import is None else first_import
+    while position + 1 < len(body) and is_import_line(body[position + 1]):
+        position += 1
+    if first_import is not None:
+        position = _bind_after_star_imports(body, first_import, position, alias)
     if not has_disable:
-        position = -1 if first_import is None else first_import
-        while position + 1 < len(body) and is_import_line(body[position + 1]):
-            position += 1
         body.insert(position + 1, cst.parse_statement(f"{alias}.disable_v2_behavior()\n"))
     return tree.with_changes(body=body)
+
+
+def _is_star_import(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar) for small in stmt.body
+    )
+
+
+def _bind_after_star_imports(body: list[cst.BaseStatement], first_import: int, last: int, alias: str) -> int:
+    """The ``import tensorflow.compat.v1 as <alias>`` at ``body[first_import]`` moved below
+    the star imports that follow it in its run of imports (up to ``body[last]``), and the
+    index of the run's last line: a star import from a module that imports TensorFlow
+    (``from libs.utils import *``) rebinds ``<alias>``, and that module may be TF 2 now
+    (migrated natively, or not TensorFlow 1 code at all), so the switch and the graph code
+    would get TF 2's ``tensorflow``. In TF 1 both names were the same module."""
+    stars = [i for i in range(first_import + 1, last + 1) if _is_star_import(body[i])]
+    if not stars:
+        return last
+    line = body[first_import]
+    assert isinstance(line, cst.SimpleStatementLine)
+    moved = cst.parse_statement(f"import tensorflow.compat.v1 as {alias}\n")
+    kept: list[cst.BaseSmallStatement] = []
+    for small in line.body:
+        if isinstance(small, cst.Import):
+            names = [a for a in small.names if cst.Module([]).code_for_node(a.name) != "tensorflow.compat.v1"
+                     or a.evaluated_alias != alias]
+            if names:
+                names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                kept.append(small.with_changes(names=names))
+        else:
+            kept.append(small)
+    body.insert(stars[-1] + 1, moved)
+    if kept:
+        body[first_import] = line.with_changes(body=kept)
+        return last + 1
+    # The line's comments and blank lines stay where they were, above the next statement.
+    following = body[first_import + 1]
+    body[first_import + 1] = following.with_changes(leading_lines=[*line.leading_lines, *following.leading_lines])
+    del body[first_import]
+    return last
 
