@@ -898,3 +898,30 @@ with tf.Session() as sess:
     assert text.startswith(
         "import os\nfrom helpers import *\nimport tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n"
     )
+
+
+def test_fallback_rewrites_a_tensorflow_import_inside_a_function():
+    # A tutorial's test function imports TensorFlow again: left alone, its `tf` would be
+    # TF 2's inside that function (no tf.train.AdamOptimizer, no Session).
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+
+
+def model():
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return x
+
+
+def main():
+    import tensorflow as tf
+    x = model()
+    with tf.Session() as sess:
+        print(sess.run(tf.get_default_graph().get_tensor_by_name("x:0"), {x: [1.0]}))
+
+
+main()
+"""
+    )
+    assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    assert "def main():\n    import tensorflow.compat.v1 as tf\n" in text

@@ -12,26 +12,22 @@ from codemods.analysis.names import is_import_line
 
 
 def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
-    """Every ``import tensorflow as <alias>`` -> ``tensorflow.compat.v1``, and
+    """Every ``import tensorflow as <alias>`` -> ``tensorflow.compat.v1`` (those inside
+    functions too: ``import tensorflow as tf`` in a tutorial's ``test_mnist()`` rebinds the
+    name its graph code uses), and
     ``<alias>.disable_v2_behavior()`` right after the imports around the first of them:
     graph ops created before the switch would be eager (a notebook that imports TF again
     in a later cell built its first cells' ops eagerly, then ran an empty Session)."""
-    body = list(tree.body)
+    body = list(tree.visit(_NestedImports(alias)).body)
     first_import: int | None = None
     has_disable = False
     for i, stmt in enumerate(body):
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 if isinstance(small, cst.Import):
-                    names = []
-                    for a in small.names:
-                        if a.evaluated_name == "tensorflow" and (a.evaluated_alias or "tensorflow") == alias:
-                            a = a.with_changes(
-                                name=cst.parse_expression("tensorflow.compat.v1"),
-                                asname=cst.AsName(name=cst.Name(alias)),
-                            )
-                            first_import = i if first_import is None else first_import
-                        names.append(a)
+                    names = [_compat_v1(a, alias) for a in small.names]
+                    if first_import is None and names != list(small.names):
+                        first_import = i
                     body[i] = stmt.with_changes(body=[small.with_changes(names=names)])
                 elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                     code = cst.Module([]).code_for_node(small.value.func)
@@ -45,6 +41,39 @@ def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
     if not has_disable:
         body.insert(position + 1, cst.parse_statement(f"{alias}.disable_v2_behavior()\n"))
     return tree.with_changes(body=body)
+
+
+def _compat_v1(alias: cst.ImportAlias, bound: str) -> cst.ImportAlias:
+    """``tensorflow [as <bound>]`` -> ``tensorflow.compat.v1 as <bound>``; other names as they are."""
+    if alias.evaluated_name == "tensorflow" and (alias.evaluated_alias or "tensorflow") == bound:
+        return alias.with_changes(
+            name=cst.parse_expression("tensorflow.compat.v1"), asname=cst.AsName(name=cst.Name(bound))
+        )
+    return alias
+
+
+class _NestedImports(cst.CSTTransformer):
+    """The TensorFlow imports in indented blocks (functions, classes, ``try:``);
+    ``install_fallback`` rewrites the module's own lines."""
+
+    def __init__(self, alias: str):
+        super().__init__()
+        self.alias = alias
+        self.depth = 0
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
+        self.depth += 1
+        return True
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        self.depth -= 1
+        return updated_node
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return self.depth > 0
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        return updated_node.with_changes(names=[_compat_v1(a, self.alias) for a in updated_node.names])
 
 
 def _is_star_import(stmt: cst.CSTNode) -> bool:
