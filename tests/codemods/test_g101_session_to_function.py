@@ -925,3 +925,15 @@ main()
     )
     assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
     assert "def main():\n    import tensorflow.compat.v1 as tf\n" in text
+
+
+def test_fallback_keeps_every_statement_of_the_import_line():
+    text, _ = migrate(
+        """\
+import os; import tensorflow as tf
+x = tf.placeholder(tf.float32)
+with tf.Session() as sess:
+    print(sess.run(tf.get_default_graph().get_tensor_by_name("x:0"), {x: 1.0}), os.sep)
+"""
+    )
+    assert text.startswith("import os; import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")

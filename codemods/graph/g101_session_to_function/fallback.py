@@ -23,16 +23,19 @@ def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
     has_disable = False
     for i, stmt in enumerate(body):
         if isinstance(stmt, cst.SimpleStatementLine):
+            smalls = []  # the line's statements, each kept (``import os; import tensorflow as tf``)
             for small in stmt.body:
                 if isinstance(small, cst.Import):
                     names = [_compat_v1(a, alias) for a in small.names]
                     if first_import is None and names != list(small.names):
                         first_import = i
-                    body[i] = stmt.with_changes(body=[small.with_changes(names=names)])
+                    small = small.with_changes(names=names)
                 elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                     code = cst.Module([]).code_for_node(small.value.func)
                     if code.endswith(("disable_v2_behavior", "disable_eager_execution")):
                         has_disable = True
+                smalls.append(small)
+            body[i] = stmt.with_changes(body=smalls)
     position = -1 if first_import is None else first_import
     while position + 1 < len(body) and is_import_line(body[position + 1]):
         position += 1
