@@ -986,3 +986,75 @@ for i in range(3):
     )
     assert "    if not opt.built:\n        opt.build([W, b])\n" in text
     assert text.index("opt.build(") < text.index("opt.apply_gradients(")
+def test_fallback_binds_compat_v1_after_a_star_import_that_rebinds_the_alias():
+    # `from libs.utils import *` re-exports the `tf` its module imported; migrated natively,
+    # that is TF 2's tensorflow, which has no disable_v2_behavior() or placeholder().
+    text, _ = migrate(
+        """\
+# %% Imports
+import tensorflow as tf
+from libs.utils import *
+import numpy as np
+x = tf.placeholder(tf.float32)
+with tf.Session() as sess:
+    print(sess.run(tf.get_default_graph().get_tensor_by_name("x:0"), {x: 1.0}))
+"""
+    )
+    assert text.startswith(
+        "# %% Imports\nfrom libs.utils import *\nimport tensorflow.compat.v1 as tf\nimport numpy as np\n"
+        "tf.disable_v2_behavior()\n"
+    )
+
+
+def test_fallback_keeps_the_other_names_of_the_import_line_above_a_star_import():
+    text, _ = migrate(
+        """\
+import os, tensorflow as tf
+from helpers import *
+x = tf.placeholder(tf.float32)
+with tf.Session() as sess:
+    print(sess.run(tf.get_default_graph().get_tensor_by_name("x:0"), {x: 1.0}), os.sep)
+"""
+    )
+    assert text.startswith(
+        "import os\nfrom helpers import *\nimport tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n"
+    )
+
+
+def test_fallback_rewrites_a_tensorflow_import_inside_a_function():
+    # A tutorial's test function imports TensorFlow again: left alone, its `tf` would be
+    # TF 2's inside that function (no tf.train.AdamOptimizer, no Session).
+    text, _ = migrate(
+        """\
+import tensorflow as tf
+
+
+def model():
+    x = tf.placeholder(tf.float32, [None], name="x")
+    return x
+
+
+def main():
+    import tensorflow as tf
+    x = model()
+    with tf.Session() as sess:
+        print(sess.run(tf.get_default_graph().get_tensor_by_name("x:0"), {x: [1.0]}))
+
+
+main()
+"""
+    )
+    assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    assert "def main():\n    import tensorflow.compat.v1 as tf\n" in text
+
+
+def test_fallback_keeps_every_statement_of_the_import_line():
+    text, _ = migrate(
+        """\
+import os; import tensorflow as tf
+x = tf.placeholder(tf.float32)
+with tf.Session() as sess:
+    print(sess.run(tf.get_default_graph().get_tensor_by_name("x:0"), {x: 1.0}), os.sep)
+"""
+    )
+    assert text.startswith("import os; import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")

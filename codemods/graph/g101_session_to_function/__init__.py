@@ -157,6 +157,31 @@ class GraphToEager(Rule):
             ),
         ),
         Example(
+            # The fallback: the graph is read back by name. The star import re-exports its
+            # module's `tf` (TF 2's, once that module is migrated): compat.v1 is bound after it.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+                from utils import *
+
+                a = tf.add(2, 3, name="add")
+                with tf.Session() as sess:
+                    print(sess.run(tf.get_default_graph().get_tensor_by_name("add:0")))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                from utils import *
+                import tensorflow.compat.v1 as tf
+                tf.disable_v2_behavior()
+
+                a = tf.add(2, 3, name="add")
+                with tf.Session() as sess:
+                    print(sess.run(tf.get_default_graph().get_tensor_by_name("add:0")))
+                """
+            ),
+        ),
+        Example(
             before=textwrap.dedent(
                 """\
                 import tensorflow as tf
