@@ -863,3 +863,20 @@ for num in range(3):
     assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
     (finding,) = [f for f in findings if f.kind == "declined"]
     assert "loop variable `num`" in finding.message
+
+
+def test_variable_fetched_with_its_training_op_is_read_after_the_update() -> None:
+    # TF1 returned a fetched variable's buffer after the run: the training op had updated it.
+    text, _ = migrate(
+        HEADER
+        + """\
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    _, c, w = sess.run([train_op, cost, W], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+    print(c, w)
+"""
+    )
+    update = text.index("optimizer.apply_gradients(zip(gradients, variables))")
+    assert text.index("return cost, tf.identity(W)") > update
+    assert "W_value" not in text and "tf_value" not in text

@@ -116,6 +116,9 @@ class Function:
     # Every training op the run executes (`train` is the first): GAN scripts run the
     # generator's and the discriminator's in one `sess.run`.
     trains: list[Unit] = field(default_factory=list)
+    # Values that read a variable itself (`sess.run([train_op, W])`): TF1 returned the
+    # variable's buffer after the run, updated by the training op.
+    variable_reads: set[str] = field(default_factory=set)
 
 
 class Planned(NamedTuple):
