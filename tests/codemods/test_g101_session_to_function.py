@@ -510,10 +510,11 @@ def test_graph_built_in_a_function_and_run_outside_falls_back() -> None:
         import tensorflow as tf
 
         def build():
+            global x, y
             x = tf.placeholder(tf.float32, [None])
-            return x, x * 2.0
+            y = x * 2.0
 
-        x, y = build()
+        build()
         with tf.Session() as sess:
             print(sess.run(y, {x: [1.0]}))
         """

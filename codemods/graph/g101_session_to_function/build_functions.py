@@ -1,0 +1,831 @@
+"""G101 feature: a function that builds the graph and returns its tensors, run outside it.
+
+TF1 tutorials write the model as a function and run it elsewhere::
+
+    def autoencoder(dimensions=[784, 512, 256, 64]):
+        x = tf.placeholder(tf.float32, [None, dimensions[0]])
+        ...  # variables and layers, often in loops over `dimensions`
+        return {'x': x, 'z': z, 'y': y, 'cost': cost}
+
+    ae = autoencoder(dimensions=[784, 256, 64])
+    optimizer = tf.train.AdamOptimizer(0.001).minimize(ae['cost'])
+    sess.run(optimizer, feed_dict={ae['x']: batch})
+
+The function becomes a ``tf.Module`` class (``Autoencoder``) built where the function was
+called: ``__init__`` keeps its parameters, ``__call__`` is its body with the
+placeholders as parameters and the placeholders left out of what it returns. The body
+runs at every trace of the functions that call it, so its variables are kept in
+creation order by ``self.variable(lambda: tf.Variable(...))``: created eagerly at the
+first call, the same variables at every later one. Loops over layer sizes and shapes
+read from tensors (``int(h.get_shape()[1])``) work as in TF1, and the variables are
+created in TF1's order (verify draws the same initial values).
+
+The caller is read by G101's stages as if the function had returned one placeholder
+per fed tensor and one tensor per returned one (``flatten``): ``ae['x']`` is a
+placeholder ``x``, ``ae['cost']`` the tensor ``cost = ae_outputs['cost']`` of the unit
+``ae_outputs = ae(x)``; the generated functions (``train_step(x)``, ``compute_cost(x)``)
+call the module, and train ``ae.trainable_variables``.
+
+The conversion of the function reads nothing of its caller but the call: a module that
+only defines it (a project's ``model.py``) can be converted from what the project
+index says about who runs it.
+
+Anything this cannot prove raises ``CannotConvert``: placeholders created in a loop or
+condition, several calls, the result used other than as ``ae['key']`` (or unpacked),
+a training op, a ``print`` or a session inside the function (they would run at every
+trace), variables whose initial value reads a tensor, or helpers that create variables
+other than by returning one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from codemods.analysis.graph import argument, calls_in, names_read, single_assignment
+from codemods.analysis.positions import locate
+from codemods.graph.g101_session_to_function.analysis import UNSUPPORTED
+from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Note, Variable
+from codemods.graph.g101_session_to_function.scope import SESSIONS, Sym
+from codemods.graph.g101_session_to_function.variable_helpers import camel, is_random
+
+PLACEHOLDERS = ("placeholder", "placeholder_with_default")
+# Attributes tf.Module defines: a parameter of that name is kept under another one.
+MODULE_ATTRIBUTES = {
+    "name", "name_scope", "variables", "trainable_variables", "non_trainable_variables", "submodules",
+    "with_name_scope",
+}
+# Reading a tensor through these gives its static shape or type: Python values, known at
+# every trace (`n_input = int(h.get_shape()[1])`).
+STATIC = {"get_shape", "shape", "dtype", "name", "ndim"}
+# Verbs of build functions' names, left out of the class name (`build_model` -> `Model`).
+VERBS = ("build_", "create_", "make_", "construct_", "define_", "get_", "setup_")
+
+
+@dataclass
+class Fed:
+    """A placeholder of the function: the parameter it becomes, and how the caller sees it."""
+
+    name: str  # in the function's body: the name of ``__call__``'s parameter
+    call: cst.Call
+    dtype: str | None  # code, for the caller (its parameters' names read as `inst.param`)
+    shape: str | None
+    default: str | None
+    cast: str | None = None  # dtype code when ``__call__`` converts the fed value itself
+
+
+@dataclass
+class Returned:
+    """One element of what the function returns: a placeholder or a value."""
+
+    key: str | None  # dict key (code) or None for a tuple element / the single value
+    name: str | None  # the element's name in the body, when it is a plain name
+    placeholder: Fed | None
+
+
+@dataclass
+class BuildFunction:
+    fn: cst.FunctionDef
+    class_name: str
+    shape: str  # "dict", "tuple" or "single": what the function returns
+    returned: list[Returned]
+    fed: list[Fed]
+    creation: cst.SimpleStatementLine  # `ae = autoencoder(...)`
+    call: cst.Call
+    targets: list[str]  # the names the creation binds (one, or the unpacked tuple's)
+    params: list[str]
+    attributes: dict[str, str]  # parameter -> the attribute holding it
+    instance: str = ""  # the module instance in the flat caller
+    class_def: cst.ClassDef | None = None
+    flat_names: dict[str, str] = field(default_factory=dict)  # key (code) or target -> flat name
+
+
+def find(module: cst.Module, sym: Sym, tf: str) -> BuildFunction | None:
+    """The function of ``module`` that builds the graph and returns it, and its one call;
+    None when there is none."""
+    candidates = [
+        s for s in module.body
+        if isinstance(s, cst.FunctionDef) and _placeholders(s, sym) and not any(sym(c.func) in SESSIONS for c in calls_in(s))
+    ]
+    candidates = [fn for fn in candidates if _returns(fn) is not None]
+    if not candidates:
+        return None
+    if len(candidates) > 1:
+        raise CannotConvert(candidates[1], "more than one function builds a graph and returns it")
+    fn = candidates[0]
+    name = fn.name.value
+    calls = [c for c in calls_in(module) if isinstance(c.func, cst.Name) and c.func.value == name]
+    if not calls:
+        return None
+    if len(calls) > 1:
+        raise CannotConvert(calls[1], f"`{name}` builds the graph and is called {len(calls)} times (once is supported)")
+    references = [n for n in _names(module) if n.value == name]
+    if len(references) != 2:  # its definition's name and the one call
+        raise CannotConvert(fn, f"`{name}` builds the graph and is used other than by calling it once")
+    call = calls[0]
+    creation, targets = _creation(module, call, name)
+    _check_body(fn, sym)
+    params = _params(fn)
+    fed = _fed(fn, sym, params, _imported(module))
+    shape, returned = _returned(fn, fed)
+    if shape == "single" and returned[0].placeholder is not None:
+        raise CannotConvert(fn, f"`{name}` returns only a placeholder")
+    if shape == "tuple" and len(targets) > 1 and len(targets) != len(returned):
+        raise CannotConvert(creation, f"`{name}` returns {len(returned)} values, unpacked into {len(targets)}")
+    if shape != "tuple" and len(targets) != 1:
+        raise CannotConvert(creation, f"the result of `{name}` is unpacked")
+    fed_names = {f.name for f in fed}
+    returned_fed = {r.placeholder.name for r in returned if r.placeholder is not None}
+    for f in fed:
+        if f.name not in returned_fed and f.default is None:
+            raise CannotConvert(f.call, f"placeholder `{f.name}` of `{name}` is not returned: nothing could feed it")
+    if len(fed_names) != len(fed):
+        raise CannotConvert(fn, f"`{name}` creates two placeholders under one name")
+    taken = names_read(module)
+    class_name = _fresh(_class_base(name), taken)
+    attributes = {}
+    for param in params:
+        attributes[param] = f"{param}_" if param in MODULE_ATTRIBUTES else param
+    built = BuildFunction(fn, class_name, shape, returned, fed, creation, call, targets, params, attributes)
+    built.class_def = _class_def(built, sym, tf, module)
+    return built
+
+
+# -- reading the function ---------------------------------------------------------------
+def _imported(module: cst.Module) -> set[str]:
+    """Names the module's top-level imports bind."""
+    names: set[str] = set()
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname else alias.name
+                    while isinstance(bound, cst.Attribute):
+                        bound = bound.value
+                    if isinstance(bound, cst.Name):
+                        names.add(bound.value)
+    return names
+
+
+def _placeholders(fn: cst.FunctionDef, sym: Sym) -> list[cst.Call]:
+    return [c for c in calls_in(fn) if sym(c.func) in PLACEHOLDERS]
+
+
+def _returns(fn: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The value of the body's last statement, ``return value``."""
+    body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else []
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 and isinstance(last.body[0], cst.Return):
+        value = last.body[0].value
+        if isinstance(value, (cst.Dict, cst.Tuple, cst.List, cst.Name)):
+            return value
+    return None
+
+
+def _creation(module: cst.Module, call: cst.Call, name: str) -> tuple[cst.SimpleStatementLine, list[str]]:
+    found: list[tuple[cst.SimpleStatementLine, list[str]]] = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            assignment = single_assignment(node)
+            if assignment is None or assignment[1] is not call or not isinstance(node.body[0], cst.Assign):
+                return
+            target = node.body[0].targets[0].target
+            if isinstance(target, cst.Name):
+                found.append((node, [target.value]))
+            elif isinstance(target, (cst.Tuple, cst.List)) and all(isinstance(e.value, cst.Name) for e in target.elements):
+                found.append((node, [e.value.value for e in target.elements]))
+
+    module.visit(_Find())
+    if not found:
+        raise CannotConvert(call, f"the result of `{name}(...)` is not assigned to names")
+    return found[0]
+
+
+def _check_body(fn: cst.FunctionDef, sym: Sym) -> None:
+    name = fn.name.value
+    for call in calls_in(fn):
+        symbol = sym(call.func)
+        if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
+            raise CannotConvert(call, f"`{_code(call.func)}` has no eager equivalent this rule can prove")
+        if symbol and symbol.startswith("train.") and (symbol.endswith("Optimizer") or symbol.endswith("_decay")):
+            raise CannotConvert(call, f"`{name}` builds a training op: the optimizer belongs where the graph is run")
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("minimize", "apply_gradients", "compute_gradients"):
+            raise CannotConvert(call, f"`{name}` builds a training op: the optimizer belongs where the graph is run")
+        if symbol == "gradients":
+            raise CannotConvert(call, f"`{name}` computes gradients with tf.gradients")
+        if isinstance(call.func, cst.Name) and call.func.value == "print":
+            raise CannotConvert(call, (
+                f"`{name}` prints while it builds the graph: TF1 printed once, its body now runs at every trace"
+            ))
+    returns = [n for n in _statements(fn) if isinstance(n, cst.Return)]
+    if len(returns) != 1:
+        raise CannotConvert(fn, f"`{name}` returns from more than one place")
+    for node in _statements(fn):
+        if isinstance(node, (cst.Global, cst.Nonlocal)):
+            raise CannotConvert(node, f"`{name}` declares global or nonlocal names")
+    if fn.decorators or fn.asynchronous:
+        raise CannotConvert(fn, f"`{name}` is decorated or asynchronous")
+
+
+def _params(fn: cst.FunctionDef) -> list[str]:
+    params = fn.params
+    name = fn.name.value
+    if params.star_arg not in (cst.MaybeSentinel.DEFAULT, None) or params.star_kwarg is not None:
+        raise CannotConvert(fn, f"`{name}` takes *args or **kwargs")
+    if params.posonly_params:
+        raise CannotConvert(fn, f"`{name}` takes positional-only parameters")
+    names = [p.name.value for p in [*params.params, *params.kwonly_params]]
+    if "self" in names:
+        raise CannotConvert(fn, f"`{name}` has a parameter named `self`")
+    return names
+
+
+def _fed(fn: cst.FunctionDef, sym: Sym, params: list[str], imported: set[str]) -> list[Fed]:
+    """The placeholders, in creation order: each a plain ``name = tf.placeholder(...)``
+    statement of the body's own level."""
+    name = fn.name.value
+    top = {id(s) for s in fn.body.body}
+    assigned = {n for s in _statements(fn) if (a := single_assignment(s)) is not None for n in a[0]}
+    fed: list[Fed] = []
+    for call in _placeholders(fn, sym):
+        stmt = next((s for s in fn.body.body if (a := single_assignment(s)) is not None and a[1] is call), None)
+        if stmt is None or id(stmt) not in top or len(single_assignment(stmt)[0]) != 1:
+            raise CannotConvert(call, f"`{name}` creates a placeholder inside a loop, condition or expression")
+        target = single_assignment(stmt)[0][0]
+        symbol = sym(call.func)
+        if symbol == "placeholder":
+            dtype_node, shape_node, default_node = argument(call, 0, "dtype"), argument(call, 1, "shape"), None
+        else:
+            dtype_node, shape_node, default_node = None, argument(call, 1, "shape"), argument(call, 0, "input")
+        dtype = _code(dtype_node) if dtype_node is not None else None
+        shape = _code(shape_node) if shape_node is not None else "None"
+        default = _code(default_node) if default_node is not None else None
+        resolvable = (set(params) - assigned) | imported
+        if default is not None and not _static(default_node, imported, literal_only=True):
+            raise CannotConvert(call, f"placeholder `{target}` of `{name}` has a default computed in `{name}`")
+        known = dtype_node is not None and _static(dtype_node, resolvable) and (
+            shape_node is None or _static(shape_node, resolvable)
+        )
+        entry = Fed(target, call, dtype if known else None, shape if known else None, default)
+        if not known and dtype is not None:
+            entry.cast = dtype  # converted where the placeholder was: its dtype reads the body
+        fed.append(entry)
+    return fed
+
+
+def _static(node: cst.BaseExpression, known: set[str], literal_only: bool = False) -> bool:
+    """Code the caller can evaluate: literals, imported modules (`tf.float32`) and the
+    function's parameters no statement of the body reassigns (``known``)."""
+    if literal_only and calls_in(node):
+        return False
+    return names_read(node) <= {"None", "True", "False"} | known
+
+
+def _returned(fn: cst.FunctionDef, fed: list[Fed]) -> tuple[str, list[Returned]]:
+    value = _returns(fn)
+    assert value is not None, "find() checked it"
+    by_name = {f.name: f for f in fed}
+
+    def element(key: str | None, node: cst.BaseExpression) -> Returned:
+        name = node.value if isinstance(node, cst.Name) else None
+        return Returned(key, name, by_name.get(name) if name else None)
+
+    if isinstance(value, cst.Dict):
+        items = []
+        for item in value.elements:
+            if not isinstance(item, cst.DictElement) or not isinstance(item.key, (cst.SimpleString, cst.Integer)):
+                raise CannotConvert(value, f"`{fn.name.value}` returns a dict whose keys are not literals")
+            items.append(element(_code(item.key), item.value))
+        return "dict", items
+    if isinstance(value, (cst.Tuple, cst.List)):
+        if any(isinstance(e, cst.StarredElement) for e in value.elements):
+            raise CannotConvert(value, f"`{fn.name.value}` returns a starred element")
+        return "tuple", [element(str(i), e.value) for i, e in enumerate(value.elements)]
+    return "single", [element(None, value)]
+
+
+def _class_base(name: str) -> str:
+    for verb in VERBS:
+        if name.startswith(verb) and len(name) > len(verb):
+            name = name[len(verb):]
+            break
+    return camel(name) if "_" in name or name.islower() else name[:1].upper() + name[1:]
+
+
+def _fresh(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}{n}", n + 1
+    return name
+
+
+# -- the class --------------------------------------------------------------------------
+def _tensor_names(fn: cst.FunctionDef, fed: list[Fed], sym: Sym, variables: set[str]) -> set[str]:
+    """Names of the body that may hold a graph tensor (flow-insensitive): placeholders and
+    names assigned from TensorFlow ops or from other tensors read other than through
+    their static shape or type."""
+    tensors = {f.name for f in fed}
+    changed = True
+    assignments = [a for s in _statements(fn) if (a := single_assignment(s)) is not None]
+    while changed:
+        changed = False
+        for names, value in assignments:
+            if set(names) <= tensors:
+                continue
+            if isinstance(value, cst.Call) and id(value) in variables:
+                continue
+            if _dynamic_reads(value) & tensors or any(
+                sym(c.func) is not None and id(c) not in variables for c in calls_in(value)
+            ):
+                tensors |= set(names)
+                changed = True
+    return tensors
+
+
+def _dynamic_reads(node: cst.CSTNode) -> set[str]:
+    """Names read other than as ``name.get_shape()``, ``name.shape``, ``name.dtype``."""
+    found: set[str] = set()
+
+    class _Reads(cst.CSTVisitor):
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            if n.attr.value in STATIC and isinstance(n.value, cst.Name):
+                return False
+            return True
+
+        def visit_Name(self, n: cst.Name) -> None:
+            found.add(n.value)
+
+        def visit_Param(self, n: cst.Param) -> bool:
+            return False
+
+        def visit_Arg(self, n: cst.Arg) -> bool:
+            n.value.visit(self)
+            return False
+
+    node.visit(_Reads())
+    # Attribute names (`.append`) are not reads: only those names_read knows.
+    return found & names_read(node) if not isinstance(node, cst.Name) else found
+
+
+def _factories(module: cst.Module, sym: Sym) -> dict[str, cst.FunctionDef]:
+    """Module-level functions that return a new variable: ``def weight_variable(shape):
+    initial = tf.truncated_normal(shape, stddev=0.1); return tf.Variable(initial)``."""
+    found = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.FunctionDef) or not isinstance(stmt.body, cst.IndentedBlock):
+            continue
+        variables = [c for c in calls_in(stmt) if sym(c.func) == "Variable"]
+        if len(variables) != 1:
+            continue
+        body = list(stmt.body.body)
+        if not all(isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 for s in body):
+            continue
+        last = body[-1].body[0]
+        if not isinstance(last, cst.Return) or last.value is None:
+            continue
+        value = last.value
+        if value is variables[0]:
+            found[stmt.name.value] = stmt
+            continue
+        if isinstance(value, cst.Name):
+            creating = [s for s in body[:-1] if (a := single_assignment(s)) is not None and a[1] is variables[0]]
+            if creating and single_assignment(creating[0])[0] == [value.value]:
+                found[stmt.name.value] = stmt
+    return found
+
+
+def _creates_variables(fn: cst.FunctionDef, sym: Sym) -> bool:
+    return any(sym(c.func) in ("Variable", "get_variable") for c in calls_in(fn))
+
+
+class _Wrap(cst.CSTTransformer):
+    """``tf.Variable(...)`` (or a factory's call) -> ``self.variable(lambda: tf.Variable(...))``."""
+
+    def __init__(self, creations: set[int], method: str) -> None:
+        self.creations = creations
+        self.method = method
+
+    def leave_Call(self, original_node, updated_node):
+        if id(original_node) not in self.creations:
+            return updated_node
+        return cst.parse_expression(f"self.{self.method}(lambda: __call__)").visit(_Substitute(updated_node))
+
+
+class _Substitute(cst.CSTTransformer):
+    def __init__(self, node: cst.BaseExpression) -> None:
+        self.node = node
+
+    def leave_Name(self, original_node, updated_node):
+        return self.node if original_node.value == "__call__" else updated_node
+
+
+def _class_def(built: BuildFunction, sym: Sym, tf: str, module: cst.Module) -> cst.ClassDef:
+    fn = built.fn
+    name = fn.name.value
+    factories = _factories(module, sym)
+    creations: set[int] = set()
+    for call in calls_in(fn):
+        if sym(call.func) == "Variable":
+            creations.add(id(call))
+        elif isinstance(call.func, cst.Name) and call.func.value in factories:
+            creations.add(id(call))
+        elif isinstance(call.func, cst.Name):
+            helper = next((s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == call.func.value), None)
+            if helper is not None and _creates_variables(helper, sym):
+                raise CannotConvert(call, f"`{call.func.value}` creates variables other than by returning a new one")
+    nested = {id(c) for c in creations for outer in calls_in(fn) if id(outer) in creations and outer is not c
+              and any(inner is c for inner in calls_in(outer))}
+    creations -= nested
+    tensors = _tensor_names(fn, built.fed, sym, creations)
+    for call in calls_in(fn):
+        if id(call) not in creations:
+            continue
+        leaked = _dynamic_reads(call) & tensors
+        if leaked:
+            raise CannotConvert(call, (
+                f"the initial value of a variable of `{name}` reads tensor `{sorted(leaked)[0]}`: "
+                "it is created once, eagerly, outside the trace"
+            ))
+    taken = set(built.params) | names_read(fn)
+    method = _fresh("variable", taken)
+    store = _fresh("graph_variables", taken)
+    counter = _fresh("created", taken)
+    statements = list(fn.body.body)
+    doc = []
+    first = statements[0] if statements else None
+    if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr) and isinstance(
+        first.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
+    ):
+        doc, statements = [first], statements[1:]
+    fed_by_call = {id(f.call): f for f in built.fed}
+    body: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []
+    for stmt in statements[:-1]:
+        assignment = single_assignment(stmt)
+        entry = fed_by_call.get(id(assignment[1])) if assignment is not None else None
+        if entry is not None and entry.cast is None:
+            carried.extend(stmt.leading_lines)
+            continue
+        if entry is not None:
+            stmt = cst.parse_statement(f"{entry.name} = {tf}.cast({entry.name}, {entry.cast})\n").with_changes(
+                leading_lines=stmt.leading_lines
+            )
+        elif creations:
+            stmt = stmt.visit(_Wrap(creations, method))
+        if carried:
+            stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
+            carried = []
+        body.append(stmt)
+    ret = statements[-1]
+    values = [r for r in built.returned if r.placeholder is None]
+    returned = fn.body.body[-1].body[0].value
+    if built.shape == "dict":
+        kept = [e for e, r in zip(returned.elements, built.returned) if r.placeholder is None]
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        new_value: cst.BaseExpression = returned.with_changes(elements=kept)
+    elif built.shape == "tuple":
+        kept = [e for e, r in zip(returned.elements, built.returned) if r.placeholder is None]
+        if len(kept) == 1:
+            new_value = kept[0].value
+        else:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            new_value = returned.with_changes(elements=kept)
+    else:
+        new_value = returned
+    if not values:
+        raise CannotConvert(fn, f"`{name}` returns only placeholders")
+    ret = ret.with_changes(body=[ret.body[0].with_changes(value=new_value)])
+    if creations:
+        ret = ret.visit(_Wrap(creations, method))
+    if carried:
+        ret = ret.with_changes(leading_lines=[*carried, *ret.leading_lines])
+    body.append(ret)
+    read = names_read(cst.Module(body=body))
+    prologue = [f"self.{counter} = 0\n"] if creations else []
+    prologue += [f"{p} = self.{built.attributes[p]}\n" for p in built.params if p in read]
+    call_params = [f.name if f.default is None else f"{f.name}={f.default}" for f in built.fed]
+    init_lines = ["super().__init__()\n"] + [f"self.{built.attributes[p]} = {p}\n" for p in built.params]
+    if creations:
+        init_lines.append(f"self.{store} = []  # created by the first call, in the order TF1 created them\n")
+    indent = module.default_indent
+    parts = [f"class {built.class_name}({tf}.Module):\n"]
+    if not doc:
+        parts.append(f'{indent}"""`{name}`: its graph, built at each call; its variables are made by the first."""\n')
+    parts.append(f"\n{indent}def __init__({_init_params(fn, module, indent)}):\n")
+    parts += [f"{indent * 2}{line}" for line in init_lines]
+    if creations:
+        parts.append(
+            f"\n{indent}def {method}(self, create):\n"
+            f'{indent * 2}"""The graph\'s next variable: made by `create` at the first call, the same one at every later call."""\n'
+            f"{indent * 2}if self.{counter} == len(self.{store}):\n"
+            f"{indent * 3}with {tf}.init_scope():\n"
+            f"{indent * 4}self.{store}.append(create())\n"
+            f"{indent * 2}self.{counter} += 1\n"
+            f"{indent * 2}return self.{store}[self.{counter} - 1]\n"
+        )
+    parts.append(f"\n{indent}def __call__(self, {', '.join(call_params)}):\n")
+    parts += [f"{indent * 2}{line}" for line in prologue] or [f"{indent * 2}pass\n"]
+    skeleton = cst.parse_statement("".join(parts))
+    assert isinstance(skeleton, cst.ClassDef)
+    members = list(skeleton.body.body)
+    call_def = members[-1]
+    head = list(call_def.body.body) if prologue else []
+    if body and head:
+        body[0] = body[0].with_changes(leading_lines=body[0].leading_lines)
+    call_def = call_def.with_changes(body=call_def.body.with_changes(body=[*head, *body]))
+    members[-1] = call_def
+    if doc:
+        members = [doc[0].with_changes(leading_lines=[]), *members]
+    return skeleton.with_changes(body=skeleton.body.with_changes(body=members), leading_lines=fn.leading_lines)
+
+
+def _init_params(fn: cst.FunctionDef, module: cst.Module, indent: str) -> str:
+    """``self`` and the function's parameters, one per line if they were written so."""
+    params = fn.params
+    parts = ["self"] + [module.code_for_node(p.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip() for p in params.params]
+    if params.kwonly_params:
+        parts.append("*")
+        parts += [module.code_for_node(p.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip() for p in params.kwonly_params]
+    if "\n" in module.code_for_node(params):
+        return (",\n" + " " * len(f"{indent}def __init__(")).join(parts)
+    return ", ".join(parts)
+
+
+# -- the flat caller --------------------------------------------------------------------
+@dataclass
+class Flat:
+    module: cst.Module
+    creation: list[cst.BaseStatement]  # the statements standing for the creation
+
+
+def flatten(built: BuildFunction, module: cst.Module, tf: str) -> Flat:
+    """The module with the function replaced by its class and its call by the module's
+    creation, one placeholder per fed tensor and the units computing what it returned;
+    ``ae['key']`` (or the unpacked names) read as those names."""
+    fn = built.fn
+    rest = module.with_changes(body=[s for s in module.body if s is not fn])
+    # The function's own name is free once its class replaces it.
+    taken = (names_read(rest) - {fn.name.value}) | {built.class_name}
+    by_target = len(built.targets) > 1
+    instance = built.targets[0] if not by_target else _fresh(re.sub(r"^_+", "", _instance_base(fn.name.value)), taken)
+    taken.add(instance)
+    built.instance = instance
+    flat: dict[str, str] = {}
+    for position, r in enumerate(built.returned):
+        if by_target:
+            flat[str(position)] = built.targets[position]
+            continue
+        key = r.key or ""
+        base = _key_name(key) or (r.name or "value")
+        name = base if base not in taken else _fresh(f"{instance}_{base}", taken)
+        taken.add(name)
+        flat[key] = name
+    built.flat_names = flat
+    # Every use of the instance is `inst[key]` with a key the function returns.
+    if not by_target:
+        _check_uses(rest, built)
+    lines: list[str] = []
+    for f in built.fed:
+        r = next((r for r in built.returned if r.placeholder is f), None)
+        if r is None:
+            continue
+        target = flat[r.key if not by_target else str(built.returned.index(r))]
+        if f.default is not None:
+            lines.append(f"{target} = {tf}.placeholder_with_default({_resolve(f.default, built)}, {_resolve(f.shape or 'None', built)})")
+        elif f.dtype is not None:
+            lines.append(f"{target} = {tf}.placeholder({_resolve(f.dtype, built)}, {_resolve(f.shape or 'None', built)})")
+        else:
+            lines.append(f"{target} = {tf}.placeholder()")
+    fed_targets = []
+    for f in built.fed:
+        r = next((r for r in built.returned if r.placeholder is f), None)
+        if r is not None:
+            fed_targets.append(flat[r.key if not by_target else str(built.returned.index(r))])
+    invocation = f"{instance}({', '.join(fed_targets)})"
+    values = [(i, r) for i, r in enumerate(built.returned) if r.placeholder is None]
+    if by_target:
+        lines.append(f"{', '.join(flat[str(i)] for i, _ in values)} = {invocation}")
+    elif built.shape == "single":
+        lines.append(f"{flat['']} = {invocation}")
+    else:
+        outputs = _fresh(f"{instance}_outputs", taken)
+        taken.add(outputs)
+        lines.append(f"{outputs} = {invocation}")
+        lines += [f"{flat[r.key]} = {outputs}[{r.key}]" for _, r in values]
+    creation = built.creation
+    assignment = creation.body[0]
+    kept = assignment.with_changes(
+        targets=[cst.AssignTarget(cst.Name(instance))],
+        value=built.call.with_changes(func=cst.Name(built.class_name)),
+    )
+    first = creation.with_changes(body=[kept])
+    spliced = [first, *(cst.parse_statement(f"{line}\n") for line in lines)]
+    found: list[int] = []
+
+    class _Flatten(cst.CSTTransformer):
+        def visit_FunctionDef(self, node) -> bool:
+            return node is not fn
+
+        def leave_Subscript(self, original_node, updated_node):
+            if by_target or not (isinstance(original_node.value, cst.Name) and original_node.value.value == instance):
+                return updated_node
+            key = _subscript_key(original_node)
+            return cst.Name(flat[key]) if key in flat else updated_node
+
+        def _splice(self, original, updated):
+            out = []
+            for old, new in zip(original.body, updated.body):
+                if old is fn:
+                    out.append(built.class_def)
+                elif old is creation:
+                    out.extend(spliced)
+                    found.append(1)
+                else:
+                    out.append(new)
+            return updated.with_changes(body=out)
+
+        def leave_IndentedBlock(self, original_node, updated_node):
+            return self._splice(original_node, updated_node)
+
+        def leave_Module(self, original_node, updated_node):
+            return self._splice(original_node, updated_node)
+
+    result = module.visit(_Flatten())
+    if len(found) != 1:
+        raise CannotConvert(creation, f"`{fn.name.value}(...)` is not called where the graph is run")
+    return Flat(result, spliced)
+
+
+def _instance_base(name: str) -> str:
+    for verb in VERBS:
+        if name.startswith(verb) and len(name) > len(verb):
+            return name[len(verb):]
+    return name
+
+
+def _key_name(key: str) -> str | None:
+    try:
+        value = cst.parse_expression(key)
+    except cst.ParserSyntaxError:
+        return None
+    text = value.evaluated_value if isinstance(value, cst.SimpleString) else None
+    return text if isinstance(text, str) and text.isidentifier() else None
+
+
+def _subscript_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    key = node.slice[0].slice.value
+    return _code(key) if isinstance(key, (cst.SimpleString, cst.Integer)) else None
+
+
+def _check_uses(rest: cst.Module, built: BuildFunction) -> None:
+    instance = built.instance
+    keys = {r.key for r in built.returned}
+    uses = [n for n in _names(rest) if n.value == instance]
+    subscripts: list[cst.Subscript] = []
+
+    class _Subscripts(cst.CSTVisitor):
+        def visit_Subscript(self, n: cst.Subscript) -> None:
+            if isinstance(n.value, cst.Name) and n.value.value == instance:
+                subscripts.append(n)
+
+    rest.visit(_Subscripts())
+    for node in subscripts:
+        if _subscript_key(node) not in keys:
+            raise CannotConvert(node, f"`{instance}` is read with a key `{built.fn.name.value}` does not return")
+    if len(uses) != len(subscripts) + 1:
+        raise CannotConvert(built.creation, (
+            f"`{instance}` (what `{built.fn.name.value}` returned) is used other than as `{instance}[key]`"
+        ))
+
+
+def _resolve(code: str, built: BuildFunction) -> str:
+    """Code of the function's body read in the caller: parameters as the instance's attributes."""
+
+    class _Params(cst.CSTTransformer):
+        def leave_Name(self, original_node, updated_node):
+            if original_node.value in built.attributes:
+                return cst.parse_expression(f"{built.instance}.{built.attributes[original_node.value]}")
+            return updated_node
+
+        def leave_Attribute(self, original_node, updated_node):
+            return updated_node.with_changes(attr=original_node.attr)
+
+        def leave_Arg(self, original_node, updated_node):
+            return updated_node.with_changes(keyword=original_node.keyword)
+
+    return cst.Module(body=[]).code_for_node(cst.parse_expression(code).visit(_Params()))
+
+
+# -- helpers ----------------------------------------------------------------------------
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _names(node: cst.CSTNode) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
+def _statements(fn: cst.FunctionDef) -> list[cst.CSTNode]:
+    """The small statements of ``fn``'s body at any depth, nested definitions left out."""
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return n is fn
+
+        def visit_ClassDef(self, n: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, n: cst.Lambda) -> bool:
+            return False
+
+        def visit_SimpleStatementLine(self, n: cst.SimpleStatementLine) -> None:
+            found.append(n)
+
+        def visit_Return(self, n: cst.Return) -> None:
+            found.append(n)
+
+        def visit_Global(self, n: cst.Global) -> None:
+            found.append(n)
+
+        def visit_Nonlocal(self, n: cst.Nonlocal) -> None:
+            found.append(n)
+
+    fn.visit(_Collect())
+    return found
+
+
+# -- the feature --------------------------------------------------------------------------
+class BuiltModules(Feature):
+    """The module a build function became, for G101's stages on the flat caller: state
+    created once whose ``trainable_variables`` are trained (their variables exist once
+    it has been called: created lazily, like Keras layers)."""
+
+    def __init__(self, built: BuildFunction) -> None:
+        self.built = built
+
+    def classify_call(self, graph: Graph, index: int, names: list[str], call: cst.Call) -> bool:
+        if not (isinstance(call.func, cst.Name) and call.func.value == self.built.class_name and names == [self.built.instance]):
+            return False
+        graph.variables.append(Variable(index, self.built.instance, "layer"))
+        graph.trainable[self.built.instance] = True
+        return True
+
+    def keras_statement(self, graph: Graph, stmt: cst.BaseStatement) -> bool:
+        return stmt is self.built.class_def
+
+    def check(self, graph: Graph) -> None:
+        """The module draws its random initial values at its first call: no other random
+        initial value may be drawn between its creation and that call."""
+        if not any(is_random(graph.sym(c.func)) for c in calls_in(self.built.fn)):
+            return
+        creation = next((v.statement for v in graph.variables if v.name == self.built.instance), None)
+        if creation is None:
+            return
+        units = {u.index for u in graph.units}
+        for index, stmt in enumerate(graph.body):
+            if index <= creation or index in units or isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            for call in calls_in(stmt):
+                if is_random(graph.sym(call.func)):
+                    raise CannotConvert(call, (
+                        f"a random initial value drawn after `{self.built.instance}` is created: its variables "
+                        "are drawn at its first call, so the order of random draws would change"
+                    ))
+
+    def finish_module(self, graph: Graph, module: cst.Module) -> cst.Module:
+        return module
+
+    def note(self, graph: Graph) -> None:
+        built = self.built
+        graph.report(built.fn, (
+            f"`{built.fn.name.value}` builds the graph and returns it -> tf.Module class `{built.class_name}` "
+            f"(`__call__` takes the placeholders, variables made by its first call); "
+            f"runs call `{built.instance}` from @tf.function"
+        ), kind="converted")
+
+
+def user_notes(tree: cst.Module, built: BuildFunction, notes: list[Note]) -> list[Note]:
+    """Notes on the flat module, at nodes of ``tree`` (the creation's stand-ins at the creation)."""
+    located = locate(tree, [n.node for n in notes])
+    return [Note(node if id(node) in located else built.creation, message, kind) for node, message, kind in notes]
+
+
+def in_tree(tree: cst.Module, node: cst.CSTNode, built: BuildFunction) -> cst.CSTNode:
+    return node if id(node) in locate(tree, [node]) else built.creation
