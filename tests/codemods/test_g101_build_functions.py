@@ -132,6 +132,37 @@ def test_unpacked_tuple_names_are_the_placeholders_and_the_values() -> None:
     assert declined(findings) == []
 
 
+def test_training_op_built_inside_is_stepped_by_the_caller_from_the_modules_attributes() -> None:
+    text, findings = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+
+        def build_graph(n_in, learning_rate=0.1):
+            x = tf.placeholder(tf.float32, [None, n_in])
+            y = tf.placeholder(tf.float32, [None, 1])
+            W = tf.Variable(tf.zeros([n_in, 1]))
+            loss = tf.reduce_mean(tf.square(tf.matmul(x, W) - y))
+            optimizer = tf.train.GradientDescentOptimizer(learning_rate)
+            train_step = optimizer.minimize(loss)
+            return dict(x=x, y=y, train_step=train_step)
+
+        g = build_graph(2, learning_rate=0.05)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for i in range(3):
+                sess.run(g["train_step"], feed_dict={g["x"]: np.ones((4, 2)), g["y"]: np.ones((4, 1))})
+        """
+    )
+    # The loss it minimized is returned for the caller's tape; the optimizer is the caller's.
+    assert "return dict(loss=loss)" in text and "minimize" not in text
+    assert "g = Graph(2, learning_rate=0.05)\noptimizer = tf.keras.optimizers.SGD(learning_rate=g.learning_rate)\n" in text
+    assert "        g_outputs = g(x, y)\n        loss = g_outputs['loss']\n" in text
+    assert "    optimizer.apply_gradients(zip(gradients, variables))\n" in text
+    assert "    train_step(np.ones((4, 2)), np.ones((4, 1)))" in text
+    assert declined(findings) == []
+
+
 @pytest.mark.parametrize(
     ("source", "reason"),
     [
@@ -146,9 +177,14 @@ def test_unpacked_tuple_names_are_the_placeholders_and_the_values() -> None:
         (
             AUTOENCODER.replace(
                 "    return {'x': x, 'z': z, 'cost': cost}",
-                "    train_op = tf.train.AdamOptimizer(0.01).minimize(cost)\n    return {'x': x, 'z': z, 'cost': cost, 'train_op': train_op}",
+                "    train_op = tf.train.AdamOptimizer(0.01).minimize(cost, var_list=encoder)\n"
+                "    return {'x': x, 'z': z, 'cost': cost, 'train_op': train_op}",
             ),
-            "`autoencoder` builds a training op",
+            "`autoencoder` calls minimize with more than the loss",
+        ),
+        (
+            AUTOENCODER.replace("    return {'x': x, 'z': z, 'cost': cost}", "    return {'x': x, 'z': z, 'cost': cost, 'W': W}"),
+            "`autoencoder` returns variable `W`: the module makes its variables at its first call",
         ),
         (
             AUTOENCODER.replace("    z = current_input\n", "    z = current_input\n    v = tf.Variable(tf.zeros_like(z))\n"),
@@ -163,7 +199,10 @@ def test_unpacked_tuple_names_are_the_placeholders_and_the_values() -> None:
             "`autoencoder` creates a placeholder inside a loop, condition or expression",
         ),
     ],
-    ids=["called-twice", "prints", "training-op", "initial-value-reads-tensor", "instance-used", "placeholder-in-loop"],
+    ids=[
+        "called-twice", "prints", "minimize-var-list", "returns-variable", "initial-value-reads-tensor", "instance-used",
+        "placeholder-in-loop",
+    ],
 )
 def test_what_cannot_be_proven_falls_back(source: str, reason: str) -> None:
     text, findings = migrate(source)

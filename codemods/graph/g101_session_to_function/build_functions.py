@@ -39,8 +39,9 @@ other than by returning one.
 
 from __future__ import annotations
 
+import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -78,32 +79,64 @@ class Fed:
 
 
 @dataclass
-class Returned:
-    """One element of what the function returns: a placeholder or a value."""
+class Training:
+    """``train_op = optimizer.minimize(loss)`` in the function (the optimizer created by
+    ``optimizer = tf.train.XOptimizer(...)`` before it, or inline)."""
 
-    key: str | None  # dict key (code) or None for a tuple element / the single value
+    op: str  # the training op's name in the body
+    loss: str
+    constructor: cst.Call  # tf.train.XOptimizer(...)
+    optimizer: str | None  # the optimizer's name in the body (None: created inline)
+    statements: set[int]  # ids of the statements that build it
+
+
+@dataclass
+class Returned:
+    """One element of what the function returns: a placeholder, a training op or a value."""
+
+    key: str | None  # dict key (code), tuple position, or None for the single value
     name: str | None  # the element's name in the body, when it is a plain name
     placeholder: Fed | None
+    training: Training | None = None
+
+
+@dataclass
+class Output:
+    """One value ``__call__`` returns: a returned value, or the loss of a returned
+    training op that the function did not return itself (``returned`` None)."""
+
+    key: str | None
+    name: str
+    returned: Returned | None
 
 
 @dataclass
 class BuildFunction:
+    """The function and the class it becomes: read from the function alone."""
+
     fn: cst.FunctionDef
     class_name: str
     shape: str  # "dict", "tuple" or "single": what the function returns
     returned: list[Returned]
     fed: list[Fed]
-    creation: cst.SimpleStatementLine  # `ae = autoencoder(...)`
-    call: cst.Call
-    targets: list[str]  # the names the creation binds (one, or the unpacked tuple's)
+    trainings: list[Training]
+    outputs: list[Output]
     params: list[str]
     attributes: dict[str, str]  # parameter -> the attribute holding it
-    instance: str = ""  # the module instance in the flat caller
     class_def: cst.ClassDef | None = None
-    flat_names: dict[str, str] = field(default_factory=dict)  # key (code) or target -> flat name
 
 
-def find(module: cst.Module, sym: Sym, tf: str) -> BuildFunction | None:
+@dataclass
+class BuildCall:
+    """Where the function is called: `ae = autoencoder(...)` or `x, y, loss = build()`."""
+
+    creation: cst.SimpleStatementLine
+    call: cst.Call
+    targets: list[str]  # the names the creation binds (one, or the unpacked tuple's)
+    instance: str = ""  # the module instance in the flat caller
+
+
+def find(module: cst.Module, sym: Sym, tf: str) -> tuple[BuildFunction, BuildCall] | None:
     """The function of ``module`` that builds the graph and returns it, and its one call;
     None when there is none."""
     candidates = [
@@ -125,31 +158,41 @@ def find(module: cst.Module, sym: Sym, tf: str) -> BuildFunction | None:
     references = [n for n in _names(module) if n.value == name]
     if len(references) != 2:  # its definition's name and the one call
         raise CannotConvert(fn, f"`{name}` builds the graph and is used other than by calling it once")
-    call = calls[0]
-    creation, targets = _creation(module, call, name)
-    _check_body(fn, sym)
+    creation, targets = _creation(module, calls[0], name)
+    built = read_function(fn, module, sym, tf)
+    if built.shape == "tuple" and len(targets) > 1 and len(targets) != len(built.returned):
+        raise CannotConvert(creation, f"`{name}` returns {len(built.returned)} values, unpacked into {len(targets)}")
+    if built.shape != "tuple" and len(targets) != 1:
+        raise CannotConvert(creation, f"the result of `{name}` is unpacked")
+    return built, BuildCall(creation, calls[0], targets)
+
+
+def read_function(fn: cst.FunctionDef, module: cst.Module, sym: Sym, tf: str) -> BuildFunction:
+    """The class ``fn`` becomes. Reads nothing of its callers: a module that only defines
+    the function (a project's ``model.py``) converts from this alone."""
+    name = fn.name.value
+    trainings = _trainings(fn, sym)
+    _check_body(fn, sym, {i for t in trainings for i in t.statements})
     params = _params(fn)
     fed = _fed(fn, sym, params, _imported(module))
-    shape, returned = _returned(fn, fed)
-    if shape == "single" and returned[0].placeholder is not None:
-        raise CannotConvert(fn, f"`{name}` returns only a placeholder")
-    if shape == "tuple" and len(targets) > 1 and len(targets) != len(returned):
-        raise CannotConvert(creation, f"`{name}` returns {len(returned)} values, unpacked into {len(targets)}")
-    if shape != "tuple" and len(targets) != 1:
-        raise CannotConvert(creation, f"the result of `{name}` is unpacked")
+    shape, returned = _returned(fn, fed, trainings)
+    if shape == "single" and (returned[0].placeholder is not None or returned[0].training is not None):
+        raise CannotConvert(fn, f"`{name}` returns only a placeholder or a training op")
     fed_names = {f.name for f in fed}
+    if len(fed_names) != len(fed):
+        raise CannotConvert(fn, f"`{name}` creates two placeholders under one name")
     returned_fed = {r.placeholder.name for r in returned if r.placeholder is not None}
     for f in fed:
         if f.name not in returned_fed and f.default is None:
             raise CannotConvert(f.call, f"placeholder `{f.name}` of `{name}` is not returned: nothing could feed it")
-    if len(fed_names) != len(fed):
-        raise CannotConvert(fn, f"`{name}` creates two placeholders under one name")
-    taken = names_read(module)
-    class_name = _fresh(_class_base(name), taken)
-    attributes = {}
-    for param in params:
-        attributes[param] = f"{param}_" if param in MODULE_ATTRIBUTES else param
-    built = BuildFunction(fn, class_name, shape, returned, fed, creation, call, targets, params, attributes)
+    returned_ops = {r.training.op for r in returned if r.training is not None}
+    for training in trainings:
+        if training.op not in returned_ops:
+            raise CannotConvert(training.constructor, f"training op `{training.op}` of `{name}` is not returned: nothing could run it")
+    outputs = _outputs(fn, shape, returned, trainings)
+    class_name = _fresh(_class_base(name), names_read(module))
+    attributes = {param: f"{param}_" if param in MODULE_ATTRIBUTES else param for param in params}
+    built = BuildFunction(fn, class_name, shape, returned, fed, trainings, outputs, params, attributes)
     built.class_def = _class_def(built, sym, tf, module)
     return built
 
@@ -182,8 +225,25 @@ def _returns(fn: cst.FunctionDef) -> cst.BaseExpression | None:
     last = body[-1] if body else None
     if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 and isinstance(last.body[0], cst.Return):
         value = last.body[0].value
-        if isinstance(value, (cst.Dict, cst.Tuple, cst.List, cst.Name)):
+        if isinstance(value, (cst.Dict, cst.Tuple, cst.List, cst.Name)) or _dict_call(value):
             return value
+    return None
+
+
+def _dict_call(node: cst.BaseExpression | None) -> bool:
+    """``dict(x=x, cost=cost)``."""
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict"
+        and all(a.keyword is not None for a in node.args)
+    )
+
+
+def _literal_key(node: cst.BaseExpression) -> str | None:
+    """A dict key or subscript written as a literal, in one spelling (``repr``)."""
+    if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+        return repr(node.evaluated_value)
+    if isinstance(node, cst.Integer):
+        return repr(int(node.value, 0))
     return None
 
 
@@ -207,16 +267,57 @@ def _creation(module: cst.Module, call: cst.Call, name: str) -> tuple[cst.Simple
     return found[0]
 
 
-def _check_body(fn: cst.FunctionDef, sym: Sym) -> None:
+def _trainings(fn: cst.FunctionDef, sym: Sym) -> list[Training]:
+    """The training ops of the body: ``train_op = optimizer.minimize(loss)`` at its own
+    level, after ``optimizer = tf.train.XOptimizer(...)`` (or with the optimizer inline)."""
+    constructors: dict[str, tuple[cst.Call, int]] = {}
+    found: list[Training] = []
+    for stmt in fn.body.body:
+        assignment = single_assignment(stmt)
+        if assignment is None or len(assignment[0]) != 1 or not isinstance(assignment[1], cst.Call):
+            continue
+        target, value = assignment[0][0], assignment[1]
+        if _optimizer_class(value, sym):
+            constructors[target] = (value, id(stmt))
+            continue
+        func = value.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "minimize"):
+            continue
+        loss = argument(value, 0, "loss")
+        if len(value.args) != 1 or not isinstance(loss, cst.Name):
+            raise CannotConvert(value, f"`{fn.name.value}` calls minimize with more than the loss (a name)")
+        receiver = func.value
+        if isinstance(receiver, cst.Call) and _optimizer_class(receiver, sym):
+            found.append(Training(target, loss.value, receiver, None, {id(stmt)}))
+        elif isinstance(receiver, cst.Name) and receiver.value in constructors:
+            constructor, statement = constructors.pop(receiver.value)
+            found.append(Training(target, loss.value, constructor, receiver.value, {statement, id(stmt)}))
+    for training in found:
+        if training.optimizer is not None and sum(n.value == training.optimizer for n in _names(fn)) != 2:
+            raise CannotConvert(training.constructor, f"optimizer `{training.optimizer}` of `{fn.name.value}` is used other than by its minimize")
+    return found
+
+
+def _optimizer_class(call: cst.Call, sym: Sym) -> bool:
+    symbol = sym(call.func) or ""
+    return symbol.startswith("train.") and symbol.endswith("Optimizer")
+
+
+def _check_body(fn: cst.FunctionDef, sym: Sym, training: set[int]) -> None:
     name = fn.name.value
+    exempt = {id(c) for stmt in fn.body.body if id(stmt) in training for c in calls_in(stmt)}
     for call in calls_in(fn):
         symbol = sym(call.func)
         if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
             raise CannotConvert(call, f"`{_code(call.func)}` has no eager equivalent this rule can prove")
-        if symbol and symbol.startswith("train.") and (symbol.endswith("Optimizer") or symbol.endswith("_decay")):
-            raise CannotConvert(call, f"`{name}` builds a training op: the optimizer belongs where the graph is run")
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("minimize", "apply_gradients", "compute_gradients"):
-            raise CannotConvert(call, f"`{name}` builds a training op: the optimizer belongs where the graph is run")
+        if id(call) in exempt:
+            continue
+        if (symbol or "").startswith("train.") or (
+            isinstance(call.func, cst.Attribute) and call.func.attr.value in ("minimize", "apply_gradients", "compute_gradients")
+        ):
+            raise CannotConvert(call, (
+                f"`{name}` builds a training op other than by `train_op = optimizer.minimize(loss)` at its own level"
+            ))
         if symbol == "gradients":
             raise CannotConvert(call, f"`{name}` computes gradients with tf.gradients")
         if isinstance(call.func, cst.Name) and call.func.value == "print":
@@ -287,27 +388,48 @@ def _static(node: cst.BaseExpression, known: set[str], literal_only: bool = Fals
     return names_read(node) <= {"None", "True", "False"} | known
 
 
-def _returned(fn: cst.FunctionDef, fed: list[Fed]) -> tuple[str, list[Returned]]:
+def _returned(fn: cst.FunctionDef, fed: list[Fed], trainings: list[Training]) -> tuple[str, list[Returned]]:
     value = _returns(fn)
     assert value is not None, "find() checked it"
     by_name = {f.name: f for f in fed}
+    ops = {t.op: t for t in trainings}
 
     def element(key: str | None, node: cst.BaseExpression) -> Returned:
         name = node.value if isinstance(node, cst.Name) else None
-        return Returned(key, name, by_name.get(name) if name else None)
+        return Returned(key, name, by_name.get(name) if name else None, ops.get(name) if name else None)
 
     if isinstance(value, cst.Dict):
         items = []
         for item in value.elements:
-            if not isinstance(item, cst.DictElement) or not isinstance(item.key, (cst.SimpleString, cst.Integer)):
+            key = _literal_key(item.key) if isinstance(item, cst.DictElement) else None
+            if key is None:
                 raise CannotConvert(value, f"`{fn.name.value}` returns a dict whose keys are not literals")
-            items.append(element(_code(item.key), item.value))
+            items.append(element(key, item.value))
         return "dict", items
+    if isinstance(value, cst.Call):  # dict(x=x, cost=cost)
+        return "dict", [element(repr(a.keyword.value), a.value) for a in value.args]
     if isinstance(value, (cst.Tuple, cst.List)):
         if any(isinstance(e, cst.StarredElement) for e in value.elements):
             raise CannotConvert(value, f"`{fn.name.value}` returns a starred element")
         return "tuple", [element(str(i), e.value) for i, e in enumerate(value.elements)]
     return "single", [element(None, value)]
+
+
+def _outputs(fn: cst.FunctionDef, shape: str, returned: list[Returned], trainings: list[Training]) -> list[Output]:
+    """What ``__call__`` returns: the returned values, then the losses of returned
+    training ops that are not returned values themselves (the caller differentiates them)."""
+    outputs = [Output(r.key, r.name or "", r) for r in returned if r.placeholder is None and r.training is None]
+    if not outputs and not trainings:
+        raise CannotConvert(fn, f"`{fn.name.value}` returns only placeholders")
+    values = {r.name for r in returned if r.name}
+    keys = {r.key for r in returned}
+    for training in trainings:
+        if training.loss in values or training.loss in {o.name for o in outputs if o.returned is None}:
+            continue
+        if shape == "dict" and repr(training.loss) in keys:
+            raise CannotConvert(fn, f"`{fn.name.value}` returns key '{training.loss}' for another value than its loss")
+        outputs.append(Output(repr(training.loss) if shape == "dict" else None, training.loss, None))
+    return outputs
 
 
 def _class_base(name: str) -> str:
@@ -428,34 +550,9 @@ class _Substitute(cst.CSTTransformer):
 def _class_def(built: BuildFunction, sym: Sym, tf: str, module: cst.Module) -> cst.ClassDef:
     fn = built.fn
     name = fn.name.value
-    factories = _factories(module, sym)
-    creations: set[int] = set()
-    for call in calls_in(fn):
-        if sym(call.func) == "Variable":
-            creations.add(id(call))
-        elif isinstance(call.func, cst.Name) and call.func.value in factories:
-            creations.add(id(call))
-        elif isinstance(call.func, cst.Name):
-            helper = next((s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == call.func.value), None)
-            if helper is not None and _creates_variables(helper, sym):
-                raise CannotConvert(call, f"`{call.func.value}` creates variables other than by returning a new one")
-    nested = {id(c) for c in creations for outer in calls_in(fn) if id(outer) in creations and outer is not c
-              and any(inner is c for inner in calls_in(outer))}
-    creations -= nested
-    tensors = _tensor_names(fn, built.fed, sym, creations)
-    for call in calls_in(fn):
-        if id(call) not in creations:
-            continue
-        leaked = _dynamic_reads(call) & tensors
-        if leaked:
-            raise CannotConvert(call, (
-                f"the initial value of a variable of `{name}` reads tensor `{sorted(leaked)[0]}`: "
-                "it is created once, eagerly, outside the trace"
-            ))
+    creations = _variable_creations(built, sym, module)
     taken = set(built.params) | names_read(fn)
-    method = _fresh("variable", taken)
-    store = _fresh("graph_variables", taken)
-    counter = _fresh("created", taken)
+    method, store, counter = (_fresh(base, taken) for base in ("variable", "graph_variables", "created"))
     statements = list(fn.body.body)
     doc = []
     first = statements[0] if statements else None
@@ -463,54 +560,10 @@ def _class_def(built: BuildFunction, sym: Sym, tf: str, module: cst.Module) -> c
         first.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
     ):
         doc, statements = [first], statements[1:]
-    fed_by_call = {id(f.call): f for f in built.fed}
-    body: list[cst.BaseStatement] = []
-    carried: list[cst.EmptyLine] = []
-    for stmt in statements[:-1]:
-        assignment = single_assignment(stmt)
-        entry = fed_by_call.get(id(assignment[1])) if assignment is not None else None
-        if entry is not None and entry.cast is None:
-            carried.extend(stmt.leading_lines)
-            continue
-        if entry is not None:
-            stmt = cst.parse_statement(f"{entry.name} = {tf}.cast({entry.name}, {entry.cast})\n").with_changes(
-                leading_lines=stmt.leading_lines
-            )
-        elif creations:
-            stmt = stmt.visit(_Wrap(creations, method))
-        if carried:
-            stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
-            carried = []
-        body.append(stmt)
-    ret = statements[-1]
-    values = [r for r in built.returned if r.placeholder is None]
-    returned = fn.body.body[-1].body[0].value
-    if built.shape == "dict":
-        kept = [e for e, r in zip(returned.elements, built.returned) if r.placeholder is None]
-        if kept:
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        new_value: cst.BaseExpression = returned.with_changes(elements=kept)
-    elif built.shape == "tuple":
-        kept = [e for e, r in zip(returned.elements, built.returned) if r.placeholder is None]
-        if len(kept) == 1:
-            new_value = kept[0].value
-        else:
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            new_value = returned.with_changes(elements=kept)
-    else:
-        new_value = returned
-    if not values:
-        raise CannotConvert(fn, f"`{name}` returns only placeholders")
-    ret = ret.with_changes(body=[ret.body[0].with_changes(value=new_value)])
-    if creations:
-        ret = ret.visit(_Wrap(creations, method))
-    if carried:
-        ret = ret.with_changes(leading_lines=[*carried, *ret.leading_lines])
-    body.append(ret)
+    body = _call_body(built, statements, creations, method, tf)
     read = names_read(cst.Module(body=body))
     prologue = [f"self.{counter} = 0\n"] if creations else []
     prologue += [f"{p} = self.{built.attributes[p]}\n" for p in built.params if p in read]
-    call_params = [f.name if f.default is None else f"{f.name}={f.default}" for f in built.fed]
     init_lines = ["super().__init__()\n"] + [f"self.{built.attributes[p]} = {p}\n" for p in built.params]
     if creations:
         init_lines.append(f"self.{store} = []  # created by the first call, in the order TF1 created them\n")
@@ -530,20 +583,118 @@ def _class_def(built: BuildFunction, sym: Sym, tf: str, module: cst.Module) -> c
             f"{indent * 2}self.{counter} += 1\n"
             f"{indent * 2}return self.{store}[self.{counter} - 1]\n"
         )
-    parts.append(f"\n{indent}def __call__(self, {', '.join(call_params)}):\n")
+    parts.append(f"\n{indent}def __call__(self, {', '.join(_call_params(built))}):\n")
     parts += [f"{indent * 2}{line}" for line in prologue] or [f"{indent * 2}pass\n"]
     skeleton = cst.parse_statement("".join(parts))
     assert isinstance(skeleton, cst.ClassDef)
     members = list(skeleton.body.body)
-    call_def = members[-1]
-    head = list(call_def.body.body) if prologue else []
-    if body and head:
-        body[0] = body[0].with_changes(leading_lines=body[0].leading_lines)
-    call_def = call_def.with_changes(body=call_def.body.with_changes(body=[*head, *body]))
-    members[-1] = call_def
+    head = list(members[-1].body.body) if prologue else []
+    members[-1] = members[-1].with_changes(body=members[-1].body.with_changes(body=[*head, *body]))
     if doc:
         members = [doc[0].with_changes(leading_lines=[]), *members]
     return skeleton.with_changes(body=skeleton.body.with_changes(body=members), leading_lines=fn.leading_lines)
+
+
+def _call_params(built: BuildFunction) -> list[str]:
+    """The placeholders, those with a default last (each keeps it)."""
+    plain = [f.name for f in built.fed if f.default is None]
+    return plain + [f"{f.name}={f.default}" for f in built.fed if f.default is not None]
+
+
+def _variable_creations(built: BuildFunction, sym: Sym, module: cst.Module) -> set[int]:
+    """Ids of the calls that create the body's variables (``tf.Variable(...)``, a
+    factory's call), each read nothing but Python values: made once, eagerly."""
+    fn = built.fn
+    name = fn.name.value
+    factories = _factories(module, sym)
+    creations: set[int] = set()
+    for call in calls_in(fn):
+        if sym(call.func) == "Variable" or (isinstance(call.func, cst.Name) and call.func.value in factories):
+            creations.add(id(call))
+        elif isinstance(call.func, cst.Name):
+            helper = next((s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == call.func.value), None)
+            if helper is not None and _creates_variables(helper, sym):
+                raise CannotConvert(call, f"`{call.func.value}` creates variables other than by returning a new one")
+    nested = {
+        id(inner) for outer in calls_in(fn) if id(outer) in creations
+        for inner in calls_in(outer) if inner is not outer and id(inner) in creations
+    }
+    creations -= nested
+    variables = {n for st in _statements(fn) if (a := single_assignment(st)) is not None and id(a[1]) in creations for n in a[0]}
+    for output in built.outputs:
+        if output.name in variables:
+            raise CannotConvert(fn, f"`{name}` returns variable `{output.name}`: the module makes its variables at its first call")
+    tensors = _tensor_names(fn, built.fed, sym, creations)
+    for call in calls_in(fn):
+        leaked = _dynamic_reads(call) & tensors if id(call) in creations else set()
+        if leaked:
+            raise CannotConvert(call, (
+                f"the initial value of a variable of `{name}` reads tensor `{sorted(leaked)[0]}`: "
+                "it is created once, eagerly, outside the trace"
+            ))
+    return creations
+
+
+def _call_body(
+    built: BuildFunction, statements: list[cst.BaseStatement], creations: set[int], method: str, tf: str,
+) -> list[cst.BaseStatement]:
+    """The function's statements for ``__call__``: placeholders and training ops left out
+    (their comments kept), variables made by ``self.variable``, the outputs returned."""
+    fed_by_call = {id(f.call): f for f in built.fed}
+    training = {i for t in built.trainings for i in t.statements}
+    body: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []
+    last = statements[-1]
+    last = last.with_changes(body=[last.body[0].with_changes(value=_returned_value(built))])
+    for stmt in [*statements[:-1], last]:
+        assignment = single_assignment(stmt)
+        entry = fed_by_call.get(id(assignment[1])) if assignment is not None else None
+        if (entry is not None and entry.cast is None) or id(stmt) in training:
+            carried.extend(stmt.leading_lines)  # a parameter now; a training op is the caller's
+            continue
+        if entry is not None:  # its dtype reads the body: the fed value is converted here
+            stmt = cst.parse_statement(f"{entry.name} = {tf}.cast({entry.name}, {entry.cast})\n").with_changes(
+                leading_lines=stmt.leading_lines
+            )
+        elif creations:
+            stmt = stmt.visit(_Wrap(creations, method))
+        if carried:
+            stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
+            carried = []
+        body.append(stmt)
+    return body
+
+
+def _returned_value(built: BuildFunction) -> cst.BaseExpression:
+    """What ``__call__`` returns: the function's value without its placeholders and
+    training ops, with the losses of those ops it did not return."""
+    returned = built.fn.body.body[-1].body[0].value
+    if built.shape == "single":
+        return returned
+    extra = [cst.parse_expression(o.name) for o in built.outputs if o.returned is None]
+    kept_ids = {id(o.returned) for o in built.outputs if o.returned is not None}
+    hidden = [o for o in built.outputs if o.returned is None]
+    if built.shape == "dict" and isinstance(returned, cst.Call):
+        args = [a for a, r in zip(returned.args, built.returned) if id(r) in kept_ids]
+        equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+        args += [cst.Arg(value, keyword=cst.Name(o.name), equal=equal) for o, value in zip(hidden, extra)]
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        args = [a.with_changes(comma=comma) for a in args[:-1]] + [args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+        return returned.with_changes(args=args)
+    if built.shape == "dict":
+        quote = next((e.key.value[0] for e in returned.elements if isinstance(e.key, cst.SimpleString)), "'")
+        elements = [e for e, r in zip(returned.elements, built.returned) if id(r) in kept_ids]
+        elements += [
+            cst.DictElement(cst.SimpleString(f"{quote}{o.name}{quote}"), value) for o, value in zip(hidden, extra)
+        ]
+    else:
+        elements = [e for e, r in zip(returned.elements, built.returned) if id(r) in kept_ids]
+        elements += [cst.Element(value) for value in extra]
+        if len(elements) == 1:
+            return elements[0].value
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    elements = [e.with_changes(comma=comma) for e in elements[:-1]] + [elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+    return returned.with_changes(elements=elements)
 
 
 def _init_params(fn: cst.FunctionDef, module: cst.Module, indent: str) -> str:
@@ -559,13 +710,7 @@ def _init_params(fn: cst.FunctionDef, module: cst.Module, indent: str) -> str:
 
 
 # -- the flat caller --------------------------------------------------------------------
-@dataclass
-class Flat:
-    module: cst.Module
-    creation: list[cst.BaseStatement]  # the statements standing for the creation
-
-
-def flatten(built: BuildFunction, module: cst.Module, tf: str) -> Flat:
+def flatten(built: BuildFunction, site: BuildCall, module: cst.Module, tf: str) -> cst.Module:
     """The module with the function replaced by its class and its call by the module's
     creation, one placeholder per fed tensor and the units computing what it returned;
     ``ae['key']`` (or the unpacked names) read as those names."""
@@ -573,57 +718,72 @@ def flatten(built: BuildFunction, module: cst.Module, tf: str) -> Flat:
     rest = module.with_changes(body=[s for s in module.body if s is not fn])
     # The function's own name is free once its class replaces it.
     taken = (names_read(rest) - {fn.name.value}) | {built.class_name}
-    by_target = len(built.targets) > 1
-    instance = built.targets[0] if not by_target else _fresh(re.sub(r"^_+", "", _instance_base(fn.name.value)), taken)
+    by_target = len(site.targets) > 1
+    instance = site.targets[0] if not by_target else _fresh(re.sub(r"^_+", "", _instance_base(fn.name.value)), taken)
     taken.add(instance)
-    built.instance = instance
+    site.instance = instance
+    # The caller's name for each returned element (by the element's key or position).
     flat: dict[str, str] = {}
+    names: dict[int, str] = {}  # id(Returned) -> flat name
     for position, r in enumerate(built.returned):
         if by_target:
-            flat[str(position)] = built.targets[position]
-            continue
-        key = r.key or ""
-        base = _key_name(key) or (r.name or "value")
-        name = base if base not in taken else _fresh(f"{instance}_{base}", taken)
-        taken.add(name)
-        flat[key] = name
-    built.flat_names = flat
+            name = site.targets[position]
+        else:
+            base = _key_name(r.key or "") or (r.name or "value")
+            name = base if base not in taken else _fresh(f"{instance}_{base}", taken)
+            taken.add(name)
+        flat[r.key or ""] = names[id(r)] = name
     # Every use of the instance is `inst[key]` with a key the function returns.
     if not by_target:
-        _check_uses(rest, built)
+        _check_uses(rest, built, site)
     lines: list[str] = []
-    for f in built.fed:
+    fed_names = []
+    for f in sorted(built.fed, key=lambda f: f.default is not None):
         r = next((r for r in built.returned if r.placeholder is f), None)
         if r is None:
-            continue
-        target = flat[r.key if not by_target else str(built.returned.index(r))]
+            continue  # a placeholder with a default the caller cannot feed
+        target = names[id(r)]
+        fed_names.append(target if f.default is None else f"{f.name}={target}")
+        shape = _resolve(f.shape or "None", built, instance)
         if f.default is not None:
-            lines.append(f"{target} = {tf}.placeholder_with_default({_resolve(f.default, built)}, {_resolve(f.shape or 'None', built)})")
+            lines.append(f"{target} = {tf}.placeholder_with_default({_resolve(f.default, built, instance)}, {shape})")
         elif f.dtype is not None:
-            lines.append(f"{target} = {tf}.placeholder({_resolve(f.dtype, built)}, {_resolve(f.shape or 'None', built)})")
+            lines.append(f"{target} = {tf}.placeholder({_resolve(f.dtype, built, instance)}, {shape})")
         else:
-            lines.append(f"{target} = {tf}.placeholder()")
-    fed_targets = []
-    for f in built.fed:
-        r = next((r for r in built.returned if r.placeholder is f), None)
-        if r is not None:
-            fed_targets.append(flat[r.key if not by_target else str(built.returned.index(r))])
-    invocation = f"{instance}({', '.join(fed_targets)})"
-    values = [(i, r) for i, r in enumerate(built.returned) if r.placeholder is None]
-    if by_target:
-        lines.append(f"{', '.join(flat[str(i)] for i, _ in values)} = {invocation}")
-    elif built.shape == "single":
-        lines.append(f"{flat['']} = {invocation}")
-    else:
-        outputs = _fresh(f"{instance}_outputs", taken)
-        taken.add(outputs)
-        lines.append(f"{outputs} = {invocation}")
-        lines += [f"{flat[r.key]} = {outputs}[{r.key}]" for _, r in values]
-    creation = built.creation
+            lines.append(f"{target} = {tf}.placeholder()")  # converted by __call__
+    invocation = f"{instance}({', '.join(fed_names)})"  # those with a default, by keyword
+    losses: dict[str, str] = {}  # body name of a loss -> its flat name
+    outputs: list[str] = []
+    for output in built.outputs:
+        if output.returned is not None:
+            outputs.append(names[id(output.returned)])
+        else:
+            name = output.name if output.name not in taken else _fresh(f"{instance}_{output.name}", taken)
+            taken.add(name)
+            outputs.append(name)
+        losses[output.name] = outputs[-1]
+    if built.shape == "dict":
+        results = _fresh(f"{instance}_outputs", taken)
+        taken.add(results)
+        lines.append(f"{results} = {invocation}")
+        lines += [f"{name} = {results}[{o.key}]" for name, o in zip(outputs, built.outputs)]
+    elif outputs:
+        lines.append(f"{', '.join(outputs)} = {invocation}")
+    for training in built.trainings:
+        op = next(names[id(r)] for r in built.returned if r.training is training)
+        constructor = _resolve(_code(training.constructor), built, instance)
+        if training.optimizer is None:
+            lines.append(f"{op} = {constructor}.minimize({losses[training.loss]})")
+            continue
+        optimizer = training.optimizer if training.optimizer not in taken else _fresh(f"{instance}_{training.optimizer}", taken)
+        taken.add(optimizer)
+        lines.append(f"{optimizer} = {constructor}")
+        lines.append(f"{op} = {optimizer}.minimize({losses[training.loss]})")
+    creation = site.creation
     assignment = creation.body[0]
     kept = assignment.with_changes(
         targets=[cst.AssignTarget(cst.Name(instance))],
-        value=built.call.with_changes(func=cst.Name(built.class_name)),
+        value=site.call.with_changes(func=cst.Name(built.class_name)),
     )
     first = creation.with_changes(body=[kept])
     spliced = [first, *(cst.parse_statement(f"{line}\n") for line in lines)]
@@ -660,7 +820,7 @@ def flatten(built: BuildFunction, module: cst.Module, tf: str) -> Flat:
     result = module.visit(_Flatten())
     if len(found) != 1:
         raise CannotConvert(creation, f"`{fn.name.value}(...)` is not called where the graph is run")
-    return Flat(result, spliced)
+    return result
 
 
 def _instance_base(name: str) -> str:
@@ -671,23 +831,22 @@ def _instance_base(name: str) -> str:
 
 
 def _key_name(key: str) -> str | None:
+    """The identifier a literal key spells (``'cost'`` -> ``cost``), if it spells one."""
     try:
-        value = cst.parse_expression(key)
-    except cst.ParserSyntaxError:
+        value = ast.literal_eval(key)
+    except (ValueError, SyntaxError):
         return None
-    text = value.evaluated_value if isinstance(value, cst.SimpleString) else None
-    return text if isinstance(text, str) and text.isidentifier() else None
+    return value if isinstance(value, str) and value.isidentifier() else None
 
 
 def _subscript_key(node: cst.Subscript) -> str | None:
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return None
-    key = node.slice[0].slice.value
-    return _code(key) if isinstance(key, (cst.SimpleString, cst.Integer)) else None
+    return _literal_key(node.slice[0].slice.value)
 
 
-def _check_uses(rest: cst.Module, built: BuildFunction) -> None:
-    instance = built.instance
+def _check_uses(rest: cst.Module, built: BuildFunction, site: BuildCall) -> None:
+    instance = site.instance
     keys = {r.key for r in built.returned}
     uses = [n for n in _names(rest) if n.value == instance]
     subscripts: list[cst.Subscript] = []
@@ -702,18 +861,18 @@ def _check_uses(rest: cst.Module, built: BuildFunction) -> None:
         if _subscript_key(node) not in keys:
             raise CannotConvert(node, f"`{instance}` is read with a key `{built.fn.name.value}` does not return")
     if len(uses) != len(subscripts) + 1:
-        raise CannotConvert(built.creation, (
+        raise CannotConvert(site.creation, (
             f"`{instance}` (what `{built.fn.name.value}` returned) is used other than as `{instance}[key]`"
         ))
 
 
-def _resolve(code: str, built: BuildFunction) -> str:
+def _resolve(code: str, built: BuildFunction, instance: str) -> str:
     """Code of the function's body read in the caller: parameters as the instance's attributes."""
 
     class _Params(cst.CSTTransformer):
         def leave_Name(self, original_node, updated_node):
             if original_node.value in built.attributes:
-                return cst.parse_expression(f"{built.instance}.{built.attributes[original_node.value]}")
+                return cst.parse_expression(f"{instance}.{built.attributes[original_node.value]}")
             return updated_node
 
         def leave_Attribute(self, original_node, updated_node):
@@ -774,17 +933,19 @@ def _statements(fn: cst.FunctionDef) -> list[cst.CSTNode]:
 # -- the feature --------------------------------------------------------------------------
 class BuiltModules(Feature):
     """The module a build function became, for G101's stages on the flat caller: state
-    created once whose ``trainable_variables`` are trained (their variables exist once
-    it has been called: created lazily, like Keras layers)."""
+    created once whose ``trainable_variables`` are trained (its variables exist once it
+    has been called: made lazily, like Keras layers)."""
 
-    def __init__(self, built: BuildFunction) -> None:
+    def __init__(self, built: BuildFunction, site: BuildCall) -> None:
         self.built = built
+        self.site = site
 
     def classify_call(self, graph: Graph, index: int, names: list[str], call: cst.Call) -> bool:
-        if not (isinstance(call.func, cst.Name) and call.func.value == self.built.class_name and names == [self.built.instance]):
+        instance = self.site.instance
+        if not (isinstance(call.func, cst.Name) and call.func.value == self.built.class_name and names == [instance]):
             return False
-        graph.variables.append(Variable(index, self.built.instance, "layer"))
-        graph.trainable[self.built.instance] = True
+        graph.variables.append(Variable(index, instance, "layer"))
+        graph.trainable[instance] = True
         return True
 
     def keras_statement(self, graph: Graph, stmt: cst.BaseStatement) -> bool:
@@ -795,7 +956,8 @@ class BuiltModules(Feature):
         initial value may be drawn between its creation and that call."""
         if not any(is_random(graph.sym(c.func)) for c in calls_in(self.built.fn)):
             return
-        creation = next((v.statement for v in graph.variables if v.name == self.built.instance), None)
+        instance = self.site.instance
+        creation = next((v.statement for v in graph.variables if v.name == instance), None)
         if creation is None:
             return
         units = {u.index for u in graph.units}
@@ -805,27 +967,24 @@ class BuiltModules(Feature):
             for call in calls_in(stmt):
                 if is_random(graph.sym(call.func)):
                     raise CannotConvert(call, (
-                        f"a random initial value drawn after `{self.built.instance}` is created: its variables "
+                        f"a random initial value drawn after `{instance}` is created: its variables "
                         "are drawn at its first call, so the order of random draws would change"
                     ))
-
-    def finish_module(self, graph: Graph, module: cst.Module) -> cst.Module:
-        return module
 
     def note(self, graph: Graph) -> None:
         built = self.built
         graph.report(built.fn, (
             f"`{built.fn.name.value}` builds the graph and returns it -> tf.Module class `{built.class_name}` "
             f"(`__call__` takes the placeholders, variables made by its first call); "
-            f"runs call `{built.instance}` from @tf.function"
+            f"runs call `{self.site.instance}` from @tf.function"
         ), kind="converted")
 
 
-def user_notes(tree: cst.Module, built: BuildFunction, notes: list[Note]) -> list[Note]:
+def user_notes(tree: cst.Module, site: BuildCall, notes: list[Note]) -> list[Note]:
     """Notes on the flat module, at nodes of ``tree`` (the creation's stand-ins at the creation)."""
     located = locate(tree, [n.node for n in notes])
-    return [Note(node if id(node) in located else built.creation, message, kind) for node, message, kind in notes]
+    return [Note(node if id(node) in located else site.creation, message, kind) for node, message, kind in notes]
 
 
-def in_tree(tree: cst.Module, node: cst.CSTNode, built: BuildFunction) -> cst.CSTNode:
-    return node if id(node) in locate(tree, [node]) else built.creation
+def in_tree(tree: cst.Module, node: cst.CSTNode, site: BuildCall) -> cst.CSTNode:
+    return node if id(node) in locate(tree, [node]) else site.creation

@@ -37,9 +37,9 @@ def convert(
     """``sym_for(module)``: the TF1 symbol of an expression of ``module``."""
     model = model_classes.find(tree, sym_for(tree), layers.classes)
     if model is None:
-        built = build_functions.find(tree, sym_for(tree), tf)
-        if built is not None:
-            return _convert_built(tree, tf, sym_for, layers, built)
+        found = build_functions.find(tree, sym_for(tree), tf)
+        if found is not None:
+            return _convert_built(tree, tf, sym_for, layers, *found)
         graph = find_scope(tree, tf, sym_for(tree))
         return run_stages(graph, features(layers), ModuleLayout(graph)), graph.notes
     # A model class: its `__init__` is read where the instance is created (a flat
@@ -55,19 +55,19 @@ def convert(
 
 def _convert_built(
     tree: cst.Module, tf: str, sym_for: Callable[[cst.Module], Sym], layers: ConvertedLayers,
-    built: build_functions.BuildFunction,
+    built: build_functions.BuildFunction, site: build_functions.BuildCall,
 ) -> tuple[cst.Module, list[Note]]:
     """A function building the graph that is run outside it: its class stands where it
     was, its call is read as placeholders and the units computing what it returned."""
-    flat = build_functions.flatten(built, tree, tf)
-    feature = build_functions.BuiltModules(built)
+    flat = build_functions.flatten(built, site, tree, tf)
+    feature = build_functions.BuiltModules(built, site)
     try:
-        graph = find_scope(flat.module, tf, sym_for(flat.module))
+        graph = find_scope(flat, tf, sym_for(flat))
         converted = run_stages(graph, [*features(layers), feature], ModuleLayout(graph))
     except CannotConvert as exc:
-        raise CannotConvert(build_functions.in_tree(tree, exc.node, built), exc.reason) from None
+        raise CannotConvert(build_functions.in_tree(tree, exc.node, site), exc.reason) from None
     feature.note(graph)
-    return converted, build_functions.user_notes(tree, built, graph.notes)
+    return converted, build_functions.user_notes(tree, site, graph.notes)
 
 
 def run_stages(graph: Graph, features: list[Feature], layout: Layout) -> cst.Module:
