@@ -94,10 +94,11 @@ class Training:
 class Returned:
     """One element of what the function returns: a placeholder, a training op or a value."""
 
-    key: str | None  # dict key (code), tuple position, or None for the single value
+    key: str | None  # dict key (`repr`), tuple position, or None for the single value
     name: str | None  # the element's name in the body, when it is a plain name
     placeholder: Fed | None
     training: Training | None = None
+    spelled: str | None = None  # the dict key as the function writes it
 
 
 @dataclass
@@ -105,7 +106,7 @@ class Output:
     """One value ``__call__`` returns: a returned value, or the loss of a returned
     training op that the function did not return itself (``returned`` None)."""
 
-    key: str | None
+    key: str | None  # its dict key as the function writes it (`'cost'`), None in a tuple
     name: str
     returned: Returned | None
 
@@ -394,9 +395,9 @@ def _returned(fn: cst.FunctionDef, fed: list[Fed], trainings: list[Training]) ->
     by_name = {f.name: f for f in fed}
     ops = {t.op: t for t in trainings}
 
-    def element(key: str | None, node: cst.BaseExpression) -> Returned:
+    def element(key: str | None, node: cst.BaseExpression, spelled: str | None = None) -> Returned:
         name = node.value if isinstance(node, cst.Name) else None
-        return Returned(key, name, by_name.get(name) if name else None, ops.get(name) if name else None)
+        return Returned(key, name, by_name.get(name) if name else None, ops.get(name) if name else None, spelled)
 
     if isinstance(value, cst.Dict):
         items = []
@@ -404,10 +405,10 @@ def _returned(fn: cst.FunctionDef, fed: list[Fed], trainings: list[Training]) ->
             key = _literal_key(item.key) if isinstance(item, cst.DictElement) else None
             if key is None:
                 raise CannotConvert(value, f"`{fn.name.value}` returns a dict whose keys are not literals")
-            items.append(element(key, item.value))
+            items.append(element(key, item.value, _code(item.key)))
         return "dict", items
     if isinstance(value, cst.Call):  # dict(x=x, cost=cost)
-        return "dict", [element(repr(a.keyword.value), a.value) for a in value.args]
+        return "dict", [element(repr(a.keyword.value), a.value, repr(a.keyword.value)) for a in value.args]
     if isinstance(value, (cst.Tuple, cst.List)):
         if any(isinstance(e, cst.StarredElement) for e in value.elements):
             raise CannotConvert(value, f"`{fn.name.value}` returns a starred element")
@@ -418,7 +419,7 @@ def _returned(fn: cst.FunctionDef, fed: list[Fed], trainings: list[Training]) ->
 def _outputs(fn: cst.FunctionDef, shape: str, returned: list[Returned], trainings: list[Training]) -> list[Output]:
     """What ``__call__`` returns: the returned values, then the losses of returned
     training ops that are not returned values themselves (the caller differentiates them)."""
-    outputs = [Output(r.key, r.name or "", r) for r in returned if r.placeholder is None and r.training is None]
+    outputs = [Output(r.spelled, r.name or "", r) for r in returned if r.placeholder is None and r.training is None]
     if not outputs and not trainings:
         raise CannotConvert(fn, f"`{fn.name.value}` returns only placeholders")
     values = {r.name for r in returned if r.name}
@@ -428,7 +429,8 @@ def _outputs(fn: cst.FunctionDef, shape: str, returned: list[Returned], training
             continue
         if shape == "dict" and repr(training.loss) in keys:
             raise CannotConvert(fn, f"`{fn.name.value}` returns key '{training.loss}' for another value than its loss")
-        outputs.append(Output(repr(training.loss) if shape == "dict" else None, training.loss, None))
+        quote = next((r.spelled[0] for r in returned if r.spelled and r.spelled[0] in "'\""), "'")
+        outputs.append(Output(f"{quote}{training.loss}{quote}" if shape == "dict" else None, training.loss, None))
     return outputs
 
 
@@ -682,11 +684,8 @@ def _returned_value(built: BuildFunction) -> cst.BaseExpression:
         args = [a.with_changes(comma=comma) for a in args[:-1]] + [args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
         return returned.with_changes(args=args)
     if built.shape == "dict":
-        quote = next((e.key.value[0] for e in returned.elements if isinstance(e.key, cst.SimpleString)), "'")
         elements = [e for e, r in zip(returned.elements, built.returned) if id(r) in kept_ids]
-        elements += [
-            cst.DictElement(cst.SimpleString(f"{quote}{o.name}{quote}"), value) for o, value in zip(hidden, extra)
-        ]
+        elements += [cst.DictElement(cst.SimpleString(o.key or ""), value) for o, value in zip(hidden, extra)]
     else:
         elements = [e for e, r in zip(returned.elements, built.returned) if id(r) in kept_ids]
         elements += [cst.Element(value) for value in extra]
