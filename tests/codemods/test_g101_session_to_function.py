@@ -881,3 +881,25 @@ with tf.Session() as sess:
     update = text.index("optimizer.apply_gradients(zip(gradients, variables))")
     assert text.index("return cost, tf.identity(W)") > update
     assert "W_value" not in text and "tf_value" not in text
+
+
+def test_fallback_switches_imports_inside_functions_too() -> None:
+    # `def main(): import tensorflow as tf` binds the same module: left on TF 2 it would
+    # give the TF 1 code tf.train.AdamOptimizer and friends from the TF 2 API.
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+        def main():
+            import tensorflow as tf
+            x = tf.placeholder(tf.float32)
+            for i in range(2):
+                y = x * tf.Variable(2.0)
+            with tf.Session() as sess:
+                print(sess.run(y, {x: 1.0}))
+
+        main()
+        """
+    )
+    assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    assert "def main():\n    import tensorflow.compat.v1 as tf\n" in text
