@@ -132,6 +132,28 @@ def test_unpacked_tuple_names_are_the_placeholders_and_the_values() -> None:
     assert declined(findings) == []
 
 
+def test_placeholders_in_a_name_scope_are_parameters_and_the_scope_goes() -> None:
+    source = AUTOENCODER.replace(
+        "    x = tf.placeholder(tf.float32, [None, dimensions[0]])\n",
+        "    # the feed point\n    with tf.name_scope('input'):\n        x = tf.placeholder(tf.float32, [None, dimensions[0]])\n",
+    )
+    text, findings = migrate(source)
+    assert "name_scope" not in text and "placeholder" not in text
+    assert "        dimensions = self.dimensions\n        # the feed point\n        current_input = x\n" in text
+    assert declined(findings) == []
+
+
+def test_random_initial_value_drawn_between_the_creation_and_the_first_call_is_declined() -> None:
+    # TF1 drew the module's initial values first; the module draws them at its first call.
+    source = AUTOENCODER.replace(
+        "    ae = autoencoder(dimensions=[16, 8])\n",
+        "    ae = autoencoder(dimensions=[16, 8])\n    scale = tf.Variable(tf.random_normal([1]))\n",
+    )
+    text, findings = migrate(source)
+    assert "tf.disable_v2_behavior()" in text
+    assert any("a random initial value drawn after `ae` is created" in m for m in declined(findings))
+
+
 def test_training_op_built_inside_is_stepped_by_the_caller_from_the_modules_attributes() -> None:
     text, findings = migrate(
         """\

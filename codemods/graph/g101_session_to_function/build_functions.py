@@ -50,6 +50,7 @@ from codemods.analysis.positions import locate
 from codemods.graph.g101_session_to_function.analysis import UNSUPPORTED
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Note, Variable
+from codemods.graph.g101_session_to_function.model_classes import _unscoped_placeholders
 from codemods.graph.g101_session_to_function.scope import SESSIONS, Sym
 from codemods.graph.g101_session_to_function.variable_helpers import camel, is_random
 
@@ -115,7 +116,8 @@ class Output:
 class BuildFunction:
     """The function and the class it becomes: read from the function alone."""
 
-    fn: cst.FunctionDef
+    definition: cst.FunctionDef  # as the module has it
+    fn: cst.FunctionDef  # as it is read: placeholders out of their `with tf.name_scope(...)` blocks
     class_name: str
     shape: str  # "dict", "tuple" or "single": what the function returns
     returned: list[Returned]
@@ -124,6 +126,7 @@ class BuildFunction:
     outputs: list[Output]
     params: list[str]
     attributes: dict[str, str]  # parameter -> the attribute holding it
+    random: bool = False  # it draws random numbers (initial values or ops)
     class_def: cst.ClassDef | None = None
 
 
@@ -171,6 +174,9 @@ def find(module: cst.Module, sym: Sym, tf: str) -> tuple[BuildFunction, BuildCal
 def read_function(fn: cst.FunctionDef, module: cst.Module, sym: Sym, tf: str) -> BuildFunction:
     """The class ``fn`` becomes. Reads nothing of its callers: a module that only defines
     the function (a project's ``model.py``) converts from this alone."""
+    definition = fn
+    body = [inner for stmt in fn.body.body for inner in _unscoped_placeholders(sym, stmt)]
+    fn = fn.with_changes(body=fn.body.with_changes(body=body))
     name = fn.name.value
     trainings = _trainings(fn, sym)
     _check_body(fn, sym, {i for t in trainings for i in t.statements})
@@ -193,7 +199,8 @@ def read_function(fn: cst.FunctionDef, module: cst.Module, sym: Sym, tf: str) ->
     outputs = _outputs(fn, shape, returned, trainings)
     class_name = _fresh(_class_base(name), names_read(module))
     attributes = {param: f"{param}_" if param in MODULE_ATTRIBUTES else param for param in params}
-    built = BuildFunction(fn, class_name, shape, returned, fed, trainings, outputs, params, attributes)
+    built = BuildFunction(definition, fn, class_name, shape, returned, fed, trainings, outputs, params, attributes)
+    built.random = any(is_random(sym(c.func)) for c in calls_in(fn))
     built.class_def = _class_def(built, sym, tf, module)
     return built
 
@@ -713,7 +720,7 @@ def flatten(built: BuildFunction, site: BuildCall, module: cst.Module, tf: str) 
     """The module with the function replaced by its class and its call by the module's
     creation, one placeholder per fed tensor and the units computing what it returned;
     ``ae['key']`` (or the unpacked names) read as those names."""
-    fn = built.fn
+    fn = built.definition
     rest = module.with_changes(body=[s for s in module.body if s is not fn])
     # The function's own name is free once its class replaces it.
     taken = (names_read(rest) - {fn.name.value}) | {built.class_name}
@@ -953,7 +960,7 @@ class BuiltModules(Feature):
     def check(self, graph: Graph) -> None:
         """The module draws its random initial values at its first call: no other random
         initial value may be drawn between its creation and that call."""
-        if not any(is_random(graph.sym(c.func)) for c in calls_in(self.built.fn)):
+        if not self.built.random:
             return
         instance = self.site.instance
         creation = next((v.statement for v in graph.variables if v.name == instance), None)
@@ -972,7 +979,7 @@ class BuiltModules(Feature):
 
     def note(self, graph: Graph) -> None:
         built = self.built
-        graph.report(built.fn, (
+        graph.report(built.definition, (
             f"`{built.fn.name.value}` builds the graph and returns it -> tf.Module class `{built.class_name}` "
             f"(`__call__` takes the placeholders, variables made by its first call); "
             f"runs call `{self.site.instance}` from @tf.function"
