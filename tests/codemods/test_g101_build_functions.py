@@ -220,10 +220,14 @@ def test_training_op_built_inside_is_stepped_by_the_caller_from_the_modules_attr
             AUTOENCODER.replace("    current_input = x\n", "    for i in range(2):\n        p = tf.placeholder(tf.float32)\n    current_input = x\n"),
             "`autoencoder` creates a placeholder inside a loop, condition or expression",
         ),
+        (
+            "LAYERS = []\n" + AUTOENCODER.replace("        encoder.append(W)\n", "        encoder.append(W)\n        LAYERS.append(W)\n"),
+            "`autoencoder` changes `LAYERS`, which it does not own",
+        ),
     ],
     ids=[
         "called-twice", "prints", "minimize-var-list", "returns-variable", "initial-value-reads-tensor", "instance-used",
-        "placeholder-in-loop",
+        "placeholder-in-loop", "changes-a-global",
     ],
 )
 def test_what_cannot_be_proven_falls_back(source: str, reason: str) -> None:

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods.analysis.graph import argument, calls_in, names_read, single_assignment
+from codemods.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment
 from codemods.analysis.positions import locate
 from codemods.graph.g101_session_to_function.analysis import UNSUPPORTED
 from codemods.graph.g101_session_to_function.feature import Feature
@@ -63,6 +63,8 @@ MODULE_ATTRIBUTES = {
 # Reading a tensor through these gives its static shape or type: Python values, known at
 # every trace (`n_input = int(h.get_shape()[1])`).
 STATIC = {"get_shape", "shape", "dtype", "name", "ndim"}
+# Methods that change the object they are called on.
+MUTATING = {"append", "extend", "insert", "update", "add", "pop", "remove", "clear", "setdefault", "discard"}
 # Verbs of build functions' names, left out of the class name (`build_model` -> `Model`).
 VERBS = ("build_", "create_", "make_", "construct_", "define_", "get_", "setup_")
 
@@ -332,6 +334,17 @@ def _check_body(fn: cst.FunctionDef, sym: Sym, training: set[int]) -> None:
             raise CannotConvert(call, (
                 f"`{name}` prints while it builds the graph: TF1 printed once, its body now runs at every trace"
             ))
+    owned = set(_params(fn)) | {n for st in _statements(fn) if (a := single_assignment(st)) is not None for n in a[0]}
+    owned |= _bound_names(fn.body)
+    for call in calls_in(fn):
+        func = call.func
+        if (
+            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in MUTATING
+            and func.value.value not in owned and sym(func) is None
+        ):
+            raise CannotConvert(call, (
+                f"`{name}` changes `{func.value.value}`, which it does not own: its body now runs at every trace"
+            ))
     returns = [n for n in _statements(fn) if isinstance(n, cst.Return)]
     if len(returns) != 1:
         raise CannotConvert(fn, f"`{name}` returns from more than one place")
@@ -340,6 +353,27 @@ def _check_body(fn: cst.FunctionDef, sym: Sym, training: set[int]) -> None:
             raise CannotConvert(node, f"`{name}` declares global or nonlocal names")
     if fn.decorators or fn.asynchronous:
         raise CannotConvert(fn, f"`{name}` is decorated or asynchronous")
+
+
+def _bound_names(node: cst.CSTNode) -> set[str]:
+    """Names a statement binds other than by `name = value`: loop targets, `with ... as`, tuples."""
+    found: set[str] = set()
+
+    class _Targets(cst.CSTVisitor):
+        def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
+            found.update(assigned_names(n.target))
+
+        def visit_For(self, n: cst.For) -> None:
+            found.update(assigned_names(n.target))
+
+        def visit_AsName(self, n: cst.AsName) -> None:
+            found.update(assigned_names(n.name))
+
+        def visit_CompFor(self, n: cst.CompFor) -> None:
+            found.update(assigned_names(n.target))
+
+    node.visit(_Targets())
+    return found
 
 
 def _params(fn: cst.FunctionDef) -> list[str]:
