@@ -4,12 +4,14 @@ Order matters: Keras imports are moved first (later rules see ``tensorflow.keras
 names), the graph-to-eager conversion runs on the original TF1 names, the symbol
 renames run over what the conversion left, and TF1 names TF 2.21 lacks get their homes last.
 
-``RULES`` is that order as plain data: each rule's code, slug, summary, the module that
-defines it and its text gate (``triggers``/``requires``, the same words as on the rule
-class, which ``tests/test_registry.py`` keeps in step). Nothing here imports LibCST or a
-rule module: the engine imports a rule only when a file's text passes its gate, so a
-file no rule can change, ``--help`` and ``--version`` never pay for the rules.
-``PIPELINE`` is the same order as rule classes (importing every rule module).
+``RULES`` is that order as plain data, and the one place each rule's code, slug, summary
+and text gate (``triggers``/``requires``) are written: the rule class (named by
+``module``/``class_name``) receives them from its entry when it is defined
+(``codemods.base.Rule``) and holds what only it needs (``examples``, ``details``).
+Nothing here imports LibCST or a rule module: the engine imports a rule only when a
+file's text passes its gate, so a file no rule can change, ``--help``, ``--version``
+and reports never pay for the rules. ``PIPELINE`` is the same order as rule classes
+(importing every rule module).
 """
 
 from __future__ import annotations
@@ -150,7 +152,8 @@ RULES: tuple[RuleSpec, ...] = (
         triggers=("Sequential",),
         requires=("keras",),
     ),
-    # G102 before G101: layer objects G101 then keeps as state
+    # G102 before G101: layer objects G101 then keeps as state. Only graphs that a session
+    # runs are converted (G101 undoes this rule otherwise).
     RuleSpec(
         "G102", "layers-to-keras",
         "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout, batch_normalization; "
@@ -161,6 +164,7 @@ RULES: tuple[RuleSpec, ...] = (
                   "dynamic_rnn"),
         requires=("Session",),
     ),
+    # Nothing is converted unless the module runs a session (Session, InteractiveSession).
     RuleSpec(
         "G101", "session-to-function",
         "TF1 placeholders, Sessions and optimizer steps become tf.function, GradientTape and Keras optimizers.",
@@ -209,7 +213,8 @@ RULES: tuple[RuleSpec, ...] = (
         "codemods.graph.g103_legacy_homes", "LegacyHomes",
         triggers=(("tensorflow", "layers"), ("tensorflow", "rnn_cell"), ("tensorflow", "contrib")),
     ),
-    # N101: NumPy 1 names NumPy 2 removed; independent of the TF rules
+    # N101: NumPy 1 names NumPy 2 removed; independent of the TF rules (its applies_to
+    # narrows the gate)
     RuleSpec(
         "N101", "numpy2",
         "NumPy 1 names NumPy 2 removed (`np.float`, `np.int`, `np.float_`, `np.NaN`, `np.product`, `np.asscalar`, "
@@ -225,6 +230,14 @@ RULES: tuple[RuleSpec, ...] = (
         triggers=("tensorflow",),
     ),
 )
+
+
+_BY_CODE = {spec.code: spec for spec in RULES}
+
+
+def registered(code: str) -> RuleSpec | None:
+    """The registry entry of the rule ``code``, if it is one of the pipeline's."""
+    return _BY_CODE.get(code)
 
 
 def __getattr__(name: str) -> object:

@@ -14,13 +14,14 @@ from typing import ClassVar
 import libcst as cst
 from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 
-from codemods import text_gate
+from codemods import registered, text_gate
 from codemods.analysis.evidence import Evidence, evidence_for, remember_input, shadowed_import
 from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for
 from codemods.analysis.positions import locate
 from codemods.finding import Finding
 
 _SHADOW_REPORTED = "codemods.base.shadow_reported"
+_REGISTERED_FIELDS = ("slug", "summary", "triggers", "requires")
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,13 @@ class Example:
 
 class Rule(VisitorBasedCodemodCommand):
     code: ClassVar[str]
+    # A pipeline rule's slug, summary and text gate are written once, in its codemods.RULES
+    # entry (the engine reads them there without importing the rule); the class receives
+    # them when it is defined. A rule outside the pipeline (a test's) sets them itself.
     slug: ClassVar[str]
     summary: ClassVar[str]
     # The rule only runs on files whose text contains one of these strings (a tuple of
-    # strings: all of them) and every string of `requires`. codemods.RULES holds a copy,
-    # so the engine can test it without importing the rule.
+    # strings: all of them) and every string of `requires`.
     triggers: ClassVar[tuple[str | tuple[str, ...], ...]]
     requires: ClassVar[tuple[str, ...]] = ()
     examples: ClassVar[tuple[Example, ...]] = ()
@@ -48,6 +51,12 @@ class Rule(VisitorBasedCodemodCommand):
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
+        spec = registered(cls.code) if "code" in cls.__dict__ else None
+        if spec is not None:
+            restated = [name for name in _REGISTERED_FIELDS if name in cls.__dict__]
+            if restated:
+                raise TypeError(f"{cls.code} restates {', '.join(restated)}: write it once, in its codemods.RULES entry")
+            cls.slug, cls.summary, cls.triggers, cls.requires = spec.slug, spec.summary, spec.triggers, spec.requires
         if "summary" in cls.__dict__:
             cls.DESCRIPTION = cls.summary
 
@@ -160,6 +169,15 @@ class Rule(VisitorBasedCodemodCommand):
 
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         return self.resolver.qualified_name(expr)
+
+    def unless_keras3(self, tree: cst.Module, new: cst.Module, kept: str) -> cst.Module:
+        """``new``, or ``tree`` as it was when the file was judged Keras 3 code, whose
+        Keras 3 defaults are what it means (said once, for the file: ``kept``)."""
+        if new is tree or not self.evidence.keras3 or new.deep_equals(tree):
+            return new
+        self._reports.clear()
+        self.report_file(f"judged Keras 3 code ({'; '.join(self.evidence.keras.reasons[:3])}): {kept}", kind="converted")
+        return tree
 
     # -- reporting ---------------------------------------------------------------
     def report(self, node: cst.CSTNode, message: str, kind: str = "declined") -> None:

@@ -1,7 +1,8 @@
 """Results of earlier runs, so a re-run over an unchanged tree reads, hashes and stops.
 
 One entry per file, named by a hash of the file's path (as reports and diffs name it)
-and its bytes, in a folder named by a fingerprint of everything else that decides the
+and its bytes (valid while what the result depended on of the file's place in its tree,
+``ProjectFacts.cache_key``, is unchanged), in a folder named by a fingerprint of everything else that decides the
 output: migrator's version, the source and data files of the rules and the engine (a
 code change invalidates every entry), the selected rules and the options that change
 what a file becomes. An entry holds the result (status, findings, the new bytes, the
@@ -29,7 +30,7 @@ from migrator.engine import FileResult, Status
 
 CACHE_DIR_ENV = "MIGRATOR_CACHE_DIR"
 DEFAULT_DIR = ".migrator_cache"
-_MAGIC = b"migrator-cache 1\n"
+_MAGIC = b"migrator-cache 2\n"
 _TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# A cache folder of migrator (https://bford.info/cachedir/).\n"
 # What the engine's output depends on besides the rule selection: these packages' files.
 _SOURCE_PACKAGES = ("codemods", "migrator")
@@ -74,13 +75,16 @@ class Cache:
         name = digest.hexdigest()
         return self.folder / name[:2] / name
 
-    def get(self, display: str, data: bytes) -> FileResult | None:
-        """The stored result for this path and these bytes, or None."""
+    def get(self, display: str, data: bytes, project_keys: tuple[str, ...] = ("",)) -> FileResult | None:
+        """The stored result for this path and these bytes, or None; a result that
+        depended on the file's place in its tree counts only if that is one of
+        ``project_keys`` still (``engine.project_keys``)."""
         try:
             blob = self._entry(display, data).read_bytes()
-            return _decode(blob, display, data)
+            result = _decode(blob, display, data)
         except Exception:  # noqa: BLE001 - a missing, unreadable or corrupt entry is a miss
             return None
+        return result if result.project_key in project_keys else None
 
     def put(self, result: FileResult, data: bytes) -> None:
         """Store ``result`` (made from ``data``); a cache that cannot be written is skipped."""
@@ -122,6 +126,9 @@ def _encode(result: FileResult) -> bytes:
         "new_findings": None if result.new_findings is None else _findings_out(result.new_findings),
         "new": len(new),
         "diff": len(diff) if result.diff is not None else None,
+        "graph_mode": result.graph_mode,
+        "graph_switch": result.graph_switch,
+        "project": result.project_key,
     }
     return _MAGIC + json.dumps(header).encode() + b"\n" + new + diff
 
@@ -154,6 +161,9 @@ def _decode(blob: bytes, display: str, data: bytes) -> FileResult:
         col=int(header["col"]),
         diff=None if diff_size is None else body[new_size:],
         new_findings=None if new_findings is None else _findings_in(new_findings),
+        graph_mode=str(header["graph_mode"]),
+        graph_switch=bool(header["graph_switch"]),
+        project_key=str(header["project"]),
     )
 
 

@@ -8,9 +8,11 @@ runtimes, the cache, the progress bar and the worker pool load when they are use
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import sys
+import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -115,10 +117,17 @@ def migrate(
         engine.MAX_FILE_BYTES / 1024 / 1024, "--max-file-size", min=0.0,
         help="Refuse files larger than this many MB (LibCST needs ~1 GB of memory per MB of code).",
     ),
+    verify_with: Optional[str] = typer.Option(
+        None, "--verify-with", metavar="CMD",
+        help="Then prove it: run CMD (e.g. 'python train.py --steps 2') in the original folder (TF 1.15) and "
+        "the migrated one (TF 2) and compare what they print; the verdict goes into the report.",
+    ),
+    sequential: bool = typer.Option(False, "--sequential", help="With --verify-with: one run after the other."),
 ) -> None:
     """Migrate PATHS in place (or show the diff with --diff)."""
     if diff and check:
         raise _fail("--diff and --check cannot be combined")
+    command = _verify_command(verify_with, paths, diff or check, output_dir) if verify_with is not None else None
     if "-" in paths and len(paths) > 1:
         raise _fail("'-' (standard input) cannot be combined with other paths")
     if stdin_filename is not None and paths != ["-"]:
@@ -157,22 +166,34 @@ def migrate(
             raise _fail(f"cannot write the report to {report_file}: {problem}")
 
     interrupted = False
+    verdict = None
     if paths == ["-"]:
         name = stdin_filename or "-"
         results = [_migrate_stdin(name, _without(rules, config.ignored_for(name)), diff, check, max_bytes)]
     else:
         previous = signal.signal(signal.SIGTERM, _terminate)
+        pristine = _pristine_copy(Path(paths[0])) if command is not None else None
         try:
             cache = None if no_cache else _open_cache(cache_dir, rules, config, max_bytes)
+            # The command's script is an entry point of the project, guard or not.
+            entry_scripts = [Path(paths[0]) / command.script] if command is not None and command.script else []
             results, interrupted = _migrate_paths(
                 paths, rules, tuple(exclude or ()), jobs or engine.default_jobs(), diff, check, quiet,
                 shard_range, cache, max_bytes, config=config, gitignore=gitignore, output_dir=output_dir,
+                entry_scripts=entry_scripts,
             )
+            if pristine is not None and not interrupted:
+                verdict = _verify_tree(pristine, Path(output_dir or paths[0]), command, sequential, config)
         finally:
             signal.signal(signal.SIGTERM, previous)
+            if pristine is not None:
+                shutil.rmtree(pristine.parent, ignore_errors=True)
 
     try:
-        _report(results, output_format, report_file, stdout_taken=diff or paths == ["-"], verb=verb_for(diff, check))
+        _report(
+            results, output_format, report_file, stdout_taken=diff or paths == ["-"], verb=verb_for(diff, check),
+            verdict=verdict,
+        )
     except OSError as exc:
         raise _fail(f"cannot write the report to {report_file}: {exc.strerror or exc}") from None
     if not quiet:
@@ -185,7 +206,46 @@ def migrate(
         raise typer.Exit(EXIT_ERROR)
     if ((diff or check) and any(r.changed for r in results)) or remaining:
         raise typer.Exit(EXIT_PENDING)
+    if verdict is not None and not verdict.equivalent:
+        raise typer.Exit(EXIT_PENDING)
     raise typer.Exit(EXIT_OK)
+
+
+def _verify_command(command: str, paths: list[str], writes_nothing: bool, output_dir: Optional[str]):
+    """The checked ``--verify-with`` command (a usage error otherwise)."""
+    from migrator.verify import core
+
+    if writes_nothing:
+        raise _fail("--verify-with runs the migrated folder: it cannot be combined with --diff or --check")
+    if len(paths) != 1 or not Path(paths[0]).is_dir():
+        raise _fail("--verify-with needs exactly one folder to migrate (the project the command runs in)")
+    if output_dir is not None:
+        raise _fail("--verify-with runs the migrated folder in place: it cannot be combined with --output-dir")
+    try:
+        project = core.parse_command(shlex.split(command))
+    except ValueError as exc:
+        raise _fail(f"--verify-with: {exc}") from None
+    if project.script is not None and not (Path(paths[0]) / project.script).is_file():
+        raise _fail(f"--verify-with: {paths[0]} has no script {project.script}")
+    return project
+
+
+def _pristine_copy(folder: Path) -> Path:
+    """A copy of the folder as it is before migrating, for --verify-with to run."""
+    copy = Path(tempfile.mkdtemp(prefix="migrator-original-")) / (folder.resolve().name or "project")
+    shutil.copytree(folder, copy, symlinks=True, ignore=shutil.ignore_patterns(".git", "__pycache__", "*.pyc"))
+    return copy
+
+
+def _verify_tree(original: Path, migrated: Path, command, sequential: bool, config: Config):
+    from migrator.verify import core, runtimes
+
+    typer.echo(f"migrator: verifying: {command} in the original (TF 1.15) and the migrated folder (TF 2)", err=True)
+    try:
+        legacy = runtimes.resolve_legacy_runtime(config.legacy_python)
+    except runtimes.LegacyEnvError as exc:
+        raise _fail(str(exc)) from None
+    return core.verify_tree(original, migrated, command, legacy_runtime=legacy, sequential=sequential)
 
 
 def verb_for(diff: bool, check: bool) -> str:
@@ -235,17 +295,34 @@ def _groups(targets: list, rules, config: Config) -> list[tuple[tuple, list]]:
     return [(_without(rules, list(codes)), items) for codes, items in groups.items()]
 
 
+def _discover(paths, exclude, shard, gitignore: bool) -> list:
+    targets = list(discover(paths, exclude, shard))
+    if gitignore:  # hook: .gitignore (migrator/gitignore.py)
+        targets = drop_ignored(targets, paths)
+    return targets
+
+
 def _migrate_paths(
     paths, rules, exclude, jobs, diff, check, quiet, shard, cache, max_bytes: int,
-    config: Config, gitignore: bool, output_dir: Optional[str],
+    config: Config, gitignore: bool, output_dir: Optional[str], entry_scripts=(),
 ) -> tuple[list[engine.FileResult], bool]:
-    """Migrate and deliver file by file; returns the results and whether Ctrl-C stopped it."""
+    """Migrate and deliver file by file; returns the results and whether Ctrl-C stopped it.
+
+    The files given form one project (``engine.index_targets``): the entry scripts that
+    import the others go last. Under ``--shard``, the whole tree is indexed, and the
+    modules of other shards that this shard's entry scripts import are migrated too (not
+    delivered), so that each shard decides as one run over the tree would."""
     results: list[engine.FileResult] = []
     progress = task = None
     try:
-        targets = list(discover(paths, exclude, shard))
-        if gitignore:  # hook: .gitignore (migrator/gitignore.py)
-            targets = drop_ignored(targets, paths)
+        targets = _discover(paths, exclude, shard, gitignore)
+        everything = _discover(paths, exclude, None, gitignore) if shard is not None else targets
+        project = engine.index_targets(
+            (t for t in everything if not isinstance(t, Missing)), entry_scripts, max_bytes
+        )
+        files = [t for t in targets if not isinstance(t, Missing)]
+        helpers = project.dependencies(files, [t for t in everything if not isinstance(t, Missing)])
+        helper_paths = {t.display for t in helpers}
         if sys.stderr.isatty() and not quiet and len(targets) > 1:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -255,24 +332,29 @@ def _migrate_paths(
                 console=Console(file=sys.stderr), transient=True,
             )
             progress.start()
-            task = progress.add_task("migrating", total=len(targets))
+            task = progress.add_task("migrating", total=len(targets) + len(helpers))
         advance = (lambda n: progress.advance(task, n)) if progress is not None else None
-        for group_rules, group in _groups(targets, rules, config):
-            for result in engine.migrate_targets(
-                group, group_rules, jobs, want_diff=diff, on_progress=advance, cache=cache,
-                max_file_bytes=max_bytes,
-            ):
-                if output_dir is not None:
-                    _write_elsewhere(result, output_dir)
-                elif result.changed:
-                    _deliver(result, diff, check)
-                # The bytes are not needed any more: a run over a big tree stays small.
-                result.old_bytes = result.new_bytes = b""
-                result.diff = None
-                results.append(result)
-        if config.per_file_ignores:
-            order = {item.display: i for i, item in enumerate(targets)}
-            results.sort(key=lambda r: order.get(r.path, -1))
+        waiting = [t for t in files if project.waits(t)]
+        first = [t for t in targets if isinstance(t, Missing) or not project.waits(t)] + helpers
+        # Per phase, then per group of rules: an entry script waits for every module.
+        for phase in (first, waiting):
+            for group_rules, group in _groups(phase, rules, config):
+                for result in engine.migrate_targets(
+                    group, group_rules, jobs, want_diff=diff, on_progress=advance, cache=cache,
+                    max_file_bytes=max_bytes, project=project,
+                ):
+                    if result.path in helper_paths:
+                        continue  # another shard's file: only its outcome was needed
+                    if output_dir is not None:
+                        _write_elsewhere(result, output_dir)
+                    elif result.changed:
+                        _deliver(result, diff, check)
+                    # The bytes are not needed any more: a run over a big tree stays small.
+                    result.old_bytes = result.new_bytes = b""
+                    result.diff = None
+                    results.append(result)
+        order = {item.display: i for i, item in enumerate(targets)}
+        results.sort(key=lambda r: order.get(r.path, -1))
     except KeyboardInterrupt:
         return results, True
     finally:
@@ -326,8 +408,10 @@ def _deliver(result: engine.FileResult, diff: bool, check: bool) -> None:
         result.error = f"cannot write: {exc.strerror or exc}; file left unchanged"
 
 
-def _report(results, output_format: ReportFormat, report_file: Optional[str], stdout_taken: bool, verb: str) -> None:
-    text = reports.render(results, output_format.value, verb)
+def _report(
+    results, output_format: ReportFormat, report_file: Optional[str], stdout_taken: bool, verb: str, verdict=None
+) -> None:
+    text = reports.render(results, output_format.value, verb, verdict)
     if report_file:
         with open(report_file, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -12,6 +12,8 @@ report sums up and ``benchmarks/run.py`` prints.
 from __future__ import annotations
 
 import ast
+import contextlib
+import dataclasses
 import difflib
 import enum
 import io
@@ -30,8 +32,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Union
 
 from codemods import RULES, RuleSpec
+from codemods.analysis.graph_outcome import graph_outcome
+from codemods.analysis.project import CONSULTED_KEY, ProjectFacts, index_project, set_project_facts
 from codemods.finding import Finding
-from migrator import notebooks
+from migrator import files, notebooks
 from migrator.diffs import InvalidPatch, unified_diff
 from migrator.files import Missing, Target, TooLarge, read_source
 
@@ -84,6 +88,12 @@ class FileResult:
     # the input), for reports about a file that was rewritten in place.
     new_findings: list[Finding] | None = None
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds
+    # Why this file's code stays in TF 1 graph mode ("" when it does not), and whether the
+    # migrated file switches the whole process to graph mode (an entry script, a file alone).
+    graph_mode: str = ""
+    graph_switch: bool = False
+    # What of the file's place in its tree the result depended on (``ProjectFacts.cache_key``).
+    project_key: str = ""
 
     @property
     def changed(self) -> bool:
@@ -205,15 +215,20 @@ def migrate_source(
     path: str = "<stdin>",
     rules: Sequence[RuleEntry] | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
+    facts: ProjectFacts | None = None,
 ) -> FileResult:
-    """Run the pipeline over one file's bytes."""
+    """Run the pipeline over one file's bytes; ``facts``: its place in its tree (None:
+    the file alone)."""
     if b"\0" in data:
         return _failed(path, data, "binary file (contains NUL bytes), not Python source", data.count(b"\n", 0, data.index(b"\0")) + 1)
     if len(data) > max_file_bytes:
         if not any(word in data for word in GATE):
             return FileResult(path, Status.SKIPPED, data, data)
         return _failed(path, data, _too_large(len(data), max_file_bytes))
-    return _on_deep_stack(_migrate_source, data, path, RULES if rules is None else rules)
+    result = _on_deep_stack(_migrate_source, data, path, RULES if rules is None else rules, facts)
+    if facts is not None and not result.project_key:
+        result.project_key = facts.cache_key(consulted=False)
+    return result
 
 
 # LibCST's visitors recurse once per nesting level of the code (150 nested calls, a
@@ -274,12 +289,15 @@ def _too_deep(path: str, data: bytes, where: str, **extra) -> FileResult:
     )
 
 
-def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry]) -> FileResult:
+def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry], facts: ProjectFacts | None) -> FileResult:
     timings: dict[str, float] = {}
-    if not any(word in data for word in GATE):
+    # An entry script importing modules kept in graph mode is edited even when it never
+    # names TensorFlow itself.
+    switch_needed = facts is not None and bool(facts.graph_mode_imports)
+    if not switch_needed and not any(word in data for word in GATE):
         return FileResult(path, Status.SKIPPED, data, data)
     active = [r for r in rules if r.applies_to(data)]
-    if not active:
+    if not active and not switch_needed:
         # No selected rule applies, but a file that is not Python 3 is still named:
         # Python's own parser is an order of magnitude cheaper than LibCST's.
         problem = diagnose(data)
@@ -306,6 +324,7 @@ def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry]) -> FileR
 
     # Most files carry no suppression comment: then no rule looks for one.
     scratch: dict = {SCRATCH_HAS_SUPPRESSIONS: any(word in data for word in (b"noqa", b"NOQA", b"migrator:"))}
+    set_project_facts(scratch, facts)
     # Each rule's findings with the stage they point into; each changed stage, so they
     # can be mapped to lines of the input file and of the migrated one.
     staged: list[tuple[int, list[Finding]]] = []
@@ -337,6 +356,12 @@ def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry]) -> FileR
         now = time.perf_counter()
         timings[rule.code] = now - clock
         clock = now
+    outcome = graph_outcome(scratch)
+    graph = {"graph_mode": outcome.reason if outcome.fallback else "", "graph_switch": outcome.fallback and outcome.switched}
+    if switch_needed and facts is not None and not graph["graph_switch"]:
+        graph.update(_switch_to_graph_mode(stages, stage_rules, staged, facts, outcome.converted))
+    project_key = facts.cache_key(consulted=bool(scratch.get(CONSULTED_KEY))) if facts is not None else ""
+    graph["project_key"] = project_key
     # Each stage's text once: for the line maps, the rewrite counts and the new bytes.
     try:
         codes = [stage.code for stage in stages] if len(stages) > 1 else []
@@ -348,7 +373,7 @@ def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry]) -> FileR
     timings["codegen"] = now - clock
     clock = now
     if new_bytes == data:
-        return FileResult(path, Status.UNCHANGED, data, data, findings, Counter(), timings=timings)
+        return FileResult(path, Status.UNCHANGED, data, data, findings, Counter(), timings=timings, **graph)
     try:
         compile(new_bytes, "<migrated>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
@@ -362,8 +387,32 @@ def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry]) -> FileR
         return _failed(path, data, reason, line, col, findings=findings, timings=timings)
     timings["validate"] = time.perf_counter() - clock
     return FileResult(
-        path, Status.CHANGED, data, new_bytes, findings, applied, timings=timings, new_findings=new_findings
+        path, Status.CHANGED, data, new_bytes, findings, applied, timings=timings, new_findings=new_findings, **graph
     )
+
+
+def _switch_to_graph_mode(
+    stages: list[cst.Module], stage_rules: list[str], staged: list[tuple[int, list[Finding]]],
+    facts: ProjectFacts, converted: bool,
+) -> dict:
+    """An entry script importing modules kept in graph mode switches the process to it,
+    unless its own code was converted to eager TF 2 (then it is said, not done)."""
+    from codemods.graph.fallback_scope import entry_finding, graph_mode_reasons, switch_entry_to_graph_mode
+
+    why = graph_mode_reasons(facts)
+    if converted:
+        staged.append((len(stages) - 1, [Finding("G101", 1, 0, (
+            "this script was converted to eager TF 2, but modules it imports were kept on tf.compat.v1 in graph "
+            f"mode ({why}): it will not run until they are converted by hand, or it calls "
+            "tf.compat.v1.disable_v2_behavior() and is itself kept on tf.compat.v1"
+        ), "declined")]))
+        return {"graph_mode": f"imports modules kept in graph mode ({why}); not switched: converted to eager"}
+    switched, line = switch_entry_to_graph_mode(stages[-1], facts)
+    if line:
+        stages.append(switched)
+        stage_rules.append("G101")
+        staged.append((len(stages) - 1, [Finding("G101", line, 0, entry_finding(facts), "process-wide")]))
+    return {"graph_mode": f"imports modules kept on tf.compat.v1 in graph mode ({why})", "graph_switch": True}
 
 
 def _keep_last_line_end(data: bytes, new: bytes) -> bytes:
@@ -448,14 +497,15 @@ def _named(message: str) -> str:
 
 
 def migrate_bytes(
-    data: bytes, display: str, rules: Sequence[RuleEntry] | None = None, max_file_bytes: int = MAX_FILE_BYTES
+    data: bytes, display: str, rules: Sequence[RuleEntry] | None = None, max_file_bytes: int = MAX_FILE_BYTES,
+    facts: ProjectFacts | None = None,
 ) -> FileResult:
     """``migrate_source``, or for a notebook (by its name) its code cells migrated as one
     program (hook: migrator/notebooks.py)."""
     if not notebooks.is_notebook(display):
-        return migrate_source(data, display, rules, max_file_bytes)
+        return migrate_source(data, display, rules, max_file_bytes, facts)
     try:
-        return notebooks.migrate(data, lambda source: migrate_source(source, display, rules, max_file_bytes))
+        return notebooks.migrate(data, lambda source: migrate_source(source, display, rules, max_file_bytes, facts))
     except notebooks.NotebookError as exc:
         return _failed(display, data, str(exc))
 
@@ -474,9 +524,10 @@ def _mentions_gate(path: Path) -> bool:
 
 
 class ResultCache(Protocol):
-    """Stored results by file path and bytes (``migrator.cache.Cache``)."""
+    """Stored results by file path and bytes (``migrator.cache.Cache``); an entry counts
+    only when what it depended on of the file's tree is one of ``project_keys``."""
 
-    def get(self, display: str, data: bytes) -> FileResult | None: ...
+    def get(self, display: str, data: bytes, project_keys: tuple[str, ...] = ("",)) -> FileResult | None: ...
 
     def put(self, result: FileResult, data: bytes) -> None: ...
 
@@ -503,25 +554,31 @@ def _read(target: Target, max_file_bytes: int = MAX_FILE_BYTES) -> bytes | FileR
         return _failed(display, b"", f"cannot read: {exc.strerror or exc}")
 
 
+def project_keys(facts: ProjectFacts | None) -> tuple[str, ...]:
+    """The ``project_key`` values a cached result of a file with ``facts`` may have."""
+    return ("",) if facts is None else (facts.cache_key(consulted=True), facts.cache_key(consulted=False))
+
+
 def migrate_file(
     target: Target,
     rules: Sequence[RuleEntry] | None = None,
     want_diff: bool = False,
     cache: ResultCache | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
+    facts: ProjectFacts | None = None,
 ) -> FileResult:
     """Read and migrate one file; with ``want_diff``, also build its checked diff.
 
-    With a ``cache``, a file whose path and bytes it knows is not migrated again, and
-    a new result is stored in it."""
+    With a ``cache``, a file whose path and bytes it knows (and the facts of its tree
+    its result depended on) is not migrated again, and a new result is stored in it."""
     clock = time.perf_counter()
     display = target.display
     data = _read(target, max_file_bytes)
     if isinstance(data, FileResult):
         return data
     read_time = time.perf_counter() - clock
-    cached = cache.get(display, data) if cache is not None else None
-    result = cached if cached is not None else migrate_bytes(data, display, rules, max_file_bytes)
+    cached = cache.get(display, data, project_keys(facts)) if cache is not None else None
+    result = cached if cached is not None else migrate_bytes(data, display, rules, max_file_bytes, facts)
     result.timings["read"] = read_time
     if want_diff and result.changed and result.diff is None:
         clock = time.perf_counter()
@@ -535,19 +592,91 @@ def migrate_file(
     return result
 
 
-def _cached_result(target: Target, cache: ResultCache, want_diff: bool, max_file_bytes: int) -> FileResult | None:
+def _cached_result(
+    target: Target, cache: ResultCache, want_diff: bool, max_file_bytes: int, facts: ProjectFacts | None
+) -> FileResult | None:
     """The result of ``target`` without running a rule (read failures, complete cache
     hits), or None: then a worker migrates it."""
     data = _read(target, max_file_bytes)
     if isinstance(data, FileResult):
         return data
-    result = cache.get(target.display, data)
+    result = cache.get(target.display, data, project_keys(facts))
     if result is None or (want_diff and result.changed and result.diff is None):
         return None
     return result
 
 
 # -- many files ------------------------------------------------------------------------
+
+
+@dataclass
+class Project:
+    """The project-level view of one run over a tree (``index_targets``), and what the run
+    learns as files finish: which modules were kept in graph mode without the switch."""
+
+    facts: dict[str, ProjectFacts]  # by display path
+    graph_mode: dict[str, str] = field(default_factory=dict)  # module kept in graph mode -> why
+
+    def waits(self, target: Target) -> bool:
+        """Migrated after the others: whether it switches to graph mode depends on them."""
+        facts = self.facts.get(target.display)
+        return facts is not None and facts.waits_for_imports
+
+    def facts_for(self, display: str) -> ProjectFacts | None:
+        """The file's facts, with the modules it reaches that were kept in graph mode so far."""
+        facts = self.facts.get(display)
+        if facts is None or not facts.waits_for_imports:
+            return facts
+        kept = tuple(
+            (module, self.graph_mode[module]) for module in sorted(self.graph_mode)
+            if module in self.facts and display in self.facts[module].entry_points
+        )
+        return dataclasses.replace(facts, graph_mode_imports=kept)
+
+    def record(self, result: FileResult) -> None:
+        if result.graph_mode and not result.graph_switch:
+            self.graph_mode[result.path] = result.graph_mode
+
+    def dependencies(self, targets: Sequence[Target], everything: Sequence[Target]) -> list[Target]:
+        """The modules of ``everything`` outside ``targets`` (another ``--shard``'s) that the
+        waiting entry scripts of ``targets`` reach: migrated for their outcome only."""
+        waiting = {t.display for t in targets if self.waits(t)}
+        chosen = {t.display for t in targets}
+        return [
+            t for t in everything
+            if t.display not in chosen and t.display in self.facts
+            and waiting.intersection(self.facts[t.display].entry_points)
+        ]
+
+
+def index_targets(
+    targets: Iterable[Target], entry_scripts: Iterable[str | os.PathLike] = (), max_file_bytes: int = MAX_FILE_BYTES
+) -> Project:
+    """The project-level view of a run's files, built once before any file is rewritten:
+    which modules import which, which are entry scripts (a ``__main__`` guard, a notebook,
+    or in ``entry_scripts``: the files a command runs). Reads each file once more (no
+    parsing: regular expressions); unreadable and oversized files are left out (their
+    migration reports them)."""
+    sources: dict[str, bytes] = {}
+    commanded: list[str] = []
+    for target in targets:
+        try:
+            # Opening a FIFO would wait for a writer forever: look before opening.
+            if not stat.S_ISREG(os.stat(target.path).st_mode):
+                continue
+            # A read of its own: migrating reads the file again (and writes only if it
+            # is unchanged since then); the index is only a hint about the others.
+            data = files.read_source(target.path, max_file_bytes)
+            if notebooks.is_notebook(target.display):
+                data = notebooks.to_script(data).encode()
+                commanded.append(target.display)  # a notebook is run, never imported
+        except (OSError, TooLarge, notebooks.NotebookError):
+            continue
+        sources[target.display] = data
+    displays = {os.path.normpath(os.path.abspath(t)): t for t in sources}
+    commanded += [displays.get(os.path.normpath(os.path.abspath(e)), str(e)) for e in entry_scripts]
+    return Project(index_project(sources, commanded))
+
 
 _WORKER: dict = {}
 
@@ -567,10 +696,15 @@ def _worker_init(
     _WORKER["max_file_bytes"] = max_file_bytes
 
 
-def _worker_batch(batch: list[tuple[int, Target]]) -> list[tuple[int, FileResult]]:
+Job = tuple[int, Target, "ProjectFacts | None"]  # input position, file, its place in the tree
+
+
+def _worker_batch(batch: list[Job]) -> list[tuple[int, FileResult]]:
     out = []
-    for index, target in batch:
-        result = migrate_file(target, _WORKER["rules"], _WORKER["want_diff"], _WORKER["cache"], _WORKER["max_file_bytes"])
+    for index, target, facts in batch:
+        result = migrate_file(
+            target, _WORKER["rules"], _WORKER["want_diff"], _WORKER["cache"], _WORKER["max_file_bytes"], facts
+        )
         if not result.changed:
             # The main process only needs bytes it may write: keep the pipe light.
             result.old_bytes = result.new_bytes = b""
@@ -578,7 +712,7 @@ def _worker_batch(batch: list[tuple[int, Target]]) -> list[tuple[int, FileResult
     return out
 
 
-def _batches(targets: list[tuple[int, Target]], jobs: int) -> list[list[tuple[int, Target]]]:
+def _batches(jobs_todo: list[Job], jobs: int) -> list[list[Job]]:
     """Largest files first (no straggler at the end), small files grouped together."""
 
     def size(target: Target) -> int:
@@ -587,15 +721,15 @@ def _batches(targets: list[tuple[int, Target]], jobs: int) -> list[list[tuple[in
         except OSError:
             return 0
 
-    sized = sorted(((size(t), i, t) for i, t in targets), key=lambda x: (-x[0], x[1]))
-    total = sum(s for s, _, _ in sized)
+    sized = sorted(((size(job[1]), job) for job in jobs_todo), key=lambda x: (-x[0], x[1][0]))
+    total = sum(s for s, _ in sized)
     # A few batches per worker at least; never more than ~256 KB of source in one.
     limit = max(16 * 1024, min(256 * 1024, total // (jobs * 8) or 1))
-    batches: list[list[tuple[int, Target]]] = []
-    current: list[tuple[int, Target]] = []
+    batches: list[list[Job]] = []
+    current: list[Job] = []
     weight = 0
-    for s, i, t in sized:
-        current.append((i, t))
+    for s, job in sized:
+        current.append(job)
         weight += s
         if weight >= limit or len(current) >= 64:
             batches.append(current)
@@ -613,9 +747,13 @@ def migrate_targets(
     on_progress: Callable[[int], None] | None = None,
     cache: ResultCache | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
+    project: Project | None = None,
 ) -> Iterator[FileResult]:
     """Migrate every target, in parallel when it pays; results in input order.
 
+    ``project`` (``index_targets``) gives each file its place in the tree: the entry
+    scripts that import the tree's modules are migrated after the other files, knowing
+    which of the modules they import stayed in graph mode (``Project.record``).
     ``on_progress(n)`` is called as files finish (for a progress bar), which in
     parallel runs is earlier than their turn in the output order. Closing the
     iterator (or an interrupt while it runs) stops the workers at once. With a
@@ -627,37 +765,60 @@ def migrate_targets(
         if on_progress is not None:
             on_progress(1)
 
-    targets: list[Target] = []
+    targets: list[tuple[int, Target]] = []
     for item in items:
         if isinstance(item, Missing):
             result = _failed(item.display, b"", item.reason)
             notify(result)
             yield result
         else:
-            targets.append(item)
-    if jobs <= 1 or len(targets) < 4:
-        for target in targets:
-            result = migrate_file(target, rules, want_diff, cache, max_file_bytes)
+            targets.append((len(targets), item))
+    phases = [targets]
+    if project is not None:
+        phases = [[job for job in targets if not project.waits(job[1])], [job for job in targets if project.waits(job[1])]]
+    done: dict[int, FileResult] = {}
+    next_index = 0
+    for phase in phases:
+        # Closed at once when the caller stops early: the workers are stopped.
+        with contextlib.closing(
+            _migrate_phase(phase, rules, jobs, want_diff, notify, cache, max_file_bytes, project)
+        ) as results:
+            for index, result in results:
+                if project is not None:
+                    project.record(result)
+                done[index] = result
+                while next_index in done:
+                    yield done.pop(next_index)
+                    next_index += 1
+
+
+def _migrate_phase(
+    targets: list[tuple[int, Target]], rules: tuple[RuleEntry, ...], jobs: int, want_diff: bool,
+    notify: Callable[[FileResult], None], cache: ResultCache | None, max_file_bytes: int, project: Project | None,
+) -> Iterator[tuple[int, FileResult]]:
+    """(input position, result) of each target, as they finish."""
+    # The facts are read when the phase starts: after the phases before it are recorded.
+    work: list[Job] = [(i, t, project.facts_for(t.display) if project is not None else None) for i, t in targets]
+    if jobs <= 1 or len(work) < 4:
+        for index, target, facts in work:
+            result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts)
             notify(result)
-            yield result
+            yield index, result
         return
 
-    done: dict[int, FileResult] = {}
-    todo: list[tuple[int, Target]] = []
-    for index, target in enumerate(targets):
-        known = _cached_result(target, cache, want_diff, max_file_bytes) if cache is not None else None
+    todo: list[Job] = []
+    for index, target, facts in work:
+        known = _cached_result(target, cache, want_diff, max_file_bytes, facts) if cache is not None else None
         if known is None:
-            todo.append((index, target))
+            todo.append((index, target, facts))
         else:
-            done[index] = known
             notify(known)
+            yield index, known
     if len(todo) < 4:  # not worth starting workers
-        for index, target in enumerate(targets):
-            result = done.pop(index, None)
-            if result is None:
-                result = migrate_file(target, rules, want_diff, cache)
-                notify(result)
-            yield result
+        for index, target, facts in todo:
+            result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts)
+            notify(result)
+            yield index, result
         return
 
     # Imported here: a run over one file (an editor) never starts a pool.
@@ -667,8 +828,7 @@ def migrate_targets(
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(batches)), initializer=_worker_init, initargs=(rules, want_diff, cache, max_file_bytes)
     )
-    next_index = 0
-    pending: dict[Future, list[tuple[int, Target]]] = {}
+    pending: dict[Future, list[Job]] = {}
     try:
         pending = {pool.submit(_worker_batch, b): b for b in batches}
         while pending:
@@ -679,13 +839,10 @@ def migrate_targets(
                     pairs = future.result()
                 except Exception as exc:  # noqa: BLE001 - a dead worker (killed, out of memory)
                     reason = f"the worker process migrating this file died ({type(exc).__name__}); file left unchanged"
-                    pairs = [(i, _failed(t.display, b"", reason)) for i, t in batch]
+                    pairs = [(i, _failed(t.display, b"", reason)) for i, t, _ in batch]
                 for index, result in pairs:
-                    done[index] = result
                     notify(result)
-            while next_index in done:
-                yield done.pop(next_index)
-                next_index += 1
+                    yield index, result
     finally:
         _stop(pool, graceful=not pending)
 

@@ -10,12 +10,16 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import codemods
 from codemods import RULES
 from migrator.engine import TODO_KINDS, FileResult, Status
 from migrator.ruledocs import rule_url
+
+if TYPE_CHECKING:  # the verify package is imported only by a run that verifies
+    from migrator.verify.core import Verdict
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 _RULES = {rule.code: rule for rule in RULES}
@@ -90,8 +94,22 @@ def process_wide(results: Sequence[FileResult]) -> list[str]:
     return [f"{path}:{line}" for path, line, _, _, _, kind in _rows(results) if kind == "process-wide"]
 
 
+def graph_mode_lines(results: Sequence[FileResult]) -> list[str]:
+    """Which programs run in TF 1 graph mode and why, then the modules kept on
+    tf.compat.v1 without switching the process (the report's first lines)."""
+    lines = [
+        f"graph mode: {r.path} runs in graph mode (tf.compat.v1.disable_v2_behavior()): {r.graph_mode}"
+        for r in results if r.graph_switch
+    ]
+    lines += [
+        f"graph mode: {r.path} stays on tf.compat.v1 without switching the process: {r.graph_mode}"
+        for r in results if r.graph_mode and not r.graph_switch
+    ]
+    return lines
+
+
 def text_lines(results: Sequence[FileResult]) -> list[str]:
-    lines = []
+    lines = graph_mode_lines(results)
     switches = process_wide(results)
     if switches:
         lines.append(
@@ -114,14 +132,29 @@ def summary_line(results: Sequence[FileResult], verb: str) -> str:
     return text
 
 
-def render(results: Sequence[FileResult], fmt: str, verb: str = "changed") -> str:
+def _verdict_headline(verdict: Verdict) -> str:
+    """One line: the verdict on the project's command (``--verify-with``)."""
+    text = f"{verdict.status}: `{verdict.command}` run on the original (TF 1.15) and the migrated tree (TF 2)"
+    if verdict.comparison is not None:
+        text += f"; {verdict.comparison.numbers_compared} printed numbers compared, agreement {verdict.agreement}"
+    return text
+
+
+def render(results: Sequence[FileResult], fmt: str, verb: str = "changed", verdict: Verdict | None = None) -> str:
+    """The report in ``fmt``; ``verdict``: the project's command run before and after."""
     if fmt == "text":
         lines = text_lines(results)
-        return "\n".join(lines) + ("\n" if lines else "")
+        text = "\n".join(lines) + ("\n" if lines else "")
+        if verdict is not None:
+            text += "verify: " + verdict.render()
+        return text
     if fmt == "json":
+        verification = {"verification": verdict.to_dict()} if verdict is not None else {}
         return json.dumps(
             {
                 "summary": counts(results),
+                "graph_mode_entry_points": [r.path for r in results if r.graph_switch],
+                **verification,
                 "files": [
                     {
                         "path": r.path,
@@ -130,6 +163,8 @@ def render(results: Sequence[FileResult], fmt: str, verb: str = "changed") -> st
                         "line": r.line or None,
                         "column": r.col + 1 if r.line else None,
                         "rules": dict(r.applied),
+                        "graph_mode": r.graph_mode or None,
+                        "switches_to_graph_mode": r.graph_switch,
                         "findings": [
                             {
                                 "rule": f.rule, "line": f.line, "column": f.col + 1, "kind": f.kind,
@@ -144,22 +179,27 @@ def render(results: Sequence[FileResult], fmt: str, verb: str = "changed") -> st
             indent=2,
         ) + "\n"
     if fmt == "github":
-        return _github(results)
+        return _github(results, verdict)
     if fmt == "sarif":
         return json.dumps(_sarif(results), indent=2) + "\n"
     if fmt == "markdown":
-        return _markdown(results, verb)
+        return _markdown(results, verb, verdict)
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def _github(results: Sequence[FileResult]) -> str:
+def _github(results: Sequence[FileResult], verdict: Verdict | None = None) -> str:
     rows = list(_rows(results))
     shown = rows
-    if len(rows) > GITHUB_ANNOTATIONS:
+    # The verdict takes one of GitHub's annotations.
+    room = GITHUB_ANNOTATIONS - (verdict is not None)
+    if len(rows) > room:
         order = sorted(range(len(rows)), key=lambda i: (_IMPORTANCE.get(rows[i][5], 5), i))
-        keep = sorted(order[:GITHUB_ANNOTATIONS])
+        keep = sorted(order[:room])
         shown = [rows[i] for i in keep]
     out = []
+    if verdict is not None:
+        level = "notice" if verdict.equivalent else "error"
+        out.append(f"::{level} title={_gh_property('migrator verify')}::{_gh_data(_verdict_headline(verdict))}")
     for path, line, col, code, message, kind in shown:
         level = "error" if kind == "error" else "warning" if kind in ("declined", "process-wide") else "notice"
         loc = f"file={_gh_property(path)},line={line},col={col}" if line else f"file={_gh_property(path)}"
@@ -236,7 +276,7 @@ def _version() -> str:
         return "0+unknown"
 
 
-def _markdown(results: Sequence[FileResult], verb: str = "changed") -> str:
+def _markdown(results: Sequence[FileResult], verb: str = "changed", verdict: Verdict | None = None) -> str:
     c = counts(results)
     out = [
         "## TensorFlow 2 migration",
@@ -244,6 +284,13 @@ def _markdown(results: Sequence[FileResult], verb: str = "changed") -> str:
         f"{c['files']} files scanned: **{c['changed']} {verb}**, {c['unchanged']} unchanged, {c['failed']} failed.",
         "",
     ]
+    graph = graph_mode_lines(results)
+    if graph:
+        out += [f"- {line.removeprefix('graph mode: ')}" for line in graph] + [""]
+    if verdict is not None:
+        out += [f"**Verified**: {_verdict_headline(verdict)}.", ""]
+        if not verdict.equivalent:
+            out += ["```", verdict.render(width=100).rstrip(), "```", ""]
     switches = process_wide(results)
     if switches:
         out += [

@@ -22,12 +22,14 @@ def rule_url(code: str) -> str:
 
 def render_rules(fmt: str, code: str | None = None) -> str:
     """All rules' documentation, or one rule's (``code``); ValueError for an unknown one."""
-    pipeline = codemods.PIPELINE
-    if code is not None:
-        pipeline = tuple(r for r in pipeline if r.code == code.upper())
-        if not pipeline:
-            known = ", ".join(r.code for r in codemods.PIPELINE)
+    if code is None:
+        pipeline = codemods.PIPELINE
+    else:  # one rule: only its module is imported
+        spec = codemods.registered(code.upper())
+        if spec is None:
+            known = ", ".join(r.code for r in codemods.RULES)
             raise ValueError(f"unknown rule code {code!r}; the rules are: {known}")
+        pipeline = (spec.load(),)
     if fmt == "json":
         return json.dumps(
             [

@@ -12,7 +12,9 @@ migrate path never does):
   subpackages that ``import tf_slim`` does not load (``tf_slim.nets``);
 * ``contrib_renames``: tf_upgrade_v2's renames of ``tf.contrib`` symbols (from
   ``codemods/data/tf_upgrade_v2.json``) whose target exists under ``tf.compat.v1`` of the
-  installed TensorFlow, written relative to it (``contrib.rnn.static_rnn`` -> ``nn.static_rnn``).
+  installed TensorFlow, written relative to it (``contrib.rnn.static_rnn`` -> ``nn.static_rnn``);
+* ``tensorboard_projector``: the functions and classes of ``tensorboard.plugins.projector``
+  (``tf.contrib.tensorboard.plugins.projector``; tensorboard ships with TensorFlow).
 
     .venv/bin/python scripts/snapshot_legacy_homes.py
 """
@@ -56,6 +58,7 @@ def _resolves(root, dotted: str) -> bool:
 def main() -> None:
     import tensorflow as tf
     import tf_slim
+    from tensorboard.plugins import projector
     from tf_keras.api._v1.keras.__internal__ import legacy
 
     renames = json.loads(RENAMES.read_text())["symbol_renames"]
@@ -78,6 +81,9 @@ def main() -> None:
             if info.ispkg and not hasattr(tf_slim, info.name)
         ),
         "contrib_renames": contrib,
+        "tensorboard_projector": [
+            name for name in _public(projector, "tensorboard") if not inspect.ismodule(getattr(projector, name))
+        ],
     }
     OUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     print(f"{OUT.relative_to(ROOT)}: {sum(len(v) for v in data['tf_keras_legacy'].values())} tf_keras legacy names, "

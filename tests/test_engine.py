@@ -145,8 +145,8 @@ def test_progress_is_reported_for_every_file(tmp_path: Path) -> None:
 def test_batches_start_with_the_largest_files_and_cover_each_file_once(tmp_path: Path) -> None:
     paths = _tree(tmp_path, 12)
     targets = [Target(p, p.name) for p in paths]
-    batches = engine._batches(list(enumerate(targets)), jobs=2)
-    indexes = [i for batch in batches for i, _ in batch]
+    batches = engine._batches([(i, t, None) for i, t in enumerate(targets)], jobs=2)
+    indexes = [i for batch in batches for i, _, _ in batch]
     assert sorted(indexes) == list(range(12))
     assert indexes[0] == 11, "the largest file goes first"
     assert len(batches) > 2, "enough batches to keep both workers busy"

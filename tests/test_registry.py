@@ -1,5 +1,6 @@
-"""codemods.RULES, the rules as plain data, agrees with the rule classes; and the rules
-load only when a file gives them a reason (imports observed in a fresh interpreter)."""
+"""codemods.RULES, the rules as plain data, is where each rule's slug, summary and text gate
+are written (the rule classes receive them); and the rules load only when a file gives them
+a reason (imports observed in a fresh interpreter)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,32 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("spec", RULES, ids=[spec.code for spec in RULES])
-def test_each_registry_entry_is_its_rule_class(spec) -> None:
+def test_each_registry_entry_names_its_rule_class(spec) -> None:
     rule = spec.load()
-    assert (rule.code, rule.slug, rule.summary) == (spec.code, spec.slug, spec.summary)
-    assert (tuple(rule.triggers), tuple(rule.requires)) == (spec.triggers, spec.requires), (
-        f"{spec.code}: copy the rule's triggers/requires into codemods.RULES"
-    )
+    assert rule.code == spec.code and rule.__name__ == spec.class_name
+    # the class receives the prose and gate its entry holds (restating them is refused, below)
+    assert (rule.slug, rule.summary, rule.triggers, rule.requires) == (spec.slug, spec.summary, spec.triggers,
+                                                                         spec.requires)
+
+
+def test_a_pipeline_rule_restating_its_summary_is_refused() -> None:
+    from codemods.base import Rule
+
+    with pytest.raises(TypeError, match="K303 restates summary: write it once, in its codemods.RULES entry"):
+        class Restated(Rule):
+            code = "K303"
+            summary = "a second wording"
+
+    class Outside(Rule):  # a rule outside the pipeline writes its own
+        code, slug, summary, triggers = "X999", "outside", "its own words", ("x",)
+
+    assert (Outside.summary, Outside.DESCRIPTION) == ("its own words", "its own words")
+
+
+def test_each_rule_has_its_own_test_module() -> None:
+    missing = [spec.code for spec in RULES
+               if not (ROOT / "tests" / "codemods" / f"test_{spec.module.rsplit('.', 1)[1]}.py").is_file()]
+    assert missing == [], "tests/codemods/test_<rule module>.py: what the rule's examples cannot say"
 
 
 def test_pipeline_is_the_registry_order() -> None:
@@ -66,6 +87,15 @@ def test_version_and_help_import_no_rule_and_no_libcst(argv) -> None:
         from migrator import __version__
 
         assert (run.returncode, run.stdout) == (0, f"migrator {__version__}\n")
+
+
+def test_rules_with_a_code_imports_that_rule_only() -> None:
+    code = (
+        "from migrator.cli import app\n"
+        "try:\n    app(['rules', 'k303'], prog_name='migrator')\nexcept SystemExit:\n    pass"
+    )
+    modules = _rule_modules(_modules_after(code))
+    assert {name for name in modules if not name.startswith("libcst")} == {"codemods.keras.k303_predict_classes"}
 
 
 def _migrate_stdin_modules(source: bytes) -> set[str]:

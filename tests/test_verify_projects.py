@@ -1,4 +1,5 @@
-"""migrator verify on project folders: ``verify ORIGINAL MIGRATED -- python train.py ...``.
+"""migrator verify on project folders: ``verify ORIGINAL MIGRATED -- python train.py ...``
+and ``migrate DIR --verify-with CMD``.
 
 The fixture project (tests/verify_cases/projects/linreg) is a two-module TF1 program: the
 model class in ``model.py``, the Session loop with argparse flags in ``train.py``, data
@@ -16,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from migrator.cli import app
-from migrator.verify import DIFFERENT, EQUIVALENT, ProjectCommand, verify_tree
+from migrator.verify import DIFFERENT, EQUIVALENT, ProjectCommand, runtimes, verify_tree
 from migrator.verify.core import parse_command
 
 PROJECT = Path(__file__).parent / "verify_cases" / "projects" / "linreg"
@@ -51,12 +52,20 @@ def test_commands_that_cannot_run_are_refused(words, message):
         parse_command(words)
 
 
-def test_cli_usage_errors_for_folders():
+def test_cli_usage_errors_for_folders(tmp_path):
     runner = CliRunner()
     result = runner.invoke(app, ["verify", str(BEFORE), str(AFTER)])
     assert result.exit_code == 2 and "need the project's command" in result.output
     result = runner.invoke(app, ["verify", str(BEFORE), str(AFTER), "--", "python", "nothere.py"])
     assert result.exit_code == 2 and "has no script nothere.py" in result.output
+    result = runner.invoke(app, ["migrate", str(tmp_path), "--verify-with", "python train.py"])
+    assert result.exit_code == 2 and "has no script train.py" in result.output
+    result = runner.invoke(app, ["migrate", str(BEFORE), "--diff", "--verify-with", "python train.py"])
+    assert result.exit_code == 2 and "cannot be combined" in result.output
+    result = runner.invoke(app, ["migrate", str(BEFORE / "train.py"), "--verify-with", "python train.py"])
+    assert result.exit_code == 2 and "exactly one folder" in result.output
+    result = runner.invoke(app, ["migrate", str(BEFORE), "--verify-with", "bash go.sh"])
+    assert result.exit_code == 2 and "must start with python" in result.output
     result = runner.invoke(app, ["verify", str(BEFORE / "train.py"), str(AFTER), "--", "python", "train.py"])
     assert result.exit_code == 2 and "is not a folder" in result.output
     result = runner.invoke(app, ["verify", str(BEFORE), str(AFTER), "--", "sh", "train.sh"])
@@ -90,3 +99,37 @@ def test_a_changed_learning_rate_in_the_imported_module_is_different(legacy_runt
     assert verdict.command == "python -m train --num_epochs 2"
     assert "epoch 1 loss" in verdict.render()
     assert not (changed / "__pycache__").exists()  # it ran in a scratch copy
+
+
+def test_migrate_verify_with_puts_the_verdict_into_the_report(legacy_runtime, tmp_path, monkeypatch):
+    monkeypatch.setenv(runtimes.LEGACY_PYTHON_ENV_VAR, legacy_runtime.python)
+    project = tmp_path / "linreg"
+    shutil.copytree(BEFORE, project)
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(app, [
+        "migrate", str(project), "--no-cache", "--format", "json", "--report-file", str(report),
+        "--verify-with", "python train.py --num_epochs 2", "--sequential",
+    ])
+    data = json.loads(report.read_text())
+    assert data["summary"]["changed"] >= 1
+    assert (project / "train.py").read_text() != (BEFORE / "train.py").read_text()  # migrated in place
+    verification = data["verification"]
+    assert verification["command"] == "python train.py --num_epochs 2"
+    assert verification["before"]["versions"]["tensorflow"] == "1.15.5"
+    assert verification["after"]["versions"]["tensorflow"].startswith("2.")
+    assert verification["status"] == EQUIVALENT and result.exit_code == 0, result.output
+
+
+def test_a_library_kept_in_graph_mode_runs_with_the_switch_in_its_entry_script(legacy_runtime, tmp_path, monkeypatch):
+    # tf_util.py (imported by run.py) cannot be converted: it stays on tf.compat.v1 without
+    # disable_v2_behavior(), which goes into run.py; the migrated project still computes the same.
+    monkeypatch.setenv(runtimes.LEGACY_PYTHON_ENV_VAR, legacy_runtime.python)
+    project = tmp_path / "graph_library"
+    shutil.copytree(PROJECT.parent / "graph_library", project)
+    result = CliRunner().invoke(app, [
+        "migrate", str(project), "--no-cache", "--format", "markdown", "--verify-with", "python run.py",
+    ])
+    assert "disable_v2_behavior" not in (project / "tf_util.py").read_text()
+    assert "disable_v2_behavior()" in (project / "run.py").read_text()
+    assert "run.py runs in graph mode" in result.output
+    assert "**Verified**: EQUIVALENT" in result.output and result.exit_code == 0, result.output

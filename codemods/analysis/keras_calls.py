@@ -1,18 +1,17 @@
-"""Helpers the Keras 2 -> 3 rules share: which Keras symbol a call names, argument
-lists edited without losing their formatting, and references to ``tensorflow.keras``
-symbols through the imports a module already has (or one import added).
+"""Helpers the Keras 2 -> 3 rules share: which Keras symbol a call names, and references
+to ``tensorflow.keras`` symbols through the imports a module already has (or one import
+added). Argument lists and the rest of the CST toolkit: ``codemods.analysis.cst_tools``.
 
 Nothing here imports TensorFlow or Keras.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from codemods.analysis.names import ImportResolver, dotted_name, is_import_line
+from codemods.analysis.cst_tools import after_imports, bound_names, insert_statements
+from codemods.analysis.names import ImportResolver, dotted_name
 
 # Where Keras symbols resolve from: standalone Keras 2 (before K101 moved the imports)
 # and TF's Keras (after it).
@@ -65,141 +64,18 @@ def is_keras_module(qualified: str | None) -> bool:
     return qualified in KERAS_ROOTS
 
 
-# -- arguments -------------------------------------------------------------------------
-
-
-def keyword(arg: cst.Arg) -> str | None:
-    return arg.keyword.value if arg.keyword is not None else None
-
-
-def find_kw(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if keyword(arg) == name:
-            return arg
+def backend_function(qualified: str | None) -> str | None:
+    """``mean`` for ``keras.backend.mean`` (or ``tensorflow.keras.backend.mean``, ...);
+    None for anything else."""
+    path = keras_path(qualified)
+    if path and path.startswith("backend.") and path.count(".") == 1:
+        return path[len("backend.") :]
     return None
 
 
-def positional(call: cst.Call) -> list[cst.Arg]:
-    return [a for a in call.args if a.keyword is None and not a.star]
-
-
-def has_star(call: cst.Call) -> bool:
-    return any(a.star for a in call.args)
-
-
-def kwarg(name: str, value: cst.BaseExpression | str) -> cst.Arg:
-    """``name=value`` (no spaces around ``=``)."""
-    if isinstance(value, str):
-        value = cst.parse_expression(value)
-    return cst.Arg(
-        value=value,
-        keyword=cst.Name(name),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
-    )
-
-
-def as_keyword(arg: cst.Arg, name: str) -> cst.Arg:
-    """The same argument passed (or renamed) as ``name=``."""
-    if arg.keyword is not None:
-        return arg.with_changes(keyword=cst.Name(name))
-    return arg.with_changes(
-        keyword=cst.Name(name),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
-    )
-
-
-_SPACE_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-
-
-def with_args(call: cst.Call, args: Sequence[cst.Arg]) -> cst.Call:
-    """``call`` with ``args``; commas follow the call's own style (one line or one
-    argument per line, trailing comma kept)."""
-    old = list(call.args)
-    last_old = old[-1] if old else None
-    template: cst.Comma | None = None
-    for arg in old[:-1]:
-        if isinstance(arg.comma, cst.Comma):
-            template = arg.comma
-            break
-    if template is None:
-        template = _SPACE_COMMA
-    trailing = last_old.comma if last_old is not None else cst.MaybeSentinel.DEFAULT
-    new: list[cst.Arg] = []
-    for index, arg in enumerate(args):
-        if index == len(args) - 1:
-            new.append(arg.with_changes(comma=trailing))
-        elif arg is last_old or not isinstance(arg.comma, cst.Comma):
-            new.append(arg.with_changes(comma=template))
-        else:
-            new.append(arg)
-    return call.with_changes(args=new)
-
-
-def set_kw(call: cst.Call, name: str, value: cst.BaseExpression | str) -> cst.Call:
-    """Replace ``name=``'s value, or append ``name=value``."""
-    if isinstance(value, str):
-        value = cst.parse_expression(value)
-    args = list(call.args)
-    for index, arg in enumerate(args):
-        if keyword(arg) == name:
-            args[index] = arg.with_changes(value=value)
-            return call.with_changes(args=args)
-    insert_at = len(args)
-    # Keywords go before a trailing **kwargs.
-    while insert_at and args[insert_at - 1].star == "**":
-        insert_at -= 1
-    args.insert(insert_at, kwarg(name, value))
-    return with_args(call, args)
-
-
-def drop_args(call: cst.Call, drop: Callable[[cst.Arg], bool]) -> cst.Call:
-    args = [a for a in call.args if not drop(a)]
-    if len(args) == len(call.args):
-        return call
-    if not args:
-        return call.with_changes(args=())
-    return with_args(call, args)
-
-
-def literal_value(expr: cst.BaseExpression) -> object:
-    """The Python value of a simple literal (numbers, strings, True/False/None, tuples
-    and lists of those, unary minus); ``NotLiteral`` otherwise."""
-    if isinstance(expr, cst.Integer):
-        return int(expr.value.replace("_", ""), 0)
-    if isinstance(expr, cst.Float):
-        return float(expr.value.replace("_", ""))
-    if isinstance(expr, cst.SimpleString):
-        return expr.evaluated_value
-    if isinstance(expr, cst.ConcatenatedString):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else NOT_LITERAL
-    if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[expr.value]
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-        inner = literal_value(expr.expression)
-        return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else NOT_LITERAL
-    if isinstance(expr, (cst.Tuple, cst.List)):
-        values = [literal_value(e.value) for e in expr.elements if not isinstance(e, cst.StarredElement)]
-        if len(values) != len(expr.elements) or any(v is NOT_LITERAL for v in values):
-            return NOT_LITERAL
-        return tuple(values) if isinstance(expr, cst.Tuple) else values
-    return NOT_LITERAL
-
-
-class _NotLiteral:
-    def __repr__(self) -> str:
-        return "NOT_LITERAL"
-
-
-NOT_LITERAL = _NotLiteral()
-
-
-def code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
+def may_use_keras(resolver: ImportResolver) -> bool:
+    """Does the module import keras or tensorflow (``tf.keras``), anywhere?"""
+    return resolver.imports_from("keras") or resolver.imports_from("tensorflow")
 
 
 # -- references to tensorflow.keras symbols -------------------------------------------
@@ -269,36 +145,13 @@ class KerasRefs:
             else:
                 text = f"from {module} import {name}" + (f" as {asname}" if asname else "")
             lines.append(cst.parse_statement(text + "\n"))
-        body = list(tree.body)
-        index = _import_insert_index(body)
-        if index == 0 and body and hasattr(body[0], "leading_lines"):
-            # the file's leading comments stay above the new import
-            lines[0] = lines[0].with_changes(leading_lines=body[0].leading_lines)
-            body[0] = body[0].with_changes(leading_lines=())
-        return tree.with_changes(body=body[:index] + lines + body[index:])
-
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
-def _import_insert_index(body: list[cst.BaseStatement]) -> int:
-    """Right after the module's last top-level import of tensorflow/keras (the new import
-    names a TensorFlow module; importing it later than the program's own TensorFlow
-    import changes nothing), else after the docstring."""
-    last = None
-    for position, statement in enumerate(body):
-        if is_import_line(statement) and any(_imports_tf(s) for s in statement.body):
-            last = position
-    if last is not None:
-        return last + 1
-    return 1 if body and _is_docstring(body[0]) else 0
+        # Right after the module's last top-level import of tensorflow/keras (the new import
+        # names a TensorFlow module; importing it later than the program's own TensorFlow
+        # import changes nothing), else after the docstring.
+        index = after_imports(
+            tree.body, counts=lambda line: any(_imports_tf(s) for s in line.body), used=bound_names(lines)
+        )
+        return insert_statements(tree, index, lines)
 
 
 def _imports_tf(statement: cst.BaseSmallStatement) -> bool:
@@ -309,16 +162,3 @@ def _imports_tf(statement: cst.BaseSmallStatement) -> bool:
     else:
         return False
     return any(n.split(".")[0] in ("tensorflow", "keras", "tf_keras") for n in names)
-
-
-def names_in(nodes: Iterable[cst.CSTNode]) -> set[str]:
-    """Every Name value under ``nodes``."""
-    found: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            found.add(node.value)
-
-    for node in nodes:
-        node.visit(_Collect())
-    return found

@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import keras_path, keyword, literal_value
+from codemods.analysis.cst_tools import keyword, literal_value, nodes_of
+from codemods.analysis.keras_calls import keras_path
 
 # Layers that keep the last dimension of their input.
 _SHAPE_KEEPING = {
@@ -110,18 +111,14 @@ def model_names(module: cst.Module, resolve: Callable[[cst.BaseExpression], str 
     """Names (and ``self.x`` attributes, as ``self.x``) assigned a Keras model somewhere
     in the module: ``Sequential(...)``, ``Model(...)``, ``load_model(...)``..."""
     found: set[str] = set()
-
-    class _Visit(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            value = node.value
-            if not isinstance(value, cst.Call) or keras_path(resolve(value.func)) not in _MODEL_FACTORIES:
-                return
-            for target in node.targets:
-                t = target.target
-                if isinstance(t, cst.Name):
-                    found.add(t.value)
-                elif isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name):
-                    found.add(f"{t.value.value}.{t.attr.value}")
-
-    module.visit(_Visit())
+    for node in nodes_of(module, cst.Assign):
+        value = node.value
+        if not isinstance(value, cst.Call) or keras_path(resolve(value.func)) not in _MODEL_FACTORIES:
+            continue
+        for target in node.targets:
+            t = target.target
+            if isinstance(t, cst.Name):
+                found.add(t.value)
+            elif isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name):
+                found.add(f"{t.value.value}.{t.attr.value}")
     return found

@@ -8,6 +8,10 @@ faithful homes, which create the same variables under the same names in graph mo
   cells the tf-keras package keeps (``tf_keras.api._v1.keras.__internal__.legacy``);
 * ``tf.contrib.layers.X``, ``tf.contrib.slim.X``, ``tf.contrib.framework.X``: the tf-slim
   package, which is that code;
+* ``tf.contrib.tensorboard.plugins.projector``: ``tensorboard.plugins.projector`` (tensorboard
+  ships with TensorFlow; its ``visualize_embeddings`` takes TF1's FileWriter too);
+* ``tf.contrib.seq2seq.sequence_loss``: a copy of TF 1.15's function written into the
+  migrated module (``HELPERS``), of ops both tf.compat.v1 and TF 2 have;
 * other ``tf.contrib`` symbols: tf_upgrade_v2's rename where its target exists in TF 2.21's
   ``tf.compat.v1``.
 
@@ -27,7 +31,9 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "legacy_homes.json"
 
 TF_KERAS_LEGACY = "tf_keras.api._v1.keras.__internal__.legacy"
 # What the migrated program imports for each home, and the pip package that provides it.
-PACKAGES = {"tf_legacy": "tf-keras", "slim": "tf-slim", "tf": "tensorflow"}
+PACKAGES = {"tf_legacy": "tf-keras", "slim": "tf-slim", "tf": "tensorflow", "projector": "tensorboard"}
+TENSORBOARD_PROJECTOR = "tensorboard.plugins.projector"
+CONTRIB_PROJECTOR = "contrib.tensorboard.plugins.projector"
 # TF1 modules with no TF 2.21 + Keras 3 form under their own name.
 GONE = ("layers", "nn.rnn_cell", "contrib")
 # The tf.contrib modules whose functions tf-slim carries.
@@ -55,10 +61,47 @@ ADVICE = {
 }
 
 
+# TF1 functions without a TF 2.21 home that the migrated module gets a copy of, by TF1
+# symbol: TF 1.15's implementation (contrib/seq2seq/python/ops/loss.py) named ``{name}``,
+# with TensorFlow spelled ``{tf}``.
+HELPERS = {
+    "contrib.seq2seq.sequence_loss": '''\
+def {name}(logits, targets, weights, average_across_timesteps=True, average_across_batch=True,
+{indent}sum_over_timesteps=False, sum_over_batch=False, softmax_loss_function=None, name=None):
+    """TF 1's tf.contrib.seq2seq.sequence_loss (TF 2 has no tf.contrib): the cross-entropy of
+    each target weighted by `weights`, averaged or summed over the timesteps and the batch."""
+    with {tf}.name_scope(name or "sequence_loss"):
+        logits_flat = {tf}.reshape(logits, [-1, {tf}.shape(logits)[2]])
+        targets = {tf}.reshape(targets, [-1])
+        if softmax_loss_function is None:
+            crossent = {tf}.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits_flat)
+        else:
+            crossent = softmax_loss_function(labels=targets, logits=logits_flat)
+        crossent *= {tf}.reshape(weights, [-1])
+        if average_across_timesteps and average_across_batch:
+            return {tf}.math.divide_no_nan({tf}.reduce_sum(crossent), {tf}.reduce_sum(weights))
+        if sum_over_timesteps and sum_over_batch:
+            count = {tf}.cast({tf}.math.count_nonzero(weights), crossent.dtype)
+            return {tf}.math.divide_no_nan({tf}.reduce_sum(crossent), count)
+        crossent = {tf}.reshape(crossent, {tf}.shape(logits)[0:2])
+        if average_across_timesteps or average_across_batch:
+            axis = [0] if average_across_batch else [1]
+            total = {tf}.reduce_sum(weights, axis=axis)
+            return {tf}.math.divide_no_nan({tf}.reduce_sum(crossent, axis=axis), total)
+        if sum_over_timesteps or sum_over_batch:
+            axis = [0] if sum_over_batch else [1]
+            count = {tf}.cast({tf}.math.count_nonzero(weights, axis=axis), crossent.dtype)
+            return {tf}.math.divide_no_nan({tf}.reduce_sum(crossent, axis=axis), count)
+        return crossent
+''',
+}
+
+
 @dataclass(frozen=True)
 class Home:
-    """Where a TF1 symbol lives on TF 2.21: ``kind`` ("tf_legacy", "slim", "tf": under
-    ``tf.compat.v1``) and the attribute path under it (empty: the module itself)."""
+    """Where a TF1 symbol lives on TF 2.21: ``kind`` ("tf_legacy", "slim", "projector", "tf":
+    under ``tf.compat.v1``; "helper": a copy written into the module) and the attribute path
+    under it (empty: the module itself; a helper's: its TF1 symbol)."""
 
     kind: str
     path: str
@@ -88,6 +131,12 @@ def home(symbol: str) -> Home | None:
                 return Home("tf_legacy", "rnn_cell." + name)
     if symbol == "nn.rnn_cell":
         return Home("tf_legacy", "rnn_cell")
+    if symbol == CONTRIB_PROJECTOR:
+        return Home("projector", "")
+    if symbol.startswith(CONTRIB_PROJECTOR + ".") and symbol[len(CONTRIB_PROJECTOR) + 1 :] in tables["tensorboard_projector"]:
+        return Home("projector", symbol[len(CONTRIB_PROJECTOR) + 1 :])
+    if symbol in HELPERS:
+        return Home("helper", symbol)
     renamed = tables["contrib_renames"].get(symbol)
     if renamed is not None:
         return Home("tf", renamed)
@@ -99,6 +148,11 @@ def home(symbol: str) -> Home | None:
             if name.split(".")[0] in (*tables["tf_slim"], *tables["tf_slim_subpackages"]):
                 return Home("slim", name)
     return None
+
+
+def helper_code(home: Home, name: str, tf: str) -> str:
+    """The definition of the helper ``home`` names, called ``name``, with TensorFlow spelled ``tf``."""
+    return HELPERS[home.path].format(name=name, tf=tf, indent=" " * (len(name) + 5))
 
 
 def slim_subpackage(home: Home) -> str | None:

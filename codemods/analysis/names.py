@@ -36,6 +36,9 @@ class _Scope:
     # names bound anywhere else: a fallback does not make the guarded import another name.
     fallbacks: set[str] = field(default_factory=set)
     bound_outside_handlers: set[str] = field(default_factory=set)
+    # Every binding of each name (imports, definitions, parameters, targets): the value of
+    # a one-target `name = value`, None for any other (read by ``assigned_value``).
+    values: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
 
 
 def is_import_line(statement: cst.BaseStatement) -> bool:
@@ -45,16 +48,23 @@ def is_import_line(statement: cst.BaseStatement) -> bool:
     )
 
 
-def dotted_name(expr: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
+def _chain(expr: cst.BaseExpression) -> tuple[cst.Name, list[str]] | None:
+    """The first name of a Name/Attribute chain and the attribute names after it
+    (``a``, ``[b, c]`` for ``a.b.c``); None for any other expression."""
+    attrs: list[str] = []
     while isinstance(expr, cst.Attribute):
-        parts.append(expr.attr.value)
+        attrs.append(expr.attr.value)
         expr = expr.value
     if not isinstance(expr, cst.Name):
         return None
-    parts.append(expr.value)
-    return ".".join(reversed(parts))
+    attrs.reverse()
+    return expr, attrs
+
+
+def dotted_name(expr: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    chain = _chain(expr)
+    return None if chain is None else ".".join([chain[0].value, *chain[1]])
 
 
 def _import_origin(alias: cst.ImportAlias) -> tuple[str, str]:
@@ -145,19 +155,27 @@ class _BindingCollector(FastVisitor):
     def scope(self) -> _Scope:
         return self.stack[-1]
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.scope.locals.add(node.name.value)
+    def _note(self, name: str, value: cst.BaseExpression | None = None) -> None:
+        self.scope.values.setdefault(name, []).append(value)
+
+    def _bind_local(self, name: str, value: cst.BaseExpression | None = None) -> None:
+        self.scope.locals.add(name)
+        self._note(name, value)
+
+    def _open_function(self, node: cst.FunctionDef | cst.Lambda) -> None:
         self._open(node, is_class=False)
         for param in _all_params(node.params):
-            self.scope.locals.add(param.name.value)
+            self._bind_local(param.name.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind_local(node.name.value)
+        self._open_function(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.stack.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._open(node, is_class=False)
-        for param in _all_params(node.params):
-            self.scope.locals.add(param.name.value)
+        self._open_function(node)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
         self.stack.pop()
@@ -196,7 +214,7 @@ class _BindingCollector(FastVisitor):
         return self._comprehension(node, (node.key, node.value))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope.locals.add(node.name.value)
+        self._bind_local(node.name.value)
         self._open(node, is_class=True)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
@@ -208,6 +226,7 @@ class _BindingCollector(FastVisitor):
         for alias in node.names:
             local, origin = _import_origin(alias)
             self.scope.imports[local] = origin
+            self._note(local)
             self.imported_names.add(local)
         return False
 
@@ -223,6 +242,7 @@ class _BindingCollector(FastVisitor):
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
+            self._note(local)
             if module:
                 self.scope.imports[local] = f"{module}.{name}"
                 self.imported_names.add(local)
@@ -230,9 +250,9 @@ class _BindingCollector(FastVisitor):
                 self.scope.locals.add(local)
         return False
 
-    def _bind_target(self, target: cst.BaseExpression) -> None:
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None = None) -> None:
         if isinstance(target, cst.Name):
-            self.scope.locals.add(target.value)
+            self._bind_local(target.value, value)
             if self.handler_depth:
                 self.scope.fallbacks.add(target.value)
             else:
@@ -243,8 +263,10 @@ class _BindingCollector(FastVisitor):
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value)
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._bind_target(node.target)
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = node.value if len(node.targets) == 1 else None
+        for target in node.targets:
+            self._bind_target(target.target, value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._bind_target(node.target)
@@ -321,6 +343,24 @@ class ImportResolver:
         self._relevant: dict[str, set[int]] = {}
         self._module_scope = collector.scopes[module]
         self._scopes = collector.scopes
+        self._load_scopes: dict[cst.Name, _Scope] | None = None
+
+    def assigned_value(self, name: cst.Name) -> cst.BaseExpression | None:
+        """The value of the name read at ``name`` when the scope it belongs to binds it
+        once, by ``name = value``; None when it is bound any other way or more than once."""
+        if self._load_scopes is None:
+            self._load_scopes = {node: scope for node, scope, _ in self._collector.loads}
+        current = self._load_scopes.get(name)
+        innermost = True
+        while current is not None:
+            # a class body's names are not visible to the functions inside it
+            if not (current.is_class and not innermost):
+                values = current.values.get(name.value)
+                if values is not None:
+                    return values[0] if len(values) == 1 else None
+            innermost = False
+            current = current.parent
+        return None
 
     def statements_using(self, package: str) -> set[int]:
         """Ids of the statements that read a name imported from ``package`` (with every
@@ -371,16 +411,9 @@ class ImportResolver:
 
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         """``tensorflow.train.AdamOptimizer`` for ``tf.train.AdamOptimizer``."""
-        attrs: list[str] = []
-        while isinstance(expr, cst.Attribute):
-            attrs.append(expr.attr.value)
-            expr = expr.value
-        if not isinstance(expr, cst.Name):
-            return None
-        origin = self._resolved.get(expr)
-        if origin is None:
-            return None
-        return ".".join([origin, *reversed(attrs)])
+        chain = _chain(expr)
+        origin = None if chain is None else self._resolved.get(chain[0])
+        return None if origin is None else ".".join([origin, *chain[1]])
 
     def matches(self, expr: cst.BaseExpression, *names: str) -> bool:
         return self.qualified_name(expr) in names

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import after_imports, bound_names, insert_statements
 from codemods.analysis.graph_outcome import graph_outcome
-from codemods.analysis.names import is_import_line
 from codemods.analysis.private_names import public_qualified
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tf_upgrade_v2.json"
@@ -315,17 +315,21 @@ def graph_fallback(scratch: dict) -> bool:
     return graph_outcome(scratch).fallback
 
 
+def api_names(scratch: dict, resolver) -> TF1Names | None:
+    """How the module names TensorFlow, for an API rule (T101-T104); None when it has
+    nothing for them: it does not use TensorFlow, or the graph conversion kept it on
+    tf.compat.v1 on purpose."""
+    if graph_fallback(scratch):
+        return None
+    names = TF1Names(resolver)
+    return names if names.uses_tensorflow else None
+
+
 def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
     """Insert import statements (not already there) after the module's top-level imports."""
-    body = list(module.body)
-    existing = {module.code_for_node(s).strip() for s in body if isinstance(s, cst.SimpleStatementLine)}
+    existing = {module.code_for_node(s).strip() for s in module.body if isinstance(s, cst.SimpleStatementLine)}
     new = [cst.parse_statement(line + "\n") for line in lines if line not in existing]
-    position = 0
-    for index, stmt in enumerate(body):
-        if is_import_line(stmt):
-            position = index + 1
-    body[position:position] = new
-    return module.with_changes(body=body)
+    return insert_statements(module, after_imports(module.body, used=bound_names(new)), new)
 
 
 # -- the benchmark's measure ---------------------------------------------------------

@@ -87,9 +87,6 @@ class _Uses(FastVisitor):
 
 class RemainingLegacy(Rule):
     code = "R001"
-    slug = "remaining-tf1"
-    summary = "Reports (changes nothing) every use left of tf.compat.v1, TF 1-only names, tf.contrib and tf.estimator."
-    triggers = ("tensorflow",)
     details = __doc__.split("\n\n", 1)[1].strip()
     changes_code = False
     examples = (

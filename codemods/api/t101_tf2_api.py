@@ -16,11 +16,11 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import legacy_homes, tf_api
+from codemods.analysis.cst_tools import as_keyword, bind_arguments, code
 from codemods.analysis.evidence import TF2
 from codemods.base import Example, Rule
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript, cst.SimpleString)
-_NO_SPACE = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 # Symbols whose native form depends on how they are called (decided in leave_Call).
 _PER_CALL = {"tf.where", "tf.assign", "tf.assign_add", "tf.assign_sub", "tf.nn.xw_plus_b", "tf.nn.relu_layer",
              "tf.batch_gather", *tf_api.CASTS}
@@ -53,24 +53,13 @@ def _expression(text: str) -> cst.BaseExpression:
     return node
 
 
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
-
-
 def _parenthesized(expr: cst.BaseExpression) -> str:
-    text = _code(expr)
+    text = code(expr)
     return text if isinstance(expr, _ATOMIC) else f"({text})"
-
-
-def _keyword(arg: cst.Arg, name: str) -> cst.Arg:
-    return arg.with_changes(keyword=cst.Name(name), equal=_NO_SPACE)
 
 
 class TF2Api(Rule):
     code = "T101"
-    slug = "tf2-api"
-    summary = "Renamed, moved and re-signatured TF1 functions get their native TF2 names and arguments."
-    triggers = ("tensorflow",)
     details = (
         "Uses tf_upgrade_v2's tables (snapshot in codemods/data/tf_upgrade_v2.json, with the TF1 and TF2 "
         "signatures of every function whose arguments changed) and prefers the native TF2 name; "
@@ -137,11 +126,10 @@ class TF2Api(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if tf_api.graph_fallback(self.context.scratch):
-            return tree  # kept on tf.compat.v1 on purpose by the graph conversion
-        self.names = tf_api.TF1Names(self.resolver)
-        if not self.names.uses_tensorflow:
+        names = tf_api.api_names(self.context.scratch, self.resolver)
+        if names is None:
             return tree
+        self.names = names
         # Names TF 1 and TF 2 share (tf.where, tf.nn.max_pool, tf.saved_model.load) and
         # positional arguments mean TF 2's functions in TF 2 code: every rewrite applies
         # only to a module that shows TF 1 (a TF 1-only name or argument, compat.v1).
@@ -341,7 +329,7 @@ class TF2Api(Rule):
                     continue
                 if sig is None:
                     name = legacy_order[position] if legacy_order and position < len(legacy_order) else None
-                    result.append(_keyword(arg, name) if name else arg)
+                    result.append(as_keyword(arg, name) if name else arg)
                     continue
                 if position >= len(sig["v1"]):
                     if sig["v1_star"]:
@@ -353,8 +341,8 @@ class TF2Api(Rule):
                 old = arg.keyword.value
             new = renames[old] if old in renames else old
             if (symbol, old) in tf_api.DROPPABLE:
-                if _code(arg.value) != tf_api.DROPPABLE[(symbol, old)]:
-                    return args, f"passes `{old}={_code(arg.value)}`, which TF 2 dropped"
+                if code(arg.value) != tf_api.DROPPABLE[(symbol, old)]:
+                    return args, f"passes `{old}={code(arg.value)}`, which TF 2 dropped"
                 new = None
             if new is None:  # TF2 dropped the argument (no effect there)
                 as_keywords = as_keywords or arg.keyword is None
@@ -378,7 +366,7 @@ class TF2Api(Rule):
                     result.append(arg)
                     continue
                 as_keywords = True
-                result.append(_keyword(arg, new))
+                result.append(as_keyword(arg, new))
             else:
                 result.append(arg if new == old else arg.with_changes(keyword=cst.Name(new)))
         return result, None
@@ -422,43 +410,43 @@ class TF2Api(Rule):
             return self.names.spell(target, original.func)
 
         if symbol in tf_api.CASTS:
-            bound = _bind(args, ("x",))
+            bound = _exact_arguments(args, ("x",))
             if bound is not None:
                 dtype = self.names.spell(f"tf.{tf_api.CASTS[symbol]}")
-                return f"{spell('tf.cast')}({_code(bound['x'])}, {dtype}{_name_suffix(bound)})"
+                return f"{spell('tf.cast')}({code(bound['x'])}, {dtype}{_name_suffix(bound)})"
         elif symbol in _ASSIGN_METHODS:
-            bound = _bind(args, ("ref", "value"))
+            bound = _exact_arguments(args, ("ref", "value"))
             if bound is not None:
                 method = _ASSIGN_METHODS[symbol]
-                return f"{_parenthesized(bound['ref'])}.{method}({_code(bound['value'])}{_name_suffix(bound)})"
+                return f"{_parenthesized(bound['ref'])}.{method}({code(bound['value'])}{_name_suffix(bound)})"
         elif symbol == "tf.where":
-            bound = _bind(args, ("condition",))
+            bound = _exact_arguments(args, ("condition",))
             if bound is not None:  # the one-argument form: the indices of true elements, as before
-                return f"{spell('tf.where')}({_code(bound['condition'])}{_name_suffix(bound)})"
+                return f"{spell('tf.where')}({code(bound['condition'])}{_name_suffix(bound)})"
         elif symbol in ("tf.nn.xw_plus_b", "tf.nn.relu_layer"):
-            bound = _bind(args, ("x", "weights", "biases"))
+            bound = _exact_arguments(args, ("x", "weights", "biases"))
             if bound is not None:
-                x, w, b = (_code(bound[k]) for k in ("x", "weights", "biases"))
+                x, w, b = (code(bound[k]) for k in ("x", "weights", "biases"))
                 affine = f"{spell('tf.nn.bias_add')}({self.names.spell('tf.matmul')}({x}, {w}), {b}"
                 if symbol == "tf.nn.xw_plus_b":
                     return f"{affine}{_name_suffix(bound)})"
                 return f"{spell('tf.nn.relu')}({affine}){_name_suffix(bound)})"
         elif symbol in _MEAN_LOSSES:
             required, elementwise = _MEAN_LOSSES[symbol]
-            bound = _bind(args, required)
+            bound = _exact_arguments(args, required)
             if bound is not None:
                 labels, other = bound[required[0]], bound[required[1]]
                 if elementwise is None:
                     loss = f"{spell('tf.abs')}({_parenthesized(other)} - {_parenthesized(labels)})"
                 elif required[1] == "logits":
-                    loss = f"{spell(elementwise)}(labels={_code(labels)}, logits={_code(other)})"
+                    loss = f"{spell(elementwise)}(labels={code(labels)}, logits={code(other)})"
                 else:
-                    loss = f"{spell(elementwise)}({_code(other)}, {_code(labels)})"
+                    loss = f"{spell(elementwise)}({code(other)}, {code(labels)})"
                 return f"{spell('tf.reduce_mean')}({loss}{_name_suffix(bound)})"
         elif symbol == "tf.batch_gather":
-            bound = _bind(args, ("params", "indices"))
+            bound = _exact_arguments(args, ("params", "indices"))
             if bound is not None:
-                params, indices = _code(bound["params"]), _code(bound["indices"])
+                params, indices = code(bound["params"]), code(bound["indices"])
                 return f"{spell('tf.gather')}({params}, {indices}, batch_dims=-1{_name_suffix(bound)})"
         return None
 
@@ -490,27 +478,17 @@ def _estimator_message(symbol: str) -> str:
     )
 
 
-def _bind(args: list[cst.Arg], required: tuple[str, ...]) -> dict[str, cst.BaseExpression] | None:
+def _exact_arguments(args: list[cst.Arg], required: tuple[str, ...]) -> dict[str, cst.BaseExpression] | None:
     """The call's arguments by parameter name, when they are exactly ``required``
     (positionally or by keyword) and perhaps ``name`` (by keyword); else None."""
-    bound: dict[str, cst.BaseExpression] = {}
-    for position, arg in enumerate(args):
-        if arg.star:
-            return None
-        if arg.keyword is None:
-            if position >= len(required):
-                return None
-            name = required[position]
-        else:
-            name = arg.keyword.value
-        if name in bound or (name not in required and name != "name"):
-            return None
-        bound[name] = arg.value
-    return bound if all(name in bound for name in required) else None
+    bound = bind_arguments(args, required, keyword_only=("name",))
+    if bound is None or not all(name in bound for name in required):
+        return None
+    return {name: arg.value for name, arg in bound.items()}
 
 
 def _name_suffix(bound: dict[str, cst.BaseExpression]) -> str:
-    return f", name={_code(bound['name'])}" if "name" in bound else ""
+    return f", name={code(bound['name'])}" if "name" in bound else ""
 
 
 def _dotted(expr: cst.BaseExpression) -> str | None:

@@ -13,6 +13,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import tf_api
+from codemods.analysis.cst_tools import code
 from codemods.base import Example, Rule
 
 # What absl.logging has of TF 1's tf.logging (TaskLevelStatusMessage has no absl form).
@@ -24,9 +25,6 @@ ABSL_LOGGING_NAMES = {
 
 class AbslFlagsLogging(Rule):
     code = "T102"
-    slug = "absl-flags-logging"
-    summary = "tf.app.flags, tf.flags, tf.logging and tf.app.run become absl.flags, absl.logging and absl.app.run."
-    triggers = ("flags", "logging", "app.run", "from tensorflow import app")
     details = (
         "TF 1.x's tf.app.flags was absl.flags behind a wrapper and tf.logging logged through Python's "
         "logging; TF 2 has neither outside tf.compat.v1. The absl modules are imported as `import "
@@ -88,11 +86,10 @@ class AbslFlagsLogging(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if tf_api.graph_fallback(self.context.scratch):
+        names = tf_api.api_names(self.context.scratch, self.resolver)
+        if names is None:
             return tree
-        self.names = tf_api.TF1Names(self.resolver)
-        if not self.names.uses_tensorflow:
-            return tree
+        self.names = names
         self.needed: set[str] = set()
         self._call_funcs: set[int] = set()
         self._inner: set[int] = set()
@@ -174,7 +171,7 @@ class AbslFlagsLogging(Rule):
         """``from tensorflow import logging`` -> ``from absl import logging``."""
         if original_node.relative or original_node.module is None or isinstance(original_node.names, cst.ImportStar):
             return updated_node
-        module = cst.Module([]).code_for_node(original_node.module)
+        module = code(original_node.module)
         targets = []
         for alias in original_node.names:
             symbol = tf_api.tf1_symbol(f"{module}.{alias.evaluated_name}", self.names.compat_module)

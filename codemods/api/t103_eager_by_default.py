@@ -23,12 +23,6 @@ from codemods.base import Example, Rule
 
 class EagerByDefault(Rule):
     code = "T103"
-    slug = "eager-by-default"
-    summary = "tf.enable_eager_execution(), tf.reset_default_graph() and other graph-mode switches are removed."
-    triggers = (
-        "enable_eager_execution", "enable_v2_behavior", "reset_default_graph", "enable_resource_variables",
-        "enable_v2_tensorshape", "enable_control_flow_v2", "disable_v2_behavior", "disable_eager_execution",
-    )
     details = (
         "Removes statements that only call tf.enable_eager_execution, tf.enable_v2_behavior, "
         "tf.enable_resource_variables, tf.enable_v2_tensorshape or tf.enable_control_flow_v2 (each "
@@ -75,11 +69,10 @@ class EagerByDefault(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if tf_api.graph_fallback(self.context.scratch):
+        names = tf_api.api_names(self.context.scratch, self.resolver)
+        if names is None:
             return tree
-        self.names = tf_api.TF1Names(self.resolver)
-        if not self.names.uses_tensorflow:
-            return tree
+        self.names = names
         self.removable = set(tf_api.ENABLING_CALLS)
         if self._graph_only_symbol(tree) is None:
             self.removable |= tf_api.GRAPH_RESET_CALLS

@@ -17,20 +17,14 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import tf_api
+from codemods.analysis.cst_tools import bind_arguments, code
 from codemods.base import Example, Rule
 
 _PARAMETERS = ("input_", "data", "message", "first_n", "summarize", "name")
 
 
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
-
-
 class TFPrint(Rule):
     code = "T104"
-    slug = "tf-print"
-    summary = "Statements `y = tf.Print(x, data, message)` become `tf.print(message, *data)` and `y = x`."
-    triggers = ("Print",)
     details = __doc__.split("\n\n", 1)[1].strip()
     examples = (
         Example(
@@ -69,11 +63,10 @@ class TFPrint(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if tf_api.graph_fallback(self.context.scratch):
+        names = tf_api.api_names(self.context.scratch, self.resolver)
+        if names is None:
             return tree
-        self.names = tf_api.TF1Names(self.resolver)
-        if not self.names.uses_tensorflow:
-            return tree
+        self.names = names
         # Only a statement calling tf.Print changes: one that names something from tensorflow.
         self.skip_statements_without("tensorflow")
         return tree.visit(self)
@@ -82,25 +75,21 @@ class TFPrint(Rule):
         """(input, tf.print call text) of a convertible ``tf.Print`` call, else None."""
         if not isinstance(call, cst.Call) or self.names.symbol(call.func) != "tf.Print":
             return None
-        values: dict[str, cst.BaseExpression] = {}
-        for position, arg in enumerate(call.args):
-            if arg.star:
-                return None
-            name = arg.keyword.value if arg.keyword is not None else _PARAMETERS[position] if position < 6 else None
-            if name is None or name in values:
-                return None
-            values[name] = arg.value
+        bound = bind_arguments(call.args, _PARAMETERS)
+        if bound is None:
+            return None
+        values = {name: arg.value for name, arg in bound.items()}
         if "input_" not in values or "data" not in values or "first_n" in values:
             return None
         data = values["data"]
         if isinstance(data, (cst.List, cst.Tuple)) and not any(isinstance(e, cst.StarredElement) for e in data.elements):
-            printed = [_code(e.value) for e in data.elements]
+            printed = [code(e.value) for e in data.elements]
         else:
-            printed = [f"*{_code(data)}"]
+            printed = [f"*{code(data)}"]
         if "message" in values and not (isinstance(values["message"], cst.Name) and values["message"].value == "None"):
-            printed.insert(0, _code(values["message"]))
+            printed.insert(0, code(values["message"]))
         if "summarize" in values:
-            printed.append(f"summarize={_code(values['summarize'])}")
+            printed.append(f"summarize={code(values['summarize'])}")
         text = f"{self.names.spell('tf.print', call.func)}({', '.join(printed)})"
         return values["input_"], text
 
@@ -125,7 +114,7 @@ class TFPrint(Rule):
         self.report(original_node, "`y = tf.Print(x, ...)` -> `tf.print(...)` and `y = x`", kind="converted")
         printed = cst.parse_statement(text + "\n").with_changes(leading_lines=updated_node.leading_lines)
         target = updated_node.body[0].targets[0].target
-        if _code(target) == _code(input_) and isinstance(target, cst.Name):
+        if code(target) == code(input_) and isinstance(target, cst.Name):
             return printed.with_changes(trailing_whitespace=updated_node.trailing_whitespace)
         assign = updated_node.with_changes(
             body=[updated_node.body[0].with_changes(value=input_)], leading_lines=[]

@@ -24,7 +24,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.names import FastVisitor, dotted_name, is_import_line
+from codemods.analysis.cst_tools import after_imports, kwarg, nodes_of
+from codemods.analysis.names import FastVisitor, dotted_name
 from codemods.base import Example, Rule
 
 # The modules that define TF 1's read_data_sets (input_data re-exports contrib's).
@@ -69,12 +70,6 @@ def _is_false(expr: cst.BaseExpression) -> bool:
 
 class MnistInputData(Rule):
     code = "T105"
-    slug = "mnist-input-data"
-    summary = (
-        "tensorflow.examples.tutorials.mnist.input_data.read_data_sets becomes an inlined equivalent "
-        "on tf.keras.datasets.mnist with TF 1's splits, scaling and next_batch shuffling."
-    )
-    triggers = ("read_data_sets", "input_data")
     details = (
         "Handles `from tensorflow.examples.tutorials.mnist import input_data`, `import "
         "tensorflow.examples.tutorials.mnist.input_data as input_data`, `from ...input_data import "
@@ -407,27 +402,11 @@ class _Plan(FastVisitor):
                             return call.args[0].value
             return None
 
-        def calls_in(node: cst.CSTNode) -> list[cst.Call]:
-            result = []
-
-            class _Find(FastVisitor):
-                def visit_Call(self, n):
-                    if id(n) in wanted:
-                        result.append(n)
-
-                def visit_FunctionDef(self, n):
-                    return False
-
-                def visit_ClassDef(self, n):
-                    return False
-
-            node.visit(_Find())
-            return result
-
         def record(node: cst.CSTNode, seed: cst.BaseExpression | None) -> None:
             if seed is not None:
-                for call in calls_in(node):
-                    found[id(call)] = seed
+                for call in nodes_of(node, cst.Call, skip=(cst.FunctionDef, cst.ClassDef)):
+                    if id(call) in wanted:
+                        found[id(call)] = seed
 
         def block(body, seed):
             for stmt in body:
@@ -469,9 +448,7 @@ class _Plan(FastVisitor):
                                        "next_batch may shuffle differently", kind="converted")
                 continue
             self.features.add("seed")
-            self.call_args[id(call)].append(cst.Arg(
-                seed.deep_clone(), keyword=cst.Name("seed"),
-                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+            self.call_args[id(call)].append(kwarg("seed", seed.deep_clone()))
             self.rule.report(call, "the graph seed is passed as `seed=`: TF 1's read_data_sets seeded "
                                    "NumPy with it", kind="converted")
 
@@ -563,18 +540,8 @@ class _Plan(FastVisitor):
         return stmt.with_changes(body=smalls)
 
     def _insert_helper(self, tree: cst.Module, body: list[cst.BaseStatement]) -> cst.Module:
-        # After the docstring and the leading imports.
-        position = 0
-        for index, stmt in enumerate(body):
-            if is_import_line(stmt):
-                position = index + 1
-                continue
-            if index == 0 and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr) and isinstance(
-                stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
-            ):
-                position = 1
-                continue
-            break
+        # After the docstring and the imports the module opens with.
+        position = after_imports(body, opening_only=True)
         early = _early_imports(body[:position])
         everywhere = _early_imports(body)
         new_imports: list[str] = []

@@ -225,14 +225,6 @@ def _is_name(node: cst.BaseExpression | None, value: str) -> bool:
 
 class LayersToKeras(Rule):
     code = "G102"
-    slug = "layers-to-keras"
-    summary = (
-        "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout, batch_normalization; "
-        "tf.contrib.layers; LSTM/GRU/basic RNN cells under dynamic_rnn/static_rnn) become Keras layer objects created once."
-    )
-    triggers = ("layers.", "slim.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn", "static_rnn", "dynamic_rnn")
-    # Only graphs that a session runs are converted (G101 undoes this rule otherwise).
-    requires = ("Session",)
     details = (
         "In graph-building code run by a Session, `h = tf.layers.dense(x, n, name=\"fc1\")` becomes a "
         "Keras layer created where the graph was built (`fc1 = tf.keras.layers.Dense(n, name=\"fc1\")`) and "

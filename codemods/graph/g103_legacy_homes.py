@@ -18,6 +18,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import legacy_homes
+from codemods.analysis.cst_tools import after_imports, insert_statements
 from codemods.analysis.graph import drop_unused_contrib_imports
 from codemods.analysis.names import dotted_name
 from codemods.analysis.private_names import public_qualified
@@ -28,11 +29,14 @@ from codemods.base import Example, Rule
 _IMPORTS = {
     "tf_legacy": "from tf_keras.api._v1.keras.__internal__ import legacy as {name}",
     "slim": "import tf_slim as {name}",
+    "projector": "from tensorboard.plugins import projector as {name}",
 }
 
 
 def _import_line(kind: str, name: str) -> str:
-    return "import tf_slim" if (kind, name) == ("slim", "tf_slim") else _IMPORTS[kind].format(name=name)
+    line = _IMPORTS[kind].format(name=name)
+    imported = line.split()[-3].rsplit(".", 1)[-1]
+    return line.removesuffix(f" as {name}") if imported == name else line
 # Module imports that become `import tf_slim as <name>`.
 _SLIM_MODULES = ("tensorflow.contrib.slim", "tensorflow.contrib.layers")
 _NOTE = {
@@ -55,9 +59,6 @@ def tf1_name(qualified: str | None) -> str | None:
 
 class LegacyHomes(Rule):
     code = "G103"
-    slug = "legacy-homes"
-    summary = "tf.layers, tf.nn.rnn_cell and tf.contrib, gone from TF 2.21, come from tf-keras' legacy module and tf-slim."
-    triggers = (("tensorflow", "layers"), ("tensorflow", "rnn_cell"), ("tensorflow", "contrib"))
     details = (
         "Runs after every other TF rule, on what they left: a module G101 kept on tensorflow.compat.v1 "
         "(graph mode), or TF1 names T101 found no native form for. tf.layers.X and tf.nn.rnn_cell.X "
@@ -65,7 +66,10 @@ class LegacyHomes(Rule):
         "tf_keras.api._v1.keras.__internal__ import legacy as tf_legacy` (the tf-keras package's copy of "
         "TF1's code: same variables and names, e.g. dense/kernel:0, in graph mode); tf.contrib.layers.X, "
         "tf.contrib.slim.X, tf.contrib.framework.X -> tf_slim (`import tensorflow.contrib.slim as slim` "
-        "-> `import tf_slim as slim`); other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
+        "-> `import tf_slim as slim`); tf.contrib.tensorboard.plugins.projector -> tensorboard.plugins.projector "
+        "(tensorboard ships with TensorFlow); tf.contrib.seq2seq.sequence_loss -> a copy of TF 1.15's function "
+        "written once into the module after its imports (`sequence_loss`, or `seq2seq_sequence_loss` when the "
+        "module binds that name); other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
         "tf.compat.v1 has it (tf.contrib.rnn.static_rnn -> tf.compat.v1.nn.static_rnn). Imports of "
         "tf.contrib left unused are dropped. Anything else under tf.contrib is reported with what to use "
         "instead; the module then still fails on TF 2.21. The migrated program needs `pip install "
@@ -124,6 +128,26 @@ class LegacyHomes(Rule):
         Example(
             before=textwrap.dedent(
                 """\
+                import tensorflow.compat.v1 as tf
+                from tensorflow.contrib.tensorboard.plugins import projector
+
+                config = projector.ProjectorConfig()
+                embedding = tf.contrib.tensorboard.plugins.projector.EmbeddingInfo()
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                from tensorboard.plugins import projector
+
+                config = projector.ProjectorConfig()
+                embedding = projector.EmbeddingInfo()
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
                 import tensorflow as tf
 
                 layer = tf.keras.layers.Dense(3)
@@ -141,20 +165,25 @@ class LegacyHomes(Rule):
         self._first_use: dict[str, cst.CSTNode] = {}
         self._compat_spelling: str | None = None
         self._slim_alias = self._existing_slim_alias()
+        # `from tensorflow.contrib.tensorboard.plugins import projector`: rewritten, and reused.
+        self._projector_alias = self.resolver.alias_for("tensorflow." + legacy_homes.CONTRIB_PROJECTOR)
         self._rewritten_imports = 0
         self._subpackages: set[str] = set()  # `import tf_slim.nets` for slim.nets.X
         self._moved_imports: list[str] = []  # names split off a from-import with homeless ones
+        self._helpers: dict[str, legacy_homes.Home] = {}  # local name -> the TF1 function it copies
         self.skip_statements_without("tensorflow")
         new = tree.visit(self)
         if not self._replacements and not self._rewritten_imports:
             return tree
         new = drop_unused_contrib_imports(new)
+        new = self._insert_helpers(new)
         lines = [_import_line(kind, name) for kind, name in self._aliases.items()] + self._moved_imports
         lines += [f"import {subpackage}" for subpackage in sorted(self._subpackages)]
         if self._compat_spelling == "tensorflow":
             lines.append("import tensorflow")
         for kind, node in self._first_use.items():
-            self.report(node, f"the migrated module needs {_NOTE[kind]}", kind="converted")
+            if kind in _NOTE:
+                self.report(node, f"the migrated module needs {_NOTE[kind]}", kind="converted")
         return add_imports(new, lines) if lines else new
 
     # -- names ---------------------------------------------------------------------
@@ -194,6 +223,8 @@ class LegacyHomes(Rule):
     def _spell(self, home: legacy_homes.Home, node: cst.CSTNode) -> str:
         if home.kind == "tf":
             return self._compat() + "." + home.path
+        if home.kind == "helper":
+            return self._helper(home)
         name = self._alias(home.kind, node)
         return f"{name}.{home.path}" if home.path else name
 
@@ -201,10 +232,46 @@ class LegacyHomes(Rule):
         self._first_use.setdefault(kind, node)
         if kind == "slim" and self._slim_alias is not None:
             return self._slim_alias
+        if kind == "projector" and self._projector_alias is not None:
+            return self._projector_alias
         if kind not in self._aliases:
-            preferred, other = {"tf_legacy": ("tf_legacy", "tf_keras_legacy"), "slim": ("slim", "tf_slim")}[kind]
+            preferred, other = {
+                "tf_legacy": ("tf_legacy", "tf_keras_legacy"), "slim": ("slim", "tf_slim"),
+                "projector": ("projector", "tensorboard_projector"),
+            }[kind]
             self._aliases[kind] = other if self.resolver.is_bound_anywhere(preferred) else preferred
         return self._aliases[kind]
+
+    def _helper(self, home: legacy_homes.Home) -> str:
+        """The name of the module's copy of the TF1 function ``home`` names (``sequence_loss``,
+        else ``seq2seq_sequence_loss`` when the module binds that name)."""
+        for local, copied in self._helpers.items():
+            if copied == home:
+                return local
+        module, _, leaf = home.path.rpartition(".")
+        local = leaf
+        if self.resolver.is_bound_anywhere(local):
+            local = f"{module.rsplit('.', 1)[-1]}_{leaf}"
+        while self.resolver.is_bound_anywhere(local) or local in self._helpers:
+            local += "_"
+        self._helpers[local] = home
+        return local
+
+    def _insert_helpers(self, module: cst.Module) -> cst.Module:
+        """Each helper's definition, after the imports above its first use."""
+        for local, home in self._helpers.items():
+            tf = self.resolver.alias_for("tensorflow") or self.resolver.alias_for("tensorflow.compat.v1")
+            if tf is None:
+                self._compat_spelling = tf = "tensorflow"
+            definition = cst.parse_statement(legacy_homes.helper_code(home, local, tf))
+            blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
+            index = after_imports(module.body, used={local})
+            body = list(module.body)
+            if index < len(body):
+                kept = [line for line in body[index].leading_lines if line.comment is not None]
+                body[index] = body[index].with_changes(leading_lines=blank + kept)
+            module = insert_statements(module.with_changes(body=body), index, [definition.with_changes(leading_lines=blank)])
+        return module
 
     def _compat(self) -> str:
         """How this module spells ``tensorflow.compat.v1``."""
@@ -243,6 +310,9 @@ class LegacyHomes(Rule):
                 alias = alias.with_changes(name=cst.Name("tf_slim"))
                 self._rewritten_imports += 1
                 self._first_use.setdefault("slim", original_node)
+            elif alias.asname is not None and symbol == legacy_homes.CONTRIB_PROJECTOR:
+                alias = alias.with_changes(name=cst.parse_expression(legacy_homes.TENSORBOARD_PROJECTOR))
+                self._rewritten_imports += 1
             names.append(alias)
         return updated_node.with_changes(names=names)
 
@@ -272,15 +342,22 @@ class LegacyHomes(Rule):
                         self._first_use.setdefault(home.kind, original_node)
             self._rewritten_imports += 1
             return updated_node.with_changes(names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in homeless])
-        if len(targets) == 1 and targets[0][2].kind == "slim" and not targets[0][2].path:
+        helpers = [(alias, home) for alias, _, home in targets if home.kind == "helper"]
+        if helpers and len(helpers) == len(targets):
+            # from tensorflow.contrib.seq2seq import sequence_loss -> the module's own copy
+            for alias, home in helpers:
+                self._helpers[alias.evaluated_alias or alias.evaluated_name] = home
+            self._rewritten_imports += 1
+            return cst.RemoveFromParent()
+        if len(targets) == 1 and targets[0][2].kind in ("slim", "projector") and not targets[0][2].path:
             # from tensorflow.contrib import slim -> import tf_slim as slim
-            alias, _, _ = targets[0]
+            alias, _, home = targets[0]
             local = alias.evaluated_alias or alias.evaluated_name
             self._rewritten_imports += 1
-            self._first_use.setdefault("slim", original_node)
-            return cst.parse_statement(f"import tf_slim as {local}\n").body[0]
-        modules = {_from_module(home) for _, _, home in targets}
-        if len(modules) != 1 or any(not home.path for _, _, home in targets):
+            self._first_use.setdefault(home.kind, original_node)
+            return cst.parse_statement(_import_line(home.kind, local) + "\n").body[0]
+        modules = {_from_module(home) for _, _, home in targets if home.kind != "helper"}
+        if helpers or len(modules) != 1 or any(not home.path for _, _, home in targets):
             self.report(original_node, (
                 f"`from {module} import ...` cannot run on TF 2.21 and its names have TF 2.21 homes in different "
                 f"modules ({', '.join(sorted(modules))}): import them from there one by one"
@@ -303,7 +380,10 @@ class LegacyHomes(Rule):
 def _from_module(home: legacy_homes.Home) -> str:
     """The module a ``from ... import`` takes the last part of ``home.path`` from."""
     parent = home.path.rpartition(".")[0]
-    base = {"tf_legacy": legacy_homes.TF_KERAS_LEGACY, "slim": "tf_slim", "tf": "tensorflow.compat.v1"}[home.kind]
+    base = {
+        "tf_legacy": legacy_homes.TF_KERAS_LEGACY, "slim": "tf_slim", "tf": "tensorflow.compat.v1",
+        "projector": legacy_homes.TENSORBOARD_PROJECTOR,
+    }[home.kind]
     return f"{base}.{parent}" if parent else base
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import code
 from codemods.analysis.names import FastVisitor, dotted_name
 from codemods.base import Example, Rule
 
@@ -667,10 +668,6 @@ def _import_line(module: str, name: str, local: str) -> str:
     return f"from {module} import {name}" + (f" as {local}" if local != name else "")
 
 
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
-
-
 def _asname(alias: cst.ImportAlias) -> str | None:
     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
         return alias.asname.name.value
@@ -826,9 +823,6 @@ class _Scan(FastVisitor):
 
 class KerasImports(Rule):
     code = "K101"
-    slug = "keras-imports"
-    summary = "Standalone `keras` imports become `tensorflow.keras` imports, private Keras 2 modules their public homes."
-    triggers = ("keras",)
     details = (
         "TF 2.21's tensorflow.keras is Keras 3. Every import form is handled (`import keras`, "
         "`import keras.backend as K`, `from keras.layers import *`, imports inside functions and "
@@ -1044,7 +1038,7 @@ class KerasImports(Rule):
                 self.report(node, gone_message(path, name))
                 continue
             home, _, new_name = new.rpartition(".")
-            text = _code(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+            text = code(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
             if new_name != name:
                 text = f"{new_name} as {local}"
             by_home.setdefault(home, []).append(text)
@@ -1062,5 +1056,5 @@ class KerasImports(Rule):
         lines += modules
         if missing:
             kept = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in missing]
-            lines.append(f"from {module} import {', '.join(_code(a) for a in kept)}")
+            lines.append(f"from {module} import {', '.join(code(a) for a in kept)}")
         return lines

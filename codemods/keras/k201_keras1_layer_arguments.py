@@ -30,19 +30,19 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import (
+from codemods.analysis.cst_tools import (
     NOT_LITERAL,
     as_keyword,
     drop_args,
     find_kw,
     has_star,
-    keras_path,
     keyword,
     kwarg,
     literal_value,
     positional,
     with_args,
 )
+from codemods.analysis.keras_calls import keras_path
 from codemods.analysis.names import dotted_name
 from codemods.base import Example, Rule
 
@@ -198,9 +198,6 @@ def _tuple_of(*exprs: cst.BaseExpression) -> cst.Tuple:
 
 class Keras1LayerArguments(Rule):
     code = "K201"
-    slug = "keras1-layer-arguments"
-    summary = "Keras 1 layer names and arguments (`Convolution2D(32, 3, 3)`, `border_mode`, `init`, `output_dim`, `W_regularizer`, `dim_ordering`, ...) -> the Keras 2 spelling Keras 3 accepts."
-    triggers = ("keras",)
     details = (
         "Mirrors Keras 2.3.1's own keras.legacy.interfaces converters, so the layer is built "
         "exactly as Keras 2.3.1 built it: keyword renames, dim_ordering/consume_less value "
@@ -354,10 +351,12 @@ class Keras1LayerArguments(Rule):
                         args.append(a)
                 call = with_args(call, args)
         if kind == "deconv":
+            # Keras 1: Deconvolution2D(nb_filter, nb_row, nb_col, output_shape, ...)
             pos = positional(call)
-            if len(pos) == 5 and isinstance(pos[4].value, (cst.Tuple, cst.List)) or find_kw(call, "output_shape") is not None:
+            by_position = len(pos) == 4 and isinstance(pos[3].value, (cst.Tuple, cst.List))
+            if by_position or find_kw(call, "output_shape") is not None:
                 self.report(original, "`output_shape` of Deconvolution2D was ignored by Keras 2.3.1 (Conv2DTranspose computes it); dropped", "converted")
-                drop = pos[4] if len(pos) == 5 else find_kw(call, "output_shape")
+                drop = pos[3] if by_position else find_kw(call, "output_shape")
                 call = drop_args(call, lambda a: a is drop)
         if kind in ("conv2d", "deconv", "separable", "convlstm"):
             call = self._kernel_2d(call)

@@ -19,14 +19,8 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import (
-    as_keyword,
-    drop_args,
-    has_star,
-    keyword,
-    kwarg,
-    with_args,
-)
+from codemods.analysis.cst_tools import as_keyword, code, drop_args, has_star, keyword, kwarg, nodes_of, with_args
+from codemods.analysis.keras_calls import may_use_keras
 from codemods.analysis.names import dotted_name
 from codemods.base import Example, Rule
 
@@ -57,32 +51,17 @@ _LOADER = ("max_queue_size", "workers", "use_multiprocessing")
 _BATCHED_FACTORIES = ("flow", "flow_from_directory", "flow_from_dataframe")
 
 
-class _GeneratorFunctions(cst.CSTVisitor):
+def _generator_functions(tree: cst.Module) -> set[str]:
     """Names of the module's functions that contain ``yield`` (generator functions)."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-        self._stack: list[tuple[str, bool]] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._stack.append((node.name.value, False))
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        name, yields = self._stack.pop()
-        if yields:
-            self.names.add(name)
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        if self._stack:
-            self._stack[-1] = (self._stack[-1][0], True)
+    return {
+        function.name.value
+        for function in nodes_of(tree, cst.FunctionDef)
+        if nodes_of(function.body, cst.Yield, skip=(cst.FunctionDef,))
+    }
 
 
 class TrainingApi(Rule):
     code = "K202"
-    slug = "training-api"
-    summary = "`fit_generator`/`evaluate_generator`/`predict_generator` -> `fit`/`evaluate`/`predict`; `nb_epoch`, `samples_per_epoch`, `nb_val_samples` -> Keras 2 keywords."
-    triggers = ("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q")
-    requires = ("keras",)
     details = (
         "Keras 3 has no *_generator methods: fit/evaluate/predict take the generator. Positional "
         "arguments after the generator become keywords (fit's second parameter is y). Keras 1 "
@@ -129,11 +108,9 @@ class TrainingApi(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
-        collector = _GeneratorFunctions()
-        tree.visit(collector)
-        self.generator_functions = collector.names
+        self.generator_functions = _generator_functions(tree)
         return tree.visit(self)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
@@ -207,17 +184,17 @@ class TrainingApi(Rule):
                 return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
             if isinstance(func, cst.Attribute) and func.attr.value in _BATCHED_FACTORIES:
                 batch = next((a.value for a in generator.args if keyword(a) == "batch_size"), None)
-                batch_code = cst.Module([]).code_for_node(batch) if batch is not None else "32"
+                batch_code = code(batch) if batch is not None else "32"
                 return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(f"{_paren(samples)} // {batch_code}"))
         if isinstance(generator, cst.Name) or (generator is not None and dotted_name(generator)):
-            gen = cst.Module([]).code_for_node(generator)
+            gen = code(generator)
             value = f"{_paren(samples)} // {gen}.batch_size if hasattr({gen}, 'batch_size') else {_paren(samples)}"
             return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(value))
         return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
 
 
 def _paren(expr: cst.BaseExpression) -> str:
-    text = cst.Module([]).code_for_node(expr)
+    text = code(expr)
     if isinstance(expr, (cst.Name, cst.Integer, cst.Attribute, cst.Call, cst.Subscript)):
         return text
     return f"({text})"

@@ -35,18 +35,19 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import (
+from codemods.analysis.cst_tools import (
     NOT_LITERAL,
-    KerasRefs,
     as_keyword,
+    code,
     find_kw,
     has_star,
-    keras_path,
     keyword,
     kwarg,
     literal_value,
+    nodes_of,
     with_args,
 )
+from codemods.analysis.keras_calls import KerasRefs, keras_path, may_use_keras
 from codemods.analysis.keras_defaults import OPTIMIZER_ALIASES, OPTIMIZERS, OptimizerSpec
 from codemods.base import Example, Rule
 
@@ -61,9 +62,6 @@ def _spec(path: str | None) -> OptimizerSpec | None:
 
 class OptimizerArguments(Rule):
     code = "K203"
-    slug = "optimizer-arguments"
-    summary = "Keras 2 optimizers: `lr` -> `learning_rate`, `decay` -> an `InverseTimeDecay` schedule, Keras 2 defaults Keras 3 changed written out."
-    triggers = ("keras",)
     details = (
         "decay=d becomes learning_rate=keras.optimizers.schedules.InverseTimeDecay(lr, "
         "decay_steps=1, decay_rate=d), the per-step 1/(1 + d*iterations) Keras 2 applied. "
@@ -112,21 +110,12 @@ class OptimizerArguments(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self.string_names = _names_bound_to_strings(tree)
         new = self.refs.apply(tree.visit(self))
-        if new is not tree and self.evidence.keras3 and not new.deep_equals(tree):
-            # Keras 3's own defaults are what Keras 3 code means.
-            self._reports.clear()
-            self.report_file(
-                f"judged Keras 3 code ({'; '.join(self.evidence.keras.reasons[:3])}): "
-                "its optimizers are Keras 3's and are left as they are",
-                kind="converted",
-            )
-            return tree
-        return new
+        return self.unless_keras3(tree, new, "its optimizers are Keras 3's and are left as they are")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         if has_star(updated_node):
@@ -187,7 +176,7 @@ class OptimizerArguments(Rule):
             call = call.with_changes(func=self._rename(call.func, spec.name))
         if standalone and spec.caveat:
             self.report(original, f"`{spec.name}`: {spec.caveat}", "converted")
-        if [cst.Module([]).code_for_node(a) for a in new_args] == [cst.Module([]).code_for_node(a) for a in call.args]:
+        if [code(a) for a in new_args] == [code(a) for a in call.args]:
             return call
         return with_args(call, new_args) if new_args else call.with_changes(args=())
 
@@ -206,15 +195,15 @@ class OptimizerArguments(Rule):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             squared = cst.parse_expression(f"{value * value:.6g}")
         else:
-            inner = cst.Module([]).code_for_node(eps.value)
+            inner = code(eps.value)
             squared = cst.parse_expression(f"({inner}) ** 2")
         return [a.with_changes(value=squared) if a is eps else a for a in args]
 
     def _decay_schedule(self, spec: OptimizerSpec, args: list[cst.Arg], decay: cst.Arg, standalone: bool) -> list[cst.Arg]:
         lr_arg = next((a for a in args if keyword(a) == "learning_rate" or a.keyword is None), None)
         default_lr = (_KERAS2_LR if standalone else _TF_KERAS_LR)[spec.name]
-        lr_code = cst.Module([]).code_for_node(lr_arg.value) if lr_arg is not None else default_lr
-        decay_code = cst.Module([]).code_for_node(decay.value)
+        lr_code = code(lr_arg.value) if lr_arg is not None else default_lr
+        decay_code = code(decay.value)
         schedule = cst.parse_expression(
             f"{self.refs.ref('optimizers.schedules.InverseTimeDecay')}({lr_code}, decay_steps=1, decay_rate={decay_code})"
         )
@@ -277,16 +266,11 @@ def _names_bound_to_strings(tree: cst.Module) -> set[str]:
             return bool(node.elements) and all(isinstance(e.value, cst.SimpleString) for e in node.elements)
         return isinstance(node, cst.SimpleString)
 
-    class _Scan(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if isinstance(node.value, cst.SimpleString):
-                names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
-
-        def visit_For(self, node: cst.For) -> None:
-            if isinstance(node.target, cst.Name) and strings(node.iter):
-                names.add(node.target.value)
-
-    tree.visit(_Scan())
+    for node in nodes_of(tree, (cst.Assign, cst.For)):
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.SimpleString):
+            names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+        elif isinstance(node, cst.For) and isinstance(node.target, cst.Name) and strings(node.iter):
+            names.add(node.target.value)
     return names
 
 

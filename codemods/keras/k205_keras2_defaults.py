@@ -15,6 +15,9 @@ with Keras 2's values (the table: ``codemods/analysis/keras_defaults.py``).
 * loss names Keras 3 dropped: strings ``'logcosh'``, ``'kullback_leibler_divergence'``,
   ``'cosine_proximity'``/``'cosine'`` and ``losses.mean_squared_error``-style
   functions -> their Keras 3 names (same values).
+
+A file judged Keras 3 code (``codemods/analysis/evidence.py``) is left as it is: Keras 3's
+defaults are what it means.
 """
 
 from __future__ import annotations
@@ -23,17 +26,8 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import (
-    KerasRefs,
-    find_kw,
-    has_star,
-    keras_path,
-    keyword,
-    kwarg,
-    literal_value,
-    positional,
-    with_args,
-)
+from codemods.analysis.cst_tools import find_kw, has_star, keyword, kwarg, literal_value, positional, with_args
+from codemods.analysis.keras_calls import KerasRefs, keras_path, may_use_keras
 from codemods.base import Example, Rule
 
 _ACTIVATION_KEYWORDS = ("activation", "recurrent_activation")
@@ -64,9 +58,6 @@ FUNCTIONS = {
 
 class Keras2Defaults(Rule):
     code = "K205"
-    slug = "keras2-defaults"
-    summary = "Layer/initializer/activation/loss defaults Keras 3 changed (`GRU` reset_after, `'hard_sigmoid'`, `VarianceScaling('normal')`, loss names) -> Keras 2's, written out."
-    triggers = ("keras",)
     details = (
         "GRU gets reset_after=False, ConvLSTM2D and the 'hard_sigmoid' activation string get "
         "Keras 2's hard sigmoid (clip(0.2x + 0.5, 0, 1), tensorflow.keras.backend.hard_sigmoid), "
@@ -113,10 +104,11 @@ class Keras2Defaults(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
-        return self.refs.apply(tree.visit(self))
+        new = self.refs.apply(tree.visit(self))
+        return self.unless_keras3(tree, new, "its layer, activation and loss defaults are Keras 3's and are left as they are")
 
     def _hard_sigmoid(self) -> cst.BaseExpression:
         return cst.parse_expression(self.refs.ref("backend.hard_sigmoid"))

@@ -11,7 +11,8 @@ layers reject both: the batch shape belongs to an ``Input``.
 * ``InputLayer(batch_input_shape=S)`` -> ``InputLayer(batch_shape=S)``.
 
 Keras 3 models have no ``reset_states``; Keras 2's reset every stateful layer, which is
-what the loop written in its place does.
+what the loop written in its place does. A layer given its batch shape anywhere else (a
+functional call, a later element of ``Sequential([...])``) is reported and left as it was.
 """
 
 from __future__ import annotations
@@ -20,17 +21,14 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import KerasRefs, code, drop_args, find_kw, keras_path, with_args
+from codemods.analysis.cst_tools import code, drop_args, find_kw, with_args
+from codemods.analysis.keras_calls import KerasRefs, keras_path, may_use_keras
 from codemods.analysis.keras_models import model_names
 from codemods.base import Example, Rule
 
 
 class StatefulRnn(Rule):
     code = "K206"
-    slug = "stateful-rnn"
-    summary = "`batch_input_shape=` / `batch_size=` on layers -> `Input(batch_shape=...)`; `model.reset_states()` -> reset each stateful layer."
-    triggers = ("batch_input_shape", "reset_states", ("batch_size", "input_shape"), ("batch_size", "input_dim"))
-    requires = ("keras",)
     details = (
         "Keras 3 layers take no batch_input_shape/batch_size: the fixed batch shape of stateful "
         "RNNs moves to an Input added in front of the layer (Sequential.add or a Sequential list). "
@@ -75,11 +73,21 @@ class StatefulRnn(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self.models = model_names(tree, self.qualified_name)
-        return self.refs.apply(tree.visit(self))
+        # layer calls that fix their batch shape, and those given an Input instead
+        self._fixing: list[cst.Call] = []
+        self._moved: set[int] = set()
+        new = self.refs.apply(tree.visit(self))
+        for call in self._fixing:
+            if id(call) not in self._moved:
+                self.report(call, "a layer given its batch shape (`batch_input_shape=`, or `batch_size=` with "
+                                  "`input_shape=`/`input_dim=`), which Keras 3 layers do not take; the model gets an "
+                                  "`Input(batch_shape=...)` only for a layer passed to `model.add(...)` or first in "
+                                  "`Sequential([...])`: left as it was")
+        return new
 
     def _batch_shape(self, call: cst.Call, original: cst.Call) -> tuple[str, cst.Call] | None:
         """(batch shape code, the layer call without it) for a Keras layer call that fixes
@@ -106,6 +114,8 @@ class StatefulRnn(Rule):
         return f"({code(size.value)},) + {rest}", drop_args(call, lambda a: any(a is d for d in drop))
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        if self._batch_shape(original_node, original_node) is not None:
+            self._fixing.append(original_node)
         path = keras_path(self.qualified_name(original_node.func))
         if path == "layers.InputLayer":
             shape = find_kw(updated_node, "batch_input_shape")
@@ -117,6 +127,7 @@ class StatefulRnn(Rule):
             if elements and isinstance(elements[0].value, cst.Call) and isinstance(original_list, cst.List) and isinstance(original_list.elements[0].value, cst.Call):
                 found = self._batch_shape(elements[0].value, original_list.elements[0].value)
                 if found is not None:
+                    self._moved.add(id(original_list.elements[0].value))
                     shape, layer = found
                     first = cst.Element(cst.parse_expression(f"{self.refs.ref('Input')}(batch_shape={shape})"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
                     elements = [first, elements[0].with_changes(value=layer), *elements[1:]]
@@ -142,6 +153,7 @@ class StatefulRnn(Rule):
             found = self._batch_shape(call.args[0].value, original_call.args[0].value)
             if found is None:
                 return updated_node
+            self._moved.add(id(original_call.args[0].value))
             shape, layer = found
             first = cst.parse_statement(f"{receiver}.add({self.refs.ref('Input')}(batch_shape={shape}))\n")
             second = updated_node.with_changes(

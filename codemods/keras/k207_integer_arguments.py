@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import code, keras_path, keyword
+from codemods.analysis.cst_tools import code, keyword
+from codemods.analysis.keras_calls import keras_path
 from codemods.base import Example, Rule
 
 # Size arguments Keras 3 requires as Python ints: (position, keyword) per layer.
@@ -39,9 +40,6 @@ _MAX_HOPS = 3
 
 class IntegerArguments(Rule):
     code = "K207"
-    slug = "integer-arguments"
-    summary = "NumPy integers passed as layer sizes (`Dense(np.prod(shape))`), which Keras 3 refuses, are wrapped in `int()`."
-    triggers = (("keras", "numpy"),)
     details = (
         "Keras 2 converted units/filters/input_dim/output_dim with int(); Keras 3 accepts only Python "
         "ints and raises 'expected a positive integer' for numpy.int64. Wrapped: calls resolved to "
@@ -89,18 +87,6 @@ class IntegerArguments(Rule):
         ),
     )
 
-    def rewrite(self, tree: cst.Module) -> cst.Module:
-        self._bindings = _Bindings.of(tree)
-        self._scopes: list[cst.CSTNode] = [tree]
-        return tree.visit(self)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._scopes.append(node)
-
-    def leave_FunctionDef(self, original_node, updated_node):
-        self._scopes.pop()
-        return updated_node
-
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         sizes = SIZE_ARGUMENTS.get(keras_path(self.qualified_name(original_node.func)) or "")
         if not sizes or len(updated_node.args) != len(original_node.args):
@@ -124,7 +110,7 @@ class IntegerArguments(Rule):
         if isinstance(expr, cst.UnaryOperation):
             return self._from_numpy(expr.expression, hops)
         if isinstance(expr, cst.Name) and hops > 0:
-            value = self._bindings.value(self._scopes, expr.value)
+            value = self.resolver.assigned_value(expr)
             return value is not None and self._from_numpy(value, hops - 1)
         return False
 
@@ -138,62 +124,3 @@ def _size_indexes(args: Sequence[cst.Arg], sizes: tuple[tuple[int, str], ...]) -
             if by_position or keyword(arg) == name:
                 found.append(index)
     return found
-
-
-class _Bindings(cst.CSTVisitor):
-    """The value of each name assigned exactly once (``name = value``) per scope: the
-    module and each function; names bound any other way in the scope count as rebound."""
-
-    def __init__(self) -> None:
-        self._stack: list[cst.CSTNode] = []
-        self._values: dict[int, dict[str, list[cst.BaseExpression | None]]] = {}
-
-    @classmethod
-    def of(cls, module: cst.Module) -> _Bindings:
-        bindings = cls()
-        bindings._stack.append(module)
-        module.visit(bindings)
-        return bindings
-
-    def value(self, scopes: list[cst.CSTNode], name: str) -> cst.BaseExpression | None:
-        for scope in reversed(scopes):
-            values = self._values.get(id(scope), {}).get(name)
-            if values is not None:
-                return values[0] if len(values) == 1 else None
-        return None
-
-    def _bind(self, name: str, value: cst.BaseExpression | None) -> None:
-        self._values.setdefault(id(self._stack[-1]), {}).setdefault(name, []).append(value)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind(node.name.value, None)
-        self._stack.append(node)
-        for param in (*node.params.params, *node.params.kwonly_params, *node.params.posonly_params):
-            self._bind(param.name.value, None)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._stack.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._bind(node.name.value, None)
-        self._stack.append(node)  # a class body's names are not visible to its methods
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._stack.pop()
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                self._bind(target.target.value, node.value if len(node.targets) == 1 else None)
-            elif isinstance(target.target, (cst.Tuple, cst.List)):
-                for element in target.target.elements:
-                    if isinstance(element.value, cst.Name):
-                        self._bind(element.value.value, None)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name):
-            self._bind(node.target.value, None)
-
-    def visit_For(self, node: cst.For) -> None:
-        if isinstance(node.target, cst.Name):
-            self._bind(node.target.value, None)

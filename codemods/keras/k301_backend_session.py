@@ -21,7 +21,8 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import KerasRefs, keras_path, literal_value, positional
+from codemods.analysis.cst_tools import code, literal_value, nodes_of, positional
+from codemods.analysis.keras_calls import KerasRefs, backend_function, may_use_keras
 from codemods.base import Example, Rule
 
 _DIM_ORDERING = {"th": "channels_first", "tf": "channels_last"}
@@ -34,9 +35,6 @@ _NO_EQUIVALENT = {
 
 class BackendSession(Rule):
     code = "K301"
-    slug = "backend-session"
-    summary = "Keras 2 backend session/global-state functions (`K.function`, `K.image_dim_ordering`, `K.set_session`, `K.get_session`, ...) -> Keras 3, or reported."
-    triggers = ("keras",)
     details = (
         "K.function(inputs, outputs) becomes keras.Function(inputs, outputs) whose results are "
         "converted to NumPy in the same structure, as Keras 2 returned them. Functions taking "
@@ -82,17 +80,14 @@ class BackendSession(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self._comparisons: set[int] = set()
         return self.refs.apply(tree.visit(self))
 
     def _backend_fn(self, func: cst.BaseExpression) -> str | None:
-        path = keras_path(self.qualified_name(func))
-        if path and path.startswith("backend.") and path.count(".") == 1:
-            return path[len("backend.") :]
-        return None
+        return backend_function(self.qualified_name(func))
 
     def _ordering_test(self, node: cst.Comparison) -> bool:
         left = node.left
@@ -131,8 +126,7 @@ class BackendSession(Rule):
             if id(original_node) in self._comparisons:
                 return updated_node  # the comparison around it is rewritten as a whole
             fmt = updated_node.with_changes(func=_renamed(updated_node.func, "image_data_format"), args=())
-            code = cst.Module([]).code_for_node(fmt)
-            return cst.parse_expression(f"('th' if {code} == 'channels_first' else 'tf')")
+            return cst.parse_expression(f"('th' if {code(fmt)} == 'channels_first' else 'tf')")
         if name == "set_image_dim_ordering":
             args = positional(updated_node)
             value = literal_value(args[0].value) if len(args) == 1 and len(updated_node.args) == 1 else None
@@ -173,17 +167,7 @@ class BackendSession(Rule):
         return wrapper.with_changes(params=params.with_changes(params=[params.params[0], default]))
 
     def _mentions_learning_phase(self, node: cst.CSTNode) -> bool:
-        found = False
-        rule = self
-
-        class _Find(cst.CSTVisitor):
-            def visit_Call(self, inner: cst.Call) -> None:
-                nonlocal found
-                if rule._backend_fn(inner.func) == "learning_phase":
-                    found = True
-
-        node.visit(_Find())
-        return found
+        return any(self._backend_fn(call.func) == "learning_phase" for call in nodes_of(node, cst.Call))
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine, updated_node):
         if len(original_node.body) != 1 or not isinstance(original_node.body[0], cst.Expr):

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import KerasRefs, keras_path, keyword, kwarg, literal_value, positional, with_args
+from codemods.analysis.cst_tools import keyword, kwarg, literal_value, positional, with_args
+from codemods.analysis.keras_calls import KerasRefs, backend_function, may_use_keras
 from codemods.base import Example, Rule
 
 
@@ -88,9 +89,6 @@ _KEEPS_SIGN = {"mean", "sum", "max", "min", "prod", "maximum"}
 
 class BackendMathToOps(Rule):
     code = "K302"
-    slug = "backend-math-to-ops"
-    summary = "Keras 2 backend math (`K.mean`, `K.square`, `K.sqrt`, `K.concatenate`, ...) -> `keras.ops`, with Keras 2's default axes written out."
-    triggers = ("keras",)
     details = (
         "Converted where keras.ops computes the same thing: K.concatenate gets axis=-1 "
         "(ops.concatenate defaults to 0), K.argmax/K.expand_dims axis=-1, K.cumsum axis=0, "
@@ -143,16 +141,13 @@ class BackendMathToOps(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         return self.refs.apply(tree.visit(self))
 
     def _backend_fn(self, func: cst.BaseExpression) -> str | None:
-        path = keras_path(self.qualified_name(func))
-        if path and path.startswith("backend.") and path.count(".") == 1:
-            return path[len("backend.") :]
-        return None
+        return backend_function(self.qualified_name(func))
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         name = self._backend_fn(original_node.func)

@@ -27,17 +27,14 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import keyword, kwarg, with_args
+from codemods.analysis.cst_tools import code, keyword, kwarg, with_args
+from codemods.analysis.keras_calls import may_use_keras
 from codemods.analysis.keras_models import SequentialModels
 from codemods.base import Example, Rule
 
 
 class PredictClasses(Rule):
     code = "K303"
-    slug = "predict-classes"
-    summary = "`predict_classes` / `predict_proba` (gone in Keras 3) -> `predict` with Keras 2's argmax / 0.5 threshold."
-    triggers = ("predict_classes", "predict_proba")
-    requires = ("keras",)
     details = (
         "predict_classes returned proba.argmax(axis=-1) for several output units and "
         "(proba > 0.5).astype('int32') for one; the width is read from a Sequential model built "
@@ -81,7 +78,7 @@ class PredictClasses(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.models = SequentialModels(tree, self.qualified_name)
         return tree.visit(self)
@@ -97,17 +94,17 @@ class PredictClasses(Rule):
             predict = with_args(predict, [*predict.args, kwarg("verbose", "0")])
         if func.attr.value == "predict_proba":
             return predict
-        code = cst.Module([]).code_for_node(predict)
+        predicted = code(predict)
         receiver = func.value
         width = self.models.output_width(receiver.value) if isinstance(receiver, cst.Name) else None
         if width is not None and width > 1:
-            return cst.parse_expression(f"{code}.argmax(axis=-1)")
+            return cst.parse_expression(f"{predicted}.argmax(axis=-1)")
         if width == 1:
-            return cst.parse_expression(f"({code} > 0.5).astype('int32')")
+            return cst.parse_expression(f"({predicted} > 0.5).astype('int32')")
         name = self._free_name("proba")
         self.report(original_node, "the model's output width is not known here: both of Keras 2's branches kept (argmax for several units, > 0.5 for one)", "converted")
         return cst.parse_expression(
-            f"({name}.argmax(axis=-1) if ({name} := {code}).shape[-1] > 1 else ({name} > 0.5).astype('int32'))"
+            f"({name}.argmax(axis=-1) if ({name} := {predicted}).shape[-1] > 1 else ({name} > 0.5).astype('int32'))"
         )
 
     def _free_name(self, base: str) -> str:

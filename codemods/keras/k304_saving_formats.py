@@ -25,7 +25,8 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import find_kw, keras_path, literal_value
+from codemods.analysis.cst_tools import code, find_kw, literal_value, nodes_of
+from codemods.analysis.keras_calls import keras_path, may_use_keras
 from codemods.analysis.keras_models import model_names
 from codemods.base import Example, Rule
 
@@ -61,10 +62,6 @@ def _quote(original: cst.SimpleString, value: str) -> cst.SimpleString:
 
 class SavingFormats(Rule):
     code = "K304"
-    slug = "saving-formats"
-    summary = "Save paths Keras 3 refuses or cannot read back (`save_weights('w.h5')`, `save('m.h5')`, checkpoints) -> `.weights.h5` / `.keras`, renamed wherever the module uses them."
-    triggers = ("save", "ModelCheckpoint")
-    requires = ("keras",)
     details = (
         "save_weights and weights-only ModelCheckpoint paths get the .weights.h5 Keras 3 requires; "
         "whole-model saves and checkpoints get .keras (Keras 3's .h5 models do not load back for "
@@ -107,14 +104,15 @@ class SavingFormats(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.models = model_names(tree, self.qualified_name)
         self.constants = _module_string_constants(tree)
         self.renames: dict[str, str] = {}
+        self.both: set[str] = set()  # paths saved as weights and as a model
         self.fstring_renames: dict[str, str] = {}
-        finder = _Writers(self)
-        tree.visit(finder)
+        for call in nodes_of(tree, cst.Call):
+            self.writer(call)
         if not self.renames and not self.fstring_renames:
             return tree
         return tree.visit(self)
@@ -153,8 +151,16 @@ class SavingFormats(Rule):
             new = _renamed(value, kind)
             if new is None:
                 return
-            if self.renames.get(value, new) != new:
-                self.report(call, f"{value!r} is saved both as weights and as a model; left as it was")
+            if value in self.both or self.renames.get(value, new) != new:
+                # neither name fits both uses: the path is left everywhere, and said where it is saved
+                both = f"{value!r} is saved both as weights and as a model; left as it was"
+                if value not in self.both:
+                    self.both.add(value)
+                    del self.renames[value]
+                    renamed = f"{value!r} -> "
+                    self._reports = [(node, both, "declined") if message.startswith(renamed) else (node, message, kind)
+                                     for node, message, kind in self._reports]
+                self.report(call, both)
                 return
             self.renames[value] = new
             self.report(call, f"{value!r} -> {new!r}: Keras 3 {_why(kind)}; every use of the name in this module renamed", "converted")
@@ -163,8 +169,7 @@ class SavingFormats(Rule):
             tail = expr.parts[-1].value
             new_tail = _renamed(tail, kind)
             if new_tail is not None:
-                code = cst.Module([]).code_for_node(expr)
-                self.fstring_renames[code] = new_tail
+                self.fstring_renames[code(expr)] = new_tail
                 self.report(call, f"the path's tail {tail!r} -> {new_tail!r}: Keras 3 {_why(kind)}", "converted")
                 return
             return
@@ -185,10 +190,10 @@ class SavingFormats(Rule):
         return updated_node
 
     def leave_FormattedString(self, original_node: cst.FormattedString, updated_node: cst.FormattedString):
-        code = cst.Module([]).code_for_node(original_node)
-        if code in self.fstring_renames:
+        text = code(original_node)
+        if text in self.fstring_renames:
             parts = list(updated_node.parts)
-            parts[-1] = parts[-1].with_changes(value=self.fstring_renames[code])
+            parts[-1] = parts[-1].with_changes(value=self.fstring_renames[text])
             return updated_node.with_changes(parts=parts)
         return updated_node
 
@@ -200,14 +205,6 @@ def _why(kind: str) -> str:
         "saves whole models as .keras (a legacy .h5 file it writes does not load back for "
         "further training: the compiled loss and optimizer state fail to deserialize)"
     )
-
-
-class _Writers(cst.CSTVisitor):
-    def __init__(self, rule: SavingFormats) -> None:
-        self.rule = rule
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.rule.writer(node)
 
 
 def _path_arg(call: cst.Call, name: str) -> cst.BaseExpression | None:

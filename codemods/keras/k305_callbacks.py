@@ -21,16 +21,17 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.keras_calls import (
+from codemods.analysis.cst_tools import (
+    as_keyword,
     drop_args,
     find_kw,
     has_star,
-    keras_path,
     keyword,
     kwarg,
     literal_value,
     with_args,
 )
+from codemods.analysis.keras_calls import keras_path, may_use_keras
 from codemods.base import Example, Rule
 
 # Keras 2.3.1 positional parameters.
@@ -50,10 +51,6 @@ _MONITORED = ("ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau")
 
 class Callbacks(Rule):
     code = "K305"
-    slug = "callbacks"
-    summary = "Keras 2 callback arguments (`ModelCheckpoint(period=)`, `mode='auto'`, TensorBoard's removed options, `optimizer.lr`) -> Keras 3."
-    triggers = ("callbacks", "Checkpoint", "EarlyStopping", "ReduceLROnPlateau", "TensorBoard", "ProgbarLogger", ".lr")
-    requires = ("keras",)
     details = (
         "period=1 is dropped (Keras 3 saves every epoch by default); period=N>1 is reported "
         "(save_freq counts batches). mode='auto' is written out as Keras 2.3.1 resolved it "
@@ -96,7 +93,7 @@ class Callbacks(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         return tree.visit(self)
 
@@ -122,8 +119,7 @@ class Callbacks(Rule):
         args = []
         for index, arg in enumerate(call.args):
             if arg.keyword is None and order[index] in ("period",) + _DROPPED.get(name, ()):
-                arg = arg.with_changes(keyword=cst.Name(order[index]), equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+                arg = as_keyword(arg, order[index])
             args.append(arg)
         call = with_args(call, args)
         if name == "ModelCheckpoint":

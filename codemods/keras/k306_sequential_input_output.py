@@ -14,6 +14,7 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.keras_calls import may_use_keras
 from codemods.analysis.keras_models import SequentialModels
 from codemods.base import Example, Rule
 
@@ -22,10 +23,6 @@ _PLURAL = {"input": "inputs", "output": "outputs"}
 
 class SequentialInputOutput(Rule):
     code = "K306"
-    slug = "sequential-input-output"
-    summary = "`<Sequential model>.input` / `.output` (gone from Keras 3's Sequential) -> `.inputs[0]` / `.outputs[0]`."
-    triggers = ("Sequential",)
-    requires = ("keras",)
     details = (
         "Keras 3's Sequential has inputs/outputs lists but no input/output attributes; a "
         "Sequential model has one of each. Only names bound to Sequential(...) in the module."
@@ -64,7 +61,7 @@ class SequentialInputOutput(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if not (self.resolver.imports_from("keras") or self.resolver.imports_from("tensorflow")):
+        if not may_use_keras(self.resolver):
             return tree
         self.models = SequentialModels(tree, self.qualified_name)
         return tree.visit(self)

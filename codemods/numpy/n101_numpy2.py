@@ -28,6 +28,7 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import bind_arguments, code
 from codemods.analysis.evidence import KERAS2, NUMPY1, TF1
 from codemods.base import Example, Rule
 
@@ -108,12 +109,8 @@ _NUMPY_MODULES = ("numpy", "numpy.random")
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.List, cst.Dict, cst.Set, cst.Tuple)
 
 
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
-
-
 def _atom(expr: cst.BaseExpression) -> str:
-    text = _code(expr)
+    text = code(expr)
     if isinstance(expr, _ATOMS) or expr.lpar:
         return text
     return f"({text})"
@@ -123,32 +120,8 @@ def _is_empty_string(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.SimpleString) and expr.evaluated_value in ("", b"")
 
 
-def _bind(args, names: tuple[str, ...]) -> dict[str, cst.Arg] | None:
-    """Parameter name -> argument of a call (None: starred or unknown arguments)."""
-    bound: dict[str, cst.Arg] = {}
-    for position, arg in enumerate(args):
-        if arg.star:
-            return None
-        if arg.keyword is None:
-            if position >= len(names):
-                return None
-            name = names[position]
-        else:
-            name = arg.keyword.value
-        if name not in names or name in bound:
-            return None
-        bound[name] = arg
-    return bound
-
-
 class Numpy2(Rule):
     code = "N101"
-    slug = "numpy2"
-    summary = (
-        "NumPy 1 names NumPy 2 removed (`np.float`, `np.int`, `np.float_`, `np.NaN`, `np.product`, "
-        "`np.asscalar`, `newshape=`, `tostring()`, ...) -> their exact NumPy 2 spelling."
-    )
-    triggers = ("numpy",)  # narrowed by applies_to
     details = __doc__.split("\n\n", 1)[1].strip()
 
     @classmethod
@@ -305,7 +278,7 @@ class Numpy2(Rule):
     def _spell(self, original: cst.BaseExpression, qualified: str, new: str) -> str | None:
         """How this module names ``<module of qualified>.new`` where ``original`` stands."""
         if isinstance(original, cst.Attribute):
-            return _code(original.value) + "." + new
+            return code(original.value) + "." + new
         module = qualified.rsplit(".", 1)[0]
         alias = self.resolver.alias_for(module)
         if alias is None and module == "numpy.random":
@@ -410,7 +383,7 @@ class Numpy2(Rule):
         return new.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
 
     def _asscalar(self, original: cst.Call, updated: cst.Call):
-        bound = _bind(updated.args, ("a",))
+        bound = bind_arguments(updated.args, ("a",))
         if bound is None or len(bound) != 1:
             return None
         return cst.parse_expression(_atom(bound["a"].value) + ".item()")
@@ -424,13 +397,13 @@ class Numpy2(Rule):
         ):
             self._decline(subscript, "`np.cast[...]` (removed in NumPy 2.0) with these arguments: left as it was")
             return updated
-        dtype = _code(updated.func.slice[0].slice.value)
-        return cst.parse_expression(f"{asarray}({_code(updated.args[0].value)}).astype({dtype})").with_changes(
+        dtype = code(updated.func.slice[0].slice.value)
+        return cst.parse_expression(f"{asarray}({code(updated.args[0].value)}).astype({dtype})").with_changes(
             lpar=updated.lpar, rpar=updated.rpar
         )
 
     def _in1d(self, original: cst.Call, updated: cst.Call):
-        bound = _bind(updated.args, ("ar1", "ar2", "assume_unique", "invert", "kind"))
+        bound = bind_arguments(updated.args, ("ar1", "ar2", "assume_unique", "invert", "kind"))
         isin = self._spell(original.func, "numpy.in1d", "isin")
         if bound is None or isin is None:
             return None
@@ -444,7 +417,7 @@ class Numpy2(Rule):
         return cst.Call(func=cst.Attribute(value=call, attr=cst.Name("ravel")))
 
     def _random_integers(self, original: cst.Call, updated: cst.Call):
-        bound = _bind(updated.args, ("low", "high", "size"))
+        bound = bind_arguments(updated.args, ("low", "high", "size"))
         randint = self._spell(original.func, "numpy.random.random_integers", "randint")
         if bound is None or "low" not in bound or randint is None:
             return None
@@ -452,14 +425,14 @@ class Numpy2(Rule):
         if "high" not in values or (isinstance(values["high"], cst.Name) and values["high"].value == "None"):
             low, high = "1", values["low"]
         else:
-            low, high = _code(values["low"]), values["high"]
+            low, high = code(values["low"]), values["high"]
         if isinstance(high, cst.Integer):
             high_text = str(int(high.value.replace("_", ""), 0) + 1)
         else:
             high_text = f"{_atom(high)} + 1"
         parts = [low, high_text]
         if "size" in values:
-            parts.append(("size=" if bound["size"].keyword is not None else "") + _code(values["size"]))
+            parts.append(("size=" if bound["size"].keyword is not None else "") + code(values["size"]))
         return cst.parse_expression(f"{randint}({', '.join(parts)})")
 
     def _reshape(self, original: cst.Call, updated: cst.Call):
@@ -478,7 +451,7 @@ class Numpy2(Rule):
         return updated.with_changes(args=args)
 
     def _fromstring(self, original: cst.Call, updated: cst.Call):
-        bound = _bind(updated.args, ("string", "dtype", "count", "sep"))
+        bound = bind_arguments(updated.args, ("string", "dtype", "count", "sep"))
         if bound is None:
             return None
         sep = bound.get("sep")
@@ -493,7 +466,7 @@ class Numpy2(Rule):
         for name in ("string", "dtype", "count"):
             if name in bound:
                 arg = bound[name]
-                value = _code(arg.value)
+                value = code(arg.value)
                 if arg.keyword is None:
                     parts.append(value)
                 else:
@@ -528,13 +501,13 @@ class _ImportFixer(cst.CSTTransformer):
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
         original = next(self.originals)
-        module = None if updated_node.relative or updated_node.module is None else _code(updated_node.module)
+        module = None if updated_node.relative or updated_node.module is None else code(updated_node.module)
         if module not in _NUMPY_MODULES or isinstance(updated_node.names, cst.ImportStar):
             return updated_node
         kept: list[cst.ImportAlias] = []
         changed = False
         for alias, original_alias in zip(updated_node.names, original.names):
-            name = _code(alias.name)
+            name = code(alias.name)
             qualified = f"{module}.{name}"
             local = alias.asname.name.value if alias.asname is not None else name
             if qualified in RENAMES:

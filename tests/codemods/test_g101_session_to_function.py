@@ -903,3 +903,58 @@ def test_fallback_switches_imports_inside_functions_too() -> None:
     )
     assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
     assert "def main():\n    import tensorflow.compat.v1 as tf\n" in text
+
+
+def test_one_optimizer_minimizing_two_var_lists_is_built_on_both() -> None:
+    """TF1's optimizer keeps one step count for both minimize ops; Keras' is built once."""
+    text, _ = migrate(
+        HEADER
+        + """\
+V = tf.Variable(tf.ones([1]))
+other = tf.reduce_mean(tf.square(V - y))
+solver = tf.train.AdamOptimizer(0.1)
+step_W = solver.minimize(cost, var_list=[W, b])
+step_V = solver.minimize(other, var_list=[V])
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+for i in range(3):
+    sess.run(step_W, feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+    print(sess.run([step_V, other], feed_dict={y: np.ones((4, 1))})[1])
+"""
+    )
+    assert text.count("    if not solver.built:\n        solver.build([W, b, V])\n") == 2
+    assert text.index("solver.build(") < text.index("solver.apply_gradients(")
+
+
+def test_one_optimizer_per_var_list_is_not_built_in_advance() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+solver = tf.train.AdamOptimizer(0.1)
+step = solver.minimize(cost, var_list=[W, b])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([step, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})[1])
+"""
+    )
+    assert "solver.apply_gradients(" in text and ".build(" not in text
+
+
+def test_one_optimizer_applying_gradients_of_two_var_lists_is_built_on_both() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+V = tf.Variable(tf.ones([1]))
+opt = tf.train.AdamOptimizer(0.1)
+gv = opt.compute_gradients(cost, [W])
+shared_gv = opt.compute_gradients(cost, [b])
+shared_gv = [(0.5 * g, v) for g, v in shared_gv]
+solver = tf.group(opt.apply_gradients(gv), opt.apply_gradients(shared_gv))
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+for i in range(3):
+    print(sess.run([solver, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})[1])
+"""
+    )
+    assert "    if not opt.built:\n        opt.build([W, b])\n" in text
+    assert text.index("opt.build(") < text.index("opt.apply_gradients(")

@@ -74,6 +74,23 @@ def test_contrib_rnn_module_import_goes_with_its_last_use() -> None:
     assert not declined(findings)
 
 
+def test_homes_are_imported_before_their_first_use_not_after_a_late_import() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+        import numpy as np
+
+        x = tf.placeholder(tf.float32, [None, 4])
+        out = tf.layers.dense(x, 2)
+
+        from matplotlib import cm
+        print(cm)
+        """
+    )
+    assert text.startswith(f"import tensorflow.compat.v1 as tf\nimport numpy as np\n{LEGACY_IMPORT}\n")
+    assert text.count(LEGACY_IMPORT) == 1
+
+
 def test_plain_tensorflow_module_left_by_t101() -> None:
     """T101 moves a compat module to ``import tensorflow as tf`` and leaves these names."""
     text, findings = migrate(
@@ -285,3 +302,61 @@ def test_a_from_import_mixing_names_with_and_without_a_home_is_split() -> None:
     )
     [message] = declined(findings)
     assert "tf.contrib.seq2seq.TrainingHelper" in message and "tfa.seq2seq" in message
+
+
+def test_sequence_loss_gets_a_copy_of_tf1s_function_once() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+
+        sequence_loss = tf.contrib.seq2seq.sequence_loss(logits=logits, targets=y, weights=w)
+        per_step = tf.contrib.seq2seq.sequence_loss(logits, y, w, average_across_timesteps=False)
+        """
+    )
+    assert text.count("def seq2seq_sequence_loss(") == 1  # the module binds `sequence_loss` itself
+    assert "sequence_loss = seq2seq_sequence_loss(logits=logits, targets=y, weights=w)" in text
+    assert "per_step = seq2seq_sequence_loss(logits, y, w, average_across_timesteps=False)" in text
+    assert "tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits_flat)" in text
+    assert text.index("def seq2seq_sequence_loss(") < text.index("sequence_loss = ")
+    assert "contrib.seq2seq.sequence_loss(" not in text and not declined(findings)
+
+
+def test_sequence_loss_imported_by_name_becomes_the_copy_under_that_name() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib.seq2seq import sequence_loss as seq_loss
+
+        loss = seq_loss(logits, targets, weights)
+        """
+    )
+    assert "from tensorflow.contrib" not in text
+    assert text.startswith("import tensorflow as tf\n\n\ndef seq_loss(logits, targets, weights,")
+    assert "    with tf.name_scope(name or \"sequence_loss\"):" in text
+    assert text.endswith("\n\n\nloss = seq_loss(logits, targets, weights)\n")
+
+
+def test_projector_comes_from_tensorboard() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib.tensorboard.plugins import projector
+        import tensorflow.contrib.tensorboard.plugins.projector as tb_projector
+
+        config = projector.ProjectorConfig()
+        embedding = tf.contrib.tensorboard.plugins.projector.EmbeddingInfo()
+        tb_projector.visualize_embeddings(writer, config)
+        """
+    )
+    assert text == textwrap.dedent(
+        """\
+        import tensorflow as tf
+        from tensorboard.plugins import projector
+        import tensorboard.plugins.projector as tb_projector
+
+        config = projector.ProjectorConfig()
+        embedding = projector.EmbeddingInfo()
+        tb_projector.visualize_embeddings(writer, config)
+        """
+    )
+    assert not findings

@@ -29,10 +29,11 @@ Features add one family of TF1 constructs each through the hooks of
 ``feature.Feature`` (no access to anything but the ``Graph`` and their own state):
 ``checkpoints`` (tf.train.Saver), ``summaries`` (TensorBoard), ``variable_helpers``
 (functions creating variables at each call), ``scoped_variables`` (variable lists
-selected by name), ``layer_objects`` (G102's Keras layers). ``model_classes`` reads a
-model class's ``__init__`` as a flat module and writes the result back through its
-layout; ``build_functions`` turns a function that builds the graph and returns it into a
-``tf.Module`` class and reads its caller as a flat module. A new feature: subclass ``Feature``, implement the hooks it needs, add it to
+selected by name), ``layer_objects`` (G102's Keras layers), ``data_iterators`` (tf.data
+iterators). ``model_classes`` reads a model class's ``__init__`` as a flat module and
+writes the result back through its layout; ``build_functions`` turns a function that
+builds the graph and returns it into a ``tf.Module`` class and reads its caller as a flat
+module. A new feature: subclass ``Feature``, implement the hooks it needs, add it to
 ``pipeline.features``.
 """
 
@@ -45,7 +46,9 @@ import libcst as cst
 from codemods.analysis.graph import tf1_symbol
 from codemods.analysis.graph_outcome import record_graph_outcome
 from codemods.analysis.names import resolver_for
+from codemods.analysis.project import project_facts
 from codemods.base import Example, Rule
+from codemods.graph.fallback_scope import library_fallback
 from codemods.graph.g101_session_to_function.fallback import install_fallback
 from codemods.graph.g101_session_to_function.model import CannotConvert, NothingToDo
 from codemods.graph.g101_session_to_function.pipeline import convert
@@ -57,10 +60,6 @@ __all__ = ["GraphToEager"]
 
 class GraphToEager(Rule):
     code = "G101"
-    slug = "session-to-function"
-    summary = "TF1 placeholders, Sessions and optimizer steps become tf.function, GradientTape and Keras optimizers."
-    # Nothing is converted unless the module runs a session (Session, InteractiveSession).
-    triggers = ("Session",)
     details = (
         "Each sess.run/eval/run site calls a generated @tf.function holding the backward slice of its "
         "fetches; placeholders become its typed parameters (input_signature), initializer runs disappear, "
@@ -78,8 +77,13 @@ class GraphToEager(Rule):
         "parameters, its variables made once, in TF1's order, by its first call (loops and static shapes work as "
         "in TF1); the caller's runs call the module. A variable fetched with the training op that updates it is "
         "read after the update. Variables initialised again (a new session, a loop) are declined unless "
-        "nothing could tell. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with "
-        "v2 behaviour disabled; the report names the construct."
+        "nothing could tell. tf.data iterators (one-shot, initializable, from_structure + make_initializer) "
+        "become Python iterators: iter(dataset) where TF1 created or initialised one (a dataset that shuffles or "
+        "reads fed placeholders is built again by a make_<dataset> function, as TF1's initializer rebuilt it), "
+        "next(iterator) in the steps that read an element; OutOfRangeError still ends a loop. Modules the analysis "
+        "cannot prove keep running on tensorflow.compat.v1 with v2 behaviour disabled; the report names the "
+        "construct. A module other modules of the project import gets no disable_v2_behavior() (it is "
+        "process-wide): the entry scripts that import it do."
     )
     examples = (
         Example(
@@ -109,6 +113,51 @@ class GraphToEager(Rule):
 
 
                 print(compute_y([1.0, 2.0]).numpy())
+                """
+            ),
+        ),
+        Example(
+            # A tf.data iterator: each initializer run is a new Python iterator, each step
+            # reads one element with next(); OutOfRangeError still ends the epoch.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                dataset = tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0, 4.0]).batch(2)
+                iterator = dataset.make_initializable_iterator()
+                batch = iterator.get_next()
+                total = tf.reduce_sum(batch)
+                with tf.Session() as sess:
+                    for epoch in range(2):
+                        sess.run(iterator.initializer)
+                        while True:
+                            try:
+                                print(sess.run(total))
+                            except tf.errors.OutOfRangeError:
+                                break
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                dataset = tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0, 4.0]).batch(2)
+
+
+                @tf.function
+                def compute_total(iterator):
+                    batch = next(iterator)
+                    total = tf.reduce_sum(batch)
+                    return total
+
+
+                for epoch in range(2):
+                    iterator = iter(dataset)
+                    while True:
+                        try:
+                            print(compute_total(iterator).numpy())
+                        except tf.errors.OutOfRangeError:
+                            break
                 """
             ),
         ),
@@ -202,9 +251,15 @@ class GraphToEager(Rule):
         return converted
 
     def _fall_back(self, tree: cst.Module, alias: str, exc: CannotConvert, layers: ConvertedLayers) -> cst.Module:
-        record_graph_outcome(self.context.scratch, fallback=True)
-        self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
-        return install_fallback(_before_layers(layers, tree), alias)  # G103 then homes what TF 2.21 lacks
+        fallback = install_fallback(_before_layers(layers, tree), alias)  # G103 then homes what TF 2.21 lacks
+        # A module other modules of the tree import leaves the process-wide switch to its entry scripts.
+        library = library_fallback(fallback, project_facts(self.context.scratch), exc.reason)
+        record_graph_outcome(self.context.scratch, fallback=True, reason=exc.reason, switched=library is None)
+        if library is None:
+            self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
+            return fallback
+        self.report(exc.node, library[1])
+        return library[0]
 
     def _sym_for(self, module: cst.Module) -> Sym:
         """TF1 symbols of the expressions of ``module`` (the rule's tree, or a model

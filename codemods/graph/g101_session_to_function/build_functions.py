@@ -45,7 +45,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import bound_names, code, is_docstring, nodes_of
 from codemods.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment
+from codemods.analysis.names import is_import_line
 from codemods.analysis.positions import locate
 from codemods.graph.g101_session_to_function.analysis import UNSUPPORTED
 from codemods.graph.g101_session_to_function.feature import Feature
@@ -161,7 +163,7 @@ def find(module: cst.Module, sym: Sym, tf: str) -> tuple[BuildFunction, BuildCal
         return None
     if len(calls) > 1:
         raise CannotConvert(calls[1], f"`{name}` builds the graph and is called {len(calls)} times (once is supported)")
-    references = [n for n in _names(module) if n.value == name]
+    references = [n for n in nodes_of(module, cst.Name) if n.value == name]
     if len(references) != 2:  # its definition's name and the one call
         raise CannotConvert(fn, f"`{name}` builds the graph and is used other than by calling it once")
     creation, targets = _creation(module, calls[0], name)
@@ -210,19 +212,7 @@ def read_function(fn: cst.FunctionDef, module: cst.Module, sym: Sym, tf: str) ->
 # -- reading the function ---------------------------------------------------------------
 def _imported(module: cst.Module) -> set[str]:
     """Names the module's top-level imports bind."""
-    names: set[str] = set()
-    for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
-                for alias in small.names:
-                    bound = alias.asname.name if alias.asname else alias.name
-                    while isinstance(bound, cst.Attribute):
-                        bound = bound.value
-                    if isinstance(bound, cst.Name):
-                        names.add(bound.value)
-    return names
+    return bound_names([s for s in module.body if is_import_line(s)])
 
 
 def _placeholders(fn: cst.FunctionDef, sym: Sym) -> list[cst.Call]:
@@ -303,7 +293,7 @@ def _trainings(fn: cst.FunctionDef, sym: Sym) -> list[Training]:
             constructor, statement = constructors.pop(receiver.value)
             found.append(Training(target, loss.value, constructor, receiver.value, {statement, id(stmt)}))
     for training in found:
-        if training.optimizer is not None and sum(n.value == training.optimizer for n in _names(fn)) != 2:
+        if training.optimizer is not None and sum(n.value == training.optimizer for n in nodes_of(fn, cst.Name)) != 2:
             raise CannotConvert(training.constructor, f"optimizer `{training.optimizer}` of `{fn.name.value}` is used other than by its minimize")
     return found
 
@@ -319,7 +309,7 @@ def _check_body(fn: cst.FunctionDef, sym: Sym, training: set[int]) -> None:
     for call in calls_in(fn):
         symbol = sym(call.func)
         if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
-            raise CannotConvert(call, f"`{_code(call.func)}` has no eager equivalent this rule can prove")
+            raise CannotConvert(call, f"`{code(call.func)}` has no eager equivalent this rule can prove")
         if id(call) in exempt:
             continue
         if (symbol or "").startswith("train.") or (
@@ -335,7 +325,7 @@ def _check_body(fn: cst.FunctionDef, sym: Sym, training: set[int]) -> None:
                 f"`{name}` prints while it builds the graph: TF1 printed once, its body now runs at every trace"
             ))
     owned = set(_params(fn)) | {n for st in _statements(fn) if (a := single_assignment(st)) is not None for n in a[0]}
-    owned |= _bound_names(fn.body)
+    owned |= _bound_anywhere(fn.body)
     for call in calls_in(fn):
         func = call.func
         if (
@@ -355,7 +345,7 @@ def _check_body(fn: cst.FunctionDef, sym: Sym, training: set[int]) -> None:
         raise CannotConvert(fn, f"`{name}` is decorated or asynchronous")
 
 
-def _bound_names(node: cst.CSTNode) -> set[str]:
+def _bound_anywhere(node: cst.CSTNode) -> set[str]:
     """Names a statement binds other than by `name = value`: loop targets, `with ... as`, tuples."""
     found: set[str] = set()
 
@@ -406,9 +396,9 @@ def _fed(fn: cst.FunctionDef, sym: Sym, params: list[str], imported: set[str]) -
             dtype_node, shape_node, default_node = argument(call, 0, "dtype"), argument(call, 1, "shape"), None
         else:
             dtype_node, shape_node, default_node = None, argument(call, 1, "shape"), argument(call, 0, "input")
-        dtype = _code(dtype_node) if dtype_node is not None else None
-        shape = _code(shape_node) if shape_node is not None else "None"
-        default = _code(default_node) if default_node is not None else None
+        dtype = code(dtype_node) if dtype_node is not None else None
+        shape = code(shape_node) if shape_node is not None else "None"
+        default = code(default_node) if default_node is not None else None
         resolvable = (set(params) - assigned) | imported
         if default is not None and not _static(default_node, imported, literal_only=True):
             raise CannotConvert(call, f"placeholder `{target}` of `{name}` has a default computed in `{name}`")
@@ -446,7 +436,7 @@ def _returned(fn: cst.FunctionDef, fed: list[Fed], trainings: list[Training]) ->
             key = _literal_key(item.key) if isinstance(item, cst.DictElement) else None
             if key is None:
                 raise CannotConvert(value, f"`{fn.name.value}` returns a dict whose keys are not literals")
-            items.append(element(key, item.value, _code(item.key)))
+            items.append(element(key, item.value, code(item.key)))
         return "dict", items
     if isinstance(value, cst.Call):  # dict(x=x, cost=cost)
         return "dict", [element(repr(a.keyword.value), a.value, repr(a.keyword.value)) for a in value.args]
@@ -598,11 +588,8 @@ def _class_def(built: BuildFunction, sym: Sym, tf: str, module: cst.Module) -> c
     method, store, counter = (_fresh(base, taken) for base in ("variable", "graph_variables", "created"))
     statements = list(fn.body.body)
     doc = []
-    first = statements[0] if statements else None
-    if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr) and isinstance(
-        first.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
-    ):
-        doc, statements = [first], statements[1:]
+    if statements and is_docstring(statements[0]):
+        doc, statements = [statements[0]], statements[1:]
     body = _call_body(built, statements, creations, method, tf)
     read = names_read(cst.Module(body=body))
     prologue = [f"self.{counter} = 0\n"] if creations else []
@@ -811,7 +798,7 @@ def flatten(built: BuildFunction, site: BuildCall, module: cst.Module, tf: str) 
         lines.append(f"{', '.join(outputs)} = {invocation}")
     for training in built.trainings:
         op = next(names[id(r)] for r in built.returned if r.training is training)
-        constructor = _resolve(_code(training.constructor), built, instance)
+        constructor = _resolve(code(training.constructor), built, instance)
         if training.optimizer is None:
             lines.append(f"{op} = {constructor}.minimize({losses[training.loss]})")
             continue
@@ -888,7 +875,7 @@ def _subscript_key(node: cst.Subscript) -> str | None:
 def _check_uses(rest: cst.Module, built: BuildFunction, site: BuildCall) -> None:
     instance = site.instance
     keys = {r.key for r in built.returned}
-    uses = [n for n in _names(rest) if n.value == instance]
+    uses = [n for n in nodes_of(rest, cst.Name) if n.value == instance]
     subscripts: list[cst.Subscript] = []
 
     class _Subscripts(cst.CSTVisitor):
@@ -925,49 +912,11 @@ def _resolve(code: str, built: BuildFunction, instance: str) -> str:
 
 
 # -- helpers ----------------------------------------------------------------------------
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
-
-
-def _names(node: cst.CSTNode) -> list[cst.Name]:
-    found: list[cst.Name] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.append(n)
-
-    node.visit(_Collect())
-    return found
-
-
 def _statements(fn: cst.FunctionDef) -> list[cst.CSTNode]:
     """The small statements of ``fn``'s body at any depth, nested definitions left out."""
-    found: list[cst.CSTNode] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return n is fn
-
-        def visit_ClassDef(self, n: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Lambda(self, n: cst.Lambda) -> bool:
-            return False
-
-        def visit_SimpleStatementLine(self, n: cst.SimpleStatementLine) -> None:
-            found.append(n)
-
-        def visit_Return(self, n: cst.Return) -> None:
-            found.append(n)
-
-        def visit_Global(self, n: cst.Global) -> None:
-            found.append(n)
-
-        def visit_Nonlocal(self, n: cst.Nonlocal) -> None:
-            found.append(n)
-
-    fn.visit(_Collect())
-    return found
+    return nodes_of(
+        fn.body, (cst.SimpleStatementLine, cst.Return, cst.Global, cst.Nonlocal), skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)
+    )
 
 
 # -- the feature --------------------------------------------------------------------------

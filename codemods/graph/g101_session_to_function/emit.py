@@ -138,13 +138,20 @@ class Emitter(cst.CSTTransformer):
         edits = g.edits
         layout = self.layout
         carried: list[cst.EmptyLine] = []  # comments and blank lines of removed statements
+        # After a definition a feature inserted: the list, the position of the statement
+        # that follows it, and the blank lines it gets (as many as the definition has above).
+        spaced: tuple[list[cst.BaseStatement], int, list[cst.EmptyLine]] | None = None
         for index, stmt in enumerate(g.body):
             body = layout.block(index)
             if layout.drops_comments(index):
                 carried = []
             kept_before = len(body)
             unit = next((u for u in g.units if u.index == index), None)
-            body.extend(cst.parse_statement(f"{text}\n") for text in edits.inserted.get(index, []))
+            for text in edits.inserted.get(index, []):
+                body.append(cst.parse_statement(f"{text}\n"))
+                if isinstance(body[-1], cst.FunctionDef):
+                    gap = [line for line in body[-1].leading_lines if line.comment is None]
+                    spaced = (body, len(body), gap)
             if index in edits.inline_steps:
                 body.append(cst.parse_statement(
                     f'{edits.inline_steps[index]} = {self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")\n'))
@@ -175,11 +182,22 @@ class Emitter(cst.CSTTransformer):
                 else:
                     body.append(new)
             if carried and len(body) > kept_before:
-                body[kept_before] = body[kept_before].with_changes(
-                    leading_lines=merge_lines(carried, body[kept_before].leading_lines)
-                )
+                first = body[kept_before]
+                if edits.inserted.get(index) and isinstance(first, cst.FunctionDef):
+                    # An inserted definition: its blank lines above the comments.
+                    blank = [line for line in first.leading_lines if line.comment is None]
+                    lines = [*blank, *without_blank(carried), *without_blank(first.leading_lines)]
+                else:
+                    lines = merge_lines(carried, first.leading_lines)
+                body[kept_before] = first.with_changes(leading_lines=lines)
                 carried = []
             layout.add_functions(self, index, self.defined.get(index, []), body)
+            if spaced is not None and len(spaced[0]) > spaced[1]:
+                block, position, gap = spaced
+                block[position] = block[position].with_changes(
+                    leading_lines=[*gap, *without_blank(block[position].leading_lines)]
+                )
+                spaced = None
 
     def disables(self, stmt) -> bool:
         """``tf.disable_v2_behavior()`` and friends have no place in converted code."""
@@ -282,8 +300,12 @@ class Emitter(cst.CSTTransformer):
         if shape == "op":
             return invocation
         if fn.structured:
-            # sess.run returned nested lists/dicts of NumPy values; so does this.
-            return f"{self.tf}.nest.map_structure(lambda value: value.numpy(), {invocation})"
+            # sess.run returned nested lists/dicts of NumPy values; so does this (a fetched
+            # list is a list again, not the tuple the function returns).
+            converted = f"{self.tf}.nest.map_structure(lambda value: value.numpy(), {invocation})"
+            if shape in ("list", "tuple") and len(fn.values) == 1:
+                return f"[{converted}]" if shape == "list" else f"({converted},)"
+            return f"list({converted})" if shape == "list" else converted
         if shape == "single":
             return f"{invocation}.numpy()"
         if shape == "dict":

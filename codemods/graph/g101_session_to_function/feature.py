@@ -20,6 +20,10 @@ analysis
   ``check``             after classification.
   ``checks_reinitialisation``  the feature checks initializer re-runs itself.
   ``keras_statement``   statements that are Keras code, not graph (not run sites).
+sites
+  ``claims_run``        a call the feature rewrites itself instead of a planned run
+                        (an iterator's initializer run): the expressions in it to check
+                        like any other code (its feed values), or None when not claimed.
 planning
   ``check_plan``        the planned functions.
 emission
@@ -67,6 +71,9 @@ class Feature:
 
     def keras_statement(self, graph: Graph, stmt: cst.BaseStatement) -> bool:
         return False
+
+    def claims_run(self, graph: Graph, call: cst.Call, looped: bool) -> list[cst.BaseExpression] | None:
+        return None
 
     def check_plan(self, graph: Graph, functions: list[Function]) -> None:
         pass

@@ -75,6 +75,7 @@ class Unit:
     optimizer: str | None = None
     var_list: str | None = None
     global_step: str | None = None
+    structured: bool = False  # its one name may hold a tuple or dict of tensors (a dataset element)
 
 
 class Variable(NamedTuple):

@@ -13,6 +13,7 @@ import libcst as cst
 from codemods.graph.g101_session_to_function import build_functions, class_layout, model_classes
 from codemods.graph.g101_session_to_function.analysis import analyse, check_initialisation
 from codemods.graph.g101_session_to_function.checkpoints import Checkpoints
+from codemods.graph.g101_session_to_function.data_iterators import DataIterators
 from codemods.graph.g101_session_to_function.emit import Layout, ModuleLayout, emit
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.layer_objects import LayerObjects
@@ -28,7 +29,10 @@ from codemods.graph.g102_layers_to_keras import ConvertedLayers
 
 def features(layers: ConvertedLayers) -> list[Feature]:
     """The features of one conversion, in the order their hooks run."""
-    return [LayerObjects(layers), Checkpoints(), TensorBoardSummaries(), VariableHelpers(), ScopedVariables()]
+    return [
+        LayerObjects(layers), Checkpoints(), TensorBoardSummaries(), VariableHelpers(), ScopedVariables(),
+        DataIterators(),
+    ]
 
 
 def convert(

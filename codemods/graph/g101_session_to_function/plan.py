@@ -133,6 +133,8 @@ def _structured(graph: Graph, expr: cst.BaseExpression) -> bool:
     unit = graph.unit_by_name.get(expr.value) if isinstance(expr, cst.Name) else None
     if unit is None:
         return False
+    if unit.structured:
+        return True
     assignment = single_assignment(unit.node)
     if assignment is None or len(assignment[0]) != 1:
         return False  # `dW, db = tf.gradients(...)` unpacks the list

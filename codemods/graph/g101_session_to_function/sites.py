@@ -20,7 +20,7 @@ from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, 
 
 
 def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
-    finder = _SiteFinder(graph)
+    finder = _SiteFinder(graph, features)
     for index, stmt in enumerate(graph.body):
         if (
             index in finder.unit_statements
@@ -36,8 +36,9 @@ def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
 class _SiteFinder(ReadNamesVisitor):
     """Every place the program runs the graph, and every other use of a graph tensor."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, features: Sequence[Feature]) -> None:
         self.g = graph
+        self.features = features
         self.sites: list[Site] = []
         self.unit_statements = {u.index for u in graph.units}
         self.session_names = graph.session_names()
@@ -71,6 +72,12 @@ class _SiteFinder(ReadNamesVisitor):
         return True
 
     def visit_Call(self, node: cst.Call) -> bool:
+        for feature in self.features:
+            checked = feature.claims_run(self.g, node, self.loops > 0)
+            if checked is not None:
+                for value in checked:
+                    value.visit(self)
+                return False
         func = node.func
         if not isinstance(func, cst.Attribute):
             return True

@@ -1,0 +1,244 @@
+"""A cheap project-level view of a tree: its modules, who imports whom, its entry scripts.
+
+The engine indexes a tree once per run, before any file is rewritten (``index_project``),
+and hands each file's ``ProjectFacts`` to the rules through the scratch of the LibCST
+``CodemodContext`` (``set_project_facts`` / ``project_facts``); the result cache keys a
+file's result by them too (``ProjectFacts.cache_key``). Rules use it where a file's right rewrite
+depends on the others: a module that other modules import must never switch the whole
+process to graph mode (``tf.compat.v1.disable_v2_behavior()``); its entry scripts do.
+
+Indexing reads every Python file once with regular expressions (no parser): imports at any depth
+(``import pkg.mod``, ``from pkg import mod``, ``from . import x``, ``from ..a import b``)
+are resolved against the tree's own files; the rest (the standard library, TensorFlow)
+are ignored. Entry scripts: a ``__main__`` guard, the files the caller names (the
+command's script, notebooks), and modules nothing imports whose top level runs code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+SCRATCH_KEY = "project.facts"
+CONSULTED_KEY = "project.consulted"  # a rule read the facts: the result depends on all of them
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What one file is in its tree (paths are the tree's own spelling of them)."""
+
+    path: str
+    # Modules of the tree that import this one (directly).
+    imported_by: tuple[str, ...] = ()
+    # Modules of the tree this one imports (directly).
+    imports: tuple[str, ...] = ()
+    # Run as a program: ``if __name__ == "__main__":``, code at the top level of a module no
+    # other module imports (a tutorial's script), a notebook, or named by the project's command.
+    entry_point: bool = False
+    # Entry scripts of the tree that import this module, directly or through others.
+    entry_points: tuple[str, ...] = ()
+    # Modules this entry script imports (directly or not) that were kept on tf.compat.v1
+    # in graph mode, each with the reason: the script must switch the process to graph mode.
+    graph_mode_imports: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_library(self) -> bool:
+        """Imported by other modules of the tree: a process-wide switch has no place here."""
+        return bool(self.imported_by)
+
+    @property
+    def waits_for_imports(self) -> bool:
+        """An entry script importing the tree's modules: migrated once they are, because
+        whether it must switch to graph mode depends on how they were migrated."""
+        return self.entry_point and not self.is_library and bool(self.imports)
+
+    def cache_key(self, consulted: bool) -> str:
+        """What a file's result depended on, for the result cache (a cached result goes
+        stale when another file changes it): every fact when a rule read them
+        (``consulted``: who imports it, the entry scripts reaching it), else what the
+        engine itself decides by (whether the script waits for its imports, and which of
+        them were kept in graph mode)."""
+        if consulted:
+            return "facts " + repr(dataclasses.astuple(self))
+        return "entry " + repr((self.waits_for_imports, self.graph_mode_imports))
+
+
+def set_project_facts(scratch: dict, facts: ProjectFacts | None) -> None:
+    if facts is not None:
+        scratch[SCRATCH_KEY] = facts
+
+
+def project_facts(scratch: dict) -> ProjectFacts | None:
+    """This file's facts (from the rule context's scratch), or None when it was migrated
+    on its own (standard input, an editor: no tree around it)."""
+    scratch[CONSULTED_KEY] = True
+    facts = scratch.get(SCRATCH_KEY)
+    return facts if isinstance(facts, ProjectFacts) else None
+
+
+# -- indexing ----------------------------------------------------------------------------
+
+
+# Import statements at the start of a line (any indentation: imports inside functions
+# count), read with a regular expression: ``ast`` on every file of a 442-file tree took
+# seconds, this takes milliseconds. A docstring line that looks like an import can only
+# add an edge to a file of the tree that really exists.
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|(?:[^\n#;\\]|\\\n)+)"
+    rb"|import[ \t]+((?:[^\n#;\\]|\\\n)+))",
+    re.M,
+)
+_MAIN_GUARD = re.compile(
+    rb"^if[ \t(]+(?:__name__[ \t]*==[ \t]*[\'\"]__main__[\'\"]|[\'\"]__main__[\'\"][ \t]*==[ \t]*__name__)", re.M
+)
+# A statement at a module's top level that runs something: a call, a loop, a `with`.
+_RUNS_AT_TOP = re.compile(rb"^(?:(?:for|while|with|try)\b|[A-Za-z_][\w.]*[ \t]*\()", re.M)
+_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def _imports(source: bytes) -> list[tuple[int, str, tuple[str, ...]]]:
+    """Each import statement: (relative level, module, names imported from it)."""
+    imports: list[tuple[int, str, tuple[str, ...]]] = []
+    for match in _IMPORT.finditer(source):
+        dots, module, names, plain = (g.decode("utf-8", "replace") if g is not None else None for g in match.groups())
+        if plain is not None:
+            for part in plain.replace("\\\n", " ").split(","):
+                name = part.split(" as ")[0].strip()
+                if _NAME.fullmatch(name):
+                    imports.append((0, name, ()))
+        else:
+            listed = (names or "").strip("()").replace("\\\n", " ")
+            imported = tuple(
+                word for word in (part.split(" as ")[0].strip() for part in listed.split(",")) if _NAME.fullmatch(word)
+            )
+            imports.append((len(dots or ""), module or "", imported))
+    return imports
+
+
+class _Tree:
+    """Where each module name can point, for one set of files."""
+
+    def __init__(self, files: Iterable[str]):
+        self.files = {os.path.normpath(os.path.abspath(f)): f for f in files}
+
+    def module_file(self, folder: str, dotted: str) -> str | None:
+        """The tree's file for ``dotted`` looked up under ``folder`` (module or package)."""
+        base = os.path.join(folder, *dotted.split(".")) if dotted else folder
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if candidate in self.files:
+                return candidate
+        return None
+
+
+def _resolve(tree: _Tree, path: str, top: str, level: int, module: str, names: tuple[str, ...]) -> set[str]:
+    """The tree's files an import statement in ``path`` loads."""
+    if level:
+        folder = os.path.dirname(path)
+        for _ in range(level - 1):
+            folder = os.path.dirname(folder)
+        folders: tuple[str, ...] = (folder,)
+    else:
+        # The script's own folder (first on sys.path when it runs), then the tree's top
+        # folder and each one below it down to the script's (a source folder on sys.path).
+        here = os.path.dirname(path)
+        above = [here]
+        while above[-1] != top and above[-1].startswith(os.path.join(top, "")):
+            above.append(os.path.dirname(above[-1]))
+        # A tree that is a package itself imports its modules by the package's name.
+        while os.path.join(above[-1], "__init__.py") in tree.files:
+            above.append(os.path.dirname(above[-1]))
+        folders = tuple(dict.fromkeys([here, *reversed(above)]))
+    found: set[str] = set()
+    for folder in folders:
+        target = tree.module_file(folder, module)
+        hits: set[str] = set()
+        if target is not None:
+            hits.add(target)
+            parts = module.split(".") if module else []
+            # ``import a.b.c`` also runs a/__init__.py and a/b/__init__.py.
+            for i in range(1, len(parts)):
+                parent = tree.module_file(folder, ".".join(parts[:i]))
+                if parent is not None:
+                    hits.add(parent)
+            if target.endswith("__init__.py"):
+                package = os.path.dirname(target)
+                for name in names:
+                    sub = tree.module_file(package, name)
+                    if sub is not None:
+                        hits.add(sub)
+        elif not module:
+            for name in names:  # ``from . import x`` in a folder without __init__.py
+                sub = tree.module_file(folder, name)
+                if sub is not None:
+                    hits.add(sub)
+        if hits:
+            found |= hits
+            break
+    return found
+
+
+def index_project(
+    sources: Mapping[str, bytes], entry_scripts: Iterable[str] = ()
+) -> dict[str, ProjectFacts]:
+    """Facts for every file of ``sources`` (path -> bytes), keyed by the given path.
+
+    ``entry_scripts``: files a command runs (besides those with a ``__main__`` guard).
+    """
+    tree = _Tree(sources)
+    absolute = {os.path.normpath(os.path.abspath(p)): p for p in sources}
+    commanded = {os.path.normpath(os.path.abspath(p)) for p in entry_scripts}
+    top = os.path.commonpath([os.path.dirname(p) for p in absolute]) if absolute else ""
+    imports: dict[str, set[str]] = {}
+    entries: set[str] = set()
+    resolved: dict[tuple, frozenset[str]] = {}  # files of one folder share their lookups
+    for path, original in absolute.items():
+        found: set[str] = set()
+        for level, module, names in _imports(sources[original]):
+            key = (os.path.dirname(path), level, module, names)
+            if key not in resolved:
+                resolved[key] = frozenset(_resolve(tree, path, top, level, module, names))
+            found |= resolved[key]
+        found.discard(path)
+        imports[path] = found
+        if _MAIN_GUARD.search(sources[original]) is not None or path in commanded:
+            entries.add(path)
+    entries |= commanded & set(absolute)
+    imported_by: dict[str, set[str]] = {p: set() for p in absolute}
+    for path, targets in imports.items():
+        for target in targets:
+            imported_by[target].add(path)
+    # A script without a guard: code that runs at its top level, in a module nothing imports.
+    entries |= {
+        path for path in absolute
+        if not imported_by[path] and os.path.basename(path) != "__init__.py"
+        and _RUNS_AT_TOP.search(sources[absolute[path]]) is not None
+    }
+    reached_from: dict[str, set[str]] = {p: set() for p in absolute}
+    for entry in entries:
+        seen: set[str] = set()
+        stack = list(imports[entry])
+        while stack:
+            module = stack.pop()
+            if module in seen or module == entry:
+                continue
+            seen.add(module)
+            stack.extend(imports[module])
+        for module in seen:
+            reached_from[module].add(entry)
+
+    def names(paths: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(absolute[p] for p in paths))
+
+    return {
+        original: ProjectFacts(
+            path=original,
+            imported_by=names(imported_by[path]),
+            imports=names(imports[path]),
+            entry_point=path in entries,
+            entry_points=names(reached_from[path]),
+        )
+        for path, original in absolute.items()
+    }
