@@ -26,15 +26,20 @@ placeholder ``x``, ``ae['cost']`` the tensor ``cost = ae_outputs['cost']`` of th
 ``ae_outputs = ae(x)``; the generated functions (``train_step(x)``, ``compute_cost(x)``)
 call the module, and train ``ae.trainable_variables``.
 
-The conversion of the function reads nothing of its caller but the call: a module that
-only defines it (a project's ``model.py``) can be converted from what the project
+A training op the function builds (``train_op = tf.train.AdamOptimizer(lr).minimize(loss)``)
+is the caller's: its optimizer is created there from the module's attributes
+(``tf.keras.optimizers.Adam(learning_rate=g.lr, ...)``) and ``__call__`` returns the loss.
+
+``read_function`` reads the function alone (``BuildCall`` is its call site): a module
+that only defines it (a project's ``model.py``) can be converted from what the project
 index says about who runs it.
 
 Anything this cannot prove raises ``CannotConvert``: placeholders created in a loop or
 condition, several calls, the result used other than as ``ae['key']`` (or unpacked),
-a training op, a ``print`` or a session inside the function (they would run at every
-trace), variables whose initial value reads a tensor, or helpers that create variables
-other than by returning one.
+other training constructs, a ``print``, a session or a change to an object it does not
+own inside the function (they would happen at every trace), a returned variable,
+variables whose initial value reads a tensor, helpers that create variables other than
+by returning one, a run that does not feed every placeholder the module takes.
 """
 
 from __future__ import annotations
