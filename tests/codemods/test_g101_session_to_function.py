@@ -578,10 +578,11 @@ def test_graph_built_in_a_function_and_run_outside_falls_back() -> None:
         import tensorflow as tf
 
         def build():
+            global x, y
             x = tf.placeholder(tf.float32, [None])
-            return x, x * 2.0
+            y = x * 2.0
 
-        x, y = build()
+        build()
         with tf.Session() as sess:
             print(sess.run(y, {x: [1.0]}))
         """
@@ -931,6 +932,45 @@ for num in range(3):
     assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
     (finding,) = [f for f in findings if f.kind == "declined"]
     assert "loop variable `num`" in finding.message
+
+
+def test_variable_fetched_with_its_training_op_is_read_after_the_update() -> None:
+    # TF1 returned a fetched variable's buffer after the run: the training op had updated it.
+    text, _ = migrate(
+        HEADER
+        + """\
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    _, c, w = sess.run([train_op, cost, W], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+    print(c, w)
+"""
+    )
+    update = text.index("optimizer.apply_gradients(zip(gradients, variables))")
+    assert text.index("return cost, tf.identity(W)") > update
+    assert "W_value" not in text and "tf_value" not in text
+
+
+def test_fallback_switches_imports_inside_functions_too() -> None:
+    # `def main(): import tensorflow as tf` binds the same module: left on TF 2 it would
+    # give the TF 1 code tf.train.AdamOptimizer and friends from the TF 2 API.
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+        def main():
+            import tensorflow as tf
+            x = tf.placeholder(tf.float32)
+            for i in range(2):
+                y = x * tf.Variable(2.0)
+            with tf.Session() as sess:
+                print(sess.run(y, {x: 1.0}))
+
+        main()
+        """
+    )
+    assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    assert "def main():\n    import tensorflow.compat.v1 as tf\n" in text
 
 
 def test_one_optimizer_minimizing_two_var_lists_is_built_on_both() -> None:

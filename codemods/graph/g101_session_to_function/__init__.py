@@ -30,9 +30,10 @@ Features add one family of TF1 constructs each through the hooks of
 ``checkpoints`` (tf.train.Saver), ``summaries`` (TensorBoard), ``variable_helpers``
 (functions creating variables at each call), ``scoped_variables`` (variable lists
 selected by name), ``layer_objects`` (G102's Keras layers), ``data_iterators`` (tf.data
-iterators). ``model_classes`` reads a
-model class's ``__init__`` as a flat module and writes the result back through its
-layout. A new feature: subclass ``Feature``, implement the hooks it needs, add it to
+iterators). ``model_classes`` reads a model class's ``__init__`` as a flat module and
+writes the result back through its layout; ``build_functions`` turns a function that
+builds the graph and returns it into a ``tf.Module`` class and reads its caller as a flat
+module. A new feature: subclass ``Feature``, implement the hooks it needs, add it to
 ``pipeline.features``.
 """
 
@@ -71,7 +72,11 @@ class GraphToEager(Rule):
         "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram + "
         "merge_all + FileWriter become values the step returns, written by tf.summary.create_file_writer "
         "with the same tags and steps (TF2 histograms bucket differently). Several training ops in one run "
-        "share one forward pass. Variables initialised again (a new session, a loop) are declined unless "
+        "share one forward pass. A function that builds the graph and returns its tensors (dict, tuple) to a "
+        "caller running the session becomes a tf.Module class: __call__ is its body with the placeholders as "
+        "parameters, its variables made once, in TF1's order, by its first call (loops and static shapes work as "
+        "in TF1); the caller's runs call the module. A variable fetched with the training op that updates it is "
+        "read after the update. Variables initialised again (a new session, a loop) are declined unless "
         "nothing could tell. tf.data iterators (one-shot, initializable, from_structure + make_initializer) "
         "become Python iterators: iter(dataset) where TF1 created or initialised one (a dataset that shuffles or "
         "reads fed placeholders is built again by a make_<dataset> function, as TF1's initializer rebuilt it), "
@@ -178,6 +183,66 @@ class GraphToEager(Rule):
                 a = tf.add(2, 3, name="add")
                 with tf.Session() as sess:
                     print(sess.run(tf.get_default_graph().get_tensor_by_name("add:0")))
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def build(n):
+                    x = tf.placeholder(tf.float32, [None, n])
+                    w = tf.Variable(tf.ones([n]))
+                    return {"x": x, "y": x * w}
+
+
+                model = build(2)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(model["y"], feed_dict={model["x"]: [[1.0, 2.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                class Build(tf.Module):
+                    \"\"\"`build`: its graph, built at each call; its variables are made by the first.\"\"\"
+
+                    def __init__(self, n):
+                        super().__init__()
+                        self.n = n
+                        self.graph_variables = []  # created by the first call, in the order TF1 created them
+
+                    def variable(self, create):
+                        \"\"\"The graph's next variable: made by `create` at the first call, the same one at every later call.\"\"\"
+                        if self.created == len(self.graph_variables):
+                            with tf.init_scope():
+                                self.graph_variables.append(create())
+                        self.created += 1
+                        return self.graph_variables[self.created - 1]
+
+                    def __call__(self, x):
+                        self.created = 0
+                        n = self.n
+                        w = self.variable(lambda: tf.Variable(tf.ones([n])))
+                        return {"y": x * w}
+
+
+                model = Build(2)
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None, model.n], tf.float32)])
+                def compute_y(x):
+                    model_outputs = model(x)
+                    y = model_outputs["y"]
+                    return y
+
+
+                print(compute_y([[1.0, 2.0]]).numpy())
                 """
             ),
         ),

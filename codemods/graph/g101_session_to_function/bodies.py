@@ -200,10 +200,14 @@ class FunctionBodies:
                     name = self.g.fresh("loss" if unit.kind != "gradients" else "target")
                     self.targets[id(unit.call)] = name
                     tape_lines.append(f"{name} = {self.g.code(target)}\n")
-            # Fetched values are read before the update, as TF1 did within one run.
+            # Fetched values are read before the update, as TF1 did within one run; a
+            # fetched variable is read after it (TF1 returned its updated buffer).
             forward_names = {n for u in forward for n in u.defines}
             backward_names = {n for u in backward for n in u.defines}
+            updates = any(u.kind in ("train", "apply") for u in grad_units)
             for position, value in enumerate(fn.values):
+                if updates and value in fn.variable_reads:
+                    continue
                 expression = cst.parse_expression(value)
                 if value not in forward_names and not names_read(expression) & backward_names:
                     leading = re.match(r"\w+", value)

@@ -23,8 +23,10 @@ from codemods.analysis.graph import calls_in, names_read, single_assignment
 # What a unit computes: a tensor, a training step (minimize / apply_gradients),
 # compute_gradients, or tf.gradients.
 UnitKind = Literal["tensor", "train", "apply", "compute", "gradients"]
-# How a variable is held: a tf.Variable, a dict or list of them, a Keras layer object
-# (G102), a tf.Module instance of a variable helper, the global step.
+# How a variable is held: a tf.Variable, a dict or list of them, an object whose
+# trainable_variables exist once it has been called (a Keras layer object of G102, the
+# tf.Module a build function became), a tf.Module instance of a variable helper, the
+# global step.
 VariableKind = Literal["var", "dict", "list", "layer", "module", "global_step"]
 # What a run fetches: one value, a list, a tuple, a dict, or only ops (no value).
 Shape = Literal["single", "list", "tuple", "dict", "op"]
@@ -120,6 +122,9 @@ class Function:
     # Every training op the run executes (`train` is the first): GAN scripts run the
     # generator's and the discriminator's in one `sess.run`.
     trains: list[Unit] = field(default_factory=list)
+    # Values that read a variable itself (`sess.run([train_op, W])`): TF1 returned the
+    # variable's buffer after the run, updated by the training op.
+    variable_reads: set[str] = field(default_factory=set)
 
 
 class Planned(NamedTuple):

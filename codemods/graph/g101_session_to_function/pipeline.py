@@ -1,4 +1,4 @@
-"""G101's stages in order, for a module or a model class.
+"""G101's stages in order, for a module, a model class or a function building the graph.
 
 ``convert`` returns the converted module and the notes to report, raises
 ``NothingToDo`` (no session is run) or ``CannotConvert`` (the fallback's reason).
@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from codemods.graph.g101_session_to_function import class_layout, model_classes
+from codemods.graph.g101_session_to_function import build_functions, class_layout, model_classes
 from codemods.graph.g101_session_to_function.analysis import analyse, check_initialisation
 from codemods.graph.g101_session_to_function.checkpoints import Checkpoints
 from codemods.graph.g101_session_to_function.data_iterators import DataIterators
@@ -41,6 +41,9 @@ def convert(
     """``sym_for(module)``: the TF1 symbol of an expression of ``module``."""
     model = model_classes.find(tree, sym_for(tree), layers.classes)
     if model is None:
+        found = build_functions.find(tree, sym_for(tree), tf)
+        if found is not None:
+            return _convert_built(tree, tf, sym_for, layers, *found)
         graph = find_scope(tree, tf, sym_for(tree))
         return run_stages(graph, features(layers), ModuleLayout(graph)), graph.notes
     # A model class: its `__init__` is read where the instance is created (a flat
@@ -52,6 +55,23 @@ def convert(
     except CannotConvert as exc:
         raise CannotConvert(class_layout.in_tree(tree, exc.node, model), exc.reason) from None
     return converted, class_layout.user_notes(tree, model, graph.notes)
+
+
+def _convert_built(
+    tree: cst.Module, tf: str, sym_for: Callable[[cst.Module], Sym], layers: ConvertedLayers,
+    built: build_functions.BuildFunction, site: build_functions.BuildCall,
+) -> tuple[cst.Module, list[Note]]:
+    """A function building the graph that is run outside it: its class stands where it
+    was, its call is read as placeholders and the units computing what it returned."""
+    flat = build_functions.flatten(built, site, tree, tf)
+    feature = build_functions.BuiltModules(built, site)
+    try:
+        graph = find_scope(flat, tf, sym_for(flat))
+        converted = run_stages(graph, [*features(layers), feature], ModuleLayout(graph))
+    except CannotConvert as exc:
+        raise CannotConvert(build_functions.in_tree(tree, exc.node, site), exc.reason) from None
+    feature.note(graph)
+    return converted, build_functions.user_notes(tree, site, graph.notes)
 
 
 def run_stages(graph: Graph, features: list[Feature], layout: Layout) -> cst.Module:

@@ -153,6 +153,7 @@ def _make_function(
     value_keys: list[str] = []  # the keys of a dict fetch, without those of ops
     structured = False
     trains: list[Unit] = []
+    variable_reads: set[str] = set()
     for position, element in enumerate(elements):
         if isinstance(element, cst.Name) and graph.is_op(element):
             if element.value in graph.inits:
@@ -173,7 +174,10 @@ def _make_function(
             pending |= names_read(element)
             structured = structured or _structured(graph, element)
             code = graph.code(element)
-            values.append(f"{graph.tf}.identity({graph.variable_code(element)})" if graph.is_variable(element) else code)
+            if graph.is_variable(element):
+                code = f"{graph.tf}.identity({graph.variable_code(element)})"
+                variable_reads.add(code)
+            values.append(code)
     # A name read by a unit is the one its latest earlier definition gave it
     # (`h = tf.matmul(x, W)` then `h = tf.nn.relu(h)` keeps both, in order).
     # The fetch itself reads what was defined before the statement that runs it
@@ -205,6 +209,7 @@ def _make_function(
     fn = Function(name, params, units, values, "op" if not values else shape, value_keys, train)
     fn.structured = structured
     fn.trains = trains
+    fn.variable_reads = variable_reads
     deps = [u.index for u in units] + [p.index for p in params]
     deps += [graph.optimizers[t.optimizer] for t in trains if t.optimizer in graph.optimizers]
     fn.position = max(deps) if deps else -1
