@@ -43,22 +43,7 @@ def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
         position = _bind_after_star_imports(body, first_import, position, alias)
     if not has_disable:
         body.insert(position + 1, cst.parse_statement(f"{alias}.disable_v2_behavior()\n"))
-    # `def main(): import tensorflow as tf` (tutorials import it again inside functions)
-    # binds the same module: compat.v1 there too.
-    nested = [s if not isinstance(s, cst.BaseCompoundStatement) else s.visit(_NestedImports(alias)) for s in body]
-    return tree.with_changes(body=nested)
-
-
-class _NestedImports(cst.CSTTransformer):
-    def __init__(self, alias: str) -> None:
-        self.alias = alias
-
-    def leave_ImportAlias(self, original_node: cst.ImportAlias, updated_node: cst.ImportAlias) -> cst.ImportAlias:
-        if original_node.evaluated_name == "tensorflow" and (original_node.evaluated_alias or "tensorflow") == self.alias:
-            return updated_node.with_changes(
-                name=cst.parse_expression("tensorflow.compat.v1"), asname=cst.AsName(name=cst.Name(self.alias))
-            )
-        return updated_node
+    return tree.with_changes(body=body)
 
 
 def _compat_v1(alias: cst.ImportAlias, bound: str) -> cst.ImportAlias:
