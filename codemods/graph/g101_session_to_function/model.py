@@ -18,7 +18,7 @@ from typing import Literal, NamedTuple
 
 import libcst as cst
 
-from codemods.analysis.graph import calls_in, names_read
+from codemods.analysis.graph import calls_in, names_read, returned_variable
 
 # What a unit computes: a tensor, a training step (minimize / apply_gradients),
 # compute_gradients, or tf.gradients.
@@ -287,6 +287,28 @@ class Graph:
         if not parts:
             raise CannotConvert(self.body[min(before, len(self.body) - 1)], "no trainable variables are created before this training op")
         return "[" + ", ".join(parts) + "]"
+
+    def variable_factory(self, name: str) -> cst.Call | None:
+        """The ``tf.Variable(...)`` call of a user function that returns one new variable
+        (``return tf.Variable(...)``, or ``v = tf.Variable(...)`` + ``return v``, after plain
+        assignments computing its initial value): each call creates one variable."""
+        fn = self.user_functions.get(name) or self.module_function(name)
+        if fn is None:
+            return None
+        return returned_variable(fn, lambda call: self.sym(call.func) == "Variable")
+
+    def creates_variables(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
+        """The user function ``name`` creates variables, itself or through the functions it calls."""
+        fn = self.user_functions.get(name) or self.module_function(name)
+        if fn is None or name in seen:
+            return False
+        for call in calls_in(fn):
+            symbol = self.sym(call.func) or ""
+            if symbol in ("Variable", "get_variable") or symbol.startswith("layers."):
+                return True
+            if isinstance(call.func, cst.Name) and self.creates_variables(call.func.value, seen | {name}):
+                return True
+        return False
 
     def module_function(self, name: str) -> cst.FunctionDef | None:
         """A module-level function called from the graph built in ``main()``."""

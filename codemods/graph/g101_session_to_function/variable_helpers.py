@@ -30,7 +30,7 @@ from codemods.graph.g101_session_to_function.model import CannotConvert, Functio
 # TF1 ops whose value depends on the op seed: their creation order matters to verify.
 RANDOM_OPS = ("random_normal", "truncated_normal", "random_uniform", "random.", "random_gamma", "random_poisson",
               "random_shuffle", "random_crop", "multinomial", "initializers.", "glorot_", "he_", "lecun_",
-              "orthogonal_initializer", "variance_scaling_initializer")
+              "orthogonal_initializer", "variance_scaling_initializer", "keras.initializers.")
 ASSIGNS = ("assign", "assign_add", "assign_sub")
 
 
@@ -55,14 +55,18 @@ def camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Helper"
 
 
-def analyse(
-    fn: cst.FunctionDef,
-    sym: Callable[[cst.BaseExpression], str | None],
-    tf: str,
-    class_name: str,
-) -> VariableHelper:
-    """The module class for ``fn``, or ``CannotConvert``."""
+def analyse(fn: cst.FunctionDef, graph: Graph, class_name: str) -> VariableHelper:
+    """The module class for ``fn``, or ``CannotConvert``. Its variables are created by
+    ``tf.Variable(...)`` or by calls of variable factories (``W = weight_variable(shape)``:
+    a function returning one new variable, ``Graph.variable_factory``)."""
     name = fn.name.value
+    sym, tf = graph.sym, graph.tf
+
+    def creates(call: cst.Call) -> bool:
+        return sym(call.func) == "Variable" or (
+            isinstance(call.func, cst.Name) and graph.variable_factory(call.func.value) is not None
+        )
+
     if fn.decorators:
         raise CannotConvert(fn, f"`{name}` creates variables and is decorated")
     if any(p.name.value == "self" for p in fn.params.params):
@@ -73,9 +77,9 @@ def analyse(
     outer = list(fn.body.body)
     holder: cst.With | None = None
     block = outer
-    direct = [s for s in outer if isinstance(s, cst.SimpleStatementLine) and _creates_variable(s, sym)]
+    direct = [s for s in outer if isinstance(s, cst.SimpleStatementLine) and _creates_variable(s, creates)]
     if not direct:
-        withs = [s for s in outer if isinstance(s, cst.With) and _creates_variable(s, sym)]
+        withs = [s for s in outer if isinstance(s, cst.With) and _creates_variable(s, creates)]
         if len(withs) != 1:
             raise CannotConvert(fn, f"`{name}` creates variables in a loop, condition or nested block")
         holder = withs[0]
@@ -83,13 +87,15 @@ def analyse(
     var_positions: list[int] = []
     variables: list[tuple[str, bool]] = []
     for position, stmt in enumerate(block):
-        if not _creates_variable(stmt, sym):
+        if not _creates_variable(stmt, creates):
             continue
         assignment = single_assignment(stmt)
         value = assignment[1] if assignment else None
-        if not (assignment and len(assignment[0]) == 1 and isinstance(value, cst.Call) and sym(value.func) == "Variable"
+        if not (assignment and len(assignment[0]) == 1 and isinstance(value, cst.Call) and creates(value)
                 and isinstance(stmt.body[0].targets[0].target, cst.Name)):
             raise CannotConvert(stmt, f"`{name}` creates a variable other than by `name = tf.Variable(...)`")
+        if sym(value.func) != "Variable":
+            value = graph.variable_factory(value.func.value)
         flag = argument(value, 1, "trainable")
         variables.append((assignment[0][0], not (isinstance(flag, cst.Name) and flag.value == "False")))
         var_positions.append(position)
@@ -97,7 +103,7 @@ def analyse(
     if len(var_names) != len(variables):
         raise CannotConvert(fn, f"`{name}` assigns one variable name twice")
     # Everything else that creates variables is out of reach.
-    counted = sum(1 for c in calls_in(fn) if sym(c.func) == "Variable")
+    counted = sum(1 for c in calls_in(fn) if creates(c))
     if counted != len(variables):
         raise CannotConvert(fn, f"`{name}` creates variables in a loop, condition or nested block")
     last = var_positions[-1]
@@ -129,7 +135,7 @@ def analyse(
     for position in range(last):
         if position not in moved and names_read(block[position]) & moved_names:
             raise CannotConvert(block[position], f"`{name}` uses its variables before it has created all of them")
-    random = any(is_random(sym(c.func)) for i in moved for c in calls_in(block[i]))
+    random = any(draws_random(graph, c) for i in moved for c in calls_in(block[i]))
     # The returned tuple: which positions are the helper's variables.
     returns = [s for s in outer if _is_return(s)] + (
         [s for s in block if _is_return(s)] if holder is not None else []
@@ -146,8 +152,18 @@ def analyse(
     return helper
 
 
-def _creates_variable(stmt: cst.CSTNode, sym) -> bool:
-    return any(sym(c.func) == "Variable" for c in calls_in(stmt))
+def _creates_variable(stmt: cst.CSTNode, creates: Callable[[cst.Call], bool]) -> bool:
+    return any(creates(c) for c in calls_in(stmt))
+
+
+def draws_random(graph: Graph, call: cst.Call) -> bool:
+    """A random op or initializer, or a call of a variable factory drawing one."""
+    if is_random(graph.sym(call.func)):
+        return True
+    if isinstance(call.func, cst.Name) and graph.variable_factory(call.func.value) is not None:
+        factory = graph.user_functions.get(call.func.value) or graph.module_function(call.func.value)
+        return factory is not None and any(is_random(graph.sym(c.func)) for c in calls_in(factory))
+    return False
 
 
 def _is_return(stmt) -> bool:
@@ -158,7 +174,9 @@ def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym) -> c
     fn = helper.fn
     creation = []
     for position in sorted(moved):
-        stmt = block[position].with_changes(leading_lines=[])
+        # The first statement's comments go above the guard; the others' stay with them.
+        comments = [] if position == min(moved) else [line for line in block[position].leading_lines if line.comment]
+        stmt = block[position].with_changes(leading_lines=comments)
         assignment = single_assignment(stmt)
         if assignment and assignment[0][0] in {v for v, _ in helper.variables}:
             stmt = stmt.with_changes(body=[stmt.body[0].with_changes(
@@ -256,7 +274,7 @@ class VariableHelpers(Feature):
         if name in self.helpers:
             return True
         class_name = graph.fresh(camel(name))
-        self.helpers[name] = analyse(fn, graph.sym, graph.tf, class_name)
+        self.helpers[name] = analyse(fn, graph, class_name)
         graph.report(fn, f"`{name}` creates variables at each call -> tf.Module class `{class_name}`, one instance per call", kind="converted")
         return True
 
@@ -303,7 +321,7 @@ class VariableHelpers(Feature):
             if index <= random_units[0] or index in unit_indices or isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
                 continue
             for call in calls_in(stmt):
-                if is_random(graph.sym(call.func)):
+                if draws_random(graph, call):
                     raise CannotConvert(call, (
                         "a random initial value drawn after a helper's variables: the helper's are drawn on "
                         "its first call, so the order of random draws would change"
