@@ -293,7 +293,20 @@ class LayersToKeras(Rule):
         "class. Declined (reported, module kept on tf.compat.v1): sequence_length=, initial_state=, scope=, "
         "time_major=True, a missing dtype=float32, cells with peepholes/projections/clipping/initializers, a cell "
         "used elsewhere (shared weights, cell.state_size), state attributes (state.h). What the fallback keeps, G103 "
-        "gives its TF 2.21 home (tf-keras' legacy cells, tf-slim)."
+        "gives its TF 2.21 home (tf-keras' legacy cells, tf-slim). "
+        "Variable helpers: in a module that never looks a variable up again by name (no reuse=, AUTO_REUSE or "
+        "reuse_variables()), a factory returning its tf.get_variable (`initer = tf.truncated_normal_initializer("
+        "stddev=0.01); return tf.get_variable('W_' + name, shape=shape, initializer=initer)`), and a get_variable "
+        "function this rule cannot make a layer class (shapes read from the inputs, called from another function), "
+        "create tf.Variables: tf.Variable(initer(shape=shape, dtype=...), name=...) with the Keras initializer "
+        "of TF1's distribution (truncated/random normal, random uniform, constant, zeros, ones, glorot, "
+        "xavier(uniform=True), variance_scaling, he, lecun, orthogonal; the glorot_uniform default written out), or "
+        "tf.Variable(value, name=...) for a tensor initial value; the names are kept. Their variable scopes, and "
+        "those of the functions calling them and of graph-level blocks without get_variable or tf.layers, become "
+        "name scopes. G101 then makes each helper create its variables once. Declined with the reason: seeded "
+        "initializers, tf.contrib.layers.variance_scaling_initializer and xavier_initializer(uniform=False) "
+        "(truncated normals scaled by sqrt(1.3), not Keras'), uniform_unit_scaling, regularizer=/partitioner= "
+        "and the other get_variable arguments Keras variables have no place for."
     )
     examples = (
         Example(
@@ -380,6 +393,76 @@ class LayersToKeras(Rule):
                 with tf.Session() as sess:
                     sess.run(tf.global_variables_initializer())
                     print(sess.run(loss, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+        ),
+        Example(
+            # Weight wrappers called by a layer helper: tf.Variables with TF1's initial
+            # values, which G101's variable helpers create once.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def weight_variable(name, shape):
+                    initer = tf.truncated_normal_initializer(stddev=0.01)
+                    return tf.get_variable("W_" + name, dtype=tf.float32, shape=shape, initializer=initer)
+
+
+                def fc_layer(x, num_units, name):
+                    with tf.variable_scope(name):
+                        W = weight_variable(name, shape=[x.get_shape()[1], num_units])
+                        return tf.matmul(x, W)
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = fc_layer(x, 8, "FC1")
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def weight_variable(name, shape):
+                    initer = tf.keras.initializers.TruncatedNormal(mean=0.0, stddev=0.01)
+                    return tf.Variable(initer(shape=shape, dtype=tf.float32), name="W_" + name)
+
+
+                def fc_layer(x, num_units, name):
+                    with tf.name_scope(name):
+                        W = weight_variable(name, shape=[x.get_shape()[1], num_units])
+                        return tf.matmul(x, W)
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = fc_layer(x, 8, "FC1")
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+        ),
+        Example(
+            # contrib's xavier_initializer(uniform=False) has no Keras twin (its truncated
+            # normal is scaled by 1.3): left on TF1, with the reason.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def weight_variable(shape):
+                    return tf.get_variable("W", shape, initializer=tf.contrib.layers.xavier_initializer(uniform=False))
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = tf.matmul(x, weight_variable([4, 8]))
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
                 """
             ),
         ),

@@ -72,7 +72,11 @@ class GraphToEager(Rule):
         "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram + "
         "merge_all + FileWriter become values the step returns, written by tf.summary.create_file_writer "
         "with the same tags and steps (TF2 histograms bucket differently). Several training ops in one run "
-        "share one forward pass. Variables initialised again (a new session, a loop) are declined unless "
+        "share one forward pass. A function called while the graph is built that creates variables (tf.Variable, "
+        "or variable factories: functions returning one new tf.Variable, such as weight_variable(shape)) becomes a "
+        "tf.Module class, one instance per call site, whose variables are created once, under tf.init_scope, on "
+        "its first call (in TF1's order); a function calling such a helper, or creating variables in a loop or "
+        "condition, is declined. Variables initialised again (a new session, a loop) are declined unless "
         "nothing could tell. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with "
         "v2 behaviour disabled; the report names the construct."
     )
@@ -104,6 +108,111 @@ class GraphToEager(Rule):
 
 
                 print(compute_y([1.0, 2.0]).numpy())
+                """
+            ),
+        ),
+        Example(
+            # A layer helper calling a weight wrapper: a tf.Module whose variables are
+            # created once, on its first call, with TF1's initial values.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def new_weights(shape):
+                    return tf.Variable(tf.truncated_normal(shape, stddev=0.05))
+
+
+                def new_fc_layer(x, num_inputs, num_outputs):
+                    weights = new_weights(shape=[num_inputs, num_outputs])
+                    return tf.matmul(x, weights)
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = new_fc_layer(x, 4, 8)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def new_weights(shape):
+                    return tf.Variable(tf.truncated_normal(shape, stddev=0.05))
+
+
+                class NewFcLayer(tf.Module):
+                    \"\"\"`new_fc_layer`, called once per instance; its variables are created on the first call.\"\"\"
+
+                    built = False
+
+                    def __call__(self, x, num_inputs, num_outputs):
+                        if not self.built:
+                            with tf.init_scope():
+                                self.weights = new_weights(shape=[num_inputs, num_outputs])
+                            self.built = True
+                        weights = self.weights
+                        return tf.matmul(x, weights)
+
+
+                h_layer = NewFcLayer()
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+                def compute_h(x):
+                    h = h_layer(x, 4, 8)
+                    return h
+
+
+                print(compute_h([[1.0, 2.0, 3.0, 4.0]]).numpy())
+                """
+            ),
+        ),
+        Example(
+            # A model function calling a layer helper: both would need to keep their
+            # variables across calls; left on tf.compat.v1, with the reason.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def fc(x, n):
+                    return tf.matmul(x, tf.Variable(tf.zeros([4, n])))
+
+
+                def model(x):
+                    return tf.nn.relu(fc(x, 8))
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = model(x)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                tf.disable_v2_behavior()
+
+
+                def fc(x, n):
+                    return tf.matmul(x, tf.Variable(tf.zeros([4, n])))
+
+
+                def model(x):
+                    return tf.nn.relu(fc(x, 8))
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = model(x)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
                 """
             ),
         ),
