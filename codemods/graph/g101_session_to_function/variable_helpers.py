@@ -10,6 +10,11 @@ built, and the variables are created once, eagerly, on the instance's first call
 shapes may depend on the input tensor, as in the TF1 helper, and the calls of one
 generated function create them in program order. ``self.W`` etc. keep the variables.
 
+A variable may also come from a variable factory (``W = weight_variable(shape)``, a
+function returning one new variable, ``Graph.variable_factory``; G102 has already made
+``tf.get_variable`` wrappers create tf.Variables): the call moves under the guard like
+``tf.Variable(...)`` would, and the factory runs eagerly there.
+
 Anything this cannot prove (a variable created in a loop, a condition or a nested
 function, a variable read before all are created) raises ``CannotConvert``.
 """
