@@ -863,3 +863,30 @@ for num in range(3):
     assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
     (finding,) = [f for f in findings if f.kind == "declined"]
     assert "loop variable `num`" in finding.message
+
+
+def test_graph_level_feed_dict_used_by_several_runs_is_inlined_at_each() -> None:
+    text, _ = migrate(
+        HEADER
+        + "feed_test = {x: np.ones((3, 2)), y: np.zeros((3, 1))}\n"
+        + "sess = tf.InteractiveSession()\n"
+        + "sess.run(tf.global_variables_initializer())\n"
+        + "print(sess.run(cost, feed_dict=feed_test))\n"
+        + "print(sess.run(pred, feed_dict=feed_test))\n"
+    )
+    assert "feed_test" not in text and "compat.v1" not in text
+    assert "print(compute_cost(np.ones((3, 2)), np.zeros((3, 1))).numpy())" in text
+    assert "print(compute_pred(np.ones((3, 2))).numpy())" in text
+
+
+def test_loop_variable_named_like_a_placeholder_is_not_a_graph_use() -> None:
+    text, _ = migrate(
+        HEADER
+        + "with tf.Session() as sess:\n"
+        + "    sess.run(tf.global_variables_initializer())\n"
+        + "    preds = sess.run(pred, feed_dict={x: np.ones((3, 2))})\n"
+        + "for i, x in enumerate(preds):\n"
+        + "    print(i, x)\n"
+    )
+    assert "compat.v1" not in text
+    assert "for i, x in enumerate(preds):\n    print(i, x)\n" in text

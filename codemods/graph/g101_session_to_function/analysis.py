@@ -205,6 +205,12 @@ class _Classifier:
             return
         if any(g.runs_graph(call) for call in calls_in(value)):
             return  # `c = sess.run(cost, ...)`: Python code reading results
+        if isinstance(value, cst.Dict) and value.elements and all(
+            isinstance(e, cst.DictElement) and isinstance(e.key, cst.Name) and e.key.value in g.placeholders
+            and not names_read(e.value) & graph
+            for e in value.elements
+        ):
+            return  # `feed_dict_test = {x: x_test, y: y_test}`: Python data, inlined at its runs (sites)
         reads = names_read(value)
         if reads & set(g.schedules):
             raise CannotConvert(value, "a decayed learning rate used in a computation")
