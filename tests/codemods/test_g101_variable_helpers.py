@@ -222,16 +222,59 @@ def test_factory_drawing_after_a_helper_falls_back() -> None:
     assert any("order of random draws would change" in f.message for f in findings)
 
 
-def test_function_calling_a_variable_helper_falls_back() -> None:
+def test_model_function_holds_an_instance_of_each_helper_it_calls() -> None:
     text, findings = migrate(
         FACTORIES
-        + "def model(inputs):\n    hidden, _ = new_fc_layer(inputs, 3, 4)\n    return tf.nn.relu(hidden)\n\n\n"
+        + "def model(inputs):\n    hidden, _ = new_fc_layer(inputs, 3, 4)\n"
+        + "    return new_fc_layer(tf.nn.relu(hidden), 4, 1)[0]\n\n\n"
+        + "out = model(X)\nloss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
+    assert (
+        "class Model(tf.Module):\n"
+        '    """`model`, called once per instance; it holds an instance of each helper it calls."""\n\n'
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.hidden_layer = NewFcLayer()\n"
+        "        self.new_fc_layer_instance = NewFcLayer()\n\n"
+        "    def __call__(self, inputs):\n"
+        "        hidden, _ = self.hidden_layer(inputs, 3, 4)\n"
+        "        return self.new_fc_layer_instance(tf.nn.relu(hidden), 4, 1)[0]\n"
+    ) in text
+    assert "out_layer = Model()" in text
+    assert (
+        "variables = [out_layer.hidden_layer.weights, out_layer.hidden_layer.biases, "
+        "out_layer.new_fc_layer_instance.weights, out_layer.new_fc_layer_instance.biases]"
+    ) in text
+    assert "compat.v1" not in text
+    assert any("`model` creates variables at each call -> tf.Module class `Model`" in f.message for f in findings)
+
+
+def test_helper_called_in_a_loop_of_a_model_function_falls_back() -> None:
+    text, findings = migrate(
+        FACTORIES
+        + "def model(inputs):\n    for n in (3, 3):\n        inputs, _ = new_fc_layer(inputs, 3, n)\n    return inputs\n\n\n"
         + "out = model(X)\nloss = tf.reduce_mean(tf.square(out - y))\n"
         + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
         + RUN
     )
     assert "compat.v1" in text
-    assert any("`model` calls `new_fc_layer`, which creates variables at each call" in f.message for f in findings)
+    assert any("`model` calls `new_fc_layer`, which creates variables, in a loop" in f.message for f in findings)
+
+
+def test_helper_calling_another_before_its_own_variables_falls_back() -> None:
+    # Its own weights are created together on the first call: TF1 drew the inner helper's in between.
+    text, findings = migrate(
+        FACTORIES
+        + "def block(inputs):\n    hidden, _ = new_fc_layer(inputs, 3, 4)\n    w = new_weights([4, 1])\n"
+        + "    return tf.matmul(hidden, w)\n\n\n"
+        + "out = block(X)\nloss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
+    assert "compat.v1" in text
+    assert any("calls other variable helpers before it has created its own variables" in f.message for f in findings)
 
 
 def test_placeholders_inside_a_name_scope_are_parameters() -> None:
@@ -251,3 +294,21 @@ train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
     )
     assert 'name_scope("Input")' not in text and "placeholder" not in text
     assert "def train_step(X, y):" in text
+
+
+def test_helper_with_its_own_variables_then_another_helper() -> None:
+    text, _ = migrate(
+        FACTORIES
+        + "def block(inputs):\n    w = new_weights([3, 4])\n    hidden = tf.matmul(inputs, w)\n"
+        + "    out, _ = new_fc_layer(hidden, 4, 1)\n    return out\n\n\n"
+        + "out = block(X)\nloss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
+    assert "    built = False\n\n    def __init__(self):\n        super().__init__()\n        self.out_layer = NewFcLayer()\n" in text
+    assert (
+        "        if not self.built:\n            with tf.init_scope():\n                self.w = new_weights([3, 4])\n"
+        "            self.built = True\n        w = self.w\n        hidden = tf.matmul(inputs, w)\n"
+        "        out, _ = self.out_layer(hidden, 4, 1)\n"
+    ) in text
+    assert "variables = [out_layer.w, out_layer.out_layer.weights, out_layer.out_layer.biases]" in text

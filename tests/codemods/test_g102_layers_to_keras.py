@@ -522,3 +522,30 @@ def test_get_variable_arguments_tf_variable_has_no_place_for_are_declined() -> N
     )
     assert "disable_v2_behavior" in text
     assert any("get_variable with `regularizer=`" in f.message for f in findings)
+
+
+def test_wrapper_drawing_after_a_keras_layer_falls_back_and_before_it_converts() -> None:
+    source = """\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def weight_variable(shape):
+            return tf.get_variable("W", shape, initializer=tf.truncated_normal_initializer(stddev=0.1))
+
+
+        x = tf.placeholder(tf.float32, [None, 4])
+        {first}
+        {second}
+        out = tf.matmul(h, W)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out, feed_dict={{x: np.ones((2, 4))}}))
+        """
+    layer, weight = "h = tf.layers.dense(x, 8, activation=tf.nn.relu)", "W = weight_variable([8, 2])"
+    # The Dense kernel is drawn at the layer's first call (in the tf.function), W where it stands.
+    text, findings = migrate(source.format(first=layer, second=weight))
+    assert "disable_v2_behavior" in text
+    assert any("order of initializer draws would change" in f.message for f in findings)
+    text, _ = migrate(source.format(first=weight, second=layer).replace("[8, 2]", "[4, 8]").replace("tf.matmul(h, W)", "h + tf.reduce_sum(W)"))
+    assert "compat.v1" not in text and "W = weight_variable([4, 8])" in text

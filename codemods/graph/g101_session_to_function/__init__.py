@@ -75,8 +75,8 @@ class GraphToEager(Rule):
         "share one forward pass. A function called while the graph is built that creates variables (tf.Variable, "
         "or variable factories: functions returning one new tf.Variable, such as weight_variable(shape)) becomes a "
         "tf.Module class, one instance per call site, whose variables are created once, under tf.init_scope, on "
-        "its first call (in TF1's order); a function calling such a helper, or creating variables in a loop or "
-        "condition, is declined. Variables initialised again (a new session, a loop) are declined unless "
+        "its first call (in TF1's order); a function calling such helpers (a model function) holds an instance of "
+        "each, made in its __init__. Helpers called, or variables created, in a loop or condition are declined. Variables initialised again (a new session, a loop) are declined unless "
         "nothing could tell. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with "
         "v2 behaviour disabled; the report names the construct."
     )
@@ -172,19 +172,22 @@ class GraphToEager(Rule):
             ),
         ),
         Example(
-            # A model function calling a layer helper: both would need to keep their
-            # variables across calls; left on tf.compat.v1, with the reason.
+            # A model function calling a layer helper in a loop: how many instances it
+            # needs is known only when it runs; left on tf.compat.v1, with the reason.
             before=textwrap.dedent(
                 """\
                 import tensorflow as tf
 
 
                 def fc(x, n):
-                    return tf.matmul(x, tf.Variable(tf.zeros([4, n])))
+                    W = tf.Variable(tf.zeros([4, n]))
+                    return tf.matmul(x, W)
 
 
                 def model(x):
-                    return tf.nn.relu(fc(x, 8))
+                    for n in (4, 4):
+                        x = fc(x, n)
+                    return x
 
 
                 x = tf.placeholder(tf.float32, [None, 4])
@@ -201,11 +204,14 @@ class GraphToEager(Rule):
 
 
                 def fc(x, n):
-                    return tf.matmul(x, tf.Variable(tf.zeros([4, n])))
+                    W = tf.Variable(tf.zeros([4, n]))
+                    return tf.matmul(x, W)
 
 
                 def model(x):
-                    return tf.nn.relu(fc(x, 8))
+                    for n in (4, 4):
+                        x = fc(x, n)
+                    return x
 
 
                 x = tf.placeholder(tf.float32, [None, 4])

@@ -342,17 +342,23 @@ class _Classifier:
         symbols = [g.sym(call.func) or "" for call in calls_in(fn)]
         # `W = weight_variable([784, 10])` inside: the factory creates a variable per call.
         factory_calls = {id(c) for c in calls_in(fn) if isinstance(c.func, cst.Name) and g.variable_factory(c.func.value) is not None}
+        # `h = fc_layer(x, 100)` inside: another function creating variables at each call.
+        helper_calls = {
+            id(c) for c in calls_in(fn) if isinstance(c.func, cst.Name) and id(c) not in factory_calls
+            and c.func.value != fn.name.value and g.creates_variables(c.func.value)
+        }
         converted = False
-        if ("Variable" in symbols or factory_calls) and not any(s == "get_variable" or s.startswith("layers.") for s in symbols):
+        if ("Variable" in symbols or factory_calls or helper_calls) and not any(
+            s == "get_variable" or s.startswith("layers.") for s in symbols
+        ):
             converted = any(feature.variable_function(g, fn) for feature in self.features)
         for call in calls_in(fn):
             symbol = g.sym(call.func)
             creates = symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers.") or id(call) in factory_calls
             if creates and not converted:
                 raise CannotConvert(call, f"`{fn.name.value}` creates variables each time it is called")
-            inner = call.func.value if isinstance(call.func, cst.Name) and id(call) not in factory_calls else None
-            if inner is not None and inner != fn.name.value and g.creates_variables(inner):
-                raise CannotConvert(call, f"`{fn.name.value}` calls `{inner}`, which creates variables at each call")
+            if id(call) in helper_calls and not converted:
+                raise CannotConvert(call, f"`{fn.name.value}` calls `{call.func.value}`, which creates variables at each call")
         leaked = names_read(fn.body) & g.graph_names() - local_names(fn)
         if leaked and fn.name.value not in g.unit_by_name:
             index = next((i for i, stmt in enumerate(g.body) if stmt is fn), None)
