@@ -890,3 +890,27 @@ def test_loop_variable_named_like_a_placeholder_is_not_a_graph_use() -> None:
     )
     assert "compat.v1" not in text
     assert "for i, x in enumerate(preds):\n    print(i, x)\n" in text
+
+
+def test_graph_built_by_imported_functions_says_so() -> None:
+    text, findings = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+        from ops import fc_layer
+
+        x = tf.placeholder(tf.float32, [None, 2])
+        y = tf.placeholder(tf.float32, [None, 1])
+        out = fc_layer(x, 1, 'OUT')
+        loss = tf.reduce_mean(tf.square(out - y))
+        train_op = tf.train.AdamOptimizer(0.1).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([train_op, loss], feed_dict={x: np.ones((1, 2)), y: np.ones((1, 1))})[1])
+        """
+    )
+    assert "compat.v1" in text
+    assert any(
+        "no trainable variables are created before this training op (the graph calls `fc_layer` from `ops`" in f.message
+        for f in findings
+    )

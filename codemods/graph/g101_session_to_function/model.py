@@ -285,7 +285,11 @@ class Graph:
                 "var": name, "dict": f"*{name}.values()", "list": f"*{name}", "layer": f"*{name}.trainable_variables",
             }.get(kind, name))
         if not parts:
-            raise CannotConvert(self.body[min(before, len(self.body) - 1)], "no trainable variables are created before this training op")
+            reason = "no trainable variables are created before this training op"
+            imported = self._imported_graph_functions(before)
+            if imported:
+                reason += f" (the graph calls {imported}, imported: this rule reads one module at a time)"
+            raise CannotConvert(self.body[min(before, len(self.body) - 1)], reason)
         return "[" + ", ".join(parts) + "]"
 
     def variable_factory(self, name: str) -> cst.Call | None:
@@ -309,6 +313,32 @@ class Graph:
             if isinstance(call.func, cst.Name) and self.creates_variables(call.func.value, seen | {name}):
                 return True
         return False
+
+    def _imported_graph_functions(self, before: int) -> str:
+        """``fc_layer`` (from ``ops``) for a graph built by functions of another module of
+        the program, which may create its variables: named for the report."""
+        imported: dict[str, str] = {}  # name -> the module it comes from ("*": a star import)
+        for stmt in self.module.body:
+            small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+            if not isinstance(small, cst.ImportFrom):
+                continue
+            module = "." * len(small.relative) + (self.code(small.module) if small.module is not None else "")
+            if module.split(".")[0] in ("tensorflow", "keras", "numpy", "__future__"):
+                continue
+            if isinstance(small.names, cst.ImportStar):
+                imported["*"] = module
+                continue
+            for alias in small.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name):
+                    imported[bound.value] = module
+        called = [
+            c.func.value for unit in self.units if unit.index < before for c in calls_in(unit.node)
+            if isinstance(c.func, cst.Name) and c.func.value in imported
+        ]
+        if called:
+            return f"`{called[0]}` from `{imported[called[0]]}`"
+        return f"functions from `{imported['*']}` (a star import)" if "*" in imported else ""
 
     def module_function(self, name: str) -> cst.FunctionDef | None:
         """A module-level function called from the graph built in ``main()``."""
