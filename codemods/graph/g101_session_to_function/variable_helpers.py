@@ -126,6 +126,8 @@ def analyse(
     var_names = {v for v, _ in variables}
     if len(var_names) != len(variables):
         raise CannotConvert(fn, f"`{name}` assigns one variable name twice")
+    if var_names & MODULE_ATTRIBUTES:
+        raise CannotConvert(fn, f"`{name}` names a variable `{sorted(var_names & MODULE_ATTRIBUTES)[0]}`, a tf.Module attribute")
     # Everything else that creates variables is out of reach.
     counted = sum(1 for c in calls_in(fn) if creates(c))
     if counted != len(variables):
@@ -270,10 +272,15 @@ def draws_initializer(graph: Graph, call: cst.Call) -> bool:
         and not symbol.endswith(CONSTANT_INITIALIZERS) and symbol not in VARIABLE_INITIALIZERS
     ):
         return True
-    if isinstance(call.func, cst.Name) and graph.variable_factory(call.func.value) is not None:
-        factory = graph.user_functions.get(call.func.value) or graph.module_function(call.func.value)
-        return factory is not None and any(draws_initializer(graph, c) for c in calls_in(factory))
-    return False
+    return any(draws_initializer(graph, c) for c in _factory_calls(graph, call))
+
+
+def _factory_calls(graph: Graph, call: cst.Call) -> list[cst.Call]:
+    """The calls in the body of the variable factory ``call`` calls (none for other calls)."""
+    if not isinstance(call.func, cst.Name) or graph.variable_factory(call.func.value) is None:
+        return []
+    factory = graph.user_functions.get(call.func.value) or graph.module_function(call.func.value)
+    return calls_in(factory) if factory is not None else []
 
 
 def _check_initializer_order(graph: Graph) -> None:
@@ -300,12 +307,7 @@ def _check_initializer_order(graph: Graph) -> None:
 
 def draws_random(graph: Graph, call: cst.Call) -> bool:
     """A random op or initializer, or a call of a variable factory drawing one."""
-    if is_random(graph.sym(call.func)):
-        return True
-    if isinstance(call.func, cst.Name) and graph.variable_factory(call.func.value) is not None:
-        factory = graph.user_functions.get(call.func.value) or graph.module_function(call.func.value)
-        return factory is not None and any(is_random(graph.sym(c.func)) for c in calls_in(factory))
-    return False
+    return is_random(graph.sym(call.func)) or any(is_random(graph.sym(c.func)) for c in _factory_calls(graph, call))
 
 
 def _is_return(stmt) -> bool:
