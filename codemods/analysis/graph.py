@@ -117,6 +117,34 @@ def expression_of(stmt: cst.CSTNode) -> cst.BaseExpression | None:
     return None
 
 
+def returned_variable(fn: cst.FunctionDef, creates: Callable[[cst.Call], bool]) -> cst.Call | None:
+    """The call creating the one variable that ``fn`` returns, when ``fn`` is a variable
+    factory: a docstring and plain assignments (the initial value, an initializer), then
+    ``return <creation>`` or ``v = <creation>`` + ``return v``; ``creates`` tells which
+    calls create a variable. None for any other function."""
+    if not isinstance(fn.body, cst.IndentedBlock) or not fn.body.body:
+        return None
+    *before, last = fn.body.body
+    if not (isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 and isinstance(last.body[0], cst.Return)):
+        return None
+    creations = [call for call in calls_in(fn) if creates(call)]
+    if len(creations) != 1:
+        return None
+    returned = last.body[0].value
+    assigned: dict[str, list[cst.BaseExpression]] = {}
+    for position, stmt in enumerate(before):
+        if position == 0 and isinstance(expression_of(stmt), (cst.SimpleString, cst.ConcatenatedString)):
+            continue  # the docstring
+        assignment = single_assignment(stmt)
+        if assignment is None or not isinstance(stmt.body[0], cst.Assign):
+            return None
+        for name in assignment[0]:
+            assigned.setdefault(name, []).append(assignment[1])
+    if isinstance(returned, cst.Name) and len(assigned.get(returned.value, [])) == 1:
+        returned = assigned[returned.value][0]
+    return creations[0] if returned is creations[0] else None
+
+
 def call_parts(call: cst.Call, code: Callable[[cst.CSTNode], str]) -> tuple[list[str], dict[str, str]]:
     """Positional and keyword argument source code of a call (no *args)."""
     positional: list[str] = []

@@ -35,6 +35,7 @@ from codemods.analysis.graph import (
     calls_in,
     drop_unused_contrib_imports,
     names_read,
+    returned_variable,
     single_assignment,
     tf1_symbol,
 )
@@ -49,6 +50,9 @@ class ConvertedLayers:
     original: cst.Module | None = None  # the tree G102 received, for G101's fallback
     objects: set[str] = field(default_factory=set)  # names of the layer objects G102 created (state for G101)
     classes: set[str] = field(default_factory=set)  # names of the layer classes G102 made from graph-building functions
+    # Functions whose get_variable calls became tf.Variables with Keras initializers (for
+    # G101's variable helpers), and those whose variable scopes became name scopes.
+    variable_functions: set[str] = field(default_factory=set)
 
 
 _CONVERTED_LAYERS = "g102.converted_layers"
@@ -184,8 +188,30 @@ INITIALIZERS = {
     "glorot_normal_initializer": ("GlorotNormal", ()),
     "initializers.glorot_normal": ("GlorotNormal", ()),
     "contrib.layers.xavier_initializer": ("GlorotUniform", ()),
+    # TF1's VarianceScaling is Keras' (same fans; "normal" is truncated in both).
+    "variance_scaling_initializer": ("VarianceScaling", (
+        ("scale", "scale", "1.0"), ("mode", "mode", '"fan_in"'), ("distribution", "distribution", '"truncated_normal"'))),
+    "initializers.variance_scaling": ("VarianceScaling", (
+        ("scale", "scale", "1.0"), ("mode", "mode", '"fan_in"'), ("distribution", "distribution", '"truncated_normal"'))),
+    "initializers.he_normal": ("HeNormal", ()),
+    "initializers.he_uniform": ("HeUniform", ()),
+    "initializers.lecun_normal": ("LecunNormal", ()),
+    "initializers.lecun_uniform": ("LecunUniform", ()),
+    "orthogonal_initializer": ("Orthogonal", (("gain", "gain", "1.0"),)),
+    "initializers.orthogonal": ("Orthogonal", (("gain", "gain", "1.0"),)),
 }
-_INITIALIZER_EXTRA = {"seed", "dtype", "uniform"}
+# TF1 initializers with no Keras initializer of the same distribution: why not.
+UNMAPPED_INITIALIZERS = {
+    "contrib.layers.variance_scaling_initializer": (
+        "its truncated normal has stddev sqrt(1.3 * factor / n), Keras' VarianceScaling sqrt(scale / n) / 0.8796"
+    ),
+    "uniform_unit_scaling_initializer": "Keras has no unit-scaling initializer (TF1 deprecated it)",
+    "initializers.uniform_unit_scaling": "Keras has no unit-scaling initializer (TF1 deprecated it)",
+}
+XAVIER_NORMAL = (
+    "xavier_initializer(uniform=False) draws a truncated normal with stddev sqrt(1.3 / fan_avg), "
+    "Keras' GlorotNormal sqrt(1 / fan_avg) / 0.8796"
+)
 
 
 class _Skip(Exception):
@@ -259,7 +285,20 @@ class LayersToKeras(Rule):
         "class. Declined (reported, module kept on tf.compat.v1): sequence_length=, initial_state=, scope=, "
         "time_major=True, a missing dtype=float32, cells with peepholes/projections/clipping/initializers, a cell "
         "used elsewhere (shared weights, cell.state_size), state attributes (state.h). What the fallback keeps, G103 "
-        "gives its TF 2.21 home (tf-keras' legacy cells, tf-slim)."
+        "gives its TF 2.21 home (tf-keras' legacy cells, tf-slim). "
+        "Variable helpers: in a module that never looks a variable up again by name (no reuse=, AUTO_REUSE or "
+        "reuse_variables()), a factory returning its tf.get_variable (`initer = tf.truncated_normal_initializer("
+        "stddev=0.01); return tf.get_variable('W_' + name, shape=shape, initializer=initer)`), and a get_variable "
+        "function this rule cannot make a layer class (shapes read from the inputs, called from another function), "
+        "create tf.Variables: tf.Variable(initer(shape=shape, dtype=...), name=...) with the Keras initializer "
+        "of TF1's distribution (truncated/random normal, random uniform, constant, zeros, ones, glorot, "
+        "xavier(uniform=True), variance_scaling, he, lecun, orthogonal; the glorot_uniform default written out), or "
+        "tf.Variable(value, name=...) for a tensor initial value; the names are kept. Their variable scopes, and "
+        "those of the functions calling them and of graph-level blocks without get_variable or tf.layers, become "
+        "name scopes. G101 then makes each helper create its variables once. Declined with the reason: seeded "
+        "initializers, tf.contrib.layers.variance_scaling_initializer and xavier_initializer(uniform=False) "
+        "(truncated normals scaled by sqrt(1.3), not Keras'), uniform_unit_scaling, regularizer=/partitioner= "
+        "and the other get_variable arguments Keras variables have no place for."
     )
     examples = (
         Example(
@@ -350,6 +389,76 @@ class LayersToKeras(Rule):
             ),
         ),
         Example(
+            # Weight wrappers called by a layer helper: tf.Variables with TF1's initial
+            # values, which G101's variable helpers create once.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def weight_variable(name, shape):
+                    initer = tf.truncated_normal_initializer(stddev=0.01)
+                    return tf.get_variable("W_" + name, dtype=tf.float32, shape=shape, initializer=initer)
+
+
+                def fc_layer(x, num_units, name):
+                    with tf.variable_scope(name):
+                        W = weight_variable(name, shape=[x.get_shape()[1], num_units])
+                        return tf.matmul(x, W)
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = fc_layer(x, 8, "FC1")
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def weight_variable(name, shape):
+                    initer = tf.keras.initializers.TruncatedNormal(mean=0.0, stddev=0.01)
+                    return tf.Variable(initer(shape=shape, dtype=tf.float32), name="W_" + name)
+
+
+                def fc_layer(x, num_units, name):
+                    with tf.name_scope(name):
+                        W = weight_variable(name, shape=[x.get_shape()[1], num_units])
+                        return tf.matmul(x, W)
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = fc_layer(x, 8, "FC1")
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+        ),
+        Example(
+            # contrib's xavier_initializer(uniform=False) has no Keras twin (its truncated
+            # normal is scaled by 1.3): left on TF1, with the reason.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def weight_variable(shape):
+                    return tf.get_variable("W", shape, initializer=tf.contrib.layers.xavier_initializer(uniform=False))
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = tf.matmul(x, weight_variable([4, 8]))
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+        ),
+        Example(
             # Library code that builds graph for its caller, with no Session: left alone.
             before=textwrap.dedent(
                 """\
@@ -374,6 +483,7 @@ class LayersToKeras(Rule):
             record.original = tree
             record.objects.update(converter.objects)
             record.classes.update(converter.classes)
+            record.variable_functions.update(converter.variable_functions)
         return new
 
     def sym(self, expr: cst.BaseExpression) -> str | None:
@@ -570,6 +680,7 @@ class _Converter:
         self.taken = set(names_read(module))
         self.objects: set[str] = set()
         self.classes: set[str] = set()
+        self.variable_functions: set[str] = set()
         # Layer name (as given by name=) -> the object created for it, for reuse=True.
         self.by_layer_name: dict[str, str] = {}
         # Objects with a weight regularizer, in creation order (TF1's REGULARIZATION_LOSSES).
@@ -581,6 +692,7 @@ class _Converter:
         self.update_ops = _UpdateOps(self)
         # Generated TF1-layout RNN cells: kind -> (class name, code).
         self.cell_classes: dict[str, tuple[str, str]] = {}
+        self.reuses_variables = self._reuses_variables()
 
     def batch_norm_problem(self, flag: cst.BaseExpression) -> str | None:
         """Why a batch-norm layer called with ``training=flag`` cannot become a Keras layer
@@ -631,17 +743,94 @@ class _Converter:
     # -- graph-building functions -> layer classes ------------------------------------
     def _model_functions(self, module: cst.Module) -> cst.Module:
         body = list(module.body)
-        for index, stmt in enumerate(list(body)):
+        eager: set[str] = set()  # functions whose variables became tf.Variables
+        for stmt in list(body):
             if not isinstance(stmt, cst.FunctionDef):
                 continue
             symbols = {self.rule.sym(call.func) for call in calls_in(stmt)}
             if not symbols & (set(LAYERS) | {"layers.dropout", "get_variable"} | set(RNN_RUNNERS)):
                 continue
+            if returned_variable(stmt, self._is_get_variable) is not None:
+                # A variable factory (`return tf.get_variable(...)`): the same variable,
+                # created by tf.Variable; G101 decides where the calls run.
+                try:
+                    body = self._eager_variables(body, stmt)
+                    eager.add(stmt.name.value)
+                except _Skip as exc:
+                    self.rule.report(exc.node, f"variable factory `{stmt.name.value}` left on TF1: {exc.reason}")
+                continue
             try:
                 body = self._model_function(body, stmt)
             except _Skip as exc:
-                self.rule.report(exc.node, f"graph-building function `{stmt.name.value}` left on TF1: {exc.reason}")
-        return module.with_changes(body=body)
+                reason = exc
+                if symbols & {"get_variable"} and not symbols & (set(LAYERS) | {"layers.dropout"} | set(RNN_RUNNERS)):
+                    # Weights whose shapes come from the inputs, or a function called from
+                    # another one: tf.Variables that G101's variable helpers create once.
+                    try:
+                        body = self._eager_variables(body, stmt)
+                        eager.add(stmt.name.value)
+                        continue
+                    except _Skip as eager_exc:
+                        reason = eager_exc
+                self.rule.report(reason.node, f"graph-building function `{stmt.name.value}` left on TF1: {reason.reason}")
+        return module.with_changes(body=self._variable_scopes(body, eager))
+
+    # -- functions creating their variables with tf.Variable (G101's variable helpers) --
+    def _is_get_variable(self, call: cst.Call) -> bool:
+        return self.rule.sym(call.func) == "get_variable"
+
+    def _reuses_variables(self) -> bool:
+        """Some variable is looked up again by name (reuse=, AUTO_REUSE, reuse_variables())."""
+        for call in calls_in(self.module):
+            symbol = self.rule.sym(call.func)
+            if symbol == "variable_scope":
+                reuse = argument(call, 8, "reuse")
+                if reuse is not None and not (_is_none(reuse) or _is_name(reuse, "False")):
+                    return True
+            if symbol in ("get_variable_scope", "make_template"):
+                return True
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "reuse_variables":
+                return True
+        return False
+
+    def _eager_variables(self, body: list, fn: cst.FunctionDef) -> list:
+        """``fn`` with its get_variable calls as tf.Variables (``_EagerVariables``)."""
+        if self.reuses_variables:
+            raise _Skip(fn, "variables looked up again by name (variable_scope reuse): tf.Variable would make new ones")
+        new = fn.visit(_EagerVariables(self, fn))
+        self.variable_functions.add(fn.name.value)
+        return [new if stmt is fn else stmt for stmt in body]
+
+    def _variable_scopes(self, body: list, eager: set[str]) -> list:
+        """Functions creating tf.Variables, directly or through a variable factory:
+        ``with tf.variable_scope(name):`` only names their ops and variables (nothing is
+        reused), so it becomes ``with tf.name_scope(name):``."""
+        if self.reuses_variables:
+            return body
+        functions = [stmt for stmt in body if isinstance(stmt, cst.FunctionDef)]
+        creators = set(eager) | {
+            fn.name.value for fn in functions if any(self.rule.sym(c.func) == "Variable" for c in calls_in(fn))
+        }
+        grown = True
+        while grown:  # helpers calling helpers
+            grown = False
+            for fn in functions:
+                if fn.name.value not in creators and any(
+                    isinstance(c.func, cst.Name) and c.func.value in creators for c in calls_in(fn)
+                ):
+                    creators.add(fn.name.value)
+                    grown = True
+        out = []
+        for stmt in body:
+            if (isinstance(stmt, cst.FunctionDef) and stmt.name.value in creators and stmt.name.value not in eager
+                    and any(self.rule.sym(c.func) == "variable_scope" for c in calls_in(stmt))):
+                try:
+                    stmt = stmt.visit(_EagerVariables(self, stmt))
+                    self.variable_functions.add(stmt.name.value)
+                except _Skip as exc:
+                    self.rule.report(exc.node, f"graph-building function `{stmt.name.value}` left on TF1: {exc.reason}")
+            out.append(stmt)
+        return out
 
     def _model_function(self, body: list, fn: cst.FunctionDef) -> list:
         name = fn.name.value
@@ -772,6 +961,12 @@ class _Converter:
         """The statements with their layer calls rewritten; None when nothing changed."""
         out: list[cst.BaseStatement] = []
         changed = False
+        if not self.reuses_variables:
+            for index, stmt in enumerate(statements):
+                if isinstance(stmt, cst.With) and self._named_scopes_only(stmt):
+                    new_stmt = stmt.visit(_GraphScopes(self))
+                    changed = changed or not new_stmt.deep_equals(stmt)
+                    statements[index] = new_stmt
         rnn = self._rnn_plan(statements)
         for index, stmt in enumerate(statements):
             if index in rnn:
@@ -803,6 +998,14 @@ class _Converter:
             out.append(new)
             changed = True
         return out if changed else None
+
+    def _named_scopes_only(self, stmt: cst.With) -> bool:
+        """The block's variable scopes (if any) name nothing get_variable, a TF1 layer or an
+        RNN cell looks up by scope."""
+        symbols = {self.rule.sym(call.func) for call in calls_in(stmt)}
+        return "variable_scope" in symbols and not symbols & (
+            {"get_variable", "layers.dropout", *LAYERS, *RNN_RUNNERS, *RNN_CELLS, *MULTI_RNN_CELLS}
+        )
 
     def _rnn_plan(self, statements, owner: _ClassNames | None = None, created: list[str] | None = None,
                   ) -> dict[int, list[cst.BaseStatement]]:
@@ -967,6 +1170,8 @@ class _Initializers(cst.CSTTransformer):
             # (G101 may still fall back and restore the module: nothing reported here;
             # the rule's details explain the / 2.)
             return cst.parse_expression(f"{self.c.tf}.keras.regularizers.{keras}({template.format(scale=scale)})")
+        if symbol in UNMAPPED_INITIALIZERS:
+            raise _Skip(original_node, f"`{symbol}`: {UNMAPPED_INITIALIZERS[symbol]}")
         if symbol not in INITIALIZERS:
             return updated_node
         keras, params = INITIALIZERS[symbol]
@@ -975,7 +1180,7 @@ class _Initializers(cst.CSTTransformer):
             names = ("uniform", "seed", "dtype")
         bound = _bind(updated_node, names)
         if symbol == "contrib.layers.xavier_initializer" and "uniform" in bound and not _is_name(bound["uniform"], "True"):
-            keras = "GlorotNormal"
+            raise _Skip(original_node, XAVIER_NORMAL)
         if "seed" in bound and not _is_none(bound["seed"]):
             raise _Skip(original_node, "an initializer with its own seed")
         arguments = []
@@ -983,6 +1188,116 @@ class _Initializers(cst.CSTTransformer):
             value = self.c.code(bound[param]) if param in bound and not _is_none(bound[param]) else default
             arguments.append(f"{keyword_name}={value}")
         return cst.parse_expression(f"{self.c.tf}.keras.initializers.{keras}({', '.join(arguments)})")
+
+
+# dtypes whose get_variable default initializer is glorot_uniform (TF1 used zeros for the others).
+FLOAT_DTYPES = {"float16", "float32", "float64", "bfloat16", "half", "double"}
+
+
+def _name_scope(converter: _Converter, original: cst.With, updated: cst.With) -> cst.With:
+    """``with tf.variable_scope(name):`` -> ``with tf.name_scope(name):`` (in a module
+    without reuse, where it only names ops and variables); other blocks unchanged."""
+    if len(original.items) != 1 or original.items[0].asname is not None:
+        return updated
+    item = original.items[0].item
+    if not (isinstance(item, cst.Call) and converter.rule.sym(item.func) == "variable_scope" and len(item.args) == 1):
+        return updated
+    if argument(item, 0, "name_or_scope") is None:
+        return updated
+    name = updated.items[0].item.args[0].value
+    scope = cst.parse_expression(f"{converter.tf}.name_scope({converter.code(name)})")
+    return updated.with_changes(items=[updated.items[0].with_changes(item=scope)])
+
+
+class _GraphScopes(cst.CSTTransformer):
+    """Variable scopes around graph-level statements that create no variable by name
+    (no get_variable, tf.layers or RNN inside) -> name scopes."""
+
+    def __init__(self, converter: _Converter) -> None:
+        self.c = converter
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With):
+        return _name_scope(self.c, original_node, updated_node)
+
+
+class _EagerVariables(cst.CSTTransformer):
+    """A function whose variables TF2 creates as tf.Variables (G101 makes it create them
+    once): ``tf.get_variable(name, shape, initializer=init)`` -> ``tf.Variable(init(shape=
+    shape), name=name)`` with the Keras initializer drawing TF1's distribution (TF1's
+    glorot_uniform default written out; a tensor initial value taken as it is), TF1
+    initializer objects -> Keras ones, ``tf.variable_scope(name)`` -> ``tf.name_scope(name)``.
+    Only for modules that never look a variable up again by name (no reuse): then every
+    get_variable call made a new variable, as tf.Variable does."""
+
+    def __init__(self, converter: _Converter, fn: cst.FunctionDef) -> None:
+        self.c = converter
+        self.initializers = _Initializers(converter)
+        # Names assigned once in the function: what an `initializer=name` holds.
+        assigned: dict[str, list[cst.BaseExpression]] = {}
+        for stmt in _simple_statements(fn):
+            assignment = single_assignment(stmt)
+            for name in assignment[0] if assignment else []:
+                assigned.setdefault(name, []).append(assignment[1])
+        self.bindings = {name: values[0] for name, values in assigned.items() if len(values) == 1}
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        if self.c.rule.sym(original_node.func) == "get_variable":
+            return self._variable(original_node, updated_node)
+        return self.initializers.leave_Call(original_node, updated_node)
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With):
+        return _name_scope(self.c, original_node, updated_node)
+
+    def _variable(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        bound = _bind(original, GET_VARIABLE)  # original nodes: their names resolve
+        new = {param: self.c.code(node) for param, node in _bind(updated, GET_VARIABLE).items()}
+        if "name" not in bound:
+            raise _Skip(original, "get_variable without a name")
+        for extra in set(bound) - {"name", "shape", "dtype", "initializer", "trainable"}:
+            if not _is_none(bound[extra]) and not (extra in ("validate_shape", "use_resource") and _is_name(bound[extra], "True")):
+                raise _Skip(original, f"get_variable with `{extra}=`")
+        shape = None if _is_none(bound.get("shape")) else bound.get("shape")
+        dtype = None if _is_none(bound.get("dtype")) else bound.get("dtype")
+        initializer = None if _is_none(bound.get("initializer")) else bound.get("initializer")
+        if initializer is not None and self._is_value(original, initializer):
+            if shape is not None:
+                raise _Skip(original, "get_variable with a shape and a tensor initial value (TF1 refuses it)")
+            value = new["initializer"]  # TF1 ignores dtype= for an initial value
+        else:
+            if shape is None:
+                raise _Skip(original, "get_variable with an initializer but no shape")
+            if initializer is None:
+                if dtype is not None and (self.c.rule.sym(dtype) or self.c.code(dtype).strip("'\"")) not in FLOAT_DTYPES:
+                    raise _Skip(original, "get_variable of a dtype other than float without an initializer")
+                init = f"{self.c.tf}.keras.initializers.GlorotUniform()"  # get_variable's default
+            else:
+                init = new["initializer"]
+            arguments = [f"shape={new['shape']}"] + ([f"dtype={new['dtype']}"] if dtype is not None else [])
+            value = f"{init}({', '.join(arguments)})"
+        trainable = f", trainable={new['trainable']}" if "trainable" in new and not _is_none(bound["trainable"]) else ""
+        return cst.parse_expression(f"{self.c.tf}.Variable({value}, name={new['name']}{trainable})")
+
+    def _is_value(self, call: cst.Call, initializer: cst.BaseExpression) -> bool:
+        """True for an initial value (a tensor, a number, a list), False for an initializer
+        this rule maps to Keras; _Skip for anything else."""
+        node = initializer
+        if isinstance(node, cst.Name) and node.value in self.bindings:
+            node = self.bindings[node.value]
+        if isinstance(node, (cst.Integer, cst.Float, cst.List, cst.Tuple, cst.UnaryOperation)):
+            return True
+        symbol = self.c.rule.sym(node.func) if isinstance(node, cst.Call) else None
+        if symbol in INITIALIZERS:
+            return False
+        if symbol in UNMAPPED_INITIALIZERS:
+            raise _Skip(call, f"`{symbol}`: {UNMAPPED_INITIALIZERS[symbol]}")
+        if symbol is not None and (symbol.endswith("_initializer") or ".initializers." in f".{symbol}"):
+            raise _Skip(call, f"get_variable with `{symbol}`, an initializer this rule does not map to Keras")
+        if symbol is not None:
+            return True  # a TF op: its value is the initial value
+        raise _Skip(call, (
+            f"get_variable with initializer `{self.c.code(initializer)}`, which this rule cannot read as a TF1 "
+            "initializer or a tensor"
+        ))
 
 
 class _LayerCalls(cst.CSTTransformer):

@@ -1098,3 +1098,52 @@ with tf.Session() as sess:
 """
     )
     assert text.startswith("import os; import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+def test_graph_level_feed_dict_used_by_several_runs_is_inlined_at_each() -> None:
+    text, _ = migrate(
+        HEADER
+        + "feed_test = {x: np.ones((3, 2)), y: np.zeros((3, 1))}\n"
+        + "sess = tf.InteractiveSession()\n"
+        + "sess.run(tf.global_variables_initializer())\n"
+        + "print(sess.run(cost, feed_dict=feed_test))\n"
+        + "print(sess.run(pred, feed_dict=feed_test))\n"
+    )
+    assert "feed_test" not in text and "compat.v1" not in text
+    assert "print(compute_cost(np.ones((3, 2)), np.zeros((3, 1))).numpy())" in text
+    assert "print(compute_pred(np.ones((3, 2))).numpy())" in text
+
+
+def test_loop_variable_named_like_a_placeholder_is_not_a_graph_use() -> None:
+    text, _ = migrate(
+        HEADER
+        + "with tf.Session() as sess:\n"
+        + "    sess.run(tf.global_variables_initializer())\n"
+        + "    preds = sess.run(pred, feed_dict={x: np.ones((3, 2))})\n"
+        + "for i, x in enumerate(preds):\n"
+        + "    print(i, x)\n"
+    )
+    assert "compat.v1" not in text
+    assert "for i, x in enumerate(preds):\n    print(i, x)\n" in text
+
+
+def test_graph_built_by_imported_functions_says_so() -> None:
+    text, findings = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+        from ops import fc_layer
+
+        x = tf.placeholder(tf.float32, [None, 2])
+        y = tf.placeholder(tf.float32, [None, 1])
+        out = fc_layer(x, 1, 'OUT')
+        loss = tf.reduce_mean(tf.square(out - y))
+        train_op = tf.train.AdamOptimizer(0.1).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([train_op, loss], feed_dict={x: np.ones((1, 2)), y: np.ones((1, 1))})[1])
+        """
+    )
+    assert "compat.v1" in text
+    assert any(
+        "no trainable variables are created before this training op (the graph calls `fc_layer` from `ops`" in f.message
+        for f in findings
+    )

@@ -142,3 +142,173 @@ def test_helper_called_outside_the_graph_falls_back() -> None:
     )
     assert "compat.v1" in text
     assert any("called in a comprehension or lambda" in f.message for f in findings)
+
+
+FACTORIES = """\
+import numpy as np
+import tensorflow as tf
+
+
+def new_weights(shape):
+    \"\"\"A weight matrix.\"\"\"
+    initial = tf.truncated_normal(shape, stddev=0.05)
+    weights = tf.Variable(initial)
+    return weights
+
+
+def new_biases(length):
+    return tf.Variable(tf.constant(0.05, shape=[length]))
+
+
+def new_fc_layer(input, num_inputs, num_outputs):
+    # One weight matrix and one bias vector per layer.
+    weights = new_weights(shape=[num_inputs, num_outputs])
+    # The biases.
+    biases = new_biases(length=num_outputs)
+    return tf.matmul(input, weights) + biases, weights
+
+
+X = tf.placeholder(tf.float32, [None, 3])
+y = tf.placeholder(tf.float32, [None, 1])
+"""
+
+
+def test_helper_calling_variable_factories_creates_their_variables_once() -> None:
+    text, findings = migrate(
+        FACTORIES
+        + "hidden, w_hidden = new_fc_layer(X, 3, 4)\nout, _ = new_fc_layer(hidden, 4, 1)\n"
+        + "loss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+        + "    print(sess.run(w_hidden))\n"
+    )
+    assert "class NewFcLayer(tf.Module):" in text
+    assert (
+        "            with tf.init_scope():\n"
+        "                self.weights = new_weights(shape=[num_inputs, num_outputs])\n"
+        "                # The biases.\n"
+        "                self.biases = new_biases(length=num_outputs)\n"
+    ) in text
+    assert "    # One weight matrix and one bias vector per layer.\n        if not self.built:" in text
+    assert "variables = [hidden_layer.weights, hidden_layer.biases, out_layer.weights, out_layer.biases]" in text
+    assert "print(hidden_layer.weights.numpy())" in text  # the returned variable
+    assert "compat.v1" not in text and "Session" not in text
+    assert any("`new_fc_layer` creates variables at each call" in f.message for f in findings)
+
+
+def test_factories_called_at_the_graph_level_are_variables() -> None:
+    text, _ = migrate(
+        FACTORIES
+        + "w = new_weights([3, 1])\nb = new_biases(1)\nout = tf.matmul(X, w) + b\n"
+        + "loss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
+    assert "w = new_weights([3, 1])\nb = new_biases(1)\n" in text  # created once, eagerly, in order
+    assert "variables = [w, b]" in text
+    assert "compat.v1" not in text
+
+
+def test_factory_drawing_after_a_helper_falls_back() -> None:
+    # TF1 drew the helper's weights first; the helper draws on its first call, after `w`.
+    text, findings = migrate(
+        FACTORIES
+        + "hidden, _ = new_fc_layer(X, 3, 4)\nw = new_weights([4, 1])\nout = tf.matmul(hidden, w)\n"
+        + "loss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
+    assert "compat.v1" in text
+    assert any("order of random draws would change" in f.message for f in findings)
+
+
+def test_model_function_holds_an_instance_of_each_helper_it_calls() -> None:
+    text, findings = migrate(
+        FACTORIES
+        + "def model(inputs):\n    hidden, _ = new_fc_layer(inputs, 3, 4)\n"
+        + "    return new_fc_layer(tf.nn.relu(hidden), 4, 1)[0]\n\n\n"
+        + "out = model(X)\nloss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
+    assert (
+        "class Model(tf.Module):\n"
+        '    """`model`, called once per instance; it holds an instance of each helper it calls."""\n\n'
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.hidden_layer = NewFcLayer()\n"
+        "        self.new_fc_layer_instance = NewFcLayer()\n\n"
+        "    def __call__(self, inputs):\n"
+        "        hidden, _ = self.hidden_layer(inputs, 3, 4)\n"
+        "        return self.new_fc_layer_instance(tf.nn.relu(hidden), 4, 1)[0]\n"
+    ) in text
+    assert "out_layer = Model()" in text
+    assert (
+        "variables = [out_layer.hidden_layer.weights, out_layer.hidden_layer.biases, "
+        "out_layer.new_fc_layer_instance.weights, out_layer.new_fc_layer_instance.biases]"
+    ) in text
+    assert "compat.v1" not in text
+    assert any("`model` creates variables at each call -> tf.Module class `Model`" in f.message for f in findings)
+
+
+def test_helper_called_in_a_loop_of_a_model_function_falls_back() -> None:
+    text, findings = migrate(
+        FACTORIES
+        + "def model(inputs):\n    for n in (3, 3):\n        inputs, _ = new_fc_layer(inputs, 3, n)\n    return inputs\n\n\n"
+        + "out = model(X)\nloss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
+    assert "compat.v1" in text
+    assert any("`model` calls `new_fc_layer`, which creates variables, in a loop" in f.message for f in findings)
+
+
+def test_helper_calling_another_before_its_own_variables_falls_back() -> None:
+    # Its own weights are created together on the first call: TF1 drew the inner helper's in between.
+    text, findings = migrate(
+        FACTORIES
+        + "def block(inputs):\n    hidden, _ = new_fc_layer(inputs, 3, 4)\n    w = new_weights([4, 1])\n"
+        + "    return tf.matmul(hidden, w)\n\n\n"
+        + "out = block(X)\nloss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
+    assert "compat.v1" in text
+    assert any("calls other variable helpers before it has created its own variables" in f.message for f in findings)
+
+
+def test_placeholders_inside_a_name_scope_are_parameters() -> None:
+    text, _ = migrate(
+        """\
+import numpy as np
+import tensorflow as tf
+
+with tf.name_scope("Input"):
+    X = tf.placeholder(tf.float32, [None, 3], name="X")
+    y = tf.placeholder(tf.float32, [None, 1], name="Y")
+w = tf.Variable(tf.zeros([3, 1]))
+loss = tf.reduce_mean(tf.square(tf.matmul(X, w) - y))
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+"""
+        + RUN
+    )
+    assert 'name_scope("Input")' not in text and "placeholder" not in text
+    assert "def train_step(X, y):" in text
+
+
+def test_helper_with_its_own_variables_then_another_helper() -> None:
+    text, _ = migrate(
+        FACTORIES
+        + "def block(inputs):\n    w = new_weights([3, 4])\n    hidden = tf.matmul(inputs, w)\n"
+        + "    out, _ = new_fc_layer(hidden, 4, 1)\n    return out\n\n\n"
+        + "out = block(X)\nloss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
+    assert "    built = False\n\n    def __init__(self):\n        super().__init__()\n        self.out_layer = NewFcLayer()\n" in text
+    assert (
+        "        if not self.built:\n            with tf.init_scope():\n                self.w = new_weights([3, 4])\n"
+        "            self.built = True\n        w = self.w\n        hidden = tf.matmul(inputs, w)\n"
+        "        out, _ = self.out_layer(hidden, 4, 1)\n"
+    ) in text
+    assert "variables = [out_layer.w, out_layer.out_layer.weights, out_layer.out_layer.biases]" in text

@@ -360,3 +360,192 @@ def test_slim_layer_functions_are_contrib_layers() -> None:
     text = result.new_bytes.decode()
     assert 'out = tf.keras.layers.Dense(1, name="out")' in text
     assert "slim" not in text and "compat.v1" not in text
+
+
+# -- variable helpers: get_variable factories and the functions calling them ------------------
+WRAPPERS = """\
+import numpy as np
+import tensorflow as tf
+
+
+def weight_variable(name, shape):
+    \"\"\"A weight with a truncated-normal initializer.\"\"\"
+    initer = tf.truncated_normal_initializer(stddev=0.01)
+    return tf.get_variable('W_' + name, dtype=tf.float32, shape=shape, initializer=initer)
+
+
+def bias_variable(name, shape):
+    initial = tf.constant(0., shape=shape, dtype=tf.float32)
+    return tf.get_variable('b_' + name, dtype=tf.float32, initializer=initial)
+
+
+def fc_layer(x, num_units, name, use_relu=True):
+    with tf.variable_scope(name):
+        in_dim = x.get_shape()[1]
+        W = weight_variable(name, shape=[in_dim, num_units])
+        b = bias_variable(name, [num_units])
+        layer = tf.matmul(x, W) + b
+        if use_relu:
+            layer = tf.nn.relu(layer)
+        return layer
+
+
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.float32, [None, 2])
+"""
+
+TRAIN = """\
+loss = tf.reduce_mean(tf.square(out - y))
+train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for i in range(3):
+        _, l = sess.run([train_op, loss], feed_dict={x: np.ones((2, 4)), y: np.ones((2, 2))})
+        print(l)
+"""
+
+
+def test_get_variable_wrappers_become_tf_variables_of_a_module_helper() -> None:
+    text, findings = migrate(WRAPPERS + "h = fc_layer(x, 8, 'FC1')\nout = fc_layer(h, 2, 'OUT', use_relu=False)\n" + TRAIN)
+    assert "initer = tf.keras.initializers.TruncatedNormal(mean=0.0, stddev=0.01)" in text
+    assert "return tf.Variable(initer(shape=shape, dtype=tf.float32), name='W_' + name)" in text
+    # A tensor initial value is the variable's value (TF1 ignored dtype= for it).
+    assert "return tf.Variable(initial, name='b_' + name)" in text
+    assert "class FcLayer(tf.Module):" in text and "with tf.name_scope(name):" in text
+    assert "self.W = weight_variable(name, shape=[in_dim, num_units])" in text
+    assert "variables = [h_layer.W, h_layer.b, out_layer.W, out_layer.b]" in text
+    assert "compat.v1" not in text and "get_variable" not in text and "variable_scope" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_helpers_called_inside_graph_level_variable_scopes() -> None:
+    text, _ = migrate(
+        WRAPPERS
+        + "with tf.variable_scope('Model'):\n    h = fc_layer(x, 8, 'FC1')\n    out = fc_layer(h, 2, 'OUT')\n"
+        + TRAIN
+    )
+    assert "    with tf.GradientTape() as tape:\n        with tf.name_scope('Model'):\n            h = h_layer(x, 8, 'FC1')" in text
+    assert "compat.v1" not in text
+
+
+def test_get_variable_default_and_mapped_initializers() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+
+        def weights(shape):
+            return tf.get_variable("w", shape)
+
+
+        def he(shape):
+            return tf.get_variable("h", shape, initializer=tf.initializers.he_normal(), trainable=False)
+
+
+        def scaled(shape):
+            init = tf.variance_scaling_initializer(scale=2.0, mode="fan_avg", distribution="uniform")
+            return tf.get_variable("s", shape, initializer=init)
+
+
+        def xavier(shape):
+            return tf.get_variable("x", shape, initializer=tf.contrib.layers.xavier_initializer())
+
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        w, v, s, u = weights([3, 2]), he([3, 2]), scaled([3, 2]), xavier([3, 2])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(tf.matmul(x, w + v + s + u), feed_dict={x: [[1.0, 2.0, 3.0]]}))
+        """
+    )
+    assert 'tf.Variable(tf.keras.initializers.GlorotUniform()(shape=shape), name="w")' in text
+    assert 'tf.Variable(tf.keras.initializers.HeNormal()(shape=shape), name="h", trainable=False)' in text
+    assert 'tf.keras.initializers.VarianceScaling(scale=2.0, mode="fan_avg", distribution="uniform")' in text
+    assert 'tf.Variable(tf.keras.initializers.GlorotUniform()(shape=shape), name="x")' in text
+
+
+def test_initializers_with_other_distributions_are_declined_by_name() -> None:
+    for initializer, reason in (
+        ("tf.contrib.layers.variance_scaling_initializer()", "stddev sqrt(1.3 * factor / n)"),
+        ("tf.contrib.layers.xavier_initializer(uniform=False)", "xavier_initializer(uniform=False)"),
+        ("tf.uniform_unit_scaling_initializer()", "no unit-scaling initializer"),
+        ("tf.truncated_normal_initializer(stddev=0.1, seed=3)", "its own seed"),
+        ("make_initializer()", "cannot read as a TF1 initializer or a tensor"),
+    ):
+        text, findings = migrate(
+            f"""\
+            import tensorflow as tf
+
+
+            def weight_variable(shape):
+                return tf.get_variable("W", shape, initializer={initializer})
+
+
+            x = tf.placeholder(tf.float32, [None, 4])
+            h = tf.matmul(x, weight_variable([4, 2]))
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                print(sess.run(h, feed_dict={{x: [[1.0, 2.0, 3.0, 4.0]]}}))
+            """
+        )
+        assert "disable_v2_behavior" in text and "get_variable" in text, initializer
+        assert any(f.rule == "G102" and reason in f.message for f in findings), (initializer, findings)
+
+
+def test_wrappers_of_a_module_that_reuses_variables_stay_on_tf1() -> None:
+    # With reuse, a second get_variable call returns the first variable: tf.Variable would not.
+    text, findings = migrate(
+        WRAPPERS
+        + "with tf.variable_scope('net', reuse=tf.AUTO_REUSE):\n    out = fc_layer(x, 2, 'OUT')\n"
+        + TRAIN
+    )
+    assert "get_variable" in text and "disable_v2_behavior" in text
+    assert any("looked up again by name" in f.message for f in findings)
+
+
+def test_get_variable_arguments_tf_variable_has_no_place_for_are_declined() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+
+        def weight_variable(shape):
+            return tf.get_variable("W", shape, regularizer=tf.contrib.layers.l2_regularizer(0.1))
+
+
+        x = tf.placeholder(tf.float32, [None, 4])
+        h = tf.matmul(x, weight_variable([4, 2]))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+        """
+    )
+    assert "disable_v2_behavior" in text
+    assert any("get_variable with `regularizer=`" in f.message for f in findings)
+
+
+def test_wrapper_drawing_after_a_keras_layer_falls_back_and_before_it_converts() -> None:
+    source = """\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def weight_variable(shape):
+            return tf.get_variable("W", shape, initializer=tf.truncated_normal_initializer(stddev=0.1))
+
+
+        x = tf.placeholder(tf.float32, [None, 4])
+        {first}
+        {second}
+        out = tf.matmul(h, W)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out, feed_dict={{x: np.ones((2, 4))}}))
+        """
+    layer, weight = "h = tf.layers.dense(x, 8, activation=tf.nn.relu)", "W = weight_variable([8, 2])"
+    # The Dense kernel is drawn at the layer's first call (in the tf.function), W where it stands.
+    text, findings = migrate(source.format(first=layer, second=weight))
+    assert "disable_v2_behavior" in text
+    assert any("order of initializer draws would change" in f.message for f in findings)
+    text, _ = migrate(source.format(first=weight, second=layer).replace("[8, 2]", "[4, 8]").replace("tf.matmul(h, W)", "h + tf.reduce_sum(W)"))
+    assert "compat.v1" not in text and "W = weight_variable([4, 8])" in text

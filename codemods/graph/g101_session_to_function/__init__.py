@@ -72,7 +72,12 @@ class GraphToEager(Rule):
         "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram + "
         "merge_all + FileWriter become values the step returns, written by tf.summary.create_file_writer "
         "with the same tags and steps (TF2 histograms bucket differently). Several training ops in one run "
-        "share one forward pass. A function that builds the graph and returns its tensors (dict, tuple) to a "
+        "share one forward pass. A function called while the graph is built that creates variables (tf.Variable, "
+        "or variable factories: functions returning one new tf.Variable, such as weight_variable(shape)) becomes a "
+        "tf.Module class, one instance per call site, whose variables are created once, under tf.init_scope, on "
+        "its first call (in TF1's order); a function calling such helpers (a model function) holds an instance of "
+        "each, made in its __init__. Helpers called, or variables created, in a loop or condition are declined. "
+        "A function that builds the graph and returns its tensors (dict, tuple) to a "
         "caller running the session becomes a tf.Module class: __call__ is its body with the placeholders as "
         "parameters, its variables made once, in TF1's order, by its first call (loops and static shapes work as "
         "in TF1); the caller's runs call the module. A variable fetched with the training op that updates it is "
@@ -113,6 +118,117 @@ class GraphToEager(Rule):
 
 
                 print(compute_y([1.0, 2.0]).numpy())
+                """
+            ),
+        ),
+        Example(
+            # A layer helper calling a weight wrapper: a tf.Module whose variables are
+            # created once, on its first call, with TF1's initial values.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def new_weights(shape):
+                    return tf.Variable(tf.truncated_normal(shape, stddev=0.05))
+
+
+                def new_fc_layer(x, num_inputs, num_outputs):
+                    weights = new_weights(shape=[num_inputs, num_outputs])
+                    return tf.matmul(x, weights)
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = new_fc_layer(x, 4, 8)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def new_weights(shape):
+                    return tf.Variable(tf.truncated_normal(shape, stddev=0.05))
+
+
+                class NewFcLayer(tf.Module):
+                    \"\"\"`new_fc_layer`, called once per instance; its variables are created on the first call.\"\"\"
+
+                    built = False
+
+                    def __call__(self, x, num_inputs, num_outputs):
+                        if not self.built:
+                            with tf.init_scope():
+                                self.weights = new_weights(shape=[num_inputs, num_outputs])
+                            self.built = True
+                        weights = self.weights
+                        return tf.matmul(x, weights)
+
+
+                h_layer = NewFcLayer()
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+                def compute_h(x):
+                    h = h_layer(x, 4, 8)
+                    return h
+
+
+                print(compute_h([[1.0, 2.0, 3.0, 4.0]]).numpy())
+                """
+            ),
+        ),
+        Example(
+            # A model function calling a layer helper in a loop: how many instances it
+            # needs is known only when it runs; left on tf.compat.v1, with the reason.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def fc(x, n):
+                    W = tf.Variable(tf.zeros([4, n]))
+                    return tf.matmul(x, W)
+
+
+                def model(x):
+                    for n in (4, 4):
+                        x = fc(x, n)
+                    return x
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = model(x)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                tf.disable_v2_behavior()
+
+
+                def fc(x, n):
+                    W = tf.Variable(tf.zeros([4, n]))
+                    return tf.matmul(x, W)
+
+
+                def model(x):
+                    for n in (4, 4):
+                        x = fc(x, n)
+                    return x
+
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                h = model(x)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
                 """
             ),
         ),

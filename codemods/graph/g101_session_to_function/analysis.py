@@ -205,6 +205,12 @@ class _Classifier:
             return
         if any(g.runs_graph(call) for call in calls_in(value)):
             return  # `c = sess.run(cost, ...)`: Python code reading results
+        if isinstance(value, cst.Dict) and value.elements and all(
+            isinstance(e, cst.DictElement) and isinstance(e.key, cst.Name) and e.key.value in g.placeholders
+            and not names_read(e.value) & graph
+            for e in value.elements
+        ):
+            return  # `feed_dict_test = {x: x_test, y: y_test}`: Python data, inlined at its runs (sites)
         reads = names_read(value)
         if reads & set(g.schedules):
             raise CannotConvert(value, "a decayed learning rate used in a computation")
@@ -296,19 +302,8 @@ class _Classifier:
         g.trainable[name] = trainable
 
     def _variable_factory(self, call: cst.Call) -> cst.Call | None:
-        """The ``tf.Variable(...)`` call of a one-statement helper ``return tf.Variable(...)``."""
-        g = self.g
-        if not isinstance(call.func, cst.Name):
-            return None
-        fn = g.user_functions.get(call.func.value) or g.module_function(call.func.value)
-        if fn is None or not isinstance(fn.body, cst.IndentedBlock) or len(fn.body.body) != 1:
-            return None
-        stmt = fn.body.body[0]
-        returned = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
-        if isinstance(returned, cst.Return) and isinstance(returned.value, cst.Call):
-            if g.sym(returned.value.func) == "Variable":
-                return returned.value
-        return None
+        """The ``tf.Variable(...)`` call of a helper returning one new variable."""
+        return self.g.variable_factory(call.func.value) if isinstance(call.func, cst.Name) else None
 
     def _all_variables(self, value) -> bool:
         elements = value.elements
@@ -345,13 +340,25 @@ class _Classifier:
         """A function called while building the graph must not create variables or read tensors."""
         g = self.g
         symbols = [g.sym(call.func) or "" for call in calls_in(fn)]
+        # `W = weight_variable([784, 10])` inside: the factory creates a variable per call.
+        factory_calls = {id(c) for c in calls_in(fn) if isinstance(c.func, cst.Name) and g.variable_factory(c.func.value) is not None}
+        # `h = fc_layer(x, 100)` inside: another function creating variables at each call.
+        helper_calls = {
+            id(c) for c in calls_in(fn) if isinstance(c.func, cst.Name) and id(c) not in factory_calls
+            and c.func.value != fn.name.value and g.creates_variables(c.func.value)
+        }
         converted = False
-        if "Variable" in symbols and not any(s == "get_variable" or s.startswith("layers.") for s in symbols):
+        if ("Variable" in symbols or factory_calls or helper_calls) and not any(
+            s == "get_variable" or s.startswith("layers.") for s in symbols
+        ):
             converted = any(feature.variable_function(g, fn) for feature in self.features)
         for call in calls_in(fn):
             symbol = g.sym(call.func)
-            if (symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers.")) and not converted:
+            creates = symbol in ("Variable", "get_variable") or (symbol or "").startswith("layers.") or id(call) in factory_calls
+            if creates and not converted:
                 raise CannotConvert(call, f"`{fn.name.value}` creates variables each time it is called")
+            if id(call) in helper_calls and not converted:
+                raise CannotConvert(call, f"`{fn.name.value}` calls `{call.func.value}`, which creates variables at each call")
         leaked = names_read(fn.body) & g.graph_names() - local_names(fn)
         if leaked and fn.name.value not in g.unit_by_name:
             index = next((i for i, stmt in enumerate(g.body) if stmt is fn), None)
@@ -445,12 +452,19 @@ class _Classifier:
                 if assignment is None:
                     raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
                 value = assignment[1]
-                if isinstance(value, cst.Call) and g.sym(value.func) == "Variable" and symbol == "name_scope":
-                    # Variables stay where they were created, in the same scope.
-                    variables.append(inner)
-                    self.add_variable(index, assignment[0][0], "var", value, scope_prefix(item))
-                    continue
-                if any(g.sym(c.func) == "Variable" for c in calls_in(value)):
+                if isinstance(value, cst.Call) and symbol == "name_scope" and len(assignment[0]) == 1:
+                    placeholder = g.sym(value.func)
+                    if placeholder in ("placeholder", "placeholder_with_default"):
+                        # `with tf.name_scope("Input"): x = tf.placeholder(...)`: a parameter.
+                        g.placeholders[assignment[0][0]] = self._placeholder(index, assignment[0][0], value, placeholder)
+                        continue
+                    created = value if placeholder == "Variable" else self._variable_factory(value)
+                    if created is not None:
+                        # Variables stay where they were created, in the same scope.
+                        variables.append(inner)
+                        self.add_variable(index, assignment[0][0], "var", created, scope_prefix(item))
+                        continue
+                if any(g.sym(c.func) == "Variable" or self._variable_factory(c) is not None for c in calls_in(value)):
                     raise CannotConvert(inner, f"variables created inside a `{symbol}` block")
                 tensors.append(inner)
                 defines.extend(assignment[0])
@@ -460,6 +474,8 @@ class _Classifier:
             if tensors:
                 unit = stmt.with_changes(body=stmt.body.with_changes(body=tensors))
                 self.add_unit(Unit(index, unit, defines, body_reads | names_read(stmt.items[0])))
+            if not variables and not tensors:
+                g.edits.removed.add(index)  # placeholders only
             return
         self._check_compound(stmt)
 

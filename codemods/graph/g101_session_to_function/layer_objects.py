@@ -1,4 +1,4 @@
-"""G101 feature: the Keras layer objects and layer classes G102 created.
+"""G101 feature: the Keras layer objects, layer classes and initializers G102 created.
 
 G102 (which runs first) turns TF1 functional layers into Keras layer objects created
 where the graph was built (``fc1 = tf.keras.layers.Dense(10)``) and graph-building
@@ -43,6 +43,9 @@ class LayerObjects(Feature):
         for top in graph.module.body:
             if isinstance(top, cst.ClassDef) and top.name.value in self.layers.classes:
                 found.update(id(c) for c in calls_in(top))
+            if isinstance(top, cst.FunctionDef) and top.name.value in self.layers.variable_functions:
+                # The Keras initializers G102 wrote for the tf.Variables of a variable helper.
+                found.update(id(c) for c in calls_in(top) if (graph.sym(c.func) or "").startswith("keras.initializers."))
         for stmt in graph.body:
             assignment = single_assignment(stmt)
             if assignment is not None and self._layer_object_call(graph, assignment[1]):

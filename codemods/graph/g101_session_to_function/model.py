@@ -18,7 +18,7 @@ from typing import Literal, NamedTuple
 
 import libcst as cst
 
-from codemods.analysis.graph import calls_in, names_read, single_assignment
+from codemods.analysis.graph import calls_in, names_read, returned_variable, single_assignment
 
 # What a unit computes: a tensor, a training step (minimize / apply_gradients),
 # compute_gradients, or tf.gradients.
@@ -306,8 +306,60 @@ class Graph:
                 "var": name, "dict": f"*{name}.values()", "list": f"*{name}", "layer": f"*{name}.trainable_variables",
             }.get(kind, name))
         if not parts:
-            raise CannotConvert(self.body[min(before, len(self.body) - 1)], "no trainable variables are created before this training op")
+            reason = "no trainable variables are created before this training op"
+            imported = self._imported_graph_functions(before)
+            if imported:
+                reason += f" (the graph calls {imported}, imported: this rule reads one module at a time)"
+            raise CannotConvert(self.body[min(before, len(self.body) - 1)], reason)
         return "[" + ", ".join(parts) + "]"
+
+    def variable_factory(self, name: str) -> cst.Call | None:
+        """The ``tf.Variable(...)`` call of a user function that returns one new variable
+        (``return tf.Variable(...)``, or ``v = tf.Variable(...)`` + ``return v``, after plain
+        assignments computing its initial value): each call creates one variable."""
+        fn = self.user_functions.get(name) or self.module_function(name)
+        if fn is None:
+            return None
+        return returned_variable(fn, lambda call: self.sym(call.func) == "Variable")
+
+    def creates_variables(self, name: str, seen: frozenset[str] = frozenset()) -> bool:
+        """The user function ``name`` creates variables, itself or through the functions it calls."""
+        fn = self.user_functions.get(name) or self.module_function(name)
+        if fn is None or name in seen:
+            return False
+        for call in calls_in(fn):
+            symbol = self.sym(call.func) or ""
+            if symbol in ("Variable", "get_variable") or symbol.startswith("layers."):
+                return True
+            if isinstance(call.func, cst.Name) and self.creates_variables(call.func.value, seen | {name}):
+                return True
+        return False
+
+    def _imported_graph_functions(self, before: int) -> str:
+        """``fc_layer`` (from ``ops``) for a graph built by functions of another module of
+        the program, which may create its variables: named for the report."""
+        imported: dict[str, str] = {}  # name -> the module it comes from ("*": a star import)
+        for stmt in self.module.body:
+            small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+            if not isinstance(small, cst.ImportFrom):
+                continue
+            module = "." * len(small.relative) + (self.code(small.module) if small.module is not None else "")
+            if module.split(".")[0] in ("tensorflow", "keras", "numpy", "__future__"):
+                continue
+            if isinstance(small.names, cst.ImportStar):
+                imported["*"] = module
+                continue
+            for alias in small.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name):
+                    imported[bound.value] = module
+        called = [
+            c.func.value for unit in self.units if unit.index < before for c in calls_in(unit.node)
+            if isinstance(c.func, cst.Name) and c.func.value in imported
+        ]
+        if called:
+            return f"`{called[0]}` from `{imported[called[0]]}`"
+        return f"functions from `{imported['*']}` (a star import)" if "*" in imported else ""
 
     def module_function(self, name: str) -> cst.FunctionDef | None:
         """A module-level function called from the graph built in ``main()``."""

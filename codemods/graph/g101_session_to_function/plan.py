@@ -203,7 +203,8 @@ def _make_function(
     for unit in units:
         if unit.kind in ("train", "apply") and unit not in trains:
             raise CannotConvert(site.call, f"the fetched value depends on training op `{unit.defines[0]}`")
-    params = sorted(fed.values(), key=lambda p: p.index)
+    order = {name: position for position, name in enumerate(graph.placeholders)}  # one statement may hold several
+    params = sorted(fed.values(), key=lambda p: (p.index, order[p.name]))
     train = trains[0] if trains else None
     name = _function_name(graph, trains, elements)
     fn = Function(name, params, units, values, "op" if not values else shape, value_keys, train)

@@ -134,9 +134,18 @@ class _SiteFinder(ReadNamesVisitor):
             feed[element.key.value] = element.value
         return feed
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: cst.For) -> bool:
         self.loops += 1
         self.loop_targets.append(set(assigned_names(node.target)))
+        # The target binds Python values (`for i, x in enumerate(y_test)` once the graph's
+        # `x` is no longer needed): neither it nor the body's reads of it use the graph.
+        node.iter.visit(self)
+        self.shadowed.append(self.loop_targets[-1])
+        node.body.visit(self)
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        self.shadowed.pop()
+        return False
 
     def leave_For(self, original_node: cst.For) -> None:
         self.loops -= 1

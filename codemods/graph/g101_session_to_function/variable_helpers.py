@@ -10,6 +10,11 @@ built, and the variables are created once, eagerly, on the instance's first call
 shapes may depend on the input tensor, as in the TF1 helper, and the calls of one
 generated function create them in program order. ``self.W`` etc. keep the variables.
 
+A variable may also come from a variable factory (``W = weight_variable(shape)``, a
+function returning one new variable, ``Graph.variable_factory``; G102 has already made
+``tf.get_variable`` wrappers create tf.Variables): the call moves under the guard like
+``tf.Variable(...)`` would, and the factory runs eagerly there.
+
 Anything this cannot prove (a variable created in a loop, a condition or a nested
 function, a variable read before all are created) raises ``CannotConvert``.
 """
@@ -25,12 +30,13 @@ import libcst as cst
 from codemods.analysis.graph import argument, calls_in, names_read, single_assignment
 from codemods.graph.g101_session_to_function.analysis import statements_in
 from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.model import INITIALIZERS as VARIABLE_INITIALIZERS
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Unit, Variable
 
 # TF1 ops whose value depends on the op seed: their creation order matters to verify.
 RANDOM_OPS = ("random_normal", "truncated_normal", "random_uniform", "random.", "random_gamma", "random_poisson",
               "random_shuffle", "random_crop", "multinomial", "initializers.", "glorot_", "he_", "lecun_",
-              "orthogonal_initializer", "variance_scaling_initializer")
+              "orthogonal_initializer", "variance_scaling_initializer", "keras.initializers.")
 ASSIGNS = ("assign", "assign_add", "assign_sub")
 
 
@@ -44,6 +50,8 @@ class VariableHelper:
     returned: dict[int, str] = field(default_factory=dict)  # returned tuple position -> variable
     random: bool = False  # its initial values draw random numbers
     class_def: cst.ClassDef | None = None
+    # Calls of other helpers in its body (id -> the attribute holding their instance).
+    parts: dict[int, str] = field(default_factory=dict)
 
 
 def is_random(symbol: str | None) -> bool:
@@ -55,14 +63,34 @@ def camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Helper"
 
 
+# tf.Module attributes a helper's own cannot take.
+MODULE_ATTRIBUTES = {"name", "name_scope", "variables", "trainable_variables", "non_trainable_variables",
+                     "submodules", "built", "with_name_scope"}
+
+
 def analyse(
-    fn: cst.FunctionDef,
-    sym: Callable[[cst.BaseExpression], str | None],
-    tf: str,
-    class_name: str,
+    fn: cst.FunctionDef, graph: Graph, class_name: str, helper_for: Callable[[str], VariableHelper | None],
 ) -> VariableHelper:
-    """The module class for ``fn``, or ``CannotConvert``."""
+    """The module class for ``fn``, or ``CannotConvert``. Its variables are created by
+    ``tf.Variable(...)`` or by calls of variable factories (``W = weight_variable(shape)``:
+    a function returning one new variable, ``Graph.variable_factory``); calls of other
+    helpers (``helper_for``: their analysis, or None for a function creating nothing)
+    become instances of their classes, held by this one."""
     name = fn.name.value
+    sym, tf = graph.sym, graph.tf
+
+    def creates(call: cst.Call) -> bool:
+        return sym(call.func) == "Variable" or (
+            isinstance(call.func, cst.Name) and graph.variable_factory(call.func.value) is not None
+        )
+
+    for call in calls_in(fn):
+        symbol = sym(call.func) or ""
+        if symbol == "get_variable" or symbol.startswith("layers."):
+            raise CannotConvert(call, f"`{name}` creates variables with `{graph.code(call.func)}`")
+    parts = _parts(fn, graph, helper_for)
+    if not any(creates(c) for c in calls_in(fn)):
+        return _composite(fn, graph, class_name, parts, helper_for)
     if fn.decorators:
         raise CannotConvert(fn, f"`{name}` creates variables and is decorated")
     if any(p.name.value == "self" for p in fn.params.params):
@@ -73,9 +101,9 @@ def analyse(
     outer = list(fn.body.body)
     holder: cst.With | None = None
     block = outer
-    direct = [s for s in outer if isinstance(s, cst.SimpleStatementLine) and _creates_variable(s, sym)]
+    direct = [s for s in outer if isinstance(s, cst.SimpleStatementLine) and _creates_variable(s, creates)]
     if not direct:
-        withs = [s for s in outer if isinstance(s, cst.With) and _creates_variable(s, sym)]
+        withs = [s for s in outer if isinstance(s, cst.With) and _creates_variable(s, creates)]
         if len(withs) != 1:
             raise CannotConvert(fn, f"`{name}` creates variables in a loop, condition or nested block")
         holder = withs[0]
@@ -83,24 +111,33 @@ def analyse(
     var_positions: list[int] = []
     variables: list[tuple[str, bool]] = []
     for position, stmt in enumerate(block):
-        if not _creates_variable(stmt, sym):
+        if not _creates_variable(stmt, creates):
             continue
         assignment = single_assignment(stmt)
         value = assignment[1] if assignment else None
-        if not (assignment and len(assignment[0]) == 1 and isinstance(value, cst.Call) and sym(value.func) == "Variable"
+        if not (assignment and len(assignment[0]) == 1 and isinstance(value, cst.Call) and creates(value)
                 and isinstance(stmt.body[0].targets[0].target, cst.Name)):
             raise CannotConvert(stmt, f"`{name}` creates a variable other than by `name = tf.Variable(...)`")
+        if sym(value.func) != "Variable":
+            value = graph.variable_factory(value.func.value)
         flag = argument(value, 1, "trainable")
         variables.append((assignment[0][0], not (isinstance(flag, cst.Name) and flag.value == "False")))
         var_positions.append(position)
     var_names = {v for v, _ in variables}
     if len(var_names) != len(variables):
         raise CannotConvert(fn, f"`{name}` assigns one variable name twice")
+    if var_names & MODULE_ATTRIBUTES:
+        raise CannotConvert(fn, f"`{name}` names a variable `{sorted(var_names & MODULE_ATTRIBUTES)[0]}`, a tf.Module attribute")
     # Everything else that creates variables is out of reach.
-    counted = sum(1 for c in calls_in(fn) if sym(c.func) == "Variable")
+    counted = sum(1 for c in calls_in(fn) if creates(c))
     if counted != len(variables):
         raise CannotConvert(fn, f"`{name}` creates variables in a loop, condition or nested block")
     last = var_positions[-1]
+    calling = {position for position, stmt in enumerate(block) if any(id(c) in parts for c in calls_in(stmt))}
+    if parts and (holder is not None or any(position < last for position in calling)):
+        # Its own variables are created together, before the body runs on: calls of other
+        # helpers must come after them, as in TF1's order.
+        raise CannotConvert(fn, f"`{name}` calls other variable helpers before it has created its own variables")
     # Statements before the last variable whose names only the moved statements read
     # compute initial values: they move with the variables (their random ops run once).
     moved = set(var_positions)
@@ -108,7 +145,7 @@ def analyse(
     while changed:
         changed = False
         for position in range(last - 1, -1, -1):
-            if position in moved:
+            if position in moved or position in calling:
                 continue
             assignment = single_assignment(block[position])
             if assignment is None:
@@ -129,7 +166,8 @@ def analyse(
     for position in range(last):
         if position not in moved and names_read(block[position]) & moved_names:
             raise CannotConvert(block[position], f"`{name}` uses its variables before it has created all of them")
-    random = any(is_random(sym(c.func)) for i in moved for c in calls_in(block[i]))
+    random = any(draws_random(graph, c) for i in moved for c in calls_in(block[i])) or any(
+        part.random for part in _part_helpers(fn, parts, helper_for))
     # The returned tuple: which positions are the helper's variables.
     returns = [s for s in outer if _is_return(s)] + (
         [s for s in block if _is_return(s)] if holder is not None else []
@@ -141,40 +179,170 @@ def analyse(
             for i, element in enumerate(value.elements):
                 if isinstance(element.value, cst.Name) and element.value.value in var_names:
                     returned[i] = element.value.value
-    helper = VariableHelper(fn, class_name, variables, returned, random)
-    helper.class_def = _class_def(helper, block, holder, moved, last, tf, sym)
+    helper = VariableHelper(fn, class_name, variables + _part_variables(fn, parts, helper_for), returned, random)
+    helper.parts = parts
+    helper.class_def = _class_def(helper, block, holder, moved, last, tf, sym, variables, helper_for)
     return helper
 
 
-def _creates_variable(stmt: cst.CSTNode, sym) -> bool:
-    return any(sym(c.func) == "Variable" for c in calls_in(stmt))
+def _parts(fn: cst.FunctionDef, graph: Graph, helper_for) -> dict[int, str]:
+    """The calls of other variable helpers in ``fn`` (id -> attribute for their instance):
+    each runs once per call of ``fn`` (not in a loop, condition, comprehension or lambda)."""
+    straight: set[int] = set()
+    found: list[tuple[cst.Call, list[str]]] = []
+    for stmt in _straight_statements(fn.body.body):
+        repeated = {id(c) for node in repeating_nodes(stmt) for c in calls_in(node)}
+        assignment = single_assignment(stmt)
+        for call in calls_in(stmt):
+            if id(call) not in repeated:
+                straight.add(id(call))
+                found.append((call, assignment[0] if assignment and assignment[1] is call else []))
+    taken = set(MODULE_ATTRIBUTES) | {n for s in statements_in(fn) for n in (single_assignment(s) or ([], None))[0]}
+    parts: dict[int, str] = {}
+    for call in calls_in(fn):
+        callee = call.func.value if isinstance(call.func, cst.Name) else None
+        if callee is None or callee == fn.name.value or helper_for(callee) is None:
+            continue
+        if id(call) not in straight:
+            raise CannotConvert(call, f"`{fn.name.value}` calls `{callee}`, which creates variables, in a loop, condition or nested block")
+        names = next(n for c, n in found if c is call)
+        attr, n = instance_base(names, callee), 2
+        base = attr
+        while attr in taken:
+            attr, n = f"{base}_{n}", n + 1
+        taken.add(attr)
+        parts[id(call)] = attr
+    return parts
+
+
+def _straight_statements(block) -> list[cst.SimpleStatementLine]:
+    """The statements of a body that run once per call: its own and those of its `with` blocks."""
+    found: list[cst.SimpleStatementLine] = []
+    for stmt in block:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            found.append(stmt)
+        elif isinstance(stmt, cst.With):
+            found.extend(_straight_statements(stmt.body.body))
+    return found
+
+
+def _part_helpers(fn: cst.FunctionDef, parts: dict[int, str], helper_for) -> list[VariableHelper]:
+    return [helper_for(c.func.value) for c in calls_in(fn) if id(c) in parts]
+
+
+def _part_variables(fn: cst.FunctionDef, parts: dict[int, str], helper_for) -> list[tuple[str, bool]]:
+    """The variables of the helpers ``fn`` calls, as paths from its instance (``hidden_layer.W``)."""
+    return [
+        (f"{parts[id(c)]}.{path}", trainable)
+        for c in calls_in(fn) if id(c) in parts
+        for path, trainable in helper_for(c.func.value).variables
+    ]
+
+
+def _composite(fn: cst.FunctionDef, graph: Graph, class_name: str, parts: dict[int, str], helper_for) -> VariableHelper:
+    """A function whose variables all come from the helpers it calls (a model function)."""
+    if not parts:
+        raise CannotConvert(fn, f"`{fn.name.value}` creates variables this rule cannot follow")
+    if fn.decorators:
+        raise CannotConvert(fn, f"`{fn.name.value}` creates variables and is decorated")
+    if any(p.name.value == "self" for p in fn.params.params):
+        raise CannotConvert(fn, f"`{fn.name.value}` creates variables and has a parameter named `self`")
+    random = any(part.random for part in _part_helpers(fn, parts, helper_for))
+    helper = VariableHelper(fn, class_name, _part_variables(fn, parts, helper_for), {}, random)
+    helper.parts = parts
+    helper.class_def = _class_def(helper, list(fn.body.body), None, set(), -1, graph.tf, graph.sym, [], helper_for)
+    return helper
+
+
+def _creates_variable(stmt: cst.CSTNode, creates: Callable[[cst.Call], bool]) -> bool:
+    return any(creates(c) for c in calls_in(stmt))
+
+
+# Initializers drawing no random numbers.
+CONSTANT_INITIALIZERS = ("Zeros", "Ones", "Constant", "Identity", "zeros_initializer", "ones_initializer",
+                         "constant_initializer", "zeros", "ones", "constant", "identity_initializer", "identity")
+
+
+def draws_initializer(graph: Graph, call: cst.Call) -> bool:
+    """A random initializer drawn (TF1's, Keras', get_variable's default glorot), directly
+    or by a variable factory."""
+    symbol = graph.sym(call.func) or ""
+    if symbol == "get_variable" or (
+        (symbol.startswith(("keras.initializers.", "initializers.")) or symbol.endswith("_initializer"))
+        and not symbol.endswith(CONSTANT_INITIALIZERS) and symbol not in VARIABLE_INITIALIZERS
+    ):
+        return True
+    return any(draws_initializer(graph, c) for c in _factory_calls(graph, call))
+
+
+def _factory_calls(graph: Graph, call: cst.Call) -> list[cst.Call]:
+    """The calls in the body of the variable factory ``call`` calls (none for other calls)."""
+    if not isinstance(call.func, cst.Name) or graph.variable_factory(call.func.value) is None:
+        return []
+    factory = graph.user_functions.get(call.func.value) or graph.module_function(call.func.value)
+    return calls_in(factory) if factory is not None else []
+
+
+def _check_initializer_order(graph: Graph) -> None:
+    """G102's layers draw their initial weights from Keras initializers when first called,
+    inside a generated function; an initializer drawn after them at the graph's level
+    (a variable factory, run eagerly where it stands) would come first."""
+    layers = {v.name for v in graph.variables if v.kind == "layer"}
+    first = min((u.index for u in graph.units if any(
+        isinstance(c.func, cst.Name) and c.func.value in layers for c in calls_in(u.node)
+    )), default=None)
+    if first is None:
+        return
+    units = {u.index for u in graph.units}
+    for index, stmt in enumerate(graph.body):
+        if index <= first or index in units or isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for call in calls_in(stmt):
+            if draws_initializer(graph, call):
+                raise CannotConvert(call, (
+                    "an initial value drawn after a Keras layer's weights: the layer draws them on its first "
+                    "call, so the order of initializer draws would change"
+                ))
+
+
+def draws_random(graph: Graph, call: cst.Call) -> bool:
+    """A random op or initializer, or a call of a variable factory drawing one."""
+    return is_random(graph.sym(call.func)) or any(is_random(graph.sym(c.func)) for c in _factory_calls(graph, call))
 
 
 def _is_return(stmt) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Return)
 
 
-def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym) -> cst.ClassDef:
+def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym, own, helper_for) -> cst.ClassDef:
+    """The ``tf.Module`` class: its own variables (``own``) created under ``if not
+    self.built:`` on the first call, the helpers it calls (``helper.parts``) made in
+    ``__init__``."""
     fn = helper.fn
-    creation = []
-    for position in sorted(moved):
-        stmt = block[position].with_changes(leading_lines=[])
-        assignment = single_assignment(stmt)
-        if assignment and assignment[0][0] in {v for v, _ in helper.variables}:
-            stmt = stmt.with_changes(body=[stmt.body[0].with_changes(
-                targets=[cst.AssignTarget(cst.parse_expression(f"self.{assignment[0][0]}"))])])
-        creation.append(stmt)
-    names = [v for v, _ in helper.variables]
-    bind = f"{', '.join(names)} = {', '.join('self.' + n for n in names)}\n"
-    text = f"if not self.built:\n    with {tf}.init_scope():\n        pass\n    self.built = True\n{bind}"
-    guard, binding = cst.parse_module(text).body
-    inner = guard.body.body[0]
-    inner = inner.with_changes(body=inner.body.with_changes(body=creation))
-    guard = guard.with_changes(
-        body=guard.body.with_changes(body=[inner, guard.body.body[1]]),
-        leading_lines=block[min(moved)].leading_lines,
-    )
-    new_block = [s for i, s in enumerate(block[: last + 1]) if i not in moved] + [guard, binding] + block[last + 1:]
+    if moved:
+        creation = []
+        for position in sorted(moved):
+            # The first statement's comments go above the guard; the others' stay with them.
+            comments = [] if position == min(moved) else [line for line in block[position].leading_lines if line.comment]
+            stmt = block[position].with_changes(leading_lines=comments)
+            assignment = single_assignment(stmt)
+            if assignment and assignment[0][0] in {v for v, _ in own}:
+                stmt = stmt.with_changes(body=[stmt.body[0].with_changes(
+                    targets=[cst.AssignTarget(cst.parse_expression(f"self.{assignment[0][0]}"))])])
+            creation.append(stmt)
+        names = [v for v, _ in own]
+        bind = f"{', '.join(names)} = {', '.join('self.' + n for n in names)}\n"
+        text = f"if not self.built:\n    with {tf}.init_scope():\n        pass\n    self.built = True\n{bind}"
+        guard, binding = cst.parse_module(text).body
+        inner = guard.body.body[0]
+        inner = inner.with_changes(body=inner.body.with_changes(body=creation))
+        guard = guard.with_changes(
+            body=guard.body.with_changes(body=[inner, guard.body.body[1]]),
+            leading_lines=block[min(moved)].leading_lines,
+        )
+        new_block = [s for i, s in enumerate(block[: last + 1]) if i not in moved] + [guard, binding] + block[last + 1:]
+    else:
+        new_block = block
     if holder is None:
         body = new_block
     else:
@@ -184,9 +352,19 @@ def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym) -> c
     call = fn.with_changes(
         name=cst.Name("__call__"), params=params, body=fn.body.with_changes(body=body), leading_lines=[],
     )
-    call = call.visit(_Assigns(sym))
-    doc = f'"""`{fn.name.value}`, called once per instance; its variables are created on the first call."""'
-    skeleton = cst.parse_statement(f"class {helper.class_name}({tf}.Module):\n    {doc}\n\n    built = False\n")
+    call = call.visit(_Assigns(sym, helper.parts))
+    if helper.parts:
+        doc = f'"""`{fn.name.value}`, called once per instance; it holds an instance of each helper it calls."""'
+    else:
+        doc = f'"""`{fn.name.value}`, called once per instance; its variables are created on the first call."""'
+    text = f"class {helper.class_name}({tf}.Module):\n    {doc}\n"
+    if moved:
+        text += "\n    built = False\n"
+    if helper.parts:
+        classes = {id(c): helper_for(c.func.value).class_name for c in calls_in(fn) if id(c) in helper.parts}
+        made = "".join(f"        self.{attr} = {classes[key]}()\n" for key, attr in helper.parts.items())
+        text += f"\n    def __init__(self):\n        super().__init__()\n{made}"
+    skeleton = cst.parse_statement(text)
     call = call.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
     return skeleton.with_changes(
         body=skeleton.body.with_changes(body=[*skeleton.body.body, call]), leading_lines=fn.leading_lines,
@@ -194,12 +372,16 @@ def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym) -> c
 
 
 class _Assigns(cst.CSTTransformer):
-    """``tf.assign(v, x)`` -> ``v.assign(x)``: TF2 has the method only."""
+    """``tf.assign(v, x)`` -> ``v.assign(x)``: TF2 has the method only; the calls of
+    other helpers (``parts``) -> their instances (``self.hidden_layer(x, ...)``)."""
 
-    def __init__(self, sym) -> None:
+    def __init__(self, sym, parts: dict[int, str]) -> None:
         self.sym = sym
+        self.parts = parts
 
     def leave_Call(self, original_node, updated_node):
+        if id(original_node) in self.parts:
+            return updated_node.with_changes(func=cst.parse_expression(f"self.{self.parts[id(original_node)]}"))
         symbol = self.sym(original_node.func)
         if symbol in ASSIGNS and len(updated_node.args) >= 2:
             ref, value = updated_node.args[0].value, updated_node.args[1].value
@@ -249,16 +431,30 @@ class VariableHelpers(Feature):
     def __init__(self) -> None:
         self.helpers: dict[str, VariableHelper] = {}
         self.calls: dict[int, str] = {}  # call id -> the instance it becomes
+        self.analysing: set[str] = set()  # helpers whose analysis is under way (a helper calling itself)
 
     def variable_function(self, graph: Graph, fn: cst.FunctionDef) -> bool:
         """Register ``fn`` as a helper that becomes a ``tf.Module`` class, or refuse."""
         name = fn.name.value
         if name in self.helpers:
             return True
+        if name in self.analysing:
+            raise CannotConvert(fn, f"`{name}` creates variables and calls itself")
+        self.analysing.add(name)
         class_name = graph.fresh(camel(name))
-        self.helpers[name] = analyse(fn, graph.sym, graph.tf, class_name)
+        self.helpers[name] = analyse(fn, graph, class_name, lambda callee: self._helper_for(graph, callee))
+        self.analysing.discard(name)
         graph.report(fn, f"`{name}` creates variables at each call -> tf.Module class `{class_name}`, one instance per call", kind="converted")
         return True
+
+    def _helper_for(self, graph: Graph, name: str) -> VariableHelper | None:
+        """The helper ``name`` (analysed now if need be), or None: not a function that creates
+        variables, or a variable factory (its calls are variables)."""
+        fn = graph.user_functions.get(name) or graph.module_function(name)
+        if fn is None or graph.variable_factory(name) is not None or not graph.creates_variables(name):
+            return None
+        self.variable_function(graph, fn)
+        return self.helpers[name]
 
     def unit_added(self, graph: Graph, unit: Unit) -> None:
         """Each call of a variable helper in ``unit`` gets its instance, created where the graph was built."""
@@ -290,10 +486,12 @@ class VariableHelpers(Feature):
     def check(self, graph: Graph) -> None:
         """Helpers are called only where the graph is built, and their random initial values
         are drawn in TF1's order: no other random initial value is drawn after theirs."""
+        _check_initializer_order(graph)
         if not self.helpers:
             return
+        inner = {key for helper in self.helpers.values() for key in helper.parts}
         for call in calls_in(graph.module):
-            if isinstance(call.func, cst.Name) and call.func.value in self.helpers and id(call) not in self.calls:
+            if isinstance(call.func, cst.Name) and call.func.value in self.helpers and id(call) not in self.calls and id(call) not in inner:
                 raise CannotConvert(call, f"`{call.func.value}` creates variables and is called outside the graph's own statements")
         random_units = self._random_units(graph)
         if not random_units:
@@ -303,7 +501,7 @@ class VariableHelpers(Feature):
             if index <= random_units[0] or index in unit_indices or isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
                 continue
             for call in calls_in(stmt):
-                if is_random(graph.sym(call.func)):
+                if draws_random(graph, call):
                     raise CannotConvert(call, (
                         "a random initial value drawn after a helper's variables: the helper's are drawn on "
                         "its first call, so the order of random draws would change"
