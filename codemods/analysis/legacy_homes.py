@@ -7,7 +7,9 @@ faithful homes, which create the same variables under the same names in graph mo
 * ``tf.layers.X``, ``tf.nn.rnn_cell.X``, ``tf.contrib.rnn.<cell>``: the legacy layers and
   cells the tf-keras package keeps (``tf_keras.api._v1.keras.__internal__.legacy``);
 * ``tf.contrib.layers.X``, ``tf.contrib.slim.X``, ``tf.contrib.framework.X``: the tf-slim
-  package, which is that code;
+  package, which is that code, except the functions whose tf-slim code reads TensorFlow
+  internals that TF 2.21 removed (``batch_norm``, ``optimize_loss``: the table's
+  ``tf_slim_broken``), which have no home;
 * ``tf.contrib.tensorboard.plugins.projector``: ``tensorboard.plugins.projector`` (tensorboard
   ships with TensorFlow; its ``visualize_embeddings`` takes TF1's FileWriter too);
 * ``tf.contrib.seq2seq.sequence_loss``: a copy of TF 1.15's function written into the
@@ -142,11 +144,18 @@ def home(symbol: str) -> Home | None:
         return Home("tf", renamed)
     if symbol in ("contrib.slim", "contrib.layers"):
         return Home("slim", "")
+    name = _slim_name(symbol)
+    if name is not None and name.split(".")[0] in (*tables["tf_slim"], *tables["tf_slim_subpackages"]):
+        if name not in tables["tf_slim_broken"]:
+            return Home("slim", name)
+    return None
+
+
+def _slim_name(symbol: str) -> str | None:
+    """``batch_norm`` for ``contrib.layers.batch_norm``: the name under tf_slim."""
     for module in SLIM_MODULES:
         if symbol.startswith(module + "."):
-            name = symbol[len(module) + 1 :]
-            if name.split(".")[0] in (*tables["tf_slim"], *tables["tf_slim_subpackages"]):
-                return Home("slim", name)
+            return symbol[len(module) + 1 :]
     return None
 
 
@@ -163,6 +172,10 @@ def slim_subpackage(home: Home) -> str | None:
 
 def why_not(symbol: str) -> str:
     """Why a gone ``symbol`` without a home cannot run on TF 2.21, and what to use."""
+    broken = _tables()["tf_slim_broken"].get(_slim_name(symbol) or "")
+    if broken is not None:
+        return (f"tf-slim has it, but tf-slim 1.1.0's code for it reads TensorFlow internals that TF 2.21 "
+                f"removed ({broken}), so it fails when it reaches that code; rewrite that part with TF 2 / Keras")
     for module, advice in sorted(ADVICE.items(), key=lambda item: -len(item[0])):
         if symbol == module or symbol.startswith(module + "."):
             return f"TF 2 has no tf.contrib (tf.compat.v1 has none either); {advice}"

@@ -360,3 +360,26 @@ def test_projector_comes_from_tensorboard() -> None:
         """
     )
     assert not findings
+
+
+def test_slim_functions_whose_tf_slim_code_cannot_run_on_tf_2_21_have_no_home() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+        import tensorflow.contrib.slim as slim
+
+        net = slim.fully_connected(x, 4)
+        net = slim.batch_norm(net, is_training=True)
+        train = tf.contrib.layers.optimize_loss(loss, step, 0.1, "SGD")
+        scaled = slim.learning.multiply_gradients(grads, {"w": 2.0})
+        train_op = slim.learning.create_train_op(loss, optimizer)
+        """
+    )
+    assert "import tf_slim as slim" in text and "slim.fully_connected(x, 4)" in text
+    assert 'tf.contrib.layers.optimize_loss(loss, step, 0.1, "SGD")' in text  # left, and reported
+    messages = declined(findings)
+    assert [m.split("`")[1] for m in messages] == [
+        "tf.contrib.slim.batch_norm", "tf.contrib.layers.optimize_loss", "tf.contrib.slim.learning.multiply_gradients",
+    ]  # create_train_op reaches the removed internals only when asked to summarize or clip gradients
+    assert "ops.Tensor (tf_slim/layers/utils.py:163)" in messages[0]
+    assert "ops.Tensor (tf_slim/layers/optimizers.py:172)" in messages[1]
