@@ -12,8 +12,9 @@ faithful homes, which create the same variables under the same names in graph mo
   ``tf_slim_broken``), which have no home;
 * ``tf.contrib.tensorboard.plugins.projector``: ``tensorboard.plugins.projector`` (tensorboard
   ships with TensorFlow; its ``visualize_embeddings`` takes TF1's FileWriter too);
-* ``tf.contrib.seq2seq.sequence_loss``: a copy of TF 1.15's function written into the
-  migrated module (``HELPERS``), of ops both tf.compat.v1 and TF 2 have;
+* ``tf.contrib.seq2seq.sequence_loss``, ``tf.contrib.legacy_seq2seq.sequence_loss`` and
+  ``sequence_loss_by_example``: a copy of TF 1.15's function written into the migrated
+  module (``HELPERS``), of ops both tf.compat.v1 and TF 2 have;
 * other ``tf.contrib`` symbols: tf_upgrade_v2's rename where its target exists in TF 2.21's
   ``tf.compat.v1``.
 
@@ -64,8 +65,10 @@ ADVICE = {
 
 
 # TF1 functions without a TF 2.21 home that the migrated module gets a copy of, by TF1
-# symbol: TF 1.15's implementation (contrib/seq2seq/python/ops/loss.py) named ``{name}``,
-# with TensorFlow spelled ``{tf}``.
+# symbol: TF 1.15's implementation (contrib/seq2seq/python/ops/loss.py,
+# contrib/legacy_seq2seq/python/ops/seq2seq.py; legacy_seq2seq's sequence_loss with the
+# sequence_loss_by_example it calls written inline) named ``{name}``, with TensorFlow
+# spelled ``{tf}``.
 HELPERS = {
     "contrib.seq2seq.sequence_loss": '''\
 def {name}(logits, targets, weights, average_across_timesteps=True, average_across_batch=True,
@@ -95,6 +98,62 @@ def {name}(logits, targets, weights, average_across_timesteps=True, average_acro
             count = {tf}.cast({tf}.math.count_nonzero(weights, axis=axis), crossent.dtype)
             return {tf}.math.divide_no_nan({tf}.reduce_sum(crossent, axis=axis), count)
         return crossent
+''',
+    # contrib/legacy_seq2seq/python/ops/seq2seq.py: lists of per-timestep logits, targets, weights.
+    "contrib.legacy_seq2seq.sequence_loss_by_example": '''\
+def {name}(logits, targets, weights, average_across_timesteps=True, softmax_loss_function=None,
+{indent}name=None):
+    """TF 1's tf.contrib.legacy_seq2seq.sequence_loss_by_example (TF 2 has no tf.contrib): for
+    lists of per-timestep logits, targets and weights, each example's weighted cross-entropy
+    summed over the timesteps, divided by its total weight when average_across_timesteps."""
+    if len(targets) != len(logits) or len(weights) != len(logits):
+        raise ValueError("Lengths of logits, weights, and targets must be the same "
+                         "%d, %d, %d." % (len(logits), len(weights), len(targets)))
+    with {tf}.name_scope(name or "sequence_loss_by_example"):
+        log_perp_list = []
+        for logit, target, weight in zip(logits, targets, weights):
+            if softmax_loss_function is None:
+                target = {tf}.reshape(target, [-1])
+                crossent = {tf}.nn.sparse_softmax_cross_entropy_with_logits(labels=target, logits=logit)
+            else:
+                crossent = softmax_loss_function(labels=target, logits=logit)
+            log_perp_list.append(crossent * weight)
+        log_perps = {tf}.add_n(log_perp_list)
+        if average_across_timesteps:
+            total_size = {tf}.add_n(weights)
+            total_size += 1e-12  # TF 1's guard against division by 0 for all-0 weights
+            log_perps /= total_size
+    return log_perps
+''',
+    "contrib.legacy_seq2seq.sequence_loss": '''\
+def {name}(logits, targets, weights, average_across_timesteps=True, average_across_batch=True,
+{indent}softmax_loss_function=None, name=None):
+    """TF 1's tf.contrib.legacy_seq2seq.sequence_loss (TF 2 has no tf.contrib): for lists of
+    per-timestep logits, targets and weights, the weighted cross-entropy summed over the batch
+    (each example's divided by its total weight when average_across_timesteps), divided by the
+    batch size when average_across_batch."""
+    if len(targets) != len(logits) or len(weights) != len(logits):
+        raise ValueError("Lengths of logits, weights, and targets must be the same "
+                         "%d, %d, %d." % (len(logits), len(weights), len(targets)))
+    with {tf}.name_scope(name or "sequence_loss"):
+        log_perp_list = []
+        for logit, target, weight in zip(logits, targets, weights):
+            if softmax_loss_function is None:
+                target = {tf}.reshape(target, [-1])
+                crossent = {tf}.nn.sparse_softmax_cross_entropy_with_logits(labels=target, logits=logit)
+            else:
+                crossent = softmax_loss_function(labels=target, logits=logit)
+            log_perp_list.append(crossent * weight)
+        log_perps = {tf}.add_n(log_perp_list)
+        if average_across_timesteps:
+            total_size = {tf}.add_n(weights)
+            total_size += 1e-12  # TF 1's guard against division by 0 for all-0 weights
+            log_perps /= total_size
+        cost = {tf}.reduce_sum(log_perps)
+        if average_across_batch:
+            batch_size = {tf}.shape(targets[0])[0]
+            return cost / {tf}.cast(batch_size, cost.dtype)
+        return cost
 ''',
 }
 

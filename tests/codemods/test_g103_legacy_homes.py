@@ -383,3 +383,25 @@ def test_slim_functions_whose_tf_slim_code_cannot_run_on_tf_2_21_have_no_home() 
     ]  # create_train_op reaches the removed internals only when asked to summarize or clip gradients
     assert "ops.Tensor (tf_slim/layers/utils.py:163)" in messages[0]
     assert "ops.Tensor (tf_slim/layers/optimizers.py:172)" in messages[1]
+
+
+def test_legacy_seq2seq_losses_get_copies_of_tf1s_functions() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+        from tensorflow.contrib import legacy_seq2seq
+
+        loss = tf.contrib.legacy_seq2seq.sequence_loss_by_example([logits], [targets], [weights])
+        cost = legacy_seq2seq.sequence_loss(outputs, targets, weights, average_across_batch=False)
+        total = tf.contrib.seq2seq.sequence_loss(logits3d, targets2d, weights2d)
+        """
+    )
+    assert "from tensorflow.contrib" not in text and not declined(findings)
+    assert "loss = sequence_loss_by_example([logits], [targets], [weights])" in text
+    # Both modules' sequence_loss in one module: the second copy is named after its module.
+    assert "cost = sequence_loss(outputs, targets, weights, average_across_batch=False)" in text
+    assert "total = seq2seq_sequence_loss(logits3d, targets2d, weights2d)" in text
+    assert [text.count(f"def {name}(") for name in (
+        "sequence_loss_by_example", "sequence_loss", "seq2seq_sequence_loss"
+    )] == [1, 1, 1]
+    assert "total_size += 1e-12" in text and "return cost / tf.cast(batch_size, cost.dtype)" in text
