@@ -63,6 +63,15 @@ ADVICE = {
     "contrib.eager": "TF 2 is eager by default (tf.GradientTape, tf.Variable)",
 }
 
+# What to use instead of the tf_slim functions that cannot run on TF 2.21 (``tf_slim_broken``).
+BROKEN_SLIM_ADVICE = {
+    "batch_norm": "tf_legacy.layers.batch_normalization(x, momentum=decay (TF1 default 0.999), scale=False, "
+    "epsilon=0.001, training=is_training, name=scope or 'BatchNorm') from tf-keras builds the same variables "
+    "(BatchNorm/beta, moving_mean, moving_variance) and UPDATE_OPS, and computes the same numbers for 4-D "
+    "inputs; for 2-D inputs TF 1 ran the fused kernel, whose moving variance is Bessel-corrected (n/(n-1)), "
+    "so inference outputs differ slightly; updates_collections=None (in-place updates) has no such form",
+}
+
 
 # TF1 functions without a TF 2.21 home that the migrated module gets a copy of, by TF1
 # symbol: TF 1.15's implementation (contrib/seq2seq/python/ops/loss.py,
@@ -231,10 +240,12 @@ def slim_subpackage(home: Home) -> str | None:
 
 def why_not(symbol: str) -> str:
     """Why a gone ``symbol`` without a home cannot run on TF 2.21, and what to use."""
-    broken = _tables()["tf_slim_broken"].get(_slim_name(symbol) or "")
+    slim_name = _slim_name(symbol) or ""
+    broken = _tables()["tf_slim_broken"].get(slim_name)
     if broken is not None:
+        advice = BROKEN_SLIM_ADVICE.get(slim_name.removeprefix("layers."), "rewrite that part with TF 2 / Keras")
         return (f"tf-slim has it, but tf-slim 1.1.0's code for it reads TensorFlow internals that TF 2.21 "
-                f"removed ({broken}), so it fails when it reaches that code; rewrite that part with TF 2 / Keras")
+                f"removed ({broken}), so it fails when it reaches that code; {advice}")
     for module, advice in sorted(ADVICE.items(), key=lambda item: -len(item[0])):
         if symbol == module or symbol.startswith(module + "."):
             return f"TF 2 has no tf.contrib (tf.compat.v1 has none either); {advice}"

@@ -149,6 +149,16 @@ class LegacyHomes(Rule):
             ),
         ),
         Example(
+            # tf-slim 1.1.0's batch_norm reads tf ops.Tensor, gone in TF 2.21: left, and reported
+            before=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+
+                h = tf.contrib.layers.batch_norm(h, is_training=training)
+                """
+            ),
+        ),
+        Example(
             before=textwrap.dedent(
                 """\
                 import tensorflow as tf

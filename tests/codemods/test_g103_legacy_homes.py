@@ -382,6 +382,8 @@ def test_slim_functions_whose_tf_slim_code_cannot_run_on_tf_2_21_have_no_home() 
         "tf.contrib.slim.batch_norm", "tf.contrib.layers.optimize_loss", "tf.contrib.slim.learning.multiply_gradients",
     ]  # create_train_op reaches the removed internals only when asked to summarize or clip gradients
     assert "ops.Tensor (tf_slim/layers/utils.py:163)" in messages[0]
+    assert "tf_legacy.layers.batch_normalization(x, momentum=decay" in messages[0]
+    assert messages[1].endswith("rewrite that part with TF 2 / Keras")
     assert "ops.Tensor (tf_slim/layers/optimizers.py:172)" in messages[1]
 
 
