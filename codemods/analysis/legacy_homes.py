@@ -7,11 +7,14 @@ faithful homes, which create the same variables under the same names in graph mo
 * ``tf.layers.X``, ``tf.nn.rnn_cell.X``, ``tf.contrib.rnn.<cell>``: the legacy layers and
   cells the tf-keras package keeps (``tf_keras.api._v1.keras.__internal__.legacy``);
 * ``tf.contrib.layers.X``, ``tf.contrib.slim.X``, ``tf.contrib.framework.X``: the tf-slim
-  package, which is that code;
+  package, which is that code, except the functions whose tf-slim code reads TensorFlow
+  internals that TF 2.21 removed (``batch_norm``, ``optimize_loss``: the table's
+  ``tf_slim_broken``), which have no home;
 * ``tf.contrib.tensorboard.plugins.projector``: ``tensorboard.plugins.projector`` (tensorboard
   ships with TensorFlow; its ``visualize_embeddings`` takes TF1's FileWriter too);
-* ``tf.contrib.seq2seq.sequence_loss``: a copy of TF 1.15's function written into the
-  migrated module (``HELPERS``), of ops both tf.compat.v1 and TF 2 have;
+* ``tf.contrib.seq2seq.sequence_loss``, ``tf.contrib.legacy_seq2seq.sequence_loss`` and
+  ``sequence_loss_by_example``: a copy of TF 1.15's function written into the migrated
+  module (``HELPERS``), of ops both tf.compat.v1 and TF 2 have;
 * other ``tf.contrib`` symbols: tf_upgrade_v2's rename where its target exists in TF 2.21's
   ``tf.compat.v1``.
 
@@ -60,10 +63,21 @@ ADVICE = {
     "contrib.eager": "TF 2 is eager by default (tf.GradientTape, tf.Variable)",
 }
 
+# What to use instead of the tf_slim functions that cannot run on TF 2.21 (``tf_slim_broken``).
+BROKEN_SLIM_ADVICE = {
+    "batch_norm": "tf_legacy.layers.batch_normalization(x, momentum=decay (TF1 default 0.999), scale=False, "
+    "epsilon=0.001, training=is_training, name=scope or 'BatchNorm') from tf-keras builds the same variables "
+    "(BatchNorm/beta, moving_mean, moving_variance) and UPDATE_OPS, and computes the same numbers for 4-D "
+    "inputs; for 2-D inputs TF 1 ran the fused kernel, whose moving variance is Bessel-corrected (n/(n-1)), "
+    "so inference outputs differ slightly; updates_collections=None (in-place updates) has no such form",
+}
+
 
 # TF1 functions without a TF 2.21 home that the migrated module gets a copy of, by TF1
-# symbol: TF 1.15's implementation (contrib/seq2seq/python/ops/loss.py) named ``{name}``,
-# with TensorFlow spelled ``{tf}``.
+# symbol: TF 1.15's implementation (contrib/seq2seq/python/ops/loss.py,
+# contrib/legacy_seq2seq/python/ops/seq2seq.py; legacy_seq2seq's sequence_loss with the
+# sequence_loss_by_example it calls written inline) named ``{name}``, with TensorFlow
+# spelled ``{tf}``.
 HELPERS = {
     "contrib.seq2seq.sequence_loss": '''\
 def {name}(logits, targets, weights, average_across_timesteps=True, average_across_batch=True,
@@ -93,6 +107,62 @@ def {name}(logits, targets, weights, average_across_timesteps=True, average_acro
             count = {tf}.cast({tf}.math.count_nonzero(weights, axis=axis), crossent.dtype)
             return {tf}.math.divide_no_nan({tf}.reduce_sum(crossent, axis=axis), count)
         return crossent
+''',
+    # contrib/legacy_seq2seq/python/ops/seq2seq.py: lists of per-timestep logits, targets, weights.
+    "contrib.legacy_seq2seq.sequence_loss_by_example": '''\
+def {name}(logits, targets, weights, average_across_timesteps=True, softmax_loss_function=None,
+{indent}name=None):
+    """TF 1's tf.contrib.legacy_seq2seq.sequence_loss_by_example (TF 2 has no tf.contrib): for
+    lists of per-timestep logits, targets and weights, each example's weighted cross-entropy
+    summed over the timesteps, divided by its total weight when average_across_timesteps."""
+    if len(targets) != len(logits) or len(weights) != len(logits):
+        raise ValueError("Lengths of logits, weights, and targets must be the same "
+                         "%d, %d, %d." % (len(logits), len(weights), len(targets)))
+    with {tf}.name_scope(name or "sequence_loss_by_example"):
+        log_perp_list = []
+        for logit, target, weight in zip(logits, targets, weights):
+            if softmax_loss_function is None:
+                target = {tf}.reshape(target, [-1])
+                crossent = {tf}.nn.sparse_softmax_cross_entropy_with_logits(labels=target, logits=logit)
+            else:
+                crossent = softmax_loss_function(labels=target, logits=logit)
+            log_perp_list.append(crossent * weight)
+        log_perps = {tf}.add_n(log_perp_list)
+        if average_across_timesteps:
+            total_size = {tf}.add_n(weights)
+            total_size += 1e-12  # TF 1's guard against division by 0 for all-0 weights
+            log_perps /= total_size
+    return log_perps
+''',
+    "contrib.legacy_seq2seq.sequence_loss": '''\
+def {name}(logits, targets, weights, average_across_timesteps=True, average_across_batch=True,
+{indent}softmax_loss_function=None, name=None):
+    """TF 1's tf.contrib.legacy_seq2seq.sequence_loss (TF 2 has no tf.contrib): for lists of
+    per-timestep logits, targets and weights, the weighted cross-entropy summed over the batch
+    (each example's divided by its total weight when average_across_timesteps), divided by the
+    batch size when average_across_batch."""
+    if len(targets) != len(logits) or len(weights) != len(logits):
+        raise ValueError("Lengths of logits, weights, and targets must be the same "
+                         "%d, %d, %d." % (len(logits), len(weights), len(targets)))
+    with {tf}.name_scope(name or "sequence_loss"):
+        log_perp_list = []
+        for logit, target, weight in zip(logits, targets, weights):
+            if softmax_loss_function is None:
+                target = {tf}.reshape(target, [-1])
+                crossent = {tf}.nn.sparse_softmax_cross_entropy_with_logits(labels=target, logits=logit)
+            else:
+                crossent = softmax_loss_function(labels=target, logits=logit)
+            log_perp_list.append(crossent * weight)
+        log_perps = {tf}.add_n(log_perp_list)
+        if average_across_timesteps:
+            total_size = {tf}.add_n(weights)
+            total_size += 1e-12  # TF 1's guard against division by 0 for all-0 weights
+            log_perps /= total_size
+        cost = {tf}.reduce_sum(log_perps)
+        if average_across_batch:
+            batch_size = {tf}.shape(targets[0])[0]
+            return cost / {tf}.cast(batch_size, cost.dtype)
+        return cost
 ''',
 }
 
@@ -142,11 +212,18 @@ def home(symbol: str) -> Home | None:
         return Home("tf", renamed)
     if symbol in ("contrib.slim", "contrib.layers"):
         return Home("slim", "")
+    name = _slim_name(symbol)
+    if name is not None and name.split(".")[0] in (*tables["tf_slim"], *tables["tf_slim_subpackages"]):
+        if name not in tables["tf_slim_broken"]:
+            return Home("slim", name)
+    return None
+
+
+def _slim_name(symbol: str) -> str | None:
+    """``batch_norm`` for ``contrib.layers.batch_norm``: the name under tf_slim."""
     for module in SLIM_MODULES:
         if symbol.startswith(module + "."):
-            name = symbol[len(module) + 1 :]
-            if name.split(".")[0] in (*tables["tf_slim"], *tables["tf_slim_subpackages"]):
-                return Home("slim", name)
+            return symbol[len(module) + 1 :]
     return None
 
 
@@ -163,6 +240,12 @@ def slim_subpackage(home: Home) -> str | None:
 
 def why_not(symbol: str) -> str:
     """Why a gone ``symbol`` without a home cannot run on TF 2.21, and what to use."""
+    slim_name = _slim_name(symbol) or ""
+    broken = _tables()["tf_slim_broken"].get(slim_name)
+    if broken is not None:
+        advice = BROKEN_SLIM_ADVICE.get(slim_name.removeprefix("layers."), "rewrite that part with TF 2 / Keras")
+        return (f"tf-slim has it, but tf-slim 1.1.0's code for it reads TensorFlow internals that TF 2.21 "
+                f"removed ({broken}), so it fails when it reaches that code; {advice}")
     for module, advice in sorted(ADVICE.items(), key=lambda item: -len(item[0])):
         if symbol == module or symbol.startswith(module + "."):
             return f"TF 2 has no tf.contrib (tf.compat.v1 has none either); {advice}"

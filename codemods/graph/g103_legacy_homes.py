@@ -66,10 +66,13 @@ class LegacyHomes(Rule):
         "tf_keras.api._v1.keras.__internal__ import legacy as tf_legacy` (the tf-keras package's copy of "
         "TF1's code: same variables and names, e.g. dense/kernel:0, in graph mode); tf.contrib.layers.X, "
         "tf.contrib.slim.X, tf.contrib.framework.X -> tf_slim (`import tensorflow.contrib.slim as slim` "
-        "-> `import tf_slim as slim`); tf.contrib.tensorboard.plugins.projector -> tensorboard.plugins.projector "
-        "(tensorboard ships with TensorFlow); tf.contrib.seq2seq.sequence_loss -> a copy of TF 1.15's function "
-        "written once into the module after its imports (`sequence_loss`, or `seq2seq_sequence_loss` when the "
-        "module binds that name); other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
+        "-> `import tf_slim as slim`), except the tf_slim functions whose tf-slim 1.1.0 code reads "
+        "TensorFlow internals TF 2.21 removed (batch_norm, optimize_loss, learning.multiply_gradients, "
+        "local_variable, ...: reported with the attribute and line); tf.contrib.tensorboard.plugins.projector -> tensorboard.plugins.projector "
+        "(tensorboard ships with TensorFlow); tf.contrib.seq2seq.sequence_loss and "
+        "tf.contrib.legacy_seq2seq.sequence_loss / sequence_loss_by_example -> a copy of TF 1.15's function "
+        "written once into the module after its imports (`sequence_loss`, or `seq2seq_sequence_loss` / "
+        "`legacy_seq2seq_sequence_loss` when the module binds that name); other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
         "tf.compat.v1 has it (tf.contrib.rnn.static_rnn -> tf.compat.v1.nn.static_rnn). Imports of "
         "tf.contrib left unused are dropped. Anything else under tf.contrib is reported with what to use "
         "instead; the module then still fails on TF 2.21. The migrated program needs `pip install "
@@ -142,6 +145,16 @@ class LegacyHomes(Rule):
 
                 config = projector.ProjectorConfig()
                 embedding = projector.EmbeddingInfo()
+                """
+            ),
+        ),
+        Example(
+            # tf-slim 1.1.0's batch_norm reads tf ops.Tensor, gone in TF 2.21: left, and reported
+            before=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+
+                h = tf.contrib.layers.batch_norm(h, is_training=training)
                 """
             ),
         ),
@@ -250,7 +263,7 @@ class LegacyHomes(Rule):
                 return local
         module, _, leaf = home.path.rpartition(".")
         local = leaf
-        if self.resolver.is_bound_anywhere(local):
+        if self.resolver.is_bound_anywhere(local) or local in self._helpers:
             local = f"{module.rsplit('.', 1)[-1]}_{leaf}"
         while self.resolver.is_bound_anywhere(local) or local in self._helpers:
             local += "_"

@@ -360,3 +360,50 @@ def test_projector_comes_from_tensorboard() -> None:
         """
     )
     assert not findings
+
+
+def test_slim_functions_whose_tf_slim_code_cannot_run_on_tf_2_21_have_no_home() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+        import tensorflow.contrib.slim as slim
+
+        net = slim.fully_connected(x, 4)
+        net = slim.batch_norm(net, is_training=True)
+        train = tf.contrib.layers.optimize_loss(loss, step, 0.1, "SGD")
+        scaled = slim.learning.multiply_gradients(grads, {"w": 2.0})
+        train_op = slim.learning.create_train_op(loss, optimizer)
+        """
+    )
+    assert "import tf_slim as slim" in text and "slim.fully_connected(x, 4)" in text
+    assert 'tf.contrib.layers.optimize_loss(loss, step, 0.1, "SGD")' in text  # left, and reported
+    messages = declined(findings)
+    assert [m.split("`")[1] for m in messages] == [
+        "tf.contrib.slim.batch_norm", "tf.contrib.layers.optimize_loss", "tf.contrib.slim.learning.multiply_gradients",
+    ]  # create_train_op reaches the removed internals only when asked to summarize or clip gradients
+    assert "ops.Tensor (tf_slim/layers/utils.py:163)" in messages[0]
+    assert "tf_legacy.layers.batch_normalization(x, momentum=decay" in messages[0]
+    assert messages[1].endswith("rewrite that part with TF 2 / Keras")
+    assert "ops.Tensor (tf_slim/layers/optimizers.py:172)" in messages[1]
+
+
+def test_legacy_seq2seq_losses_get_copies_of_tf1s_functions() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+        from tensorflow.contrib import legacy_seq2seq
+
+        loss = tf.contrib.legacy_seq2seq.sequence_loss_by_example([logits], [targets], [weights])
+        cost = legacy_seq2seq.sequence_loss(outputs, targets, weights, average_across_batch=False)
+        total = tf.contrib.seq2seq.sequence_loss(logits3d, targets2d, weights2d)
+        """
+    )
+    assert "from tensorflow.contrib" not in text and not declined(findings)
+    assert "loss = sequence_loss_by_example([logits], [targets], [weights])" in text
+    # Both modules' sequence_loss in one module: the second copy is named after its module.
+    assert "cost = sequence_loss(outputs, targets, weights, average_across_batch=False)" in text
+    assert "total = seq2seq_sequence_loss(logits3d, targets2d, weights2d)" in text
+    assert [text.count(f"def {name}(") for name in (
+        "sequence_loss_by_example", "sequence_loss", "seq2seq_sequence_loss"
+    )] == [1, 1, 1]
+    assert "total_size += 1e-12" in text and "return cost / tf.cast(batch_size, cost.dtype)" in text
