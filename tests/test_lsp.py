@@ -13,7 +13,7 @@ from pygls.lsp.client import BaseLanguageClient
 
 from tests.test_cli import ROOT, TF1  # noqa: E402
 
-TODO = b"import tensorflow as tf\n\nx = tf.contrib.seq2seq.sequence_loss(y, t, w)\n"
+TODO = b"import tensorflow as tf\n\nx = tf.contrib.seq2seq.BasicDecoder(y, t, w)\n"
 
 
 async def _session(tmp_path: Path) -> tuple[dict, list, list]:
