@@ -288,6 +288,26 @@ with tf.Session() as sess:
     assert "print(compute_value_2().numpy())" in text  # the singular values alone
 
 
+def test_one_solver_for_two_training_ops_is_built_for_both_variable_lists():
+    # A Keras optimizer only updates the variables it was built for ("Unknown variable").
+    text, _ = migrate(
+        HEADER
+        + """\
+V = tf.Variable(1.0)
+other = tf.reduce_mean(tf.square(pred * V - y))
+solver = tf.train.AdamOptimizer(0.1)
+step_a = solver.minimize(cost, var_list=[W, b])
+step_b = solver.minimize(other, var_list=[V])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(step_a, {x: np.ones((4, 2)), y: np.ones((4, 1))})
+    sess.run(step_b, {x: np.ones((4, 2)), y: np.ones((4, 1))})
+"""
+    )
+    assert text.count("solver.build([*[W, b], *[V]])\n") == 1
+    assert text.index("solver.build(") < text.index("def train_step_a")
+
+
 def test_graph_built_in_a_loop_falls_back() -> None:
     text, findings = migrate(
         """\

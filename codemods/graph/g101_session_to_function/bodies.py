@@ -51,8 +51,25 @@ class FunctionBodies:
         return [first, *setup_module.body[1:], stmt]
 
     def slot_setup(self, fn: Function) -> str:
-        """Optimizer slots TF1 started at 1.0 (RMSProp's mean square), set before the first step."""
-        return "".join(self._unit_slot_setup(unit) for unit in fn.trains)
+        """Before the first step: an optimizer several training ops share built for all
+        their variables, and slots TF1 started at 1.0 (RMSProp's mean square) set."""
+        return "".join(self._unit_slot_setup(unit, fn) for unit in fn.trains)
+
+    def _shared_variables(self, unit: Unit, fn: Function) -> str | None:
+        """The variables of every training op of ``unit``'s optimizer when it has several
+        (a GAN's one solver minimizing D_loss and G_loss): TF1 kept slots per variable and
+        one step count; a Keras optimizer knows only the variables it was built for."""
+        users = [u for u in self.g.units if u.optimizer == unit.optimizer and u.kind in ("train", "compute")]
+        if sum(u.kind in ("train", "apply") for u in self.g.units if u.optimizer == unit.optimizer) < 2:
+            return None
+        lists = [u.var_list or self.g.trainable_list(u.index) for u in users]
+        if any(f"{instance}." in v for v in lists for instance in self.g.module_variables) or any(
+            ".trainable_variables" in v for v in lists
+        ):
+            raise CannotConvert(unit.call, f"`{unit.optimizer}` trains layer variables in several ops")
+        if any(u.index > fn.position for u in users):
+            raise CannotConvert(unit.call, f"`{unit.optimizer}` trains ops defined after its first step runs")
+        return "[" + ", ".join(f"*{v}" for v in dict.fromkeys(lists)) + "]"
 
     def _ones_slots(self, unit: Unit) -> tuple[str, str, str, bool] | None:
         """For an optimizer whose slots TF1 started at 1.0: the variables it trains, a
@@ -78,10 +95,16 @@ class FunctionBodies:
         )
         return variables, comment, loop, lazy
 
-    def _unit_slot_setup(self, unit: Unit) -> str:
+    def _unit_slot_setup(self, unit: Unit, fn: Function) -> str:
         if unit.optimizer in self.slots_set:
             return ""
+        shared = self._shared_variables(unit, fn)
         slots = self._ones_slots(unit)
+        if shared is not None:
+            self.slots_set.add(unit.optimizer)
+            setup = (f"# {unit.optimizer} trains several ops: built for all their variables (TF1's slots per variable, "
+                     f"one step count).\n{unit.optimizer}.build({shared})\n")
+            return setup + (slots[1] + slots[2] if slots is not None else "")
         if slots is None or slots[3]:
             return ""  # lazily built variables: the step itself sets the slots up (_first_step_slots)
         self.slots_set.add(unit.optimizer)
