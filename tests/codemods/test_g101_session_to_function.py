@@ -264,7 +264,8 @@ with tf.Session() as sess:
     print(sess.run(step), t)
 """
     )
-    assert "return step" not in text and "step = tf.group(v.assign(w), w.assign(total))\n\n" in text
+    # Its calls run one after the other (Keras' apply_gradients returns a variable tf.group refuses).
+    assert "return step" not in text and "    v.assign(w)\n    w.assign(total)\n\n" in text
     assert "compute_step()\nt = compute_step_and_total().numpy()\nprint(compute_step(), t)" in text
     assert "return total" in text
     assert not [f for f in findings if f.kind == "declined"]
@@ -306,6 +307,22 @@ with tf.Session() as sess:
     )
     assert text.count("solver.build([*[W, b], *[V]])\n") == 1
     assert text.index("solver.build(") < text.index("def train_step_a")
+
+
+def test_gradients_of_two_variable_lists_applied_in_one_group_build_the_optimizer_for_both():
+    text, _ = migrate(
+        HEADER
+        + """\
+opt = tf.train.AdamOptimizer(0.1)
+gv = opt.compute_gradients(cost, [W])
+shared_gv = [(0.5 * g, v) for g, v in opt.compute_gradients(cost, [b])]
+step = tf.group(opt.apply_gradients(gv), opt.apply_gradients(shared_gv))
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(step, {x: np.ones((4, 2)), y: np.ones((4, 1))})
+"""
+    )
+    assert "opt.build([*[W], *[b]])\n" in text
 
 
 def test_graph_built_in_a_loop_falls_back() -> None:
