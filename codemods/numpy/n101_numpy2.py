@@ -28,6 +28,7 @@ import textwrap
 
 import libcst as cst
 
+from codemods.analysis.bindings import Bindings
 from codemods.analysis.cst_tools import bind_arguments, code
 from codemods.analysis.evidence import KERAS2, NUMPY1, TF1
 from codemods.base import Example, Rule
@@ -118,6 +119,10 @@ _ARRAY_OF_CALL = rb"\b(?:%s)\.(?:%s)\(\s*[A-Za-z_]\w*\("
 _NUMPY_MODULES = ("numpy", "numpy.random")
 # `max(labels) + 1`, `np.max(y)+1`, `y.max() + 1`
 _COUNT = re.compile(rb"max\([^)\n]*\)\s*\+\s*\d")
+# `.reshape(-1, 1)`, `np.reshape(y, (-1, 1))`: a column array
+_COLUMN = re.compile(rb"reshape\([^\n]*,\s*1\s*\)")
+# A %-format conversion (not `%%`): its type character.
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
 # Expressions that take `.item()` or `+ 1` without parentheses.
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.List, cst.Dict, cst.Set, cst.Tuple)
 
@@ -143,7 +148,7 @@ class Numpy2(Rule):
         # attributes (np.float, but not tf.float32) or in a numpy from-import instead.
         if not super().applies_to(data):
             return False
-        if _OTHER.search(data) or _COUNT.search(data):
+        if _OTHER.search(data) or _COUNT.search(data) or _COLUMN.search(data):
             return True
         aliases = {b"numpy", *(match.group(1) for match in _ALIASES.finditer(data))}
         alias = b"|".join(re.escape(a) for a in aliases)
@@ -241,6 +246,7 @@ class Numpy2(Rule):
         self._from_imports: list[cst.ImportFrom] = []
         self._tuple_returns = _tuple_returning_functions(tree)
         self._sizes = self._counts_used_as_sizes(tree) if self._numpy1_code else set()
+        self._rows = _RowsAsNumbers.of(tree, self) if self._numpy1_code else set()
         new = tree.visit(self)
         if self._from_imports:
             new = new.visit(_ImportFixer(self))
@@ -297,6 +303,28 @@ class Numpy2(Rule):
         return updated_node.with_changes(
             left=cst.Call(func=cst.Name("int"), args=[cst.Arg(updated_node.left)])
         )
+
+    def is_column(self, value: cst.BaseExpression | None) -> bool:
+        """``x.reshape(-1, 1)``, ``x.reshape((n, 1))``, ``np.reshape(x, (-1, 1))``: two dimensions, the last 1."""
+        if not isinstance(value, cst.Call):
+            return False
+        args = [a.value for a in value.args if a.keyword is None and not a.star]
+        if self.qualified_name(value.func) == "numpy.reshape":
+            args = args[1:]
+        elif not (isinstance(value.func, cst.Attribute) and value.func.attr.value == "reshape"):
+            return False
+        if len(args) == 1 and isinstance(args[0], (cst.Tuple, cst.List)):
+            args = [e.value for e in args[0].elements]
+        return len(args) == 2 and isinstance(args[1], cst.Integer) and args[1].value == "1"
+
+    def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript):
+        if id(original_node) not in self._rows:
+            return updated_node
+        self.report(original_node, (
+            f"`{code(original_node)}` is a one-element row of a column array, converted to a number: NumPy 1 did, "
+            "NumPy 2 raises TypeError (only 0-dimensional arrays convert) -> .item(), the same number"
+        ), kind="converted")
+        return cst.Call(func=cst.Attribute(value=updated_node, attr=cst.Name("item")))
 
     # -- context -----------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -578,6 +606,56 @@ class Numpy2(Rule):
         self.report(original, "`.tostring()` (removed from NumPy 2 arrays) -> `.tobytes()`: assumes a NumPy array",
                     kind="converted")
         return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("tobytes")))
+
+
+class _RowsAsNumbers(cst.CSTVisitor):
+    """``col[i]`` converted to a number (``"%d" % col[i]``, ``int(col[i])``) where ``col`` is
+    bound once in its scope to a column array (by the id of the subscript)."""
+
+    def __init__(self, rule: Numpy2, bindings: Bindings) -> None:
+        super().__init__()
+        self.rule = rule
+        self.bindings = bindings
+        self.scopes: list[cst.CSTNode] = []
+        self.rows: set[int] = set()
+
+    @classmethod
+    def of(cls, tree: cst.Module, rule: Numpy2) -> set[int]:
+        scan = cls(rule, Bindings.of(tree))
+        scan.scopes.append(tree)
+        tree.visit(scan)
+        return scan.rows
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+
+    def _row(self, expr: cst.BaseExpression) -> None:
+        if (
+            isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Name) and len(expr.slice) == 1
+            and isinstance(expr.slice[0].slice, cst.Index)
+            and self.rule.is_column(self.bindings.value(self.scopes, expr.value.value))
+        ):
+            self.rows.add(id(expr))
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if not (isinstance(node.operator, cst.Modulo) and isinstance(node.left, cst.SimpleString)):
+            return
+        text = node.left.evaluated_value
+        kinds = [k for k in _CONVERSION.findall(text) if k != "%"] if isinstance(text, str) else []
+        values = [e.value for e in node.right.elements] if isinstance(node.right, cst.Tuple) else [node.right]
+        if len(kinds) == len(values):
+            for kind, value in zip(kinds, values):
+                if kind in "diouxXeEfFgGc":
+                    self._row(value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value in ("int", "float") and len(node.args) == 1 and (
+            self.rule.qualified_name(node.func) in (None, f"builtins.{node.func.value}")
+        ):
+            self._row(node.args[0].value)
 
 
 class _SizeUses(cst.CSTVisitor):

@@ -264,7 +264,8 @@ with tf.Session() as sess:
     print(sess.run(step), t)
 """
     )
-    assert "return step" not in text and "step = tf.group(v.assign(w), w.assign(total))\n\n" in text
+    # Its calls run one after the other (Keras' apply_gradients returns a variable tf.group refuses).
+    assert "return step" not in text and "    v.assign(w)\n    w.assign(total)\n\n" in text
     assert "compute_step()\nt = compute_step_and_total().numpy()\nprint(compute_step(), t)" in text
     assert "return total" in text
     assert not [f for f in findings if f.kind == "declined"]
@@ -286,6 +287,42 @@ with tf.Session() as sess:
     assert "print(tf.nest.map_structure(lambda value: value.numpy(), compute_value()))" in text
     assert "print(tf.nest.map_structure(lambda value: value.numpy(), compute_top()))" in text
     assert "print(compute_value_2().numpy())" in text  # the singular values alone
+
+
+def test_one_solver_for_two_training_ops_is_built_for_both_variable_lists():
+    # A Keras optimizer only updates the variables it was built for ("Unknown variable").
+    text, _ = migrate(
+        HEADER
+        + """\
+V = tf.Variable(1.0)
+other = tf.reduce_mean(tf.square(pred * V - y))
+solver = tf.train.AdamOptimizer(0.1)
+step_a = solver.minimize(cost, var_list=[W, b])
+step_b = solver.minimize(other, var_list=[V])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(step_a, {x: np.ones((4, 2)), y: np.ones((4, 1))})
+    sess.run(step_b, {x: np.ones((4, 2)), y: np.ones((4, 1))})
+"""
+    )
+    assert text.count("solver.build([*[W, b], *[V]])\n") == 1
+    assert text.index("solver.build(") < text.index("def train_step_a")
+
+
+def test_gradients_of_two_variable_lists_applied_in_one_group_build_the_optimizer_for_both():
+    text, _ = migrate(
+        HEADER
+        + """\
+opt = tf.train.AdamOptimizer(0.1)
+gv = opt.compute_gradients(cost, [W])
+shared_gv = [(0.5 * g, v) for g, v in opt.compute_gradients(cost, [b])]
+step = tf.group(opt.apply_gradients(gv), opt.apply_gradients(shared_gv))
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(step, {x: np.ones((4, 2)), y: np.ones((4, 1))})
+"""
+    )
+    assert "opt.build([*[W], *[b]])\n" in text
 
 
 def test_graph_built_in_a_loop_falls_back() -> None:

@@ -333,3 +333,20 @@ def test_a_class_count_bound_twice_or_in_numpy2_code_is_left_alone() -> None:
     assert migrate(rebound)[0] == rebound
     numpy2 = "import numpy as np\nimport tensorflow as tf\n\nn = max(labels) + 1\nw = tf.zeros([n])\n"
     assert migrate(numpy2)[0] == numpy2
+
+
+def test_a_row_of_a_column_array_converted_to_a_number_takes_item() -> None:
+    # NumPy 1 converted one-element arrays to numbers; NumPy 2 raises TypeError.
+    source = HEADER + textwrap.dedent(
+        """\
+        x = tf.placeholder(tf.float32)
+        labels = np.arange(10).reshape(-1, 1)
+        flat = np.arange(10)
+        print("%d %s" % (labels[0], labels[1]), int(labels[2]), float(flat[3]), labels[4])
+        print("%d" % labels[0:1], "%.1f" % flat[5])
+        """
+    )
+    text, findings = migrate(source)
+    assert 'print("%d %s" % (labels[0].item(), labels[1]), int(labels[2].item()), float(flat[3]), labels[4])' in text
+    assert 'print("%d" % labels[0:1], "%.1f" % flat[5])' in text
+    assert len(findings) == 2

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.graph import argument, names_read
+from codemods.analysis.graph import argument, names_read, single_assignment
 from codemods.analysis.optimizers import OPTIMIZERS
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Unit
@@ -51,8 +51,28 @@ class FunctionBodies:
         return [first, *setup_module.body[1:], stmt]
 
     def slot_setup(self, fn: Function) -> str:
-        """Optimizer slots TF1 started at 1.0 (RMSProp's mean square), set before the first step."""
-        return "".join(self._unit_slot_setup(unit) for unit in fn.trains)
+        """Before the first step: an optimizer several training ops share built for all
+        their variables, and slots TF1 started at 1.0 (RMSProp's mean square) set."""
+        # Gradients computed for several variable lists may be applied by one tf.group.
+        computed = [u for u in fn.units if u.kind == "compute" and u.optimizer]
+        return "".join(self._unit_slot_setup(unit, fn) for unit in [*fn.trains, *computed])
+
+    def _shared_variables(self, unit: Unit, fn: Function) -> str | None:
+        """The variables of every training op of ``unit``'s optimizer when they are several
+        lists (a GAN's one solver minimizing D_loss and G_loss, gradients of two variable
+        lists applied together): TF1 kept slots per variable and one step count; a Keras
+        optimizer knows only the variables it was built for."""
+        users = [u for u in self.g.units if u.optimizer == unit.optimizer and u.kind in ("train", "compute")]
+        lists = list(dict.fromkeys(u.var_list or self.g.trainable_list(u.index) for u in users))
+        if len(lists) < 2:
+            return None
+        if any(f"{instance}." in v for v in lists for instance in self.g.module_variables) or any(
+            ".trainable_variables" in v for v in lists
+        ):
+            raise CannotConvert(unit.call, f"`{unit.optimizer}` trains layer variables in several ops")
+        if any(u.index > fn.position for u in users):
+            raise CannotConvert(unit.call, f"`{unit.optimizer}` trains ops defined after its first step runs")
+        return "[" + ", ".join(f"*{v}" for v in lists) + "]"
 
     def _ones_slots(self, unit: Unit) -> tuple[str, str, str, bool] | None:
         """For an optimizer whose slots TF1 started at 1.0: the variables it trains, a
@@ -78,10 +98,18 @@ class FunctionBodies:
         )
         return variables, comment, loop, lazy
 
-    def _unit_slot_setup(self, unit: Unit) -> str:
+    def _unit_slot_setup(self, unit: Unit, fn: Function) -> str:
         if unit.optimizer in self.slots_set:
             return ""
+        shared = self._shared_variables(unit, fn)
+        if shared is None and unit.kind == "compute":
+            return ""
         slots = self._ones_slots(unit)
+        if shared is not None:
+            self.slots_set.add(unit.optimizer)
+            setup = (f"# {unit.optimizer} trains several ops: built for all their variables (TF1's slots per variable, "
+                     f"one step count).\n{unit.optimizer}.build({shared})\n")
+            return setup + (slots[1] + slots[2] if slots is not None else "")
         if slots is None or slots[3]:
             return ""  # lazily built variables: the step itself sets the slots up (_first_step_slots)
         self.slots_set.add(unit.optimizer)
@@ -133,6 +161,7 @@ class FunctionBodies:
         node = unit.node.with_changes(leading_lines=[])
         for feature in self.features:
             node = feature.unit_code(self.g, unit, node)
+        node = self._group_statements(unit, node)
         if unit.kind == "gradients":
             node = node.visit(_ReplaceCall(unit.call, self._tape_gradient(unit.call)))
         elif unit.kind == "compute":
@@ -144,6 +173,18 @@ class FunctionBodies:
         if isinstance(unit.node, cst.FunctionDef):
             code += "\n"  # a blank line after a nested definition
         return _strip_leading_blank(code)
+
+    def _group_statements(self, unit: Unit, node):
+        """``step = tf.group(a.assign(x), opt.apply_gradients(gv))`` -> its calls, one
+        statement each: a function runs them all, and Keras' apply_gradients returns the
+        step counter, a variable tf.group refuses."""
+        assignment = single_assignment(unit.node) if unit.kind == "tensor" else None
+        value = assignment[1] if assignment is not None and len(assignment[0]) == 1 else None
+        if not (isinstance(value, cst.Call) and self.g.sym(value.func) == "group" and value.args and all(
+            isinstance(a.value, cst.Call) and a.keyword is None and not a.star for a in value.args
+        )):
+            return node
+        return cst.Module(body=[cst.SimpleStatementLine([cst.Expr(a.value)]) for a in value.args])
 
     def _tape_gradient(self, call: cst.Call) -> str:
         ys = self.targets.get(id(call)) or self.g.code(argument(call, 0, "ys"))
