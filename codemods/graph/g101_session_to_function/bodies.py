@@ -134,28 +134,6 @@ class FunctionBodies:
             textwrap.indent(loop, indent),
         ]
 
-    def _shared_optimizer_builds(self, units: list[Unit]) -> list[str]:
-        """TF1's optimizer object keeps one step count (Adam's beta powers) for all the
-        minimize / apply_gradients calls made with it, on whatever variables; a Keras
-        optimizer only updates the variables it was built with. One trained with several
-        variable lists is built once on all of them, so that its iterations, like TF1's
-        beta powers, advance with every update."""
-        lines: list[str] = []
-        for optimizer in dict.fromkeys(u.optimizer for u in units if u.kind in ("train", "apply", "compute") and u.optimizer):
-            users = [u for u in self.g.units if u.optimizer == optimizer and u.kind in ("train", "compute")]
-            lists = list(dict.fromkeys(u.var_list or self.g.trainable_list(u.index) for u in users))
-            if len(lists) < 2:
-                continue
-            if any(".trainable_variables" in v or any(f"{i}." in v for i in self.g.module_variables) for v in lists):
-                raise CannotConvert(users[1].call, (
-                    f"`{optimizer}` trains several lists of variables, some created on their first call: "
-                    "the Keras optimizer cannot be built on all of them before its first step"
-                ))
-            union = ", ".join(_unpacked(v) for v in lists)
-            indent = self.g.module.default_indent
-            lines += [f"if not {optimizer}.built:\n", f"{indent}{optimizer}.build([{union}])\n"]
-        return lines
-
     def _unit_code(self, unit: Unit, tape: bool) -> str:
         # Its comments stay where the statement was (carried to the next kept line).
         node = unit.node.with_changes(leading_lines=[])
@@ -260,7 +238,6 @@ class FunctionBodies:
             option = "persistent=True" if persistent else ""
             lines.append(f"with {self.tf}.GradientTape({option}) as tape:\n")
             lines += [textwrap.indent(t, self.g.module.default_indent) for t in tape_lines]
-            lines += self._shared_optimizer_builds(grad_units)
             for unit in backward:
                 if unit.kind == "train":
                     loss = self.targets.get(id(unit.call)) or self.g.code(argument(unit.call, 0, "loss"))
@@ -319,10 +296,3 @@ def _strip_leading_blank(code: str) -> str:
         lines.pop(0)
     return "".join(lines)
 
-
-def _unpacked(variables: str) -> str:
-    """``a, b`` for the list literal ``[a, b]``, ``*theta`` for any other list."""
-    node = cst.parse_expression(variables)
-    if isinstance(node, cst.List) and not any(isinstance(e, cst.StarredElement) for e in node.elements):
-        return variables[1:-1]
-    return f"*{variables}"
