@@ -18,7 +18,7 @@ def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
     ``<alias>.disable_v2_behavior()`` right after the imports around the first of them:
     graph ops created before the switch would be eager (a notebook that imports TF again
     in a later cell built its first cells' ops eagerly, then ran an empty Session)."""
-    body = list(tree.visit(_NestedImports(alias)).body)
+    body: list[cst.BaseStatement] = list(tree.visit(_NestedImports(alias)).body)
     first_import: int | None = None
     has_disable = False
     for i, stmt in enumerate(body):
@@ -114,6 +114,7 @@ def _bind_after_star_imports(body: list[cst.BaseStatement], first_import: int, l
         return last + 1
     # The line's comments and blank lines stay where they were, above the next statement.
     following = body[first_import + 1]
+    assert isinstance(following, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
     body[first_import + 1] = following.with_changes(leading_lines=[*line.leading_lines, *following.leading_lines])
     del body[first_import]
     return last

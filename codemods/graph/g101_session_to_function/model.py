@@ -276,7 +276,9 @@ class Graph:
         Operation the graph named (``step = tf.group(v.assign(x))``)."""
         if self.is_op(expr):
             return True
-        unit = self.unit_by_name.get(expr.value) if isinstance(expr, cst.Name) else None
+        if not isinstance(expr, cst.Name):
+            return False
+        unit = self.unit_by_name.get(expr.value)
         assignment = single_assignment(unit.node) if unit is not None and unit.kind == "tensor" else None
         return (
             assignment is not None and assignment[0] == [expr.value] and isinstance(assignment[1], cst.Call)

@@ -163,7 +163,7 @@ def _make_function(
                 trains.append(unit)
             pending |= {element.value}
             continue
-        if graph.gives_no_value(element):
+        if isinstance(element, cst.Name) and graph.gives_no_value(element):
             pending |= {element.value}  # an Operation: its statements run, nothing returned
             continue
         if keys:
