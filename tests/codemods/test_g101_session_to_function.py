@@ -765,38 +765,6 @@ def test_rmsprop_slots_of_layer_weights_are_set_at_the_first_step() -> None:
     assert body.index("optimizer.iterations == 0") < body.index("optimizer.apply_gradients")
 
 
-def test_variables_initialised_again_after_training_fall_back() -> None:
-    # A second session that re-runs the initializer evaluates an untrained model in TF1.
-    text, findings = migrate(
-        HEADER
-        + f"""\
-train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
-with tf.Session() as sess:
-    sess.run(tf.global_variables_initializer())
-    sess.run(train_op, {FEED})
-with tf.Session() as sess:
-    sess.run(tf.global_variables_initializer())
-    print(sess.run(cost, {FEED}))
-"""
-    )
-    assert "tf.disable_v2_behavior()" in text
-    assert any("initialised again" in f.message for f in findings)
-
-
-def test_an_initializer_run_in_a_loop_of_training_runs_falls_back() -> None:
-    text, findings = migrate(
-        HEADER
-        + f"""\
-train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
-for trial in range(2):
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        sess.run(train_op, {FEED})
-"""
-    )
-    assert "tf.disable_v2_behavior()" in text
-
-
 def test_initialising_a_deterministic_untouched_variable_twice_converts() -> None:
     text, findings = migrate(
         HEADER

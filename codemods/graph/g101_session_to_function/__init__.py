@@ -16,7 +16,10 @@ The stages (``pipeline.run_stages``), each a module passing typed values (``mode
 2. ``analysis``  fills the ``Graph``: placeholders, ``Variable``s, optimizers, ``Unit``s
                  (tensor definitions), ``Edits`` of single statements; refuses what it
                  cannot prove (``CannotConvert``, defined once in ``model``).
-3. ``sites``     ``Graph`` -> ``Sites``: every run of the graph, in program order.
+3. ``sites``     ``Graph`` -> ``Sites``: every run of the graph, in program order, and
+                 the events around them (sessions opened, restores, loops).
+   ``initialisation``  ``Sites`` -> ``Initialisation``: what initializer runs again do
+                 (assignments of initial values; a random one held by a function).
 4. ``plan``      ``Graph`` + ``Sites`` -> ``Plan``: the ``Function`` each run calls, its
                  parameters, units, values, name and position. No code is generated.
 5. ``emit``      ``Plan`` -> the module, through a ``Layout``: ``emit.ModuleLayout``
@@ -72,9 +75,14 @@ class GraphToEager(Rule):
         "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram + "
         "merge_all + FileWriter become values the step returns, written by tf.summary.create_file_writer "
         "with the same tags and steps (TF2 histograms bucket differently). Several training ops in one run "
-        "share one forward pass. Variables initialised again (a new session, a loop) are declined unless "
-        "nothing could tell. Modules the analysis cannot prove keep running on tensorflow.compat.v1 with "
-        "v2 behaviour disabled; the report names the construct."
+        "share one forward pass. An initializer run again (the same session, a new session, a loop) sets "
+        "the variables back to their initial value: a random initial value becomes a @tf.function traced "
+        "once, the variable is created from its first call and each later run calls it again, the next "
+        "draws of TF1's op (in a new session TF1 starts that sequence over: declined), a deterministic one "
+        "is evaluated again; optimizer slots TF1 resets are declined (plain gradient descent has none). A "
+        "graph built again after reset_default_graph() gets new variables, optimizers and functions. "
+        "Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 behaviour disabled; "
+        "the report names the construct."
     )
     examples = (
         Example(
@@ -112,8 +120,64 @@ class GraphToEager(Rule):
                 """\
                 import tensorflow as tf
 
+                w = tf.Variable(tf.random_normal([2]))
+                step = w.assign_add([1.0, 1.0])
+                init = tf.global_variables_initializer()
+                sess = tf.Session()
+                sess.run(init)
+                sess.run(step)
+                sess.run(init)  # TF1 draws the initial value again
+                print(sess.run(w))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                @tf.function
+                def initial_w():
+                    return tf.random_normal([2])
+
+
+                w = tf.Variable(initial_w())
+
+
+                @tf.function
+                def compute_step():
+                    step = w.assign_add([1.0, 1.0])
+                    return step
+
+
+                compute_step()
+                w.assign(initial_w())  # TF1 draws the initial value again
+                print(w.numpy())
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
                 x = tf.constant([1.0, 2.0])
                 print(tf.reduce_sum(x))
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                @tf.function
+                def initial_w():
+                    return tf.random.normal([2])
+
+
+                w = tf.Variable(initial_w())
+                w.assign(initial_w())  # eager re-initialisation, no Session: nothing to convert
                 """
             ),
         ),

@@ -21,7 +21,7 @@ from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.graph.g101_session_to_function.analysis import DISABLING_CALLS
 from codemods.graph.g101_session_to_function.bodies import FunctionBodies
 from codemods.graph.g101_session_to_function.feature import Feature
-from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Plan
+from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Initialisation, Plan
 from codemods.graph.g101_session_to_function.plan import fetch_elements
 from codemods.graph.g101_session_to_function.scope import SESSIONS
 
@@ -51,8 +51,10 @@ class Layout(Protocol):
         """The converted module."""
 
 
-def emit(graph: Graph, plan: Plan, features: Sequence[Feature], layout: Layout) -> cst.Module:
-    emitter = Emitter(graph, plan, features, layout)
+def emit(
+    graph: Graph, plan: Plan, initialisation: Initialisation, features: Sequence[Feature], layout: Layout
+) -> cst.Module:
+    emitter = Emitter(graph, plan, initialisation, features, layout)
     layout.name_functions(emitter)
     emitter.convert_block()
     return layout.finish(emitter)
@@ -111,10 +113,13 @@ class ModuleLayout:
 class Emitter(cst.CSTTransformer):
     """Rewrites the statements of the graph's block (a transformer for the kept ones)."""
 
-    def __init__(self, graph: Graph, plan: Plan, features: Sequence[Feature], layout: Layout) -> None:
+    def __init__(
+        self, graph: Graph, plan: Plan, initialisation: Initialisation, features: Sequence[Feature], layout: Layout
+    ) -> None:
         self.g = graph
         self.tf = graph.tf
         self.sites = plan
+        self.initialisation = initialisation
         self.features = features
         self.layout = layout
         self.bodies = FunctionBodies(graph, features)
@@ -145,6 +150,8 @@ class Emitter(cst.CSTTransformer):
             kept_before = len(body)
             unit = next((u for u in g.units if u.index == index), None)
             body.extend(cst.parse_statement(f"{text}\n") for text in edits.inserted.get(index, []))
+            if index in self.initialisation.initial_values:
+                stmt = self.initial_value_functions(index, stmt, body)
             if index in edits.inline_steps:
                 body.append(cst.parse_statement(
                     f'{edits.inline_steps[index]} = {self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")\n'))
@@ -160,8 +167,8 @@ class Emitter(cst.CSTTransformer):
                     body.append(self.optimizer_statement(g.inline_optimizers[index], unit.call.func.value, stmt))
                 else:
                     carried.extend(stmt.leading_lines)
-            elif index in g.optimizers.values():
-                name = next(n for n, i in g.optimizers.items() if i == index)
+            elif index in g.optimizer_statements:
+                name = g.optimizer_statements[index]
                 body.append(self.optimizer_statement(name, single_assignment(stmt)[1], stmt))
             elif any(i == index and k == "global_step" for i, _, k in g.variables):
                 body.append(stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(
@@ -180,6 +187,20 @@ class Emitter(cst.CSTTransformer):
                 )
                 carried = []
             layout.add_functions(self, index, self.defined.get(index, []), body)
+
+    def initial_value_functions(self, index: int, stmt: cst.BaseStatement, body: list[cst.BaseStatement]) -> cst.BaseStatement:
+        """``w = tf.Variable(tf.random_normal(...))`` whose initializer runs again: the
+        initial value goes into a ``@tf.function`` (one random op, drawn again at each
+        call) and the variable is created from its first call. Returns the statement."""
+        gap = self.layout.gap() if isinstance(self.layout, ModuleLayout) else [cst.EmptyLine(indent=False)]
+        lines = without_blank(stmt.leading_lines)
+        for value in self.initialisation.initial_values[index]:
+            assert value.value is not None
+            text = f"@{self.tf}.function\ndef {value.function}():\n{self.g.module.default_indent}return {self.g.code(value.value)}\n"
+            body.append(cst.parse_statement(text).with_changes(leading_lines=[*gap, *lines]))
+            lines = []
+            stmt = stmt.deep_replace(value.value, cst.parse_expression(value.code))
+        return stmt.with_changes(leading_lines=gap)
 
     def disables(self, stmt) -> bool:
         """``tf.disable_v2_behavior()`` and friends have no place in converted code."""
@@ -376,7 +397,7 @@ class Emitter(cst.CSTTransformer):
                 if func.attr.value == "run":
                     fetch = argument(call, 0, "fetches") if isinstance(receiver, cst.Name) and receiver.value in sessions else receiver
                     if fetch is not None and self.g.is_init(fetch):
-                        return cst.RemovalSentinel.REMOVE
+                        return self._initializer_run(original_node, call)
         if single_assignment(original_node) is not None:
             names, value = single_assignment(original_node)
             if isinstance(value, cst.Call) and self.g.sym(value.func) in SESSIONS:
@@ -384,6 +405,17 @@ class Emitter(cst.CSTTransformer):
             if id(value) in self.g.edits.feed_assignments:
                 return cst.RemovalSentinel.REMOVE
         return updated_node
+
+    def _initializer_run(self, stmt: cst.SimpleStatementLine, call: cst.Call):
+        """An initializer run: gone (the variables' creation initialised them), or
+        the variables it sets back to their initial value, one assignment each."""
+        lines = self.initialisation.assignments.get(id(call))
+        if not lines:
+            return cst.RemovalSentinel.REMOVE
+        statements = [cst.parse_statement(f"{line}\n") for line in lines]
+        statements[0] = statements[0].with_changes(leading_lines=stmt.leading_lines)
+        statements[-1] = statements[-1].with_changes(trailing_whitespace=stmt.trailing_whitespace)
+        return cst.FlattenSentinel(statements)
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With):
         item = original_node.items[0].item

@@ -11,14 +11,13 @@ stage declines: the rule then keeps the module on ``tf.compat.v1``.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 import libcst as cst
 
-from codemods.analysis.graph import calls_in, names_read
+from codemods.analysis.graph import names_read
 
 # What a unit computes: a tensor, a training step (minimize / apply_gradients),
 # compute_gradients, or tf.gradients.
@@ -71,6 +70,7 @@ class Unit:
     kind: UnitKind = "tensor"
     call: cst.Call | None = None  # the minimize/apply/compute/gradients call
     optimizer: str | None = None
+    optimizer_statement: int | None = None  # the statement creating that optimizer, if one does
     var_list: str | None = None
     global_step: str | None = None
 
@@ -92,12 +92,33 @@ class Site:
     statement: int = 0  # index of the graph block's statement holding the site
 
 
+class Restore(NamedTuple):
+    """What a restore (``saver.restore(sess, path)``) sets: variables and optimizer slots."""
+
+    variables: frozenset[str]
+    optimizers: frozenset[str]
+
+
+EventKind = Literal["run", "session", "restore", "call"]
+
+
+@dataclass
+class Event:
+    """Something the program does to the graph's state, in program order: a run
+    (``site``), a new session, a restore, a call of a function holding runs."""
+
+    kind: EventKind
+    site: Site | None = None
+    restore: Restore | None = None
+    loops: tuple[int, ...] = ()  # ids of the for/while loops around it, outermost first
+
+
 @dataclass
 class Sites:
-    """The run sites, in program order, and the initializer runs inside a loop."""
+    """The run sites, in program order, and every event around them."""
 
     sites: list[Site]
-    looped_inits: set[int]  # ids of their calls
+    events: list[Event] = field(default_factory=list)
 
 
 @dataclass
@@ -127,6 +148,28 @@ class Planned(NamedTuple):
 
 # The plan: run call id -> its function.
 Plan = dict[int, Planned]
+
+
+@dataclass
+class InitialValue:
+    """The initial value of a variable an initializer sets back."""
+
+    variable: str
+    statement: int  # index of the statement creating it
+    code: str  # what evaluates it again: the initial value's own code, or `initial_w()`
+    # A random initial value (or one reading names) is held by a @tf.function returning
+    # `value`: the variable is created from its first call.
+    value: cst.BaseExpression | None = None
+    function: str | None = None
+
+
+@dataclass
+class Initialisation:
+    """What each initializer run does to eager variables: the first run of a variable's
+    initializer is its creation; a later run sets it back (``assignments``)."""
+
+    assignments: dict[int, list[str]] = field(default_factory=dict)  # run call id -> statements
+    initial_values: dict[int, list[InitialValue]] = field(default_factory=dict)  # statement -> made functions
 
 
 class Note(NamedTuple):
@@ -170,18 +213,25 @@ class Graph:
         self.owner = owner
         self.body = body  # its statements, session blocks opened
         self.sessions = sessions  # names bound to sessions
+        self.session_blocks: set[int] = set()  # first statements of the opened `with tf.Session()` blocks
         self.tf = tf  # the module's name for tensorflow
         self.sym = sym  # TF1 symbol of an expression (`train.AdamOptimizer`), or None
         self.code: Callable[[cst.CSTNode], str] = module.code_for_node
-        self.placeholders: dict[str, Placeholder] = {}
+        self.placeholders: dict[str, Placeholder] = {}  # the latest of each name
+        self.placeholder_bindings: dict[str, list[Placeholder]] = {}  # every one, in program order
         self.units: list[Unit] = []
         self.unit_by_name: dict[str, Unit] = {}
         self.variables: list[Variable] = []
         self.trainable: dict[str, bool] = {}
         self.optimizers: dict[str, int] = {}  # optimizer name -> statement creating it
         self.optimizer_calls: dict[str, cst.Call] = {}
+        # Every statement creating an optimizer: a name rebound to a new optimizer (a graph
+        # built again after reset_default_graph) names the latest one in `optimizers`.
+        self.optimizer_statements: dict[int, str] = {}
         self.inline_optimizers: dict[int, str] = {}  # unit index -> new optimizer name
         self.inits: set[str] = set()  # names of initializer ops
+        self.init_ops: dict[str, list[tuple[int, cst.Call]]] = {}  # initializer name -> (statement, call) per binding
+        self.resets: list[int] = []  # statements calling reset_default_graph(): a new graph after each
         self.schedules: dict[str, str] = {}  # schedule name -> the global step it read
         self.user_functions: dict[str, cst.FunctionDef] = {}
         self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
@@ -220,6 +270,18 @@ class Graph:
     def session_names(self) -> set[str]:
         """Sessions, and the parameters of user functions that receive one."""
         return self.sessions | {p for _, p in self.session_params.values()}
+
+    def placeholder(self, name: str, before: int) -> Placeholder | None:
+        """The placeholder ``name`` is bound to before statement ``before``."""
+        return next((p for p in reversed(self.placeholder_bindings.get(name, [])) if p.index < before), None)
+
+    def definition(self, name: str, before: int) -> Unit | None:
+        """The unit whose definition of ``name`` is the latest before statement ``before``."""
+        return next((u for u in reversed(self.units) if u.index < before and name in u.defines), None)
+
+    def generation(self, index: int) -> int:
+        """Which graph statement ``index`` builds: ``reset_default_graph()`` starts a new one."""
+        return sum(1 for reset in self.resets if reset < index)
 
     def global_step(self) -> str | None:
         return next((v.name for v in self.variables if v.kind == "global_step"), None)
@@ -275,8 +337,8 @@ class Graph:
     def trainable_list(self, before: int) -> str:
         """The code of the list of trainable variables created before statement ``before``."""
         parts: list[str] = []
-        for index, name, kind in self.variables:
-            if index >= before or not self.trainable.get(name, True):
+        for index, name, kind in self.graph_variables(before):
+            if not self.trainable.get(name, True):
                 continue
             if kind == "module":
                 parts.extend(f"{name}.{attr}" for attr, trainable in self.module_variables[name] if trainable)
@@ -288,17 +350,27 @@ class Graph:
             raise CannotConvert(self.body[min(before, len(self.body) - 1)], "no trainable variables are created before this training op")
         return "[" + ", ".join(parts) + "]"
 
+    def graph_variables(self, before: int) -> list[Variable]:
+        """The variables of the graph statement ``before`` builds, created before it. A
+        variable whose name a later one of the same graph took is unreachable: refused
+        when the graph computes with it, else left out (TF1 gave it no gradient)."""
+        generation = self.generation(before)
+        mine = [v for v in self.variables if v.statement < before and self.generation(v.statement) == generation]
+        latest = {v.name: v for v in mine}
+        for variable in mine:
+            if latest[variable.name] is variable:
+                continue
+            later = latest[variable.name].statement
+            if any(variable.statement < u.index < later and variable.name in u.reads for u in self.units):
+                raise CannotConvert(self.body[later], (
+                    f"`{variable.name}` names a second variable of the same graph while the graph still "
+                    "computes with the first"
+                ))
+        return [v for v in mine if latest[v.name] is v]
+
     def module_function(self, name: str) -> cst.FunctionDef | None:
         """A module-level function called from the graph built in ``main()``."""
         if self.owner is None:
             return None
         return next((s for s in self.module.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
 
-    def random_initial_value(self, name: str) -> bool:
-        index = next((v.statement for v in self.variables if v.name == name), None)
-        if index is None or index >= len(self.body):
-            return True
-        return any(
-            re.search(r"random|truncated|uniform|normal|glorot|xavier|orthogonal|initializer", self.sym(c.func) or "")
-            for c in calls_in(self.body[index])
-        )

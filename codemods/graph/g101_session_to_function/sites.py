@@ -2,7 +2,9 @@
 
 ``find_sites`` visits the statements of the graph's block that are not graph
 definitions and returns every ``sess.run`` / ``t.eval()`` / ``op.run()`` (``Sites``), in
-program order; a graph tensor used anywhere else raises ``CannotConvert``. Feed dicts
+program order, with the events around them (sessions opened, restores, calls of
+functions that run the graph, the loops each is in); a graph tensor used anywhere else
+raises ``CannotConvert``. Feed dicts
 held in a variable (``feed = {x: ...}``) are inlined at their runs
 (``graph.edits.feed_assignments`` go, ``graph.edits.site_feeds`` keep each run's feed).
 """
@@ -13,15 +15,28 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.graph import ReadNamesVisitor, argument, assigned_names, names_read
+from codemods.analysis.graph import ReadNamesVisitor, argument, assigned_names, calls_in, names_read
 from codemods.graph.g101_session_to_function.analysis import local_names
 from codemods.graph.g101_session_to_function.feature import Feature
-from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Site, Sites
+from codemods.graph.g101_session_to_function.model import (
+    CannotConvert,
+    Event,
+    EventKind,
+    Graph,
+    Restore,
+    Site,
+    Sites,
+)
+from codemods.graph.g101_session_to_function.scope import SESSIONS
 
 
 def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
-    finder = _SiteFinder(graph)
+    finder = _SiteFinder(graph, features)
     for index, stmt in enumerate(graph.body):
+        if index in graph.session_blocks or (
+            index in graph.edits.removed and any(graph.sym(call.func) in SESSIONS for call in calls_in(stmt))
+        ):
+            finder.event("session")
         if (
             index in finder.unit_statements
             or index in graph.edits.removed
@@ -30,24 +45,37 @@ def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
             continue
         finder.statement = index
         stmt.visit(finder)
-    return Sites(finder.sites, finder.looped_inits)
+    return Sites(finder.sites, finder.events)
+
+
+def _runs_graph(fn: cst.FunctionDef) -> bool:
+    """A user function whose body runs something (``sess.run``, ``.eval()``, ``.run()``)."""
+    return any(isinstance(c.func, cst.Attribute) and c.func.attr.value in ("run", "eval") for c in calls_in(fn))
 
 
 class _SiteFinder(ReadNamesVisitor):
     """Every place the program runs the graph, and every other use of a graph tensor."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, features: Sequence[Feature]) -> None:
         self.g = graph
+        self.features = features
         self.sites: list[Site] = []
+        self.events: list[Event] = []
+        self.loop_ids: list[int] = []  # the for/while loops being visited
         self.unit_statements = {u.index for u in graph.units}
         self.session_names = graph.session_names()
         self.graph = graph.graph_names()
         self.feeds: dict[str, cst.Dict] = {}
         self.shadowed: list[set[str]] = []  # names local to the functions being visited
-        self.loops = 0  # depth of the for/while loops being visited
         self.loop_targets: list[set[str]] = []  # names bound by the for loops being visited
-        self.looped_inits: set[int] = set()  # initializer runs inside a loop
         self.statement = 0
+
+    def event(self, kind: EventKind, site: Site | None = None, restore: Restore | None = None) -> None:
+        self.events.append(Event(kind, site, restore, tuple(self.loop_ids)))
+
+    def _site(self, site: Site) -> None:
+        self.sites.append(site)
+        self.event("run", site)
 
     def visit_Assign(self, node: cst.Assign) -> bool:
         """``feed = {x: batch_x, y: batch_y}`` used as ``feed_dict=feed``: its values are
@@ -72,6 +100,16 @@ class _SiteFinder(ReadNamesVisitor):
 
     def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
+        if self.g.sym(func) in SESSIONS:
+            self.event("session")
+        for feature in self.features:
+            restore = feature.restored_state(self.g, node)
+            if restore is not None:
+                self.event("restore", restore=restore)
+        if isinstance(func, cst.Name):
+            called = self.g.user_functions.get(func.value) or self.g.module_function(func.value)
+            if called is not None and _runs_graph(called):
+                self.event("call")
         if not isinstance(func, cst.Attribute):
             return True
         receiver, method = func.value, func.attr.value
@@ -84,9 +122,7 @@ class _SiteFinder(ReadNamesVisitor):
             fetch = receiver
             feed_node = argument(node, 0, "feed_dict")
         elif method == "run" and self.g.is_init(receiver):
-            self.sites.append(Site(node, None, {}, init=True, statement=self.statement))
-            if self.loops:
-                self.looped_inits.add(id(node))
+            self._site(Site(node, None, {}, init=True, statement=self.statement))
             return False
         else:
             return True
@@ -103,9 +139,7 @@ class _SiteFinder(ReadNamesVisitor):
         if feed_node is not None:
             self.g.edits.site_feeds[id(node)] = feed_node
         feed = {} if feed_node is None else self._feed(feed_node)
-        self.sites.append(Site(node, fetch, feed, init=init, statement=self.statement))
-        if init and self.loops:
-            self.looped_inits.add(id(node))
+        self._site(Site(node, fetch, feed, init=init, statement=self.statement))
         # The fetch and the feed keys are graph references that the rewrite replaces;
         # the feed values are ordinary Python expressions.
         for value in feed.values():
@@ -128,18 +162,18 @@ class _SiteFinder(ReadNamesVisitor):
         return feed
 
     def visit_For(self, node: cst.For) -> None:
-        self.loops += 1
+        self.loop_ids.append(id(node))
         self.loop_targets.append(set(assigned_names(node.target)))
 
     def leave_For(self, original_node: cst.For) -> None:
-        self.loops -= 1
+        self.loop_ids.pop()
         self.loop_targets.pop()
 
     def visit_While(self, node: cst.While) -> None:
-        self.loops += 1
+        self.loop_ids.append(id(node))
 
     def leave_While(self, original_node: cst.While) -> None:
-        self.loops -= 1
+        self.loop_ids.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.shadowed.append(local_names(node))
