@@ -14,8 +14,9 @@ The stages (``pipeline.run_stages``), each a module passing typed values (``mode
 1. ``scope``     module -> ``Graph``: which block builds the graph (the module, or one
                  ``main()`` / ``if __name__`` body), session blocks opened.
 2. ``analysis``  fills the ``Graph``: placeholders, ``Variable``s, optimizers, ``Unit``s
-                 (tensor definitions), ``Edits`` of single statements; refuses what it
-                 cannot prove (``CannotConvert``, defined once in ``model``).
+                 (tensor definitions; ``blocks``: an ``if`` / ``for`` building ops),
+                 ``Edits`` of single statements; refuses what it cannot prove
+                 (``CannotConvert``, defined once in ``model``).
 3. ``sites``     ``Graph`` -> ``Sites``: every run of the graph, in program order, and
                  the events around them (sessions opened, restores, loops).
    ``initialisation``  ``Sites`` -> ``Initialisation``: what initializer runs again do
@@ -80,7 +81,11 @@ class GraphToEager(Rule):
         "once, the variable is created from its first call and each later run calls it again, the next "
         "draws of TF1's op (in a new session TF1 starts that sequence over: declined), a deterministic one "
         "is evaluated again; optimizer slots TF1 resets are declined (plain gradient descent has none). A "
-        "graph built again after reset_default_graph() gets new variables, optimizers and functions. "
+        "graph built again after reset_default_graph() gets new variables, optimizers and functions. An "
+        "`if` / `for` at the graph's level that only builds ops (a loss chosen by a setting, a penalty "
+        "summed over layers) moves whole into the functions that need it; one that creates variables, "
+        "calls anything but range/len-like functions in its condition, or does more than assign (outside "
+        "a branch that fails) is declined. "
         "Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 behaviour disabled; "
         "the report names the construct."
     )
@@ -152,6 +157,44 @@ class GraphToEager(Rule):
                 compute_step()
                 w.assign(initial_w())  # TF1 draws the initial value again
                 print(w.numpy())
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                use_l1 = True
+                x = tf.placeholder(tf.float32, [None])
+                w = tf.Variable(2.0)
+                if use_l1:
+                    loss = tf.reduce_mean(tf.abs(x * w - 1.0))
+                else:
+                    loss = tf.reduce_mean(tf.square(x * w - 1.0))
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(loss, feed_dict={x: [1.0, 2.0]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                use_l1 = True
+                w = tf.Variable(2.0)
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+                def compute_loss(x):
+                    if use_l1:
+                        loss = tf.reduce_mean(tf.abs(x * w - 1.0))
+                    else:
+                        loss = tf.reduce_mean(tf.square(x * w - 1.0))
+                    return loss
+
+
+                print(compute_loss([1.0, 2.0]).numpy())
                 """
             ),
         ),

@@ -23,6 +23,7 @@ from codemods.analysis.graph import (
     single_assignment,
 )
 from codemods.analysis.optimizers import OPTIMIZERS
+from codemods.graph.g101_session_to_function.blocks import block_unit
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import (
     GLOBAL_STEP_CALLS,
@@ -134,6 +135,11 @@ class _Classifier:
         if isinstance(stmt, cst.With):
             self._classify_with(index, stmt)
             return
+        if isinstance(stmt, (cst.If, cst.For)):
+            unit = block_unit(g, index, stmt, self._builds_ops)
+            if unit is not None:
+                self.add_unit(unit)
+                return
         if not isinstance(stmt, cst.SimpleStatementLine):
             self._check_compound(stmt)
             return
