@@ -85,7 +85,9 @@ class GraphToEager(Rule):
         "`if` / `for` at the graph's level that only builds ops (a loss chosen by a setting, a penalty "
         "summed over layers) moves whole into the functions that need it; one that creates variables, "
         "calls anything but range/len-like functions in its condition, or does more than assign (outside "
-        "a branch that fails) is declined. "
+        "a branch that fails) is declined. A placeholder's shape or dtype read outside the runs "
+        "(x.shape, x.get_shape(), x.dtype) is its declaration (tf.TensorShape([...])); a graph name the "
+        "program binds to a value (`[[b]] = sess.run(b)`) is plain Python after it. "
         "Modules the analysis cannot prove keep running on tensorflow.compat.v1 with v2 behaviour disabled; "
         "the report names the construct."
     )

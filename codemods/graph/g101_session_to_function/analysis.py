@@ -213,8 +213,10 @@ class _Classifier:
             self.add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
             return
         if any(g.runs_graph(call) for call in calls_in(value)):
+            self._python_binding(index, names)
             return  # `c = sess.run(cost, ...)`: Python code reading results
-        reads = names_read(value)
+        # Names the program bound to a Python value since (`[[b]] = sess.run(b)`) are Python.
+        reads = {name for name in names_read(value) if not g.python_value(name, index)}
         if reads & set(g.schedules):
             raise CannotConvert(value, "a decayed learning rate used in a computation")
         variables = {v.name for v in g.variables}
@@ -233,6 +235,16 @@ class _Classifier:
                 elif g.sym(call.func) == "gradients":
                     unit.kind, unit.call = "gradients", call
             self.add_unit(unit)
+        else:
+            self._python_binding(index, names)
+
+    def _python_binding(self, index: int, names: list[str]) -> None:
+        """``names = <a Python value>``: a graph name (or variable) bound again is Python from here on."""
+        g = self.g
+        known = g.graph_names() | {v.name for v in g.variables}
+        for name in names:
+            if name in known:
+                g.python_bindings.setdefault(name, []).append(index)
 
     def _add_schedule(self, index, name, call, symbol) -> None:
         g = self.g

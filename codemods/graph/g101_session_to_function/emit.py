@@ -254,7 +254,14 @@ class Emitter(cst.CSTTransformer):
         args = ", ".join(feed.get(p.name, p.default) for p in fn.params)
         return f"{fn.name}({args})"
 
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
+        static = self.g.edits.static_reads.get(id(original_node))
+        return updated_node if static is None else cst.parse_expression(static)
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        static = self.g.edits.static_reads.get(id(original_node))
+        if static is not None:
+            return cst.parse_expression(static)
         planned = self.sites.get(id(original_node))
         if planned is not None:
             return cst.parse_expression(self._value_expression(*planned, original_node))

@@ -190,6 +190,8 @@ class Edits:
     inline_steps: dict[int, str] = field(default_factory=dict)  # global step created before a training op
     site_feeds: dict[int, cst.BaseExpression] = field(default_factory=dict)  # run call id -> its feed dict
     feed_assignments: set[int] = field(default_factory=set)  # dict literals of inlined feed variables
+    # `x.shape` / `x.get_shape()` / `x.dtype` of a placeholder outside the runs (node id) -> its code.
+    static_reads: dict[int, str] = field(default_factory=dict)
 
 
 class Graph:
@@ -231,7 +233,9 @@ class Graph:
         self.inline_optimizers: dict[int, str] = {}  # unit index -> new optimizer name
         self.inits: set[str] = set()  # names of initializer ops
         self.init_ops: dict[str, list[tuple[int, cst.Call]]] = {}  # initializer name -> (statement, call) per binding
-        self.resets: list[int] = []  # statements calling reset_default_graph(): a new graph after each
+        self.resets: list[int] = []
+        # Statements binding a graph name or variable to a plain Python value (`[[b]] = sess.run(b)`).
+        self.python_bindings: dict[str, list[int]] = {}  # statements calling reset_default_graph(): a new graph after each
         self.schedules: dict[str, str] = {}  # schedule name -> the global step it read
         self.user_functions: dict[str, cst.FunctionDef] = {}
         self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
@@ -274,6 +278,17 @@ class Graph:
     def placeholder(self, name: str, before: int) -> Placeholder | None:
         """The placeholder ``name`` is bound to before statement ``before``."""
         return next((p for p in reversed(self.placeholder_bindings.get(name, [])) if p.index < before), None)
+
+    def python_value(self, name: str, before: int) -> bool:
+        """``name`` holds a plain Python value at statement ``before``: its latest binding
+        before it is a Python assignment (``[[b]] = sess.run(b)``), not a graph object."""
+        python = [i for i in self.python_bindings.get(name, []) if i < before]
+        if not python:
+            return False
+        graph = [u.index for u in self.units if name in u.defines and u.index < before]
+        graph += [v.statement for v in self.variables if v.name == name and v.statement < before]
+        graph += [p.index for p in self.placeholder_bindings.get(name, []) if p.index < before]
+        return max(python) > max(graph, default=-1)
 
     def definition(self, name: str, before: int) -> Unit | None:
         """The unit whose definition of ``name`` is the latest before statement ``before``."""

@@ -79,12 +79,25 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
         for fed in site.feed:
             if fed not in graph.placeholders:
                 raise CannotConvert(site.call, f"feeding `{fed}`, which is not a placeholder")
+        _check_globals(graph, site, fn)
         planned[id(site.call)] = Planned(fn, "op" if not values else fn.shape)
     _place([(p[0], planned[id(p[0].call)].function) for p in prepared])
     functions = [entry.function for entry in planned.values()]
     for feature in features:
         feature.check_plan(graph, functions)
     return planned
+
+
+def _check_globals(graph: Graph, site: Site, fn: Function) -> None:
+    """A generated function reads the graph's variables and tensors as globals when it is
+    traced: none may hold a Python value by then (``[[b]] = sess.run(b)`` before the run)."""
+    inside = {name for unit in fn.units for name in unit.defines} | {p.name for p in fn.params}
+    for unit in fn.units:
+        for name in sorted(unit.reads - inside):
+            if graph.python_value(name, site.statement) and not graph.python_value(name, unit.index):
+                raise CannotConvert(site.call, (
+                    f"`{name}` holds a Python value when this run's function reads it (TF1's graph kept the object)"
+                ))
 
 
 def _place(pairs: list[tuple[Site, Function]]) -> None:

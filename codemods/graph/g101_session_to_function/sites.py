@@ -48,6 +48,10 @@ def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
     return Sites(finder.sites, finder.events)
 
 
+# What a tensor knew while the graph was built; a placeholder's come from its declaration.
+STATIC_ATTRIBUTES = {"shape", "dtype", "name", "op", "graph", "get_shape"}
+
+
 def _runs_graph(fn: cst.FunctionDef) -> bool:
     """A user function whose body runs something (``sess.run``, ``.eval()``, ``.run()``)."""
     return any(isinstance(c.func, cst.Attribute) and c.func.attr.value in ("run", "eval") for c in calls_in(fn))
@@ -100,6 +104,8 @@ class _SiteFinder(ReadNamesVisitor):
 
     def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
+        if self._static_call(node):
+            return False
         if self.g.sym(func) in SESSIONS:
             self.event("session")
         for feature in self.features:
@@ -181,10 +187,64 @@ class _SiteFinder(ReadNamesVisitor):
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.shadowed.pop()
 
-    def visit_Name(self, node: cst.Name) -> None:
+    def _graph_name(self, name: str) -> bool:
         # `_` is a throwaway: `grads, _ = tf.clip_by_global_norm(...)` then `c, _ = sess.run(...)`.
-        if node.value in self.graph and node.value != "_" and not any(node.value in names for names in self.shadowed):
+        return (
+            name in self.graph
+            and name != "_"
+            and not any(name in names for names in self.shadowed)
+            and not self.g.python_value(name, self.statement)
+        )
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self._graph_name(node.value):
             raise CannotConvert(node, f"graph tensor `{node.value}` is used outside a session run")
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        """``x.shape`` / ``x.dtype`` of a placeholder: what TF1 knew while building the
+        graph, the placeholder's own declaration (``x.get_shape()``: visit_Call)."""
+        value = node.value
+        if isinstance(value, cst.Name) and self._graph_name(value.value) and node.attr.value in STATIC_ATTRIBUTES:
+            static = self._static(value.value, node.attr.value)
+            if static is not None:
+                self.g.edits.static_reads[id(node)] = static
+                return False
+            raise CannotConvert(node, (
+                f"reads `{node.attr.value}` of graph tensor `{value.value}` outside a session run: TF1 knew it "
+                "while building the graph, eager code only once a function has run"
+            ))
+        return super().visit_Attribute(node)
+
+    def _static(self, name: str, attribute: str) -> str | None:
+        placeholder = self.g.placeholder(name, self.statement)
+        unit = self.g.definition(name, self.statement)
+        if placeholder is None or (unit is not None and unit.index > placeholder.index):
+            return None
+        if attribute in ("shape", "get_shape"):
+            return f"{self.g.tf}.TensorShape({placeholder.shape})"
+        return placeholder.dtype if attribute == "dtype" else None
+
+    def _static_call(self, node: cst.Call) -> bool:
+        """``x.get_shape()`` of a placeholder (recorded); ``print(t)`` of a graph tensor (refused)."""
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get_shape" and not node.args:
+            if isinstance(func.value, cst.Name) and self._graph_name(func.value.value):
+                static = self._static(func.value.value, "get_shape")
+                if static is None:
+                    raise CannotConvert(node, (
+                        f"reads the static shape of graph tensor `{func.value.value}` outside a session run: TF1 "
+                        "knew it while building the graph, eager code only once a function has run"
+                    ))
+                self.g.edits.static_reads[id(node)] = static
+                return True
+        if isinstance(func, cst.Name) and func.value == "print":
+            for arg in node.args:
+                if isinstance(arg.value, cst.Name) and self._graph_name(arg.value.value):
+                    raise CannotConvert(node, (
+                        f"prints graph tensor `{arg.value.value}`: TF1 printed its description (name, shape, dtype), "
+                        "not a value, and eager code has no graph tensor to describe"
+                    ))
+        return False
 
     def visit_Param(self, node: cst.Param) -> bool:
         return False
