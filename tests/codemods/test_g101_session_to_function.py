@@ -905,4 +905,17 @@ b = sess.run(b)
 print(sess.run(cost, {FEED}))
 """)
     assert "compat.v1" in text
-    assert any("`b` holds a Python value when this run's function reads it" in f.message for f in findings)
+    assert any("`b` holds a Python value when this run's function is first traced" in f.message for f in findings)
+
+
+def test_a_function_traced_before_its_variable_was_bound_to_a_value_keeps_it() -> None:
+    # `b = sess.run(pred, ...)` reuses the bias's name for a result; the function, run
+    # (and traced, with its fixed signature) before, still holds the variable.
+    text, findings = migrate(HEADER + f"""\
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+a = sess.run(pred, {FEED})
+b = sess.run(pred, {FEED})
+print(a, b, sess.run(pred, {FEED}))
+""")
+    assert "compat.v1" not in text and "b = compute_pred(" in text

@@ -79,8 +79,8 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
         for fed in site.feed:
             if fed not in graph.placeholders:
                 raise CannotConvert(site.call, f"feeding `{fed}`, which is not a placeholder")
-        _check_globals(graph, site, fn)
         planned[id(site.call)] = Planned(fn, "op" if not values else fn.shape)
+    _check_globals(graph, [(p[0], planned[id(p[0].call)].function) for p in prepared])
     _place([(p[0], planned[id(p[0].call)].function) for p in prepared])
     functions = [entry.function for entry in planned.values()]
     for feature in features:
@@ -88,16 +88,26 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
     return planned
 
 
-def _check_globals(graph: Graph, site: Site, fn: Function) -> None:
+def _check_globals(graph: Graph, pairs: list[tuple[Site, Function]]) -> None:
     """A generated function reads the graph's variables and tensors as globals when it is
-    traced: none may hold a Python value by then (``[[b]] = sess.run(b)`` before the run)."""
-    inside = {name for unit in fn.units for name in unit.defines} | {p.name for p in fn.params}
-    for unit in fn.units:
-        for name in sorted(unit.reads - inside):
-            if graph.python_value(name, site.statement) and not graph.python_value(name, unit.index):
-                raise CannotConvert(site.call, (
-                    f"`{name}` holds a Python value when this run's function reads it (TF1's graph kept the object)"
-                ))
+    traced: none may hold a Python value by then (``b = sess.run(b)`` before the run). A
+    function with a fixed signature already run before that keeps its trace."""
+    first_run: dict[int, int] = {}
+    for site, fn in pairs:
+        first_run[id(fn)] = min(first_run.get(id(fn), site.statement), site.statement)
+    for site, fn in pairs:
+        inside = {name for unit in fn.units for name in unit.defines} | {p.name for p in fn.params}
+        traced_once = all(p.dtype for p in fn.params)
+        for unit in fn.units:
+            for name in sorted(unit.reads - inside):
+                if not graph.python_value(name, site.statement) or graph.python_value(name, unit.index):
+                    continue
+                bound = max(i for i in graph.python_bindings[name] if i < site.statement)
+                if not (traced_once and first_run[id(fn)] < bound):
+                    raise CannotConvert(site.call, (
+                        f"`{name}` holds a Python value when this run's function is first traced "
+                        "(TF1's graph kept the object)"
+                    ))
 
 
 def _place(pairs: list[tuple[Site, Function]]) -> None:
