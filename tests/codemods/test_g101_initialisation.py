@@ -322,3 +322,28 @@ sess.run(train_op, {FEED})
 """)
     with pytest.raises(CannotConvert, match="variables of a model class initialised again"):
         plan_initialisation(graph, sites, assignable=False)
+
+
+def test_initial_value_functions_inside_main_are_nested_there() -> None:
+    text, _ = migrate("""\
+import tensorflow as tf
+
+
+def main():
+    x = tf.placeholder(tf.float32, [None, 1])
+    # The weight
+    w = tf.Variable(tf.random_normal([1, 1]))
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - 1.0))
+    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    init = tf.global_variables_initializer()
+    with tf.Session() as sess:
+        sess.run(init)
+        sess.run(train_op, feed_dict={x: [[1.0]]})
+        sess.run(init)
+        print(sess.run(loss, feed_dict={x: [[1.0]]}))
+""")
+    assert (
+        "def main():\n    # The weight\n    @tf.function\n    def initial_w():\n"
+        "        return tf.random_normal([1, 1])\n\n    w = tf.Variable(initial_w())\n"
+    ) in text
+    assert "    train_step([[1.0]])\n    w.assign(initial_w())\n    print(compute_loss(" in text

@@ -197,7 +197,8 @@ class Emitter(cst.CSTTransformer):
         for value in self.initialisation.initial_values[index]:
             assert value.value is not None
             text = f"@{self.tf}.function\ndef {value.function}():\n{self.g.module.default_indent}return {self.g.code(value.value)}\n"
-            body.append(cst.parse_statement(text).with_changes(leading_lines=[*gap, *lines]))
+            # No blank line opens a block (`def main():` then the function).
+            body.append(cst.parse_statement(text).with_changes(leading_lines=[*(gap if body else []), *lines]))
             lines = []
             stmt = stmt.deep_replace(value.value, cst.parse_expression(value.code))
         return stmt.with_changes(leading_lines=gap)
