@@ -149,17 +149,50 @@ print(sess.run(cost, {FEED}))
     assert "compat.v1" not in text and ".assign(" not in text
 
 
-def test_a_random_initial_value_drawn_again_in_a_new_session_falls_back() -> None:
-    # TF1 starts the op's random sequence over in a new session; eager code cannot.
+def test_a_random_initial_value_in_a_new_session_is_the_first_draw_again() -> None:
+    # TF1 starts the op's random sequence over in a new session: the same first draw,
+    # the value the eager variable was created with, kept right after its creation.
+    text, findings = migrate(GRAPH + f"""\
+for trial in range(2):
+    with tf.Session() as sess:
+        sess.run(init)
+        sess.run(train_op, {FEED})
+        print(sess.run(cost, {FEED}))
+""")
+    assert "compat.v1" not in text and "def initial_W" not in text
+    assert "W = tf.Variable(tf.random_normal([2, 1]))\ninitial_W = tf.identity(W)\n" in text
+    assert "for trial in range(2):\n    W.assign(initial_W)\n    b.assign(0.0)\n    train_step(" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_a_random_initial_value_drawn_again_in_its_session_and_in_a_new_one_falls_back() -> None:
     text, findings = migrate(GRAPH + f"""\
 with tf.Session() as sess:
+    sess.run(init)
+    sess.run(train_op, {FEED})
     sess.run(init)
     sess.run(train_op, {FEED})
 with tf.Session() as sess:
     sess.run(init)
     print(sess.run(cost, {FEED}))
 """)
-    assert declined(text, findings, "`W` is initialised again with a random initial value after a new session")
+    assert declined(text, findings, "`W` is initialised again both in its session and in a new one")
+
+
+def test_a_random_draw_a_restore_overwrote_leaves_the_sequence_behind() -> None:
+    # The second session's reset is restored over (no assignment, no draw); TF1 drew.
+    text, findings = migrate(GRAPH + f"""\
+saver = tf.train.Saver()
+with tf.Session() as sess:
+    sess.run(init)
+    sess.run(train_op, {FEED})
+    saver.save(sess, "./m.ckpt")
+    sess.run(init)
+    saver.restore(sess, "./m.ckpt")
+    sess.run(init)
+    print(sess.run(cost, {FEED}))
+""")
+    assert declined(text, findings, "`W` is initialised again with a random initial value after an initializer run whose reset a restore overwrote")
 
 
 def test_a_random_initial_value_first_drawn_in_a_loop_that_draws_it_again_falls_back() -> None:

@@ -186,6 +186,7 @@ class Emitter(cst.CSTTransformer):
                     leading_lines=merge_lines(carried, body[kept_before].leading_lines)
                 )
                 carried = []
+            body.extend(self.first_draw_copies(index))
             layout.add_functions(self, index, self.defined.get(index, []), body)
 
     def initial_value_functions(self, index: int, stmt: cst.BaseStatement, body: list[cst.BaseStatement]) -> cst.BaseStatement:
@@ -194,7 +195,12 @@ class Emitter(cst.CSTTransformer):
         call) and the variable is created from its first call. Returns the statement."""
         gap = self.layout.gap() if isinstance(self.layout, ModuleLayout) else [cst.EmptyLine(indent=False)]
         lines = without_blank(stmt.leading_lines)
-        for value in self.initialisation.initial_values[index]:
+        values = self.initialisation.initial_values[index]
+        if all(value.first_draw for value in values):
+            return stmt  # the copies of the first values follow the statement (first_draw_copies)
+        for value in values:
+            if value.first_draw:
+                continue
             assert value.value is not None
             text = f"@{self.tf}.function\ndef {value.function}():\n{self.g.module.default_indent}return {self.g.code(value.value)}\n"
             # No blank line opens a block (`def main():` then the function).
@@ -202,6 +208,15 @@ class Emitter(cst.CSTTransformer):
             lines = []
             stmt = stmt.deep_replace(value.value, cst.parse_expression(value.code))
         return stmt.with_changes(leading_lines=gap)
+
+    def first_draw_copies(self, index: int) -> list[cst.BaseStatement]:
+        """``initial_w = tf.identity(w)`` right after ``w``'s creation: the value TF1's
+        initializer gives ``w`` again at the start of each new session."""
+        return [
+            cst.parse_statement(f"{value.function} = {self.tf}.identity({value.variable})\n")
+            for value in self.initialisation.initial_values.get(index, [])
+            if value.first_draw
+        ]
 
     def disables(self, stmt) -> bool:
         """``tf.disable_v2_behavior()`` and friends have no place in converted code."""

@@ -8,20 +8,22 @@ initial value (``Initialisation.assignments``).
 
 TF 1.15 evaluates the initial value's op again: a random initial value gives the next
 draw of that op's sequence within one session, and a new session starts every sequence
-over. A random initial value is therefore held by a ``@tf.function`` (one op, traced
-once): the variable is created from its first call and set back by the next ones, the
-same draws as TF1 while the program stays in the session where the variable was first
-initialised. A deterministic initial value is evaluated again (its code when it reads
-nothing but ``tf``, else the same kind of function, which captures what it read when
-the graph was built, as TF1's graph did).
+over. A random initial value set back within its session is therefore held by a
+``@tf.function`` (one op, traced once): the variable is created from its first call and
+set back by the next ones, the same draws as TF1. One only set back at the start of new
+sessions gets its first draw again: the value it was created with, kept right after its
+creation (``initial_w = tf.identity(w)``). A deterministic initial value is evaluated
+again (its code when it reads nothing but ``tf``, else the same kind of function, which
+captures what it read when the graph was built, as TF1's graph did).
 
 ``plan_initialisation`` follows the program's events in order, each loop body twice
 (the second round sees what the first left). A reset is *live* when the program runs
 something before a restore sets the state again. It declines (``CannotConvert``) what
-eager code cannot reproduce: a random initial value drawn again in a new session or
-first drawn inside a loop that draws it again, optimizer slots TF1 resets and Keras
-keeps, variables not created by a ``tf.Variable`` statement, an initializer whose
-variables cannot be read.
+eager code cannot reproduce: a random initial value drawn again both within its session
+and in a new one, after a draw the converted code skipped, or first drawn inside a loop
+that draws it again within the session, optimizer slots TF1 resets and Keras keeps,
+variables not created by a ``tf.Variable`` statement, an initializer whose variables
+cannot be read.
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ class _Reset:
     site: Site
     key: _Key
     needed: bool  # the state differs from the initial value (changed, or a new random draw)
+    new_session: bool  # the first initialisation of a session after one in another
 
 
 @dataclass
@@ -119,6 +122,7 @@ class _Planner:
         self.covers: dict[int, _Cover] = {}
         self.slices: dict[int, list[Unit]] = {}
         self.values: dict[Variable, InitialValue | None] = {}
+        self.first_draw: set[Variable] = set()
         self.standalone = _standalone_calls(graph)
 
     # -- the two passes -------------------------------------------------------------------
@@ -137,11 +141,30 @@ class _Planner:
                     entries.append(reset)
             elif reset.needed:
                 self._optimizer_reset(reset)
+        self._first_draws(walk.live)
         emitted = {(call, r.key) for call, resets in by_site.items() for r in resets}
         check = _Walk()
         for event in _rounds(self.events):
             self._step(check, event, emitted)
         return by_site
+
+    def _first_draws(self, live: list[_Reset]) -> None:
+        """Random initial values only drawn again as the first initialisation of a new
+        session: TF1 started the op's sequence over, its first draw again each time, the
+        value the eager variable was created with (kept in ``first_draw``)."""
+        kinds: dict[Variable, set[bool]] = {}
+        for reset in live:
+            if reset.needed and isinstance(reset.key, Variable) and self._random(reset.key):
+                kinds.setdefault(reset.key, set()).add(reset.new_session)
+        for variable, seen in kinds.items():
+            if seen == {True, False}:
+                site = next(r.site for r in live if r.key == variable and r.new_session)
+                raise CannotConvert(site.call, (
+                    f"`{variable.name}` is initialised again both in its session and in a new one: TF1 continues the "
+                    "random sequence of its initial value in one and starts it over in the other"
+                ))
+            if seen == {True}:
+                self.first_draw.add(variable)
 
     def _step(self, walk: _Walk, event: Event, emitted: set[tuple[int, _Key]] | None) -> None:
         if event.kind == "session":
@@ -173,13 +196,13 @@ class _Planner:
         keys: list[_Key] = [*cover.variables, *cover.optimizers]
         for key in keys:
             again = key in walk.initialised
-            if emitted is not None and isinstance(key, Variable) and self._random(key):
+            if emitted is not None and isinstance(key, Variable) and self._random(key) and key not in self.first_draw:
                 self._check_draw(walk, site, key, again, (id(site.call), key) in emitted)
             if again:
                 if not cover.certain:
                     raise CannotConvert(site.call, f"cannot tell which variables `{self.g.code(site.call)}` initialises again")
                 needed = key in walk.changed or (isinstance(key, Variable) and self._random(key))
-                walk.pending.append(_Reset(site, key, needed))
+                walk.pending.append(_Reset(site, key, needed, walk.initialised[key] != walk.session))
             walk.initialised[key] = walk.session
             walk.changed.discard(key)
 
@@ -356,7 +379,8 @@ class _Planner:
                     ))
                 if value.value is not None and value.function is None:
                     value.function = self.g.fresh(f"initial_{variable.name}")
-                    value.code = f"{value.function}()"
+                    value.first_draw = variable in self.first_draw
+                    value.code = value.function if value.first_draw else f"{value.function}()"
                     result.initial_values.setdefault(variable.statement, []).append(value)
                 lines.append(f"{variable.name}.assign({value.code})")
             result.assignments[call_id] = lines

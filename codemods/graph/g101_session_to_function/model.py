@@ -158,9 +158,11 @@ class InitialValue:
     statement: int  # index of the statement creating it
     code: str  # what evaluates it again: the initial value's own code, or `initial_w()`
     # A random initial value (or one reading names) is held by a @tf.function returning
-    # `value`: the variable is created from its first call.
+    # `value`: the variable is created from its first call. With `first_draw`, `function`
+    # names the variable's first value instead, kept right after its creation.
     value: cst.BaseExpression | None = None
     function: str | None = None
+    first_draw: bool = False
 
 
 @dataclass
