@@ -118,7 +118,7 @@ def plan_initialisation(graph: Graph, sites: Sites, assignable: bool = True) -> 
 class _Planner:
     def __init__(self, graph: Graph, sites: Sites) -> None:
         self.g = graph
-        self.events = sites.events
+        self.sites = sites
         self.covers: dict[int, _Cover] = {}
         self.slices: dict[int, list[Unit]] = {}
         self.values: dict[Variable, InitialValue | None] = {}
@@ -130,7 +130,7 @@ class _Planner:
         """The live resets that change something, by initializer run (first pass), checked
         against what the emitted assignments draw (second pass)."""
         walk = _Walk()
-        for event in _rounds(self.events):
+        for event in _rounds(self.sites.events, self.sites.functions):
             self._step(walk, event, None)
         # Resets still pending at the end: nothing runs after them, nothing can tell.
         by_site: dict[int, list[_Reset]] = {}
@@ -144,7 +144,7 @@ class _Planner:
         self._first_draws(walk.live)
         emitted = {(call, r.key) for call, resets in by_site.items() for r in resets}
         check = _Walk()
-        for event in _rounds(self.events):
+        for event in _rounds(self.sites.events, self.sites.functions):
             self._step(check, event, emitted)
         return by_site
 
@@ -212,8 +212,8 @@ class _Planner:
         if not again:
             if emitted:
                 raise CannotConvert(site.call, (
-                    f"`{name}` is first initialised inside a loop that initialises it again: its random initial "
-                    "value is drawn when the eager variable is created, before the loop"
+                    f"`{name}` is first initialised by an initializer run that runs again (in a loop, or in a "
+                    "function called again): its random initial value is drawn when the eager variable is created"
                 ))
             return
         if not emitted:
@@ -397,13 +397,22 @@ def _optimizer(unit: Unit) -> _Optimizer:
     return _Optimizer(unit.optimizer, unit.optimizer_statement if unit.optimizer_statement is not None else unit.index)
 
 
-def _rounds(events: Sequence[Event], depth: int = 0) -> Iterator[Event]:
-    """The events in program order, each loop body twice."""
+def _rounds(
+    events: Sequence[Event], functions: dict[str, list[Event]], depth: int = 0, calling: tuple[str, ...] = ()
+) -> Iterator[Event]:
+    """The events in program order, each loop body twice, a user function's events where
+    it is called (a recursive call: an opaque run)."""
     i = 0
     while i < len(events):
         event = events[i]
         if len(event.loops) <= depth:
-            yield event
+            if event.kind == "call" and event.function is not None:
+                if event.function in calling:
+                    yield Event("call")
+                elif event.function in functions:
+                    yield from _rounds(functions[event.function], functions, 0, (*calling, event.function))
+            else:
+                yield event
             i += 1
             continue
         loop = event.loops[depth]
@@ -411,7 +420,7 @@ def _rounds(events: Sequence[Event], depth: int = 0) -> Iterator[Event]:
         while j < len(events) and len(events[j].loops) > depth and events[j].loops[depth] == loop:
             j += 1
         for _ in range(2):
-            yield from _rounds(events[i:j], depth + 1)
+            yield from _rounds(events[i:j], functions, depth + 1, calling)
         i = j
 
 

@@ -105,12 +105,14 @@ EventKind = Literal["run", "session", "restore", "call"]
 @dataclass
 class Event:
     """Something the program does to the graph's state, in program order: a run
-    (``site``), a new session, a restore, a call of a function holding runs."""
+    (``site``), a new session, a restore, a call of a user function (its events happen
+    there; a bare "call" is an opaque run of a function this stage did not read)."""
 
     kind: EventKind
     site: Site | None = None
     restore: Restore | None = None
     loops: tuple[int, ...] = ()  # ids of the for/while loops around it, outermost first
+    function: str | None = None  # the user function a "call" calls
 
 
 @dataclass
@@ -119,6 +121,8 @@ class Sites:
 
     sites: list[Site]
     events: list[Event] = field(default_factory=list)
+    # The events of each user function's body, which happen where it is called.
+    functions: dict[str, list[Event]] = field(default_factory=dict)
 
 
 @dataclass

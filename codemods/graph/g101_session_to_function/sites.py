@@ -45,7 +45,12 @@ def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
             continue
         finder.statement = index
         stmt.visit(finder)
-    return Sites(finder.sites, finder.events)
+    for name, fn in finder.called.items():
+        if name not in finder.functions and _runs_graph(fn):
+            # Runs this stage did not read (a module function when the graph is built in
+            # `main()`): one opaque run that may use and change anything.
+            finder.functions[name] = [Event("call")]
+    return Sites(finder.sites, finder.events, finder.functions)
 
 
 # What a tensor knew while the graph was built; a placeholder's come from its declaration.
@@ -65,7 +70,11 @@ class _SiteFinder(ReadNamesVisitor):
         self.features = features
         self.sites: list[Site] = []
         self.events: list[Event] = []
-        self.loop_ids: list[int] = []  # the for/while loops being visited
+        self.functions: dict[str, list[Event]] = {}  # the events of each user function's body
+        self.called: dict[str, cst.FunctionDef] = {}
+        self.defining: list[str] = []  # the function definitions being visited
+        self.outer_loops: list[list[int]] = []  # the loops around each of them
+        self.loop_ids: list[int] = []  # the for/while loops being visited (in the definition)
         self.unit_statements = {u.index for u in graph.units}
         self.session_names = graph.session_names()
         self.graph = graph.graph_names()
@@ -74,8 +83,12 @@ class _SiteFinder(ReadNamesVisitor):
         self.loop_targets: list[set[str]] = []  # names bound by the for loops being visited
         self.statement = 0
 
-    def event(self, kind: EventKind, site: Site | None = None, restore: Restore | None = None) -> None:
-        self.events.append(Event(kind, site, restore, tuple(self.loop_ids)))
+    def event(
+        self, kind: EventKind, site: Site | None = None, restore: Restore | None = None, function: str | None = None
+    ) -> None:
+        # Inside a function definition the events happen where it is called (`Sites.functions`).
+        events = self.functions.setdefault(self.defining[-1], []) if self.defining else self.events
+        events.append(Event(kind, site, restore, tuple(self.loop_ids), function))
 
     def _site(self, site: Site) -> None:
         self.sites.append(site)
@@ -114,8 +127,9 @@ class _SiteFinder(ReadNamesVisitor):
                 self.event("restore", restore=restore)
         if isinstance(func, cst.Name):
             called = self.g.user_functions.get(func.value) or self.g.module_function(func.value)
-            if called is not None and _runs_graph(called):
-                self.event("call")
+            if called is not None:
+                self.called[func.value] = called
+                self.event("call", function=func.value)
         if not isinstance(func, cst.Attribute):
             return True
         receiver, method = func.value, func.attr.value
@@ -183,9 +197,14 @@ class _SiteFinder(ReadNamesVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.shadowed.append(local_names(node))
+        self.defining.append(node.name.value)
+        self.outer_loops.append(self.loop_ids)
+        self.loop_ids = []
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.shadowed.pop()
+        self.defining.pop()
+        self.loop_ids = self.outer_loops.pop()
 
     def _graph_name(self, name: str) -> bool:
         # `_` is a throwaway: `grads, _ = tf.clip_by_global_norm(...)` then `c, _ = sess.run(...)`.
