@@ -2,11 +2,12 @@
 
 ``find_sites`` visits the statements of the graph's block that are not graph
 definitions and returns every ``sess.run`` / ``t.eval()`` / ``op.run()`` (``Sites``), in
-program order, with the events around them (sessions opened, restores, calls of
-functions that run the graph, the loops each is in); a graph tensor used anywhere else
-raises ``CannotConvert``. Feed dicts
-held in a variable (``feed = {x: ...}``) are inlined at their runs
-(``graph.edits.feed_assignments`` go, ``graph.edits.site_feeds`` keep each run's feed).
+program order, with the events around them (sessions opened, restores, calls of the
+block's functions, the loops each is in); a placeholder's static shape or dtype read
+outside them is its declaration (``graph.edits.static_reads``); a graph tensor used
+anywhere else raises ``CannotConvert``. Feed dicts held in a variable (``feed = {x:
+...}``) are inlined at their runs (``graph.edits.feed_assignments`` go,
+``graph.edits.site_feeds`` keep each run's feed).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
 
 
 # What a tensor knew while the graph was built; a placeholder's come from its declaration.
-STATIC_ATTRIBUTES = {"shape", "dtype", "name", "op", "graph", "get_shape"}
+STATIC_ATTRIBUTES = {"shape", "dtype", "name", "op", "graph"}
 
 
 def _runs_graph(fn: cst.FunctionDef) -> bool:
@@ -72,7 +73,7 @@ class _SiteFinder(ReadNamesVisitor):
         self.events: list[Event] = []
         self.functions: dict[str, list[Event]] = {}  # the events of each user function's body
         self.called: dict[str, cst.FunctionDef] = {}
-        self.defining: list[str] = []  # the function definitions being visited
+        self.defining: list[str | None] = []  # the function of the block each definition visited belongs to
         self.outer_loops: list[list[int]] = []  # the loops around each of them
         self.loop_ids: list[int] = []  # the for/while loops being visited (in the definition)
         self.unit_statements = {u.index for u in graph.units}
@@ -87,7 +88,8 @@ class _SiteFinder(ReadNamesVisitor):
         self, kind: EventKind, site: Site | None = None, restore: Restore | None = None, function: str | None = None
     ) -> None:
         # Inside a function definition the events happen where it is called (`Sites.functions`).
-        events = self.functions.setdefault(self.defining[-1], []) if self.defining else self.events
+        owner = self.defining[-1] if self.defining else None
+        events = self.functions.setdefault(owner, []) if owner is not None else self.events
         events.append(Event(kind, site, restore, tuple(self.loop_ids), function))
 
     def _site(self, site: Site) -> None:
@@ -197,9 +199,13 @@ class _SiteFinder(ReadNamesVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.shadowed.append(local_names(node))
-        self.defining.append(node.name.value)
+        # A function of the graph's block runs where it is called; what a method or a
+        # nested function does stays where it is written.
+        own = not any(self.defining) and self.g.user_functions.get(node.name.value) is node
+        self.defining.append(node.name.value if own else (self.defining[-1] if self.defining else None))
         self.outer_loops.append(self.loop_ids)
-        self.loop_ids = []
+        if own:
+            self.loop_ids = []
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.shadowed.pop()
