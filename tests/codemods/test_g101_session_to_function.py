@@ -871,38 +871,6 @@ def test_rmsprop_slots_of_layer_weights_are_set_at_the_first_step() -> None:
     assert body.index("optimizer.iterations == 0") < body.index("optimizer.apply_gradients")
 
 
-def test_variables_initialised_again_after_training_fall_back() -> None:
-    # A second session that re-runs the initializer evaluates an untrained model in TF1.
-    text, findings = migrate(
-        HEADER
-        + f"""\
-train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
-with tf.Session() as sess:
-    sess.run(tf.global_variables_initializer())
-    sess.run(train_op, {FEED})
-with tf.Session() as sess:
-    sess.run(tf.global_variables_initializer())
-    print(sess.run(cost, {FEED}))
-"""
-    )
-    assert "tf.disable_v2_behavior()" in text
-    assert any("initialised again" in f.message for f in findings)
-
-
-def test_an_initializer_run_in_a_loop_of_training_runs_falls_back() -> None:
-    text, findings = migrate(
-        HEADER
-        + f"""\
-train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
-for trial in range(2):
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        sess.run(train_op, {FEED})
-"""
-    )
-    assert "tf.disable_v2_behavior()" in text
-
-
 def test_initialising_a_deterministic_untouched_variable_twice_converts() -> None:
     text, findings = migrate(
         HEADER
@@ -1184,3 +1152,89 @@ def test_graph_built_by_imported_functions_says_so() -> None:
         "no trainable variables are created before this training op (the graph calls `fc_layer` from `ops`" in f.message
         for f in findings
     )
+def test_static_shape_and_dtype_of_a_placeholder_come_from_its_declaration() -> None:
+    # TF1 knew them while building the graph: the placeholder's own shape and dtype.
+    text, findings = migrate("""\
+import numpy as np
+import tensorflow as tf
+
+size = 5
+x = tf.placeholder(dtype=tf.float32, shape=[size])
+y = tf.placeholder(tf.float32)
+w = tf.Variable(tf.ones([size]))
+out = x * w
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+print(x.shape.as_list()[0], x.get_shape(), x.dtype, y.shape)
+print(sess.run(out, feed_dict={x: np.arange(5.0)}))
+""")
+    assert "compat.v1" not in text
+    assert "print(tf.TensorShape([size]).as_list()[0], tf.TensorShape([size]), tf.float32, tf.TensorShape(None))" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_the_static_shape_of_a_computed_tensor_outside_a_run_falls_back() -> None:
+    text, findings = migrate(HEADER + f"""\
+print(pred.shape)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(pred, {FEED}))
+""")
+    assert "compat.v1" in text
+    assert any("reads `shape` of graph tensor `pred` outside a session run" in f.message for f in findings)
+
+
+def test_printing_a_graph_tensor_falls_back() -> None:
+    # TF1 printed `Tensor("Add:0", shape=(), dtype=int32)`: a description, not a value.
+    text, findings = migrate("""\
+import tensorflow as tf
+
+c = tf.add(2, 3, name='Add')
+print(c)
+with tf.Session() as sess:
+    print(sess.run(c))
+""")
+    assert "compat.v1" in text
+    assert any("prints graph tensor `c`: TF1 printed its description" in f.message for f in findings)
+
+
+def test_a_variable_name_bound_to_its_value_is_plain_python_after() -> None:
+    # The cookbook's `[[b]] = sess.run(b)`, then `b` in NumPy arithmetic.
+    text, findings = migrate(HEADER + f"""\
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+sess.run(train_op, {FEED})
+[[w1], [w2]] = sess.run(W)
+b = sess.run(b)
+slope = -w2 / w1
+intercept = b / w1
+print(slope, intercept)
+""")
+    assert "compat.v1" not in text
+    assert "[[w1], [w2]] = W.numpy()\nb = b.numpy()\nslope = -w2 / w1\nintercept = b / w1\n" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_a_function_first_run_after_its_variable_was_bound_to_a_value_falls_back() -> None:
+    text, findings = migrate(HEADER + f"""\
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+b = sess.run(b)
+print(sess.run(cost, {FEED}))
+""")
+    assert "compat.v1" in text
+    assert any("`b` holds a Python value when this run's function is first traced" in f.message for f in findings)
+
+
+def test_a_function_traced_before_its_variable_was_bound_to_a_value_keeps_it() -> None:
+    # `b = sess.run(pred, ...)` reuses the bias's name for a result; the function, run
+    # (and traced, with its fixed signature) before, still holds the variable.
+    text, findings = migrate(HEADER + f"""\
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+a = sess.run(pred, {FEED})
+b = sess.run(pred, {FEED})
+print(a, b, sess.run(pred, {FEED}))
+""")
+    assert "compat.v1" not in text and "b = compute_pred(" in text

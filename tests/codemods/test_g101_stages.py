@@ -63,7 +63,9 @@ def test_analysis_reads_the_graph_into_the_model() -> None:
 def test_sites_are_the_runs_in_program_order() -> None:
     _, sites, _ = stages(SCRIPT)
     assert [(s.init, sorted(s.feed)) for s in sites.sites] == [(True, []), (False, ["x", "y"]), (False, ["x"])]
-    assert not sites.looped_inits
+    # The session block opened, then the runs; the training run inside the loop.
+    assert [e.kind for e in sites.events] == ["session", "run", "run", "run"]
+    assert [bool(e.loops) for e in sites.events] == [False, False, True, False]
 
 
 def test_plan_gives_each_run_its_function() -> None:

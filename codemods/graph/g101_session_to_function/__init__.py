@@ -14,9 +14,13 @@ The stages (``pipeline.run_stages``), each a module passing typed values (``mode
 1. ``scope``     module -> ``Graph``: which block builds the graph (the module, or one
                  ``main()`` / ``if __name__`` body), session blocks opened.
 2. ``analysis``  fills the ``Graph``: placeholders, ``Variable``s, optimizers, ``Unit``s
-                 (tensor definitions), ``Edits`` of single statements; refuses what it
-                 cannot prove (``CannotConvert``, defined once in ``model``).
-3. ``sites``     ``Graph`` -> ``Sites``: every run of the graph, in program order.
+                 (tensor definitions; ``blocks``: an ``if`` / ``for`` building ops),
+                 ``Edits`` of single statements; refuses what it cannot prove
+                 (``CannotConvert``, defined once in ``model``).
+3. ``sites``     ``Graph`` -> ``Sites``: every run of the graph, in program order, and
+                 the events around them (sessions opened, restores, loops).
+   ``initialisation``  ``Sites`` -> ``Initialisation``: what initializer runs again do
+                 (assignments of initial values; a random one held by a function).
 4. ``plan``      ``Graph`` + ``Sites`` -> ``Plan``: the ``Function`` each run calls, its
                  parameters, units, values, name and position. No code is generated.
 5. ``emit``      ``Plan`` -> the module, through a ``Layout``: ``emit.ModuleLayout``
@@ -81,8 +85,21 @@ class GraphToEager(Rule):
         "caller running the session becomes a tf.Module class: __call__ is its body with the placeholders as "
         "parameters, its variables made once, in TF1's order, by its first call (loops and static shapes work as "
         "in TF1); the caller's runs call the module. A variable fetched with the training op that updates it is "
-        "read after the update. Variables initialised again (a new session, a loop) are declined unless "
-        "nothing could tell. tf.data iterators (one-shot, initializable, from_structure + make_initializer) "
+        "read after the update. "
+        "An initializer run again (the same session, a new session, a loop) sets "
+        "the variables back to their initial value: a random initial value becomes a @tf.function traced "
+        "once, the variable is created from its first call and each later run calls it again, the next "
+        "draws of TF1's op; in a new session TF1 starts that sequence over, so there the variable gets "
+        "the value it was created with again (kept right after its creation; both in one program: "
+        "declined); a deterministic one is evaluated again; optimizer slots TF1 resets are declined (plain gradient descent has none). A "
+        "graph built again after reset_default_graph() gets new variables, optimizers and functions. An "
+        "`if` / `for` at the graph's level that only builds ops (a loss chosen by a setting, a penalty "
+        "summed over layers) moves whole into the functions that need it; one that creates variables, "
+        "calls anything but range/len-like functions in its condition, or does more than assign (outside "
+        "a branch that fails) is declined. A placeholder's shape or dtype read outside the runs "
+        "(x.shape, x.get_shape(), x.dtype) is its declaration (tf.TensorShape([...])); a graph name the "
+        "program binds to a value (`[[b]] = sess.run(b)`) is plain Python after it. "
+        "tf.data iterators (one-shot, initializable, from_structure + make_initializer) "
         "become Python iterators: iter(dataset) where TF1 created or initialised one (a dataset that shuffles or "
         "reads fed placeholders is built again by a make_<dataset> function, as TF1's initializer rebuilt it), "
         "next(iterator) in the steps that read an element; OutOfRangeError still ends a loop. Modules the analysis "
@@ -367,8 +384,102 @@ class GraphToEager(Rule):
                 """\
                 import tensorflow as tf
 
+                w = tf.Variable(tf.random_normal([2]))
+                step = w.assign_add([1.0, 1.0])
+                init = tf.global_variables_initializer()
+                sess = tf.Session()
+                sess.run(init)
+                sess.run(step)
+                sess.run(init)  # TF1 draws the initial value again
+                print(sess.run(w))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                @tf.function
+                def initial_w():
+                    return tf.random_normal([2])
+
+
+                w = tf.Variable(initial_w())
+
+
+                @tf.function
+                def compute_step():
+                    step = w.assign_add([1.0, 1.0])
+                    return step
+
+
+                compute_step()
+                w.assign(initial_w())  # TF1 draws the initial value again
+                print(w.numpy())
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                use_l1 = True
+                x = tf.placeholder(tf.float32, [None])
+                w = tf.Variable(2.0)
+                if use_l1:
+                    loss = tf.reduce_mean(tf.abs(x * w - 1.0))
+                else:
+                    loss = tf.reduce_mean(tf.square(x * w - 1.0))
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(loss, feed_dict={x: [1.0, 2.0]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                use_l1 = True
+                w = tf.Variable(2.0)
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+                def compute_loss(x):
+                    if use_l1:
+                        loss = tf.reduce_mean(tf.abs(x * w - 1.0))
+                    else:
+                        loss = tf.reduce_mean(tf.square(x * w - 1.0))
+                    return loss
+
+
+                print(compute_loss([1.0, 2.0]).numpy())
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
                 x = tf.constant([1.0, 2.0])
                 print(tf.reduce_sum(x))
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                @tf.function
+                def initial_w():
+                    return tf.random.normal([2])
+
+
+                w = tf.Variable(initial_w())
+                w.assign(initial_w())  # eager re-initialisation, no Session: nothing to convert
                 """
             ),
         ),

@@ -5,8 +5,7 @@ variables, optimizers, schedules, initializers and the units that define tensors
 with the edits of single statements (removed, rewritten in place). It raises
 ``CannotConvert`` for whatever it cannot prove: a construct with no eager equivalent
 (``UNSUPPORTED``), graph built in a loop or block, a function called while building
-the graph that creates variables or reads tensors as globals. ``check_initialisation``
-is the check that needs the run sites (stage 3).
+the graph that creates variables or reads tensors as globals.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from codemods.analysis.graph import (
     single_assignment,
 )
 from codemods.analysis.optimizers import OPTIMIZERS
+from codemods.graph.g101_session_to_function.blocks import block_unit
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import (
     GLOBAL_STEP_CALLS,
@@ -31,8 +31,6 @@ from codemods.graph.g101_session_to_function.model import (
     CannotConvert,
     Graph,
     Placeholder,
-    Site,
-    Sites,
     Unit,
     Variable,
     VariableKind,
@@ -137,6 +135,11 @@ class _Classifier:
         if isinstance(stmt, cst.With):
             self._classify_with(index, stmt)
             return
+        if isinstance(stmt, (cst.If, cst.For)):
+            unit = block_unit(g, index, stmt, self._builds_ops)
+            if unit is not None:
+                self.add_unit(unit)
+                return
         if not isinstance(stmt, cst.SimpleStatementLine):
             self._check_compound(stmt)
             return
@@ -152,6 +155,8 @@ class _Classifier:
             if symbol in CONFIGURATION:
                 if symbol in DISABLING_CALLS:
                     g.edits.removed.add(index)
+                if symbol == "reset_default_graph":
+                    g.resets.append(index)
                 return
             if symbol is not None:
                 raise CannotConvert(stmt, f"module-level `{g.code(expr.func)}(...)` builds graph state")
@@ -164,7 +169,7 @@ class _Classifier:
                 return
             symbol = g.sym(value.func)
             if symbol in ("placeholder", "placeholder_with_default") and len(names) == 1:
-                g.placeholders[names[0]] = self._placeholder(index, names[0], value, symbol)
+                g.add_placeholder(self._placeholder(index, names[0], value, symbol))
                 g.edits.removed.add(index)
                 return
             if symbol == "Variable" and len(names) == 1:
@@ -180,6 +185,8 @@ class _Classifier:
                 return
             if symbol in INITIALIZERS:
                 g.inits.update(names)
+                for name in names:
+                    g.init_ops.setdefault(name, []).append((index, value))
                 g.edits.removed.add(index)
                 return
             if symbol in SCHEDULES and len(names) == 1:
@@ -194,6 +201,7 @@ class _Classifier:
                     raise CannotConvert(value, f"no faithful Keras optimizer for `{symbol}`")
                 g.optimizers[names[0]] = index
                 g.optimizer_calls[names[0]] = value
+                g.optimizer_statements[index] = names[0]
                 return
             if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("minimize", "apply_gradients"):
                 self._add_train(index, stmt, names, value)
@@ -204,6 +212,7 @@ class _Classifier:
             self.add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
             return
         if any(g.runs_graph(call) for call in calls_in(value)):
+            self._python_binding(index, names)
             return  # `c = sess.run(cost, ...)`: Python code reading results
         if isinstance(value, cst.Dict) and value.elements and all(
             isinstance(e, cst.DictElement) and isinstance(e.key, cst.Name) and e.key.value in g.placeholders
@@ -211,7 +220,8 @@ class _Classifier:
             for e in value.elements
         ):
             return  # `feed_dict_test = {x: x_test, y: y_test}`: Python data, inlined at its runs (sites)
-        reads = names_read(value)
+        # Names the program bound to a Python value since (`[[b]] = sess.run(b)`) are Python.
+        reads = {name for name in names_read(value) if not g.python_value(name, index)}
         if reads & set(g.schedules):
             raise CannotConvert(value, "a decayed learning rate used in a computation")
         variables = {v.name for v in g.variables}
@@ -225,11 +235,21 @@ class _Classifier:
             for call in calls_in(value):
                 if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compute_gradients":
                     unit.kind, unit.call = "compute", call
-                    unit.optimizer = self._optimizer_of(call, index)
+                    unit.optimizer, unit.optimizer_statement = self._optimizer_of(call, index), self._optimizer_statement(call)
                     unit.var_list = self._var_list_code(call, 1, index)
                 elif g.sym(call.func) == "gradients":
                     unit.kind, unit.call = "gradients", call
             self.add_unit(unit)
+        else:
+            self._python_binding(index, names)
+
+    def _python_binding(self, index: int, names: list[str]) -> None:
+        """``names = <a Python value>``: a graph name (or variable) bound again is Python from here on."""
+        g = self.g
+        known = g.graph_names() | {v.name for v in g.variables}
+        for name in names:
+            if name in known:
+                g.python_bindings.setdefault(name, []).append(index)
 
     def _add_schedule(self, index, name, call, symbol) -> None:
         g = self.g
@@ -388,6 +408,12 @@ class _Classifier:
                 raise CannotConvert(receiver, f"no faithful Keras optimizer for `{symbol}`")
         raise CannotConvert(call, f"cannot tell which optimizer `{g.code(call.func)}` belongs to")
 
+    def _optimizer_statement(self, call: cst.Call) -> int | None:
+        """The statement creating the named optimizer of ``opt.minimize(...)`` (its latest
+        binding: the graph is read in program order); None for ``tf.train.X(...).minimize``."""
+        receiver = call.func.value
+        return self.g.optimizers.get(receiver.value) if isinstance(receiver, cst.Name) else None
+
     def _var_list_code(self, call: cst.Call, position: int, index: int) -> str | None:
         g = self.g
         node = argument(call, position, "var_list")
@@ -405,7 +431,7 @@ class _Classifier:
         g = self.g
         method = call.func.attr.value
         unit = Unit(index, stmt, names, names_read(call), kind="train" if method == "minimize" else "apply", call=call)
-        unit.optimizer = self._optimizer_of(call, index)
+        unit.optimizer, unit.optimizer_statement = self._optimizer_of(call, index), self._optimizer_statement(call)
         # minimize(loss, global_step, var_list, ...), apply_gradients(grads_and_vars, global_step, ...)
         step = argument(call, 1, "global_step")
         unit.global_step = g.code(step) if step is not None else None
@@ -456,7 +482,7 @@ class _Classifier:
                     placeholder = g.sym(value.func)
                     if placeholder in ("placeholder", "placeholder_with_default"):
                         # `with tf.name_scope("Input"): x = tf.placeholder(...)`: a parameter.
-                        g.placeholders[assignment[0][0]] = self._placeholder(index, assignment[0][0], value, placeholder)
+                        g.add_placeholder(self._placeholder(index, assignment[0][0], value, placeholder))
                         continue
                     created = value if placeholder == "Variable" else self._variable_factory(value)
                     if created is not None:
@@ -521,56 +547,6 @@ class _Classifier:
             if assignment is not None and isinstance(assignment[1], cst.Call):
                 if g.sym(assignment[1].func) in SESSIONS:
                     g.sessions.update(assignment[0])
-
-
-def check_initialisation(graph: Graph, sites: Sites) -> None:
-    """Eager variables are initialised once, when created; TF1 re-ran initializers
-    each time it was asked to. That is the same only for a variable whose initial
-    value is not random and that no run changed in between (x.initializer.run()
-    then tf.global_variables_initializer().run())."""
-    initialised: set[str] = set()
-    ran_since: set[str] = set()  # initialised variables a run may have changed since
-    looped = sites.looped_inits
-    for site in sites.sites:
-        if not site.init:
-            if _changes_state(graph, site):
-                ran_since |= initialised
-            continue
-        fetch = site.fetch if site.fetch is not None else site.call.func.value
-        names = _initialised_by(graph, fetch, site.statement)
-        again = names & initialised if id(site.call) not in looped else names
-        for name in sorted(again):
-            if name in ran_since or graph.random_initial_value(name) or id(site.call) in looped:
-                raise CannotConvert(site.call, (
-                    f"`{name}` is initialised again (a new session or a loop): TF1 reset it to a fresh "
-                    "initial value, an eager variable keeps its value"
-                ))
-        initialised |= names
-
-
-def _changes_state(graph: Graph, site: Site) -> bool:
-    """The run trains or assigns (one level of its fetch: enough for the usual scripts)."""
-    fetch = site.fetch if site.fetch is not None else site.call.func.value
-    for name in names_read(fetch):
-        unit = graph.unit_by_name.get(name)
-        if unit is None:
-            continue
-        if unit.kind in ("train", "apply"):
-            return True
-        for call in calls_in(unit.node):
-            method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
-            if method in ("assign", "assign_add", "assign_sub") or graph.sym(call.func) in ("assign", "assign_add", "assign_sub"):
-                return True
-    return False
-
-
-def _initialised_by(graph: Graph, fetch, statement: int) -> set[str]:
-    if isinstance(fetch, (cst.List, cst.Tuple)):
-        return set().union(*(_initialised_by(graph, e.value, statement) for e in fetch.elements))
-    if isinstance(fetch, cst.Attribute) and fetch.attr.value == "initializer" and isinstance(fetch.value, cst.Name):
-        return {fetch.value.value}
-    # A global initializer covers the variables created before it.
-    return {v.name for v in graph.variables if v.statement < statement}
 
 
 def _literal_type(node) -> type | None:

@@ -78,7 +78,8 @@ class FunctionBodies:
         """For an optimizer whose slots TF1 started at 1.0: the variables it trains, a
         comment saying why, the loop that sets the slots, and whether the variables only
         exist after the first step has run (layers and helpers create weights on first call)."""
-        ctor = self.g.optimizer_calls.get(unit.optimizer) or unit.call.func.value
+        statement = unit.optimizer_statement
+        ctor = single_assignment(self.g.body[statement])[1] if statement is not None else unit.call.func.value
         mapping = OPTIMIZERS.get((self.g.sym(ctor.func) or "")[len("train."):]) if isinstance(ctor, cst.Call) else None
         if mapping is None or not mapping.ones_slots:
             return None

@@ -13,9 +13,8 @@ so a checkpoint written before training holds them too).
   TF1 failed on a saved variable missing from the file; so does this. TF1's restore
   returned None, and so does a restore whose value is kept.
 
-Eager variables are initialised once. A program that opens a new session and runs the
-initializer again (the state is reset) must restore right after it, with a Saver that
-holds every state training or an assignment changes; anything else is declined.
+An initializer run again (a new session) before a restore resets nothing the restore
+does not set again: ``restored_state`` tells the initialisation stage what it sets.
 ``tf.train.latest_checkpoint`` / ``get_checkpoint_state`` read the ``checkpoint``
 state file TF1's ``save`` wrote and ``Checkpoint.write`` does not: declined.
 """
@@ -28,7 +27,7 @@ import libcst as cst
 
 from codemods.analysis.graph import ReadNamesVisitor, argument, calls_in, names_read, single_assignment
 from codemods.graph.g101_session_to_function.feature import Feature
-from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
+from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Restore
 
 # Saver options that only decide which old checkpoint files TF1 deleted (or how it named
 # its ops): Checkpoint.write deletes nothing and the program cannot tell.
@@ -42,7 +41,6 @@ STATE_FILE = {
 }
 # Attributes of tf.train.Checkpoint that a dependency name must not shadow.
 RESERVED = {"save_counter", "save", "restore", "read", "write", "root", "sync"}
-ASSIGN_METHODS = {"assign", "assign_add", "assign_sub", "load"}
 
 
 @dataclass
@@ -212,47 +210,19 @@ def _check_arguments(graph: Graph, call: cst.Call, method: str) -> None:
 
 
 class _Uses(ReadNamesVisitor):
-    """Every mention of a saver name that is not a checked save/restore receiver, and
-    the program's graph events in order: init runs, restores, other runs."""
+    """Every mention of a saver name that is not a checked save/restore receiver."""
 
     def __init__(self, graph: Graph, savers: dict[str, Saver]) -> None:
         self.g = graph
         self.savers = savers
         self.allowed: set[int] = set()
         self.stray: list[cst.Name] = []
-        self.events: list[tuple[str, cst.Call, Saver | None]] = []
-        self.depth = 0  # inside a function definition: its runs happen where it is called
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.depth += 1
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.depth -= 1
-
-    def _event(self, kind: str, node: cst.Call, saver: Saver | None = None) -> None:
-        if self.depth == 0:
-            self.events.append((kind, node, saver))
 
     def visit_Call(self, node: cst.Call) -> None:
         found = _saver_call(self.savers, node)
         if found is not None:
             _check_arguments(self.g, node, found[1])
             self.allowed.add(id(node.func.value))
-            self._event("restore" if found[1] == "restore" else "use", node, found[0])
-            return
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("run", "eval"):
-            receiver = func.value
-            sessions = self.g.session_names()
-            if func.attr.value == "run" and isinstance(receiver, cst.Name) and receiver.value in sessions:
-                fetch = argument(node, 0, "fetches")
-                self._event("init" if fetch is not None and self.g.is_init(fetch) else "use", node)
-            elif self.g.is_init(receiver):
-                self._event("init", node)
-            elif self.g.runs_graph(node):
-                self._event("use", node)
-        elif isinstance(func, cst.Name) and func.value in self.g.session_params:
-            self._event("use", node)
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value in self.savers and id(node) not in self.allowed:
@@ -278,60 +248,6 @@ def check(graph: Graph, savers: dict[str, Saver]) -> None:
     for node in uses.stray:
         if id(node) not in targets:
             raise CannotConvert(node, f"`{node.value}` (a tf.train.Saver) used other than by save(sess, path) / restore(sess, path)")
-    _check_reinitialisation(graph, uses.events)
-
-
-def _check_reinitialisation(graph: Graph, events) -> None:
-    """A second initializer run (a new session) resets every variable in TF1; eager
-    variables keep their values. Faithful only when a restore follows at once and the
-    Saver holds every state that changed."""
-    initialised = False
-    pending = None
-    for kind, call, saver in events:
-        if kind == "init":
-            if initialised:
-                pending = call
-            initialised = True
-        elif kind == "restore" and pending is not None:
-            _check_covers(graph, saver)
-            pending = None
-        elif kind in ("use", "restore") and pending is not None:
-            raise CannotConvert(pending, (
-                "the variables are initialised again (a new session) and used before a restore: "
-                "TF1 reset them, eager variables keep their values"
-            ))
-
-
-def _check_covers(graph: Graph, saver: Saver) -> None:
-    held = set(saver.variables)
-    for unit in graph.units:
-        if unit.kind in ("train", "apply") and unit.optimizer not in saver.optimizers:
-            raise CannotConvert(saver.call, (
-                f"restored after the initializer ran again, but `{saver.name}` does not hold the slots of "
-                f"`{unit.optimizer}`, which TF1 reset and eager code keeps"
-            ))
-    assigned = _assigned_variables(graph)
-    trains = [u.index for u in graph.units if u.kind in ("train", "compute", "apply")]
-    for index, name, _ in graph.variables:
-        if name in held:
-            continue
-        trained = graph.trainable.get(name, True) and any(i > index for i in trains)
-        if trained or name in assigned:
-            raise CannotConvert(saver.call, (
-                f"restored after the initializer ran again, but `{saver.name}` does not hold `{name}`, "
-                "which TF1 reset and eager code keeps"
-            ))
-
-
-def _assigned_variables(graph: Graph) -> set[str]:
-    found = set()
-    for call in calls_in(graph.module):
-        func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ASSIGN_METHODS and isinstance(func.value, cst.Name):
-            found.add(func.value.value)
-        elif (graph.sym(func) or "") in ("assign", "assign_add", "assign_sub") and call.args:
-            found |= names_read(call.args[0].value)
-    return found
 
 
 # -- the rewrite -------------------------------------------------------------------------
@@ -381,8 +297,12 @@ class Checkpoints(Feature):
     def check(self, graph: Graph) -> None:
         check(graph, self.savers)
 
-    def checks_reinitialisation(self) -> bool:
-        return bool(self.savers)  # with a Saver, what follows a re-initialisation is checked here
+    def restored_state(self, graph: Graph, call: cst.Call) -> Restore | None:
+        found = _saver_call(self.savers, call)
+        if found is None or found[1] != "restore":
+            return None
+        saver = found[0]
+        return Restore(frozenset(saver.variables), frozenset(saver.optimizers))
 
     def rewrite_call(self, graph: Graph, call: cst.Call) -> cst.BaseExpression | None:
         return rewrite_call(graph, self.savers, call)

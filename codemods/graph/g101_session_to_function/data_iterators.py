@@ -163,7 +163,7 @@ class DataIterators(Feature):
         """The iterator is a parameter of the functions that read its elements, which
         every call passes by its name (a placeholder whose default is itself)."""
         self.iterators[iterator.name] = iterator
-        graph.placeholders[iterator.name] = Placeholder(iterator.name, before, None, "None", iterator.name)
+        graph.add_placeholder(Placeholder(iterator.name, before, None, "None", iterator.name))
 
     def _is_dataset(self, graph: Graph, expr: cst.BaseExpression) -> bool:
         if isinstance(expr, cst.Name):
@@ -232,7 +232,7 @@ class DataIterators(Feature):
             if not any(started_all):
                 return None
             # `sess.run([it.initializer, tf.global_variables_initializer()])`: eager
-            # variables are initialised when created, once (as check_initialisation requires).
+            # variables are initialised when created, once (the initialisation stage sees this run too).
             others = [e.value for e, s in zip(fetch.elements, started_all) if s is None]
             if sum(s is not None for s in started_all) > 1 or not all(graph.is_init(e) for e in others):
                 raise CannotConvert(call, "an iterator's initializer run together with other fetches")

@@ -21,7 +21,7 @@ from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.graph.g101_session_to_function.analysis import DISABLING_CALLS
 from codemods.graph.g101_session_to_function.bodies import FunctionBodies
 from codemods.graph.g101_session_to_function.feature import Feature
-from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Plan
+from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Initialisation, Plan
 from codemods.graph.g101_session_to_function.plan import fetch_elements
 from codemods.graph.g101_session_to_function.scope import SESSIONS
 
@@ -51,8 +51,10 @@ class Layout(Protocol):
         """The converted module."""
 
 
-def emit(graph: Graph, plan: Plan, features: Sequence[Feature], layout: Layout) -> cst.Module:
-    emitter = Emitter(graph, plan, features, layout)
+def emit(
+    graph: Graph, plan: Plan, initialisation: Initialisation, features: Sequence[Feature], layout: Layout
+) -> cst.Module:
+    emitter = Emitter(graph, plan, initialisation, features, layout)
     layout.name_functions(emitter)
     emitter.convert_block()
     return layout.finish(emitter)
@@ -111,10 +113,13 @@ class ModuleLayout:
 class Emitter(cst.CSTTransformer):
     """Rewrites the statements of the graph's block (a transformer for the kept ones)."""
 
-    def __init__(self, graph: Graph, plan: Plan, features: Sequence[Feature], layout: Layout) -> None:
+    def __init__(
+        self, graph: Graph, plan: Plan, initialisation: Initialisation, features: Sequence[Feature], layout: Layout
+    ) -> None:
         self.g = graph
         self.tf = graph.tf
         self.sites = plan
+        self.initialisation = initialisation
         self.features = features
         self.layout = layout
         self.bodies = FunctionBodies(graph, features)
@@ -152,6 +157,8 @@ class Emitter(cst.CSTTransformer):
                 if isinstance(body[-1], cst.FunctionDef):
                     gap = [line for line in body[-1].leading_lines if line.comment is None]
                     spaced = (body, len(body), gap)
+            if index in self.initialisation.initial_values:
+                stmt = self.initial_value_functions(index, stmt, body)
             if index in edits.inline_steps:
                 body.append(cst.parse_statement(
                     f'{edits.inline_steps[index]} = {self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")\n'))
@@ -167,8 +174,8 @@ class Emitter(cst.CSTTransformer):
                     body.append(self.optimizer_statement(g.inline_optimizers[index], unit.call.func.value, stmt))
                 else:
                     carried.extend(stmt.leading_lines)
-            elif index in g.optimizers.values():
-                name = next(n for n, i in g.optimizers.items() if i == index)
+            elif index in g.optimizer_statements:
+                name = g.optimizer_statements[index]
                 body.append(self.optimizer_statement(name, single_assignment(stmt)[1], stmt))
             elif any(i == index and k == "global_step" for i, _, k in g.variables):
                 body.append(stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(
@@ -191,6 +198,7 @@ class Emitter(cst.CSTTransformer):
                     lines = merge_lines(carried, first.leading_lines)
                 body[kept_before] = first.with_changes(leading_lines=lines)
                 carried = []
+            body.extend(self.first_draw_copies(index))
             layout.add_functions(self, index, self.defined.get(index, []), body)
             if spaced is not None and len(spaced[0]) > spaced[1]:
                 block, position, gap = spaced
@@ -198,6 +206,35 @@ class Emitter(cst.CSTTransformer):
                     leading_lines=[*gap, *without_blank(block[position].leading_lines)]
                 )
                 spaced = None
+
+    def initial_value_functions(self, index: int, stmt: cst.BaseStatement, body: list[cst.BaseStatement]) -> cst.BaseStatement:
+        """``w = tf.Variable(tf.random_normal(...))`` whose initializer runs again: the
+        initial value goes into a ``@tf.function`` (one random op, drawn again at each
+        call) and the variable is created from its first call. Returns the statement."""
+        gap = self.layout.gap() if isinstance(self.layout, ModuleLayout) else [cst.EmptyLine(indent=False)]
+        lines = without_blank(stmt.leading_lines)
+        values = self.initialisation.initial_values[index]
+        if all(value.first_draw for value in values):
+            return stmt  # the copies of the first values follow the statement (first_draw_copies)
+        for value in values:
+            if value.first_draw:
+                continue
+            assert value.value is not None
+            text = f"@{self.tf}.function\ndef {value.function}():\n{self.g.module.default_indent}return {self.g.code(value.value)}\n"
+            # No blank line opens a block (`def main():` then the function).
+            body.append(cst.parse_statement(text).with_changes(leading_lines=[*(gap if body else []), *lines]))
+            lines = []
+            stmt = stmt.deep_replace(value.value, cst.parse_expression(value.code))
+        return stmt.with_changes(leading_lines=gap)
+
+    def first_draw_copies(self, index: int) -> list[cst.BaseStatement]:
+        """``initial_w = tf.identity(w)`` right after ``w``'s creation: the value TF1's
+        initializer gives ``w`` again at the start of each new session."""
+        return [
+            cst.parse_statement(f"{value.function} = {self.tf}.identity({value.variable})\n")
+            for value in self.initialisation.initial_values.get(index, [])
+            if value.first_draw
+        ]
 
     def disables(self, stmt) -> bool:
         """``tf.disable_v2_behavior()`` and friends have no place in converted code."""
@@ -251,7 +288,14 @@ class Emitter(cst.CSTTransformer):
         args = ", ".join(feed.get(p.name, p.default) for p in fn.params)
         return f"{fn.name}({args})"
 
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
+        static = self.g.edits.static_reads.get(id(original_node))
+        return updated_node if static is None else cst.parse_expression(static)
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        static = self.g.edits.static_reads.get(id(original_node))
+        if static is not None:
+            return cst.parse_expression(static)
         planned = self.sites.get(id(original_node))
         if planned is not None:
             return cst.parse_expression(self._value_expression(*planned, original_node))
@@ -398,7 +442,7 @@ class Emitter(cst.CSTTransformer):
                 if func.attr.value == "run":
                     fetch = argument(call, 0, "fetches") if isinstance(receiver, cst.Name) and receiver.value in sessions else receiver
                     if fetch is not None and self.g.is_init(fetch):
-                        return cst.RemovalSentinel.REMOVE
+                        return self._initializer_run(original_node, call)
         if single_assignment(original_node) is not None:
             names, value = single_assignment(original_node)
             if isinstance(value, cst.Call) and self.g.sym(value.func) in SESSIONS:
@@ -406,6 +450,17 @@ class Emitter(cst.CSTTransformer):
             if id(value) in self.g.edits.feed_assignments:
                 return cst.RemovalSentinel.REMOVE
         return updated_node
+
+    def _initializer_run(self, stmt: cst.SimpleStatementLine, call: cst.Call):
+        """An initializer run: gone (the variables' creation initialised them), or
+        the variables it sets back to their initial value, one assignment each."""
+        lines = self.initialisation.assignments.get(id(call))
+        if not lines:
+            return cst.RemovalSentinel.REMOVE
+        statements = [cst.parse_statement(f"{line}\n") for line in lines]
+        statements[0] = statements[0].with_changes(leading_lines=stmt.leading_lines)
+        statements[-1] = statements[-1].with_changes(trailing_whitespace=stmt.trailing_whitespace)
+        return cst.FlattenSentinel(statements)
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With):
         item = original_node.items[0].item

@@ -18,12 +18,12 @@ analysis
                         the feature converts it (else the module is refused).
   ``unit_added``        after a tensor-defining unit joined the graph.
   ``check``             after classification.
-  ``checks_reinitialisation``  the feature checks initializer re-runs itself.
   ``keras_statement``   statements that are Keras code, not graph (not run sites).
 sites
   ``claims_run``        a call the feature rewrites itself instead of a planned run
                         (an iterator's initializer run): the expressions in it to check
                         like any other code (its feed values), or None when not claimed.
+  ``restored_state``    a call that restores state (``saver.restore``): what it sets.
 planning
   ``check_plan``        the planned functions.
 emission
@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.graph.g101_session_to_function.model import Function, Graph, Unit
+from codemods.graph.g101_session_to_function.model import Function, Graph, Restore, Unit
 
 
 class Feature:
@@ -66,13 +66,13 @@ class Feature:
     def check(self, graph: Graph) -> None:
         pass
 
-    def checks_reinitialisation(self) -> bool:
-        return False
-
     def keras_statement(self, graph: Graph, stmt: cst.BaseStatement) -> bool:
         return False
 
     def claims_run(self, graph: Graph, call: cst.Call, looped: bool) -> list[cst.BaseExpression] | None:
+        return None
+
+    def restored_state(self, graph: Graph, call: cst.Call) -> Restore | None:
         return None
 
     def check_plan(self, graph: Graph, functions: list[Function]) -> None:

@@ -11,7 +11,6 @@ stage declines: the rule then keeps the module on ``tf.compat.v1``.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -76,6 +75,7 @@ class Unit:
     kind: UnitKind = "tensor"
     call: cst.Call | None = None  # the minimize/apply/compute/gradients call
     optimizer: str | None = None
+    optimizer_statement: int | None = None  # the statement creating that optimizer, if one does
     var_list: str | None = None
     global_step: str | None = None
     structured: bool = False  # its one name may hold a tuple or dict of tensors (a dataset element)
@@ -98,12 +98,37 @@ class Site:
     statement: int = 0  # index of the graph block's statement holding the site
 
 
+class Restore(NamedTuple):
+    """What a restore (``saver.restore(sess, path)``) sets: variables and optimizer slots."""
+
+    variables: frozenset[str]
+    optimizers: frozenset[str]
+
+
+EventKind = Literal["run", "session", "restore", "call"]
+
+
+@dataclass
+class Event:
+    """Something the program does to the graph's state, in program order: a run
+    (``site``), a new session, a restore, a call of a user function (its events happen
+    there; a bare "call" is an opaque run of a function this stage did not read)."""
+
+    kind: EventKind
+    site: Site | None = None
+    restore: Restore | None = None
+    loops: tuple[int, ...] = ()  # ids of the for/while loops around it, outermost first
+    function: str | None = None  # the user function a "call" calls
+
+
 @dataclass
 class Sites:
-    """The run sites, in program order, and the initializer runs inside a loop."""
+    """The run sites, in program order, and every event around them."""
 
     sites: list[Site]
-    looped_inits: set[int]  # ids of their calls
+    events: list[Event] = field(default_factory=list)
+    # The events of each user function's body, which happen where it is called.
+    functions: dict[str, list[Event]] = field(default_factory=dict)
 
 
 @dataclass
@@ -138,6 +163,30 @@ class Planned(NamedTuple):
 Plan = dict[int, Planned]
 
 
+@dataclass
+class InitialValue:
+    """The initial value of a variable an initializer sets back."""
+
+    variable: str
+    statement: int  # index of the statement creating it
+    code: str  # what evaluates it again: the initial value's own code, or `initial_w()`
+    # A random initial value (or one reading names) is held by a @tf.function returning
+    # `value`: the variable is created from its first call. With `first_draw`, `function`
+    # names the variable's first value instead, kept right after its creation.
+    value: cst.BaseExpression | None = None
+    function: str | None = None
+    first_draw: bool = False
+
+
+@dataclass
+class Initialisation:
+    """What each initializer run does to eager variables: the first run of a variable's
+    initializer is its creation; a later run sets it back (``assignments``)."""
+
+    assignments: dict[int, list[str]] = field(default_factory=dict)  # run call id -> statements
+    initial_values: dict[int, list[InitialValue]] = field(default_factory=dict)  # statement -> made functions
+
+
 class Note(NamedTuple):
     """A report for the rule to make once the conversion succeeded."""
 
@@ -156,6 +205,8 @@ class Edits:
     inline_steps: dict[int, str] = field(default_factory=dict)  # global step created before a training op
     site_feeds: dict[int, cst.BaseExpression] = field(default_factory=dict)  # run call id -> its feed dict
     feed_assignments: set[int] = field(default_factory=set)  # dict literals of inlined feed variables
+    # `x.shape` / `x.get_shape()` / `x.dtype` of a placeholder outside the runs (node id) -> its code.
+    static_reads: dict[int, str] = field(default_factory=dict)
 
 
 class Graph:
@@ -179,18 +230,27 @@ class Graph:
         self.owner = owner
         self.body = body  # its statements, session blocks opened
         self.sessions = sessions  # names bound to sessions
+        self.session_blocks: set[int] = set()  # first statements of the opened `with tf.Session()` blocks
         self.tf = tf  # the module's name for tensorflow
         self.sym = sym  # TF1 symbol of an expression (`train.AdamOptimizer`), or None
         self.code: Callable[[cst.CSTNode], str] = module.code_for_node
-        self.placeholders: dict[str, Placeholder] = {}
+        self.placeholders: dict[str, Placeholder] = {}  # the latest of each name
+        self.placeholder_bindings: dict[str, list[Placeholder]] = {}  # every one, in program order
         self.units: list[Unit] = []
         self.unit_by_name: dict[str, Unit] = {}
         self.variables: list[Variable] = []
         self.trainable: dict[str, bool] = {}
         self.optimizers: dict[str, int] = {}  # optimizer name -> statement creating it
         self.optimizer_calls: dict[str, cst.Call] = {}
+        # Every statement creating an optimizer: a name rebound to a new optimizer (a graph
+        # built again after reset_default_graph) names the latest one in `optimizers`.
+        self.optimizer_statements: dict[int, str] = {}
         self.inline_optimizers: dict[int, str] = {}  # unit index -> new optimizer name
         self.inits: set[str] = set()  # names of initializer ops
+        self.init_ops: dict[str, list[tuple[int, cst.Call]]] = {}  # initializer name -> (statement, call) per binding
+        self.resets: list[int] = []
+        # Statements binding a graph name or variable to a plain Python value (`[[b]] = sess.run(b)`).
+        self.python_bindings: dict[str, list[int]] = {}  # statements calling reset_default_graph(): a new graph after each
         self.schedules: dict[str, str] = {}  # schedule name -> the global step it read
         self.user_functions: dict[str, cst.FunctionDef] = {}
         self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
@@ -229,6 +289,33 @@ class Graph:
     def session_names(self) -> set[str]:
         """Sessions, and the parameters of user functions that receive one."""
         return self.sessions | {p for _, p in self.session_params.values()}
+
+    def add_placeholder(self, placeholder: Placeholder) -> None:
+        self.placeholders[placeholder.name] = placeholder
+        self.placeholder_bindings.setdefault(placeholder.name, []).append(placeholder)
+
+    def placeholder(self, name: str, before: int) -> Placeholder | None:
+        """The placeholder ``name`` is bound to before statement ``before``."""
+        return next((p for p in reversed(self.placeholder_bindings.get(name, [])) if p.index < before), None)
+
+    def python_value(self, name: str, before: int) -> bool:
+        """``name`` holds a plain Python value at statement ``before``: its latest binding
+        before it is a Python assignment (``[[b]] = sess.run(b)``), not a graph object."""
+        python = [i for i in self.python_bindings.get(name, []) if i < before]
+        if not python:
+            return False
+        graph = [u.index for u in self.units if name in u.defines and u.index < before]
+        graph += [v.statement for v in self.variables if v.name == name and v.statement < before]
+        graph += [p.index for p in self.placeholder_bindings.get(name, []) if p.index < before]
+        return max(python) > max(graph, default=-1)
+
+    def definition(self, name: str, before: int) -> Unit | None:
+        """The unit whose definition of ``name`` is the latest before statement ``before``."""
+        return next((u for u in reversed(self.units) if u.index < before and name in u.defines), None)
+
+    def generation(self, index: int) -> int:
+        """Which graph statement ``index`` builds: ``reset_default_graph()`` starts a new one."""
+        return sum(1 for reset in self.resets if reset < index)
 
     def global_step(self) -> str | None:
         return next((v.name for v in self.variables if v.kind == "global_step"), None)
@@ -298,8 +385,8 @@ class Graph:
     def trainable_list(self, before: int) -> str:
         """The code of the list of trainable variables created before statement ``before``."""
         parts: list[str] = []
-        for index, name, kind in self.variables:
-            if index >= before or not self.trainable.get(name, True):
+        for index, name, kind in self.graph_variables(before):
+            if not self.trainable.get(name, True):
                 continue
             if kind == "module":
                 parts.extend(f"{name}.{attr}" for attr, trainable in self.module_variables[name] if trainable)
@@ -362,6 +449,23 @@ class Graph:
         if called:
             return f"`{called[0]}` from `{imported[called[0]]}`"
         return f"functions from `{imported['*']}` (a star import)" if "*" in imported else ""
+    def graph_variables(self, before: int) -> list[Variable]:
+        """The variables of the graph statement ``before`` builds, created before it. A
+        variable whose name a later one of the same graph took is unreachable: refused
+        when the graph computes with it, else left out (TF1 gave it no gradient)."""
+        generation = self.generation(before)
+        mine = [v for v in self.variables if v.statement < before and self.generation(v.statement) == generation]
+        latest = {v.name: v for v in mine}
+        for variable in mine:
+            if latest[variable.name] is variable:
+                continue
+            later = latest[variable.name].statement
+            if any(variable.statement < u.index < later and variable.name in u.reads for u in self.units):
+                raise CannotConvert(self.body[later], (
+                    f"`{variable.name}` names a second variable of the same graph while the graph still "
+                    "computes with the first"
+                ))
+        return [v for v in mine if latest[v.name] is v]
 
     def module_function(self, name: str) -> cst.FunctionDef | None:
         """A module-level function called from the graph built in ``main()``."""
@@ -369,11 +473,3 @@ class Graph:
             return None
         return next((s for s in self.module.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
 
-    def random_initial_value(self, name: str) -> bool:
-        index = next((v.statement for v in self.variables if v.name == name), None)
-        if index is None or index >= len(self.body):
-            return True
-        return any(
-            re.search(r"random|truncated|uniform|normal|glorot|xavier|orthogonal|initializer", self.sym(c.func) or "")
-            for c in calls_in(self.body[index])
-        )

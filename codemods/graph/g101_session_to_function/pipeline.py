@@ -11,11 +11,12 @@ from collections.abc import Callable
 import libcst as cst
 
 from codemods.graph.g101_session_to_function import build_functions, class_layout, model_classes
-from codemods.graph.g101_session_to_function.analysis import analyse, check_initialisation
+from codemods.graph.g101_session_to_function.analysis import analyse
 from codemods.graph.g101_session_to_function.checkpoints import Checkpoints
 from codemods.graph.g101_session_to_function.data_iterators import DataIterators
 from codemods.graph.g101_session_to_function.emit import Layout, ModuleLayout, emit
 from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.initialisation import plan_initialisation
 from codemods.graph.g101_session_to_function.layer_objects import LayerObjects
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Note, NothingToDo
 from codemods.graph.g101_session_to_function.plan import plan
@@ -81,6 +82,5 @@ def run_stages(graph: Graph, features: list[Feature], layout: Layout) -> cst.Mod
         raise NothingToDo()
     analyse(graph, features)
     sites = find_sites(graph, features)
-    if not any(feature.checks_reinitialisation() for feature in features):
-        check_initialisation(graph, sites)
-    return emit(graph, plan(graph, sites, features), features, layout)
+    initialisation = plan_initialisation(graph, sites, assignable=isinstance(layout, ModuleLayout))
+    return emit(graph, plan(graph, sites, features), initialisation, features, layout)

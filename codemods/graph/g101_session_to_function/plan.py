@@ -35,7 +35,7 @@ TRAIN_OP_NAMES = {
 }
 # A run site's fetch, read for planning: its elements, shape, dict keys, training ops
 # it runs and the code of the values it fetches.
-_Prepared = tuple[Site, list[cst.BaseExpression], Shape, list[str], "tuple[str, ...] | None", tuple[str, ...]]
+_Prepared = tuple[Site, list[cst.BaseExpression], Shape, list[str], "tuple[object, ...] | None", tuple[str, ...]]
 
 
 def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
@@ -51,10 +51,12 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
             continue  # plain variable reads need no function
         trains = tuple(dict.fromkeys(e.value for e in elements if isinstance(e, cst.Name) and graph.is_op(e) and e.value not in graph.inits))
         values = tuple(graph.code(e) for e in elements if not graph.gives_no_value(e))
-        prepared.append((site, elements, shape, keys, trains or None, values))
+        # Runs of different graphs (reset_default_graph between them) share nothing.
+        generation = graph.generation(site.statement)
+        prepared.append((site, elements, shape, keys, (generation, *trains) if trains else None, values))
     # Runs of one training op share one function when they fetch the same values
     # (or none): `sess.run(train_op)` and `_, c = sess.run([train_op, cost])`.
-    value_sets: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    value_sets: dict[tuple[object, ...], set[tuple[str, ...]]] = {}
     for _, _, _, _, train, values in prepared:
         if train is not None and values:
             value_sets.setdefault(train, set()).add(values)
@@ -66,7 +68,7 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
                 template = next(p for p in prepared if p[4] == train and p[5])
                 elements, shape, keys = template[1], template[2], template[3]
         else:
-            key = (shape, tuple(keys), tuple(graph.code(e) for e in elements))
+            key = (graph.generation(site.statement), shape, tuple(keys), tuple(graph.code(e) for e in elements))
         fn = by_key.get(key)
         if fn is None:
             fn = _make_function(graph, site, elements, shape, keys)
@@ -78,11 +80,34 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
             if fed not in graph.placeholders:
                 raise CannotConvert(site.call, f"feeding `{fed}`, which is not a placeholder")
         planned[id(site.call)] = Planned(fn, "op" if not values else fn.shape)
+    _check_globals(graph, [(p[0], planned[id(p[0].call)].function) for p in prepared])
     _place([(p[0], planned[id(p[0].call)].function) for p in prepared])
     functions = [entry.function for entry in planned.values()]
     for feature in features:
         feature.check_plan(graph, functions)
     return planned
+
+
+def _check_globals(graph: Graph, pairs: list[tuple[Site, Function]]) -> None:
+    """A generated function reads the graph's variables and tensors as globals when it is
+    traced: none may hold a Python value by then (``b = sess.run(b)`` before the run). A
+    function with a fixed signature already run before that keeps its trace."""
+    first_run: dict[int, int] = {}
+    for site, fn in pairs:
+        first_run[id(fn)] = min(first_run.get(id(fn), site.statement), site.statement)
+    for site, fn in pairs:
+        inside = {name for unit in fn.units for name in unit.defines} | {p.name for p in fn.params}
+        traced_once = all(p.dtype for p in fn.params)
+        for unit in fn.units:
+            for name in sorted(unit.reads - inside):
+                if not graph.python_value(name, site.statement) or graph.python_value(name, unit.index):
+                    continue
+                bound = max(i for i in graph.python_bindings[name] if i < site.statement)
+                if not (traced_once and first_run[id(fn)] < bound):
+                    raise CannotConvert(site.call, (
+                        f"`{name}` holds a Python value when this run's function is first traced "
+                        "(TF1's graph kept the object)"
+                    ))
 
 
 def _place(pairs: list[tuple[Site, Function]]) -> None:
@@ -158,7 +183,7 @@ def _make_function(
         if isinstance(element, cst.Name) and graph.is_op(element):
             if element.value in graph.inits:
                 continue
-            unit = graph.unit_by_name[element.value]
+            unit = graph.definition(element.value, site.statement) or graph.unit_by_name[element.value]
             if unit not in trains:
                 trains.append(unit)
             pending |= {element.value}
@@ -190,9 +215,9 @@ def _make_function(
         if (name, before) in visited:
             continue
         visited.add((name, before))
-        definition = next((u for u in reversed(graph.units) if u.index < before and name in u.defines), None)
-        placeholder = graph.placeholders.get(name)
-        if placeholder is not None and placeholder.index < before and (
+        definition = graph.definition(name, before)
+        placeholder = graph.placeholder(name, before)
+        if placeholder is not None and (
             definition is None or definition.index < placeholder.index
         ):
             fed[name] = placeholder
@@ -212,7 +237,7 @@ def _make_function(
     fn.trains = trains
     fn.variable_reads = variable_reads
     deps = [u.index for u in units] + [p.index for p in params]
-    deps += [graph.optimizers[t.optimizer] for t in trains if t.optimizer in graph.optimizers]
+    deps += [t.optimizer_statement for t in trains if t.optimizer_statement is not None]
     fn.position = max(deps) if deps else -1
     return fn
 

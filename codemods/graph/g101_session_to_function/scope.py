@@ -25,8 +25,11 @@ def find_scope(module: cst.Module, tf: str, sym: Sym) -> Graph:
     owner = graph_owner(module, sym)
     sessions: set[str] = set()
     statements = module.body if owner is None else cast(cst.IndentedBlock, owner.body).body
-    body = _flatten_sessions(list(statements), sym, sessions)
-    return Graph(module, owner, body, sessions, tf, sym)
+    opened: list[int] = []
+    body = _flatten_sessions(list(statements), sym, sessions, opened)
+    graph = Graph(module, owner, body, sessions, tf, sym)
+    graph.session_blocks = set(opened)
+    return graph
 
 
 def graph_owner(module: cst.Module, sym: Sym) -> cst.FunctionDef | cst.If | None:
@@ -63,9 +66,12 @@ def graph_owner(module: cst.Module, sym: Sym) -> cst.FunctionDef | cst.If | None
     return None
 
 
-def _flatten_sessions(statements: list[cst.BaseStatement], sym: Sym, sessions: set[str]) -> list[cst.BaseStatement]:
+def _flatten_sessions(
+    statements: list[cst.BaseStatement], sym: Sym, sessions: set[str], opened: list[int]
+) -> list[cst.BaseStatement]:
     """Open ``with tf.Session() as sess:`` blocks of the graph's own level (their
-    aliases are added to ``sessions``) and training name scopes."""
+    aliases are added to ``sessions``, the index of their first statement to
+    ``opened``) and training name scopes."""
     flat: list[cst.BaseStatement] = []
     for stmt in statements:
         item = stmt.items[0].item if isinstance(stmt, cst.With) else None
@@ -80,6 +86,7 @@ def _flatten_sessions(statements: list[cst.BaseStatement], sym: Sym, sessions: s
             alias = stmt.items[0].asname
             if alias is not None:
                 sessions.update(assigned_names(alias.name))
+            opened.append(len(flat))
             flat.extend(_opened(stmt, stmt.body))
         elif isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock) and training_scope(stmt, sym):
             flat.extend(_opened(stmt, stmt.body))

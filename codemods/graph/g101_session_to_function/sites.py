@@ -2,9 +2,12 @@
 
 ``find_sites`` visits the statements of the graph's block that are not graph
 definitions and returns every ``sess.run`` / ``t.eval()`` / ``op.run()`` (``Sites``), in
-program order; a graph tensor used anywhere else raises ``CannotConvert``. Feed dicts
-held in a variable (``feed = {x: ...}``) are inlined at their runs
-(``graph.edits.feed_assignments`` go, ``graph.edits.site_feeds`` keep each run's feed).
+program order, with the events around them (sessions opened, restores, calls of the
+block's functions, the loops each is in); a placeholder's static shape or dtype read
+outside them is its declaration (``graph.edits.static_reads``); a graph tensor used
+anywhere else raises ``CannotConvert``. Feed dicts held in a variable (``feed = {x:
+...}``) are inlined at their runs (``graph.edits.feed_assignments`` go,
+``graph.edits.site_feeds`` keep each run's feed).
 """
 
 from __future__ import annotations
@@ -13,15 +16,28 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.graph import ReadNamesVisitor, argument, assigned_names, names_read
+from codemods.analysis.graph import ReadNamesVisitor, argument, assigned_names, calls_in, names_read
 from codemods.graph.g101_session_to_function.analysis import local_names
 from codemods.graph.g101_session_to_function.feature import Feature
-from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Site, Sites
+from codemods.graph.g101_session_to_function.model import (
+    CannotConvert,
+    Event,
+    EventKind,
+    Graph,
+    Restore,
+    Site,
+    Sites,
+)
+from codemods.graph.g101_session_to_function.scope import SESSIONS
 
 
 def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
     finder = _SiteFinder(graph, features)
     for index, stmt in enumerate(graph.body):
+        if index in graph.session_blocks or (
+            index in graph.edits.removed and any(graph.sym(call.func) in SESSIONS for call in calls_in(stmt))
+        ):
+            finder.event("session")
         if (
             index in finder.unit_statements
             or index in graph.edits.removed
@@ -30,7 +46,21 @@ def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
             continue
         finder.statement = index
         stmt.visit(finder)
-    return Sites(finder.sites, finder.looped_inits)
+    for name, fn in finder.called.items():
+        if name not in finder.functions and _runs_graph(fn):
+            # Runs this stage did not read (a module function when the graph is built in
+            # `main()`): one opaque run that may use and change anything.
+            finder.functions[name] = [Event("call")]
+    return Sites(finder.sites, finder.events, finder.functions)
+
+
+# What a tensor knew while the graph was built; a placeholder's come from its declaration.
+STATIC_ATTRIBUTES = {"shape", "dtype", "name", "op", "graph"}
+
+
+def _runs_graph(fn: cst.FunctionDef) -> bool:
+    """A user function whose body runs something (``sess.run``, ``.eval()``, ``.run()``)."""
+    return any(isinstance(c.func, cst.Attribute) and c.func.attr.value in ("run", "eval") for c in calls_in(fn))
 
 
 class _SiteFinder(ReadNamesVisitor):
@@ -40,15 +70,31 @@ class _SiteFinder(ReadNamesVisitor):
         self.g = graph
         self.features = features
         self.sites: list[Site] = []
+        self.events: list[Event] = []
+        self.functions: dict[str, list[Event]] = {}  # the events of each user function's body
+        self.called: dict[str, cst.FunctionDef] = {}
+        self.defining: list[str | None] = []  # the function of the block each definition visited belongs to
+        self.outer_loops: list[list[int]] = []  # the loops around each of them
+        self.loop_ids: list[int] = []  # the for/while loops being visited (in the definition)
         self.unit_statements = {u.index for u in graph.units}
         self.session_names = graph.session_names()
         self.graph = graph.graph_names()
         self.feeds: dict[str, cst.Dict] = {}
         self.shadowed: list[set[str]] = []  # names local to the functions being visited
-        self.loops = 0  # depth of the for/while loops being visited
         self.loop_targets: list[set[str]] = []  # names bound by the for loops being visited
-        self.looped_inits: set[int] = set()  # initializer runs inside a loop
         self.statement = 0
+
+    def event(
+        self, kind: EventKind, site: Site | None = None, restore: Restore | None = None, function: str | None = None
+    ) -> None:
+        # Inside a function definition the events happen where it is called (`Sites.functions`).
+        owner = self.defining[-1] if self.defining else None
+        events = self.functions.setdefault(owner, []) if owner is not None else self.events
+        events.append(Event(kind, site, restore, tuple(self.loop_ids), function))
+
+    def _site(self, site: Site) -> None:
+        self.sites.append(site)
+        self.event("run", site)
 
     def visit_Assign(self, node: cst.Assign) -> bool:
         """``feed = {x: batch_x, y: batch_y}`` used as ``feed_dict=feed``: its values are
@@ -73,12 +119,25 @@ class _SiteFinder(ReadNamesVisitor):
 
     def visit_Call(self, node: cst.Call) -> bool:
         for feature in self.features:
-            checked = feature.claims_run(self.g, node, self.loops > 0)
+            checked = feature.claims_run(self.g, node, bool(self.loop_ids))
             if checked is not None:
                 for value in checked:
                     value.visit(self)
                 return False
         func = node.func
+        if self._static_call(node):
+            return False
+        if self.g.sym(func) in SESSIONS:
+            self.event("session")
+        for feature in self.features:
+            restore = feature.restored_state(self.g, node)
+            if restore is not None:
+                self.event("restore", restore=restore)
+        if isinstance(func, cst.Name):
+            called = self.g.user_functions.get(func.value) or self.g.module_function(func.value)
+            if called is not None:
+                self.called[func.value] = called
+                self.event("call", function=func.value)
         if not isinstance(func, cst.Attribute):
             return True
         receiver, method = func.value, func.attr.value
@@ -91,9 +150,7 @@ class _SiteFinder(ReadNamesVisitor):
             fetch = receiver
             feed_node = argument(node, 0, "feed_dict")
         elif method == "run" and self.g.is_init(receiver):
-            self.sites.append(Site(node, None, {}, init=True, statement=self.statement))
-            if self.loops:
-                self.looped_inits.add(id(node))
+            self._site(Site(node, None, {}, init=True, statement=self.statement))
             return False
         else:
             return True
@@ -110,9 +167,7 @@ class _SiteFinder(ReadNamesVisitor):
         if feed_node is not None:
             self.g.edits.site_feeds[id(node)] = feed_node
         feed = {} if feed_node is None else self._feed(feed_node)
-        self.sites.append(Site(node, fetch, feed, init=init, statement=self.statement))
-        if init and self.loops:
-            self.looped_inits.add(id(node))
+        self._site(Site(node, fetch, feed, init=init, statement=self.statement))
         # The fetch and the feed keys are graph references that the rewrite replaces;
         # the feed values are ordinary Python expressions.
         for value in feed.values():
@@ -135,7 +190,7 @@ class _SiteFinder(ReadNamesVisitor):
         return feed
 
     def visit_For(self, node: cst.For) -> bool:
-        self.loops += 1
+        self.loop_ids.append(id(node))
         self.loop_targets.append(set(assigned_names(node.target)))
         # The target binds Python values (`for i, x in enumerate(y_test)` once the graph's
         # `x` is no longer needed): neither it nor the body's reads of it use the graph.
@@ -148,25 +203,88 @@ class _SiteFinder(ReadNamesVisitor):
         return False
 
     def leave_For(self, original_node: cst.For) -> None:
-        self.loops -= 1
+        self.loop_ids.pop()
         self.loop_targets.pop()
 
     def visit_While(self, node: cst.While) -> None:
-        self.loops += 1
+        self.loop_ids.append(id(node))
 
     def leave_While(self, original_node: cst.While) -> None:
-        self.loops -= 1
+        self.loop_ids.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.shadowed.append(local_names(node))
+        # A function of the graph's block runs where it is called; what a method or a
+        # nested function does stays where it is written.
+        own = not any(self.defining) and self.g.user_functions.get(node.name.value) is node
+        self.defining.append(node.name.value if own else (self.defining[-1] if self.defining else None))
+        self.outer_loops.append(self.loop_ids)
+        if own:
+            self.loop_ids = []
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.shadowed.pop()
+        self.defining.pop()
+        self.loop_ids = self.outer_loops.pop()
+
+    def _graph_name(self, name: str) -> bool:
+        # `_` is a throwaway: `grads, _ = tf.clip_by_global_norm(...)` then `c, _ = sess.run(...)`.
+        return (
+            name in self.graph
+            and name != "_"
+            and not any(name in names for names in self.shadowed)
+            and not self.g.python_value(name, self.statement)
+        )
 
     def visit_Name(self, node: cst.Name) -> None:
-        # `_` is a throwaway: `grads, _ = tf.clip_by_global_norm(...)` then `c, _ = sess.run(...)`.
-        if node.value in self.graph and node.value != "_" and not any(node.value in names for names in self.shadowed):
+        if self._graph_name(node.value):
             raise CannotConvert(node, f"graph tensor `{node.value}` is used outside a session run")
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        """``x.shape`` / ``x.dtype`` of a placeholder: what TF1 knew while building the
+        graph, the placeholder's own declaration (``x.get_shape()``: visit_Call)."""
+        value = node.value
+        if isinstance(value, cst.Name) and self._graph_name(value.value) and node.attr.value in STATIC_ATTRIBUTES:
+            static = self._static(value.value, node.attr.value)
+            if static is not None:
+                self.g.edits.static_reads[id(node)] = static
+                return False
+            raise CannotConvert(node, (
+                f"reads `{node.attr.value}` of graph tensor `{value.value}` outside a session run: TF1 knew it "
+                "while building the graph, eager code only once a function has run"
+            ))
+        return super().visit_Attribute(node)
+
+    def _static(self, name: str, attribute: str) -> str | None:
+        placeholder = self.g.placeholder(name, self.statement)
+        unit = self.g.definition(name, self.statement)
+        if placeholder is None or (unit is not None and unit.index > placeholder.index):
+            return None
+        if attribute in ("shape", "get_shape"):
+            return f"{self.g.tf}.TensorShape({placeholder.shape})"
+        return placeholder.dtype if attribute == "dtype" else None
+
+    def _static_call(self, node: cst.Call) -> bool:
+        """``x.get_shape()`` of a placeholder (recorded); ``print(t)`` of a graph tensor (refused)."""
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get_shape" and not node.args:
+            if isinstance(func.value, cst.Name) and self._graph_name(func.value.value):
+                static = self._static(func.value.value, "get_shape")
+                if static is None:
+                    raise CannotConvert(node, (
+                        f"reads the static shape of graph tensor `{func.value.value}` outside a session run: TF1 "
+                        "knew it while building the graph, eager code only once a function has run"
+                    ))
+                self.g.edits.static_reads[id(node)] = static
+                return True
+        if isinstance(func, cst.Name) and func.value == "print":
+            for arg in node.args:
+                if isinstance(arg.value, cst.Name) and self._graph_name(arg.value.value):
+                    raise CannotConvert(node, (
+                        f"prints graph tensor `{arg.value.value}`: TF1 printed its description (name, shape, dtype), "
+                        "not a value, and eager code has no graph tensor to describe"
+                    ))
+        return False
 
     def visit_Param(self, node: cst.Param) -> bool:
         return False
