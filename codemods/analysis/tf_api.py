@@ -315,13 +315,14 @@ def graph_fallback(scratch: dict) -> bool:
     return graph_outcome(scratch).fallback
 
 
-def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
-    """Insert import statements (not already there) after the module's top-level imports."""
+def add_imports(module: cst.Module, lines: list[str], before: int | None = None) -> cst.Module:
+    """Insert import statements (not already there) after the module's top-level imports
+    (with ``before``: after those above statement ``before``, the first to need them)."""
     body = list(module.body)
     existing = {module.code_for_node(s).strip() for s in body if isinstance(s, cst.SimpleStatementLine)}
     new = [cst.parse_statement(line + "\n") for line in lines if line not in existing]
     position = 0
-    for index, stmt in enumerate(body):
+    for index, stmt in enumerate(body[:before]):
         if is_import_line(stmt):
             position = index + 1
     body[position:position] = new

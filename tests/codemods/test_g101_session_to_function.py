@@ -863,3 +863,32 @@ for num in range(3):
     assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
     (finding,) = [f for f in findings if f.kind == "declined"]
     assert "loop variable `num`" in finding.message
+
+
+def test_flag_definitions_and_logging_are_plain_python_not_graph_state() -> None:
+    text, findings = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+
+        tf.app.flags.DEFINE_float("learning_rate", 0.1, "Learning rate.")
+        tf.flags.DEFINE_integer("steps", 3, "Training steps.")
+        FLAGS = tf.app.flags.FLAGS
+        tf.logging.set_verbosity(tf.logging.INFO)
+
+        x = tf.placeholder(tf.float32, [None])
+        w = tf.Variable(1.0)
+        loss = tf.reduce_mean(tf.square(x * w - 2.0))
+        train_op = tf.train.GradientDescentOptimizer(FLAGS.learning_rate).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for step in range(FLAGS.steps):
+                _, l = sess.run([train_op, loss], feed_dict={x: np.ones(4)})
+                tf.logging.info("step %d", step)
+                print(l)
+        """
+    )
+    assert not [f for f in findings if f.kind == "declined"], findings
+    assert 'tf.app.flags.DEFINE_float("learning_rate", 0.1, "Learning rate.")\n' in text  # T102's to move
+    assert "optimizer = tf.keras.optimizers.SGD(learning_rate=FLAGS.learning_rate)" in text
+    assert "    l = train_step(np.ones(4)).numpy()\n    tf.logging.info" in text

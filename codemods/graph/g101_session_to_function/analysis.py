@@ -153,6 +153,8 @@ class _Classifier:
                 if symbol in DISABLING_CALLS:
                     g.edits.removed.add(index)
                 return
+            if symbol is not None and symbol.startswith(NOT_GRAPH):
+                return  # `tf.app.flags.DEFINE_integer(...)`, `tf.logging.info(...)`: plain Python
             if symbol is not None:
                 raise CannotConvert(stmt, f"module-level `{g.code(expr.func)}(...)` builds graph state")
 
@@ -491,7 +493,7 @@ class _Classifier:
             symbol = g.sym(call.func)
             if symbol in SESSIONS or symbol is None or id(call) in in_runs:
                 continue
-            if symbol not in CONFIGURATION and symbol not in INITIALIZERS:
+            if symbol not in CONFIGURATION and symbol not in INITIALIZERS and not symbol.startswith(NOT_GRAPH):
                 raise CannotConvert(call, "the graph is built inside a loop, condition or block")
         for inner in statements_in(stmt):
             if isinstance(inner, cst.With):
