@@ -1,10 +1,11 @@
 """G101 on TensorBoard summaries (g101_session_to_function/summaries.py).
 
-The fixtures graph/tensorboard_merged_summaries and graph/tensorboard_train_test_writers
-prove the printed numbers; ``test_event_files_match`` runs both programs of each and
-compares what lands in their event files: the same tags at the same steps, the same
-scalar values, histograms over the same number of values with the same range (TF2
-buckets them differently).
+The fixtures graph/tensorboard_merged_summaries, graph/tensorboard_train_test_writers,
+graph/flags_summaries_regression and graph/app_run_summaries_one_by_one prove the printed
+numbers; ``test_event_files_match`` runs both programs of each and compares what lands
+in their event files: the same tags at the same steps, the same scalar values,
+histograms over the same number of values with the same range (TF2 buckets them
+differently), as many images of the same size.
 """
 
 from __future__ import annotations
@@ -277,7 +278,9 @@ def test_tags_that_cannot_be_told_say_so() -> None:
 # -- the event files ------------------------------------------------------------------------
 def _events(log_dir: Path) -> dict[tuple[str, str], dict]:
     """{(run, tag): {step: value}} from every event file under ``log_dir``: a float for a
-    scalar, (count, min, max) for a histogram, whichever TF version wrote it."""
+    scalar, (count, min, max) for a histogram, [(height, width), ...] for images (under
+    their summary's name: TF1 tagged each image `name/image/<i>`), whichever TF version
+    wrote it."""
     import numpy as np
     import tensorflow as tf
 
@@ -287,17 +290,26 @@ def _events(log_dir: Path) -> dict[tuple[str, str], dict]:
         for event in tf.compat.v1.train.summary_iterator(str(path)):
             for value in event.summary.value:
                 kind = value.WhichOneof("value")
+                tag = value.tag
                 if kind == "simple_value":
                     item = value.simple_value
                 elif kind == "histo":
                     item = (value.histo.num, value.histo.min, value.histo.max)
+                elif kind == "image":
+                    tag = tag.rsplit("/image", 1)[0]
+                    found.setdefault((run, tag), {}).setdefault(event.step, []).append(
+                        (value.image.height, value.image.width))
+                    continue
                 elif value.metadata.plugin_data.plugin_name == "histograms":
                     buckets = tf.make_ndarray(value.tensor)
                     item = (buckets[:, 2].sum(), buckets[0, 0], buckets[-1, 1])
+                elif value.metadata.plugin_data.plugin_name == "images":
+                    width, height, *images = tf.make_ndarray(value.tensor)
+                    item = [(int(height), int(width))] * len(images)
                 else:
                     item = float(np.asarray(tf.make_ndarray(value.tensor)))
-                steps = found.setdefault((run, value.tag), {})
-                assert event.step not in steps, f"{value.tag} written twice at step {event.step}"
+                steps = found.setdefault((run, tag), {})
+                assert event.step not in steps, f"{tag} written twice at step {event.step}"
                 steps[event.step] = item
     return found
 
@@ -311,10 +323,12 @@ def _run(python: str, script: Path, cwd: Path) -> str:
     return done.stdout
 
 
-RACY = {("tensorflow_logs/example", "softmax_weights"), ("summaries/train", "layer1_weights")}
+RACY = {("tensorflow_logs/example", "softmax_weights"), ("summaries/train", "layer1_weights"),
+        ("logs/regression/train", "weights_1")}
 
 
-@pytest.mark.parametrize("name", ["tensorboard_merged_summaries", "tensorboard_train_test_writers"])
+@pytest.mark.parametrize("name", ["tensorboard_merged_summaries", "tensorboard_train_test_writers",
+                                  "flags_summaries_regression", "app_run_summaries_one_by_one"])
 def test_event_files_match(name: str, tmp_path: Path) -> None:
     from migrator.verify import runtimes
 
@@ -333,7 +347,9 @@ def test_event_files_match(name: str, tmp_path: Path) -> None:
         assert sorted(steps) == sorted(after[key]), key
         for step, value in steps.items():
             other = after[key][step]
-            if isinstance(value, tuple):  # histogram: same values counted, same range
+            if isinstance(value, list):  # images: as many, of the same size
+                assert other == value, (key, step)
+            elif isinstance(value, tuple):  # histogram: same values counted, same range
                 assert other[0] == pytest.approx(value[0]), (key, step)
                 # A variable's histogram fetched with its training op: TF1 reads the ref
                 # variable while the update writes it in place (before, after or torn
