@@ -360,3 +360,25 @@ def test_slim_layer_functions_are_contrib_layers() -> None:
     text = result.new_bytes.decode()
     assert 'out = tf.keras.layers.Dense(1, name="out")' in text
     assert "slim" not in text and "compat.v1" not in text
+
+
+def test_cell_classes_go_before_their_first_use_when_the_script_imports_later() -> None:
+    # A tutorial importing its data loader half-way down: the TF1 cell class must be
+    # defined before the layer that uses it, not after that late import.
+    text, _ = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+
+        X = tf.placeholder(tf.float32, [None, 5, 3])
+        cell = tf.nn.rnn_cell.BasicRNNCell(num_units=4)
+        output, state = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
+        loss = tf.reduce_mean(state)
+
+        import os
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(loss, feed_dict={X: np.ones((2, 5, 3))}), os.sep)
+        """
+    )
+    assert text.index("class TF1BasicRNNCell") < text.index("TF1BasicRNNCell(4") < text.index("import os")

@@ -187,7 +187,10 @@ def _make_function(
             fed[name] = placeholder
         elif definition is not None and definition.index not in needed:
             needed[definition.index] = definition
-            todo.extend((read, definition.index) for read in definition.reads)
+            # A function defined at the graph's level reads its globals when it is called:
+            # those defined before the statement that calls it, after the def too.
+            called = before if isinstance(definition.node, cst.FunctionDef) else definition.index
+            todo.extend((read, called) for read in definition.reads)
     units = [needed[i] for i in sorted(needed)]
     for unit in units:
         if unit.kind in ("train", "apply") and unit not in trains:
