@@ -204,6 +204,15 @@ def test_summaries_run_one_by_one_and_graph_only_writers() -> None:
     assert "    summary = tf.nest.map_structure(lambda value: value.numpy(), compute_loss_summary(" in text
 
 
+def test_merge_all_after_helpers_of_other_modules_says_what_it_cannot_see() -> None:
+    source = (GRAPH + SUMMARIES + RUN).replace(
+        "import tensorflow as tf\n", "import tensorflow as tf\nfrom layers import scale\n", 1
+    ).replace("pred = tf.matmul(x, W) + b\n", "pred = scale(tf.matmul(x, W)) + b\n")
+    text, findings = migrate(source)
+    assert not declined(findings)
+    assert any("`scale()` from another module may create summaries too" in f.message for f in findings)
+
+
 # -- TF1's tags -----------------------------------------------------------------------------
 def _tags(source: str) -> dict[str, tuple[str, bool]]:
     """{summary name argument: (TF1 tag, certain)} of the summaries ``source`` creates."""

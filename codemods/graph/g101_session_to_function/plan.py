@@ -133,11 +133,21 @@ def _structured(graph: Graph, expr: cst.BaseExpression) -> bool:
     unit = graph.unit_by_name.get(expr.value) if isinstance(expr, cst.Name) else None
     if unit is None:
         return False
-    assignment = single_assignment(unit.node)
+    assert isinstance(expr, cst.Name)
+    assignment = _assignment_of(unit.node, expr.value)
     if assignment is None or len(assignment[0]) != 1:
         return False  # `dW, db = tf.gradients(...)` unpacks the list
     value = assignment[1]
     return (unit.kind in ("gradients", "compute") and value is unit.call) or _structured(graph, value)
+
+
+def _assignment_of(node: cst.CSTNode, name: str) -> tuple[list[str], cst.BaseExpression] | None:
+    """The statement of ``node`` that last binds ``name`` (a name-scope block's too)."""
+    if isinstance(node, cst.With) and isinstance(node.body, cst.IndentedBlock):
+        found = [_assignment_of(inner, name) for inner in node.body.body]
+        return next((a for a in reversed(found) if a is not None), None)
+    assignment = single_assignment(node)
+    return assignment if assignment is not None and name in assignment[0] else None
 
 
 def _make_function(

@@ -78,6 +78,9 @@ class SummaryValue:
     stmt: cst.SimpleStatementLine
     ops: list[SummaryOp]
     merge_of: list[str] = field(default_factory=list)  # merge([a, b]): the names merged
+    # merge_all(): functions of other modules the graph called before it (their
+    # summaries, if any, were in TF1's collection too).
+    imported_calls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,7 +108,7 @@ def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | N
     functions.update({s.name.value: s for s in graph.body if isinstance(s, cst.FunctionDef)})
     names = OpNames(graph.sym, functions)
     names.replay(graph.body)
-    reader = _Reader(graph, names)
+    reader = _Reader(graph, names, _imported_calls(graph, names.tensors))
     for index, stmt in enumerate(graph.body):
         new = reader.statement(index, stmt)
         if new is stmt:
@@ -130,9 +133,10 @@ def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | N
 class _Reader:
     """The summary statements of the graph's block and of the name-scope blocks in it."""
 
-    def __init__(self, graph: Graph, names: OpNames) -> None:
+    def __init__(self, graph: Graph, names: OpNames, imported_calls: dict[int, list[str]]) -> None:
         self.g = graph
         self.names = names
+        self.imported_calls = imported_calls  # statement -> functions of other modules it calls
         self.summaries = Summaries()
         self.handled: set[int] = set()
 
@@ -231,7 +235,8 @@ class _Reader:
             if _reads(self.g.module, target):
                 raise CannotConvert(call, f"merge_all() of the empty collection `{collection}` (None in TF1) is used")
             return None
-        return self._bind(SummaryValue(target, index, stmt, ops), stmt)
+        imported = [name for i in sorted(self.imported_calls) if i <= index for name in self.imported_calls[i]]
+        return self._bind(SummaryValue(target, index, stmt, ops, imported_calls=list(dict.fromkeys(imported))), stmt)
 
     def _bind(self, value: SummaryValue, stmt: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
         if value.name in self.summaries.named:
@@ -245,6 +250,33 @@ class _Reader:
         new = stmt.with_changes(body=[stmt.body[0].with_changes(value=_dict_of(self.g, value, variables=False))])
         value.stmt = new
         return new
+
+
+def _imported_calls(graph: Graph, tensors: set[str]) -> dict[int, list[str]]:
+    """Functions imported from modules other than TensorFlow that the graph's statements
+    call with a tensor: ``from ops import fc_layer`` ... ``fc_layer(x, 100, "hidden")``."""
+    imported: set[str] = set()
+    for stmt in graph.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                origin = graph.code(small.module) if small.module is not None else ""
+                if not small.relative and origin.split(".")[0] == "tensorflow":
+                    continue
+                imported.update(str(a.evaluated_alias or a.evaluated_name) for a in small.names)
+            elif isinstance(small, cst.Import):
+                imported.update(str(a.evaluated_alias or a.evaluated_name).split(".")[0]
+                                for a in small.names if a.evaluated_name.split(".")[0] != "tensorflow")
+    found: dict[int, list[str]] = {}
+    for index, stmt in enumerate(graph.body):
+        for call in calls_in(stmt):
+            root = call.func
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name) and root.value in imported and names_read(call) & tensors:
+                found.setdefault(index, []).append(graph.code(call.func))
+    return found
 
 
 def _first_repeat(tags: list[str]) -> str:
@@ -525,6 +557,13 @@ def _nodes(tree: cst.CSTNode, types: tuple) -> list:
 
 
 def _report(graph: Graph, summaries: Summaries) -> None:
+    for value in summaries.named.values():
+        if value.imported_calls:
+            called = ", ".join(f"`{name}()`" for name in value.imported_calls)
+            graph.report(value.stmt.body[0], (
+                f"merge_all() `{value.name}` holds the summaries this module creates; {called} from another module "
+                "may create summaries too, which TF1 merged and which are not written here"
+            ), kind="converted")
     for op in summaries.ops:
         tag = op.tag.text
         if not op.kept:
