@@ -110,7 +110,7 @@ def test_merge_fetched_alone_with_keyword_step() -> None:
 
 @pytest.mark.parametrize("change, expected", [
     # A summary op run by name, alone or merged with merge([...]).
-    ((SUMMARIES, 'loss_summary = tf.summary.scalar("loss", loss)\nmerged = tf.summary.merge([loss_summary])\n'),
+    ((SUMMARIES, 'loss_summary = tf.summary.scalar("loss", loss)\nmerged = tf.summary.merge([loss_summary], name="m")\n'),
      ['loss_summary = {"loss": loss}', "merged = {**loss_summary}"]),
     # Created after merge_all(): not in the merge, never run.
     (("merged = tf.summary.merge_all()\n", 'merged = tf.summary.merge_all()\ntf.summary.scalar("b", b)\n'),

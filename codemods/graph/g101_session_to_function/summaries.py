@@ -206,7 +206,9 @@ class _Reader:
 
     def _merge(self, index: int, target: str, call: cst.Call, stmt) -> cst.SimpleStatementLine:
         inputs = argument(call, 0, "inputs")
-        if len(call.args) != 1 or not isinstance(inputs, (cst.List, cst.Tuple)) or not inputs.elements:
+        extra = [a for a in call.args if a.value is not inputs]
+        if any(a.keyword is None or a.keyword.value != "name" for a in extra) or not (
+                isinstance(inputs, (cst.List, cst.Tuple)) and inputs.elements):
             raise CannotConvert(call, "merge() of something other than a list of summary ops")
         ops: list[SummaryOp] = []
         merged: list[str] = []
