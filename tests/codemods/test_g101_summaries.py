@@ -76,11 +76,19 @@ def test_merged_summaries_become_a_returned_dict_written_at_add_summary() -> Non
     assert "return loss, merged" in text or "return merged" in text or "return loss_value, merged" in text
     assert "l, summary = tf.nest.map_structure(lambda value: value.numpy(), train_step(" in text
     assert 'writer = tf.summary.create_file_writer("logs")' in text
-    assert textwrap.indent(textwrap.dedent("""\
-        with writer.as_default(step=step):
-            tf.summary.scalar("loss", summary["loss"])
-            tf.summary.histogram("weights", summary["weights"])
-        """), "    ") in text
+    # Written by one tf.function (eager summary ops cost more than the step), defined
+    # before the loop that writes, the step a tensor (a Python int would retrace).
+    assert 'writer = tf.summary.create_file_writer("logs")\n\n\n' + textwrap.dedent("""\
+        @tf.function(reduce_retracing=True)
+        def write_merged(writer, values, step):
+            with writer.as_default(step=step):
+                tf.summary.scalar("loss", values["loss"])
+                tf.summary.histogram("weights", values["weights"])
+
+
+        for step in range(3):
+        """) in text
+    assert "    write_merged(writer, summary, tf.constant(step, tf.int64))\n" in text
     assert text.endswith("\nwriter.close()\n")
     assert "summary.merge_all" not in text and "FileWriter" not in text and "sess" not in text
     notes = [f.message for f in findings if f.kind == "converted"]
@@ -105,7 +113,7 @@ def test_merge_fetched_alone_with_keyword_step() -> None:
     text, findings = migrate(GRAPH + SUMMARIES + run.replace("_, l, summary", "_, l"))
     assert not declined(findings)
     assert "s = tf.nest.map_structure(lambda value: value.numpy(), compute_merged(" in text
-    assert '    with writer.as_default(step=step):\n        tf.summary.scalar("loss", s["loss"])' in text
+    assert "    write_merged(writer, s, tf.constant(step, tf.int64))" in text
 
 
 @pytest.mark.parametrize("change, expected", [
@@ -116,7 +124,7 @@ def test_merge_fetched_alone_with_keyword_step() -> None:
     (("merged = tf.summary.merge_all()\n", 'merged = tf.summary.merge_all()\ntf.summary.scalar("b", b)\n'),
      ['merged = {"loss": loss, "weights": tf.identity(W)}']),
     (('tf.summary.histogram("weights", W)\n', 'tf.summary.image("weights", tf.reshape(W, [1, 2, 1, 1]))\n'),
-     ['"weights": tf.reshape(W, [1, 2, 1, 1])[:3]', 'tf.summary.image("weights", summary["weights"])']),
+     ['"weights": tf.reshape(W, [1, 2, 1, 1])[:3]', 'tf.summary.image("weights", values["weights"])']),
     # Name scopes are part of the tag; the scope block keeps what else it defines.
     (('tf.summary.scalar("loss", loss)\n', 'with tf.name_scope("train"):\n    tf.summary.scalar("loss", loss)\n'),
      ['"train/loss": loss']),
@@ -131,7 +139,8 @@ def test_merge_fetched_alone_with_keyword_step() -> None:
      ['"weights_1": tf.identity(W)']),
     (('tf.summary.scalar("loss", loss)\n', 'tf.summary.scalar("mean", loss)\n'), ['"mean_1": loss']),
     # TF1's event without a step has step 0; TF2 has no add_graph.
-    (("writer.add_summary(summary, step)", "writer.add_summary(summary)"), ["with writer.as_default(step=0):"]),
+    (("writer.add_summary(summary, step)", "writer.add_summary(summary)"),
+     ["write_merged(writer, summary, tf.constant(0, tf.int64))"]),
     (("writer.close()", "writer.add_graph(sess.graph)"), ["writer = tf.summary.create_file_writer"]),
     # A writer created inside the loop.
     (('    writer = tf.summary.FileWriter("logs", sess.graph)\n', ""),
@@ -141,8 +150,8 @@ def test_merge_fetched_alone_with_keyword_step() -> None:
       "        writer.add_summary(summary, step)",
       "_, l = sess.run([train_op, loss], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})\n"
       "        writer.add_summary(sess.run(merged, feed_dict={x: np.ones((1, 2)), y: np.zeros((1, 1))}), step)"),
-     ["summary_values = tf.nest.map_structure(lambda value: value.numpy(), compute_merged(np.ones((1, 2)), np.zeros((1, 1))))",
-      'tf.summary.scalar("loss", summary_values["loss"])']),
+     ["write_merged(writer, tf.nest.map_structure(lambda value: value.numpy(), compute_merged(np.ones((1, 2)), "
+      "np.zeros((1, 1)))), tf.constant(step, tf.int64))"]),
 ])
 def test_summary_forms_tf1_scripts_use_are_converted(change, expected) -> None:
     old, new = change
@@ -211,6 +220,42 @@ def test_merge_all_after_helpers_of_other_modules_says_what_it_cannot_see() -> N
     text, findings = migrate(source)
     assert not declined(findings)
     assert any("`scale()` from another module may create summaries too" in f.message for f in findings)
+
+
+def test_summaries_of_a_model_class_graph() -> None:
+    text, findings = migrate(textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+        class Model(object):
+            def __init__(self):
+                self.x = tf.placeholder(tf.float32, [None, 2])
+                self.w = tf.Variable(tf.ones([2, 1]))
+                self.loss = tf.reduce_mean(tf.matmul(self.x, self.w))
+                with tf.name_scope("summaries"):
+                    tf.summary.scalar("loss", self.loss)
+                self.merged = tf.summary.merge_all()
+
+        model = Model()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            writer = tf.summary.FileWriter("logs")
+            for step in range(2):
+                loss, summary = sess.run([model.loss, model.merged], feed_dict={model.x: np.ones((3, 2))})
+                writer.add_summary(summary, step)
+                print(loss)
+        """))
+    assert not declined(findings)
+    assert '        merged = {"summaries/loss": loss}\n' in text
+    assert textwrap.dedent("""\
+        def write_merged(writer, values, step):
+            with writer.as_default(step=step):
+                tf.summary.scalar("summaries/loss", values["summaries/loss"])
+
+
+        for step in range(2):
+        """) in text
+    assert "    write_merged(writer, summary, tf.constant(step, tf.int64))\n" in text
 
 
 # -- TF1's tags -----------------------------------------------------------------------------

@@ -73,8 +73,9 @@ class GraphToEager(Rule):
         "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram/image ops "
         "at the graph's level (in name scopes too), run by name, merged with merge([...]) or merge_all(key), "
         "become dicts of their TF1 tags and values that the runs return, written where TF1 called add_summary "
-        "by a tf.summary.create_file_writer writer, at the same steps; the tags are TF1's (name scopes, the "
-        "`_1` of its unique op names, replayed statically; a finding says when one cannot be told). TF2 "
+        "to a tf.summary.create_file_writer writer by a tf.function per set of summaries, at the same "
+        "steps; the tags are TF1's (name scopes, the `_1` of its unique op names, replayed statically; a "
+        "finding says when one cannot be told). TF2 "
         "histograms bucket differently, TF2 images go under one tag; FileWriter graphs and add_graph are "
         "dropped. Summaries inside functions the graph calls are declined. Several training ops in one run "
         "share one forward pass. Variables initialised again (a new session, a loop) are declined unless "
@@ -148,10 +149,17 @@ class GraphToEager(Rule):
 
 
                 writer = tf.summary.create_file_writer("logs")
+
+
+                @tf.function(reduce_retracing=True)
+                def write_y_summary(writer, values, step):
+                    with writer.as_default(step=step):
+                        tf.summary.scalar("model/mean_1", values["model/mean_1"])
+
+
                 for step in range(2):
                     summary, value = tf.nest.map_structure(lambda value: value.numpy(), compute_y_summary_and_y([1.0, 2.0]))
-                    with writer.as_default(step=step):
-                        tf.summary.scalar("model/mean_1", summary["model/mean_1"])
+                    write_y_summary(writer, summary, tf.constant(step, tf.int64))
                     print(value)
                 """
             ),

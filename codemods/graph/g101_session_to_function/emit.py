@@ -47,6 +47,9 @@ class Layout(Protocol):
     def add_functions(self, emitter: Emitter, index: int, functions: list[Function], block: list[cst.BaseStatement]) -> None:
         """Write the functions defined after statement ``index`` (``block`` holds its output)."""
 
+    def add_definition(self, definition: cst.FunctionDef, block: list[cst.BaseStatement]) -> None:
+        """A function a feature defines among the statements of ``block``."""
+
     def finish(self, emitter: Emitter) -> cst.Module:
         """The converted module."""
 
@@ -86,6 +89,10 @@ class ModuleLayout:
         if generated:
             block.extend(generated)
             self.gap_after.add(len(block))
+
+    def add_definition(self, definition: cst.FunctionDef, block: list[cst.BaseStatement]) -> None:
+        block.append(definition.with_changes(leading_lines=self.gap()))
+        self.gap_after.add(len(block))
 
     def gap(self) -> list[cst.EmptyLine]:
         """Blank lines around a generated function: two at module level, one nested."""
@@ -144,7 +151,12 @@ class Emitter(cst.CSTTransformer):
                 carried = []
             kept_before = len(body)
             unit = next((u for u in g.units if u.index == index), None)
-            body.extend(cst.parse_statement(f"{text}\n") for text in edits.inserted.get(index, []))
+            for text in edits.inserted.get(index, []):
+                inserted = cst.parse_statement(f"{text}\n")
+                if isinstance(inserted, cst.FunctionDef):  # a feature's helper (a summary writer)
+                    layout.add_definition(inserted, body)
+                else:
+                    body.append(inserted)
             if index in edits.inline_steps:
                 body.append(cst.parse_statement(
                     f'{edits.inline_steps[index]} = {self.tf}.Variable(0, trainable=False, dtype={self.tf}.int64, name="global_step")\n'))

@@ -18,16 +18,23 @@ become::
     # the generated functions compute
     #   merged = {"train/loss": cost, "accuracy": acc, "weights": tf.identity(W)}
     #   acc_summary = {"accuracy": acc}
+
+    @tf.function(reduce_retracing=True)
+    def write_merged(writer, values, step):
+        with writer.as_default(step=step):
+            tf.summary.scalar("train/loss", values["train/loss"])
+            ...
+
     summary = train_step(...)
-    with writer.as_default(step=step):
-        tf.summary.scalar("train/loss", summary["train/loss"])
-        ...
+    write_merged(writer, summary, tf.constant(step, tf.int64))
 
 so the same tags get the same values at the same steps. A summary op becomes the dict
 of its tag and value, ``merge([...])`` the union of its inputs, ``merge_all(key)`` the
 dict of the summaries created before it in that collection; they are computed in the
 run that fetches them (before its training update, as TF1 did) and written where TF1
-called ``add_summary`` (step 0 without a step, as TF1's events had). Tags are TF1's:
+called ``add_summary`` (step 0 without a step, as TF1's events had), by a function
+per set of summaries (TF2's summary ops run one by one eagerly would cost more than the
+training step: a histogram is tens of ops). Tags are TF1's:
 name scopes and the ``_1`` suffixes TF1's unique op names gave (``op_names``); where
 they cannot be told statically the finding says so. A TF2 histogram buckets values
 differently (30 equal buckets instead of TF1's exponential ones); TF2 writes a
@@ -89,8 +96,9 @@ class Summaries:
     named: dict[str, SummaryValue] = field(default_factory=dict)
     writers: set[str] = field(default_factory=set)
     writer_calls: dict[int, cst.BaseExpression] = field(default_factory=dict)  # FileWriter call -> TF2 call
-    values: dict[str, list[SummaryOp]] = field(default_factory=dict)  # Python names holding fetched summaries
-    writes: dict[int, list[SummaryOp]] = field(default_factory=dict)  # add_summary call -> what it writes
+    values: dict[str, SummaryValue] = field(default_factory=dict)  # Python names holding fetched summaries
+    writes: dict[int, SummaryValue] = field(default_factory=dict)  # add_summary call -> what it writes
+    write_functions: dict[tuple[tuple[str, str, str], ...], str] = field(default_factory=dict)  # its writer
 
 
 def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | None]:
@@ -126,6 +134,7 @@ def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | N
     _check_names(graph, summaries)
     _check_rebound(graph, summaries)
     _trace(graph, summaries)
+    _write_functions(graph, summaries)
     _report(graph, summaries)
     return reader.handled, summaries
 
@@ -333,8 +342,9 @@ def _writers(graph: Graph, summaries: Summaries, statements: set[int], handled: 
         if not (isinstance(value, cst.Call) and graph.sym(value.func) == "summary.FileWriter"):
             continue
         if assignment is not None:
-            if len(assignment[0]) != 1 or not isinstance(stmt.body[0].targets[0].target, cst.Name):
-                continue
+            small = stmt.body[0]
+            if not (isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name)):
+                continue  # not `name = FileWriter(...)`: declined as not assigned to a name
             summaries.writers.add(assignment[0][0])
         new_call = _writer_call(graph, value)
         summaries.writer_calls[id(value)] = new_call
@@ -470,10 +480,16 @@ def _run_fetch(call) -> cst.BaseExpression | None:
     return None
 
 
-def _fetched(summaries: Summaries, fetch: cst.BaseExpression | None) -> list[SummaryOp] | None:
+def _fetched(summaries: Summaries, fetch: cst.BaseExpression | None) -> SummaryValue | None:
     if isinstance(fetch, cst.Name) and fetch.value in summaries.named:
-        return summaries.named[fetch.value].ops
+        return summaries.named[fetch.value]
     return None
+
+
+def _signature(graph: Graph, value: SummaryValue) -> tuple[tuple[str, str, str], ...]:
+    """What writing ``value`` writes: (kind, tag, max_outputs) of each summary."""
+    return tuple((op.kind, op.tag.text, graph.code(op.max_outputs) if op.max_outputs is not None else "")
+                 for op in value.ops)
 
 
 def _trace(graph: Graph, summaries: Summaries) -> None:
@@ -482,11 +498,11 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
     bound: dict[str, int] = {}
     fetched_bindings: dict[str, int] = {}
 
-    def hold(name: str, ops: list[SummaryOp], node: cst.CSTNode) -> None:
+    def hold(name: str, value: SummaryValue, node: cst.CSTNode) -> None:
         known = summaries.values.get(name)
-        if known is not None and [(o.kind, o.tag.text) for o in known] != [(o.kind, o.tag.text) for o in ops]:
+        if known is not None and _signature(graph, known) != _signature(graph, value):
             raise CannotConvert(node, f"`{name}` holds different summaries at different places")
-        summaries.values[name] = ops
+        summaries.values[name] = value
         fetched_bindings[name] = fetched_bindings.get(name, 0) + 1
 
     for node in _nodes(graph.module, (cst.Assign, cst.AugAssign, cst.For, cst.AnnAssign)):
@@ -497,19 +513,19 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
         if not isinstance(node, cst.Assign) or len(node.targets) != 1:
             continue
         fetch, target = _run_fetch(node.value), node.targets[0].target
-        ops = _fetched(summaries, fetch)
-        if ops is not None:
+        held = _fetched(summaries, fetch)
+        if held is not None:
             if not isinstance(target, cst.Name):
                 raise CannotConvert(node, "fetched summaries kept in something other than a name")
-            hold(target.value, ops, node)
+            hold(target.value, held, node)
         elif isinstance(fetch, (cst.List, cst.Tuple)) and isinstance(target, (cst.List, cst.Tuple)):
             for element, fetched in zip(target.elements, fetch.elements):
-                ops = _fetched(summaries, fetched.value)
-                if ops is None:
+                held = _fetched(summaries, fetched.value)
+                if held is None:
                     continue
                 if not isinstance(element.value, cst.Name):
                     raise CannotConvert(node, "fetched summaries kept in something other than a name")
-                hold(element.value.value, ops, node)
+                hold(element.value.value, held, node)
     for name, count in fetched_bindings.items():
         if bound.get(name) != count:
             raise CannotConvert(graph.module, f"`{name}` holds fetched summaries and is also assigned otherwise")
@@ -530,8 +546,8 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
             if isinstance(value, cst.Name) and value.value in summaries.values:
                 summaries.writes[id(call)] = summaries.values[value.value]
                 allowed[value.value] += 1
-            elif _fetched(summaries, _run_fetch(value)) is not None:
-                summaries.writes[id(call)] = _fetched(summaries, _run_fetch(value)) or []
+            elif (run := _fetched(summaries, _run_fetch(value))) is not None:
+                summaries.writes[id(call)] = run
             else:
                 raise CannotConvert(call, "add_summary of a value not fetched from a summary op or merge")
             if expression_of(statement_of[id(call)]) is not call:
@@ -556,6 +572,35 @@ def _nodes(tree: cst.CSTNode, types: tuple) -> list:
 
     tree.visit(_Collect())
     return found
+
+
+def _write_functions(graph: Graph, summaries: Summaries) -> None:
+    """One ``@tf.function`` per set of summaries written, defined before the statement of
+    the graph's block that first writes it: TF1 computed the summary protos in its graph;
+    TF2's summary ops run eagerly cost far more than the step itself (a histogram, tens of
+    ops), once per add_summary."""
+    first: dict[int, int] = {}  # add_summary call -> statement of the graph's block holding it
+    for index, stmt in enumerate(graph.body):
+        for call in calls_in(stmt):
+            if id(call) in summaries.writes:
+                first.setdefault(id(call), index)
+    for call_id, value in summaries.writes.items():
+        if call_id not in first:
+            raise CannotConvert(graph.module, "add_summary outside the block that builds and runs the graph")
+    tf, indent = graph.tf, graph.module.default_indent
+    for call_id in sorted(summaries.writes, key=lambda c: first[c]):
+        value = summaries.writes[call_id]
+        signature = _signature(graph, value)
+        if signature in summaries.write_functions:
+            continue
+        name = graph.fresh(f"write_{value.name}")
+        summaries.write_functions[signature] = name
+        lines = [f"@{tf}.function(reduce_retracing=True)\n", f"def {name}(writer, values, step):\n",
+                 f"{indent}with writer.as_default(step=step):\n"]
+        for kind, tag, max_outputs in signature:
+            extra = f", max_outputs={max_outputs}" if max_outputs else ""
+            lines.append(f"{indent * 2}{tf}.summary.{kind}({_quoted(tag)}, values[{_quoted(tag)}]{extra})\n")
+        graph.edits.inserted.setdefault(first[call_id], []).append("".join(lines).rstrip("\n"))
 
 
 def _report(graph: Graph, summaries: Summaries) -> None:
@@ -612,8 +657,8 @@ class _Replace(cst.CSTTransformer):
 
 def write_statement(
     graph: Graph, summaries: Summaries, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
-) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel | None:
-    """``writer.add_summary(summary, step)`` -> the summaries written at ``step``;
+) -> cst.BaseStatement | cst.RemovalSentinel | None:
+    """``writer.add_summary(summary, step)`` -> its write function called with ``step``;
     ``writer.add_graph(...)`` goes."""
     call = expression_of(original)
     if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
@@ -624,29 +669,18 @@ def write_statement(
     if call.func.attr.value == "add_graph":
         graph.report(call, "add_graph dropped: a TF2 summary writer writes no graph this way", kind="converted")
         return cst.RemovalSentinel.REMOVE
-    ops = summaries.writes.get(id(call))
-    if ops is None:
+    value = summaries.writes.get(id(call))
+    if value is None:
         return None
     new_call = expression_of(updated)
     assert isinstance(new_call, cst.Call)
-    value_node = argument(new_call, 0, "summary")
+    values = graph.code(argument(new_call, 0, "summary"))  # a name, or the run itself
     step_node = argument(new_call, 1, "global_step")
     step = graph.code(step_node) if step_node is not None else "0"  # TF1's event without a step: step 0
-    tf, indent = graph.tf, graph.module.default_indent
-    lines = []
-    if isinstance(value_node, cst.Name):
-        values = value_node.value
-    else:  # add_summary(sess.run(merged, ...), step): the run's result, named
-        values = graph.fresh("summary_values")
-        lines.append(f"{values} = {graph.module.code_for_node(value_node)}\n")
-    lines.append(f"with {writer.value}.as_default(step={step}):\n")
-    for op in ops:
-        extra = f", max_outputs={graph.code(op.max_outputs)}" if op.max_outputs is not None else ""
-        lines.append(f'{indent}{tf}.summary.{op.kind}({_quoted(op.tag.text)}, {values}[{_quoted(op.tag.text)}]{extra})\n')
-    module = cst.parse_module("".join(lines), config=graph.module.config_for_parsing)
-    statements = list(module.body)
-    statements[0] = statements[0].with_changes(leading_lines=original.leading_lines)
-    return statements[0] if len(statements) == 1 else cst.FlattenSentinel(statements)
+    write = summaries.write_functions[_signature(graph, value)]
+    # The step goes in as a tensor: a Python int would trace the function again at each step.
+    code = f"{write}({writer.value}, {values}, {graph.tf}.constant({step}, {graph.tf}.int64))"
+    return updated.with_changes(body=[updated.body[0].with_changes(value=cst.parse_expression(code))])
 
 
 class TensorBoardSummaries(Feature):
