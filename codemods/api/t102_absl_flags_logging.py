@@ -80,27 +80,28 @@ class FlagReads:
         """(reads a flag, names it calls, defines a flag) of ``node``; with ``top_level``,
         only what runs when the statement runs (not the bodies of functions it defines)."""
         outer = self
-        found = [False, set(), False]
 
         class _Visit(cst.CSTVisitor):
+            reads = False
+            calls: set[str] = set()
+            defines = False
+
             def visit_Attribute(self, n: cst.Attribute) -> None:
                 if not n.attr.value.startswith("_") and n.attr.value not in FLAG_VALUES_ATTRIBUTES:
-                    if outer._is_flag_values(n.value):
-                        found[0] = True
+                    self.reads = self.reads or outer._is_flag_values(n.value)
 
             def visit_AssignTarget(self, n: cst.AssignTarget) -> bool:
                 return not isinstance(n.target, cst.Attribute)  # `FLAGS.x = 1` sets, not reads
 
             def visit_Call(self, n: cst.Call) -> None:
                 if isinstance(n.func, cst.Name):
-                    found[1].add(n.func.value)
-                if outer._is_define(n):
-                    found[2] = True
+                    self.calls = self.calls | {n.func.value}
+                self.defines = self.defines or outer._is_define(n)
 
             def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
                 if not top_level:
                     return True
-                for part in (*n.decorators, n.params):
+                for part in (*n.decorators, n.params):  # run where the function is defined
                     part.visit(self)
                 return False
 
@@ -109,8 +110,9 @@ class FlagReads:
                     n.params.visit(self)
                 return not top_level
 
-        node.visit(_Visit())
-        return found[0], found[1], found[2]
+        visit = _Visit()
+        node.visit(visit)
+        return visit.reads, visit.calls, visit.defines
 
     def _reading_definitions(self) -> set[str]:
         """Module-level functions and classes whose call reads a flag (a class: its ``__init__``)."""
