@@ -325,11 +325,12 @@ def api_names(scratch: dict, resolver) -> TF1Names | None:
     return names if names.uses_tensorflow else None
 
 
-def add_imports(module: cst.Module, lines: list[str]) -> cst.Module:
-    """Insert import statements (not already there) after the module's top-level imports."""
+def add_imports(module: cst.Module, lines: list[str], before: int | None = None) -> cst.Module:
+    """Insert import statements (not already there) after the module's top-level imports
+    (with ``before``: after those above statement ``before``, the first to need them)."""
     existing = {module.code_for_node(s).strip() for s in module.body if isinstance(s, cst.SimpleStatementLine)}
     new = [cst.parse_statement(line + "\n") for line in lines if line not in existing]
-    return insert_statements(module, after_imports(module.body, used=bound_names(new)), new)
+    return insert_statements(module, after_imports(module.body[:before], used=bound_names(new)), new)
 
 
 # -- the benchmark's measure ---------------------------------------------------------

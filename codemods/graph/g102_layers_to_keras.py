@@ -1674,9 +1674,13 @@ def _attributes(node: cst.CSTNode) -> list[cst.Attribute]:
 
 
 def _insert_after_imports(module: cst.Module, statements) -> cst.Module:
+    """``statements`` (class definitions) after the imports above the first statement
+    that uses them (a script importing more further down uses them before that)."""
     body = list(module.body)
+    defined = {s.name.value for s in statements if isinstance(s, (cst.ClassDef, cst.FunctionDef))}
+    first_use = next((i for i, stmt in enumerate(body) if names_read(stmt) & defined), len(body))
     last = -1
-    for i, stmt in enumerate(body):
+    for i, stmt in enumerate(body[:first_use]):
         if is_import_line(stmt):
             last = i
     blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]

@@ -1238,3 +1238,57 @@ b = sess.run(pred, {FEED})
 print(a, b, sess.run(pred, {FEED}))
 """)
     assert "compat.v1" not in text and "b = compute_pred(" in text
+
+
+def test_flag_definitions_and_logging_are_plain_python_not_graph_state() -> None:
+    text, findings = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+
+        tf.app.flags.DEFINE_float("learning_rate", 0.1, "Learning rate.")
+        tf.flags.DEFINE_integer("steps", 3, "Training steps.")
+        FLAGS = tf.app.flags.FLAGS
+        tf.logging.set_verbosity(tf.logging.INFO)
+
+        x = tf.placeholder(tf.float32, [None])
+        w = tf.Variable(1.0)
+        loss = tf.reduce_mean(tf.square(x * w - 2.0))
+        train_op = tf.train.GradientDescentOptimizer(FLAGS.learning_rate).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for step in range(FLAGS.steps):
+                _, l = sess.run([train_op, loss], feed_dict={x: np.ones(4)})
+                tf.logging.info("step %d", step)
+                print(l)
+        """
+    )
+    assert not [f for f in findings if f.kind == "declined"], findings
+    assert 'tf.app.flags.DEFINE_float("learning_rate", 0.1, "Learning rate.")\n' in text  # T102's to move
+    assert "optimizer = tf.keras.optimizers.SGD(learning_rate=FLAGS.learning_rate)" in text
+    assert "    l = train_step(np.ones(4)).numpy()\n    tf.logging.info" in text
+
+
+def test_a_graph_function_reads_tensors_defined_after_it_but_before_its_call() -> None:
+    # `loss_fn` reads `kernel`, created after the def and before the call: TF1 read it
+    # at the call; the generated step defines both, the def first.
+    text, findings = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+
+        def loss_fn(w, y):
+            return tf.reduce_sum(tf.square(tf.matmul(kernel, w) - y))
+
+        y = tf.placeholder(tf.float32, [2, 1])
+        w = tf.Variable(tf.ones([2, 1]))
+        kernel = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+        loss = loss_fn(w, y)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(loss, feed_dict={y: np.ones((2, 1))}))
+        """
+    )
+    assert not [f for f in findings if f.kind == "declined"], findings
+    body = text[text.index("def compute_loss(y):"):]
+    assert body.index("def loss_fn(w, y):") < body.index("kernel = tf.constant") < body.index("loss = loss_fn(w, y)")

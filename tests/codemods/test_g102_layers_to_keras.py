@@ -549,3 +549,25 @@ def test_wrapper_drawing_after_a_keras_layer_falls_back_and_before_it_converts()
     assert any("order of initializer draws would change" in f.message for f in findings)
     text, _ = migrate(source.format(first=weight, second=layer).replace("[8, 2]", "[4, 8]").replace("tf.matmul(h, W)", "h + tf.reduce_sum(W)"))
     assert "compat.v1" not in text and "W = weight_variable([4, 8])" in text
+
+
+def test_cell_classes_go_before_their_first_use_when_the_script_imports_later() -> None:
+    # A tutorial importing its data loader half-way down: the TF1 cell class must be
+    # defined before the layer that uses it, not after that late import.
+    text, _ = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+
+        X = tf.placeholder(tf.float32, [None, 5, 3])
+        cell = tf.nn.rnn_cell.BasicRNNCell(num_units=4)
+        output, state = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
+        loss = tf.reduce_mean(state)
+
+        import os
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(loss, feed_dict={X: np.ones((2, 5, 3))}), os.sep)
+        """
+    )
+    assert text.index("class TF1BasicRNNCell") < text.index("TF1BasicRNNCell(4") < text.index("import os")

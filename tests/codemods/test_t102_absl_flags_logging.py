@@ -82,3 +82,120 @@ def test_from_imports_of_single_functions() -> None:
     text, _ = migrate("from tensorflow.logging import info, warning as warn\nfrom tensorflow.app import run\n"
                       "import tensorflow as tf\ninfo('x')\n")
     assert text.startswith("from absl.logging import info, warning as warn\nfrom absl.app import run\n")
+
+
+def test_a_flag_read_before_app_run_parses_the_command_line_there() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        tf.app.flags.DEFINE_integer("steps", 3, "steps")
+        FLAGS = tf.app.flags.FLAGS
+
+        x = tf.constant(1.0)
+        for step in range(FLAGS.steps):
+            print(step)
+        """
+    )
+    assert "import tensorflow as tf\nimport absl.flags\nimport sys\n" in text
+    assert "FLAGS = absl.flags.FLAGS\n\nx = tf.constant(1.0)\n# TF 1's" in text
+    assert "absl.flags.FLAGS(sys.argv)\nfor step in range(FLAGS.steps):" in text
+    assert [f.message for f in findings if "sys.argv" in f.message][0].startswith("a flag is read before any app.run")
+
+
+def test_reads_through_functions_defaults_and_main_blocks() -> None:
+    # A default value is read when the function is defined; a function called at module
+    # level reads when it is called; an `if __name__` block that defines flags first
+    # parses them after its definitions.
+    text, _ = migrate(
+        """\
+        import sys as system
+        import tensorflow as tf
+
+        flags = tf.app.flags
+        FLAGS = flags.FLAGS
+        flags.DEFINE_integer("batch", default_value=4, docstring="batch size")
+
+        def rate():
+            return FLAGS.rate
+
+        def scaled(x):
+            return x * rate()
+
+        def batches(n=FLAGS.batch):
+            return n
+
+        if __name__ == "__main__":
+            flags.DEFINE_float("rate", 0.5, "rate")
+            print(scaled(2.0))
+        """
+    )
+    assert 'flags.DEFINE_integer("batch", default=4, help="batch size")' in text
+    assert "absl.flags.FLAGS(system.argv)\ndef batches(n=FLAGS.batch):" in text
+    assert "import sys\n" not in text
+
+
+def test_a_define_then_read_inside_the_main_block_parses_after_the_definitions() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+        FLAGS = tf.flags.FLAGS
+
+        def scaled(x):
+            return x * FLAGS.rate
+
+        if __name__ == "__main__":
+            tf.flags.DEFINE_float("rate", 0.5, "rate")
+            print(scaled(2.0))
+        """
+    )
+    assert (
+        '    absl.flags.DEFINE_float("rate", 0.5, "rate")\n'
+        "    # TF 1's tf.app.flags read the command line at the first flag read; absl.flags must be told to\n"
+        "    absl.flags.FLAGS(sys.argv)\n"
+        "    print(scaled(2.0))\n"
+    ) in text
+
+
+def test_flags_read_only_under_app_run_or_never_are_not_parsed_early() -> None:
+    for source in (
+        """\
+        import tensorflow as tf
+
+        tf.app.flags.DEFINE_integer("steps", 3, "steps")
+        FLAGS = tf.app.flags.FLAGS
+
+        def main(_):
+            print(FLAGS.steps)
+
+        if __name__ == "__main__":
+            tf.app.run(main)
+        """,
+        """\
+        import tensorflow as tf
+
+        FLAGS = tf.app.flags.FLAGS
+        FLAGS.steps = 3
+        print(FLAGS.flag_values_dict())
+
+        def later():
+            return FLAGS.steps
+        """,
+    ):
+        text, _ = migrate(source)
+        assert "absl.flags.FLAGS(" not in text and "import sys" not in text
+
+
+def test_new_imports_come_before_the_first_statement_needing_them() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+        tf.app.flags.DEFINE_integer("steps", 3, "steps")
+
+        import numpy as np
+        print(np.zeros(2))
+        """
+    )
+    assert text.startswith('import tensorflow as tf\nimport absl.flags\n\nabsl.flags.DEFINE_integer("steps", 3, "steps")')

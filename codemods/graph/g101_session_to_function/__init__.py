@@ -31,7 +31,8 @@ On ``CannotConvert`` the rule applies ``fallback``.
 
 Features add one family of TF1 constructs each through the hooks of
 ``feature.Feature`` (no access to anything but the ``Graph`` and their own state):
-``checkpoints`` (tf.train.Saver), ``summaries`` (TensorBoard), ``variable_helpers``
+``checkpoints`` (tf.train.Saver), ``summaries`` (TensorBoard; ``op_names`` replays TF1's
+op names for its tags), ``variable_helpers``
 (functions creating variables at each call), ``scoped_variables`` (variable lists
 selected by name), ``layer_objects`` (G102's Keras layers), ``data_iterators`` (tf.data
 iterators). ``model_classes`` reads a model class's ``__init__`` as a flat module and
@@ -73,9 +74,14 @@ class GraphToEager(Rule):
         "mean-square slots are set to 1.0 before the first step, where TF1 started them. "
         "tf.train.Saver at the graph's level becomes tf.train.Checkpoint over the variables and optimizers "
         "created before it (save -> write, TF1's path-<global_step>; restore -> read, failing on a missing "
-        "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram + "
-        "merge_all + FileWriter become values the step returns, written by tf.summary.create_file_writer "
-        "with the same tags and steps (TF2 histograms bucket differently). Several training ops in one run "
+        "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram/image ops "
+        "at the graph's level (in name scopes too), run by name, merged with merge([...]) or merge_all(key), "
+        "become dicts of their TF1 tags and values that the runs return, written where TF1 called add_summary "
+        "to a tf.summary.create_file_writer writer by a tf.function per set of summaries, at the same "
+        "steps; the tags are TF1's (name scopes, the `_1` of its unique op names, replayed statically; a "
+        "finding says when one cannot be told). TF2 "
+        "histograms bucket differently, TF2 images go under one tag; FileWriter graphs and add_graph are "
+        "dropped. Summaries inside functions the graph calls are declined. Several training ops in one run "
         "share one forward pass. A function called while the graph is built that creates variables (tf.Variable, "
         "or variable factories: functions returning one new tf.Variable, such as weight_variable(shape)) becomes a "
         "tf.Module class, one instance per call site, whose variables are created once, under tf.init_scope, on "
@@ -454,6 +460,57 @@ class GraphToEager(Rule):
 
 
                 print(compute_loss([1.0, 2.0]).numpy())
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None])
+                w = tf.Variable(2.0)
+                with tf.name_scope("model"):
+                    y = tf.reduce_mean(x * w)
+                    y_summary = tf.summary.scalar("mean", y)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    writer = tf.summary.FileWriter("logs", sess.graph)
+                    for step in range(2):
+                        summary, value = sess.run([y_summary, y], feed_dict={x: [1.0, 2.0]})
+                        writer.add_summary(summary, step)
+                        print(value)
+                """
+            ),
+            # TF1 tagged the summary `model/mean_1`: its scope already had `Mean`.
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                w = tf.Variable(2.0)
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+                def compute_y_summary_and_y(x):
+                    with tf.name_scope("model"):
+                        y = tf.reduce_mean(x * w)
+                        y_summary = {"model/mean_1": y}
+                    return y_summary, y
+
+
+                writer = tf.summary.create_file_writer("logs")
+
+
+                @tf.function(reduce_retracing=True)
+                def write_y_summary(writer, values, step):
+                    with writer.as_default(step=step):
+                        tf.summary.scalar("model/mean_1", values["model/mean_1"])
+
+
+                for step in range(2):
+                    summary, value = tf.nest.map_structure(lambda value: value.numpy(), compute_y_summary_and_y([1.0, 2.0]))
+                    write_y_summary(writer, summary, tf.constant(step, tf.int64))
+                    print(value)
                 """
             ),
         ),

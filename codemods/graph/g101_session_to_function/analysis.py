@@ -81,7 +81,7 @@ def analyse(graph: Graph, features: Sequence[Feature]) -> None:
             continue
         if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
             raise CannotConvert(call, f"`{graph.code(call.func)}` has no eager equivalent this rule can prove")
-    classifier = _Classifier(graph, features)
+    classifier = _Classifier(graph, features, exempt)
     for index, stmt in enumerate(graph.body):
         if not any(feature.owns_statement(graph, index) for feature in features):
             classifier.classify(index, stmt)
@@ -122,9 +122,10 @@ def _find_session_params(graph: Graph) -> None:
 
 
 class _Classifier:
-    def __init__(self, graph: Graph, features: Sequence[Feature]) -> None:
+    def __init__(self, graph: Graph, features: Sequence[Feature], exempt: set[int]) -> None:
         self.g = graph
         self.features = features
+        self.exempt = exempt  # calls a feature converts (a FileWriter created in a loop)
 
     def classify(self, index: int, stmt: cst.BaseStatement) -> None:
         g = self.g
@@ -158,6 +159,8 @@ class _Classifier:
                 if symbol == "reset_default_graph":
                     g.resets.append(index)
                 return
+            if symbol is not None and symbol.startswith(NOT_GRAPH):
+                return  # `tf.app.flags.DEFINE_integer(...)`, `tf.logging.info(...)`: plain Python
             if symbol is not None:
                 raise CannotConvert(stmt, f"module-level `{g.code(expr.func)}(...)` builds graph state")
 
@@ -531,9 +534,9 @@ class _Classifier:
                 in_runs.update(id(inner) for arg in call.args for inner in calls_in(arg))
         for call in calls_in(stmt):
             symbol = g.sym(call.func)
-            if symbol in SESSIONS or symbol is None or id(call) in in_runs:
+            if symbol in SESSIONS or symbol is None or id(call) in in_runs or id(call) in self.exempt:
                 continue
-            if symbol not in CONFIGURATION and symbol not in INITIALIZERS:
+            if symbol not in CONFIGURATION and symbol not in INITIALIZERS and not symbol.startswith(NOT_GRAPH):
                 raise CannotConvert(call, "the graph is built inside a loop, condition or block")
         for inner in statements_in(stmt):
             if isinstance(inner, cst.With):

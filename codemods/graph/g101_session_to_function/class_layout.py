@@ -66,6 +66,7 @@ class ClassLayout:
         self.flat = flat
         self.init_body: list[cst.BaseStatement] = []
         self.script: list[cst.BaseStatement] = []
+        self.gap_after: set[int] = set()  # script positions after a feature's function
         self.methods: list[cst.FunctionDef] = []
         self.tail: list[cst.BaseStatement] = []
         self.state: set[str] = set()
@@ -106,6 +107,10 @@ class ClassLayout:
             method, setup = self._method_def(emitter, fn)
             self.methods.append(method)
             self.tail.extend(setup)
+
+    def add_definition(self, definition: cst.FunctionDef, block: list[cst.BaseStatement]) -> None:
+        block.append(definition.with_changes(leading_lines=[cst.EmptyLine(indent=False)] * 2))
+        self.gap_after.add(len(block))
 
     # -- names in each part of the result ----------------------------------------------
     def _attribute(self, name: str) -> str:
@@ -192,6 +197,10 @@ class ClassLayout:
         init_body = [rename(s, init_names) for s in [*self.init_body, *self.tail]]
         script_names = self._script_names()
         script = [rename(s, script_names) for s in self.script]
+        for position in self.gap_after:  # two blank lines after a feature's function too
+            if position < len(script):
+                kept = [line for line in script[position].leading_lines if line.comment is not None]
+                script[position] = script[position].with_changes(leading_lines=[cst.EmptyLine(indent=False)] * 2 + kept)
         new_class = self._class_def(init_body, self.methods)
         if g.owner is None:
             module = g.module.with_changes(body=script)

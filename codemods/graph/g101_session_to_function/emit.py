@@ -47,6 +47,9 @@ class Layout(Protocol):
     def add_functions(self, emitter: Emitter, index: int, functions: list[Function], block: list[cst.BaseStatement]) -> None:
         """Write the functions defined after statement ``index`` (``block`` holds its output)."""
 
+    def add_definition(self, definition: cst.FunctionDef, block: list[cst.BaseStatement]) -> None:
+        """A function a feature defines among the statements of ``block``."""
+
     def finish(self, emitter: Emitter) -> cst.Module:
         """The converted module."""
 
@@ -88,6 +91,10 @@ class ModuleLayout:
         if generated:
             block.extend(generated)
             self.gap_after.add(len(block))
+
+    def add_definition(self, definition: cst.FunctionDef, block: list[cst.BaseStatement]) -> None:
+        block.append(definition.with_changes(leading_lines=self.gap()))
+        self.gap_after.add(len(block))
 
     def gap(self) -> list[cst.EmptyLine]:
         """Blank lines around a generated function: two at module level, one nested."""
@@ -143,9 +150,6 @@ class Emitter(cst.CSTTransformer):
         edits = g.edits
         layout = self.layout
         carried: list[cst.EmptyLine] = []  # comments and blank lines of removed statements
-        # After a definition a feature inserted: the list, the position of the statement
-        # that follows it, and the blank lines it gets (as many as the definition has above).
-        spaced: tuple[list[cst.BaseStatement], int, list[cst.EmptyLine]] | None = None
         for index, stmt in enumerate(g.body):
             body = layout.block(index)
             if layout.drops_comments(index):
@@ -153,10 +157,11 @@ class Emitter(cst.CSTTransformer):
             kept_before = len(body)
             unit = next((u for u in g.units if u.index == index), None)
             for text in edits.inserted.get(index, []):
-                body.append(cst.parse_statement(f"{text}\n"))
-                if isinstance(body[-1], cst.FunctionDef):
-                    gap = [line for line in body[-1].leading_lines if line.comment is None]
-                    spaced = (body, len(body), gap)
+                inserted = cst.parse_statement(f"{text}\n")
+                if isinstance(inserted, cst.FunctionDef):  # a feature's helper (a summary writer, a dataset builder)
+                    layout.add_definition(inserted, body)
+                else:
+                    body.append(inserted)
             if index in self.initialisation.initial_values:
                 stmt = self.initial_value_functions(index, stmt, body)
             if index in edits.inline_steps:
@@ -200,12 +205,6 @@ class Emitter(cst.CSTTransformer):
                 carried = []
             body.extend(self.first_draw_copies(index))
             layout.add_functions(self, index, self.defined.get(index, []), body)
-            if spaced is not None and len(spaced[0]) > spaced[1]:
-                block, position, gap = spaced
-                block[position] = block[position].with_changes(
-                    leading_lines=[*gap, *without_blank(block[position].leading_lines)]
-                )
-                spaced = None
 
     def initial_value_functions(self, index: int, stmt: cst.BaseStatement, body: list[cst.BaseStatement]) -> cst.BaseStatement:
         """``w = tf.Variable(tf.random_normal(...))`` whose initializer runs again: the

@@ -89,7 +89,7 @@ class Feature:
 
     def rewrite_statement(
         self, graph: Graph, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
-    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | None:
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel | None:
         return None
 
     def finish_module(self, graph: Graph, module: cst.Module) -> cst.Module:

@@ -162,11 +162,21 @@ def _structured(graph: Graph, expr: cst.BaseExpression) -> bool:
         return False
     if unit.structured:
         return True
-    assignment = single_assignment(unit.node)
+    assert isinstance(expr, cst.Name)
+    assignment = _assignment_of(unit.node, expr.value)
     if assignment is None or len(assignment[0]) != 1:
         return False  # `dW, db = tf.gradients(...)` unpacks the list
     value = assignment[1]
     return (unit.kind in ("gradients", "compute") and value is unit.call) or _structured(graph, value)
+
+
+def _assignment_of(node: cst.CSTNode, name: str) -> tuple[list[str], cst.BaseExpression] | None:
+    """The statement of ``node`` that last binds ``name`` (a name-scope block's too)."""
+    if isinstance(node, cst.With) and isinstance(node.body, cst.IndentedBlock):
+        found = [_assignment_of(inner, name) for inner in node.body.body]
+        return next((a for a in reversed(found) if a is not None), None)
+    assignment = single_assignment(node)
+    return assignment if assignment is not None and name in assignment[0] else None
 
 
 def _make_function(
@@ -223,7 +233,10 @@ def _make_function(
             fed[name] = placeholder
         elif definition is not None and definition.index not in needed:
             needed[definition.index] = definition
-            todo.extend((read, definition.index) for read in definition.reads)
+            # A function defined at the graph's level reads its globals when it is called:
+            # those defined before the statement that calls it, after the def too.
+            called = before if isinstance(definition.node, cst.FunctionDef) else definition.index
+            todo.extend((read, called) for read in definition.reads)
     units = [needed[i] for i in sorted(needed)]
     for unit in units:
         if unit.kind in ("train", "apply") and unit not in trains:

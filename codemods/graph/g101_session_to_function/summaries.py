@@ -1,36 +1,52 @@
 """G101 feature: TensorBoard summaries of a TF1 graph -> TF2 summary writers.
 
-The TF1 pattern::
+The TF1 patterns::
 
-    tf.summary.scalar("loss", cost)
+    with tf.name_scope("train"):
+        tf.summary.scalar("loss", cost)              # merged by merge_all()
+    acc_summary = tf.summary.scalar("accuracy", acc)  # run by name
     tf.summary.histogram("weights", W)
     merged = tf.summary.merge_all()
     writer = tf.summary.FileWriter(logs_path, graph=tf.get_default_graph())
-    _, c, summary = sess.run([train_op, cost, merged], feed_dict=...)
+    _, summary = sess.run([train_op, merged], feed_dict=...)
     writer.add_summary(summary, step)
+    writer.add_summary(sess.run(acc_summary, feed_dict=...), step)
 
-becomes::
+become::
 
     writer = tf.summary.create_file_writer(logs_path)
-    # the generated function returns `merged = {"loss": cost, "weights": tf.identity(W)}`
-    c, summary = train_step(...)
-    with writer.as_default(step=step):
-        tf.summary.scalar("loss", summary["loss"])
-        tf.summary.histogram("weights", summary["weights"])
+    # the generated functions compute
+    #   merged = {"train/loss": cost, "accuracy": acc, "weights": tf.identity(W)}
+    #   acc_summary = {"accuracy": acc}
 
-so the same tags get the same values at the same steps. ``merge_all()`` becomes a dict
-of the summarised tensors (computed in the run that fetched it, before its training
-update, as TF1 did), the fetched NumPy dict is written where TF1 called
-``add_summary``. A TF2 histogram buckets values differently from a TF1 one (30 equal
-buckets instead of TF1's exponential ones). ``graph=`` / ``sess.graph`` is dropped:
-TF2 writers write no graph that way. Everything else (``merge`` of a subset, images,
-``add_graph``, summaries in scopes or blocks, summary values used otherwise) raises
+    @tf.function(reduce_retracing=True)
+    def write_merged(writer, values, step):
+        with writer.as_default(step=step):
+            tf.summary.scalar("train/loss", values["train/loss"])
+            ...
+
+    summary = train_step(...)
+    write_merged(writer, summary, tf.constant(step, tf.int64))
+
+so the same tags get the same values at the same steps. A summary op becomes the dict
+of its tag and value, ``merge([...])`` the union of its inputs, ``merge_all(key)`` the
+dict of the summaries created before it in that collection; they are computed in the
+run that fetches them (before its training update, as TF1 did) and written where TF1
+called ``add_summary`` (step 0 without a step, as TF1's events had), by a function
+per set of summaries (TF2's summary ops run one by one eagerly would cost more than the
+training step: a histogram is tens of ops). Tags are TF1's:
+name scopes and the ``_1`` suffixes TF1's unique op names gave (``op_names``); where
+they cannot be told statically the finding says so. A TF2 histogram buckets values
+differently (30 equal buckets instead of TF1's exponential ones); TF2 writes a
+summary's images under one tag (TF1: ``tag/image/0``, ...) and clips float pixels to
+[0, 1] where TF1 rescaled them. ``graph=`` / ``sess.graph`` / ``add_graph`` are dropped:
+TF2 writers write no graph that way. Summaries created in a loop, a condition or a
+function the graph calls, audio/text summaries and summary values used otherwise raise
 ``CannotConvert`` with the reason.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -38,149 +54,332 @@ import libcst as cst
 from codemods.analysis.graph import argument, assigned_names, calls_in, expression_of, names_read, single_assignment
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
+from codemods.graph.g101_session_to_function.op_names import SCOPES, OpNames, Tag
 
-KINDS = {"summary.scalar": "tensor", "summary.histogram": "values"}  # op -> name of its value argument
-WRITER_ARGUMENTS = {"logdir", "graph", "max_queue", "flush_secs", "graph_def", "filename_suffix"}
-# Tags TF1 keeps as they are (op names at the top of the graph; no scope prefix, no `_1`).
-TAG = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-]*$")
-# A TF1 summary's tag is its op's name, made unique against every top-level name already
-# in the graph, case-insensitively: `tf.Variable(..., name="Weights")` turns the tag
-# "weights" into "weights_1". Default names of common ops (lower case), besides the
-# names the program gives with string literals.
-DEFAULT_NAMES = {
-    "variable", "placeholder", "const", "matmul", "add", "sub", "mul", "truediv", "div", "neg", "pow",
-    "mean", "sum", "max", "min", "prod", "square", "sqrt", "log", "exp", "abs", "softmax", "relu", "sigmoid",
-    "tanh", "equal", "argmax", "argmin", "cast", "zeros", "ones", "fill", "reshape", "concat", "identity",
-    "truncated_normal", "random_normal", "random_uniform", "logistic_loss", "dropout", "conv2d", "maxpool",
-    "biasadd", "gradients", "gradientdescent", "adam", "adagrad", "rmsprop", "momentum", "ftrl", "adadelta",
-    "beta1_power", "beta2_power", "init", "less", "greater", "cond", "while", "l2loss", "transpose", "squeeze",
-    "expanddims", "gather", "onehot", "shape", "range", "tile", "slice", "stridedslice", "assign", "global_step",
-    "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
-    "clip_by_value", "clip_by_global_norm", "maximum", "minimum", "floordiv", "mod", "logicalnot", "logicaland",
-}
+# summary op -> (its name in TF2's tf.summary, the keyword of its value argument)
+KINDS = {"summary.scalar": "tensor", "summary.histogram": "values", "summary.image": "tensor"}
+WRITER_ARGUMENTS = {"logdir", "graph", "max_queue", "flush_secs", "graph_def", "filename_suffix", "session"}
+WRITER_METHODS = {"add_summary", "flush", "close", "add_graph"}
+DEFAULT_COLLECTION = "summaries"  # tf.GraphKeys.SUMMARIES
 
 
 @dataclass
-class Summary:
-    index: int
-    op: str  # scalar | histogram
-    tag: str
-    value: cst.BaseExpression
+class SummaryOp:
     call: cst.Call
+    kind: str  # scalar | histogram | image
+    tag: Tag
+    value: cst.BaseExpression
+    index: int  # the statement of the graph's block holding it
+    collections: tuple[str, ...]
+    max_outputs: cst.BaseExpression | None = None
+    kept: bool = False  # part of a summary value some name holds
+
+
+@dataclass
+class SummaryValue:
+    """A graph name computing summaries: a summary op, a merge or merge_all, at the
+    graph's level (``stmt`` is its statement, inside name-scope blocks or not)."""
+
+    name: str
+    index: int
+    stmt: cst.SimpleStatementLine
+    ops: list[SummaryOp]
+    merge_of: list[str] = field(default_factory=list)  # merge([a, b]): the names merged
+    # merge_all(): functions of other modules the graph called before it (their
+    # summaries, if any, were in TF1's collection too).
+    imported_calls: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Summaries:
-    merged: str
-    merged_index: int
-    items: list[Summary]
+    ops: list[SummaryOp] = field(default_factory=list)
+    named: dict[str, SummaryValue] = field(default_factory=dict)
     writers: set[str] = field(default_factory=set)
-    values: set[str] = field(default_factory=set)  # Python names holding a fetched merge
+    writer_calls: dict[int, cst.BaseExpression] = field(default_factory=dict)  # FileWriter call -> TF2 call
+    values: dict[str, SummaryValue] = field(default_factory=dict)  # Python names holding fetched summaries
+    writes: dict[int, SummaryValue] = field(default_factory=dict)  # add_summary call -> what it writes
+    write_functions: dict[tuple[tuple[str, str, str], ...], str] = field(default_factory=dict)  # its writer
 
 
 def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | None]:
     """Read the module's summaries before the graph is classified.
 
-    Summary statements go (``graph.edits.removed``), writers are rewritten in place
-    (``graph.edits.rewritten``); both are added to ``statements``, left out of the
-    classification. Returns the ids of the calls handled here, which are not unsupported
-    graph constructs any more, and the summaries."""
-    symbol = graph.sym
-    calls = [c for c in calls_in(graph.module) if (symbol(c.func) or "").startswith("summary.")]
+    Summary statements are rewritten in ``graph.body`` (a summary op or merge bound to a
+    name becomes the dict it computes; one that is only merged goes); writers are
+    rewritten in place. Statements that went whole, and writers, are added to
+    ``statements`` (not classified). Returns the ids of the calls handled here, which
+    are not unsupported graph constructs any more, and the summaries."""
+    calls = [c for c in calls_in(graph.module) if (graph.sym(c.func) or "").startswith("summary.")]
     if not calls:
         return set(), None
-    handled: set[int] = set()
-    items: list[Summary] = []
-    merged = None
-    writers: dict[str, int] = {}
-    names_in_use = _names_in_use(graph)
+    functions = {s.name.value: s for s in graph.module.body if isinstance(s, cst.FunctionDef)}
+    functions.update({s.name.value: s for s in graph.body if isinstance(s, cst.FunctionDef)})
+    names = OpNames(graph.sym, functions)
+    names.replay(graph.body)
+    reader = _Reader(graph, names, _imported_calls(graph, names.tensors))
     for index, stmt in enumerate(graph.body):
+        new = reader.statement(index, stmt)
+        if new is stmt:
+            continue
+        if new is None:
+            graph.edits.removed.add(index)
+            statements.add(index)
+        else:
+            graph.body[index] = new
+    summaries = reader.summaries
+    _writers(graph, summaries, statements, reader.handled)
+    for call in calls:
+        if id(call) not in reader.handled:
+            raise CannotConvert(call, _unhandled(graph, call, functions))
+    _check_names(graph, summaries)
+    _check_rebound(graph, summaries)
+    _trace(graph, summaries)
+    _write_functions(graph, summaries)
+    _report(graph, summaries)
+    return reader.handled, summaries
+
+
+class _Reader:
+    """The summary statements of the graph's block and of the name-scope blocks in it."""
+
+    def __init__(self, graph: Graph, names: OpNames, imported_calls: dict[int, list[str]]) -> None:
+        self.g = graph
+        self.names = names
+        self.imported_calls = imported_calls  # statement -> functions of other modules it calls
+        self.summaries = Summaries()
+        self.handled: set[int] = set()
+
+    def statement(self, index: int, stmt: cst.BaseStatement) -> cst.BaseStatement | None:
+        """``stmt`` rewritten (None: it goes; ``stmt`` itself: nothing to do)."""
+        if isinstance(stmt, cst.With) and all(self._scope(item.item) for item in stmt.items):
+            body = [new for inner in stmt.body.body if (new := self.statement(index, inner)) is not None]
+            if not body:
+                return None
+            if all(a is b for a, b in zip(body, stmt.body.body)) and len(body) == len(stmt.body.body):
+                return stmt
+            return stmt.with_changes(body=stmt.body.with_changes(body=body))
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return stmt
         assignment = single_assignment(stmt)
         value = assignment[1] if assignment is not None else expression_of(stmt)
         if not isinstance(value, cst.Call):
-            continue
-        name = symbol(value.func)
-        if name in KINDS:
-            if merged is not None:
-                raise CannotConvert(value, "a summary created after merge_all(), which does not merge it")
-            if assignment is not None and any(n in names_read(graph.module) for n in assignment[0]):
-                raise CannotConvert(value, "a summary op used by name (run alone or merged with merge([...]))")
-            items.append(_summary(index, name, value, graph, items))
-            if items[-1].tag.lower() in names_in_use:
-                raise CannotConvert(value, f"summary tag `{items[-1].tag}`: TF1 would rename it (`{items[-1].tag}_1`), "
-                                   "the graph already has an op or scope of that name")
-            graph.edits.removed.add(index)
-            statements.add(index)
-            handled.add(id(value))
-        elif name == "summary.merge_all" and assignment is not None and len(assignment[0]) == 1 and not value.args:
-            if merged is not None:
-                raise CannotConvert(value, "merge_all() called more than once")
-            merged = (assignment[0][0], index)
-            handled.add(id(value))
-        elif name == "summary.FileWriter" and assignment is not None and len(assignment[0]) == 1:
-            writers[assignment[0][0]] = index
-            graph.edits.rewritten[index] = _writer(graph, stmt, value)
-            graph.body[index] = graph.edits.rewritten[index]
-            statements.add(index)
-            handled.update(id(c) for c in calls_in(value))
-    if merged is None:
-        raise CannotConvert(calls[0], "summaries without merge_all(): summary ops run one by one")
-    for call in calls:
-        if id(call) not in handled and graph.sym(call.func) == "summary.FileWriter":
-            raise CannotConvert(call, "a FileWriter created inside a loop, function or block, or not assigned to a name")
-        if id(call) not in handled:
-            raise CannotConvert(call, (
-                f"`{graph.code(call.func)}` is not a scalar or histogram summary of the graph's top level, "
-                "merged by merge_all() and written by a FileWriter's add_summary"
-            ))
-    summaries = Summaries(merged[0], merged[1], items, set(writers))
-    _check_rebound(graph, summaries)
-    _trace(graph, summaries)
-    for item in items:
-        graph.report(item.call, (
-            f"tf.summary.{item.op} `{item.tag}` -> written with the step given to add_summary"
-            + (" (TF2 histograms use 30 equal buckets, TF1 exponential ones)" if item.op == "histogram" else "")
-        ), kind="converted")
-    return handled, summaries
+            return stmt
+        symbol = self.g.sym(value.func)
+        target = assignment[0][0] if assignment is not None and len(assignment[0]) == 1 else None
+        if assignment is not None and target is None and symbol in (*KINDS, "summary.merge", "summary.merge_all"):
+            raise CannotConvert(value, "a summary unpacked into several names")
+        if symbol in KINDS:
+            op = self._op(index, symbol, value)
+            if target is None:
+                return None
+            return self._bind(SummaryValue(target, index, stmt, [op]), stmt)
+        if symbol == "summary.merge" and target is not None:
+            return self._merge(index, target, value, stmt)
+        if symbol == "summary.merge_all":
+            return self._merge_all(index, target, value, stmt)
+        return stmt
+
+    def _scope(self, item: cst.BaseExpression) -> bool:
+        return isinstance(item, cst.Call) and self.g.sym(item.func) in SCOPES
+
+    def _op(self, index: int, symbol: str, call: cst.Call) -> SummaryOp:
+        value_keyword = KINDS[symbol]
+        allowed = {"name", value_keyword, "collections", "family"} | ({"max_outputs"} if symbol == "summary.image" else set())
+        if any(a.keyword is not None and a.keyword.value not in allowed for a in call.args) or any(a.star for a in call.args):
+            raise CannotConvert(call, "a summary with arguments this rule does not map")
+        value = argument(call, 1, value_keyword)
+        tag = self.names.tags.get(id(call))
+        if value is None or tag is None:
+            raise CannotConvert(call, "a summary whose name (or family) is not a string literal")
+        collections = (DEFAULT_COLLECTION,)
+        node = argument(call, 3 if symbol == "summary.image" else 2, "collections")
+        if node is not None:
+            collections = self._collections(node)
+        max_outputs = argument(call, 2, "max_outputs") if symbol == "summary.image" else None
+        op = SummaryOp(call, symbol.split(".")[1], tag, value, index, collections, max_outputs)
+        self.summaries.ops.append(op)
+        self.handled.add(id(call))
+        return op
+
+    def _collections(self, node: cst.BaseExpression) -> tuple[str, ...]:
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return tuple(self._collection(e.value) for e in node.elements)
+        raise CannotConvert(node, "summary collections that are not a list of names")
+
+    def _collection(self, node: cst.BaseExpression) -> str:
+        if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+            return node.evaluated_value
+        if self.g.sym(node) == "GraphKeys.SUMMARIES":
+            return DEFAULT_COLLECTION
+        raise CannotConvert(node, "a summary collection that is not a string literal")
+
+    def _merge(self, index: int, target: str, call: cst.Call, stmt) -> cst.SimpleStatementLine:
+        inputs = argument(call, 0, "inputs")
+        extra = [a for a in call.args if a.value is not inputs]
+        if any(a.keyword is None or a.keyword.value != "name" for a in extra) or not (
+                isinstance(inputs, (cst.List, cst.Tuple)) and inputs.elements):
+            raise CannotConvert(call, "merge() of something other than a list of summary ops")
+        ops: list[SummaryOp] = []
+        merged: list[str] = []
+        for element in inputs.elements:
+            node = element.value
+            if not (isinstance(node, cst.Name) and node.value in self.summaries.named):
+                raise CannotConvert(node, "merge() of something that is not a summary op or merge at the graph's level")
+            merged.append(node.value)
+            ops.extend(self.summaries.named[node.value].ops)
+        self.handled.add(id(call))
+        return self._bind(SummaryValue(target, index, stmt, ops, merged), stmt)
+
+    def _merge_all(self, index: int, target: str | None, call: cst.Call, stmt) -> cst.SimpleStatementLine | None:
+        key = argument(call, 0, "key")
+        if any(a.keyword is not None and a.keyword.value not in ("key", "scope", "name") for a in call.args):
+            raise CannotConvert(call, "merge_all() with arguments this rule does not map")
+        if argument(call, 1, "scope") is not None:
+            raise CannotConvert(call, "merge_all() of a scope")
+        collection = DEFAULT_COLLECTION if key is None else self._collection(key)
+        ops = [op for op in self.summaries.ops if collection in op.collections]
+        self.handled.add(id(call))
+        if target is None:
+            return None
+        if not ops:
+            # TF1's merge_all of an empty collection is None: nothing to run or write.
+            if _reads(self.g.module, target):
+                raise CannotConvert(call, f"merge_all() of the empty collection `{collection}` (None in TF1) is used")
+            return None
+        imported = [name for i in sorted(self.imported_calls) if i <= index for name in self.imported_calls[i]]
+        return self._bind(SummaryValue(target, index, stmt, ops, imported_calls=list(dict.fromkeys(imported))), stmt)
+
+    def _bind(self, value: SummaryValue, stmt: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        if value.name in self.summaries.named:
+            raise CannotConvert(stmt, f"`{value.name}` names more than one summary op or merge")
+        tags = [op.tag.text for op in value.ops]
+        if len(set(tags)) != len(tags):
+            raise CannotConvert(stmt, f"`{value.name}` merges two summaries tagged `{_first_repeat(tags)}`")
+        for op in value.ops:
+            op.kept = True
+        self.summaries.named[value.name] = value
+        new = stmt.with_changes(body=[stmt.body[0].with_changes(value=_dict_of(self.g, value, variables=False))])
+        value.stmt = new
+        return new
 
 
-def _names_in_use(graph: Graph) -> set[str]:
-    """Top-level graph names (lower case) a summary tag could collide with: literal
-    ``name=`` arguments and name scopes of the module, and the default op names."""
-    found = set(DEFAULT_NAMES)
-    for call in calls_in(graph.module):
-        symbol = graph.sym(call.func) or ""
-        if symbol.startswith("summary."):
+def _imported_calls(graph: Graph, tensors: set[str]) -> dict[int, list[str]]:
+    """Functions imported from modules other than TensorFlow that the graph's statements
+    call with a tensor: ``from ops import fc_layer`` ... ``fc_layer(x, 100, "hidden")``."""
+    imported: set[str] = set()
+    for stmt in graph.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
             continue
-        nodes = [a.value for a in call.args if a.keyword is not None and a.keyword.value in ("name", "scope", "name_or_scope")]
-        if symbol in ("name_scope", "variable_scope") and call.args:
-            nodes.append(call.args[0].value)
-        for node in nodes:
-            if isinstance(node, cst.SimpleString):
-                found.add(node.evaluated_value.split("/")[0].lower())
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                origin = graph.code(small.module) if small.module is not None else ""
+                if not small.relative and origin.split(".")[0] == "tensorflow":
+                    continue
+                imported.update(str(a.evaluated_alias or a.evaluated_name) for a in small.names)
+            elif isinstance(small, cst.Import):
+                imported.update(str(a.evaluated_alias or a.evaluated_name).split(".")[0]
+                                for a in small.names if a.evaluated_name.split(".")[0] != "tensorflow")
+    found: dict[int, list[str]] = {}
+    for index, stmt in enumerate(graph.body):
+        for call in calls_in(stmt):
+            root = call.func
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name) and root.value in imported and names_read(call) & tensors:
+                found.setdefault(index, []).append(graph.code(call.func))
     return found
 
 
-def _summary(index, name, call, graph: Graph, items) -> Summary:
-    value_keyword = KINDS[name]
-    if any(a.keyword is not None and a.keyword.value not in ("name", value_keyword) for a in call.args) or len(call.args) > 2:
-        raise CannotConvert(call, "a summary with collections or family arguments")
-    tag = argument(call, 0, "name")
-    value = argument(call, 1, value_keyword)
-    if not isinstance(tag, cst.SimpleString) or value is None:
-        raise CannotConvert(call, "a summary whose tag is not a string literal")
-    text = tag.evaluated_value
-    if not TAG.match(text) or any(item.tag == text for item in items):
-        raise CannotConvert(call, f"summary tag `{text}`: TF1 would rename it (scope, invalid characters or a repeated name)")
-    return Summary(index, name.split(".")[-1], text, value, call)
+def _first_repeat(tags: list[str]) -> str:
+    return next(t for i, t in enumerate(tags) if t in tags[:i])
 
 
-def _writer(graph: Graph, stmt, call) -> cst.BaseStatement:
+def _dict_of(graph: Graph, value: SummaryValue, variables: bool) -> cst.Dict:
+    """``{"tag": value, ...}`` (``{**a, **b}`` for a merge of names); with ``variables``,
+    variables are read through ``tf.identity``: their value before the step's update."""
+    if value.merge_of:
+        return cst.Dict([cst.StarredDictElement(cst.Name(name)) for name in value.merge_of])
+    elements = []
+    for op in value.ops:
+        node = op.value
+        if variables and graph.is_variable(node):
+            node = cst.parse_expression(f"{graph.tf}.identity({graph.variable_code(node)})")
+        if op.kind == "image":  # TF1 encoded the first max_outputs images only
+            code = graph.code(node)
+            if not isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+                code = f"({code})"
+            count = graph.code(op.max_outputs) if op.max_outputs is not None else "3"
+            node = cst.parse_expression(f"{code}[:{count}]")
+        elements.append(cst.DictElement(cst.SimpleString(_quoted(op.tag.text)), node))
+    return cst.Dict(elements)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _unhandled(graph: Graph, call: cst.Call, functions: dict[str, cst.FunctionDef]) -> str:
+    code = graph.code(call.func)
+    symbol = graph.sym(call.func) or ""
+    if symbol == "summary.FileWriter":
+        return "a FileWriter not assigned to a name (or used as a context manager)"
+    if symbol in KINDS or symbol == "summary.merge":
+        holder = next((name for name, fn in functions.items() if any(c is call for c in calls_in(fn))), None)
+        if holder is not None:
+            return (f"`{code}` inside `{holder}()`, a function the graph calls: the value it summarises is "
+                    "local to the function, no run can return it")
+        return f"`{code}` created in a loop, a condition or a block other than a name scope"
+    return f"`{code}` has no TF2 summary writer form this rule can prove"
+
+
+def _writers(graph: Graph, summaries: Summaries, statements: set[int], handled: set[int]) -> None:
+    """``w = tf.summary.FileWriter(logdir, graph)`` -> ``w = tf.summary.create_file_writer(logdir)``,
+    wherever the graph's block creates one (in a loop too)."""
+    top = {id(stmt): index for index, stmt in enumerate(graph.body)}
+    for stmt in _simple_statements(graph.body):
+        assignment = single_assignment(stmt)
+        value = assignment[1] if assignment is not None else expression_of(stmt)
+        if not (isinstance(value, cst.Call) and graph.sym(value.func) == "summary.FileWriter"):
+            continue
+        if assignment is not None:
+            small = stmt.body[0]
+            if not (isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name)):
+                continue  # not `name = FileWriter(...)`: declined as not assigned to a name
+            summaries.writers.add(assignment[0][0])
+        new_call = _writer_call(graph, value)
+        summaries.writer_calls[id(value)] = new_call
+        handled.update(id(c) for c in calls_in(value))
+        index = top.get(id(stmt))
+        if index is not None:
+            small = stmt.body[0]
+            new = stmt.with_changes(body=[small.with_changes(value=new_call)])
+            graph.edits.rewritten[index] = new
+            graph.body[index] = new
+            statements.add(index)
+
+
+def _simple_statements(statements) -> list[cst.SimpleStatementLine]:
+    found: list[cst.SimpleStatementLine] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            found.append(node)
+
+    for stmt in statements:
+        stmt.visit(_Collect())
+    return found
+
+
+def _writer_call(graph: Graph, call: cst.Call) -> cst.BaseExpression:
     """``tf.summary.FileWriter(logdir, graph)`` -> ``tf.summary.create_file_writer(logdir)``."""
     keywords = {a.keyword.value for a in call.args if a.keyword is not None}
     if keywords - WRITER_ARGUMENTS or len(call.args) > 2 and any(a.keyword is None for a in call.args[2:]):
         raise CannotConvert(call, "a FileWriter with arguments this rule does not map")
+    if argument(call, 99, "session") is not None:
+        raise CannotConvert(call, "a FileWriter writing through a session's summary ops")
     logdir = argument(call, 0, "logdir")
+    if logdir is None:
+        raise CannotConvert(call, "a FileWriter without a log directory")
     parts = [graph.code(logdir)]
     for keyword, new in (("max_queue", "max_queue"), ("filename_suffix", "filename_suffix")):
         node = argument(call, 99, keyword)
@@ -191,17 +390,85 @@ def _writer(graph: Graph, stmt, call) -> cst.BaseStatement:
         parts.append(f"flush_millis={graph.code(flush)} * 1000")
     if argument(call, 1, "graph") is not None or argument(call, 99, "graph_def") is not None:
         graph.report(call, "FileWriter's graph dropped: a TF2 summary writer writes no graph this way", kind="converted")
-    new = cst.parse_expression(f"{graph.tf}.summary.create_file_writer({', '.join(parts)})")
-    return stmt.with_changes(body=[stmt.body[0].with_changes(value=new)])
+    return cst.parse_expression(f"{graph.tf}.summary.create_file_writer({', '.join(parts)})")
+
+
+def _check_names(graph: Graph, summaries: Summaries) -> None:
+    """A summary op or merge bound to a name is fetched by runs or merged, nothing else."""
+    allowed: set[int] = set()
+    for call in calls_in(graph.module):
+        func = call.func
+        fetch = None
+        if isinstance(func, cst.Attribute) and func.attr.value == "run":
+            fetch = argument(call, 0, "fetches")
+        elif isinstance(func, cst.Attribute) and func.attr.value == "eval":
+            fetch = func.value
+        elif graph.sym(func) == "summary.merge":
+            fetch = argument(call, 0, "inputs")
+        if fetch is not None:
+            elements = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
+            allowed.update(id(e) for e in elements if isinstance(e, cst.Name))
+    for name, value in summaries.named.items():
+        for node in _name_uses(graph.module, name):
+            if id(node) not in allowed:
+                raise CannotConvert(node, f"summary `{name}` is used other than by a run or a merge")
+
+
+def _name_uses(tree: cst.CSTNode, name: str) -> list[cst.Name]:
+    """The Name nodes reading ``name`` (not attribute names, keywords or binding targets)."""
+    targets: set[int] = set()
+    found: list[cst.Name] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            targets.update(id(n) for n in _target_names(node.target))
+
+        def visit_For(self, node: cst.For) -> None:
+            targets.update(id(n) for n in _target_names(node.target))
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            targets.update(id(n) for n in _target_names(node.target))
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name and id(node) not in targets:
+                found.append(node)
+
+    tree.visit(_Collect())
+    return found
+
+
+def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _target_names(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
+
+
+def _reads(tree: cst.CSTNode, name: str) -> bool:
+    return bool(_name_uses(tree, name))
 
 
 def _check_rebound(graph: Graph, summaries: Summaries) -> None:
-    """The merged dict reads each tensor where merge_all() is: it must be the one summarised."""
-    for item in summaries.items:
-        for stmt in graph.body[item.index + 1:summaries.merged_index]:
-            assignment = single_assignment(stmt)
-            if assignment is not None and set(assignment[0]) & names_read(item.value):
-                raise CannotConvert(item.call, "a summarised tensor's name is rebound before merge_all()")
+    """A merge reads each summarised tensor where the merge is: it must be the one summarised."""
+    for value in summaries.named.values():
+        if value.merge_of:
+            continue
+        for op in value.ops:
+            for stmt in graph.body[op.index + 1:value.index]:
+                assignment = single_assignment(stmt)
+                if assignment is not None and set(assignment[0]) & names_read(op.value):
+                    raise CannotConvert(op.call, "a summarised tensor's name is rebound before the merge that reads it")
 
 
 def _run_fetch(call) -> cst.BaseExpression | None:
@@ -213,11 +480,31 @@ def _run_fetch(call) -> cst.BaseExpression | None:
     return None
 
 
+def _fetched(summaries: Summaries, fetch: cst.BaseExpression | None) -> SummaryValue | None:
+    if isinstance(fetch, cst.Name) and fetch.value in summaries.named:
+        return summaries.named[fetch.value]
+    return None
+
+
+def _signature(graph: Graph, value: SummaryValue) -> tuple[tuple[str, str, str], ...]:
+    """What writing ``value`` writes: (kind, tag, max_outputs) of each summary."""
+    return tuple((op.kind, op.tag.text, graph.code(op.max_outputs) if op.max_outputs is not None else "")
+                 for op in value.ops)
+
+
 def _trace(graph: Graph, summaries: Summaries) -> None:
-    """Names holding a fetched merge, read only by add_summary; writers used only by
-    add_summary, flush and close."""
-    merged = summaries.merged
+    """Names holding fetched summaries, read only by add_summary; writers used only by
+    add_summary, flush, close and add_graph."""
     bound: dict[str, int] = {}
+    fetched_bindings: dict[str, int] = {}
+
+    def hold(name: str, value: SummaryValue, node: cst.CSTNode) -> None:
+        known = summaries.values.get(name)
+        if known is not None and _signature(graph, known) != _signature(graph, value):
+            raise CannotConvert(node, f"`{name}` holds different summaries at different places")
+        summaries.values[name] = value
+        fetched_bindings[name] = fetched_bindings.get(name, 0) + 1
+
     for node in _nodes(graph.module, (cst.Assign, cst.AugAssign, cst.For, cst.AnnAssign)):
         targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
         for target in targets:
@@ -226,53 +513,52 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
         if not isinstance(node, cst.Assign) or len(node.targets) != 1:
             continue
         fetch, target = _run_fetch(node.value), node.targets[0].target
-        if isinstance(fetch, cst.Name) and fetch.value == merged and isinstance(target, cst.Name):
-            summaries.values.add(target.value)
+        held = _fetched(summaries, fetch)
+        if held is not None:
+            if not isinstance(target, cst.Name):
+                raise CannotConvert(node, "fetched summaries kept in something other than a name")
+            hold(target.value, held, node)
         elif isinstance(fetch, (cst.List, cst.Tuple)) and isinstance(target, (cst.List, cst.Tuple)):
             for element, fetched in zip(target.elements, fetch.elements):
-                if isinstance(fetched.value, cst.Name) and fetched.value.value == merged:
-                    if not isinstance(element.value, cst.Name):
-                        raise CannotConvert(node, "a fetched merge_all() kept in something other than a name")
-                    summaries.values.add(element.value.value)
+                held = _fetched(summaries, fetched.value)
+                if held is None:
+                    continue
+                if not isinstance(element.value, cst.Name):
+                    raise CannotConvert(node, "fetched summaries kept in something other than a name")
+                hold(element.value.value, held, node)
+    for name, count in fetched_bindings.items():
+        if bound.get(name) != count:
+            raise CannotConvert(graph.module, f"`{name}` holds fetched summaries and is also assigned otherwise")
     uses: dict[str, int] = {}
-    attributes = {id(a.attr) for a in _nodes(graph.module, (cst.Attribute,))}  # `tf.summary`
-    for node in _nodes(graph.module, (cst.Name,)):
-        if id(node) not in attributes:
-            uses[node.value] = uses.get(node.value, 0) + 1
-    allowed = {name: bound.get(name, 0) for name in summaries.values | summaries.writers}
+    for name in summaries.values.keys() | summaries.writers:
+        uses[name] = len(_name_uses(graph.module, name))
+    allowed = dict.fromkeys(summaries.values.keys() | summaries.writers, 0)
+    statement_of = {id(c): stmt for stmt in _simple_statements(graph.module.body) for c in calls_in(stmt)}
     for call in calls_in(graph.module):
         func = call.func
         if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in summaries.writers):
             continue
         method = func.attr.value
-        if method == "add_summary":
-            value, step = argument(call, 0, "summary"), argument(call, 1, "global_step")
-            if not (isinstance(value, cst.Name) and value.value in summaries.values) or step is None:
-                raise CannotConvert(call, "add_summary of a value not fetched from merge_all(), or without a step")
-            allowed[value.value] += 1
-        elif method not in ("flush", "close"):
+        if method not in WRITER_METHODS:
             raise CannotConvert(call, f"FileWriter.{method} has no TF2 equivalent this rule can prove")
+        if method == "add_summary":
+            value = argument(call, 0, "summary")
+            if isinstance(value, cst.Name) and value.value in summaries.values:
+                summaries.writes[id(call)] = summaries.values[value.value]
+                allowed[value.value] += 1
+            elif (run := _fetched(summaries, _run_fetch(value))) is not None:
+                summaries.writes[id(call)] = run
+            else:
+                raise CannotConvert(call, "add_summary of a value not fetched from a summary op or merge")
+            if expression_of(statement_of[id(call)]) is not call:
+                raise CannotConvert(call, "add_summary used as a value")
+        elif method == "add_graph" and expression_of(statement_of[id(call)]) is not call:
+            raise CannotConvert(call, "add_graph used as a value")
         allowed[func.value.value] += 1
-    for name in summaries.values:
-        if bound.get(name) != sum(1 for n in _nodes(graph.module, (cst.Assign,)) if _binds_merge(n, name, merged)):
-            raise CannotConvert(graph.module, f"`{name}` holds a fetched merge_all() and is also assigned otherwise")
     for name, count in allowed.items():
         if uses.get(name, 0) != count:
-            kind = "a summary writer" if name in summaries.writers else "a fetched merge_all()"
-            raise CannotConvert(graph.body[summaries.merged_index], f"`{name}`, {kind}, is used other than by add_summary, flush or close")
-
-
-def _binds_merge(node: cst.Assign, name: str, merged: str) -> bool:
-    fetch = _run_fetch(node.value)
-    target = node.targets[0].target
-    if isinstance(fetch, cst.Name):
-        return fetch.value == merged and isinstance(target, cst.Name) and target.value == name
-    if isinstance(fetch, (cst.List, cst.Tuple)) and isinstance(target, (cst.List, cst.Tuple)):
-        return any(
-            isinstance(e.value, cst.Name) and e.value.value == name and isinstance(f.value, cst.Name) and f.value.value == merged
-            for e, f in zip(target.elements, fetch.elements)
-        )
-    return False
+            kind = "a summary writer" if name in summaries.writers else "fetched summaries"
+            raise CannotConvert(graph.module, f"`{name}`, {kind}, is used other than by add_summary, flush or close")
 
 
 def _nodes(tree: cst.CSTNode, types: tuple) -> list:
@@ -288,44 +574,117 @@ def _nodes(tree: cst.CSTNode, types: tuple) -> list:
     return found
 
 
-def build_merged(graph: Graph, summaries: Summaries) -> None:
-    """After classification: the merge_all() unit computes the dict of summarised tensors."""
-    unit = graph.unit_by_name.get(summaries.merged)
-    if unit is None or unit.index != summaries.merged_index:
-        raise RuntimeError("merge_all() was not classified as a graph unit")
-    pairs = []
-    for item in summaries.items:
-        code = graph.code(item.value)
-        if graph.is_variable(item.value):
-            code = f"{graph.tf}.identity({graph.variable_code(item.value)})"  # read before the update
-        pairs.append(f'"{item.tag}": {code}')
-    stmt = graph.body[unit.index]
-    new = stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression("{" + ", ".join(pairs) + "}"))])
-    graph.body[unit.index] = new
-    unit.node = new
-    unit.reads = names_read(new.body[0].value)
+def _write_functions(graph: Graph, summaries: Summaries) -> None:
+    """One ``@tf.function`` per set of summaries written, defined before the statement of
+    the graph's block that first writes it: TF1 computed the summary protos in its graph;
+    TF2's summary ops run eagerly cost far more than the step itself (a histogram, tens of
+    ops), once per add_summary."""
+    first: dict[int, int] = {}  # add_summary call -> statement of the graph's block holding it
+    for index, stmt in enumerate(graph.body):
+        for call in calls_in(stmt):
+            if id(call) in summaries.writes:
+                first.setdefault(id(call), index)
+    for call_id, value in summaries.writes.items():
+        if call_id not in first:
+            raise CannotConvert(graph.module, "add_summary outside the block that builds and runs the graph")
+    tf, indent = graph.tf, graph.module.default_indent
+    for call_id in sorted(summaries.writes, key=lambda c: first[c]):
+        value = summaries.writes[call_id]
+        signature = _signature(graph, value)
+        if signature in summaries.write_functions:
+            continue
+        name = graph.fresh(f"write_{value.name}")
+        summaries.write_functions[signature] = name
+        lines = [f"@{tf}.function(reduce_retracing=True)\n", f"def {name}(writer, values, step):\n",
+                 f"{indent}with writer.as_default(step=step):\n"]
+        for kind, tag, max_outputs in signature:
+            extra = f", max_outputs={max_outputs}" if max_outputs else ""
+            lines.append(f"{indent * 2}{tf}.summary.{kind}({_quoted(tag)}, values[{_quoted(tag)}]{extra})\n")
+        graph.edits.inserted.setdefault(first[call_id], []).append("".join(lines).rstrip("\n"))
 
 
-def write_statement(graph: Graph, summaries: Summaries, stmt: cst.SimpleStatementLine) -> cst.BaseStatement | None:
-    """``writer.add_summary(summary, step)`` -> the merged summaries written at ``step``."""
-    call = expression_of(stmt)
-    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_summary"):
+def _report(graph: Graph, summaries: Summaries) -> None:
+    for value in summaries.named.values():
+        if value.imported_calls:
+            called = ", ".join(f"`{name}()`" for name in value.imported_calls)
+            graph.report(value.stmt.body[0], (
+                f"merge_all() `{value.name}` holds the summaries this module creates; {called} from another module "
+                "may create summaries too, which TF1 merged and which are not written here"
+            ), kind="converted")
+    for op in summaries.ops:
+        tag = op.tag.text
+        if not op.kept:
+            graph.report(op.call, f"tf.summary.{op.kind} `{tag}` is never merged nor run: removed", kind="converted")
+            continue
+        note = f"tf.summary.{op.kind} `{tag}` -> written with the step given to add_summary"
+        if op.kind == "histogram":
+            note += " (TF2 histograms use 30 equal buckets, TF1 exponential ones)"
+        if op.kind == "image":
+            note += (f" (TF2 writes the images under the one tag `{tag}`, TF1 under `{tag}/image/0`, ...; "
+                     "TF2 clips float pixels to [0, 1], TF1 rescaled them by their range)")
+        if not op.tag.scope_known:
+            note += "; TF1 prefixed the tag with a name scope that is not a literal"
+        elif not op.tag.certain:
+            note += f"; TF1 may have given it a suffix (`{tag}_1`): an op name in its scope could not be told"
+        graph.report(op.call, note, kind="converted")
+
+
+def build_values(graph: Graph, summaries: Summaries) -> None:
+    """After classification: variables in the summary dicts are read through
+    ``tf.identity`` (before the step's update, as TF1's summary read them)."""
+    for value in summaries.named.values():
+        if value.merge_of or not any(graph.is_variable(op.value) for op in value.ops):
+            continue
+        unit = next((u for u in graph.units if u.index == value.index and value.name in u.defines), None)
+        if unit is None:
+            raise CannotConvert(value.stmt, f"summary `{value.name}` summarises no tensor of the graph")
+        old = value.stmt
+        new = old.with_changes(body=[old.body[0].with_changes(value=_dict_of(graph, value, variables=True))])
+        unit.node = new if unit.node is old else unit.node.visit(_Replace(old, new))
+        if graph.body[unit.index] is old:
+            graph.body[unit.index] = new
+        unit.reads = unit.reads | names_read(new)
+        value.stmt = new
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, old: cst.CSTNode, new: cst.CSTNode) -> None:
+        self.old, self.new = old, new
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        return self.new if original_node is self.old else updated_node
+
+
+def write_statement(
+    graph: Graph, summaries: Summaries, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+) -> cst.BaseStatement | cst.RemovalSentinel | None:
+    """``writer.add_summary(summary, step)`` -> its write function called with ``step``;
+    ``writer.add_graph(...)`` goes."""
+    call = expression_of(original)
+    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
         return None
     writer = call.func.value
     if not (isinstance(writer, cst.Name) and writer.value in summaries.writers):
         return None
-    value = graph.code(argument(call, 0, "summary"))
-    step = graph.code(argument(call, 1, "global_step"))
-    tf, indent = graph.tf, graph.module.default_indent
-    lines = [f"with {writer.value}.as_default(step={step}):\n"]
-    for item in summaries.items:
-        lines.append(f'{indent}{tf}.summary.{item.op}("{item.tag}", {value}["{item.tag}"])\n')
-    new = cst.parse_statement("".join(lines), config=graph.module.config_for_parsing)
-    return new.with_changes(leading_lines=stmt.leading_lines)
+    if call.func.attr.value == "add_graph":
+        graph.report(call, "add_graph dropped: a TF2 summary writer writes no graph this way", kind="converted")
+        return cst.RemovalSentinel.REMOVE
+    value = summaries.writes.get(id(call))
+    if value is None:
+        return None
+    new_call = expression_of(updated)
+    assert isinstance(new_call, cst.Call)
+    values = graph.code(argument(new_call, 0, "summary"))  # a name, or the run itself
+    step_node = argument(new_call, 1, "global_step")
+    step = graph.code(step_node) if step_node is not None else "0"  # TF1's event without a step: step 0
+    write = summaries.write_functions[_signature(graph, value)]
+    # The step goes in as a tensor: a Python int would trace the function again at each step.
+    code = f"{write}({writer.value}, {values}, {graph.tf}.constant({step}, {graph.tf}.int64))"
+    return updated.with_changes(body=[updated.body[0].with_changes(value=cst.parse_expression(code))])
 
 
 class TensorBoardSummaries(Feature):
-    """Scalar and histogram summaries, ``merge_all`` and ``FileWriter`` -> TF2 summary writers."""
+    """Scalar, histogram and image summaries, merges and ``FileWriter`` -> TF2 summary writers."""
 
     def __init__(self) -> None:
         self.summaries: Summaries | None = None
@@ -340,9 +699,14 @@ class TensorBoardSummaries(Feature):
 
     def check(self, graph: Graph) -> None:
         if self.summaries is not None:
-            build_merged(graph, self.summaries)
+            build_values(graph, self.summaries)
+
+    def rewrite_call(self, graph: Graph, call: cst.Call) -> cst.BaseExpression | None:
+        if self.summaries is None:
+            return None
+        return self.summaries.writer_calls.get(id(call))  # a FileWriter created in a loop or block
 
     def rewrite_statement(self, graph: Graph, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         if self.summaries is None:
             return None
-        return write_statement(graph, self.summaries, original)  # writer.add_summary(...)
+        return write_statement(graph, self.summaries, original, updated)
