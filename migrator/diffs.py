@@ -89,7 +89,7 @@ def _apply(patch_text: str, old_text: str) -> str:
                     continue  # the old file's last line (kept as it is when context)
                 if not result[-1].endswith("\n"):
                     raise InvalidPatch("a 'No newline' marker after a line without one")
-                result[-1] = result[-1][:-2] if result[-1].endswith("\r\n") else result[-1][:-1]
+                result[-1] = result[-1][:-1]  # only the "\n" the patch added: a final "\r" is the file's
                 continue
             previous = line
             if line.is_context or line.is_removed:

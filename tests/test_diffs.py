@@ -26,6 +26,8 @@ CASES = {
     "bom": (b"\xef\xbb\xbfa\nb\n", b"\xef\xbb\xbfa\nB\n"),
     "form_feed_and_tabs": (b"\x0c\n\tx = 1\n", b"\x0c\n\tx = 2\n"),
     "form_feed_inside_a_line": (b"a = 1\x0c b = 2\nc = 3\n", b"a = 1\x0c b = 2\nc = 4\n"),
+    "cr_only_endings": (b"import tensorflow as tf\rx = 1\r", b"import tensorflow as tf\rx = 2\r"),
+    "crlf_last_line_ends_in_cr": (b"a\r\nb\r", b"a\r\nc\r"),
     "lone_cr_and_nel": (b"x = 1\ry = 2\nz = '\x85'\nw = 0\n", b"x = 1\ry = 2\nz = '\x85'\nw = 1\n"),
     "far_apart_hunks": (b"".join(b"%d\n" % i for i in range(40)), b"".join(b"%d\n" % (i if i not in (2, 30) else -i) for i in range(40))),
 }
@@ -76,7 +78,7 @@ def test_a_patch_that_does_not_rebuild_the_new_file_is_refused(patch: bytes, old
 
 
 _lines = st.lists(
-    st.tuples(st.sampled_from([b"x = 1", b"y = 2", b"# c", b"", b"\tz = 3", b"w = '\xe9'", b"\x0cv = 4", b"u = 5\r# cr"]), st.sampled_from([b"\n", b"\r\n"])),
+    st.tuples(st.sampled_from([b"x = 1", b"y = 2", b"# c", b"", b"\tz = 3", b"w = '\xe9'", b"\x0cv = 4", b"u = 5\r# cr"]), st.sampled_from([b"\n", b"\r\n", b"\r"])),
     max_size=12,
 )
 
