@@ -78,7 +78,6 @@ V1_INITIALIZERS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] 
     "tf.constant_initializer": (("value", "dtype", "verify_shape"), ()),
 }
 
-_NEW_VARIABLE = "create the variable as tf.Variable({draw}, name=...) (G102 does it for get_variable helpers)"
 _KERAS_DRAWS = "draws other random numbers"
 _NO_SESSION = "(G101 does this in the Session programs it converts)"
 _INITIALIZED = (
@@ -132,7 +131,8 @@ COMPAT_REASONS = {
     "tf.assign_sub(ref, value))",
     "tf.truncated_normal_initializer": "TF 2 has it only as a Keras initializer (tf.keras.initializers.TruncatedNormal, "
     f"which {_KERAS_DRAWS}, stddev 0.05 by default); "
-    + _NEW_VARIABLE.format(draw="tf.random.truncated_normal(shape, mean, stddev)"),
+    + "create the variable as tf.Variable(tf.random.truncated_normal(shape, mean, stddev), name=...), the same draw "
+    "(G102 turns get_variable helpers into tf.Variables in the programs G101 converts)",
     "tf.variance_scaling_initializer": "TF 2 has it only as a Keras initializer (tf.keras.initializers.VarianceScaling, "
     f"which {_KERAS_DRAWS})",
     "tf.glorot_uniform_initializer": "TF 2 has it only as a Keras initializer (tf.keras.initializers.GlorotUniform, "
