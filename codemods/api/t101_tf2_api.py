@@ -551,9 +551,11 @@ def _native_initializer(symbol: str, call: cst.Call) -> tuple[cst.Call | None, s
         )
     if "dtype" in bound:
         return None, (
-            f"TF 2's tf.{name} takes its dtype when called, not when built (tf.get_variable passes its own, "
-            "so dtype= can go there)"
+            f"TF 2's tf.{name} takes its dtype when called, not when built (tf.get_variable passes the "
+            "variable's dtype to it: give dtype= to tf.get_variable instead)"
         )
+    if "verify_shape" in bound:
+        return None, "TF 2's tf.constant_initializer takes no verify_shape"
     if symbol == "tf.constant_initializer" and (set(bound) != {"value"} or not _float_literal(bound["value"].value)):
         return None, (
             "TF 2's tf.constant_initializer called without a dtype gives the value's own dtype (TF 1's gave "
