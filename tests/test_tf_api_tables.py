@@ -90,12 +90,27 @@ def _native_renames() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("symbol", "target"), _native_renames())
 def test_a_native_rename_is_tf1s_own_function_or_has_its_arguments_mapped(symbol: str, target: str) -> None:
-    """``tf.log`` -> ``tf.math.log`` is safe when ``tf.compat.v1.log is tf.math.log``;
-    otherwise T101 must know both signatures to move the arguments."""
+    """``tf.log`` -> ``tf.math.log`` is safe when ``tf.compat.v1.log is tf.math.log``, or
+    takes the same parameters (``gfile.FastGFile`` and ``io.gfile.GFile``: two classes over
+    the same file object); otherwise T101 must know both signatures to move the arguments."""
     tf1 = _resolve(symbol, tf.compat.v1)
-    if tf1 is _resolve(target) or not callable(tf1):
+    tf2 = _resolve(target)
+    if tf1 is tf2 or not callable(tf1) or inspect.signature(tf1) == inspect.signature(tf2):
         return
     assert tf_api.signature(symbol) is not None, f"{symbol} -> {target}: different functions, no recorded signature"
+
+
+@pytest.mark.parametrize("symbol", sorted(tf_api.V1_INITIALIZERS))
+def test_tf2_initializers_take_tf1s_parameters_in_tf1s_places(symbol: str) -> None:
+    """T101 keeps a TF1 initializer call's arguments for TF 2's class of the same name
+    (calls passing dtype= or verify_shape= stay on tf.compat.v1) and writes out TF1's
+    defaults by keyword: every other TF1 parameter must sit in the same place in TF 2's."""
+    params, defaults = tf_api.V1_INITIALIZERS[symbol]
+    tf1 = [p for p in inspect.signature(_resolve(symbol, tf.compat.v1).__init__).parameters if p != "self"]
+    tf2 = [p for p in inspect.signature(_resolve(symbol).__init__).parameters if p != "self"]
+    kept = [p for p in params if p not in ("dtype", "verify_shape")]
+    assert tf1[: len(params)] == list(params) and tf2[: len(kept)] == kept
+    assert all(name in tf2 for name, _ in defaults)
 
 
 def test_recorded_signatures_match_the_installed_tensorflow() -> None:

@@ -19,6 +19,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import after_imports, bound_names, insert_statements
 from codemods.analysis.graph_outcome import graph_outcome
+from codemods.analysis.optimizers import OPTIMIZERS
 from codemods.analysis.private_names import public_qualified
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tf_upgrade_v2.json"
@@ -38,6 +39,8 @@ NATIVE_OVERRIDES = {
     "tf.random.set_random_seed": "tf.random.set_seed",
     # both are script_ops.py_func_common(func, inp, Tout, stateful, name)
     "tf.py_func": "tf.numpy_function",
+    # both are gfile._FileIO(name, mode), the same reads and writes; FastGFile only warns
+    "tf.gfile.FastGFile": "tf.io.gfile.GFile",
     **{f"tf.{name}": f"tf.debugging.{name}" for name in _ASSERTS},
     **{f"tf.debugging.{name}": f"tf.debugging.{name}" for name in _ASSERTS},
 }
@@ -60,7 +63,43 @@ SEMANTIC_COMPAT = {
     "tf.Print": "TF 1's Print returned its input; only `y = tf.Print(x, ...)` statements become tf.print (T104)",
 }
 
-# Why common symbols have no native TF2 form (the report says it next to the symbol).
+# TF1 initializers whose TF 2 class of the same name (init_ops_v2) draws the same numbers
+# from the same ops, in graph mode and eagerly, when built alike: TF1's parameters in
+# positional order, and TF1's defaults written out where TF 2's differ (TF 2's stddev is
+# 0.05, its minval/maxval -0.05/0.05). T101 decides per call: a seed keeps TF1's class
+# (TF 2's seeded initializers draw from stateless ops), so does a dtype (TF 2's take it
+# when called), and tf.constant_initializer goes native only with a float literal (TF 2's
+# gives an int value int32 when called without a dtype; TF 1's gave float32).
+V1_INITIALIZERS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {
+    "tf.random_normal_initializer": (("mean", "stddev", "seed", "dtype"), (("stddev", "1.0"),)),
+    "tf.random_uniform_initializer": (("minval", "maxval", "seed", "dtype"), (("minval", "0"), ("maxval", "1"))),
+    "tf.zeros_initializer": (("dtype",), ()),
+    "tf.ones_initializer": (("dtype",), ()),
+    "tf.constant_initializer": (("value", "dtype", "verify_shape"), ()),
+}
+
+_KERAS_DRAWS = "draws other random numbers"
+_NO_SESSION = "(G101 does this in the Session programs it converts)"
+_INITIALIZED = (
+    "TF 2 initializes variables when they are created: delete the initializer and the session run of it "
+    + _NO_SESSION
+)
+_COLLECTIONS = (
+    "TF 2 has no graph collections: keep the variables (or ops) in a Python list, or read them from the "
+    "tf.Module or Keras layer that owns them (.trainable_variables, .variables) " + _NO_SESSION
+)
+_RNN = (
+    "TF 2 runs recurrent networks as Keras layers: tf.keras.layers.RNN(cell, return_sequences=True, "
+    "return_state=True)(inputs) (or LSTM / GRU), which create their own weights (G102 converts {what} over TF 1's "
+    "common cells, with TF 1's weight layout, in the programs G101 converts)"
+)
+_SAVED_MODEL = (
+    "TF 1's SavedModelBuilder signatures have no TF 2 form: export with tf.saved_model.save(obj, export_dir, "
+    "signatures=a_tf_function.get_concrete_function(tf.TensorSpec(shape, dtype)))"
+)
+
+# Why common symbols have no native TF2 form and what to write instead (the report
+# says it next to the symbol).
 COMPAT_REASONS = {
     "tf.placeholder": "TF 2 has no placeholders (the graph conversion G101 replaces them where it can)",
     "tf.Session": "TF 2 has no sessions (the graph conversion G101 replaces them where it can)",
@@ -69,7 +108,79 @@ COMPAT_REASONS = {
     "tf.Variable where it can; otherwise use tf.Variable or a Keras layer)",
     "tf.variable_scope": "TF 2 has no variable scopes (the graph conversion G101 drops them where it can; "
     "otherwise give variables explicit names or use Keras layers)",
-    "tf.global_variables_initializer": "TF 2 initializes variables when they are created",
+    "tf.global_variables_initializer": _INITIALIZED,
+    "tf.initialize_all_variables": _INITIALIZED,
+    "tf.variables_initializer": _INITIALIZED,
+    "tf.initialize_variables": _INITIALIZED,
+    "tf.local_variables_initializer": _INITIALIZED + "; tf.keras.metrics objects replace tf.metrics' local variables",
+    "tf.initialize_local_variables": _INITIALIZED + "; tf.keras.metrics objects replace tf.metrics' local variables",
+    "tf.get_default_session": "TF 2 has no sessions: call the computation (a tf.function) directly and read its "
+    "results with .numpy() " + _NO_SESSION,
+    "tf.reset_default_graph": "it clears TF 1's default graph, which this module still builds; in eager code it has "
+    "nothing to clear (T103 deletes it once the module uses nothing graph-only)",
+    "tf.get_variable_scope": "TF 2 has no variable scopes: create each variable once (tf.Variable, Keras layers) "
+    "and pass the objects to the code that reused them by name",
+    **{f"tf.{name}": _COLLECTIONS for name in (
+        "get_collection", "get_collection_ref", "add_to_collection", "add_to_collections", "GraphKeys",
+        "trainable_variables", "global_variables", "local_variables", "all_variables", "model_variables",
+    )},
+    "tf.assign": "TF 2 assigns through the variable: ref.assign(value) (T101 writes it for tf.assign(ref, value))",
+    "tf.assign_add": "TF 2 assigns through the variable: ref.assign_add(value) (T101 writes it for "
+    "tf.assign_add(ref, value))",
+    "tf.assign_sub": "TF 2 assigns through the variable: ref.assign_sub(value) (T101 writes it for "
+    "tf.assign_sub(ref, value))",
+    "tf.truncated_normal_initializer": "TF 2 has it only as a Keras initializer (tf.keras.initializers.TruncatedNormal, "
+    f"which {_KERAS_DRAWS}, stddev 0.05 by default); "
+    + "create the variable as tf.Variable(tf.random.truncated_normal(shape, mean, stddev), name=...), the same draw "
+    "(G102 turns get_variable helpers into tf.Variables in the programs G101 converts)",
+    "tf.variance_scaling_initializer": "TF 2 has it only as a Keras initializer (tf.keras.initializers.VarianceScaling, "
+    f"which {_KERAS_DRAWS})",
+    "tf.glorot_uniform_initializer": "TF 2 has it only as a Keras initializer (tf.keras.initializers.GlorotUniform, "
+    f"which {_KERAS_DRAWS})",
+    "tf.glorot_normal_initializer": "TF 2 has it only as a Keras initializer (tf.keras.initializers.GlorotNormal, "
+    f"which {_KERAS_DRAWS})",
+    "tf.orthogonal_initializer": "TF 2 has it only as a Keras initializer (tf.keras.initializers.Orthogonal, "
+    f"which {_KERAS_DRAWS})",
+    "tf.GraphDef": "the GraphDef protocol buffer class, which TF 2 exports only under tf.compat.v1 (the same class); "
+    "a frozen graph runs in TF 2 through tf.compat.v1.wrap_function(lambda: tf.graph_util.import_graph_def(graph_def, "
+    "name=''), []) pruned to its input and output tensors, or re-export the model as a SavedModel (tf.saved_model.load)",
+    "tf.train.import_meta_graph": "TF 2 has no meta graphs to import into: load a SavedModel with "
+    "tf.saved_model.load, or import the graph inside tf.compat.v1.wrap_function",
+    "tf.Summary": "TF 2 writes summaries with ops, not Summary protocol buffers: tf.summary.scalar(tag, value, "
+    "step=step) under `with tf.summary.create_file_writer(logdir).as_default():` replaces "
+    "writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=tag, simple_value=value)]), step) (TensorBoard shows "
+    "the same scalars)",
+    "tf.summary.FileWriter": "TF 2 writes with tf.summary.create_file_writer(logdir) and tf.summary.scalar / "
+    "histogram / image(..., step=step) under writer.as_default() " + _NO_SESSION,
+    "tf.summary.merge_all": "TF 2 has no summary ops to merge: each tf.summary.scalar / histogram(..., step=step) "
+    "call writes when it runs, under a writer's as_default() " + _NO_SESSION,
+    "tf.summary.merge": "TF 2 has no summary ops to merge: each tf.summary.scalar / histogram(..., step=step) "
+    "call writes when it runs, under a writer's as_default() " + _NO_SESSION,
+    "tf.nn.dynamic_rnn": _RNN.format(what="dynamic_rnn"),
+    "tf.nn.static_rnn": _RNN.format(what="static_rnn") + "; stack the list of steps with tf.stack(steps, axis=1)",
+    "tf.contrib.rnn.static_rnn": _RNN.format(what="static_rnn")
+    + "; stack the list of steps with tf.stack(steps, axis=1)",
+    "tf.nn.bidirectional_dynamic_rnn": "TF 2 runs it as tf.keras.layers.Bidirectional(tf.keras.layers.RNN(cell, "
+    "return_sequences=True), backward_layer=...), which creates its own weights",
+    "tf.nn.static_bidirectional_rnn": "TF 2 runs it as tf.keras.layers.Bidirectional(tf.keras.layers.RNN(cell, "
+    "return_sequences=True)) over tf.stack(steps, axis=1), which creates its own weights",
+    "tf.contrib.rnn.static_bidirectional_rnn": "TF 2 runs it as tf.keras.layers.Bidirectional(tf.keras.layers.RNN("
+    "cell, return_sequences=True)) over tf.stack(steps, axis=1), which creates its own weights",
+    "tf.train.Saver": "TF 2 saves objects, not graph variables: tf.train.Checkpoint(model=..., optimizer=...) with "
+    ".save(prefix) / .restore(path) (other checkpoint keys: a TF 1 checkpoint loads with "
+    "tf.train.load_checkpoint) " + _NO_SESSION,
+    "tf.train.checkpoint_exists": "use tf.train.latest_checkpoint(directory) is not None, or "
+    "tf.io.gfile.exists(prefix + '.index') for one checkpoint prefix",
+    "tf.train.get_global_step": "TF 2 has no graph-wide step: count steps in the optimizer (optimizer.iterations) "
+    "or in a tf.Variable(0, dtype=tf.int64) the loop increments",
+    "tf.train.get_or_create_global_step": "TF 2 has no graph-wide step: count steps in the optimizer "
+    "(optimizer.iterations) or in a tf.Variable(0, dtype=tf.int64) the loop increments",
+    "tf.saved_model.utils.build_tensor_info": _SAVED_MODEL,
+    "tf.saved_model.build_tensor_info": _SAVED_MODEL,
+    "tf.saved_model.signature_def_utils.build_signature_def": _SAVED_MODEL,
+    "tf.saved_model.builder.SavedModelBuilder": _SAVED_MODEL,
+    "tf.saved_model.Builder": _SAVED_MODEL,
+    "tf.saved_model.simple_save": _SAVED_MODEL,
 }
 
 # `tf.to_float(x)` and friends: a cast to this dtype.
@@ -161,7 +272,40 @@ def compat_name(symbol: str) -> str:
 
 
 def compat_reason(symbol: str) -> str:
-    return SEMANTIC_COMPAT.get(symbol) or COMPAT_REASONS.get(symbol) or "TF 2 has no native equivalent"
+    if symbol in V1_INITIALIZERS:  # named without being called (a call is decided by its arguments)
+        return (
+            f"TF 2's {symbol} is another class (other defaults, dtype given when called); calls of TF 1's that "
+            "mean the same become TF 2's"
+        )
+    return (
+        SEMANTIC_COMPAT.get(symbol) or COMPAT_REASONS.get(symbol) or _optimizer_reason(symbol)
+        or _metric_reason(symbol) or "TF 2 has no native equivalent"
+    )
+
+
+def _optimizer_reason(symbol: str) -> str | None:
+    """What replaces a TF1 ``tf.train.*Optimizer``: its Keras optimizer, with the TF1
+    defaults that differ from Keras' written out."""
+    mapping = OPTIMIZERS.get(symbol[len("tf.train."):]) if symbol.startswith("tf.train.") else None
+    if mapping is None:
+        return None
+    defaults = {keras: default for _, keras, default in mapping.params if keras in mapping.explicit}
+    keywords = ", ".join(f"{k}={v}" for k, v in {**defaults, **mapping.extra}.items())
+    call = f"tf.keras.optimizers.{mapping.keras_name}(learning_rate{', ' + keywords if keywords else ''})"
+    slots = "; TF 1 started its accumulator at 1.0, Keras starts it at 0.0" if mapping.ones_slots else ""
+    return (
+        f"TF 2's optimizers are Keras': {call} applied with tf.GradientTape and apply_gradients, they have no "
+        f"minimize() or global_step{slots} {_NO_SESSION}"
+    )
+
+
+def _metric_reason(symbol: str) -> str | None:
+    if not symbol.startswith("tf.metrics."):
+        return None
+    return (
+        "TF 2's metrics are Keras objects (tf.keras.metrics: update_state(...) then result()); TF 1's returned "
+        "(value, update_op) over local variables"
+    )
 
 
 @functools.lru_cache(maxsize=1)

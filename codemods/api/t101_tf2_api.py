@@ -16,7 +16,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import legacy_homes, tf_api
-from codemods.analysis.cst_tools import as_keyword, bind_arguments, code
+from codemods.analysis.cst_tools import as_keyword, bind_arguments, code, kwarg, with_args
 from codemods.analysis.evidence import TF2
 from codemods.base import Example, Rule
 
@@ -34,7 +34,7 @@ _MEAN_LOSSES = {
     "tf.losses.mean_squared_error": (("labels", "predictions"), "tf.math.squared_difference"),
     "tf.losses.absolute_difference": (("labels", "predictions"), None),
 }
-_PER_CALL |= set(_MEAN_LOSSES)
+_PER_CALL |= set(_MEAN_LOSSES) | set(tf_api.V1_INITIALIZERS)
 _ASSIGN_METHODS = {"tf.assign": "assign", "tf.assign_add": "assign_add", "tf.assign_sub": "assign_sub"}
 
 
@@ -68,12 +68,18 @@ class TF2Api(Rule):
         "reduction_indices/dim -> keepdims/axis, positional arguments whose place changed become "
         "keywords, a call passing an argument TF2 dropped stays on tf.compat.v1 (reported), "
         "tf.to_float(x) -> tf.cast(x, tf.float32), tf.assign(v, x) -> v.assign(x), tf.py_func -> "
-        "tf.numpy_function, tf.nn.dropout(x, keep_prob) -> rate=1 - keep_prob, v1 "
+        "tf.numpy_function, tf.gfile.FastGFile -> tf.io.gfile.GFile (the same file object), "
+        "tf.random_normal_initializer / random_uniform_initializer / zeros_initializer / ones_initializer / "
+        "constant_initializer(float) -> TF 2's class of the same name with TF 1's defaults written out (stddev=1.0, "
+        "minval=0, maxval=1; unseeded and without dtype= they draw the same numbers, also when passed to "
+        "tf.compat.v1.get_variable), tf.nn.dropout(x, keep_prob) -> rate=1 - keep_prob, v1 "
         "softmax_cross_entropy_with_logits keeps its labels out of the gradient with tf.stop_gradient, "
         "`from tensorflow import X` imports follow their symbols, and modules on "
         "`import tensorflow.compat.v1 as tf` come out importing tensorflow plainly. Positional "
         "arguments are re-mapped only in files that show TF1 code (a TF1 name somewhere), so code "
-        "already on TF2 keeps its meaning."
+        "already on TF2 keeps its meaning. A name kept on tf.compat.v1 is reported with what to write instead "
+        "(tf.nn.dynamic_rnn: a Keras RNN layer; collections: a list of the variables; tf.Summary: tf.summary.scalar "
+        "under a writer; TF1 optimizers: their Keras optimizer with TF1's defaults)."
     )
     examples = (
         Example(
@@ -119,7 +125,59 @@ class TF2Api(Rule):
                 """\
                 import tensorflow as tf
 
+
+                def weight(name, shape):
+                    return tf.get_variable(name, shape, initializer=tf.random_normal_initializer())
+
+
+                def bias(name, shape, seed):
+                    return tf.get_variable(name, shape, initializer=tf.random_uniform_initializer(-0.1, seed=seed))
+
+
+                with tf.gfile.FastGFile("graph.pb", "rb") as f:
+                    graph_def = tf.GraphDef()
+                    graph_def.ParseFromString(f.read())
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+
+                def weight(name, shape):
+                    return tf.compat.v1.get_variable(name, shape, initializer=tf.random_normal_initializer(stddev=1.0))
+
+
+                def bias(name, shape, seed):
+                    return tf.compat.v1.get_variable(name, shape, initializer=tf.compat.v1.random_uniform_initializer(-0.1, seed=seed))
+
+
+                with tf.io.gfile.GFile("graph.pb", "rb") as f:
+                    graph_def = tf.compat.v1.GraphDef()
+                    graph_def.ParseFromString(f.read())
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
                 x = tf.nn.dropout(tf.random.normal([2]), 0.5)
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                w = tf.Variable(tf.random_normal_initializer()(shape=[3, 2]))
+
+
+                @tf.function
+                def f(x):
+                    return tf.matmul(x, w)
                 """
             ),
         ),
@@ -395,11 +453,17 @@ class TF2Api(Rule):
 
     # -- calls whose native form depends on their arguments ---------------------------
     def _per_call(self, symbol: str, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        native = self._native_call(symbol, original, list(updated.args))
-        if native is not None:
-            return cst.parse_expression(native).with_changes(lpar=updated.lpar, rpar=updated.rpar)
+        if symbol in tf_api.V1_INITIALIZERS:
+            initializer, reason = _native_initializer(symbol, updated)
+            if initializer is not None:
+                return initializer
+        else:
+            native = self._native_call(symbol, original, list(updated.args))
+            if native is not None:
+                return cst.parse_expression(native).with_changes(lpar=updated.lpar, rpar=updated.rpar)
+            reason = tf_api.compat_reason(symbol)
         compat = tf_api.compat_name(symbol)
-        self.report(original, f"`{symbol}` kept as `{compat}`: {tf_api.compat_reason(symbol)}")
+        self.report(original, f"`{symbol}` kept as `{compat}`: {reason}")
         if not isinstance(original.func, cst.Attribute):
             return updated
         return updated.with_changes(func=_expression(self.names.spell(compat)))
@@ -469,6 +533,42 @@ class TF2Api(Rule):
                     value=cst.Subscript(updated_node.value, [cst.SubscriptElement(cst.Index(cst.Integer("0")))])
                 )
         return updated_node
+
+
+def _native_initializer(symbol: str, call: cst.Call) -> tuple[cst.Call | None, str]:
+    """TF1's initializer call as the TF 2 class of the same name (the same numbers), with
+    TF1's defaults written out where TF 2's differ; or None and why not."""
+    params, tf1_defaults = tf_api.V1_INITIALIZERS[symbol]
+    name = symbol[len("tf."):]
+    bound = bind_arguments(call.args, params)
+    if bound is None:
+        return None, f"its arguments could not be matched to TF 1's {name}({', '.join(params)})"
+    seed = bound.get("seed")
+    if seed is not None and code(seed.value) != "None":
+        return None, (
+            f"TF 2's tf.{name} draws from a stateless op when seeded (other numbers than TF 1's seeded op); "
+            "unseeded, both draw the same numbers"
+        )
+    if "dtype" in bound:
+        return None, (
+            f"TF 2's tf.{name} takes its dtype when called, not when built (tf.get_variable passes the "
+            "variable's dtype to it: give dtype= to tf.get_variable instead)"
+        )
+    if "verify_shape" in bound:
+        return None, "TF 2's tf.constant_initializer takes no verify_shape"
+    if symbol == "tf.constant_initializer" and (set(bound) != {"value"} or not _float_literal(bound["value"].value)):
+        return None, (
+            "TF 2's tf.constant_initializer called without a dtype gives the value's own dtype (TF 1's gave "
+            "float32), so only a float value such as 0.1 keeps its meaning"
+        )
+    missing = [kwarg(param, default) for param, default in tf1_defaults if param not in bound]
+    return (with_args(call, [*call.args, *missing]) if missing else call), ""
+
+
+def _float_literal(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        expr = expr.expression
+    return isinstance(expr, cst.Float)
 
 
 def _estimator_message(symbol: str) -> str:

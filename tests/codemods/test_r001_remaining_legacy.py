@@ -39,3 +39,17 @@ def test_a_parameter_named_tf_and_a_suppressed_line_give_no_finding() -> None:
     )
     _, findings = run(RemainingLegacy, source)
     assert [(f.line, f.kind) for f in findings] == [(5, "remaining")]
+
+
+def test_names_tf2_has_too_are_tf2s_in_plain_tensorflow_code() -> None:
+    """What T101 leaves spelled ``tf.X`` for a name TF 2 shares (``tf.where(c)``, an unseeded
+    ``tf.random_normal_initializer(stddev=1.0)``) is TF 2's, not TF 1 left over."""
+    source = (
+        "import tensorflow as tf\n"
+        "i = tf.where(mask)\n"
+        "w = tf.random_normal_initializer(stddev=1.0)\n"
+        "z = tf.zeros_initializer()\n"
+        "s = tf.Session()\n"
+    )
+    _, findings = run(RemainingLegacy, source)
+    assert [(f.line, f.kind) for f in findings] == [(5, "remaining")]

@@ -128,6 +128,68 @@ def test_calls_whose_native_form_depends_on_the_arguments() -> None:
     assert [f.message.split("`")[1] for f in findings] == ["tf.where"]
 
 
+def test_initializers_become_tf2s_class_where_it_draws_the_same_numbers() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        a = tf.random_normal_initializer()
+        b = tf.random_normal_initializer(0.0, 0.02, None)
+        c = tf.random_uniform_initializer(maxval=0.5)
+        d = tf.zeros_initializer()
+        e = tf.ones_initializer()
+        f = tf.constant_initializer(-0.1)
+        g = tf.random_normal_initializer(stddev=0.1, seed=3)
+        h = tf.zeros_initializer(tf.int32)
+        i = tf.constant_initializer(3)
+        j = tf.random_uniform_initializer(*bounds)
+        k = tf.get_variable("k", [2], initializer=tf.ones_initializer)
+        """
+    )
+    assert "a = tf.random_normal_initializer(stddev=1.0)\n" in text  # TF 2's default stddev is 0.05
+    assert "b = tf.random_normal_initializer(0.0, 0.02, None)\n" in text
+    assert "c = tf.random_uniform_initializer(maxval=0.5, minval=0)\n" in text  # TF 2's: -0.05
+    assert "d = tf.zeros_initializer()\ne = tf.ones_initializer()\nf = tf.constant_initializer(-0.1)\n" in text
+    assert "g = tf.compat.v1.random_normal_initializer(stddev=0.1, seed=3)" in text
+    assert "h = tf.compat.v1.zeros_initializer(tf.int32)" in text
+    assert "i = tf.compat.v1.constant_initializer(3)" in text
+    assert "j = tf.compat.v1.random_uniform_initializer(*bounds)" in text
+    assert "initializer=tf.compat.v1.ones_initializer)" in text  # the class, not a call: TF 1's
+    reasons = {f.message.split("`")[1] + f"@{f.line}": f.message for f in findings}
+    assert "stateless op when seeded" in reasons["tf.random_normal_initializer@8"]
+    assert "dtype when called" in reasons["tf.zeros_initializer@9"]
+    assert "float32" in reasons["tf.constant_initializer@10"]
+    assert "could not be matched" in reasons["tf.random_uniform_initializer@11"]
+    assert "another class" in reasons["tf.ones_initializer@12"]
+
+
+def test_fast_gfile_is_gfile() -> None:
+    text, findings = migrate(
+        "import tensorflow as tf\nwith tf.gfile.FastGFile(path, mode='rb') as f:\n    data = f.read()\n"
+    )
+    assert "with tf.io.gfile.GFile(path, mode='rb') as f:" in text and findings == []
+
+
+@pytest.mark.parametrize(("line", "advice"), [
+    ("graph_def = tf.GraphDef()", "tf.compat.v1.wrap_function"),
+    ("out, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)", "tf.keras.layers.RNN(cell, return_sequences=True"),
+    ("ws = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope='target')", "keep the variables"),
+    ("ws = tf.trainable_variables()", "keep the variables"),
+    ("s = tf.Summary(value=[tf.Summary.Value(tag='loss', simple_value=l)])", "tf.summary.scalar(tag, value, step=step)"),
+    ("init = tf.variables_initializer(ws)", "initializes variables when they are created"),
+    ("sess = tf.get_default_session()", "call the computation"),
+    ("info = tf.saved_model.utils.build_tensor_info(x)", "tf.saved_model.save"),
+    ("w = tf.truncated_normal_initializer(stddev=0.01)", "tf.random.truncated_normal(shape, mean, stddev)"),
+    ("opt = tf.train.AdamOptimizer(0.01)", "tf.keras.optimizers.Adam(learning_rate, epsilon=1e-08)"),
+    ("acc, update = tf.metrics.accuracy(y, p)", "update_state"),
+    ("ok = tf.train.checkpoint_exists(prefix)", "tf.train.latest_checkpoint"),
+])
+def test_names_without_a_native_form_say_what_to_write_instead(line: str, advice: str) -> None:
+    _, findings = migrate("import tensorflow as tf\n" + line + "\n")
+    messages = [f.message for f in findings]
+    assert messages and all("no native equivalent" not in m for m in messages)
+    assert advice in messages[0], messages
+
+
 def test_single_loop_variable_while_loop_keeps_returning_a_tensor() -> None:
     text, _ = migrate("import tensorflow as tf\nx = tf.to_float(1)\nr = tf.while_loop(c, b, [i])\n")
     assert "r = tf.while_loop(c, b, [i])[0]" in text
