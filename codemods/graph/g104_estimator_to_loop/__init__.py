@@ -1,0 +1,234 @@
+"""G104: a TF 1 ``tf.estimator.Estimator`` program -> an eager training loop in TF 2.
+
+``tf.estimator`` is gone from TF 2.16+ (``tf.compat.v1`` has none either): a migrated
+estimator program dies on its first ``tf.estimator`` name. The rule keeps the program's
+shape and gives the names it uses a TF 2 definition, written after the module's imports
+(``runtime``): ``Estimator`` is a training loop whose ``train``/``evaluate``/``predict``
+iterate the input_fn's ``tf.data.Dataset`` and call ``tf.function`` steps (the model_fn
+under a ``GradientTape``, a Keras optimizer, ``tf.keras.metrics``, the mean loss and the
+global step as TF 1's ``evaluate`` returned them, ``tf.train.Checkpoint`` in
+``model_dir``); ``EstimatorSpec``, ``ModeKeys``, ``RunConfig`` and ``numpy_input_fn``
+(a ``tf.data`` pipeline giving the same batches) are small equivalents. The model_fn
+(``model_fn``) is given the estimator and asks it for its layers, metrics and
+optimizer, made once. Input functions returning a one-shot iterator's ``get_next()``
+return the dataset itself, as the estimator read it.
+
+The stages: ``analysis.plan`` reads the module into a ``Plan`` (edits keyed by the nodes
+of the original tree) or raises ``Declined``; ``_Apply`` applies the plan, and the
+runtime pieces are inserted. Declined programs are left as they were, with the reason
+(R001 then lists what remains of tf.estimator).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from codemods.analysis.cst_tools import after_imports, bind_arguments, code, kwarg, set_kw, with_args
+from codemods.base import Example, Rule
+from codemods.graph.g104_estimator_to_loop import runtime
+from codemods.graph.g104_estimator_to_loop.analysis import plan as plan_program
+from codemods.graph.g104_estimator_to_loop.model import (
+    AddParams,
+    Declined,
+    Dropout,
+    Layer,
+    Metric,
+    Minimize,
+    Optimizer,
+    PassEstimator,
+    Plan,
+    Replace,
+    WrapLayer,
+)
+from codemods.graph.g104_estimator_to_loop.model_fn import PARAMETER
+
+__all__ = ["EstimatorToLoop"]
+
+
+class EstimatorToLoop(Rule):
+    code = "G104"
+    details = (
+        "Converted: tf.estimator.Estimator(model_fn, model_dir, config, params) built in the module from a model_fn "
+        "it defines, `(features, labels, mode[, params])`, with train(input_fn, steps, max_steps), "
+        "evaluate(input_fn, steps, name) and predict(input_fn, predict_keys, yield_single_examples); "
+        "tf.estimator.RunConfig(model_dir, tf_random_seed, keep_checkpoint_max, save_checkpoints_steps, "
+        "log_step_count_steps), EstimatorSpec(mode, predictions, loss, train_op, eval_metric_ops), ModeKeys, "
+        "tf.estimator.inputs.numpy_input_fn, and input_fns returning a tf.data.Dataset or its one-shot iterator's "
+        "get_next(). The names get TF 2 definitions after the imports; the call sites keep their shape. In the "
+        "model_fn and the helpers it calls: tf.layers (and the tf.contrib.layers G102 knows) -> "
+        "estimator.layer(lambda: tf.keras.layers.X(...))(inputs), made once in TF 1's order (verify draws the same "
+        "initial values); Keras layers made in the model_fn likewise; tf.layers.dropout -> tf.nn.dropout when "
+        "training, as TF 1 ran it; tf.metrics.accuracy/mean -> estimator.metric(lambda: tf.keras.metrics.X(), ...), "
+        "updated in evaluation only; the TF 1 optimizer -> estimator.optimizer(lambda: tf.keras.optimizers.X(...)) "
+        "with TF 1's hyperparameters written out (made once: its arguments must be Python values); "
+        "optimizer.minimize(loss, global_step=tf.train.get_global_step()) -> estimator.minimize(optimizer, loss), "
+        "which the train step differentiates over the model's layers; tf.train.get_global_step() -> "
+        "estimator.global_step. evaluate() returns TF 1's dict: the eval_metric_ops' values, 'loss' (the mean of "
+        "the batches' losses) and 'global_step', as NumPy values. The loop logs 'loss = X, step = N' every "
+        "log_step_count_steps on tf.get_logger() (stderr, as TF 1's INFO lines; verify compares standard output). "
+        "Checkpoints are tf.train.Checkpoint files in model_dir (TF 1's name-based checkpoints there are not read); "
+        "training continues from the last one, as in TF 1. Not converted (reported, left as it was): premade "
+        "estimators, TPUEstimator, train_and_evaluate, hooks, exports and export_outputs, warm starts, distribution "
+        "and session settings, model_fns taking config, Estimators built in another module, "
+        "tf.get_variable/tf.Variable, variable scopes, collections (UPDATE_OPS, regularization losses), batch "
+        "normalization, summaries, feature columns, learning-rate schedules, RMSProp, other tf.metrics, input_fns "
+        "the rule cannot follow to a dataset. numpy_input_fn(shuffle=True) shuffles with tf.data (another order "
+        "than TF 1's queue, reported). No summaries are written to model_dir."
+    )
+    examples = (
+        Example(
+            before=textwrap.dedent(
+                """\
+                import numpy as np
+                import tensorflow as tf
+
+
+                def model_fn(features, labels, mode):
+                    logits = tf.layers.dense(features["x"], 2)
+                    if mode == tf.estimator.ModeKeys.PREDICT:
+                        return tf.estimator.EstimatorSpec(mode, predictions=tf.argmax(logits, 1))
+                    loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+                    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(
+                        loss, global_step=tf.train.get_global_step())
+                    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+                x, y = np.random.rand(8, 3).astype(np.float32), np.arange(8) % 2
+                classifier = tf.estimator.Estimator(model_fn)
+                classifier.train(tf.estimator.inputs.numpy_input_fn({"x": x}, y, batch_size=4, shuffle=False), steps=2)
+                print(classifier.evaluate(tf.estimator.inputs.numpy_input_fn({"x": x}, y, shuffle=False)))
+                """
+            ),
+            after=None,  # filled in below, from the runtime pieces
+        ),
+        Example(
+            # A premade estimator: TF 1's own model_fn, not converted (reported).
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                columns = [tf.feature_column.numeric_column("x", shape=[4])]
+                classifier = tf.estimator.DNNClassifier(hidden_units=[10], feature_columns=columns, n_classes=3)
+                """
+            ),
+        ),
+    )
+
+    def rewrite(self, tree: cst.Module) -> cst.Module:
+        if not self.resolver.imports_from("tensorflow"):
+            return tree
+        tf = self.resolver.alias_for("tensorflow")
+        try:
+            if tf is None:
+                probe = plan_program(tree, self.resolver, "tf")
+                if probe is not None:
+                    raise Declined(tree, "the module does not import `tensorflow` itself (only its submodules)")
+                return tree
+            planned = plan_program(tree, self.resolver, tf)
+        except Declined as exc:
+            self.report(exc.node, f"tf.estimator program left as it was: {exc.reason}")
+            return tree
+        if planned is None:
+            return tree
+        for node, message in planned.notes:
+            self.report(node, message, kind="converted")
+        return _insert_runtime(tree.visit(_Apply(planned)), planned)
+
+
+class _Apply(cst.CSTTransformer):
+    """Applies a ``Plan`` (its actions are keyed by the nodes of the original tree)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self._replace(original_node, updated_node)
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        return self._replace(original_node, updated_node)
+
+    def _replace(self, original: cst.CSTNode, updated: cst.BaseExpression) -> cst.BaseExpression:
+        action = self.plan.actions.get(id(original))
+        return cst.parse_expression(action.code) if isinstance(action, Replace) else updated
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        action = self.plan.actions.get(id(original_node))
+        if action is None:
+            return updated_node
+        if isinstance(action, Replace):
+            return cst.parse_expression(action.code)
+        if isinstance(action, Layer):
+            bound = bind_arguments(updated_node.args, action.params) or {}
+            made = cst.parse_expression(f"{PARAMETER}.layer(lambda: {action.constructor})")
+            return cst.Call(made, args=[cst.Arg(bound[action.inputs].value)])
+        if isinstance(action, Dropout):
+            bound = bind_arguments(updated_node.args, action.params) or {}
+            inputs = code(bound["inputs"].value)
+            if action.training is None:
+                return bound["inputs"].value
+            dropped = f"{self.plan.tf}.nn.dropout({inputs}, rate={action.rate}{action.extra})"
+            if action.training == "True":
+                return cst.parse_expression(dropped)
+            return cst.parse_expression(f"({dropped} if {action.training} else {inputs})")
+        if isinstance(action, Metric):
+            bound = bind_arguments(updated_node.args, action.params) or {}
+            args = [cst.parse_expression(f"lambda: {action.constructor}")]
+            parts = [cst.Arg(args[0])]
+            for param, keyword in action.updates:
+                if param in bound:
+                    value = bound[param].value
+                    parts.append(cst.Arg(value) if keyword is None else kwarg(keyword, value))
+            return with_args(cst.Call(cst.parse_expression(f"{PARAMETER}.metric")), parts)
+        if isinstance(action, Optimizer):
+            return cst.parse_expression(f"{PARAMETER}.optimizer(lambda: {action.constructor})")
+        if isinstance(action, Minimize):
+            assert isinstance(updated_node.func, cst.Attribute)
+            bound = bind_arguments(updated_node.args, ("loss", "global_step", "var_list")) or {}
+            loss = bound.get(action.loss_param) or next(a for a in updated_node.args if a.keyword and a.keyword.value == "loss")
+            parts = [cst.Arg(updated_node.func.value), cst.Arg(loss.value)]
+            return with_args(cst.Call(cst.parse_expression(f"{PARAMETER}.minimize")), parts)
+        if isinstance(action, PassEstimator):
+            return set_kw(updated_node, PARAMETER, PARAMETER)
+        if isinstance(action, WrapLayer):
+            return cst.parse_expression(f"{PARAMETER}.layer(lambda: {code(updated_node)})")
+        if isinstance(action, AddParams):
+            return set_kw(updated_node, "params", "{}")
+        return updated_node
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        if id(original_node) not in self.plan.takes_estimator:
+            return updated_node
+        params = list(updated_node.params.params)
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        if params:
+            params[-1] = params[-1].with_changes(comma=comma)
+        params.append(cst.Param(cst.Name(PARAMETER)))
+        return updated_node.with_changes(params=updated_node.params.with_changes(params=params))
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        dataset = self.plan.returns_dataset.get(id(original_node))
+        return updated_node if dataset is None else updated_node.with_changes(value=dataset)
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if id(original_node) in self.plan.dropped else updated_node
+
+
+def _insert_runtime(tree: cst.Module, planned: Plan) -> cst.Module:
+    """The runtime pieces after the imports (before the first statement using them), two
+    blank lines around each."""
+    body = list(tree.body)
+    position = after_imports(body, used=runtime.NAMES)
+    blank = cst.EmptyLine()
+    pieces = [cst.parse_statement(text) for text in runtime.pieces(planned.tf, planned.numpy_input_fn)]
+    pieces = [piece.with_changes(leading_lines=[blank, blank]) for piece in pieces]
+    rest = body[position:]
+    if rest:
+        lines = list(rest[0].leading_lines)
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        rest[0] = rest[0].with_changes(leading_lines=[blank, blank, *lines])
+    return tree.with_changes(body=[*body[:position], *pieces, *rest])
