@@ -118,8 +118,7 @@ class Estimator({tf}.Module):
         self.used = {{kind: 0 for kind in self.made}}
         return self.model_fn(features, labels, mode, estimator=self, **self.model_fn_arguments)
 
-    # -- the steps --------------------------------------------------------------------------------------
-    @{tf}.function
+    # -- the steps (each train/evaluate/predict call traces them afresh, as TF 1 built a new graph) -------
     def train_step(self, features, labels):
         with {tf}.GradientTape() as tape:
             spec = self.call_model_fn(features, labels, ModeKeys.TRAIN)
@@ -130,7 +129,6 @@ class Estimator({tf}.Module):
         self.global_step.assign_add(1)
         return spec.loss
 
-    @{tf}.function
     def eval_step(self, features, labels):
         spec = self.call_model_fn(features, labels, ModeKeys.EVAL)
         self.loss_mean.update_state(spec.loss)
@@ -138,7 +136,6 @@ class Estimator({tf}.Module):
         results["loss"] = self.loss_mean.result()
         return results
 
-    @{tf}.function
     def predict_step(self, features):
         return self.call_model_fn(features, None, ModeKeys.PREDICT).predictions
 
@@ -151,12 +148,13 @@ class Estimator({tf}.Module):
     def train(self, input_fn, steps=None, max_steps=None):
         """Trains until `steps` more steps, global step `max_steps` or the end of the input; then saves."""
         last = max_steps if steps is None else int(self.global_step) + steps
+        train_step = {tf}.function(self.train_step)
         logger = {tf}.get_logger()
         loss = None
         for features, labels in self._batches(input_fn):
             if last is not None and int(self.global_step) >= last:
                 break
-            loss = self.train_step(features, labels)
+            loss = train_step(features, labels)
             step = int(self.global_step)
             if (step - 1) % self.config.log_step_count_steps == 0:
                 logger.info("loss = %s, step = %d", loss.numpy(), step)
@@ -175,19 +173,21 @@ class Estimator({tf}.Module):
         self.loss_mean.reset_state()
         for metric in self.made["metric"]:
             metric.reset_state()
+        eval_step = {tf}.function(self.eval_step)
         results = {{}}
         for batch, (features, labels) in enumerate(self._batches(input_fn)):
             if steps is not None and batch == steps:
                 break
-            results = self.eval_step(features, labels)
+            results = eval_step(features, labels)
         results = {{key: value.numpy() for key, value in results.items()}}
         results["global_step"] = self.global_step.numpy()
         return results
 
     def predict(self, input_fn, predict_keys=None, yield_single_examples=True):
         """The model_fn's predictions, example by example (a dict each when it predicts a dict)."""
+        predict_step = {tf}.function(self.predict_step)
         for features, _ in self._batches(input_fn):
-            predictions = self.predict_step(features)
+            predictions = predict_step(features)
             if not isinstance(predictions, dict):
                 yield from predictions.numpy() if yield_single_examples else [predictions.numpy()]
                 continue
