@@ -179,7 +179,7 @@ class Estimator({tf}.Module):
             if steps is not None and batch == steps:
                 break
             results = eval_step(features, labels)
-        results = {{key: value.numpy() for key, value in results.items()}}
+        results = {{key: value.numpy() for key, value in sorted(results.items())}}  # in TF 1's (key) order
         results["global_step"] = self.global_step.numpy()
         return results
 
