@@ -167,7 +167,7 @@ RULES: tuple[RuleSpec, ...] = (
         "tf.estimator.Estimator with a custom model_fn (train, evaluate, predict, numpy_input_fn) becomes an eager "
         "training loop: tf.function steps, Keras layers, optimizer and metrics, tf.train.Checkpoint in model_dir.",
         "codemods.graph.g104_estimator_to_loop", "EstimatorToLoop",
-        triggers=("estimator",),
+        triggers=("estimator", "Estimator"),
         requires=("tensorflow",),
     ),
     # G102 before G101: layer objects G101 then keeps as state. Only graphs that a session

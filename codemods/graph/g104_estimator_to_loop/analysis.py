@@ -77,10 +77,10 @@ def plan(tree: cst.Module, resolver: ImportResolver, tf: str) -> Plan | None:
     sym: Sym = lambda expr: tf1_symbol(resolver.qualified_name(expr))  # noqa: E731
     uses = _EstimatorUses(sym)
     tree.visit(uses)
-    if not uses.found:
-        return None
     if uses.contrib is not None:
         raise Declined(uses.contrib[0], f"`tf.{uses.contrib[1]}` is a TF 1 estimator outside tf.estimator: not converted")
+    if not uses.found:
+        return None
     result = Plan(tf)
     functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
     constructions: list[cst.Call] = []
