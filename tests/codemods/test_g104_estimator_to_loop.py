@@ -178,6 +178,41 @@ def test_helpers_that_make_layers_are_given_the_estimator_and_params_default_to_
     assert "est = Estimator(model_fn, params={})" in code  # TF 1 gave a model_fn taking params {}
 
 
+def test_keras_layers_and_models_made_in_the_model_fn_are_made_once() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+
+        class Tower(tf.keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = tf.keras.layers.Dense(4)
+
+            def call(self, x):
+                return self.dense(x)
+
+
+        def model_fn(features, labels, mode):
+            head = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+            logits = head(Tower()(features))
+            loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+            train_op = tf.train.AdamOptimizer().minimize(loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensor_slices(([[1.0]], [0])).batch(1), steps=1)
+        """
+    )
+    assert not declined(findings)
+    code = user_code(text)
+    assert "        self.dense = tf.keras.layers.Dense(4)\n" in code  # the class's own layers: its business
+    assert "head = estimator.layer(lambda: tf.keras.Sequential([tf.keras.layers.Dense(2)]))" in code
+    assert "logits = head(estimator.layer(lambda: Tower())(features))" in code
+    assert "tf.keras.optimizers.Adam(epsilon=1e-08)" in code  # TF 1's learning rate is Keras' default
+
+
 def test_input_fns_returning_a_one_shot_iterators_next_element_return_the_dataset() -> None:
     text, findings = migrate(
         """\
@@ -277,6 +312,12 @@ def test_input_fns_returning_a_one_shot_iterators_next_element_return_the_datase
                          "export_outputs={'out': tf.estimator.export.PredictOutput(logits)})"),
         "", "exports", id="export-outputs",
     ),
+    pytest.param(
+        MODEL_FN.replace("    optimizer =", "    auc = tf.keras.metrics.AUC()\n    optimizer ="),
+        "", "`tf.keras.metrics.AUC` made in the model_fn is not converted", id="keras-metric",
+    ),
+    pytest.param(MODEL_FN, "print(model_fn({'x': x}, y, 'train', {}))\n",
+                 "model_fn `model_fn` is used other than by giving it to an Estimator", id="model_fn-called"),
     pytest.param(MODEL_FN, "est.train(numpy_input, steps=1, hooks=[tf.train.StepCounterHook()])\n",
                  "train(hooks=...) is not converted", id="hooks"),
     pytest.param(MODEL_FN, "report(est)\n", "estimator `est` is used other than through", id="estimator-passed-on"),

@@ -116,6 +116,7 @@ def plan(tree: cst.Module, resolver: ImportResolver, tf: str) -> Plan | None:
         fn = _construction(call, functions, result)
         if fn not in model_functions:
             model_functions.append(fn)
+    _check_model_fn_uses(tree, model_functions, constructions)
     model_fns.plan_model_fns(model_functions, tree, functions, sym, tf, result)
     _check_estimator_uses(tree, constructions, functions, sym, resolver, result)
     for stmt in uses.imports:
@@ -241,6 +242,18 @@ def _construction(call: cst.Call, functions: dict[str, cst.FunctionDef], result:
         "model_dir); the model_fn is given the estimator, which makes its layers, metrics and optimizer once"
     )))
     return fn
+
+
+def _check_model_fn_uses(tree: cst.Module, model_functions: list[cst.FunctionDef], constructions: list[cst.Call]) -> None:
+    """A model_fn is only given to Estimators (it gets the estimator as a new parameter)."""
+    given = {id(a.value) for call in constructions for a in call.args}
+    skipped = {id(a.attr) for a in nodes_of(tree, cst.Attribute)}
+    skipped |= {id(a.keyword) for a in nodes_of(tree, cst.Arg) if a.keyword is not None}
+    names = {fn.name.value: fn for fn in model_functions}
+    for node in nodes_of(tree, cst.Name):
+        fn = names.get(node.value)
+        if fn is not None and node is not fn.name and id(node) not in given and id(node) not in skipped:
+            raise Declined(node, f"model_fn `{node.value}` is used other than by giving it to an Estimator")
 
 
 def _check_run_config(call: cst.Call | None, node: cst.CSTNode, result: Plan) -> None:

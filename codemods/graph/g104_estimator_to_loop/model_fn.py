@@ -111,7 +111,11 @@ def plan_model_fns(
     """Plans the edits of the model_fns and of the helpers they call."""
     reached = _reached(model_functions, functions)
     module_names = _module_names(tree)
-    planners = {fn.name.value: _Planner(fn, sym, tf, module_names, result) for fn in reached}
+    keras_classes = {
+        s.name.value for s in tree.body
+        if isinstance(s, cst.ClassDef) and any(_keras_model_class(sym(base.value) or "", base=True) for base in s.bases)
+    }
+    planners = {fn.name.value: _Planner(fn, sym, tf, module_names, keras_classes, result) for fn in reached}
     for planner in planners.values():
         fn = planner.fn
         if PARAMETER in names_read(fn.body) or PARAMETER in [p.name.value for p in fn.params.params]:
@@ -144,6 +148,15 @@ def plan_model_fns(
             raise Declined(fn, f"helper `{name}` makes layers and takes defaulted, *args or keyword-only parameters")
         _check_only_called_from(fn, tree, reached)
         result.takes_estimator.add(id(fn))
+
+
+def _keras_model_class(symbol: str, base: bool = False) -> bool:
+    """A Keras layer or model class (``keras.layers.Dense``, ``keras.Sequential``): made once in a
+    model_fn; ``base``: also the classes a module's own layers and models derive from."""
+    if symbol.startswith("keras.layers.") and symbol.rsplit(".", 1)[1][:1].isupper():
+        return True
+    models = ("keras.Sequential", "keras.Model", "keras.models.Sequential", "keras.models.Model")
+    return symbol in models or (base and symbol == "keras.layers.Layer")
 
 
 def _reached(model_functions: list[cst.FunctionDef], functions: dict[str, cst.FunctionDef]) -> list[cst.FunctionDef]:
@@ -185,8 +198,11 @@ def _check_only_called_from(fn: cst.FunctionDef, tree: cst.Module, callers: list
 class _Planner(cst.CSTVisitor):
     """Plans the edits of one function's body (a model_fn or a helper it calls)."""
 
-    def __init__(self, fn: cst.FunctionDef, sym: Sym, tf: str, module_names: set[str], result: Plan) -> None:
+    def __init__(
+        self, fn: cst.FunctionDef, sym: Sym, tf: str, module_names: set[str], keras_classes: set[str], result: Plan,
+    ) -> None:
         self.fn = fn
+        self.keras_classes = keras_classes
         self.sym = sym
         self.tf = tf
         self.module_names = module_names
@@ -203,9 +219,16 @@ class _Planner(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         raise Declined(node, f"a function defined inside `{self.fn.name.value}` is not converted")
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: cst.Call) -> bool:
         symbol = self.sym(node.func)
         func = node.func
+        if (symbol is None and isinstance(func, cst.Name) and func.value in self.keras_classes) or (
+            symbol is not None and _keras_model_class(symbol)
+        ):
+            # A Keras layer or model (the module's own, or Keras'): made once, with the layers
+            # its arguments make (`Sequential([Dense(2)])`): those are its own.
+            self._plan(node, WrapLayer())
+            return False
         if symbol is None:
             if isinstance(func, cst.Name) and func.value != self.fn.name.value:
                 self.helper_calls.setdefault(func.value, []).append(node)
@@ -213,9 +236,9 @@ class _Planner(cst.CSTVisitor):
                 self._minimize(node)
             elif isinstance(func, cst.Attribute) and func.attr.value in ("compute_gradients", "apply_gradients"):
                 raise Declined(node, f"`{func.attr.value}` in the model_fn is not converted (minimize is)")
-            return
+            return True
         if symbol.startswith("estimator."):
-            return  # ModeKeys and EstimatorSpec: the module's replacements
+            return True  # ModeKeys and EstimatorSpec: the module's replacements
         if symbol in NOT_LAYERS:
             raise Declined(node, f"`tf.{symbol}`: batch normalization in the model_fn (its UPDATE_OPS) is not converted")
         if symbol in LAYERS:
@@ -231,12 +254,13 @@ class _Planner(cst.CSTVisitor):
             if node.args:
                 raise Declined(node, f"`tf.{symbol}` with arguments")
             self._plan(node, Replace(f"{PARAMETER}.global_step"))
-        elif symbol.startswith("keras.layers.") and symbol.rsplit(".", 1)[1][:1].isupper():
-            self._plan(node, WrapLayer())
+        elif symbol.startswith(("keras.metrics.", "keras.optimizers.")) and symbol.rsplit(".", 1)[1][:1].isupper():
+            raise Declined(node, f"`tf.{symbol}` made in the model_fn is not converted (tf.metrics and tf.train are)")
         else:
             for prefix, reason in DECLINED:
                 if symbol == prefix or symbol.startswith(prefix if prefix.endswith(".") else prefix + "."):
                     raise Declined(node, f"`tf.{symbol}`: {reason}")
+        return True
 
     def _plan(self, node: cst.Call, action: object) -> None:
         self.result.actions[id(node)] = action  # type: ignore[assignment]

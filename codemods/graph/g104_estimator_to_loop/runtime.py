@@ -186,6 +186,8 @@ class Estimator({tf}.Module):
     def predict(self, input_fn, predict_keys=None, yield_single_examples=True):
         """The model_fn's predictions, example by example (a dict each when it predicts a dict)."""
         predict_step = {tf}.function(self.predict_step)
+        if isinstance(predict_keys, str):
+            predict_keys = [predict_keys]
         for features, _ in self._batches(input_fn):
             predictions = predict_step(features)
             if not isinstance(predictions, dict):
