@@ -213,6 +213,40 @@ def test_keras_layers_and_models_made_in_the_model_fn_are_made_once() -> None:
     assert "tf.keras.optimizers.Adam(epsilon=1e-08)" in code  # TF 1's learning rate is Keras' default
 
 
+def test_logging_hooks_are_dropped_and_dropout_runs_when_the_mode_trains() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+
+        def model_fn(features, labels, mode):
+            dense = tf.layers.dense(inputs=features["x"], units=4)
+            dropout = tf.layers.dropout(inputs=dense, rate=0.4, training=mode == tf.estimator.ModeKeys.TRAIN)
+            logits = tf.layers.dense(inputs=dropout, units=2)
+            probabilities = tf.nn.softmax(logits, name="softmax_tensor")
+            loss = tf.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
+            optimizer = tf.train.GradientDescentOptimizer(learning_rate=0.001)
+            train_op = optimizer.minimize(loss=loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode=mode, loss=loss, train_op=train_op)
+
+
+        def main(unused_argv):
+            classifier = tf.estimator.Estimator(model_fn=model_fn, model_dir="/tmp/model")
+            tensors_to_log = {"probabilities": "softmax_tensor"}
+            # Log the softmax every 50 steps
+            logging_hook = tf.train.LoggingTensorHook(tensors=tensors_to_log, every_n_iter=50)
+            train_input_fn = tf.estimator.inputs.numpy_input_fn(x={"x": data}, y=labels, num_epochs=None, shuffle=False)
+            classifier.train(input_fn=train_input_fn, steps=20000, hooks=[logging_hook])
+        """
+    )
+    assert not declined(findings)
+    code = user_code(text)
+    assert "dropout = (tf.nn.dropout(dense, rate=0.4) if mode == ModeKeys.TRAIN else dense)" in code
+    assert "LoggingTensorHook" not in code and "Log the softmax" not in code
+    assert "    classifier.train(input_fn=train_input_fn, steps=20000)\n" in code
+    assert [f.line for f in findings if "LoggingTensorHook" in f.message] == [21]  # at hooks=
+
+
 def test_input_fns_returning_a_one_shot_iterators_next_element_return_the_dataset() -> None:
     text, findings = migrate(
         """\

@@ -25,13 +25,14 @@ import textwrap
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import after_imports, bind_arguments, code, kwarg, set_kw, with_args
+from codemods.analysis.cst_tools import after_imports, bind_arguments, code, drop_args, kwarg, set_kw, with_args
 from codemods.base import Example, Rule
 from codemods.graph.g104_estimator_to_loop import runtime
 from codemods.graph.g104_estimator_to_loop.analysis import plan as plan_program
 from codemods.graph.g104_estimator_to_loop.model import (
     AddParams,
     Declined,
+    DropHooks,
     Dropout,
     Layer,
     Metric,
@@ -59,7 +60,7 @@ class EstimatorToLoop(Rule):
         "get_next(). The names get TF 2 definitions after the imports; the call sites keep their shape. In the "
         "model_fn and the helpers it calls: tf.layers (and the tf.contrib.layers G102 knows) -> "
         "estimator.layer(lambda: tf.keras.layers.X(...))(inputs), made once in TF 1's order (verify draws the same "
-        "initial values); Keras layers and models made in the model_fn (Keras' own, the module's subclasses) likewise, tf.layers.dropout -> tf.nn.dropout when "
+        "initial values); Keras layers and models made in the model_fn (Keras' own, the module's subclasses) likewise; tf.layers.dropout -> tf.nn.dropout when "
         "training, as TF 1 ran it; tf.metrics.accuracy/mean -> estimator.metric(lambda: tf.keras.metrics.X(), ...), "
         "updated in evaluation only; the TF 1 optimizer -> estimator.optimizer(lambda: tf.keras.optimizers.X(...)) "
         "with TF 1's hyperparameters written out (made once: its arguments must be Python values); "
@@ -70,7 +71,8 @@ class EstimatorToLoop(Rule):
         "log_step_count_steps on tf.get_logger() (stderr, as TF 1's INFO lines; verify compares standard output). "
         "Checkpoints are tf.train.Checkpoint files in model_dir (TF 1's name-based checkpoints there are not read); "
         "training continues from the last one, as in TF 1. Not converted (reported, left as it was): premade "
-        "estimators, TPUEstimator, train_and_evaluate, hooks, exports and export_outputs, warm starts, distribution "
+        "estimators, TPUEstimator, train_and_evaluate, hooks other than LoggingTensorHooks (dropped, reported: they logged "
+        "graph tensors by name), exports and export_outputs, warm starts, distribution "
         "and session settings, model_fns taking config, Estimators built in another module, "
         "Keras metrics and optimizers made in the model_fn, a model_fn also called directly, "
         "tf.get_variable/tf.Variable, variable scopes, collections (UPDATE_OPS, regularization losses), batch "
@@ -273,6 +275,8 @@ class EstimatorToLoop(Rule):
                     def predict(self, input_fn, predict_keys=None, yield_single_examples=True):
                         \"\"\"The model_fn's predictions, example by example (a dict each when it predicts a dict).\"\"\"
                         predict_step = tf.function(self.predict_step)
+                        if isinstance(predict_keys, str):
+                            predict_keys = [predict_keys]
                         for features, _ in self._batches(input_fn):
                             predictions = predict_step(features)
                             if not isinstance(predictions, dict):
@@ -381,10 +385,12 @@ class _Apply(cst.CSTTransformer):
             inputs = code(bound["inputs"].value)
             if action.training is None:
                 return bound["inputs"].value
-            dropped = f"{self.plan.tf}.nn.dropout({inputs}, rate={action.rate}{action.extra})"
+            rate = code(bound["rate"].value) if "rate" in bound else "0.5"
+            extra = "".join(f", {k}={code(bound[k].value)}" for k in action.extra)
+            dropped = f"{self.plan.tf}.nn.dropout({inputs}, rate={rate}{extra})"
             if action.training == "True":
                 return cst.parse_expression(dropped)
-            return cst.parse_expression(f"({dropped} if {action.training} else {inputs})")
+            return cst.parse_expression(f"({dropped} if {code(bound['training'].value)} else {inputs})")
         if isinstance(action, Metric):
             bound = bind_arguments(updated_node.args, action.params) or {}
             args = [cst.parse_expression(f"lambda: {action.constructor}")]
@@ -408,6 +414,8 @@ class _Apply(cst.CSTTransformer):
             return cst.parse_expression(f"{PARAMETER}.layer(lambda: {code(updated_node)})")
         if isinstance(action, AddParams):
             return set_kw(updated_node, "params", "{}")
+        if isinstance(action, DropHooks):
+            return drop_args(updated_node, lambda arg: arg.keyword is not None and arg.keyword.value == "hooks")
         return updated_node
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:

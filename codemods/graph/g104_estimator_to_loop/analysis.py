@@ -19,7 +19,7 @@ from codemods.analysis.graph import single_assignment, tf1_symbol
 from codemods.analysis.names import ImportResolver, is_import_line
 from codemods.graph.g104_estimator_to_loop import model_fn as model_fns
 from codemods.graph.g104_estimator_to_loop import runtime
-from codemods.graph.g104_estimator_to_loop.model import AddParams, Declined, Plan, Replace
+from codemods.graph.g104_estimator_to_loop.model import AddParams, Declined, DropHooks, Plan, Replace
 
 Sym = Callable[[cst.BaseExpression], "str | None"]
 
@@ -46,7 +46,11 @@ PREMADE = (
     "Baseline", "BoostedTrees", "DNN", "Linear",  # DNNClassifier, LinearRegressor, BoostedTreesClassifier...
 )
 # TF 1 estimators outside tf.estimator (contrib): the program is left as it was.
-CONTRIB_ESTIMATORS = ("contrib.tpu.TPUEstimator", "contrib.estimator.", "contrib.learn.")
+CONTRIB_ESTIMATORS = ("contrib.tpu.TPUEstimator", "contrib.estimator.", "contrib.learn.Experiment",
+                      "contrib.learn.learn_runner")
+CONTRIB_LEARN_ESTIMATORS = ("Estimator", "Classifier", "Regressor")  # tf.contrib.learn's estimator classes
+# Hooks that only log: dropped (the loop logs the loss), with a note.
+LOGGING_HOOKS = ("train.LoggingTensorHook", "estimator.LoggingTensorHook")
 
 ESTIMATOR_PARAMS = ("model_fn", "model_dir", "config", "params", "warm_start_from")
 RUN_CONFIG_PARAMS = (
@@ -85,6 +89,8 @@ def plan(tree: cst.Module, resolver: ImportResolver, tf: str) -> Plan | None:
     functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
     constructions: list[cst.Call] = []
     for node, symbol in uses.found:
+        if symbol in LOGGING_HOOKS:
+            continue  # dropped with the hooks arguments that use it (checked there)
         name = _defined_name(node, symbol)
         result.actions[id(node)] = Replace(name)
         if symbol == "estimator.inputs.numpy_input_fn":
@@ -119,6 +125,7 @@ def plan(tree: cst.Module, resolver: ImportResolver, tf: str) -> Plan | None:
     _check_model_fn_uses(tree, model_functions, constructions)
     model_fns.plan_model_fns(model_functions, tree, functions, sym, tf, result)
     _check_estimator_uses(tree, constructions, functions, sym, resolver, result)
+    _check_hooks_dropped(tree, sym, result)
     for stmt in uses.imports:
         result.dropped.add(id(stmt))
     return result
@@ -169,7 +176,8 @@ class _EstimatorUses(cst.CSTVisitor):
         if symbol == "estimator" or symbol.startswith("estimator."):
             self.found.append((node, symbol))
             return False
-        if self.contrib is None and any(symbol.startswith(c) for c in CONTRIB_ESTIMATORS):
+        learn = symbol.startswith("contrib.learn.") and symbol.endswith(CONTRIB_LEARN_ESTIMATORS)
+        if self.contrib is None and (learn or any(symbol.startswith(c) for c in CONTRIB_ESTIMATORS)):
             self.contrib = (node, symbol)
         return True
 
@@ -349,12 +357,53 @@ def _check_estimator_uses(
         tf1_params, kept = METHODS[method]
         bound = _bind(call, tf1_params, f"{method}()")
         for param, arg in bound.items():
-            if param not in kept:
+            if param == "hooks" and arg.keyword is not None and not _is_none(arg):
+                _drop_logging_hooks(call, arg, method, tree, sym, resolver, result)
+            elif param not in kept:
                 raise Declined(arg, f"{method}({param}=...) is not converted")
         input_fn = bound.get("input_fn")
         if input_fn is None:
             raise Declined(call, f"{method}() without an input_fn")
         _check_input_fn(input_fn.value, tree, functions, sym, resolver, result)
+
+
+def _drop_logging_hooks(
+    call: cst.Call, arg: cst.Arg, method: str, tree: cst.Module, sym: Sym, resolver: ImportResolver, result: Plan,
+) -> None:
+    """``hooks=[logging_hook]`` of LoggingTensorHooks: dropped from the call, with the
+    statements making them when nothing else uses them (they logged graph tensors by name)."""
+    if not isinstance(arg.value, (cst.List, cst.Tuple)):
+        raise Declined(arg, f"{method}(hooks=...) is not converted (a list of LoggingTensorHooks is dropped)")
+    statements = {id(a[1]): stmt for stmt in nodes_of(tree, cst.SimpleStatementLine)
+                  if (a := single_assignment(stmt)) is not None and len(a[0]) == 1}
+    for element in arg.value.elements:
+        hook = element.value
+        made = resolver.assigned_value(hook) if isinstance(hook, cst.Name) else hook
+        if not (isinstance(made, cst.Call) and sym(made.func) in LOGGING_HOOKS):
+            raise Declined(hook, f"{method}(hooks=...) is not converted (only LoggingTensorHooks, which are dropped)")
+        if isinstance(hook, cst.Name):
+            uses = [n for n in nodes_of(tree, cst.Name) if n.value == hook.value]
+            if len(uses) != 2 or id(made) not in statements:  # its assignment and this list
+                raise Declined(hook, f"LoggingTensorHook `{hook.value}` is used other than in hooks=")
+            result.dropped.add(id(statements[id(made)]))
+    result.actions[id(call)] = DropHooks()
+    result.notes.append((arg, (
+        f"{method}(hooks=[LoggingTensorHook]) dropped: TF 1's hook logged graph tensors by name every N steps "
+        "(stderr); the loop logs the loss"
+    )))
+
+
+def _check_hooks_dropped(tree: cst.Module, sym: Sym, result: Plan) -> None:
+    """Every LoggingTensorHook of tf.estimator is in a dropped statement or hooks= list."""
+    for call in nodes_of(tree, cst.Call):
+        if sym(call.func) != "estimator.LoggingTensorHook":
+            continue
+        inside = [s for s in nodes_of(tree, cst.SimpleStatementLine) if id(s) in result.dropped
+                  and any(c is call for c in nodes_of(s, cst.Call))]
+        in_hooks = [c for c in nodes_of(tree, cst.Call) if isinstance(result.actions.get(id(c)), DropHooks)
+                    and any(x is call for x in nodes_of(c, cst.Call))]
+        if not inside and not in_hooks:
+            raise Declined(call, "a LoggingTensorHook used other than in train/evaluate/predict(hooks=...)")
 
 
 def _check_input_fn(

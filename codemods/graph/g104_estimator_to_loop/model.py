@@ -36,9 +36,8 @@ class Dropout:
     """``tf.layers.dropout(x, rate, training=t)`` -> the op TF 1 ran when ``t`` (a Python bool)."""
 
     params: tuple[str, ...]
-    rate: str
-    extra: str  # `, noise_shape=..., seed=...`
-    training: str | None  # None: TF 1's default, no dropout
+    extra: tuple[str, ...]  # noise_shape, seed: those given
+    training: str | None  # None: TF 1's default (no dropout); "True"; "flag": the call's own expression
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,12 @@ class AddParams:
     """An ``Estimator(...)`` whose model_fn takes ``params`` without being given any: TF 1 passed ``{}``."""
 
 
-Action = Layer | Dropout | Metric | Optimizer | Minimize | Replace | PassEstimator | WrapLayer | AddParams
+@dataclass(frozen=True)
+class DropHooks:
+    """A train/evaluate/predict call whose ``hooks=`` (LoggingTensorHooks only) is dropped."""
+
+
+Action = DropHooks | Layer | Dropout | Metric | Optimizer | Minimize | Replace | PassEstimator | WrapLayer | AddParams
 
 
 @dataclass

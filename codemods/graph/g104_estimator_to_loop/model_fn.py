@@ -371,14 +371,11 @@ class _Planner(cst.CSTVisitor):
         bound = bind_arguments(call.args, DROPOUT_PARAMS)
         if bound is None or "inputs" not in bound:
             raise Declined(call, "`tf.layers.dropout` with arguments the rule cannot bind")
-        rate = code(bound["rate"].value) if "rate" in bound else "0.5"
-        extra = "".join(
-            f", {k}={code(bound[k].value)}" for k in ("noise_shape", "seed")
-            if k in bound and literal_value(bound[k].value) is not None
-        )
+        extra = tuple(k for k in ("noise_shape", "seed") if k in bound and literal_value(bound[k].value) is not None)
         training = bound.get("training")
-        flag = None if training is None or literal_value(training.value) is False else code(training.value)
-        return Dropout(DROPOUT_PARAMS, rate, extra, flag)
+        if training is None or literal_value(training.value) is False:
+            return Dropout(DROPOUT_PARAMS, extra, None)
+        return Dropout(DROPOUT_PARAMS, extra, "True" if literal_value(training.value) is True else "flag")
 
     # -- metrics -----------------------------------------------------------------------------
     def _metric(self, call: cst.Call, symbol: str) -> Metric:
