@@ -365,7 +365,23 @@ class _Planner(cst.CSTVisitor):
                     arguments.append(f"{keyword}={value}")
                 return cst.parse_expression(f"{planner.tf}.keras.initializers.{keras}({', '.join(arguments)})")
 
-        return value.visit(_Initializers())
+        return self._replaced(value).visit(_Initializers())
+
+    def _replaced(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        """``value`` with the module's replacements (``tf.estimator.ModeKeys.TRAIN`` ->
+        ``ModeKeys.TRAIN``): constructors are written from the original arguments."""
+        actions = self.result.actions
+
+        class _Replaced(cst.CSTTransformer):
+            def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:
+                action = actions.get(id(original_node))
+                if isinstance(action, Replace) and isinstance(original_node, (cst.Name, cst.Attribute)):
+                    return cst.parse_expression(action.code)
+                return updated_node
+
+        replaced = value.visit(_Replaced())
+        assert isinstance(replaced, cst.BaseExpression)
+        return replaced
 
     def _dropout(self, call: cst.Call) -> Dropout:
         bound = bind_arguments(call.args, DROPOUT_PARAMS)
@@ -398,7 +414,7 @@ class _Planner(cst.CSTVisitor):
                 f"`tf.train.{name}`: its accumulators start at 1.0 in TF 1 and at 0.0 in Keras (not converted in a model_fn)"
             ))
         try:
-            positional, keywords = call_parts(call, code)
+            positional, keywords = call_parts(call, lambda node: code(self._replaced(node)))
         except ValueError:
             raise Declined(call, f"`tf.train.{name}` called with *args or **kwargs") from None
         arguments, dropped = keras_arguments(mapping, positional, keywords)
@@ -412,12 +428,12 @@ class _Planner(cst.CSTVisitor):
         return Optimizer(f"{self.tf}.keras.optimizers.{mapping.keras_name}({text})")
 
     def _check_static(self, expr: cst.BaseExpression, where: cst.CSTNode, seen: frozenset[str] = frozenset()) -> None:
-        """``expr`` reads Python values only (literals, ``params``, module names, locals computed from
+        """``expr`` reads Python values only (literals, ``params``, ``mode``, module names, locals computed from
         those): the optimizer is made once, with the values of the first call."""
         for call in nodes_of(expr, cst.Call):
             if self.sym(call.func) is not None:
                 raise Declined(where, f"the optimizer's arguments compute `{code(call)}` in the model_fn (a tensor)")
-        for name in names_read(expr) - self.module_names - {"params", "True", "False", "None"} - seen:
+        for name in names_read(expr) - self.module_names - {"params", "mode", "True", "False", "None"} - seen:
             value = self.assignments.get(name)
             if value is None:
                 raise Declined(where, f"the optimizer's arguments read `{name}`, which the rule cannot see to be a Python value")
