@@ -301,6 +301,20 @@ def test_input_fns_returning_a_one_shot_iterators_next_element_return_the_datase
     assert "def numpy_input_fn(" not in text  # not used: not written
 
 
+def test_constructors_written_from_the_original_arguments_get_the_replacements_too() -> None:
+    text, _ = migrate(program(MODEL_FN.replace(
+        'tf.layers.dense(features["x"], 2)',
+        'tf.layers.dense(features["x"], 2, trainable=mode != tf.estimator.ModeKeys.PREDICT, '
+        'kernel_initializer=tf.zeros_initializer())',
+    ).replace('tf.train.AdamOptimizer(params["lr"])',
+              'tf.train.AdamOptimizer(params["lr"] if mode == tf.estimator.ModeKeys.TRAIN else 0.0)')))
+    code = user_code(text)
+    assert ("estimator.layer(lambda: tf.keras.layers.Dense(2, trainable=mode != ModeKeys.PREDICT, "
+            "kernel_initializer=tf.keras.initializers.Zeros()))") in code
+    assert ('tf.keras.optimizers.Adam(learning_rate=params["lr"] if mode == ModeKeys.TRAIN else 0.0, '
+            "epsilon=1e-08)") in code
+
+
 @pytest.mark.parametrize(("model_fn", "tail", "reason"), [
     pytest.param(
         MODEL_FN.replace("def model_fn(features, labels, mode, params):",

@@ -365,19 +365,29 @@ class _Planner(cst.CSTVisitor):
                     arguments.append(f"{keyword}={value}")
                 return cst.parse_expression(f"{planner.tf}.keras.initializers.{keras}({', '.join(arguments)})")
 
-        return self._replaced(value).visit(_Initializers())
+            def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+                return planner._replacement(original_node) or updated_node
+
+            def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+                return planner._replacement(original_node) or updated_node
+
+        return value.visit(_Initializers())
+
+    def _replacement(self, node: cst.CSTNode) -> cst.BaseExpression | None:
+        action = self.result.actions.get(id(node))
+        return cst.parse_expression(action.code) if isinstance(action, Replace) else None
 
     def _replaced(self, value: cst.BaseExpression) -> cst.BaseExpression:
         """``value`` with the module's replacements (``tf.estimator.ModeKeys.TRAIN`` ->
         ``ModeKeys.TRAIN``): constructors are written from the original arguments."""
-        actions = self.result.actions
+        planner = self
 
         class _Replaced(cst.CSTTransformer):
-            def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:
-                action = actions.get(id(original_node))
-                if isinstance(action, Replace) and isinstance(original_node, (cst.Name, cst.Attribute)):
-                    return cst.parse_expression(action.code)
-                return updated_node
+            def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+                return planner._replacement(original_node) or updated_node
+
+            def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+                return planner._replacement(original_node) or updated_node
 
         replaced = value.visit(_Replaced())
         assert isinstance(replaced, cst.BaseExpression)
