@@ -309,8 +309,8 @@ def test_constructors_written_from_the_original_arguments_get_the_replacements_t
     ).replace('tf.train.AdamOptimizer(params["lr"])',
               'tf.train.AdamOptimizer(params["lr"] if mode == tf.estimator.ModeKeys.TRAIN else 0.0)')))
     code = user_code(text)
-    assert ("estimator.layer(lambda: tf.keras.layers.Dense(2, trainable=mode != ModeKeys.PREDICT, "
-            "kernel_initializer=tf.keras.initializers.Zeros()))") in code
+    assert ("estimator.layer(lambda: tf.keras.layers.Dense(2, kernel_initializer=tf.keras.initializers.Zeros(), "
+            "trainable=mode != ModeKeys.PREDICT))") in code  # in TF 1's parameter order
     assert ('tf.keras.optimizers.Adam(learning_rate=params["lr"] if mode == ModeKeys.TRAIN else 0.0, '
             "epsilon=1e-08)") in code
 
