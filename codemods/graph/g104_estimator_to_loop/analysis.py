@@ -47,7 +47,7 @@ PREMADE = (
 )
 # TF 1 estimators outside tf.estimator (contrib): the program is left as it was.
 CONTRIB_ESTIMATORS = ("contrib.tpu.TPUEstimator", "contrib.estimator.", "contrib.learn.Experiment",
-                      "contrib.learn.learn_runner")
+                      "contrib.learn.learn_runner", "contrib.boosted_trees.")
 CONTRIB_LEARN_ESTIMATORS = ("Estimator", "Classifier", "Regressor")  # tf.contrib.learn's estimator classes
 # Hooks that only log: dropped (the loop logs the loss), with a note.
 LOGGING_HOOKS = ("train.LoggingTensorHook", "estimator.LoggingTensorHook")
@@ -413,9 +413,10 @@ def _check_input_fn(
     """``expr`` gives a tf.data.Dataset when called: numpy_input_fn's result, a function
     returning a dataset (or its one-shot iterator's next element), a lambda calling one."""
     if isinstance(expr, cst.Name):
-        value = resolver.assigned_value(expr)
-        if value is not None:
-            _check_input_fn(value, tree, functions, sym, resolver, result)
+        values = _bindings(tree, expr.value)
+        if values:  # each value the name is given (`input_fn = ...` for training, again for testing)
+            for value in values:
+                _check_input_fn(value, tree, functions, sym, resolver, result)
             return
         fn = functions.get(expr.value)
         if fn is None:
@@ -440,6 +441,24 @@ def _check_input_fn(
             _returns_dataset(functions[first.value], sym, result)
             return
     raise Declined(expr, f"the input_fn `{code(expr)}` is not one the rule can follow to a tf.data.Dataset")
+
+
+def _bindings(tree: cst.Module, name: str) -> list[cst.BaseExpression]:
+    """The values ``name = value`` statements give ``name`` anywhere in the module; ``Declined``
+    when it is also bound another way (a loop, a parameter, an unpacking)."""
+    values = []
+    for target in nodes_of(tree, cst.AssignTarget):
+        if isinstance(target.target, cst.Name) and target.target.value == name:
+            continue
+        if any(n.value == name for n in nodes_of(target.target, cst.Name)):
+            raise Declined(target, f"input_fn `{name}` is bound other than by `{name} = ...`")
+    for stmt in nodes_of(tree, cst.SimpleStatementLine):
+        assignment = single_assignment(stmt)
+        if assignment is not None and assignment[0] == [name]:
+            values.append(assignment[1])
+    if values and any(p.name.value == name for p in nodes_of(tree, cst.Param)):
+        raise Declined(tree, f"input_fn `{name}` is also a parameter")
+    return values
 
 
 def _dataset_expression(expr: cst.BaseExpression, sym: Sym, datasets: set[str]) -> bool:
