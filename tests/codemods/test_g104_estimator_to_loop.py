@@ -247,6 +247,47 @@ def test_logging_hooks_are_dropped_and_dropout_runs_when_the_mode_trains() -> No
     assert [f.line for f in findings if "LoggingTensorHook" in f.message] == [21]  # at hooks=
 
 
+def test_variable_scopes_with_reuse_give_the_layers_of_their_first_use_again() -> None:
+    text, findings = migrate(program(
+        """\
+        def tower(x, reuse):
+            with tf.variable_scope("tower", reuse=reuse):
+                return tf.layers.dense(x, 2)
+
+
+        def model_fn(features, labels, mode, params):
+            logits = tower(features["x"], reuse=False) + tower(features["x"] * 0.5, reuse=True)
+            loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+            optimizer = tf.train.AdamOptimizer(params["lr"])
+            train_op = optimizer.minimize(loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+        """
+    ))
+    assert not declined(findings)
+    code = user_code(text)
+    assert ('def tower(x, reuse, estimator):\n    with estimator.variable_scope("tower", reuse=reuse):\n'
+            "        return estimator.layer(lambda: tf.keras.layers.Dense(2))(x)\n") in code
+    assert "    def variable_scope(self, name, reuse=None):" in text and "    def __enter__(self):" in text
+    # a program without variable scopes gets no scope bookkeeping
+    plain, _ = migrate(program())
+    assert "variable_scope" not in plain and "__enter__" not in plain
+
+
+@pytest.mark.parametrize(("scope", "reason"), [
+    ('tf.variable_scope("tower", reuse=tf.AUTO_REUSE)', "AUTO_REUSE"),
+    ('tf.variable_scope("tower", initializer=tf.zeros_initializer())', "tf.variable_scope(initializer=...)"),
+])
+def test_variable_scopes_the_loop_cannot_replay_are_declined(scope: str, reason: str) -> None:
+    source = program(MODEL_FN.replace(
+        '    logits = tf.layers.dense(features["x"], 2)',
+        f'    with {scope}:\n        logits = tf.layers.dense(features["x"], 2)',
+    ))
+    text, findings = migrate(source)
+    assert text == source
+    [message] = declined(findings)
+    assert reason in message, message
+
+
 def test_input_fns_returning_a_one_shot_iterators_next_element_return_the_dataset() -> None:
     text, findings = migrate(
         """\

@@ -41,6 +41,7 @@ from codemods.graph.g104_estimator_to_loop.model import (
     PassEstimator,
     Plan,
     Replace,
+    Scope,
     WrapLayer,
 )
 from codemods.graph.g104_estimator_to_loop.model_fn import PARAMETER
@@ -66,7 +67,9 @@ class EstimatorToLoop(Rule):
         "with TF 1's hyperparameters written out (made once: its arguments must be Python values); "
         "optimizer.minimize(loss, global_step=tf.train.get_global_step()) -> estimator.minimize(optimizer, loss), "
         "which the train step differentiates over the model's layers; tf.train.get_global_step() -> "
-        "estimator.global_step. evaluate() returns TF 1's dict: the eval_metric_ops' values, 'loss' (the mean of "
+        "estimator.global_step; `with tf.variable_scope(name, reuse=r):` -> `with estimator.variable_scope(name, reuse=r):`, "
+        "which gives the layers of the scope's first use again when entered with reuse (TF 1 looked them up by "
+        "name: two towers sharing weights). evaluate() returns TF 1's dict: the eval_metric_ops' values, 'loss' (the mean of "
         "the batches' losses) and 'global_step', as NumPy values. The loop logs 'loss = X, step = N' every "
         "log_step_count_steps on tf.get_logger() (stderr, as TF 1's INFO lines; verify compares standard output). "
         "Checkpoints are tf.train.Checkpoint files in model_dir (TF 1's name-based checkpoints there are not read); "
@@ -75,7 +78,7 @@ class EstimatorToLoop(Rule):
         "graph tensors by name), exports and export_outputs, warm starts, distribution "
         "and session settings, model_fns taking config, Estimators built in another module, "
         "Keras metrics and optimizers made in the model_fn, a model_fn also called directly, "
-        "tf.get_variable/tf.Variable, variable scopes, collections (UPDATE_OPS, regularization losses), batch "
+        "tf.get_variable/tf.Variable, AUTO_REUSE and other variable-scope options, collections (UPDATE_OPS, regularization losses), batch "
         "normalization, summaries, feature columns, learning-rate schedules, RMSProp, other tf.metrics, input_fns "
         "the rule cannot follow to a dataset. numpy_input_fn(shuffle=True) shuffles with tf.data (another order "
         "than TF 1's queue, reported). No summaries are written to model_dir."
@@ -414,6 +417,8 @@ class _Apply(cst.CSTTransformer):
             return cst.parse_expression(f"{PARAMETER}.layer(lambda: {code(updated_node)})")
         if isinstance(action, AddParams):
             return set_kw(updated_node, "params", "{}")
+        if isinstance(action, Scope):
+            return updated_node.with_changes(func=cst.parse_expression(f"{PARAMETER}.variable_scope"))
         if isinstance(action, DropHooks):
             return drop_args(updated_node, lambda arg: arg.keyword is not None and arg.keyword.value == "hooks")
         return updated_node
@@ -444,7 +449,7 @@ def _insert_runtime(tree: cst.Module, planned: Plan) -> cst.Module:
     body = list(tree.body)
     position = after_imports(body, used=runtime.NAMES)
     blank = cst.EmptyLine()
-    pieces = [cst.parse_statement(text) for text in runtime.pieces(planned.tf, planned.numpy_input_fn)]
+    pieces = [cst.parse_statement(text) for text in runtime.pieces(planned.tf, planned.numpy_input_fn, planned.variable_scopes)]
     pieces = [piece.with_changes(leading_lines=[blank, blank]) for piece in pieces]
     rest = body[position:]
     if rest:

@@ -86,11 +86,16 @@ class AddParams:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """``with tf.variable_scope(name, reuse=r):`` -> ``with estimator.variable_scope(name, reuse=r):``."""
+
+
+@dataclass(frozen=True)
 class DropHooks:
     """A train/evaluate/predict call whose ``hooks=`` (LoggingTensorHooks only) is dropped."""
 
 
-Action = DropHooks | Layer | Dropout | Metric | Optimizer | Minimize | Replace | PassEstimator | WrapLayer | AddParams
+Action = DropHooks | Scope | Layer | Dropout | Metric | Optimizer | Minimize | Replace | PassEstimator | WrapLayer | AddParams
 
 
 @dataclass
@@ -103,4 +108,5 @@ class Plan:
     returns_dataset: dict[int, cst.BaseExpression] = field(default_factory=dict)  # id(Return) -> its dataset
     dropped: set[int] = field(default_factory=set)  # ids of statements removed (iterators, imports)
     numpy_input_fn: bool = False
+    variable_scopes: bool = False  # a model_fn enters tf.variable_scope
     notes: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # "converted" findings

@@ -34,6 +34,7 @@ from codemods.graph.g104_estimator_to_loop.model import (
     PassEstimator,
     Plan,
     Replace,
+    Scope,
     WrapLayer,
 )
 
@@ -42,6 +43,10 @@ Sym = Callable[[cst.BaseExpression], "str | None"]
 PARAMETER = "estimator"  # what the model_fn and its helpers are given
 GLOBAL_STEP = ("train.get_global_step", "train.get_or_create_global_step")
 DROPOUT_PARAMS = ("inputs", "rate", "noise_shape", "seed", "training", "name")
+VARIABLE_SCOPE_PARAMS = (
+    "name_or_scope", "default_name", "values", "initializer", "regularizer", "caching_device", "partitioner",
+    "custom_getter", "reuse", "dtype", "use_resource", "constraint", "auxiliary_name_scope",
+)
 MINIMIZE_PARAMS = (
     "loss", "global_step", "var_list", "gate_gradients", "aggregation_method", "colocate_gradients_with_ops",
     "name", "grad_loss",
@@ -65,7 +70,7 @@ METRICS = {
 DECLINED = (
     ("get_variable", "variables made by hand in the model_fn (tf.get_variable) are not converted; tf.layers are"),
     ("Variable", "variables made by hand in the model_fn (tf.Variable) are not converted; tf.layers are"),
-    ("variable_scope", "variable scopes in the model_fn are not converted"),
+    ("variable_scope", "a variable scope in the model_fn is converted only as `with tf.variable_scope(name[, reuse=...]):`"),
     ("get_collection", "graph collections in the model_fn are not converted"),
     ("add_to_collection", "graph collections in the model_fn are not converted"),
     ("GraphKeys", "graph collections in the model_fn are not converted"),
@@ -214,6 +219,7 @@ class _Planner(cst.CSTVisitor):
             if (a := single_assignment(s)) is not None and len(a[0]) == 1
         }
         self.optimizers: set[int] = set()  # ids of the optimizer constructions
+        self.scope_items = {id(item.item) for item in nodes_of(fn.body, cst.WithItem) if item.asname is None}
         self._check_metric_reads()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -250,6 +256,8 @@ class _Planner(cst.CSTVisitor):
         elif symbol.startswith("train.") and symbol[len("train."):] in OPTIMIZERS:
             self._plan(node, self._optimizer(node, symbol[len("train."):]))
             self.optimizers.add(id(node))
+        elif symbol == "variable_scope" and id(node) in self.scope_items:
+            self._plan(node, self._scope(node))
         elif symbol in GLOBAL_STEP:
             if node.args:
                 raise Declined(node, f"`tf.{symbol}` with arguments")
@@ -402,6 +410,18 @@ class _Planner(cst.CSTVisitor):
         if training is None or literal_value(training.value) is False:
             return Dropout(DROPOUT_PARAMS, extra, None)
         return Dropout(DROPOUT_PARAMS, extra, "True" if literal_value(training.value) is True else "flag")
+
+    def _scope(self, call: cst.Call) -> Scope:
+        bound = bind_arguments(call.args, VARIABLE_SCOPE_PARAMS)
+        if bound is None or "name_or_scope" not in bound:
+            raise Declined(call, "`tf.variable_scope` with arguments the rule cannot bind")
+        for param, arg in bound.items():
+            if param not in ("name_or_scope", "reuse") and literal_value(arg.value) is not None:
+                raise Declined(arg, f"`tf.variable_scope({param}=...)` in the model_fn is not converted")
+        if "reuse" in bound and self.sym(bound["reuse"].value) is not None:
+            raise Declined(bound["reuse"], "AUTO_REUSE variable scopes in the model_fn are not converted")
+        self.result.variable_scopes = True
+        return Scope()
 
     # -- metrics -----------------------------------------------------------------------------
     def _metric(self, call: cst.Call, symbol: str) -> Metric:

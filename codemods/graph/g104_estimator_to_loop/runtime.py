@@ -74,7 +74,7 @@ class Estimator({tf}.Module):
         if self.config.tf_random_seed is not None:
             {tf}.random.set_seed(self.config.tf_random_seed)
         self.global_step = {tf}.Variable(0, dtype={tf}.int64, trainable=False)
-        self.made = {{"layer": [], "metric": [], "optimizer": []}}
+        self.made = {{"layer": [], "metric": [], "optimizer": []}}{scope_state}
         self.loss_mean = {tf}.keras.metrics.Mean()
         self.checkpoints = None
         if self.model_dir is not None:
@@ -109,7 +109,7 @@ class Estimator({tf}.Module):
             metric.update_state(*args, **kwargs)
         return metric
 
-    def minimize(self, optimizer, loss):
+{scope_methods}    def minimize(self, optimizer, loss):
         """The training op: the train step differentiates `loss` and applies `optimizer` to the layers."""
         return optimizer, loss
 
@@ -217,9 +217,41 @@ def numpy_input_fn(x, y=None, batch_size=128, num_epochs=1, shuffle=None, queue_
 '''
 
 
-def pieces(tf: str, numpy_input_fn: bool) -> list[str]:
+# Only for model_fns entering tf.variable_scope (``with estimator.variable_scope(name, reuse=r):``).
+SCOPE_STATE = """
+        self.scopes = {}  # variable scope path -> where its layers start in made["layer"]
+        self.scope_path = []
+        self.resumed = []"""
+SCOPE_METHODS = '''\
+    def variable_scope(self, name, reuse=None):
+        """tf.variable_scope in the model_fn: entered with reuse, it gives the layers of its first use again
+        (TF 1 looked their variables up by name)."""
+        self.entering = (name, reuse)
+        return self
+
+    def __enter__(self):
+        name, reuse = self.entering
+        self.scope_path.append(name)
+        start = self.scopes.setdefault("/".join(self.scope_path), self.used["layer"])
+        self.resumed.append(self.used["layer"] if reuse else None)
+        if reuse:
+            self.used["layer"] = start
+
+    def __exit__(self, *exception):
+        self.scope_path.pop()
+        resumed = self.resumed.pop()
+        if resumed is not None:
+            self.used["layer"] = resumed
+
+'''
+
+
+def pieces(tf: str, numpy_input_fn: bool, variable_scopes: bool = False) -> list[str]:
     """The code of the pieces a module needs, in order."""
-    texts = [MODE_KEYS, ESTIMATOR_SPEC, RUN_CONFIG, ESTIMATOR.format(tf=tf)]
+    estimator = ESTIMATOR.format(
+        tf=tf, scope_state=SCOPE_STATE if variable_scopes else "", scope_methods=SCOPE_METHODS if variable_scopes else "",
+    )
+    texts = [MODE_KEYS, ESTIMATOR_SPEC, RUN_CONFIG, estimator]
     if numpy_input_fn:
         texts.append(NUMPY_INPUT_FN.format(tf=tf))
     return texts
