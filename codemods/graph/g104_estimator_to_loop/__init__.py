@@ -22,6 +22,7 @@ runtime pieces are inserted. Declined programs are left as they were, with the r
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -396,8 +397,7 @@ class _Apply(cst.CSTTransformer):
             return cst.parse_expression(f"({dropped} if {code(bound['training'].value)} else {inputs})")
         if isinstance(action, Metric):
             bound = bind_arguments(updated_node.args, action.params) or {}
-            args = [cst.parse_expression(f"lambda: {action.constructor}")]
-            parts = [cst.Arg(args[0])]
+            parts = [cst.Arg(cst.parse_expression(f"lambda: {action.constructor}"))]
             for param, keyword in action.updates:
                 if param in bound:
                     value = bound[param].value
@@ -407,9 +407,8 @@ class _Apply(cst.CSTTransformer):
             return cst.parse_expression(f"{PARAMETER}.optimizer(lambda: {action.constructor})")
         if isinstance(action, Minimize):
             assert isinstance(updated_node.func, cst.Attribute)
-            bound = bind_arguments(updated_node.args, ("loss", "global_step", "var_list")) or {}
-            loss = bound.get(action.loss_param) or next(a for a in updated_node.args if a.keyword and a.keyword.value == "loss")
-            parts = [cst.Arg(updated_node.func.value), cst.Arg(loss.value)]
+            bound = bind_arguments(updated_node.args, action.params) or {}
+            parts = [cst.Arg(updated_node.func.value), cst.Arg(bound["loss"].value)]
             return with_args(cst.Call(cst.parse_expression(f"{PARAMETER}.minimize")), parts)
         if isinstance(action, PassEstimator):
             return set_kw(updated_node, PARAMETER, PARAMETER)
@@ -437,10 +436,29 @@ class _Apply(cst.CSTTransformer):
         dataset = self.plan.returns_dataset.get(id(original_node))
         return updated_node if dataset is None else updated_node.with_changes(value=dataset)
 
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-        return cst.RemoveFromParent() if id(original_node) in self.plan.dropped else updated_node
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = self._without_dropped(original_node.body, updated_node.body)
+        return updated_node.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return updated_node.with_changes(body=self._without_dropped(original_node.body, updated_node.body))
+
+    def _without_dropped(
+        self, originals: Sequence[cst.BaseStatement], statements: Sequence[cst.BaseStatement]
+    ) -> list[cst.BaseStatement]:
+        """``statements`` without the dropped ones (tf.estimator imports, one-shot iterators,
+        logging hooks); their comments go to the statement after them."""
+        kept: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for original, statement in zip(originals, statements):
+            if id(original) in self.plan.dropped:
+                carried += [line for line in statement.leading_lines if line.comment is not None]
+                continue
+            if carried:
+                statement = statement.with_changes(leading_lines=[*statement.leading_lines, *carried])
+                carried = []
+            kept.append(statement)
+        return kept
 
 
 def _insert_runtime(tree: cst.Module, planned: Plan) -> cst.Module:

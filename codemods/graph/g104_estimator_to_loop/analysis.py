@@ -183,9 +183,7 @@ class _EstimatorUses(cst.CSTVisitor):
 
 
 def _estimator_module(origin: str) -> bool:
-    return any(origin == p or origin.startswith(p + ".") for p in (
-        "tensorflow.estimator", "tensorflow.compat.v1.estimator", "tensorflow_estimator",
-    )) or origin in ("tensorflow.estimator", "tensorflow.compat.v1.estimator")
+    return any(origin == p or origin.startswith(p + ".") for p in ("tensorflow.estimator", "tensorflow.compat.v1.estimator"))
 
 
 def _defined_name(node: cst.CSTNode, symbol: str) -> str:

@@ -60,7 +60,7 @@ class Optimizer:
 class Minimize:
     """``optimizer.minimize(loss, global_step=...)`` -> ``estimator.minimize(optimizer, loss)``."""
 
-    loss_param: str  # "loss" (positional 0 or keyword)
+    params: tuple[str, ...]  # minimize's parameters, to find the loss among the rewritten arguments
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,6 @@ class _Planner(cst.CSTVisitor):
             a[0][0]: a[1] for s in nodes_of(fn.body, cst.SimpleStatementLine)
             if (a := single_assignment(s)) is not None and len(a[0]) == 1
         }
-        self.optimizers: set[int] = set()  # ids of the optimizer constructions
         self.scope_items = {id(item.item) for item in nodes_of(fn.body, cst.WithItem) if item.asname is None}
         self._check_metric_reads()
 
@@ -255,7 +254,6 @@ class _Planner(cst.CSTVisitor):
             self._plan(node, self._metric(node, symbol))
         elif symbol.startswith("train.") and symbol[len("train."):] in OPTIMIZERS:
             self._plan(node, self._optimizer(node, symbol[len("train."):]))
-            self.optimizers.add(id(node))
         elif symbol == "variable_scope" and id(node) in self.scope_items:
             self._plan(node, self._scope(node))
         elif symbol in GLOBAL_STEP:
@@ -488,7 +486,7 @@ class _Planner(cst.CSTVisitor):
                 "`minimize` without global_step=tf.train.get_global_step(): TF 1's Estimator counted no steps "
                 "(training by steps would not stop)"
             ))
-        self._plan(call, Minimize("loss"))
+        self._plan(call, Minimize(MINIMIZE_PARAMS))
 
     def _is_global_step(self, expr: cst.BaseExpression) -> bool:
         if isinstance(expr, cst.Call):
