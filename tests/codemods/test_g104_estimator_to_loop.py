@@ -339,6 +339,7 @@ def test_input_fns_returning_a_one_shot_iterators_next_element_return_the_datase
     assert "    dataset = dataset.batch(batch_size)\n    return dataset\n" in code
     assert "iterator" not in code.replace("def iterator_input_fn", "").replace("iterator_input_fn(1)", "")
     assert ("    dataset = tf.data.Dataset.from_tensor_slices(([[1.0]], [0])).batch(batch_size)\n"
+            "    # the estimator reads the element\n"
             "    return dataset\n") in code
     assert "step = estimator.global_step" in code
     assert "def numpy_input_fn(" not in text  # not used: not written
