@@ -82,6 +82,7 @@ def test_model_fn_asks_the_estimator_for_its_layers_metrics_and_optimizer() -> N
             metrics = {
                 "accuracy": tf.metrics.accuracy(labels, predicted, weights=features["w"], name="acc"),
                 "mean_logit": tf.metrics.mean(logits),
+                "rmse": tf.metrics.root_mean_squared_error(labels, predicted),
             }
             if mode == tf.estimator.ModeKeys.EVAL:
                 return tf.estimator.EstimatorSpec(mode, loss=loss, eval_metric_ops=metrics)
@@ -111,6 +112,7 @@ def test_model_fn_asks_the_estimator_for_its_layers_metrics_and_optimizer() -> N
             metrics = {
                 "accuracy": estimator.metric(lambda: tf.keras.metrics.Accuracy(name="acc"), labels, predicted, sample_weight=features["w"]),
                 "mean_logit": estimator.metric(lambda: tf.keras.metrics.Mean(), logits),
+                "rmse": estimator.metric(lambda: tf.keras.metrics.RootMeanSquaredError(), labels, predicted),
             }
             if mode == ModeKeys.EVAL:
                 return EstimatorSpec(mode, loss=loss, eval_metric_ops=metrics)
@@ -378,6 +380,16 @@ def test_constructors_written_from_the_original_arguments_get_the_replacements_t
         MODEL_FN.replace("    optimizer =", "    acc = tf.metrics.accuracy(labels, tf.argmax(logits, 1))\n"
                          "    tf.identity(acc[1], name='train_accuracy')\n    optimizer ="),
         "", "metric `acc` is read other than as a value of eval_metric_ops", id="metric-update-op",
+    ),
+    pytest.param(
+        MODEL_FN.replace("    optimizer =", "    rmse = tf.metrics.root_mean_squared_error(labels, logits, weights=labels)\n"
+                         "    optimizer =").replace("train_op=train_op)", "train_op=train_op, eval_metric_ops={'rmse': rmse})"),
+        "", "root_mean_squared_error(weights=...)` is not converted", id="rmse-weights",
+    ),
+    pytest.param(
+        MODEL_FN.replace("    optimizer =", "    auc = tf.metrics.auc(labels, logits)\n    optimizer =")
+        .replace("train_op=train_op)", "train_op=train_op, eval_metric_ops={'auc': auc})"),
+        "", "this tf.metrics function is not converted", id="auc",
     ),
     pytest.param(
         MODEL_FN.replace("tf.train.AdamOptimizer", "tf.train.RMSPropOptimizer"),

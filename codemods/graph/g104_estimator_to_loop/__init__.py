@@ -63,7 +63,7 @@ class EstimatorToLoop(Rule):
         "model_fn and the helpers it calls: tf.layers (and the tf.contrib.layers G102 knows) -> "
         "estimator.layer(lambda: tf.keras.layers.X(...))(inputs), made once in TF 1's order (verify draws the same "
         "initial values); Keras layers and models made in the model_fn (Keras' own, the module's subclasses) likewise; tf.layers.dropout -> tf.nn.dropout when "
-        "training, as TF 1 ran it; tf.metrics.accuracy/mean -> estimator.metric(lambda: tf.keras.metrics.X(), ...), "
+        "training, as TF 1 ran it; tf.metrics.accuracy/mean/root_mean_squared_error -> estimator.metric(lambda: tf.keras.metrics.X(), ...), "
         "updated in evaluation only; the TF 1 optimizer -> estimator.optimizer(lambda: tf.keras.optimizers.X(...)) "
         "with TF 1's hyperparameters written out (made once: its arguments must be Python values); "
         "optimizer.minimize(loss, global_step=tf.train.get_global_step()) -> estimator.minimize(optimizer, loss), "

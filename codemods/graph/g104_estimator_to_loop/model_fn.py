@@ -65,6 +65,13 @@ METRICS = {
         "Mean", ("values", "weights", "metrics_collections", "updates_collections", "name"),
         (("values", None), ("weights", "sample_weight")),
     ),
+    # Keras' RootMeanSquaredError is a Mean of the squared errors (labels squeezed to the
+    # predictions' rank, as TF 1 did), not a mean of per-sample means like MeanSquaredError:
+    # TF 1's value. (Weights are broadcast differently: declined.)
+    "metrics.root_mean_squared_error": (
+        "RootMeanSquaredError", ("labels", "predictions", "weights", "metrics_collections", "updates_collections", "name"),
+        (("labels", None), ("predictions", None)),
+    ),
 }
 # Why graph constructs inside a model_fn are declined (by symbol prefix; first match wins).
 DECLINED = (
@@ -86,7 +93,7 @@ DECLINED = (
     ("nn.rnn_cell.", "RNN cells in the model_fn are not converted"),
     ("nn.dynamic_rnn", "RNN cells in the model_fn are not converted"),
     ("nn.static_rnn", "RNN cells in the model_fn are not converted"),
-    ("metrics.", "this tf.metrics function is not converted (accuracy and mean are)"),
+    ("metrics.", "this tf.metrics function is not converted (accuracy, mean and root_mean_squared_error are)"),
     ("layers.", "this tf.layers function is not converted"),
     ("train.", "this tf.train function in the model_fn is not converted"),
     ("contrib.", "tf.contrib in the model_fn is not converted"),
@@ -427,6 +434,8 @@ class _Planner(cst.CSTVisitor):
         bound = bind_arguments(call.args, params)
         if bound is None:
             raise Declined(call, f"`tf.{symbol}` with arguments the rule cannot bind")
+        if "weights" in bound and "weights" not in dict(updates) and literal_value(bound["weights"].value) is not None:
+            raise Declined(bound["weights"], f"`tf.{symbol}(weights=...)` is not converted")
         for collection in ("metrics_collections", "updates_collections"):
             if collection in bound and literal_value(bound[collection].value) is not None:
                 raise Declined(bound[collection], f"`tf.{symbol}({collection}=...)`: graph collections are not converted")
