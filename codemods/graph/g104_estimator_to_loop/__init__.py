@@ -340,14 +340,8 @@ class EstimatorToLoop(Rule):
     def rewrite(self, tree: cst.Module) -> cst.Module:
         if not self.resolver.imports_from("tensorflow"):
             return tree
-        tf = self.resolver.alias_for("tensorflow")
         try:
-            if tf is None:
-                probe = plan_program(tree, self.resolver, "tf")
-                if probe is not None:
-                    raise Declined(tree, "the module does not import `tensorflow` itself (only its submodules)")
-                return tree
-            planned = plan_program(tree, self.resolver, tf)
+            planned = plan_program(tree, self.resolver, self.resolver.alias_for("tensorflow"))
         except Declined as exc:
             self.report(exc.node, f"tf.estimator program left as it was: {exc.reason}")
             return tree

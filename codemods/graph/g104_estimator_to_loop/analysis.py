@@ -75,9 +75,9 @@ ATTRIBUTES = ("model_dir", "config")
 ITERATORS = ("make_one_shot_iterator",)
 
 
-def plan(tree: cst.Module, resolver: ImportResolver, tf: str) -> Plan | None:
-    """The edits that convert the module's estimator program; None when it uses no
-    tf.estimator. Raises ``Declined``."""
+def plan(tree: cst.Module, resolver: ImportResolver, tf: str | None) -> Plan | None:
+    """The edits that convert the module's estimator program (``tf``: the module's name for
+    ``tensorflow``); None when it uses no tf.estimator. Raises ``Declined``."""
     sym: Sym = lambda expr: tf1_symbol(resolver.qualified_name(expr))  # noqa: E731
     uses = _EstimatorUses(sym)
     tree.visit(uses)
@@ -85,6 +85,8 @@ def plan(tree: cst.Module, resolver: ImportResolver, tf: str) -> Plan | None:
         raise Declined(uses.contrib[0], f"`tf.{uses.contrib[1]}` is a TF 1 estimator outside tf.estimator: not converted")
     if not uses.found:
         return None
+    if tf is None:
+        raise Declined(uses.found[0][0], "the module does not import `tensorflow` itself (the loop's code needs it)")
     result = Plan(tf)
     functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
     constructions: list[cst.Call] = []
@@ -322,11 +324,13 @@ def _check_estimator_uses(
             names.add(assignment[0][0])
             direct.add(id(assignment[1]))
     receivers: dict[int, str] = {}  # id(Name / Call) -> attribute read on it
+    receiver_nodes: dict[int, cst.BaseExpression] = {}
     method_calls: list[tuple[cst.Call, str]] = []
     for attribute in nodes_of(tree, cst.Attribute):
         value = attribute.value
         if (isinstance(value, cst.Name) and value.value in names) or id(value) in ids:
             receivers[id(value)] = attribute.attr.value
+            receiver_nodes[id(value)] = value
             if id(value) in ids:
                 direct.add(id(value))
     for call in nodes_of(tree, cst.Call):
@@ -350,7 +354,7 @@ def _check_estimator_uses(
     called = {id(c.func.value) for c, _ in method_calls if isinstance(c.func, cst.Attribute)}
     for value_id, attribute in receivers.items():
         if attribute in METHODS and value_id not in called:
-            raise Declined(tree, f"the estimator's {attribute} method is used other than by calling it")
+            raise Declined(receiver_nodes[value_id], f"the estimator's {attribute} method is used other than by calling it")
     for call, method in method_calls:
         tf1_params, kept = METHODS[method]
         bound = _bind(call, tf1_params, f"{method}()")
@@ -454,8 +458,9 @@ def _bindings(tree: cst.Module, name: str) -> list[cst.BaseExpression]:
         assignment = single_assignment(stmt)
         if assignment is not None and assignment[0] == [name]:
             values.append(assignment[1])
-    if values and any(p.name.value == name for p in nodes_of(tree, cst.Param)):
-        raise Declined(tree, f"input_fn `{name}` is also a parameter")
+    parameter = next((p for p in nodes_of(tree, cst.Param) if p.name.value == name), None)
+    if values and parameter is not None:
+        raise Declined(parameter, f"input_fn `{name}` is also a parameter")
     return values
 
 
