@@ -488,6 +488,14 @@ def test_declined_programs_are_left_as_they_were(model_fn: str, tail: str, reaso
         """,
         "train_and_evaluate", id="train_and_evaluate",
     ),
+    pytest.param(
+        """\
+        import tensorflow.compat.v1 as tf
+
+        est = tf.estimator.Estimator(model_fn)
+        """,
+        "the module does not import `tensorflow` itself", id="compat-v1-only",
+    ),
 ])
 def test_declined_estimator_apis(source: str, reason: str) -> None:
     text, findings = migrate(source)
