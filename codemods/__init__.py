@@ -160,6 +160,16 @@ RULES: tuple[RuleSpec, ...] = (
         triggers=("Sequential",),
         requires=("keras",),
     ),
+    # G104 before the graph and API rules: it reads the model_fn's TF 1 names (tf.layers,
+    # tf.train optimizers, tf.metrics) and leaves the rest of its code to T101.
+    RuleSpec(
+        "G104", "estimator-to-loop",
+        "tf.estimator.Estimator with a custom model_fn (train, evaluate, predict, numpy_input_fn) becomes an eager "
+        "training loop: tf.function steps, Keras layers, optimizer and metrics, tf.train.Checkpoint in model_dir.",
+        "codemods.graph.g104_estimator_to_loop", "EstimatorToLoop",
+        triggers=("estimator", "Estimator"),
+        requires=("tensorflow",),
+    ),
     # G102 before G101: layer objects G101 then keeps as state. Only graphs that a session
     # runs are converted (G101 undoes this rule otherwise).
     RuleSpec(
