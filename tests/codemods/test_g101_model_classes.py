@@ -153,17 +153,17 @@ with tf.Session() as sess:
             MODEL.replace("h = tf.nn.relu(tf.matmul(self.x, self.W1) + self.b1)", "h = tf.layers.dense(self.x, 16)") + RUN,
             "`tf.layers.dense` has no eager equivalent",
         ),
-        (  # the class opens its own session
-            MODEL + "        self.sess = tf.Session()\n\n\nmodel = Model(4, 16, 3)\nmodel.sess.run(model.loss)\n",
-            "opens its own session",
+        (  # a method opens a session
+            MODEL + "\n    def fit(self, x):\n        with tf.Session() as sess:\n            sess.run(self.train_op, feed_dict={self.x: x})\n\n\n" + RUN,
+            "method `Model.fit` opens a session",
         ),
-        (  # another method runs the graph
-            MODEL + "\n    def predict(self, sess, x):\n        return sess.run(self.logits, feed_dict={self.x: x})\n\n\n" + RUN,
-            "method `Model.predict` uses the graph built in `__init__`",
+        (  # a method keeps state on the instance
+            MODEL + "\n    def predict(self, sess, x):\n        self.last = sess.run(self.logits, feed_dict={self.x: x})\n\n\n" + RUN,
+            "method `Model.predict` sets `self.last`",
         ),
-        (  # two instances
+        (  # two instances, the graph run by the script
             MODEL + "\n\nother = Model(4, 8, 3)\n" + RUN,
-            "instantiated 2 times",
+            "model class `Model` is instantiated 2 times and `Model`'s graph is not run by its own methods",
         ),
         (  # the instance escapes
             MODEL + "\n\ndef show(m):\n    print(m)\n\n\n" + RUN + "show(model)\n",
@@ -174,7 +174,10 @@ with tf.Session() as sess:
             "would read `n_out`, a parameter or local of `__init__`",
         ),
     ],
-    ids=["outside-placeholders", "tf-layers", "own-session", "other-method", "two-instances", "escaping-instance", "init-parameter"],
+    ids=[
+        "outside-placeholders", "tf-layers", "method-session", "method-state", "two-instances", "escaping-instance",
+        "init-parameter",
+    ],
 )
 def test_unprovable_model_classes_fall_back(source: str, reason: str) -> None:
     text, findings = migrate(source)
@@ -218,3 +221,146 @@ if __name__ == "__main__":
     assert "        self.global_step.assign_add(1)\n" in text
     assert "    l = m.train_step(np.ones((2, 3))).numpy()\n    print(l, m.global_step.numpy())\n" in text
     assert any("RMSprop(learning_rate=lr" in f.message for f in findings)
+
+
+# The class is given the session and runs its own graph (DeepLearningZeroToAll's lab 11
+# style): the session parameter goes, the methods call the generated methods.
+GIVEN_SESSION = """\
+import numpy as np
+import tensorflow as tf
+
+
+class Model:
+    def __init__(self, sess, name):
+        self.sess = sess
+        self.name = name
+        self._build_net()
+
+    def _build_net(self):
+        with tf.variable_scope(self.name):
+            self.X = tf.placeholder(tf.float32, [None, 4])
+            self.Y = tf.placeholder(tf.float32, [None, 3])
+            W1 = tf.Variable(tf.random_normal([4, 3]))
+            self.logits = tf.matmul(self.X, W1)
+        self.cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=self.logits, labels=self.Y))
+        self.optimizer = tf.train.AdamOptimizer(learning_rate=0.01).minimize(self.cost)
+
+    def predict(self, x_test):
+        return self.sess.run(self.logits, feed_dict={self.X: x_test})
+
+    def train(self, x_data, y_data):
+        return self.sess.run([self.cost, self.optimizer], feed_dict={self.X: x_data, self.Y: y_data})
+
+
+"""
+
+X_DATA = "x, y = np.ones((2, 4), np.float32), np.eye(3)[[0, 1]].astype(np.float32)\n"
+
+
+def test_methods_running_the_graph_through_the_session_they_were_given() -> None:
+    text, _ = migrate(
+        GIVEN_SESSION + X_DATA
+        + "sess = tf.Session()\nm1 = Model(sess, \"m1\")\nsess.run(tf.global_variables_initializer())\n"
+        + "c, _ = m1.train(x, y)\nprint(c, m1.predict(x))\n"
+    )
+    native(text)
+    # The session parameter and attribute go; the variable scope only named things.
+    assert "    def __init__(self, name):\n        self.name = name\n        with tf.name_scope(self.name):\n" in text
+    assert "            self.W1 = tf.Variable(tf.random_normal([4, 3]))\n" in text
+    assert "self.sess" not in text and "_build_net" not in text
+    assert "    def predict(self, x_test):\n        return self.compute_logits(x_test).numpy()\n" in text
+    # TF1 gave None for the training op fetched after the cost.
+    assert "    def train(self, x_data, y_data):\n        return [self.train_step(x_data, y_data).numpy(), None]\n" in text
+    assert "        self.optimizer.apply_gradients(zip(gradients, variables))\n" in text
+    assert 'm1 = Model("m1")\nc, _ = m1.train(x, y)\nprint(c, m1.predict(x))\n' in text
+
+
+def test_a_method_given_the_session_at_each_call() -> None:
+    source = MODEL + "\n    def predict(self, sess, x):\n        return sess.run(self.logits, feed_dict={self.x: x})\n\n\n"
+    text, _ = migrate(source + RUN + "    print(model.predict(sess, xb))\n")
+    native(text)
+    assert "    def predict(self, x):\n        return self.compute_logits(x).numpy()\n" in text
+    assert "print(model.predict(xb))" in text
+    # A method parameter named like an attribute (`x` and `self.x`): each keeps its name.
+    assert "    def compute_logits(self, x):\n        x = tf.cast(x, tf.float32)\n" in text
+
+
+def test_a_session_the_class_opens_itself() -> None:
+    text, _ = migrate(
+        MODEL
+        + "        self.sess = tf.Session()\n        self.sess.run(tf.global_variables_initializer())\n\n"
+        + "    def fit(self, x, y):\n        return self.sess.run([self.train_op, self.loss], feed_dict={self.x: x, self.y: y})[1]\n\n\n"
+        + "model = Model(4, 16, 3)\nprint(model.fit(np.ones((4, 4)), np.zeros(4, dtype=np.int64)))\n"
+    )
+    native(text)
+    assert "Session" not in text and "self.sess" not in text
+    assert "        return [None, self.train_step(x, y).numpy()][1]\n" in text
+
+
+def test_several_instances_each_with_its_variables() -> None:
+    text, findings = migrate(
+        GIVEN_SESSION + X_DATA
+        + "sess = tf.Session()\nmodels = []\nfor m in range(2):\n    models.append(Model(sess, \"model\" + str(m)))\n"
+        + "sess.run(tf.global_variables_initializer())\n"
+        + "predictions = np.zeros([2, 3])\nfor m in models:\n    c, _ = m.train(x, y)\n    predictions += m.predict(x)\n"
+        + "accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(predictions, 1), tf.argmax(y, 1)), tf.float32))\n"
+        + "print('Ensemble accuracy:', sess.run(accuracy))\n"
+    )
+    native(text)
+    # The class is the same as for one instance: every instance makes its own variables.
+    assert "    def __init__(self, name):\n" in text and "            self.W1 = tf.Variable(" in text
+    assert "    models.append(Model(\"model\" + str(m)))\n" in text
+    # The script's own graph is converted as any other.
+    assert "def compute_accuracy():\n" in text and "print('Ensemble accuracy:', compute_accuracy().numpy())" in text
+    assert any("model class `Model`" in f.message for f in findings)
+
+
+def test_two_model_classes_each_running_its_graph() -> None:
+    value = GIVEN_SESSION.split("class Model:")[1].replace("predict", "value").replace("AdamOptimizer", "GradientDescentOptimizer")
+    text, _ = migrate(
+        GIVEN_SESSION + "class Critic:" + value + X_DATA
+        + "with tf.Session() as sess:\n    actor = Model(sess, \"actor\")\n    critic = Critic(sess, \"critic\")\n"
+        + "    sess.run(tf.global_variables_initializer())\n    print(actor.train(x, y)[0], critic.train(x, y)[0], critic.value(x))\n"
+    )
+    native(text)
+    assert "class Critic:\n    def __init__(self, name):\n" in text
+    assert "self.optimizer = tf.keras.optimizers.SGD(learning_rate=0.01)" in text
+    assert '    actor = Model("actor")\n' not in text  # the session block is opened
+    assert 'actor = Model("actor")\ncritic = Critic("critic")\n' in text
+
+
+INSTANCES = GIVEN_SESSION + X_DATA + "sess = tf.Session()\nmodels = [Model(sess, 'a'), Model(sess, 'b')]\n"
+
+
+@pytest.mark.parametrize(
+    "source, reason",
+    [
+        (
+            INSTANCES + "sess.run(tf.global_variables_initializer())\nprint(sess.run(models[0].logits, feed_dict={models[0].X: x}))\n",
+            "`models[0].logits` reads `logits` of a `Model` instance's graph outside its methods",
+        ),
+        (
+            INSTANCES + "init = tf.global_variables_initializer()\nsess.run(init)\nmodels[0].train(x, y)\nsess.run(init)\n",
+            "the variables of `Model` instances are initialised 2 times",
+        ),
+        (
+            INSTANCES + "sess.run(tf.global_variables_initializer())\nlate = Model(sess, 'c')\nprint(late.predict(x))\n",
+            "a `Model` instance is created after the initializer run",
+        ),
+        (
+            INSTANCES + "saver = tf.train.Saver()\nsess.run(tf.global_variables_initializer())\nsaver.save(sess, 'ckpt')\n",
+            "`tf.train.Saver` reaches every variable of the graph",
+        ),
+        (
+            GIVEN_SESSION.replace("W1 = tf.Variable(tf.random_normal([4, 3]))", "W1 = tf.get_variable('W1', [4, 3])")
+            + INSTANCES.split(X_DATA)[1] + "sess.run(tf.global_variables_initializer())\n",
+            "`tf.variable_scope` has no eager equivalent",  # variables looked up by name
+        ),
+    ],
+    ids=["attribute-read", "initialised-twice", "created-late", "saver", "get-variable"],
+)
+def test_unprovable_instances_fall_back(source: str, reason: str) -> None:
+    text, findings = migrate(source)
+    assert "import tensorflow.compat.v1 as tf" in text and "tf.disable_v2_behavior()" in text
+    messages = [f.message for f in findings if f.kind == "declined"]
+    assert any(reason in m for m in messages), messages

@@ -34,8 +34,8 @@ def user_notes(tree: cst.Module, model: ModelClass, notes: list[Note]) -> list[N
 def _user_names(model: ModelClass, message: str) -> str:
     """A report in the class's own names (``self.learning_rate``, not its flat name)."""
     for flat, (kind, name) in model.origin.items():
-        if flat != name or kind == "attr":
-            message = re.sub(rf"(?<![\w.]){re.escape(flat)}\b(?!=)", f"self.{name}" if kind == "attr" else name, message)
+        if flat != name or kind != "local":
+            message = re.sub(rf"(?<![\w.]){re.escape(flat)}\b(?!=)", name if kind == "local" else f"self.{name}", message)
     return message
 
 
@@ -71,6 +71,9 @@ class ClassLayout:
         self.tail: list[cst.BaseStatement] = []
         self.state: set[str] = set()
         self.lo = self.hi = 0
+        self.method_at: dict[int, cst.FunctionDef] = {}  # index of a method's function -> the method
+        self.method_out: dict[int, list[cst.BaseStatement]] = {}  # what each became
+        self.script_comments: list[cst.EmptyLine] = []
 
     def name_functions(self, emitter: Emitter) -> None:
         model = self.model
@@ -89,15 +92,31 @@ class ClassLayout:
         # `__init__`'s statements are the ones spliced right before the instance's creation.
         self.hi = next(i for i, s in enumerate(g.body) if s is self.flat.creation)
         self.lo = self.hi - sum(len(s.body.body) if training_scope(s, g.sym) else 1 for s in self.flat.spliced)
+        positions = {id(s): i for i, s in enumerate(g.body)}
+        for function, method in zip(self.flat.methods, model.methods):
+            if id(function) not in positions:
+                raise CannotConvert(model.creation, (
+                    f"`{model.instance} = {model.cls.name.value}(...)` is inside a loop or condition: its methods "
+                    "cannot be read where it is created"
+                ))
+            self.method_at[positions[id(function)]] = method
 
     def invocation(self, call: str) -> str:
         return f"{self.model.instance}.{call}"
 
     def block(self, index: int) -> list[cst.BaseStatement]:
+        if index in self.method_at:
+            return self.method_out.setdefault(index, [])
         return self.init_body if self.lo <= index < self.hi else self.script
 
-    def drops_comments(self, index: int) -> bool:
-        return index == self.hi  # comments of removed `__init__` statements stay out of the script
+    def carried_comments(self, index: int, carried: list[cst.EmptyLine]) -> list[cst.EmptyLine]:
+        # Comments of removed `__init__` statements stay out of the script and the methods;
+        # those of removed script statements before `__init__`'s go on with the script.
+        if index == self.lo:
+            self.script_comments, carried = carried, []
+        if index == self.hi:
+            return self.script_comments
+        return [] if index in self.method_at else carried
 
     def replace(self, stmt: cst.BaseStatement, replacement: cst.BaseStatement) -> cst.BaseStatement:
         raise CannotConvert(stmt, "a helper creating variables inside a model class")
@@ -117,12 +136,12 @@ class ClassLayout:
         return f"self.{_origin_name(self.model, name)}"
 
     def _init_names(self) -> dict[str, str]:
-        names = {s: f"self.{n}" if kind == "attr" else n for s, (kind, n) in self.model.origin.items()}
+        names = {s: n if kind == "local" else f"self.{n}" for s, (kind, n) in self.model.origin.items()}
         names.update({s: self._attribute(s) for s in self.state})
         return names
 
     def _script_names(self) -> dict[str, str]:
-        names = {s: f"{self.model.instance}.{n}" for s, (kind, n) in self.model.origin.items() if kind == "attr"}
+        names = {s: f"{self.model.instance}.{n}" for s, (kind, n) in self.model.origin.items() if kind != "local"}
         for s in self.state:
             if s not in self.model.origin:  # an optimizer or step G101 named
                 names[s] = f"{self.model.instance}.{s}"
@@ -130,12 +149,12 @@ class ClassLayout:
 
     def _method_names(self, fn: Function) -> dict[str, str]:
         model = self.model
-        local = {n for u in fn.units for n in u.defines} | {p.name for p in fn.params}
+        local = _locals(fn)
         names: dict[str, str] = {}
         for s, (kind, n) in model.origin.items():
             if s in local:
                 names[s] = n
-            elif s in self.state or kind == "attr":
+            elif s in self.state or kind != "local":
                 names[s] = self._attribute(s)
         names.update({s: self._attribute(s) for s in self.state if s not in local})
         originals = [names[s] for s in local if s in names]
@@ -170,14 +189,15 @@ class ClassLayout:
         for p in fn.params:
             if p.default is not None and names_read(cst.parse_expression(p.default)) - {tf, "True", "False", "None"}:
                 raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a default computed in `__init__`")
-        params = ", ".join(["self", *(p.name for p in fn.params)])
+        names = self._method_names(fn)
+        # The parameters under their names in the class (renaming leaves parameters as they are).
+        params = ", ".join(["self", *(names.get(p.name, p.name) for p in fn.params)])
         text = f"{decorator}\ndef {fn.name}({params}):\n" + "".join(
             f"{g.module.default_indent}{line}" if line.strip() else line
             for line in "".join([*casts, *lines]).splitlines(keepends=True)
         )
         method = cst.parse_statement(text)
-        names = self._method_names(fn)
-        local = {n for u in fn.units for n in u.defines} | {p.name for p in fn.params}
+        local = _locals(fn)
         forbidden = model.params | {
             s for s, (kind, _) in model.origin.items() if kind == "local" and s not in self.state and s not in local
         }
@@ -188,6 +208,35 @@ class ClassLayout:
         method = rename(method, names).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
         tail = list(cst.parse_module(setup).body) if setup else []
         return method, tail
+
+    def _methods(self) -> dict[int, cst.FunctionDef]:
+        """The class's own methods, converted as functions of the script, as methods again
+        (by the id of the method they replace)."""
+        model = self.model
+        names = {s: f"self.{n}" for s, (kind, n) in model.origin.items() if kind != "local"}
+        names.update({s: self._attribute(s) for s in self.state})
+        names[model.instance] = "self"
+        # `__init__`'s Python locals, and the session the script gave it, are gone.
+        forbidden = {s for s, (kind, _) in model.origin.items() if kind == "local" and s not in self.state}
+        forbidden |= {model.session} if model.session else set()
+        converted = {}
+        for index, method in self.method_at.items():
+            out = self.method_out.get(index, [])
+            function = out[0] if len(out) == 1 else None
+            if not isinstance(function, cst.FunctionDef):
+                raise CannotConvert(method, f"method `{model.cls.name.value}.{method.name.value}` is not kept as one function")
+            leaked = names_read(function.body) & forbidden
+            if leaked:
+                name = _origin_name(model, sorted(leaked)[0])
+                raise CannotConvert(method, (
+                    f"method `{model.cls.name.value}.{method.name.value}` uses `{name}` other than to run the graph"
+                ))
+            function = rename(function, names)
+            params = function.params.with_changes(params=[cst.Param(cst.Name("self")), *function.params.params])
+            converted[id(method)] = function.with_changes(
+                name=method.name, params=params, decorators=method.decorators, leading_lines=method.leading_lines,
+            )
+        return converted
 
     # -- the result ------------------------------------------------------------------
     def finish(self, emitter: Emitter) -> cst.Module:
@@ -201,7 +250,7 @@ class ClassLayout:
             if position < len(script):
                 kept = [line for line in script[position].leading_lines if line.comment is not None]
                 script[position] = script[position].with_changes(leading_lines=[cst.EmptyLine(indent=False)] * 2 + kept)
-        new_class = self._class_def(init_body, self.methods)
+        new_class = self._class_def(init_body, self.methods, self._methods())
         if g.owner is None:
             module = g.module.with_changes(body=script)
         else:
@@ -211,14 +260,19 @@ class ClassLayout:
         ]
         return module.with_changes(body=[emitter.plain_import(s) for s in body if not emitter.disables(s)])
 
-    def _class_def(self, init_body, methods) -> cst.ClassDef:
+    def _class_def(self, init_body, methods, converted: dict[int, cst.FunctionDef]) -> cst.ClassDef:
         model = self.model
         init = model.init
         doc = [s for s in init.body.body if s not in docless(init.body.body)]
         if not init_body:
             init_body = [cst.SimpleStatementLine([cst.Pass()])]
         init_body[0] = init_body[0].with_changes(leading_lines=_strip_blank(init_body[0].leading_lines))
-        new_init = init.with_changes(body=init.body.with_changes(body=[*doc, *init_body]))
+        # The session the class was given has no place in eager code.
+        params = [p for p in init.params.params if p.name.value != model.session_param]
+        params[-1] = params[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        new_init = init.with_changes(
+            params=init.params.with_changes(params=params), body=init.body.with_changes(body=[*doc, *init_body])
+        )
         body = []
         for stmt in model.cls.body.body:
             if isinstance(stmt, cst.FunctionDef) and stmt.name.value in model.build_methods:
@@ -227,12 +281,18 @@ class ClassLayout:
                 body.append(new_init)
                 body.extend(methods)
             else:
-                body.append(stmt)
+                body.append(converted.get(id(stmt), stmt))
         self.g.report(
             model.cls, f"model class `{model.cls.name.value}`: variables and optimizer kept in `__init__`, "
             f"runs -> @tf.function methods {', '.join(f'`{m.name.value}`' for m in methods)}", kind="converted",
         )
         return model.cls.with_changes(body=model.cls.body.with_changes(body=body))
+
+
+def _locals(fn: Function) -> set[str]:
+    """The names a generated method binds: its parameters and tensors (a training op's
+    name is not bound: its unit becomes the GradientTape code)."""
+    return {n for u in fn.units if u.kind not in ("train", "apply") for n in u.defines} | {p.name for p in fn.params}
 
 
 def _strip_blank(lines):

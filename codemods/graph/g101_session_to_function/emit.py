@@ -38,8 +38,9 @@ class Layout(Protocol):
     def block(self, index: int) -> list[cst.BaseStatement]:
         """The list the output of statement ``index`` of the graph's block goes to."""
 
-    def drops_comments(self, index: int) -> bool:
-        """Comments of removed statements carried so far are dropped at ``index``."""
+    def carried_comments(self, index: int, carried: list[cst.EmptyLine]) -> list[cst.EmptyLine]:
+        """The comments (and blank lines) of removed statements that statement ``index``
+        still carries; the layout may drop them or keep them for elsewhere."""
 
     def replace(self, stmt: cst.BaseStatement, replacement: cst.BaseStatement) -> cst.BaseStatement:
         """A statement a feature replaces whole (a variable helper's class)."""
@@ -80,8 +81,8 @@ class ModuleLayout:
     def block(self, index: int) -> list[cst.BaseStatement]:
         return self.body
 
-    def drops_comments(self, index: int) -> bool:
-        return False
+    def carried_comments(self, index: int, carried: list[cst.EmptyLine]) -> list[cst.EmptyLine]:
+        return carried
 
     def replace(self, stmt: cst.BaseStatement, replacement: cst.BaseStatement) -> cst.BaseStatement:
         return replacement
@@ -152,8 +153,7 @@ class Emitter(cst.CSTTransformer):
         carried: list[cst.EmptyLine] = []  # comments and blank lines of removed statements
         for index, stmt in enumerate(g.body):
             body = layout.block(index)
-            if layout.drops_comments(index):
-                carried = []
+            carried = layout.carried_comments(index, carried)
             kept_before = len(body)
             unit = next((u for u in g.units if u.index == index), None)
             for text in edits.inserted.get(index, []):
@@ -353,30 +353,29 @@ class Emitter(cst.CSTTransformer):
             return f"{invocation}.numpy()"
         if shape == "dict":
             return f"{{key: value.numpy() for key, value in {invocation}.items()}}"
-        # TF1 gave None for each training op in a fetched list: `sess.run([train_op, loss])[1]`
-        # (`_, l = sess.run(...)` drops them instead: leave_Assign).
-        nones = "" if id(call) in self.unpacked else "None, " * self._leading_ops(call)
+        # TF1 gave None for each training op in a fetched list: `sess.run([train_op, loss])[1]`,
+        # `return sess.run([loss, train_op])` (`_, l = sess.run(...)` drops them instead: leave_Assign).
+        ops = [] if id(call) in self.unpacked else self._fetched_ops(call)
         if len(fn.values) == 1:
             one = f"{invocation}.numpy()"
-            return f"({nones}{one},)" if shape == "tuple" else f"[{nones}{one}]"
-        if shape == "tuple":
-            if nones:
-                return f"({nones}*(value.numpy() for value in {invocation}))"
-            return f"tuple(value.numpy() for value in {invocation})"
-        if nones:
-            return f"[{nones}*(value.numpy() for value in {invocation})]"
-        return f"[value.numpy() for value in {invocation}]"
+            text = ", ".join("None" if op else one for op in ops) if any(ops) else one
+            return f"({text},)" if shape == "tuple" else f"[{text}]"
+        if not any(ops):
+            if shape == "tuple":
+                return f"tuple(value.numpy() for value in {invocation})"
+            return f"[value.numpy() for value in {invocation}]"
+        first, last = ops.index(False), len(ops) - 1 - ops[::-1].index(False)
+        if any(ops[first:last]):
+            raise CannotConvert(call, "a training op fetched between values, with the result used as a list")
+        text = ", ".join(["None"] * first + [f"*(value.numpy() for value in {invocation})"] + ["None"] * (len(ops) - 1 - last))
+        return f"({text})" if shape == "tuple" else f"[{text}]"
 
-    def _leading_ops(self, call: cst.Call) -> int:
-        """How many training ops open the fetched list (the rest must be values)."""
+    def _fetched_ops(self, call: cst.Call) -> list[bool]:
+        """For each element of a fetched list: a training op (TF1 gave None for it)."""
         fetch = argument(call, 0, "fetches") if isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" else None
         if not isinstance(fetch, (cst.List, cst.Tuple)):
-            return 0
-        ops = [self.g.gives_no_value(e.value) and not self.g.is_init(e.value) for e in fetch.elements]
-        leading = ops.index(False) if False in ops else len(ops)
-        if any(ops[leading:]):
-            raise CannotConvert(call, "a training op fetched after a value, with the result used as a list")
-        return leading
+            return []
+        return [self.g.gives_no_value(e.value) and not self.g.is_init(e.value) for e in fetch.elements]
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):

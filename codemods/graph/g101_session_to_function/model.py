@@ -295,8 +295,9 @@ class Graph:
         self.placeholder_bindings.setdefault(placeholder.name, []).append(placeholder)
 
     def placeholder(self, name: str, before: int) -> Placeholder | None:
-        """The placeholder ``name`` is bound to before statement ``before``."""
-        return next((p for p in reversed(self.placeholder_bindings.get(name, [])) if p.index < before), None)
+        """The placeholder ``name`` is bound to before statement ``before`` (or by it: a
+        name-scope block binds placeholders with the tensors that read them)."""
+        return next((p for p in reversed(self.placeholder_bindings.get(name, [])) if p.index <= before), None)
 
     def python_value(self, name: str, before: int) -> bool:
         """``name`` holds a plain Python value at statement ``before``: its latest binding

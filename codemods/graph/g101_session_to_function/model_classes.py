@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis.graph import calls_in, names_read, single_assignment
+from codemods.analysis.cst_tools import bind_arguments
+from codemods.analysis.graph import ReadNamesVisitor, argument, calls_in, names_read, single_assignment
 from codemods.graph.g101_session_to_function.model import CannotConvert
 from codemods.graph.g101_session_to_function.scope import SESSIONS, Sym
 
@@ -37,19 +38,52 @@ GRAPH_CALLS = ("placeholder", "placeholder_with_default", "Variable", "get_varia
 
 
 @dataclass
-class ModelClass:
+class ClassParts:
+    """A model class as read from its definition, before any instance is looked at."""
+
     cls: cst.ClassDef
     index: int  # position of the class in the module body
     init: cst.FunctionDef
-    body: list[cst.BaseStatement]  # __init__'s statements, build methods inlined
+    body: list[cst.BaseStatement]  # __init__'s statements, build methods inlined, the session's binding left out
     build_methods: set[str]
+    params: set[str]
+    methods: list[cst.FunctionDef] = field(default_factory=list)  # the other methods, read as functions of the script
+    # `self.sess = sess` + `self.sess.run(...)`: the attribute holding the session the
+    # class is given, and the parameter of `__init__` it comes from (both go).
+    session_attr: str | None = None
+    session_param: str | None = None
+
+
+@dataclass
+class ModelClass:
+    """A model class with its one instance, read with the script that creates it."""
+
+    cls: cst.ClassDef
+    index: int
+    init: cst.FunctionDef
+    body: list[cst.BaseStatement]
+    build_methods: set[str]
+    params: set[str]
+    methods: list[cst.FunctionDef]
+    session_attr: str | None
+    session_param: str | None
     instance: str
     creation: cst.SimpleStatementLine  # `model = Model(...)`
-    params: set[str]
+    session: str | None  # the script's session given to `__init__` (its name in the flat module)
     attrs: list[str] = field(default_factory=list)
     locals: set[str] = field(default_factory=set)
-    synthetic: dict[tuple[str, str], str] = field(default_factory=dict)  # (attr|local, name) -> its flat name
-    origin: dict[str, tuple[str, str]] = field(default_factory=dict)  # synthetic name -> (attr|local, name)
+    # (attr|local|method, name) -> its flat name, and back
+    synthetic: dict[tuple[str, str], str] = field(default_factory=dict)
+    origin: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Instances:
+    """Model classes used only through their methods (any number of instances, or several
+    classes): each class is converted alone, with a script of its own
+    (``model_instances``), and then the module's script."""
+
+    classes: list[ClassParts]
 
 
 def methods_of(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
@@ -72,10 +106,11 @@ def _creates_graph_state(sym: Sym, stmt) -> bool:
     )
 
 
-def find(module: cst.Module, sym: Sym, g102_classes: set[str]) -> ModelClass | None:
-    """The model class of ``module`` and its one instance; None when there is no model
-    class; ``CannotConvert`` for a model class this cannot prove. ``g102_classes`` are
-    G102's layer classes (Keras code, not model classes)."""
+def find(module: cst.Module, sym: Sym, g102_classes: set[str]) -> ModelClass | Instances | None:
+    """The model class of ``module`` and its one instance (read with the script), or the
+    model classes whose instances are used only through their methods (``Instances``);
+    None when there is no model class; ``CannotConvert`` for a model class this cannot
+    prove. ``g102_classes`` are G102's layer classes (Keras code, not model classes)."""
     classes = [
         (i, s) for i, s in enumerate(module.body) if _graph_class(sym, s) and s.name.value not in g102_classes
     ]
@@ -85,17 +120,44 @@ def find(module: cst.Module, sym: Sym, g102_classes: set[str]) -> ModelClass | N
                 if _module_placeholders(sym, module):
                     raise CannotConvert(stmt, f"model class `{stmt.name.value}` builds graph on placeholders created outside `__init__`")
         return None
-    if len(classes) > 1:
-        raise CannotConvert(classes[1][1], "more than one model class builds a graph")
-    index, cls = classes[0]
-    name = cls.name.value
     if _module_placeholders(sym, module):
-        raise CannotConvert(cls, f"the graph is built both in model class `{name}` and outside it")
+        raise CannotConvert(classes[0][1], f"the graph is built both in model class `{classes[0][1].name.value}` and outside it")
+    parts = [_read_class(sym, index, cls) for index, cls in classes]
+    if len(parts) == 1:
+        named = _named_instance(module, parts[0])
+        if named is not None:
+            model = ModelClass(
+                parts[0].cls, parts[0].index, parts[0].init, parts[0].body, parts[0].build_methods, parts[0].params,
+                parts[0].methods, parts[0].session_attr, parts[0].session_param, *named,
+            )
+            _read_names(model, module)
+            return model
+    names = [part.cls.name.value for part in parts]
+    for part in parts:
+        name = part.cls.name.value
+        if part.session_param is None:
+            # Classes are converted one at a time only when each runs its own graph.
+            several = (
+                f"more than one model class builds a graph (`{'`, `'.join(names)}`)" if len(parts) > 1
+                else f"model class `{name}` is instantiated {len(_creations(module, name))} times"
+            )
+            raise CannotConvert(part.cls, (
+                f"{several} and `{name}`'s graph is not run by its own methods, through a session `__init__` "
+                "is given (`self.sess = sess`)"
+            ))
+        for other in names:
+            if other != name and any(isinstance(c.func, cst.Name) and c.func.value == other for c in calls_in(part.cls)):
+                raise CannotConvert(part.cls, f"model class `{name}` creates `{other}`, another model class")
+    return Instances(parts)
+
+
+def _read_class(sym: Sym, index: int, cls: cst.ClassDef) -> ClassParts:
+    """What ``__init__`` builds (build methods inlined, variable scopes as name scopes),
+    the other methods, and the session the class runs; ``CannotConvert`` for what this
+    cannot read."""
+    name = cls.name.value
     if cls.decorators or any(not (isinstance(b.value, cst.Name) and b.value.value == "object") for b in cls.bases) or cls.keywords:
         raise CannotConvert(cls, f"model class `{name}` has base classes or decorators")
-    for call in calls_in(cls):
-        if sym(call.func) in SESSIONS:
-            raise CannotConvert(call, f"model class `{name}` opens its own session")
     methods = methods_of(cls)
     init = methods.get("__init__")
     if init is None or not any(sym(c.func) in PLACEHOLDERS for c in calls_in(init)) and not _build_calls(init, methods):
@@ -106,24 +168,117 @@ def find(module: cst.Module, sym: Sym, g102_classes: set[str]) -> ModelClass | N
     if not params.params or params.params[0].name.value != "self":
         raise CannotConvert(init, f"`{name}.__init__` has no `self` parameter")
     build = _build_calls(init, methods)
+    build_methods = set(build.values())
+    others = [m for n, m in methods.items() if n != "__init__" and n not in build_methods]
+    session_attr, session_param, binding = _session(sym, cls, init, others)
     body: list[cst.BaseStatement] = []
     for stmt in docless(init.body.body):
+        if stmt is binding:
+            continue
         method = build.get(id(stmt))
         inner = [stmt] if method is None else docless(methods[method].body.body)
         if method is not None:
             inner[0] = inner[0].with_changes(leading_lines=[*stmt.leading_lines, *inner[0].leading_lines])
         for statement in inner:
-            body.extend(_unscoped_placeholders(sym, statement))
-    build_methods = set(build.values())
-    for method_name, method in methods.items():
-        if method_name == "__init__" or method_name in build_methods:
+            body.extend(_unscoped_placeholders(sym, _named_scope(sym, cls, statement)))
+    converted: list[cst.FunctionDef] = []
+    for method in others:
+        method_name = method.name.value
+        if any(sym(c.func) in SESSIONS for c in calls_in(method)):
+            raise CannotConvert(method, f"method `{name}.{method_name}` opens a session")
+        if any(sym(c.func) in GRAPH_CALLS for c in calls_in(method)):
+            raise CannotConvert(method, (
+                f"method `{name}.{method_name}` creates placeholders or variables (only `__init__` and the "
+                "methods it calls may build the graph)"
+            ))
+        if method.decorators:
+            if _self_attributes(method) or any(n.value == "self" for n in _names(method)):
+                raise CannotConvert(method, f"decorated method `{name}.{method_name}` uses the model")
+            continue  # a static or class method of plain Python stays as it is
+        first = method.params.params[0].name.value if method.params.params else None
+        if first != "self" or method.params.posonly_params:
+            raise CannotConvert(method, f"method `{name}.{method_name}` takes no `self`")
+        assigned = [t for t in _assign_targets(method.body) if isinstance(t, cst.Attribute) and _is_self(t.value)]
+        if assigned:
+            raise CannotConvert(assigned[0], (
+                f"method `{name}.{method_name}` sets `self.{assigned[0].attr.value}`: only `__init__` may set the "
+                "model's attributes"
+            ))
+        converted.append(method)
+    return ClassParts(
+        cls, index, init, body, build_methods, {p.name.value for p in params.params[1:]}, converted,
+        session_attr, session_param,
+    )
+
+
+def _is_self(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "self"
+
+
+def _session(
+    sym: Sym, cls: cst.ClassDef, init: cst.FunctionDef, methods: list[cst.FunctionDef]
+) -> tuple[str | None, str | None, cst.BaseStatement | None]:
+    """``self.sess = sess`` in ``__init__`` with ``self.sess.run(...)`` in its methods: the
+    attribute, the parameter and the binding statement; Nones when the class is given
+    no session. A session the class opens itself is state of the flat module like any
+    other (``self.sess = tf.Session()``)."""
+    attrs = {
+        call.func.value.attr.value
+        for method in [init, *methods] for call in calls_in(method)
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "run"
+        and isinstance(call.func.value, cst.Attribute) and _is_self(call.func.value.value)
+    }
+    params = {p.name.value for p in init.params.params[1:]}
+    found = []
+    for stmt in init.body.body:
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+        if not isinstance(small, cst.Assign) or len(small.targets) != 1:
             continue
-        if any(sym(c.func) in GRAPH_CALLS for c in calls_in(method)) or _self_attributes(method):
-            raise CannotConvert(method, f"method `{name}.{method_name}` uses the graph built in `__init__`")
-    instance, creation = _instance(module, name, cls)
-    model = ModelClass(cls, index, init, body, build_methods, instance, creation, {p.name.value for p in params.params[1:]})
-    _read_names(model, module)
-    return model
+        target, value = small.targets[0].target, small.value
+        if (
+            isinstance(target, cst.Attribute) and _is_self(target.value) and target.attr.value in attrs
+            and isinstance(value, cst.Name) and value.value in params
+        ):
+            found.append((target.attr.value, value.value, stmt))
+    if not found:
+        return None, None, None
+    if len(found) > 1:
+        raise CannotConvert(found[1][2], f"model class `{cls.name.value}` is given more than one session")
+    attr, param, binding = found[0]
+    uses = [n for n in _read_names_of(init) if n.value == param]
+    if len(uses) != 2:  # the parameter and its binding
+        raise CannotConvert(binding, f"`{cls.name.value}.__init__` uses its session `{param}` other than as `self.{attr}`")
+    for method in methods:
+        for call in calls_in(method):
+            if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Attribute) and _is_self(
+                call.func.value.value
+            ) and call.func.value.attr.value == attr and call.func.attr.value not in ("run", "close"):
+                raise CannotConvert(call, f"`self.{attr}.{call.func.attr.value}(...)` of the session `{cls.name.value}` is given")
+    return attr, param, binding
+
+
+def _named_scope(sym: Sym, cls: cst.ClassDef, stmt: cst.BaseStatement) -> cst.BaseStatement:
+    """``with tf.variable_scope(self.name):`` over tf.Variables, placeholders and tensors
+    names their ops and variables, as a name scope does: nothing looks a variable up by
+    name there (no get_variable, TF1 layer or reuse in the class)."""
+    if not (isinstance(stmt, cst.With) and len(stmt.items) == 1 and stmt.items[0].asname is None):
+        return stmt
+    item = stmt.items[0].item
+    if not (isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute) and sym(item.func) == "variable_scope"):
+        return stmt
+    keyword = item.args[0].keyword if len(item.args) == 1 else None
+    if len(item.args) != 1 or (keyword is not None and keyword.value != "name_or_scope"):
+        return stmt
+    for call in calls_in(cls):
+        symbol = sym(call.func) or ""
+        if symbol in ("get_variable", "get_variable_scope", "make_template") or symbol.startswith("layers."):
+            return stmt
+        if symbol == "variable_scope" and argument(call, 8, "reuse") is not None:
+            return stmt
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "reuse_variables":
+            return stmt
+    scope = item.with_changes(func=item.func.with_changes(attr=cst.Name("name_scope")))
+    return stmt.with_changes(items=[stmt.items[0].with_changes(item=scope)])
 
 
 def _unscoped_placeholders(sym: Sym, stmt) -> list[cst.BaseStatement]:
@@ -188,6 +343,18 @@ def _names(node) -> list[cst.Name]:
     return found
 
 
+def _read_names_of(node) -> list[cst.Name]:
+    """The names ``node`` mentions, not attribute names (``x.attr``) or keywords."""
+    found: list[cst.Name] = []
+
+    class _Collect(ReadNamesVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            found.append(n)
+
+    node.visit(_Collect())
+    return found
+
+
 def _attribute_reads(node, receiver: str) -> list[cst.Attribute]:
     found: list[cst.Attribute] = []
 
@@ -213,17 +380,35 @@ def _instantiated(module: cst.Module, name: str) -> bool:
     return any(isinstance(c.func, cst.Name) and c.func.value == name for c in calls_in(module))
 
 
-def _instance(module: cst.Module, name: str, cls: cst.ClassDef) -> tuple[str, cst.SimpleStatementLine]:
-    creations = [c for c in calls_in(module) if isinstance(c.func, cst.Name) and c.func.value == name]
+def _creations(module: cst.Module, name: str) -> list[cst.Call]:
+    return [c for c in calls_in(module) if isinstance(c.func, cst.Name) and c.func.value == name]
+
+
+def _named_instance(module: cst.Module, parts: ClassParts) -> tuple[str, cst.SimpleStatementLine, str | None] | None:
+    """The class's one instance, bound to a name where the graph is run, and the name of
+    the script's session it is given; None when there is no such one instance."""
+    creations = _creations(module, parts.cls.name.value)
     if len(creations) != 1:
-        raise CannotConvert(cls, f"model class `{name}` is instantiated {len(creations)} times (one instance is supported)")
+        return None
     for stmt in _script_statements(module):
         assignment = single_assignment(stmt)
         if assignment is not None and assignment[1] is creations[0] and len(assignment[0]) == 1 and isinstance(
             stmt.body[0], cst.Assign
         ) and isinstance(stmt.body[0].targets[0].target, cst.Name):
-            return assignment[0][0], stmt
-    raise CannotConvert(creations[0], f"`{name}(...)` is not assigned to a name where the graph is run")
+            session = None
+            if parts.session_param is not None:
+                session = session_argument(creations[0], parts)
+                if session is None:
+                    return None
+            return assignment[0][0], stmt, session
+    return None
+
+
+def session_argument(call: cst.Call, parts: ClassParts) -> str | None:
+    """The name ``Model(sess, ...)`` gives ``__init__``'s session parameter, or None."""
+    bound = bind_arguments(call.args, [p.name.value for p in parts.init.params.params[1:]])
+    arg = bound.get(parts.session_param) if bound is not None and parts.session_param is not None else None
+    return arg.value.value if arg is not None and isinstance(arg.value, cst.Name) else None
 
 
 def _script_statements(module: cst.Module) -> list[cst.BaseStatement]:
@@ -240,8 +425,11 @@ def _script_statements(module: cst.Module) -> list[cst.BaseStatement]:
 
 
 def _read_names(model: ModelClass, module: cst.Module) -> None:
-    """The attributes and locals ``__init__`` binds, and their names in the flat module."""
+    """The attributes and locals ``__init__`` binds, the methods, and their names in the
+    flat module."""
     body = cst.Module(body=model.body)
+    # What the methods name (not the methods themselves, which keep their names if free).
+    in_methods = {n for m in model.methods for n in names_read(m.params) | names_read(m.body)}
     attrs: list[str] = []
     assigned_attrs: set[str] = set()
     for node in _assign_targets(body):
@@ -252,35 +440,39 @@ def _read_names(model: ModelClass, module: cst.Module) -> None:
                     attrs.append(target.attr.value)
             elif isinstance(target, cst.Name):
                 model.locals.add(target.value)
-    for attribute in _attribute_reads(body, "self"):
-        if attribute.attr.value not in assigned_attrs:
-            raise CannotConvert(attribute, f"`self.{attribute.attr.value}` is read but `__init__` does not assign it")
-    self_names = [n for n in _names(body) if n.value == "self"]
-    if len(self_names) != len(_attribute_reads(body, "self")):
-        raise CannotConvert(model.init, "`__init__` uses `self` other than as `self.attribute`")
+    method_names = [m.name.value for m in model.methods]
+    known = assigned_attrs | set(method_names) | ({model.session_attr} if model.session_attr else set())
+    for part, owner in ((body, "`__init__`"), *((m, f"`{model.cls.name.value}.{m.name.value}`") for m in model.methods)):
+        for attribute in _attribute_reads(part, "self"):
+            if attribute.attr.value not in known:
+                raise CannotConvert(attribute, f"`self.{attribute.attr.value}` is read but `__init__` does not assign it")
+        self_names = [n for n in _names(part) if n.value == "self"]
+        parameter = 1 if isinstance(part, cst.FunctionDef) else 0
+        if len(self_names) != len(_attribute_reads(part, "self")) + parameter:
+            raise CannotConvert(part if parameter else model.init, f"{owner} uses `self` other than as `self.attribute`")
     if model.locals & set(attrs):
         clash = sorted(model.locals & set(attrs))[0]
         raise CannotConvert(model.init, f"`__init__` binds both `{clash}` and `self.{clash}`")
     model.attrs = attrs
-    # Names in the flat module: the attribute's or local's own name unless the script
-    # (or, for an attribute, __init__) already uses it.
+    # Names in the flat module: the attribute's, local's or method's own name unless the
+    # script, a method (or, for an attribute, __init__) already uses it.
     outside = names_read(module.with_changes(body=[s for s in module.body if s is not model.cls]))
-    taken = outside | model.params | {model.instance}
-    for kind, names in (("attr", attrs), ("local", sorted(model.locals))):
+    taken = outside | model.params | {model.instance} | in_methods | ({model.session} if model.session else set())
+    for kind, names in (("attr", attrs), ("local", sorted(model.locals)), ("method", method_names)):
         for name in names:
             candidate, n = name, 2
-            while candidate in taken or candidate in model.origin or (kind == "attr" and candidate in names_read(body)):
+            while candidate in taken or candidate in model.origin or (kind != "local" and candidate in names_read(body)):
                 candidate, n = f"{name}_{n}", n + 1
             model.synthetic[(kind, name)] = candidate
             model.origin[candidate] = (kind, name)
-    # Every use of the instance is `model.attr` with `attr` bound by `__init__`.
+    # Every use of the instance is `model.attr` with `attr` bound by `__init__`, or a method.
     rest = module.with_changes(body=[s for s in module.body if s is not model.cls])
     instance_names = [n for n in _names(rest) if n.value == model.instance]
     reads = _attribute_reads(rest, model.instance)
     if len(instance_names) != len(reads) + 1:
         raise CannotConvert(model.creation, f"instance `{model.instance}` is used other than as `{model.instance}.attribute`")
     for attribute in reads:
-        if attribute.attr.value not in assigned_attrs:
+        if attribute.attr.value not in known:
             raise CannotConvert(attribute, f"`{model.instance}.{attribute.attr.value}` is not bound by `__init__`")
 
 
@@ -356,14 +548,25 @@ class Flat:
     module: cst.Module
     spliced: list[cst.BaseStatement]
     creation: cst.BaseStatement  # the instance's creation statement as the flat module holds it
+    methods: list[cst.FunctionDef] = field(default_factory=list)  # the methods as functions, after the creation
 
 
 def flatten(model: ModelClass, module: cst.Module) -> Flat:
-    """The module with ``__init__``'s statements right before the instance is created,
-    ``self.A`` and ``model.A`` read as one name, and the class reduced to a stub."""
+    """The module with ``__init__``'s statements right before the instance is created and
+    its methods as functions right after it, ``self.A`` and ``model.A`` read as one name
+    (``self.sess`` as the session the instance is given), and the class reduced to a stub."""
     locals_ = {name: model.synthetic[("local", name)] for name in model.locals}
     attrs = {name: model.synthetic[("attr", name)] for name in model.attrs}
+    attrs.update({m.name.value: model.synthetic[("method", m.name.value)] for m in model.methods})
+    if model.session_attr is not None and model.session is not None:
+        attrs[model.session_attr] = model.session
     spliced = [rename(s, locals_, "self", attrs) for s in model.body]
+    functions = [
+        rename(m.with_changes(
+            name=cst.Name(attrs[m.name.value]), params=m.params.with_changes(params=m.params.params[1:]), decorators=(),
+        ), {}, "self", attrs)
+        for m in model.methods
+    ]
     stub = cst.parse_statement(f"class {model.cls.name.value}:\n    pass\n").with_changes(leading_lines=model.cls.leading_lines)
     found: list[cst.BaseStatement] = []
 
@@ -385,6 +588,7 @@ def flatten(model: ModelClass, module: cst.Module) -> Flat:
                 elif old is model.creation:
                     out.extend(spliced)
                     out.append(new)
+                    out.extend(functions)
                     found.append(new)
                 else:
                     out.append(new)
@@ -399,4 +603,4 @@ def flatten(model: ModelClass, module: cst.Module) -> Flat:
     flat = module.visit(_Flatten())
     if len(found) != 1:
         raise CannotConvert(model.creation, f"`{model.instance} = {model.cls.name.value}(...)` is not where the graph is run")
-    return Flat(flat, spliced, found[0])
+    return Flat(flat, spliced, found[0], functions)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from codemods.graph.g101_session_to_function import build_functions, class_layout, model_classes
+from codemods.graph.g101_session_to_function import build_functions, class_layout, model_classes, model_instances
 from codemods.graph.g101_session_to_function.analysis import analyse
 from codemods.graph.g101_session_to_function.checkpoints import Checkpoints
 from codemods.graph.g101_session_to_function.data_iterators import DataIterators
@@ -20,7 +20,7 @@ from codemods.graph.g101_session_to_function.initialisation import plan_initiali
 from codemods.graph.g101_session_to_function.layer_objects import LayerObjects
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Note, NothingToDo
 from codemods.graph.g101_session_to_function.plan import plan
-from codemods.graph.g101_session_to_function.scope import Sym, find_scope, runs_sessions
+from codemods.graph.g101_session_to_function.scope import Sym, find_scope, runs_sessions, scope_in
 from codemods.graph.g101_session_to_function.scoped_variables import ScopedVariables
 from codemods.graph.g101_session_to_function.sites import find_sites
 from codemods.graph.g101_session_to_function.summaries import TensorBoardSummaries
@@ -41,21 +41,67 @@ def convert(
 ) -> tuple[cst.Module, list[Note]]:
     """``sym_for(module)``: the TF1 symbol of an expression of ``module``."""
     model = model_classes.find(tree, sym_for(tree), layers.classes)
+    if isinstance(model, model_classes.Instances):
+        return _convert_instances(tree, tf, sym_for, layers, model)
     if model is None:
         found = build_functions.find(tree, sym_for(tree), tf)
         if found is not None:
             return _convert_built(tree, tf, sym_for, layers, *found)
         graph = find_scope(tree, tf, sym_for(tree))
         return run_stages(graph, features(layers), ModuleLayout(graph)), graph.notes
-    # A model class: its `__init__` is read where the instance is created (a flat
-    # module, with its own symbols), then the result is put back into the class.
+    converted, notes, _ = _convert_model(tree, tf, sym_for, layers, model)
+    return converted, notes
+
+
+def _convert_model(
+    tree: cst.Module, tf: str, sym_for: Callable[[cst.Module], Sym], layers: ConvertedLayers, model: model_classes.ModelClass,
+) -> tuple[cst.Module, list[Note], set[str]]:
+    """A model class and its one instance: ``__init__`` is read where the instance is
+    created, its methods as functions after it (a flat module, with its own symbols),
+    then the result is put back into the class. Also returns the class's attributes that
+    held graph objects (tensors, placeholders, variables, the session it was given)."""
     flat = model_classes.flatten(model, tree)
     try:
         graph = find_scope(flat.module, tf, sym_for(flat.module))
         converted = run_stages(graph, features(layers), class_layout.ClassLayout(graph, model, flat))
     except CannotConvert as exc:
         raise CannotConvert(class_layout.in_tree(tree, exc.node, model), exc.reason) from None
-    return converted, class_layout.user_notes(tree, model, graph.notes)
+    objects = graph.graph_names() | {v.name for v in graph.variables} | set(graph.optimizers)
+    graph_attrs = {name for flat_name, (kind, name) in model.origin.items() if kind == "attr" and flat_name in objects}
+    graph_attrs |= {model.session_attr} if model.session_attr else set()
+    return converted, class_layout.user_notes(tree, model, graph.notes), graph_attrs
+
+
+def _convert_instances(
+    tree: cst.Module, tf: str, sym_for: Callable[[cst.Module], Sym], layers: ConvertedLayers,
+    found: model_classes.Instances,
+) -> tuple[cst.Module, list[Note]]:
+    """Model classes used only through their methods: each converted alone, then the script."""
+    names = {parts.cls.name.value for parts in found.classes}
+    classes = {}
+    notes: list[Note] = []
+    for parts in found.classes:
+        module = model_instances.alone(tree, parts, tf, names)
+        model = model_classes.find(module, sym_for(module), layers.classes)
+        assert isinstance(model, model_classes.ModelClass), "one class, one instance"
+        try:
+            converted, class_notes, graph_attrs = _convert_model(module, tf, sym_for, layers, model)
+        except CannotConvert as exc:
+            raise model_instances.in_tree(tree, exc, parts.cls) from None
+        new_class = model_instances.converted_class(converted, module, parts)
+        classes[parts.cls.name.value] = (parts, new_class, graph_attrs)
+        notes += model_instances.notes_in(tree, parts.cls, class_notes)
+    replaced = {id(parts.cls): new_class for parts, new_class, _ in classes.values()}
+    script = tree.with_changes(body=[replaced.get(id(s), s) for s in tree.body])
+    graph = scope_in(script, tf, sym_for(script), model_instances.script_owner(script, names))
+    feature = model_instances.ConvertedClasses(classes)
+    try:
+        converted = run_stages(graph, [*features(layers), feature], ModuleLayout(graph))
+    except NothingToDo:
+        raise CannotConvert(found.classes[0].cls, f"no session this module opens runs `{found.classes[0].cls.name.value}`") from None
+    except CannotConvert as exc:
+        raise model_instances.in_tree(tree, exc, found.classes[0].cls) from None
+    return converted, notes + model_instances.notes_in(tree, found.classes[0].cls, graph.notes)
 
 
 def _convert_built(

@@ -22,7 +22,11 @@ Sym = Callable[[cst.BaseExpression], "str | None"]
 
 
 def find_scope(module: cst.Module, tf: str, sym: Sym) -> Graph:
-    owner = graph_owner(module, sym)
+    return scope_in(module, tf, sym, graph_owner(module, sym))
+
+
+def scope_in(module: cst.Module, tf: str, sym: Sym, owner: cst.FunctionDef | cst.If | None) -> Graph:
+    """The graph of the block ``owner`` (None: the module's top level)."""
     sessions: set[str] = set()
     statements = module.body if owner is None else cast(cst.IndentedBlock, owner.body).body
     opened: list[int] = []
