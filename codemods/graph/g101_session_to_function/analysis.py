@@ -499,9 +499,9 @@ class _Classifier:
                 defines.extend(assignment[0])
                 body_reads |= names_read(value)
             if variables:
-                g.edits.rewritten[index] = stmt.with_changes(body=stmt.body.with_changes(body=variables))
+                g.edits.rewritten[index] = stmt.with_changes(body=stmt.body.with_changes(body=_opening(variables)))
             if tensors:
-                unit = stmt.with_changes(body=stmt.body.with_changes(body=tensors))
+                unit = stmt.with_changes(body=stmt.body.with_changes(body=_opening(tensors)))
                 self.add_unit(Unit(index, unit, defines, body_reads | names_read(stmt.items[0])))
             if not variables and not tensors:
                 g.edits.removed.add(index)  # placeholders only
@@ -550,6 +550,13 @@ class _Classifier:
             if assignment is not None and isinstance(assignment[1], cst.Call):
                 if g.sym(assignment[1].func) in SESSIONS:
                     g.sessions.update(assignment[0])
+
+
+def _opening(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """The statements of a block, without blank lines before the first (its comments stay)."""
+    first = statements[0]
+    lines = [line for line in first.leading_lines if line.comment is not None]
+    return [first.with_changes(leading_lines=lines), *statements[1:]]
 
 
 def _literal_type(node) -> type | None:
