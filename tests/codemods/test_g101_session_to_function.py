@@ -1292,3 +1292,105 @@ def test_a_graph_function_reads_tensors_defined_after_it_but_before_its_call() -
     assert not [f for f in findings if f.kind == "declined"], findings
     body = text[text.index("def compute_loss(y):"):]
     assert body.index("def loss_fn(w, y):") < body.index("kernel = tf.constant") < body.index("loss = loss_fn(w, y)")
+
+
+def test_eval_of_ops_built_at_the_run_and_names_bound_again_to_numpy() -> None:
+    # DeepLearningZeroToAll's tensor manipulation notebook: `.eval()` of expressions
+    # written where they are evaluated, `t` a constant, then a NumPy array, then fed to an op.
+    text, findings = migrate("""\
+import numpy as np
+import tensorflow as tf
+
+sess = tf.InteractiveSession()
+t = tf.constant([1, 2, 3, 4])
+print(tf.shape(t).eval())
+matrix1 = tf.constant([[3., 3.]])
+matrix2 = tf.constant([[2.], [2.]])
+print((matrix1 * matrix2).eval())
+t = np.array([[0, 1, 2], [3, 4, 5]])
+print(t.shape)
+print(tf.reshape(t, shape=[-1, 3]).eval())
+""")
+    assert "compat.v1" not in text and "Session" not in text
+    assert "def compute_value():\n    t = tf.constant([1, 2, 3, 4])\n    return tf.shape(t)\n" in text
+    assert "    return (matrix1 * matrix2)\n" in text
+    # The last op reads the NumPy `t` (bound after the constant): a global, not the constant.
+    assert "def compute_value_3():\n    return tf.reshape(t, shape=[-1, 3])\n" in text
+    assert "print(compute_value_3().numpy())" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_names_that_are_not_graph_reads() -> None:
+    # Before the graph binds them: a name bound to Python (`c = 0`), lambda parameters,
+    # a function; later the graph's names (MorvanZhou's and wiseodd's scripts).
+    body = HEADER.split("x = tf.placeholder", 1)[1]
+    text, findings = migrate("""\
+import numpy as np
+import tensorflow as tf
+
+c = 0
+b_fun = lambda x, pred: x * pred
+
+
+def pred():
+    return 1
+
+
+print(c, pred(), b_fun(2, 3))
+x = tf.placeholder""" + body + """\
+c = tf.placeholder(tf.float32, [None, 1])
+loss = cost + tf.reduce_mean(c)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(loss, {x: np.ones((4, 2)), y: np.ones((4, 1)), c: np.ones((4, 1))}))
+""")
+    assert "compat.v1" not in text
+    assert "c = 0\nb_fun = lambda x, pred: x * pred\n" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_a_graph_tensor_shown_as_a_cell_value_goes() -> None:
+    # A notebook cell ending in `pred` showed TF1's description of the tensor.
+    text, findings = migrate(HEADER + f"""\
+pred
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(pred, {FEED}))
+""")
+    assert "compat.v1" not in text and "\npred\n" not in text
+    assert any("`pred`, a graph tensor shown as a cell's value, removed" in f.message for f in findings)
+
+
+def test_a_graph_tensor_given_to_a_function_that_runs_it_falls_back() -> None:
+    text, findings = migrate(HEADER + f"""\
+sess = tf.Session()
+
+
+def show(tensor):
+    print(sess.run(tensor, {FEED}))
+
+
+sess.run(tf.global_variables_initializer())
+show(pred)
+""")
+    assert "compat.v1" in text
+    assert any(
+        "graph tensor `pred` is passed to `show`, which runs what it is given" in f.message for f in findings
+    ), [f.message for f in findings]
+
+
+def test_a_training_op_fetched_after_the_value_gives_none_in_its_place() -> None:
+    text, _ = migrate(HEADER + f"""\
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+
+
+def train():
+    return sess.run([cost, train_op], {FEED})
+
+
+print(train()[0])
+""")
+    assert "compat.v1" not in text
+    assert "    return [train_step(np.ones((4, 2)), np.ones((4, 1))).numpy(), None]\n" in text

@@ -225,6 +225,8 @@ def _make_function(
         if (name, before) in visited:
             continue
         visited.add((name, before))
+        if graph.python_value(name, before):
+            continue  # bound to a Python value by then (`t = np.array(...)`): read as a global
         definition = graph.definition(name, before)
         placeholder = graph.placeholder(name, before)
         if placeholder is not None and (

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.graph import ReadNamesVisitor, argument, assigned_names, calls_in, names_read
+from codemods.analysis.graph import ReadNamesVisitor, argument, assigned_names, calls_in, expression_of, names_read
 from codemods.graph.g101_session_to_function.analysis import local_names
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import (
@@ -45,6 +45,13 @@ def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
         ):
             continue
         finder.statement = index
+        shown = finder.shown_tensor(stmt)
+        if shown is not None:
+            # A notebook cell ending in `layer_conv1` showed TF1's description of the
+            # tensor; in a script it does nothing. Eager code has no graph tensor to show.
+            graph.edits.removed.add(index)
+            graph.report(stmt, f"`{shown}`, a graph tensor shown as a cell's value, removed", kind="converted")
+            continue
         stmt.visit(finder)
     for name, fn in finder.called.items():
         if name not in finder.functions and _runs_graph(fn):
@@ -83,6 +90,7 @@ class _SiteFinder(ReadNamesVisitor):
         self.shadowed: list[set[str]] = []  # names local to the functions being visited
         self.loop_targets: list[set[str]] = []  # names bound by the for loops being visited
         self.statement = 0
+        self.def_names: set[int] = set()  # the names `def` statements bind (not reads)
 
     def event(
         self, kind: EventKind, site: Site | None = None, restore: Restore | None = None, function: str | None = None
@@ -115,7 +123,20 @@ class _SiteFinder(ReadNamesVisitor):
             for element in value.elements:
                 element.value.visit(self)
             return False
-        return True
+        # A name bound here is not read (`t = np.array(...)` after `t = tf.constant(...)`).
+        value.visit(self)
+        for target in node.targets:
+            self._visit_target(target.target)
+        return False
+
+    def _visit_target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._visit_target(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._visit_target(target.value)
+        elif not isinstance(target, cst.Name):
+            target.visit(self)  # `batch[i] = ...` reads `batch`
 
     def visit_Call(self, node: cst.Call) -> bool:
         for feature in self.features:
@@ -138,6 +159,8 @@ class _SiteFinder(ReadNamesVisitor):
             if called is not None:
                 self.called[func.value] = called
                 self.event("call", function=func.value)
+        if not isinstance(func, cst.Attribute) or func.attr.value not in ("run", "eval"):
+            self._passed_tensors(node)
         if not isinstance(func, cst.Attribute):
             return True
         receiver, method = func.value, func.attr.value
@@ -174,9 +197,28 @@ class _SiteFinder(ReadNamesVisitor):
             value.visit(self)
         return False
 
+    def _passed_tensors(self, call: cst.Call) -> None:
+        """``plot_conv_layer(layer=layer_conv1, ...)``: a graph tensor given to a function."""
+        for arg in call.args:
+            if isinstance(arg.value, cst.Name) and self._graph_name(arg.value.value) and self.g.sym(call.func) is None:
+                name, callee = arg.value.value, self.g.code(call.func)
+                fn = self.g.user_functions.get(callee) or self.g.module_function(callee)
+                how = (
+                    "which runs what it is given: a run of a function's parameter is not converted"
+                    if fn is not None and _runs_graph(fn)
+                    else "which received the symbolic tensor in TF1; eager code has no graph tensor to give"
+                )
+                raise CannotConvert(arg.value, f"graph tensor `{name}` is passed to `{callee}`, {how}")
+
     def _is_graph_expr(self, expr: cst.BaseExpression) -> bool:
         if isinstance(expr, cst.Name):
             return expr.value in self.graph or expr.value in self.g.inits or self.g.is_variable(expr)
+        if isinstance(expr, cst.Call) and not self.g.is_init(expr):
+            # `tf.shape(t).eval()`: an op built at the run, as `sess.run(tf.shape(t))` builds it.
+            symbol = self.g.sym(expr.func)
+            return symbol is not None and symbol not in SESSIONS
+        if isinstance(expr, (cst.BinaryOperation, cst.UnaryOperation)):
+            return bool(names_read(expr) & self.graph)  # `(matrix1 * matrix2).eval()`
         return self.g.is_variable(expr)
 
     def _feed(self, node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
@@ -213,6 +255,7 @@ class _SiteFinder(ReadNamesVisitor):
         self.loop_ids.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.def_names.add(id(node.name))
         self.shadowed.append(local_names(node))
         # A function of the graph's block runs where it is called; what a method or a
         # nested function does stays where it is written.
@@ -229,16 +272,65 @@ class _SiteFinder(ReadNamesVisitor):
 
     def _graph_name(self, name: str) -> bool:
         # `_` is a throwaway: `grads, _ = tf.clip_by_global_norm(...)` then `c, _ = sess.run(...)`.
+        # Before the block binds a name to a graph object it is plain Python (`c = 0`
+        # ... `c = tf.placeholder(...)`); a function's body runs later, where it is called.
         return (
             name in self.graph
             and name != "_"
             and not any(name in names for names in self.shadowed)
             and not self.g.python_value(name, self.statement)
+            and (bool(self.defining) or self._bound_before(name))
         )
 
+    def _bound_before(self, name: str) -> bool:
+        return self.g.placeholder(name, self.statement) is not None or self.g.definition(name, self.statement) is not None
+
+    def shown_tensor(self, stmt: cst.BaseStatement) -> str | None:
+        """``layer_conv1`` alone on a line: the graph tensor it shows."""
+        expr = expression_of(stmt)
+        return expr.value if isinstance(expr, cst.Name) and self._graph_name(expr.value) else None
+
     def visit_Name(self, node: cst.Name) -> None:
-        if self._graph_name(node.value):
+        if id(node) not in self.def_names and self._graph_name(node.value):
             raise CannotConvert(node, f"graph tensor `{node.value}` is used outside a session run")
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.shadowed.append({p.name.value for p in node.params.params})
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.shadowed.pop()
+
+    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> None:
+        names: set[str] = set()
+        part: cst.CompFor | None = node.for_in
+        while part is not None:
+            names.update(assigned_names(part.target))
+            part = part.inner_for_in
+        self.shadowed.append(names)
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._comprehension(node)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self.shadowed.pop()
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._comprehension(node)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self.shadowed.pop()
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._comprehension(node)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self.shadowed.pop()
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._comprehension(node)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self.shadowed.pop()
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         """``x.shape`` / ``x.dtype`` of a placeholder: what TF1 knew while building the
