@@ -1173,15 +1173,43 @@ print(sess.run(out, feed_dict={x: np.arange(5.0)}))
     assert not [f for f in findings if f.kind == "declined"]
 
 
-def test_the_static_shape_of_a_computed_tensor_outside_a_run_falls_back() -> None:
+def test_the_static_shape_of_a_computed_tensor_is_its_traced_output() -> None:
     text, findings = migrate(HEADER + f"""\
-print(pred.shape)
+assert pred.shape.as_list() == y.shape.as_list()
+print(pred.get_shape(), pred.dtype)
 with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     print(sess.run(pred, {FEED}))
 """)
+    assert "compat.v1" not in text
+    traced = "compute_pred.get_concrete_function(tf.TensorSpec([None, 2], tf.float32))"
+    assert f"assert {traced}.output_shapes.as_list() == tf.TensorShape([None, 1]).as_list()\n" in text
+    assert f"print({traced}.output_shapes, {traced}.output_dtypes)\n" in text
+    # The run shares the function the shape read defined.
+    assert text.count("def compute_pred(") == 1 and "print(compute_pred(np.ones((4, 2))).numpy())" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_static_shapes_that_cannot_be_traced_fall_back() -> None:
+    text, findings = migrate(HEADER + f"""\
+noisy = pred + tf.random_normal([4, 1])
+print(noisy.shape)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(noisy, {FEED}))
+""")
     assert "compat.v1" in text
-    assert any("reads `shape` of graph tensor `pred` outside a session run" in f.message for f in findings)
+    assert any("reads the static shape of `noisy`, computed with `tf.random_normal`" in f.message for f in findings)
+    text, findings = migrate(HEADER + f"""\
+def describe():
+    return pred.name
+
+
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(describe(), sess.run(pred, {FEED}))
+""")
+    assert any("reads `name` of graph tensor `pred` outside a session run" in f.message for f in findings)
 
 
 def test_printing_a_graph_tensor_falls_back() -> None:

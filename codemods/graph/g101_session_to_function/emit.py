@@ -21,7 +21,7 @@ from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.graph.g101_session_to_function.analysis import DISABLING_CALLS
 from codemods.graph.g101_session_to_function.bodies import FunctionBodies
 from codemods.graph.g101_session_to_function.feature import Feature
-from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Initialisation, Plan
+from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Initialisation, Plan, Planned
 from codemods.graph.g101_session_to_function.plan import fetch_elements
 from codemods.graph.g101_session_to_function.scope import SESSIONS
 
@@ -134,7 +134,7 @@ class Emitter(cst.CSTTransformer):
         self.defined: dict[int, list[Function]] = {}
         self.unpacked: set[int] = set()  # run calls whose results a tuple assignment unpacks
         seen = set()
-        for fn, _ in plan.values():
+        for fn, *_ in plan.values():
             if id(fn) not in seen:
                 seen.add(id(fn))
                 self.defined.setdefault(fn.position, []).append(fn)
@@ -142,7 +142,7 @@ class Emitter(cst.CSTTransformer):
     def functions(self) -> list[Function]:
         """The planned functions, each once, in plan order."""
         seen: dict[int, Function] = {}
-        for fn, _ in self.sites.values():
+        for fn, *_ in self.sites.values():
             seen.setdefault(id(fn), fn)
         return list(seen.values())
 
@@ -289,15 +289,30 @@ class Emitter(cst.CSTTransformer):
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
         static = self.g.edits.static_reads.get(id(original_node))
-        return updated_node if static is None else cst.parse_expression(static)
+        if static is not None:
+            return cst.parse_expression(static)
+        planned = self.sites.get(id(original_node))
+        return updated_node if planned is None else cst.parse_expression(self._traced_read(planned, original_node))
+
+    def _traced_read(self, planned: Planned, node: cst.CSTNode) -> str:
+        """``h.shape`` of a computed tensor: the output of its function, traced for the
+        placeholders' declarations (what TF1's graph knew while it was built)."""
+        if not isinstance(self.layout, ModuleLayout):
+            raise CannotConvert(node, "a static shape read of a model class's tensor outside its runs")
+        fn = planned.function
+        specs = ", ".join(f"{self.tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
+        outputs = "output_shapes" if planned.static == "shape" else "output_dtypes"
+        return f"{self.layout.invocation(fn.name)}.get_concrete_function({specs}).{outputs}"
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         static = self.g.edits.static_reads.get(id(original_node))
         if static is not None:
             return cst.parse_expression(static)
         planned = self.sites.get(id(original_node))
+        if planned is not None and planned.static is not None:
+            return cst.parse_expression(self._traced_read(planned, original_node))
         if planned is not None:
-            return cst.parse_expression(self._value_expression(*planned, original_node))
+            return cst.parse_expression(self._value_expression(planned.function, planned.shape, original_node))
         for feature in self.features:
             rewritten = feature.rewrite_call(self.g, original_node)
             if rewritten is not None:
@@ -417,8 +432,8 @@ class Emitter(cst.CSTTransformer):
 
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr):
         planned = self.sites.get(id(original_node.value))
-        if planned is not None:
-            return updated_node.with_changes(value=cst.parse_expression(self._call(planned[0], original_node.value)))
+        if planned is not None and planned.static is None:
+            return updated_node.with_changes(value=cst.parse_expression(self._call(planned.function, original_node.value)))
         return updated_node
 
     def leave_SimpleStatementLine(self, original_node, updated_node):

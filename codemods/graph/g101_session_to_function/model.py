@@ -30,6 +30,8 @@ VariableKind = Literal["var", "dict", "list", "layer", "module", "global_step"]
 # What a run fetches: one value, a list, a tuple, a dict, or only ops (no value).
 Shape = Literal["single", "list", "tuple", "dict", "op"]
 NoteKind = Literal["converted", "declined"]
+# What a static read outside the runs reads of a computed tensor: TF1 knew both while building.
+StaticRead = Literal["shape", "dtype"]
 
 # TF1 initializer functions (their runs disappear: eager variables are initialised when created).
 INITIALIZERS = {
@@ -153,10 +155,12 @@ class Function:
 
 
 class Planned(NamedTuple):
-    """How one run site reads its function: its shape ("op": the run fetches no value)."""
+    """How one run site reads its function: its shape ("op": the run fetches no value);
+    or how a static read (``h.shape``) reads the function's traced output."""
 
     function: Function
     shape: Shape
+    static: StaticRead | None = None
 
 
 # The plan: run call id -> its function.
@@ -207,6 +211,9 @@ class Edits:
     feed_assignments: set[int] = field(default_factory=set)  # dict literals of inlined feed variables
     # `x.shape` / `x.get_shape()` / `x.dtype` of a placeholder outside the runs (node id) -> its code.
     static_reads: dict[int, str] = field(default_factory=dict)
+    # `h.shape` / `h.get_shape()` / `h.dtype` of a computed tensor outside the runs (node
+    # id) -> the tensor, what is read and the statement: the output of a traced function.
+    traced_reads: dict[int, tuple[str, StaticRead, int]] = field(default_factory=dict)
 
 
 class Graph:

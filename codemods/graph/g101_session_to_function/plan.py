@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.graph import names_read, returns_several, single_assignment
+from codemods.analysis.graph import calls_in, names_read, returns_several, single_assignment
 from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.initialisation import is_random
 from codemods.graph.g101_session_to_function.model import (
     CannotConvert,
     Function,
@@ -71,7 +72,7 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
             key = (graph.generation(site.statement), shape, tuple(keys), tuple(graph.code(e) for e in elements))
         fn = by_key.get(key)
         if fn is None:
-            fn = _make_function(graph, site, elements, shape, keys)
+            fn = _make_function(graph, site.call, site.statement, elements, shape, keys)
             by_key[key] = fn
         for p in fn.params:
             if p.name not in site.feed and p.default is None:
@@ -80,57 +81,107 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
             if fed not in graph.placeholders:
                 raise CannotConvert(site.call, f"feeding `{fed}`, which is not a placeholder")
         planned[id(site.call)] = Planned(fn, "op" if not values else fn.shape)
-    _check_globals(graph, [(p[0], planned[id(p[0].call)].function) for p in prepared])
-    _place([(p[0], planned[id(p[0].call)].function) for p in prepared])
+    uses: list[tuple[int, cst.CSTNode, Function]] = [
+        (p[0].statement, p[0].call, planned[id(p[0].call)].function) for p in prepared
+    ]
+    for node_id, (name, read, statement) in graph.edits.traced_reads.items():
+        node = _traced_node(graph, node_id)
+        key = (graph.generation(statement), "single", (), (name,))
+        fn = by_key.get(key) or by_key.setdefault(
+            key, _make_function(graph, node, statement, [cst.Name(name)], "single", [])
+        )
+        _check_traced(graph, node, name, fn)
+        planned[node_id] = Planned(fn, "single", read)
+        uses.append((statement, node, fn))
+    _check_globals(graph, uses)
+    _place(uses)
     functions = [entry.function for entry in planned.values()]
     for feature in features:
         feature.check_plan(graph, functions)
     return planned
 
 
-def _check_globals(graph: Graph, pairs: list[tuple[Site, Function]]) -> None:
+def _traced_node(graph: Graph, node_id: int) -> cst.CSTNode:
+    """The node of a traced read (sites recorded it by id)."""
+    return next(n for n in _nodes(graph.module) if id(n) == node_id)
+
+
+def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            if isinstance(n, (cst.Attribute, cst.Call)):
+                found.append(n)
+            return True
+
+    node.visit(_Collect())
+    return found
+
+
+def _check_traced(graph: Graph, node: cst.CSTNode, name: str, fn: Function) -> None:
+    """A function traced for its output's static shape builds its ops once more: none may
+    draw random numbers (the op seeds of later ones would move) or build a layer's
+    variables early; every placeholder it takes must declare its dtype."""
+    for unit in fn.units:
+        random = next((c for c in calls_in(unit.node) if is_random(graph.sym(c.func))), None)
+        if random is not None:
+            raise CannotConvert(node, (
+                f"reads the static shape of `{name}`, computed with `{graph.code(random.func)}`: tracing it "
+                "for the shape would create the random op once more"
+            ))
+    objects = {v.name for v in graph.variables if v.kind in ("layer", "module")}
+    built = next((n for u in fn.units for n in sorted(u.reads & objects)), None)
+    if built is not None:
+        raise CannotConvert(node, f"reads the static shape of `{name}`, computed by `{built}`, whose variables its first call makes")
+    untyped = next((p.name for p in fn.params if p.dtype is None), None)
+    if untyped is not None:
+        raise CannotConvert(node, f"reads the static shape of `{name}`, computed from placeholder `{untyped}` of unknown dtype")
+
+
+def _check_globals(graph: Graph, uses: list[tuple[int, cst.CSTNode, Function]]) -> None:
     """A generated function reads the graph's variables and tensors as globals when it is
     traced: none may hold a Python value by then (``b = sess.run(b)`` before the run). A
     function with a fixed signature already run before that keeps its trace."""
     first_run: dict[int, int] = {}
-    for site, fn in pairs:
-        first_run[id(fn)] = min(first_run.get(id(fn), site.statement), site.statement)
-    for site, fn in pairs:
+    for statement, _, fn in uses:
+        first_run[id(fn)] = min(first_run.get(id(fn), statement), statement)
+    for statement, node, fn in uses:
         inside = {name for unit in fn.units for name in unit.defines} | {p.name for p in fn.params}
         traced_once = all(p.dtype for p in fn.params)
         for unit in fn.units:
             for name in sorted(unit.reads - inside):
-                if not graph.python_value(name, site.statement) or graph.python_value(name, unit.index):
+                if not graph.python_value(name, statement) or graph.python_value(name, unit.index):
                     continue
-                bound = max(i for i in graph.python_bindings[name] if i < site.statement)
+                bound = max(i for i in graph.python_bindings[name] if i < statement)
                 if not (traced_once and first_run[id(fn)] < bound):
-                    raise CannotConvert(site.call, (
+                    raise CannotConvert(node, (
                         f"`{name}` holds a Python value when this run's function is first traced "
                         "(TF1's graph kept the object)"
                     ))
 
 
-def _place(pairs: list[tuple[Site, Function]]) -> None:
+def _place(uses: list[tuple[int, cst.CSTNode, Function]]) -> None:
     """Define the generated functions together where the graph is complete when every
     run comes after that; else each right before the statement that first runs it."""
     first_use: dict[int, int] = {}
-    for site, fn in pairs:
-        first_use[id(fn)] = min(first_use.get(id(fn), site.statement), site.statement)
-    for site, fn in pairs:
-        if site.statement <= fn.position:
-            raise CannotConvert(site.call, "the graph is run before it is fully built")
-    together = max(fn.position for _, fn in pairs) if pairs else -1
-    if together >= 0 and all(site.statement > together for site, _ in pairs):
+    for statement, _, fn in uses:
+        first_use[id(fn)] = min(first_use.get(id(fn), statement), statement)
+    for statement, node, fn in uses:
+        if statement <= fn.position:
+            raise CannotConvert(node, "the graph is run before it is fully built")
+    together = max(fn.position for _, _, fn in uses) if uses else -1
+    if together >= 0 and all(statement > together for statement, _, _ in uses):
         # The whole graph is built before anything runs: all functions go there.
-        for _, fn in pairs:
+        for _, _, fn in uses:
             fn.position = together
         return
     # Otherwise (or when every fetch is built inside its run: `sess.run(tf.add(2, 3))`,
     # nothing before it) each function goes right before the statement that first runs it.
-    for site, fn in pairs:
+    for _, node, fn in uses:
         fn.position = max(fn.position, first_use[id(fn)] - 1)
         if fn.position < 0:
-            raise CannotConvert(site.call, "the block's first statement runs the graph")
+            raise CannotConvert(node, "the block's first statement runs the graph")
 
 
 def fetch_elements(graph: Graph, fetch: cst.BaseExpression) -> tuple[list[cst.BaseExpression], Shape, list[str]]:
@@ -180,7 +231,7 @@ def _assignment_of(node: cst.CSTNode, name: str) -> tuple[list[str], cst.BaseExp
 
 
 def _make_function(
-    graph: Graph, site: Site, elements: list[cst.BaseExpression], shape: Shape, keys: list[str]
+    graph: Graph, node: cst.CSTNode, statement: int, elements: list[cst.BaseExpression], shape: Shape, keys: list[str]
 ) -> Function:
     needed: dict[int, Unit] = {}
     pending: set[str] = set()
@@ -193,7 +244,7 @@ def _make_function(
         if isinstance(element, cst.Name) and graph.is_op(element):
             if element.value in graph.inits:
                 continue
-            unit = graph.definition(element.value, site.statement) or graph.unit_by_name[element.value]
+            unit = graph.definition(element.value, statement) or graph.unit_by_name[element.value]
             if unit not in trains:
                 trains.append(unit)
             pending |= {element.value}
@@ -218,7 +269,7 @@ def _make_function(
     # The fetch itself reads what was defined before the statement that runs it
     # (`a = tf.constant(2)` ... run ... `a = tf.placeholder(tf.int16)`).
     fed: dict[str, Placeholder] = {}
-    todo = [(name, site.statement) for name in pending]
+    todo = [(name, statement) for name in pending]
     visited: set[tuple[str, int]] = set()
     while todo:
         name, before = todo.pop()
@@ -242,7 +293,7 @@ def _make_function(
     units = [needed[i] for i in sorted(needed)]
     for unit in units:
         if unit.kind in ("train", "apply") and unit not in trains:
-            raise CannotConvert(site.call, f"the fetched value depends on training op `{unit.defines[0]}`")
+            raise CannotConvert(node, f"the fetched value depends on training op `{unit.defines[0]}`")
     order = {name: position for position, name in enumerate(graph.placeholders)}  # one statement may hold several
     params = sorted(fed.values(), key=lambda p: (p.index, order[p.name]))
     train = trains[0] if trains else None

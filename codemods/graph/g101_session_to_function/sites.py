@@ -341,6 +341,8 @@ class _SiteFinder(ReadNamesVisitor):
             if static is not None:
                 self.g.edits.static_reads[id(node)] = static
                 return False
+            if self._traced(node, value.value, node.attr.value):
+                return False
             raise CannotConvert(node, (
                 f"reads `{node.attr.value}` of graph tensor `{value.value}` outside a session run: TF1 knew it "
                 "while building the graph, eager code only once a function has run"
@@ -356,12 +358,24 @@ class _SiteFinder(ReadNamesVisitor):
             return f"{self.g.tf}.TensorShape({placeholder.shape})"
         return placeholder.dtype if attribute == "dtype" else None
 
+    def _traced(self, node: cst.CSTNode, name: str, attribute: str) -> bool:
+        """``h.shape`` / ``h.get_shape()`` / ``h.dtype`` of a tensor the block computed: the
+        output of a function computing it, traced for the placeholders' declarations
+        (recorded for planning); False where this cannot be (another attribute, a read in
+        a function, which happens where it is called)."""
+        if attribute not in ("shape", "get_shape", "dtype") or self.defining or self.g.definition(name, self.statement) is None:
+            return False
+        self.g.edits.traced_reads[id(node)] = (name, "dtype" if attribute == "dtype" else "shape", self.statement)
+        return True
+
     def _static_call(self, node: cst.Call) -> bool:
         """``x.get_shape()`` of a placeholder (recorded); ``print(t)`` of a graph tensor (refused)."""
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get_shape" and not node.args:
             if isinstance(func.value, cst.Name) and self._graph_name(func.value.value):
                 static = self._static(func.value.value, "get_shape")
+                if static is None and self._traced(node, func.value.value, "get_shape"):
+                    return True
                 if static is None:
                     raise CannotConvert(node, (
                         f"reads the static shape of graph tensor `{func.value.value}` outside a session run: TF1 "
