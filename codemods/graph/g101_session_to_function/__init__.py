@@ -38,7 +38,8 @@ selected by name), ``layer_objects`` (G102's Keras layers), ``data_iterators`` (
 iterators). ``model_classes`` reads a model class's ``__init__`` as a flat module and
 writes the result back through its layout; ``build_functions`` turns a function that
 builds the graph and returns it into a ``tf.Module`` class and reads its caller as a flat
-module. A new feature: subclass ``Feature``, implement the hooks it needs, add it to
+module; ``model_instances`` converts model classes used only through their methods one
+at a time (any number of instances), then the script. A new feature: subclass ``Feature``, implement the hooks it needs, add it to
 ``pipeline.features``.
 """
 
@@ -103,8 +104,20 @@ class GraphToEager(Rule):
         "summed over layers) moves whole into the functions that need it; one that creates variables, "
         "calls anything but range/len-like functions in its condition, or does more than assign (outside "
         "a branch that fails) is declined. A placeholder's shape or dtype read outside the runs "
-        "(x.shape, x.get_shape(), x.dtype) is its declaration (tf.TensorShape([...])); a graph name the "
-        "program binds to a value (`[[b]] = sess.run(b)`) is plain Python after it. "
+        "(x.shape, x.get_shape(), x.dtype) is its declaration (tf.TensorShape([...])); that of a computed tensor is "
+        "the output of the function computing it, traced for the placeholders' declarations "
+        "(compute_h.get_concrete_function(tf.TensorSpec(...)).output_shapes), declined when that computation draws "
+        "random numbers or builds layer variables. A graph name the program binds to a value (`[[b]] = sess.run(b)`, "
+        "`t = np.array(...)`) is plain Python after it, and so is a name before the graph binds it; t.eval() of an "
+        "expression built at the run (tf.shape(t).eval()) is a run; a graph tensor alone on a line (a notebook cell "
+        "showing it) is removed. A model class whose __init__ (and the build methods it calls) builds the graph keeps "
+        "its variables and Keras optimizer in __init__ and gets a @tf.function method per run; its methods that run "
+        "the graph through the session it is given (self.sess = sess, or a session parameter of the method) or opens "
+        "call those methods, the session parameter goes, a training op fetched after a value gives None in its place, "
+        "and a variable_scope over tf.Variables in the class is a name scope. A class used only through such methods "
+        "is converted alone, so any number of instances (an ensemble) or several classes each get their own "
+        "variables, as their variable scopes kept them apart in TF1; the script must run the initializer once, after "
+        "creating them, read no graph attribute of an instance and reach no variable collection. "
         "tf.data iterators (one-shot, initializable, from_structure + make_initializer) "
         "become Python iterators: iter(dataset) where TF1 created or initialised one (a dataset that shuffles or "
         "reads fed placeholders is built again by a make_<dataset> function, as TF1's initializer rebuilt it), "

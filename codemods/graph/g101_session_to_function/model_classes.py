@@ -2,23 +2,31 @@
 
 TF1 research code often writes ``class Model: def __init__(...): self.x = tf.placeholder(...);
 self.W = tf.Variable(...); ...; self.train_op = opt.minimize(self.loss)`` and runs
-``sess.run([model.train_op, model.loss], feed_dict={model.x: ...})``. G101 reads such a
-module as if the body of ``__init__`` (and of ``self._build()``-style methods it calls)
-stood where the one instance is created (``flatten``: ``self.A`` and ``model.A`` become
-one name), G101's stages analyse and plan that flat module as any other, and
+``sess.run([model.train_op, model.loss], feed_dict={model.x: ...})``; tutorials give the
+class the session and run the graph in its methods (``def train(self, x, y): return
+self.sess.run([self.cost, self.optimizer], feed_dict={self.X: x, ...})``). G101 reads such
+a module as if the body of ``__init__`` (and of ``self._build()``-style methods it calls)
+stood where the one instance is created and its other methods were functions right after
+it (``flatten``: ``self.A`` and ``model.A`` become one name, ``self.sess`` the session the
+instance is given), G101's stages analyse and plan that flat module as any other, and
 ``class_layout.ClassLayout`` (the emission layout of a model class) puts the result back into the class:
 
 * ``__init__`` keeps what is state, in creation order: variables (``self.W1 = tf.Variable(...)``),
-  the Keras optimizer (``self.optimizer``), plain Python attributes;
+  the Keras optimizer (``self.optimizer``), plain Python attributes; the session parameter goes;
 * every generated function becomes a ``@tf.function`` method whose parameters are the
   fed placeholders (``def train_step(self, x, y)``); tensors are its locals, state is
   read as ``self.W1``;
+* the class's own methods call them (``return [self.train_step(x, y).numpy(), None]``);
 * call sites become ``model.train_step(xb, yb)`` and ``model.W1.numpy()``.
 
+A ``with tf.variable_scope(self.name):`` over tf.Variables only names things: it is read
+as a name scope. Classes whose instances are used only through their methods, however
+many, are converted one at a time (``Instances``, ``model_instances``).
+
 What cannot be proven raises ``CannotConvert``: placeholders created outside the class,
-several model classes or instances, the instance used other than as ``model.attr``,
-methods other than ``__init__`` reading the graph, a session opened by the class, a
-generated method reading ``__init__``'s parameters or Python locals.
+the instance used other than as ``model.attr``, methods creating graph state, setting
+attributes or opening sessions, a generated method reading ``__init__``'s parameters or
+Python locals, several instances of a class whose graph the script runs.
 """
 
 from __future__ import annotations
