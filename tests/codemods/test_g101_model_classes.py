@@ -364,3 +364,13 @@ def test_unprovable_instances_fall_back(source: str, reason: str) -> None:
     assert "import tensorflow.compat.v1 as tf" in text and "tf.disable_v2_behavior()" in text
     messages = [f.message for f in findings if f.kind == "declined"]
     assert any(reason in m for m in messages), messages
+
+
+def test_instances_of_a_class_reading_a_tensor_of_the_module_fall_back() -> None:
+    source = GIVEN_SESSION.replace("import tensorflow as tf\n", "import tensorflow as tf\n\nscale = tf.constant(2.0)\n")
+    source = source.replace("self.logits = tf.matmul(self.X, W1)", "self.logits = scale * tf.matmul(self.X, W1)")
+    text, findings = migrate(source + INSTANCES.split(X_DATA)[1] + "sess.run(tf.global_variables_initializer())\n")
+    assert "import tensorflow.compat.v1 as tf" in text
+    assert any("model class `Model` reads `scale`, built by the module's graph" in f.message for f in findings), [
+        f.message for f in findings
+    ]

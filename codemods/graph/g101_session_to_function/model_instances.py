@@ -124,7 +124,10 @@ class ConvertedClasses(Feature):
     def check(self, graph: Graph) -> None:
         script = graph.module.with_changes(body=[s for s in graph.module.body if not self._converted(s)])
         calls = calls_in(script)
-        for name, (parts, _, graph_attrs) in self.classes.items():
+        for name, (parts, converted, graph_attrs) in self.classes.items():
+            shared = sorted(names_read(converted) & (graph.graph_names() | {v.name for v in graph.variables}))
+            if shared:
+                raise CannotConvert(parts.cls, f"model class `{name}` reads `{shared[0]}`, built by the module's graph")
             creations = [c for c in calls if isinstance(c.func, cst.Name) and c.func.value == name]
             for call in creations:
                 session = session_argument(call, parts)
