@@ -1422,3 +1422,41 @@ print(train()[0])
 """)
     assert "compat.v1" not in text
     assert "    return [train_step(np.ones((4, 2)), np.ones((4, 1))).numpy(), None]\n" in text
+
+
+def test_a_name_bound_again_names_another_tensor_at_each_run() -> None:
+    # `step` the hand-written update, later the optimizer's step (DeepLearningZeroToAll's
+    # lab 10-X1); `t` one transpose, then another.
+    text, _ = migrate(HEADER + f"""\
+step = [tf.assign(W, W - 0.1 * tf.matmul(tf.transpose(x), pred - y))]
+t = tf.transpose(W)
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+sess.run(step, {FEED})
+print(sess.run(t))
+t = tf.transpose(t) * 2.0
+step = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+sess.run(step, {FEED})
+print(sess.run(t))
+""")
+    assert "compat.v1" not in text
+    assert "def compute_step(x, y):" in text and "def train_step(x, y):" in text
+    assert "def compute_t():\n    t = tf.transpose(W)\n    return t\n" in text
+    assert "def compute_t_2():\n    t = tf.transpose(W)\n    t = tf.transpose(t) * 2.0\n    return t\n" in text
+
+
+def test_a_run_reading_a_python_value_and_binding_a_tensor_of_one_name_falls_back() -> None:
+    text, findings = migrate("""\
+import numpy as np
+import tensorflow as tf
+
+sess = tf.InteractiveSession()
+t = tf.constant([1.0])
+print(t.eval())
+t = np.array([[0, 1], [2, 3]])
+t1 = tf.transpose(t)
+t = tf.transpose(t1)
+print(t.eval())
+""")
+    assert "compat.v1" in text
+    assert any("`t` is read as a Python value and defined as a tensor by the same run" in f.message for f in findings)

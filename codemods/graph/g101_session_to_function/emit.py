@@ -133,6 +133,7 @@ class Emitter(cst.CSTTransformer):
         self.bodies = FunctionBodies(graph, features)
         self.defined: dict[int, list[Function]] = {}
         self.unpacked: set[int] = set()  # run calls whose results a tuple assignment unpacks
+        self.index = 0  # the statement of the graph's block being written
         seen = set()
         for fn, *_ in plan.values():
             if id(fn) not in seen:
@@ -152,6 +153,7 @@ class Emitter(cst.CSTTransformer):
         layout = self.layout
         carried: list[cst.EmptyLine] = []  # comments and blank lines of removed statements
         for index, stmt in enumerate(g.body):
+            self.index = index
             body = layout.block(index)
             carried = layout.carried_comments(index, carried)
             kept_before = len(body)
@@ -390,7 +392,7 @@ class Emitter(cst.CSTTransformer):
         fetch = argument(call, 0, "fetches") if isinstance(call.func, cst.Attribute) and call.func.attr.value == "run" else None
         if not isinstance(fetch, (cst.List, cst.Tuple)):
             return []
-        return [self.g.gives_no_value(e.value) and not self.g.is_init(e.value) for e in fetch.elements]
+        return [self.g.gives_no_value(e.value, self.index) and not self.g.is_init(e.value) for e in fetch.elements]
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
@@ -411,7 +413,7 @@ class Emitter(cst.CSTTransformer):
             return updated_node
         kept = []
         for element, fetched in zip(target.elements, fetch.elements):
-            if self.g.gives_no_value(fetched.value):
+            if self.g.gives_no_value(fetched.value, self.index):
                 if not (isinstance(element.value, cst.Name) and element.value.value == "_"):
                     raise CannotConvert(value, "the result of a training op is kept")
                 continue

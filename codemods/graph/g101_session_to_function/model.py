@@ -359,21 +359,28 @@ class Graph:
             return self.is_variable(expr.value)
         return isinstance(expr, cst.Call) and self.sym(expr.func) in INITIALIZERS
 
-    def is_op(self, expr: cst.BaseExpression) -> bool:
-        """A fetched training op or initializer: run for its effect, no value."""
-        return isinstance(expr, cst.Name) and (
-            expr.value in self.inits
-            or (expr.value in self.unit_by_name and self.unit_by_name[expr.value].kind in ("train", "apply"))
-        )
+    def _unit_at(self, name: str, before: int | None) -> Unit | None:
+        """The unit defining ``name`` as statement ``before`` reads it (None: the latest)."""
+        if before is None:
+            return self.unit_by_name.get(name)
+        return self.definition(name, before) or self.unit_by_name.get(name)
 
-    def gives_no_value(self, expr: cst.BaseExpression) -> bool:
+    def is_op(self, expr: cst.BaseExpression, before: int | None = None) -> bool:
+        """A fetched training op or initializer: run for its effect, no value (as
+        statement ``before`` reads the name: `step` may be bound again to another op)."""
+        if not isinstance(expr, cst.Name):
+            return False
+        unit = self._unit_at(expr.value, before)
+        return expr.value in self.inits or (unit is not None and unit.kind in ("train", "apply"))
+
+    def gives_no_value(self, expr: cst.BaseExpression, before: int | None = None) -> bool:
         """A fetch run for its effect only: a training op, an initializer, or an
         Operation the graph named (``step = tf.group(v.assign(x))``)."""
-        if self.is_op(expr):
+        if self.is_op(expr, before):
             return True
         if not isinstance(expr, cst.Name):
             return False
-        unit = self.unit_by_name.get(expr.value)
+        unit = self._unit_at(expr.value, before)
         assignment = single_assignment(unit.node) if unit is not None and unit.kind == "tensor" else None
         return (
             assignment is not None and assignment[0] == [expr.value] and isinstance(assignment[1], cst.Call)

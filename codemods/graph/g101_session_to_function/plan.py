@@ -50,8 +50,10 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
         elements, shape, keys = fetch_elements(graph, site.fetch)
         if all(graph.is_variable(e) for e in elements):
             continue  # plain variable reads need no function
-        trains = tuple(dict.fromkeys(e.value for e in elements if isinstance(e, cst.Name) and graph.is_op(e) and e.value not in graph.inits))
-        values = tuple(graph.code(e) for e in elements if not graph.gives_no_value(e))
+        trains = tuple(dict.fromkeys(
+            e.value for e in elements if isinstance(e, cst.Name) and graph.is_op(e, site.statement) and e.value not in graph.inits
+        ))
+        values = tuple(graph.code(e) for e in elements if not graph.gives_no_value(e, site.statement))
         # Runs of different graphs (reset_default_graph between them) share nothing.
         generation = graph.generation(site.statement)
         prepared.append((site, elements, shape, keys, (generation, *trains) if trains else None, values))
@@ -69,7 +71,7 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
                 template = next(p for p in prepared if p[4] == train and p[5])
                 elements, shape, keys = template[1], template[2], template[3]
         else:
-            key = (graph.generation(site.statement), shape, tuple(keys), tuple(graph.code(e) for e in elements))
+            key = (graph.generation(site.statement), shape, tuple(keys), _bindings(graph, elements, site.statement))
         fn = by_key.get(key)
         if fn is None:
             fn = _make_function(graph, site.call, site.statement, elements, shape, keys)
@@ -86,7 +88,7 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
     ]
     for node_id, (name, read, statement) in graph.edits.traced_reads.items():
         node = _traced_node(graph, node_id)
-        key = (graph.generation(statement), "single", (), (name,))
+        key = (graph.generation(statement), "single", (), _bindings(graph, [cst.Name(name)], statement))
         fn = by_key.get(key) or by_key.setdefault(
             key, _make_function(graph, node, statement, [cst.Name(name)], "single", [])
         )
@@ -99,6 +101,17 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
     for feature in features:
         feature.check_plan(graph, functions)
     return planned
+
+
+def _bindings(graph: Graph, elements: list[cst.BaseExpression], statement: int) -> tuple[object, ...]:
+    """What the fetched expressions are at ``statement``: their code, and the statement
+    defining each name they read then (`t` names another tensor once bound again)."""
+    reads = sorted({name for e in elements for name in names_read(e)})
+    defined = []
+    for name in reads:
+        unit = graph.definition(name, statement)
+        defined.append(None if unit is None or graph.python_value(name, statement) else unit.index)
+    return (*(graph.code(e) for e in elements), *defined)
 
 
 def _traced_node(graph: Graph, node_id: int) -> cst.CSTNode:
@@ -241,7 +254,7 @@ def _make_function(
     trains: list[Unit] = []
     variable_reads: set[str] = set()
     for position, element in enumerate(elements):
-        if isinstance(element, cst.Name) and graph.is_op(element):
+        if isinstance(element, cst.Name) and graph.is_op(element, statement):
             if element.value in graph.inits:
                 continue
             unit = graph.definition(element.value, statement) or graph.unit_by_name[element.value]
@@ -249,7 +262,7 @@ def _make_function(
                 trains.append(unit)
             pending |= {element.value}
             continue
-        if isinstance(element, cst.Name) and graph.gives_no_value(element):
+        if isinstance(element, cst.Name) and graph.gives_no_value(element, statement):
             pending |= {element.value}  # an Operation: its statements run, nothing returned
             continue
         if keys:
@@ -271,13 +284,15 @@ def _make_function(
     fed: dict[str, Placeholder] = {}
     todo = [(name, statement) for name in pending]
     visited: set[tuple[str, int]] = set()
+    python: set[str] = set()  # names read as Python values (globals of the function)
     while todo:
         name, before = todo.pop()
         if (name, before) in visited:
             continue
         visited.add((name, before))
         if graph.python_value(name, before):
-            continue  # bound to a Python value by then (`t = np.array(...)`): read as a global
+            python.add(name)  # bound to a Python value by then (`t = np.array(...)`): read as a global
+            continue
         definition = graph.definition(name, before)
         placeholder = graph.placeholder(name, before)
         if placeholder is not None and (
@@ -291,6 +306,15 @@ def _make_function(
             called = before if isinstance(definition.node, cst.FunctionDef) else definition.index
             todo.extend((read, called) for read in definition.reads)
     units = [needed[i] for i in sorted(needed)]
+    for unit in units:  # Python values the units read where they stand (their reads leave them out)
+        assignment = single_assignment(unit.node)
+        reads = names_read(assignment[1]) if assignment is not None else names_read(unit.node) - set(unit.defines)
+        python |= {n for n in reads if graph.python_value(n, unit.index)}
+    clash = sorted(python & {n for unit in units for n in unit.defines})
+    if clash:
+        # `t = np.array(...)`, `t1 = tf.transpose(t)`, `t = tf.transpose(t1)`: one function
+        # would read the global `t` and bind a local `t`.
+        raise CannotConvert(node, f"`{clash[0]}` is read as a Python value and defined as a tensor by the same run")
     for unit in units:
         if unit.kind in ("train", "apply") and unit not in trains:
             raise CannotConvert(node, f"the fetched value depends on training op `{unit.defines[0]}`")
