@@ -151,7 +151,7 @@ with tf.Session() as sess:
         ),
         (  # tf.layers inside the class
             MODEL.replace("h = tf.nn.relu(tf.matmul(self.x, self.W1) + self.b1)", "h = tf.layers.dense(self.x, 16)") + RUN,
-            "`tf.layers.dense` has no eager equivalent",
+            "model class `Model` creates variables with `tf.layers.dense` (looked up by name in its variable scope)",
         ),
         (  # a method opens a session
             MODEL + "\n    def fit(self, x):\n        with tf.Session() as sess:\n            sess.run(self.train_op, feed_dict={self.x: x})\n\n\n" + RUN,
@@ -354,7 +354,7 @@ INSTANCES = GIVEN_SESSION + X_DATA + "sess = tf.Session()\nmodels = [Model(sess,
         (
             GIVEN_SESSION.replace("W1 = tf.Variable(tf.random_normal([4, 3]))", "W1 = tf.get_variable('W1', [4, 3])")
             + INSTANCES.split(X_DATA)[1] + "sess.run(tf.global_variables_initializer())\n",
-            "`tf.variable_scope` has no eager equivalent",  # variables looked up by name
+            "model class `Model` creates variables with `tf.get_variable`",
         ),
     ],
     ids=["attribute-read", "initialised-twice", "created-late", "saver", "get-variable"],

@@ -55,7 +55,7 @@ UNSUPPORTED = (
     "global_variables", "train.get_global_step",  # resolved when fetched by a run (_global_step_fetches)
     "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
     "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
-    "train.MonitoredTrainingSession", "Print",
+    "train.MonitoredTrainingSession", "Print", "sparse_placeholder",
 )
 # TF1 decayed learning rates -> Keras schedules: (Keras class, TF1 parameters in order;
 # None marks global_step, which Keras replaces by the optimizer's step count).

@@ -175,6 +175,14 @@ def _read_class(sym: Sym, index: int, cls: cst.ClassDef) -> ClassParts:
         raise CannotConvert(init, f"`{name}.__init__` takes *args, **kwargs or keyword-only parameters")
     if not params.params or params.params[0].name.value != "self":
         raise CannotConvert(init, f"`{name}.__init__` has no `self` parameter")
+    for call in calls_in(cls):
+        symbol = sym(call.func) or ""
+        if symbol == "get_variable" or symbol.startswith("layers."):
+            # TF1 looks these variables up by name in the scope the class opens.
+            raise CannotConvert(call, (
+                f"model class `{name}` creates variables with `tf.{symbol}` (looked up by name in its variable "
+                "scope): not converted inside a class"
+            ))
     build = _build_calls(init, methods)
     build_methods = set(build.values())
     others = [m for n, m in methods.items() if n != "__init__" and n not in build_methods]
@@ -268,7 +276,7 @@ def _session(
 def _named_scope(sym: Sym, cls: cst.ClassDef, stmt: cst.BaseStatement) -> cst.BaseStatement:
     """``with tf.variable_scope(self.name):`` over tf.Variables, placeholders and tensors
     names their ops and variables, as a name scope does: nothing looks a variable up by
-    name there (no get_variable, TF1 layer or reuse in the class)."""
+    name there (``_read_class`` refused get_variable and TF1 layers; no reuse here)."""
     if not (isinstance(stmt, cst.With) and len(stmt.items) == 1 and stmt.items[0].asname is None):
         return stmt
     item = stmt.items[0].item
@@ -279,7 +287,7 @@ def _named_scope(sym: Sym, cls: cst.ClassDef, stmt: cst.BaseStatement) -> cst.Ba
         return stmt
     for call in calls_in(cls):
         symbol = sym(call.func) or ""
-        if symbol in ("get_variable", "get_variable_scope", "make_template") or symbol.startswith("layers."):
+        if symbol in ("get_variable_scope", "make_template"):
             return stmt
         if symbol == "variable_scope" and argument(call, 8, "reuse") is not None:
             return stmt
