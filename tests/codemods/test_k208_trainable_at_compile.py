@@ -67,3 +67,96 @@ def test_flags_set_in_several_functions_or_a_model_compiled_twice_are_reported()
 def test_nothing_to_do_when_every_compile_saw_the_final_flags() -> None:
     source = "from keras.models import Model\nbase.trainable = False\nmodel.compile(loss='mse')\nmodel.fit(x, y)\n"
     assert migrate(source) == (source, [])
+
+
+def test_a_frozen_discriminator_built_without_batch_normalization_gets_no_helper() -> None:
+    # The generator normalises its batches, the discriminator does not: Keras 3 changes nothing.
+    text, findings = migrate(
+        """\
+        from keras.layers import BatchNormalization, Dense
+        from keras.models import Sequential, Model
+
+        class GAN:
+            def __init__(self):
+                self.discriminator = self.build_discriminator()
+                self.discriminator.compile(loss='binary_crossentropy', optimizer='adam')
+                self.generator = Sequential([Dense(8, input_dim=4), BatchNormalization(), Dense(2)])
+                self.discriminator.trainable = False
+                self.combined = Model(z, self.discriminator(self.generator(z)))
+                self.combined.compile(loss='binary_crossentropy', optimizer='adam')
+
+            def build_discriminator(self):
+                return Sequential([Dense(8, input_dim=2), Dense(1, activation='sigmoid')])
+
+            def train(self):
+                self.discriminator.train_on_batch(x, y)
+                self.combined.train_on_batch(z, y)
+        """
+    )
+    assert "use_batch_statistics_when_frozen" not in text
+    assert "        self.discriminator.trainable = False\n        self.combined.train_on_batch" in text
+    assert [f.kind for f in findings] == ["converted"]
+
+
+def test_models_built_together_by_a_method_creating_batch_normalization_share_one_helper() -> None:
+    text, findings = migrate(
+        """\
+        import keras
+
+        class CoGAN:
+            def __init__(self):
+                self.d1, self.d2 = self.build_discriminators()
+                self.d1.compile(loss='binary_crossentropy', optimizer='adam')
+                self.d2.compile(loss='binary_crossentropy', optimizer='adam')
+                self.d1.trainable = False
+                self.d2.trainable = False
+                self.combined = keras.models.Model(z, [self.d1(a), self.d2(b)])
+                self.combined.compile(loss='binary_crossentropy', optimizer='adam')
+
+            def build_discriminators(self):
+                shared = self.shared_layers()
+                return keras.models.Model(a, shared(a)), keras.models.Model(b, shared(b))
+
+            def shared_layers(self):
+                return keras.models.Sequential([keras.layers.Dense(8), keras.layers.BatchNormalization()])
+
+            def train(self):
+                self.d1.train_on_batch(x, y)
+                self.d2.train_on_batch(x, y)
+                self.combined.train_on_batch(z, [y, y])
+        """
+    )
+    assert text.count("def use_batch_statistics_when_frozen(model):") == 1
+    assert "        if isinstance(layer, keras.layers.BatchNormalization):\n" in text
+    assert text.split("def train(self):\n", 1)[1] == (
+        "        self.d1.trainable = True\n"
+        "        self.d2.trainable = True\n"
+        "        self.d1.train_on_batch(x, y)\n"
+        "        self.d2.train_on_batch(x, y)\n"
+        "        self.d1.trainable = False\n"
+        "        use_batch_statistics_when_frozen(self.d1)\n"
+        "        self.d2.trainable = False\n"
+        "        use_batch_statistics_when_frozen(self.d2)\n"
+        "        self.combined.train_on_batch(z, [y, y])\n"
+    )
+    assert sum("BatchNormalization layers of a frozen model" in f.message for f in findings) == 2
+
+
+def test_a_model_built_out_of_sight_may_hold_batch_normalization_when_the_module_creates_one() -> None:
+    text, _ = migrate(
+        """\
+        from keras.layers import BatchNormalization, Dense
+        from keras.models import Model, Sequential
+        from nets import discriminator
+
+        generator = Sequential([Dense(8, input_dim=4), BatchNormalization(), Dense(2)])
+        discriminator.compile(loss='mse', optimizer='adam')
+        discriminator.trainable = False
+        gan = Model(z, discriminator(generator(z)))
+        gan.compile(loss='mse', optimizer='adam')
+        for step in range(3):
+            discriminator.train_on_batch(x, y)
+            gan.train_on_batch(z, y)
+        """
+    )
+    assert "    discriminator.trainable = False\n    use_batch_statistics_when_frozen(discriminator)\n" in text
