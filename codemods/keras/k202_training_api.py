@@ -22,7 +22,9 @@ in Keras 2's order).
 TF 1.15's ``tf.keras`` logged ``metrics=['accuracy']`` as ``acc`` / ``val_acc``; Keras 3
 (and standalone Keras 2.3) as ``accuracy``. In TF 1 ``tf.keras`` code that reads those
 keys (``history.history['acc']``, ``logs.get('acc')``), the metric is given as ``'acc'``,
-which Keras 3 logs under that name.
+which Keras 3 logs under that name. A module that also imports standalone Keras for its
+utilities only (``keras.utils.to_categorical``, ``keras.datasets``,
+``keras.preprocessing``) builds its models with ``tf.keras`` all the same.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ _FIT_GENERATOR = (
     "validation_freq", "class_weight", "max_queue_size", "workers", "use_multiprocessing",
     "shuffle", "initial_epoch",
 )
+# Standalone Keras areas that build no model.
+_KERAS_UTILITIES = ("keras.utils", "keras.datasets", "keras.preprocessing")
 _EVAL_GENERATOR = ("steps", "callbacks", "max_queue_size", "workers", "use_multiprocessing", "verbose")
 _METHODS = {
     "fit_generator": ("fit", _FIT_GENERATOR),
@@ -185,8 +189,10 @@ class TrainingApi(Rule):
         """TF 1.15 tf.keras logged ``metrics=['accuracy']`` as 'acc': where the module reads
         that key, the metric is named 'acc', which Keras 3 logs as given."""
         metrics = find_kw(call, "metrics")
+        # Standalone Keras imported for its utilities only (to_categorical, datasets) builds
+        # no model: the models are tf.keras ones.
         if metrics is None or not self.reads_acc or not self.evidence.tf1 or input_imports_from(
-            self.context.scratch, "keras"
+            self.context.scratch, "keras", besides=_KERAS_UTILITIES
         ) is not False:
             return call
         changed = False

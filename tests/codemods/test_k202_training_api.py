@@ -127,9 +127,13 @@ def test_tf1_tf_keras_code_reading_acc_keys_names_the_metric_acc() -> None:
     )
     text, findings = migrate(source)
     assert "metrics=['acc'])" in text and findings[0].kind == "converted"
+    # Standalone Keras imported for a utility only builds no model: the model is tf.keras's.
+    with_utility = source.replace("from tensorflow import keras", "from tensorflow import keras\nfrom keras.utils import to_categorical")
+    assert "metrics=['acc'])" in migrate(with_utility)[0]
     # Standalone Keras 2.3 already logged 'accuracy'; TF 2 code and code not reading the key stay.
     for unchanged in (
         source.replace("from tensorflow import keras", "import keras"),
+        source.replace("from tensorflow import keras", "from tensorflow import keras\nfrom keras.layers import Dense"),
         source.replace("x = tf.placeholder(tf.float32)", "x = tf.constant(1.0)"),
         source.replace("'val_acc'", "'val_accuracy'"),
     ):
