@@ -82,7 +82,8 @@ RULES: tuple[RuleSpec, ...] = (
         "`fit_generator`/`evaluate_generator`/`predict_generator` -> `fit`/`evaluate`/`predict`; "
         "`nb_epoch`, `samples_per_epoch`, `nb_val_samples` -> Keras 2 keywords.",
         "codemods.keras.k202_training_api", "TrainingApi",
-        triggers=("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q", "metrics"),
+        triggers=("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q", "metrics",
+                  "predict", "fit", "_on_batch", "evaluate"),
         requires=("keras",),
     ),
     RuleSpec(

@@ -25,6 +25,23 @@ keys (``history.history['acc']``, ``logs.get('acc')``), the metric is given as `
 which Keras 3 logs under that name. A module that also imports standalone Keras for its
 utilities only (``keras.utils.to_categorical``, ``keras.datasets``,
 ``keras.preprocessing``) builds its models with ``tf.keras`` all the same.
+
+Keras 2 listed the results of a model with several outputs (``train_on_batch``,
+``test_on_batch``, ``evaluate``) as the total loss, each output's loss, then each output's
+metrics, outputs in order; Keras 3 lists the metrics sorted by their names, which start
+with the output's layer name (``dense_1_accuracy`` before ``dense_accuracy``), so
+``d_loss[3]`` may be another output's accuracy. For a model compiled here with one loss
+per output and one metric per output, the results are asked for as a dict
+(``return_dict=True``) and listed in Keras 2's order by ``results_in_keras2_order``, a
+helper written once after the imports.
+
+Keras 2 gave every one-dimensional array fed to a model (``fit``, ``predict``,
+``train_on_batch``, ...) a trailing axis. Keras 3 adapts a rank-1 array to a ``(None,
+1)`` input too, but not once the same model was called with rank-2 arrays there (its
+retraced function has an unknown rank: ``as_list() is not defined on an unknown
+TensorShape``). Where one input of a model gets an array the module builds as 1-D
+(``np.array([... for ...])``, ``np.arange(n)``, ``np.random.randint(0, k, n)``) in one call
+and as 2-D in another, the 1-D one gets the axis Keras 2 gave it: ``labels.reshape(-1, 1)``.
 """
 
 from __future__ import annotations
@@ -35,11 +52,13 @@ import libcst as cst
 
 from codemods.analysis.bindings import Bindings
 from codemods.analysis.cst_tools import (
+    after_imports,
     as_keyword,
     code,
     drop_args,
     find_kw,
     has_star,
+    insert_statements,
     keyword,
     kwarg,
     nodes_of,
@@ -56,6 +75,28 @@ _FIT_GENERATOR = (
     "validation_freq", "class_weight", "max_queue_size", "workers", "use_multiprocessing",
     "shuffle", "initial_epoch",
 )
+# Methods taking a model's inputs first.
+_FEEDING = ("fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch")
+# NumPy constructors whose shape argument (position, keyword) sets the rank.
+_SHAPED = {
+    "zeros": (0, "shape"), "ones": (0, "shape"), "empty": (0, "shape"), "full": (0, "shape"),
+    "random.randint": (2, "size"), "random.normal": (2, "size"), "random.uniform": (2, "size"),
+    "random.random": (0, "size"), "random.rand": (None, None),
+}
+# Methods returning a model's loss and metrics as a list.
+_RESULT_LISTS = ("train_on_batch", "test_on_batch", "evaluate")
+_RESULTS_HELPER = "results_in_keras2_order"
+_RESULTS_HELPER_TEXT = '''\
+def {name}(model, logs):
+    """A multi-output model's results as Keras 2 listed them: the loss, each output's loss,
+    then each output's metrics, outputs in order (Keras 3 sorts the metrics by name)."""
+    names = model.output_names
+    owner = {{key: max((n for n in names if key.startswith(n + "_")), key=len, default=None) for key in logs}}
+    results = [logs["loss"]] + [logs[n + "_loss"] for n in names if n + "_loss" in logs]
+    for name in names:
+        results += [value for key, value in logs.items() if owner[key] == name and key != name + "_loss"]
+    return results
+'''
 # Standalone Keras areas that build no model.
 _KERAS_UTILITIES = ("keras.utils", "keras.datasets", "keras.preprocessing")
 _EVAL_GENERATOR = ("steps", "callbacks", "max_queue_size", "workers", "use_multiprocessing", "verbose")
@@ -100,7 +141,11 @@ class TrainingApi(Rule):
         "and reported. Keras 2.3.1's evaluate_generator returned the last batch's loss, not the "
         "mean evaluate returns (metrics were averaged in both): reported. A flat metrics list given with "
         "one loss per output (compile(loss=[l1, l2], metrics=['accuracy'])) is repeated per output: Keras 2 "
-        "computed each metric on every output, Keras 3 takes a flat list as one metric per output."
+        "computed each metric on every output, Keras 3 takes a flat list as one metric per output. The "
+        "train_on_batch/test_on_batch/evaluate results of such a model are listed in Keras 2's order (loss, "
+        "output losses, output metrics) by results_in_keras2_order (Keras 3 sorts the metrics by output name). "
+        "A 1-D array fed to a model input that other calls feed 2-D arrays gets the trailing axis Keras 2 gave it "
+        "(x.reshape(-1, 1)): Keras 3's retraced function fails on the rank change."
     )
     examples = (
         Example(
@@ -146,6 +191,45 @@ class TrainingApi(Rule):
         Example(
             before=textwrap.dedent(
                 """\
+                import numpy as np
+                from keras.models import Model
+
+                discriminator.compile(loss=['binary_crossentropy', 'sparse_categorical_crossentropy'],
+                                      optimizer='adam', metrics=[['accuracy'], ['accuracy']])
+                d_loss = discriminator.train_on_batch(imgs, [valid, labels])
+                print(d_loss[3], d_loss[4])
+                gen_imgs = generator.predict([noise, np.random.randint(0, 10, (32, 1))])
+                samples = generator.predict([noise, np.arange(10)])
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import numpy as np
+                from keras.models import Model
+
+
+                def results_in_keras2_order(model, logs):
+                    \"\"\"A multi-output model's results as Keras 2 listed them: the loss, each output's loss,
+                    then each output's metrics, outputs in order (Keras 3 sorts the metrics by name).\"\"\"
+                    names = model.output_names
+                    owner = {key: max((n for n in names if key.startswith(n + "_")), key=len, default=None) for key in logs}
+                    results = [logs["loss"]] + [logs[n + "_loss"] for n in names if n + "_loss" in logs]
+                    for name in names:
+                        results += [value for key, value in logs.items() if owner[key] == name and key != name + "_loss"]
+                    return results
+
+                discriminator.compile(loss=['binary_crossentropy', 'sparse_categorical_crossentropy'],
+                                      optimizer='adam', metrics=[['accuracy'], ['accuracy']])
+                d_loss = results_in_keras2_order(discriminator, discriminator.train_on_batch(imgs, [valid, labels], return_dict=True))
+                print(d_loss[3], d_loss[4])
+                gen_imgs = generator.predict([noise, np.random.randint(0, 10, (32, 1))])
+                samples = generator.predict([noise, np.arange(10).reshape(-1, 1)])
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
                 from tensorflow.keras.models import Sequential
 
                 model = Sequential()
@@ -163,7 +247,166 @@ class TrainingApi(Rule):
         self.bindings = Bindings.of(tree)
         self.scopes: list[cst.CSTNode] = [tree]
         self.reads_acc = _reads_acc_keys(tree)
-        return tree.visit(self)
+        self.classes: list[str] = []
+        self.multi_output = self._multi_output_models(tree)
+        self.one_d_inputs = self._one_d_inputs_among_two_d(tree)
+        self.discarded: set[int] = set()
+        self.results_reordered = False
+        new = tree.visit(self)
+        if self.results_reordered:
+            helper = cst.parse_statement(_RESULTS_HELPER_TEXT.format(name=_RESULTS_HELPER))
+            index = after_imports(new.body, opening_only=True)
+            new = insert_statements(new, index, [helper.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])])
+        return new
+
+    def _multi_output_models(self, tree: cst.Module) -> set[str]:
+        """The models (class-qualified dotted names) every compile of which gives one loss
+        per output (two or more) and one metric per output."""
+        verdicts: dict[str, bool] = {}
+        rule = self
+
+        class _Compiles(cst.CSTVisitor):
+            def __init__(self) -> None:
+                super().__init__()
+                self.classes: list[str] = []
+                self.scopes: list[cst.CSTNode] = [tree]
+
+            def visit_ClassDef(self, node: cst.ClassDef) -> None:
+                self.classes.append(node.name.value)
+
+            def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+                self.classes.pop()
+
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+                self.scopes.append(node)
+
+            def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+                self.scopes.pop()
+
+            def visit_Call(self, node: cst.Call) -> None:
+                func = node.func
+                if not (isinstance(func, cst.Attribute) and func.attr.value == "compile"):
+                    return
+                key = _model_key(func.value, self.classes)
+                if key is not None:
+                    one_metric_each = rule._one_metric_per_output(node, self.scopes)
+                    verdicts[key] = verdicts.get(key, True) and one_metric_each
+
+        tree.visit(_Compiles())
+        return {key for key, ok in verdicts.items() if ok}
+
+    def _one_d_inputs_among_two_d(self, tree: cst.Module) -> dict[int, set[int]]:
+        """By the id of a call feeding a model: the positions of its inputs that are 1-D
+        arrays where another call feeds the same model 2-D arrays."""
+        ranks: dict[tuple[str, int], set[int]] = {}
+        one_d: dict[tuple[str, int], list[int]] = {}
+        rule = self
+
+        class _Feeds(cst.CSTVisitor):
+            def __init__(self) -> None:
+                super().__init__()
+                self.classes: list[str] = []
+                self.scopes: list[cst.CSTNode] = [tree]
+
+            def visit_ClassDef(self, node: cst.ClassDef) -> None:
+                self.classes.append(node.name.value)
+
+            def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+                self.classes.pop()
+
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+                self.scopes.append(node)
+
+            def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+                self.scopes.pop()
+
+            def visit_Call(self, node: cst.Call) -> None:
+                func = node.func
+                if not (isinstance(func, cst.Attribute) and func.attr.value in _FEEDING) or has_star(node):
+                    return
+                model = _model_key(func.value, self.classes)
+                x = _inputs_arg(node)
+                if model is None or x is None:
+                    return
+                elements = [e.value for e in x.value.elements] if isinstance(x.value, (cst.List, cst.Tuple)) else [x.value]
+                for position, element in enumerate(elements):
+                    rank = rule._numpy_rank(element, self.scopes)
+                    if rank is not None:
+                        ranks.setdefault((model, position), set()).add(rank)
+                        if rank == 1:
+                            one_d.setdefault((model, position), []).append(id(node))
+
+        tree.visit(_Feeds())
+        found: dict[int, set[int]] = {}
+        for (model, position), calls in one_d.items():
+            if any(rank >= 2 for rank in ranks[(model, position)]):
+                for call in calls:
+                    found.setdefault(call, set()).add(position)
+        return found
+
+    def _numpy_rank(self, expr: cst.BaseExpression, scopes: list[cst.CSTNode], depth: int = 0) -> int | None:
+        """The rank of the NumPy array ``expr`` builds, when the module shows it."""
+        if isinstance(expr, cst.Name) and depth < 3:
+            value = self.bindings.value(scopes, expr.value)
+            return None if value is None else self._numpy_rank(value, scopes, depth + 1)
+        if not isinstance(expr, cst.Call) or has_star(expr):
+            return None
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "reshape":
+            if self._numpy_rank(func.value, scopes, depth + 1) is None:
+                return None
+            shape = [a.value for a in expr.args if a.keyword is None]
+            if len(shape) == 1 and isinstance(shape[0], (cst.Tuple, cst.List)):
+                return len(shape[0].elements)
+            return len(shape) or None
+        qualified = self.qualified_name(func) or ""
+        name = qualified[len("numpy."):] if qualified.startswith("numpy.") else None
+        if name == "arange":
+            return 1
+        if name in ("array", "asarray") and expr.args and expr.args[0].keyword is None:
+            return 1 if _flat_sequence(expr.args[0].value) else None
+        if name in _SHAPED:
+            position, word = _SHAPED[name]
+            if position is None:  # np.random.rand(d0, d1, ...)
+                return len(expr.args) or None
+            given = find_kw(expr, word) if word else None
+            positional = [a for a in expr.args if a.keyword is None]
+            shape = given.value if given is not None else positional[position].value if len(positional) > position else None
+            if isinstance(shape, (cst.Tuple, cst.List)):
+                return len(shape.elements)
+            if isinstance(shape, (cst.Integer, cst.Name, cst.Attribute, cst.BinaryOperation)):
+                return 1
+        return None
+
+    def _one_metric_per_output(self, call: cst.Call, scopes: list[cst.CSTNode]) -> bool:
+        """``compile(loss=[l1, l2], metrics=['accuracy'])`` (or ``[['accuracy'], ['accuracy']]``)."""
+        if has_star(call):
+            return False
+        loss = find_kw(call, "loss") or next((a for i, a in enumerate(call.args) if a.keyword is None and i == 1), None)
+        losses = loss.value if loss is not None else None
+        if isinstance(losses, cst.Name):
+            losses = self.bindings.value(scopes, losses.value)
+        metrics = find_kw(call, "metrics")
+        if not isinstance(losses, (cst.List, cst.Tuple)) or len(losses.elements) < 2 or metrics is None:
+            return False
+        listed = metrics.value
+        if not isinstance(listed, cst.List) or not listed.elements:
+            return False
+        if len(listed.elements) == 1 and isinstance(listed.elements[0].value, cst.SimpleString):
+            return True
+        return len(listed.elements) == len(losses.elements) and all(
+            isinstance(e.value, cst.List) and len(e.value.elements) == 1 for e in listed.elements
+        )
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node.name.value)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
+        self.classes.pop()
+        return updated_node
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self.discarded.add(id(node.value))  # a result nobody reads keeps Keras 3's list
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes.append(node)
@@ -179,11 +422,53 @@ class TrainingApi(Rule):
         method = func.attr.value
         if method in _METHODS:
             return self._generator_method(original_node, updated_node, method)
+        if id(original_node) in self.one_d_inputs:
+            updated_node = self._trailing_axis(original_node, updated_node)
         if method in ("fit", "evaluate", "predict"):
-            return self._keras1_keywords(original_node, updated_node, method, generator=False)
+            updated_node = self._keras1_keywords(original_node, updated_node, method, generator=False)
         if method == "compile":
             return self._tf_keras_accuracy_name(original_node, self._metrics_per_output(original_node, updated_node))
+        if method in _RESULT_LISTS and isinstance(updated_node, cst.Call):
+            return self._results_in_keras2_order(original_node, updated_node, method)
         return updated_node
+
+    def _trailing_axis(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        """The 1-D arrays this call feeds where others feed 2-D ones -> ``x.reshape(-1, 1)``."""
+        positions = self.one_d_inputs[id(original)]
+        x = _inputs_arg(call)
+        assert x is not None
+
+        def with_axis(value: cst.BaseExpression) -> cst.BaseExpression:
+            self.report(original, (
+                f"`{code(value)}` is 1-D where other calls feed this model 2-D arrays: Keras 2 gave it a trailing axis, "
+                f"Keras 3 fails on the retraced function -> {code(value)}.reshape(-1, 1)"
+            ), "converted")
+            return cst.parse_expression(f"{_paren(value)}.reshape(-1, 1)")
+
+        if isinstance(x.value, (cst.List, cst.Tuple)):
+            elements = [
+                e.with_changes(value=with_axis(e.value)) if i in positions else e for i, e in enumerate(x.value.elements)
+            ]
+            new_x = x.with_changes(value=x.value.with_changes(elements=elements))
+        else:
+            new_x = x.with_changes(value=with_axis(x.value))
+        return with_args(call, [new_x if a is x else a for a in call.args])
+
+    def _results_in_keras2_order(self, original: cst.Call, call: cst.Call, method: str) -> cst.BaseExpression:
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        key = _model_key(func.value, self.classes)
+        if key not in self.multi_output or id(original) in self.discarded or find_kw(call, "return_dict") is not None:
+            return call
+        model = code(func.value)
+        self.report(original, (
+            f"`{model}` has several outputs and metrics: Keras 2 listed its {method} results as the loss, each "
+            "output's loss, then each output's metrics in output order, Keras 3 sorts the metrics by name -> "
+            f"{_RESULTS_HELPER}({model}, {model}.{method}(..., return_dict=True))"
+        ), "converted")
+        self.results_reordered = True
+        asked = with_args(call, [*call.args, kwarg("return_dict", cst.Name("True"))])
+        return cst.Call(func=cst.Name(_RESULTS_HELPER), args=[cst.Arg(func.value), cst.Arg(asked)])
 
     def _tf_keras_accuracy_name(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """TF 1.15 tf.keras logged ``metrics=['accuracy']`` as 'acc': where the module reads
@@ -315,6 +600,35 @@ class TrainingApi(Rule):
             value = f"{_paren(samples)} // {gen}.batch_size if hasattr({gen}, 'batch_size') else {_paren(samples)}"
             return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(value))
         return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
+
+
+def _inputs_arg(call: cst.Call) -> cst.Arg | None:
+    """The argument giving a model its inputs (``x``)."""
+    given = find_kw(call, "x")
+    if given is not None:
+        return given
+    first = call.args[0] if call.args else None
+    return first if first is not None and first.keyword is None else None
+
+
+def _flat_sequence(expr: cst.BaseExpression) -> bool:
+    """A list (or comprehension) of numbers: ``[0, 1]``, ``[n for n in range(10)]``."""
+    if isinstance(expr, cst.ListComp):
+        return isinstance(expr.elt, (cst.Name, cst.Integer, cst.Float))
+    if isinstance(expr, cst.List):
+        return bool(expr.elements) and all(
+            isinstance(e, cst.Element) and isinstance(e.value, (cst.Integer, cst.Float, cst.UnaryOperation))
+            for e in expr.elements
+        )
+    return False
+
+
+def _model_key(expr: cst.BaseExpression, classes: list[str]) -> str | None:
+    """``self.d`` in class ``GAN`` -> ``GAN:self.d``; ``d`` -> ``d``; None for other expressions."""
+    dotted = dotted_name(expr)
+    if dotted is not None and dotted.startswith("self.") and classes:
+        return f"{classes[-1]}:{dotted}"
+    return dotted
 
 
 def _reads_acc_keys(tree: cst.Module) -> bool:

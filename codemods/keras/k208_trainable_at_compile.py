@@ -72,13 +72,17 @@ def _flag_assignment(stmt: cst.CSTNode) -> tuple[cst.BaseExpression, bool] | Non
 
 
 def _training_receiver(stmt: cst.CSTNode) -> cst.BaseExpression | None:
-    """The model of ``m.train_on_batch(...)`` / ``loss = m.fit(...)`` as a statement."""
+    """The model of ``m.train_on_batch(...)`` / ``loss = m.fit(...)`` as a statement (the
+    call may be wrapped: ``loss = f(m, m.train_on_batch(..., return_dict=True))``)."""
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
         return None
     small = stmt.body[0]
     value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in _TRAINING:
-        return value.func.value
+    if value is None:
+        return None
+    for call in nodes_of(value, cst.Call):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _TRAINING:
+            return call.func.value
     return None
 
 

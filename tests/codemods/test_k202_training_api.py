@@ -138,3 +138,71 @@ def test_tf1_tf_keras_code_reading_acc_keys_names_the_metric_acc() -> None:
         source.replace("'val_acc'", "'val_accuracy'"),
     ):
         assert migrate(unchanged)[0] == unchanged
+
+
+def test_results_of_a_multi_output_model_with_metrics_are_listed_in_keras2_order() -> None:
+    # Keras 3 sorts the metrics by name: 'dense_1_accuracy' (second output) before 'dense_accuracy'.
+    text, findings = run(TrainingApi, """\
+        from keras.models import Model
+
+        class ACGAN:
+            def __init__(self):
+                losses = ['binary_crossentropy', 'sparse_categorical_crossentropy']
+                self.discriminator.compile(loss=losses, optimizer='adam', metrics=['accuracy'])
+                self.combined.compile(loss=losses, optimizer='adam')
+
+            def train(self):
+                d_loss = self.discriminator.train_on_batch(imgs, [valid, labels])
+                self.discriminator.train_on_batch(imgs, [valid, labels])
+                g_loss = self.combined.train_on_batch(noise, [valid, labels])
+                score = self.discriminator.evaluate(imgs, [valid, labels], verbose=0)
+        """)
+    assert text.count("def results_in_keras2_order(model, logs):") == 1
+    assert (
+        "        d_loss = results_in_keras2_order(self.discriminator, "
+        "self.discriminator.train_on_batch(imgs, [valid, labels], return_dict=True))\n"
+        # a result nobody reads, and a model without metrics (Keras 3 keeps the losses in output order), stay
+        "        self.discriminator.train_on_batch(imgs, [valid, labels])\n"
+        "        g_loss = self.combined.train_on_batch(noise, [valid, labels])\n"
+        "        score = results_in_keras2_order(self.discriminator, "
+        "self.discriminator.evaluate(imgs, [valid, labels], verbose=0, return_dict=True))\n"
+    ) in text
+    assert sum("Keras 3 sorts the metrics by name" in f.message for f in findings) == 2
+    assert run(TrainingApi, text)[0] == text
+
+
+def test_the_helper_lists_results_as_keras2_did() -> None:
+    from codemods.keras.k202_training_api import _RESULTS_HELPER_TEXT
+
+    namespace: dict = {}
+    exec(_RESULTS_HELPER_TEXT.format(name="in_order"), namespace)
+
+    class Model:
+        output_names = ["dense", "dense_1"]
+
+    logs = {"dense_1_accuracy": 0.25, "dense_1_loss": 2.0, "dense_accuracy": 0.75, "dense_loss": 1.0, "loss": 3.0}
+    assert namespace["in_order"](Model(), logs) == [3.0, 1.0, 2.0, 0.75, 0.25]
+
+
+def test_a_one_dimensional_input_where_the_model_is_also_fed_two_dimensional_ones_gets_its_axis() -> None:
+    text, findings = run(TrainingApi, """\
+        import numpy as np
+        from keras.models import Model
+
+        class CGAN:
+            def train(self, batch_size):
+                sampled_labels = np.random.randint(0, 10, (batch_size, 1))
+                gen_imgs = self.generator.predict([noise, sampled_labels])
+
+            def sample_images(self):
+                sampled_labels = np.array([num for _ in range(10) for num in range(10)])
+                gen_imgs = self.generator.predict([noise, sampled_labels])
+                digits = self.generator.predict([noise, np.arange(10)])
+                other = self.classifier.predict(np.arange(10))
+        """)
+    assert "        gen_imgs = self.generator.predict([noise, sampled_labels])\n\n" in text  # the 2-D one
+    assert "        gen_imgs = self.generator.predict([noise, sampled_labels.reshape(-1, 1)])\n" in text
+    assert "        digits = self.generator.predict([noise, np.arange(10).reshape(-1, 1)])\n" in text
+    assert "        other = self.classifier.predict(np.arange(10))\n" in text  # never fed 2-D arrays
+    assert [f.line for f in findings] == [11, 12]
+    assert run(TrainingApi, text)[0] == text
