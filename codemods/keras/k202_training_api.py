@@ -42,6 +42,14 @@ retraced function has an unknown rank: ``as_list() is not defined on an unknown
 TensorShape``). Where one input of a model gets an array the module builds as 1-D
 (``np.array([... for ...])``, ``np.arange(n)``, ``np.random.randint(0, k, n)``) in one call
 and as 2-D in another, the 1-D one gets the axis Keras 2 gave it: ``labels.reshape(-1, 1)``.
+
+``class_weight`` as a list: Keras 2 weighted each output's samples by the dict for that
+output (the class being the target's argmax, or the target itself in one column);
+Keras 3 takes ``class_weight`` for models with one output only. For a model compiled
+here with as many losses as dicts, the weights become ``sample_weight`` per output
+(``class_weights_as_sample_weights(targets, dicts)``, a helper written after the
+imports); a model with one output ignored a list of several dicts in Keras 2 (it is
+dropped) and used a list of one as that dict.
 """
 
 from __future__ import annotations
@@ -97,6 +105,18 @@ def {name}(model, logs):
         results += [value for key, value in logs.items() if owner[key] == name and key != name + "_loss"]
     return results
 '''
+_CLASS_WEIGHTS_HELPER = "class_weights_as_sample_weights"
+_CLASS_WEIGHTS_HELPER_TEXT = '''\
+def {name}(targets, class_weights):
+    """Keras 2's class_weight list for a model with several outputs: each output's samples
+    weighted by its dict, the class being the target's argmax (one-hot) or its value."""
+    weights = []
+    for y, class_weight in zip(targets, class_weights):
+        y = {numpy}.asarray(y)
+        classes = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
+        weights.append({numpy}.array([class_weight[c] for c in classes], dtype="float32"))
+    return weights
+'''
 # Standalone Keras areas that build no model.
 _KERAS_UTILITIES = ("keras.utils", "keras.datasets", "keras.preprocessing")
 _EVAL_GENERATOR = ("steps", "callbacks", "max_queue_size", "workers", "use_multiprocessing", "verbose")
@@ -145,7 +165,10 @@ class TrainingApi(Rule):
         "train_on_batch/test_on_batch/evaluate results of such a model are listed in Keras 2's order (loss, "
         "output losses, output metrics) by results_in_keras2_order (Keras 3 sorts the metrics by output name). "
         "A 1-D array fed to a model input that other calls feed 2-D arrays gets the trailing axis Keras 2 gave it "
-        "(x.reshape(-1, 1)): Keras 3's retraced function fails on the rank change."
+        "(x.reshape(-1, 1)): Keras 3's retraced function fails on the rank change. class_weight=[d1, d2] (one "
+        "dict per output, which Keras 3 refuses) becomes sample_weight=class_weights_as_sample_weights(targets, "
+        "[d1, d2]), Keras 2's per-output weights; for a model with one output, Keras 2 ignored a list of several "
+        "dicts (dropped) and read a list of one as that dict."
     )
     examples = (
         Example(
@@ -230,6 +253,41 @@ class TrainingApi(Rule):
         Example(
             before=textwrap.dedent(
                 """\
+                import numpy as np
+                from keras.models import Model
+
+                discriminator.compile(loss=['binary_crossentropy', 'categorical_crossentropy'], optimizer='adam')
+                combined.compile(loss=['binary_crossentropy'], optimizer='adam')
+                discriminator.train_on_batch(imgs, [valid, labels], class_weight=[cw1, cw2])
+                combined.train_on_batch(noise, valid, class_weight=[cw1, cw2])
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import numpy as np
+                from keras.models import Model
+
+
+                def class_weights_as_sample_weights(targets, class_weights):
+                    \"\"\"Keras 2's class_weight list for a model with several outputs: each output's samples
+                    weighted by its dict, the class being the target's argmax (one-hot) or its value.\"\"\"
+                    weights = []
+                    for y, class_weight in zip(targets, class_weights):
+                        y = np.asarray(y)
+                        classes = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
+                        weights.append(np.array([class_weight[c] for c in classes], dtype="float32"))
+                    return weights
+
+                discriminator.compile(loss=['binary_crossentropy', 'categorical_crossentropy'], optimizer='adam')
+                combined.compile(loss=['binary_crossentropy'], optimizer='adam')
+                discriminator.train_on_batch(imgs, [valid, labels], sample_weight=class_weights_as_sample_weights([valid, labels], [cw1, cw2]))
+                combined.train_on_batch(noise, valid)
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
                 from tensorflow.keras.models import Sequential
 
                 model = Sequential()
@@ -248,15 +306,19 @@ class TrainingApi(Rule):
         self.scopes: list[cst.CSTNode] = [tree]
         self.reads_acc = _reads_acc_keys(tree)
         self.classes: list[str] = []
+        self.outputs: dict[str, int | None] = {}
         self.multi_output = self._multi_output_models(tree)
+        self.helpers: list[str] = []
         self.one_d_inputs = self._one_d_inputs_among_two_d(tree)
         self.discarded: set[int] = set()
         self.results_reordered = False
         new = tree.visit(self)
         if self.results_reordered:
-            helper = cst.parse_statement(_RESULTS_HELPER_TEXT.format(name=_RESULTS_HELPER))
-            index = after_imports(new.body, opening_only=True)
-            new = insert_statements(new, index, [helper.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])])
+            self.helpers.append(_RESULTS_HELPER_TEXT.format(name=_RESULTS_HELPER))
+        if self.helpers:
+            gap = [cst.EmptyLine(), cst.EmptyLine()]
+            helpers = [cst.parse_statement(text).with_changes(leading_lines=gap) for text in self.helpers]
+            new = insert_statements(new, after_imports(new.body, opening_only=True), helpers)
         return new
 
     def _multi_output_models(self, tree: cst.Module) -> set[str]:
@@ -291,6 +353,8 @@ class TrainingApi(Rule):
                 if key is not None:
                     one_metric_each = rule._one_metric_per_output(node, self.scopes)
                     verdicts[key] = verdicts.get(key, True) and one_metric_each
+                    count = rule._loss_count(node, self.scopes)
+                    rule.outputs[key] = count if rule.outputs.get(key, count) == count else None
 
         tree.visit(_Compiles())
         return {key for key, ok in verdicts.items() if ok}
@@ -378,6 +442,19 @@ class TrainingApi(Rule):
                 return 1
         return None
 
+    def _loss_count(self, call: cst.Call, scopes: list[cst.CSTNode]) -> int | None:
+        """How many outputs ``compile`` gives losses to: the length of a loss list, 1 for
+        one loss (a string or a function), None when it cannot tell."""
+        loss = find_kw(call, "loss") or next((a for i, a in enumerate(call.args) if a.keyword is None and i == 1), None)
+        losses = loss.value if loss is not None else None
+        if isinstance(losses, cst.Name):
+            losses = self.bindings.value(scopes, losses.value) or losses
+        if isinstance(losses, (cst.List, cst.Tuple)):
+            return len(losses.elements) if all(isinstance(e, cst.Element) for e in losses.elements) else None
+        if isinstance(losses, (cst.SimpleString, cst.Attribute)):
+            return 1
+        return None
+
     def _one_metric_per_output(self, call: cst.Call, scopes: list[cst.CSTNode]) -> bool:
         """``compile(loss=[l1, l2], metrics=['accuracy'])`` (or ``[['accuracy'], ['accuracy']]``)."""
         if has_star(call):
@@ -428,9 +505,58 @@ class TrainingApi(Rule):
             updated_node = self._keras1_keywords(original_node, updated_node, method, generator=False)
         if method == "compile":
             return self._tf_keras_accuracy_name(original_node, self._metrics_per_output(original_node, updated_node))
+        if method in ("fit", "train_on_batch", "test_on_batch", "evaluate"):
+            updated_node = self._class_weight_list(original_node, updated_node)
         if method in _RESULT_LISTS and isinstance(updated_node, cst.Call):
             return self._results_in_keras2_order(original_node, updated_node, method)
         return updated_node
+
+    def _class_weight_list(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        """``class_weight=[cw1, cw2]``: per-output sample weights, as Keras 2 computed them."""
+        given = find_kw(call, "class_weight")
+        if given is None or not isinstance(given.value, (cst.List, cst.Tuple)):
+            return call
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        model = code(func.value)
+        outputs = self.outputs.get(_model_key(func.value, self.classes) or "")
+        dicts = [e.value for e in given.value.elements if isinstance(e, cst.Element)]
+        others = [a for a in call.args if a is not given]
+        if outputs == 1 and len(dicts) == 1:
+            self.report(original, (
+                f"`{model}` has one output: Keras 2 read class_weight=[d] as d, Keras 3 takes the dict -> "
+                f"class_weight={code(dicts[0])}"
+            ), "converted")
+            return with_args(call, [given.with_changes(value=dicts[0]) if a is given else a for a in call.args])
+        if outputs == 1:
+            self.report(original, (
+                f"`{model}` has one output: Keras 2 ignored a class_weight list of {len(dicts)} dicts (every sample "
+                "weighing 1), Keras 3 refuses it -> dropped"
+            ), "converted")
+            return with_args(call, others)
+        y = find_kw(call, "y") or next((a for i, a in enumerate(call.args) if a.keyword is None and i == 1), None)
+        targets = y.value if y is not None else None
+        numpy = self.resolver.alias_for("numpy")
+        if (
+            outputs is None or outputs != len(dicts) or not isinstance(targets, (cst.List, cst.Tuple))
+            or len(targets.elements) != outputs or find_kw(call, "sample_weight") is not None or numpy is None
+            or not all(dotted_name(e.value) for e in targets.elements if isinstance(e, cst.Element))
+        ):
+            self.report(original, (
+                "class_weight given as a list (Keras 2: one dict per output), which Keras 3 refuses: left as it was "
+                "(needs a model compiled here with one loss per dict, its targets as a list of names, NumPy imported)"
+            ))
+            return call
+        self.report(original, (
+            f"class_weight with one dict per output of `{model}`: Keras 2 weighted each output's samples by its "
+            "dict, Keras 3 takes class_weight for one output only -> sample_weight="
+            f"{_CLASS_WEIGHTS_HELPER}({code(targets)}, {code(given.value)})"
+        ), "converted")
+        if not any(_CLASS_WEIGHTS_HELPER in text for text in self.helpers):
+            self.helpers.append(_CLASS_WEIGHTS_HELPER_TEXT.format(name=_CLASS_WEIGHTS_HELPER, numpy=numpy))
+        weights = cst.parse_expression(f"{_CLASS_WEIGHTS_HELPER}({code(targets)}, {code(given.value)})")
+        return with_args(call, [a.with_changes(keyword=cst.Name("sample_weight"), value=weights) if a is given else a
+                                for a in call.args])
 
     def _trailing_axis(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """The 1-D arrays this call feeds where others feed 2-D ones -> ``x.reshape(-1, 1)``."""

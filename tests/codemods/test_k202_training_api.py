@@ -206,3 +206,42 @@ def test_a_one_dimensional_input_where_the_model_is_also_fed_two_dimensional_one
     assert "        other = self.classifier.predict(np.arange(10))\n" in text  # never fed 2-D arrays
     assert [f.line for f in findings] == [11, 12]
     assert run(TrainingApi, text)[0] == text
+
+
+def test_a_class_weight_list_becomes_per_output_sample_weights_or_is_dropped_for_one_output() -> None:
+    text, findings = run(TrainingApi, """\
+        import numpy as np
+        from keras.models import Model
+
+        d.compile(loss=['binary_crossentropy', 'categorical_crossentropy'], optimizer='adam')
+        gan.compile(loss=['binary_crossentropy'], optimizer='adam')
+        clf.compile(loss='categorical_crossentropy', optimizer='adam')
+        d.train_on_batch(x, [valid, labels], class_weight=[cw1, cw2])
+        gan.train_on_batch(z, valid, class_weight=[cw1, cw2])
+        clf.fit(x, labels, class_weight=[cw2])
+        d.train_on_batch(x, [valid, np.eye(3)[y]], class_weight=[cw1, cw2])
+        """)
+    assert text.count("def class_weights_as_sample_weights(targets, class_weights):") == 1
+    assert "        y = np.asarray(y)\n" in text
+    assert (
+        "d.train_on_batch(x, [valid, labels], sample_weight=class_weights_as_sample_weights([valid, labels], [cw1, cw2]))\n"
+        "gan.train_on_batch(z, valid)\n"
+        "clf.fit(x, labels, class_weight=cw2)\n"
+        # a target computed in the call would be computed twice: left, and said
+        "d.train_on_batch(x, [valid, np.eye(3)[y]], class_weight=[cw1, cw2])\n"
+    ) in text
+    assert [f.kind for f in findings] == ["converted", "converted", "converted", "declined"]
+    assert run(TrainingApi, text)[0] == text
+
+
+def test_the_class_weights_helper_weighs_samples_as_keras2_did() -> None:
+    import numpy as np
+
+    from codemods.keras.k202_training_api import _CLASS_WEIGHTS_HELPER_TEXT
+
+    namespace: dict = {}
+    exec(_CLASS_WEIGHTS_HELPER_TEXT.format(name="weigh", numpy="np"), {"np": np} | namespace, namespace)
+    valid = np.ones((3, 1))
+    one_hot = np.eye(3)[[2, 0, 1]]
+    weights = namespace["weigh"]([valid, one_hot], [{0: 1, 1: 2}, {0: 0.5, 1: 0.25, 2: 4}])
+    assert [w.tolist() for w in weights] == [[2.0, 2.0, 2.0], [4.0, 0.5, 0.25]]
