@@ -18,6 +18,13 @@ or not. When a model frozen before a training call may hold such layers (its bui
 creates one, or, when the rule cannot tell where it is built, the module does), the
 frozen flag is followed by ``use_batch_statistics_when_frozen(model)``, a helper written
 once after the imports: those layers train again, their weights (gamma, beta) frozen.
+
+Keras 2 froze a nested model only as a part of the model being compiled: layers it
+shares with another part that trains (a discriminator and an auxiliary network built by
+one function over shared layers) kept training; Keras 3 freezes every layer inside it.
+When a frozen model is built together with a model the training one does not freeze,
+``train_layers_shared_with(frozen, model)`` (another helper) makes their shared layers
+trainable again before the batch-statistics helper runs.
 """
 
 from __future__ import annotations
@@ -27,11 +34,29 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import after_imports, insert_statements, nodes_of
+from codemods.analysis.cst_tools import after_imports, code, insert_statements, nodes_of
 from codemods.analysis.keras_calls import KerasRefs, keras_path
 from codemods.base import Example, Rule
 
 _TRAINING = ("train_on_batch", "fit", "fit_generator")
+_SHARED_HELPER = "train_layers_shared_with"
+_SHARED_HELPER_TEXT = '''\
+def {name}(frozen, model):
+    """Keras 2 froze `frozen` only as a part of `model`: the layers it shares with another
+    part of `model` that trains keep training."""
+    def layers_of(layer):
+        found = [layer]
+        for inner in getattr(layer, "layers", []):
+            found += layers_of(inner)
+        return found
+
+    inside_frozen = {{id(layer) for layer in layers_of(frozen)}}
+    for part in model.layers:
+        if part is not frozen and part.trainable:
+            for layer in layers_of(part)[1:]:
+                if id(layer) in inside_frozen:
+                    layer.trainable = True
+'''
 _BATCH_NORM_HELPER = "use_batch_statistics_when_frozen"
 _BATCH_NORM_HELPER_TEXT = '''\
 def {name}(model):
@@ -39,7 +64,7 @@ def {name}(model):
     model frozen by `trainable = False`, Keras 3 with their moving statistics: those layers
     train again, their gamma and beta frozen."""
     for layer in model.layers:
-        if isinstance(layer, {batch_norm}):
+        if isinstance(layer, {batch_norm}) and not layer.trainable:
             layer.trainable = True
             for weight in layer.trainable_weights:
                 weight.trainable = False
@@ -157,6 +182,7 @@ class _Builders(cst.CSTVisitor):
         self.scopes: list[cst.CSTNode] = []
         self.functions: dict[str, cst.FunctionDef] = {}  # "f" or "Class.method"
         self.assigned: dict[str, list[tuple[cst.BaseExpression, cst.CSTNode, str | None]]] = {}
+        self.siblings: dict[str, set[str]] = {}  # models assigned together from one value
 
     def key(self, expr: cst.BaseExpression) -> str | None:
         dotted = _dotted(expr)
@@ -184,12 +210,13 @@ class _Builders(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             names = target.target.elements if isinstance(target.target, (cst.Tuple, cst.List)) else [target.target]
-            for name in names:
-                key = self.key(name.value if isinstance(name, cst.Element) else name)
+            keys = [self.key(name.value if isinstance(name, cst.Element) else name) for name in names]
+            for key in keys:
                 if key is not None:
                     self.assigned.setdefault(key, []).append(
                         (node.value, self.scopes[-1], self.classes[-1] if self.classes else None)
                     )
+                    self.siblings.setdefault(key, set()).update(k for k in keys if k is not None and k != key)
 
     def creates_batch_norm(self, node: cst.CSTNode, cls: str | None, seen: set[int]) -> bool:
         """Does ``node`` create a BatchNormalization layer, itself or through the module's
@@ -237,7 +264,10 @@ class TrainableAtCompile(Rule):
         "function changed are set to their value at that model's compile. Flags set in several functions "
         "are reported and left alone. A frozen model that may hold BatchNormalization layers is followed by "
         "use_batch_statistics_when_frozen(model) (a helper written after the imports): Keras 3 runs such layers "
-        "on their moving statistics when frozen, Keras 2 on each batch's."
+        "on their moving statistics when frozen, Keras 2 on each batch's. A frozen model built together with a "
+        "model that trains (a discriminator and a recognition network over shared layers) is followed by "
+        "train_layers_shared_with(frozen, model): Keras 2 froze it only as a part of the model trained, Keras 3 "
+        "freezes the shared layers too."
     )
     examples = (
         Example(
@@ -314,7 +344,7 @@ class TrainableAtCompile(Rule):
                     model frozen by `trainable = False`, Keras 3 with their moving statistics: those layers
                     train again, their gamma and beta frozen.\"\"\"
                     for layer in model.layers:
-                        if isinstance(layer, BatchNormalization):
+                        if isinstance(layer, BatchNormalization) and not layer.trainable:
                             layer.trainable = True
                             for weight in layer.trainable_weights:
                                 weight.trainable = False
@@ -369,22 +399,34 @@ class TrainableAtCompile(Rule):
         tree.visit(builders)
         frozen = {flag for flags in self.needed.values() for flag, value in flags.items() if not value}
         self.batch_norm_models = {model for model in frozen if builders.may_hold_batch_norm(model, tree)}
+        self.siblings = builders.siblings
         self.batch_norm_frozen: set[str] = set()
+        self.shared_frozen: set[str] = set()
         new = tree.visit(self)
+        for model in sorted(self.shared_frozen):
+            self.report(scan.first_flag[model], (
+                f"`{self._spelled(model)}` is built together with other models: Keras 2 froze it only as a part of the "
+                "model being trained, layers shared with a part that trains kept training, Keras 3 freezes them all -> "
+                f"{_SHARED_HELPER}({self._spelled(model)}, <the model trained>) after the flag"
+            ), "converted")
         for model in sorted(self.batch_norm_frozen):
             self.report(scan.first_flag[model], (
                 "Keras 3 runs the BatchNormalization layers of a frozen model on their moving statistics, Keras 2 "
                 f"on each batch's: after `{self._spelled(model)}.trainable = False` before a training call, "
                 f"{_BATCH_NORM_HELPER}({self._spelled(model)}) keeps them on batch statistics, their weights frozen"
             ), "converted")
+        helpers = []
+        if self.shared_frozen:
+            helpers.append(_SHARED_HELPER_TEXT.format(name=_SHARED_HELPER))
         if self.batch_norm_frozen:
-            helper = cst.parse_statement(_BATCH_NORM_HELPER_TEXT.format(
+            helpers.append(_BATCH_NORM_HELPER_TEXT.format(
                 name=_BATCH_NORM_HELPER, batch_norm=self.refs.ref("layers.BatchNormalization")
             ))
+        if helpers:
             new = self.refs.apply(new)
             index = after_imports(new.body, opening_only=True)
             gap = [cst.EmptyLine(), cst.EmptyLine()]
-            new = insert_statements(new, index, [helper.with_changes(leading_lines=gap)])
+            new = insert_statements(new, index, [cst.parse_statement(h).with_changes(leading_lines=gap) for h in helpers])
         return new
 
     def _needed_flags(self, scan: _Compiles) -> dict[str, dict[str, bool]]:
@@ -459,6 +501,15 @@ class TrainableAtCompile(Rule):
                     if known.get(toggled) == value:
                         continue
                     lines.append(cst.parse_statement(f"{self._spelled(toggled)}.trainable = {value}\n"))
+                    training_others = [
+                        sibling for sibling in self.siblings.get(toggled, ())
+                        if self.needed[model].get(sibling, True) and sibling != model
+                    ]
+                    if not value and training_others:
+                        lines.append(cst.parse_statement(
+                            f"{_SHARED_HELPER}({self._spelled(toggled)}, {code(receiver)})\n"
+                        ))
+                        self.shared_frozen.add(toggled)
                     if not value and toggled in self.batch_norm_models:
                         lines.append(cst.parse_statement(f"{_BATCH_NORM_HELPER}({self._spelled(toggled)})\n"))
                         self.batch_norm_frozen.add(toggled)

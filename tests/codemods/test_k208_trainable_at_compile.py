@@ -127,7 +127,8 @@ def test_models_built_together_by_a_method_creating_batch_normalization_share_on
         """
     )
     assert text.count("def use_batch_statistics_when_frozen(model):") == 1
-    assert "        if isinstance(layer, keras.layers.BatchNormalization):\n" in text
+    assert "        if isinstance(layer, keras.layers.BatchNormalization) and not layer.trainable:\n" in text
+    assert "train_layers_shared_with" not in text  # both models built together are frozen
     assert text.split("def train(self):\n", 1)[1] == (
         "        self.d1.trainable = True\n"
         "        self.d2.trainable = True\n"
@@ -160,3 +161,55 @@ def test_a_model_built_out_of_sight_may_hold_batch_normalization_when_the_module
         """
     )
     assert "    discriminator.trainable = False\n    use_batch_statistics_when_frozen(discriminator)\n" in text
+
+
+def test_a_frozen_model_built_with_a_model_that_trains_gives_back_their_shared_layers() -> None:
+    # InfoGAN: the discriminator and the recognition network share their convolutions.
+    text, findings = migrate(
+        """\
+        from keras.models import Model
+
+        class InfoGAN:
+            def __init__(self):
+                self.discriminator, self.auxiliary = self.build_disk_and_q_net()
+                self.discriminator.compile(loss='binary_crossentropy', optimizer='adam')
+                self.discriminator.trainable = False
+                self.combined = Model(z, [self.discriminator(g(z)), self.auxiliary(g(z))])
+                self.combined.compile(loss=['binary_crossentropy', 'mse'], optimizer='adam')
+
+            def train(self):
+                self.discriminator.train_on_batch(x, y)
+                self.combined.train_on_batch(z, [y, c])
+        """
+    )
+    assert text.count("def train_layers_shared_with(frozen, model):") == 1
+    assert text.split("def train(self):\n", 1)[1] == (
+        "        self.discriminator.trainable = True\n"
+        "        self.discriminator.train_on_batch(x, y)\n"
+        "        self.discriminator.trainable = False\n"
+        "        train_layers_shared_with(self.discriminator, self.combined)\n"
+        "        self.combined.train_on_batch(z, [y, c])\n"
+    )
+    assert any("layers shared with a part that trains kept training" in f.message for f in findings)
+
+
+def test_the_shared_layers_helper_unfreezes_only_what_another_trained_part_uses() -> None:
+    from codemods.keras.k208_trainable_at_compile import _SHARED_HELPER_TEXT
+
+    class Layer:  # what the helper reads of a Keras 3 layer or model
+        def __init__(self, *layers: "Layer") -> None:
+            self.trainable = True
+            if layers:
+                self.layers = list(layers)
+
+    namespace: dict = {}
+    exec(_SHARED_HELPER_TEXT.format(name="unfreeze"), namespace)
+    conv, head, q_head, g_dense = Layer(), Layer(), Layer(), Layer()
+    shared = Layer(conv)
+    discriminator, auxiliary, generator = Layer(shared, head), Layer(shared, q_head), Layer(g_dense)
+    combined = Layer(Layer(), generator, discriminator, auxiliary)
+    for layer in (discriminator, shared, conv, head):  # Keras 3's recursive freeze
+        layer.trainable = False
+    namespace["unfreeze"](discriminator, combined)
+    assert shared.trainable and conv.trainable  # shared with the recognition network
+    assert not head.trainable and not discriminator.trainable
