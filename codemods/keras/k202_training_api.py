@@ -55,6 +55,7 @@ dropped) and used a list of one as that dict.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 import libcst as cst
 
@@ -323,40 +324,20 @@ class TrainingApi(Rule):
 
     def _multi_output_models(self, tree: cst.Module) -> set[str]:
         """The models (class-qualified dotted names) every compile of which gives one loss
-        per output (two or more) and one metric per output."""
+        per output (two or more) and one metric per output; ``self.outputs`` gets each
+        compiled model's number of outputs (None when the compiles disagree or cannot tell)."""
         verdicts: dict[str, bool] = {}
-        rule = self
 
-        class _Compiles(cst.CSTVisitor):
-            def __init__(self) -> None:
-                super().__init__()
-                self.classes: list[str] = []
-                self.scopes: list[cst.CSTNode] = [tree]
+        def compiled(node: cst.Call, classes: list[str], scopes: list[cst.CSTNode]) -> None:
+            func = node.func
+            key = _model_key(func.value, classes) if isinstance(func, cst.Attribute) and func.attr.value == "compile" else None
+            if key is None:
+                return
+            verdicts[key] = verdicts.get(key, True) and self._one_metric_per_output(node, scopes)
+            count = self._loss_count(node, scopes)
+            self.outputs[key] = count if self.outputs.get(key, count) == count else None
 
-            def visit_ClassDef(self, node: cst.ClassDef) -> None:
-                self.classes.append(node.name.value)
-
-            def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-                self.classes.pop()
-
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-                self.scopes.append(node)
-
-            def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-                self.scopes.pop()
-
-            def visit_Call(self, node: cst.Call) -> None:
-                func = node.func
-                if not (isinstance(func, cst.Attribute) and func.attr.value == "compile"):
-                    return
-                key = _model_key(func.value, self.classes)
-                if key is not None:
-                    one_metric_each = rule._one_metric_per_output(node, self.scopes)
-                    verdicts[key] = verdicts.get(key, True) and one_metric_each
-                    count = rule._loss_count(node, self.scopes)
-                    rule.outputs[key] = count if rule.outputs.get(key, count) == count else None
-
-        tree.visit(_Compiles())
+        tree.visit(_ScopedCalls(tree, compiled))
         return {key for key, ok in verdicts.items() if ok}
 
     def _one_d_inputs_among_two_d(self, tree: cst.Module) -> dict[int, set[int]]:
@@ -364,43 +345,24 @@ class TrainingApi(Rule):
         arrays where another call feeds the same model 2-D arrays."""
         ranks: dict[tuple[str, int], set[int]] = {}
         one_d: dict[tuple[str, int], list[int]] = {}
-        rule = self
 
-        class _Feeds(cst.CSTVisitor):
-            def __init__(self) -> None:
-                super().__init__()
-                self.classes: list[str] = []
-                self.scopes: list[cst.CSTNode] = [tree]
+        def fed(node: cst.Call, classes: list[str], scopes: list[cst.CSTNode]) -> None:
+            func = node.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in _FEEDING) or has_star(node):
+                return
+            model = _model_key(func.value, classes)
+            x = _inputs_arg(node)
+            if model is None or x is None:
+                return
+            elements = [e.value for e in x.value.elements] if isinstance(x.value, (cst.List, cst.Tuple)) else [x.value]
+            for position, element in enumerate(elements):
+                rank = self._numpy_rank(element, scopes)
+                if rank is not None:
+                    ranks.setdefault((model, position), set()).add(rank)
+                    if rank == 1:
+                        one_d.setdefault((model, position), []).append(id(node))
 
-            def visit_ClassDef(self, node: cst.ClassDef) -> None:
-                self.classes.append(node.name.value)
-
-            def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-                self.classes.pop()
-
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-                self.scopes.append(node)
-
-            def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-                self.scopes.pop()
-
-            def visit_Call(self, node: cst.Call) -> None:
-                func = node.func
-                if not (isinstance(func, cst.Attribute) and func.attr.value in _FEEDING) or has_star(node):
-                    return
-                model = _model_key(func.value, self.classes)
-                x = _inputs_arg(node)
-                if model is None or x is None:
-                    return
-                elements = [e.value for e in x.value.elements] if isinstance(x.value, (cst.List, cst.Tuple)) else [x.value]
-                for position, element in enumerate(elements):
-                    rank = rule._numpy_rank(element, self.scopes)
-                    if rank is not None:
-                        ranks.setdefault((model, position), set()).add(rank)
-                        if rank == 1:
-                            one_d.setdefault((model, position), []).append(id(node))
-
-        tree.visit(_Feeds())
+        tree.visit(_ScopedCalls(tree, fed))
         found: dict[int, set[int]] = {}
         for (model, position), calls in one_d.items():
             if any(rank >= 2 for rank in ranks[(model, position)]):
@@ -442,13 +404,18 @@ class TrainingApi(Rule):
                 return 1
         return None
 
-    def _loss_count(self, call: cst.Call, scopes: list[cst.CSTNode]) -> int | None:
-        """How many outputs ``compile`` gives losses to: the length of a loss list, 1 for
-        one loss (a string or a function), None when it cannot tell."""
+    def _losses(self, call: cst.Call, scopes: list[cst.CSTNode]) -> cst.BaseExpression | None:
+        """What ``compile`` gets as its loss (a name bound once: its value)."""
         loss = find_kw(call, "loss") or next((a for i, a in enumerate(call.args) if a.keyword is None and i == 1), None)
         losses = loss.value if loss is not None else None
         if isinstance(losses, cst.Name):
             losses = self.bindings.value(scopes, losses.value) or losses
+        return losses
+
+    def _loss_count(self, call: cst.Call, scopes: list[cst.CSTNode]) -> int | None:
+        """How many outputs ``compile`` gives losses to: the length of a loss list, 1 for
+        one loss (a string or a function), None when it cannot tell."""
+        losses = self._losses(call, scopes)
         if isinstance(losses, (cst.List, cst.Tuple)):
             return len(losses.elements) if all(isinstance(e, cst.Element) for e in losses.elements) else None
         if isinstance(losses, (cst.SimpleString, cst.Attribute)):
@@ -459,10 +426,7 @@ class TrainingApi(Rule):
         """``compile(loss=[l1, l2], metrics=['accuracy'])`` (or ``[['accuracy'], ['accuracy']]``)."""
         if has_star(call):
             return False
-        loss = find_kw(call, "loss") or next((a for i, a in enumerate(call.args) if a.keyword is None and i == 1), None)
-        losses = loss.value if loss is not None else None
-        if isinstance(losses, cst.Name):
-            losses = self.bindings.value(scopes, losses.value)
+        losses = self._losses(call, scopes)
         metrics = find_kw(call, "metrics")
         if not isinstance(losses, (cst.List, cst.Tuple)) or len(losses.elements) < 2 or metrics is None:
             return False
@@ -507,7 +471,7 @@ class TrainingApi(Rule):
             return self._tf_keras_accuracy_name(original_node, self._metrics_per_output(original_node, updated_node))
         if method in ("fit", "train_on_batch", "test_on_batch", "evaluate"):
             updated_node = self._class_weight_list(original_node, updated_node)
-        if method in _RESULT_LISTS and isinstance(updated_node, cst.Call):
+        if method in _RESULT_LISTS:
             return self._results_in_keras2_order(original_node, updated_node, method)
         return updated_node
 
@@ -726,6 +690,32 @@ class TrainingApi(Rule):
             value = f"{_paren(samples)} // {gen}.batch_size if hasattr({gen}, 'batch_size') else {_paren(samples)}"
             return arg.with_changes(keyword=cst.Name("steps_per_epoch"), value=cst.parse_expression(value))
         return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
+
+
+class _ScopedCalls(cst.CSTVisitor):
+    """Calls ``on_call(call, classes, scopes)`` for every call, with the classes and the
+    scopes (module, functions) it is in."""
+
+    def __init__(self, module: cst.Module, on_call: Callable[[cst.Call, list[str], list[cst.CSTNode]], None]) -> None:
+        super().__init__()
+        self.on_call = on_call
+        self.classes: list[str] = []
+        self.scopes: list[cst.CSTNode] = [module]
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node.name.value)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.on_call(node, self.classes, self.scopes)
 
 
 def _inputs_arg(call: cst.Call) -> cst.Arg | None:
