@@ -80,9 +80,11 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         "K202", "training-api",
         "`fit_generator`/`evaluate_generator`/`predict_generator` -> `fit`/`evaluate`/`predict`; "
-        "`nb_epoch`, `samples_per_epoch`, `nb_val_samples` -> Keras 2 keywords.",
+        "`nb_epoch`, `samples_per_epoch`, `nb_val_samples` -> Keras 2 keywords; multi-output results, "
+        "`class_weight` lists and 1-D inputs as Keras 2 handled them.",
         "codemods.keras.k202_training_api", "TrainingApi",
-        triggers=("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q", "metrics"),
+        triggers=("_generator", "nb_epoch", "samples_per_epoch", "nb_val_samples", "val_samples", "workers", "max_q", "metrics",
+                  "predict", "fit", "_on_batch", "evaluate"),
         requires=("keras",),
     ),
     RuleSpec(
@@ -111,7 +113,8 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         "K208", "trainable-at-compile",
         "`model.trainable` changed after `compile` (the GAN idiom), which Keras 2 ignored for that model and "
-        "Keras 3 does not, is set back to its compile-time value before each training call.",
+        "Keras 3 does not, is set back to its compile-time value before each training call (BatchNormalization "
+        "and shared layers as Keras 2 froze them).",
         "codemods.keras.k208_trainable_at_compile", "TrainableAtCompile",
         triggers=(("trainable", "compile"),),
         requires=("keras",),

@@ -403,12 +403,13 @@ def test_standalone_keras_adam_steps_are_ordered_and_match_keras3(legacy_runtime
     assert all(abs(v) < 1e-9 or 0.0499 < abs(v) <= 0.05 for v in first), first
 
 
-def test_keras_dropout_agrees_only_in_final_mode(legacy_runtime):
-    # Dropout masks of Keras 2.3.1 and Keras 3 cannot match: every epoch differs a little.
-    final = _verify("keras_dropout", "after.py", legacy_runtime, compare="final")
-    assert final.status == EQUIVALENT, final.render()
-    assert not final.strict.equivalent and final.agreement == "loose"
-    assert "agreement: loose" in final.render()
+def test_keras_dropout_masks_are_the_same_in_both_runtimes(legacy_runtime):
+    # Keras 2.3.1's and Keras 3's Dropout draw from one stateless source per layer and step.
+    verdict = _verify("keras_dropout", "after.py", legacy_runtime)
+    assert verdict.status == EQUIVALENT, verdict.render()
+    assert verdict.agreement == "strict"
+    assert "keras.layers.core" in verdict.before.report["patched"]
+    assert "keras.src.backend.tensorflow.random" in verdict.after.report["patched"]
 
 
 def test_keras_dropout_with_another_learning_rate_is_different_even_in_final_mode(legacy_runtime):

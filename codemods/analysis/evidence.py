@@ -274,11 +274,22 @@ def remember_input(resolver: ImportResolver, scratch: dict) -> None:
     scratch.setdefault(_FIRST, resolver)
 
 
-def input_imports_from(scratch: dict, package: str) -> bool | None:
+def input_imports_from(scratch: dict, package: str, besides: tuple[str, ...] = ()) -> bool | None:
     """Did the file as the pipeline received it import ``package`` (None: not known)?
-    (K101 moves standalone ``keras`` imports to ``tensorflow.keras`` early on.)"""
+    (K101 moves standalone ``keras`` imports to ``tensorflow.keras`` early on.) Imports
+    from the subpackages ``besides`` names (``keras.utils``) do not count."""
     resolver = scratch.get(_FIRST)
-    return None if resolver is None else resolver.imports_from(package)
+    if resolver is None or not besides:
+        return None if resolver is None else resolver.imports_from(package)
+    origins = {
+        origin for scope in resolver._scopes.values()  # noqa: SLF001
+        for origin in [*scope.imports.values(), *scope.star_modules]
+    }
+    return any(
+        (origin == package or origin.startswith(package + "."))
+        and not any(origin == other or origin.startswith(other + ".") for other in besides)
+        for origin in origins
+    )
 
 
 def evidence_for(tree: cst.Module, scratch: dict, filename: str | None) -> Evidence:

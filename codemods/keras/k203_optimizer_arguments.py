@@ -39,6 +39,9 @@ one block, the optimizer is built for all the models' weights right after the la
 (``optimizer.build(d.weights + combined.weights)``): per-variable slots and one step
 counter, as in Keras 2. Otherwise every compile after the first gets its own copy,
 ``optimizer.from_config(optimizer.get_config())`` (its own step counter: reported).
+Models built together by one call (``self.d1, self.d2 = self.build()``) may share
+layers: Keras 2 kept one set of moments per compiled model for a weight both train,
+Keras 3 one per weight; that is reported, not converted.
 
 Keras 3's Nadam uses another momentum schedule (0.96**t instead of 0.96**(0.004 t)): no
 argument restores it, and the report says so.
@@ -353,6 +356,15 @@ class OptimizerArguments(Rule):
                     continue  # already migrated
                 weights = " + ".join(f"{model}.weights" for model in models)
                 builds[id(group[-1].statement)] = f"{name}.build({weights})"
+                together = [pair for pair in _built_together(scan.module) if len(pair & set(models)) > 1]
+                if together:
+                    pair = sorted(together[0] & set(models))
+                    self.report(group[-1].call, (
+                        f"`{pair[0]}` and `{pair[1]}` are built together and may share layers: Keras 2 gave each "
+                        f"compiled model its own `{name}` moments, so a weight both train had two sets; a Keras 3 "
+                        "optimizer keeps one per weight and the shared weights' updates differ (one optimizer per "
+                        "model keeps the moments apart but not Keras 2's shared step counter)"
+                    ))
                 self.report(group[-1].call, (
                     f"`{name}` is compiled into {len(models)} models: Keras 2 gave each its own slots and one shared "
                     f"step counter, a Keras 3 optimizer serves the variables it was built for -> {name}.build({weights}) "
@@ -472,6 +484,18 @@ def _built_after(given: _GivenName, name: str) -> bool:
         return False
     call = following.body[0].value
     return isinstance(call, cst.Call) and cst.Module([]).code_for_node(call.func) == f"{name}.build"
+
+
+def _built_together(module: cst.Module) -> list[set[str]]:
+    """The names assigned together from one value (``self.d1, self.d2 = self.build()``)."""
+    found = []
+    for assign in nodes_of(module, cst.Assign):
+        for target in assign.targets:
+            if isinstance(target.target, (cst.Tuple, cst.List)):
+                names = {code(e.value) for e in target.target.elements if isinstance(e, cst.Element)}
+                if len(names) > 1:
+                    found.append(names)
+    return found
 
 
 class _GivenName(NamedTuple):

@@ -49,8 +49,8 @@ Modes
 ``steps`` (default): every record, in order.  ``final``: for each skeleton (and each
 Keras metric name) only the last occurrence is compared, with the loose tolerances;
 the number of occurrences must still match.  For programs whose randomness cannot be
-aligned (dropout masks in Keras 3 vs Keras 2.3.1, random ops moved into a
-``tf.function``).
+aligned (random ops moved into a ``tf.function``, Keras layers whose random draws
+verify does not align) or whose float noise grows (GANs, long runs).
 
 Both ways are always computed: *strict* agreement (steps mode at the steps
 tolerances) and *loose* agreement (final mode at the final tolerances).
@@ -72,8 +72,8 @@ from dataclasses import asdict, dataclass, field
 # * atol=1e-5 lets float32 noise around zero through (values printed near 0 have no
 #   meaningful relative error) while keeping any visible change.
 STEPS_RTOL, STEPS_ATOL = 1e-3, 1e-5
-# Final mode compares only the last values of runs whose random draws differ (dropout
-# masks): a few percent apart is normal, a changed learning rate is not.
+# Final mode compares only the last values of runs whose random draws or float noise
+# differ: a few percent apart is normal, a changed learning rate is not.
 FINAL_RTOL, FINAL_ATOL = 5e-2, 1e-3
 
 MODES = ("steps", "final")

@@ -105,3 +105,22 @@ def test_one_optimizer_object_compiled_twice_is_built_for_both_or_copied() -> No
     assert "model2.compile(loss='mse', optimizer=opt)\n    opt.build(model.weights + model2.weights)\n" in text
     assert text.count("opt.from_config(opt.get_config())") == 2 and "opt.build(d." not in text
     assert sum("compiled into" in f.message for f in findings) == 3
+
+
+def test_models_built_together_sharing_an_optimizer_are_reported_as_possibly_sharing_weights() -> None:
+    # CoGAN: two discriminators over shared layers, one optimizer; Keras 2 kept their moments apart.
+    text, findings = migrate(
+        """\
+        from keras.optimizers import Adam
+
+        class CoGAN:
+            def __init__(self):
+                optimizer = Adam(0.0002, 0.5)
+                self.d1, self.d2 = self.build_discriminators()
+                self.d1.compile(loss='binary_crossentropy', optimizer=optimizer)
+                self.d2.compile(loss='binary_crossentropy', optimizer=optimizer)
+        """
+    )
+    assert "optimizer.build(self.d1.weights + self.d2.weights)" in text
+    declined = [f for f in findings if f.kind == "declined"]
+    assert len(declined) == 1 and "`self.d1` and `self.d2` are built together" in declined[0].message

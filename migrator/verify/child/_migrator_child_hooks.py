@@ -29,6 +29,11 @@ soon as one of the modules below has been executed, it is patched:
   not from the program's global NumPy / ``random`` streams.
 * ``keras.optimizers`` (Keras 2.3.1): the optimizers read their step counter before they
   increment it (TF 1.15 leaves the two unordered, so results vary run to run).
+* ``keras.layers.core`` (Keras 2.3.1), ``keras.src.layers.regularization.dropout`` and
+  ``keras.src.backend.tensorflow.random`` (Keras 3): a ``Dropout`` layer (and the spatial
+  dropouts built on it) draws its mask from a stateless uniform keyed by the number of
+  ``Dropout`` layers created before it and the number of its own training calls, so the
+  same model drops the same units in both runtimes.
 * ``*.datasets.{mnist,fashion_mnist,cifar10,imdb,boston_housing}``: ``load_data`` (and
   ``imdb.get_word_index``) return the offline stand-ins of ``_migrator_child_data``.
 * ``*.examples.tutorials.mnist.input_data`` (legacy runtimes only, where TensorFlow
@@ -49,6 +54,7 @@ _DATASETS = ("mnist", "fashion_mnist", "cifar10", "imdb", "boston_housing")
 _state = {
     "random_ops": 0,  # op seeds handed out by the patched get_seed
     "initializers": 0,  # initializer draws served from NumPy
+    "dropout_layers": 0,  # Dropout layers created (their mask keys)
     "original_get_seed": None,
     "provide_input_data": False,
     "patched": [],  # names of the modules patched, for the run report
@@ -191,6 +197,12 @@ def _patch_for(fullname):
         return _order_keras2_step_reads
     if fullname == "keras.src.random.seed_generator":
         return _private_python_seeds
+    if fullname == "keras.layers.core":
+        return _patch_keras2_dropout
+    if fullname == "keras.src.layers.regularization.dropout":
+        return _patch_keras3_dropout_layer
+    if fullname == "keras.src.backend.tensorflow.random":
+        return _patch_keras3_dropout
     last = fullname.rsplit(".", 1)[-1]
     if last in _DATASETS and fullname.endswith("datasets." + last):
         return _patch_dataset
@@ -227,7 +239,8 @@ def install(program_dir=None, provide_input_data=False, compat=False):
 
 
 def counters():
-    return {"random_ops": _state["random_ops"], "initializers": _state["initializers"]}
+    return {"random_ops": _state["random_ops"], "initializers": _state["initializers"],
+            "dropout_layers": _state["dropout_layers"]}
 
 
 # ----------------------------------------------------------------------------------
@@ -358,6 +371,118 @@ def _descendants(op):
                 seen.add(nxt)
                 stack.append(nxt)
     return seen
+
+
+# ----------------------------------------------------------------------------------
+# Dropout: one mask for the same layer's same training step, in Keras 2.3.1 and Keras 3
+# ----------------------------------------------------------------------------------
+# Keras 2.3.1 drops with a stateful random op per layer call site (seeded from NumPy),
+# Keras 3 with a stateless op fed by the layer's SeedGenerator: the masks never matched.
+# Both now draw ``uniform >= rate`` from the stateless Philox op (the same kernel in
+# TF 1.15 and 2.21) seeded by (the layer's creation index, the count of its training
+# calls), the count kept in a variable so graph (TF 1) and traced (TF 2) steps advance it.
+
+
+def _next_dropout_key():
+    _state["dropout_layers"] += 1
+    return _state["dropout_layers"]
+
+
+def _plain_rate(rate):
+    return isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0.0 < rate < 1.0
+
+
+def aligned_dropout(tf, inputs, rate, noise_shape, key, counter):
+    """``inputs`` with the units dropped that (key, training call number) selects."""
+    from tensorflow.python.ops import gen_stateless_random_ops
+
+    step = counter.assign_add(1)
+    seed = tf.stack([tf.constant(key, dtype=tf.int64), tf.cast(step, tf.int64)])
+    if noise_shape is None:
+        shape = tf.shape(inputs)
+    else:
+        shape = tf.stack([tf.cast(dim, tf.int32) for dim in noise_shape])
+    uniform = gen_stateless_random_ops.stateless_random_uniform(shape, seed, dtype=inputs.dtype)
+    keep = tf.cast(tf.greater_equal(uniform, rate), inputs.dtype)
+    return inputs * (1.0 / (1.0 - rate)) * keep
+
+
+def _patch_keras2_dropout(module):
+    cls = getattr(module, "Dropout", None)
+    if cls is None or getattr(cls.__init__, "_migrator_patched", False):
+        return
+    original_init, original_call = cls.__init__, cls.call
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self._migrator_dropout_key = _next_dropout_key()
+
+    def call(self, inputs, training=None):
+        key = getattr(self, "_migrator_dropout_key", None)
+        if key is None or not _plain_rate(self.rate):
+            return original_call(self, inputs, training)
+        import tensorflow as tf
+        from keras import backend as K
+
+        rate = float(self.rate)
+        noise_shape = self._get_noise_shape(inputs)
+        graph = tf.compat.v1.get_default_graph()
+        counters = self.__dict__.setdefault("_migrator_dropout_counters", {})
+        if graph not in counters:
+            # Outside the learning-phase cond (a variable cannot be created inside one);
+            # Keras' session initializes the variables K.variable makes.
+            with tf.compat.v1.init_scope():
+                counters[graph] = K.variable(0, dtype="int64", name="migrator_dropout_step")
+        counter = counters[graph]
+
+        def dropped_inputs():
+            return aligned_dropout(tf, inputs, rate, noise_shape, key, counter)
+
+        return K.in_train_phase(dropped_inputs, inputs, training=training)
+
+    __init__._migrator_patched = True
+    cls.__init__ = __init__
+    cls.call = call
+
+
+def _patch_keras3_dropout_layer(module):
+    cls = getattr(module, "Dropout", None)
+    if cls is None or getattr(cls.__init__, "_migrator_patched", False):
+        return
+    original_init = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        key = _next_dropout_key()
+        generator = getattr(self, "seed_generator", None)
+        if generator is not None:
+            generator._migrator_dropout_key = key
+
+    __init__._migrator_patched = True
+    cls.__init__ = __init__
+
+
+def _patch_keras3_dropout(module):
+    original = getattr(module, "dropout", None)
+    if original is None or getattr(original, "_migrator_patched", False):
+        return
+
+    def dropout(inputs, rate, noise_shape=None, seed=None):
+        key = getattr(seed, "_migrator_dropout_key", None)
+        if key is None or not _plain_rate(rate):
+            return original(inputs, rate, noise_shape=noise_shape, seed=seed)
+        import tensorflow as tf
+
+        counter = getattr(seed, "_migrator_dropout_counter", None)
+        if counter is None:
+            with tf.init_scope():  # created once, eagerly, even when first called in a trace
+                counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="migrator_dropout_step")
+            seed._migrator_dropout_counter = counter
+        return aligned_dropout(tf, inputs, float(rate), noise_shape, key, counter)
+
+    dropout._migrator_patched = True
+    dropout.__wrapped__ = original
+    module.dropout = dropout
 
 
 def _quiet_deprecation(module):

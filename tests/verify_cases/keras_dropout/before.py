@@ -1,4 +1,4 @@
-"""A standalone-Keras (2.3.1) MLP with dropout: its masks cannot match Keras 3's."""
+"""A standalone-Keras (2.3.1) MLP with dropout: verify gives Keras 3 the same masks."""
 from keras.datasets import mnist
 from keras.layers import Dense, Dropout
 from keras.models import Sequential
