@@ -39,6 +39,9 @@ INITIALIZERS = {
     "variables_initializer", "initialize_variables", "tables_initializer", "initialize_local_variables",
 }
 GLOBAL_STEP_CALLS = {"train.get_global_step", "train.get_or_create_global_step"}
+# Why a graph built by imported functions is not converted, as far as one module tells
+# (the rule says more from the project's facts).
+READ_ALONE = "this module is read alone"
 # TF1 calls that build an Operation, not a tensor: sess.run gave None for it, and a
 # tf.function may not return it.
 OPERATIONS = {"group", "no_op"}
@@ -413,7 +416,7 @@ class Graph:
             reason = "no trainable variables are created before this training op"
             imported = self._imported_graph_functions(before)
             if imported:
-                reason += f" (the graph calls {imported}, imported: this rule reads one module at a time)"
+                reason += f" (the graph calls {imported}, imported: {READ_ALONE})"
             raise CannotConvert(self.body[min(before, len(self.body) - 1)], reason)
         return "[" + ", ".join(parts) + "]"
 
