@@ -34,6 +34,7 @@ Otherwise each file is migrated alone, and the script's G101 finding says why
 from __future__ import annotations
 
 import builtins
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -394,9 +395,6 @@ class _Layout:
             original.with_changes(body=part) for (_, original), part in zip(self.helpers, helper_bodies)
         ]
         for k, part in enumerate(helper_modules):
-            if len(part.body) != len(self.helpers[k][1].body):
-                raise NotTogether(f"the conversion added or removed top-level code of {_name(self.helpers[k][0].path)}")
-        for k, part in enumerate(helper_modules):
             position = import_positions[k]
             importing = script_body[position]
             assert isinstance(importing, cst.SimpleStatementLine)
@@ -418,7 +416,9 @@ class _Layout:
             if "__all__" in provided or any(name.startswith("_") for name in needed):
                 raise NotTogether(f"the star import of {where} would not bring what the script needs")
             return stmt
-        renamed = _renamed(self.helpers[k][1], part)
+        renamed, added = _align(self.helpers[k][1], part, where)
+        if set(needed) & added:
+            raise NotTogether(f"the conversion put code the script needs into {where}")
         listed: list[str] = []
         for name in names:
             new = name if name in provided else renamed.get(name)
@@ -440,7 +440,11 @@ class _Layout:
             new = _free(part.body) - _free(original.body)
             if new:
                 raise NotTogether(f"the converted {_name(helper.path)} would read `{sorted(new)[0]}`, which it does not define")
-        new = _free(pieces.script.body) - _free(self.script.body)
+        starred = {
+            name for names, part in zip(self.names, pieces.helpers) if names is None
+            for name in _top_bindings(part) if not name.startswith(("_", "*"))
+        }
+        new = _free(pieces.script.body) - _free(self.script.body) - starred
         if new:
             raise NotTogether(f"the converted script would read `{sorted(new)[0]}`, which it does not define or import")
 
@@ -688,13 +692,40 @@ class _Names(cst.CSTVisitor):
         return False
 
 
-def _renamed(original: cst.Module, part: cst.Module) -> dict[str, str]:
-    """Top-level functions and classes of ``original`` that have another name at the same
-    place of ``part`` (``fc_layer`` -> its class ``FcLayer``)."""
-    found: dict[str, str] = {}
-    for old, new in zip(original.body, part.body):
-        if isinstance(old, (cst.FunctionDef, cst.ClassDef)) and isinstance(new, (cst.FunctionDef, cst.ClassDef)):
-            if old.name.value != new.name.value:
-                found[old.name.value] = new.name.value
-    return found
+def _align(original: cst.Module, part: cst.Module, where: str) -> tuple[dict[str, str], set[str]]:
+    """How the helper module's top level changed: its functions now named otherwise at the
+    same place (``fc_layer`` -> its class ``FcLayer``), and the names of the definitions the
+    conversion added (a TF1 RNN cell class). Statements changed in place are paired in
+    order; only imports may go (unused once converted: ``tensorflow.contrib``)."""
+    renamed: dict[str, str] = {}
+    added: set[str] = set()
+    keys = [[_key(original, stmt) for stmt in module.body] for module in (original, part)]
+    matcher = difflib.SequenceMatcher(None, keys[0], keys[1], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        gone, new = list(original.body[i1:i2]), list(part.body[j1:j2])
+        gone_defs = [s for s in gone if isinstance(s, (cst.FunctionDef, cst.ClassDef))]
+        new_defs = [s for s in new if isinstance(s, (cst.FunctionDef, cst.ClassDef))]
+        gone_rest = [s for s in gone if s not in gone_defs and not _is_import(s)]
+        new_rest = [s for s in new if s not in new_defs]
+        if len(gone_defs) > len(new_defs) or len(gone_rest) > len(new_rest):
+            raise NotTogether(f"the conversion removed top-level code of {where}")
+        # Definitions replaced in place are the last ones of the block: those added come first
+        # (a class a rule inserts before the code that uses it).
+        for old_def, new_def in zip(gone_defs, new_defs[len(new_defs) - len(gone_defs):]):
+            if old_def.name.value != new_def.name.value:
+                renamed[old_def.name.value] = new_def.name.value
+        added |= {d.name.value for d in new_defs[: len(new_defs) - len(gone_defs)]}
+        added |= {n for stmt in new_rest[len(gone_rest):] for n in _top_bindings(cst.Module(body=[stmt]))}
+    return renamed, added
 
+
+def _key(module: cst.Module, stmt: cst.CSTNode) -> str:
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return f"def {stmt.name.value}"
+    return module.code_for_node(stmt).strip()
+
+
+def _is_import(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
