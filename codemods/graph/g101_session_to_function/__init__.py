@@ -124,7 +124,11 @@ class GraphToEager(Rule):
         "next(iterator) in the steps that read an element; OutOfRangeError still ends a loop. Modules the analysis "
         "cannot prove keep running on tensorflow.compat.v1 with v2 behaviour disabled; the report names the "
         "construct. A module other modules of the project import gets no disable_v2_behavior() (it is "
-        "process-wide): the entry scripts that import it do."
+        "process-wide): the entry scripts that import it do. A script whose graph is built by functions or "
+        "classes it imports from other modules of the migrated folder (`from ops import fc_layer`, "
+        "`from utils import *`) is converted together with them, as if they were written in it; each file "
+        "keeps its part (`fc_layer` -> class `FcLayer` in ops.py, `from ops import FcLayer` in the script), "
+        "unless another module needs the helper module as it is."
     )
     examples = (
         Example(
