@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, Union
+from typing import TYPE_CHECKING, Protocol, TypeVar, Union
 
 from codemods import RULES, RuleSpec
 from codemods.analysis.graph_outcome import graph_outcome, record_graph_outcome
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
     from codemods.base import Rule
     from migrator.together import Decision, Start
+
+ResultT = TypeVar("ResultT")
 
 # A rule as the engine takes it: its registry entry (imported when a file passes its
 # text gate) or a rule class (tests pass their own).
@@ -243,7 +245,7 @@ _DEEP_STACK_BYTES = 256 * 1024 * 1024  # reserved address space; pages are used 
 _DEEP_RECURSION_LIMIT = 50_000
 
 
-def _on_deep_stack(function: Callable[..., FileResult], *args) -> FileResult:
+def _on_deep_stack(function: Callable[..., ResultT], *args) -> ResultT:
     outcome: list = []
 
     def run() -> None:
@@ -335,6 +337,8 @@ def _migrate_source(
     staged: list[tuple[int, list[Finding]]] = []
     stages: list[cst.Module] = [module]
     stage_rules: list[str] = []  # the rule that made each stage after the first
+    if start is not None and start.source != data:
+        return _migrate_source(data, path, rules, facts)  # changed since it was indexed: alone
     if start is not None:
         # Converted together with other files (migrator/together.py): this file's part of
         # their common module after the graph rules, and the rules after them.
@@ -644,7 +648,8 @@ class Project:
 
         key = (facts.together, tuple(rule.code for rule in rules))
         if key not in self.decisions:
-            self.decisions[key] = decide(facts.together, self.facts, self.sources, rules)
+            # LibCST recurses once per nesting level of the code: on the large stack, as files are.
+            self.decisions[key] = _on_deep_stack(decide, facts.together, self.facts, self.sources, rules)
         decision = self.decisions[key]
         note = decision.notes.get(facts.path, "")
         return (dataclasses.replace(facts, together_note=note) if note else facts), decision.starts.get(facts.path)

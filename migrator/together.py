@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -70,6 +71,7 @@ class Start:
     """Where one file's migration starts: its part of the common module after each rule
     that changed it, the findings at lines of those stages, and the rules still to run."""
 
+    source: bytes  # the file as it was read together with the others
     codes: list[str]
     rules: list[str]
     findings: list[tuple[int, list[Finding]]]  # (stage: 0 is the file as it was, findings)
@@ -109,6 +111,8 @@ def decide(
             converted[group.script] = _convert(group, sources, facts, prefix)
         except NotTogether as exc:
             decision.notes[group.script] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a bug here must not stop the run: each file alone
+            decision.notes[group.script] = f"internal error reading them together ({type(exc).__name__}: {exc})"
     helpers = sorted({h.path for g in groups for h in g.helpers})
     alone: dict[str, str] = {}
     for path in helpers:
@@ -143,11 +147,11 @@ def decide(
         if not dropped:
             break
     for script, done in converted.items():
-        decision.starts[script] = done.parts[script].start(done.converted, rest)
+        decision.starts[script] = done.parts[script].start(sources[script], done.converted, rest)
     for path in helpers:
         owner = next((c for c in converted.values() if path in c.parts and c.parts[path].codes), None)
         if owner is not None and path in alone and owner.parts[path].final != alone[path]:
-            decision.starts[path] = owner.parts[path].start(owner.converted, rest)
+            decision.starts[path] = owner.parts[path].start(sources[path], owner.converted, rest)
     return decision
 
 
@@ -163,7 +167,7 @@ def _alone(path: str, source: bytes, facts: ProjectFacts, prefix: Sequence[RuleE
         scratch = _scratch(source, facts)
         apply_rules(stages, [], [], [r for r in prefix if r.applies_to(source)], path, scratch, {})
         return stages[-1].code
-    except (RuleFailure, cst.ParserSyntaxError, RecursionError):
+    except Exception:  # noqa: BLE001 - then no group can agree with it
         return "<the module cannot be migrated alone>"
 
 
@@ -185,8 +189,8 @@ class _Part:
     findings: list[tuple[int, list[Finding]]] = field(default_factory=list)
     final: str = ""
 
-    def start(self, converted: bool, rest: tuple[RuleEntry, ...]) -> Start:
-        return Start(list(self.codes), list(self.rules), list(self.findings), converted, rest)
+    def start(self, source: bytes, converted: bool, rest: tuple[RuleEntry, ...]) -> Start:
+        return Start(source, list(self.codes), list(self.rules), list(self.findings), converted, rest)
 
 
 @dataclass
@@ -466,21 +470,21 @@ class _Pieces:
     def codes(self) -> dict[str, str]:
         return {path: module.code for path, module in self.modules().items()}
 
+    @functools.cached_property
+    def _lines(self) -> dict[str, list[tuple[int, int]]]:
+        """Where each top-level statement is, in the common module ("") and in each part."""
+        lines = {path: _statement_lines(module) for path, module in self.modules().items()}
+        lines[""] = _statement_lines(self.module)
+        return lines
+
     def locate(self, line: int) -> tuple[str, int]:
         """The file and line of line ``line`` of the common module at this stage."""
-        starts = _statement_lines(self.module)
-        path = self.layout.group.script
-        position, offset = None, line - 1
-        for index, (first, count) in enumerate(starts):
+        for index, (first, count) in enumerate(self._lines[""]):
             if first <= line < first + count:
                 path, position = self.owners[index]
-                offset = line - first
-                break
-        if position is None:
-            return path, min(line, _line_count(self.script))
-        part = self.modules()[path]
-        first, count = _statement_lines(part)[position]
-        return path, first + min(offset, max(count - 1, 0))
+                start, length = self._lines[path][position]
+                return path, start + min(line - first, max(length - 1, 0))
+        return self.layout.group.script, min(line, max(self.script.code.count("\n"), 1))
 
 
 def _statement_lines(module: cst.Module) -> list[tuple[int, int]]:
@@ -492,10 +496,6 @@ def _statement_lines(module: cst.Module) -> list[tuple[int, int]]:
         found.append((line, count))
         line += count
     return found
-
-
-def _line_count(module: cst.Module) -> int:
-    return max(module.code.count("\n"), 1)
 
 
 # -- names -------------------------------------------------------------------------------
