@@ -624,6 +624,9 @@ class Project:
     # as indexed, and the decision for each of their clusters (by files and rules).
     sources: dict[str, bytes] = field(default_factory=dict)
     decisions: dict[tuple[tuple[str, ...], tuple[str, ...]], Decision] = field(default_factory=dict)
+    # The rules each file is migrated with, when they differ by file (per-file ignores):
+    # files converted together must go through the same ones.
+    rules_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def waits(self, target: Target) -> bool:
         """Migrated after the others: whether it switches to graph mode depends on them."""
@@ -644,12 +647,18 @@ class Project:
     def together(self, facts: ProjectFacts, rules: Sequence[RuleEntry]) -> tuple[ProjectFacts, Start | None]:
         """A file of a cluster: its facts (with why its script is migrated alone, if it is)
         and where its migration starts (None: alone). Each cluster is decided once."""
-        from migrator.together import decide
+        from migrator.together import Decision, decide
 
-        key = (facts.together, tuple(rule.code for rule in rules))
+        codes = tuple(rule.code for rule in rules)
+        key = (facts.together, codes)
         if key not in self.decisions:
-            # LibCST recurses once per nesting level of the code: on the large stack, as files are.
-            self.decisions[key] = _on_deep_stack(decide, facts.together, self.facts, self.sources, rules)
+            if any(_graph_rules(self.rules_of.get(member, codes)) != _graph_rules(codes) for member in facts.together):
+                self.decisions[key] = Decision(notes={
+                    member: "its modules are migrated with other rules (per-file ignores)" for member in facts.together
+                })
+            else:
+                # LibCST recurses once per nesting level of the code: on the large stack, as files are.
+                self.decisions[key] = _on_deep_stack(decide, facts.together, self.facts, self.sources, rules)
         decision = self.decisions[key]
         note = decision.notes.get(facts.path, "")
         return (dataclasses.replace(facts, together_note=note) if note else facts), decision.starts.get(facts.path)
@@ -668,6 +677,13 @@ class Project:
             if t.display not in chosen and t.display in self.facts
             and waiting.intersection(self.facts[t.display].entry_points)
         ]
+
+
+def _graph_rules(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The rules files converted together go through together (up to G101)."""
+    from migrator.together import LAST_GRAPH_RULE
+
+    return codes[: codes.index(LAST_GRAPH_RULE) + 1] if LAST_GRAPH_RULE in codes else ()
 
 
 def index_targets(

@@ -155,3 +155,18 @@ def test_a_cached_script_goes_stale_when_its_helper_module_changes(tmp_path):
     ))
     second = _migrate(folder, cache=store)
     assert b"disable_v2_behavior()" in second["main.py"].new_bytes and b"Dense" not in second["main.py"].new_bytes
+
+
+def test_files_converted_together_go_through_the_same_rules(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from migrator.cli import app
+
+    ignores = '[tool.migrator.per-file-ignores]\n"ops.py" = ["G101"]\n'
+    folder = _tree(tmp_path, {"ops.py": OPS, "main.py": MAIN, "pyproject.toml": ignores})
+    monkeypatch.chdir(folder)
+    run = CliRunner().invoke(app, ["migrate", ".", "--no-cache"])
+    assert run.exit_code in (0, 1), run.output
+    assert "class Dense" not in (folder / "ops.py").read_text()
+    assert "disable_v2_behavior()" in (folder / "main.py").read_text()
+    assert "migrated with other rules (per-file ignores)" in run.output
