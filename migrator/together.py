@@ -38,7 +38,7 @@ import difflib
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
@@ -278,7 +278,7 @@ class _Layout:
         self.script = script
         self.helpers = helpers
         self.imports: list[int] = []  # the script's statement importing each helper
-        self.names: list[list[str] | None] = []  # the names it imports (None: a star import)
+        self.names: list[list[str] | None] = []  # the names it imports (None: a star import or the module)
         for helper, module in helpers:
             self._read_import(helper)
             self._check_names(helper, module)
@@ -291,28 +291,28 @@ class _Layout:
 
     def _read_import(self, helper: Helper) -> None:
         found = [
-            (position, stmt.body[0]) for position, stmt in enumerate(self.script.body)
-            if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
-            and isinstance(stmt.body[0], cst.ImportFrom) and _imports_helper(stmt.body[0], helper)
+            position for position, stmt in enumerate(self.script.body)
+            if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and _imports_helper(stmt.body[0], helper)
         ]
         where = _name(helper.path)
-        nested = sum(
-            1 for node in _nodes(self.script, (cst.Import, cst.ImportFrom))
-            if (isinstance(node, cst.ImportFrom) and _imports_helper(node, helper))
-            or (isinstance(node, cst.Import) and any(_dotted(a.name) == helper.module for a in node.names))
-        )
+        nested = sum(1 for node in _nodes(self.script, (cst.Import, cst.ImportFrom)) if _imports_helper(node, helper, True))
         if len(found) != 1 or nested != 1:
             raise NotTogether(f"the script imports {where} in more than one statement, or in a function")
-        position, node = found[0]
-        if isinstance(node.names, cst.ImportStar):
-            names = None
-        else:
+        statement = self.script.body[found[0]]
+        node = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        names: list[str] | None = None
+        if helper.alias:
+            uses = _Uses(helper.alias)
+            self.script.visit(uses)
+            if uses.other:
+                raise NotTogether(f"the script uses the module object {helper.alias} other than as `{helper.alias}.name`")
+        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
             names = []
             for alias in node.names:
                 if alias.asname is not None:
                     raise NotTogether(f"the script imports a name of {where} under another name")
                 names.append(_dotted(alias.name))
-        self.imports.append(position)
+        self.imports.append(found[0])
         self.names.append(names)
 
     def _check_names(self, helper: Helper, module: cst.Module) -> None:
@@ -325,6 +325,17 @@ class _Layout:
         if self.group.foreign_stars:
             raise NotTogether(f"the script star-imports {self.group.foreign_stars[0]}, whose names are not known")
         theirs = _top_bindings(self.script, skip=self.imports[-1])
+        if helper.alias:
+            # Its names become the script's wherever the script reads them as `alias.name`:
+            # the script may bind or read none of them itself.
+            names = _Names()
+            self.script.visit(names)
+            taken = {
+                name for name in (names.read | names.bound) & set(mine)
+                if mine[name] is None or theirs.get(name) != mine[name]  # the same import in both is one thing
+            }
+            if taken:
+                raise NotTogether(f"`{sorted(taken)[0]}` means one thing in {where} and another in the script")
         for name in self.group.star_names:
             theirs.setdefault(name, "star")
         for other, module_other in self.helpers:
@@ -343,7 +354,11 @@ class _Layout:
                 k = where[position]
                 body += [_marker("begin", k), *self.helpers[k][1].body, _marker("end", k)]
             else:
-                body.append(stmt)
+                unqualified: cst.BaseStatement = stmt
+                for helper, _ in self.helpers:
+                    if helper.alias:
+                        unqualified = cast(cst.BaseStatement, unqualified.visit(_Unqualify(helper.alias)))
+                body.append(unqualified)
         return self.script.with_changes(body=body)
 
     def split(self, module: cst.Module) -> _Pieces:
@@ -402,7 +417,16 @@ class _Layout:
             position = import_positions[k]
             importing = script_body[position]
             assert isinstance(importing, cst.SimpleStatementLine)
-            script_body[position] = self._import(importing, k, part, script_body)
+            alias = self.helpers[k][0].alias
+            if alias:
+                # What the script reads of the module's names is read through the module again.
+                provided = set(_top_bindings(part)) & _free([s for s in script_body if s is not importing])
+                script_body = [
+                    s if s is importing else cast(cst.BaseStatement, s.visit(_Qualify(alias, provided)))
+                    for s in script_body
+                ]
+            else:
+                script_body[position] = self._import(importing, k, part, script_body)
         return _Pieces(self, module, module.with_changes(body=script_body), helper_modules, owners)
 
     def _import(
@@ -509,8 +533,101 @@ def _dotted(node: cst.BaseExpression) -> str:
     return ""
 
 
-def _imports_helper(node: cst.ImportFrom, helper: Helper) -> bool:
-    return len(node.relative) == helper.level and node.module is not None and _dotted(node.module) == helper.module
+def _imports_helper(node: cst.CSTNode, helper: Helper, any_form: bool = False) -> bool:
+    """``node`` is the statement importing ``helper`` as the index found it (with
+    ``any_form``: imports the module in any way)."""
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname is not None else None
+            local = bound.value if isinstance(bound, cst.Name) else _dotted(alias.name)
+            if _dotted(alias.name) == helper.module and (any_form or (len(node.names) == 1 and local == helper.alias)):
+                return True
+        return False
+    if not isinstance(node, cst.ImportFrom) or len(node.relative) != helper.level:
+        return False
+    module = _dotted(node.module) if node.module is not None else ""
+    submodule = not isinstance(node.names, cst.ImportStar) and any(
+        _dotted(a.name) == helper.name for a in node.names
+    )
+    if helper.name:
+        if module != helper.module or not submodule:
+            return False
+        if any_form:
+            return True
+        only = node.names[0] if not isinstance(node.names, cst.ImportStar) and len(node.names) == 1 else None
+        bound = only.asname.name if only is not None and only.asname is not None else None
+        local = bound.value if isinstance(bound, cst.Name) else helper.name
+        return only is not None and local == helper.alias
+    return module == helper.module and not helper.alias
+
+
+class _Uses(cst.CSTVisitor):
+    """Reads of ``alias`` other than ``alias.name``."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+        self.other = False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name) and node.value.value == self.alias:
+            return False
+        node.value.visit(self)
+        return False
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.alias:
+            self.other = True
+
+
+class _Unqualify(cst.CSTTransformer):
+    """``alias.name`` -> ``name``: the helper module's code is in the script."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        if isinstance(original_node.value, cst.Name) and original_node.value.value == self.alias:
+            return cst.Name(original_node.attr.value, lpar=original_node.lpar, rpar=original_node.rpar)
+        return updated_node
+
+
+class _Qualify(cst.CSTTransformer):
+    """``name`` -> ``alias.name`` where the script reads one of the helper module's names."""
+
+    def __init__(self, alias: str, names: set[str]) -> None:
+        self.alias = alias
+        self.names = names
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        return True
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        return updated_node.with_changes(attr=original_node.attr)
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        return updated_node.with_changes(keyword=original_node.keyword)
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        if original_node.value in self.names:
+            return cst.Attribute(cst.Name(self.alias), cst.Name(original_node.value), lpar=original_node.lpar,
+                                 rpar=original_node.rpar)
+        return updated_node
 
 
 def _nodes(root: cst.CSTNode, kinds: tuple[type, ...]) -> list[cst.CSTNode]:

@@ -72,17 +72,23 @@ def test_the_index_groups_a_script_with_the_modules_that_build_its_graph():
         "p/pkg/unused.py": "from .layers import *\nimport tensorflow as tf\nsess = tf.Session()\n",
         "p/session_lib.py": "import tensorflow as tf\n\n\ndef build():\n    return tf.Variable(1), tf.Session()\n",
         "p/eval.py": "from session_lib import build\nv, sess = build()\nsess.run(v)\nsess2 = tf.Session()\n",
+        "p/pkg/whole.py": "from . import layers as ly\nimport tensorflow as tf\nsess = tf.Session()\nsess.run(ly.fc(1))\n",
+        "p/train.py": "import ops\nimport tensorflow as tf\nsess = tf.Session()\nsess.run(ops.dense(1, 2, 'a'))\n",
     }.items()})
     main = facts["p/main.py"].group
     assert main is not None and main.helpers == (Helper("p/ops.py", 0, "ops"),)
     assert "batches" in main.star_names and "np" in main.star_names  # what `from utils import *` may bind
-    assert facts["p/main.py"].together == facts["p/ops.py"].together == ("p/main.py", "p/ops.py")
+    # Scripts sharing a helper module are one cluster.
+    assert facts["p/main.py"].together == facts["p/ops.py"].together == ("p/main.py", "p/ops.py", "p/train.py")
     assert facts["p/main.py"].together_key == facts["p/ops.py"].together_key
     assert facts["p/utils.py"].together == ()  # builds no graph
     # A relative star import whose names the script uses; one whose names it does not use.
     assert facts["p/pkg/run.py"].group.helpers == (Helper("p/pkg/layers.py", 1, "layers"),)
     assert facts["p/pkg/unused.py"].group is None
     assert facts["p/eval.py"].group is None  # a module opening a Session is not a helper
+    # The module object, imported whole or from its package.
+    assert facts["p/train.py"].group.helpers == (Helper("p/ops.py", 0, "ops", "ops"),)
+    assert facts["p/pkg/whole.py"].group.helpers == (Helper("p/pkg/layers.py", 1, "", "ly", "layers"),)
 
 
 # -- conversions -------------------------------------------------------------------------
@@ -100,6 +106,18 @@ def test_a_script_and_its_helper_module_convert_together(tmp_path):
     for name, result in results.items():
         (folder / name).write_bytes(result.new_bytes)
     assert not any(r.changed for r in _migrate(folder).values()), "a second migration changes nothing"
+
+
+def test_a_module_imported_whole_converts_through_its_name(tmp_path):
+    script = MAIN.replace("from ops import dense", "import ops as layers").replace("= dense(", "= layers.dense(")
+    results = _migrate(_tree(tmp_path, {"ops.py": OPS, "main.py": script}))
+    main = results["main.py"].new_bytes.decode()
+    assert "import ops as layers\n" in main and "prediction_layer = layers.Dense()" in main
+    assert "class Dense(tf.Module):" in results["ops.py"].new_bytes.decode()
+    # The module object used otherwise (passed around): not read together.
+    passed = script.replace("with tf.Session()", "print(layers)\nwith tf.Session()")
+    results = _migrate(_tree(tmp_path / "passed", {"ops.py": OPS, "main.py": passed}))
+    assert "uses the module object layers other than as `layers.name`" in _g101(results["main.py"])
 
 
 def test_two_scripts_share_the_helper_module_they_convert_alike(tmp_path):

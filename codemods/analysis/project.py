@@ -20,7 +20,7 @@ import dataclasses
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 SCRATCH_KEY = "project.facts"
@@ -274,12 +274,17 @@ def index_project(
 
 @dataclass(frozen=True)
 class Helper:
-    """A module of the tree a script imports names from (``from <level dots><module> import
-    names`` at its top level) that builds parts of the script's graph."""
+    """A module of the tree that builds parts of a script's graph, and how the script
+    imports it at its top level: names of it (``from <level dots><module> import names``),
+    or the module object under ``alias`` (``import <module> [as alias]``, or ``from <level
+    dots><module> import <name> [as alias]`` when ``name`` is a module of that package),
+    used as ``alias.function(...)``."""
 
     path: str
     level: int
     module: str
+    alias: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -306,43 +311,74 @@ _BUILDS_GRAPH = re.compile(
 )
 _DEFINED = re.compile(rb"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_]\w*)", re.M)
 _ASSIGNED = re.compile(rb"^([A-Za-z_]\w*)[ \t]*(?::|=(?!=))", re.M)
+_TOP_IMPORT = re.compile(rb"^import[ \t]+([\w.]+(?:[ \t]+as[ \t]+\w+)?)[ \t]*(?:#.*)?$", re.M)
 _TOP_FROM_IMPORT = re.compile(
     rb"^from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|(?:[^\n#;\\]|\\\n)+)", re.M
 )
 
 
 def _group(tree: _Tree, path: str, top: str, sources: Mapping[str, bytes], absolute: Mapping[str, str]) -> Group | None:
-    """``path``'s helper modules: those it imports names from at its top level that
-    define a function or class it uses and call TF1's graph-building functions, without
-    opening a Session themselves."""
+    """``path``'s helper modules: those it imports at its top level (names of them, or the
+    module object) that define a function or class it uses and call TF1's graph-building
+    functions, without opening a Session themselves."""
     source = sources[absolute[path]]
     helpers: list[Helper] = []
     stars: list[tuple[str, str | None]] = []  # (spelling, the tree's file) of each star import
-    for match in _TOP_FROM_IMPORT.finditer(source):
-        dots, module, listed = (g.decode("utf-8", "replace") for g in match.groups())
-        words = listed.strip("()").replace("\\\n", " ")
-        if not module:
-            continue  # `from . import x`: a module object, not names of one
-        target = next(
-            (found for folder in _folders(tree, path, top, len(dots))
+
+    def find(level: int, module: str) -> str | None:
+        return next(
+            (found for folder in _folders(tree, path, top, level)
              if (found := tree.module_file(folder, module)) is not None),
             None,
         )
-        star = words.strip() == "*"
-        if star:
-            stars.append((dots + module, target))
+
+    def helper(target: str | None, used: Callable[[set[str]], bool]) -> bool:
+        """Whether ``target`` builds the script's graph."""
         if target is None or target == path or any(h.path == absolute[target] for h in helpers):
-            continue
+            return False
         text = sources[absolute[target]]
         if _BUILDS_GRAPH.search(text) is None or _RUNS_SESSION.search(text) is not None:
+            return False
+        return used({name.decode() for name in _DEFINED.findall(text)})
+
+    def through(alias: str) -> Callable[[set[str]], bool]:
+        """The script uses a definition as ``alias.name``."""
+        return lambda defined: bool(defined & {m.decode() for m in re.findall(rb"\b%s\.(\w+)" % alias.encode(), source)})
+
+    for match in _TOP_FROM_IMPORT.finditer(source):
+        dots, module, listed = (g.decode("utf-8", "replace") for g in match.groups())
+        parts = [part.split() for part in listed.strip("()").replace("\\\n", " ").split(",") if part.strip()]
+        level = len(dots)
+        if len(parts) == 1 and len(parts[0]) in (1, 3) and parts[0][0] != "*":
+            # `from pkg import model [as m]`, where `model` is a module: its object.
+            name, alias = parts[0][0], parts[0][-1]
+            target = find(level, f"{module}.{name}" if module else name)
+            if target is not None:
+                if helper(target, through(alias)):
+                    helpers.append(Helper(absolute[target], level, module, alias, name))
+                continue
+        if not module:
             continue
-        defined = {name.decode() for name in _DEFINED.findall(text)}
+        target = find(level, module)
+        star = parts == [["*"]]
         if star:
-            used = any(re.search(rb"\b%s\b" % name.encode(), source) for name in defined)
+            stars.append((dots + module, target))
+            used: Callable[[set[str]], bool] = lambda defined: any(
+                re.search(rb"\b%s\b" % name.encode(), source) for name in defined
+            )
         else:
-            used = bool(defined & {part.split(" as ")[0].strip() for part in words.split(",")})
-        if used:
-            helpers.append(Helper(absolute[target], len(dots), module))
+            imported = {part[0] for part in parts}
+            used = lambda defined: bool(defined & imported)
+        if helper(target, used):
+            assert target is not None
+            helpers.append(Helper(absolute[target], level, module))
+    for match in _TOP_IMPORT.finditer(source):
+        parts = match.group(1).decode("utf-8", "replace").split()
+        if len(parts) == 1 and "." not in parts[0] or len(parts) == 3 and parts[1] == "as":
+            target = find(0, parts[0])
+            if helper(target, through(parts[-1])):
+                assert target is not None
+                helpers.append(Helper(absolute[target], 0, parts[0], parts[-1]))
     if not helpers:
         return None
     merged = {h.path for h in helpers}

@@ -446,8 +446,15 @@ class Graph:
         """``fc_layer`` (from ``ops``) for a graph built by functions of another module of
         the program, which may create its variables: named for the report."""
         imported: dict[str, str] = {}  # name -> the module it comes from ("*": a star import)
+        modules: dict[str, str] = {}  # name bound to a module of the program -> that module
         for stmt in self.module.body:
             small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    module = self.code(alias.name)
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(bound, cst.Name) and module.split(".")[0] not in ("tensorflow", "keras", "numpy"):
+                        modules[bound.value] = module
             if not isinstance(small, cst.ImportFrom):
                 continue
             module = "." * len(small.relative) + (self.code(small.module) if small.module is not None else "")
@@ -466,6 +473,12 @@ class Graph:
         ]
         if called:
             return f"`{called[0]}` from `{imported[called[0]]}`"
+        through = [
+            c.func for unit in self.units if unit.index < before for c in calls_in(unit.node)
+            if isinstance(c.func, cst.Attribute) and isinstance(c.func.value, cst.Name) and c.func.value.value in modules
+        ]
+        if through:
+            return f"`{self.code(through[0])}` of module `{modules[self.code(through[0].value)]}`"
         return f"functions from `{imported['*']}` (a star import)" if "*" in imported else ""
     def graph_variables(self, before: int) -> list[Variable]:
         """The variables of the graph statement ``before`` builds, created before it. A
