@@ -299,6 +299,8 @@ def _migrate_source(
     data: bytes, path: str, rules: Sequence[RuleEntry], facts: ProjectFacts | None, start: Start | None = None
 ) -> FileResult:
     timings: dict[str, float] = {}
+    if start is not None and start.source != data:
+        start = None  # changed since it was read together with the others: alone
     # An entry script importing modules kept in graph mode is edited even when it never
     # names TensorFlow itself.
     switch_needed = facts is not None and bool(facts.graph_mode_imports)
@@ -337,8 +339,6 @@ def _migrate_source(
     staged: list[tuple[int, list[Finding]]] = []
     stages: list[cst.Module] = [module]
     stage_rules: list[str] = []  # the rule that made each stage after the first
-    if start is not None and start.source != data:
-        return _migrate_source(data, path, rules, facts)  # changed since it was indexed: alone
     if start is not None:
         # Converted together with other files (migrator/together.py): this file's part of
         # their common module after the graph rules, and the rules after them.

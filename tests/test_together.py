@@ -188,3 +188,12 @@ def test_files_converted_together_go_through_the_same_rules(tmp_path, monkeypatc
     assert "class Dense" not in (folder / "ops.py").read_text()
     assert "disable_v2_behavior()" in (folder / "main.py").read_text()
     assert "migrated with other rules (per-file ignores)" in run.output
+
+
+def test_a_file_changed_after_it_was_indexed_is_migrated_alone(tmp_path):
+    folder = _tree(tmp_path, {"ops.py": OPS, "main.py": MAIN})
+    targets = [t for t in discover([str(folder)]) if isinstance(t, Target)]
+    project = engine.index_targets(targets)
+    (folder / "main.py").write_text(MAIN + "print('edited')\n")
+    results = {Path(r.path).name: r for r in engine.migrate_targets(targets, project=project)}
+    assert b"Dense()" not in results["main.py"].new_bytes and b"print('edited')" in results["main.py"].new_bytes
