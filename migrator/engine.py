@@ -623,6 +623,7 @@ class Project:
     # The text of the files converted together with others (``ProjectFacts.together``),
     # as indexed, and the decision for each of their clusters (by files and rules).
     sources: dict[str, bytes] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
     decisions: dict[tuple[tuple[str, ...], tuple[str, ...]], Decision] = field(default_factory=dict)
     # The rules each file is migrated with, when they differ by file (per-file ignores):
     # files converted together must go through the same ones.
@@ -656,12 +657,23 @@ class Project:
                 self.decisions[key] = Decision(notes={
                     member: "its modules are migrated with other rules (per-file ignores)" for member in facts.together
                 })
+            elif any(self._changed(member) for member in facts.together):
+                self.decisions[key] = Decision(notes={
+                    member: "a file of them changed during the run" for member in facts.together
+                })
             else:
                 # LibCST recurses once per nesting level of the code: on the large stack, as files are.
                 self.decisions[key] = _on_deep_stack(decide, facts.together, self.facts, self.sources, rules)
         decision = self.decisions[key]
         note = decision.notes.get(facts.path, "")
         return (dataclasses.replace(facts, together_note=note) if note else facts), decision.starts.get(facts.path)
+
+    def _changed(self, display: str) -> bool:
+        """The file is not as it was indexed (the files converted together must be)."""
+        try:
+            return files.read_source(self.paths[display], len(self.sources[display]) + 1) != self.sources[display]
+        except (OSError, TooLarge, KeyError):
+            return True
 
     def record(self, result: FileResult) -> None:
         if result.graph_mode and not result.graph_switch:
@@ -695,8 +707,10 @@ def index_targets(
     parsing: regular expressions); unreadable and oversized files are left out (their
     migration reports them)."""
     sources: dict[str, bytes] = {}
+    paths: dict[str, Path] = {}
     commanded: list[str] = []
     for target in targets:
+        paths[target.display] = target.path
         try:
             # Opening a FIFO would wait for a writer forever: look before opening.
             if not stat.S_ISREG(os.stat(target.path).st_mode):
@@ -713,7 +727,10 @@ def index_targets(
     displays = {os.path.normpath(os.path.abspath(t)): t for t in sources}
     commanded += [displays.get(os.path.normpath(os.path.abspath(e)), str(e)) for e in entry_scripts]
     facts = index_project(sources, commanded)
-    return Project(facts, sources={path: data for path, data in sources.items() if facts[path].together})
+    together = {path for path, fact in facts.items() if fact.together}
+    return Project(
+        facts, sources={path: sources[path] for path in together}, paths={path: paths[path] for path in together}
+    )
 
 
 _WORKER: dict = {}

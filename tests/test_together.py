@@ -197,3 +197,4 @@ def test_a_file_changed_after_it_was_indexed_is_migrated_alone(tmp_path):
     (folder / "main.py").write_text(MAIN + "print('edited')\n")
     results = {Path(r.path).name: r for r in engine.migrate_targets(targets, project=project)}
     assert b"Dense()" not in results["main.py"].new_bytes and b"print('edited')" in results["main.py"].new_bytes
+    assert b"class Dense" not in results["ops.py"].new_bytes  # the other file of the group stays as alone too
