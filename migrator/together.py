@@ -417,36 +417,37 @@ class _Layout:
             position = import_positions[k]
             importing = script_body[position]
             assert isinstance(importing, cst.SimpleStatementLine)
+            where = _name(self.helpers[k][0].path)
+            renamed, added = _align(self.helpers[k][1], part, where)
+            provided = _top_bindings(part)
+            free = _free([s for s in script_body if s is not importing]) - set(self.group.star_names)
+            needed = [name for name in provided if name in free]
+            if set(needed) & added:
+                raise NotTogether(f"the conversion put code the script needs into {where}")
             alias = self.helpers[k][0].alias
             if alias:
                 # What the script reads of the module's names is read through the module again.
-                provided = set(_top_bindings(part)) & _free([s for s in script_body if s is not importing])
                 script_body = [
-                    s if s is importing else cast(cst.BaseStatement, s.visit(_Qualify(alias, provided)))
+                    s if s is importing else cast(cst.BaseStatement, s.visit(_Qualify(alias, set(needed))))
                     for s in script_body
                 ]
             else:
-                script_body[position] = self._import(importing, k, part, script_body)
+                script_body[position] = self._import(importing, k, needed, renamed, provided)
         return _Pieces(self, module, module.with_changes(body=script_body), helper_modules, owners)
 
     def _import(
-        self, stmt: cst.SimpleStatementLine, k: int, part: cst.Module, script_body: list[cst.BaseStatement]
+        self, stmt: cst.SimpleStatementLine, k: int, needed: list[str], renamed: dict[str, str],
+        provided: dict[str, str | None],
     ) -> cst.SimpleStatementLine:
         """The script's import of helper ``k``, naming what its part now needs of it."""
         node = stmt.body[0]
         assert isinstance(node, cst.ImportFrom)
         names = self.names[k]
-        provided = _top_bindings(part)
-        free = _free([s for s in script_body if s is not stmt]) - set(self.group.star_names)
-        needed = [name for name in provided if name in free]
         where = _name(self.helpers[k][0].path)
         if names is None:
             if "__all__" in provided or any(name.startswith("_") for name in needed):
                 raise NotTogether(f"the star import of {where} would not bring what the script needs")
             return stmt
-        renamed, added = _align(self.helpers[k][1], part, where)
-        if set(needed) & added:
-            raise NotTogether(f"the conversion put code the script needs into {where}")
         listed: list[str] = []
         for name in names:
             new = name if name in provided else renamed.get(name)
