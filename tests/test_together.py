@@ -198,3 +198,21 @@ def test_a_file_changed_after_it_was_indexed_is_migrated_alone(tmp_path):
     results = {Path(r.path).name: r for r in engine.migrate_targets(targets, project=project)}
     assert b"Dense()" not in results["main.py"].new_bytes and b"print('edited')" in results["main.py"].new_bytes
     assert b"class Dense" not in results["ops.py"].new_bytes  # the other file of the group stays as alone too
+
+
+def test_definitions_a_rule_inserts_stay_with_the_helper_module_that_uses_them(tmp_path):
+    layers = (
+        "import tensorflow as tf\n\n\ndef rnn_last(x, num_hidden):\n"
+        "    cell = tf.nn.rnn_cell.BasicRNNCell(num_hidden)\n"
+        "    outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n"
+        "    return outputs[:, -1, :]\n"
+    )
+    script = MAIN.replace("from ops import dense", "from layers import *").replace(
+        'prediction = dense(x, 1, "out")', "prediction = rnn_last(tf.reshape(x, [-1, 4, 1]), 1)"
+    )
+    results = _migrate(_tree(tmp_path, {"layers.py": layers, "main.py": script}))
+    converted = results["layers.py"].new_bytes.decode()
+    # G102's TF1 cell class, inserted for the layer it made of `rnn_last`, is the helper's.
+    assert "class TF1BasicRNNCell(tf.keras.layers.Layer):" in converted and "class RnnLast(" in converted
+    main = results["main.py"].new_bytes.decode()
+    assert "from layers import *\n" in main and "RnnLast(" in main and "TF1BasicRNNCell" not in main

@@ -306,8 +306,9 @@ class Group:
 _RUNS_SESSION = re.compile(rb"\b(?:Session|InteractiveSession)[ \t]*\(")
 # What a graph-building helper calls (TF1's names: a rule decides with the module parsed).
 _BUILDS_GRAPH = re.compile(
-    rb"\b(?:placeholder|placeholder_with_default|Variable|get_variable|variable_scope)[ \t]*\("
-    rb"|\blayers\.[a-z_0-9]+[ \t]*\("
+    rb"\b(?:placeholder|placeholder_with_default|Variable|get_variable|variable_scope|dynamic_rnn|static_rnn"
+    rb"|bidirectional_dynamic_rnn|fully_connected)[ \t]*\("
+    rb"|\blayers\.[a-z_0-9]+[ \t]*\(|\w+Cell[ \t]*\("
 )
 _DEFINED = re.compile(rb"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_]\w*)", re.M)
 _ASSIGNED = re.compile(rb"^([A-Za-z_]\w*)[ \t]*(?::|=(?!=))", re.M)
