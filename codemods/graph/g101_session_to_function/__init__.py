@@ -126,7 +126,7 @@ class GraphToEager(Rule):
         "construct. A module other modules of the project import gets no disable_v2_behavior() (it is "
         "process-wide): the entry scripts that import it do. A script whose graph is built by functions or "
         "classes it imports from other modules of the migrated folder (`from ops import fc_layer`, "
-        "`from utils import *`) is converted together with them, as if they were written in it; each file "
+        "`from utils import *`, `import model`) is converted together with them, as if they were written in it; each file "
         "keeps its part (`fc_layer` -> class `FcLayer` in ops.py, `from ops import FcLayer` in the script), "
         "unless another module needs the helper module as it is."
     )
@@ -608,9 +608,8 @@ def _read_alone(facts: ProjectFacts | None) -> str:
     if facts.together_note:
         return f"not converted together with it: {facts.together_note}"
     return (
-        "its module is not converted with this script (only a module migrated in the same run, imported by "
-        "`from module import ...` at the script's top level, that creates placeholders, variables or layers "
-        "and opens no Session, is)"
+        "its module is not converted with this script (only a module migrated in the same run, imported at "
+        "the script's top level, that creates placeholders, variables or layers and opens no Session, is)"
     )
 
 
