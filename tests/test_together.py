@@ -146,6 +146,12 @@ def test_a_name_the_modules_give_two_meanings_keeps_them_apart(tmp_path):
     assert "`scale` means one thing in ops.py and another in the script" in _g101(results["main.py"])
 
 
+def test_a_star_import_of_unknown_names_keeps_them_apart(tmp_path):
+    script = MAIN.replace("import numpy as np\n", "import numpy as np\nfrom pylab import *\n")
+    results = _migrate(_tree(tmp_path, {"ops.py": OPS, "main.py": script}))
+    assert "the script star-imports pylab, whose names are not known" in _g101(results["main.py"])
+
+
 def test_an_aliased_import_keeps_them_apart(tmp_path):
     script = MAIN.replace("from ops import dense", "from ops import dense as layer").replace("= dense(", "= layer(")
     results = _migrate(_tree(tmp_path, {"ops.py": OPS, "main.py": script}))
