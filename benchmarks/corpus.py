@@ -332,15 +332,26 @@ class Migration:
 
 
 def migrate(program: Program, prepared: Prepared) -> Migration:
-    """Every Python file of the program through the whole pipeline, as `migrator migrate` does."""
+    """Every Python file of the program through the whole pipeline, as one tree, as
+    `migrator migrate` does (the script converted together with the helper modules it imports)."""
+    import tempfile
+
     from migrator.diffs import InvalidPatch, unified_diff
-    from migrator.engine import Status, migrate_source
+    from migrator.engine import Status, index_targets, migrate_targets
+    from migrator.files import Target
 
     sources = {program.script: prepared.source}
     sources.update({n: data for n, data in prepared.data.items() if n.endswith(".py") and n not in prepared.links})
     migration = Migration({}, [], [], b"")
-    for name, data in sources.items():
-        result = migrate_source(data, name)
+    with tempfile.TemporaryDirectory(prefix="migrator-corpus-") as folder:
+        targets = []
+        for name, data in sources.items():
+            path = Path(folder) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            targets.append(Target(path, name))
+        results = list(migrate_targets(targets, project=index_targets(targets, [program.script])))
+    for name, result in zip(sources, results):
         migration.files[name] = result.new_bytes
         migration.findings.extend(
             {"file": name, "rule": f.rule, "line": f.line, "col": f.col, "message": f.message, "kind": f.kind}

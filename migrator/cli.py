@@ -322,6 +322,11 @@ def _migrate_paths(
         )
         files = [t for t in targets if not isinstance(t, Missing)]
         helpers = project.dependencies(files, [t for t in everything if not isinstance(t, Missing)])
+        project.rules_of = {
+            t.display: tuple(rule.code for rule in group_rules)
+            for group_rules, group in _groups([t for t in everything if not isinstance(t, Missing)], rules, config)
+            for t in group
+        }
         helper_paths = {t.display for t in helpers}
         if sys.stderr.isatty() and not quiet and len(targets) > 1:
             from rich.console import Console

@@ -29,15 +29,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, Union
+from typing import TYPE_CHECKING, Protocol, TypeVar, Union
 
 from codemods import RULES, RuleSpec
-from codemods.analysis.graph_outcome import graph_outcome
+from codemods.analysis.graph_outcome import graph_outcome, record_graph_outcome
 from codemods.analysis.project import CONSULTED_KEY, ProjectFacts, index_project, set_project_facts
 from codemods.finding import Finding
 from migrator import files, notebooks
 from migrator.diffs import InvalidPatch, unified_diff
 from migrator.files import Missing, Target, TooLarge, read_source
+from migrator.stages import RuleFailure, apply_rules
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from codemods.base import Rule
+    from migrator.together import Decision, Start
+
+ResultT = TypeVar("ResultT")
 
 # A rule as the engine takes it: its registry entry (imported when a file passes its
 # text gate) or a rule class (tests pass their own).
@@ -216,16 +220,18 @@ def migrate_source(
     rules: Sequence[RuleEntry] | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     facts: ProjectFacts | None = None,
+    start: Start | None = None,
 ) -> FileResult:
     """Run the pipeline over one file's bytes; ``facts``: its place in its tree (None:
-    the file alone)."""
+    the file alone); ``start``: its part of the module it was converted in together
+    with others (``migrator.together``), which goes on through the rules after G101."""
     if b"\0" in data:
         return _failed(path, data, "binary file (contains NUL bytes), not Python source", data.count(b"\n", 0, data.index(b"\0")) + 1)
     if len(data) > max_file_bytes:
         if not any(word in data for word in GATE):
             return FileResult(path, Status.SKIPPED, data, data)
         return _failed(path, data, _too_large(len(data), max_file_bytes))
-    result = _on_deep_stack(_migrate_source, data, path, RULES if rules is None else rules, facts)
+    result = _on_deep_stack(_migrate_source, data, path, RULES if rules is None else rules, facts, start)
     if facts is not None and not result.project_key:
         result.project_key = facts.cache_key(consulted=False)
     return result
@@ -239,7 +245,7 @@ _DEEP_STACK_BYTES = 256 * 1024 * 1024  # reserved address space; pages are used 
 _DEEP_RECURSION_LIMIT = 50_000
 
 
-def _on_deep_stack(function: Callable[..., FileResult], *args) -> FileResult:
+def _on_deep_stack(function: Callable[..., ResultT], *args) -> ResultT:
     outcome: list = []
 
     def run() -> None:
@@ -289,24 +295,28 @@ def _too_deep(path: str, data: bytes, where: str, **extra) -> FileResult:
     )
 
 
-def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry], facts: ProjectFacts | None) -> FileResult:
+def _migrate_source(
+    data: bytes, path: str, rules: Sequence[RuleEntry], facts: ProjectFacts | None, start: Start | None = None
+) -> FileResult:
     timings: dict[str, float] = {}
+    if start is not None and start.source != data:
+        start = None  # changed since it was read together with the others: alone
     # An entry script importing modules kept in graph mode is edited even when it never
     # names TensorFlow itself.
     switch_needed = facts is not None and bool(facts.graph_mode_imports)
-    if not switch_needed and not any(word in data for word in GATE):
-        return FileResult(path, Status.SKIPPED, data, data)
-    active = [r for r in rules if r.applies_to(data)]
-    if not active and not switch_needed:
-        # No selected rule applies, but a file that is not Python 3 is still named:
-        # Python's own parser is an order of magnitude cheaper than LibCST's.
-        problem = diagnose(data)
-        if problem is not None:
-            return _failed(path, data, problem[2], problem[0], problem[1])
-        return FileResult(path, Status.UNCHANGED, data, data)
+    if start is None:
+        if not switch_needed and not any(word in data for word in GATE):
+            return FileResult(path, Status.SKIPPED, data, data)
+        active = [r for r in rules if r.applies_to(data)]
+        if not active and not switch_needed:
+            # No selected rule applies, but a file that is not Python 3 is still named:
+            # Python's own parser is an order of magnitude cheaper than LibCST's.
+            problem = diagnose(data)
+            if problem is not None:
+                return _failed(path, data, problem[2], problem[0], problem[1])
+            return FileResult(path, Status.UNCHANGED, data, data)
     # LibCST is imported only here, for a file some rule will run on.
     import libcst as cst
-    from libcst.codemod import CodemodContext, SkipFile
 
     from codemods.base import SCRATCH_HAS_SUPPRESSIONS
 
@@ -320,7 +330,6 @@ def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry], facts: P
         return _failed(path, data, reason, line, col)
     now = time.perf_counter()
     timings["parse"] = now - clock
-    clock = now
 
     # Most files carry no suppression comment: then no rule looks for one.
     scratch: dict = {SCRATCH_HAS_SUPPRESSIONS: any(word in data for word in (b"noqa", b"NOQA", b"migrator:"))}
@@ -330,32 +339,26 @@ def _migrate_source(data: bytes, path: str, rules: Sequence[RuleEntry], facts: P
     staged: list[tuple[int, list[Finding]]] = []
     stages: list[cst.Module] = [module]
     stage_rules: list[str] = []  # the rule that made each stage after the first
-    for entry in active:
-        rule_class = entry.load() if isinstance(entry, RuleSpec) else entry
-        rule = rule_class(CodemodContext(filename=path, scratch=scratch))
-        before = stages[-1]
-        try:
-            after = rule.run(before)
-        except SkipFile:
-            after = before
-        except RecursionError:
-            return _too_deep(path, data, f"rule {rule.code}", timings=timings)
-        except Exception as exc:  # noqa: BLE001 - a rule bug must not lose the file
-            return _failed(
-                path, data,
-                f"internal error in rule {rule.code} ({type(exc).__name__}: {exc}); file left unchanged",
-                findings=_positioned([s.code for s in stages] if len(stages) > 1 else [], stage_rules, staged)[0],
-                timings=timings,
-            )
-        rule_findings = rule.findings()
-        if rule_findings:
-            staged.append((len(stages) - 1, rule_findings))
-        if after is not before and not after.deep_equals(before):
-            stages.append(after)
-            stage_rules.append(rule.code)
-        now = time.perf_counter()
-        timings[rule.code] = now - clock
-        clock = now
+    if start is not None:
+        # Converted together with other files (migrator/together.py): this file's part of
+        # their common module after the graph rules, and the rules after them.
+        stages += [cst.parse_module(code.encode(module.encoding)) for code in start.codes]
+        stage_rules += start.rules
+        staged += start.findings
+        record_graph_outcome(scratch, converted=start.converted)
+        active = [r for r in start.rest if r.applies_to(stages[-1].code.encode(module.encoding))]
+    try:
+        apply_rules(stages, stage_rules, staged, active, path, scratch, timings)
+    except RuleFailure as failure:
+        if isinstance(failure.error, RecursionError):
+            return _too_deep(path, data, f"rule {failure.code}", timings=timings)
+        return _failed(
+            path, data,
+            f"internal error in rule {failure.code} ({type(failure.error).__name__}: {failure.error}); file left unchanged",
+            findings=_positioned([s.code for s in stages] if len(stages) > 1 else [], stage_rules, staged)[0],
+            timings=timings,
+        )
+    clock = time.perf_counter()
     outcome = graph_outcome(scratch)
     graph = {"graph_mode": outcome.reason if outcome.fallback else "", "graph_switch": outcome.fallback and outcome.switched}
     if switch_needed and facts is not None and not graph["graph_switch"]:
@@ -498,12 +501,12 @@ def _named(message: str) -> str:
 
 def migrate_bytes(
     data: bytes, display: str, rules: Sequence[RuleEntry] | None = None, max_file_bytes: int = MAX_FILE_BYTES,
-    facts: ProjectFacts | None = None,
+    facts: ProjectFacts | None = None, start: Start | None = None,
 ) -> FileResult:
     """``migrate_source``, or for a notebook (by its name) its code cells migrated as one
     program (hook: migrator/notebooks.py)."""
     if not notebooks.is_notebook(display):
-        return migrate_source(data, display, rules, max_file_bytes, facts)
+        return migrate_source(data, display, rules, max_file_bytes, facts, start)
     try:
         return notebooks.migrate(data, lambda source: migrate_source(source, display, rules, max_file_bytes, facts))
     except notebooks.NotebookError as exc:
@@ -566,6 +569,7 @@ def migrate_file(
     cache: ResultCache | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     facts: ProjectFacts | None = None,
+    start: Start | None = None,
 ) -> FileResult:
     """Read and migrate one file; with ``want_diff``, also build its checked diff.
 
@@ -578,7 +582,7 @@ def migrate_file(
         return data
     read_time = time.perf_counter() - clock
     cached = cache.get(display, data, project_keys(facts)) if cache is not None else None
-    result = cached if cached is not None else migrate_bytes(data, display, rules, max_file_bytes, facts)
+    result = cached if cached is not None else migrate_bytes(data, display, rules, max_file_bytes, facts, start)
     result.timings["read"] = read_time
     if want_diff and result.changed and result.diff is None:
         clock = time.perf_counter()
@@ -616,6 +620,14 @@ class Project:
 
     facts: dict[str, ProjectFacts]  # by display path
     graph_mode: dict[str, str] = field(default_factory=dict)  # module kept in graph mode -> why
+    # The text of the files converted together with others (``ProjectFacts.together``),
+    # as indexed, and the decision for each of their clusters (by files and rules).
+    sources: dict[str, bytes] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
+    decisions: dict[tuple[tuple[str, ...], tuple[str, ...]], Decision] = field(default_factory=dict)
+    # The rules each file is migrated with, when they differ by file (per-file ignores):
+    # files converted together must go through the same ones.
+    rules_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def waits(self, target: Target) -> bool:
         """Migrated after the others: whether it switches to graph mode depends on them."""
@@ -633,6 +645,36 @@ class Project:
         )
         return dataclasses.replace(facts, graph_mode_imports=kept)
 
+    def together(self, facts: ProjectFacts, rules: Sequence[RuleEntry]) -> tuple[ProjectFacts, Start | None]:
+        """A file of a cluster: its facts (with why its script is migrated alone, if it is)
+        and where its migration starts (None: alone). Each cluster is decided once."""
+        from migrator.together import Decision, decide
+
+        codes = tuple(rule.code for rule in rules)
+        key = (facts.together, codes)
+        if key not in self.decisions:
+            if any(_graph_rules(self.rules_of.get(member, codes)) != _graph_rules(codes) for member in facts.together):
+                self.decisions[key] = Decision(notes={
+                    member: "its modules are migrated with other rules (per-file ignores)" for member in facts.together
+                })
+            elif any(self._changed(member) for member in facts.together):
+                self.decisions[key] = Decision(notes={
+                    member: "a file of them changed during the run" for member in facts.together
+                })
+            else:
+                # LibCST recurses once per nesting level of the code: on the large stack, as files are.
+                self.decisions[key] = _on_deep_stack(decide, facts.together, self.facts, self.sources, rules)
+        decision = self.decisions[key]
+        note = decision.notes.get(facts.path, "")
+        return (dataclasses.replace(facts, together_note=note) if note else facts), decision.starts.get(facts.path)
+
+    def _changed(self, display: str) -> bool:
+        """The file is not as it was indexed (the files converted together must be)."""
+        try:
+            return files.read_source(self.paths[display], len(self.sources[display]) + 1) != self.sources[display]
+        except (OSError, TooLarge, KeyError):
+            return True
+
     def record(self, result: FileResult) -> None:
         if result.graph_mode and not result.graph_switch:
             self.graph_mode[result.path] = result.graph_mode
@@ -649,6 +691,13 @@ class Project:
         ]
 
 
+def _graph_rules(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The rules files converted together go through together (up to G101)."""
+    from migrator.together import LAST_GRAPH_RULE
+
+    return codes[: codes.index(LAST_GRAPH_RULE) + 1] if LAST_GRAPH_RULE in codes else ()
+
+
 def index_targets(
     targets: Iterable[Target], entry_scripts: Iterable[str | os.PathLike] = (), max_file_bytes: int = MAX_FILE_BYTES
 ) -> Project:
@@ -658,8 +707,10 @@ def index_targets(
     parsing: regular expressions); unreadable and oversized files are left out (their
     migration reports them)."""
     sources: dict[str, bytes] = {}
+    paths: dict[str, Path] = {}
     commanded: list[str] = []
     for target in targets:
+        paths[target.display] = target.path
         try:
             # Opening a FIFO would wait for a writer forever: look before opening.
             if not stat.S_ISREG(os.stat(target.path).st_mode):
@@ -675,7 +726,11 @@ def index_targets(
         sources[target.display] = data
     displays = {os.path.normpath(os.path.abspath(t)): t for t in sources}
     commanded += [displays.get(os.path.normpath(os.path.abspath(e)), str(e)) for e in entry_scripts]
-    return Project(index_project(sources, commanded))
+    facts = index_project(sources, commanded)
+    together = {path for path, fact in facts.items() if fact.together}
+    return Project(
+        facts, sources={path: sources[path] for path in together}, paths={path: paths[path] for path in together}
+    )
 
 
 _WORKER: dict = {}
@@ -696,14 +751,15 @@ def _worker_init(
     _WORKER["max_file_bytes"] = max_file_bytes
 
 
-Job = tuple[int, Target, "ProjectFacts | None"]  # input position, file, its place in the tree
+# Input position, file, its place in the tree, where its migration starts (``Project.together``).
+Job = tuple[int, Target, "ProjectFacts | None", "Start | None"]
 
 
 def _worker_batch(batch: list[Job]) -> list[tuple[int, FileResult]]:
     out = []
-    for index, target, facts in batch:
+    for index, target, facts, start in batch:
         result = migrate_file(
-            target, _WORKER["rules"], _WORKER["want_diff"], _WORKER["cache"], _WORKER["max_file_bytes"], facts
+            target, _WORKER["rules"], _WORKER["want_diff"], _WORKER["cache"], _WORKER["max_file_bytes"], facts, start
         )
         if not result.changed:
             # The main process only needs bytes it may write: keep the pipe light.
@@ -798,25 +854,33 @@ def _migrate_phase(
 ) -> Iterator[tuple[int, FileResult]]:
     """(input position, result) of each target, as they finish."""
     # The facts are read when the phase starts: after the phases before it are recorded.
-    work: list[Job] = [(i, t, project.facts_for(t.display) if project is not None else None) for i, t in targets]
+    work: list[Job] = []
+    for index, target in targets:
+        facts = project.facts_for(target.display) if project is not None else None
+        start = None
+        if project is not None and facts is not None and facts.together and (
+            cache is None or _cached_result(target, cache, want_diff, max_file_bytes, facts) is None
+        ):
+            facts, start = project.together(facts, rules)
+        work.append((index, target, facts, start))
     if jobs <= 1 or len(work) < 4:
-        for index, target, facts in work:
-            result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts)
+        for index, target, facts, start in work:
+            result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)
             notify(result)
             yield index, result
         return
 
     todo: list[Job] = []
-    for index, target, facts in work:
+    for index, target, facts, start in work:
         known = _cached_result(target, cache, want_diff, max_file_bytes, facts) if cache is not None else None
         if known is None:
-            todo.append((index, target, facts))
+            todo.append((index, target, facts, start))
         else:
             notify(known)
             yield index, known
     if len(todo) < 4:  # not worth starting workers
-        for index, target, facts in todo:
-            result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts)
+        for index, target, facts, start in todo:
+            result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)
             notify(result)
             yield index, result
         return
@@ -839,7 +903,7 @@ def _migrate_phase(
                     pairs = future.result()
                 except Exception as exc:  # noqa: BLE001 - a dead worker (killed, out of memory)
                     reason = f"the worker process migrating this file died ({type(exc).__name__}); file left unchanged"
-                    pairs = [(i, _failed(t.display, b"", reason)) for i, t, _ in batch]
+                    pairs = [(i, _failed(t.display, b"", reason)) for i, t, _, _ in batch]
                 for index, result in pairs:
                     notify(result)
                     yield index, result

@@ -10,6 +10,11 @@ For each fixture folder:
   Keras 3.  The legacy runtime must exist (``make legacy-env``): if it does not, these
   tests fail and say so; they never skip.
 
+A project fixture (``fixtures/projects/<name>/``) is a folder ``before/`` of modules with
+the folder ``after/`` it migrates to (as one tree, as ``migrator migrate before/`` does),
+and a ``fixture.toml`` naming the command that runs it (``command = "python main.py"``):
+the same checks, file by file, and ``migrator verify before after -- python main.py``.
+
 An optional ``fixture.toml`` in the folder tunes the fixture::
 
     rtol = 1e-3            # verify tolerances (default: compare.py's for the mode)
@@ -18,6 +23,7 @@ An optional ``fixture.toml`` in the folder tunes the fixture::
     timeout = 120          # seconds per program (default 300)
     args = ["--epochs", "2"]   # command-line arguments for both programs
     notes = "why this fixture needs looser settings"
+    command = "python main.py"  # a project fixture's command (required there)
     expect_fallback = true # true: the engine must decline something (a "declined"
                            # finding, the code kept on tf.compat.v1); false: nothing
                            # may be declined; absent: not checked
@@ -40,9 +46,12 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 FIXTURE_DIRS = sorted(path.parent for path in FIXTURES.glob("**/before.py"))
 IDS = [str(path.relative_to(FIXTURES)) for path in FIXTURE_DIRS]
-KNOWN_KEYS = {"rtol", "atol", "compare", "timeout", "args", "notes", "expect_fallback"}
+KNOWN_KEYS = {"rtol", "atol", "compare", "timeout", "args", "notes", "expect_fallback", "command"}
+PROJECT_DIRS = sorted(path.parent for path in FIXTURES.glob("projects/*/before") if path.is_dir())
+PROJECT_IDS = [str(path.relative_to(FIXTURES)) for path in PROJECT_DIRS]
 
 parametrize = pytest.mark.parametrize("fixture_dir", FIXTURE_DIRS, ids=IDS)
+parametrize_projects = pytest.mark.parametrize("project_dir", PROJECT_DIRS, ids=PROJECT_IDS)
 
 
 def _config(fixture_dir: Path) -> dict:
@@ -127,6 +136,72 @@ def test_before_and_after_are_equivalent(fixture_dir: Path, legacy_runtime: runt
         compare=config.get("compare", "steps"),
         timeout=float(config.get("timeout", 300)),
         argv=[str(arg) for arg in config.get("args", [])],
+        legacy_runtime=legacy_runtime,
+    )
+    assert verdict.status == EQUIVALENT, verdict.render(width=160)
+
+
+# -- project fixtures: several modules migrated as one tree --------------------------------
+
+
+def _migrate_tree(folder: Path, command: str) -> dict:
+    """Each module of ``folder`` (by its path inside it) -> its result, the folder migrated
+    as one tree with ``command``'s script as its entry script."""
+    from migrator.engine import index_targets, migrate_targets
+    from migrator.files import Target
+
+    targets = [Target(path, path.relative_to(folder).as_posix()) for path in sorted(folder.rglob("*.py"))]
+    script = command.split()[1]
+    results = migrate_targets(targets, project=index_targets(targets, [script]))
+    return {target.display: result for target, result in zip(targets, results)}
+
+
+def _project_files(folder: Path) -> set:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
+@parametrize_projects
+def test_project_migrates_to_after(project_dir: Path):
+    config = _config(project_dir)
+    before, after = project_dir / "before", project_dir / "after"
+    assert _project_files(before) == _project_files(after), "before/ and after/ must hold the same files"
+    results = _migrate_tree(before, config["command"])
+    for name, result in results.items():
+        assert getattr(result, "error", None) is None, "%s: migration failed: %s" % (name, result.error)
+        expected = (after / name).read_bytes()
+        assert result.new_bytes == expected, "migrating %s does not give after/%s:\n%s\nfindings:\n%s" % (
+            name, name, _diff(expected, result.new_bytes, name), _findings(result)
+        )
+    if "expect_fallback" in config:
+        declined = [f for r in results.values() for f in r.findings if f.kind == "declined"]
+        assert bool(declined) == config["expect_fallback"], "\n".join(
+            _findings(r) for r in results.values()
+        )
+
+
+@parametrize_projects
+def test_migrating_project_after_changes_nothing(project_dir: Path):
+    after = project_dir / "after"
+    for name, result in _migrate_tree(after, _config(project_dir)["command"]).items():
+        data = (after / name).read_bytes()
+        assert result.new_bytes == data, "a second migration changes after/%s:\n%s" % (
+            name, _diff(data, result.new_bytes, name)
+        )
+
+
+@parametrize_projects
+def test_project_before_and_after_are_equivalent(project_dir: Path, legacy_runtime: runtimes.Runtime):
+    from migrator.verify import verify_tree
+
+    config = _config(project_dir)
+    verdict = verify_tree(
+        project_dir / "before",
+        project_dir / "after",
+        config["command"].split() + [str(arg) for arg in config.get("args", [])],
+        rtol=config.get("rtol"),
+        atol=config.get("atol"),
+        compare=config.get("compare", "steps"),
+        timeout=float(config.get("timeout", 300)),
         legacy_runtime=legacy_runtime,
     )
     assert verdict.status == EQUIVALENT, verdict.render(width=160)

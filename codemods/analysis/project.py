@@ -17,9 +17,10 @@ command's script, notebooks), and modules nothing imports whose top level runs c
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 SCRATCH_KEY = "project.facts"
@@ -43,6 +44,16 @@ class ProjectFacts:
     # Modules this entry script imports (directly or not) that were kept on tf.compat.v1
     # in graph mode, each with the reason: the script must switch the process to graph mode.
     graph_mode_imports: tuple[tuple[str, str], ...] = ()
+    # The files converted together with this one (its cluster: scripts running a graph
+    # that helper modules of the tree build, and those modules, ``groups``), and a digest
+    # of their text and of how they import each other: what this file's result depends on.
+    together: tuple[str, ...] = ()
+    together_key: str = ""
+    # Why this script was not converted together with the modules it imports (derived
+    # from the cluster, by the engine: not part of the cache key, which ``together_key`` covers).
+    together_note: str = ""
+    # For a script of a group: the helper modules converted with it.
+    group: Group | None = None
 
     @property
     def is_library(self) -> bool:
@@ -62,8 +73,8 @@ class ProjectFacts:
         engine itself decides by (whether the script waits for its imports, and which of
         them were kept in graph mode)."""
         if consulted:
-            return "facts " + repr(dataclasses.astuple(self))
-        return "entry " + repr((self.waits_for_imports, self.graph_mode_imports))
+            return "facts " + repr(dataclasses.astuple(dataclasses.replace(self, together_note="")))
+        return "entry " + repr((self.waits_for_imports, self.graph_mode_imports, self.together_key))
 
 
 def set_project_facts(scratch: dict, facts: ProjectFacts | None) -> None:
@@ -133,26 +144,29 @@ class _Tree:
         return None
 
 
-def _resolve(tree: _Tree, path: str, top: str, level: int, module: str, names: tuple[str, ...]) -> set[str]:
-    """The tree's files an import statement in ``path`` loads."""
+def _folders(tree: _Tree, path: str, top: str, level: int) -> tuple[str, ...]:
+    """Where an import statement in ``path`` looks for modules, in order."""
     if level:
         folder = os.path.dirname(path)
         for _ in range(level - 1):
             folder = os.path.dirname(folder)
-        folders: tuple[str, ...] = (folder,)
-    else:
-        # The script's own folder (first on sys.path when it runs), then the tree's top
-        # folder and each one below it down to the script's (a source folder on sys.path).
-        here = os.path.dirname(path)
-        above = [here]
-        while above[-1] != top and above[-1].startswith(os.path.join(top, "")):
-            above.append(os.path.dirname(above[-1]))
-        # A tree that is a package itself imports its modules by the package's name.
-        while os.path.join(above[-1], "__init__.py") in tree.files:
-            above.append(os.path.dirname(above[-1]))
-        folders = tuple(dict.fromkeys([here, *reversed(above)]))
+        return (folder,)
+    # The script's own folder (first on sys.path when it runs), then the tree's top
+    # folder and each one below it down to the script's (a source folder on sys.path).
+    here = os.path.dirname(path)
+    above = [here]
+    while above[-1] != top and above[-1].startswith(os.path.join(top, "")):
+        above.append(os.path.dirname(above[-1]))
+    # A tree that is a package itself imports its modules by the package's name.
+    while os.path.join(above[-1], "__init__.py") in tree.files:
+        above.append(os.path.dirname(above[-1]))
+    return tuple(dict.fromkeys([here, *reversed(above)]))
+
+
+def _resolve(tree: _Tree, path: str, top: str, level: int, module: str, names: tuple[str, ...]) -> set[str]:
+    """The tree's files an import statement in ``path`` loads."""
     found: set[str] = set()
-    for folder in folders:
+    for folder in _folders(tree, path, top, level):
         target = tree.module_file(folder, module)
         hits: set[str] = set()
         if target is not None:
@@ -232,7 +246,7 @@ def index_project(
     def names(paths: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(absolute[p] for p in paths))
 
-    return {
+    facts = {
         original: ProjectFacts(
             path=original,
             imported_by=names(imported_by[path]),
@@ -242,3 +256,179 @@ def index_project(
         )
         for path, original in absolute.items()
     }
+    groups = [
+        group for path in absolute
+        if not imported_by[path] and path.endswith(".py") and _RUNS_SESSION.search(sources[absolute[path]]) is not None
+        for group in [_group(tree, path, top, sources, absolute)] if group is not None
+    ]
+    for members, digest in _clusters(groups, sources, {f.path: f.imported_by for f in facts.values()}):
+        for member in members:
+            facts[member] = dataclasses.replace(facts[member], together=members, together_key=digest)
+    for group in groups:
+        facts[group.script] = dataclasses.replace(facts[group.script], group=group)
+    return facts
+
+
+# -- modules converted together ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Helper:
+    """A module of the tree that builds parts of a script's graph, and how the script
+    imports it at its top level: names of it (``from <level dots><module> import names``),
+    or the module object under ``alias`` (``import <module> [as alias]``, or ``from <level
+    dots><module> import <name> [as alias]`` when ``name`` is a module of that package),
+    used as ``alias.function(...)``."""
+
+    path: str
+    level: int
+    module: str
+    alias: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A script that opens a Session (nothing of the tree imports it) and the helper
+    modules it imports whose functions or classes build its graph (create placeholders,
+    variables or layers): converted as one module, each file keeping its own part
+    (``migrator/together.py``)."""
+
+    script: str
+    helpers: tuple[Helper, ...]
+    # Names the script's other star imports may bind (``from utils import *`` of a module
+    # of the tree, read from its text), and the modules outside the tree it star-imports
+    # (what they bind is not known).
+    star_names: tuple[str, ...] = ()
+    foreign_stars: tuple[str, ...] = ()
+
+
+_RUNS_SESSION = re.compile(rb"\b(?:Session|InteractiveSession)[ \t]*\(")
+# What a graph-building helper calls (TF1's names: a rule decides with the module parsed).
+_BUILDS_GRAPH = re.compile(
+    rb"\b(?:placeholder|placeholder_with_default|Variable|get_variable|variable_scope|dynamic_rnn|static_rnn"
+    rb"|bidirectional_dynamic_rnn|fully_connected)[ \t]*\("
+    rb"|\blayers\.[a-z_0-9]+[ \t]*\(|\w+Cell[ \t]*\("
+)
+_DEFINED = re.compile(rb"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_]\w*)", re.M)
+_ASSIGNED = re.compile(rb"^([A-Za-z_]\w*)[ \t]*(?::|=(?!=))", re.M)
+_TOP_IMPORT = re.compile(rb"^import[ \t]+([\w.]+(?:[ \t]+as[ \t]+\w+)?)[ \t]*(?:#.*)?$", re.M)
+_TOP_FROM_IMPORT = re.compile(
+    rb"^from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|(?:[^\n#;\\]|\\\n)+)", re.M
+)
+
+
+def _group(tree: _Tree, path: str, top: str, sources: Mapping[str, bytes], absolute: Mapping[str, str]) -> Group | None:
+    """``path``'s helper modules: those it imports at its top level (names of them, or the
+    module object) that define a function or class it uses and call TF1's graph-building
+    functions, without opening a Session themselves."""
+    source = sources[absolute[path]]
+    helpers: list[Helper] = []
+    stars: list[tuple[str, str | None]] = []  # (spelling, the tree's file) of each star import
+
+    def find(level: int, module: str) -> str | None:
+        return next(
+            (found for folder in _folders(tree, path, top, level)
+             if (found := tree.module_file(folder, module)) is not None),
+            None,
+        )
+
+    def helper(target: str | None, used: Callable[[set[str]], bool]) -> bool:
+        """Whether ``target`` builds the script's graph."""
+        if target is None or target == path or any(h.path == absolute[target] for h in helpers):
+            return False
+        text = sources[absolute[target]]
+        if _BUILDS_GRAPH.search(text) is None or _RUNS_SESSION.search(text) is not None:
+            return False
+        return used({name.decode() for name in _DEFINED.findall(text)})
+
+    def through(alias: str) -> Callable[[set[str]], bool]:
+        """The script uses a definition as ``alias.name``."""
+        return lambda defined: bool(defined & {m.decode() for m in re.findall(rb"\b%s\.(\w+)" % alias.encode(), source)})
+
+    for match in _TOP_FROM_IMPORT.finditer(source):
+        dots, module, listed = (g.decode("utf-8", "replace") for g in match.groups())
+        parts = [part.split() for part in listed.strip("()").replace("\\\n", " ").split(",") if part.strip()]
+        level = len(dots)
+        if len(parts) == 1 and len(parts[0]) in (1, 3) and parts[0][0] != "*":
+            # `from pkg import model [as m]`, where `model` is a module: its object.
+            name, alias = parts[0][0], parts[0][-1]
+            target = find(level, f"{module}.{name}" if module else name)
+            if target is not None:
+                if helper(target, through(alias)):
+                    helpers.append(Helper(absolute[target], level, module, alias, name))
+                continue
+        if not module:
+            continue
+        target = find(level, module)
+        star = parts == [["*"]]
+        if star:
+            stars.append((dots + module, target))
+            used: Callable[[set[str]], bool] = lambda defined: any(
+                re.search(rb"\b%s\b" % name.encode(), source) for name in defined
+            )
+        else:
+            imported = {part[0] for part in parts}
+            used = lambda defined: bool(defined & imported)
+        if helper(target, used):
+            assert target is not None
+            helpers.append(Helper(absolute[target], level, module))
+    for match in _TOP_IMPORT.finditer(source):
+        parts = match.group(1).decode("utf-8", "replace").split()
+        if len(parts) == 1 and "." not in parts[0] or len(parts) == 3 and parts[1] == "as":
+            target = find(0, parts[0])
+            if helper(target, through(parts[-1])):
+                assert target is not None
+                helpers.append(Helper(absolute[target], 0, parts[0], parts[-1]))
+    if not helpers:
+        return None
+    merged = {h.path for h in helpers}
+    star_names = sorted({
+        name for _, target in stars if target is not None and absolute[target] not in merged
+        for name in _top_level_names(sources[absolute[target]])
+    })
+    foreign = tuple(spelling for spelling, target in stars if target is None)
+    return Group(absolute[path], tuple(helpers), tuple(star_names), foreign)
+
+
+def _top_level_names(source: bytes) -> set[str]:
+    """What ``from module import *`` may bind, read from the module's text: its top-level
+    definitions, assignments and imports."""
+    names = {m.decode() for pattern in (_DEFINED, _ASSIGNED) for m in pattern.findall(source)}
+    for match in _IMPORT.finditer(source):
+        listed = (match.group(3) or match.group(4) or b"").decode("utf-8", "replace")
+        for part in listed.strip("()").replace("\\\n", " ").split(","):
+            words = part.split()
+            if words:
+                names.add(words[-1] if len(words) == 3 and words[1] == "as" else words[0].split(".")[0])
+    return names
+
+
+def _clusters(
+    groups: list[Group], sources: Mapping[str, bytes], importers: Mapping[str, tuple[str, ...]]
+) -> list[tuple[tuple[str, ...], str]]:
+    """Groups sharing a helper module decide together: each cluster's files (the
+    tree's spelling of their paths), and a digest of what the decision reads: their
+    text, the groups, and who else imports them."""
+    parent: dict[str, str] = {}
+
+    def root(path: str) -> str:
+        while parent.setdefault(path, path) != path:
+            path = parent[path]
+        return path
+
+    for group in groups:
+        for helper in group.helpers:
+            parent[root(helper.path)] = root(group.script)
+    members: dict[str, set[str]] = {}
+    for path in list(parent):
+        members.setdefault(root(path), set()).add(path)
+    clusters = []
+    for paths in members.values():
+        digest = hashlib.blake2b(digest_size=16)
+        for path in sorted(paths):
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + sources[path] + b"\0")
+            digest.update(repr(importers[path]).encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(repr(sorted((g.script, g.helpers) for g in groups if g.script in paths)).encode())
+        clusters.append((tuple(sorted(paths)), digest.hexdigest()))
+    return clusters

@@ -52,11 +52,11 @@ import libcst as cst
 from codemods.analysis.graph import tf1_symbol
 from codemods.analysis.graph_outcome import record_graph_outcome
 from codemods.analysis.names import resolver_for
-from codemods.analysis.project import project_facts
+from codemods.analysis.project import ProjectFacts, project_facts
 from codemods.base import Example, Rule
 from codemods.graph.fallback_scope import library_fallback
 from codemods.graph.g101_session_to_function.fallback import install_fallback
-from codemods.graph.g101_session_to_function.model import CannotConvert, NothingToDo
+from codemods.graph.g101_session_to_function.model import READ_ALONE, CannotConvert, NothingToDo
 from codemods.graph.g101_session_to_function.pipeline import convert
 from codemods.graph.g101_session_to_function.scope import Sym
 from codemods.graph.g102_layers_to_keras import ConvertedLayers, converted_layers
@@ -124,7 +124,11 @@ class GraphToEager(Rule):
         "next(iterator) in the steps that read an element; OutOfRangeError still ends a loop. Modules the analysis "
         "cannot prove keep running on tensorflow.compat.v1 with v2 behaviour disabled; the report names the "
         "construct. A module other modules of the project import gets no disable_v2_behavior() (it is "
-        "process-wide): the entry scripts that import it do."
+        "process-wide): the entry scripts that import it do. A script whose graph is built by functions or "
+        "classes it imports from other modules of the migrated folder (`from ops import fc_layer`, "
+        "`from utils import *`, `import model`) is converted together with them, as if they were written in it; each file "
+        "keeps its part (`fc_layer` -> class `FcLayer` in ops.py, `from ops import FcLayer` in the script), "
+        "unless another module needs the helper module as it is."
     )
     examples = (
         Example(
@@ -574,8 +578,11 @@ class GraphToEager(Rule):
 
     def _fall_back(self, tree: cst.Module, alias: str, exc: CannotConvert, layers: ConvertedLayers) -> cst.Module:
         fallback = install_fallback(_before_layers(layers, tree), alias)  # G103 then homes what TF 2.21 lacks
+        facts = project_facts(self.context.scratch)
+        if READ_ALONE in exc.reason:
+            exc.reason = exc.reason.replace(READ_ALONE, _read_alone(facts))
         # A module other modules of the tree import leaves the process-wide switch to its entry scripts.
-        library = library_fallback(fallback, project_facts(self.context.scratch), exc.reason)
+        library = library_fallback(fallback, facts, exc.reason)
         record_graph_outcome(self.context.scratch, fallback=True, reason=exc.reason, switched=library is None)
         if library is None:
             self.report(exc.node, f"kept on tf.compat.v1 with v2 behaviour disabled: {exc.reason}")
@@ -592,6 +599,18 @@ class GraphToEager(Rule):
             return tf1_symbol(resolver_for(module, scratch).qualified_name(expr))
 
         return sym
+
+
+def _read_alone(facts: ProjectFacts | None) -> str:
+    """Why this module was read without the module whose functions build its graph."""
+    if facts is None:
+        return "this file was migrated on its own: migrate the project's folder to convert it with that module"
+    if facts.together_note:
+        return f"not converted together with it: {facts.together_note}"
+    return (
+        "its module is not converted with this script (only a module migrated in the same run, imported at "
+        "the script's top level, that creates placeholders, variables or layers and opens no Session, is)"
+    )
 
 
 def _before_layers(layers: ConvertedLayers, tree: cst.Module) -> cst.Module:

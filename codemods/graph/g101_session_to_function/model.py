@@ -39,6 +39,9 @@ INITIALIZERS = {
     "variables_initializer", "initialize_variables", "tables_initializer", "initialize_local_variables",
 }
 GLOBAL_STEP_CALLS = {"train.get_global_step", "train.get_or_create_global_step"}
+# Why a graph built by imported functions is not converted, as far as one module tells
+# (the rule says more from the project's facts).
+READ_ALONE = "this module is read alone"
 # TF1 calls that build an Operation, not a tensor: sess.run gave None for it, and a
 # tf.function may not return it.
 OPERATIONS = {"group", "no_op"}
@@ -413,7 +416,7 @@ class Graph:
             reason = "no trainable variables are created before this training op"
             imported = self._imported_graph_functions(before)
             if imported:
-                reason += f" (the graph calls {imported}, imported: this rule reads one module at a time)"
+                reason += f" (the graph calls {imported}, imported: {READ_ALONE})"
             raise CannotConvert(self.body[min(before, len(self.body) - 1)], reason)
         return "[" + ", ".join(parts) + "]"
 
@@ -443,8 +446,15 @@ class Graph:
         """``fc_layer`` (from ``ops``) for a graph built by functions of another module of
         the program, which may create its variables: named for the report."""
         imported: dict[str, str] = {}  # name -> the module it comes from ("*": a star import)
+        modules: dict[str, str] = {}  # name bound to a module of the program -> that module
         for stmt in self.module.body:
             small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    module = self.code(alias.name)
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(bound, cst.Name) and module.split(".")[0] not in ("tensorflow", "keras", "numpy"):
+                        modules[bound.value] = module
             if not isinstance(small, cst.ImportFrom):
                 continue
             module = "." * len(small.relative) + (self.code(small.module) if small.module is not None else "")
@@ -463,6 +473,12 @@ class Graph:
         ]
         if called:
             return f"`{called[0]}` from `{imported[called[0]]}`"
+        through = [
+            c.func for unit in self.units if unit.index < before for c in calls_in(unit.node)
+            if isinstance(c.func, cst.Attribute) and isinstance(c.func.value, cst.Name) and c.func.value.value in modules
+        ]
+        if through:
+            return f"`{self.code(through[0])}` of module `{modules[self.code(through[0].value)]}`"
         return f"functions from `{imported['*']}` (a star import)" if "*" in imported else ""
     def graph_variables(self, before: int) -> list[Variable]:
         """The variables of the graph statement ``before`` builds, created before it. A
