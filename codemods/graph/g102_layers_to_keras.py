@@ -26,6 +26,7 @@ from __future__ import annotations
 import keyword
 import textwrap
 from dataclasses import dataclass, field
+from typing import Literal
 
 import libcst as cst
 
@@ -34,6 +35,7 @@ from codemods.analysis.graph import (
     assigned_names,
     calls_in,
     drop_unused_contrib_imports,
+    expression_of,
     names_read,
     returned_variable,
     single_assignment,
@@ -53,6 +55,9 @@ class ConvertedLayers:
     # Functions whose get_variable calls became tf.Variables with Keras initializers (for
     # G101's variable helpers), and those whose variable scopes became name scopes.
     variable_functions: set[str] = field(default_factory=set)
+    # Variables it created at the graph's level from tf.get_variable (tf.Variables whose
+    # initial values Keras initializers draw).
+    graph_variables: set[str] = field(default_factory=set)
 
 
 _CONVERTED_LAYERS = "g102.converted_layers"
@@ -484,6 +489,7 @@ class LayersToKeras(Rule):
             record.objects.update(converter.objects)
             record.classes.update(converter.classes)
             record.variable_functions.update(converter.variable_functions)
+            record.graph_variables.update(converter.graph_variables)
         return new
 
     def sym(self, expr: cst.BaseExpression) -> str | None:
@@ -681,6 +687,7 @@ class _Converter:
         self.objects: set[str] = set()
         self.classes: set[str] = set()
         self.variable_functions: set[str] = set()
+        self.graph_variables: set[str] = set()  # graph-level tf.Variables made from get_variable
         # Layer name (as given by name=) -> the object created for it, for reuse=True.
         self.by_layer_name: dict[str, str] = {}
         # Objects with a weight regularizer, in creation order (TF1's REGULARIZATION_LOSSES).
@@ -780,8 +787,12 @@ class _Converter:
         return self.rule.sym(call.func) == "get_variable"
 
     def _reuses_variables(self) -> bool:
-        """Some variable is looked up again by name (reuse=, AUTO_REUSE, reuse_variables())."""
+        """Some variable is looked up again by name (reuse=, AUTO_REUSE, reuse_variables()),
+        other than by the graph's level variable scopes ``_GraphVariables`` resolves itself."""
+        resolved = self._graph_lookups()
         for call in calls_in(self.module):
+            if id(call) in resolved:
+                continue
             symbol = self.rule.sym(call.func)
             if symbol == "variable_scope":
                 reuse = argument(call, 8, "reuse")
@@ -792,6 +803,34 @@ class _Converter:
             if isinstance(call.func, cst.Attribute) and call.func.attr.value == "reuse_variables":
                 return True
         return False
+
+    def _graph_lookups(self) -> set[int]:
+        """The calls (``tf.variable_scope(..., reuse=...)``, ``scope.reuse_variables()``) of the
+        variable scopes at the graph's level in which nothing but get_variable can look a
+        variable up: no function of the module, TF1 layer or RNN runs there. Those lookups
+        find variables of the graph's level, which ``_GraphVariables`` resolves by name."""
+        functions = {stmt.name.value for stmt in self.module.body if isinstance(stmt, cst.FunctionDef)}
+        blocks = [list(self.module.body)] + [
+            list(stmt.body.body) for stmt in self.module.body
+            if isinstance(stmt, (cst.FunctionDef, cst.If)) and isinstance(stmt.body, cst.IndentedBlock)
+            and self._builds_graph(stmt.body.body)
+        ]
+        found: set[int] = set()
+        for block in blocks:
+            for stmt in block:
+                if not (isinstance(stmt, cst.With) and any(self.rule.sym(c.func) == "variable_scope" for c in calls_in(stmt))):
+                    continue
+                calls = calls_in(stmt)
+                if any(
+                    (isinstance(c.func, cst.Name) and c.func.value in functions) or self._layer_symbol(c)
+                    or self.rule.sym(c.func) in {*RNN_RUNNERS, *RNN_CELLS, *MULTI_RNN_CELLS} for c in calls
+                ):
+                    continue
+                found.update(
+                    id(c) for c in calls if self.rule.sym(c.func) == "variable_scope"
+                    or (isinstance(c.func, cst.Attribute) and c.func.attr.value == "reuse_variables")
+                )
+        return found
 
     def _eager_variables(self, body: list, fn: cst.FunctionDef) -> list:
         """``fn`` with its get_variable calls as tf.Variables (``_EagerVariables``)."""
@@ -961,6 +1000,11 @@ class _Converter:
         """The statements with their layer calls rewritten; None when nothing changed."""
         out: list[cst.BaseStatement] = []
         changed = False
+        graph_variables = _GraphVariables(self, statements)
+        converted = graph_variables.convert(statements)
+        if converted is not None:
+            statements, changed = converted, True
+            self.graph_variables |= graph_variables.variables
         if not self.reuses_variables:
             for index, stmt in enumerate(statements):
                 if isinstance(stmt, cst.With) and self._named_scopes_only(stmt):
@@ -1229,16 +1273,11 @@ class _EagerVariables(cst.CSTTransformer):
     Only for modules that never look a variable up again by name (no reuse): then every
     get_variable call made a new variable, as tf.Variable does."""
 
-    def __init__(self, converter: _Converter, fn: cst.FunctionDef) -> None:
+    def __init__(self, converter: _Converter, scope: cst.CSTNode) -> None:
         self.c = converter
         self.initializers = _Initializers(converter)
-        # Names assigned once in the function: what an `initializer=name` holds.
-        assigned: dict[str, list[cst.BaseExpression]] = {}
-        for stmt in _simple_statements(fn):
-            assignment = single_assignment(stmt)
-            for name in assignment[0] if assignment else []:
-                assigned.setdefault(name, []).append(assignment[1])
-        self.bindings = {name: values[0] for name, values in assigned.items() if len(values) == 1}
+        # Names assigned once in the function (or graph block): what an `initializer=name` holds.
+        self.bindings = _single_bindings(scope)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         if self.c.rule.sym(original_node.func) == "get_variable":
@@ -1298,6 +1337,194 @@ class _EagerVariables(cst.CSTTransformer):
             f"get_variable with initializer `{self.c.code(initializer)}`, which this rule cannot read as a TF1 "
             "initializer or a tensor"
         ))
+
+
+def _single_bindings(scope: cst.CSTNode) -> dict[str, cst.BaseExpression]:
+    """Names assigned once in ``scope`` (its simple statements, nested ones too) -> their value."""
+    assigned: dict[str, list[cst.BaseExpression]] = {}
+    for stmt in _simple_statements(scope):
+        assignment = single_assignment(stmt)
+        for name in assignment[0] if assignment else []:
+            assigned.setdefault(name, []).append(assignment[1])
+    return {name: values[0] for name, values in assigned.items() if len(values) == 1}
+
+
+VARIABLE_SCOPE = (
+    "name_or_scope", "default_name", "values", "initializer", "regularizer", "caching_device", "partitioner",
+    "custom_getter", "reuse", "dtype", "use_resource", "constraint", "auxiliary_name_scope",
+)
+# How a variable scope treats get_variable: create, look up (reuse=True) or both (AUTO_REUSE).
+Reuse = Literal["create", "lookup", "auto"]
+
+
+class _GraphVariables:
+    """``tf.get_variable`` at the graph's level (the script's top level or its ``main()``, and
+    the variable scopes opened there) -> ``tf.Variable`` with TF1's initial value (the mapping
+    of ``_EagerVariables``); ``with tf.variable_scope("layer1"):`` -> ``with tf.name_scope(
+    "layer1"):``, where TF2 names the variable ``layer1/W`` as TF1 did; a variable looked up
+    again (``reuse=True``, ``tf.AUTO_REUSE``, ``scope.reuse_variables()``) -> the Python name
+    that already holds it (``W = W1``). A statement converts whole or stays as it was, with
+    the reason reported (a get_variable left makes G101 keep the module on TF1)."""
+
+    def __init__(self, converter: _Converter, statements: list[cst.BaseStatement]) -> None:
+        self.c = converter
+        self.block = cst.IndentedBlock(
+            body=[s for s in statements if not isinstance(s, (cst.FunctionDef, cst.ClassDef))]
+        )
+        # Names bound once at the graph's level: an `initializer=name` and the Python names
+        # a variable looked up again can be read from.
+        self.bindings = _single_bindings(self.block)
+        self.created: dict[str, str] = {}  # TF1 name ("layer1/W") -> the Python name holding it
+        self.variables: set[str] = set()  # Python names of the tf.Variables created
+
+    def convert(self, statements: list[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
+        """The statements with their get_variable calls converted; None when none was."""
+        out: list[cst.BaseStatement] = []
+        changed = False
+        for stmt in statements:
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) or not self._gets_variables(stmt):
+                out.append(stmt)
+                continue
+            try:
+                new = self._statement(stmt, "", "create")
+            except _Skip as exc:
+                self.c.rule.report(exc.node, f"get_variable left on TF1: {exc.reason}")
+                out.append(stmt)
+                continue
+            out.extend(new)
+            changed = True
+        return out if changed else None
+
+    def _gets_variables(self, node: cst.CSTNode) -> bool:
+        return any(self.c.rule.sym(c.func) == "get_variable" for c in calls_in(node))
+
+    def _statement(self, stmt: cst.BaseStatement, prefix: str, reuse: Reuse) -> list[cst.BaseStatement]:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            return self._line(stmt, prefix, reuse) if self._gets_variables(stmt) else [stmt]
+        if isinstance(stmt, cst.With) and self._variable_scope(stmt) is not None:
+            return self._scope(stmt, prefix, reuse)
+        if not self._gets_variables(stmt):
+            return [stmt]
+        if isinstance(stmt, cst.With) and len(stmt.items) == 1 and isinstance(stmt.items[0].item, cst.Call) and (
+            self.c.rule.sym(stmt.items[0].item.func) == "name_scope"
+        ):
+            raise _Skip(stmt, "get_variable inside tf.name_scope: TF1 leaves the name scope out of the variable's "
+                              "name, tf.Variable would take it in")
+        raise _Skip(stmt, "get_variable inside a block other than a variable scope")
+
+    def _variable_scope(self, stmt: cst.With) -> cst.Call | None:
+        item = stmt.items[0].item if len(stmt.items) == 1 else None
+        if isinstance(item, cst.Call) and self.c.rule.sym(item.func) == "variable_scope":
+            return item
+        return None
+
+    def _line(self, stmt: cst.SimpleStatementLine, prefix: str, reuse: Reuse) -> list[cst.BaseStatement]:
+        """``W = tf.get_variable("W", ...)``: a tf.Variable, or the variable looked up again."""
+        assignment = single_assignment(stmt)
+        small = stmt.body[0]
+        call = assignment[1] if assignment is not None else None
+        if not (
+            isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name)
+            and isinstance(call, cst.Call) and self.c.rule.sym(call.func) == "get_variable"
+            and sum(self.c.rule.sym(c.func) == "get_variable" for c in calls_in(stmt)) == 1
+        ):
+            raise _Skip(stmt, "get_variable used other than as `name = tf.get_variable(...)`")
+        target = small.targets[0].target.value
+        name = argument(call, 0, "name")
+        full = prefix + name.evaluated_value if isinstance(name, cst.SimpleString) else None
+        if reuse == "lookup" or (reuse == "auto" and full in self.created):
+            holder = self.created.get(full) if full is not None else None
+            if holder is None:
+                raise _Skip(call, f"`{full or self.c.code(call)}` is looked up again (reuse), and this rule did not "
+                                  "create it at the graph's level")
+            if holder == target:
+                return []  # `W = tf.get_variable("W")` again: W already holds it
+            return [stmt.with_changes(body=[small.with_changes(value=cst.Name(holder))])]
+        initializer = argument(call, 3, "initializer")
+        bound = self.bindings.get(initializer.value) if isinstance(initializer, cst.Name) else None
+        symbol = self.c.rule.sym(bound.func) if isinstance(bound, cst.Call) else None
+        if symbol in INITIALIZERS or symbol in UNMAPPED_INITIALIZERS:
+            # `initializer=initer` bound at the graph's level to a TF1 initializer: the
+            # variable gets its Keras twin (the binding is graph code G101 leaves out).
+            call = call.deep_replace(initializer, bound)
+            stmt = stmt.with_changes(body=[small.with_changes(value=call)])
+        new = stmt.visit(_EagerVariables(self.c, self.block))
+        if full is not None and target in self.bindings:
+            self.created[full] = target
+        self.variables.add(target)
+        return [new]
+
+    def _scope(self, stmt: cst.With, prefix: str, reuse: Reuse) -> list[cst.BaseStatement]:
+        """``with tf.variable_scope("name"[, reuse=...]) [as scope]:`` -> ``with tf.name_scope("name"):``."""
+        item = self._variable_scope(stmt)
+        assert item is not None
+        bound = _bind(item, VARIABLE_SCOPE)
+        name = bound.get("name_or_scope")
+        if not isinstance(name, cst.SimpleString):
+            raise _Skip(item, "a variable scope not named by a string literal")
+        for extra in set(bound) - {"name_or_scope", "values", "reuse"}:
+            if not _is_none(bound[extra]) and not (extra == "auxiliary_name_scope" and _is_name(bound[extra], "True")):
+                raise _Skip(item, f"a variable scope with `{extra}=`")
+        flag = bound.get("reuse")
+        if flag is None or _is_none(flag) or _is_name(flag, "False"):
+            pass  # TF1 inherits the enclosing scope's reuse
+        elif _is_name(flag, "True"):
+            reuse = "lookup"
+        elif self.c.rule.sym(flag) == "AUTO_REUSE":
+            reuse = "lookup" if reuse == "lookup" else "auto"
+        else:
+            raise _Skip(item, "a variable scope whose reuse= is computed")
+        symbols = {self.c.rule.sym(c.func) for c in calls_in(stmt)}
+        if symbols & {"layers.dropout", *LAYERS, *RNN_RUNNERS, *RNN_CELLS, *MULTI_RNN_CELLS}:
+            raise _Skip(item, "a variable scope naming TF1 layers or RNN cells, which this rule keeps in it")
+        alias = stmt.items[0].asname
+        scope_object = alias.name.value if alias is not None and isinstance(alias.name, cst.Name) else None
+        if alias is not None and scope_object is None:
+            raise _Skip(item, "a variable scope bound to something other than a name")
+        if scope_object is not None:
+            self._check_scope_object(stmt, scope_object)
+        inner_prefix = f"{prefix}{name.evaluated_value}/"
+        body: list[cst.BaseStatement] = []
+        for inner in stmt.body.body:
+            expr = expression_of(inner)
+            if scope_object is not None and _is_reuse_call(expr, scope_object):
+                reuse = "lookup"  # `scope.reuse_variables()`: the rest of the block looks variables up
+                continue
+            body.extend(self._statement(inner, inner_prefix, reuse))
+        if not body:
+            return []  # only looked variables up that their names already hold
+        scope = cst.parse_expression(f"{self.c.tf}.name_scope({self.c.code(name)})")
+        return [stmt.with_changes(items=[cst.WithItem(item=scope)], body=stmt.body.with_changes(body=body))]
+
+    def _check_scope_object(self, stmt: cst.With, scope_object: str) -> None:
+        """``as scope``: the object may only be asked to ``reuse_variables()`` in its block."""
+        allowed = sum(
+            1 for c in calls_in(stmt)
+            if isinstance(c.func, cst.Attribute) and c.func.attr.value == "reuse_variables"
+            and _is_name(c.func.value, scope_object)
+        ) + 1  # the `as` target
+        if _name_count(stmt, scope_object) != allowed:
+            raise _Skip(stmt.items[0], f"the variable scope object `{scope_object}` is used (TF2 has none)")
+        if scope_object in names_read(cst.IndentedBlock(body=[
+            s for s in self.block.body if s is not stmt and not self._binds_scope_object(s, scope_object)
+        ])):
+            raise _Skip(stmt.items[0], f"the variable scope object `{scope_object}` is used after its block")
+
+    def _binds_scope_object(self, stmt: cst.BaseStatement, scope_object: str) -> bool:
+        """Another ``with tf.variable_scope(...) as <scope_object>:`` block of the graph."""
+        return isinstance(stmt, cst.With) and self._variable_scope(stmt) is not None and any(
+            _is_name(i.asname.name, scope_object) for i in stmt.items if i.asname is not None
+        )
+
+
+def _is_reuse_call(expr: cst.BaseExpression | None, scope_object: str) -> bool:
+    return (isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value == "reuse_variables" and _is_name(expr.func.value, scope_object))
+
+
+def _name_count(node: cst.CSTNode, name: str) -> int:
+    """How many times ``name`` occurs in ``node`` as a plain name."""
+    return sum(1 for n in _names(node) if n == name)
 
 
 class _LayerCalls(cst.CSTTransformer):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.analysis.graph import calls_in, single_assignment
+from codemods.graph.g101_session_to_function.analysis import statements_in
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import Graph, Variable
 from codemods.graph.g102_layers_to_keras import WEIGHTED, ConvertedLayers
@@ -50,6 +51,14 @@ class LayerObjects(Feature):
             assignment = single_assignment(stmt)
             if assignment is not None and self._layer_object_call(graph, assignment[1]):
                 found.update(id(c) for c in calls_in(assignment[1]))
+            for inner in statements_in(stmt) if isinstance(stmt, cst.With) else [stmt]:
+                # `W = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=...))`: G102's
+                # graph-level get_variable, drawing TF1's initial value.
+                assignment = single_assignment(inner)
+                if (assignment is not None and len(assignment[0]) == 1 and assignment[0][0] in self.layers.graph_variables
+                        and isinstance(assignment[1], cst.Call) and graph.sym(assignment[1].func) == "Variable"):
+                    found.update(id(c) for c in calls_in(assignment[1])
+                                 if (graph.sym(c.func) or "").startswith("keras.initializers."))
         return found
 
     def classify_call(self, graph: Graph, index: int, names: list[str], call: cst.Call) -> bool:
