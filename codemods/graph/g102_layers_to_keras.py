@@ -58,6 +58,9 @@ class ConvertedLayers:
     # Variables it created at the graph's level from tf.get_variable (tf.Variables whose
     # initial values Keras initializers draw).
     graph_variables: set[str] = field(default_factory=set)
+    # Layer objects made from a function whose variable scope names all their variables
+    # ("discriminator/"), for G101's variable lists selected by name.
+    scopes: dict[str, str] = field(default_factory=dict)
 
 
 _CONVERTED_LAYERS = "g102.converted_layers"
@@ -490,6 +493,7 @@ class LayersToKeras(Rule):
             record.classes.update(converter.classes)
             record.variable_functions.update(converter.variable_functions)
             record.graph_variables.update(converter.graph_variables)
+            record.scopes.update(converter.scopes)
         return new
 
     def sym(self, expr: cst.BaseExpression) -> str | None:
@@ -688,6 +692,7 @@ class _Converter:
         self.classes: set[str] = set()
         self.variable_functions: set[str] = set()
         self.graph_variables: set[str] = set()  # graph-level tf.Variables made from get_variable
+        self.scopes: dict[str, str] = {}  # layer object -> the variable scope naming its variables
         # Layer name (as given by name=) -> the object created for it, for reuse=True.
         self.by_layer_name: dict[str, str] = {}
         # Objects with a weight regularizer, in creation order (TF1's REGULARIZATION_LOSSES).
@@ -943,6 +948,8 @@ class _Converter:
                     raise _Skip(first_call, f"no value for `{p}`")
                 node = default
             init_args.append(f"{p}={self.code(node)}")
+        if "reuse" in params and "reuse" in names_read(new_body):
+            raise _Skip(fn, "its `reuse` parameter is read other than by its variable scope")
         kept = [p for p in fn.params.params if p.name.value != "reuse"]
         kept = [p.with_changes(comma=cst.MaybeSentinel.DEFAULT) for p in kept]
         call_def = fn.with_changes(
@@ -984,9 +991,36 @@ class _Converter:
             out.append(stmt)
         self.objects.add(name)
         self.classes.add(class_name)
+        prefix = self._variable_prefix(fn, [body[i] for i, _ in sites])
+        if prefix is not None:
+            self.scopes[name] = prefix
         if transformer.regularized:
             self.regularized.append(name)  # a Keras layer's losses include its sublayers'
         return out
+
+    def _variable_prefix(self, fn: cst.FunctionDef, sites: list[cst.BaseStatement]) -> str | None:
+        """``"discriminator/"`` when every variable ``fn`` creates is named in its
+        ``with tf.variable_scope("discriminator"):`` block, called outside any other variable scope."""
+        scopes = [
+            stmt for stmt in fn.body.body if isinstance(stmt, cst.With) and len(stmt.items) == 1
+            and isinstance(stmt.items[0].item, cst.Call) and self.rule.sym(stmt.items[0].item.func) == "variable_scope"
+        ]
+        if len(scopes) != 1 or any(self.rule.sym(c.func) == "variable_scope" for site in sites for c in calls_in(site)):
+            return None
+        try:
+            bound = _bind(scopes[0].items[0].item, VARIABLE_SCOPE)
+        except _Skip:
+            return None
+        name = bound.get("name_or_scope")
+        if not isinstance(name, cst.SimpleString) or set(bound) - {"name_or_scope", "reuse", "values"}:
+            return None
+        inside = {id(c) for c in calls_in(scopes[0])}
+        if any(
+            (self._layer_symbol(c) or self.rule.sym(c.func) in ("get_variable", *RNN_RUNNERS)) and id(c) not in inside
+            for c in calls_in(fn)
+        ):
+            return None
+        return f"{name.evaluated_value}/"
 
     def _builds_graph(self, statements) -> bool:
         for stmt in statements:
@@ -1446,8 +1480,8 @@ class _GraphVariables:
         if symbol in INITIALIZERS or symbol in UNMAPPED_INITIALIZERS:
             # `initializer=initer` bound at the graph's level to a TF1 initializer: the
             # variable gets its Keras twin (the binding is graph code G101 leaves out).
-            call = call.deep_replace(initializer, bound)
-            stmt = stmt.with_changes(body=[small.with_changes(value=call)])
+            args = [arg.with_changes(value=bound) if arg.value is initializer else arg for arg in call.args]
+            stmt = stmt.with_changes(body=[small.with_changes(value=call.with_changes(args=args))])
         new = stmt.visit(_EagerVariables(self.c, self.block))
         if full is not None and target in self.bindings:
             self.created[full] = target
@@ -1557,11 +1591,26 @@ class _LayerCalls(cst.CSTTransformer):
         if self.owner is None or len(original_node.items) != 1:
             return updated_node
         item = original_node.items[0].item
-        if isinstance(item, cst.Call) and self.c.rule.sym(item.func) == "variable_scope" and original_node.items[0].asname is None:
-            statements = list(updated_node.body.body)
-            statements[0] = statements[0].with_changes(leading_lines=[*original_node.leading_lines, *statements[0].leading_lines])
-            return cst.FlattenSentinel(statements)
-        return updated_node
+        if not (isinstance(item, cst.Call) and self.c.rule.sym(item.func) == "variable_scope"):
+            return updated_node
+        statements = list(updated_node.body.body)
+        alias = original_node.items[0].asname
+        if alias is not None:
+            # `with tf.variable_scope("d") as scope: if reuse: scope.reuse_variables()`: every
+            # call of the class shares its objects, the reuse goes with the scope.
+            if not isinstance(alias.name, cst.Name):
+                raise _Skip(original_node, "a variable scope bound to something other than a name")
+            statements = [stmt for stmt in statements if not self._reuses(stmt, alias.name.value)]
+            if not statements or alias.name.value in names_read(cst.IndentedBlock(body=statements)):
+                raise _Skip(original_node, f"the variable scope object `{alias.name.value}` is used (TF2 has none)")
+        statements[0] = statements[0].with_changes(leading_lines=[*original_node.leading_lines, *statements[0].leading_lines])
+        return cst.FlattenSentinel(statements)
+
+    def _reuses(self, stmt: cst.BaseStatement, scope: str) -> bool:
+        """``scope.reuse_variables()``, or ``if <flag>: scope.reuse_variables()``."""
+        if isinstance(stmt, cst.If) and stmt.orelse is None and isinstance(stmt.body, cst.IndentedBlock):
+            return all(self._reuses(inner, scope) for inner in stmt.body.body)
+        return _is_reuse_call(expression_of(stmt), scope)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         symbol = self.c._layer_symbol(original_node)

@@ -211,6 +211,8 @@ class _Classifier:
                 return
         if len(names) == 1 and any(feature.classify_value(g, index, names[0], value) for feature in self.features):
             return
+        if self._alias(index, stmt):
+            return
         if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
             self.add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
             return
@@ -245,6 +247,20 @@ class _Classifier:
             self.add_unit(unit)
         else:
             self._python_binding(index, names)
+
+    def _alias(self, index: int, stmt: cst.BaseStatement) -> bool:
+        """``w_again = w`` (a variable looked up again, G102's ``reuse``): the same variable
+        under a second name, bound where it was; reads of either name read the variable."""
+        g = self.g
+        assignment = single_assignment(stmt)
+        if assignment is None or len(assignment[0]) != 1 or not isinstance(assignment[1], cst.Name):
+            return False
+        source = assignment[1].value
+        variable = next((v for v in reversed(g.variables) if v.name == source and v.statement <= index), None)
+        if variable is None or variable.kind != "var" or g.python_value(source, index) or g.definition(source, index):
+            return False
+        g.aliases[assignment[0][0]] = g.aliases.get(source, source)
+        return True
 
     def _python_binding(self, index: int, names: list[str]) -> None:
         """``names = <a Python value>``: a graph name (or variable) bound again is Python from here on."""
@@ -480,6 +496,9 @@ class _Classifier:
                 assignment = single_assignment(inner)
                 if assignment is None:
                     raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
+                if symbol == "name_scope" and self._alias(index, inner):
+                    variables.append(inner)  # bound where the variable is, in the same scope
+                    continue
                 value = assignment[1]
                 if isinstance(value, cst.Call) and symbol == "name_scope" and len(assignment[0]) == 1:
                     placeholder = g.sym(value.func)

@@ -31,7 +31,7 @@ from codemods.graph.g102_layers_to_keras import ConvertedLayers
 def features(layers: ConvertedLayers) -> list[Feature]:
     """The features of one conversion, in the order their hooks run."""
     return [
-        LayerObjects(layers), Checkpoints(), TensorBoardSummaries(), VariableHelpers(), ScopedVariables(),
+        LayerObjects(layers), Checkpoints(), TensorBoardSummaries(), VariableHelpers(), ScopedVariables(layers.scopes),
         DataIterators(),
     ]
 
