@@ -61,6 +61,8 @@ class ConvertedLayers:
     # Layer objects made from a function whose variable scope names all their variables
     # ("discriminator/"), for G101's variable lists selected by name.
     scopes: dict[str, str] = field(default_factory=dict)
+    # Calls it left on TF1 (by id, nodes of the tree G102 returned) -> why, for G101's reasons.
+    declined: dict[int, str] = field(default_factory=dict)
 
 
 _CONVERTED_LAYERS = "g102.converted_layers"
@@ -486,6 +488,8 @@ class LayersToKeras(Rule):
             return tree
         converter = _Converter(self, tree, tf_alias)
         new = converter.convert()
+        if converter.declined:
+            self.context.scratch.setdefault(_CONVERTED_LAYERS, ConvertedLayers()).declined.update(converter.declined)
         if new is not tree:
             record = self.context.scratch.setdefault(_CONVERTED_LAYERS, ConvertedLayers())
             record.original = tree
@@ -693,6 +697,7 @@ class _Converter:
         self.variable_functions: set[str] = set()
         self.graph_variables: set[str] = set()  # graph-level tf.Variables made from get_variable
         self.scopes: dict[str, str] = {}  # layer object -> the variable scope naming its variables
+        self.declined: dict[int, str] = {}  # id of a call left on TF1 -> why
         # Layer name (as given by name=) -> the object created for it, for reuse=True.
         self.by_layer_name: dict[str, str] = {}
         # Objects with a weight regularizer, in creation order (TF1's REGULARIZATION_LOSSES).
@@ -705,6 +710,12 @@ class _Converter:
         # Generated TF1-layout RNN cells: kind -> (class name, code).
         self.cell_classes: dict[str, tuple[str, str]] = {}
         self.reuses_variables = self._reuses_variables()
+
+    def _decline(self, where: cst.CSTNode, node: cst.CSTNode, message: str) -> None:
+        """Report why ``node`` stays TF1; G101 gives the reason for the calls in ``where`` it refuses."""
+        self.rule.report(node, message)
+        for call in calls_in(where):
+            self.declined.setdefault(id(call), message)
 
     def batch_norm_problem(self, flag: cst.BaseExpression) -> str | None:
         """Why a batch-norm layer called with ``training=flag`` cannot become a Keras layer
@@ -769,7 +780,7 @@ class _Converter:
                     body = self._eager_variables(body, stmt)
                     eager.add(stmt.name.value)
                 except _Skip as exc:
-                    self.rule.report(exc.node, f"variable factory `{stmt.name.value}` left on TF1: {exc.reason}")
+                    self._decline(stmt, exc.node, f"variable factory `{stmt.name.value}` left on TF1: {exc.reason}")
                 continue
             try:
                 body = self._model_function(body, stmt)
@@ -784,7 +795,7 @@ class _Converter:
                         continue
                     except _Skip as eager_exc:
                         reason = eager_exc
-                self.rule.report(reason.node, f"graph-building function `{stmt.name.value}` left on TF1: {reason.reason}")
+                self._decline(stmt, reason.node, f"graph-building function `{stmt.name.value}` left on TF1: {reason.reason}")
         return module.with_changes(body=self._variable_scopes(body, eager))
 
     # -- functions creating their variables with tf.Variable (G101's variable helpers) --
@@ -872,7 +883,7 @@ class _Converter:
                     stmt = stmt.visit(_EagerVariables(self, stmt))
                     self.variable_functions.add(stmt.name.value)
                 except _Skip as exc:
-                    self.rule.report(exc.node, f"graph-building function `{stmt.name.value}` left on TF1: {exc.reason}")
+                    self._decline(stmt, exc.node, f"graph-building function `{stmt.name.value}` left on TF1: {exc.reason}")
             out.append(stmt)
         return out
 
@@ -1061,7 +1072,7 @@ class _Converter:
             try:
                 new = stmt.visit(transformer)
             except _Skip as exc:
-                self.rule.report(exc.node, f"layer call left on TF1: {exc.reason}")
+                self._decline(stmt, exc.node, f"layer call left on TF1: {exc.reason}")
                 out.append(stmt)
                 continue
             self.objects.update(transformer.objects)
@@ -1422,7 +1433,7 @@ class _GraphVariables:
             try:
                 new = self._statement(stmt, "", "create")
             except _Skip as exc:
-                self.c.rule.report(exc.node, f"get_variable left on TF1: {exc.reason}")
+                self.c._decline(stmt, exc.node, f"get_variable left on TF1: {exc.reason}")
                 out.append(stmt)
                 continue
             out.extend(new)
@@ -1457,20 +1468,20 @@ class _GraphVariables:
         assignment = single_assignment(stmt)
         small = stmt.body[0]
         call = assignment[1] if assignment is not None else None
+        calls = [c for c in calls_in(stmt) if self.c.rule.sym(c.func) == "get_variable"]
         if not (
             isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name)
-            and isinstance(call, cst.Call) and self.c.rule.sym(call.func) == "get_variable"
-            and sum(self.c.rule.sym(c.func) == "get_variable" for c in calls_in(stmt)) == 1
+            and isinstance(call, cst.Call) and calls == [call]
         ):
-            raise _Skip(stmt, "get_variable used other than as `name = tf.get_variable(...)`")
+            # `y = x * tf.get_variable("scale")` in a reuse scope: each lookup is the name
+            # holding the variable; a variable created inside an expression stays TF1.
+            holders = {id(c): self._looked_up(c, prefix, reuse) for c in calls}
+            if any(holder is None for holder in holders.values()):
+                raise _Skip(stmt, "get_variable creating a variable other than as `name = tf.get_variable(...)`")
+            return [stmt.visit(_ReplaceCalls({key: cst.Name(h) for key, h in holders.items() if h is not None}))]
         target = small.targets[0].target.value
-        name = argument(call, 0, "name")
-        full = prefix + name.evaluated_value if isinstance(name, cst.SimpleString) else None
-        if reuse == "lookup" or (reuse == "auto" and full in self.created):
-            holder = self.created.get(full) if full is not None else None
-            if holder is None:
-                raise _Skip(call, f"`{full or self.c.code(call)}` is looked up again (reuse), and this rule did not "
-                                  "create it at the graph's level")
+        holder = self._looked_up(call, prefix, reuse)
+        if holder is not None:
             if holder == target:
                 return []  # `W = tf.get_variable("W")` again: W already holds it
             return [stmt.with_changes(body=[small.with_changes(value=cst.Name(holder))])]
@@ -1483,10 +1494,24 @@ class _GraphVariables:
             args = [arg.with_changes(value=bound) if arg.value is initializer else arg for arg in call.args]
             stmt = stmt.with_changes(body=[small.with_changes(value=call.with_changes(args=args))])
         new = stmt.visit(_EagerVariables(self.c, self.block))
-        if full is not None and target in self.bindings:
-            self.created[full] = target
+        name = argument(call, 0, "name")
+        if isinstance(name, cst.SimpleString) and target in self.bindings:
+            self.created[prefix + name.evaluated_value] = target
         self.variables.add(target)
         return [new]
+
+    def _looked_up(self, call: cst.Call, prefix: str, reuse: Reuse) -> str | None:
+        """The Python name holding the variable ``call`` looks up again; None when it
+        creates one. ``_Skip`` for a lookup of a variable this pass did not create."""
+        name = argument(call, 0, "name")
+        full = prefix + name.evaluated_value if isinstance(name, cst.SimpleString) else None
+        holder = self.created.get(full) if full is not None else None
+        if reuse == "create" or (reuse == "auto" and holder is None):
+            return None
+        if holder is None:
+            raise _Skip(call, f"`{full or self.c.code(call)}` is looked up again (reuse), and this rule did not "
+                              "create it at the graph's level")
+        return holder
 
     def _scope(self, stmt: cst.With, prefix: str, reuse: Reuse) -> list[cst.BaseStatement]:
         """``with tf.variable_scope("name"[, reuse=...]) [as scope]:`` -> ``with tf.name_scope("name"):``."""
@@ -1549,6 +1574,16 @@ class _GraphVariables:
         return isinstance(stmt, cst.With) and self._variable_scope(stmt) is not None and any(
             _is_name(i.asname.name, scope_object) for i in stmt.items if i.asname is not None
         )
+
+
+class _ReplaceCalls(cst.CSTTransformer):
+    """Calls (by id) replaced by expressions."""
+
+    def __init__(self, replacements: dict[int, cst.BaseExpression]) -> None:
+        self.replacements = replacements
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        return self.replacements.get(id(original_node), updated_node)
 
 
 def _is_reuse_call(expr: cst.BaseExpression | None, scope_object: str) -> bool:

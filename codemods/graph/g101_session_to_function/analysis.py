@@ -80,7 +80,9 @@ def analyse(graph: Graph, features: Sequence[Feature]) -> None:
         if id(call) in exempt:
             continue
         if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
-            raise CannotConvert(call, f"`{graph.code(call.func)}` has no eager equivalent this rule can prove")
+            why = next((r for r in (f.declined_because(graph, call) for f in features) if r is not None), None)
+            reason = f"`{graph.code(call.func)}` has no eager equivalent this rule can prove"
+            raise CannotConvert(call, reason if why is None else f"{reason} ({why})")
     classifier = _Classifier(graph, features, exempt)
     for index, stmt in enumerate(graph.body):
         if not any(feature.owns_statement(graph, index) for feature in features):

@@ -10,6 +10,8 @@ analysis
   ``exempt_calls``      before classification: calls the feature converts (not refused
                         as unsupported graph constructs); may mark statements removed or
                         rewritten (``graph.edits``).
+  ``declined_because``  why an unsupported call was left as it was (an earlier rule's
+                        reason), for the refusal; None when the feature does not know.
   ``owns_statement``    statements the feature took over: not classified.
   ``classify_call``     ``names = call(...)`` at the graph's level: True when handled.
   ``classify_value``    ``name = value`` not handled as a TF call: True when handled.
@@ -44,6 +46,9 @@ from codemods.graph.g101_session_to_function.model import Function, Graph, Resto
 class Feature:
     def exempt_calls(self, graph: Graph) -> set[int]:
         return set()
+
+    def declined_because(self, graph: Graph, call: cst.Call) -> str | None:
+        return None
 
     def owns_statement(self, graph: Graph, index: int) -> bool:
         return False

@@ -61,6 +61,10 @@ class LayerObjects(Feature):
                                  if (graph.sym(c.func) or "").startswith("keras.initializers."))
         return found
 
+    def declined_because(self, graph: Graph, call: cst.Call) -> str | None:
+        """G102's reason for leaving a call on TF1 (a get_variable with a partitioner...)."""
+        return self.layers.declined.get(id(call))
+
     def classify_call(self, graph: Graph, index: int, names: list[str], call: cst.Call) -> bool:
         """A layer object is state created once; its trainable_variables are trained."""
         if not self._layer_object_call(graph, call):
