@@ -490,44 +490,69 @@ class _Classifier:
         if symbol == "control_dependencies" and self._classify_dependent_train(index, stmt):
             return
         if symbol in ("name_scope", "control_dependencies", "device"):
-            body_reads: set[str] = set()
-            defines: list[str] = []
-            tensors: list[cst.BaseStatement] = []
-            variables: list[cst.BaseStatement] = []
-            for inner in stmt.body.body:
-                assignment = single_assignment(inner)
-                if assignment is None:
-                    raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
-                if symbol == "name_scope" and self._alias(index, inner):
-                    variables.append(inner)  # bound where the variable is, in the same scope
-                    continue
-                value = assignment[1]
-                if isinstance(value, cst.Call) and symbol == "name_scope" and len(assignment[0]) == 1:
-                    placeholder = g.sym(value.func)
-                    if placeholder in ("placeholder", "placeholder_with_default"):
-                        # `with tf.name_scope("Input"): x = tf.placeholder(...)`: a parameter.
-                        g.add_placeholder(self._placeholder(index, assignment[0][0], value, placeholder))
-                        continue
-                    created = value if placeholder == "Variable" else self._variable_factory(value)
-                    if created is not None:
-                        # Variables stay where they were created, in the same scope.
-                        variables.append(inner)
-                        self.add_variable(index, assignment[0][0], "var", created, scope_prefix(item))
-                        continue
-                if any(g.sym(c.func) == "Variable" or self._variable_factory(c) is not None for c in calls_in(value)):
-                    raise CannotConvert(inner, f"variables created inside a `{symbol}` block")
-                tensors.append(inner)
-                defines.extend(assignment[0])
-                body_reads |= names_read(value)
-            if variables:
-                g.edits.rewritten[index] = stmt.with_changes(body=stmt.body.with_changes(body=_opening(variables)))
-            if tensors:
-                unit = stmt.with_changes(body=stmt.body.with_changes(body=_opening(tensors)))
-                self.add_unit(Unit(index, unit, defines, body_reads | names_read(stmt.items[0])))
-            if not variables and not tensors:
+            variables, tensors, defines, reads = self._split_block(index, stmt, symbol, "")
+            if variables is not None:
+                g.edits.rewritten[index] = variables
+            if tensors is not None:
+                self.add_unit(Unit(index, tensors, defines, reads))
+            if variables is None and tensors is None:
                 g.edits.removed.add(index)  # placeholders only
             return
         self._check_compound(stmt)
+
+    def _split_block(
+        self, index: int, stmt: cst.With, symbol: str, outer: str | None
+    ) -> tuple[cst.With | None, cst.With | None, list[str], set[str]]:
+        """A ``name_scope`` / ``control_dependencies`` / ``device`` block (name scopes nested in
+        a name scope too) split in two: the block of its variables, which stay where they
+        were created, in the same scopes, and the block of its tensors (a unit), with the
+        names it defines and reads; None for a part with no statement. ``outer``: the name
+        scope around it ("a/", None when not a literal)."""
+        g = self.g
+        item = stmt.items[0].item
+        prefix = None if outer is None else (outer + scope_prefix(item) if symbol == "name_scope" and scope_prefix(item) else None)
+        reads = names_read(stmt.items[0])
+        defines: list[str] = []
+        tensors: list[cst.BaseStatement] = []
+        variables: list[cst.BaseStatement] = []
+        for inner in stmt.body.body:
+            nested = inner.items[0].item if isinstance(inner, cst.With) and len(inner.items) == 1 else None
+            if symbol == "name_scope" and isinstance(nested, cst.Call) and g.sym(nested.func) == "name_scope":
+                inner_variables, inner_tensors, inner_defines, inner_reads = self._split_block(index, inner, "name_scope", prefix)
+                variables.extend([inner_variables] if inner_variables is not None else [])
+                tensors.extend([inner_tensors] if inner_tensors is not None else [])
+                defines.extend(inner_defines)
+                reads |= inner_reads
+                continue
+            assignment = single_assignment(inner)
+            if assignment is None:
+                raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
+            if symbol == "name_scope" and self._alias(index, inner):
+                variables.append(inner)  # bound where the variable is, in the same scope
+                continue
+            value = assignment[1]
+            if isinstance(value, cst.Call) and symbol == "name_scope" and len(assignment[0]) == 1:
+                placeholder = g.sym(value.func)
+                if placeholder in ("placeholder", "placeholder_with_default"):
+                    # `with tf.name_scope("Input"): x = tf.placeholder(...)`: a parameter.
+                    g.add_placeholder(self._placeholder(index, assignment[0][0], value, placeholder))
+                    continue
+                created = value if placeholder == "Variable" else self._variable_factory(value)
+                if created is not None:
+                    # Variables stay where they were created, in the same scope.
+                    variables.append(inner)
+                    self.add_variable(index, assignment[0][0], "var", created, prefix)
+                    continue
+            if any(g.sym(c.func) == "Variable" or self._variable_factory(c) is not None for c in calls_in(value)):
+                raise CannotConvert(inner, f"variables created inside a `{symbol}` block")
+            tensors.append(inner)
+            defines.extend(assignment[0])
+            reads |= names_read(value)
+
+        def part(body: list[cst.BaseStatement]) -> cst.With | None:
+            return stmt.with_changes(body=stmt.body.with_changes(body=_opening(body))) if body else None
+
+        return part(variables), part(tensors), defines, reads
 
     def _classify_dependent_train(self, index: int, stmt: cst.With) -> bool:
         """``with tf.control_dependencies(update_ops): train_op = opt.minimize(loss)``: in

@@ -178,6 +178,7 @@ class ScopedVariables(Feature):
         if test is None:
             return None
         self.read.update(id(call) for call in calls_in(node))
+        self.read.update(id(name) for name in _reads(node))  # `t_vars` in `[v for v in t_vars if ...]`
         if test.kind == "unreadable":
             raise CannotConvert(node, "a variable list selected by a condition this rule cannot read")
         if test.kind == "all" and isinstance(node, cst.Call):
@@ -216,8 +217,12 @@ class ScopedVariables(Feature):
             self.all_variable_lists.add(name)
             self.read.add(id(value))
             full = graph.trainable_list(index)
-            if any(instance in full for instance in graph.module_variables) or ".trainable_variables" in full:
-                raise CannotConvert(value, "the trainable variables read where layer or helper variables do not exist yet")
+            if any(instance in full for instance in graph.module_variables):
+                raise CannotConvert(value, "`tf.trainable_variables()` read where helper variables do not exist yet")
+            if ".trainable_variables" in full:
+                self.lazy_lists[name] = full
+                graph.edits.removed.add(index)
+                return True
             stmt = graph.body[index]
             graph.edits.rewritten[index] = stmt.with_changes(body=[stmt.body[0].with_changes(value=cst.parse_expression(full))])
             return True
@@ -247,8 +252,8 @@ class ScopedVariables(Feature):
                 ))
 
 
-def _reads(module: cst.Module) -> list[cst.Name]:
-    """The names the module reads (not those it assigns)."""
+def _reads(node: cst.CSTNode) -> list[cst.Name]:
+    """The names ``node`` reads (not those it assigns)."""
     found: list[cst.Name] = []
 
     class _Collect(cst.CSTVisitor):
@@ -262,5 +267,5 @@ def _reads(module: cst.Module) -> list[cst.Name]:
             node.value.visit(self)
             return False
 
-    module.visit(_Collect())
+    node.visit(_Collect())
     return found
