@@ -296,8 +296,20 @@ class LayersToKeras(Rule):
         "time_major=True, a missing dtype=float32, cells with peepholes/projections/clipping/initializers, a cell "
         "used elsewhere (shared weights, cell.state_size), state attributes (state.h). What the fallback keeps, G103 "
         "gives its TF 2.21 home (tf-keras' legacy cells, tf-slim). "
+        "At the graph's level (the script's top level or main()), `W = tf.get_variable(\"W\", shape, initializer=...)` "
+        "becomes `W = tf.Variable(<Keras initializer of TF1's distribution>(shape=shape), name=\"W\")` (the mapping "
+        "below; an `initializer=` name bound to a TF1 initializer is written out at the variable) and `with "
+        "tf.variable_scope(\"layer1\"):` becomes `with tf.name_scope(\"layer1\"):`, where TF2 names the variable layer1/W as TF1 "
+        "did; a variable looked up again there (reuse=True, tf.AUTO_REUSE, scope.reuse_variables(), also inside an "
+        "expression) becomes the Python name that holds it (`W_tied = W`). Declined with the reason (G101 gives it): a "
+        "scope not named by a literal or with initializer=/regularizer=/partitioner=/custom_getter=/dtype= and the like, "
+        "a scope object used otherwise, get_variable inside tf.name_scope (TF1 leaves the name scope out of the name), "
+        "a variable created inside an expression, a lookup of a variable not created at the graph's level. In a model "
+        "function made a layer class, `if reuse: scope.reuse_variables()` goes with its variable scope (every call "
+        "shares the class's layers); when every variable it creates is named in one variable scope, G101 can select "
+        "its object by that scope name. "
         "Variable helpers: in a module that never looks a variable up again by name (no reuse=, AUTO_REUSE or "
-        "reuse_variables()), a factory returning its tf.get_variable (`initer = tf.truncated_normal_initializer("
+        "reuse_variables() other than in graph-level scopes holding only get_variable lookups), a factory returning its tf.get_variable (`initer = tf.truncated_normal_initializer("
         "stddev=0.01); return tf.get_variable('W_' + name, shape=shape, initializer=initer)`), and a get_variable "
         "function this rule cannot make a layer class (shapes read from the inputs, called from another function), "
         "create tf.Variables: tf.Variable(initer(shape=shape, dtype=...), name=...) with the Keras initializer "
@@ -445,6 +457,42 @@ class LayersToKeras(Rule):
                 with tf.Session() as sess:
                     sess.run(tf.global_variables_initializer())
                     print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+        ),
+        Example(
+            # At the graph's level: tf.Variables with TF1's initial values and names; the
+            # matrix looked up again (reuse=True) is the same Python variable.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                with tf.variable_scope("encoder"):
+                    W = tf.get_variable("W", [4, 2], initializer=tf.contrib.layers.xavier_initializer())
+                    h = tf.matmul(x, W)
+                with tf.variable_scope("encoder", reuse=True):
+                    W_tied = tf.get_variable("W")
+                y = tf.matmul(h, tf.transpose(W_tied))
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(y, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                with tf.name_scope("encoder"):
+                    W = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=[4, 2]), name="W")
+                    h = tf.matmul(x, W)
+                with tf.name_scope("encoder"):
+                    W_tied = W
+                y = tf.matmul(h, tf.transpose(W_tied))
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(y, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
                 """
             ),
         ),

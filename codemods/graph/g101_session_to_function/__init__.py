@@ -121,7 +121,19 @@ class GraphToEager(Rule):
         "tf.data iterators (one-shot, initializable, from_structure + make_initializer) "
         "become Python iterators: iter(dataset) where TF1 created or initialised one (a dataset that shuffles or "
         "reads fed placeholders is built again by a make_<dataset> function, as TF1's initializer rebuilt it), "
-        "next(iterator) in the steps that read an element; OutOfRangeError still ends a loop. Modules the analysis "
+        "next(iterator) in the steps that read an element; OutOfRangeError still ends a loop. "
+        "Variable scopes and get_variable at the graph's level arrive from G102 as name scopes and tf.Variables with "
+        "TF1's names and initial values: variables in nested name scopes stay where they were created, in every "
+        "scope, their tensors go to the functions in the same scopes; a variable bound to a second name (`w_tied = w`, "
+        "a lookup under reuse) is the same variable. Variable lists selected by name: tf.trainable_variables(scope) "
+        "and tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope) (TF1's re.match on the names), comprehensions "
+        "over v.name (startswith, in, not in) become plain lists of the variables whose TF1 names they select; a G102 "
+        "layer object made from a function whose variable scope names all its variables is selected whole, its "
+        "trainable_variables listed where the training op reads them (they exist once the layers have run). A "
+        "selection only the full names of such an object's variables could tell, a collection read other than as a "
+        "var_list= or a list assigned at the graph's level, and a variable whose TF1 name is not a literal are "
+        "declined. Where G102 left a call on TF1 (a get_variable with a partitioner or a regularizer, a variable "
+        "scope with a custom getter), the refusal gives its reason. Modules the analysis "
         "cannot prove keep running on tensorflow.compat.v1 with v2 behaviour disabled; the report names the "
         "construct. A module other modules of the project import gets no disable_v2_behavior() (it is "
         "process-wide): the entry scripts that import it do. A script whose graph is built by functions or "
@@ -528,6 +540,53 @@ class GraphToEager(Rule):
                     summary, value = tf.nest.map_structure(lambda value: value.numpy(), compute_y_summary_and_y([1.0, 2.0]))
                     write_y_summary(writer, summary, tf.constant(step, tf.int64))
                     print(value)
+                """
+            ),
+        ),
+        Example(
+            # Variables selected by their TF1 names (scope "discriminator/"): a plain list.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 2])
+                with tf.name_scope("generator"):
+                    G_W = tf.Variable(tf.ones([2, 2]), name="W")
+                with tf.name_scope("discriminator"):
+                    D_W = tf.Variable(tf.ones([2, 1]), name="W")
+                loss = tf.reduce_sum(tf.matmul(tf.matmul(x, G_W), D_W))
+                d_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="discriminator")
+                train_D = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=d_vars)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    _, l = sess.run([train_D, loss], feed_dict={x: [[1.0, 2.0]]})
+                    print(l)
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                with tf.name_scope("generator"):
+                    G_W = tf.Variable(tf.ones([2, 2]), name="W")
+                with tf.name_scope("discriminator"):
+                    D_W = tf.Variable(tf.ones([2, 1]), name="W")
+                d_vars = [D_W]
+                optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+                def train_D(x):
+                    with tf.GradientTape() as tape:
+                        loss = tf.reduce_sum(tf.matmul(tf.matmul(x, G_W), D_W))
+                    variables = d_vars
+                    gradients = tape.gradient(loss, variables)
+                    optimizer.apply_gradients(zip(gradients, variables))
+                    return loss
+
+
+                l = train_D([[1.0, 2.0]]).numpy()
+                print(l)
                 """
             ),
         ),
