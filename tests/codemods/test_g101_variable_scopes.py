@@ -320,3 +320,25 @@ def test_reuse_scope_calling_a_function_keeps_helpers_on_tf1() -> None:
         """
     ) + RUN.replace("square(y)", "square(y + y2)"))
     assert "compat.v1" in text and "tf.Variable(" not in text
+
+
+def test_training_op_inside_a_scope_with_other_statements_is_declined() -> None:
+    # TF1 scripts name their loss, optimizer and accuracy in scopes under one outer scope.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        W = tf.Variable(tf.ones([3, 1]))
+        with tf.variable_scope('Train'):
+            with tf.variable_scope('Loss'):
+                loss = tf.reduce_mean(tf.square(tf.matmul(x, W)))
+            with tf.variable_scope('Optimizer'):
+                optimizer = tf.train.AdamOptimizer(0.01).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([optimizer, loss], feed_dict={x: [[1.0, 2.0, 3.0]]})[1])
+        """
+    )
+    assert "compat.v1" in text
+    assert any("an optimizer or training op inside a `name_scope` block" in m for m in declined(findings))

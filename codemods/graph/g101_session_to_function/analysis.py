@@ -545,6 +545,8 @@ class _Classifier:
                     continue
             if any(g.sym(c.func) == "Variable" or self._variable_factory(c) is not None for c in calls_in(value)):
                 raise CannotConvert(inner, f"variables created inside a `{symbol}` block")
+            if any(_trains(g, c) for c in calls_in(value)):
+                raise CannotConvert(inner, f"an optimizer or training op inside a `{symbol}` block that holds other statements")
             tensors.append(inner)
             defines.extend(assignment[0])
             reads |= names_read(value)
@@ -603,6 +605,14 @@ def _opening(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
     first = statements[0]
     lines = [line for line in first.leading_lines if line.comment is not None]
     return [first.with_changes(leading_lines=lines), *statements[1:]]
+
+
+def _trains(graph: Graph, call: cst.Call) -> bool:
+    """``tf.train.XOptimizer(...)``, ``opt.minimize(...)`` and the other steps of training."""
+    symbol = graph.sym(call.func) or ""
+    return (symbol.startswith("train.") and symbol.endswith("Optimizer")) or (
+        isinstance(call.func, cst.Attribute) and call.func.attr.value in ("minimize", "apply_gradients", "compute_gradients")
+    )
 
 
 def _literal_type(node) -> type | None:
