@@ -10,6 +10,7 @@ the graph that creates variables or reads tensors as globals.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import libcst as cst
@@ -128,6 +129,7 @@ class _Classifier:
         self.g = graph
         self.features = features
         self.exempt = exempt  # calls a feature converts (a FileWriter created in a loop)
+        self._binding_counts: Counter[str] | None = None
 
     def classify(self, index: int, stmt: cst.BaseStatement) -> None:
         g = self.g
@@ -261,8 +263,19 @@ class _Classifier:
         variable = next((v for v in reversed(g.variables) if v.name == source and v.statement <= index), None)
         if variable is None or variable.kind != "var" or g.python_value(source, index) or g.definition(source, index):
             return False
+        if self._bindings()[assignment[0][0]] != 1:
+            return False  # a name bound again later is not the variable there
         g.aliases[assignment[0][0]] = g.aliases.get(source, source)
         return True
+
+    def _bindings(self) -> Counter[str]:
+        """How many statements of the graph's block (nested ones too) bind each name."""
+        if self._binding_counts is None:
+            self._binding_counts = Counter(
+                name for stmt in self.g.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
+                for inner in statements_in(stmt) for name in (single_assignment(inner) or ([], None))[0]
+            )
+        return self._binding_counts
 
     def _python_binding(self, index: int, names: list[str]) -> None:
         """``names = <a Python value>``: a graph name (or variable) bound again is Python from here on."""
