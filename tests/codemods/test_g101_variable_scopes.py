@@ -322,7 +322,7 @@ def test_reuse_scope_calling_a_function_keeps_helpers_on_tf1() -> None:
     assert "compat.v1" in text and "tf.Variable(" not in text
 
 
-def test_training_op_inside_a_scope_with_other_statements_is_declined() -> None:
+def test_training_scope_nested_beside_other_scopes_follows_the_block() -> None:
     # TF1 scripts name their loss, optimizer and accuracy in scopes under one outer scope.
     text, findings = migrate(
         """\
@@ -335,9 +335,34 @@ def test_training_op_inside_a_scope_with_other_statements_is_declined() -> None:
                 loss = tf.reduce_mean(tf.square(tf.matmul(x, W)))
             with tf.variable_scope('Optimizer'):
                 optimizer = tf.train.AdamOptimizer(0.01).minimize(loss)
+            with tf.variable_scope('Accuracy'):
+                err = tf.reduce_mean(tf.abs(tf.matmul(x, W)))
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             print(sess.run([optimizer, loss], feed_dict={x: [[1.0, 2.0, 3.0]]})[1])
+            print(sess.run(err, feed_dict={x: [[1.0, 2.0, 3.0]]}))
+        """
+    )
+    assert "compat.v1" not in text and not declined(findings)
+    assert "    with tf.GradientTape() as tape:\n        with tf.name_scope('Train'):\n            with tf.name_scope('Loss'):\n" in text
+
+
+def test_training_op_read_later_in_its_scope_is_declined() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        W = tf.Variable(tf.ones([3, 1]))
+        with tf.name_scope('Train'):
+            loss = tf.reduce_mean(tf.square(tf.matmul(x, W)))
+            with tf.name_scope('Gradients'):
+                grads = tf.train.GradientDescentOptimizer(0.1).compute_gradients(loss)
+            with tf.name_scope('Norm'):
+                norm = tf.global_norm([g for g, v in grads])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(norm, feed_dict={x: [[1.0, 2.0, 3.0]]}))
         """
     )
     assert "compat.v1" in text

@@ -14,7 +14,7 @@ from typing import cast
 
 import libcst as cst
 
-from codemods.analysis.graph import argument, assigned_names, calls_in, single_assignment
+from codemods.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 
 SESSIONS = {"Session", "InteractiveSession"}
@@ -94,9 +94,36 @@ def _flatten_sessions(
             flat.extend(_opened(stmt, stmt.body))
         elif isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock) and training_scope(stmt, sym):
             flat.extend(_opened(stmt, stmt.body))
+        elif isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock):
+            flat.extend(_hoisted_training(stmt, sym))
         else:
             flat.append(stmt)
     return flat
+
+
+def _hoisted_training(stmt: cst.With, sym: Sym) -> list[cst.BaseStatement]:
+    """``with tf.name_scope("Train"):`` holding ``with tf.name_scope("Optimizer"): step =
+    opt.minimize(loss)`` beside other scopes: the training scope's statements follow the
+    block, opened (its scope only names the optimizer's ops, which eager code does not
+    have), when nothing after it in the block reads what they define."""
+    item = stmt.items[0].item if len(stmt.items) == 1 else None
+    if not (isinstance(item, cst.Call) and sym(item.func) == "name_scope") or stmt.items[0].asname:
+        return [stmt]
+    body = list(cast(cst.IndentedBlock, stmt.body).body)
+    kept: list[cst.BaseStatement] = []
+    hoisted: list[cst.BaseStatement] = []
+    for position, inner in enumerate(body):
+        if not (isinstance(inner, cst.With) and training_scope(inner, sym)):
+            kept.append(inner)
+            continue
+        block = cast(cst.IndentedBlock, inner.body)
+        defined = {name for s in block.body for name in (single_assignment(s) or ([], None))[0]}
+        if any(defined & names_read(later) for later in body[position + 1:]):
+            return [stmt]
+        hoisted.extend(_opened(inner, block))
+    if not hoisted or not kept:
+        return [stmt]
+    return [stmt.with_changes(body=stmt.body.with_changes(body=kept)), *hoisted]
 
 
 def _opened(stmt: cst.With, block: cst.IndentedBlock) -> list[cst.BaseStatement]:
