@@ -367,3 +367,30 @@ def test_training_op_read_later_in_its_scope_is_declined() -> None:
     )
     assert "compat.v1" in text
     assert any("an optimizer or training op inside a `name_scope` block" in m for m in declined(findings))
+
+
+def test_model_function_reading_its_reuse_flag_otherwise_stays_tf1() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        X = tf.placeholder(tf.float32, [None, 2])
+
+
+        def discriminator(x, reuse=False):
+            with tf.variable_scope("discriminator") as scope:
+                if reuse:
+                    scope.reuse_variables()
+                h = tf.layers.dense(x, 1)
+                return h * 2.0 if reuse else h
+
+
+        d1 = discriminator(X)
+        d2 = discriminator(X, reuse=True)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(d1 + d2, feed_dict={X: [[1.0, 2.0]]}))
+        """
+    )
+    assert "compat.v1" in text and "class Discriminator" not in text
+    assert any("its `reuse` parameter is read other than by its variable scope" in m for m in declined(findings, "G102"))
