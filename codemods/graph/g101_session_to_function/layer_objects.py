@@ -12,10 +12,11 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.analysis.graph import calls_in, single_assignment
+from codemods.analysis.tf1_layers import WEIGHTED
 from codemods.graph.g101_session_to_function.analysis import statements_in
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import Graph, Variable
-from codemods.graph.g102_layers_to_keras import WEIGHTED, ConvertedLayers
+from codemods.graph.g102_layers_to_keras import ConvertedLayers
 
 
 class LayerObjects(Feature):

@@ -23,7 +23,7 @@ import libcst as cst
 from codemods.analysis.cst_tools import bind_arguments, code, literal_value, nodes_of
 from codemods.analysis.graph import call_parts, names_read, single_assignment
 from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
-from codemods.graph.g102_layers_to_keras import INITIALIZERS, LAYERS, REGULARIZERS, UNMAPPED_INITIALIZERS, LayerSpec
+from codemods.analysis.tf1_layers import INITIALIZERS, LAYERS, REGULARIZERS, UNMAPPED_INITIALIZERS, LayerSpec
 from codemods.graph.g104_estimator_to_loop.model import (
     Declined,
     Dropout,
