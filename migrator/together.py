@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
+from codemods.analysis.graph import ReadNamesVisitor, assigned_names
 from codemods.analysis.graph_outcome import graph_outcome
 from codemods.analysis.project import Group, Helper, ProjectFacts, set_project_facts
 from codemods.base import SCRATCH_HAS_SUPPRESSIONS
@@ -706,27 +707,17 @@ def _blocks(stmt: cst.BaseCompoundStatement) -> list[Sequence[cst.CSTNode]]:
 
 def _bound_by_header(stmt: cst.BaseCompoundStatement) -> list[str]:
     if isinstance(stmt, cst.For):
-        return _target_names(stmt.target)
+        return assigned_names(stmt.target)
     if isinstance(stmt, cst.With):
-        return [n for item in stmt.items if item.asname is not None for n in _target_names(item.asname.name)]
+        return [n for item in stmt.items if item.asname is not None for n in assigned_names(item.asname.name)]
     return []
 
 
 def _bound_by(small: cst.BaseSmallStatement) -> list[str]:
     if isinstance(small, cst.Assign):
-        return [n for target in small.targets for n in _target_names(target.target)]
+        return [n for target in small.targets for n in assigned_names(target.target)]
     if isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-        return _target_names(small.target)
-    return []
-
-
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for element in target.elements for n in _target_names(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _target_names(target.value)
+        return assigned_names(small.target)
     return []
 
 
@@ -739,21 +730,13 @@ def _free(statements: Sequence[cst.CSTNode]) -> set[str]:
     return collector.read - collector.bound - _BUILTINS
 
 
-class _Names(cst.CSTVisitor):
+class _Names(ReadNamesVisitor):
     def __init__(self) -> None:
         self.read: set[str] = set()
         self.bound: set[str] = set()
 
     def visit_Name(self, node: cst.Name) -> None:
         self.read.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
 
     def visit_Param(self, node: cst.Param) -> bool:
         self.bound.add(node.name.value)
@@ -783,25 +766,25 @@ class _Names(cst.CSTVisitor):
         return False
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.bound.update(_target_names(node.target))
+        self.bound.update(assigned_names(node.target))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.bound.update(_target_names(node.target))
+        self.bound.update(assigned_names(node.target))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.bound.update(_target_names(node.target))
+        self.bound.update(assigned_names(node.target))
 
     def visit_For(self, node: cst.For) -> None:
-        self.bound.update(_target_names(node.target))
+        self.bound.update(assigned_names(node.target))
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        self.bound.update(_target_names(node.target))
+        self.bound.update(assigned_names(node.target))
 
     def visit_AsName(self, node: cst.AsName) -> None:
-        self.bound.update(_target_names(node.name) if isinstance(node.name, cst.BaseExpression) else [])
+        self.bound.update(assigned_names(node.name) if isinstance(node.name, cst.BaseExpression) else [])
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.bound.update(_target_names(node.target))
+        self.bound.update(assigned_names(node.target))
 
     def visit_Global(self, node: cst.Global) -> bool:
         return False

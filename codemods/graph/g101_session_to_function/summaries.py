@@ -51,7 +51,15 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis.graph import argument, assigned_names, calls_in, expression_of, names_read, single_assignment
+from codemods.analysis.graph import (
+    ReadNamesVisitor,
+    argument,
+    assigned_names,
+    calls_in,
+    expression_of,
+    names_read,
+    single_assignment,
+)
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 from codemods.graph.g101_session_to_function.op_names import SCOPES, OpNames, Tag
@@ -419,15 +427,7 @@ def _name_uses(tree: cst.CSTNode, name: str) -> list[cst.Name]:
     targets: set[int] = set()
     found: list[cst.Name] = []
 
-    class _Collect(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
-            return False
-
-        def visit_Arg(self, node: cst.Arg) -> bool:
-            node.value.visit(self)
-            return False
-
+    class _Collect(ReadNamesVisitor):
         def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
             targets.update(id(n) for n in _target_names(node.target))
 
