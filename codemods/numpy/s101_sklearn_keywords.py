@@ -6,8 +6,8 @@ TF1-era programs embed their features with ``TSNE`` and encode labels with
 ``OneHotEncoder(sparse=)`` is ``sparse_output=`` (renamed 1.2, removed 1.4): the old
 keyword is a ``TypeError``. Both are renamed, the value kept. ``TSNE``'s defaults also
 changed in 1.2 (``learning_rate`` 200.0 -> ``'auto'``, ``init`` ``'random'`` -> ``'pca'``):
-in a TF 1 or Keras 2 module, or a call that passes ``n_iter``, 1.0's are written out so
-the optimisation is the one the program ran. What no argument restores is reported:
+in a TF 1 or Keras 2 module (which ran on scikit-learn 1.0) 1.0's are written out so the
+optimisation is the one the program ran. What no argument restores is reported:
 ``init='pca'`` (1.2 rescales the PCA start and computes it with another solver, so the
 layout differs), and a ``metric`` other than euclidean (1.0 did not square its
 distances, 1.9 does). ``sklearn.datasets.load_boston`` (removed in 1.2, no replacement
@@ -52,6 +52,7 @@ class SklearnKeywords(Rule):
                 from sklearn.manifold import TSNE
                 from sklearn import preprocessing
 
+                x = tf.placeholder(tf.float32, [None, 784])
                 tsne = TSNE(perplexity=30, n_components=2, n_iter=5000)
                 encoder = preprocessing.OneHotEncoder(sparse=False)
                 """
@@ -62,6 +63,7 @@ class SklearnKeywords(Rule):
                 from sklearn.manifold import TSNE
                 from sklearn import preprocessing
 
+                x = tf.placeholder(tf.float32, [None, 784])
                 tsne = TSNE(perplexity=30, n_components=2, max_iter=5000, learning_rate=200.0, init='random')
                 encoder = preprocessing.OneHotEncoder(sparse_output=False)
                 """
@@ -120,9 +122,9 @@ class SklearnKeywords(Rule):
                 self.report(original_node, f"`{code(original_node.func)}` {DECLINED[qualified]}: left as it was")
             return updated_node
         args = [as_keyword(arg, renames[name]) if (name := keyword(arg)) in renames else arg for arg in updated_node.args]
-        renamed = any(keyword(arg) in renames for arg in updated_node.args)
         call = updated_node.with_changes(args=args)
-        if qualified == "sklearn.manifold.TSNE" and (renamed or self._legacy_module):
+        # `n_iter=` only shows scikit-learn < 1.7; TF 1 / Keras 2 code ran on 1.0.
+        if qualified == "sklearn.manifold.TSNE" and self._legacy_module:
             call = self._tsne_defaults(original_node, call)
         return call
 
