@@ -243,6 +243,13 @@ RULES: tuple[RuleSpec, ...] = (
         "codemods.numpy.n101_numpy2", "Numpy2",
         triggers=("numpy",),
     ),
+    RuleSpec(
+        "S101", "sklearn-keywords",
+        "scikit-learn 1.0 keywords 1.9 removed (`TSNE(n_iter=)`, `OneHotEncoder(sparse=)`) -> their new names, "
+        "with `TSNE`'s 1.0 defaults written out; `load_boston` reported.",
+        "codemods.numpy.s101_sklearn_keywords", "SklearnKeywords",
+        triggers=(("sklearn", "TSNE"), ("sklearn", "OneHotEncoder"), ("sklearn", "load_boston")),
+    ),
     # R001 last: reports what the others left (changes nothing)
     RuleSpec(
         "R001", "remaining-tf1",
