@@ -240,14 +240,14 @@ RULES: tuple[RuleSpec, ...] = (
         "N101", "numpy2",
         "NumPy 1 names NumPy 2 removed (`np.float`, `np.int`, `np.float_`, `np.NaN`, `np.product`, `np.asscalar`, "
         "`newshape=`, `tostring()`, ...) -> their exact NumPy 2 spelling.",
-        "codemods.numpy.n101_numpy2", "Numpy2",
+        "codemods.ecosystem.n101_numpy2", "Numpy2",
         triggers=("numpy",),
     ),
     RuleSpec(
         "S101", "sklearn-keywords",
         "scikit-learn 1.0 keywords 1.9 removed (`TSNE(n_iter=)`, `OneHotEncoder(sparse=)`) -> their new names, "
         "with `TSNE`'s 1.0 defaults written out; `load_boston` reported.",
-        "codemods.numpy.s101_sklearn_keywords", "SklearnKeywords",
+        "codemods.ecosystem.s101_sklearn_keywords", "SklearnKeywords",
         triggers=(("sklearn", "TSNE"), ("sklearn", "OneHotEncoder"), ("sklearn", "load_boston")),
     ),
     # R001 last: reports what the others left (changes nothing)

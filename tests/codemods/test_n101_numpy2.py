@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-from codemods.numpy.n101_numpy2 import BUILTINS, CALLS, DECLINED, EXPRESSIONS, READDED, RENAMES, Numpy2
+from codemods.ecosystem.n101_numpy2 import BUILTINS, CALLS, DECLINED, EXPRESSIONS, READDED, RENAMES, Numpy2
 from migrator.engine import migrate_source
 from migrator.verify import runtimes
 

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from codemods.numpy.s101_sklearn_keywords import DECLINED, RENAMED, TSNE_DEFAULTS, SklearnKeywords
+from codemods.ecosystem.s101_sklearn_keywords import DECLINED, RENAMED, TSNE_DEFAULTS, SklearnKeywords
 from migrator.engine import migrate_source
 from migrator.verify import runtimes
 
