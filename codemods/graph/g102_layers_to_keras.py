@@ -129,7 +129,13 @@ class LayersToKeras(Rule):
         "called where the tensor was defined (`h = fc1(x)`); G101 keeps the object outside the generated "
         "tf.function and trains its trainable_variables. TF1's defaults are Keras' (glorot-uniform kernels, "
         "zero biases, channels_last). `reuse=True` with the name of an earlier layer calls that layer again. "
-        "tf.layers.dropout becomes the op TF1 ran: tf.nn.dropout under tf.cond(training, ...). Layer calls "
+        "tf.layers.dropout becomes the op TF1 ran: tf.nn.dropout under tf.cond(training, ...). In a module that "
+        "never looks a variable up again by name, layers inside `with tf.variable_scope(name):` (nested ones too, "
+        "the name computed or not) get their objects created right before the block, which becomes a name scope "
+        "around their calls (declined: a scope with other arguments, a layer configured with a name bound inside "
+        "it, layers in a loop or condition there). A model class whose __init__ and the methods it calls "
+        "(self._build_net()) build the graph with TF1 layers or get_variable has those statements converted as at "
+        "the graph's level (G101 then keeps the objects in __init__). Layer calls "
         "inside loops or with arguments Keras has no place for are left alone (G101 keeps the module on "
         "tf.compat.v1 and says why). If G101 falls back for any reason, this rule's rewrite is undone. "
         "tf.layers.batch_normalization(h, training=flag) becomes a Keras BatchNormalization called under "
@@ -164,7 +170,9 @@ class LayersToKeras(Rule):
         "tf.variable_scope(\"layer1\"):` becomes `with tf.name_scope(\"layer1\"):`, where TF2 names the variable layer1/W as TF1 "
         "did; a variable looked up again there (reuse=True, tf.AUTO_REUSE, scope.reuse_variables(), also inside an "
         "expression) becomes the Python name that holds it (`W_tied = W`). Declined with the reason (G101 gives it): a "
-        "scope not named by a literal or with initializer=/regularizer=/partitioner=/custom_getter=/dtype= and the like, "
+        "scope not named by a literal where a variable is looked up again (a computed name such as a model class's "
+        "self.name is enough where get_variable only creates), or with initializer=/regularizer=/partitioner=/"
+        "custom_getter=/dtype= and the like, "
         "a scope object used otherwise, get_variable inside tf.name_scope (TF1 leaves the name scope out of the name), "
         "a variable created inside an expression, a lookup of a variable not created at the graph's level. In a model "
         "function made a layer class, `if reuse: scope.reuse_variables()` goes with its variable scope (every call "
@@ -608,6 +616,8 @@ class _Converter:
         self.graph_variables: set[str] = set()  # graph-level tf.Variables made from get_variable
         self.scopes: dict[str, str] = {}  # layer object -> the variable scope naming its variables
         self.declined: dict[int, str] = {}  # id of a call left on TF1 -> why
+        # The name scopes this rule made of variable scopes (new nodes: no symbols), by id.
+        self.name_scopes: dict[int, cst.With] = {}
         # Layer name (as given by name=) -> the object created for it, for reuse=True.
         self.by_layer_name: dict[str, str] = {}
         # Objects with a weight regularizer, in creation order (TF1's REGULARIZATION_LOSSES).
@@ -1062,6 +1072,8 @@ class _Converter:
             raise _Skip(stmt, "variables looked up again by name (variable_scope reuse): the layers' scope must find them")
         item = stmt.items[0].item if len(stmt.items) == 1 and stmt.items[0].asname is None else None
         symbol = self.rule.sym(item.func) if isinstance(item, cst.Call) else None
+        if self.name_scopes.get(id(stmt)) is stmt:
+            symbol = "name_scope"
         if item is None or symbol not in ("variable_scope", "name_scope"):
             raise _Skip(stmt, "layers created inside a block other than a variable or name scope")
         assert isinstance(item, cst.Call)
@@ -1568,7 +1580,9 @@ class _GraphVariables:
         if not body:
             return []  # only looked variables up that their names already hold
         scope = cst.parse_expression(f"{self.c.tf}.name_scope({self.c.code(name)})")
-        return [stmt.with_changes(items=[cst.WithItem(item=scope)], body=stmt.body.with_changes(body=body))]
+        new = stmt.with_changes(items=[cst.WithItem(item=scope)], body=stmt.body.with_changes(body=body))
+        self.c.name_scopes[id(new)] = new
+        return [new]
 
     def _check_scope_object(self, stmt: cst.With, scope_object: str) -> None:
         """``as scope``: the object may only be asked to ``reuse_variables()`` in its block."""
