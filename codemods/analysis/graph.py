@@ -211,3 +211,60 @@ def drop_unused_contrib_imports(module: cst.Module) -> cst.Module:
                     stmt = stmt.with_changes(body=[node.with_changes(names=kept)])
         body.append(stmt)
     return module.with_changes(body=body)
+
+
+def build_calls(init: cst.FunctionDef, methods: dict[str, cst.FunctionDef]) -> dict[int, str]:
+    """The ``self._build()`` statements of a class's ``__init__`` (by id) calling one of
+    ``methods`` that takes only ``self``: the methods that build a model class's graph
+    with ``__init__``, once per instance."""
+    found: dict[int, str] = {}
+    for stmt in init.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1 or not isinstance(stmt.body[0], cst.Expr):
+            continue
+        call = stmt.body[0].value
+        if (
+            isinstance(call, cst.Call) and not call.args and isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.Name) and call.func.value.value == "self"
+            and call.func.attr.value in methods and call.func.attr.value != "__init__"
+        ):
+            method = methods[call.func.attr.value]
+            if len(method.params.params) == 1 and not method.decorators and call.func.attr.value not in found.values():
+                found[id(stmt)] = call.func.attr.value
+    return found
+
+
+def assign_targets(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """What ``node`` assigns (targets of =, augmented and annotated assignments, for loops,
+    ``as`` names), outside nested functions."""
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
+            found.append(n.target)
+
+        def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
+            found.append(n.target)
+
+        def visit_AugAssign(self, n: cst.AugAssign) -> None:
+            found.append(n.target)
+
+        def visit_For(self, n: cst.For) -> None:
+            found.append(n.target)
+
+        def visit_AsName(self, n: cst.AsName) -> None:
+            found.append(n.name)
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False
+
+    node.visit(_Collect())
+    return found
+
+
+def target_parts(target: cst.CSTNode) -> list[cst.CSTNode]:
+    """The parts of an unpacking target (``a, (b, *c)``)."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [p for e in target.elements for p in target_parts(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return target_parts(target.value)
+    return [target]

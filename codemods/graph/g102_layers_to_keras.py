@@ -24,6 +24,7 @@ replaced the helpers copied here.
 from __future__ import annotations
 
 import keyword
+import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Literal
@@ -32,13 +33,16 @@ import libcst as cst
 
 from codemods.analysis.graph import (
     argument,
+    assign_targets,
     assigned_names,
+    build_calls,
     calls_in,
     drop_unused_contrib_imports,
     expression_of,
     names_read,
     returned_variable,
     single_assignment,
+    target_parts,
     tf1_symbol,
 )
 from codemods.analysis.names import is_import_line
@@ -125,7 +129,13 @@ class LayersToKeras(Rule):
         "called where the tensor was defined (`h = fc1(x)`); G101 keeps the object outside the generated "
         "tf.function and trains its trainable_variables. TF1's defaults are Keras' (glorot-uniform kernels, "
         "zero biases, channels_last). `reuse=True` with the name of an earlier layer calls that layer again. "
-        "tf.layers.dropout becomes the op TF1 ran: tf.nn.dropout under tf.cond(training, ...). Layer calls "
+        "tf.layers.dropout becomes the op TF1 ran: tf.nn.dropout under tf.cond(training, ...). In a module that "
+        "never looks a variable up again by name, layers inside `with tf.variable_scope(name):` (nested ones too, "
+        "the name computed or not) get their objects created right before the block, which becomes a name scope "
+        "around their calls (declined: a scope with other arguments, a layer configured with a name bound inside "
+        "it, layers in a loop or condition there). A model class whose __init__ and the methods it calls "
+        "(self._build_net()) build the graph with TF1 layers or get_variable has those statements converted as at "
+        "the graph's level (G101 then keeps the objects in __init__). Layer calls "
         "inside loops or with arguments Keras has no place for are left alone (G101 keeps the module on "
         "tf.compat.v1 and says why). If G101 falls back for any reason, this rule's rewrite is undone. "
         "tf.layers.batch_normalization(h, training=flag) becomes a Keras BatchNormalization called under "
@@ -160,7 +170,9 @@ class LayersToKeras(Rule):
         "tf.variable_scope(\"layer1\"):` becomes `with tf.name_scope(\"layer1\"):`, where TF2 names the variable layer1/W as TF1 "
         "did; a variable looked up again there (reuse=True, tf.AUTO_REUSE, scope.reuse_variables(), also inside an "
         "expression) becomes the Python name that holds it (`W_tied = W`). Declined with the reason (G101 gives it): a "
-        "scope not named by a literal or with initializer=/regularizer=/partitioner=/custom_getter=/dtype= and the like, "
+        "scope not named by a literal where a variable is looked up again (a computed name such as a model class's "
+        "self.name is enough where get_variable only creates), or with initializer=/regularizer=/partitioner=/"
+        "custom_getter=/dtype= and the like, "
         "a scope object used otherwise, get_variable inside tf.name_scope (TF1 leaves the name scope out of the name), "
         "a variable created inside an expression, a lookup of a variable not created at the graph's level. In a model "
         "function made a layer class, `if reuse: scope.reuse_variables()` goes with its variable scope (every call "
@@ -604,6 +616,8 @@ class _Converter:
         self.graph_variables: set[str] = set()  # graph-level tf.Variables made from get_variable
         self.scopes: dict[str, str] = {}  # layer object -> the variable scope naming its variables
         self.declined: dict[int, str] = {}  # id of a call left on TF1 -> why
+        # The name scopes this rule made of variable scopes (new nodes: no symbols), by id.
+        self.name_scopes: dict[int, cst.With] = {}
         # Layer name (as given by name=) -> the object created for it, for reuse=True.
         self.by_layer_name: dict[str, str] = {}
         # Objects with a weight regularizer, in creation order (TF1's REGULARIZATION_LOSSES).
@@ -657,6 +671,7 @@ class _Converter:
                     changed = True
         if changed:
             new_module = new_module.with_changes(body=new_body)
+        new_module = self._model_classes(new_module)
         if new_module is not self.module:
             # `from tensorflow.contrib import rnn` / `import tensorflow.contrib.slim as slim`
             # do not import on TF 2: gone with their last use.
@@ -668,6 +683,39 @@ class _Converter:
             # The Keras layers update their moving statistics themselves.
             new_module = new_module.visit(_DropUpdateOps(self.update_ops))
         return new_module
+
+    # -- model classes ------------------------------------------------------------------
+    def _model_classes(self, module: cst.Module) -> cst.Module:
+        """A class whose ``__init__`` and the methods it calls (``self._build_net()``) build
+        the graph, once per instance (G101 converts such model classes): their statements
+        are converted as the graph's level is. Classes with no TF1 layer or get_variable
+        there are left to G101."""
+        body = list(module.body)
+        changed = False
+        for index, cls in enumerate(body):
+            if not isinstance(cls, cst.ClassDef) or cls.name.value in self.classes:
+                continue
+            methods = {m.name.value: m for m in cls.body.body if isinstance(m, cst.FunctionDef)}
+            init = methods.get("__init__")
+            if init is None or not isinstance(init.body, cst.IndentedBlock):
+                continue
+            building = [init, *(methods[name] for name in build_calls(init, methods).values())]
+            symbols = {self.rule.sym(c.func) for method in building for c in calls_in(method)}
+            if not symbols & {"placeholder", "placeholder_with_default"} or not symbols & {
+                "get_variable", "layers.dropout", *LAYERS
+            }:
+                continue
+            converted: dict[int, cst.FunctionDef] = {}
+            for method in building:
+                if isinstance(method.body, cst.IndentedBlock):
+                    inner = self._block(list(method.body.body))
+                    if inner is not None:
+                        converted[id(method)] = method.with_changes(body=method.body.with_changes(body=inner))
+            if converted:
+                members = [converted.get(id(m), m) for m in cls.body.body]
+                body[index] = cls.with_changes(body=cls.body.with_changes(body=members))
+                changed = True
+        return module.with_changes(body=body) if changed else module
 
     # -- graph-building functions -> layer classes ------------------------------------
     def _model_functions(self, module: cst.Module) -> cst.Module:
@@ -971,6 +1019,21 @@ class _Converter:
             if any(_regularization_call(self, c) for c in calls_in(stmt)):
                 stmt = stmt.visit(_RegularizationLosses(self))
                 changed = True
+            if isinstance(stmt, cst.With) and self._has_layer_call(stmt):
+                try:
+                    transformers, scoped = self._scoped_layers(stmt)
+                except _Skip as exc:
+                    self._decline(stmt, exc.node, f"layer call left on TF1: {exc.reason}")
+                    out.append(stmt)
+                    continue
+                for transformer in transformers:
+                    self._commit(transformer)
+                created = [cst.parse_statement(text) for t in transformers for text in t.created]
+                created[0] = created[0].with_changes(leading_lines=stmt.leading_lines)
+                out.extend(created)
+                out.append(scoped.with_changes(leading_lines=[]))
+                changed = True
+                continue
             if not isinstance(stmt, cst.SimpleStatementLine) or not self._has_layer_call(stmt):
                 out.append(stmt)
                 continue
@@ -981,10 +1044,7 @@ class _Converter:
                 self._decline(stmt, exc.node, f"layer call left on TF1: {exc.reason}")
                 out.append(stmt)
                 continue
-            self.objects.update(transformer.objects)
-            self.by_layer_name.update(transformer.names)
-            self.regularized.extend(transformer.regularized_objects)
-            self.batch_norms += sum(".BatchNormalization(" in line for line in transformer.created)
+            self._commit(transformer)
             created = [cst.parse_statement(text) for text in transformer.created]
             if created:
                 created[0] = created[0].with_changes(leading_lines=stmt.leading_lines)
@@ -993,6 +1053,61 @@ class _Converter:
             out.append(new)
             changed = True
         return out if changed else None
+
+    def _commit(self, transformer: _LayerCalls) -> None:
+        """What a converted statement's layer calls created, for G101 and later statements."""
+        self.objects.update(transformer.objects)
+        self.by_layer_name.update(transformer.names)
+        self.regularized.extend(transformer.regularized_objects)
+        self.batch_norms += sum(".BatchNormalization(" in line for line in transformer.created)
+
+    def _scoped_layers(self, stmt: cst.With) -> tuple[list[_LayerCalls], cst.With]:
+        """``with tf.variable_scope(name):`` (or a name scope, nested ones too) around TF1 layer
+        calls, in a module that looks no variable up again by name: the Keras objects are
+        created right before the block (a Keras layer makes its weights at its first call,
+        inside the block then), the calls stay in it, and the variable scope, which only
+        named the layers' variables, becomes a name scope. The statements' transformers
+        (committed by the caller once the whole block converts) and the block."""
+        if self.reuses_variables:
+            raise _Skip(stmt, "variables looked up again by name (variable_scope reuse): the layers' scope must find them")
+        item = stmt.items[0].item if len(stmt.items) == 1 and stmt.items[0].asname is None else None
+        symbol = self.rule.sym(item.func) if isinstance(item, cst.Call) else None
+        if self.name_scopes.get(id(stmt)) is stmt:
+            symbol = "name_scope"
+        if item is None or symbol not in ("variable_scope", "name_scope"):
+            raise _Skip(stmt, "layers created inside a block other than a variable or name scope")
+        assert isinstance(item, cst.Call)
+        if symbol == "variable_scope":
+            bound = _bind(item, VARIABLE_SCOPE)
+            if set(bound) != {"name_or_scope"}:
+                raise _Skip(item, "a variable scope with arguments other than its name")
+            item = cst.parse_expression(f"{self.tf}.name_scope({self.code(bound['name_or_scope'])})")
+        transformers: list[_LayerCalls] = []
+        body: list[cst.BaseStatement] = []
+        for inner in stmt.body.body:
+            if isinstance(inner, cst.With) and self._has_layer_call(inner):
+                nested, inner = self._scoped_layers(inner)
+                transformers.extend(nested)
+            elif isinstance(inner, cst.SimpleStatementLine) and self._has_layer_call(inner):
+                transformer = _LayerCalls(self, _target(inner))
+                inner = inner.visit(transformer)
+                transformers.append(transformer)
+            elif self._has_layer_call(inner):
+                raise _Skip(inner, "layers created in a loop or condition")
+            body.append(inner)
+        # Only constructors move before the block, and only those reading nothing it binds.
+        bound_inside = {self.code(part) for target in assign_targets(stmt) for part in target_parts(target)}
+        for transformer in transformers:
+            for line in transformer.created:
+                target, _, value = line.partition(" = ")
+                if target not in transformer.objects:
+                    raise _Skip(stmt, "a layer whose inputs are computed before its call (batch normalization)")
+                for name in sorted(bound_inside):
+                    if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", value):
+                        raise _Skip(stmt, f"a layer configured with `{name}`, computed inside its scope")
+        return transformers, stmt.with_changes(
+            items=[stmt.items[0].with_changes(item=item)], body=stmt.body.with_changes(body=body)
+        )
 
     def _named_scopes_only(self, stmt: cst.With) -> bool:
         """The block's variable scopes (if any) name nothing get_variable, a TF1 layer or an
@@ -1349,7 +1464,7 @@ class _GraphVariables:
     def _gets_variables(self, node: cst.CSTNode) -> bool:
         return any(self.c.rule.sym(c.func) == "get_variable" for c in calls_in(node))
 
-    def _statement(self, stmt: cst.BaseStatement, prefix: str, reuse: Reuse) -> list[cst.BaseStatement]:
+    def _statement(self, stmt: cst.BaseStatement, prefix: str | None, reuse: Reuse) -> list[cst.BaseStatement]:
         if isinstance(stmt, cst.SimpleStatementLine):
             return self._line(stmt, prefix, reuse) if self._gets_variables(stmt) else [stmt]
         if isinstance(stmt, cst.With) and self._variable_scope(stmt) is not None:
@@ -1369,7 +1484,7 @@ class _GraphVariables:
             return item
         return None
 
-    def _line(self, stmt: cst.SimpleStatementLine, prefix: str, reuse: Reuse) -> list[cst.BaseStatement]:
+    def _line(self, stmt: cst.SimpleStatementLine, prefix: str | None, reuse: Reuse) -> list[cst.BaseStatement]:
         """``W = tf.get_variable("W", ...)``: a tf.Variable, or the variable looked up again."""
         assignment = single_assignment(stmt)
         small = stmt.body[0]
@@ -1401,32 +1516,35 @@ class _GraphVariables:
             stmt = stmt.with_changes(body=[small.with_changes(value=call.with_changes(args=args))])
         new = stmt.visit(_EagerVariables(self.c, self.block))
         name = argument(call, 0, "name")
-        if isinstance(name, cst.SimpleString) and target in self.bindings:
+        if isinstance(name, cst.SimpleString) and target in self.bindings and prefix is not None:
             self.created[prefix + name.evaluated_value] = target
         self.variables.add(target)
         return [new]
 
-    def _looked_up(self, call: cst.Call, prefix: str, reuse: Reuse) -> str | None:
+    def _looked_up(self, call: cst.Call, prefix: str | None, reuse: Reuse) -> str | None:
         """The Python name holding the variable ``call`` looks up again; None when it
         creates one. ``_Skip`` for a lookup of a variable this pass did not create."""
         name = argument(call, 0, "name")
-        full = prefix + name.evaluated_value if isinstance(name, cst.SimpleString) else None
+        full = prefix + name.evaluated_value if isinstance(name, cst.SimpleString) and prefix is not None else None
         holder = self.created.get(full) if full is not None else None
-        if reuse == "create" or (reuse == "auto" and holder is None):
+        if reuse == "create":
+            return None
+        if reuse == "auto" and holder is None and (full is not None or not isinstance(name, cst.SimpleString)):
             return None
         if holder is None:
             raise _Skip(call, f"`{full or self.c.code(call)}` is looked up again (reuse), and this rule did not "
                               "create it at the graph's level")
         return holder
 
-    def _scope(self, stmt: cst.With, prefix: str, reuse: Reuse) -> list[cst.BaseStatement]:
+    def _scope(self, stmt: cst.With, prefix: str | None, reuse: Reuse) -> list[cst.BaseStatement]:
         """``with tf.variable_scope("name"[, reuse=...]) [as scope]:`` -> ``with tf.name_scope("name"):``."""
         item = self._variable_scope(stmt)
         assert item is not None
         bound = _bind(item, VARIABLE_SCOPE)
         name = bound.get("name_or_scope")
-        if not isinstance(name, cst.SimpleString):
-            raise _Skip(item, "a variable scope not named by a string literal")
+        if name is None or (not isinstance(name, cst.SimpleString) and (reuse != "create" or "reuse" in bound)):
+            # A computed name (`self.name` of a model class) is enough where nothing is looked up.
+            raise _Skip(item, "a variable scope not named by a string literal, with variables looked up in it")
         for extra in set(bound) - {"name_or_scope", "values", "reuse"}:
             if not _is_none(bound[extra]) and not (extra == "auxiliary_name_scope" and _is_name(bound[extra], "True")):
                 raise _Skip(item, f"a variable scope with `{extra}=`")
@@ -1440,7 +1558,10 @@ class _GraphVariables:
         else:
             raise _Skip(item, "a variable scope whose reuse= is computed")
         symbols = {self.c.rule.sym(c.func) for c in calls_in(stmt)}
-        if symbols & {"layers.dropout", *LAYERS, *RNN_RUNNERS, *RNN_CELLS, *MULTI_RNN_CELLS}:
+        if symbols & {*RNN_RUNNERS, *RNN_CELLS, *MULTI_RNN_CELLS} or (
+            self.c.reuses_variables and symbols & {"layers.dropout", *LAYERS}
+        ):
+            # (Without reuse TF1 layers only make new variables there: `_scoped_layers` converts them.)
             raise _Skip(item, "a variable scope naming TF1 layers or RNN cells, which this rule keeps in it")
         alias = stmt.items[0].asname
         scope_object = alias.name.value if alias is not None and isinstance(alias.name, cst.Name) else None
@@ -1448,7 +1569,7 @@ class _GraphVariables:
             raise _Skip(item, "a variable scope bound to something other than a name")
         if scope_object is not None:
             self._check_scope_object(stmt, scope_object)
-        inner_prefix = f"{prefix}{name.evaluated_value}/"
+        inner_prefix = f"{prefix}{name.evaluated_value}/" if isinstance(name, cst.SimpleString) and prefix is not None else None
         body: list[cst.BaseStatement] = []
         for inner in stmt.body.body:
             expr = expression_of(inner)
@@ -1459,7 +1580,9 @@ class _GraphVariables:
         if not body:
             return []  # only looked variables up that their names already hold
         scope = cst.parse_expression(f"{self.c.tf}.name_scope({self.c.code(name)})")
-        return [stmt.with_changes(items=[cst.WithItem(item=scope)], body=stmt.body.with_changes(body=body))]
+        new = stmt.with_changes(items=[cst.WithItem(item=scope)], body=stmt.body.with_changes(body=body))
+        self.c.name_scopes[id(new)] = new
+        return [new]
 
     def _check_scope_object(self, stmt: cst.With, scope_object: str) -> None:
         """``as scope``: the object may only be asked to ``reuse_variables()`` in its block."""
@@ -1495,6 +1618,17 @@ class _ReplaceCalls(cst.CSTTransformer):
 def _is_reuse_call(expr: cst.BaseExpression | None, scope_object: str) -> bool:
     return (isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Attribute)
             and expr.func.attr.value == "reuse_variables" and _is_name(expr.func.value, scope_object))
+
+
+def _target(stmt: cst.SimpleStatementLine) -> tuple[list[str], cst.BaseExpression] | None:
+    """The assignment a layer object is named after: ``h = ...``, or ``self.h = ...`` in a model class."""
+    assignment = single_assignment(stmt)
+    small = stmt.body[0] if len(stmt.body) == 1 else None
+    if assignment is None and isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = small.targets[0].target
+        if isinstance(target, cst.Attribute) and _is_name(target.value, "self"):
+            return [target.attr.value], small.value
+    return assignment
 
 
 def _name_count(node: cst.CSTNode, name: str) -> int:

@@ -394,3 +394,23 @@ def test_model_function_reading_its_reuse_flag_otherwise_stays_tf1() -> None:
     )
     assert "compat.v1" in text and "class Discriminator" not in text
     assert any("its `reuse` parameter is read other than by its variable scope" in m for m in declined(findings, "G102"))
+
+
+def test_string_comments_in_a_scope_stay_with_its_variables() -> None:
+    # Tutorials note shapes in string literals between the statements of a scope.
+    text, findings = migrate(textwrap.dedent('''\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        with tf.variable_scope("layer1"):
+            W = tf.get_variable("W", [3, 2])
+            """Tensor("layer1/MatMul:0", shape=(?, 2), dtype=float32)"""
+            y = tf.matmul(x, W)
+        ''') + RUN)
+    assert (
+        'with tf.name_scope("layer1"):\n'
+        '    W = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=[3, 2]), name="W")\n'
+        '    """Tensor("layer1/MatMul:0", shape=(?, 2), dtype=float32)"""\n'
+    ) in text
+    assert text.count('"""Tensor(') == 1 and "placeholder" not in text
+    assert not declined(findings)

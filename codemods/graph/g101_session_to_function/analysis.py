@@ -538,6 +538,12 @@ class _Classifier:
                 reads |= inner_reads
                 continue
             assignment = single_assignment(inner)
+            if _comment_string(inner):
+                # A string used as a comment: it stays with the variables (where the block
+                # was), else goes with the tensors.
+                variables.append(inner)
+                tensors.append(inner)
+                continue
             if assignment is None:
                 raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
             if symbol == "name_scope" and self._alias(index, inner):
@@ -567,6 +573,12 @@ class _Classifier:
         def part(body: list[cst.BaseStatement]) -> cst.With | None:
             return stmt.with_changes(body=stmt.body.with_changes(body=_opening(body))) if body else None
 
+        if any(not _comment_string(s) for s in variables):
+            tensors = [s for s in tensors if not _comment_string(s)]
+        else:
+            variables = []
+        if all(_comment_string(s) for s in tensors):
+            tensors = []
         return part(variables), part(tensors), defines, reads
 
     def _classify_dependent_train(self, index: int, stmt: cst.With) -> bool:
@@ -659,3 +671,8 @@ def statements_in(node: cst.CSTNode) -> list[cst.CSTNode]:
 
     node.visit(_Collect())
     return found
+
+
+def _comment_string(stmt: cst.BaseStatement) -> bool:
+    """A string literal alone on a line (``'''Tensor("Conv2D:0", ...)'''``): a comment."""
+    return isinstance(expression_of(stmt), (cst.SimpleString, cst.ConcatenatedString))

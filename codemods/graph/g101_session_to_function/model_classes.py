@@ -36,7 +36,16 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.analysis.cst_tools import bind_arguments
-from codemods.analysis.graph import ReadNamesVisitor, argument, calls_in, names_read, single_assignment
+from codemods.analysis.graph import (
+    ReadNamesVisitor,
+    argument,
+    assign_targets,
+    build_calls,
+    calls_in,
+    names_read,
+    single_assignment,
+    target_parts,
+)
 from codemods.graph.g101_session_to_function.model import CannotConvert
 from codemods.graph.g101_session_to_function.scope import SESSIONS, Sym
 
@@ -168,7 +177,7 @@ def _read_class(sym: Sym, index: int, cls: cst.ClassDef) -> ClassParts:
         raise CannotConvert(cls, f"model class `{name}` has base classes or decorators")
     methods = methods_of(cls)
     init = methods.get("__init__")
-    if init is None or not any(sym(c.func) in PLACEHOLDERS for c in calls_in(init)) and not _build_calls(init, methods):
+    if init is None or not any(sym(c.func) in PLACEHOLDERS for c in calls_in(init)) and not build_calls(init, methods):
         raise CannotConvert(cls, f"model class `{name}` creates placeholders outside `__init__`")
     params = init.params
     if params.star_arg not in (cst.MaybeSentinel.DEFAULT, None) or params.star_kwarg is not None or params.kwonly_params or params.posonly_params:
@@ -183,7 +192,7 @@ def _read_class(sym: Sym, index: int, cls: cst.ClassDef) -> ClassParts:
                 f"model class `{name}` creates variables with `tf.{symbol}` (looked up by name in its variable "
                 "scope): not converted inside a class"
             ))
-    build = _build_calls(init, methods)
+    build = build_calls(init, methods)
     build_methods = set(build.values())
     others = [m for n, m in methods.items() if n != "__init__" and n not in build_methods]
     session_attr, session_param, binding = _session(sym, cls, init, others)
@@ -214,7 +223,7 @@ def _read_class(sym: Sym, index: int, cls: cst.ClassDef) -> ClassParts:
         first = method.params.params[0].name.value if method.params.params else None
         if first != "self" or method.params.posonly_params:
             raise CannotConvert(method, f"method `{name}.{method_name}` takes no `self`")
-        assigned = [t for t in _assign_targets(method.body) if isinstance(t, cst.Attribute) and _is_self(t.value)]
+        assigned = [t for t in assign_targets(method.body) if isinstance(t, cst.Attribute) and _is_self(t.value)]
         if assigned:
             raise CannotConvert(assigned[0], (
                 f"method `{name}.{method_name}` sets `self.{assigned[0].attr.value}`: only `__init__` may set the "
@@ -324,24 +333,6 @@ def docless(statements) -> list[cst.BaseStatement]:
     return statements
 
 
-def _build_calls(init: cst.FunctionDef, methods) -> dict[int, str]:
-    """``self._build()`` statements of ``__init__`` calling a method that takes only ``self``."""
-    found = {}
-    for stmt in init.body.body:
-        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1 or not isinstance(stmt.body[0], cst.Expr):
-            continue
-        call = stmt.body[0].value
-        if (
-            isinstance(call, cst.Call) and not call.args and isinstance(call.func, cst.Attribute)
-            and isinstance(call.func.value, cst.Name) and call.func.value.value == "self"
-            and call.func.attr.value in methods and call.func.attr.value != "__init__"
-        ):
-            method = methods[call.func.attr.value]
-            if len(method.params.params) == 1 and not method.decorators and call.func.attr.value not in found.values():
-                found[id(stmt)] = call.func.attr.value
-    return found
-
-
 def _self_attributes(node) -> bool:
     return any(isinstance(n, cst.Name) and n.value == "self" for n in _names(node)) and bool(
         [a for a in _attribute_reads(node, "self")]
@@ -448,8 +439,8 @@ def _read_names(model: ModelClass, module: cst.Module) -> None:
     in_methods = {n for m in model.methods for n in names_read(m.params) | names_read(m.body)}
     attrs: list[str] = []
     assigned_attrs: set[str] = set()
-    for node in _assign_targets(body):
-        for target in _target_parts(node):
+    for node in assign_targets(body):
+        for target in target_parts(node):
             if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
                 if target.attr.value not in assigned_attrs:
                     assigned_attrs.add(target.attr.value)
@@ -490,40 +481,6 @@ def _read_names(model: ModelClass, module: cst.Module) -> None:
     for attribute in reads:
         if attribute.attr.value not in known:
             raise CannotConvert(attribute, f"`{model.instance}.{attribute.attr.value}` is not bound by `__init__`")
-
-
-def _assign_targets(node) -> list[cst.CSTNode]:
-    found = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
-            found.append(n.target)
-
-        def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
-            found.append(n.target)
-
-        def visit_AugAssign(self, n: cst.AugAssign) -> None:
-            found.append(n.target)
-
-        def visit_For(self, n: cst.For) -> None:
-            found.append(n.target)
-
-        def visit_AsName(self, n: cst.AsName) -> None:
-            found.append(n.name)
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return False
-
-    node.visit(_Collect())
-    return found
-
-
-def _target_parts(target) -> list[cst.BaseExpression]:
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [p for e in target.elements for p in _target_parts(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return _target_parts(target.value)
-    return [target]
 
 
 class _Rename(cst.CSTTransformer):

@@ -286,18 +286,27 @@ def _factory_calls(graph: Graph, call: cst.Call) -> list[cst.Call]:
 def _check_initializer_order(graph: Graph) -> None:
     """G102's layers draw their initial weights from Keras initializers when first called,
     inside a generated function; an initializer drawn after them at the graph's level
-    (a variable factory, run eagerly where it stands) would come first."""
+    (a variable factory, run eagerly where it stands, or a variable created beside them
+    in a name scope, which stays where the block was) would come first."""
     layers = {v.name for v in graph.variables if v.kind == "layer"}
-    first = min((u.index for u in graph.units if any(
-        isinstance(c.func, cst.Name) and c.func.value in layers for c in calls_in(u.node)
-    )), default=None)
+
+    def calls_layer(node: cst.CSTNode) -> bool:
+        return any(isinstance(c.func, cst.Name) and c.func.value in layers for c in calls_in(node))
+
+    first = min((u.index for u in graph.units if calls_layer(u.node)), default=None)
     if first is None:
         return
     units = {u.index for u in graph.units}
     for index, stmt in enumerate(graph.body):
-        if index <= first or index in units or isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        if isinstance(stmt, cst.With) and index in units and index >= first:
+            lines = [s for s in statements_in(stmt) if isinstance(s, cst.SimpleStatementLine)]
+            if index == first:
+                lines = lines[next(i for i, line in enumerate(lines) if calls_layer(line)) + 1:]
+        elif index <= first or index in units or isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             continue
-        for call in calls_in(stmt):
+        else:
+            lines = [stmt]
+        for call in (c for line in lines for c in calls_in(line)):
             if draws_initializer(graph, call):
                 raise CannotConvert(call, (
                     "an initial value drawn after a Keras layer's weights: the layer draws them on its first "
