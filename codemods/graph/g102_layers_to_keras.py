@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import keyword
 import textwrap
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
 import libcst as cst
 
 from codemods.analysis.graph import (
+    ReadNamesVisitor,
     argument,
     assigned_names,
     calls_in,
@@ -115,6 +117,10 @@ def _is_none(node: cst.BaseExpression | None) -> bool:
 
 def _is_name(node: cst.BaseExpression | None, value: str) -> bool:
     return isinstance(node, cst.Name) and node.value == value
+
+
+def _is_name_in(node: cst.BaseExpression | None, values) -> bool:
+    return isinstance(node, cst.Name) and node.value in values
 
 
 class LayersToKeras(Rule):
@@ -1012,24 +1018,31 @@ class _Converter:
         ``created``."""
         plan: dict[int, list[cst.BaseStatement]] = {}
         cells: dict[str, tuple[int, cst.Call]] = {}
+        # Functions returning a new TF1 cell (``def lstm_cell(): return rnn.BasicLSTMCell(n)``),
+        # called once: the factory then returns the Keras cell.
+        reads = Counter(n for stmt in statements for n in _names(stmt))
+        factories = {
+            stmt.name.value: (index, stmt) for index, stmt in enumerate(statements)
+            if isinstance(stmt, cst.FunctionDef) and reads[stmt.name.value] == 2 and self._cell_factory(stmt) is not None
+        }
         for index, stmt in enumerate(statements):
             assignment = single_assignment(stmt)
             if assignment is None or not isinstance(assignment[1], cst.Call):
                 continue
             names, call = assignment
             symbol = self.rule.sym(call.func)
-            if (symbol in RNN_CELLS or symbol in MULTI_RNN_CELLS) and len(names) == 1:
+            if (symbol in RNN_CELLS or symbol in MULTI_RNN_CELLS or _is_name_in(call.func, factories)) and len(names) == 1:
                 cells[names[0]] = (index, call)
                 continue
             if symbol not in RNN_RUNNERS:
                 continue
             try:
-                plan.update(self._run_rnn(statements, index, names, call, symbol, cells, owner, created))
+                plan.update(self._run_rnn(statements, index, call, symbol, cells, factories, owner, created))
             except _Skip as exc:
                 self.rule.report(exc.node, f"RNN left on TF1: {exc.reason}")
         return plan
 
-    def _run_rnn(self, statements, index, names, call, symbol, cells, owner, created_lines,
+    def _run_rnn(self, statements, index, call, symbol, cells, factories, owner, created_lines,
                  ) -> dict[int, list[cst.BaseStatement]]:
         runner = symbol.rsplit(".", 1)[1]
         bound = _bind(call, RNN_RUNNERS[symbol])
@@ -1037,9 +1050,8 @@ class _Converter:
         if not isinstance(cell, cst.Name) or cell.value not in cells:
             raise _Skip(call, f"{runner} over a cell this rule does not know "
                               "(BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell of those)")
-        for param in ("sequence_length", "initial_state", "scope"):
-            if param in bound and not _is_none(bound[param]):
-                raise _Skip(call, f"{runner} with `{param}=`")
+        if "scope" in bound and not _is_none(bound["scope"]):
+            raise _Skip(call, f"{runner} with `scope=`")
         if "time_major" in bound and not _is_name(bound["time_major"], "False"):
             raise _Skip(call, f"{runner} with time_major=True")
         dtype = bound.get("dtype")
@@ -1047,24 +1059,52 @@ class _Converter:
             raise _Skip(call, f"{runner} without dtype=float32")
         if "inputs" not in bound:
             raise _Skip(call, f"{runner} without inputs")
-        if len(names) != 2 or not isinstance(statements[index].body[0].targets[0].target, cst.Tuple):
+        target = statements[index].body[0].targets[0].target
+        if not isinstance(target, cst.Tuple) or len(target.elements) != 2:
             raise _Skip(call, f"{runner}'s result not unpacked into (outputs, state)")
         cell_index, cell_call = cells[cell.value]
-        cell_code, state_kind = self._keras_cell(cell_call)
+        factory_edits: dict[int, list[cst.BaseStatement]] = {}
+        cell_code, state_kind = self._keras_cell(cell_call, factories, factory_edits)
+        zero_state = self._zero_state(statements, index, bound.get("initial_state"), cell.value, runner)
         # The cell object must serve this runner only (TF1 shares its weights otherwise).
         reads = [n for stmt in statements for n in _names(stmt) if n == cell.value]
-        if len(reads) != 2:
+        if len(reads) != 2 + (not _is_none(bound.get("initial_state", cst.Name("None")))):
             raise _Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner} (shared weights or attributes such as state_size)")
-        outputs, state = names
-        for stmt in statements[index + 1:]:
-            for node in _attributes(stmt):
-                value = node.value
-                while isinstance(value, cst.Subscript):
-                    value = value.value
-                if _is_name(value, state):
-                    raise _Skip(call, f"`{self.code(node)}`: the state becomes a list ([c, h] for an LSTM cell)")
+        outputs = self.code(target.elements[0].value)
+        state_node = target.elements[1].value
+        if isinstance(state_node, (cst.Tuple, cst.List)):
+            # ``outputs, (c, h) = ...`` over one LSTM cell: Keras returns [outputs, c, h].
+            if not (self.rule.sym(cell_call.func) in RNN_CELLS and RNN_CELLS[self.rule.sym(cell_call.func)][1] == "lstm"
+                    and len(state_node.elements) == 2 and all(isinstance(e.value, cst.Name) for e in state_node.elements)):
+                raise _Skip(call, f"{runner}'s state unpacked other than into (c, h) of one LSTM cell")
+            target_code = f"{outputs}, {', '.join(self.code(e.value) for e in state_node.elements)}"
+        elif isinstance(state_node, cst.Name):
+            state = state_node.value
+            for stmt in statements[index + 1:]:
+                for node in _attributes(stmt):
+                    value = node.value
+                    while isinstance(value, cst.Subscript):
+                        value = value.value
+                    if _is_name(value, state):
+                        raise _Skip(call, f"`{self.code(node)}`: the state becomes a list ([c, h] for an LSTM cell)")
+            # Keras returns [outputs, *states]; TF1 returned (outputs, state), where an LSTM
+            # cell's state is LSTMStateTuple(c, h) and a MultiRNNCell's a tuple of those.
+            target_code = f"{outputs}, *{state}" if state_kind == "list" else f"{outputs}, {state}"
+        else:
+            raise _Skip(call, f"{runner}'s result not unpacked into (outputs, state)")
+        inputs = self.code(bound["inputs"])
+        arguments = ""
+        sequence_length = bound.get("sequence_length")
+        if sequence_length is not None and not _is_none(sequence_length):
+            # TF1 zeroes the outputs past each sequence's length and carries its last state
+            # on: Keras' mask with zero_output_for_mask does the same.
+            if not isinstance(bound["inputs"], cst.Name):
+                raise _Skip(call, f"{runner} with `sequence_length=` over inputs that are not a name")
+            steps = f"len({inputs})" if runner == "static_rnn" else f"{self.tf}.shape({inputs})[1]"
+            arguments = f", mask={self.tf}.sequence_mask({self.code(sequence_length)}, {steps})"
         base = f"{cell.value}_rnn" if cell.value.endswith("cell") else f"{cell.value}_layer"
-        ctor = (f"{self.tf}.keras.layers.RNN({cell_code}, return_sequences=True, return_state=True)")
+        ctor = (f"{self.tf}.keras.layers.RNN({cell_code}, return_sequences=True, return_state=True"
+                f"{', zero_output_for_mask=True' if arguments else ''})")
         if owner is not None:
             layer = "self." + owner.fresh(base)
             created_lines.append(f"{layer} = {ctor}\n")
@@ -1073,24 +1113,55 @@ class _Converter:
             layer = self.fresh(base)
             self.objects.add(layer)
             replaced = [cst.parse_statement(f"{layer} = {ctor}\n")]
-        inputs = self.code(bound["inputs"])
         if runner == "static_rnn":
             # A Python list of [batch, depth] tensors: stacked on the time axis for Keras,
             # and the outputs unstacked into TF1's list of per-step outputs.
             inputs = f"{self.tf}.stack({inputs}, axis=1)"
-        # Keras returns [outputs, *states]; TF1 returned (outputs, state), where an LSTM
-        # cell's state is LSTMStateTuple(c, h) and a MultiRNNCell's a tuple of those.
-        target = f"{outputs}, *{state}" if state_kind == "list" else f"{outputs}, {state}"
-        replaced.append(cst.parse_statement(f"{target} = {layer}({inputs})\n"))
+        replaced.append(cst.parse_statement(f"{target_code} = {layer}({inputs}{arguments})\n"))
         if runner == "static_rnn" and outputs != "_":
             replaced.append(cst.parse_statement(f"{outputs} = {self.tf}.unstack({outputs}, axis=1)\n"))
         replaced[0] = replaced[0].with_changes(leading_lines=statements[index].leading_lines)
-        return {cell_index: [], index: replaced} if cell_index < index else {}
+        if cell_index > index or (zero_state is not None and zero_state < cell_index):
+            return {}
+        dropped = {cell_index} | ({zero_state} if zero_state is not None else set())
+        return {**factory_edits, **{i: [] for i in dropped}, index: replaced}
 
-    def _keras_cell(self, cell_call: cst.Call, inner: bool = False) -> tuple[str, str]:
+    def _zero_state(self, statements, index: int, initial: cst.BaseExpression | None, cell: str, runner: str,
+                    ) -> int | None:
+        """``initial_state=`` a zero state of the runner's own cell (``cell.zero_state(batch,
+        tf.float32)``, or a name assigned it once and read only there), which is Keras' default
+        initial state: the index of that assignment (None when there is none). A batch size
+        other than the inputs' failed in TF1."""
+        if initial is None or _is_none(initial):
+            return None
+        at = None
+        if isinstance(initial, cst.Name):
+            assignments = [i for i, stmt in enumerate(statements[:index])
+                           if (found := single_assignment(stmt)) is not None and found[0] == [initial.value]]
+            uses = [n for stmt in statements for n in _names(stmt) if n == initial.value]
+            if len(assignments) == 1 and len(uses) == 2:
+                at = assignments[0]
+                initial = single_assignment(statements[at])[1]  # type: ignore[index]
+        if (isinstance(initial, cst.Call) and isinstance(initial.func, cst.Attribute) and _is_name(initial.func.value, cell)
+                and initial.func.attr.value == "zero_state"):
+            dtype = _bind(initial, ("batch_size", "dtype")).get("dtype")
+            if dtype is not None and self.rule.sym(dtype) == "float32":
+                return at
+        raise _Skip(initial, f"{runner} with `initial_state=` other than the cell's zero_state(batch, tf.float32)")
+
+    def _keras_cell(self, cell_call: cst.Call, factories, edits: dict[int, list[cst.BaseStatement]],
+                    inner: bool = False) -> tuple[str, str]:
         """The Keras cell for a TF1 cell constructor, and its state: "list" for Keras'
-        list of states, "tensor" for one state tensor."""
+        list of states, "tensor" for one state tensor. A call of a cell factory keeps its
+        call; the factory's statement (its index in ``edits``) returns the Keras cell."""
         symbol = self.rule.sym(cell_call.func)
+        if _is_name_in(cell_call.func, factories):
+            at, fn = factories[cell_call.func.value]
+            creation = self._cell_factory(fn)
+            assert creation is not None
+            code, kind = self._keras_cell(creation, factories, edits, True)
+            edits[at] = [fn.deep_replace(creation, cst.parse_expression(code))]
+            return self.code(cell_call), kind
         if symbol in MULTI_RNN_CELLS and not inner:
             bound = _bind(cell_call, ("cells", "state_is_tuple"))
             if "state_is_tuple" in bound and not _is_name(bound["state_is_tuple"], "True"):
@@ -1099,11 +1170,11 @@ class _Converter:
             if isinstance(cells, cst.List) and cells.elements and all(
                 isinstance(e, cst.Element) and isinstance(e.value, cst.Call) for e in cells.elements
             ):
-                inner_cells = [self._keras_cell(e.value, True)[0] for e in cells.elements]
+                inner_cells = [self._keras_cell(e.value, factories, edits, True)[0] for e in cells.elements]
                 return f"[{', '.join(inner_cells)}]", "list"
             if (isinstance(cells, cst.ListComp) and isinstance(cells.elt, cst.Call) and cells.for_in.inner_for_in is None
                     and not cells.for_in.ifs and not names_read(cells.elt) & set(assigned_names(cells.for_in.target))):
-                inner_cell = self._keras_cell(cells.elt, True)[0]
+                inner_cell = self._keras_cell(cells.elt, factories, edits, True)[0]
                 comp = cells.for_in
                 return f"[{inner_cell} for {self.code(comp.target)} in {self.code(comp.iter)}]", "list"
             raise _Skip(cell_call, "MultiRNNCell over something else than a list of new cells")
@@ -1127,6 +1198,10 @@ class _Converter:
         arguments += [f"{p}={self.code(cell_bound[p])}" for p in ("forget_bias", "activation")
                       if p in cell_bound and not _is_none(cell_bound[p])]
         return f"{self._cell_class(kind)}({', '.join(arguments)})", "list" if kind == "lstm" else "tensor"
+
+    def _cell_factory(self, fn: cst.FunctionDef) -> cst.Call | None:
+        """The TF1 cell constructor whose new cell ``fn`` returns, if it does."""
+        return returned_variable(fn, lambda c: self.rule.sym(c.func) in RNN_CELLS)
 
     def _cell_class(self, kind: str) -> str:
         if kind not in self.cell_classes:
@@ -1869,9 +1944,11 @@ def _dicts(node: cst.CSTNode) -> list[cst.Dict]:
 
 
 def _names(node: cst.CSTNode) -> list[str]:
+    """Every plain name in ``node``, repeats included (not attribute names nor keywords:
+    ``tf.nn.rnn_cell`` does not name a variable ``rnn_cell``)."""
     found: list[str] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(ReadNamesVisitor):
         def visit_Name(self, n) -> None:
             found.append(n.value)
 
