@@ -119,6 +119,14 @@ def _is_name(node: cst.BaseExpression | None, value: str) -> bool:
     return isinstance(node, cst.Name) and node.value == value
 
 
+def _leading_lines(statements, index: int, dropped: int) -> object:
+    """The runner's blank lines and comments, or the dropped cell's after a function or class
+    (whose blank lines would go with it)."""
+    if not statements[index].leading_lines and dropped > 0 and isinstance(statements[dropped - 1], (cst.FunctionDef, cst.ClassDef)):
+        return statements[dropped].leading_lines
+    return statements[index].leading_lines
+
+
 def _is_name_in(node: cst.BaseExpression | None, values) -> bool:
     return isinstance(node, cst.Name) and node.value in values
 
@@ -155,9 +163,16 @@ class LayersToKeras(Rule):
         "(TF1BasicRNNCell), MultiRNNCell over a list (or list comprehension) of new cells (a list of Keras cells; "
         "the state a list of per-layer states), and tf.nn.static_rnn / tf.contrib.rnn.static_rnn over a list of "
         "steps: the RNN runs on tf.stack(steps, axis=1) and the outputs become TF1's list again with "
-        "tf.unstack(outputs, axis=1). Inside a graph-building function the RNN layer is an attribute of its layer "
-        "class. Declined (reported, module kept on tf.compat.v1): sequence_length=, initial_state=, scope=, "
-        "time_major=True, a missing dtype=float32, cells with peepholes/projections/clipping/initializers, a cell "
+        "tf.unstack(outputs, axis=1). static_bidirectional_rnn / bidirectional_dynamic_rnn become two Keras RNNs, "
+        "the backward one over tf.reverse(inputs, [1]) with its outputs reversed back (static: concatenated per "
+        "step, as TF1 did). initial_state= the cell's own zero_state(batch, tf.float32) is Keras' default and goes; "
+        "sequence_length= becomes mask=tf.sequence_mask(lengths, steps) with zero_output_for_mask=True (TF1 zeroes "
+        "the outputs past each length and carries the last state on); `outputs, (c, h) = ...` over one LSTM cell "
+        "becomes `outputs, c, h = ...`; a function returning a new cell, called once (`[lstm_cell() for _ in "
+        "range(2)]`), returns the Keras cell. Inside a graph-building function the RNN layer is an attribute of its "
+        "layer class. Declined (reported, module kept on tf.compat.v1): other initial states, scope=, "
+        "time_major=True, sequence_length= over an expression or of a bidirectional RNN, a missing dtype=float32, "
+        "cells with peepholes/projections/clipping/initializers, DropoutWrapper, a cell "
         "used elsewhere (shared weights, cell.state_size), state attributes (state.h). What the fallback keeps, G103 "
         "gives its TF 2.21 home (tf-keras' legacy cells, tf-slim). "
         "At the graph's level (the script's top level or main()), `W = tf.get_variable(\"W\", shape, initializer=...)` "
@@ -437,7 +452,13 @@ MULTI_RNN_CELLS = {"nn.rnn_cell.MultiRNNCell", "contrib.rnn.MultiRNNCell"}
 DYNAMIC_RNN = ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations", "swap_memory",
                "time_major", "scope")
 STATIC_RNN = ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope")
-RNN_RUNNERS = {"nn.dynamic_rnn": DYNAMIC_RNN, "nn.static_rnn": STATIC_RNN, "contrib.rnn.static_rnn": STATIC_RNN}
+STATIC_BIRNN = ("cell_fw", "cell_bw", "inputs", "initial_state_fw", "initial_state_bw", "dtype", "sequence_length",
+                "scope")
+DYNAMIC_BIRNN = ("cell_fw", "cell_bw", "inputs", "sequence_length", "initial_state_fw", "initial_state_bw", "dtype",
+                 "parallel_iterations", "swap_memory", "time_major", "scope")
+RNN_RUNNERS = {"nn.dynamic_rnn": DYNAMIC_RNN, "nn.static_rnn": STATIC_RNN, "contrib.rnn.static_rnn": STATIC_RNN,
+               "nn.static_bidirectional_rnn": STATIC_BIRNN, "contrib.rnn.static_bidirectional_rnn": STATIC_BIRNN,
+               "nn.bidirectional_dynamic_rnn": DYNAMIC_BIRNN}
 TF1_LSTM_CELL = '''\
 class {name}({tf}.keras.layers.Layer):
     """TF1's tf.nn.rnn_cell.BasicLSTMCell / LSTMCell for tf.keras.layers.RNN: one kernel over
@@ -1046,6 +1067,8 @@ class _Converter:
                  ) -> dict[int, list[cst.BaseStatement]]:
         runner = symbol.rsplit(".", 1)[1]
         bound = _bind(call, RNN_RUNNERS[symbol])
+        if "cell_fw" in RNN_RUNNERS[symbol]:
+            return self._run_birnn(statements, index, call, runner, bound, cells, factories, owner, created_lines)
         cell = bound.get("cell")
         if not isinstance(cell, cst.Name) or cell.value not in cells:
             raise _Skip(call, f"{runner} over a cell this rule does not know "
@@ -1120,11 +1143,87 @@ class _Converter:
         replaced.append(cst.parse_statement(f"{target_code} = {layer}({inputs}{arguments})\n"))
         if runner == "static_rnn" and outputs != "_":
             replaced.append(cst.parse_statement(f"{outputs} = {self.tf}.unstack({outputs}, axis=1)\n"))
-        replaced[0] = replaced[0].with_changes(leading_lines=statements[index].leading_lines)
+        replaced[0] = replaced[0].with_changes(leading_lines=_leading_lines(statements, index, cell_index))
         if cell_index > index or (zero_state is not None and zero_state < cell_index):
             return {}
         dropped = {cell_index} | ({zero_state} if zero_state is not None else set())
         return {**factory_edits, **{i: [] for i in dropped}, index: replaced}
+
+    def _run_birnn(self, statements, index, call, runner, bound, cells, factories, owner, created_lines,
+                   ) -> dict[int, list[cst.BaseStatement]]:
+        """``static_bidirectional_rnn`` / ``bidirectional_dynamic_rnn`` -> two Keras RNNs, the
+        backward one over the time-reversed inputs with its outputs reversed back, as TF1 ran
+        them (Keras' Bidirectional would rebuild the cells from their configs)."""
+        for param in ("sequence_length", "initial_state_fw", "initial_state_bw", "scope"):
+            if param in bound and not _is_none(bound[param]):
+                raise _Skip(call, f"{runner} with `{param}=`")
+        if "time_major" in bound and not _is_name(bound["time_major"], "False"):
+            raise _Skip(call, f"{runner} with time_major=True")
+        if bound.get("dtype") is None or self.rule.sym(bound["dtype"]) != "float32":
+            raise _Skip(call, f"{runner} without dtype=float32")
+        if "inputs" not in bound:
+            raise _Skip(call, f"{runner} without inputs")
+        target = statements[index].body[0].targets[0].target
+        static = runner == "static_bidirectional_rnn"
+        # TF1's results: (outputs, state_fw, state_bw), or ((output_fw, output_bw), (state_fw, state_bw)).
+        parts = [e.value for e in target.elements] if isinstance(target, cst.Tuple) else []
+        if not static and len(parts) == 2 and all(isinstance(p, cst.Tuple) and len(p.elements) == 2 for p in parts):
+            parts = [e.value for p in parts for e in p.elements]  # type: ignore[attr-defined]
+        if len(parts) != (3 if static else 4) or not all(isinstance(p, cst.Name) for p in parts):
+            raise _Skip(call, f"{runner}'s result not unpacked into " + (
+                "(outputs, state_fw, state_bw)" if static else "((output_fw, output_bw), (state_fw, state_bw))"))
+        names = [p.value for p in parts]
+        read = set(_names(cst.Module(body=statements)))
+        if static:
+            outputs = names[0]
+            fw_out, bw_out = (f"{outputs}_{d}" if outputs != "_" else "_" for d in ("fw", "bw"))
+            if {fw_out, bw_out} & read - {"_"}:
+                raise _Skip(call, f"`{fw_out}` or `{bw_out}` is taken")
+            states = names[1:]
+        else:
+            fw_out, bw_out = names[:2]
+            states = names[2:]
+        dropped: set[int] = set()
+        replaced: list[cst.BaseStatement] = []
+        inputs = self.code(bound["inputs"])
+        if static:
+            inputs = f"{self.tf}.stack({inputs}, axis=1)"
+        edits: dict[int, list[cst.BaseStatement]] = {}
+        for direction, out, state in (("fw", fw_out, states[0]), ("bw", bw_out, states[1])):
+            cell = bound.get(f"cell_{direction}")
+            if not isinstance(cell, cst.Name) or cell.value not in cells:
+                raise _Skip(call, f"{runner} over a cell this rule does not know "
+                                  "(BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell of those)")
+            cell_index, cell_call = cells[cell.value]
+            if cell_index > index or sum(n == cell.value for stmt in statements for n in _names(stmt)) != 2:
+                raise _Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner}")
+            dropped.add(cell_index)
+            cell_code, state_kind = self._keras_cell(cell_call, factories, edits)
+            for stmt in statements[index + 1:]:
+                if any(_is_name(node.value, state) for node in _attributes(stmt)):
+                    raise _Skip(call, f"`{state}.` attributes: the state becomes a list ([c, h] for an LSTM cell)")
+            ctor = f"{self.tf}.keras.layers.RNN({cell_code}, return_sequences=True, return_state=True)"
+            base = f"{cell.value}_rnn" if cell.value.endswith("cell") else f"{cell.value}_layer"
+            if owner is not None:
+                layer = "self." + owner.fresh(base)
+                created_lines.append(f"{layer} = {ctor}\n")
+            else:
+                layer = self.fresh(base)
+                self.objects.add(layer)
+                replaced.insert(len(replaced) // 2, cst.parse_statement(f"{layer} = {ctor}\n"))
+            state_code = f"*{state}" if state_kind == "list" else state
+            if direction == "fw":
+                replaced.append(cst.parse_statement(f"{out}, {state_code} = {layer}({inputs})\n"))
+            else:
+                replaced.append(cst.parse_statement(
+                    f"{out}, {state_code} = {layer}({self.tf}.reverse({inputs}, [1]))\n"))
+        if static and names[0] != "_":
+            replaced.append(cst.parse_statement(
+                f"{names[0]} = {self.tf}.unstack({self.tf}.concat([{fw_out}, {self.tf}.reverse({bw_out}, [1])], 2), axis=1)\n"))
+        elif not static and bw_out != "_":
+            replaced.append(cst.parse_statement(f"{bw_out} = {self.tf}.reverse({bw_out}, [1])\n"))
+        replaced[0] = replaced[0].with_changes(leading_lines=_leading_lines(statements, index, min(dropped)))
+        return {**edits, **{i: [] for i in dropped}, index: replaced}
 
     def _zero_state(self, statements, index: int, initial: cst.BaseExpression | None, cell: str, runner: str,
                     ) -> int | None:

@@ -644,3 +644,30 @@ def test_cell_classes_go_before_their_first_use_when_the_script_imports_later() 
         """
     )
     assert text.index("class TF1BasicRNNCell") < text.index("TF1BasicRNNCell(4") < text.index("import os")
+
+
+def test_bidirectional_rnns_become_a_forward_and_a_reversed_keras_rnn() -> None:
+    static = CONTRIB_STATIC.replace(
+        "lstm_cell = rnn.BasicLSTMCell(4, forget_bias=1.0)\noutputs, states = rnn.static_rnn(lstm_cell, x_steps, dtype=tf.float32)\n"
+        "last = outputs[-1] + states[1]",
+        "fw_cell = rnn.BasicLSTMCell(4)\nbw_cell = rnn.BasicLSTMCell(4)\n"
+        "outputs, _, _ = rnn.static_bidirectional_rnn(fw_cell, bw_cell, x_steps, dtype=tf.float32)\nlast = outputs[-1]",
+    )
+    text, findings = migrate(static)
+    assert "fw_cell_rnn = tf.keras.layers.RNN(TF1LSTMCell(4), return_sequences=True, return_state=True)" in text
+    assert "outputs_fw, *_ = fw_cell_rnn(tf.stack(x_steps, axis=1))" in text
+    assert "outputs_bw, *_ = bw_cell_rnn(tf.reverse(tf.stack(x_steps, axis=1), [1]))" in text
+    assert "outputs = tf.unstack(tf.concat([outputs_fw, tf.reverse(outputs_bw, [1])], 2), axis=1)" in text
+    assert "contrib" not in text and not [f for f in findings if f.kind == "declined"]
+    dynamic = LSTM.replace(
+        "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\noutputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
+        "fw = tf.nn.rnn_cell.GRUCell(4)\nbw = tf.nn.rnn_cell.GRUCell(4)\n"
+        "(out_fw, out_bw), (s_fw, s_bw) = tf.nn.bidirectional_dynamic_rnn(fw, bw, x, dtype=tf.float32)\n"
+        "outputs = tf.concat([out_fw, out_bw], 2) + s_bw[:, None, :]",
+    )
+    text, findings = migrate(dynamic)
+    assert "out_fw, s_fw = fw_layer(x)\n" in text and "out_bw, s_bw = bw_layer(tf.reverse(x, [1]))\n" in text
+    assert "out_bw = tf.reverse(out_bw, [1])\n" in text
+    assert "disable_v2_behavior" not in text and not [f for f in findings if f.kind == "declined"]
+    text, findings = migrate(dynamic.replace("dtype=tf.float32)", "sequence_length=[5], dtype=tf.float32)"))
+    assert "disable_v2_behavior" in text and any("sequence_length" in f.message for f in findings)

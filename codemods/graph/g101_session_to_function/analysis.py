@@ -52,7 +52,8 @@ DISABLING_CALLS = {"disable_v2_behavior", "disable_eager_execution"}
 UNSUPPORTED = (
     "get_default_graph", "Graph", "add_to_collection", "get_collection", "train.Saver",
     "summary.", "train.start_queue_runners", "train.Coordinator", "contrib.", "get_variable",
-    "variable_scope", "layers.", "nn.rnn_cell", "nn.dynamic_rnn", "nn.static_rnn",
+    "variable_scope", "layers.", "nn.rnn_cell.", "nn.dynamic_rnn", "nn.static_rnn",
+    "nn.bidirectional_dynamic_rnn", "nn.static_bidirectional_rnn",
     "train.string_input_producer", "py_func", "data.", "train.batch", "train.shuffle_batch",
     "global_variables", "train.get_global_step",  # resolved when fetched by a run (_global_step_fetches)
     "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
