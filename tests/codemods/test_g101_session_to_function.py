@@ -1481,3 +1481,20 @@ def test_a_sequence_loss_of_contrib_is_an_op_of_the_function() -> None:
     # Another tf.contrib function still keeps it there.
     text, _ = migrate(source.replace("seq2seq.sequence_loss", "seq2seq.hardmax"))
     assert "disable_v2_behavior" in text
+
+
+def test_streaming_metrics_keep_the_module_on_tf1() -> None:
+    # tf.metrics.accuracy keeps its counts in local variables that an initializer run resets.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        labels = tf.placeholder(tf.int64, [None])
+        predictions = tf.placeholder(tf.int64, [None])
+        accuracy = tf.metrics.accuracy(labels=labels, predictions=predictions)[1]
+        with tf.Session() as sess:
+            sess.run(tf.group(tf.global_variables_initializer(), tf.local_variables_initializer()))
+            print(sess.run(accuracy, feed_dict={labels: [1, 2], predictions: [1, 0]}))
+        """
+    )
+    assert "disable_v2_behavior" in text and any("tf.metrics.accuracy" in f.message for f in findings)

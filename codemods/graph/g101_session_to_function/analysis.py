@@ -59,6 +59,7 @@ UNSUPPORTED = (
     "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
     "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
     "train.MonitoredTrainingSession", "Print", "sparse_placeholder",
+    "metrics.",  # streaming metrics: local variables an initializer run resets
 )
 # TF1 decayed learning rates -> Keras schedules: (Keras class, TF1 parameters in order;
 # None marks global_step, which Keras replaces by the optimizer's step count).
