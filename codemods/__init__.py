@@ -178,11 +178,12 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         "G102", "layers-to-keras",
         "TF1 functional layers (tf.layers.dense, conv2d, pooling, flatten, dropout, batch_normalization; "
-        "tf.contrib.layers; LSTM/GRU/basic RNN cells under dynamic_rnn/static_rnn) become Keras layer objects "
+        "tf.contrib.layers; LSTM/GRU/basic RNN cells under dynamic_rnn/static_rnn, bidirectional too) become Keras "
+        "layer objects "
         "created once.",
         "codemods.graph.g102_layers_to_keras", "LayersToKeras",
         triggers=("layers.", "slim.", "get_variable", "variable_scope", "rnn_cell", "contrib.rnn", "static_rnn",
-                  "dynamic_rnn"),
+                  "dynamic_rnn", "bidirectional_rnn"),
         requires=("Session",),
     ),
     # Nothing is converted unless the module runs a session (Session, InteractiveSession).

@@ -26,12 +26,14 @@ from __future__ import annotations
 import keyword
 import re
 import textwrap
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
 import libcst as cst
 
 from codemods.analysis.graph import (
+    ReadNamesVisitor,
     argument,
     assign_targets,
     assigned_names,
@@ -121,6 +123,18 @@ def _is_name(node: cst.BaseExpression | None, value: str) -> bool:
     return isinstance(node, cst.Name) and node.value == value
 
 
+def _leading_lines(statements, index: int, dropped: int) -> object:
+    """The runner's blank lines and comments, or the dropped cell's after a function or class
+    (whose blank lines would go with it)."""
+    if not statements[index].leading_lines and dropped > 0 and isinstance(statements[dropped - 1], (cst.FunctionDef, cst.ClassDef)):
+        return statements[dropped].leading_lines
+    return statements[index].leading_lines
+
+
+def _is_name_in(node: cst.BaseExpression | None, values) -> bool:
+    return isinstance(node, cst.Name) and node.value in values
+
+
 class LayersToKeras(Rule):
     code = "G102"
     details = (
@@ -159,9 +173,16 @@ class LayersToKeras(Rule):
         "(TF1BasicRNNCell), MultiRNNCell over a list (or list comprehension) of new cells (a list of Keras cells; "
         "the state a list of per-layer states), and tf.nn.static_rnn / tf.contrib.rnn.static_rnn over a list of "
         "steps: the RNN runs on tf.stack(steps, axis=1) and the outputs become TF1's list again with "
-        "tf.unstack(outputs, axis=1). Inside a graph-building function the RNN layer is an attribute of its layer "
-        "class. Declined (reported, module kept on tf.compat.v1): sequence_length=, initial_state=, scope=, "
-        "time_major=True, a missing dtype=float32, cells with peepholes/projections/clipping/initializers, a cell "
+        "tf.unstack(outputs, axis=1). static_bidirectional_rnn / bidirectional_dynamic_rnn become two Keras RNNs, "
+        "the backward one over tf.reverse(inputs, [1]) with its outputs reversed back (static: concatenated per "
+        "step, as TF1 did). initial_state= the cell's own zero_state(batch, tf.float32) is Keras' default and goes; "
+        "sequence_length= becomes mask=tf.sequence_mask(lengths, steps) with zero_output_for_mask=True (TF1 zeroes "
+        "the outputs past each length and carries the last state on); `outputs, (c, h) = ...` over one LSTM cell "
+        "becomes `outputs, c, h = ...`; a function returning a new cell, called once (`[lstm_cell() for _ in "
+        "range(2)]`), returns the Keras cell. Inside a graph-building function the RNN layer is an attribute of its "
+        "layer class. Declined (reported, module kept on tf.compat.v1): other initial states, scope=, "
+        "time_major=True, sequence_length= over an expression or of a bidirectional RNN, a missing dtype=float32, "
+        "cells with peepholes/projections/clipping/initializers, DropoutWrapper, a cell "
         "used elsewhere (shared weights, cell.state_size), state attributes (state.h). What the fallback keeps, G103 "
         "gives its TF 2.21 home (tf-keras' legacy cells, tf-slim). "
         "At the graph's level (the script's top level or main()), `W = tf.get_variable(\"W\", shape, initializer=...)` "
@@ -443,7 +464,13 @@ MULTI_RNN_CELLS = {"nn.rnn_cell.MultiRNNCell", "contrib.rnn.MultiRNNCell"}
 DYNAMIC_RNN = ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations", "swap_memory",
                "time_major", "scope")
 STATIC_RNN = ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope")
-RNN_RUNNERS = {"nn.dynamic_rnn": DYNAMIC_RNN, "nn.static_rnn": STATIC_RNN, "contrib.rnn.static_rnn": STATIC_RNN}
+STATIC_BIRNN = ("cell_fw", "cell_bw", "inputs", "initial_state_fw", "initial_state_bw", "dtype", "sequence_length",
+                "scope")
+DYNAMIC_BIRNN = ("cell_fw", "cell_bw", "inputs", "sequence_length", "initial_state_fw", "initial_state_bw", "dtype",
+                 "parallel_iterations", "swap_memory", "time_major", "scope")
+RNN_RUNNERS = {"nn.dynamic_rnn": DYNAMIC_RNN, "nn.static_rnn": STATIC_RNN, "contrib.rnn.static_rnn": STATIC_RNN,
+               "nn.static_bidirectional_rnn": STATIC_BIRNN, "contrib.rnn.static_bidirectional_rnn": STATIC_BIRNN,
+               "nn.bidirectional_dynamic_rnn": DYNAMIC_BIRNN}
 TF1_LSTM_CELL = '''\
 class {name}({tf}.keras.layers.Layer):
     """TF1's tf.nn.rnn_cell.BasicLSTMCell / LSTMCell for tf.keras.layers.RNN: one kernel over
@@ -1127,34 +1154,42 @@ class _Converter:
         ``created``."""
         plan: dict[int, list[cst.BaseStatement]] = {}
         cells: dict[str, tuple[int, cst.Call]] = {}
+        # Functions returning a new TF1 cell (``def lstm_cell(): return rnn.BasicLSTMCell(n)``),
+        # called once: the factory then returns the Keras cell.
+        reads = Counter(n for stmt in statements for n in _names(stmt))
+        factories = {
+            stmt.name.value: (index, stmt) for index, stmt in enumerate(statements)
+            if isinstance(stmt, cst.FunctionDef) and reads[stmt.name.value] == 2 and self._cell_factory(stmt) is not None
+        }
         for index, stmt in enumerate(statements):
             assignment = single_assignment(stmt)
             if assignment is None or not isinstance(assignment[1], cst.Call):
                 continue
             names, call = assignment
             symbol = self.rule.sym(call.func)
-            if (symbol in RNN_CELLS or symbol in MULTI_RNN_CELLS) and len(names) == 1:
+            if (symbol in RNN_CELLS or symbol in MULTI_RNN_CELLS or _is_name_in(call.func, factories)) and len(names) == 1:
                 cells[names[0]] = (index, call)
                 continue
             if symbol not in RNN_RUNNERS:
                 continue
             try:
-                plan.update(self._run_rnn(statements, index, names, call, symbol, cells, owner, created))
+                plan.update(self._run_rnn(statements, index, call, symbol, cells, factories, owner, created))
             except _Skip as exc:
                 self.rule.report(exc.node, f"RNN left on TF1: {exc.reason}")
         return plan
 
-    def _run_rnn(self, statements, index, names, call, symbol, cells, owner, created_lines,
+    def _run_rnn(self, statements, index, call, symbol, cells, factories, owner, created_lines,
                  ) -> dict[int, list[cst.BaseStatement]]:
         runner = symbol.rsplit(".", 1)[1]
         bound = _bind(call, RNN_RUNNERS[symbol])
+        if "cell_fw" in RNN_RUNNERS[symbol]:
+            return self._run_birnn(statements, index, call, runner, bound, cells, factories, owner, created_lines)
         cell = bound.get("cell")
         if not isinstance(cell, cst.Name) or cell.value not in cells:
             raise _Skip(call, f"{runner} over a cell this rule does not know "
                               "(BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell of those)")
-        for param in ("sequence_length", "initial_state", "scope"):
-            if param in bound and not _is_none(bound[param]):
-                raise _Skip(call, f"{runner} with `{param}=`")
+        if "scope" in bound and not _is_none(bound["scope"]):
+            raise _Skip(call, f"{runner} with `scope=`")
         if "time_major" in bound and not _is_name(bound["time_major"], "False"):
             raise _Skip(call, f"{runner} with time_major=True")
         dtype = bound.get("dtype")
@@ -1162,24 +1197,52 @@ class _Converter:
             raise _Skip(call, f"{runner} without dtype=float32")
         if "inputs" not in bound:
             raise _Skip(call, f"{runner} without inputs")
-        if len(names) != 2 or not isinstance(statements[index].body[0].targets[0].target, cst.Tuple):
+        target = statements[index].body[0].targets[0].target
+        if not isinstance(target, cst.Tuple) or len(target.elements) != 2:
             raise _Skip(call, f"{runner}'s result not unpacked into (outputs, state)")
         cell_index, cell_call = cells[cell.value]
-        cell_code, state_kind = self._keras_cell(cell_call)
+        factory_edits: dict[int, list[cst.BaseStatement]] = {}
+        cell_code, state_kind = self._keras_cell(cell_call, factories, factory_edits)
+        zero_state = self._zero_state(statements, index, bound.get("initial_state"), cell.value, runner)
         # The cell object must serve this runner only (TF1 shares its weights otherwise).
         reads = [n for stmt in statements for n in _names(stmt) if n == cell.value]
-        if len(reads) != 2:
+        if len(reads) != 2 + (not _is_none(bound.get("initial_state", cst.Name("None")))):
             raise _Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner} (shared weights or attributes such as state_size)")
-        outputs, state = names
-        for stmt in statements[index + 1:]:
-            for node in _attributes(stmt):
-                value = node.value
-                while isinstance(value, cst.Subscript):
-                    value = value.value
-                if _is_name(value, state):
-                    raise _Skip(call, f"`{self.code(node)}`: the state becomes a list ([c, h] for an LSTM cell)")
+        outputs = self.code(target.elements[0].value)
+        state_node = target.elements[1].value
+        if isinstance(state_node, (cst.Tuple, cst.List)):
+            # ``outputs, (c, h) = ...`` over one LSTM cell: Keras returns [outputs, c, h].
+            if not (self.rule.sym(cell_call.func) in RNN_CELLS and RNN_CELLS[self.rule.sym(cell_call.func)][1] == "lstm"
+                    and len(state_node.elements) == 2 and all(isinstance(e.value, cst.Name) for e in state_node.elements)):
+                raise _Skip(call, f"{runner}'s state unpacked other than into (c, h) of one LSTM cell")
+            target_code = f"{outputs}, {', '.join(self.code(e.value) for e in state_node.elements)}"
+        elif isinstance(state_node, cst.Name):
+            state = state_node.value
+            for stmt in statements[index + 1:]:
+                for node in _attributes(stmt):
+                    value = node.value
+                    while isinstance(value, cst.Subscript):
+                        value = value.value
+                    if _is_name(value, state):
+                        raise _Skip(call, f"`{self.code(node)}`: the state becomes a list ([c, h] for an LSTM cell)")
+            # Keras returns [outputs, *states]; TF1 returned (outputs, state), where an LSTM
+            # cell's state is LSTMStateTuple(c, h) and a MultiRNNCell's a tuple of those.
+            target_code = f"{outputs}, *{state}" if state_kind == "list" else f"{outputs}, {state}"
+        else:
+            raise _Skip(call, f"{runner}'s result not unpacked into (outputs, state)")
+        inputs = self.code(bound["inputs"])
+        arguments = ""
+        sequence_length = bound.get("sequence_length")
+        if sequence_length is not None and not _is_none(sequence_length):
+            # TF1 zeroes the outputs past each sequence's length and carries its last state
+            # on: Keras' mask with zero_output_for_mask does the same.
+            if not isinstance(bound["inputs"], cst.Name):
+                raise _Skip(call, f"{runner} with `sequence_length=` over inputs that are not a name")
+            steps = f"len({inputs})" if runner == "static_rnn" else f"{self.tf}.shape({inputs})[1]"
+            arguments = f", mask={self.tf}.sequence_mask({self.code(sequence_length)}, {steps})"
         base = f"{cell.value}_rnn" if cell.value.endswith("cell") else f"{cell.value}_layer"
-        ctor = (f"{self.tf}.keras.layers.RNN({cell_code}, return_sequences=True, return_state=True)")
+        ctor = (f"{self.tf}.keras.layers.RNN({cell_code}, return_sequences=True, return_state=True"
+                f"{', zero_output_for_mask=True' if arguments else ''})")
         if owner is not None:
             layer = "self." + owner.fresh(base)
             created_lines.append(f"{layer} = {ctor}\n")
@@ -1188,24 +1251,131 @@ class _Converter:
             layer = self.fresh(base)
             self.objects.add(layer)
             replaced = [cst.parse_statement(f"{layer} = {ctor}\n")]
-        inputs = self.code(bound["inputs"])
         if runner == "static_rnn":
             # A Python list of [batch, depth] tensors: stacked on the time axis for Keras,
             # and the outputs unstacked into TF1's list of per-step outputs.
             inputs = f"{self.tf}.stack({inputs}, axis=1)"
-        # Keras returns [outputs, *states]; TF1 returned (outputs, state), where an LSTM
-        # cell's state is LSTMStateTuple(c, h) and a MultiRNNCell's a tuple of those.
-        target = f"{outputs}, *{state}" if state_kind == "list" else f"{outputs}, {state}"
-        replaced.append(cst.parse_statement(f"{target} = {layer}({inputs})\n"))
+        replaced.append(cst.parse_statement(f"{target_code} = {layer}({inputs}{arguments})\n"))
         if runner == "static_rnn" and outputs != "_":
             replaced.append(cst.parse_statement(f"{outputs} = {self.tf}.unstack({outputs}, axis=1)\n"))
-        replaced[0] = replaced[0].with_changes(leading_lines=statements[index].leading_lines)
-        return {cell_index: [], index: replaced} if cell_index < index else {}
+        replaced[0] = replaced[0].with_changes(leading_lines=_leading_lines(statements, index, cell_index))
+        if cell_index > index or (zero_state is not None and zero_state < cell_index):
+            return {}
+        dropped = {cell_index} | ({zero_state} if zero_state is not None else set())
+        return {**factory_edits, **{i: [] for i in dropped}, index: replaced}
 
-    def _keras_cell(self, cell_call: cst.Call, inner: bool = False) -> tuple[str, str]:
+    def _run_birnn(self, statements, index, call, runner, bound, cells, factories, owner, created_lines,
+                   ) -> dict[int, list[cst.BaseStatement]]:
+        """``static_bidirectional_rnn`` / ``bidirectional_dynamic_rnn`` -> two Keras RNNs, the
+        backward one over the time-reversed inputs with its outputs reversed back, as TF1 ran
+        them (Keras' Bidirectional would rebuild the cells from their configs)."""
+        for param in ("sequence_length", "initial_state_fw", "initial_state_bw", "scope"):
+            if param in bound and not _is_none(bound[param]):
+                raise _Skip(call, f"{runner} with `{param}=`")
+        if "time_major" in bound and not _is_name(bound["time_major"], "False"):
+            raise _Skip(call, f"{runner} with time_major=True")
+        if bound.get("dtype") is None or self.rule.sym(bound["dtype"]) != "float32":
+            raise _Skip(call, f"{runner} without dtype=float32")
+        if "inputs" not in bound:
+            raise _Skip(call, f"{runner} without inputs")
+        target = statements[index].body[0].targets[0].target
+        static = runner == "static_bidirectional_rnn"
+        # TF1's results: (outputs, state_fw, state_bw), or ((output_fw, output_bw), (state_fw, state_bw)).
+        parts = [e.value for e in target.elements] if isinstance(target, cst.Tuple) else []
+        if not static and len(parts) == 2 and all(isinstance(p, cst.Tuple) and len(p.elements) == 2 for p in parts):
+            parts = [e.value for p in parts for e in p.elements]  # type: ignore[attr-defined]
+        if len(parts) != (3 if static else 4) or not all(isinstance(p, cst.Name) for p in parts):
+            raise _Skip(call, f"{runner}'s result not unpacked into " + (
+                "(outputs, state_fw, state_bw)" if static else "((output_fw, output_bw), (state_fw, state_bw))"))
+        names = [p.value for p in parts]
+        read = set(_names(cst.Module(body=statements)))
+        if static:
+            outputs = names[0]
+            fw_out, bw_out = (f"{outputs}_{d}" if outputs != "_" else "_" for d in ("fw", "bw"))
+            if {fw_out, bw_out} & read - {"_"}:
+                raise _Skip(call, f"`{fw_out}` or `{bw_out}` is taken")
+            states = names[1:]
+        else:
+            fw_out, bw_out = names[:2]
+            states = names[2:]
+        dropped: set[int] = set()
+        replaced: list[cst.BaseStatement] = []
+        inputs = self.code(bound["inputs"])
+        if static:
+            inputs = f"{self.tf}.stack({inputs}, axis=1)"
+        edits: dict[int, list[cst.BaseStatement]] = {}
+        for direction, out, state in (("fw", fw_out, states[0]), ("bw", bw_out, states[1])):
+            cell = bound.get(f"cell_{direction}")
+            if not isinstance(cell, cst.Name) or cell.value not in cells:
+                raise _Skip(call, f"{runner} over a cell this rule does not know "
+                                  "(BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell of those)")
+            cell_index, cell_call = cells[cell.value]
+            if cell_index > index or sum(n == cell.value for stmt in statements for n in _names(stmt)) != 2:
+                raise _Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner}")
+            dropped.add(cell_index)
+            cell_code, state_kind = self._keras_cell(cell_call, factories, edits)
+            for stmt in statements[index + 1:]:
+                if any(_is_name(node.value, state) for node in _attributes(stmt)):
+                    raise _Skip(call, f"`{state}.` attributes: the state becomes a list ([c, h] for an LSTM cell)")
+            ctor = f"{self.tf}.keras.layers.RNN({cell_code}, return_sequences=True, return_state=True)"
+            base = f"{cell.value}_rnn" if cell.value.endswith("cell") else f"{cell.value}_layer"
+            if owner is not None:
+                layer = "self." + owner.fresh(base)
+                created_lines.append(f"{layer} = {ctor}\n")
+            else:
+                layer = self.fresh(base)
+                self.objects.add(layer)
+                replaced.insert(len(replaced) // 2, cst.parse_statement(f"{layer} = {ctor}\n"))
+            state_code = f"*{state}" if state_kind == "list" else state
+            if direction == "fw":
+                replaced.append(cst.parse_statement(f"{out}, {state_code} = {layer}({inputs})\n"))
+            else:
+                replaced.append(cst.parse_statement(
+                    f"{out}, {state_code} = {layer}({self.tf}.reverse({inputs}, [1]))\n"))
+        if static and names[0] != "_":
+            replaced.append(cst.parse_statement(
+                f"{names[0]} = {self.tf}.unstack({self.tf}.concat([{fw_out}, {self.tf}.reverse({bw_out}, [1])], 2), axis=1)\n"))
+        elif not static and bw_out != "_":
+            replaced.append(cst.parse_statement(f"{bw_out} = {self.tf}.reverse({bw_out}, [1])\n"))
+        replaced[0] = replaced[0].with_changes(leading_lines=_leading_lines(statements, index, min(dropped)))
+        return {**edits, **{i: [] for i in dropped}, index: replaced}
+
+    def _zero_state(self, statements, index: int, initial: cst.BaseExpression | None, cell: str, runner: str,
+                    ) -> int | None:
+        """``initial_state=`` a zero state of the runner's own cell (``cell.zero_state(batch,
+        tf.float32)``, or a name assigned it once and read only there), which is Keras' default
+        initial state: the index of that assignment (None when there is none). A batch size
+        other than the inputs' failed in TF1."""
+        if initial is None or _is_none(initial):
+            return None
+        at = None
+        if isinstance(initial, cst.Name):
+            assignments = [i for i, stmt in enumerate(statements[:index])
+                           if (found := single_assignment(stmt)) is not None and found[0] == [initial.value]]
+            uses = [n for stmt in statements for n in _names(stmt) if n == initial.value]
+            if len(assignments) == 1 and len(uses) == 2:
+                at = assignments[0]
+                initial = single_assignment(statements[at])[1]  # type: ignore[index]
+        if (isinstance(initial, cst.Call) and isinstance(initial.func, cst.Attribute) and _is_name(initial.func.value, cell)
+                and initial.func.attr.value == "zero_state"):
+            dtype = _bind(initial, ("batch_size", "dtype")).get("dtype")
+            if dtype is not None and self.rule.sym(dtype) == "float32":
+                return at
+        raise _Skip(initial, f"{runner} with `initial_state=` other than the cell's zero_state(batch, tf.float32)")
+
+    def _keras_cell(self, cell_call: cst.Call, factories, edits: dict[int, list[cst.BaseStatement]],
+                    inner: bool = False) -> tuple[str, str]:
         """The Keras cell for a TF1 cell constructor, and its state: "list" for Keras'
-        list of states, "tensor" for one state tensor."""
+        list of states, "tensor" for one state tensor. A call of a cell factory keeps its
+        call; the factory's statement (its index in ``edits``) returns the Keras cell."""
         symbol = self.rule.sym(cell_call.func)
+        if _is_name_in(cell_call.func, factories):
+            at, fn = factories[cell_call.func.value]
+            creation = self._cell_factory(fn)
+            assert creation is not None
+            code, kind = self._keras_cell(creation, factories, edits, True)
+            edits[at] = [fn.deep_replace(creation, cst.parse_expression(code))]
+            return self.code(cell_call), kind
         if symbol in MULTI_RNN_CELLS and not inner:
             bound = _bind(cell_call, ("cells", "state_is_tuple"))
             if "state_is_tuple" in bound and not _is_name(bound["state_is_tuple"], "True"):
@@ -1214,11 +1384,11 @@ class _Converter:
             if isinstance(cells, cst.List) and cells.elements and all(
                 isinstance(e, cst.Element) and isinstance(e.value, cst.Call) for e in cells.elements
             ):
-                inner_cells = [self._keras_cell(e.value, True)[0] for e in cells.elements]
+                inner_cells = [self._keras_cell(e.value, factories, edits, True)[0] for e in cells.elements]
                 return f"[{', '.join(inner_cells)}]", "list"
             if (isinstance(cells, cst.ListComp) and isinstance(cells.elt, cst.Call) and cells.for_in.inner_for_in is None
                     and not cells.for_in.ifs and not names_read(cells.elt) & set(assigned_names(cells.for_in.target))):
-                inner_cell = self._keras_cell(cells.elt, True)[0]
+                inner_cell = self._keras_cell(cells.elt, factories, edits, True)[0]
                 comp = cells.for_in
                 return f"[{inner_cell} for {self.code(comp.target)} in {self.code(comp.iter)}]", "list"
             raise _Skip(cell_call, "MultiRNNCell over something else than a list of new cells")
@@ -1242,6 +1412,10 @@ class _Converter:
         arguments += [f"{p}={self.code(cell_bound[p])}" for p in ("forget_bias", "activation")
                       if p in cell_bound and not _is_none(cell_bound[p])]
         return f"{self._cell_class(kind)}({', '.join(arguments)})", "list" if kind == "lstm" else "tensor"
+
+    def _cell_factory(self, fn: cst.FunctionDef) -> cst.Call | None:
+        """The TF1 cell constructor whose new cell ``fn`` returns, if it does."""
+        return returned_variable(fn, lambda c: self.rule.sym(c.func) in RNN_CELLS)
 
     def _cell_class(self, kind: str) -> str:
         if kind not in self.cell_classes:
@@ -2003,9 +2177,11 @@ def _dicts(node: cst.CSTNode) -> list[cst.Dict]:
 
 
 def _names(node: cst.CSTNode) -> list[str]:
+    """Every plain name in ``node``, repeats included (not attribute names nor keywords:
+    ``tf.nn.rnn_cell`` does not name a variable ``rnn_cell``)."""
     found: list[str] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(ReadNamesVisitor):
         def visit_Name(self, n) -> None:
             found.append(n.value)
 

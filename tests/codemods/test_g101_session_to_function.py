@@ -1460,3 +1460,41 @@ print(t.eval())
 """)
     assert "compat.v1" in text
     assert any("`t` is read as a Python value and defined as a tensor by the same run" in f.message for f in findings)
+
+
+def test_a_sequence_loss_of_contrib_is_an_op_of_the_function() -> None:
+    # G103 writes TF 1.15's sequence_loss into the module (tensor ops TF 2 has): not a
+    # reason to keep the module on TF1.
+    source = """\
+        import tensorflow as tf
+
+        logits = tf.placeholder(tf.float32, [None, 3, 4])
+        targets = tf.placeholder(tf.int32, [None, 3])
+        loss = tf.contrib.seq2seq.sequence_loss(logits, targets, tf.ones([1, 3]))
+        with tf.Session() as sess:
+            print(sess.run(loss, feed_dict={logits: [[[0.0] * 4] * 3], targets: [[0, 1, 2]]}))
+        """
+    text, findings = migrate(source)
+    assert "def compute_loss(logits, targets):" in text
+    assert "    loss = tf.contrib.seq2seq.sequence_loss(logits, targets, tf.ones([1, 3]))" in text
+    assert "disable_v2_behavior" not in text and not [f for f in findings if f.kind == "declined"]
+    # Another tf.contrib function still keeps it there.
+    text, _ = migrate(source.replace("seq2seq.sequence_loss", "seq2seq.hardmax"))
+    assert "disable_v2_behavior" in text
+
+
+def test_streaming_metrics_keep_the_module_on_tf1() -> None:
+    # tf.metrics.accuracy keeps its counts in local variables that an initializer run resets.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        labels = tf.placeholder(tf.int64, [None])
+        predictions = tf.placeholder(tf.int64, [None])
+        accuracy = tf.metrics.accuracy(labels=labels, predictions=predictions)[1]
+        with tf.Session() as sess:
+            sess.run(tf.group(tf.global_variables_initializer(), tf.local_variables_initializer()))
+            print(sess.run(accuracy, feed_dict={labels: [1, 2], predictions: [1, 0]}))
+        """
+    )
+    assert "disable_v2_behavior" in text and any("tf.metrics.accuracy" in f.message for f in findings)

@@ -329,12 +329,85 @@ def test_multi_rnn_cell_becomes_a_list_of_cells() -> None:
 
 
 def test_declined_contrib_rnn_is_kept_for_g103() -> None:
-    source = CONTRIB_STATIC.replace("dtype=tf.float32)", "dtype=tf.float32, sequence_length=[5])")
+    source = CONTRIB_STATIC.replace("dtype=tf.float32)", "dtype=tf.float32, scope='lstm')")
     text, findings = migrate(source)
     # The TF1 program as it was: G103 gives tf.contrib.rnn its TF 2.21 home.
     assert "disable_v2_behavior" in text and "from tensorflow.contrib import rnn" in text
     assert "rnn.BasicLSTMCell(4, forget_bias=1.0)" in text
-    assert any("sequence_length" in f.message for f in findings)
+    assert any("scope=" in f.message for f in findings)
+
+
+def test_the_cells_zero_state_as_initial_state_is_the_keras_default() -> None:
+    source = LSTM.replace("outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
+                          "init = cell.zero_state(1, tf.float32)\n"
+                          "outputs, state = tf.nn.dynamic_rnn(cell, x, initial_state=init, dtype=tf.float32)")
+    text, findings = migrate(source)
+    assert "outputs, *state = cell_rnn(x)" in text and "zero_state" not in text and "init =" not in text
+    assert "disable_v2_behavior" not in text and not [f for f in findings if f.kind == "declined"]
+    inline = LSTM.replace("dtype=tf.float32)", "initial_state=cell.zero_state(1, tf.float32), dtype=tf.float32)")
+    text, _ = migrate(inline)
+    assert "outputs, *state = cell_rnn(x)" in text and "zero_state" not in text
+    # Another initial state, or a zero state read elsewhere, stays on TF1.
+    for changed in (
+        LSTM.replace("dtype=tf.float32)", "initial_state=(x[:, 0, :4], x[:, 0, :4]), dtype=tf.float32)"),
+        source.replace("print(sess.run(outputs,", "print(sess.run(init[0],"),
+    ):
+        text, findings = migrate(changed)
+        assert "disable_v2_behavior" in text and any("initial_state=" in f.message for f in findings)
+
+
+def test_a_variable_named_like_a_tf1_module_is_still_one_cell() -> None:
+    # `rnn_cell` is read once: the `rnn_cell` of tf.nn.rnn_cell is an attribute, not that name.
+    source = LSTM.replace("cell = ", "rnn_cell = ").replace("dynamic_rnn(cell,", "dynamic_rnn(rnn_cell,")
+    text, findings = migrate(source)
+    assert "rnn_cell_rnn = tf.keras.layers.RNN(TF1LSTMCell(4, forget_bias=0.5)" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_the_lstm_state_unpacked_into_c_and_h() -> None:
+    source = LSTM.replace("outputs, state = ", "outputs, (c, h) = ").replace("sess.run(outputs,", "sess.run(h,")
+    text, findings = migrate(source)
+    assert "outputs, c, h = cell_rnn(x)" in text and "disable_v2_behavior" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+    # A MultiRNNCell's state is a tuple of (c, h) pairs: left on TF1.
+    multi = source.replace("tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)",
+                           "tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(4) for _ in range(2)])")
+    text, findings = migrate(multi)
+    assert "disable_v2_behavior" in text and any("(c, h)" in f.message for f in findings)
+
+
+def test_a_cell_factory_returns_the_keras_cell() -> None:
+    factory = """\
+        def lstm_cell():
+            cell = tf.contrib.rnn.BasicLSTMCell(4, state_is_tuple=True)
+            return cell
+
+        cells = tf.contrib.rnn.MultiRNNCell([lstm_cell() for _ in range(2)], state_is_tuple=True)
+        """
+    source = LSTM.replace("cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\n", textwrap.dedent(factory))
+    text, findings = migrate(source.replace("dynamic_rnn(cell,", "dynamic_rnn(cells,"))
+    assert "    cell = TF1LSTMCell(4)\n    return cell" in text
+    assert "cells_layer = tf.keras.layers.RNN([lstm_cell() for _ in range(2)], return_sequences=True" in text
+    assert "contrib" not in text and "disable_v2_behavior" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+    # A factory called elsewhere too makes cells this rule does not see: left on TF1.
+    text, findings = migrate(source.replace("dynamic_rnn(cell,", "dynamic_rnn(cells,") + "print(lstm_cell())\n")
+    assert "disable_v2_behavior" in text and "TF1LSTMCell" not in text
+
+
+def test_sequence_length_becomes_a_mask() -> None:
+    source = LSTM.replace("dtype=tf.float32)", "sequence_length=lengths, dtype=tf.float32)").replace(
+        "cell = ", "lengths = tf.placeholder(tf.int32, [None])\ncell = ").replace("x: [[[1.0] * 3] * 5]", "x: [[[1.0] * 3] * 5], lengths: [3]")
+    text, findings = migrate(source)
+    assert "return_state=True, zero_output_for_mask=True)" in text
+    assert "outputs, *state = cell_rnn(x, mask=tf.sequence_mask(lengths, tf.shape(x)[1]))" in text
+    assert not [f for f in findings if f.kind == "declined"]
+    static = CONTRIB_STATIC.replace("dtype=tf.float32)", "dtype=tf.float32, sequence_length=[5])")
+    text, _ = migrate(static)
+    assert "lstm_cell_rnn(tf.stack(x_steps, axis=1), mask=tf.sequence_mask([5], len(x_steps)))" in text
+    # Over an expression, which the mask would compute twice: left on TF1.
+    text, findings = migrate(source.replace("dynamic_rnn(cell, x,", "dynamic_rnn(cell, x * 2,"))
+    assert "disable_v2_behavior" in text and any("sequence_length" in f.message for f in findings)
 
 
 def test_state_attributes_through_a_subscript_are_declined() -> None:
@@ -716,3 +789,30 @@ def test_model_class_scopes_this_cannot_prove_stay_tf1(source: str, reason: str)
     assert "keras" not in text and "disable_v2_behavior" in text
     messages = [f.message for f in findings if f.kind == "declined"]
     assert any(reason in m for m in messages), messages
+
+
+def test_bidirectional_rnns_become_a_forward_and_a_reversed_keras_rnn() -> None:
+    static = CONTRIB_STATIC.replace(
+        "lstm_cell = rnn.BasicLSTMCell(4, forget_bias=1.0)\noutputs, states = rnn.static_rnn(lstm_cell, x_steps, dtype=tf.float32)\n"
+        "last = outputs[-1] + states[1]",
+        "fw_cell = rnn.BasicLSTMCell(4)\nbw_cell = rnn.BasicLSTMCell(4)\n"
+        "outputs, _, _ = rnn.static_bidirectional_rnn(fw_cell, bw_cell, x_steps, dtype=tf.float32)\nlast = outputs[-1]",
+    )
+    text, findings = migrate(static)
+    assert "fw_cell_rnn = tf.keras.layers.RNN(TF1LSTMCell(4), return_sequences=True, return_state=True)" in text
+    assert "outputs_fw, *_ = fw_cell_rnn(tf.stack(x_steps, axis=1))" in text
+    assert "outputs_bw, *_ = bw_cell_rnn(tf.reverse(tf.stack(x_steps, axis=1), [1]))" in text
+    assert "outputs = tf.unstack(tf.concat([outputs_fw, tf.reverse(outputs_bw, [1])], 2), axis=1)" in text
+    assert "contrib" not in text and not [f for f in findings if f.kind == "declined"]
+    dynamic = LSTM.replace(
+        "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\noutputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)",
+        "fw = tf.nn.rnn_cell.GRUCell(4)\nbw = tf.nn.rnn_cell.GRUCell(4)\n"
+        "(out_fw, out_bw), (s_fw, s_bw) = tf.nn.bidirectional_dynamic_rnn(fw, bw, x, dtype=tf.float32)\n"
+        "outputs = tf.concat([out_fw, out_bw], 2) + s_bw[:, None, :]",
+    )
+    text, findings = migrate(dynamic)
+    assert "out_fw, s_fw = fw_layer(x)\n" in text and "out_bw, s_bw = bw_layer(tf.reverse(x, [1]))\n" in text
+    assert "out_bw = tf.reverse(out_bw, [1])\n" in text
+    assert "disable_v2_behavior" not in text and not [f for f in findings if f.kind == "declined"]
+    text, findings = migrate(dynamic.replace("dtype=tf.float32)", "sequence_length=[5], dtype=tf.float32)"))
+    assert "disable_v2_behavior" in text and any("sequence_length" in f.message for f in findings)

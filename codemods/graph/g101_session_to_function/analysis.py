@@ -23,6 +23,7 @@ from codemods.analysis.graph import (
     names_read,
     single_assignment,
 )
+from codemods.analysis.legacy_homes import HELPERS
 from codemods.analysis.optimizers import OPTIMIZERS
 from codemods.graph.g101_session_to_function.blocks import block_unit
 from codemods.graph.g101_session_to_function.feature import Feature
@@ -51,12 +52,14 @@ DISABLING_CALLS = {"disable_v2_behavior", "disable_eager_execution"}
 UNSUPPORTED = (
     "get_default_graph", "Graph", "add_to_collection", "get_collection", "train.Saver",
     "summary.", "train.start_queue_runners", "train.Coordinator", "contrib.", "get_variable",
-    "variable_scope", "layers.", "nn.rnn_cell", "nn.dynamic_rnn", "nn.static_rnn",
+    "variable_scope", "layers.", "nn.rnn_cell.", "nn.dynamic_rnn", "nn.static_rnn",
+    "nn.bidirectional_dynamic_rnn", "nn.static_bidirectional_rnn",
     "train.string_input_producer", "py_func", "data.", "train.batch", "train.shuffle_batch",
     "global_variables", "train.get_global_step",  # resolved when fetched by a run (_global_step_fetches)
     "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
     "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
     "train.MonitoredTrainingSession", "Print", "sparse_placeholder",
+    "metrics.",  # streaming metrics: local variables an initializer run resets
 )
 # TF1 decayed learning rates -> Keras schedules: (Keras class, TF1 parameters in order;
 # None marks global_step, which Keras replaces by the optimizer's step count).
@@ -78,7 +81,8 @@ def analyse(graph: Graph, features: Sequence[Feature]) -> None:
         exempt |= feature.exempt_calls(graph)
     for call in calls_in(graph.module):
         symbol = graph.sym(call.func)
-        if id(call) in exempt:
+        # G103 writes TF 1.15's function (tensor ops TF 2 has) into the module.
+        if id(call) in exempt or symbol in HELPERS:
             continue
         if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
             why = next((r for r in (f.declined_because(graph, call) for f in features) if r is not None), None)
