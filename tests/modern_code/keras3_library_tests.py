@@ -4,7 +4,6 @@ row vectors, then single values, saved in the legacy HDF5 format and read back."
 import os
 
 import numpy as np
-
 from keras.src import layers, models, saving, testing
 
 
