@@ -48,6 +48,9 @@ class Rule(VisitorBasedCodemodCommand):
     details: ClassVar[str] = ""
     # False for a rule that only reports (its examples are all left unchanged).
     changes_code: ClassVar[bool] = True
+    # A rule rewriting Keras 2 code into Keras 3 says here what it leaves as it is in a
+    # file judged Keras 3 code (codemods.analysis.evidence), which comes out unchanged.
+    keras3_keeps: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -113,7 +116,8 @@ class Rule(VisitorBasedCodemodCommand):
                 )
             return tree
         self._suppressed = suppressions(tree, self.context.scratch)
-        return self.rewrite(tree)
+        new = self.rewrite(tree)
+        return self._unless_keras3(tree, new) if self.keras3_keeps else new
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
         """Whole-module rules override this; visitor rules keep the default."""
@@ -170,13 +174,19 @@ class Rule(VisitorBasedCodemodCommand):
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         return self.resolver.qualified_name(expr)
 
-    def unless_keras3(self, tree: cst.Module, new: cst.Module, kept: str) -> cst.Module:
-        """``new``, or ``tree`` as it was when the file was judged Keras 3 code, whose
-        Keras 3 defaults are what it means (said once, for the file: ``kept``)."""
-        if new is tree or not self.evidence.keras3 or new.deep_equals(tree):
+    def _unless_keras3(self, tree: cst.Module, new: cst.Module) -> cst.Module:
+        """``new``, or ``tree`` as it was when the file was judged Keras 3 code, which
+        means what Keras 3 makes of it: the rule's notes are dropped (they are about
+        Keras 2 code) and, when it would have changed the file, that is said once."""
+        if (new is tree and not self._reports and not self._file_reports) or not self.evidence.keras3:
             return new
         self._reports.clear()
-        self.report_file(f"judged Keras 3 code ({'; '.join(self.evidence.keras.reasons[:3])}): {kept}", kind="converted")
+        self._file_reports.clear()
+        if not new.deep_equals(tree):
+            self.report_file(
+                f"judged Keras 3 code ({'; '.join(self.evidence.keras.reasons[:3])}): {self.keras3_keeps}",
+                kind="converted",
+            )
         return tree
 
     # -- reporting ---------------------------------------------------------------

@@ -16,6 +16,7 @@ import libcst as cst
 from codemods.analysis import tf_api
 from codemods.analysis.cst_tools import code
 from codemods.analysis.graph import single_assignment
+from codemods.analysis.private_names import PRIVATE_ROOT
 from codemods.base import Example, Rule
 
 # What absl.logging has of TF 1's tf.logging (TaskLevelStatusMessage has no absl form).
@@ -177,7 +178,9 @@ class AbslFlagsLogging(Rule):
         "parsed sys.argv by itself at the first flag read; where the module reads one before any app.run "
         "(at module level, or in a function its top-level code calls), `absl.flags.FLAGS(sys.argv)` is "
         "inserted right before, as strict as TF 1's (an undefined flag on the command line is an error). "
-        "TF 1's old keyword names (default_value, docstring, flag_name) become absl's."
+        "TF 1's old keyword names (default_value, docstring, flag_name) become absl's. TensorFlow's private "
+        "tensorflow.python.platform.tf_logging and .app, which TF 2.21 still has, are left as they are "
+        "(tf_logging logs through the 'tensorflow' logger that tf.get_logger() configures, absl.logging does not)."
     )
     examples = (
         Example(
@@ -254,6 +257,15 @@ class AbslFlagsLogging(Rule):
                 """
             ),
         ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                from tensorflow.python.platform import tf_logging as logging
+
+                logging.warning("TF 2.21 still has this module: the 'tensorflow' logger")
+                """
+            ),
+        ),
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
@@ -265,7 +277,7 @@ class AbslFlagsLogging(Rule):
         self._call_funcs: set[int] = set()
         self._inner: set[int] = set()
         self.has_main = any(isinstance(s, cst.FunctionDef) and s.name.value == "main" for s in tree.body)
-        self.reads = reads = FlagReads(tree, self.names.symbol)
+        self.reads = reads = FlagReads(tree, self._symbol)
         parse_at = reads.first_read_outside_app_run()
         if not reads.flag_modules:  # `flags.DEFINE_integer(...)` names no TF module itself
             self.skip_statements_without("tensorflow")
@@ -318,6 +330,16 @@ class AbslFlagsLogging(Rule):
 
         return tree.with_changes(body=insert(tree.body, path)), path[0]
 
+    def _symbol(self, expr: cst.BaseExpression) -> str | None:
+        """The TF 1 name ``expr`` names, but none for a name reached through TensorFlow's
+        private modules: TF 2.21 still has ``tensorflow.python.platform``'s ``tf_logging``
+        and ``app`` (tf_logging logs through the "tensorflow" logger that
+        ``tf.get_logger()`` configures, absl.logging does not)."""
+        qualified = self.resolver.qualified_name(expr)
+        if qualified is not None and qualified.startswith(PRIVATE_ROOT):
+            return None
+        return tf_api.tf1_symbol(qualified, self.names.compat_module)
+
     def _absl(self, symbol: str | None) -> str | None:
         """``absl.logging.info`` for ``tf.logging.info``, if absl has it."""
         if symbol is None:
@@ -341,7 +363,7 @@ class AbslFlagsLogging(Rule):
         self._inner.add(id(node.value))
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
-        symbol = self.names.symbol(original_node)
+        symbol = self._symbol(original_node)
         if symbol in tf_api.ABSL_MODULES and id(original_node) in self._inner:
             return updated_node  # `tf.logging` inside `tf.logging.X`: the whole chain decides
         target = self._absl(symbol)
@@ -357,14 +379,13 @@ class AbslFlagsLogging(Rule):
         root = node
         while isinstance(root, cst.Attribute):
             root = root.value
-        origin = tf_api.tf1_symbol(self.resolver.qualified_name(root), self.names.compat_module)
-        return origin is not None and self._absl(origin) is not None
+        return self._absl(self._symbol(root)) is not None
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         func = original_node.func
         if isinstance(func, cst.Attribute) and func.attr.value in WRAPPED_DEFINES and self.reads._is_module(func.value):
             return self._renamed_keywords(updated_node)
-        if self.names.symbol(func) != "tf.app.run":
+        if self._symbol(func) != "tf.app.run":
             return updated_node
         args = list(updated_node.args)
         main = next((a for a in args if a.keyword is not None and a.keyword.value == "main"), None)
@@ -403,6 +424,8 @@ class AbslFlagsLogging(Rule):
         if original_node.relative or original_node.module is None or isinstance(original_node.names, cst.ImportStar):
             return updated_node
         module = code(original_node.module)
+        if module.startswith(PRIVATE_ROOT):
+            return updated_node  # still in TF 2.21 (see _symbol)
         targets = []
         for alias in original_node.names:
             symbol = tf_api.tf1_symbol(f"{module}.{alias.evaluated_name}", self.names.compat_module)

@@ -18,7 +18,9 @@ import float64 as float_``. Names NumPy 2 removed without an exact replacement
 (``np.asfarray``, ``np.msort``, ``np.find_common_type``, ...) are reported, as is a
 removed name the rule cannot spell (a builtin the module rebinds, ``np.asscalar``
 passed as a value). ``.tostring()`` and ``np.fromstring`` rewrites assume a NumPy
-array and bytes (reported as notes). Independent of the other rules.
+array and bytes (reported as notes). An ``if`` testing NumPy's version (``np.__version__``,
+``np.lib.NumpyVersion``) already picks what each version has: its branches are left as
+they are, and a removed name there is no sign of NumPy 1 code. Independent of the other rules.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.bindings import Bindings
-from codemods.analysis.cst_tools import bind_arguments, code
+from codemods.analysis.cst_tools import bind_arguments, code, nodes_of
 from codemods.analysis.evidence import KERAS2, NUMPY1, TF1
 from codemods.base import Example, Rule
 
@@ -117,6 +119,12 @@ _OTHER = re.compile(rb"^[ \t]*from[ \t]+numpy[\w.]*[ \t]+import\b|newshape|tostr
 # `np.nan_to_num(normalize_cols(` (a call's result made into an array), with the alias.
 _ARRAY_OF_CALL = rb"\b(?:%s)\.(?:%s)\(\s*[A-Za-z_]\w*\("
 _NUMPY_MODULES = ("numpy", "numpy.random")
+# NumPy's version: an `if` testing it (`if np.__version__ < "2"`) already picks, per
+# version, what to use; its branches are left as they are.
+_VERSION = {
+    "numpy.__version__", "numpy.version.version", "numpy.version.full_version", "numpy.version.short_version",
+    "numpy.lib.NumpyVersion",
+}
 # `max(labels) + 1`, `np.max(y)+1`, `y.max() + 1`
 _COUNT = re.compile(rb"max\([^)\n]*\)\s*\+\s*\d")
 # `.reshape(-1, 1)`, `np.reshape(y, (-1, 1))`: a column array
@@ -232,13 +240,27 @@ class Numpy2(Rule):
                 """
             ),
         ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import numpy as np
+
+                if np.lib.NumpyVersion(np.__version__) < "2.0.0":
+                    float_ = np.float_
+                else:
+                    float_ = np.float64
+                mask = np.zeros(3, dtype=np.bool)
+                """
+            ),
+        ),
     )
 
     # -- running -----------------------------------------------------------------------
     def rewrite(self, tree: cst.Module) -> cst.Module:
         if not any(self.resolver.imports_from(module) for module in _NUMPY_MODULES):
             return tree
-        self._numpy1_code, self._numpy1_why = self._numpy1_evidence()
+        self._version_guards = self._ifs_testing_the_version(tree)
+        self._numpy1_code, self._numpy1_why = self._numpy1_evidence(tree)
         self._call_funcs: set[int] = set()
         self._tight: set[int] = set()
         self._stored: set[int] = set()
@@ -252,11 +274,25 @@ class Numpy2(Rule):
             new = new.visit(_ImportFixer(self))
         return new
 
-    def _numpy1_evidence(self) -> tuple[bool, str]:
-        """Is this NumPy 1 code? Only then are ``np.bool``/``np.long`` the builtins they were."""
+    def _ifs_testing_the_version(self, tree: cst.Module) -> list[cst.If]:
+        return [
+            node for node in nodes_of(tree, cst.If)
+            if any(self.qualified_name(n) in _VERSION for n in nodes_of(node.test, (cst.Attribute, cst.Name)))
+        ]
+
+    def _numpy1_evidence(self, tree: cst.Module) -> tuple[bool, str]:
+        """Is this NumPy 1 code? Only then are ``np.bool``/``np.long`` the builtins they were.
+        (A removed name under a test of NumPy's version is no sign of it.)"""
         evidence = self.evidence
+        names = evidence.numpy_names
+        if self._version_guards:
+            guarded = {id(n) for guard in self._version_guards for n in nodes_of(guard, (cst.Attribute, cst.Name))}
+            names = frozenset(
+                name for n in nodes_of(tree, (cst.Attribute, cst.Name))
+                if id(n) not in guarded and (name := self.qualified_name(n) or "").startswith("numpy.")
+            )
         removed = sorted(
-            n for n in evidence.numpy_names if n not in READDED and any(n in table for table in (*TABLES, CALLS, DECLINED))
+            n for n in names if n not in READDED and any(n in table for table in (*TABLES, CALLS, DECLINED))
         )
         if removed:
             return True, f"uses `{removed[0].replace('numpy', 'np', 1)}`, which NumPy 2 removed"
@@ -327,6 +363,9 @@ class Numpy2(Rule):
         return cst.Call(func=cst.Attribute(value=updated_node, attr=cst.Name("item")))
 
     # -- context -----------------------------------------------------------------------
+    def visit_If(self, node: cst.If) -> bool:
+        return not any(node is guard for guard in self._version_guards)
+
     def visit_Call(self, node: cst.Call) -> None:
         self._call_funcs.add(id(node.func))
         self._tight.add(id(node.func))

@@ -823,6 +823,7 @@ class _Scan(FastVisitor):
 
 class KerasImports(Rule):
     code = "K101"
+    keras3_keeps = "its `keras` imports are Keras 3's and are left as they are"
     details = (
         "TF 2.21's tensorflow.keras is Keras 3. Every import form is handled (`import keras`, "
         "`import keras.backend as K`, `from keras.layers import *`, imports inside functions and "
@@ -879,12 +880,6 @@ class KerasImports(Rule):
         scan = _Scan(self)
         tree.visit(scan)
         if not scan.dirty:
-            return tree
-        if self.evidence.keras3:  # `import keras` is Keras 3 itself: nothing to move
-            self.report_file(
-                f"judged Keras 3 code ({'; '.join(self.evidence.keras.reasons[:3])}): its `keras` imports are left as they are",
-                kind="converted",
-            )
             return tree
         self.uses = scan.names
         self.star_names = scan.star_names

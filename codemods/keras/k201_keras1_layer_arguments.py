@@ -198,6 +198,7 @@ def _tuple_of(*exprs: cst.BaseExpression) -> cst.Tuple:
 
 class Keras1LayerArguments(Rule):
     code = "K201"
+    keras3_keeps = "its layer arguments are Keras 3's and are left as they are"
     details = (
         "Mirrors Keras 2.3.1's own keras.legacy.interfaces converters, so the layer is built "
         "exactly as Keras 2.3.1 built it: keyword renames, dim_ordering/consume_less value "

@@ -152,6 +152,7 @@ def _generator_functions(tree: cst.Module) -> set[str]:
 
 class TrainingApi(Rule):
     code = "K202"
+    keras3_keeps = "its training calls are Keras 3's and are left as they are"
     details = (
         "Keras 3 has no *_generator methods: fit/evaluate/predict take the generator. Positional "
         "arguments after the generator become keywords (fit's second parameter is y). Keras 1 "
@@ -595,7 +596,7 @@ class TrainingApi(Rule):
         every output -> ``metrics=[['accuracy'], ['accuracy']]``."""
         resolved = self.qualified_name(original.func)
         metrics = find_kw(call, "metrics")
-        if (resolved is not None and keras_path(resolved) is None) or metrics is None or self.evidence.keras3:
+        if (resolved is not None and keras_path(resolved) is None) or metrics is None:
             return call
         loss = find_kw(call, "loss") or next((a for i, a in enumerate(call.args) if a.keyword is None and i == 1), None)
         losses = loss.value if loss is not None else None

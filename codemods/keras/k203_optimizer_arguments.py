@@ -86,6 +86,7 @@ def _spec(path: str | None) -> OptimizerSpec | None:
 
 class OptimizerArguments(Rule):
     code = "K203"
+    keras3_keeps = "its optimizers are Keras 3's and are left as they are"
     details = (
         "decay=d becomes learning_rate=keras.optimizers.schedules.InverseTimeDecay(lr, "
         "decay_steps=1, decay_rate=d), the per-step 1/(1 + d*iterations) Keras 2 applied. "
@@ -202,8 +203,7 @@ class OptimizerArguments(Rule):
         tree.visit(scan)
         self.compile_only_optimizers = self._tf1_optimizers_only_compiled(scan)
         self.optimizer_copies, self.optimizer_builds = self._shared_optimizers(scan)
-        new = self.refs.apply(tree.visit(self))
-        return self.unless_keras3(tree, new, "its optimizers are Keras 3's and are left as they are")
+        return self.refs.apply(tree.visit(self))
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         if has_star(updated_node):

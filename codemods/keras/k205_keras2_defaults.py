@@ -16,8 +16,8 @@ with Keras 2's values (the table: ``codemods/analysis/keras_defaults.py``).
   ``'cosine_proximity'``/``'cosine'`` and ``losses.mean_squared_error``-style
   functions -> their Keras 3 names (same values).
 
-A file judged Keras 3 code (``codemods/analysis/evidence.py``) is left as it is: Keras 3's
-defaults are what it means.
+A file judged Keras 3 code (``codemods/analysis/evidence.py``) is left as it is, as by
+every Keras rule (``Rule.keras3_keeps``): Keras 3's defaults are what it means.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ FUNCTIONS = {
 
 class Keras2Defaults(Rule):
     code = "K205"
+    keras3_keeps = "its layer, activation and loss defaults are Keras 3's and are left as they are"
     details = (
         "GRU gets reset_after=False, ConvLSTM2D and the 'hard_sigmoid' activation string get "
         "Keras 2's hard sigmoid (clip(0.2x + 0.5, 0, 1), tensorflow.keras.backend.hard_sigmoid), "
@@ -107,8 +108,7 @@ class Keras2Defaults(Rule):
         if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
-        new = self.refs.apply(tree.visit(self))
-        return self.unless_keras3(tree, new, "its layer, activation and loss defaults are Keras 3's and are left as they are")
+        return self.refs.apply(tree.visit(self))
 
     def _hard_sigmoid(self) -> cst.BaseExpression:
         return cst.parse_expression(self.refs.ref("backend.hard_sigmoid"))

@@ -29,6 +29,7 @@ from codemods.base import Example, Rule
 
 class StatefulRnn(Rule):
     code = "K206"
+    keras3_keeps = "its stateful layers are Keras 3's and are left as they are"
     details = (
         "Keras 3 layers take no batch_input_shape/batch_size: the fixed batch shape of stateful "
         "RNNs moves to an Input added in front of the layer (Sequential.add or a Sequential list). "

@@ -40,6 +40,7 @@ _MAX_HOPS = 3
 
 class IntegerArguments(Rule):
     code = "K207"
+    keras3_keeps = "its layer sizes are left as they are"
     details = (
         "Keras 2 converted units/filters/input_dim/output_dim with int(); Keras 3 accepts only Python "
         "ints and raises 'expected a positive integer' for numpy.int64. Wrapped: calls resolved to "

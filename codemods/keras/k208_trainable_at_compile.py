@@ -257,6 +257,7 @@ class _Builders(cst.CSTVisitor):
 
 class TrainableAtCompile(Rule):
     code = "K208"
+    keras3_keeps = "its `trainable` changes mean what Keras 3 makes of them and are left as they are"
     details = (
         "Keras 2 fixed each model's trainable weights at compile; Keras 3 reads trainable when the model "
         "first trains, so a discriminator frozen after its compile (to build the combined model) never "
@@ -383,8 +384,6 @@ class TrainableAtCompile(Rule):
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
-        if self.evidence.keras3:
-            return tree
         scan = _Compiles()
         scan.enter(tree)
         tree.visit(scan)

@@ -35,6 +35,7 @@ _NO_EQUIVALENT = {
 
 class BackendSession(Rule):
     code = "K301"
+    keras3_keeps = "its backend calls are Keras 3's and are left as they are"
     details = (
         "K.function(inputs, outputs) becomes keras.Function(inputs, outputs) whose results are "
         "converted to NumPy in the same structure, as Keras 2 returned them. Functions taking "

@@ -89,6 +89,7 @@ _KEEPS_SIGN = {"mean", "sum", "max", "min", "prod", "maximum"}
 
 class BackendMathToOps(Rule):
     code = "K302"
+    keras3_keeps = "its backend calls are Keras 3's and are left as they are"
     details = (
         "Converted where keras.ops computes the same thing: K.concatenate gets axis=-1 "
         "(ops.concatenate defaults to 0), K.argmax/K.expand_dims axis=-1, K.cumsum axis=0, "

@@ -35,6 +35,7 @@ from codemods.base import Example, Rule
 
 class PredictClasses(Rule):
     code = "K303"
+    keras3_keeps = "its predict calls are left as they are"
     details = (
         "predict_classes returned proba.argmax(axis=-1) for several output units and "
         "(proba > 0.5).astype('int32') for one; the width is read from a Sequential model built "

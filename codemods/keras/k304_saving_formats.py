@@ -65,6 +65,7 @@ def _quote(original: cst.SimpleString, value: str) -> cst.SimpleString:
 
 class SavingFormats(Rule):
     code = "K304"
+    keras3_keeps = "its save paths are Keras 3's and are left as they are"
     details = (
         "save_weights and weights-only ModelCheckpoint paths get the .weights.h5 Keras 3 requires; "
         "whole-model saves and checkpoints get .keras (Keras 3's .h5 models do not load back for "

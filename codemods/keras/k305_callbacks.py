@@ -51,6 +51,7 @@ _MONITORED = ("ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau")
 
 class Callbacks(Rule):
     code = "K305"
+    keras3_keeps = "its callbacks are Keras 3's and are left as they are"
     details = (
         "period=1 is dropped (Keras 3 saves every epoch by default); period=N>1 is reported "
         "(save_freq counts batches). mode='auto' is written out as Keras 2.3.1 resolved it "

@@ -23,6 +23,7 @@ _PLURAL = {"input": "inputs", "output": "outputs"}
 
 class SequentialInputOutput(Rule):
     code = "K306"
+    keras3_keeps = "its Sequential models' `input`/`output` are Keras 3's and are left as they are"
     details = (
         "Keras 3's Sequential has inputs/outputs lists but no input/output attributes; a "
         "Sequential model has one of each. Only names bound to Sequential(...) in the module."

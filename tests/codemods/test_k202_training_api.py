@@ -102,9 +102,16 @@ def test_one_output_per_metric_without_keras2_evidence_is_reported() -> None:
     assert text == source and "nothing here shows which Keras" in findings[0].message
 
 
-def test_keras3_code_and_per_output_lists_are_left_alone() -> None:
+def test_keras3_code_is_left_alone_and_says_so_once() -> None:
+    source = "import keras\nx = keras.ops.ones(3)\nmodel.compile(loss=['mse', 'mae'], optimizer='adam', metrics=['mae'])\n"
+    text, findings = migrate(source)
+    assert text == source
+    assert [(f.line, f.kind) for f in findings] == [(1, "converted")]
+    assert findings[0].message.startswith("judged Keras 3 code (uses `keras.ops`")
+
+
+def test_per_output_lists_are_left_alone() -> None:
     for source in (
-        "import keras\nx = keras.ops.ones(3)\nmodel.compile(loss=['mse', 'mae'], optimizer='adam', metrics=['mae'])\n",
         KERAS2 + "model.compile(loss=['mse', 'mae'], optimizer='adam', metrics=[['mae'], ['mse']])\n",
         KERAS2 + "losses = ['mse']\nlosses = ['mse', 'mae']\nmodel.compile(loss=losses, metrics=['mae'])\n",
     ):

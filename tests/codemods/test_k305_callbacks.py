@@ -12,18 +12,18 @@ from tests.codemods import run
 def test_positional_period_and_mode_auto_are_resolved() -> None:
     text, findings = run(Callbacks, """\
         from keras.callbacks import ModelCheckpoint, EarlyStopping
-        a = ModelCheckpoint('m.keras', 'val_acc', 0, True, False, 'auto', 1)
+        a = ModelCheckpoint('m.h5', 'val_acc', 0, True, False, 'auto', 1)
         c = EarlyStopping(monitor='val_acc')
         l = EarlyStopping(monitor='val_loss')
         """)
-    assert "a = ModelCheckpoint('m.keras', 'val_acc', 0, True, False, 'max')" in text
+    assert "a = ModelCheckpoint('m.h5', 'val_acc', 0, True, False, 'max')" in text
     assert "c = EarlyStopping(monitor='val_acc', mode='max')" in text
     assert "l = EarlyStopping(monitor='val_loss')\n" in text
     assert findings == []
 
 
 def test_a_period_over_one_is_reported_and_left() -> None:
-    source = "from keras.callbacks import ModelCheckpoint\nb = ModelCheckpoint('m.keras', period=5)\n"
+    source = "from keras.callbacks import ModelCheckpoint\nb = ModelCheckpoint('m.h5', period=5)\n"
     text, findings = run(Callbacks, source)
     assert text == source
     assert [(f.line, f.kind) for f in findings] == [(2, "declined")] and "save_freq counts batches" in findings[0].message
@@ -43,5 +43,5 @@ def test_dropped_arguments_are_said_and_renamed_ones_renamed() -> None:
 
 
 def test_more_positional_arguments_than_keras2_took_are_left() -> None:
-    source = "from keras.callbacks import ModelCheckpoint\nf = ModelCheckpoint('m.keras', 'val_acc', 0, True, False, 'auto', 1, 99)\n"
+    source = "from keras.callbacks import ModelCheckpoint\nf = ModelCheckpoint('m.h5', 'val_acc', 0, True, False, 'auto', 1, 99)\n"
     assert run(Callbacks, source) == (textwrap.dedent(source), [])

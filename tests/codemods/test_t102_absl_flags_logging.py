@@ -199,3 +199,38 @@ def test_new_imports_come_before_the_first_statement_needing_them() -> None:
         """
     )
     assert text.startswith('import tensorflow as tf\nimport absl.flags\n\nabsl.flags.DEFINE_integer("steps", 3, "steps")')
+
+
+def test_tensorflows_private_logging_and_app_stay_where_tf2_still_has_them() -> None:
+    # tf_logging logs through the "tensorflow" logger tf.get_logger() configures; absl.logging does not
+    source = textwrap.dedent(
+        """\
+        import tensorflow as tf
+        from tensorflow.python.platform import app, tf_logging
+        from tensorflow.python.platform.tf_logging import info
+
+        tf_logging.set_verbosity(tf_logging.INFO)
+        info("x")
+
+
+        def main(_):
+            tf_logging.warning("y")
+
+
+        app.run(main)
+        """
+    )
+    assert migrate(source) == (source, [])
+
+
+def test_the_public_tf_logging_beside_the_private_one_still_moves() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.python.platform import tf_logging
+
+        tf_logging.info("kept")
+        tf.logging.info("moved")
+        """
+    )
+    assert 'tf_logging.info("kept")\nabsl.logging.info("moved")\n' in text
