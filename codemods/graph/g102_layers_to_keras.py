@@ -811,7 +811,8 @@ class _Converter:
         return [new if stmt is fn else stmt for stmt in body]
 
     def _variable_scopes(self, body: list, eager: set[str]) -> list:
-        """Functions creating tf.Variables, directly or through a variable factory:
+        """Functions creating tf.Variables, directly or through a variable factory, and
+        functions creating no variable by name (``flatten_layer``: a reshape in its scope):
         ``with tf.variable_scope(name):`` only names their ops and variables (nothing is
         reused), so it becomes ``with tf.name_scope(name):``."""
         if self.reuses_variables:
@@ -838,6 +839,8 @@ class _Converter:
                     self.variable_functions.add(stmt.name.value)
                 except _Skip as exc:
                     self._decline(stmt, exc.node, f"graph-building function `{stmt.name.value}` left on TF1: {exc.reason}")
+            elif isinstance(stmt, cst.FunctionDef) and stmt.name.value not in creators and self._named_scopes_only(stmt):
+                stmt = stmt.visit(_GraphScopes(self))
             out.append(stmt)
         return out
 
@@ -1109,9 +1112,9 @@ class _Converter:
             items=[stmt.items[0].with_changes(item=item)], body=stmt.body.with_changes(body=body)
         )
 
-    def _named_scopes_only(self, stmt: cst.With) -> bool:
-        """The block's variable scopes (if any) name nothing get_variable, a TF1 layer or an
-        RNN cell looks up by scope."""
+    def _named_scopes_only(self, stmt: cst.With | cst.FunctionDef) -> bool:
+        """The block's (or function's) variable scopes (if any) name nothing get_variable, a
+        TF1 layer or an RNN cell looks up by scope."""
         symbols = {self.rule.sym(call.func) for call in calls_in(stmt)}
         return "variable_scope" in symbols and not symbols & (
             {"get_variable", "layers.dropout", *LAYERS, *RNN_RUNNERS, *RNN_CELLS, *MULTI_RNN_CELLS}
@@ -1320,8 +1323,8 @@ def _name_scope(converter: _Converter, original: cst.With, updated: cst.With) ->
 
 
 class _GraphScopes(cst.CSTTransformer):
-    """Variable scopes around graph-level statements that create no variable by name
-    (no get_variable, tf.layers or RNN inside) -> name scopes."""
+    """Variable scopes around graph-level statements, or in functions, that create no
+    variable by name (no get_variable, tf.layers or RNN inside) -> name scopes."""
 
     def __init__(self, converter: _Converter) -> None:
         self.c = converter
