@@ -6,7 +6,8 @@ histograms (graph/helpers_histogram_summaries, graph/helpers_conv_summaries_flat
 prove the printed numbers; ``test_event_files_match`` runs both programs of each and compares what lands
 in their event files: the same tags at the same steps, the same scalar values,
 histograms over the same number of values with the same range (TF2 buckets them
-differently), as many images of the same size.
+differently), as many images of the same size (for the helpers' fixtures, whose initial
+weights are random, the tags, steps and counts only).
 """
 
 from __future__ import annotations
@@ -434,13 +435,16 @@ def _run(python: str, script: Path, cwd: Path) -> str:
 
 
 RACY = {("tensorflow_logs/example", "softmax_weights"), ("summaries/train", "layer1_weights"),
-        ("logs/regression/train", "weights_1"),
-        *(("logs/write_summaries", f"{layer}/{v}") for layer in ("Hidden_layer", "Output_layer") for v in "Wb")}
+        ("logs/regression/train", "weights_1")}
+
+
+# Random initial weights: run here, without verify's seeding, only what is written is
+# compared (tags, steps, how many values), not the values.
+RANDOM = {"helpers_histogram_summaries", "helpers_conv_summaries_flatten_scope"}
 
 
 @pytest.mark.parametrize("name", ["tensorboard_merged_summaries", "tensorboard_train_test_writers",
-                                  "flags_summaries_regression", "app_run_summaries_one_by_one",
-                                  "helpers_histogram_summaries", "helpers_conv_summaries_flatten_scope"])
+                                  "flags_summaries_regression", "app_run_summaries_one_by_one", *sorted(RANDOM)])
 def test_event_files_match(name: str, tmp_path: Path) -> None:
     from migrator.verify import runtimes
 
@@ -459,7 +463,9 @@ def test_event_files_match(name: str, tmp_path: Path) -> None:
         assert sorted(steps) == sorted(after[key]), key
         for step, value in steps.items():
             other = after[key][step]
-            if isinstance(value, list):  # images: as many, of the same size
+            if name in RANDOM:
+                assert type(other) is type(value) and (not isinstance(value, tuple) or other[0] == value[0]), (key, step)
+            elif isinstance(value, list):  # images: as many, of the same size
                 assert other == value, (key, step)
             elif isinstance(value, tuple):  # histogram: same values counted, same range
                 assert other[0] == pytest.approx(value[0]), (key, step)

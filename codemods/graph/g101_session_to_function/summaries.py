@@ -40,8 +40,12 @@ they cannot be told statically the finding says so. A TF2 histogram buckets valu
 differently (30 equal buckets instead of TF1's exponential ones); TF2 writes a
 summary's images under one tag (TF1: ``tag/image/0``, ...) and clips float pixels to
 [0, 1] where TF1 rescaled them. ``graph=`` / ``sess.graph`` / ``add_graph`` are dropped:
-TF2 writers write no graph that way. Summaries created in a loop, a condition or a
-function the graph calls, audio/text summaries and summary values used otherwise raise
+TF2 writers write no graph that way. A variable helper's summary of one of its own
+variables (``W = weight_variable(shape)`` + ``tf.summary.histogram("W", W)`` in
+``fc_layer``) is a summary of each call, tagged in that call's scope (``FC1/W``), whose
+value is the variable of the call's instance (``tf.identity(fc1_layer.W)``); its
+statement leaves the helper. Other summaries created in a loop, a condition or a function
+the graph calls, audio/text summaries and summary values used otherwise raise
 ``CannotConvert`` with the reason.
 """
 
