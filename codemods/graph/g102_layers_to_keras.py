@@ -207,8 +207,8 @@ class LayersToKeras(Rule):
         "of TF1's distribution (truncated/random normal, random uniform, constant, zeros, ones, glorot, "
         "xavier(uniform=True), variance_scaling, he, lecun, orthogonal; the glorot_uniform default written out), or "
         "tf.Variable(value, name=...) for a tensor initial value; the names are kept. Their variable scopes, and "
-        "those of the functions calling them and of graph-level blocks without get_variable or tf.layers, become "
-        "name scopes. G101 then makes each helper create its variables once. Declined with the reason: seeded "
+        "those of the functions calling them, of functions creating no variable (a flatten_layer's reshape) and of "
+        "graph-level blocks without get_variable or tf.layers, become name scopes. G101 then makes each helper create its variables once. Declined with the reason: seeded "
         "initializers, tf.contrib.layers.variance_scaling_initializer and xavier_initializer(uniform=False) "
         "(truncated normals scaled by sqrt(1.3), not Keras'), uniform_unit_scaling, regularizer=/partitioner= "
         "and the other get_variable arguments Keras variables have no place for."
@@ -838,7 +838,8 @@ class _Converter:
         return [new if stmt is fn else stmt for stmt in body]
 
     def _variable_scopes(self, body: list, eager: set[str]) -> list:
-        """Functions creating tf.Variables, directly or through a variable factory:
+        """Functions creating tf.Variables, directly or through a variable factory, and
+        functions creating no variable by name (``flatten_layer``: a reshape in its scope):
         ``with tf.variable_scope(name):`` only names their ops and variables (nothing is
         reused), so it becomes ``with tf.name_scope(name):``."""
         if self.reuses_variables:
@@ -865,6 +866,8 @@ class _Converter:
                     self.variable_functions.add(stmt.name.value)
                 except _Skip as exc:
                     self._decline(stmt, exc.node, f"graph-building function `{stmt.name.value}` left on TF1: {exc.reason}")
+            elif isinstance(stmt, cst.FunctionDef) and stmt.name.value not in creators and self._named_scopes_only(stmt):
+                stmt = stmt.visit(_GraphScopes(self))
             out.append(stmt)
         return out
 
@@ -1136,9 +1139,9 @@ class _Converter:
             items=[stmt.items[0].with_changes(item=item)], body=stmt.body.with_changes(body=body)
         )
 
-    def _named_scopes_only(self, stmt: cst.With) -> bool:
-        """The block's variable scopes (if any) name nothing get_variable, a TF1 layer or an
-        RNN cell looks up by scope."""
+    def _named_scopes_only(self, stmt: cst.With | cst.FunctionDef) -> bool:
+        """The block's (or function's) variable scopes (if any) name nothing get_variable, a
+        TF1 layer or an RNN cell looks up by scope."""
         symbols = {self.rule.sym(call.func) for call in calls_in(stmt)}
         return "variable_scope" in symbols and not symbols & (
             {"get_variable", "layers.dropout", *LAYERS, *RNN_RUNNERS, *RNN_CELLS, *MULTI_RNN_CELLS}
@@ -1494,8 +1497,8 @@ def _name_scope(converter: _Converter, original: cst.With, updated: cst.With) ->
 
 
 class _GraphScopes(cst.CSTTransformer):
-    """Variable scopes around graph-level statements that create no variable by name
-    (no get_variable, tf.layers or RNN inside) -> name scopes."""
+    """Variable scopes around graph-level statements, or in functions, that create no
+    variable by name (no get_variable, tf.layers or RNN inside) -> name scopes."""
 
     def __init__(self, converter: _Converter) -> None:
         self.c = converter

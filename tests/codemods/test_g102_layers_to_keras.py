@@ -493,6 +493,18 @@ def test_get_variable_wrappers_become_tf_variables_of_a_module_helper() -> None:
     assert not [f for f in findings if f.kind == "declined"]
 
 
+def test_variable_scope_of_a_function_creating_no_variable_becomes_a_name_scope() -> None:
+    """``flatten_layer``: a reshape in a variable scope of its own, between variable helpers."""
+    flatten = (
+        "def flatten_layer(layer):\n    with tf.variable_scope('Flatten_layer'):\n"
+        "        layer_flat = tf.reshape(layer, [-1, 8])\n    return layer_flat\n\n\n"
+    )
+    text, findings = migrate(WRAPPERS + flatten + "h = flatten_layer(fc_layer(x, 8, 'FC1'))\nout = fc_layer(h, 2, 'OUT')\n" + TRAIN)
+    assert "    with tf.name_scope('Flatten_layer'):\n        layer_flat = tf.reshape(layer, [-1, 8])" in text
+    assert "compat.v1" not in text and "variable_scope" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
 def test_helpers_called_inside_graph_level_variable_scopes() -> None:
     text, _ = migrate(
         WRAPPERS

@@ -268,6 +268,7 @@ class Graph:
         self.variable_names: dict[str, str | None] = {}
         self.module_variables: dict[str, list[tuple[str, bool]]] = {}  # helper instance -> (attribute, trainable)
         self.aliases: dict[str, str] = {}  # graph name bound to a returned variable -> `inst.attr`
+        self.helper_instances: dict[int, str] = {}  # call of a variable helper at the graph's level -> its instance
         self.edits = Edits()
         self.notes: list[Note] = []
         self.generated: set[str] = set()

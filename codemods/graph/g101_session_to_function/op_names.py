@@ -111,9 +111,12 @@ class OpNames:
         self.guessed: set[str] = set()  # keys whose names were guessed from a function's name
         self.unknown: set[str] = set()  # scope prefixes where some name could not be told
         self.tags: dict[int, Tag] = {}  # summary call id -> its tag
+        # (graph-level call of a module function, summary call in that function) -> its tag
+        self.site_tags: dict[tuple[int, int], Tag] = {}
         self.tensors: set[str] = set()  # Python names holding tensors (operators on them create ops)
         self.optimizers: dict[str, str] = {}  # optimizer variable -> its TF1 name
         self._depth = 0
+        self._site: cst.Call | None = None  # the graph-level call whose function is replayed
 
     # -- Graph.unique_name ------------------------------------------------------------------
     def unique(self, name: str, guessed: bool = False) -> str:
@@ -223,6 +226,9 @@ class OpNames:
             return value if isinstance(value, str) else None
         if isinstance(node, cst.Name):
             return scope.env.get(node.value)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):  # 'W_' + name
+            left, right = self._literal(node.left, scope), self._literal(node.right, scope)
+            return None if left is None or right is None else left + right
         return None
 
     # -- expressions -----------------------------------------------------------------------
@@ -361,6 +367,8 @@ class OpNames:
                 env[param.name.value] = value
         saved = self.tensors
         self.tensors = set(saved) | {p.name.value for p in params}
+        if self._depth == 0:
+            self._site = call
         self._depth += 1
         try:
             self._block(fn.body.body, _Scope(scope.prefix, env))
@@ -378,11 +386,14 @@ class OpNames:
         name, family = clean_tag(name), clean_tag(family) if family is not None else None
         base = name if family is None else f"{family}/{name}"
         if scope.prefix is None:
-            self.tags[id(call)] = Tag(base if family is None else f"{family}/{base}", False, scope_known=False)
-            return
-        certain = scope.prefix not in self.unknown and not self._collides_with_guess(scope.prefix, base)
-        unique = self.unique(scope.prefix + base)
-        self.tags[id(call)] = Tag(unique if family is None else f"{family}/{unique}", certain)
+            tag = Tag(base if family is None else f"{family}/{base}", False, scope_known=False)
+        else:
+            certain = scope.prefix not in self.unknown and not self._collides_with_guess(scope.prefix, base)
+            unique = self.unique(scope.prefix + base)
+            tag = Tag(unique if family is None else f"{family}/{unique}", certain)
+        self.tags[id(call)] = tag
+        if self._depth == 1 and self._site is not None:  # in a function the graph calls: one tag per call
+            self.site_tags[(id(self._site), id(call))] = tag
 
 
 def _blocks(stmt: cst.CSTNode) -> list[Sequence[cst.CSTNode]]:

@@ -40,8 +40,12 @@ they cannot be told statically the finding says so. A TF2 histogram buckets valu
 differently (30 equal buckets instead of TF1's exponential ones); TF2 writes a
 summary's images under one tag (TF1: ``tag/image/0``, ...) and clips float pixels to
 [0, 1] where TF1 rescaled them. ``graph=`` / ``sess.graph`` / ``add_graph`` are dropped:
-TF2 writers write no graph that way. Summaries created in a loop, a condition or a
-function the graph calls, audio/text summaries and summary values used otherwise raise
+TF2 writers write no graph that way. A variable helper's summary of one of its own
+variables (``W = weight_variable(shape)`` + ``tf.summary.histogram("W", W)`` in
+``fc_layer``) is a summary of each call, tagged in that call's scope (``FC1/W``), whose
+value is the variable of the call's instance (``tf.identity(fc1_layer.W)``); its
+statement leaves the helper. Other summaries created in a loop, a condition or a function
+the graph calls, audio/text summaries and summary values used otherwise raise
 ``CannotConvert`` with the reason.
 """
 
@@ -58,11 +62,13 @@ from codemods.analysis.graph import (
     calls_in,
     expression_of,
     names_read,
+    returned_variable,
     single_assignment,
 )
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 from codemods.graph.g101_session_to_function.op_names import SCOPES, OpNames, Tag
+from codemods.graph.g101_session_to_function.variable_helpers import straight_statements
 
 # summary op -> (its name in TF2's tf.summary, the keyword of its value argument)
 KINDS = {"summary.scalar": "tensor", "summary.histogram": "values", "summary.image": "tensor"}
@@ -81,6 +87,10 @@ class SummaryOp:
     collections: tuple[str, ...]
     max_outputs: cst.BaseExpression | None = None
     kept: bool = False  # part of a summary value some name holds
+    # In a variable helper the graph calls (``fc_layer``): the call it belongs to, and a
+    # name that call defines (what the summary dict reads until the helper's instance is known).
+    site: cst.Call | None = None
+    stand_in: cst.Name | None = None
 
 
 @dataclass
@@ -124,7 +134,7 @@ def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | N
     functions.update({s.name.value: s for s in graph.body if isinstance(s, cst.FunctionDef)})
     names = OpNames(graph.sym, functions)
     names.replay(graph.body)
-    reader = _Reader(graph, names, _imported_calls(graph, names.tensors))
+    reader = _Reader(graph, names, _imported_calls(graph, names.tensors), _helper_summaries(graph, functions))
     for index, stmt in enumerate(graph.body):
         new = reader.statement(index, stmt)
         if new is stmt:
@@ -135,6 +145,7 @@ def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | N
         else:
             graph.body[index] = new
     summaries = reader.summaries
+    reader.check_sites()
     _writers(graph, summaries, statements, reader.handled)
     for call in calls:
         if id(call) not in reader.handled:
@@ -150,10 +161,14 @@ def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | N
 class _Reader:
     """The summary statements of the graph's block and of the name-scope blocks in it."""
 
-    def __init__(self, graph: Graph, names: OpNames, imported_calls: dict[int, list[str]]) -> None:
+    def __init__(
+        self, graph: Graph, names: OpNames, imported_calls: dict[int, list[str]], helpers: dict[str, list[cst.Call]]
+    ) -> None:
         self.g = graph
         self.names = names
         self.imported_calls = imported_calls  # statement -> functions of other modules it calls
+        self.helpers = helpers  # function -> the summaries of its own variables
+        self.sites: set[int] = set()  # the calls of those functions read
         self.summaries = Summaries()
         self.handled: set[int] = set()
 
@@ -169,6 +184,9 @@ class _Reader:
         if not isinstance(stmt, cst.SimpleStatementLine):
             return stmt
         assignment = single_assignment(stmt)
+        for call in calls_in(stmt):
+            if isinstance(call.func, cst.Name) and call.func.value in self.helpers and assignment is not None:
+                self._site(index, call, cst.Name(assignment[0][0]))
         value = assignment[1] if assignment is not None else expression_of(stmt)
         if not isinstance(value, cst.Call):
             return stmt
@@ -190,13 +208,32 @@ class _Reader:
     def _scope(self, item: cst.BaseExpression) -> bool:
         return isinstance(item, cst.Call) and self.g.sym(item.func) in SCOPES
 
-    def _op(self, index: int, symbol: str, call: cst.Call) -> SummaryOp:
+    def _site(self, index: int, call: cst.Call, stand_in: cst.Name) -> None:
+        """``fc1 = fc_layer(x, 100, "hidden")``: the summaries ``fc_layer`` creates, tagged
+        for this call (``hidden/W``)."""
+        assert isinstance(call.func, cst.Name)
+        for summary in self.helpers[call.func.value]:
+            op = self._op(index, self.g.sym(summary.func) or "", summary, site=call)
+            op.stand_in = stand_in
+        self.sites.add(id(call))
+
+    def check_sites(self) -> None:
+        """Every call of a function holding summaries was read (its tags are known)."""
+        for stmt in self.g.body:
+            for call in calls_in(stmt):
+                if isinstance(call.func, cst.Name) and call.func.value in self.helpers and id(call) not in self.sites:
+                    raise CannotConvert(call, (
+                        f"`{call.func.value}()` writes summaries of its variables and is called other than by "
+                        "`name = ...` at the graph's level (in a loop, a condition or another function)"
+                    ))
+
+    def _op(self, index: int, symbol: str, call: cst.Call, site: cst.Call | None = None) -> SummaryOp:
         value_keyword = KINDS[symbol]
         allowed = {"name", value_keyword, "collections", "family"} | ({"max_outputs"} if symbol == "summary.image" else set())
         if any(a.keyword is not None and a.keyword.value not in allowed for a in call.args) or any(a.star for a in call.args):
             raise CannotConvert(call, "a summary with arguments this rule does not map")
         value = argument(call, 1, value_keyword)
-        tag = self.names.tags.get(id(call))
+        tag = self.names.tags.get(id(call)) if site is None else self.names.site_tags.get((id(site), id(call)))
         if value is None or tag is None:
             raise CannotConvert(call, "a summary whose name (or family) is not a string literal")
         collections = (DEFAULT_COLLECTION,)
@@ -204,7 +241,7 @@ class _Reader:
         if node is not None:
             collections = self._collections(node)
         max_outputs = argument(call, 2, "max_outputs") if symbol == "summary.image" else None
-        op = SummaryOp(call, symbol.split(".")[1], tag, value, index, collections, max_outputs)
+        op = SummaryOp(call, symbol.split(".")[1], tag, value, index, collections, max_outputs, site=site)
         self.summaries.ops.append(op)
         self.handled.add(id(call))
         return op
@@ -298,6 +335,62 @@ def _imported_calls(graph: Graph, tensors: set[str]) -> dict[int, list[str]]:
     return found
 
 
+def _helper_summaries(graph: Graph, functions: dict[str, cst.FunctionDef]) -> dict[str, list[cst.Call]]:
+    """Functions of the graph's block that summarise their own variables
+    (``W = weight_variable(shape)`` + ``tf.summary.histogram("W", W)``): each call's
+    variables belong to the instance G101 makes of it, whose attributes the summary dicts
+    read. Their summary statements are removed from them in ``graph.body``."""
+    found: dict[str, list[cst.Call]] = {}
+    for index, fn in enumerate(graph.body):
+        if not isinstance(fn, cst.FunctionDef):
+            continue
+        summaries = [c for c in calls_in(fn) if graph.sym(c.func) in KINDS]
+        if not summaries or not all(_summarises_own_variable(graph, fn, c, functions) for c in summaries):
+            continue
+        stripped = _without_statements(fn, {id(c) for c in summaries})
+        if not _has_empty_block(stripped):
+            graph.body[index] = stripped
+            found[fn.name.value] = summaries
+    return found
+
+
+def _summarises_own_variable(graph: Graph, fn: cst.FunctionDef, call: cst.Call, functions) -> bool:
+    """``call`` is a statement of ``fn`` run once per call (not in a loop or condition)
+    summarising a name ``fn`` binds once, to ``tf.Variable(...)`` or a variable factory's call."""
+    if not any(expression_of(s) is call for s in straight_statements(fn.body.body)):
+        return False
+    value = argument(call, 1, KINDS[graph.sym(call.func) or ""])
+    if not isinstance(value, cst.Name):
+        return False
+    bindings = [node for node in _nodes(fn, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For))
+                if value.value in {n for t in _binding_targets(node) for n in assigned_names(t)}]
+    if len(bindings) != 1 or not isinstance(bindings[0], cst.Assign) or not isinstance(bindings[0].value, cst.Call):
+        return False
+    creation = bindings[0].value
+    if graph.sym(creation.func) == "Variable":
+        return True
+    factory = functions.get(creation.func.value) if isinstance(creation.func, cst.Name) else None
+    return factory is not None and returned_variable(factory, lambda c: graph.sym(c.func) == "Variable") is not None
+
+
+def _binding_targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    return [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+
+
+def _without_statements(node, calls: set[int]):
+    """``node`` (a function, or a ``with`` in it) without the statements that are only one
+    of ``calls``; the nodes it keeps stay the same objects (the notes' positions)."""
+    body = [
+        _without_statements(s, calls) if isinstance(s, cst.With) else s
+        for s in node.body.body if id(expression_of(s)) not in calls
+    ]
+    return node.with_changes(body=node.body.with_changes(body=body))
+
+
+def _has_empty_block(node: cst.CSTNode) -> bool:
+    return any(not block.body for block in _nodes(node, (cst.IndentedBlock,)))
+
+
 def _first_repeat(tags: list[str]) -> str:
     return next(t for i, t in enumerate(tags) if t in tags[:i])
 
@@ -310,7 +403,9 @@ def _dict_of(graph: Graph, value: SummaryValue, variables: bool) -> cst.Dict:
     elements = []
     for op in value.ops:
         node = op.value
-        if variables and graph.is_variable(node):
+        if op.stand_in is not None:
+            node = _helper_variable(graph, op) if variables else op.stand_in
+        elif variables and graph.is_variable(node):
             node = cst.parse_expression(f"{graph.tf}.identity({graph.variable_code(node)})")
         if op.kind == "image":  # TF1 encoded the first max_outputs images only
             code = graph.code(node)
@@ -320,6 +415,17 @@ def _dict_of(graph: Graph, value: SummaryValue, variables: bool) -> cst.Dict:
             node = cst.parse_expression(f"{code}[:{count}]")
         elements.append(cst.DictElement(cst.SimpleString(_quoted(op.tag.text)), node))
     return cst.Dict(elements)
+
+
+def _helper_variable(graph: Graph, op: SummaryOp) -> cst.BaseExpression:
+    """``tf.identity(fc1_layer.W)``: the summarised variable of the helper's instance for this call."""
+    assert op.site is not None and isinstance(op.value, cst.Name)
+    instance = graph.helper_instances.get(id(op.site))
+    attributes = {attribute for attribute, _ in graph.module_variables.get(instance or "", [])}
+    if instance is None or op.value.value not in attributes:
+        raise CannotConvert(op.call, f"`{graph.code(op.call.func)}` summarises `{op.value.value}`, which is not a variable "
+                                     "of the module class its function becomes")
+    return cst.parse_expression(f"{graph.tf}.identity({instance}.{op.value.value})")
 
 
 def _quoted(text: str) -> str:
@@ -465,6 +571,8 @@ def _check_rebound(graph: Graph, summaries: Summaries) -> None:
         if value.merge_of:
             continue
         for op in value.ops:
+            if op.site is not None:
+                continue  # the helper's own variable, read from its instance
             for stmt in graph.body[op.index + 1:value.index]:
                 assignment = single_assignment(stmt)
                 if assignment is not None and set(assignment[0]) & names_read(op.value):
@@ -633,7 +741,7 @@ def build_values(graph: Graph, summaries: Summaries) -> None:
     """After classification: variables in the summary dicts are read through
     ``tf.identity`` (before the step's update, as TF1's summary read them)."""
     for value in summaries.named.values():
-        if value.merge_of or not any(graph.is_variable(op.value) for op in value.ops):
+        if value.merge_of or not any(op.site is not None or graph.is_variable(op.value) for op in value.ops):
             continue
         unit = next((u for u in graph.units if u.index == value.index and value.name in u.defines), None)
         if unit is None:

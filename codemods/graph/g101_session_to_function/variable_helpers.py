@@ -190,7 +190,7 @@ def _parts(fn: cst.FunctionDef, graph: Graph, helper_for) -> dict[int, str]:
     each runs once per call of ``fn`` (not in a loop, condition, comprehension or lambda)."""
     straight: set[int] = set()
     found: list[tuple[cst.Call, list[str]]] = []
-    for stmt in _straight_statements(fn.body.body):
+    for stmt in straight_statements(fn.body.body):
         repeated = {id(c) for node in repeating_nodes(stmt) for c in calls_in(node)}
         assignment = single_assignment(stmt)
         for call in calls_in(stmt):
@@ -215,14 +215,14 @@ def _parts(fn: cst.FunctionDef, graph: Graph, helper_for) -> dict[int, str]:
     return parts
 
 
-def _straight_statements(block) -> list[cst.SimpleStatementLine]:
+def straight_statements(block) -> list[cst.SimpleStatementLine]:
     """The statements of a body that run once per call: its own and those of its `with` blocks."""
     found: list[cst.SimpleStatementLine] = []
     for stmt in block:
         if isinstance(stmt, cst.SimpleStatementLine):
             found.append(stmt)
         elif isinstance(stmt, cst.With):
-            found.extend(_straight_statements(stmt.body.body))
+            found.extend(straight_statements(stmt.body.body))
     return found
 
 
@@ -439,7 +439,6 @@ class VariableHelpers(Feature):
 
     def __init__(self) -> None:
         self.helpers: dict[str, VariableHelper] = {}
-        self.calls: dict[int, str] = {}  # call id -> the instance it becomes
         self.analysing: set[str] = set()  # helpers whose analysis is under way (a helper calling itself)
 
     def variable_function(self, graph: Graph, fn: cst.FunctionDef) -> bool:
@@ -453,7 +452,8 @@ class VariableHelpers(Feature):
         class_name = graph.fresh(camel(name))
         self.helpers[name] = analyse(fn, graph, class_name, lambda callee: self._helper_for(graph, callee))
         self.analysing.discard(name)
-        graph.report(fn, f"`{name}` creates variables at each call -> tf.Module class `{class_name}`, one instance per call", kind="converted")
+        # At its name: the node stays the tree's when a feature edited the body (summaries taken out).
+        graph.report(fn.name, f"`{name}` creates variables at each call -> tf.Module class `{class_name}`, one instance per call", kind="converted")
         return True
 
     def _helper_for(self, graph: Graph, name: str) -> VariableHelper | None:
@@ -480,7 +480,7 @@ class VariableHelpers(Feature):
                 assignment = single_assignment(stmt)
                 names = assignment[0] if assignment else []
                 instance = graph.fresh(instance_base(names, call.func.value))
-                self.calls[id(call)] = instance
+                graph.helper_instances[id(call)] = instance
                 graph.edits.inserted.setdefault(unit.index, []).append(f"{instance} = {helper.class_name}()")
                 graph.variables.append(Variable(unit.index, instance, "module"))
                 graph.module_variables[instance] = helper.variables
@@ -500,7 +500,7 @@ class VariableHelpers(Feature):
             return
         inner = {key for helper in self.helpers.values() for key in helper.parts}
         for call in calls_in(graph.module):
-            if isinstance(call.func, cst.Name) and call.func.value in self.helpers and id(call) not in self.calls and id(call) not in inner:
+            if isinstance(call.func, cst.Name) and call.func.value in self.helpers and id(call) not in graph.helper_instances and id(call) not in inner:
                 raise CannotConvert(call, f"`{call.func.value}` creates variables and is called outside the graph's own statements")
         random_units = self._random_units(graph)
         if not random_units:
@@ -520,7 +520,7 @@ class VariableHelpers(Feature):
         found = []
         for unit in graph.units:
             for call in calls_in(unit.node):
-                if id(call) in self.calls and self.helpers[call.func.value].random:
+                if id(call) in graph.helper_instances and self.helpers[call.func.value].random:
                     found.append(unit.index)
                     break
         return sorted(found)
@@ -543,8 +543,8 @@ class VariableHelpers(Feature):
         return None if helper is None else helper.class_def
 
     def unit_code(self, graph: Graph, unit: Unit, node: cst.CSTNode) -> cst.CSTNode:
-        if any(id(call) in self.calls for call in calls_in(unit.node)):
-            return node.visit(HelperCalls(self.calls))
+        if any(id(call) in graph.helper_instances for call in calls_in(unit.node)):
+            return node.visit(HelperCalls(graph.helper_instances))
         return node
 
     def finish_module(self, graph: Graph, module: cst.Module) -> cst.Module:
