@@ -1460,3 +1460,28 @@ print(t.eval())
 """)
     assert "compat.v1" in text
     assert any("`t` is read as a Python value and defined as a tensor by the same run" in f.message for f in findings)
+
+
+def test_a_session_opened_in_a_function_the_rule_does_not_read_keeps_the_module_in_graph_mode() -> None:
+    # main() parses the arguments, train(args) builds the model (another module's class)
+    # and runs it: without the switch, the TF 1 graph code it keeps could not run eagerly.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from model import Model
+
+
+        def main():
+            train(parse_args())
+
+
+        def train(args):
+            model = Model(args)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                print(sess.run(model.cost))
+        """
+    )
+    assert text.startswith("import tensorflow.compat.v1 as tf\nfrom model import Model\ntf.disable_v2_behavior()\n")
+    [message] = [f.message for f in findings if f.kind == "declined"]
+    assert "the Session is opened in `train`" in message
