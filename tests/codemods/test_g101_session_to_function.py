@@ -1462,7 +1462,7 @@ print(t.eval())
     assert any("`t` is read as a Python value and defined as a tensor by the same run" in f.message for f in findings)
 
 
-def test_a_session_opened_in_a_function_the_rule_does_not_read_keeps_the_module_in_graph_mode() -> None:
+def test_a_session_opened_in_a_function_the_rule_does_not_read_keeps_the_script_in_graph_mode() -> None:
     # main() parses the arguments, train(args) builds the model (another module's class)
     # and runs it: without the switch, the TF 1 graph code it keeps could not run eagerly.
     text, findings = migrate(
@@ -1480,6 +1480,10 @@ def test_a_session_opened_in_a_function_the_rule_does_not_read_keeps_the_module_
             with tf.Session() as sess:
                 sess.run(tf.global_variables_initializer())
                 print(sess.run(model.cost))
+
+
+        if __name__ == "__main__":
+            main()
         """
     )
     assert text.startswith("import tensorflow.compat.v1 as tf\nfrom model import Model\ntf.disable_v2_behavior()\n")

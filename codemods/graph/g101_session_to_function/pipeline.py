@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from codemods.analysis.graph import calls_in
+from codemods.analysis.graph import calls_in, names_read
 from codemods.graph.g101_session_to_function import build_functions, class_layout, model_classes, model_instances
 from codemods.graph.g101_session_to_function.analysis import analyse
 from codemods.graph.g101_session_to_function.checkpoints import Checkpoints
@@ -127,8 +127,11 @@ def _convert_built(
 
 
 def _session_elsewhere(tree: cst.Module, graph: Graph, sym: Sym) -> None:
-    """A Session opened in a function the conversion does not read (``def train(args)``
-    called by ``main()``) runs TF1 graph code that is not converted: kept in graph mode."""
+    """A script's Session opened in a function the conversion does not read (``def
+    train(args)`` called by ``main()``) runs TF1 graph code that is not converted: kept in
+    graph mode. A library's functions running sessions are left to the API rules."""
+    if not any(isinstance(stmt, cst.If) and "__name__" in names_read(stmt.test) for stmt in tree.body):
+        return
     owner = graph.owner
     for stmt in tree.body:
         functions = stmt.body.body if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock) else [stmt]
