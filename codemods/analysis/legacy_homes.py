@@ -73,11 +73,11 @@ BROKEN_SLIM_ADVICE = {
 }
 
 
-# TF1 functions without a TF 2.21 home that the migrated module gets a copy of, by TF1
-# symbol: TF 1.15's implementation (contrib/seq2seq/python/ops/loss.py,
+# TF1 functions and classes without a TF 2.21 home that the migrated module gets a copy of,
+# by TF1 symbol: TF 1.15's implementation (contrib/seq2seq/python/ops/loss.py,
 # contrib/legacy_seq2seq/python/ops/seq2seq.py; legacy_seq2seq's sequence_loss with the
 # sequence_loss_by_example it calls written inline) named ``{name}``, with TensorFlow
-# spelled ``{tf}``.
+# spelled ``{tf}``, ``tensorflow.compat.v1`` ``{v1}`` and tf-keras' legacy module ``{legacy}``.
 HELPERS = {
     "contrib.seq2seq.sequence_loss": '''\
 def {name}(logits, targets, weights, average_across_timesteps=True, average_across_batch=True,
@@ -164,6 +164,219 @@ def {name}(logits, targets, weights, average_across_timesteps=True, average_acro
             return cost / {tf}.cast(batch_size, cost.dtype)
         return cost
 ''',
+    # contrib/legacy_seq2seq/python/ops/seq2seq.py: one cell over a list of inputs, its variables
+    # made by the first step and reused by the others.
+    "contrib.legacy_seq2seq.rnn_decoder": '''\
+def {name}(decoder_inputs, initial_state, cell, loop_function=None, scope=None):
+    """TF 1's tf.contrib.legacy_seq2seq.rnn_decoder (TF 2 has no tf.contrib): `cell` run over the
+    list `decoder_inputs` from `initial_state`; with `loop_function`, each input after the first
+    is made from the previous output. Returns the list of outputs and the last state."""
+    with {v1}.variable_scope(scope or "rnn_decoder"):
+        state = initial_state
+        outputs = []
+        prev = None
+        for i, inp in enumerate(decoder_inputs):
+            if loop_function is not None and prev is not None:
+                with {v1}.variable_scope("loop_function", reuse=True):
+                    inp = loop_function(prev, i)
+            if i > 0:
+                {v1}.get_variable_scope().reuse_variables()
+            output, state = cell(inp, state)
+            outputs.append(output)
+            if loop_function is not None:
+                prev = output
+    return outputs, state
+''',
+    # contrib/rnn/python/ops/rnn_cell.py: a LayerRNNCell (its variables named by the layer,
+    # nas_cell/kernel, made by build), on the tf-keras legacy RNNCell.
+    "contrib.rnn.NASCell": '''\
+class {name}({legacy}.rnn_cell.RNNCell):
+    """TF 1's tf.contrib.rnn.NASCell (TF 2 has no tf.contrib): the Neural Architecture Search
+    cell, with an optional projection of its output to `num_proj` units."""
+
+    _NAS_BASE = 8
+
+    def __init__(self, num_units, num_proj=None, use_bias=False, reuse=None, **kwargs):
+        super().__init__(_reuse=reuse, **kwargs)
+        self._num_units = num_units
+        self._num_proj = num_proj
+        self._use_bias = use_bias
+        self._reuse = reuse
+        self._output_size = num_units if num_proj is None else num_proj
+        self._state_size = {legacy}.rnn_cell.LSTMStateTuple(num_units, self._output_size)
+
+    @property
+    def state_size(self):
+        return self._state_size
+
+    @property
+    def output_size(self):
+        return self._output_size
+
+    def __call__(self, inputs, state, scope=None, *args, **kwargs):
+        # TF 1's LayerRNNCell: the layer's own variable naming, not RNNCell's variable scope.
+        return super({legacy}.rnn_cell.RNNCell, self).__call__(inputs, state, *args, scope=scope, **kwargs)
+
+    def build(self, inputs_shape):
+        input_size = {v1}.dimension_value({v1}.TensorShape(inputs_shape).with_rank(2)[1])
+        if input_size is None:
+            raise ValueError("Could not infer input size from inputs.get_shape()[-1]")
+        num_proj = self._num_units if self._num_proj is None else self._num_proj
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", [num_proj, self._NAS_BASE * self._num_units])
+        self.kernel = self.add_weight("kernel", [input_size, self._NAS_BASE * self._num_units])
+        if self._use_bias:
+            self.bias = self.add_weight("bias", shape=[self._NAS_BASE * self._num_units],
+                                        initializer={v1}.zeros_initializer())
+        if self._num_proj is not None:
+            self.projection_weights = self.add_weight("projection_weights", [self._num_units, self._num_proj])
+        self.built = True
+
+    def call(self, inputs, state):
+        sigmoid, tanh, relu = {v1}.sigmoid, {v1}.tanh, {v1}.nn.relu
+        (c_prev, m_prev) = state
+        m_matrix = {v1}.matmul(m_prev, self.recurrent_kernel)
+        inputs_matrix = {v1}.matmul(inputs, self.kernel)
+        if self._use_bias:
+            m_matrix = {v1}.nn.bias_add(m_matrix, self.bias)
+        m_matrix_splits = {v1}.split(axis=1, num_or_size_splits=self._NAS_BASE, value=m_matrix)
+        inputs_matrix_splits = {v1}.split(axis=1, num_or_size_splits=self._NAS_BASE, value=inputs_matrix)
+        layer1_0 = sigmoid(inputs_matrix_splits[0] + m_matrix_splits[0])
+        layer1_1 = relu(inputs_matrix_splits[1] + m_matrix_splits[1])
+        layer1_2 = sigmoid(inputs_matrix_splits[2] + m_matrix_splits[2])
+        layer1_3 = relu(inputs_matrix_splits[3] * m_matrix_splits[3])
+        layer1_4 = tanh(inputs_matrix_splits[4] + m_matrix_splits[4])
+        layer1_5 = sigmoid(inputs_matrix_splits[5] + m_matrix_splits[5])
+        layer1_6 = tanh(inputs_matrix_splits[6] + m_matrix_splits[6])
+        layer1_7 = sigmoid(inputs_matrix_splits[7] + m_matrix_splits[7])
+        l2_0 = tanh(layer1_0 * layer1_1)
+        l2_1 = tanh(layer1_2 + layer1_3)
+        l2_2 = tanh(layer1_4 * layer1_5)
+        l2_3 = sigmoid(layer1_6 + layer1_7)
+        l2_0 = tanh(l2_0 + c_prev)
+        new_c = l2_0 * l2_1
+        l3_1 = tanh(l2_2 + l2_3)
+        new_m = tanh(new_c * l3_1)
+        if self._num_proj is not None:
+            new_m = {v1}.matmul(new_m, self.projection_weights)
+        return new_m, {legacy}.rnn_cell.LSTMStateTuple(new_c, new_m)
+''',
+    # contrib/learn/python/learn/preprocessing/text.py and categorical_vocabulary.py (pure Python).
+    "contrib.learn.preprocessing.VocabularyProcessor": '''\
+class {name}:
+    """TF 1's tf.contrib.learn.preprocessing.VocabularyProcessor (TF 2 has no tf.contrib): maps
+    documents to rows of `max_document_length` word ids (0: unknown words and padding), the
+    ids given by `fit` in the order words first occur (by frequency after a `min_frequency`
+    trim), with TF 1's tokenizer; `save` and `restore` pickle it."""
+
+    class Vocabulary:
+        """TF 1's CategoricalVocabulary: the word -> id mapping and the words' frequencies."""
+
+        def __init__(self, unknown_token="<UNK>", support_reverse=True):
+            self._unknown_token = unknown_token
+            self._mapping = {{unknown_token: 0}}
+            self._support_reverse = support_reverse
+            if support_reverse:
+                self._reverse_mapping = [unknown_token]
+            self._freq = {{}}
+            self._freeze = False
+
+        def __len__(self):
+            return len(self._mapping)
+
+        def freeze(self, freeze=True):
+            self._freeze = freeze
+
+        def get(self, category):
+            if category not in self._mapping:
+                if self._freeze:
+                    return 0
+                self._mapping[category] = len(self._mapping)
+                if self._support_reverse:
+                    self._reverse_mapping.append(category)
+            return self._mapping[category]
+
+        def add(self, category, count=1):
+            if self.get(category) > 0:
+                self._freq[category] = self._freq.get(category, 0) + count
+
+        def trim(self, min_frequency, max_frequency=-1):
+            # By frequency, most frequent first, words of equal frequency in alphabetical order.
+            self._freq = sorted(sorted(self._freq.items(), key=lambda x: (isinstance(x[0], str), x[0])),
+                                key=lambda x: x[1], reverse=True)
+            self._mapping = {{self._unknown_token: 0}}
+            if self._support_reverse:
+                self._reverse_mapping = [self._unknown_token]
+            idx = 1
+            for category, count in self._freq:
+                if max_frequency > 0 and count >= max_frequency:
+                    continue
+                if count <= min_frequency:
+                    break
+                self._mapping[category] = idx
+                idx += 1
+                if self._support_reverse:
+                    self._reverse_mapping.append(category)
+            self._freq = dict(self._freq[:idx - 1])
+
+        def reverse(self, class_id):
+            if not self._support_reverse:
+                raise ValueError("This vocabulary wasn't initialized with support_reverse to support reverse() function.")
+            return self._reverse_mapping[class_id]
+
+    def __init__(self, max_document_length, min_frequency=0, vocabulary=None, tokenizer_fn=None):
+        self.max_document_length = max_document_length
+        self.min_frequency = min_frequency
+        self.vocabulary_ = vocabulary if vocabulary else {name}.Vocabulary()
+        self._tokenizer = tokenizer_fn if tokenizer_fn else {name}.tokenizer
+
+    @staticmethod
+    def tokenizer(iterator):
+        import re
+
+        for value in iterator:
+            yield re.findall(r"[A-Z]{{2,}}(?![a-z])|[A-Z][a-z]+(?=[A-Z])|['\\w\\-]+", value)
+
+    def fit(self, raw_documents, unused_y=None):
+        for tokens in self._tokenizer(raw_documents):
+            for token in tokens:
+                self.vocabulary_.add(token)
+        if self.min_frequency > 0:
+            self.vocabulary_.trim(self.min_frequency)
+        self.vocabulary_.freeze()
+        return self
+
+    def fit_transform(self, raw_documents, unused_y=None):
+        self.fit(raw_documents)
+        return self.transform(raw_documents)
+
+    def transform(self, raw_documents):
+        import numpy
+
+        for tokens in self._tokenizer(raw_documents):
+            word_ids = numpy.zeros(self.max_document_length, numpy.int64)
+            for idx, token in enumerate(tokens):
+                if idx >= self.max_document_length:
+                    break
+                word_ids[idx] = self.vocabulary_.get(token)
+            yield word_ids
+
+    def reverse(self, documents):
+        for item in documents:
+            yield " ".join(self.vocabulary_.reverse(class_id) for class_id in item)
+
+    def save(self, filename):
+        import pickle
+
+        with {tf}.io.gfile.GFile(filename, "wb") as f:
+            f.write(pickle.dumps(self))
+
+    @classmethod
+    def restore(cls, filename):
+        import pickle
+
+        with {tf}.io.gfile.GFile(filename, "rb") as f:
+            return pickle.loads(f.read())
+''',
 }
 
 
@@ -227,9 +440,22 @@ def _slim_name(symbol: str) -> str | None:
     return None
 
 
-def helper_code(home: Home, name: str, tf: str) -> str:
-    """The definition of the helper ``home`` names, called ``name``, with TensorFlow spelled ``tf``."""
-    return HELPERS[home.path].format(name=name, tf=tf, indent=" " * (len(name) + 5))
+def helper_code(home: Home, name: str, tf: str, v1: str, legacy: str) -> str:
+    """The definition of the helper ``home`` names, called ``name``, with TensorFlow spelled ``tf``,
+    ``tensorflow.compat.v1`` spelled ``v1`` and tf-keras' legacy module ``legacy``."""
+    return HELPERS[home.path].format(name=name, tf=tf, v1=v1, legacy=legacy, indent=" " * (len(name) + 5))
+
+
+def needs(home: Home, spelling: str) -> bool:
+    """Does the helper's code name ``spelling``: "v1" (``tensorflow.compat.v1``: variable scopes)
+    or "legacy" (tf-keras' legacy module: the RNN cell base class)?"""
+    return "{%s}" % spelling in HELPERS[home.path]
+
+
+def helper_of(symbol: str) -> Home | None:
+    """The helper class an attribute of it belongs to (``VocabularyProcessor.restore``)."""
+    owner = symbol.rpartition(".")[0]
+    return Home("helper", owner) if owner in HELPERS and HELPERS[owner].startswith("class ") else None
 
 
 def slim_subpackage(home: Home) -> str | None:

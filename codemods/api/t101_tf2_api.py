@@ -36,6 +36,14 @@ _MEAN_LOSSES = {
 }
 _PER_CALL |= set(_MEAN_LOSSES) | set(tf_api.V1_INITIALIZERS)
 _ASSIGN_METHODS = {"tf.assign": "assign", "tf.assign_add": "assign_add", "tf.assign_sub": "assign_sub"}
+# TF 1's summary ops, whose TF 2 namesakes write to the default writer instead: a call with
+# TF 2's step (or its data / buckets / description) is TF 2's; any other stays TF 1's.
+_V1_SUMMARIES = {f"tf.summary.{name}" for name in ("scalar", "histogram", "image", "audio", "text")}
+_V2_SUMMARY_KEYWORDS = {"step", "data", "buckets", "description"}
+_V1_SUMMARY_REASON = (
+    "is TF 1's summary op (a serialized Summary, added to the graph's collection for tf.summary.merge_all); TF 2's "
+    "of the same name writes to the default writer at a step and returns a bool"
+)
 
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
@@ -73,7 +81,9 @@ class TF2Api(Rule):
         "constant_initializer(float) -> TF 2's class of the same name with TF 1's defaults written out (stddev=1.0, "
         "minval=0, maxval=1; unseeded and without dtype= they draw the same numbers, also when passed to "
         "tf.compat.v1.get_variable), tf.nn.dropout(x, keep_prob) -> rate=1 - keep_prob, v1 "
-        "softmax_cross_entropy_with_logits keeps its labels out of the gradient with tf.stop_gradient, "
+        "softmax_cross_entropy_with_logits keeps its labels out of the gradient with tf.stop_gradient, TF 1's "
+        "summary ops (tf.summary.scalar / histogram / image / audio / text called without TF 2's step, data, buckets "
+        "or description) stay on tf.compat.v1 for merge_all, "
         "`from tensorflow import X` imports follow their symbols, and modules on "
         "`import tensorflow.compat.v1 as tf` come out importing tensorflow plainly. Positional "
         "arguments are re-mapped only in files that show TF1 code (a TF1 name somewhere), so code "
@@ -346,6 +356,10 @@ class TF2Api(Rule):
     def _convert_call(self, symbol: str, original_node: cst.Call, updated_node: cst.Call):
         if symbol in _PER_CALL:
             return self._per_call(symbol, original_node, updated_node)
+        if symbol in _V1_SUMMARIES and not any(
+            a.keyword is not None and a.keyword.value in _V2_SUMMARY_KEYWORDS for a in updated_node.args
+        ):
+            return self._keep_on_compat(symbol, original_node, updated_node, _V1_SUMMARY_REASON)
         args, problem = self._arguments(symbol, list(updated_node.args))
         if problem is not None:
             return self._keep_on_compat(symbol, original_node, updated_node, problem)

@@ -72,7 +72,10 @@ class LegacyHomes(Rule):
         "(tensorboard ships with TensorFlow); tf.contrib.seq2seq.sequence_loss and "
         "tf.contrib.legacy_seq2seq.sequence_loss / sequence_loss_by_example -> a copy of TF 1.15's function "
         "written once into the module after its imports (`sequence_loss`, or `seq2seq_sequence_loss` / "
-        "`legacy_seq2seq_sequence_loss` when the module binds that name); other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
+        "`legacy_seq2seq_sequence_loss` when the module binds that name), likewise "
+        "tf.contrib.legacy_seq2seq.rnn_decoder, the classes tf.contrib.rnn.NASCell (on tf-keras' legacy RNNCell) "
+        "and tf.contrib.learn.preprocessing.VocabularyProcessor "
+        "(the same word ids; its restore and save pickle it); other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
         "tf.compat.v1 has it (tf.contrib.rnn.static_rnn -> tf.compat.v1.nn.static_rnn). Imports of "
         "tf.contrib left unused are dropped. Anything else under tf.contrib is reported with what to use "
         "instead; the module then still fails on TF 2.21. The migrated program needs `pip install "
@@ -184,6 +187,7 @@ class LegacyHomes(Rule):
         self._subpackages: set[str] = set()  # `import tf_slim.nets` for slim.nets.X
         self._moved_imports: list[str] = []  # names split off a from-import with homeless ones
         self._helpers: dict[str, legacy_homes.Home] = {}  # local name -> the TF1 function it copies
+        self._helper_uses: dict[str, cst.CSTNode] = {}  # local name -> its first use (for the finding)
         self.skip_statements_without("tensorflow")
         new = tree.visit(self)
         if not self._replacements and not self._rewritten_imports:
@@ -209,6 +213,8 @@ class LegacyHomes(Rule):
         if symbol is None:
             return True
         home = legacy_homes.home(symbol)
+        if home is None and legacy_homes.helper_of(symbol) is not None:
+            return True  # `VocabularyProcessor.restore`: the class inside becomes the module's copy
         if home is None:
             self.report(node, f"`tf.{symbol}` cannot run on TF 2.21: {legacy_homes.why_not(symbol)}")
             return False
@@ -237,7 +243,7 @@ class LegacyHomes(Rule):
         if home.kind == "tf":
             return self._compat() + "." + home.path
         if home.kind == "helper":
-            return self._helper(home)
+            return self._helper(home, node)
         name = self._alias(home.kind, node)
         return f"{name}.{home.path}" if home.path else name
 
@@ -255,7 +261,7 @@ class LegacyHomes(Rule):
             self._aliases[kind] = other if self.resolver.is_bound_anywhere(preferred) else preferred
         return self._aliases[kind]
 
-    def _helper(self, home: legacy_homes.Home) -> str:
+    def _helper(self, home: legacy_homes.Home, node: cst.CSTNode) -> str:
         """The name of the module's copy of the TF1 function ``home`` names (``sequence_loss``,
         else ``seq2seq_sequence_loss`` when the module binds that name)."""
         for local, copied in self._helpers.items():
@@ -268,6 +274,7 @@ class LegacyHomes(Rule):
         while self.resolver.is_bound_anywhere(local) or local in self._helpers:
             local += "_"
         self._helpers[local] = home
+        self._helper_uses[local] = node
         return local
 
     def _insert_helpers(self, module: cst.Module) -> cst.Module:
@@ -276,7 +283,9 @@ class LegacyHomes(Rule):
             tf = self.resolver.alias_for("tensorflow") or self.resolver.alias_for("tensorflow.compat.v1")
             if tf is None:
                 self._compat_spelling = tf = "tensorflow"
-            definition = cst.parse_statement(legacy_homes.helper_code(home, local, tf))
+            v1 = self._compat() if legacy_homes.needs(home, "v1") else ""
+            legacy = self._alias("tf_legacy", self._helper_uses[local]) if legacy_homes.needs(home, "legacy") else ""
+            definition = cst.parse_statement(legacy_homes.helper_code(home, local, tf, v1, legacy))
             blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
             index = after_imports(module.body, used={local})
             body = list(module.body)
@@ -360,6 +369,7 @@ class LegacyHomes(Rule):
             # from tensorflow.contrib.seq2seq import sequence_loss -> the module's own copy
             for alias, home in helpers:
                 self._helpers[alias.evaluated_alias or alias.evaluated_name] = home
+                self._helper_uses[alias.evaluated_alias or alias.evaluated_name] = original_node
             self._rewritten_imports += 1
             return cst.RemoveFromParent()
         if len(targets) == 1 and targets[0][2].kind in ("slim", "projector") and not targets[0][2].path:

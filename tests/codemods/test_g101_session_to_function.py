@@ -1498,3 +1498,32 @@ def test_streaming_metrics_keep_the_module_on_tf1() -> None:
         """
     )
     assert "disable_v2_behavior" in text and any("tf.metrics.accuracy" in f.message for f in findings)
+
+
+def test_a_session_opened_in_a_function_the_rule_does_not_read_keeps_the_script_in_graph_mode() -> None:
+    # main() parses the arguments, train(args) builds the model (another module's class)
+    # and runs it: without the switch, the TF 1 graph code it keeps could not run eagerly.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from model import Model
+
+
+        def main():
+            train(parse_args())
+
+
+        def train(args):
+            model = Model(args)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                print(sess.run(model.cost))
+
+
+        if __name__ == "__main__":
+            main()
+        """
+    )
+    assert text.startswith("import tensorflow.compat.v1 as tf\nfrom model import Model\ntf.disable_v2_behavior()\n")
+    [message] = [f.message for f in findings if f.kind == "declined"]
+    assert "the Session is opened in `train`" in message

@@ -407,3 +407,63 @@ def test_legacy_seq2seq_losses_get_copies_of_tf1s_functions() -> None:
         "sequence_loss_by_example", "sequence_loss", "seq2seq_sequence_loss"
     )] == [1, 1, 1]
     assert "total_size += 1e-12" in text and "return cost / tf.cast(batch_size, cost.dtype)" in text
+
+
+def test_vocabulary_processor_gets_a_copy_of_tf1s_class_its_restore_too() -> None:
+    text, findings = migrate(
+        """\
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow.contrib import learn
+
+        vocab_processor = learn.preprocessing.VocabularyProcessor(max_document_length)
+        x = np.array(list(vocab_processor.fit_transform(x_text)))
+        restored = learn.preprocessing.VocabularyProcessor.restore(vocab_path)
+        """
+    )
+    assert "from tensorflow.contrib" not in text and not declined(findings)
+    assert text.count("class VocabularyProcessor:") == 1
+    assert "vocab_processor = VocabularyProcessor(max_document_length)" in text
+    assert "restored = VocabularyProcessor.restore(vocab_path)" in text
+    # TF 1's tokenizer, and its files read and written through TensorFlow's gfile
+    assert r'''re.findall(r"[A-Z]{2,}(?![a-z])|[A-Z][a-z]+(?=[A-Z])|['\w\-]+", value)''' in text
+    assert 'with tf.io.gfile.GFile(filename, "rb") as f:' in text
+
+
+def test_vocabulary_processor_copy_gives_tf1s_word_ids() -> None:
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+        vp = tf.contrib.learn.preprocessing.VocabularyProcessor(4, min_frequency=1)
+        """
+    )
+    namespace: dict = {}
+    exec(compile(text.replace("import tensorflow as tf\n", "", 1), "t.py", "exec"), namespace)  # noqa: S102
+    vp = namespace["vp"]
+    ids = [[int(i) for i in row] for row in vp.fit_transform(["the cat sat", "the dog sat on the mat", "a cat"])]
+    # Words seen more than once, by frequency then alphabetically, the others 0 like the
+    # padding: what TF 1.15's VocabularyProcessor gives.
+    assert ids == [[1, 2, 3, 0], [1, 0, 3, 0], [0, 2, 0, 0]]
+    assert len(vp.vocabulary_) == 4 and list(vp.reverse([[1, 3, 0]])) == ["the sat <UNK>"]
+
+
+def test_rnn_decoder_and_nas_cell_get_copies_on_compat_v1_and_the_legacy_cell() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib import rnn
+        from tensorflow.contrib import legacy_seq2seq
+
+        cell = rnn.MultiRNNCell([rnn.NASCell(8), rnn.LSTMCell(8)])
+        outputs, last_state = legacy_seq2seq.rnn_decoder(inputs, state, cell, scope="rnnlm")
+        """
+    )
+    assert "from tensorflow.contrib" not in text and not declined(findings)
+    assert LEGACY_IMPORT in text
+    assert "class NASCell(tf_legacy.rnn_cell.RNNCell):" in text
+    assert "cell = tf_legacy.rnn_cell.MultiRNNCell([NASCell(8), tf_legacy.rnn_cell.LSTMCell(8)])" in text
+    assert "outputs, last_state = rnn_decoder(inputs, state, cell, scope=\"rnnlm\")" in text
+    # variable scopes exist only under tf.compat.v1 in TF 2
+    assert "    with tf.compat.v1.variable_scope(scope or \"rnn_decoder\"):" in text
+    assert "input_size = tf.compat.v1.dimension_value(" in text

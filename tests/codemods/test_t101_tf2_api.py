@@ -384,3 +384,22 @@ def test_a_star_import_from_tensorflow_is_reported() -> None:
     text, findings = migrate(source)
     assert text == source
     assert [f.line for f in findings] == [1] and "`placeholder`, `log`" in findings[0].message
+
+
+def test_tf1_summary_ops_stay_tf1s_and_tf2_summary_calls_stay_tf2s() -> None:
+    # A model module building summaries for another module's merge_all: TF 2's namesakes
+    # would write nowhere, and merge_all would return None.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None])
+        tf.summary.scalar('loss', tf.reduce_mean(x))
+        tf.summary.histogram('x', values=x)
+        """
+    )
+    assert "tf.compat.v1.summary.scalar('loss', tf.reduce_mean(x))" in text
+    assert "tf.compat.v1.summary.histogram('x', values=x)" in text
+    assert any("merge_all" in f.message for f in findings)
+    source = "import tensorflow as tf\nx = tf.placeholder(tf.float32)\ntf.summary.scalar('loss', x, step=3)\n"
+    assert migrate(source)[0].endswith("tf.summary.scalar('loss', x, step=3)\n")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from codemods.analysis.graph import calls_in, names_read
 from codemods.graph.g101_session_to_function import build_functions, class_layout, model_classes, model_instances
 from codemods.graph.g101_session_to_function.analysis import analyse
 from codemods.graph.g101_session_to_function.checkpoints import Checkpoints
@@ -20,7 +21,7 @@ from codemods.graph.g101_session_to_function.initialisation import plan_initiali
 from codemods.graph.g101_session_to_function.layer_objects import LayerObjects
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Note, NothingToDo
 from codemods.graph.g101_session_to_function.plan import plan
-from codemods.graph.g101_session_to_function.scope import Sym, find_scope, runs_sessions, scope_in
+from codemods.graph.g101_session_to_function.scope import SESSIONS, Sym, find_scope, runs_sessions, scope_in
 from codemods.graph.g101_session_to_function.scoped_variables import ScopedVariables
 from codemods.graph.g101_session_to_function.sites import find_sites
 from codemods.graph.g101_session_to_function.summaries import TensorBoardSummaries
@@ -48,7 +49,11 @@ def convert(
         if found is not None:
             return _convert_built(tree, tf, sym_for, layers, *found)
         graph = find_scope(tree, tf, sym_for(tree))
-        return run_stages(graph, features(layers), ModuleLayout(graph)), graph.notes
+        try:
+            return run_stages(graph, features(layers), ModuleLayout(graph)), graph.notes
+        except NothingToDo:
+            _session_elsewhere(tree, graph, sym_for(tree))
+            raise
     converted, notes, _ = _convert_model(tree, tf, sym_for, layers, model)
     return converted, notes
 
@@ -119,6 +124,27 @@ def _convert_built(
         raise CannotConvert(build_functions.in_tree(tree, exc.node, site), exc.reason) from None
     feature.note(graph)
     return converted, build_functions.user_notes(tree, site, graph.notes)
+
+
+def _session_elsewhere(tree: cst.Module, graph: Graph, sym: Sym) -> None:
+    """A script's Session opened in a function the conversion does not read (``def
+    train(args)`` called by ``main()``) runs TF1 graph code that is not converted: kept in
+    graph mode. A library's functions running sessions are left to the API rules."""
+    if not any(isinstance(stmt, cst.If) and "__name__" in names_read(stmt.test) for stmt in tree.body):
+        return
+    owner = graph.owner
+    for stmt in tree.body:
+        functions = stmt.body.body if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock) else [stmt]
+        for function in functions:
+            if not isinstance(function, cst.FunctionDef) or function is owner:
+                continue
+            opened = next((call for call in calls_in(function) if sym(call.func) in SESSIONS), None)
+            if opened is not None:
+                raise CannotConvert(opened, (
+                    f"the Session is opened in `{function.name.value}`, and the graph it runs is not built at the "
+                    "module's top level or in the one function creating placeholders or variables, which this rule "
+                    "converts"
+                ))
 
 
 def run_stages(graph: Graph, features: list[Feature], layout: Layout) -> cst.Module:
