@@ -16,7 +16,7 @@ from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 
 from codemods import registered, text_gate
 from codemods.analysis.evidence import Evidence, evidence_for, remember_input, shadowed_import
-from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for
+from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for, walk
 from codemods.analysis.positions import locate
 from codemods.finding import Finding
 
@@ -126,7 +126,9 @@ class Rule(VisitorBasedCodemodCommand):
     _relevant_statements: set[int] | None = None
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement) and not self.visits_statement(node):
+        # (Most rules skip nothing: then no statement test at every node.)
+        skipping = self._relevant_statements is not None or self._suppressed
+        if skipping and isinstance(node, cst.BaseStatement) and not self.visits_statement(node):
             return False
         method = getattr(self, "visit_" + type(node).__name__, None)
         return method is None or method(node) is not False
@@ -261,7 +263,7 @@ def suppressions(tree: cst.Module, scratch: dict) -> dict[int, frozenset[str] | 
     if cached is not None and cached[0] is tree:
         return cached[1]
     scan = _SuppressionScan()
-    tree.visit(scan)
+    walk(tree, scan)
     scratch[_CACHE_KEY] = (tree, scan.found, list(scan.nodes.values()))
     return scan.found
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import libcst as cst
 
-from codemods.analysis.names import FastVisitor, is_import_line
+from codemods.analysis.names import FastVisitor, is_import_line, walk
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 
@@ -265,13 +265,21 @@ def nodes_of(
 ) -> list[NodeT]:
     """Every node of the type ``kind`` (or types) in ``node`` (itself included), in source order, not
     looking inside nodes of the types ``skip`` names (e.g. function and class bodies)."""
-    found: list[NodeT] = []
+    collector = _Collect(kind, skip)
+    walk(node, collector)
+    return collector.found
 
-    class _Collect(FastVisitor):
-        def on_visit(self, inner: cst.CSTNode) -> bool:
-            if isinstance(inner, kind):
-                found.append(inner)
-            return not isinstance(inner, skip)
 
-    node.visit(_Collect())
-    return found
+class _Collect(FastVisitor):
+    def __init__(self, kind: type | tuple[type, ...], skip: tuple[type, ...]) -> None:
+        self.kind = kind
+        self.skip = skip
+        self.found: list = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self.kind):
+            self.found.append(node)
+        return not isinstance(node, self.skip)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        pass
