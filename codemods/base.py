@@ -16,7 +16,7 @@ from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 
 from codemods import registered, text_gate
 from codemods.analysis.evidence import Evidence, evidence_for, remember_input, shadowed_import
-from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for, walk
+from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for, transform, walk
 from codemods.analysis.positions import locate
 from codemods.finding import Finding
 
@@ -117,7 +117,11 @@ class Rule(VisitorBasedCodemodCommand):
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
         """Whole-module rules override this; visitor rules keep the default."""
-        return tree.visit(self)
+        return self.transformed(tree)
+
+    def transformed(self, node: cst.CSTNode) -> cst.CSTNode:
+        """``node.visit(self)``, without rebuilding the nodes the rule leaves alone."""
+        return transform(node, self)
 
     # -- fast dispatch -------------------------------------------------------------
     # LibCST's codemod transformers check matcher decorators at every node, which

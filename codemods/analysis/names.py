@@ -25,12 +25,13 @@ class FastVisitor(cst.CSTVisitor):
         pass
 
 
-# Each node type's child fields in the order LibCST visits them: the field names its
-# ``_visit_and_replace_children`` passes to ``visit_required`` and the like, in source order.
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Each node type's child fields in the order LibCST visits them, with how it visits each
+# (``visit_required``, ``visit_sequence``...): read from the calls its
+# ``_visit_and_replace_children`` makes, in source order.
+_CHILD_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
-def _child_fields(kind: type) -> tuple[str, ...]:
+def _child_fields(kind: type) -> tuple[tuple[str, str], ...]:
     import ast
     import inspect
     import textwrap
@@ -41,9 +42,12 @@ def _child_fields(kind: type) -> tuple[str, ...]:
          and call.func.id.startswith("visit_") and len(call.args) > 1 and isinstance(call.args[1], ast.Constant)),
         key=lambda call: (call.lineno, call.col_offset),
     )
-    names = tuple(dict.fromkeys(call.args[1].value for call in calls))
-    _CHILD_FIELDS[kind] = names
-    return names
+    found: dict[str, str] = {}
+    for call in calls:  # ImportFrom visits ``names`` one way or the other
+        found.setdefault(call.args[1].value, call.func.id)
+    fields = tuple(found.items())
+    _CHILD_FIELDS[kind] = fields
+    return fields
 
 
 def walk(node: cst.CSTNode, visitor: FastVisitor) -> None:
@@ -56,7 +60,7 @@ def walk(node: cst.CSTNode, visitor: FastVisitor) -> None:
         fields = _CHILD_FIELDS.get(kind)
         if fields is None:
             fields = _child_fields(kind)
-        for name in fields:
+        for name, _ in fields:
             value = getattr(node, name)
             if isinstance(value, cst.CSTNode):
                 walk(value, visitor)
@@ -64,6 +68,65 @@ def walk(node: cst.CSTNode, visitor: FastVisitor) -> None:
                 for child in value:
                     walk(child, visitor)
     visitor.on_leave(node)
+
+
+def transform(node: cst.CSTNode, transformer: cst.CSTTransformer) -> cst.CSTNode:
+    """``node.visit(transformer)`` for a transformer without per-field hooks: the same
+    calls of ``on_visit`` and ``on_leave`` in the same order and the same result, but a
+    node none of whose children changed is passed on as it is (``updated_node`` is
+    ``original_node``) instead of being rebuilt: most rules change a few lines of a file."""
+    return _transform(node, transformer)
+
+
+def _transform(node, transformer):
+    updated = node
+    if transformer.on_visit(node):
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = _child_fields(type(node))
+        changes = {}
+        for name, how in fields:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                new = _transform(value, transformer)
+                if new is value:
+                    continue
+                if isinstance(new, cst.RemovalSentinel):
+                    if how == "visit_required":
+                        raise TypeError(f"We got a RemovalSentinel while visiting a {type(value).__name__}. "
+                                        "This node's parent does not allow it to be removed.")
+                    new = None if how == "visit_optional" else cst.MaybeSentinel.DEFAULT
+                elif isinstance(new, cst.FlattenSentinel) and how != "visit_sequence":
+                    raise TypeError(f"We got a FlattenSentinel while visiting a {type(value).__name__}. "
+                                    "This node's parent does not allow for it to be replaced with a sequence.")
+                changes[name] = new
+            elif isinstance(value, (tuple, list)) and value:
+                items, changed = _transform_sequence(value, transformer, how == "visit_body_sequence")
+                if changed:
+                    changes[name] = items
+        if changes:
+            updated = node.with_changes(**changes)
+    return transformer.on_leave(node, updated)
+
+
+def _transform_sequence(children, transformer, body: bool):
+    """The children after the transformer, as LibCST's ``visit_sequence`` and
+    ``visit_body_sequence`` build them (a body drops a statement its children emptied)."""
+    items = []
+    changed = False
+    for child in children:
+        new = _transform(child, transformer)
+        if new is child:
+            items.append(child)
+            continue
+        changed = True
+        if isinstance(new, cst.RemovalSentinel):
+            continue
+        for item in (new if isinstance(new, cst.FlattenSentinel) else (new,)):
+            if body and not child._is_removable() and item._is_removable():
+                continue
+            items.append(item)
+    return tuple(items), changed
 
 
 @dataclass

@@ -185,7 +185,7 @@ class LegacyHomes(Rule):
         self._moved_imports: list[str] = []  # names split off a from-import with homeless ones
         self._helpers: dict[str, legacy_homes.Home] = {}  # local name -> the TF1 function it copies
         self.skip_statements_without("tensorflow")
-        new = tree.visit(self)
+        new = self.transformed(tree)
         if not self._replacements and not self._rewritten_imports:
             return tree
         new = drop_unused_contrib_imports(new)

@@ -313,7 +313,7 @@ class TrainingApi(Rule):
         self.one_d_inputs = self._one_d_inputs_among_two_d(tree)
         self.discarded: set[int] = set()
         self.results_reordered = False
-        new = tree.visit(self)
+        new = self.transformed(tree)
         if self.results_reordered:
             self.helpers.append(_RESULTS_HELPER_TEXT.format(name=_RESULTS_HELPER))
         if self.helpers:

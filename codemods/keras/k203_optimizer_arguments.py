@@ -202,7 +202,7 @@ class OptimizerArguments(Rule):
         tree.visit(scan)
         self.compile_only_optimizers = self._tf1_optimizers_only_compiled(scan)
         self.optimizer_copies, self.optimizer_builds = self._shared_optimizers(scan)
-        new = self.refs.apply(tree.visit(self))
+        new = self.refs.apply(self.transformed(tree))
         return self.unless_keras3(tree, new, "its optimizers are Keras 3's and are left as they are")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):

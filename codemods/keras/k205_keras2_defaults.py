@@ -107,7 +107,7 @@ class Keras2Defaults(Rule):
         if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
-        new = self.refs.apply(tree.visit(self))
+        new = self.refs.apply(self.transformed(tree))
         return self.unless_keras3(tree, new, "its layer, activation and loss defaults are Keras 3's and are left as they are")
 
     def _hard_sigmoid(self) -> cst.BaseExpression:
