@@ -16,7 +16,7 @@ from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 
 from codemods import registered, text_gate
 from codemods.analysis.evidence import Evidence, evidence_for, remember_input, shadowed_import
-from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for
+from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for, transform, walk
 from codemods.analysis.positions import locate
 from codemods.finding import Finding
 
@@ -121,7 +121,11 @@ class Rule(VisitorBasedCodemodCommand):
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
         """Whole-module rules override this; visitor rules keep the default."""
-        return tree.visit(self)
+        return self.transformed(tree)
+
+    def transformed(self, node: cst.CSTNode) -> cst.CSTNode:
+        """``node.visit(self)``, without rebuilding the nodes the rule leaves alone."""
+        return transform(node, self)
 
     # -- fast dispatch -------------------------------------------------------------
     # LibCST's codemod transformers check matcher decorators at every node, which
@@ -130,7 +134,9 @@ class Rule(VisitorBasedCodemodCommand):
     _relevant_statements: set[int] | None = None
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement) and not self.visits_statement(node):
+        # (Most rules skip nothing: then no statement test at every node.)
+        skipping = self._relevant_statements is not None or self._suppressed
+        if skipping and isinstance(node, cst.BaseStatement) and not self.visits_statement(node):
             return False
         method = getattr(self, "visit_" + type(node).__name__, None)
         return method is None or method(node) is not False
@@ -271,7 +277,7 @@ def suppressions(tree: cst.Module, scratch: dict) -> dict[int, frozenset[str] | 
     if cached is not None and cached[0] is tree:
         return cached[1]
     scan = _SuppressionScan()
-    tree.visit(scan)
+    walk(tree, scan)
     scratch[_CACHE_KEY] = (tree, scan.found, list(scan.nodes.values()))
     return scan.found
 

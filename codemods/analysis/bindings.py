@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods.analysis.names import FastVisitor, walk
 
-class Bindings(cst.CSTVisitor):
+
+class Bindings(FastVisitor):
     """The value of each name assigned exactly once (``name = value``) per scope: the
     module and each function; names bound any other way in the scope count as rebound."""
 
@@ -18,7 +20,7 @@ class Bindings(cst.CSTVisitor):
     def of(cls, module: cst.Module) -> Bindings:
         bindings = cls()
         bindings._stack.append(module)
-        module.visit(bindings)
+        walk(module, bindings)
         return bindings
 
     def value(self, scopes: list[cst.CSTNode], name: str) -> cst.BaseExpression | None:

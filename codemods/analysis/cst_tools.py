@@ -14,11 +14,11 @@ from ``ImportResolver`` already.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import libcst as cst
 
-from codemods.analysis.names import FastVisitor, is_import_line
+from codemods.analysis.names import FastVisitor, is_import_line, walk
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 
@@ -265,13 +265,24 @@ def nodes_of(
 ) -> list[NodeT]:
     """Every node of the type ``kind`` (or types) in ``node`` (itself included), in source order, not
     looking inside nodes of the types ``skip`` names (e.g. function and class bodies)."""
-    found: list[NodeT] = []
+    collector = _Collect(kind, skip)
+    walk(node, collector)
+    return collector.found
 
-    class _Collect(FastVisitor):
-        def on_visit(self, inner: cst.CSTNode) -> bool:
-            if isinstance(inner, kind):
-                found.append(inner)
-            return not isinstance(inner, skip)
 
-    node.visit(_Collect())
-    return found
+class _Collect(FastVisitor, Generic[NodeT]):
+    """``nodes_of``'s collector: one class for all calls (a class made per call costs more
+    than walking a small node), looking up no ``visit_X``/``leave_X`` methods."""
+
+    def __init__(self, kind: type[NodeT] | tuple[type[NodeT], ...], skip: tuple[type[cst.CSTNode], ...]) -> None:
+        self.kind = kind
+        self.skip = skip
+        self.found: list[NodeT] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self.kind):
+            self.found.append(node)
+        return not isinstance(node, self.skip)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        pass

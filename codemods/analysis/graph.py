@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from codemods.analysis.names import FastVisitor
+from codemods.analysis.names import FastVisitor, walk
 from codemods.analysis.private_names import public_qualified
 
 TF1_PREFIXES = ("tensorflow.compat.v1.", "tensorflow.")
@@ -52,11 +52,11 @@ class ReadNamesVisitor(FastVisitor):
     """Visits the names code reads: not attribute names (``x.attr``), not keywords (``f(k=1)``)."""
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
 
@@ -75,13 +75,13 @@ class _NameCollector(ReadNamesVisitor):
 def names_read(node: cst.CSTNode) -> set[str]:
     """Every plain name the node mentions (a superset of what it reads)."""
     collector = _NameCollector()
-    node.visit(collector)
+    walk(node, collector)
     return collector.names
 
 
 def calls_in(node: cst.CSTNode) -> list[cst.Call]:
     collector = _NameCollector()
-    node.visit(collector)
+    walk(node, collector)
     return collector.calls
 
 

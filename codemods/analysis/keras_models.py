@@ -12,6 +12,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import keyword, literal_value, nodes_of
 from codemods.analysis.keras_calls import keras_path
+from codemods.analysis.names import FastVisitor, walk
 
 # Layers that keep the last dimension of their input.
 _SHAPE_KEEPING = {
@@ -27,7 +28,7 @@ _WIDTH_SETTING = {
 }
 
 
-class _Collect(cst.CSTVisitor):
+class _Collect(FastVisitor):
     def __init__(self, resolve: Callable[[cst.BaseExpression], str | None]) -> None:
         self.resolve = resolve
         self.layers: dict[str, list[cst.BaseExpression] | None] = {}
@@ -68,7 +69,7 @@ class _Collect(cst.CSTVisitor):
 class SequentialModels:
     def __init__(self, module: cst.Module, resolve: Callable[[cst.BaseExpression], str | None]) -> None:
         collector = _Collect(resolve)
-        module.visit(collector)
+        walk(module, collector)
         self._layers = collector.layers
         self._sequential = {name for name, always in collector.sequential.items() if always}
         self._resolve = resolve

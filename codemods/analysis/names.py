@@ -15,13 +15,118 @@ import libcst as cst
 
 class FastVisitor(cst.CSTVisitor):
     """A visitor without per-field hooks (``visit_Node_field``), which none of ours use
-    and which LibCST otherwise looks up for every field of every node."""
+    and which LibCST otherwise looks up for every field of every node. Run it with
+    ``walk``, not ``node.visit``."""
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
         pass
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         pass
+
+
+# Each node type's child fields in the order LibCST visits them, with how it visits each
+# (``visit_required``, ``visit_sequence``...): read from the calls its
+# ``_visit_and_replace_children`` makes, in source order.
+_CHILD_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[tuple[str, str], ...]:
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(kind._visit_and_replace_children)))
+    calls = sorted(
+        (call for call in ast.walk(tree) if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+         and call.func.id.startswith("visit_") and len(call.args) > 1 and isinstance(call.args[1], ast.Constant)),
+        key=lambda call: (call.lineno, call.col_offset),
+    )
+    found: dict[str, str] = {}
+    for call in calls:  # ImportFrom visits ``names`` one way or the other
+        found.setdefault(call.args[1].value, call.func.id)
+    fields = tuple(found.items())
+    _CHILD_FIELDS[kind] = fields
+    return fields
+
+
+def walk(node: cst.CSTNode, visitor: FastVisitor) -> None:
+    """``node.visit(visitor)`` for a visitor that only reads: the same calls of
+    ``on_visit`` and ``on_leave`` in the same order, without LibCST rebuilding every node
+    it passes (its visit copies the tree even for a read-only visitor: several times the
+    cost of the walk itself)."""
+    if visitor.on_visit(node):
+        kind = type(node)
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _child_fields(kind)
+        for name, _ in fields:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                walk(value, visitor)
+            elif isinstance(value, (tuple, list)):
+                for child in value:
+                    walk(child, visitor)
+    visitor.on_leave(node)
+
+
+def transform(node: cst.CSTNode, transformer: cst.CSTTransformer) -> cst.CSTNode:
+    """``node.visit(transformer)`` for a transformer without per-field hooks: the same
+    calls of ``on_visit`` and ``on_leave`` in the same order and the same result, but a
+    node none of whose children changed is passed on as it is (``updated_node`` is
+    ``original_node``) instead of being rebuilt: most rules change a few lines of a file."""
+    return _transform(node, transformer)
+
+
+def _transform(node, transformer):
+    updated = node
+    if transformer.on_visit(node):
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = _child_fields(type(node))
+        changes = {}
+        for name, how in fields:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                new = _transform(value, transformer)
+                if new is value:
+                    continue
+                if isinstance(new, cst.RemovalSentinel):
+                    if how == "visit_required":
+                        raise TypeError(f"We got a RemovalSentinel while visiting a {type(value).__name__}. "
+                                        "This node's parent does not allow it to be removed.")
+                    new = None if how == "visit_optional" else cst.MaybeSentinel.DEFAULT
+                elif isinstance(new, cst.FlattenSentinel) and how != "visit_sequence":
+                    raise TypeError(f"We got a FlattenSentinel while visiting a {type(value).__name__}. "
+                                    "This node's parent does not allow for it to be replaced with a sequence.")
+                changes[name] = new
+            elif isinstance(value, (tuple, list)) and value:
+                items, changed = _transform_sequence(value, transformer, how == "visit_body_sequence")
+                if changed:
+                    changes[name] = items
+        if changes:
+            updated = node.with_changes(**changes)
+    return transformer.on_leave(node, updated)
+
+
+def _transform_sequence(children, transformer, body: bool):
+    """The children after the transformer, as LibCST's ``visit_sequence`` and
+    ``visit_body_sequence`` build them (a body drops a statement its children emptied)."""
+    items = []
+    changed = False
+    for child in children:
+        new = _transform(child, transformer)
+        if new is child:
+            items.append(child)
+            continue
+        changed = True
+        if isinstance(new, cst.RemovalSentinel):
+            continue
+        for item in (new if isinstance(new, cst.FlattenSentinel) else (new,)):
+            if body and not child._is_removable() and item._is_removable():
+                continue
+            items.append(item)
+    return tuple(items), changed
 
 
 @dataclass
@@ -123,7 +228,7 @@ class _BindingCollector(FastVisitor):
         if not self._inner_attribute:  # the whole chain once, not each of its prefixes
             self.attributes.append(node)
         self._inner_attribute = isinstance(node.value, cst.Attribute)
-        node.value.visit(self)
+        walk(node.value, self)
         self._inner_attribute = False
         return False
 
@@ -136,13 +241,13 @@ class _BindingCollector(FastVisitor):
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         # A keyword (`f(tf=1)`) names a parameter, not a variable.
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Param(self, node: cst.Param) -> bool:
         for part in (node.annotation, node.default):
             if part is not None:
-                part.visit(self)
+                walk(part, self)
         return False
 
     def _open(self, node: cst.CSTNode, is_class: bool) -> None:
@@ -188,16 +293,16 @@ class _BindingCollector(FastVisitor):
         while clause is not None:
             clauses.append(clause)
             clause = clause.inner_for_in
-        clauses[0].iter.visit(self)
+        walk(clauses[0].iter, self)
         self._open(node, is_class=False)
         for index, clause in enumerate(clauses):
             self._bind_target(clause.target)
             if index:
-                clause.iter.visit(self)
+                walk(clause.iter, self)
             for condition in clause.ifs:
-                condition.visit(self)
+                walk(condition, self)
         for part in parts:
-            part.visit(self)
+            walk(part, self)
         self.stack.pop()
         return False
 
@@ -337,7 +442,7 @@ class ImportResolver:
 
     def __init__(self, module: cst.Module) -> None:
         collector = _BindingCollector(module)
-        module.visit(collector)
+        walk(module, collector)
         self._resolved = _resolve_loads(collector)
         self._collector = collector
         self._relevant: dict[str, set[int]] = {}

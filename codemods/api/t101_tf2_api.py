@@ -209,7 +209,7 @@ class TF2Api(Rule):
         self._star_imports: list[cst.ImportFrom] = []
         self._star_names: dict[str, None] = {}
         self.skip_statements_without("tensorflow")
-        new = tree.visit(self)
+        new = self.transformed(tree)
         if self._star_names:
             self.report(self._star_imports[0], (
                 "`from ... import *` binds TF 1 names used here "

@@ -285,7 +285,7 @@ class AbslFlagsLogging(Rule):
         first_change: int | None = None  # the new imports must come before it
         for index, stmt in enumerate(tree.body):
             needed = len(self.needed)
-            body.append(stmt.visit(self))
+            body.append(self.transformed(stmt))
             if len(self.needed) > needed and first_change is None:
                 first_change = index
         new = tree.with_changes(body=body)

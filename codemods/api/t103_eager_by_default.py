@@ -80,7 +80,7 @@ class EagerByDefault(Rule):
                 self.removable |= tf_api.DISABLING_CALLS
         # Keyed by id, holding the node so that its id cannot be reused by a new node.
         self._dropped: dict[int, cst.SimpleStatementLine] = {}
-        return tree.visit(self)
+        return self.transformed(tree)
 
     def _graph_only_symbol(self, tree: cst.Module) -> str | None:
         """A TF1 symbol of the module that only TF 1's graph mode has, if any."""

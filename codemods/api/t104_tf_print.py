@@ -69,7 +69,7 @@ class TFPrint(Rule):
         self.names = names
         # Only a statement calling tf.Print changes: one that names something from tensorflow.
         self.skip_statements_without("tensorflow")
-        return tree.visit(self)
+        return self.transformed(tree)
 
     def _print_parts(self, call: cst.CSTNode):
         """(input, tf.print call text) of a convertible ``tf.Print`` call, else None."""

@@ -269,7 +269,7 @@ class Numpy2(Rule):
         self._tuple_returns = _tuple_returning_functions(tree)
         self._sizes = self._counts_used_as_sizes(tree) if self._numpy1_code else set()
         self._rows = _RowsAsNumbers.of(tree, self) if self._numpy1_code else set()
-        new = tree.visit(self)
+        new = self.transformed(tree)
         if self._from_imports:
             new = new.visit(_ImportFixer(self))
         return new

@@ -32,6 +32,7 @@ from typing import Literal
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import nodes_of
 from codemods.analysis.graph import (
     ReadNamesVisitor,
     argument,
@@ -47,7 +48,7 @@ from codemods.analysis.graph import (
     target_parts,
     tf1_symbol,
 )
-from codemods.analysis.names import is_import_line
+from codemods.analysis.names import is_import_line, walk
 from codemods.analysis.tf1_layers import (
     DROPOUT,
     GET_VARIABLE,
@@ -560,31 +561,11 @@ CELL_TEMPLATES = {"lstm": ("TF1LSTMCell", TF1_LSTM_CELL), "gru": ("TF1GRUCell", 
 
 
 def _simple_statements(node: cst.CSTNode) -> list[cst.SimpleStatementLine]:
-    found: list[cst.SimpleStatementLine] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_SimpleStatementLine(self, n) -> None:
-            found.append(n)
-
-    node.visit(_Collect())
-    return found
+    return nodes_of(node, cst.SimpleStatementLine)
 
 
 def _loops_in(fn: cst.FunctionDef) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_For(self, node) -> None:
-            found.append(node)
-
-        def visit_While(self, node) -> None:
-            found.append(node)
-
-        def visit_If(self, node) -> None:
-            found.append(node)
-
-    fn.body.visit(_Collect())
-    return found
+    return nodes_of(fn.body, (cst.For, cst.While, cst.If))
 
 
 class _CallSites(cst.CSTTransformer):
@@ -2158,49 +2139,34 @@ class _DropUpdateOps(cst.CSTTransformer):
 
 
 def _withs(node: cst.CSTNode) -> list[cst.With]:
-    found: list[cst.With] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_With(self, n) -> None:
-            found.append(n)
-
-    node.visit(_Collect())
-    return found
+    return nodes_of(node, cst.With)
 
 
 def _dicts(node: cst.CSTNode) -> list[cst.Dict]:
-    found: list[cst.Dict] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Dict(self, n) -> None:
-            found.append(n)
-
-    node.visit(_Collect())
-    return found
+    return nodes_of(node, cst.Dict)
 
 
 def _names(node: cst.CSTNode) -> list[str]:
     """Every plain name in ``node``, repeats included (not attribute names nor keywords:
     ``tf.nn.rnn_cell`` does not name a variable ``rnn_cell``)."""
-    found: list[str] = []
+    collector = _NameList()
+    walk(node, collector)
+    return collector.found
 
-    class _Collect(ReadNamesVisitor):
-        def visit_Name(self, n) -> None:
-            found.append(n.value)
 
-    node.visit(_Collect())
-    return found
+class _NameList(ReadNamesVisitor):
+    """``_names``' collector: one class for all calls (G102 asks for the names of every
+    statement; a class made per call cost more than the walk)."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found.append(node.value)
 
 
 def _attributes(node: cst.CSTNode) -> list[cst.Attribute]:
-    found: list[cst.Attribute] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Attribute(self, n) -> None:
-            found.append(n)
-
-    node.visit(_Collect())
-    return found
+    return nodes_of(node, cst.Attribute)
 
 
 def _insert_after_imports(module: cst.Module, statements) -> cst.Module:

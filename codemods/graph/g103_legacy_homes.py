@@ -189,7 +189,7 @@ class LegacyHomes(Rule):
         self._helpers: dict[str, legacy_homes.Home] = {}  # local name -> the TF1 function it copies
         self._helper_uses: dict[str, cst.CSTNode] = {}  # local name -> its first use (for the finding)
         self.skip_statements_without("tensorflow")
-        new = tree.visit(self)
+        new = self.transformed(tree)
         if not self._replacements and not self._rewritten_imports:
             return tree
         new = drop_unused_contrib_imports(new)

@@ -886,7 +886,7 @@ class KerasImports(Rule):
         self._replacements = scan.replacements
         self._dirty = scan.dirty
         self._changed = bool(scan.replacements)
-        new = tree.visit(self)
+        new = self.transformed(tree)
         return new if self._changed else tree  # later rules reuse an unchanged tree's resolver
 
     # Only the nodes the scan marked are entered; everything else is kept as it is.

@@ -75,7 +75,7 @@ from codemods.analysis.cst_tools import (
 )
 from codemods.analysis.evidence import KERAS2, input_imports_from
 from codemods.analysis.keras_calls import keras_path, may_use_keras
-from codemods.analysis.names import dotted_name
+from codemods.analysis.names import FastVisitor, dotted_name, walk
 from codemods.base import Example, Rule
 
 # Keras 2.3.1 parameter order after the generator.
@@ -314,7 +314,7 @@ class TrainingApi(Rule):
         self.one_d_inputs = self._one_d_inputs_among_two_d(tree)
         self.discarded: set[int] = set()
         self.results_reordered = False
-        new = tree.visit(self)
+        new = self.transformed(tree)
         if self.results_reordered:
             self.helpers.append(_RESULTS_HELPER_TEXT.format(name=_RESULTS_HELPER))
         if self.helpers:
@@ -338,7 +338,7 @@ class TrainingApi(Rule):
             count = self._loss_count(node, scopes)
             self.outputs[key] = count if self.outputs.get(key, count) == count else None
 
-        tree.visit(_ScopedCalls(tree, compiled))
+        walk(tree, _ScopedCalls(tree, compiled))
         return {key for key, ok in verdicts.items() if ok}
 
     def _one_d_inputs_among_two_d(self, tree: cst.Module) -> dict[int, set[int]]:
@@ -363,7 +363,7 @@ class TrainingApi(Rule):
                     if rank == 1:
                         one_d.setdefault((model, position), []).append(id(node))
 
-        tree.visit(_ScopedCalls(tree, fed))
+        walk(tree, _ScopedCalls(tree, fed))
         found: dict[int, set[int]] = {}
         for (model, position), calls in one_d.items():
             if any(rank >= 2 for rank in ranks[(model, position)]):
@@ -693,7 +693,7 @@ class TrainingApi(Rule):
         return arg.with_changes(keyword=cst.Name("steps_per_epoch"))
 
 
-class _ScopedCalls(cst.CSTVisitor):
+class _ScopedCalls(FastVisitor):
     """Calls ``on_call(call, classes, scopes)`` for every call, with the classes and the
     scopes (module, functions) it is in."""
 
@@ -752,7 +752,7 @@ def _reads_acc_keys(tree: cst.Module) -> bool:
     """Does the module read a logged 'acc' / 'val_acc' (``h.history['acc']``, ``logs.get('acc')``)?"""
     found = False
 
-    class _Keys(cst.CSTVisitor):
+    class _Keys(FastVisitor):
         def visit_SubscriptElement(self, node: cst.SubscriptElement) -> None:
             nonlocal found
             index = node.slice.value if isinstance(node.slice, cst.Index) else None
@@ -764,7 +764,7 @@ def _reads_acc_keys(tree: cst.Module) -> bool:
                 first = node.args[0].value
                 found = found or (isinstance(first, cst.SimpleString) and first.evaluated_value in ("acc", "val_acc"))
 
-    tree.visit(_Keys())
+    walk(tree, _Keys())
     return found
 
 

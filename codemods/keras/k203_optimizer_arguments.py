@@ -203,7 +203,7 @@ class OptimizerArguments(Rule):
         tree.visit(scan)
         self.compile_only_optimizers = self._tf1_optimizers_only_compiled(scan)
         self.optimizer_copies, self.optimizer_builds = self._shared_optimizers(scan)
-        return self.refs.apply(tree.visit(self))
+        return self.refs.apply(self.transformed(tree))
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         if has_star(updated_node):

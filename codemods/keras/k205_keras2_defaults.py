@@ -108,7 +108,7 @@ class Keras2Defaults(Rule):
         if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
-        return self.refs.apply(tree.visit(self))
+        return self.refs.apply(self.transformed(tree))
 
     def _hard_sigmoid(self) -> cst.BaseExpression:
         return cst.parse_expression(self.refs.ref("backend.hard_sigmoid"))

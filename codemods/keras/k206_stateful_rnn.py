@@ -81,7 +81,7 @@ class StatefulRnn(Rule):
         # layer calls that fix their batch shape, and those given an Input instead
         self._fixing: list[cst.Call] = []
         self._moved: set[int] = set()
-        new = self.refs.apply(tree.visit(self))
+        new = self.refs.apply(self.transformed(tree))
         for call in self._fixing:
             if id(call) not in self._moved:
                 self.report(call, "a layer given its batch shape (`batch_input_shape=`, or `batch_size=` with "

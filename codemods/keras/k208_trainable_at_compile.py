@@ -401,7 +401,7 @@ class TrainableAtCompile(Rule):
         self.siblings = builders.siblings
         self.batch_norm_frozen: set[str] = set()
         self.shared_frozen: set[str] = set()
-        new = tree.visit(self)
+        new = self.transformed(tree)
         for model in sorted(self.shared_frozen):
             self.report(scan.first_flag[model], (
                 f"`{self._spelled(model)}` is built together with other models: Keras 2 froze it only as a part of the "

@@ -85,7 +85,7 @@ class BackendSession(Rule):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
         self._comparisons: set[int] = set()
-        return self.refs.apply(tree.visit(self))
+        return self.refs.apply(self.transformed(tree))
 
     def _backend_fn(self, func: cst.BaseExpression) -> str | None:
         return backend_function(self.qualified_name(func))

@@ -145,7 +145,7 @@ class BackendMathToOps(Rule):
         if not may_use_keras(self.resolver):
             return tree
         self.refs = KerasRefs(self.resolver, self.context)
-        return self.refs.apply(tree.visit(self))
+        return self.refs.apply(self.transformed(tree))
 
     def _backend_fn(self, func: cst.BaseExpression) -> str | None:
         return backend_function(self.qualified_name(func))

@@ -82,7 +82,7 @@ class PredictClasses(Rule):
         if not may_use_keras(self.resolver):
             return tree
         self.models = SequentialModels(tree, self.qualified_name)
-        return tree.visit(self)
+        return self.transformed(tree)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         func = updated_node.func

@@ -119,7 +119,7 @@ class SavingFormats(Rule):
         tree.visit(_Writers(self))
         if not self.renames and not self.fstring_renames:
             return tree
-        return tree.visit(self)
+        return self.transformed(tree)
 
     # -- pass 1: which paths are written, and what they become -----------------------
     def writer(self, call: cst.Call) -> None:

@@ -96,7 +96,7 @@ class Callbacks(Rule):
     def rewrite(self, tree: cst.Module) -> cst.Module:
         if not may_use_keras(self.resolver):
             return tree
-        return tree.visit(self)
+        return self.transformed(tree)
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
         value = original_node.value

@@ -65,7 +65,7 @@ class SequentialInputOutput(Rule):
         if not may_use_keras(self.resolver):
             return tree
         self.models = SequentialModels(tree, self.qualified_name)
-        return tree.visit(self)
+        return self.transformed(tree)
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
         plural = _PLURAL.get(original_node.attr.value)
