@@ -122,6 +122,18 @@ def test_numpy2_scalar_reprs_are_not_a_difference():
     assert compare_outputs(before, after).equivalent
 
 
+def test_symbolic_tensors_are_compared_by_shape_and_dtype():
+    # TF 1 printed a graph tensor; the migration prints its traced function's output.
+    before = 'Tensor("Const_1:0", shape=(), dtype=float32) Tensor("add_2:0", shape=(?, 3), dtype=float32)\n'
+    after = 'Tensor("Identity:0", shape=(), dtype=float32) Tensor("Identity:0", shape=(None, 3), dtype=float32)\n'
+    assert compare_outputs(before, after).equivalent
+    assert compare_outputs('Tensor("add_1:0", dtype=float32)\n', 'Tensor("Identity:0", dtype=float32)\n').equivalent
+    assert not compare_outputs(before, after.replace("(None, 3)", "(None, 4)")).equivalent
+    assert not compare_outputs(before, after.replace("float32)\n", "float64)\n")).equivalent
+    # An eager tensor's value is not a description: printing it instead is a difference.
+    assert not compare_outputs(before, 'tf.Tensor(4.0, shape=(), dtype=float32) ' + after.split(" ", 3)[3]).equivalent
+
+
 def test_wrapping_and_spacing_of_arrays_do_not_matter():
     before = "W [[ 0.1  0.2  0.3]\n   [-0.4  0.5  0.6]]\n"
     after = "W [[0.1 0.2 0.3] [-0.4 0.5 0.6]]\n"

@@ -25,7 +25,12 @@ How standard output is read
 4. Blank lines and lines made only of rule characters (``____``, ``====``, box drawing)
    are ignored; whitespace inside a line does not matter; ``0x...`` addresses are
    masked.
-5. NumPy 2 prints scalars inside containers as ``np.float32(0.5)`` where NumPy 1
+5. A symbolic tensor's description, ``Tensor("MatMul:0", shape=(?, 1), dtype=float32)``
+   (what TF 1 printed for a graph tensor, and TF 2 for a traced function's output), is
+   compared by its shape and dtype: the name is where the graph put the op (TF 2's trace
+   names its outputs ``Identity``), and TF 1 wrote an unknown dimension ``?`` where TF 2
+   writes ``None``.
+6. NumPy 2 prints scalars inside containers as ``np.float32(0.5)`` where NumPy 1
    printed ``0.5`` (NEP 51): that wrapper is removed, on both sides.  A ``tf.Tensor(...)``
    wrapper is **not** removed: printing a tensor where the original printed a number is
    a real difference in what the program shows, and it is reported.
@@ -92,6 +97,7 @@ _NEP51 = re.compile(
 _NEP51_BOOL = re.compile(r"\bnp\.(True|False)_")
 _NEP51_STR = re.compile(r"\bnp\.(?:str_|bytes_)\(([^()]*)\)")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
+_SYMBOLIC_TENSOR = re.compile(r'(?<![\w.])Tensor\("[^"]*",(?: shape=(\([^)]*\)|<unknown>),)? dtype=(\w+)\)')
 _RULE_LINE = re.compile(r"^[\s_=\-─━┏┓┗┛┃│┡┩╇┳┻┼┴┬├┤└┘┌┐╭╮╯╰═║╔╗╚╝*~]*$")
 
 _EPOCH = re.compile(r"^\s*Epoch (\d+)/(\d+)\s*$")
@@ -212,7 +218,13 @@ def _terminal_lines(text: str) -> list[str]:
     return lines
 
 
+def _symbolic(match: re.Match) -> str:
+    shape = (match.group(1) or "<unknown>").replace("?", "None")
+    return f"Tensor(shape={shape}, dtype={match.group(2)})"
+
+
 def _normalize(text: str) -> str:
+    text = _SYMBOLIC_TENSOR.sub(_symbolic, text)
     text = _NEP51.sub(r"\1", text)
     text = _NEP51_STR.sub(r"\1", text)
     text = _NEP51_BOOL.sub(r"\1", text)

@@ -1212,18 +1212,46 @@ with tf.Session() as sess:
     assert any("reads `name` of graph tensor `pred` outside a session run" in f.message for f in findings)
 
 
-def test_printing_a_graph_tensor_falls_back() -> None:
-    # TF1 printed `Tensor("Add:0", shape=(), dtype=int32)`: a description, not a value.
+def test_a_printed_graph_tensor_is_its_traced_output() -> None:
+    # TF1 printed `Tensor("Add:0", shape=(), dtype=int32)`: the symbolic tensor, not a value.
     text, findings = migrate("""\
 import tensorflow as tf
 
 c = tf.add(2, 3, name='Add')
-print(c)
+print("c:", c)
+with tf.Session() as sess:
+    print(sess.run(c))
+""")
+    assert "compat.v1" not in text
+    assert 'print("c:", compute_c.get_concrete_function().structured_outputs)' in text
+
+
+def test_printing_a_graph_tensor_in_a_function_or_a_random_one_falls_back() -> None:
+    text, findings = migrate("""\
+import tensorflow as tf
+
+c = tf.add(2, 3, name='Add')
+
+
+def show():
+    print(c)
+
+
+show()
 with tf.Session() as sess:
     print(sess.run(c))
 """)
     assert "compat.v1" in text
-    assert any("prints graph tensor `c`: TF1 printed its description" in f.message for f in findings)
+    assert any("prints graph tensor `c` inside a function: TF1 printed its description" in f.message for f in findings)
+    text, findings = migrate("""\
+import tensorflow as tf
+
+noise = tf.random_normal([2])
+print(noise)
+with tf.Session() as sess:
+    print(sess.run(noise))
+""")
+    assert "compat.v1" in text
 
 
 def test_a_variable_name_bound_to_its_value_is_plain_python_after() -> None:

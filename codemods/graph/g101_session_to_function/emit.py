@@ -296,14 +296,19 @@ class Emitter(cst.CSTTransformer):
         planned = self.sites.get(id(original_node))
         return updated_node if planned is None else cst.parse_expression(self._traced_read(planned, original_node))
 
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name):
+        planned = self.sites.get(id(original_node))
+        return updated_node if planned is None else cst.parse_expression(self._traced_read(planned, original_node))
+
     def _traced_read(self, planned: Planned, node: cst.CSTNode) -> str:
-        """``h.shape`` of a computed tensor: the output of its function, traced for the
-        placeholders' declarations (what TF1's graph knew while it was built)."""
+        """``h.shape`` of a computed tensor, or ``h`` printed: the output of its function,
+        traced for the placeholders' declarations (what TF1's graph knew while it was built;
+        ``print(h)`` printed TF1's symbolic tensor, the trace's is its counterpart)."""
         if not isinstance(self.layout, ModuleLayout):
             raise CannotConvert(node, "a static shape read of a model class's tensor outside its runs")
         fn = planned.function
         specs = ", ".join(f"{self.tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
-        outputs = "output_shapes" if planned.static == "shape" else "output_dtypes"
+        outputs = {"shape": "output_shapes", "dtype": "output_dtypes", "tensor": "structured_outputs"}[planned.static or "shape"]
         return f"{self.layout.invocation(fn.name)}.get_concrete_function({specs}).{outputs}"
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):

@@ -30,8 +30,9 @@ VariableKind = Literal["var", "dict", "list", "layer", "module", "global_step"]
 # What a run fetches: one value, a list, a tuple, a dict, or only ops (no value).
 Shape = Literal["single", "list", "tuple", "dict", "op"]
 NoteKind = Literal["converted", "declined"]
-# What a static read outside the runs reads of a computed tensor: TF1 knew both while building.
-StaticRead = Literal["shape", "dtype"]
+# What a read outside the runs takes of a computed tensor: TF1 knew its shape and dtype while
+# building, and `print(t)` printed the symbolic tensor itself (name, shape, dtype).
+StaticRead = Literal["shape", "dtype", "tensor"]
 
 # TF1 initializer functions (their runs disappear: eager variables are initialised when created).
 INITIALIZERS = {

@@ -124,7 +124,7 @@ def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
 
     class _Collect(cst.CSTVisitor):
         def on_visit(self, n: cst.CSTNode) -> bool:
-            if isinstance(n, (cst.Attribute, cst.Call)):
+            if isinstance(n, (cst.Attribute, cst.Call, cst.Name)):
                 found.append(n)
             return True
 
@@ -295,6 +295,10 @@ def _make_function(
             continue
         definition = graph.definition(name, before)
         placeholder = graph.placeholder(name, before)
+        # `b = tf.placeholder(...)` ... `b = tf.Variable(...)`: reads after it take the variable.
+        variable = max((v.statement for v in graph.variables if v.name == name and v.statement < before), default=-1)
+        if placeholder is not None and variable > placeholder.index:
+            continue
         if placeholder is not None and (
             definition is None or definition.index < placeholder.index
         ):

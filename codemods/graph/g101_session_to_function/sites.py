@@ -27,6 +27,7 @@ from codemods.graph.g101_session_to_function.model import (
     Restore,
     Site,
     Sites,
+    StaticRead,
 )
 from codemods.graph.g101_session_to_function.scope import SESSIONS
 
@@ -359,17 +360,19 @@ class _SiteFinder(ReadNamesVisitor):
         return placeholder.dtype if attribute == "dtype" else None
 
     def _traced(self, node: cst.CSTNode, name: str, attribute: str) -> bool:
-        """``h.shape`` / ``h.get_shape()`` / ``h.dtype`` of a tensor the block computed: the
-        output of a function computing it, traced for the placeholders' declarations
-        (recorded for planning); False where this cannot be (another attribute, a read in
-        a function, which happens where it is called)."""
-        if attribute not in ("shape", "get_shape", "dtype") or self.defining or self.g.definition(name, self.statement) is None:
+        """``h.shape`` / ``h.get_shape()`` / ``h.dtype`` of a tensor the block computed, or
+        ``h`` itself printed: the output of a function computing it, traced for the
+        placeholders' declarations (recorded for planning); False where this cannot be
+        (another attribute, a read in a function, which happens where it is called)."""
+        if attribute not in ("shape", "get_shape", "dtype", "tensor") or self.defining or self.g.definition(name, self.statement) is None:
             return False
-        self.g.edits.traced_reads[id(node)] = (name, "dtype" if attribute == "dtype" else "shape", self.statement)
+        read: StaticRead = "dtype" if attribute == "dtype" else "tensor" if attribute == "tensor" else "shape"
+        self.g.edits.traced_reads[id(node)] = (name, read, self.statement)
         return True
 
     def _static_call(self, node: cst.Call) -> bool:
-        """``x.get_shape()`` of a placeholder (recorded); ``print(t)`` of a graph tensor (refused)."""
+        """``x.get_shape()`` of a placeholder (recorded); ``print(t)`` of a graph tensor: the
+        symbolic tensor of its function's trace, which TF1's print described (recorded)."""
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get_shape" and not node.args:
             if isinstance(func.value, cst.Name) and self._graph_name(func.value.value):
@@ -384,12 +387,19 @@ class _SiteFinder(ReadNamesVisitor):
                 self.g.edits.static_reads[id(node)] = static
                 return True
         if isinstance(func, cst.Name) and func.value == "print":
-            for arg in node.args:
-                if isinstance(arg.value, cst.Name) and self._graph_name(arg.value.value):
+            printed = [a.value for a in node.args if isinstance(a.value, cst.Name) and self._graph_name(a.value.value)]
+            for tensor in printed:
+                if not self._traced(tensor, tensor.value, "tensor"):
                     raise CannotConvert(node, (
-                        f"prints graph tensor `{arg.value.value}`: TF1 printed its description (name, shape, dtype), "
-                        "not a value, and eager code has no graph tensor to describe"
+                        f"prints graph tensor `{tensor.value}` inside a function: TF1 printed its description "
+                        "(name, shape, dtype), not a value"
                     ))
+            if not printed:
+                return False
+            for arg in node.args:
+                if all(arg.value is not tensor for tensor in printed):
+                    arg.visit(self)
+            return True
         return False
 
     def visit_Param(self, node: cst.Param) -> bool:
