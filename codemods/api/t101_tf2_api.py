@@ -46,6 +46,17 @@ _V1_SUMMARY_REASON = (
 )
 
 
+def _sets_default_writer(node: cst.With) -> bool:
+    """``with writer.as_default(step=...):``: TF 2's summaries inside write at that step."""
+    return any(
+        isinstance(item.item, cst.Call)
+        and isinstance(item.item.func, cst.Attribute)
+        and item.item.func.attr.value == "as_default"
+        and any(a.keyword is not None and a.keyword.value == "step" for a in item.item.args)
+        for item in node.items
+    )
+
+
 _DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
@@ -205,6 +216,7 @@ class TF2Api(Rule):
             self.names.compat_module or tf_api.graph_outcome(self.context.scratch).converted or self.evidence.tf1
         )
         self._call_funcs: set[int] = set()
+        self._writer_blocks = 0  # `with writer.as_default(step=...)` blocks around the node
         self._undecided: set[str] = set()
         self._star_imports: list[cst.ImportFrom] = []
         self._star_names: dict[str, None] = {}
@@ -236,6 +248,13 @@ class TF2Api(Rule):
     # -- symbol names ---------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         self._call_funcs.add(id(node.func))
+
+    def visit_With(self, node: cst.With) -> None:
+        self._writer_blocks += _sets_default_writer(node)
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.With:
+        self._writer_blocks -= _sets_default_writer(original_node)
+        return updated_node
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         if isinstance(node.names, cst.ImportStar) and node.module is not None and not node.relative:
@@ -356,7 +375,7 @@ class TF2Api(Rule):
     def _convert_call(self, symbol: str, original_node: cst.Call, updated_node: cst.Call):
         if symbol in _PER_CALL:
             return self._per_call(symbol, original_node, updated_node)
-        if symbol in _V1_SUMMARIES and not any(
+        if symbol in _V1_SUMMARIES and not self._writer_blocks and not any(
             a.keyword is not None and a.keyword.value in _V2_SUMMARY_KEYWORDS for a in updated_node.args
         ):
             return self._keep_on_compat(symbol, original_node, updated_node, _V1_SUMMARY_REASON)

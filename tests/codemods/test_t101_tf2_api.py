@@ -403,3 +403,9 @@ def test_tf1_summary_ops_stay_tf1s_and_tf2_summary_calls_stay_tf2s() -> None:
     assert any("merge_all" in f.message for f in findings)
     source = "import tensorflow as tf\nx = tf.placeholder(tf.float32)\ntf.summary.scalar('loss', x, step=3)\n"
     assert migrate(source)[0].endswith("tf.summary.scalar('loss', x, step=3)\n")
+    # Inside a default writer's block at a step (what G101 writes), the calls are TF 2's.
+    source = (
+        "import tensorflow as tf\nx = tf.placeholder(tf.float32)\nwriter = tf.summary.create_file_writer('logs')\n"
+        "with writer.as_default(step=3):\n    tf.summary.scalar('loss', x)\n"
+    )
+    assert migrate(source)[0].endswith("with writer.as_default(step=3):\n    tf.summary.scalar('loss', x)\n")
