@@ -1226,6 +1226,20 @@ with tf.Session() as sess:
     assert 'print("c:", compute_c.get_concrete_function().structured_outputs)' in text
 
 
+def test_a_printed_placeholder_is_its_traced_parameter() -> None:
+    # TF1 printed `Tensor("Placeholder:0", shape=(?, 3), dtype=float32)`.
+    text, _ = migrate("""\
+import tensorflow as tf
+
+X = tf.placeholder(tf.float32, [None, 3])
+print(X)
+with tf.Session() as sess:
+    print(sess.run(X * 2, feed_dict={X: [[1, 2, 3]]}))
+""")
+    assert "compat.v1" not in text
+    assert "print(compute_X.get_concrete_function(tf.TensorSpec([None, 3], tf.float32)).structured_outputs)" in text
+
+
 def test_printing_a_graph_tensor_in_a_function_or_a_random_one_falls_back() -> None:
     text, findings = migrate("""\
 import tensorflow as tf
@@ -1242,7 +1256,7 @@ with tf.Session() as sess:
     print(sess.run(c))
 """)
     assert "compat.v1" in text
-    assert any("prints graph tensor `c` inside a function: TF1 printed its description" in f.message for f in findings)
+    assert any("prints graph tensor `c` inside a function or before the graph defines it" in f.message for f in findings)
     text, findings = migrate("""\
 import tensorflow as tf
 

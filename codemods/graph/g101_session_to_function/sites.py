@@ -364,7 +364,10 @@ class _SiteFinder(ReadNamesVisitor):
         ``h`` itself printed: the output of a function computing it, traced for the
         placeholders' declarations (recorded for planning); False where this cannot be
         (another attribute, a read in a function, which happens where it is called)."""
-        if attribute not in ("shape", "get_shape", "dtype", "tensor") or self.defining or self.g.definition(name, self.statement) is None:
+        if attribute not in ("shape", "get_shape", "dtype", "tensor") or self.defining:
+            return False
+        computed = self.g.definition(name, self.statement) is not None
+        if not computed and not (attribute == "tensor" and self.g.placeholder(name, self.statement) is not None):
             return False
         read: StaticRead = "dtype" if attribute == "dtype" else "tensor" if attribute == "tensor" else "shape"
         self.g.edits.traced_reads[id(node)] = (name, read, self.statement)
@@ -391,8 +394,8 @@ class _SiteFinder(ReadNamesVisitor):
             for tensor in printed:
                 if not self._traced(tensor, tensor.value, "tensor"):
                     raise CannotConvert(node, (
-                        f"prints graph tensor `{tensor.value}` inside a function: TF1 printed its description "
-                        "(name, shape, dtype), not a value"
+                        f"prints graph tensor `{tensor.value}` inside a function or before the graph defines it: TF1 "
+                        "printed its description (name, shape, dtype), not a value"
                     ))
             if not printed:
                 return False
