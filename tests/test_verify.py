@@ -134,6 +134,15 @@ def test_symbolic_tensors_are_compared_by_shape_and_dtype():
     assert not compare_outputs(before, 'tf.Tensor(4.0, shape=(), dtype=float32) ' + after.split(" ", 3)[3]).equivalent
 
 
+def test_variables_are_compared_by_their_description():
+    # TF 1 printed a variable's description; TF 2's eager variable adds its value.
+    before = "<tf.Variable 'Variable:0' shape=(1, 1) dtype=float32_ref> 3\n"
+    after = "<tf.Variable 'Variable:0' shape=(1, 1) dtype=float32, numpy=array([[0.58597755]], dtype=float32)> 3\n"
+    assert compare_outputs(before, after).equivalent
+    assert not compare_outputs(before, after.replace("(1, 1)", "(1, 2)")).equivalent
+    assert not compare_outputs(before, after.replace("> 3", "> 4")).equivalent
+
+
 def test_wrapping_and_spacing_of_arrays_do_not_matter():
     before = "W [[ 0.1  0.2  0.3]\n   [-0.4  0.5  0.6]]\n"
     after = "W [[0.1 0.2 0.3] [-0.4 0.5 0.6]]\n"

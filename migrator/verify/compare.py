@@ -29,7 +29,9 @@ How standard output is read
    (what TF 1 printed for a graph tensor, and TF 2 for a traced function's output), is
    compared by its shape and dtype: the name is where the graph put the op (TF 2's trace
    names its outputs ``Identity``), and TF 1 wrote an unknown dimension ``?`` where TF 2
-   writes ``None``.
+   writes ``None``.  A variable's, ``<tf.Variable 'W:0' shape=(1, 1) dtype=float32_ref>``
+   in TF 1, is compared by its name, shape and dtype too: TF 2's eager variable adds its
+   value (``, numpy=array(...)``), which TF 1's description did not have.
 6. NumPy 2 prints scalars inside containers as ``np.float32(0.5)`` where NumPy 1
    printed ``0.5`` (NEP 51): that wrapper is removed, on both sides.  A ``tf.Tensor(...)``
    wrapper is **not** removed: printing a tensor where the original printed a number is
@@ -218,6 +220,13 @@ def _terminal_lines(text: str) -> list[str]:
     return lines
 
 
+_VARIABLE = re.compile(r"<tf\.Variable '([^']*)' shape=(\([^)]*\)|<unknown>) dtype=(\w+?)(?:_ref>|, numpy=.*?\)>|>)")
+
+
+def _variable(match: re.Match) -> str:
+    return f"<tf.Variable '{match.group(1)}' shape={match.group(2)} dtype={match.group(3)}>"
+
+
 def _symbolic(match: re.Match) -> str:
     shape = (match.group(1) or "<unknown>").replace("?", "None")
     return f"Tensor(shape={shape}, dtype={match.group(2)})"
@@ -225,6 +234,7 @@ def _symbolic(match: re.Match) -> str:
 
 def _normalize(text: str) -> str:
     text = _SYMBOLIC_TENSOR.sub(_symbolic, text)
+    text = _VARIABLE.sub(_variable, text)
     text = _NEP51.sub(r"\1", text)
     text = _NEP51_STR.sub(r"\1", text)
     text = _NEP51_BOOL.sub(r"\1", text)
