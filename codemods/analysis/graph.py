@@ -86,13 +86,8 @@ def calls_in(node: cst.CSTNode) -> list[cst.Call]:
 
 
 def assigned_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in assigned_names(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return assigned_names(target.value)
-    return []
+    """The plain names an assignment target binds (``a, (b, *c)``; not ``x.attr``, ``x[i]``)."""
+    return [part.value for part in target_parts(target) if isinstance(part, cst.Name)]
 
 
 def single_assignment(stmt: cst.CSTNode) -> tuple[list[str], cst.BaseExpression] | None:
@@ -233,32 +228,35 @@ def build_calls(init: cst.FunctionDef, methods: dict[str, cst.FunctionDef]) -> d
     return found
 
 
+class _TargetCollector(FastVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.CSTNode] = []
+
+    def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
+        self.found.append(n.target)
+
+    def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
+        self.found.append(n.target)
+
+    def visit_AugAssign(self, n: cst.AugAssign) -> None:
+        self.found.append(n.target)
+
+    def visit_For(self, n: cst.For) -> None:
+        self.found.append(n.target)
+
+    def visit_AsName(self, n: cst.AsName) -> None:
+        self.found.append(n.name)
+
+    def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+        return False
+
+
 def assign_targets(node: cst.CSTNode) -> list[cst.CSTNode]:
     """What ``node`` assigns (targets of =, augmented and annotated assignments, for loops,
     ``as`` names), outside nested functions."""
-    found: list[cst.CSTNode] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
-            found.append(n.target)
-
-        def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
-            found.append(n.target)
-
-        def visit_AugAssign(self, n: cst.AugAssign) -> None:
-            found.append(n.target)
-
-        def visit_For(self, n: cst.For) -> None:
-            found.append(n.target)
-
-        def visit_AsName(self, n: cst.AsName) -> None:
-            found.append(n.name)
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return False
-
-    node.visit(_Collect())
-    return found
+    collector = _TargetCollector()
+    walk(node, collector)
+    return collector.found
 
 
 def target_parts(target: cst.CSTNode) -> list[cst.CSTNode]:
