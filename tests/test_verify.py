@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from migrator.verify import AFTER_FAILED, BEFORE_FAILED, DIFFERENT, EQUIVALENT, core, runtimes, verify
+from migrator.verify import warm as verify_warm
 from migrator.verify.cli import register
 from migrator.verify.compare import (
     FINAL_RTOL,
@@ -363,6 +364,28 @@ def test_timeout_kills_the_program(tmp_path):
     result = core.run_program(sleeper, runtimes.modern_runtime(), timeout=2)
     assert result.timed_out and not result.ok and result.stdout == "started\n"
     assert result.failure().startswith("timed out after")
+
+
+@pytest.mark.parametrize("program, runtime_name", [("before.py", "legacy"), ("after.py", "modern")])
+def test_a_warm_child_prints_what_a_fresh_interpreter_prints(program, runtime_name, legacy_runtime, monkeypatch):
+    path = CASES / "keras_dropout" / program
+    runtime = legacy_runtime if runtime_name == "legacy" else runtimes.modern_runtime()
+    warm = core.run_program(path, runtime)
+    monkeypatch.setenv(verify_warm.FRESH_ENV_VAR, "1")
+    fresh = core.run_program(path, runtime)
+    assert warm.ok, warm.stderr
+    def untimed(text: str) -> str:  # Keras prints how long each step took
+        return re.sub(r"\b\d+m?s\b", "T", text)
+
+    assert (warm.returncode, untimed(warm.stdout)) == (fresh.returncode, untimed(fresh.stdout))
+    assert warm.report == fresh.report  # the same versions, patches and random-op counts
+
+
+def test_a_program_whose_own_module_shadows_a_loaded_library_runs_fresh(tmp_path):
+    (tmp_path / "absl.py").write_text("VALUE = 'the program own absl'\n")  # TensorFlow imports absl
+    program = _program(tmp_path, "prog.py", "import absl\nprint(absl.VALUE)\n")
+    result = core.run_program(program, runtimes.modern_runtime())
+    assert (result.returncode, result.stdout) == (0, "the program own absl\n"), result.stderr
 
 
 # ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Optional, Sequence
 
 from migrator.verify import compare as _compare
 from migrator.verify import runtimes as _runtimes
+from migrator.verify import warm as _warm
 from migrator.verify.runtimes import Runtime
 
 EQUIVALENT = "EQUIVALENT"
@@ -183,6 +184,10 @@ class _Child:
         return "%s: %s" % (self.project, ProjectCommand(
             None if self.module else str(self.program), self.module, tuple(self.argv)))
 
+    def own_folder(self, cwd: str) -> Path:
+        """The folder whose modules are the program's own."""
+        return Path(cwd) if self.project is not None else self.program.parent
+
     def run(self) -> None:
         scratch = tempfile.mkdtemp(prefix="migrator-verify-%s-" % self.runtime.name)
         report_path = os.path.join(scratch, ".migrator-report.json")
@@ -192,12 +197,8 @@ class _Child:
             cwd = os.path.join(scratch, self.project.name or "project")
             target = ["--root", cwd] + (["--module", self.module, "--"] if self.module else
                                         ["--", os.path.join(cwd, str(self.program))])
-        command = [
-            self.runtime.python, str(_runtimes.BOOTSTRAP), "--runtime", self.runtime.bootstrap_mode,
-            "--report", report_path, *target, *self.argv,
-        ]
+        arguments = ["--runtime", self.runtime.bootstrap_mode, "--report", report_path, *target, *self.argv]
         started = time.monotonic()
-        timed_out = False
         try:
             if self.project is not None:
                 try:
@@ -206,22 +207,11 @@ class _Child:
                     self.result = RunResult(self._label(), self.runtime, None, "",
                                             "cannot copy %s: %s" % (self.project, exc), time.monotonic() - started)
                     return
-            try:
-                process = subprocess.Popen(
-                    command, cwd=cwd, env=child_environment(scratch), stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=(os.name == "posix"),
-                )
-            except OSError as exc:
-                self.result = RunResult(self._label(), self.runtime, None, "",
-                                        "cannot start %s: %s" % (self.runtime.python, exc),
-                                        time.monotonic() - started)
+            ran = self._run_warm(arguments, cwd, scratch) or self._run_fresh(arguments, cwd, scratch)
+            if isinstance(ran, str):
+                self.result = RunResult(self._label(), self.runtime, None, "", ran, time.monotonic() - started)
                 return
-            try:
-                out, err = process.communicate(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                _kill(process)
-                out, err = process.communicate()
+            returncode, out, err, timed_out = ran
             report = {}
             try:
                 with open(report_path) as handle:
@@ -229,12 +219,49 @@ class _Child:
             except (OSError, ValueError):
                 pass
             self.result = RunResult(
-                self._label(), self.runtime, process.returncode,
-                out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
-                time.monotonic() - started, timed_out, report,
+                self._label(), self.runtime, returncode, out.decode("utf-8", "replace"),
+                err.decode("utf-8", "replace"), time.monotonic() - started, timed_out, report,
             )
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _run_warm(self, arguments: list[str], cwd: str, scratch: str) -> Optional[tuple[int, bytes, bytes, bool]]:
+        """Forked from a warm interpreter (``warm.py``); None: it cannot run there."""
+        server = _warm.POOL.acquire(self.runtime, child_environment)
+        if server is None:
+            return None
+        if server.modules & _warm.own_modules(self.own_folder(cwd)):
+            _warm.POOL.release(server)
+            return None
+        out_path, err_path = os.path.join(scratch, ".migrator-stdout"), os.path.join(scratch, ".migrator-stderr")
+        try:
+            returncode, timed_out = server.run(
+                arguments, cwd, child_environment(scratch), out_path, err_path, self.timeout)
+        except _warm.WarmError:
+            _warm.POOL.release(server, usable=False)
+            return None
+        _warm.POOL.release(server)
+        with open(out_path, "rb") as out, open(err_path, "rb") as err:
+            return returncode, out.read(), err.read(), timed_out
+
+    def _run_fresh(self, arguments: list[str], cwd: str, scratch: str) -> tuple[int, bytes, bytes, bool] | str:
+        """In a new interpreter: (return code, output, error output, timed out), or why it could not start."""
+        command = [self.runtime.python, str(_runtimes.BOOTSTRAP), *arguments]
+        try:
+            process = subprocess.Popen(
+                command, cwd=cwd, env=child_environment(scratch), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=(os.name == "posix"),
+            )
+        except OSError as exc:
+            return "cannot start %s: %s" % (self.runtime.python, exc)
+        timed_out = False
+        try:
+            out, err = process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill(process)
+            out, err = process.communicate()
+        return process.returncode, out, err, timed_out
 
 
 def _kill(process: subprocess.Popen) -> None:

@@ -213,6 +213,7 @@ def install(program_dir=None, provide_input_data=False, compat=False):
     """Seed Python and NumPy, quiet the logs and start watching imports.
 
     Modules under ``program_dir`` are the program's own: their imports are not hooked.
+    Called again in a child of ``warm.py``, it sets the program's part and seeds again.
     """
     prefixes = ()
     if program_dir:
@@ -235,7 +236,8 @@ def install(program_dir=None, provide_input_data=False, compat=False):
             "ignore", category=category,
             module=r"(tensorflow|tensorflow_core|tensorboard|keras|h5py|google|numpy|absl)(\.|$)",
         )
-    sys.meta_path.insert(0, _Finder())
+    if not any(isinstance(finder, _Finder) for finder in sys.meta_path):  # warm.py installed it first
+        sys.meta_path.insert(0, _Finder())
 
 
 def counters():
