@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import textwrap
 
+import pytest
+
 from codemods.graph.g101_session_to_function import GraphToEager
 from migrator.engine import Status, migrate_source
 
@@ -1525,8 +1527,8 @@ def test_a_sequence_loss_of_contrib_is_an_op_of_the_function() -> None:
     assert "disable_v2_behavior" in text
 
 
-def test_streaming_metrics_keep_the_module_on_tf1() -> None:
-    # tf.metrics.accuracy keeps its counts in local variables that an initializer run resets.
+def test_a_streaming_metric_becomes_a_keras_metric_object() -> None:
+    # tf.metrics.accuracy keeps its counts in local variables: a Keras metric made once holds them.
     text, findings = migrate(
         """\
         import tensorflow as tf
@@ -1539,7 +1541,55 @@ def test_streaming_metrics_keep_the_module_on_tf1() -> None:
             print(sess.run(accuracy, feed_dict={labels: [1, 2], predictions: [1, 0]}))
         """
     )
-    assert "disable_v2_behavior" in text and any("tf.metrics.accuracy" in f.message for f in findings)
+    assert "disable_v2_behavior" not in text and "accuracy_metric = tf.keras.metrics.Accuracy()" in text
+    assert "accuracy_metric.update_state(labels, predictions)\n    accuracy = accuracy_metric.result()" in text
+    assert "local_variables_initializer" not in text
+    assert any("keras.metrics.Accuracy made once" in f.message for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("graph", "runs", "reason"),
+    [
+        (
+            "acc, acc_op = tf.metrics.accuracy(labels, predictions)",
+            "sess.run(tf.local_variables_initializer())\nprint(sess.run([acc, acc_op], feed))",
+            "read by one run",
+        ),
+        (
+            "acc, acc_op = tf.metrics.accuracy(labels, predictions)",
+            "for epoch in range(2):\n    sess.run(tf.local_variables_initializer())\n    sess.run(acc_op, feed)",
+            "the local-variables initializer runs again",
+        ),
+        (
+            "acc, acc_op = tf.metrics.accuracy(labels, predictions, weights=labels)",
+            "sess.run(tf.local_variables_initializer())\nsess.run(acc_op, feed)",
+            "weights=",
+        ),
+        (
+            "auc, auc_op = tf.metrics.auc(labels, predictions)",
+            "sess.run(tf.local_variables_initializer())\nsess.run(auc_op, feed)",
+            "no Keras metric",
+        ),
+        (
+            "pair = tf.metrics.accuracy(labels, predictions)",
+            "sess.run(tf.local_variables_initializer())\nsess.run(pair[1], feed)",
+            "assigned at the graph's level",
+        ),
+    ],
+)
+def test_streaming_metrics_declined(graph: str, runs: str, reason: str) -> None:
+    body = "\n".join("    " + line for line in runs.splitlines())
+    source = (
+        "import tensorflow as tf\n\n"
+        "labels = tf.placeholder(tf.int64, [None])\n"
+        "predictions = tf.placeholder(tf.int64, [None])\n"
+        f"{graph}\n"
+        "feed = {labels: [1, 2], predictions: [1, 0]}\n"
+        f"with tf.Session() as sess:\n{body}\n"
+    )
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text
+    assert any(reason in f.message for f in findings if f.rule == "G101"), [f.message for f in findings]
 
 
 def test_a_session_opened_in_a_function_the_rule_does_not_read_keeps_the_script_in_graph_mode() -> None:

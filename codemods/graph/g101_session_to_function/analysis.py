@@ -59,7 +59,7 @@ UNSUPPORTED = (
     "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
     "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
     "train.MonitoredTrainingSession", "Print", "sparse_placeholder",
-    "metrics.",  # streaming metrics: local variables an initializer run resets
+    "metrics.",  # streaming metrics: converted by the StreamingMetrics feature where it can
 )
 # TF1 decayed learning rates -> Keras schedules: (Keras class, TF1 parameters in order;
 # None marks global_step, which Keras replaces by the optimizer's step count).
@@ -194,7 +194,7 @@ class _Classifier:
             if symbol in ("train.get_or_create_global_step", "train.create_global_step") and len(names) == 1:
                 self.add_variable(index, names[0], "global_step", value)
                 return
-            if symbol in INITIALIZERS:
+            if symbol in INITIALIZERS or g.is_init(value):
                 g.inits.update(names)
                 for name in names:
                     g.init_ops.setdefault(name, []).append((index, value))
