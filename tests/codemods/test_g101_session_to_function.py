@@ -1557,8 +1557,16 @@ def test_a_streaming_metric_becomes_a_keras_metric_object() -> None:
         ),
         (
             "acc, acc_op = tf.metrics.accuracy(labels, predictions)",
-            "for epoch in range(2):\n    sess.run(tf.local_variables_initializer())\n    sess.run(acc_op, feed)",
-            "the local-variables initializer runs again",
+            "for epoch in range(2):\n"
+            "    sess.run(tf.group(tf.global_variables_initializer(), tf.local_variables_initializer()))\n"
+            "    sess.run(acc_op, feed)",
+            "runs again together with other initializers",
+        ),
+        (
+            "acc, acc_op = tf.metrics.accuracy(labels, predictions)\ninit = tf.local_variables_initializer()\n"
+            "total, total_op = tf.metrics.mean(labels)",
+            "for epoch in range(2):\n    sess.run(init)\n    sess.run([acc_op, total_op], feed)",
+            "made after the local-variables initializer",
         ),
         (
             "acc, acc_op = tf.metrics.accuracy(labels, predictions, weights=labels)",
@@ -1619,3 +1627,42 @@ def test_a_session_opened_in_a_function_the_rule_does_not_read_keeps_the_script_
     assert text.startswith("import tensorflow.compat.v1 as tf\nfrom model import Model\ntf.disable_v2_behavior()\n")
     [message] = [f.message for f in findings if f.kind == "declined"]
     assert "the Session is opened in `train`" in message
+
+
+def test_a_scaled_placeholder_fed_itself_is_the_parameter() -> None:
+    # `x = tf.placeholder(...) / 255.` fed as {x: batch}: TF1 used the fed value unscaled.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        tf_x = tf.placeholder(tf.float32, [None, 3]) / 255.
+        w = tf.Variable(tf.ones([3, 1]))
+        y = tf.matmul(tf_x, w)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, {tf_x: [[1.0, 2.0, 3.0]]}))
+        """
+    )
+    assert "@tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])\ndef compute_y(tf_x):" in text
+    assert "255" not in text and "disable_v2_behavior" not in text
+    assert any("a scaled placeholder, is fed itself" in f.message for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("definition", "reason"),
+    [
+        # An integer placeholder divided is a float tensor of another dtype: left as a tensor.
+        ("tf_x = tf.placeholder(tf.int32, [None, 3]) / 255", "which is not a placeholder"),
+        ("tf_x = tf.reshape(tf.placeholder(tf.float32, [None, 3]), [-1, 3])", "which is not a placeholder"),
+    ],
+)
+def test_placeholders_in_other_expressions_fed_by_name_are_declined(definition: str, reason: str) -> None:
+    text, findings = migrate(
+        "import tensorflow as tf\n\n"
+        f"{definition}\n"
+        "y = tf_x * 2\n"
+        "with tf.Session() as sess:\n"
+        "    print(sess.run(y, {tf_x: [[1, 2, 3]]}))\n"
+    )
+    assert "disable_v2_behavior" in text
+    assert any(reason in f.message for f in findings if f.rule == "G101"), [f.message for f in findings]

@@ -154,9 +154,9 @@ class GraphToEager(Rule):
         "root_mean_squared_error) become a Keras metric object made once where the call was (tf.keras.metrics.Accuracy(), "
         "the same float32 total and count): the update op is update_state(...) then result(), the value result(); "
         "the first run of tf.local_variables_initializer() (alone or in a tf.group of initializers) is its creation. "
-        "Weights and collections, the value and the update read by one run (TF1 ran them in no fixed order), a "
-        "training op whose step updates a metric also run alone, and a local-variables initializer run again (a "
-        "reset) are declined."
+        "A local-variables initializer run again (each epoch) is reset_state() of each metric. Weights and "
+        "collections, the value and the update read by one run (TF1 ran them in no fixed order), a training op whose "
+        "step updates a metric also run alone, and a reset run together with other initializers are declined."
     )
     examples = (
         Example(
@@ -649,7 +649,7 @@ class GraphToEager(Rule):
             ),
         ),
         Example(
-            # Declined: the local-variables initializer run again set the metric back to zero.
+            # The local-variables initializer run again set the metric back to zero: reset_state().
             before=textwrap.dedent(
                 """\
                 import tensorflow as tf
@@ -665,16 +665,54 @@ class GraphToEager(Rule):
             ),
             after=textwrap.dedent(
                 """\
+                import tensorflow as tf
+
+                mean_metric = tf.keras.metrics.Mean()
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+                def compute_mean_op(x):
+                    mean_metric.update_state(x)
+                    mean_op = mean_metric.result()
+                    return mean_op
+
+
+                @tf.function
+                def compute_mean():
+                    mean = mean_metric.result()
+                    return mean
+
+
+                for epoch in range(2):
+                    mean_metric.reset_state()  # the mean starts again at each epoch
+                    compute_mean_op([1.0, 2.0])
+                    print(compute_mean().numpy())
+                """
+            ),
+        ),
+        Example(
+            # Declined: the value and the update read by one run, in no fixed order in TF1.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None])
+                mean, mean_op = tf.metrics.mean(x)
+                with tf.Session() as sess:
+                    sess.run(tf.local_variables_initializer())
+                    print(sess.run([mean, mean_op], feed_dict={x: [1.0, 2.0]}))  # read and update in no fixed order
+                """
+            ),
+            after=textwrap.dedent(
+                """\
                 import tensorflow.compat.v1 as tf
                 tf.disable_v2_behavior()
 
                 x = tf.placeholder(tf.float32, [None])
                 mean, mean_op = tf.metrics.mean(x)
                 with tf.Session() as sess:
-                    for epoch in range(2):
-                        sess.run(tf.local_variables_initializer())  # the mean starts again at each epoch
-                        sess.run(mean_op, feed_dict={x: [1.0, 2.0]})
-                        print(sess.run(mean))
+                    sess.run(tf.local_variables_initializer())
+                    print(sess.run([mean, mean_op], feed_dict={x: [1.0, 2.0]}))  # read and update in no fixed order
                 """
             ),
         ),

@@ -10,10 +10,15 @@ functions of the runs that fetch them. The first run of
 ``tf.local_variables_initializer()`` (alone or in a ``tf.group`` of initializers) made
 the metric start at zero, as the new object does.
 
+A local-variables initializer run again (each epoch, a new session) set the metrics back
+to zero: each of its runs becomes ``acc_metric.reset_state()`` per metric (a no-op on the
+first run, the metric being new).
+
 Declined, with the reason: other tf.metrics functions, weights and collections, the call
 used otherwise, the value and the update read by one run (TF1 ran the read and the
-update in no fixed order), and a local-variables initializer run again (in a loop, a
-second time), which set the metric back to zero.
+update in no fixed order), a training op whose step function updates a metric also run
+alone, and a local-variables initializer run again together with other initializers or
+inside an expression.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.analysis.cst_tools import bind_arguments
-from codemods.analysis.graph import calls_in, names_read, single_assignment
+from codemods.analysis.graph import calls_in, expression_of, names_read, single_assignment
 from codemods.analysis.tf1_metrics import METRICS
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Unit
@@ -50,6 +55,7 @@ class StreamingMetrics(Feature):
         self.reasons: dict[int, str] = {}  # id of a tf.metrics call left on TF1 -> why
         self.units: dict[int, tuple[_Metric, bool]] = {}  # id of a unit -> (metric, is the update)
         self.local_runs: list[tuple[cst.Call, bool]] = []  # runs of a local-variables initializer, looped
+        self.resets: set[int] = set()  # ids of those runs that become reset_state() calls
         self.op_runs: set[str] = set()  # training ops (and initializers) run with no value fetched
 
     # -- analysis ----------------------------------------------------------------------------
@@ -133,16 +139,16 @@ class StreamingMetrics(Feature):
         assert base is not None
         metric.obj = graph.fresh(f"{base}_metric")
         stmt = graph.body[metric.index]
-        for name, update in ((metric.value, False), (metric.update, True)):
-            if name is None:
+        for defined, update in ((metric.value, False), (metric.update, True)):
+            if defined is None:
                 continue
-            unit = Unit(metric.index, stmt, [name], reads if update else set())
+            unit = Unit(metric.index, stmt, [defined], reads if update else set())
             graph.units.append(unit)
-            graph.unit_by_name[name] = unit
+            graph.unit_by_name[defined] = unit
             self.units[id(unit)] = (metric, update)
         graph.report(metric.call, (
             f"{graph.code(metric.call.func)} -> keras.metrics.{metric.keras} made once (update_state, then result); "
-            "its first local-variables initializer run is its creation"
+            "its first local-variables initializer run is its creation, a later one reset_state()"
         ), kind="converted")
         return True
 
@@ -164,14 +170,8 @@ class StreamingMetrics(Feature):
     def check_plan(self, graph: Graph, functions: list[Function]) -> None:
         if not self.units:
             return
-        again = next((c for c, looped in self.local_runs if looped), None)
-        if again is None and len(self.local_runs) > 1:
-            again = self.local_runs[1][0]
-        if again is not None:
-            raise CannotConvert(again, (
-                "the local-variables initializer runs again: TF1 set the streaming metrics back to zero there "
-                "(not converted: the Keras metric would keep counting)"
-            ))
+        if any(looped for _, looped in self.local_runs) or len(self.local_runs) > 1:
+            self._plan_resets(graph)
         metrics = {id(m): m for m, _ in self.units.values()}.values()
         for fn in functions:
             needed = {n for value in fn.values for n in names_read(cst.parse_expression(value))}
@@ -190,6 +190,28 @@ class StreamingMetrics(Feature):
                         f"update `{metric.update}` there too"
                     ))
 
+    def _plan_resets(self, graph: Graph) -> None:
+        """The local-variables initializer runs again: TF1 set every metric made before
+        it back to zero at each run, so each run becomes ``m.reset_state()`` per metric
+        (a no-op on the first, the metric being new)."""
+        standalone = _standalone_calls(graph)
+        for call, _ in self.local_runs:
+            fetch = call.args[0].value if call.args else cst.ensure_type(call.func, cst.Attribute).value
+            if not _only_locals(graph, fetch):
+                raise CannotConvert(call, (
+                    "the local-variables initializer runs again together with other initializers: TF1 set the "
+                    "streaming metrics back to zero there (converted only for a run of the local one alone)"
+                ))
+            if id(call) not in standalone:
+                raise CannotConvert(call, "the local-variables initializer runs again inside an expression")
+            made = _made_at(graph, fetch, call)
+            late = next((m for m in self.metrics.values() if m.obj and (made is None or m.index > made)), None)
+            if late is not None:
+                raise CannotConvert(call, (
+                    f"`{graph.code(late.call.func)}` is made after the local-variables initializer it is reset by"
+                ))
+            self.resets.add(id(call))
+
     # -- emission ----------------------------------------------------------------------------
     def replace_statement(self, graph: Graph, stmt: cst.BaseStatement) -> cst.BaseStatement | None:
         metric = next((m for m in self.metrics.values() if m.obj and graph.body[m.index] is stmt), None)
@@ -197,7 +219,20 @@ class StreamingMetrics(Feature):
             return None
         name = "" if metric.name is None else f"name={graph.code(metric.name)}"
         new = cst.parse_statement(f"{metric.obj} = {graph.tf}.keras.metrics.{metric.keras}({name})\n")
+        assert isinstance(stmt, cst.SimpleStatementLine), "an assignment"
         return new.with_changes(leading_lines=stmt.leading_lines)
+
+    def rewrite_statement(
+        self, graph: Graph, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel | None:
+        expr = expression_of(original)
+        if not isinstance(expr, cst.Call) or id(expr) not in self.resets:
+            return None
+        metrics = sorted((m for m in self.metrics.values() if m.obj), key=lambda m: m.index)
+        statements = [cst.parse_statement(f"{m.obj}.reset_state()\n") for m in metrics]
+        statements[0] = statements[0].with_changes(leading_lines=updated.leading_lines)
+        statements[-1] = statements[-1].with_changes(trailing_whitespace=updated.trailing_whitespace)
+        return cst.FlattenSentinel(statements)
 
     def unit_code(self, graph: Graph, unit: Unit, node: cst.CSTNode) -> cst.CSTNode:
         entry = self.units.get(id(unit))
@@ -220,6 +255,38 @@ class StreamingMetrics(Feature):
             (f"{keyword}=" if keyword else "") + graph.code(bound[param].value) for param, keyword in updates if param in bound
         )
         return cst.parse_module(f"{metric.obj}.update_state({args})\n{name} = {metric.obj}.result()\n")
+
+
+def _only_locals(graph: Graph, expr: cst.BaseExpression) -> bool:
+    """``expr`` runs local-variables initializers and nothing else."""
+    if isinstance(expr, cst.Name):
+        bindings = graph.init_ops.get(expr.value, [])
+        return bool(bindings) and all(_only_locals(graph, call) for _, call in bindings)
+    return isinstance(expr, cst.Call) and graph.sym(expr.func) in LOCAL_INITIALIZERS
+
+
+def _made_at(graph: Graph, expr: cst.BaseExpression, call: cst.Call) -> int | None:
+    """The statement of the graph's level creating the initializer op a run runs: its
+    binding's (the latest, for a name) or the run's own."""
+    if isinstance(expr, cst.Name):
+        bindings = graph.init_ops.get(expr.value, [])
+        return max(index for index, _ in bindings) if bindings else None
+    return next((i for i, stmt in enumerate(graph.body) if any(c is call for c in calls_in(stmt))), None)
+
+
+def _standalone_calls(graph: Graph) -> set[int]:
+    """Ids of the calls that are whole statements (``sess.run(init)`` on its own line)."""
+    found: set[int] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            expr = expression_of(node)
+            if isinstance(expr, cst.Call):
+                found.add(id(expr))
+
+    for stmt in graph.body:
+        stmt.visit(_Collect())
+    return found
 
 
 def _resets_locals(graph: Graph, expr: cst.BaseExpression) -> bool:
