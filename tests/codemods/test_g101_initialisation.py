@@ -419,3 +419,23 @@ train(sess)
 print(sess.run(cost, {FEED}))
 """)
     assert "compat.v1" not in text and ".assign(" not in text and "initial_W" not in text
+
+
+def test_a_group_of_initializers_run_again_sets_the_variables_back() -> None:
+    # `tf.group(global, local)` is an initializer covering what its parts cover.
+    text, _ = migrate(
+        """\
+        import tensorflow as tf
+
+        w = tf.Variable(1.0)
+        step = tf.assign_add(w, 1.0)
+        init_op = tf.group(tf.global_variables_initializer(), tf.local_variables_initializer())
+        with tf.Session() as sess:
+            for epoch in range(2):
+                sess.run(init_op)
+                sess.run(step)
+                print(sess.run(w))
+        """
+    )
+    assert "for epoch in range(2):\n    w.assign(1.0)\n    compute_step()\n" in text
+    assert "group" not in text and "initializer" not in text

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import textwrap
 
+import pytest
+
 from codemods.graph.g101_session_to_function import GraphToEager
 from migrator.engine import Status, migrate_source
 
@@ -1525,8 +1527,8 @@ def test_a_sequence_loss_of_contrib_is_an_op_of_the_function() -> None:
     assert "disable_v2_behavior" in text
 
 
-def test_streaming_metrics_keep_the_module_on_tf1() -> None:
-    # tf.metrics.accuracy keeps its counts in local variables that an initializer run resets.
+def test_a_streaming_metric_becomes_a_keras_metric_object() -> None:
+    # tf.metrics.accuracy keeps its counts in local variables: a Keras metric made once holds them.
     text, findings = migrate(
         """\
         import tensorflow as tf
@@ -1539,7 +1541,63 @@ def test_streaming_metrics_keep_the_module_on_tf1() -> None:
             print(sess.run(accuracy, feed_dict={labels: [1, 2], predictions: [1, 0]}))
         """
     )
-    assert "disable_v2_behavior" in text and any("tf.metrics.accuracy" in f.message for f in findings)
+    assert "disable_v2_behavior" not in text and "accuracy_metric = tf.keras.metrics.Accuracy()" in text
+    assert "accuracy_metric.update_state(labels, predictions)\n    accuracy = accuracy_metric.result()" in text
+    assert "local_variables_initializer" not in text
+    assert any("keras.metrics.Accuracy made once" in f.message for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("graph", "runs", "reason"),
+    [
+        (
+            "acc, acc_op = tf.metrics.accuracy(labels, predictions)",
+            "sess.run(tf.local_variables_initializer())\nprint(sess.run([acc, acc_op], feed))",
+            "read by one run",
+        ),
+        (
+            "acc, acc_op = tf.metrics.accuracy(labels, predictions)",
+            "for epoch in range(2):\n"
+            "    sess.run(tf.group(tf.global_variables_initializer(), tf.local_variables_initializer()))\n"
+            "    sess.run(acc_op, feed)",
+            "runs again together with other initializers",
+        ),
+        (
+            "acc, acc_op = tf.metrics.accuracy(labels, predictions)\ninit = tf.local_variables_initializer()\n"
+            "total, total_op = tf.metrics.mean(labels)",
+            "for epoch in range(2):\n    sess.run(init)\n    sess.run([acc_op, total_op], feed)",
+            "made after the local-variables initializer",
+        ),
+        (
+            "acc, acc_op = tf.metrics.accuracy(labels, predictions, weights=labels)",
+            "sess.run(tf.local_variables_initializer())\nsess.run(acc_op, feed)",
+            "weights=",
+        ),
+        (
+            "auc, auc_op = tf.metrics.auc(labels, predictions)",
+            "sess.run(tf.local_variables_initializer())\nsess.run(auc_op, feed)",
+            "no Keras metric",
+        ),
+        (
+            "pair = tf.metrics.accuracy(labels, predictions)",
+            "sess.run(tf.local_variables_initializer())\nsess.run(pair[1], feed)",
+            "assigned at the graph's level",
+        ),
+    ],
+)
+def test_streaming_metrics_declined(graph: str, runs: str, reason: str) -> None:
+    body = "\n".join("    " + line for line in runs.splitlines())
+    source = (
+        "import tensorflow as tf\n\n"
+        "labels = tf.placeholder(tf.int64, [None])\n"
+        "predictions = tf.placeholder(tf.int64, [None])\n"
+        f"{graph}\n"
+        "feed = {labels: [1, 2], predictions: [1, 0]}\n"
+        f"with tf.Session() as sess:\n{body}\n"
+    )
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text
+    assert any(reason in f.message for f in findings if f.rule == "G101"), [f.message for f in findings]
 
 
 def test_a_session_opened_in_a_function_the_rule_does_not_read_keeps_the_script_in_graph_mode() -> None:
@@ -1569,3 +1627,42 @@ def test_a_session_opened_in_a_function_the_rule_does_not_read_keeps_the_script_
     assert text.startswith("import tensorflow.compat.v1 as tf\nfrom model import Model\ntf.disable_v2_behavior()\n")
     [message] = [f.message for f in findings if f.kind == "declined"]
     assert "the Session is opened in `train`" in message
+
+
+def test_a_scaled_placeholder_fed_itself_is_the_parameter() -> None:
+    # `x = tf.placeholder(...) / 255.` fed as {x: batch}: TF1 used the fed value unscaled.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        tf_x = tf.placeholder(tf.float32, [None, 3]) / 255.
+        w = tf.Variable(tf.ones([3, 1]))
+        y = tf.matmul(tf_x, w)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, {tf_x: [[1.0, 2.0, 3.0]]}))
+        """
+    )
+    assert "@tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])\ndef compute_y(tf_x):" in text
+    assert "255" not in text and "disable_v2_behavior" not in text
+    assert any("a scaled placeholder, is fed itself" in f.message for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("definition", "reason"),
+    [
+        # An integer placeholder divided is a float tensor of another dtype: left as a tensor.
+        ("tf_x = tf.placeholder(tf.int32, [None, 3]) / 255", "which is not a placeholder"),
+        ("tf_x = tf.reshape(tf.placeholder(tf.float32, [None, 3]), [-1, 3])", "which is not a placeholder"),
+    ],
+)
+def test_placeholders_in_other_expressions_fed_by_name_are_declined(definition: str, reason: str) -> None:
+    text, findings = migrate(
+        "import tensorflow as tf\n\n"
+        f"{definition}\n"
+        "y = tf_x * 2\n"
+        "with tf.Session() as sess:\n"
+        "    print(sess.run(y, {tf_x: [[1, 2, 3]]}))\n"
+    )
+    assert "disable_v2_behavior" in text
+    assert any(reason in f.message for f in findings if f.rule == "G101"), [f.message for f in findings]

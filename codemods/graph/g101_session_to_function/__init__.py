@@ -149,7 +149,14 @@ class GraphToEager(Rule):
         "classes it imports from other modules of the migrated folder (`from ops import fc_layer`, "
         "`from utils import *`, `import model`) is converted together with them, as if they were written in it; each file "
         "keeps its part (`fc_layer` -> class `FcLayer` in ops.py, `from ops import FcLayer` in the script), "
-        "unless another module needs the helper module as it is."
+        "unless another module needs the helper module as it is. Streaming metrics (`acc, acc_op = "
+        "tf.metrics.accuracy(labels, predictions)`, or one of the pair taken with [0] / [1]; also mean and "
+        "root_mean_squared_error) become a Keras metric object made once where the call was (tf.keras.metrics.Accuracy(), "
+        "the same float32 total and count): the update op is update_state(...) then result(), the value result(); "
+        "the first run of tf.local_variables_initializer() (alone or in a tf.group of initializers) is its creation. "
+        "A local-variables initializer run again (each epoch) is reset_state() of each metric. Weights and "
+        "collections, the value and the update read by one run (TF1 ran them in no fixed order), a training op whose "
+        "step updates a metric also run alone, and a reset run together with other initializers are declined."
     )
     examples = (
         Example(
@@ -596,6 +603,116 @@ class GraphToEager(Rule):
 
                 l = train_D([[1.0, 2.0]]).numpy()
                 print(l)
+                """
+            ),
+        ),
+        Example(
+            # A streaming metric: a Keras metric object made once, updated by the runs of its update op.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None])
+                y = tf.placeholder(tf.float32, [None])
+                acc, acc_op = tf.metrics.accuracy(labels=y, predictions=tf.round(x))
+                with tf.Session() as sess:
+                    sess.run(tf.group(tf.global_variables_initializer(), tf.local_variables_initializer()))
+                    for batch in ([0.2, 0.9], [0.7, 0.1]):
+                        sess.run(acc_op, feed_dict={x: batch, y: [0.0, 1.0]})
+                    print(sess.run(acc))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                acc_metric = tf.keras.metrics.Accuracy()
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([None], tf.float32)])
+                def compute_acc_op(x, y):
+                    acc_metric.update_state(y, tf.round(x))
+                    acc_op = acc_metric.result()
+                    return acc_op
+
+
+                @tf.function
+                def compute_acc():
+                    acc = acc_metric.result()
+                    return acc
+
+
+                for batch in ([0.2, 0.9], [0.7, 0.1]):
+                    compute_acc_op(batch, [0.0, 1.0])
+                print(compute_acc().numpy())
+                """
+            ),
+        ),
+        Example(
+            # The local-variables initializer run again set the metric back to zero: reset_state().
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None])
+                mean, mean_op = tf.metrics.mean(x)
+                with tf.Session() as sess:
+                    for epoch in range(2):
+                        sess.run(tf.local_variables_initializer())  # the mean starts again at each epoch
+                        sess.run(mean_op, feed_dict={x: [1.0, 2.0]})
+                        print(sess.run(mean))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                mean_metric = tf.keras.metrics.Mean()
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+                def compute_mean_op(x):
+                    mean_metric.update_state(x)
+                    mean_op = mean_metric.result()
+                    return mean_op
+
+
+                @tf.function
+                def compute_mean():
+                    mean = mean_metric.result()
+                    return mean
+
+
+                for epoch in range(2):
+                    mean_metric.reset_state()  # the mean starts again at each epoch
+                    compute_mean_op([1.0, 2.0])
+                    print(compute_mean().numpy())
+                """
+            ),
+        ),
+        Example(
+            # Declined: the value and the update read by one run, in no fixed order in TF1.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None])
+                mean, mean_op = tf.metrics.mean(x)
+                with tf.Session() as sess:
+                    sess.run(tf.local_variables_initializer())
+                    print(sess.run([mean, mean_op], feed_dict={x: [1.0, 2.0]}))  # read and update in no fixed order
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                tf.disable_v2_behavior()
+
+                x = tf.placeholder(tf.float32, [None])
+                mean, mean_op = tf.metrics.mean(x)
+                with tf.Session() as sess:
+                    sess.run(tf.local_variables_initializer())
+                    print(sess.run([mean, mean_op], feed_dict={x: [1.0, 2.0]}))  # read and update in no fixed order
                 """
             ),
         ),

@@ -10,6 +10,7 @@ the graph that creates variables or reads tensors as globals.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -59,7 +60,7 @@ UNSUPPORTED = (
     "estimator.", "keras.", "losses.get_regularization", "get_local_variable", "make_template",
     "import_graph_def", "train.import_meta_graph", "saved_model.", "train.MonitoredSession",
     "train.MonitoredTrainingSession", "Print", "sparse_placeholder",
-    "metrics.",  # streaming metrics: local variables an initializer run resets
+    "metrics.",  # streaming metrics: converted by the StreamingMetrics feature where it can
 )
 # TF1 decayed learning rates -> Keras schedules: (Keras class, TF1 parameters in order;
 # None marks global_step, which Keras replaces by the optimizer's step count).
@@ -175,6 +176,19 @@ class _Classifier:
     def _classify_assignment(self, index, stmt, names, value) -> None:
         g = self.g
         graph = g.graph_names()
+        scaled = self._scaled_placeholder(index, names[0], value) if len(names) == 1 else None
+        if scaled is not None:
+            # `x = tf.placeholder(tf.float32, [None, 784]) / 255.` fed as `{x: batch}`: TF1
+            # replaced the scaled tensor by the fed value (its placeholder, never fed, is not
+            # run); the scaling keeps the float dtype and the shape. A run needing `x`
+            # unfed failed in TF1 and is declined at planning.
+            g.add_placeholder(scaled)
+            g.edits.removed.add(index)
+            g.report(value, (
+                f"`{names[0]}`, a scaled placeholder, is fed itself: TF1 replaced it by the fed value without "
+                "scaling it, so it becomes the function parameter"
+            ), kind="converted")
+            return
         if isinstance(value, cst.Call):
             if any(feature.classify_call(g, index, names, value) for feature in self.features):
                 return
@@ -194,7 +208,7 @@ class _Classifier:
             if symbol in ("train.get_or_create_global_step", "train.create_global_step") and len(names) == 1:
                 self.add_variable(index, names[0], "global_step", value)
                 return
-            if symbol in INITIALIZERS:
+            if symbol in INITIALIZERS or g.is_init(value):
                 g.inits.update(names)
                 for name in names:
                     g.init_ops.setdefault(name, []).append((index, value))
@@ -255,6 +269,27 @@ class _Classifier:
             self.add_unit(unit)
         else:
             self._python_binding(index, names)
+
+    def _scaled_placeholder(self, index: int, name: str, value: cst.BaseExpression) -> Placeholder | None:
+        """``tf.placeholder(<float dtype>, shape) / 255.`` (``*``, ``+``, ``-`` a number):
+        the placeholder it would be when the program feeds the scaled tensor itself."""
+        if not isinstance(value, cst.BinaryOperation) or not isinstance(
+            value.operator, (cst.Divide, cst.Multiply, cst.Add, cst.Subtract)
+        ):
+            return None
+        call, number = value.left, value.right
+        if not isinstance(call, cst.Call) and not isinstance(value.operator, (cst.Divide, cst.Subtract)):
+            call, number = number, call
+        if isinstance(number, cst.UnaryOperation) and isinstance(number.operator, cst.Minus):
+            number = number.expression
+        if not isinstance(call, cst.Call) or not isinstance(number, (cst.Integer, cst.Float)):
+            return None
+        if self.g.sym(call.func) != "placeholder":
+            return None
+        placeholder = self._placeholder(index, name, call, "placeholder")
+        if placeholder.dtype is None or not re.search(r"\bfloat(16|32|64)$", placeholder.dtype):
+            return None
+        return placeholder
 
     def _alias(self, index: int, stmt: cst.BaseStatement) -> bool:
         """``w_again = w`` (a variable looked up again, G102's ``reuse``): the same variable

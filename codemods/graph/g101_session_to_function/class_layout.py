@@ -119,7 +119,7 @@ class ClassLayout:
         return [] if index in self.method_at else carried
 
     def replace(self, stmt: cst.BaseStatement, replacement: cst.BaseStatement) -> cst.BaseStatement:
-        raise CannotConvert(stmt, "a helper creating variables inside a model class")
+        raise CannotConvert(stmt, "a helper creating variables, or a streaming metric, inside a model class is not converted")
 
     def add_functions(self, emitter: Emitter, index: int, functions: list[Function], block: list[cst.BaseStatement]) -> None:
         for fn in functions:

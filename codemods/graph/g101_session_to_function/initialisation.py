@@ -286,6 +286,14 @@ class _Planner:
         if not isinstance(element, cst.Call):
             return _Cover([], {}, True)
         symbol = g.sym(element.func)
+        if symbol == "group":  # `tf.group(tf.global_variables_initializer(), tf.local_variables_initializer())`
+            parts = [self._cover_of(a.value, statement) for a in element.args]
+            variables = dict.fromkeys(v for part in parts for v in part.variables)
+            merged: dict[_Optimizer, Unit] = {}
+            for part in parts:
+                for key, unit in part.optimizers.items():
+                    merged.setdefault(key, unit)
+            return _Cover(list(variables), merged, all(part.certain for part in parts))
         if symbol in LIST_INITIALIZERS:
             listed = argument(element, 0, "var_list")
             listed_elements = listed.elements if isinstance(listed, (cst.List, cst.Tuple)) else None

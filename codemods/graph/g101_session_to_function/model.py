@@ -362,6 +362,9 @@ class Graph:
             return expr.value in self.inits
         if isinstance(expr, cst.Attribute) and expr.attr.value == "initializer":
             return self.is_variable(expr.value)
+        if isinstance(expr, cst.Call) and self.sym(expr.func) == "group":
+            # `tf.group(tf.global_variables_initializer(), tf.local_variables_initializer())`
+            return bool(expr.args) and all(a.keyword is None and not a.star and self.is_init(a.value) for a in expr.args)
         return isinstance(expr, cst.Call) and self.sym(expr.func) in INITIALIZERS
 
     def _unit_at(self, name: str, before: int | None) -> Unit | None:

@@ -24,6 +24,7 @@ from codemods.graph.g101_session_to_function.plan import plan
 from codemods.graph.g101_session_to_function.scope import SESSIONS, Sym, find_scope, runs_sessions, scope_in
 from codemods.graph.g101_session_to_function.scoped_variables import ScopedVariables
 from codemods.graph.g101_session_to_function.sites import find_sites
+from codemods.graph.g101_session_to_function.streaming_metrics import StreamingMetrics
 from codemods.graph.g101_session_to_function.summaries import TensorBoardSummaries
 from codemods.graph.g101_session_to_function.variable_helpers import VariableHelpers
 from codemods.graph.g102_layers_to_keras import ConvertedLayers
@@ -33,7 +34,7 @@ def features(layers: ConvertedLayers) -> list[Feature]:
     """The features of one conversion, in the order their hooks run."""
     return [
         LayerObjects(layers), Checkpoints(), TensorBoardSummaries(), VariableHelpers(), ScopedVariables(layers.scopes),
-        DataIterators(),
+        DataIterators(), StreamingMetrics(),
     ]
 
 

@@ -24,6 +24,7 @@ from codemods.analysis.cst_tools import bind_arguments, code, literal_value, nod
 from codemods.analysis.graph import call_parts, names_read, single_assignment
 from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.analysis.tf1_layers import INITIALIZERS, LAYERS, REGULARIZERS, UNMAPPED_INITIALIZERS, LayerSpec
+from codemods.analysis.tf1_metrics import METRICS
 from codemods.graph.g104_estimator_to_loop.model import (
     Declined,
     Dropout,
@@ -54,25 +55,6 @@ MINIMIZE_PARAMS = (
 # Layers G102 converts in Session programs but a model_fn's loop does not (yet): batch
 # normalization updates its moving statistics through UPDATE_OPS.
 NOT_LAYERS = ("layers.batch_normalization", "contrib.layers.batch_norm")
-# tf.metrics -> Keras metrics that accumulate the same value: (Keras class, TF 1 parameters,
-# (TF 1 parameter, update_state keyword or None for positional)).
-METRICS = {
-    "metrics.accuracy": (
-        "Accuracy", ("labels", "predictions", "weights", "metrics_collections", "updates_collections", "name"),
-        (("labels", None), ("predictions", None), ("weights", "sample_weight")),
-    ),
-    "metrics.mean": (
-        "Mean", ("values", "weights", "metrics_collections", "updates_collections", "name"),
-        (("values", None), ("weights", "sample_weight")),
-    ),
-    # Keras' RootMeanSquaredError is a Mean of the squared errors (labels squeezed to the
-    # predictions' rank, as TF 1 did), not a mean of per-sample means like MeanSquaredError:
-    # TF 1's value. (Weights are broadcast differently: declined.)
-    "metrics.root_mean_squared_error": (
-        "RootMeanSquaredError", ("labels", "predictions", "weights", "metrics_collections", "updates_collections", "name"),
-        (("labels", None), ("predictions", None)),
-    ),
-}
 # Why graph constructs inside a model_fn are declined (by symbol prefix; first match wins).
 DECLINED = (
     ("get_variable", "variables made by hand in the model_fn (tf.get_variable) are not converted; tf.layers are"),
