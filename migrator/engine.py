@@ -304,8 +304,10 @@ def _migrate_source(
     # An entry script importing modules kept in graph mode is edited even when it never
     # names TensorFlow itself.
     switch_needed = facts is not None and bool(facts.graph_mode_imports)
+    # A module TF 1 code of the tree calls with zipped records is NumPy 1 code (N101) too.
+    legacy_caller = facts is not None and bool(facts.zipped_arguments)
     if start is None:
-        if not switch_needed and not any(word in data for word in GATE):
+        if not (switch_needed or legacy_caller) and not any(word in data for word in GATE):
             return FileResult(path, Status.SKIPPED, data, data)
         active = [r for r in rules if r.applies_to(data)]
         if not active and not switch_needed:

@@ -301,3 +301,51 @@ def test_every_report_carries_the_verdict_of_verify_with(tmp_path):
     github = reports.render(results, "github", verdict=verdict).splitlines()
     assert github[0].startswith("::error title=migrator verify::DIFFERENT")
     assert len(github) <= reports.GITHUB_ANNOTATIONS + 1  # the verdict took one annotation's place
+
+
+# -- records zipped by an importer (N101) ---------------------------------------------------
+
+HELPERS = """\
+import numpy as np
+
+
+def batch_iter(data, batch_size):
+    data = np.array(data)
+    for start in range(0, len(data), batch_size):
+        yield data[start:start + batch_size]
+"""
+TRAIN = """\
+import numpy as np
+import tensorflow as tf
+import data_helpers as dh
+
+x = tf.placeholder(tf.float32, [None, 3])
+with tf.Session() as sess:
+    for batch in dh.batch_iter(list(zip(np.ones((4, 3)), np.ones((4, 2)))), 2):
+        x_batch, y_batch = zip(*batch)
+"""
+
+
+def test_functions_legacy_importers_call_with_zipped_records_are_indexed():
+    facts = _index({"p/data_helpers.py": HELPERS, "p/train.py": TRAIN,
+                    "p/tf2.py": "import data_helpers\ndata_helpers.batch_iter(list(zip(a, b)), 2)\n"})
+    assert facts["p/data_helpers.py"].zipped_arguments == ("batch_iter",)
+    # A TF 2 importer (no Session, placeholder, contrib or Keras 2) is no sign of NumPy 1.
+    facts = _index({"p/data_helpers.py": HELPERS, "p/tf2.py": "import data_helpers\ndata_helpers.batch_iter(zip(a, b))\n"})
+    assert facts["p/data_helpers.py"].zipped_arguments == ()
+    facts = _index({"p/data_helpers.py": HELPERS,
+                    "p/t.py": "from data_helpers import batch_iter\nsess = tf.Session()\nbatch_iter(zip(a, b), 2)\n"})
+    assert facts["p/data_helpers.py"].zipped_arguments == ("batch_iter",)
+
+
+def test_an_array_of_records_a_legacy_importer_zipped_is_numpy1s_object_array_where_numpy2_raises(tmp_path):
+    (tmp_path / "data_helpers.py").write_text(HELPERS)
+    (tmp_path / "train.py").write_text(TRAIN)
+    results = {Path(r.path).name: r for r in _migrate(tmp_path)}
+    helpers = results["data_helpers.py"]
+    assert helpers.changed and b"    try:\n        data = np.array(data)\n    except ValueError:\n" in helpers.new_bytes
+    assert b"data = np.array(data, dtype=object)" in helpers.new_bytes
+    assert any(f.rule == "N101" and "a module importing this one" in f.message for f in helpers.findings)
+    # Alone (no tree around it), nothing shows the records.
+    (alone,) = _migrate(tmp_path / "data_helpers.py")
+    assert not alone.changed

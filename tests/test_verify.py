@@ -157,6 +157,13 @@ def test_blank_rule_and_address_lines_are_ignored_or_masked():
     assert compare_outputs(before, after).equivalent
 
 
+def test_wall_clock_times_are_masked():
+    before = "2016-02-11T10:21:05.985701: step 29, loss 1.30103, acc 0.5\n10:21:06 done\n"
+    after = "2026-12-07T18:34:15.816453: step 29, loss 1.30103, acc 0.5\n18:34:16 done\n"
+    assert compare_outputs(before, after).equivalent
+    assert not compare_outputs(before, after.replace("acc 0.5", "acc 0.6")).equivalent
+
+
 def test_a_missing_or_extra_line_is_located():
     before = "step 1 loss 0.9\nstep 2 loss 0.8\nstep 3 loss 0.7\nfinal 0.7\n"
     after = "step 1 loss 0.9\nstep 3 loss 0.7\nfinal 0.7\n"

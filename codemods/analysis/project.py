@@ -54,6 +54,11 @@ class ProjectFacts:
     together_note: str = ""
     # For a script of a group: the helper modules converted with it.
     group: Group | None = None
+    # This module's functions that another module of the tree, written for TF 1 or Keras 2
+    # (a NumPy 1 program), calls with zipped records as their first argument
+    # (``data_helpers.batch_iter(list(zip(x, y)), ...)``): items that are tuples of values
+    # whose shapes may differ (NumPy 1 made an object array of them, NumPy 2 raises).
+    zipped_arguments: tuple[str, ...] = ()
 
     @property
     def is_library(self) -> bool:
@@ -256,6 +261,10 @@ def index_project(
         )
         for path, original in absolute.items()
     }
+    for path, importers in imported_by.items():
+        zipped = _zipped_arguments(path, [sources[absolute[i]] for i in sorted(importers)], sources[absolute[path]])
+        if zipped:
+            facts[absolute[path]] = dataclasses.replace(facts[absolute[path]], zipped_arguments=zipped)
     groups = [
         group for path in absolute
         if not imported_by[path] and path.endswith(".py") and _RUNS_SESSION.search(sources[absolute[path]]) is not None
@@ -267,6 +276,37 @@ def index_project(
     for group in groups:
         facts[group.script] = dataclasses.replace(facts[group.script], group=group)
     return facts
+
+
+# Signs of a TF 1 or Keras 2 program (a NumPy 1 program, then), read from its text.
+_LEGACY = re.compile(rb"\b(?:Session|InteractiveSession|placeholder)[ \t]*\(|\bcontrib\.|^[ \t]*(?:from|import)[ \t]+keras\b", re.M)
+# `name(list(zip(` or `name(zip(`: a call whose first argument is zipped records.
+_ZIPPED_CALL = rb"(?<![\w.])%s\(\s*(?:list\(\s*)?zip\("
+
+
+def _zipped_arguments(path: str, importers: list[bytes], source: bytes) -> tuple[str, ...]:
+    """The module's top-level functions that its TF 1 or Keras 2 importers call with zipped
+    records as their first argument, as ``module.f(list(zip(...)))`` (``module`` its name or
+    an alias of it) or ``f(zip(...))`` after ``from ... module import f``."""
+    defined = {m.decode() for m in _DEFINED.findall(source)}
+    if not defined or not importers:
+        return ()
+    name = os.path.splitext(os.path.basename(path))[0]
+    if name == "__init__":
+        name = os.path.basename(os.path.dirname(path))
+    found: set[str] = set()
+    for text in importers:
+        if b"zip(" not in text or _LEGACY.search(text) is None:
+            continue
+        aliases = {name.encode()} | set(re.findall(rb"\b%s[ \t]+as[ \t]+(\w+)" % re.escape(name.encode()), text))
+        for alias in aliases:
+            found |= {m.decode() for m in re.findall(_ZIPPED_CALL % (re.escape(alias) + rb"\.(\w+)"), text)}
+        named = {
+            imported for _, module, names in _imports(text) if module.rsplit(".", 1)[-1] == name
+            for imported in names
+        }
+        found |= {m.decode() for m in re.findall(_ZIPPED_CALL % rb"(\w+)", text)} & named
+    return tuple(sorted(found & defined))
 
 
 # -- modules converted together ------------------------------------------------------------

@@ -16,7 +16,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import legacy_homes, tf_api
-from codemods.analysis.cst_tools import as_keyword, bind_arguments, code, kwarg, with_args
+from codemods.analysis.cst_tools import as_keyword, bind_arguments, code, kwarg, nodes_of, with_args
 from codemods.analysis.evidence import TF2
 from codemods.base import Example, Rule
 
@@ -57,6 +57,30 @@ def _sets_default_writer(node: cst.With) -> bool:
     )
 
 
+# A variable scope around calls of these only names ops (``_names_ops_only``): TensorFlow
+# ops but those that create variables or call a function given to them, builtins, shape methods.
+_CREATES_OR_CALLS = {
+    "tf.Variable", "tf.get_variable", "tf.get_local_variable", "tf.make_template", "tf.cond", "tf.case",
+    "tf.while_loop", "tf.map_fn", "tf.scan", "tf.foldl", "tf.foldr", "tf.py_func", "tf.py_function",
+    "tf.numpy_function", "tf.custom_gradient", "tf.function", "tf.vectorized_map", "tf.switch_case",
+}
+_CREATING_MODULES = (
+    "tf.layers.", "tf.keras", "tf.contrib.", "tf.compat.", "tf.estimator.", "tf.train.", "tf.metrics.",
+    "tf.feature_column.", "tf.saved_model.", "tf.data.", "tf.distribute.", "tf.tpu.", "tf.autograph.",
+    "tf.experimental.", "tf.initializers.", "tf.Module", "tf.lite.", "tf.summary.",
+)
+_PURE_BUILTINS = {"abs", "len", "int", "float", "min", "max", "range", "list", "tuple", "isinstance", "round", "sum"}
+_SHAPE_METHODS = {"get_shape", "as_list"}
+
+def _assigned_in(function: cst.FunctionDef) -> list[set[str]]:
+    """The names each assignment in ``function`` binds (a parameter rebound is no longer its default's kind)."""
+    return [
+        {n.value for n in nodes_of(target, cst.Name)}
+        for node in nodes_of(function.body, (cst.Assign, cst.AugAssign, cst.AnnAssign))
+        for target in ([t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target])
+    ]
+
+
 _DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
@@ -88,6 +112,8 @@ class TF2Api(Rule):
         "keywords, a call passing an argument TF2 dropped stays on tf.compat.v1 (reported), "
         "tf.to_float(x) -> tf.cast(x, tf.float32), tf.assign(v, x) -> v.assign(x), tf.py_func -> "
         "tf.numpy_function, tf.gfile.FastGFile -> tf.io.gfile.GFile (the same file object), "
+        "`with tf.variable_scope(name):` around TensorFlow ops that create no variable and take no function "
+        "(and builtins, shape methods) -> `with tf.name_scope(name):` (it only named their ops), "
         "tf.random_normal_initializer / random_uniform_initializer / zeros_initializer / ones_initializer / "
         "constant_initializer(float) -> TF 2's class of the same name with TF 1's defaults written out (stddev=1.0, "
         "minval=0, maxval=1; unseeded and without dtype= they draw the same numbers, also when passed to "
@@ -122,6 +148,36 @@ class TF2Api(Rule):
                 s = tf.reduce_sum(tf.math.log(tf.abs(w) + 1), axis=1, keepdims=True)
                 h = tf.nn.dropout(tf.cast(s, tf.float32), rate=1 - 0.8)
                 top = tf.nn.in_top_k(predictions=s, targets=[0, 1, 1], k=1)
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                def lrelu(x, leak=0.2, name="lrelu"):
+                    with tf.variable_scope(name):
+                        return tf.maximum(x, leak * x)
+
+                def dense(x, n, name="dense"):
+                    with tf.variable_scope(name):
+                        w = tf.get_variable("w", [x.get_shape().as_list()[-1], n])
+                        return tf.matmul(x, w)
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                def lrelu(x, leak=0.2, name="lrelu"):
+                    with tf.name_scope(name):
+                        return tf.maximum(x, leak * x)
+
+                def dense(x, n, name="dense"):
+                    with tf.compat.v1.variable_scope(name):
+                        w = tf.compat.v1.get_variable("w", [x.get_shape().as_list()[-1], n])
+                        return tf.matmul(x, w)
                 """
             ),
         ),
@@ -218,6 +274,8 @@ class TF2Api(Rule):
         self._call_funcs: set[int] = set()
         self._writer_blocks = 0  # `with writer.as_default(step=...)` blocks around the node
         self._undecided: set[str] = set()
+        self._name_scopes: dict[int, cst.With] = {}  # tf.variable_scope funcs (by id) that become name scopes
+        self._functions: list[cst.FunctionDef] = []  # the functions around the node
         self._star_imports: list[cst.ImportFrom] = []
         self._star_names: dict[str, None] = {}
         self.skip_statements_without("tensorflow")
@@ -249,12 +307,72 @@ class TF2Api(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         self._call_funcs.add(id(node.func))
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        if self._functions and self._functions[-1] is original_node:  # (not visited: a skipped statement)
+            self._functions.pop()
+        return updated_node
+
     def visit_With(self, node: cst.With) -> None:
         self._writer_blocks += _sets_default_writer(node)
+        if self.tf1_code and self._names_ops_only(node):
+            self._name_scopes[id(node.items[0].item.func)] = node  # type: ignore[attr-defined]
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.With:
         self._writer_blocks -= _sets_default_writer(original_node)
+        func = original_node.items[0].item.func if isinstance(original_node.items[0].item, cst.Call) else None
+        if func is not None and self._name_scopes.get(id(func)) is original_node:
+            item = updated_node.items[0].item
+            assert isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute)
+            self.report(original_node, (
+                "`with tf.variable_scope(name):` around statements that create no variable (TensorFlow ops and "
+                "builtins only) only names their ops -> `with tf.name_scope(name):`"
+            ), kind="converted")
+            scope = item.with_changes(func=item.func.with_changes(attr=cst.Name("name_scope")))
+            return updated_node.with_changes(items=[updated_node.items[0].with_changes(item=scope)])
         return updated_node
+
+    def _names_ops_only(self, node: cst.With) -> bool:
+        """``with tf.variable_scope(name):`` (one positional argument, no ``as``) whose
+        block calls only TensorFlow ops that create no variable and take no function,
+        builtins and a tensor's shape methods: the scope can only name ops."""
+        if len(node.items) != 1 or node.items[0].asname is not None:
+            return False
+        item = node.items[0].item
+        if not (isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute) and len(item.args) == 1
+                and item.args[0].keyword is None and not item.args[0].star
+                and self.names.symbol(item.func) == "tf.variable_scope"):
+            return False
+        # A name (not a VariableScope object, which tf.name_scope does not take): a string, or
+        # a parameter of the function around the block whose default is a string.
+        name = item.args[0].value
+        if not isinstance(name, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) and not (
+            isinstance(name, cst.Name) and self._functions and any(
+                param.name.value == name.value and isinstance(param.default, (cst.SimpleString, cst.ConcatenatedString))
+                for param in self._functions[-1].params.params
+            ) and not any(
+                name.value in assigned for assigned in _assigned_in(self._functions[-1])
+            )
+        ):
+            return False
+        calls = nodes_of(node.body, cst.Call)
+        if nodes_of(node.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+        for call in calls:
+            symbol = self.names.symbol(call.func)
+            if symbol is not None:
+                if symbol in _CREATES_OR_CALLS or symbol.startswith(_CREATING_MODULES) or "rnn" in symbol:
+                    return False
+            elif isinstance(call.func, cst.Name):
+                if call.func.value not in _PURE_BUILTINS or self.resolver.qualified_name(call.func) not in (
+                    None, f"builtins.{call.func.value}"
+                ) or self.resolver.is_bound_anywhere(call.func.value):
+                    return False
+            elif not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _SHAPE_METHODS):
+                return False
+        return True
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         if isinstance(node.names, cst.ImportStar) and node.module is not None and not node.relative:
@@ -275,6 +393,8 @@ class TF2Api(Rule):
         symbol = self.names.symbol(original_node)
         if symbol is None or symbol.startswith("tf.keras.") or symbol == "tf.keras":
             return updated_node  # tf.keras is Keras 3 in TF 2.21: the Keras rules own it
+        if id(original_node) in self._name_scopes:
+            return updated_node  # a variable scope that becomes a name scope (leave_With)
         if symbol in _PER_CALL and id(original_node) in self._call_funcs:
             return updated_node  # leave_Call decides
         if not self.tf1_code and symbol.startswith("tf.estimator.") and id(original_node) in self._call_funcs:

@@ -20,7 +20,12 @@ removed name the rule cannot spell (a builtin the module rebinds, ``np.asscalar`
 passed as a value). ``.tostring()`` and ``np.fromstring`` rewrites assume a NumPy
 array and bytes (reported as notes). An ``if`` testing NumPy's version (``np.__version__``,
 ``np.lib.NumpyVersion``) already picks what each version has: its branches are left as
-they are, and a removed name there is no sign of NumPy 1 code. Independent of the other rules.
+they are, and a removed name there is no sign of NumPy 1 code. Records a caller zips
+(``batch_iter(list(zip(x, y)))``, in the module or in a TF 1 / Keras 2 module importing it)
+and a function makes one array of (``data = np.array(data)``): NumPy 1 made an object array
+when the items' shapes differed, NumPy 2 raises ValueError; the call is tried as it was and,
+where it raises, ``dtype=object`` makes NumPy 1's array (any other ``np.array`` is left
+alone). Independent of the other rules.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import libcst as cst
 from codemods.analysis.bindings import Bindings
 from codemods.analysis.cst_tools import bind_arguments, code, nodes_of
 from codemods.analysis.evidence import KERAS2, NUMPY1, TF1
+from codemods.analysis.project import project_facts
 from codemods.base import Example, Rule
 
 # numpy.X -> the builtin it was an alias of (NumPy 1.20 deprecation, 1.24 removal).
@@ -118,6 +124,8 @@ _ALIASES = re.compile(rb"\bnumpy[ \t]+as[ \t]+(\w+)")
 _OTHER = re.compile(rb"^[ \t]*from[ \t]+numpy[\w.]*[ \t]+import\b|newshape|tostring|fromstring", re.MULTILINE)
 # `np.nan_to_num(normalize_cols(` (a call's result made into an array), with the alias.
 _ARRAY_OF_CALL = rb"\b(?:%s)\.(?:%s)\(\s*[A-Za-z_]\w*\("
+# `data = np.array(data)`: a statement making one array of a name (records, maybe).
+_ARRAY_OF_NAME = rb"^[ \t]*\w+[ \t]*=[ \t]*(?:%s)\.(?:array|asarray)\([ \t]*\w+[ \t]*\)"
 _NUMPY_MODULES = ("numpy", "numpy.random")
 # NumPy's version: an `if` testing it (`if np.__version__ < "2"`) already picks, per
 # version, what to use; its branches are left as they are.
@@ -161,6 +169,8 @@ class Numpy2(Rule):
         aliases = {b"numpy", *(match.group(1) for match in _ALIASES.finditer(data))}
         alias = b"|".join(re.escape(a) for a in aliases)
         if re.search(_ARRAY_OF_CALL % (alias, b"|".join(n[len("numpy."):].encode() for n in ARRAY_OF_ARGUMENT)), data):
+            return True
+        if re.search(_ARRAY_OF_NAME % alias, data, re.M):  # records a caller zipped (project facts)
             return True
         return re.search(rb"\b(?:%s)(?:\.random)?\.(?:%s)\b" % (alias, _REMOVED), data) is not None
     examples = (
@@ -220,6 +230,41 @@ class Numpy2(Rule):
                 import numpy as np
                 import tensorflow as tf
 
+                def batch_iter(data, batch_size):
+                    data = np.array(data)
+                    for start in range(0, len(data), batch_size):
+                        yield data[start:start + batch_size]
+
+                x = tf.placeholder(tf.int32, [None, 5])
+                for batch in batch_iter(list(zip(sentences, labels)), 64):
+                    x_batch, y_batch = zip(*batch)
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import numpy as np
+                import tensorflow as tf
+
+                def batch_iter(data, batch_size):
+                    try:
+                        data = np.array(data)
+                    except ValueError:
+                        data = np.array(data, dtype=object)  # what NumPy 1 made of items of different shapes
+                    for start in range(0, len(data), batch_size):
+                        yield data[start:start + batch_size]
+
+                x = tf.placeholder(tf.int32, [None, 5])
+                for batch in batch_iter(list(zip(sentences, labels)), 64):
+                    x_batch, y_batch = zip(*batch)
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import numpy as np
+                import tensorflow as tf
+
                 def normalize_cols(m):
                     low, high = m.min(axis=0), m.max(axis=0)
                     return (m - low) / (high - low), low, high
@@ -267,12 +312,100 @@ class Numpy2(Rule):
         self._unconverted: set[str] = set()  # local names of from-imports some use still needs
         self._from_imports: list[cst.ImportFrom] = []
         self._tuple_returns = _tuple_returning_functions(tree)
+        self._records = self._arrays_of_records(tree)
         self._sizes = self._counts_used_as_sizes(tree) if self._numpy1_code else set()
         self._rows = _RowsAsNumbers.of(tree, self) if self._numpy1_code else set()
         new = self.transformed(tree)
         if self._from_imports:
             new = new.visit(_ImportFixer(self))
         return new
+
+    def _arrays_of_records(self, tree: cst.Module) -> dict[int, str]:
+        """``data = np.array(data)`` statements (by id) whose name is a parameter of their
+        function that a call gives zipped records (``batch_iter(list(zip(x, y)))``, in this
+        module when it is NumPy 1 code or, for the first parameter, in a TF 1 / Keras 2 module
+        importing this one):
+        -> the evidence, in words."""
+        done = {  # this rule's own rewrite: the call tried, the object array where it raises
+            id(line) for node in nodes_of(tree, cst.Try)
+            if any(isinstance(h.type, cst.Name) and h.type.value == "ValueError" for h in node.handlers)
+            for line in node.body.body
+        }
+        statements = [
+            (function, line) for function in nodes_of(tree, cst.FunctionDef)
+            for line in nodes_of(function.body, cst.SimpleStatementLine)
+            if id(line) not in done and self._array_of_name(line) is not None
+        ]
+        if not statements:
+            return {}
+        zipped: dict[tuple[str, int], str] = {}
+        for call in nodes_of(tree, cst.Call) if self._numpy1_code else ():
+            if isinstance(call.func, cst.Name):
+                for position, arg in enumerate(call.args):
+                    if arg.keyword is not None or arg.star:
+                        break
+                    if self._is_zip(arg.value):
+                        zipped.setdefault((call.func.value, position), f"`{call.func.value}({code(arg.value)}, ...)`")
+        facts = project_facts(self.context.scratch) if any(
+            self._array_of_name(line) == _first_parameter(function) for function, line in statements
+        ) else None
+        for name in facts.zipped_arguments if facts is not None else ():
+            zipped.setdefault((name, 0), f"a module importing this one calls `{name}` with zipped records")
+        found = {}
+        for function, line in statements:
+            params = [p.name.value for p in function.params.params]
+            name = self._array_of_name(line)
+            if name in params and (function.name.value, params.index(name)) in zipped:
+                found[id(line)] = zipped[(function.name.value, params.index(name))]
+        return found
+
+    def _is_builtin_call(self, expr: cst.BaseExpression, name: str) -> bool:
+        return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == name and (
+            self.qualified_name(expr.func) in (None, f"builtins.{name}")
+        )
+
+    def _is_zip(self, expr: cst.BaseExpression) -> bool:
+        """``zip(a, b, ...)`` or ``list(zip(a, b, ...))``: records of two values or more."""
+        if self._is_builtin_call(expr, "list") and len(expr.args) == 1:  # type: ignore[attr-defined]
+            expr = expr.args[0].value  # type: ignore[attr-defined]
+        return self._is_builtin_call(expr, "zip") and len(expr.args) > 1  # type: ignore[attr-defined]
+
+    def _array_of_name(self, line: cst.SimpleStatementLine) -> str | None:
+        """``x = np.array(name)`` (or ``np.asarray``), alone on its line: the name."""
+        if len(line.body) != 1 or not isinstance(line.body[0], cst.Assign) or len(line.body[0].targets) != 1:
+            return None
+        assign = line.body[0]
+        value = assign.value
+        if not (isinstance(assign.targets[0].target, cst.Name) and isinstance(value, cst.Call)
+                and self.qualified_name(value.func) in ("numpy.array", "numpy.asarray") and len(value.args) == 1):
+            return None
+        arg = value.args[0]
+        return arg.value.value if arg.keyword is None and not arg.star and isinstance(arg.value, cst.Name) else None
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine):
+        why = self._records.get(id(original_node))
+        if why is None or updated_node is not original_node:
+            return updated_node
+        assign = updated_node.body[0]
+        assert isinstance(assign, cst.Assign) and isinstance(assign.value, cst.Call)
+        target, call = code(assign.targets[0].target), assign.value
+        self.report(original_node, (
+            f"`{code(assign)}` makes one array of records ({why}): NumPy 1 made an object array when their items' "
+            "shapes differed, NumPy 2 raises ValueError (inhomogeneous shape) -> the same call, and where it raises, "
+            "the object array NumPy 1 made (dtype=object)"
+        ), kind="converted")
+        objects = call.with_changes(args=[
+            call.args[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(keyword=cst.Name("dtype"), value=cst.Name("object"),
+                    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                          whitespace_after=cst.SimpleWhitespace(""))),
+        ])
+        fallback = cst.parse_statement(f"{target} = {code(objects)}  # what NumPy 1 made of items of different shapes\n")
+        return cst.Try(
+            body=cst.IndentedBlock(body=[updated_node.with_changes(leading_lines=[])]),
+            handlers=[cst.ExceptHandler(body=cst.IndentedBlock(body=[fallback]), type=cst.Name("ValueError"))],
+            leading_lines=updated_node.leading_lines,
+        )
 
     def _ifs_testing_the_version(self, tree: cst.Module) -> list[cst.If]:
         return [
@@ -750,6 +883,11 @@ class _SizeUses(cst.CSTVisitor):
             self.sizes.add(expr.value)
         elif isinstance(expr, cst.BinaryOperation):
             self.inline.append(expr)
+
+
+def _first_parameter(function: cst.FunctionDef) -> str | None:
+    params = function.params.params
+    return params[0].name.value if params else None
 
 
 def _target_names(target: cst.BaseExpression) -> list[str]:

@@ -23,8 +23,8 @@ How standard output is read
      Keras versions; Keras 3's total also counts optimizer variables).
 
 4. Blank lines and lines made only of rule characters (``____``, ``====``, box drawing)
-   are ignored; whitespace inside a line does not matter; ``0x...`` addresses are
-   masked.
+   are ignored; whitespace inside a line does not matter; ``0x...`` addresses and
+   wall-clock times (``2016-02-11T10:21:05.123456``, ``10:21:05``) are masked.
 5. A symbolic tensor's description, ``Tensor("MatMul:0", shape=(?, 1), dtype=float32)``
    (what TF 1 printed for a graph tensor, and TF 2 for a traced function's output), is
    compared by its shape and dtype: the name is where the graph put the op (TF 2's trace
@@ -99,6 +99,11 @@ _NEP51 = re.compile(
 _NEP51_BOOL = re.compile(r"\bnp\.(True|False)_")
 _NEP51_STR = re.compile(r"\bnp\.(?:str_|bytes_)\(([^()]*)\)")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
+# The wall clock (`datetime.now().isoformat()`, `%Y-%m-%d %H:%M:%S`, `%H:%M:%S`): when a
+# run printed, not what it computed.
+_CLOCK = re.compile(
+    r"(?<![\d.:-])(?:\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?!\d)"
+)
 _SYMBOLIC_TENSOR = re.compile(r'(?<![\w.])Tensor\("[^"]*",(?: shape=(\([^)]*\)|<unknown>),)? dtype=(\w+)\)')
 _RULE_LINE = re.compile(r"^[\s_=\-─━┏┓┗┛┃│┡┩╇┳┻┼┴┬├┤└┘┌┐╭╮╯╰═║╔╗╚╝*~]*$")
 
@@ -238,6 +243,7 @@ def _normalize(text: str) -> str:
     text = _NEP51.sub(r"\1", text)
     text = _NEP51_STR.sub(r"\1", text)
     text = _NEP51_BOOL.sub(r"\1", text)
+    text = _CLOCK.sub("<clock>", text)
     return _ADDRESS.sub("0x?", text)
 
 

@@ -409,3 +409,21 @@ def test_tf1_summary_ops_stay_tf1s_and_tf2_summary_calls_stay_tf2s() -> None:
         "with writer.as_default(step=3):\n    tf.summary.scalar('loss', x)\n"
     )
     assert migrate(source)[0].endswith("with writer.as_default(step=3):\n    tf.summary.scalar('loss', x)\n")
+
+
+@pytest.mark.parametrize("function, converted", [
+    ('def f(x, name="act"):\n    with tf.variable_scope(name):\n        return tf.nn.relu(x) + abs(x)\n', True),
+    ('def f(x):\n    with tf.variable_scope("act"):\n        return tf.reshape(x, [-1, x.get_shape().as_list()[1]])\n', True),
+    # A scope object, not a name: tf.name_scope does not take it.
+    ('def f(x, scope):\n    with tf.variable_scope(scope):\n        return x * 2\n', False),
+    ('def f(x, name="act"):\n    name = tf.get_variable_scope()\n    with tf.variable_scope(name):\n        return x * 2\n', False),
+    # Calls that may create variables: a function given to it, a layer, tf.cond's branches.
+    ('def f(x, fn, name="act"):\n    with tf.variable_scope(name):\n        return fn(x)\n', False),
+    ('def f(x, name="act"):\n    with tf.variable_scope(name):\n        return tf.layers.dense(x, 2)\n', False),
+    ('def f(x, p, name="act"):\n    with tf.variable_scope(name):\n        return tf.cond(p, g, h)\n', False),
+    ('def f(x, name="act"):\n    with tf.variable_scope(name, reuse=True):\n        return x * 2\n', False),
+])
+def test_variable_scopes_naming_only_ops_become_name_scopes(function: str, converted: bool) -> None:
+    text, findings = migrate("import tensorflow as tf\n\n" + function)
+    assert ("tf.name_scope(" in text) is converted
+    assert ("compat.v1.variable_scope(" in text) is not converted

@@ -72,7 +72,9 @@ class GraphToEager(Rule):
         "the session block is flattened, results are NumPy again. minimize / compute_gradients / "
         "apply_gradients / tf.gradients become GradientTape code; TF1 optimizers become Keras optimizers "
         "with TF1 hyperparameters written out (Adam epsilon 1e-8, Adagrad without epsilon); RMSProp's "
-        "mean-square slots are set to 1.0 before the first step, where TF1 started them. "
+        "mean-square slots are set to 1.0 before the first step, where TF1 started them; Adam gets an embedding "
+        "lookup's or gather's gradient dense (TF1 summed its repeated rows and updated every row's moments, "
+        "Keras's Adam given IndexedSlices does neither). "
         "tf.train.Saver at the graph's level becomes tf.train.Checkpoint over the variables and optimizers "
         "created before it (save -> write, TF1's path-<global_step>; restore -> read, failing on a missing "
         "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram/image ops "
@@ -186,6 +188,45 @@ class GraphToEager(Rule):
 
 
                 print(compute_y([1.0, 2.0]).numpy())
+                """
+            ),
+        ),
+        Example(
+            # Adam on an embedding: TF1 summed the sparse gradient's repeated rows.
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                ids = tf.placeholder(tf.int32, [None])
+                embedding = tf.Variable(tf.random_uniform([10, 4]))
+                loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(embedding, ids)))
+                train_op = tf.train.AdamOptimizer(0.1).minimize(loss)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    _, value = sess.run([train_op, loss], feed_dict={ids: [1, 1, 2]})
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                embedding = tf.Variable(tf.random_uniform([10, 4]))
+                optimizer = tf.keras.optimizers.Adam(learning_rate=0.1, epsilon=1e-08)
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.int32)])
+                def train_step(ids):
+                    with tf.GradientTape() as tape:
+                        loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(embedding, ids)))
+                    variables = [embedding]
+                    gradients = tape.gradient(loss, variables)
+                    # TF1's AdamOptimizer summed the repeated rows of a sparse gradient and updated every row.
+                    gradients = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in gradients]
+                    optimizer.apply_gradients(zip(gradients, variables))
+                    return loss
+
+
+                value = train_step([1, 1, 2]).numpy()
                 """
             ),
         ),

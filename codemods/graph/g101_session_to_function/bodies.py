@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import nodes_of
 from codemods.analysis.graph import argument, names_read, single_assignment
 from codemods.analysis.optimizers import OPTIMIZERS
 from codemods.graph.g101_session_to_function.feature import Feature
@@ -116,6 +117,25 @@ class FunctionBodies:
         self.slots_set.add(unit.optimizer)
         variables, comment, loop, _ = slots
         return f"{comment}{unit.optimizer}.build({variables})\n{loop}"
+
+    def _dense_gradients(self, unit: Unit, fn: Function) -> list[str]:
+        """TF1's AdamOptimizer summed a sparse gradient's repeated rows (an embedding
+        lookup's, a gather's) and decayed every row's moments: the update of the dense
+        gradient. Keras's Adam given IndexedSlices squares each repeated row alone and
+        updates only the rows looked up, so the step hands it the dense gradient."""
+        statement = unit.optimizer_statement
+        ctor = single_assignment(self.g.body[statement])[1] if statement is not None else unit.call.func.value
+        if not (isinstance(ctor, cst.Call) and self.g.sym(ctor.func) == "train.AdamOptimizer"):
+            return []
+        if not any(
+            self.g.sym(call.func) in _SPARSE_GRADIENTS for u in fn.units for call in _calls(u.node)
+        ):
+            return []
+        tf = self.tf
+        return [
+            "# TF1's AdamOptimizer summed the repeated rows of a sparse gradient and updated every row.\n",
+            f"gradients = [{tf}.convert_to_tensor(g) if isinstance(g, {tf}.IndexedSlices) else g for g in gradients]\n",
+        ]
 
     def _first_step_slots(self, unit: Unit) -> list[str]:
         """The slot set-up inside the step, at its first trace, once the weights exist."""
@@ -245,6 +265,7 @@ class FunctionBodies:
                     variables = unit.var_list or self.g.trainable_list(unit.index)
                     lines.append(f"variables = {variables}\n")
                     lines.append(f"gradients = tape.gradient({loss}, variables)\n")
+                    lines += self._dense_gradients(unit, fn)
                     lines += self._first_step_slots(unit)
                     lines.append(f"{unit.optimizer}.apply_gradients(zip(gradients, variables))\n")
                 elif unit.kind == "apply":
@@ -297,3 +318,10 @@ def _strip_leading_blank(code: str) -> str:
         lines.pop(0)
     return "".join(lines)
 
+
+# Ops whose gradient is IndexedSlices (rows, repeated when an index is).
+_SPARSE_GRADIENTS = {"nn.embedding_lookup", "gather", "nn.embedding_lookup_sparse"}
+
+
+def _calls(node: cst.CSTNode) -> list[cst.Call]:
+    return nodes_of(node, cst.Call)
