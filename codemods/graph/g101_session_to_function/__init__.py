@@ -59,7 +59,7 @@ from codemods.graph.g101_session_to_function.fallback import install_fallback
 from codemods.graph.g101_session_to_function.model import READ_ALONE, CannotConvert, NothingToDo
 from codemods.graph.g101_session_to_function.pipeline import convert
 from codemods.graph.g101_session_to_function.scope import Sym
-from codemods.graph.g102_layers_to_keras import ConvertedLayers, converted_layers
+from codemods.graph.g102_layers_to_keras.record import ConvertedLayers, converted_layers
 
 __all__ = ["GraphToEager"]
 

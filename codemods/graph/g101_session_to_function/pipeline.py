@@ -26,7 +26,7 @@ from codemods.graph.g101_session_to_function.scoped_variables import ScopedVaria
 from codemods.graph.g101_session_to_function.sites import find_sites
 from codemods.graph.g101_session_to_function.summaries import TensorBoardSummaries
 from codemods.graph.g101_session_to_function.variable_helpers import VariableHelpers
-from codemods.graph.g102_layers_to_keras import ConvertedLayers
+from codemods.graph.g102_layers_to_keras.record import ConvertedLayers
 
 
 def features(layers: ConvertedLayers) -> list[Feature]:
