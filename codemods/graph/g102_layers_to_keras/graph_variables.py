@@ -77,7 +77,7 @@ class GraphVariables:
             self.c.rule.sym(stmt.items[0].item.func) == "name_scope"
         ):
             raise Skip(stmt, "get_variable inside tf.name_scope: TF1 leaves the name scope out of the variable's "
-                              "name, tf.Variable would take it in")
+                             "name, tf.Variable would take it in")
         raise Skip(stmt, "get_variable inside a block other than a variable scope")
 
     def _variable_scope(self, stmt: cst.With) -> cst.Call | None:
@@ -135,7 +135,7 @@ class GraphVariables:
             return None
         if holder is None:
             raise Skip(call, f"`{full or self.c.code(call)}` is looked up again (reuse), and this rule did not "
-                              "create it at the graph's level")
+                             "create it at the graph's level")
         return holder
 
     def _scope(self, stmt: cst.With, prefix: str | None, reuse: Reuse) -> list[cst.BaseStatement]:

@@ -144,7 +144,7 @@ def _is_name_in(node: cst.BaseExpression | None, values) -> bool:
 
 
 def rnn_plan(converter: Converter, statements, owner: ClassNames | None = None, created: list[str] | None = None,
-              ) -> dict[int, list[cst.BaseStatement]]:
+             ) -> dict[int, list[cst.BaseStatement]]:
     """``cell = tf.nn.rnn_cell.BasicLSTMCell(n)`` + ``outputs, state = tf.nn.dynamic_rnn(cell, x,
     dtype=tf.float32)`` (or ``tf.contrib.rnn.static_rnn(cell, x_list, ...)``) -> one
     ``tf.keras.layers.RNN`` over a TF1-layout cell, created where the runner created the
@@ -187,7 +187,7 @@ def _run_rnn(converter: Converter, statements, index, call, symbol, cells, facto
     cell = bound.get("cell")
     if not isinstance(cell, cst.Name) or cell.value not in cells:
         raise Skip(call, f"{runner} over a cell this rule does not know "
-                          "(BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell of those)")
+                         "(BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell of those)")
     if "scope" in bound and not is_none(bound["scope"]):
         raise Skip(call, f"{runner} with `scope=`")
     if "time_major" in bound and not is_name(bound["time_major"], "False"):
@@ -309,7 +309,7 @@ def _run_birnn(converter: Converter, statements, index, call, runner, bound, cel
         cell = bound.get(f"cell_{direction}")
         if not isinstance(cell, cst.Name) or cell.value not in cells:
             raise Skip(call, f"{runner} over a cell this rule does not know "
-                              "(BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell of those)")
+                             "(BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell, MultiRNNCell of those)")
         cell_index, cell_call = cells[cell.value]
         if cell_index > index or sum(n == cell.value for stmt in statements for n in plain_names(stmt)) != 2:
             raise Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner}")
