@@ -22,7 +22,7 @@ from codemods.graph.g101_session_to_function.model import CannotConvert
 from codemods.graph.g101_session_to_function.pipeline import features
 from codemods.graph.g101_session_to_function.scope import find_scope
 from codemods.graph.g101_session_to_function.sites import find_sites
-from codemods.graph.g102_layers_to_keras import ConvertedLayers
+from codemods.graph.g102_layers_to_keras.record import ConvertedLayers
 from migrator.engine import Status, migrate_source
 
 

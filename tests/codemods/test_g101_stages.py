@@ -19,7 +19,7 @@ from codemods.graph.g101_session_to_function.pipeline import features
 from codemods.graph.g101_session_to_function.plan import plan
 from codemods.graph.g101_session_to_function.scope import find_scope
 from codemods.graph.g101_session_to_function.sites import find_sites
-from codemods.graph.g102_layers_to_keras import ConvertedLayers
+from codemods.graph.g102_layers_to_keras.record import ConvertedLayers
 
 SCRIPT = """\
 import numpy as np

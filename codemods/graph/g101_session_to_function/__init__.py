@@ -36,7 +36,8 @@ op names for its tags), ``variable_helpers``
 (functions creating variables at each call), ``scoped_variables`` (variable lists
 selected by name), ``layer_objects`` (G102's Keras layers), ``data_iterators`` (tf.data
 iterators). ``model_classes`` reads a model class's ``__init__`` as a flat module and
-writes the result back through its layout; ``build_functions`` turns a function that
+writes the result back through its layout; ``build_functions`` (reading, class and caller in
+``build_reading`` / ``build_class`` / ``build_caller``, over ``build_values``) turns a function that
 builds the graph and returns it into a ``tf.Module`` class and reads its caller as a flat
 module; ``model_instances`` converts model classes used only through their methods one
 at a time (any number of instances), then the script. A new feature: subclass ``Feature``, implement the hooks it needs, add it to
@@ -59,7 +60,7 @@ from codemods.graph.g101_session_to_function.fallback import install_fallback
 from codemods.graph.g101_session_to_function.model import READ_ALONE, CannotConvert, NothingToDo
 from codemods.graph.g101_session_to_function.pipeline import convert
 from codemods.graph.g101_session_to_function.scope import Sym
-from codemods.graph.g102_layers_to_keras import ConvertedLayers, converted_layers
+from codemods.graph.g102_layers_to_keras.record import ConvertedLayers, converted_layers
 
 __all__ = ["GraphToEager"]
 

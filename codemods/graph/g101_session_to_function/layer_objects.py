@@ -16,7 +16,7 @@ from codemods.analysis.tf1_layers import WEIGHTED
 from codemods.graph.g101_session_to_function.analysis import statements_in
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import Graph, Variable
-from codemods.graph.g102_layers_to_keras import ConvertedLayers
+from codemods.graph.g102_layers_to_keras.record import ConvertedLayers
 
 
 class LayerObjects(Feature):

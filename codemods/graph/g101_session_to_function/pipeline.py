@@ -11,7 +11,15 @@ from collections.abc import Callable
 import libcst as cst
 
 from codemods.analysis.graph import calls_in, names_read
-from codemods.graph.g101_session_to_function import build_functions, class_layout, model_classes, model_instances
+from codemods.graph.g101_session_to_function import (
+    build_caller,
+    build_functions,
+    build_reading,
+    build_values,
+    class_layout,
+    model_classes,
+    model_instances,
+)
 from codemods.graph.g101_session_to_function.analysis import analyse
 from codemods.graph.g101_session_to_function.checkpoints import Checkpoints
 from codemods.graph.g101_session_to_function.data_iterators import DataIterators
@@ -27,7 +35,7 @@ from codemods.graph.g101_session_to_function.sites import find_sites
 from codemods.graph.g101_session_to_function.streaming_metrics import StreamingMetrics
 from codemods.graph.g101_session_to_function.summaries import TensorBoardSummaries
 from codemods.graph.g101_session_to_function.variable_helpers import VariableHelpers
-from codemods.graph.g102_layers_to_keras import ConvertedLayers
+from codemods.graph.g102_layers_to_keras.record import ConvertedLayers
 
 
 def features(layers: ConvertedLayers) -> list[Feature]:
@@ -46,7 +54,7 @@ def convert(
     if isinstance(model, model_classes.Instances):
         return _convert_instances(tree, tf, sym_for, layers, model)
     if model is None:
-        found = build_functions.find(tree, sym_for(tree), tf)
+        found = build_reading.find(tree, sym_for(tree), tf)
         if found is not None:
             return _convert_built(tree, tf, sym_for, layers, *found)
         graph = find_scope(tree, tf, sym_for(tree))
@@ -112,11 +120,11 @@ def _convert_instances(
 
 def _convert_built(
     tree: cst.Module, tf: str, sym_for: Callable[[cst.Module], Sym], layers: ConvertedLayers,
-    built: build_functions.BuildFunction, site: build_functions.BuildCall,
+    built: build_values.BuildFunction, site: build_values.BuildCall,
 ) -> tuple[cst.Module, list[Note]]:
     """A function building the graph that is run outside it: its class stands where it
     was, its call is read as placeholders and the units computing what it returned."""
-    flat = build_functions.flatten(built, site, tree, tf)
+    flat = build_caller.flatten(built, site, tree, tf)
     feature = build_functions.BuiltModules(built, site)
     try:
         graph = find_scope(flat, tf, sym_for(flat))
