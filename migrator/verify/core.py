@@ -167,15 +167,17 @@ _NOT_COPIED = shutil.ignore_patterns(".git", ".hg", ".svn", "__pycache__", "*.py
 
 class _Child:
     def __init__(self, program: Path, runtime: Runtime, argv: Sequence[str], timeout: float,
-                 project: Optional[Path] = None, module: Optional[str] = None):
+                 project: Optional[Path] = None, module: Optional[str] = None, workdir: Optional[Path] = None):
         """``program`` runs with ``argv``; inside ``project`` (a folder, copied into the
-        scratch folder first) ``program`` is relative to it, or ``module`` runs instead."""
+        scratch folder first) ``program`` is relative to it, or ``module`` runs instead;
+        in ``workdir`` (kept afterwards) instead of the scratch folder, if given."""
         self.program = program
         self.runtime = runtime
         self.argv = list(argv)
         self.timeout = timeout
         self.project = project
         self.module = module
+        self.workdir = workdir
         self.result: Optional[RunResult] = None
 
     def _label(self) -> str:
@@ -191,7 +193,7 @@ class _Child:
     def run(self) -> None:
         scratch = tempfile.mkdtemp(prefix="migrator-verify-%s-" % self.runtime.name)
         report_path = os.path.join(scratch, ".migrator-report.json")
-        cwd = scratch
+        cwd = str(self.workdir) if self.workdir is not None else scratch
         target = ["--", str(self.program)]
         if self.project is not None:
             cwd = os.path.join(scratch, self.project.name or "project")
@@ -276,10 +278,12 @@ def _kill(process: subprocess.Popen) -> None:
 
 
 def run_program(
-    program: str | os.PathLike, runtime: Runtime, argv: Sequence[str] = (), timeout: float = DEFAULT_TIMEOUT
+    program: str | os.PathLike, runtime: Runtime, argv: Sequence[str] = (), timeout: float = DEFAULT_TIMEOUT,
+    workdir: str | os.PathLike | None = None,
 ) -> RunResult:
-    """Run one program under the child bootstrap in ``runtime`` and collect its output."""
-    child = _Child(Path(program).resolve(), runtime, argv, timeout)
+    """Run one program under the child bootstrap in ``runtime`` and collect its output;
+    in ``workdir`` (what it writes stays there) instead of a scratch folder, if given."""
+    child = _Child(Path(program).resolve(), runtime, argv, timeout, workdir=None if workdir is None else Path(workdir))
     child.run()
     assert child.result is not None
     return child.result

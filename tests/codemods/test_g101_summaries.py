@@ -13,8 +13,6 @@ weights are random, the tags, steps and counts only).
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -425,21 +423,19 @@ def _events(log_dir: Path) -> dict[tuple[str, str], dict]:
     return found
 
 
-def _run(python: str, script: Path, cwd: Path) -> str:
-    from migrator.verify.core import child_environment
+def _run(script: Path, runtime, workdir: Path) -> None:
+    from migrator.verify.core import run_program
 
-    done = subprocess.run([python, str(script)], cwd=cwd, env=child_environment(str(cwd)),
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    done = run_program(script, runtime, workdir=workdir)
+    assert done.ok, done.failure()
 
 
 RACY = {("tensorflow_logs/example", "softmax_weights"), ("summaries/train", "layer1_weights"),
         ("logs/regression/train", "weights_1")}
 
 
-# Random initial weights: run here, without verify's seeding, only what is written is
-# compared (tags, steps, how many values), not the values.
+# Random initial weights: only what is written is compared (tags, steps, how many
+# values), not the values.
 RANDOM = {"helpers_histogram_summaries", "helpers_conv_summaries_flatten_scope"}
 
 
@@ -455,8 +451,8 @@ def test_event_files_match(name: str, tmp_path: Path) -> None:
     before_dir, after_dir = tmp_path / "before", tmp_path / "after"
     before_dir.mkdir()
     after_dir.mkdir()
-    _run(legacy.python, FIXTURES / name / "before.py", before_dir)
-    _run(sys.executable, FIXTURES / name / "after.py", after_dir)
+    _run(FIXTURES / name / "before.py", legacy, before_dir)
+    _run(FIXTURES / name / "after.py", runtimes.modern_runtime(), after_dir)
     before, after = _events(before_dir), _events(after_dir)
     assert before and sorted(before) == sorted(after)
     for key, steps in before.items():
