@@ -15,8 +15,9 @@ nothing. For each project, in `build/projects/<owner>+<name>[__label]/`:
 
 Columns: runs before (the original, on TF 1.15.5) / runs after (the migration exits 0) /
 native (no `compat.v1`, `Session(`, `placeholder(`, `disable_v2_behavior` in any migrated
-file) / same (loose: the last value of each printed line agrees at the final
-tolerances). Unusable projects are listed with the reason. Exit status 0 when the run
+module the command runs: its script and the project's modules it imports, transitively;
+the notes count the other files with TF1 left, such as a second entry script) / same
+(loose: the last value of each printed line agrees at the final tolerances). Unusable projects are listed with the reason. Exit status 0 when the run
 completed (a benchmark, not a gate), 2 when a list has errors.
 """
 
@@ -154,9 +155,28 @@ def migrate(folder: Path, report: Path) -> dict:
         return {"error": run.stderr[-2000:]}
 
 
-def leftovers(folder: Path) -> list[str]:
+def command_modules(folder: Path, command: core.ProjectCommand) -> list[Path]:
+    """The project's modules its command runs: the script (or ``-m`` module) and what it
+    imports from the project, transitively."""
+    from codemods.analysis.project import index_project
+
+    sources = {str(path): path.read_bytes() for path in folder.rglob("*.py")}
+    facts = index_project(sources)
+    start = folder / command.script if command.script else folder / (command.module or "").replace(".", "/")
+    first = [str(start) if start.suffix == ".py" else str(start) + ".py", str(start / "__init__.py")]
+    seen: set[str] = set()
+    stack = [path for path in first if path in facts]
+    while stack:
+        path = stack.pop()
+        if path not in seen:
+            seen.add(path)
+            stack.extend(facts[path].imports)
+    return [Path(path) for path in sorted(seen)]
+
+
+def leftovers(folder: Path, modules: list[Path]) -> list[str]:
     found = []
-    for path in sorted(folder.rglob("*.py")):
+    for path in modules:
         text = path.read_text(errors="replace")
         found += [f"{path.relative_to(folder)}: {word}" for word in TF1_LEFTOVERS if word in text]
     return found
@@ -176,9 +196,12 @@ def run_project(project: Project, legacy: runtimes.Runtime, keep: bool) -> Row:
     make_data(project, original)
     shutil.copytree(original, migrated, symlinks=True)
     report = migrate(migrated, work / "report.json")
-    left = leftovers(migrated)
+    command = core.parse_command(project.command.split())
+    ran = command_modules(migrated, command)
+    left = leftovers(migrated, ran)
     row.native = "no" if left else "yes"
-    verdict = core.verify_tree(original, migrated, core.parse_command(project.command.split()),
+    others = leftovers(migrated, sorted(set(migrated.rglob("*.py")) - set(ran)))
+    verdict = core.verify_tree(original, migrated, command,
                                compare=project.compare, legacy_runtime=legacy, timeout=project.timeout)
     row.runs_before = "yes" if verdict.before.ok else "no"
     row.runs_after = "yes" if verdict.after.ok else "no"
@@ -196,7 +219,9 @@ def run_project(project: Project, legacy: runtimes.Runtime, keep: bool) -> Row:
     if left and not row.detail:
         row.detail = "left: " + "; ".join(left[:3])
     summary = report.get("summary", {})
-    row.detail += f" [migrated {summary.get('changed', '?')}/{summary.get('files', '?')} files, {summary.get('failed', '?')} failed]"
+    row.detail += (f" [migrated {summary.get('changed', '?')}/{summary.get('files', '?')} files, "
+                   f"{summary.get('failed', '?')} failed; the command runs {len(ran)}"
+                   + (f"; TF1 left in {len({o.split(':')[0] for o in others})} other files" if others else "") + "]")
     (work / "verdict.txt").write_text(verdict.render(width=160))
     row.seconds = time.monotonic() - started
     if not keep:

@@ -46,3 +46,20 @@ def test_the_bert_toy_data_is_deterministic(tmp_path):
     module.GENERATORS["bert_tiny"](tmp_path / "b")
     for name in ("vocab.txt", "bert_config.json", "train.tsv", "dev.tsv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_native_is_judged_on_the_modules_the_command_runs(runner, tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "model.py").write_text("import tensorflow as tf\nfrom . import layers\n")
+    (tmp_path / "pkg" / "layers.py").write_text("import tensorflow as tf\n")
+    (tmp_path / "train.py").write_text("from pkg.model import build\n")
+    (tmp_path / "eval.py").write_text("import tensorflow as tf\nsess = tf.compat.v1.Session()\n")
+    command = runner.core.parse_command(["python", "train.py", "--steps", "2"])
+    ran = runner.command_modules(tmp_path, command)
+    assert sorted(str(p.relative_to(tmp_path)) for p in ran) == [
+        "pkg/__init__.py", "pkg/layers.py", "pkg/model.py", "train.py"]
+    assert runner.leftovers(tmp_path, ran) == []
+    assert runner.leftovers(tmp_path, [tmp_path / "eval.py"]) == ["eval.py: compat.v1", "eval.py: Session("]
+    module = runner.core.parse_command(["python", "-m", "pkg.model"])
+    assert [p.name for p in runner.command_modules(tmp_path, module)] == ["__init__.py", "layers.py", "model.py"]
