@@ -18,12 +18,13 @@ import libcst as cst
 from codemods.analysis import legacy_homes, tf_api
 from codemods.analysis.cst_tools import as_keyword, bind_arguments, code, kwarg, nodes_of, with_args
 from codemods.analysis.evidence import TF2
+from codemods.analysis.names import ImportResolver
 from codemods.base import Example, Rule
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript, cst.SimpleString)
 # Symbols whose native form depends on how they are called (decided in leave_Call).
 _PER_CALL = {"tf.where", "tf.assign", "tf.assign_add", "tf.assign_sub", "tf.nn.xw_plus_b", "tf.nn.relu_layer",
-             "tf.batch_gather", *tf_api.CASTS}
+             "tf.batch_gather", "tf.div", *tf_api.CASTS}
 # tf.losses.X(labels, predictions) with the default weights=1.0 and reduction
 # (SUM_BY_NONZERO_WEIGHTS: the sum over all elements divided by their count, a mean).
 # Each maps to its parameters and the elementwise loss (None: |predictions - labels|).
@@ -107,7 +108,9 @@ class TF2Api(Rule):
         "Uses tf_upgrade_v2's tables (snapshot in codemods/data/tf_upgrade_v2.json, with the TF1 and TF2 "
         "signatures of every function whose arguments changed) and prefers the native TF2 name; "
         "tf.compat.v1 only where TF2 has none or computes something else (tf.image.resize_images, "
-        "tf.div, three-argument tf.where), each reported with the reason. Also: keep_dims/"
+        "tf.div of operands whose type no literal shows, three-argument tf.where), each reported with the "
+        "reason (tf.div with a float literal -> tf.math.divide, with two integer literals -> tf.math.floordiv). "
+        "Also: keep_dims/"
         "reduction_indices/dim -> keepdims/axis, positional arguments whose place changed become "
         "keywords, a call passing an argument TF2 dropped stays on tf.compat.v1 (reported), "
         "tf.to_float(x) -> tf.cast(x, tf.float32), tf.assign(v, x) -> v.assign(x), tf.py_func -> "
@@ -178,6 +181,24 @@ class TF2Api(Rule):
                     with tf.compat.v1.variable_scope(name):
                         w = tf.compat.v1.get_variable("w", [x.get_shape().as_list()[-1], n])
                         return tf.matmul(x, w)
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                hypothesis = tf.div(1., 1. + tf.exp(-logits))
+                pairs = tf.div(tf.constant(7), 2)
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                hypothesis = tf.math.divide(1., 1. + tf.exp(-logits))
+                pairs = tf.math.floordiv(tf.constant(7), 2)
                 """
             ),
         ),
@@ -636,6 +657,14 @@ class TF2Api(Rule):
             if bound is not None:
                 method = _ASSIGN_METHODS[symbol]
                 return f"{_parenthesized(bound['ref'])}.{method}({code(bound['value'])}{_name_suffix(bound)})"
+        elif symbol == "tf.div":
+            bound = _exact_arguments(args, ("x", "y"))
+            kinds = {_literal_kind(self.names, bound[k]) for k in ("x", "y")} if bound is not None else set()
+            # TF 1's div divided floats exactly and floored integers; a float literal makes
+            # the other operand a float too (TF 1 refused to mix), two int literals are ints.
+            target = "tf.math.divide" if "float" in kinds else "tf.math.floordiv" if kinds == {"int"} else None
+            if bound is not None and target is not None:
+                return f"{spell(target)}({code(bound['x'])}, {code(bound['y'])}{_name_suffix(bound)})"
         elif symbol == "tf.where":
             bound = _exact_arguments(args, ("condition",))
             if bound is not None:  # the one-argument form: the indices of true elements, as before
@@ -738,6 +767,20 @@ def _exact_arguments(args: list[cst.Arg], required: tuple[str, ...]) -> dict[str
     if bound is None or not all(name in bound for name in required):
         return None
     return {name: arg.value for name, arg in bound.items()}
+
+
+def _literal_kind(names: ImportResolver, expr: cst.BaseExpression) -> str | None:
+    """"float" / "int" for a number literal (signed, or in a plain tf.constant), else None."""
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+        expr = expr.expression
+    if isinstance(expr, cst.Call) and names.symbol(expr.func) == "tf.constant" and len(expr.args) == 1:
+        if expr.args[0].keyword is None and not expr.args[0].star:
+            return _literal_kind(names, expr.args[0].value)
+    if isinstance(expr, cst.Float):
+        return "float"
+    if isinstance(expr, cst.Integer):
+        return "int"
+    return None
 
 
 def _name_suffix(bound: dict[str, cst.BaseExpression]) -> str:
