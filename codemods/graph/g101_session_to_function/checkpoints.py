@@ -15,8 +15,25 @@ so a checkpoint written before training holds them too).
 
 An initializer run again (a new session) before a restore resets nothing the restore
 does not set again: ``restored_state`` tells the initialisation stage what it sets.
-``tf.train.latest_checkpoint`` / ``get_checkpoint_state`` read the ``checkpoint``
-state file TF1's ``save`` wrote and ``Checkpoint.write`` does not: declined.
+
+``tf.train.get_checkpoint_state`` / ``latest_checkpoint`` (TF 2 has both) read the
+``checkpoint`` state file that TF1's ``save`` kept up to date and ``Checkpoint.write``
+does not. In a module that reads it (the "restore if a checkpoint exists, else
+initialise" block), each save goes through ``tf.train.CheckpointManager``, which
+writes TF1's file names and the state file, and deletes the checkpoints past the
+Saver's ``max_to_keep`` (default 5) as TF1 did::
+
+    saver.save(sess, "./model/dnn.ckpt", global_step=step)
+    -> tf.train.CheckpointManager(saver, "./model", max_to_keep=5,
+                                  checkpoint_name="dnn.ckpt").save(checkpoint_number=step)
+
+It returns TF1's path ``./model/dnn.ckpt-<step>``. The path must show its folder (a
+string literal, or ``folder + "/name"``) and the save its step (TF1 without a step
+named the file ``path`` itself; the manager always numbers it): otherwise declined.
+``tf.train.checkpoint_exists(p)`` (gone from TF 2) -> what TF1 tested,
+``bool(tf.io.gfile.glob(p + ".index") or tf.io.gfile.glob(p))``. The reads themselves
+are plain Python, so an ``if`` around a restore and an initializer run is left to the
+run sites (the initializer run disappears; the restore is a ``read``).
 """
 
 from __future__ import annotations
@@ -34,11 +51,10 @@ from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, 
 DROPPED_OPTIONS = {"max_to_keep", "keep_checkpoint_every_n_hours", "name", "sharded", "save_relative_paths"}
 SAVE_KEYWORDS = {"sess", "save_path", "global_step", "write_meta_graph"}
 RESTORE_KEYWORDS = {"sess", "save_path"}
-# Calls that read the `checkpoint` state file TF1's Saver.save wrote.
-STATE_FILE = {
-    "train.latest_checkpoint", "train.get_checkpoint_state", "train.checkpoint_exists",
-    "train.update_checkpoint_state", "train.generate_checkpoint_state_proto",
-}
+# Calls that read the `checkpoint` state file TF1's Saver.save wrote (TF 2 has them,
+# but for checkpoint_exists) and that write it (declined).
+STATE_READS = {"train.latest_checkpoint", "train.get_checkpoint_state", "train.checkpoint_exists"}
+STATE_WRITES = {"train.update_checkpoint_state", "train.generate_checkpoint_state_proto"}
 # Attributes of tf.train.Checkpoint that a dependency name must not shadow.
 RESERVED = {"save_counter", "save", "restore", "read", "write", "root", "sync"}
 
@@ -50,12 +66,17 @@ class Saver:
     call: cst.Call
     variables: list[str] = field(default_factory=list)
     optimizers: list[str] = field(default_factory=list)
+    # CheckpointManager's arguments for TF1's deletion of old checkpoints (code), or
+    # why the Saver's cannot be written so.
+    keep: list[str] = field(default_factory=lambda: ["max_to_keep=5"])
+    keep_problem: str | None = None
 
 
 def exempt_calls(graph: Graph) -> set[int]:
     """``tf.train.Saver(...)`` assigned at the graph's level (and the calls in its
-    arguments): converted here, or refused with a precise reason by ``classify``."""
-    found: set[int] = set()
+    arguments): converted here, or refused with a precise reason by ``classify``; the
+    state file reads, plain Python (file reads) in TF 2."""
+    found = {id(call) for call in calls_in(graph.module) if graph.sym(call.func) in STATE_READS}
     for stmt in graph.body:
         assignment = single_assignment(stmt)
         if assignment is not None and isinstance(assignment[1], cst.Call):
@@ -67,20 +88,30 @@ def exempt_calls(graph: Graph) -> set[int]:
 def classify(graph: Graph, savers: dict[str, Saver], index: int, names: list[str], call: cst.Call) -> bool:
     """``saver = tf.train.Saver(...)`` -> ``saver = tf.train.Checkpoint(...)`` in place.
     ``path = saver.save(sess, ...)`` is plain Python (rewritten by ``rewrite_call``)."""
-    if _saver_call(savers, call) is not None:
-        return True
+    if _saver_call(savers, call) is not None or graph.sym(call.func) in STATE_READS:
+        return True  # `ckpt = tf.train.get_checkpoint_state(folder)`: a Python value
     if graph.sym(call.func) != "train.Saver":
         return False
     if len(names) != 1:
         raise CannotConvert(call, "a tf.train.Saver not bound to one name")
     var_list = None
+    saver = Saver(names[0], index, call)
     for position, arg in enumerate(call.args):
         keyword = arg.keyword.value if arg.keyword is not None else None
         if keyword == "var_list" or (keyword is None and position == 0 and not arg.star):
             var_list = arg.value
         elif keyword not in DROPPED_OPTIONS:
             raise CannotConvert(call, f"tf.train.Saver option `{keyword or position}` has no tf.train.Checkpoint equivalent")
-    saver = Saver(names[0], index, call)
+        elif keyword == "max_to_keep":
+            value = arg.value
+            if isinstance(value, cst.Integer) or (isinstance(value, cst.Name) and value.value == "None"):
+                # TF1 kept every checkpoint for None or 0; the manager refuses 0.
+                kept = "None" if graph.code(value) in ("0", "None") else graph.code(value)
+                saver.keep[0] = f"max_to_keep={kept}"
+            else:
+                saver.keep_problem = "a Saver whose max_to_keep is not a number literal (0 kept all; the manager refuses it)"
+        elif keyword == "keep_checkpoint_every_n_hours":
+            saver.keep.append(f"keep_checkpoint_every_n_hours={graph.code(arg.value)}")
     before = [(i, name, kind) for i, name, kind in graph.variables if i < index]
     if var_list is None or _is_call(graph, var_list, "global_variables"):
         saver.variables = [name for _, name, _ in before]
@@ -217,29 +248,37 @@ class _Uses(ReadNamesVisitor):
         self.savers = savers
         self.allowed: set[int] = set()
         self.stray: list[cst.Name] = []
+        self.saves: list[cst.Call] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         found = _saver_call(self.savers, node)
         if found is not None:
             _check_arguments(self.g, node, found[1])
             self.allowed.add(id(node.func.value))
+            if found[1] == "save":
+                self.saves.append(node)
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value in self.savers and id(node) not in self.allowed:
             self.stray.append(node)
 
 
-def check(graph: Graph, savers: dict[str, Saver]) -> None:
-    """Refuse what this module cannot make faithful (called after classification)."""
+def check(graph: Graph, savers: dict[str, Saver]) -> bool:
+    """Refuse what this module cannot make faithful (called after classification).
+    True when the module reads the ``checkpoint`` state file: its saves must keep it."""
+    reads = False
     for call in calls_in(graph.module):
         symbol = graph.sym(call.func)
-        if symbol in STATE_FILE:
-            raise CannotConvert(call, (
-                f"`{graph.code(call.func)}` reads the `checkpoint` state file that TF1's Saver.save "
-                "wrote; tf.train.Checkpoint.write does not write it"
-            ))
+        if symbol in STATE_WRITES:
+            raise CannotConvert(call, f"`{graph.code(call.func)}` writes the `checkpoint` state file itself")
+        if symbol in STATE_READS:
+            reads = True
+            if symbol == "train.checkpoint_exists":
+                prefix = argument(call, 0, "checkpoint_prefix")
+                if prefix is None or len(call.args) != 1 or calls_in(prefix):
+                    raise CannotConvert(call, "`tf.train.checkpoint_exists` of a computed prefix (its TF 2 test reads it twice)")
     if not savers:
-        return
+        return reads
     uses = _Uses(graph, savers)
     targets = {id(graph.body[s.index].body[0].targets[0].target) for s in savers.values()}
     for stmt in graph.body:
@@ -248,12 +287,45 @@ def check(graph: Graph, savers: dict[str, Saver]) -> None:
     for node in uses.stray:
         if id(node) not in targets:
             raise CannotConvert(node, f"`{node.value}` (a tf.train.Saver) used other than by save(sess, path) / restore(sess, path)")
+    if reads:
+        for call in uses.saves:
+            saver = _saver_call(savers, call)
+            assert saver is not None
+            if saver[0].keep_problem is not None:
+                raise CannotConvert(saver[0].call, f"the module reads the `checkpoint` state file: {saver[0].keep_problem}")
+            _manager_parts(graph, call)
+    return reads
+
+
+def _manager_parts(graph: Graph, call: cst.Call) -> tuple[str, str]:
+    """The folder and the file name of ``saver.save(sess, path, global_step=step)``
+    (``CheckpointManager``'s directory and checkpoint_name), as code."""
+    why = "the module reads the `checkpoint` state file, which tf.train.CheckpointManager keeps"
+    if argument(call, 2, "global_step") is None:
+        raise CannotConvert(call, f"`saver.save` without global_step: {why}, but it numbers every file (TF1's was `path`)")
+    path = argument(call, 1, "save_path")
+    if isinstance(path, cst.SimpleString) and not path.prefix and "\\" not in path.value:
+        text, quote = path.evaluated_value, path.quote
+        if isinstance(text, str) and "/" in text.strip("/") and quote not in text:
+            folder, name = text.rsplit("/", 1)
+            return f"{quote}{folder or '/'}{quote}", f"{quote}{name}{quote}"
+    if isinstance(path, cst.BinaryOperation) and isinstance(path.operator, cst.Add) and isinstance(path.right, cst.SimpleString):
+        right = path.right
+        text = right.evaluated_value
+        if not right.prefix and "\\" not in right.value and isinstance(text, str) and text.startswith("/") and "/" not in text[1:] and text[1:]:
+            return graph.code(path.left), f"{right.quote}{text[1:]}{right.quote}"
+    raise CannotConvert(call, f"`saver.save` to a path whose folder this rule cannot tell: {why} in one folder")
 
 
 # -- the rewrite -------------------------------------------------------------------------
-def rewrite_call(graph: Graph, savers: dict[str, Saver], original: cst.Call) -> cst.BaseExpression | None:
-    """``saver.save(sess, path[, global_step=s])`` -> ``saver.write(path[-s])``;
-    ``saver.restore(sess, path)`` -> ``saver.read(path).assert_existing_objects_matched()``."""
+def rewrite_call(graph: Graph, savers: dict[str, Saver], original: cst.Call, state: bool) -> cst.BaseExpression | None:
+    """``saver.save(sess, path[, global_step=s])`` -> ``saver.write(path[-s])`` (through a
+    ``CheckpointManager`` when the module reads the state file, ``state``);
+    ``saver.restore(sess, path)`` -> ``saver.read(path).assert_existing_objects_matched()``;
+    ``tf.train.checkpoint_exists(p)`` -> TF1's test."""
+    if graph.sym(original.func) == "train.checkpoint_exists":
+        prefix = graph.code(argument(original, 0, "checkpoint_prefix"))
+        return cst.parse_expression(f'bool({graph.tf}.io.gfile.glob({prefix} + ".index") or {graph.tf}.io.gfile.glob({prefix}))')
     found = _saver_call(savers, original)
     if found is None:
         return None
@@ -264,6 +336,13 @@ def rewrite_call(graph: Graph, savers: dict[str, Saver], original: cst.Call) -> 
     step = argument(original, 2, "global_step")
     if step is not None:
         value = f"{graph.variable_code(step)}.numpy()" if graph.is_variable(step) else graph.code(step)
+        if state:
+            folder, name = _manager_parts(graph, original)
+            keep = ", ".join(saver.keep)
+            return cst.parse_expression(
+                f"{graph.tf}.train.CheckpointManager({saver.name}, {folder}, {keep}, checkpoint_name={name})"
+                f".save(checkpoint_number={value})"
+            )
         path = f'"%s-%d" % ({path}, {value})'
     return cst.parse_expression(f"{saver.name}.write({path})")
 
@@ -287,6 +366,7 @@ class Checkpoints(Feature):
 
     def __init__(self) -> None:
         self.savers: dict[str, Saver] = {}
+        self.state = False  # the module reads the `checkpoint` state file
 
     def exempt_calls(self, graph: Graph) -> set[int]:
         return exempt_calls(graph)
@@ -295,7 +375,7 @@ class Checkpoints(Feature):
         return classify(graph, self.savers, index, names, call)
 
     def check(self, graph: Graph) -> None:
-        check(graph, self.savers)
+        self.state = check(graph, self.savers)
 
     def restored_state(self, graph: Graph, call: cst.Call) -> Restore | None:
         found = _saver_call(self.savers, call)
@@ -305,7 +385,7 @@ class Checkpoints(Feature):
         return Restore(frozenset(saver.variables), frozenset(saver.optimizers))
 
     def rewrite_call(self, graph: Graph, call: cst.Call) -> cst.BaseExpression | None:
-        return rewrite_call(graph, self.savers, call)
+        return rewrite_call(graph, self.savers, call, self.state)
 
     def rewrite_statement(self, graph: Graph, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         return restore_statement(self.savers, original, updated)

@@ -499,6 +499,16 @@ class Emitter(cst.CSTTransformer):
             return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
         return updated_node
 
+    def leave_Else(self, original_node, updated_node):
+        """``else: sess.run(init)`` (a checkpoint restored, else initialised): an
+        ``else`` left with nothing to do goes (one written ``pass`` by hand stays)."""
+        if _only_pass(updated_node.body) and not any(
+            isinstance(s, cst.SimpleStatementLine) and any(isinstance(small, cst.Pass) for small in s.body)
+            for s in original_node.body.body
+        ):
+            return cst.RemovalSentinel.REMOVE
+        return updated_node
+
     def leave_FunctionDef(self, original_node, updated_node):
         entry = self.g.session_params.get(original_node.name.value)
         if entry is None:
@@ -542,3 +552,14 @@ def _learning_rate_code(graph: Graph, call: cst.Call, code: str) -> str:
     return code
 
 
+
+
+def _only_pass(block: cst.BaseSuite) -> bool:
+    """A block of one ``pass`` with no comment (what ``leave_IndentedBlock`` leaves)."""
+    if not isinstance(block, cst.IndentedBlock) or len(block.body) != 1 or block.footer:
+        return False
+    line = block.body[0]
+    return (
+        isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and isinstance(line.body[0], cst.Pass)
+        and not any(empty.comment for empty in line.leading_lines)
+    )
