@@ -157,15 +157,65 @@ with tf.Session() as sess:
     assert declined(text, findings, "resets the state of optimizer `optimizer` (its slots and steps)")
 
 
-def test_latest_checkpoint_falls_back() -> None:
+def test_state_file_readers_save_through_a_checkpoint_manager() -> None:
     text, findings = migrate(GRAPH + DATA + """\
-saver = tf.train.Saver()
+saver = tf.train.Saver(max_to_keep=0)
 with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     saver.save(sess, "./ckpt/m", global_step=step)
     saver.restore(sess, tf.train.latest_checkpoint("./ckpt"))
+    print(tf.train.checkpoint_exists(CKPT_DIR + "/m-1"))
+    print(saver.save(sess, CKPT_DIR + "/model", global_step=7))
 """)
-    assert declined(text, findings, "reads the `checkpoint` state file")
+    assert 'tf.train.CheckpointManager(saver, "./ckpt", max_to_keep=None, checkpoint_name="m").save(checkpoint_number=step.numpy())' in text
+    assert 'saver.read(tf.train.latest_checkpoint("./ckpt")).assert_existing_objects_matched()' in text
+    assert 'bool(tf.io.gfile.glob(CKPT_DIR + "/m-1" + ".index") or tf.io.gfile.glob(CKPT_DIR + "/m-1"))' in text
+    assert 'tf.train.CheckpointManager(saver, CKPT_DIR, max_to_keep=None, checkpoint_name="model").save(checkpoint_number=7)' in text
+    assert not any(f.kind == "declined" for f in findings)
+
+
+def test_restore_or_initialise_block() -> None:
+    text, _ = migrate(GRAPH + DATA + """\
+sess = tf.Session()
+saver = tf.train.Saver(tf.global_variables(), keep_checkpoint_every_n_hours=2)
+ckpt = tf.train.get_checkpoint_state("./model")
+if ckpt and ckpt.model_checkpoint_path:
+    saver.restore(sess, ckpt.model_checkpoint_path)
+else:
+    # a comment
+    sess.run(tf.global_variables_initializer())
+sess.run(train_op, feed_dict={x: data, y: labels})
+saver.save(sess, "./model/m.ckpt", global_step=step)
+""")
+    assert "if ckpt and ckpt.model_checkpoint_path:\n    saver.read(ckpt.model_checkpoint_path)" in text
+    assert "else" not in text and "global_variables_initializer" not in text
+    assert "max_to_keep=5, keep_checkpoint_every_n_hours=2, checkpoint_name=" in text
+
+
+def test_state_file_saves_the_manager_cannot_write_fall_back() -> None:
+    restore = '    saver.restore(sess, tf.train.latest_checkpoint("./ckpt"))\n'
+    head = "saver = tf.train.Saver()\nwith tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+    text, findings = migrate(GRAPH + DATA + head + '    saver.save(sess, "./ckpt/m")\n' + restore)
+    assert declined(text, findings, "`saver.save` without global_step: the module reads the `checkpoint` state file")
+    text, findings = migrate(GRAPH + DATA + head + '    saver.save(sess, "m", global_step=step)\n' + restore)
+    assert declined(text, findings, "`saver.save` to a path whose folder this rule cannot tell")
+    text, findings = migrate(GRAPH + DATA + head + '    saver.save(sess, os.path.join(d, "m"), global_step=step)\n' + restore)
+    assert declined(text, findings, "`saver.save` to a path whose folder this rule cannot tell")
+    keep = head.replace("Saver()", "Saver(max_to_keep=n)")
+    text, findings = migrate(GRAPH + DATA + keep + '    saver.save(sess, "./ckpt/m", global_step=step)\n' + restore)
+    assert declined(text, findings, "max_to_keep is not a number literal")
+    text, findings = migrate(GRAPH + DATA + head + '    tf.train.update_checkpoint_state("./ckpt", "./ckpt/m")\n')
+    assert declined(text, findings, "`tf.train.update_checkpoint_state(...)`")
+
+
+def test_state_file_without_reader_keeps_write() -> None:
+    text, _ = migrate(GRAPH + DATA + """\
+saver = tf.train.Saver()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    saver.save(sess, "./ckpt/m", global_step=step)
+""")
+    assert 'saver.write("%s-%d" % ("./ckpt/m", step.numpy()))' in text and "CheckpointManager" not in text
 
 
 def test_other_saver_uses_and_options_fall_back() -> None:

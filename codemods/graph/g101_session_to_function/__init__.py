@@ -78,7 +78,13 @@ class GraphToEager(Rule):
         "Keras's Adam given IndexedSlices does neither). "
         "tf.train.Saver at the graph's level becomes tf.train.Checkpoint over the variables and optimizers "
         "created before it (save -> write, TF1's path-<global_step>; restore -> read, failing on a missing "
-        "variable); readers of the `checkpoint` state file are declined. tf.summary.scalar/histogram/image ops "
+        "variable). A module that reads the `checkpoint` state file TF1's save kept (the 'restore if a checkpoint "
+        "exists, else initialise' block: tf.train.get_checkpoint_state / latest_checkpoint, which TF 2 has, and "
+        "checkpoint_exists -> TF1's test on prefix.index) saves through tf.train.CheckpointManager(saver, folder, "
+        "max_to_keep=<the Saver's>, checkpoint_name=<file>).save(checkpoint_number=step): TF1's file names, state "
+        "file and deletions; the initializer run in the else branch disappears, the restore is a read. A save there "
+        "without global_step, or to a path whose folder is not written out (a literal, or folder + \"/name\"), "
+        "is declined. tf.summary.scalar/histogram/image ops "
         "at the graph's level (in name scopes too), run by name, merged with merge([...]) or merge_all(key), "
         "become dicts of their TF1 tags and values that the runs return, written where TF1 called add_summary "
         "to a tf.summary.create_file_writer writer by a tf.function per set of summaries, at the same "
@@ -781,6 +787,90 @@ class GraphToEager(Rule):
 
                 w = tf.Variable(initial_w())
                 w.assign(initial_w())  # eager re-initialisation, no Session: nothing to convert
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None])
+                w = tf.Variable(2.0)
+                step = tf.Variable(0, trainable=False)
+                y = x * w
+                sess = tf.Session()
+                saver = tf.train.Saver(tf.global_variables())
+                ckpt = tf.train.get_checkpoint_state("./model")
+                if ckpt and tf.train.checkpoint_exists(ckpt.model_checkpoint_path):
+                    saver.restore(sess, ckpt.model_checkpoint_path)
+                else:
+                    sess.run(tf.global_variables_initializer())
+                print(sess.run(y, feed_dict={x: [1.0, 2.0]}))
+                saver.save(sess, "./model/dnn.ckpt", global_step=step)
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                w = tf.Variable(2.0)
+                step = tf.Variable(0, trainable=False)
+
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+                def compute_y(x):
+                    y = x * w
+                    return y
+
+
+                saver = tf.train.Checkpoint(w=w, step=step)
+                ckpt = tf.train.get_checkpoint_state("./model")
+                if ckpt and bool(tf.io.gfile.glob(ckpt.model_checkpoint_path + ".index") or tf.io.gfile.glob(ckpt.model_checkpoint_path)):
+                    saver.read(ckpt.model_checkpoint_path).assert_existing_objects_matched()
+                print(compute_y([1.0, 2.0]).numpy())
+                tf.train.CheckpointManager(saver, "./model", max_to_keep=5, checkpoint_name="dnn.ckpt").save(checkpoint_number=step.numpy())
+                """
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None])
+                w = tf.Variable(2.0)
+                step = tf.Variable(0, trainable=False)
+                y = x * w
+                sess = tf.Session()
+                saver = tf.train.Saver(tf.global_variables())
+                ckpt = tf.train.get_checkpoint_state("./model")
+                if ckpt and tf.train.checkpoint_exists(ckpt.model_checkpoint_path):
+                    saver.restore(sess, ckpt.model_checkpoint_path)
+                else:
+                    sess.run(tf.global_variables_initializer())
+                print(sess.run(y, feed_dict={x: [1.0, 2.0]}))
+                saver.save(sess, "./model/dnn.ckpt")
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                tf.disable_v2_behavior()
+
+                x = tf.placeholder(tf.float32, [None])
+                w = tf.Variable(2.0)
+                step = tf.Variable(0, trainable=False)
+                y = x * w
+                sess = tf.Session()
+                saver = tf.train.Saver(tf.global_variables())
+                ckpt = tf.train.get_checkpoint_state("./model")
+                if ckpt and tf.train.checkpoint_exists(ckpt.model_checkpoint_path):
+                    saver.restore(sess, ckpt.model_checkpoint_path)
+                else:
+                    sess.run(tf.global_variables_initializer())
+                print(sess.run(y, feed_dict={x: [1.0, 2.0]}))
+                saver.save(sess, "./model/dnn.ckpt")
                 """
             ),
         ),
