@@ -240,3 +240,27 @@ with tf.Session() as sess:
         tf.train.Saver().save(sess, "./m.ckpt")
 """)
     assert declined(text, findings, "`tf.train.Saver` has no eager equivalent")
+
+
+def test_assignment_of_a_loop_value_in_a_loop_is_eager() -> None:
+    """lab-13-3's epoch counter, saved with the model: ``sess.run(last_epoch.assign(epoch + 1))``."""
+    text, findings = migrate(GRAPH + DATA + """\
+last_epoch = tf.Variable(0)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for epoch in range(sess.run(last_epoch), 3):
+        sess.run(train_op, feed_dict={x: data, y: labels})
+        sess.run(last_epoch.assign(epoch + 1))
+        done = sess.run(last_epoch.assign_add(epoch))
+        print(done)
+""")
+    assert "\n    last_epoch.assign(epoch + 1)\n" in text
+    assert "done = last_epoch.assign_add(epoch).numpy()" in text
+    assert not any(f.kind == "declined" for f in findings)
+    text, findings = migrate(GRAPH + DATA + """\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for epoch in range(3):
+        sess.run(W.assign(loss * epoch), feed_dict={x: data, y: labels})
+""")
+    assert declined(text, findings, "the fetch builds new ops from the loop variable `epoch`")

@@ -7,7 +7,9 @@ block's functions, the loops each is in); a placeholder's static shape or dtype 
 outside them is its declaration (``graph.edits.static_reads``); a graph tensor used
 anywhere else raises ``CannotConvert``. Feed dicts held in a variable (``feed = {x:
 ...}``) are inlined at their runs (``graph.edits.feed_assignments`` go,
-``graph.edits.site_feeds`` keep each run's feed).
+``graph.edits.site_feeds`` keep each run's feed). A run in a loop of an assignment of a
+Python value to a variable (``sess.run(last_epoch.assign(epoch + 1))``, a new op at each
+run in TF1) is that assignment, eager, where it was (``graph.edits.static_reads``).
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ class _SiteFinder(ReadNamesVisitor):
         self.loop_targets: list[set[str]] = []  # names bound by the for loops being visited
         self.statement = 0
         self.def_names: set[int] = set()  # the names `def` statements bind (not reads)
+        self.discarded: set[int] = set()  # calls that are a whole expression statement
 
     def event(
         self, kind: EventKind, site: Site | None = None, restore: Restore | None = None, function: str | None = None
@@ -104,6 +107,9 @@ class _SiteFinder(ReadNamesVisitor):
     def _site(self, site: Site) -> None:
         self.sites.append(site)
         self.event("run", site)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self.discarded.add(id(node.value))
 
     def visit_Assign(self, node: cst.Assign) -> bool:
         """``feed = {x: batch_x, y: batch_y}`` used as ``feed_dict=feed``: its values are
@@ -181,6 +187,15 @@ class _SiteFinder(ReadNamesVisitor):
         if fetch is None:
             raise CannotConvert(node, "a run with no fetches")
         from_loop = (set(names_read(fetch)) & set().union(*self.loop_targets)) - self.graph
+        if from_loop and feed_node is None and self._python_assign(fetch):
+            # `sess.run(last_epoch.assign(epoch + 1))`: TF1 built the op at the run and ran
+            # it once, an eager assignment then and there (its value, the variable's, as NumPy).
+            assert isinstance(fetch, cst.Call) and isinstance(fetch.func, cst.Attribute)
+            read = "" if id(node) in self.discarded else ".numpy()"
+            self.g.edits.static_reads[id(node)] = (
+                f"{self.g.variable_code(fetch.func.value)}.{fetch.func.attr.value}({self.g.code(fetch.args[0].value)}){read}"
+            )
+            return False
         if from_loop:
             # `for num in nums: sess.run(f(num))` built a new op from each value; a
             # function traced once would keep the first one.
@@ -197,6 +212,21 @@ class _SiteFinder(ReadNamesVisitor):
         for value in feed.values():
             value.visit(self)
         return False
+
+    def _python_assign(self, fetch: cst.BaseExpression) -> bool:
+        """``v.assign(<Python value>)`` (or assign_add / assign_sub) of a graph variable:
+        no graph tensor and no TensorFlow call in the value."""
+        if not (isinstance(fetch, cst.Call) and isinstance(fetch.func, cst.Attribute)
+                and fetch.func.attr.value in ("assign", "assign_add", "assign_sub")):
+            return False
+        if len(fetch.args) != 1 or fetch.args[0].keyword is not None or fetch.args[0].star:
+            return False
+        value = fetch.args[0].value
+        graph = self.graph | set(self.g.placeholders) | {v.name for v in self.g.variables}
+        return (
+            self.g.is_variable(fetch.func.value) and not names_read(value) & graph
+            and not any(self.g.sym(call.func) is not None for call in calls_in(value))
+        )
 
     def _passed_tensors(self, call: cst.Call) -> None:
         """``plot_conv_layer(layer=layer_conv1, ...)``: a graph tensor given to a function."""
