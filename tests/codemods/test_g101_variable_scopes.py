@@ -347,6 +347,52 @@ def test_training_scope_nested_beside_other_scopes_follows_the_block() -> None:
     assert "    with tf.GradientTape() as tape:\n        with tf.name_scope('Train'):\n            with tf.name_scope('Loss'):\n" in text
 
 
+def test_optimizer_and_step_beside_a_loss_and_its_summary_follow_the_block() -> None:
+    # golbin 05 - TensorBoard: `with tf.name_scope('optimizer'): cost = ...; optimizer = ...;
+    # train_op = optimizer.minimize(cost); tf.summary.scalar('cost', cost)`.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        W = tf.Variable(tf.ones([3, 1]))
+        with tf.name_scope('optimizer'):
+            cost = tf.reduce_mean(tf.square(tf.matmul(x, W)))
+
+            optimizer = tf.train.AdamOptimizer(0.01)
+            train_op = optimizer.minimize(cost)
+
+            tf.summary.scalar('cost', cost)
+        merged = tf.summary.merge_all()
+        writer = tf.summary.FileWriter('./logs')
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train_op, feed_dict={x: [[1.0, 2.0, 3.0]]})
+            writer.add_summary(sess.run(merged, feed_dict={x: [[1.0, 2.0, 3.0]]}), 1)
+        """
+    )
+    assert "compat.v1" not in text and not declined(findings)
+    assert '"optimizer/cost"' in text
+    # a statement after the step that rebinds what it reads keeps the block (declined)
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        W = tf.Variable(tf.ones([3, 1]))
+        with tf.name_scope('optimizer'):
+            cost = tf.reduce_mean(tf.square(tf.matmul(x, W)))
+            train_op = tf.train.AdamOptimizer(0.01).minimize(cost)
+            cost = cost * 2.0
+            tf.summary.scalar('cost', cost)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([train_op, cost], feed_dict={x: [[1.0, 2.0, 3.0]]})[1])
+        """
+    )
+    assert any("an optimizer or training op inside a `name_scope` block" in m for m in declined(findings))
+
+
 def test_training_op_read_later_in_its_scope_is_declined() -> None:
     text, findings = migrate(
         """\

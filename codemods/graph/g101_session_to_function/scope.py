@@ -103,9 +103,11 @@ def _flatten_sessions(
 
 def _hoisted_training(stmt: cst.With, sym: Sym) -> list[cst.BaseStatement]:
     """``with tf.name_scope("Train"):`` holding ``with tf.name_scope("Optimizer"): step =
-    opt.minimize(loss)`` beside other scopes: the training scope's statements follow the
-    block, opened (its scope only names the optimizer's ops, which eager code does not
-    have), when nothing after it in the block reads what they define."""
+    opt.minimize(loss)`` beside other scopes, or ``opt = tf.train.XOptimizer(...)`` /
+    ``step = opt.minimize(loss)`` beside a loss and its summary: the training statements
+    follow the block, opened (the scope only names the optimizer's ops, which eager code
+    does not have), when nothing after them in the block reads what they define or
+    binds again what they read."""
     item = stmt.items[0].item if len(stmt.items) == 1 else None
     if not (isinstance(item, cst.Call) and sym(item.func) == "name_scope") or stmt.items[0].asname:
         return [stmt]
@@ -113,17 +115,44 @@ def _hoisted_training(stmt: cst.With, sym: Sym) -> list[cst.BaseStatement]:
     kept: list[cst.BaseStatement] = []
     hoisted: list[cst.BaseStatement] = []
     for position, inner in enumerate(body):
-        if not (isinstance(inner, cst.With) and training_scope(inner, sym)):
+        if isinstance(inner, cst.With) and training_scope(inner, sym):
+            block = cast(cst.IndentedBlock, inner.body)
+            statements = list(block.body)
+            opened = _opened(inner, block)
+        elif _training_statement(inner, sym):
+            # `with tf.name_scope("optimizer"): cost = ...; opt = ...; train_op = opt.minimize(cost);
+            # tf.summary.scalar("cost", cost)`: the optimizer and its step follow the block.
+            statements = opened = [inner]
+        else:
             kept.append(inner)
             continue
-        block = cast(cst.IndentedBlock, inner.body)
-        defined = {name for s in block.body for name in (single_assignment(s) or ([], None))[0]}
-        if any(defined & names_read(later) for later in body[position + 1:]):
+        defined = {name for s in statements for name in (single_assignment(s) or ([], None))[0]}
+        read = set().union(*(names_read(s) for s in statements))
+        later = [s for s in body[position + 1:] if not _training_statement(s, sym)]
+        if any(defined & names_read(s) for s in later) or any(read & set(_bound(s)) for s in later):
             return [stmt]
-        hoisted.extend(_opened(inner, block))
+        hoisted.extend(opened)
     if not hoisted or not kept:
         return [stmt]
     return [stmt.with_changes(body=stmt.body.with_changes(body=kept)), *hoisted]
+
+
+def _training_statement(stmt: cst.CSTNode, sym: Sym) -> bool:
+    """``opt = tf.train.XOptimizer(...)`` / ``step = opt.minimize(...)`` (or apply_gradients)."""
+    assignment = single_assignment(stmt)
+    if assignment is None or len(assignment[0]) != 1 or not isinstance(assignment[1], cst.Call):
+        return False
+    value = assignment[1]
+    symbol = sym(value.func) or ""
+    return (symbol.startswith("train.") and symbol.endswith("Optimizer")) or (
+        isinstance(value.func, cst.Attribute) and value.func.attr.value in ("minimize", "apply_gradients")
+    )
+
+
+def _bound(stmt: cst.CSTNode) -> list[str]:
+    """The names an assignment statement binds (none for other statements)."""
+    assignment = single_assignment(stmt)
+    return assignment[0] if assignment is not None else []
 
 
 def _opened(stmt: cst.With, block: cst.IndentedBlock) -> list[cst.BaseStatement]:
