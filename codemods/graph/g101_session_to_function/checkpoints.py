@@ -339,6 +339,10 @@ def rewrite_call(graph: Graph, savers: dict[str, Saver], original: cst.Call, sta
         if state:
             folder, name = _manager_parts(graph, original)
             keep = ", ".join(saver.keep)
+            graph.report(
+                original, "saver.save -> tf.train.CheckpointManager(...).save: TF 1's file name and `checkpoint` "
+                "state file; unlike TF 1's Saver, the manager also deletes the checkpoints an earlier run listed "
+                "there once more than max_to_keep are listed", kind="converted")
             return cst.parse_expression(
                 f"{graph.tf}.train.CheckpointManager({saver.name}, {folder}, {keep}, checkpoint_name={name})"
                 f".save(checkpoint_number={value})"
