@@ -6,6 +6,11 @@ with the edits of single statements (removed, rewritten in place). It raises
 ``CannotConvert`` for whatever it cannot prove: a construct with no eager equivalent
 (``UNSUPPORTED``), graph built in a loop or block, a function called while building
 the graph that creates variables or reads tensors as globals.
+
+About 700 lines, one job: ``_Classifier`` decides each kind of statement (assignment,
+``with`` block, compound statement) against the same partly filled ``Graph``, and the
+decisions read one another's results (a placeholder, a variable, an optimizer seen
+earlier); split by statement kind, every part would need the whole classifier.
 """
 
 from __future__ import annotations

@@ -47,6 +47,10 @@ value is the variable of the call's instance (``tf.identity(fc1_layer.W)``); its
 statement leaves the helper. Other summaries created in a loop, a condition or a function
 the graph calls, audio/text summaries and summary values used otherwise raise
 ``CannotConvert`` with the reason.
+
+About 800 lines, one feature: reading the summary ops (``_Reader``), checking their
+names and runs, and writing the TF 2 writer calls share ``SummaryOp`` / ``SummaryValue``
+and the tags replayed by ``op_names``; the ``Feature`` hooks call them in that order.
 """
 
 from __future__ import annotations
