@@ -226,6 +226,9 @@ class FunctionBodies:
                 else:
                     forward.append(unit)
             watched = self._watched(fn)
+            penalties = self._penalties(grad_units, backward)
+            if penalties:
+                return self._second_order_lines(fn, grad_units, forward, backward, watched) + self._returned(fn)
             persistent = sum(1 for u in grad_units if u.kind in ("gradients", "compute", "train")) > 1
             tape_lines = [f"tape.watch({p.name})\n" for p in fn.params if p.name in watched]
             for unit in forward:
@@ -240,48 +243,122 @@ class FunctionBodies:
                     name = self.g.fresh("loss" if unit.kind != "gradients" else "target")
                     self.targets[id(unit.call)] = name
                     tape_lines.append(f"{name} = {self.g.code(target)}\n")
-            # Fetched values are read before the update, as TF1 did within one run; a
-            # fetched variable is read after it (TF1 returned its updated buffer).
-            forward_names = {n for u in forward for n in u.defines}
-            backward_names = {n for u in backward for n in u.defines}
-            updates = any(u.kind in ("train", "apply") for u in grad_units)
-            for position, value in enumerate(fn.values):
-                if updates and value in fn.variable_reads:
-                    continue
-                expression = cst.parse_expression(value)
-                if value not in forward_names and not names_read(expression) & backward_names:
-                    leading = re.match(r"\w+", value)
-                    name = self.g.fresh(f"{leading.group(0)}_value" if leading else "value")
-                    tape_lines.append(f"{name} = {value}\n")
-                    fn.values[position] = name
+            tape_lines += self._values_before_update(fn, grad_units, forward, backward)
             if not tape_lines:
                 tape_lines = ["pass\n"]
             option = "persistent=True" if persistent else ""
             lines.append(f"with {self.tf}.GradientTape({option}) as tape:\n")
             lines += [textwrap.indent(t, self.g.module.default_indent) for t in tape_lines]
             for unit in backward:
-                if unit.kind == "train":
-                    loss = self.targets.get(id(unit.call)) or self.g.code(argument(unit.call, 0, "loss"))
-                    variables = unit.var_list or self.g.trainable_list(unit.index)
-                    lines.append(f"variables = {variables}\n")
-                    lines.append(f"gradients = tape.gradient({loss}, variables)\n")
-                    lines += self._dense_gradients(unit, fn)
-                    lines += self._first_step_slots(unit)
-                    lines.append(f"{unit.optimizer}.apply_gradients(zip(gradients, variables))\n")
-                elif unit.kind == "apply":
-                    grads = self.g.code(argument(unit.call, 0, "grads_and_vars"))
-                    lines.append(f"{unit.optimizer}.apply_gradients({grads})\n")
-                else:
-                    lines.append(self._unit_code(unit, False))
-                if unit.kind in ("train", "apply") and unit.global_step:
-                    lines.append(f"{unit.global_step}.assign_add(1)\n")
+                lines += self._step_lines(unit, fn)
+        return (lines + self._returned(fn)) or ["pass\n"]
+
+    def _values_before_update(self, fn: Function, grad_units: list[Unit], forward: list[Unit],
+                              backward: list[Unit]) -> list[str]:
+        """Fetched values are read before the update, as TF1 did within one run; a fetched
+        variable is read after it (TF1 returned its updated buffer)."""
+        lines = []
+        forward_names = {n for u in forward for n in u.defines}
+        backward_names = {n for u in backward for n in u.defines}
+        updates = any(u.kind in ("train", "apply") for u in grad_units)
+        for position, value in enumerate(fn.values):
+            if updates and value in fn.variable_reads:
+                continue
+            expression = cst.parse_expression(value)
+            if value not in forward_names and not names_read(expression) & backward_names:
+                leading = re.match(r"\w+", value)
+                name = self.g.fresh(f"{leading.group(0)}_value" if leading else "value")
+                lines.append(f"{name} = {value}\n")
+                fn.values[position] = name
+        return lines
+
+    def _step_lines(self, unit: Unit, fn: Function) -> list[str]:
+        """A backward unit after the tape: a training step, an applied step, or its code."""
+        lines = []
+        if unit.kind == "train":
+            loss = self.targets.get(id(unit.call)) or self.g.code(argument(unit.call, 0, "loss"))
+            variables = unit.var_list or self.g.trainable_list(unit.index)
+            lines.append(f"variables = {variables}\n")
+            lines.append(f"gradients = tape.gradient({loss}, variables)\n")
+            lines += self._dense_gradients(unit, fn)
+            lines += self._first_step_slots(unit)
+            lines.append(f"{unit.optimizer}.apply_gradients(zip(gradients, variables))\n")
+        elif unit.kind == "apply":
+            grads = self.g.code(argument(unit.call, 0, "grads_and_vars"))
+            lines.append(f"{unit.optimizer}.apply_gradients({grads})\n")
+        else:
+            lines.append(self._unit_code(unit, False))
+        if unit.kind in ("train", "apply") and unit.global_step:
+            lines.append(f"{unit.global_step}.assign_add(1)\n")
+        return lines
+
+    def _returned(self, fn: Function) -> list[str]:
         if fn.shape == "op":
-            return lines or ["pass\n"]
+            return []
         if fn.shape == "dict":
             pairs = ", ".join(f"{k}: {v}" for k, v in zip(fn.keys, fn.values))
-            lines.append(f"return {{{pairs}}}\n")
-        else:
-            lines.append(f"return {', '.join(fn.values)}\n")
+            return [f"return {{{pairs}}}\n"]
+        return [f"return {', '.join(fn.values)}\n"]
+
+    @staticmethod
+    def _penalties(grad_units: list[Unit], backward: list[Unit]) -> bool:
+        """Whether every ``tf.gradients`` of the step feeds a loss that is trained (a
+        gradient penalty, WGAN-GP's ``tf.gradients(D(x_hat), [x_hat])``): the loss is then
+        differentiated through a gradient, which must itself be recorded."""
+        gradients = [u for u in grad_units if u.kind == "gradients"]
+        if not gradients:
+            return False
+        reach = {n for u in gradients for n in u.defines}
+        for unit in backward:
+            if unit.kind not in ("train", "apply", "compute", "gradients") and unit.reads & reach:
+                reach |= set(unit.defines)
+        trained = [u for u in grad_units if u.kind in ("train", "compute")]
+        return bool(trained) and all(
+            names_read(argument(u.call, 0, "loss")) & reach for u in trained
+        ) and all(u.defines for u in gradients)
+
+    def _second_order_lines(
+        self, fn: Function, grad_units: list[Unit], forward: list[Unit], backward: list[Unit], watched: list[str]
+    ) -> list[str]:
+        """The step of a loss with a gradient penalty: the penalty's gradient is taken on
+        an inner tape inside the tape that differentiates the loss (both record it)."""
+        indent = self.g.module.default_indent
+        gradients = [u for u in grad_units if u.kind == "gradients"]
+        inner = [f"inner_tape.watch({p.name})\n" for p in fn.params if p.name in watched]
+        for unit in forward:
+            inner.append(self._unit_code(unit, True))
+            inner += [f"inner_tape.watch({n})\n" for n in unit.defines if n in watched]
+        for unit in gradients:
+            target = argument(unit.call, 0, "ys")
+            if not isinstance(target, cst.Name):
+                name = self.g.fresh("target")
+                self.targets[id(unit.call)] = name
+                inner.append(f"{name} = {self.g.code(target)}\n")
+        option = "persistent=True" if len(gradients) > 1 else ""
+        outer = [f"with {self.tf}.GradientTape({option}) as inner_tape:\n"]
+        outer += [textwrap.indent(t, indent) for t in inner]
+        steps = []
+        for unit in backward:
+            if unit.kind in ("train", "apply", "compute"):
+                steps.append(unit)
+            elif unit.kind == "gradients":
+                outer.append(self._unit_code(unit, False).replace("tape.gradient(", "inner_tape.gradient(", 1))
+            else:
+                outer.append(self._unit_code(unit, False))
+        for unit in steps:
+            if unit.kind == "apply":
+                continue
+            target = argument(unit.call, 0, "loss")
+            if not isinstance(target, cst.Name):
+                name = self.g.fresh("loss")
+                self.targets[id(unit.call)] = name
+                outer.append(f"{name} = {self.g.code(target)}\n")
+        outer += self._values_before_update(fn, grad_units, forward, backward)
+        trained = sum(1 for u in steps if u.kind in ("compute", "train")) > 1
+        lines = [f"with {self.tf}.GradientTape({'persistent=True' if trained else ''}) as tape:\n"]
+        lines += [textwrap.indent(t, indent) for t in outer]
+        for unit in steps:
+            lines += self._step_lines(unit, fn)
         return lines
 
 
