@@ -935,10 +935,13 @@ class _ImportFixer(cst.CSTTransformer):
     def __init__(self, rule: Numpy2) -> None:
         super().__init__()
         self.rule = rule
-        self.originals = iter(rule._from_imports)
+        # The first pass leaves import nodes as they are (the same objects in its output).
+        self.originals = {id(node): node for node in rule._from_imports}
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
-        original = next(self.originals)
+        original = self.originals.get(id(original_node))
+        if original is None:  # a statement the first pass skipped (a suppression comment)
+            return updated_node
         module = None if updated_node.relative or updated_node.module is None else code(updated_node.module)
         if module not in _NUMPY_MODULES or isinstance(updated_node.names, cst.ImportStar):
             return updated_node

@@ -350,3 +350,10 @@ def test_a_row_of_a_column_array_converted_to_a_number_takes_item() -> None:
     assert 'print("%d %s" % (labels[0].item(), labels[1]), int(labels[2].item()), float(flat[3]), labels[4])' in text
     assert 'print("%d" % labels[0:1], "%.1f" % flat[5])' in text
     assert len(findings) == 2
+
+
+def test_an_import_line_with_a_suppression_comment_is_left_and_the_others_still_fixed() -> None:
+    # The second pass (from-imports) pairs the import lines the first pass saw, which
+    # skipped the suppressed one: it used to run out of them (StopIteration).
+    text, _ = migrate(HEADER + "from os import path  # noqa\nfrom numpy import float\n\nx = float(path.sep)\n")
+    assert text == HEADER + "from os import path  # noqa\n\nx = float(path.sep)\n"
