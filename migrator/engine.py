@@ -373,7 +373,7 @@ def _migrate_source(
     except RecursionError:
         return _too_deep(path, data, "writing the code", timings=timings)
     findings, new_findings, applied = _positioned(codes, stage_rules, staged)
-    new_bytes = _keep_last_line_end(data, codes[-1].encode(stages[-1].encoding)) if codes else data
+    new_bytes = _line_ends_of(data, codes[-1].encode(stages[-1].encoding)) if codes else data
     now = time.perf_counter()
     timings["codegen"] = now - clock
     clock = now
@@ -420,11 +420,15 @@ def _switch_to_graph_mode(
     return {"graph_mode": f"imports modules kept on tf.compat.v1 in graph mode ({why})", "graph_switch": True}
 
 
-def _keep_last_line_end(data: bytes, new: bytes) -> bytes:
-    """LibCST drops the ``\r`` ending the last line of a file whose lines end in ``\r``
-    alone: put it back."""
+def _line_ends_of(data: bytes, new: bytes) -> bytes:
+    """The input's line endings in the output. LibCST drops the ``\r`` ending the last
+    line of a file whose lines end in ``\r`` alone: put back. A file whose lines all end
+    in ``\r\n`` gets them on the lines rules wrote with ``\n`` inside a token too (a
+    generated class's docstring; Python reads both the same)."""
     if data.endswith(b"\r") and not new.endswith((b"\r", b"\n")):
         return new + b"\r"
+    if b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n") and new.count(b"\n") != new.count(b"\r\n"):
+        return re.sub(rb"(?<!\r)\n", b"\r\n", new)
     return new
 
 

@@ -182,6 +182,15 @@ def test_lines_a_rule_adds_take_the_files_line_ending() -> None:
     assert out == migrated(TF1).replace(b"\n", b"\r\n")
 
 
+@pytest.mark.parametrize("fixture", ["graph/basic_lstm_dynamic_rnn", "graph/saver_restore_or_initialise"])
+def test_generated_classes_and_comment_blocks_take_the_files_line_ending_too(fixture: str) -> None:
+    # A generated class's docstring spans lines inside one token; a comment block moves
+    # above inserted statements: in a CRLF file they are CRLF like the rest.
+    plain = (ROOT / "fixtures" / fixture / "before.py").read_bytes()
+    out = migrate_source(plain.replace(b"\n", b"\r\n"), "x.py").new_bytes
+    assert out == migrate_source(plain, "x.py").new_bytes.replace(b"\n", b"\r\n")
+
+
 def test_long_lines_and_untouched_regions_survive_byte_for_byte() -> None:
     long = b"x = [" + b", ".join(b"%d" % i for i in range(1500)) + b"]  # \xc3\xa9\n"
     head = b"#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n\n"

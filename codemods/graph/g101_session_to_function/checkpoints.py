@@ -144,7 +144,7 @@ def classify(graph: Graph, savers: dict[str, Saver], index: int, names: list[str
     lines = stmt.leading_lines
     if builds:
         comments = "".join(graph.module.code_for_node(line) for line in lines)
-        graph.edits.inserted.setdefault(index, []).append(comments.lstrip("\n") + builds.rstrip("\n"))
+        graph.edits.inserted.setdefault(index, []).append(comments.lstrip("\r\n") + builds.rstrip("\n"))
         lines = []
     graph.edits.rewritten[index] = stmt.with_changes(
         leading_lines=lines, body=[stmt.body[0].with_changes(value=cst.parse_expression(text))]
