@@ -6,10 +6,11 @@ statements, in order, because that is where TF1 scripts build their graph.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import nodes_of
 from codemods.analysis.names import FastVisitor, walk
 from codemods.analysis.private_names import public_qualified
 
@@ -110,6 +111,15 @@ def expression_of(stmt: cst.CSTNode) -> cst.BaseExpression | None:
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr):
         return stmt.body[0].value
     return None
+
+
+def standalone_calls(statements: Iterable[cst.CSTNode]) -> set[int]:
+    """Ids of the calls that are whole statements (``sess.run(init)`` on its own line),
+    at any depth of ``statements``."""
+    return {
+        id(expr) for stmt in statements for line in nodes_of(stmt, cst.SimpleStatementLine)
+        if isinstance(expr := expression_of(line), cst.Call)
+    }
 
 
 def returned_variable(fn: cst.FunctionDef, creates: Callable[[cst.Call], bool]) -> cst.Call | None:

@@ -16,7 +16,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import legacy_homes, tf_api
-from codemods.analysis.cst_tools import as_keyword, bind_arguments, code, kwarg, nodes_of, with_args
+from codemods.analysis.cst_tools import as_keyword, bind_arguments, code, kwarg, literal_value, nodes_of, with_args
 from codemods.analysis.evidence import TF2
 from codemods.analysis.names import ImportResolver
 from codemods.base import Example, Rule
@@ -770,17 +770,12 @@ def _exact_arguments(args: list[cst.Arg], required: tuple[str, ...]) -> dict[str
 
 
 def _literal_kind(names: ImportResolver, expr: cst.BaseExpression) -> str | None:
-    """"float" / "int" for a number literal (signed, or in a plain tf.constant), else None."""
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
-        expr = expr.expression
+    """"float" / "int" for a number literal (negative, or in a plain tf.constant), else None."""
     if isinstance(expr, cst.Call) and names.symbol(expr.func) == "tf.constant" and len(expr.args) == 1:
         if expr.args[0].keyword is None and not expr.args[0].star:
-            return _literal_kind(names, expr.args[0].value)
-    if isinstance(expr, cst.Float):
-        return "float"
-    if isinstance(expr, cst.Integer):
-        return "int"
-    return None
+            expr = expr.args[0].value
+    value = literal_value(expr)
+    return "float" if type(value) is float else "int" if type(value) is int else None
 
 
 def _name_suffix(bound: dict[str, cst.BaseExpression]) -> str:

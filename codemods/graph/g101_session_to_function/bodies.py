@@ -155,14 +155,15 @@ class FunctionBodies:
             textwrap.indent(loop, indent),
         ]
 
-    def _unit_code(self, unit: Unit, tape: bool) -> str:
+    def _unit_code(self, unit: Unit, tape: str = "tape") -> str:
+        """The unit's statement as eager code; ``tape``: the tape its ``tf.gradients`` reads."""
         # Its comments stay where the statement was (carried to the next kept line).
         node = unit.node.with_changes(leading_lines=[])
         for feature in self.features:
             node = feature.unit_code(self.g, unit, node)
         node = self._group_statements(unit, node)
         if unit.kind == "gradients":
-            node = node.visit(_ReplaceCall(unit.call, self._tape_gradient(unit.call)))
+            node = node.visit(_ReplaceCall(unit.call, self._tape_gradient(unit.call, tape)))
         elif unit.kind == "compute":
             loss = self.targets.get(id(unit.call)) or self.g.code(argument(unit.call, 0, "loss"))
             variables = unit.var_list or self.g.trainable_list(unit.index)
@@ -185,7 +186,7 @@ class FunctionBodies:
             return node
         return cst.Module(body=[cst.SimpleStatementLine([cst.Expr(a.value)]) for a in value.args])
 
-    def _tape_gradient(self, call: cst.Call) -> str:
+    def _tape_gradient(self, call: cst.Call, tape: str) -> str:
         ys = self.targets.get(id(call)) or self.g.code(argument(call, 0, "ys"))
         xs_node = argument(call, 1, "xs")
         xs = self.g.code(xs_node)
@@ -195,7 +196,7 @@ class FunctionBodies:
             xs = self.g.trainable_list(len(self.g.body))
         grad_ys = argument(call, 2, "grad_ys")
         extra = f", output_gradients={self.g.code(grad_ys)}" if grad_ys is not None else ""
-        return f"tape.gradient({ys}, {xs}{extra})"
+        return f"{tape}.gradient({ys}, {xs}{extra})"
 
     def _watched(self, fn: Function) -> list[str]:
         watched = []
@@ -212,7 +213,7 @@ class FunctionBodies:
         grad_units = [u for u in fn.units if u.kind in ("train", "apply", "compute", "gradients")]
         lines: list[str] = []
         if not grad_units:
-            lines += [self._unit_code(u, False) for u in fn.units]
+            lines += [self._unit_code(u) for u in fn.units]
         else:
             grad_names = {n for u in grad_units for n in u.defines}
             after: set[str] = set(grad_names)
@@ -232,17 +233,9 @@ class FunctionBodies:
             persistent = sum(1 for u in grad_units if u.kind in ("gradients", "compute", "train")) > 1
             tape_lines = [f"tape.watch({p.name})\n" for p in fn.params if p.name in watched]
             for unit in forward:
-                tape_lines.append(self._unit_code(unit, True))
+                tape_lines.append(self._unit_code(unit))
                 tape_lines += [f"tape.watch({n})\n" for n in unit.defines if n in watched]
-            # What is differentiated must be computed while the tape records.
-            for unit in grad_units:
-                if unit.kind == "apply":
-                    continue
-                target = argument(unit.call, 0, "ys" if unit.kind == "gradients" else "loss")
-                if not isinstance(target, cst.Name):
-                    name = self.g.fresh("loss" if unit.kind != "gradients" else "target")
-                    self.targets[id(unit.call)] = name
-                    tape_lines.append(f"{name} = {self.g.code(target)}\n")
+            tape_lines += self._target_lines(grad_units)
             tape_lines += self._values_before_update(fn, grad_units, forward, backward)
             if not tape_lines:
                 tape_lines = ["pass\n"]
@@ -252,6 +245,20 @@ class FunctionBodies:
             for unit in backward:
                 lines += self._step_lines(unit, fn)
         return (lines + self._returned(fn)) or ["pass\n"]
+
+    def _target_lines(self, units: list[Unit]) -> list[str]:
+        """What is differentiated must be computed while the tape records: each gradient's
+        or step's target that is an expression, bound to a fresh name (``self.targets``)."""
+        lines = []
+        for unit in units:
+            if unit.kind == "apply":
+                continue
+            target = argument(unit.call, 0, "ys" if unit.kind == "gradients" else "loss")
+            if not isinstance(target, cst.Name):
+                name = self.g.fresh("loss" if unit.kind != "gradients" else "target")
+                self.targets[id(unit.call)] = name
+                lines.append(f"{name} = {self.g.code(target)}\n")
+        return lines
 
     def _values_before_update(self, fn: Function, grad_units: list[Unit], forward: list[Unit],
                               backward: list[Unit]) -> list[str]:
@@ -287,7 +294,7 @@ class FunctionBodies:
             grads = self.g.code(argument(unit.call, 0, "grads_and_vars"))
             lines.append(f"{unit.optimizer}.apply_gradients({grads})\n")
         else:
-            lines.append(self._unit_code(unit, False))
+            lines.append(self._unit_code(unit))
         if unit.kind in ("train", "apply") and unit.global_step:
             lines.append(f"{unit.global_step}.assign_add(1)\n")
         return lines
@@ -326,14 +333,9 @@ class FunctionBodies:
         gradients = [u for u in grad_units if u.kind == "gradients"]
         inner = [f"inner_tape.watch({p.name})\n" for p in fn.params if p.name in watched]
         for unit in forward:
-            inner.append(self._unit_code(unit, True))
+            inner.append(self._unit_code(unit))
             inner += [f"inner_tape.watch({n})\n" for n in unit.defines if n in watched]
-        for unit in gradients:
-            target = argument(unit.call, 0, "ys")
-            if not isinstance(target, cst.Name):
-                name = self.g.fresh("target")
-                self.targets[id(unit.call)] = name
-                inner.append(f"{name} = {self.g.code(target)}\n")
+        inner += self._target_lines(gradients)
         option = "persistent=True" if len(gradients) > 1 else ""
         outer = [f"with {self.tf}.GradientTape({option}) as inner_tape:\n"]
         outer += [textwrap.indent(t, indent) for t in inner]
@@ -341,18 +343,9 @@ class FunctionBodies:
         for unit in backward:
             if unit.kind in ("train", "apply", "compute"):
                 steps.append(unit)
-            elif unit.kind == "gradients":
-                outer.append(self._unit_code(unit, False).replace("tape.gradient(", "inner_tape.gradient(", 1))
             else:
-                outer.append(self._unit_code(unit, False))
-        for unit in steps:
-            if unit.kind == "apply":
-                continue
-            target = argument(unit.call, 0, "loss")
-            if not isinstance(target, cst.Name):
-                name = self.g.fresh("loss")
-                self.targets[id(unit.call)] = name
-                outer.append(f"{name} = {self.g.code(target)}\n")
+                outer.append(self._unit_code(unit, "inner_tape"))
+        outer += self._target_lines(steps)
         outer += self._values_before_update(fn, grad_units, forward, backward)
         trained = sum(1 for u in steps if u.kind in ("compute", "train")) > 1
         lines = [f"with {self.tf}.GradientTape({'persistent=True' if trained else ''}) as tape:\n"]

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from codemods.analysis.graph import argument, calls_in, expression_of, names_read, single_assignment
+from codemods.analysis.graph import argument, calls_in, names_read, single_assignment, standalone_calls
 from codemods.graph.g101_session_to_function.model import (
     CannotConvert,
     Event,
@@ -123,7 +123,7 @@ class _Planner:
         self.slices: dict[int, list[Unit]] = {}
         self.values: dict[Variable, InitialValue | None] = {}
         self.first_draw: set[Variable] = set()
-        self.standalone = _standalone_calls(graph)
+        self.standalone = standalone_calls(graph.body)
 
     # -- the two passes -------------------------------------------------------------------
     def needed(self) -> dict[int, list[_Reset]]:
@@ -432,16 +432,3 @@ def _rounds(
         i = j
 
 
-def _standalone_calls(graph: Graph) -> set[int]:
-    """Ids of the calls that are whole statements (``sess.run(init)`` on its own line)."""
-    found: set[int] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-            expr = expression_of(node)
-            if isinstance(expr, cst.Call):
-                found.add(id(expr))
-
-    for stmt in graph.body:
-        stmt.visit(_Collect())
-    return found

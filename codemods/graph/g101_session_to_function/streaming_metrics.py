@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.analysis.cst_tools import bind_arguments
-from codemods.analysis.graph import calls_in, expression_of, names_read, single_assignment
+from codemods.analysis.graph import calls_in, expression_of, names_read, single_assignment, standalone_calls
 from codemods.analysis.tf1_metrics import METRICS
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Unit
@@ -194,7 +194,7 @@ class StreamingMetrics(Feature):
         """The local-variables initializer runs again: TF1 set every metric made before
         it back to zero at each run, so each run becomes ``m.reset_state()`` per metric
         (a no-op on the first, the metric being new)."""
-        standalone = _standalone_calls(graph)
+        standalone = standalone_calls(graph.body)
         for call, _ in self.local_runs:
             fetch = call.args[0].value if call.args else cst.ensure_type(call.func, cst.Attribute).value
             if not _only_locals(graph, fetch):
@@ -272,21 +272,6 @@ def _made_at(graph: Graph, expr: cst.BaseExpression, call: cst.Call) -> int | No
         bindings = graph.init_ops.get(expr.value, [])
         return max(index for index, _ in bindings) if bindings else None
     return next((i for i, stmt in enumerate(graph.body) if any(c is call for c in calls_in(stmt))), None)
-
-
-def _standalone_calls(graph: Graph) -> set[int]:
-    """Ids of the calls that are whole statements (``sess.run(init)`` on its own line)."""
-    found: set[int] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-            expr = expression_of(node)
-            if isinstance(expr, cst.Call):
-                found.add(id(expr))
-
-    for stmt in graph.body:
-        stmt.visit(_Collect())
-    return found
 
 
 def _resets_locals(graph: Graph, expr: cst.BaseExpression) -> bool:
