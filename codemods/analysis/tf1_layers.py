@@ -4,6 +4,12 @@ in helpers, G104 in an estimator's model_fn)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
+import libcst as cst
+
+from codemods.analysis.cst_tools import literal_value
+
 
 class LayerSpec:
     """A TF1 functional layer: its Keras class, its TF1 parameters in order, and how
@@ -154,3 +160,32 @@ XAVIER_NORMAL = (
     "xavier_initializer(uniform=False) draws a truncated normal with stddev sqrt(1.3 / fan_avg), "
     "Keras' GlorotNormal sqrt(1 / fan_avg) / 0.8796"
 )
+
+
+def initializer_parameters(symbol: str) -> tuple[str, ...]:
+    """The parameters of the TF1 initializer ``symbol`` (a key of INITIALIZERS) that a
+    call's arguments bind to, in order."""
+    if symbol == "contrib.layers.xavier_initializer":
+        return ("uniform", "seed", "dtype")
+    return tuple(param for param, _, _ in INITIALIZERS[symbol][1]) + ("seed", "dtype")
+
+
+def keras_initializer(
+    symbol: str, bound: Mapping[str, cst.BaseExpression], code: Callable[[cst.BaseExpression], str], tf: str
+) -> str:
+    """The Keras initializer (code) drawing what the TF1 initializer ``symbol`` called with
+    the ``bound`` arguments drew, TF1's defaults written out; ValueError with the reason when
+    there is none (a seed of its own, xavier's truncated normal)."""
+    uniform = bound.get("uniform")
+    if symbol == "contrib.layers.xavier_initializer" and uniform is not None and literal_value(uniform) is not True:
+        raise ValueError(XAVIER_NORMAL)
+    seed = bound.get("seed")
+    if seed is not None and literal_value(seed) is not None:
+        raise ValueError("an initializer with its own seed")
+    keras, params = INITIALIZERS[symbol]
+    arguments = []
+    for param, keyword, default in params:
+        given = bound.get(param)
+        value = code(given) if given is not None and literal_value(given) is not None else default
+        arguments.append(f"{keyword}={value}")
+    return f"{tf}.keras.initializers.{keras}({', '.join(arguments)})"

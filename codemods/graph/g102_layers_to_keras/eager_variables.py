@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from codemods.analysis.graph import argument, single_assignment
-from codemods.analysis.tf1_layers import GET_VARIABLE, INITIALIZERS, REGULARIZERS, UNMAPPED_INITIALIZERS, XAVIER_NORMAL
+from codemods.analysis.tf1_layers import (
+    GET_VARIABLE,
+    INITIALIZERS,
+    REGULARIZERS,
+    UNMAPPED_INITIALIZERS,
+    initializer_parameters,
+    keras_initializer,
+)
 from codemods.graph.g102_layers_to_keras.syntax import Skip, bind, is_name, is_none, simple_statements
 
 if TYPE_CHECKING:
@@ -39,20 +46,12 @@ class Initializers(cst.CSTTransformer):
             raise Skip(original_node, f"`{symbol}`: {UNMAPPED_INITIALIZERS[symbol]}")
         if symbol not in INITIALIZERS:
             return updated_node
-        keras, params = INITIALIZERS[symbol]
-        names = tuple(p for p, _, _ in params) + ("seed", "dtype")
-        if symbol == "contrib.layers.xavier_initializer":
-            names = ("uniform", "seed", "dtype")
-        bound = bind(updated_node, names)
-        if symbol == "contrib.layers.xavier_initializer" and "uniform" in bound and not is_name(bound["uniform"], "True"):
-            raise Skip(original_node, XAVIER_NORMAL)
-        if "seed" in bound and not is_none(bound["seed"]):
-            raise Skip(original_node, "an initializer with its own seed")
-        arguments = []
-        for param, keyword_name, default in params:
-            value = self.c.code(bound[param]) if param in bound and not is_none(bound[param]) else default
-            arguments.append(f"{keyword_name}={value}")
-        return cst.parse_expression(f"{self.c.tf}.keras.initializers.{keras}({', '.join(arguments)})")
+        bound = bind(updated_node, initializer_parameters(symbol))
+        try:
+            keras = keras_initializer(symbol, bound, self.c.code, self.c.tf)
+        except ValueError as reason:
+            raise Skip(original_node, str(reason)) from None
+        return cst.parse_expression(keras)
 
 
 # dtypes whose get_variable default initializer is glorot_uniform (TF1 used zeros for the others).

@@ -23,7 +23,15 @@ import libcst as cst
 from codemods.analysis.cst_tools import bind_arguments, code, literal_value, nodes_of
 from codemods.analysis.graph import call_parts, names_read, single_assignment
 from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
-from codemods.analysis.tf1_layers import INITIALIZERS, LAYERS, REGULARIZERS, UNMAPPED_INITIALIZERS, LayerSpec
+from codemods.analysis.tf1_layers import (
+    INITIALIZERS,
+    LAYERS,
+    REGULARIZERS,
+    UNMAPPED_INITIALIZERS,
+    LayerSpec,
+    initializer_parameters,
+    keras_initializer,
+)
 from codemods.analysis.tf1_metrics import METRICS
 from codemods.graph.g104_estimator_to_loop.model import (
     Declined,
@@ -342,23 +350,14 @@ class _Planner(cst.CSTVisitor):
                     raise Declined(original_node, "layer regularizers (a graph collection in TF 1) are not converted")
                 if symbol not in INITIALIZERS:
                     return updated_node
-                keras, params = INITIALIZERS[symbol]
-                names = tuple(p for p, _, _ in params) + ("seed", "dtype")
-                if symbol == "contrib.layers.xavier_initializer":
-                    names = ("uniform", "seed", "dtype")
-                bound = bind_arguments(updated_node.args, names)
+                bound = bind_arguments(updated_node.args, initializer_parameters(symbol))
                 if bound is None:
                     raise Declined(original_node, f"`tf.{symbol}` with arguments the rule cannot bind")
-                if literal_value(bound["uniform"].value) is not True if "uniform" in bound else False:
-                    raise Declined(original_node, "xavier_initializer(uniform=False) (TF 1's truncated normal) is not converted")
-                if "seed" in bound and literal_value(bound["seed"].value) is not None:
-                    raise Declined(original_node, "an initializer with its own seed")
-                arguments = []
-                for param, keyword, default in params:
-                    given = bound.get(param)
-                    value = code(given.value) if given is not None and literal_value(given.value) is not None else default
-                    arguments.append(f"{keyword}={value}")
-                return cst.parse_expression(f"{planner.tf}.keras.initializers.{keras}({', '.join(arguments)})")
+                try:
+                    keras = keras_initializer(symbol, {p: arg.value for p, arg in bound.items()}, code, planner.tf)
+                except ValueError as reason:
+                    raise Declined(original_node, str(reason)) from None
+                return cst.parse_expression(keras)
 
             def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
                 return planner._replacement(original_node) or updated_node
