@@ -217,6 +217,22 @@ def after_imports(
     return position
 
 
+def insert_definitions(
+    body: Sequence[cst.BaseStatement], position: int, statements: Sequence[cst.BaseStatement]
+) -> list[cst.BaseStatement]:
+    """``body`` with module-level ``statements`` (imports, helper definitions) inserted at
+    ``position``; the statement after them starts two blank lines below (its own blank
+    lines dropped, its comment lines kept), as PEP 8 puts them after a definition."""
+    rest = list(body[position:])
+    if rest:
+        assert isinstance(rest[0], (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+        lines = list(rest[0].leading_lines)
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        rest[0] = rest[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *lines])
+    return [*body[:position], *statements, *rest]
+
+
 def bound_names(statements: Sequence[cst.BaseStatement]) -> set[str]:
     """The names ``statements`` bind at their level: what they import, define or assign."""
     names: set[str] = set()

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import after_imports, kwarg, nodes_of
+from codemods.analysis.cst_tools import after_imports, insert_definitions, kwarg, nodes_of
 from codemods.analysis.names import FastVisitor, dotted_name
 from codemods.base import Example, Rule
 
@@ -574,14 +574,7 @@ class _Plan(FastVisitor):
         # Two blank lines around the helper; its leading comment parses as the header.
         blank = cst.EmptyLine()
         helper[0] = helper[0].with_changes(leading_lines=[blank, blank, *parsed.header, *helper[0].leading_lines])
-        rest = body[position:]
-        if rest:
-            lines = list(rest[0].leading_lines)
-            while lines and lines[0].comment is None:
-                lines.pop(0)
-            rest[0] = rest[0].with_changes(leading_lines=[blank, blank, *lines])
-        body = [*body[:position], *imports, *helper, *rest]
-        return tree.with_changes(body=body)
+        return tree.with_changes(body=insert_definitions(body, position, [*imports, *helper]))
 
 
 def _body(node: cst.CSTNode) -> list:

@@ -26,7 +26,16 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import after_imports, bind_arguments, code, drop_args, kwarg, set_kw, with_args
+from codemods.analysis.cst_tools import (
+    after_imports,
+    bind_arguments,
+    code,
+    drop_args,
+    insert_definitions,
+    kwarg,
+    set_kw,
+    with_args,
+)
 from codemods.base import Example, Rule
 from codemods.graph.g104_estimator_to_loop import runtime
 from codemods.graph.g104_estimator_to_loop.analysis import plan as plan_program
@@ -463,10 +472,4 @@ def _insert_runtime(tree: cst.Module, planned: Plan) -> cst.Module:
     blank = cst.EmptyLine()
     pieces = [cst.parse_statement(text) for text in runtime.pieces(planned.tf, planned.numpy_input_fn, planned.variable_scopes)]
     pieces = [piece.with_changes(leading_lines=[blank, blank]) for piece in pieces]
-    rest = body[position:]
-    if rest:
-        lines = list(rest[0].leading_lines)
-        while lines and lines[0].comment is None:
-            lines.pop(0)
-        rest[0] = rest[0].with_changes(leading_lines=[blank, blank, *lines])
-    return tree.with_changes(body=[*body[:position], *pieces, *rest])
+    return tree.with_changes(body=insert_definitions(body, position, pieces))
