@@ -8,13 +8,13 @@ faithful homes, which create the same variables under the same names in graph mo
   cells the tf-keras package keeps (``tf_keras.api._v1.keras.__internal__.legacy``);
 * ``tf.contrib.layers.X``, ``tf.contrib.slim.X``, ``tf.contrib.framework.X``: the tf-slim
   package, which is that code, except the functions whose tf-slim code reads TensorFlow
-  internals that TF 2.21 removed (``batch_norm``, ``optimize_loss``: the table's
-  ``tf_slim_broken``), which have no home;
+  internals that TF 2.21 removed (the table's ``tf_slim_broken``: ``optimize_loss`` has no
+  home, ``batch_norm`` a copy, below);
 * ``tf.contrib.tensorboard.plugins.projector``: ``tensorboard.plugins.projector`` (tensorboard
   ships with TensorFlow; its ``visualize_embeddings`` takes TF1's FileWriter too);
 * ``tf.contrib.seq2seq.sequence_loss``, ``tf.contrib.legacy_seq2seq.sequence_loss`` and
-  ``sequence_loss_by_example``: a copy of TF 1.15's function written into the migrated
-  module (``HELPERS``), of ops both tf.compat.v1 and TF 2 have;
+  ``sequence_loss_by_example``, ``tf.contrib.layers.batch_norm``: a copy of TF 1.15's function
+  written into the migrated module (``HELPERS``), of ops TF 2.21 has;
 * other ``tf.contrib`` symbols: tf_upgrade_v2's rename where its target exists in TF 2.21's
   ``tf.compat.v1``.
 
@@ -61,15 +61,6 @@ ADVICE = {
     "contrib.training": "tf.compat.v1.train or Keras training replace it (HParams: a dict or absl flags)",
     "contrib.crf": "TensorFlow Addons' tfa.text.crf_* is its successor",
     "contrib.eager": "TF 2 is eager by default (tf.GradientTape, tf.Variable)",
-}
-
-# What to use instead of the tf_slim functions that cannot run on TF 2.21 (``tf_slim_broken``).
-BROKEN_SLIM_ADVICE = {
-    "batch_norm": "tf_legacy.layers.batch_normalization(x, momentum=decay (TF1 default 0.999), scale=False, "
-    "epsilon=0.001, training=is_training, name=scope or 'BatchNorm') from tf-keras builds the same variables "
-    "(BatchNorm/beta, moving_mean, moving_variance) and UPDATE_OPS, and computes the same numbers for 4-D "
-    "inputs; for 2-D inputs TF 1 ran the fused kernel, whose moving variance is Bessel-corrected (n/(n-1)), "
-    "so inference outputs differ slightly; updates_collections=None (in-place updates) has no such form",
 }
 
 
@@ -261,6 +252,113 @@ class {name}({legacy}.rnn_cell.RNNCell):
         return new_m, {legacy}.rnn_cell.LSTMStateTuple(new_c, new_m)
 ''',
     # contrib/learn/python/learn/preprocessing/text.py and categorical_vocabulary.py (pure Python).
+    # contrib/layers/python/layers/layers.py's batch_norm as TF 1.15 ran it (tf-slim's copy
+    # reads TF internals TF 2.21 removed): its fused kernel for 2-D inputs and for in-place or
+    # custom updates (_fused_batch_norm, written out), else tf.layers' BatchNormalization.
+    "contrib.layers.batch_norm": '''\
+def {name}(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, activation_fn=None,
+{indent}param_initializers=None, param_regularizers=None, updates_collections={v1}.GraphKeys.UPDATE_OPS,
+{indent}is_training=True, reuse=None, variables_collections=None, outputs_collections=None,
+{indent}trainable=True, batch_weights=None, fused=None, data_format="NHWC", zero_debias_moving_mean=False,
+{indent}scope=None, renorm=False, renorm_clipping=None, renorm_decay=0.99, adjustment=None):
+    """TF 1's tf.contrib.layers.batch_norm (TF 2 has no tf.contrib; tf-slim's copy reads TensorFlow
+    internals TF 2.21 removed), in graph mode: the same variables under BatchNorm/ and the kernel
+    TF 1.15 chose (the fused one for 2-D inputs and for in-place or custom updates, else
+    tf.layers' BatchNormalization)."""
+    if batch_weights is not None or variables_collections or outputs_collections or zero_debias_moving_mean:
+        raise NotImplementedError("batch_norm: batch_weights, variables_collections, outputs_collections and "
+                                  "zero_debias_moving_mean are not in the migrated copy of TF 1's batch_norm")
+    inputs = {v1}.convert_to_tensor(inputs)
+    rank = inputs.shape.ndims
+    param_initializers = param_initializers or {{}}
+    param_regularizers = param_regularizers or {{}}
+    fused = True if fused is None else fused
+    update_ops = {v1}.GraphKeys.UPDATE_OPS
+    if not (fused and not renorm and adjustment is None and rank in (2, 4)
+            and (rank == 2 or updates_collections is not update_ops)):
+        if updates_collections is not update_ops:
+            raise NotImplementedError("batch_norm: custom updates_collections for this input are not in the "
+                                      "migrated copy of TF 1's batch_norm")
+        with {v1}.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse) as sc:
+            layer = {legacy}.layers.BatchNormalization(
+                axis=1 if data_format == "NCHW" else -1, momentum=decay, epsilon=epsilon, center=center,
+                scale=scale, beta_initializer=param_initializers.get("beta", {v1}.zeros_initializer()),
+                gamma_initializer=param_initializers.get("gamma", {v1}.ones_initializer()),
+                moving_mean_initializer=param_initializers.get("moving_mean", {v1}.zeros_initializer()),
+                moving_variance_initializer=param_initializers.get("moving_variance", {v1}.ones_initializer()),
+                beta_regularizer=param_regularizers.get("beta"), gamma_regularizer=param_regularizers.get("gamma"),
+                trainable=trainable, renorm=renorm, renorm_clipping=renorm_clipping, renorm_momentum=renorm_decay,
+                adjustment=adjustment, name=sc.name, _scope=sc, _reuse=reuse, fused=fused)
+            outputs = layer(inputs, training=is_training)
+            return outputs if activation_fn is None else activation_fn(outputs)
+
+    def smart_cond(pred, true_fn, false_fn):
+        static = {v1}.get_static_value(pred)
+        if static is None:
+            return {v1}.cond(pred, true_fn, false_fn)
+        return true_fn() if static else false_fn()
+
+    with {v1}.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse):
+        original_inputs = inputs
+        if rank == 2:
+            channels = inputs.shape[1] if data_format == "NCHW" else inputs.shape[-1]
+            inputs = {v1}.reshape(inputs, [-1, channels, 1, 1] if data_format == "NCHW" else [-1, 1, 1, channels])
+        params_shape = inputs.shape[1:2] if data_format == "NCHW" else inputs.shape[-1:]
+
+        def variable(name, initializer, regularizer=None, trainable=trainable):
+            return {v1}.get_variable(
+                name, shape=params_shape, dtype={v1}.float32, initializer=initializer, regularizer=regularizer,
+                collections=[{v1}.GraphKeys.GLOBAL_VARIABLES, {v1}.GraphKeys.MODEL_VARIABLES], trainable=trainable)
+
+        if center:
+            beta = variable("beta", param_initializers.get("beta", {v1}.zeros_initializer()),
+                            param_regularizers.get("beta"))
+        else:
+            beta = {v1}.constant(0.0, dtype={v1}.float32, shape=params_shape)
+        if scale:
+            gamma = variable("gamma", param_initializers.get("gamma", {v1}.ones_initializer()),
+                             param_regularizers.get("gamma"))
+        else:
+            gamma = {v1}.constant(1.0, dtype={v1}.float32, shape=params_shape)
+        moving_mean = variable("moving_mean", param_initializers.get("moving_mean", {v1}.zeros_initializer()),
+                               trainable=False)
+        moving_variance = variable(
+            "moving_variance", param_initializers.get("moving_variance", {v1}.ones_initializer()), trainable=False)
+
+        def training():
+            return {v1}.nn.fused_batch_norm(inputs, gamma, beta, epsilon=epsilon, data_format=data_format)
+
+        def inference():
+            return {v1}.nn.fused_batch_norm(inputs, gamma, beta, mean=moving_mean, variance=moving_variance,
+                                            epsilon=epsilon, is_training=False, data_format=data_format)
+
+        static = {v1}.get_static_value(is_training)
+        need_updates = static is None or bool(static)
+        outputs, mean, variance = smart_cond(is_training, training, inference) if need_updates else inference()
+        if need_updates:
+            def updates():
+                # moving_averages.assign_moving_average without zero debiasing
+                with {v1}.name_scope("AssignMovingAvg"):
+                    update_mean = {v1}.assign_sub(moving_mean, (moving_mean - mean) * (1.0 - decay))
+                with {v1}.name_scope("AssignMovingAvg_1"):
+                    update_variance = {v1}.assign_sub(moving_variance, (moving_variance - variance) * (1.0 - decay))
+                return update_mean, update_variance
+
+            def forced_updates():
+                with {v1}.control_dependencies(updates()):
+                    return {v1}.identity(outputs)
+
+            if updates_collections is None:
+                outputs = smart_cond(is_training, forced_updates, lambda: outputs)
+            else:
+                update_mean, update_variance = smart_cond(is_training, updates, lambda: (moving_mean, moving_variance))
+                {v1}.add_to_collections(updates_collections, update_mean)
+                {v1}.add_to_collections(updates_collections, update_variance)
+        outputs.set_shape(inputs.shape)
+        if rank == 2:
+            outputs = {v1}.reshape(outputs, {v1}.shape(original_inputs))
+        return outputs if activation_fn is None else activation_fn(outputs)
+''',
     "contrib.learn.preprocessing.VocabularyProcessor": '''\
 class {name}:
     """TF 1's tf.contrib.learn.preprocessing.VocabularyProcessor (TF 2 has no tf.contrib): maps
@@ -420,6 +518,9 @@ def home(symbol: str) -> Home | None:
         return Home("projector", symbol[len(CONTRIB_PROJECTOR) + 1 :])
     if symbol in HELPERS:
         return Home("helper", symbol)
+    slim_name = (_slim_name(symbol) or "").removeprefix("layers.")
+    if f"contrib.layers.{slim_name}" in HELPERS:  # slim.batch_norm: the function of contrib.layers
+        return Home("helper", f"contrib.layers.{slim_name}")
     renamed = tables["contrib_renames"].get(symbol)
     if renamed is not None:
         return Home("tf", renamed)
@@ -469,9 +570,8 @@ def why_not(symbol: str) -> str:
     slim_name = _slim_name(symbol) or ""
     broken = _tables()["tf_slim_broken"].get(slim_name)
     if broken is not None:
-        advice = BROKEN_SLIM_ADVICE.get(slim_name.removeprefix("layers."), "rewrite that part with TF 2 / Keras")
         return (f"tf-slim has it, but tf-slim 1.1.0's code for it reads TensorFlow internals that TF 2.21 "
-                f"removed ({broken}), so it fails when it reaches that code; {advice}")
+                f"removed ({broken}), so it fails when it reaches that code; rewrite that part with TF 2 / Keras")
     for module, advice in sorted(ADVICE.items(), key=lambda item: -len(item[0])):
         if symbol == module or symbol.startswith(module + "."):
             return f"TF 2 has no tf.contrib (tf.compat.v1 has none either); {advice}"

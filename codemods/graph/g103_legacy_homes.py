@@ -67,13 +67,15 @@ class LegacyHomes(Rule):
         "TF1's code: same variables and names, e.g. dense/kernel:0, in graph mode); tf.contrib.layers.X, "
         "tf.contrib.slim.X, tf.contrib.framework.X -> tf_slim (`import tensorflow.contrib.slim as slim` "
         "-> `import tf_slim as slim`), except the tf_slim functions whose tf-slim 1.1.0 code reads "
-        "TensorFlow internals TF 2.21 removed (batch_norm, optimize_loss, learning.multiply_gradients, "
-        "local_variable, ...: reported with the attribute and line); tf.contrib.tensorboard.plugins.projector -> tensorboard.plugins.projector "
+        "TensorFlow internals TF 2.21 removed (optimize_loss, learning.multiply_gradients, "
+        "local_variable, ...: reported with the attribute and line; batch_norm gets a copy, below); tf.contrib.tensorboard.plugins.projector -> tensorboard.plugins.projector "
         "(tensorboard ships with TensorFlow); tf.contrib.seq2seq.sequence_loss and "
         "tf.contrib.legacy_seq2seq.sequence_loss / sequence_loss_by_example -> a copy of TF 1.15's function "
         "written once into the module after its imports (`sequence_loss`, or `seq2seq_sequence_loss` / "
         "`legacy_seq2seq_sequence_loss` when the module binds that name), likewise "
-        "tf.contrib.legacy_seq2seq.rnn_decoder, the classes tf.contrib.rnn.NASCell (on tf-keras' legacy RNNCell) "
+        "tf.contrib.legacy_seq2seq.rnn_decoder, tf.contrib.layers.batch_norm / slim.batch_norm (its fused "
+        "kernel for 2-D inputs and in-place updates, tf.layers' BatchNormalization otherwise, as TF 1.15 "
+        "chose), the classes tf.contrib.rnn.NASCell (on tf-keras' legacy RNNCell) "
         "and tf.contrib.learn.preprocessing.VocabularyProcessor "
         "(the same word ids; its restore and save pickle it); other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
         "tf.compat.v1 has it (tf.contrib.rnn.static_rnn -> tf.compat.v1.nn.static_rnn). Imports of "
@@ -152,12 +154,12 @@ class LegacyHomes(Rule):
             ),
         ),
         Example(
-            # tf-slim 1.1.0's batch_norm reads tf ops.Tensor, gone in TF 2.21: left, and reported
+            # tf-slim 1.1.0's optimize_loss reads tf ops.Tensor, gone in TF 2.21: left, and reported
             before=textwrap.dedent(
                 """\
                 import tensorflow.compat.v1 as tf
 
-                h = tf.contrib.layers.batch_norm(h, is_training=training)
+                train_op = tf.contrib.layers.optimize_loss(loss, global_step, 0.1, "SGD")
                 """
             ),
         ),
@@ -221,7 +223,7 @@ class LegacyHomes(Rule):
         subpackage = legacy_homes.slim_subpackage(home)
         if subpackage is not None:
             self._subpackages.add(subpackage)
-        if self._through_rewritten_import(node):
+        if self._through_rewritten_import(node) and home.kind != "helper":
             pass  # `slim.X` after `import tensorflow.contrib.slim as slim`: the import becomes tf_slim
         else:
             self._replacements[id(node)] = self._spell(home, node)
@@ -365,13 +367,22 @@ class LegacyHomes(Rule):
             self._rewritten_imports += 1
             return updated_node.with_changes(names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in homeless])
         helpers = [(alias, home) for alias, _, home in targets if home.kind == "helper"]
-        if helpers and len(helpers) == len(targets):
-            # from tensorflow.contrib.seq2seq import sequence_loss -> the module's own copy
-            for alias, home in helpers:
-                self._helpers[alias.evaluated_alias or alias.evaluated_name] = home
-                self._helper_uses[alias.evaluated_alias or alias.evaluated_name] = original_node
+        others = [target for target in targets if target[2].kind != "helper"]
+        modules = {_from_module(home) for _, _, home in others}
+        if helpers and (len(modules) > 1 or any(not home.path for _, _, home in others)):
+            self.report(original_node, (
+                f"`from {module} import ...` cannot run on TF 2.21 and its names have TF 2.21 homes in different "
+                f"modules ({', '.join(sorted(modules | {'copies in this module'}))}): import them one by one"
+            ))
+            return updated_node
+        # from tensorflow.contrib.seq2seq import sequence_loss -> the module's own copy
+        for alias, home in helpers:
+            self._helpers[alias.evaluated_alias or alias.evaluated_name] = home
+            self._helper_uses[alias.evaluated_alias or alias.evaluated_name] = original_node
+        if helpers and not others:
             self._rewritten_imports += 1
             return cst.RemoveFromParent()
+        targets = others
         if len(targets) == 1 and targets[0][2].kind in ("slim", "projector") and not targets[0][2].path:
             # from tensorflow.contrib import slim -> import tf_slim as slim
             alias, _, home = targets[0]
@@ -379,8 +390,7 @@ class LegacyHomes(Rule):
             self._rewritten_imports += 1
             self._first_use.setdefault(home.kind, original_node)
             return cst.parse_statement(_import_line(home.kind, local) + "\n").body[0]
-        modules = {_from_module(home) for _, _, home in targets if home.kind != "helper"}
-        if helpers or len(modules) != 1 or any(not home.path for _, _, home in targets):
+        if len(modules) != 1 or any(not home.path for _, _, home in targets):
             self.report(original_node, (
                 f"`from {module} import ...` cannot run on TF 2.21 and its names have TF 2.21 homes in different "
                 f"modules ({', '.join(sorted(modules))}): import them from there one by one"

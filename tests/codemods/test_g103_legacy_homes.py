@@ -362,7 +362,7 @@ def test_projector_comes_from_tensorboard() -> None:
     assert not findings
 
 
-def test_slim_functions_whose_tf_slim_code_cannot_run_on_tf_2_21_have_no_home() -> None:
+def test_slim_functions_whose_tf_slim_code_cannot_run_on_tf_2_21_are_copied_or_reported() -> None:
     text, findings = migrate(
         """\
         import tensorflow.compat.v1 as tf
@@ -377,14 +377,34 @@ def test_slim_functions_whose_tf_slim_code_cannot_run_on_tf_2_21_have_no_home() 
     )
     assert "import tf_slim as slim" in text and "slim.fully_connected(x, 4)" in text
     assert 'tf.contrib.layers.optimize_loss(loss, step, 0.1, "SGD")' in text  # left, and reported
+    assert "net = batch_norm(net, is_training=True)" in text and "\ndef batch_norm(inputs, decay=0.999," in text
     messages = declined(findings)
     assert [m.split("`")[1] for m in messages] == [
-        "tf.contrib.slim.batch_norm", "tf.contrib.layers.optimize_loss", "tf.contrib.slim.learning.multiply_gradients",
+        "tf.contrib.layers.optimize_loss", "tf.contrib.slim.learning.multiply_gradients",
     ]  # create_train_op reaches the removed internals only when asked to summarize or clip gradients
-    assert "ops.Tensor (tf_slim/layers/utils.py:163)" in messages[0]
-    assert "tf_legacy.layers.batch_normalization(x, momentum=decay" in messages[0]
-    assert messages[1].endswith("rewrite that part with TF 2 / Keras")
-    assert "ops.Tensor (tf_slim/layers/optimizers.py:172)" in messages[1]
+    assert messages[0].endswith("rewrite that part with TF 2 / Keras")
+    assert "ops.Tensor (tf_slim/layers/optimizers.py:172)" in messages[0]
+
+
+def test_batch_norm_gets_one_copy_of_tf1s_function_for_every_spelling() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow.compat.v1 as tf
+        import tensorflow.contrib.slim as slim
+        from tensorflow.contrib.layers import fully_connected, batch_norm
+
+        with slim.arg_scope([slim.conv2d], normalizer_fn=slim.batch_norm):
+            net = slim.conv2d(x, 4, [3, 3])
+        net = fully_connected(net, 8, normalizer_fn=batch_norm)
+        out = tf.contrib.layers.batch_norm(net, updates_collections=None)
+        """
+    )
+    assert text.count("def batch_norm(") == 1 and "def slim_batch_norm" not in text
+    assert "from tf_slim import fully_connected\n" in text  # the copied name leaves the import
+    assert "normalizer_fn=batch_norm)" in text and "out = batch_norm(net, updates_collections=None)" in text
+    assert "from tf_keras.api._v1.keras.__internal__ import legacy as tf_legacy" in text  # its 4-D path
+    assert not declined(findings)
+    compile(text, "<migrated>", "exec")
 
 
 def test_legacy_seq2seq_losses_get_copies_of_tf1s_functions() -> None:
