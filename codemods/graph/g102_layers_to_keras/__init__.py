@@ -43,6 +43,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.graph import calls_in, tf1_symbol
+from codemods.analysis.graph_blocks import unwrap_graph_blocks
 from codemods.base import Example, Rule
 from codemods.graph.g102_layers_to_keras.converter import Converter
 from codemods.graph.g102_layers_to_keras.record import CONVERTED_LAYERS, ConvertedLayers
@@ -340,8 +341,12 @@ class LayersToKeras(Rule):
         tf_alias = self.resolver.alias_for("tensorflow") or self.resolver.alias_for("tensorflow.compat.v1")
         if tf_alias is None or not self._runs_session(tree):
             return tree
-        converter = Converter(self, tree, tf_alias)
+        # Layers built in `with graph.as_default():` are converted as if at the block's level:
+        # G101 opens the block, so the output has it opened where layers were converted.
+        source = unwrap_graph_blocks(tree, self.sym).module
+        converter = Converter(self, source, tf_alias)
         new = converter.convert()
+        new = tree if new is source else new
         if converter.declined:
             self.context.scratch.setdefault(CONVERTED_LAYERS, ConvertedLayers()).declined.update(converter.declined)
         if new is not tree:
