@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis.graph import assigned_names, calls_in, single_assignment
+from codemods.analysis.graph import argument, assigned_names, calls_in, single_assignment
 
 Sym = Callable[[cst.BaseExpression], "str | None"]
 SESSIONS = {"Session", "InteractiveSession"}
@@ -155,12 +155,20 @@ class _Reader:
                     else "eager code has no default session"
                 )))
         for call in calls_in(stmt) if isinstance(stmt, cst.SimpleStatementLine) else _header_calls(stmt):
-            if self.sym(call.func) not in SESSIONS:
-                continue
-            for position, arg in enumerate(call.args):
-                if arg.keyword is not None and arg.keyword.value == "graph" and self._graph_name(arg.value):
-                    self.graph_args[id(call)] = position
-                    self.allowed.add(id(arg.value))
+            symbol = self.sym(call.func)
+            if symbol in SESSIONS:
+                for position, arg in enumerate(call.args):
+                    if arg.keyword is not None and arg.keyword.value == "graph" and self._graph_name(arg.value):
+                        self.graph_args[id(call)] = position
+                        self.allowed.add(id(arg.value))
+            # The graph a summary writer shows in TensorBoard: G101 drops it with the writer's
+            # graph argument and add_graph (a module kept on TF1 keeps its graph).
+            shown = argument(call, 1, "graph") if symbol == "summary.FileWriter" else (
+                call.args[0].value if isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_graph"
+                and len(call.args) == 1 else None
+            )
+            if shown is not None and self._graph_name(shown):
+                self.allowed.add(id(shown))
         return None
 
     def _graph_name(self, node: cst.BaseExpression) -> bool:
@@ -175,7 +183,8 @@ class _Reader:
         node, name = finder.found
         return node, (
             f"`{self.code(node)}` reads the graph object `{name}` (eager code has no graph object): only "
-            f"`with {name}.as_default():`, `tf.Session(graph={name})` and `{name}.finalize()` are converted"
+            f"`with {name}.as_default():`, `tf.Session(graph={name})`, `{name}.finalize()` and a summary writer's "
+            "graph are converted"
         )
 
     def _default_graph_ops(self) -> tuple[cst.CSTNode, str] | None:

@@ -178,3 +178,26 @@ def test_g102_converts_layers_in_the_block() -> None:
         """, rules=(LayersToKeras, GraphToEager))
     assert "tf.keras.layers.Dense(8" in text and "compat.v1" not in text and "as_default" not in text
     assert not any(f.kind == "declined" for f in findings)
+
+
+def test_summary_writer_graph_dropped_with_the_block() -> None:
+    text, findings = migrate("""\
+        import tensorflow as tf
+
+        graph = tf.Graph()
+        with graph.as_default():
+            x = tf.placeholder(tf.float32, [None])
+            w = tf.Variable(2.0)
+            y = tf.reduce_sum(x * w)
+            tf.summary.scalar("y", y)
+            merged = tf.summary.merge_all()
+        writer = tf.summary.FileWriter("logs", graph)
+        writer.add_graph(graph)
+        with tf.Session(graph=graph) as sess:
+            sess.run(tf.global_variables_initializer())
+            s, v = sess.run([merged, y], feed_dict={x: [1.0, 2.0]})
+            writer.add_summary(s, 0)
+            print(v)
+        """)
+    assert "compat.v1" not in text and "graph" not in text.replace("writes no graph", "")
+    assert any("FileWriter's graph dropped" in f.message for f in findings)
