@@ -42,7 +42,10 @@ NOT_OPS = {
     "train.global_step", "train.latest_checkpoint", "train.get_checkpoint_state", "train.checkpoint_exists",
     "test.is_built_with_cuda", "test.is_gpu_available", "disable_v2_behavior", "disable_eager_execution",
 }
-NOT_OPS_PREFIXES = ("app.", "flags.", "logging.", "gfile.", "io.gfile.", "examples.", "compat.as_", "keras.datasets.")
+NOT_OPS_PREFIXES = (
+    "app.", "flags.", "logging.", "gfile.", "io.gfile.", "examples.", "compat.as_", "keras.datasets.",
+    "contrib.learn.preprocessing.", "contrib.learn.datasets.",
+)
 
 
 @dataclass
