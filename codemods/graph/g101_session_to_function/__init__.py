@@ -11,6 +11,10 @@ says why.
 
 The stages (``pipeline.run_stages``), each a module passing typed values (``model``):
 
+0. ``analysis.graph_blocks`` (shared with G102): ``with graph.as_default():`` blocks of
+                 the one ``tf.Graph()`` (and a session's ``with sess.as_default():``) opened,
+                 ``graph=`` dropped from the sessions; the reason when the graph object
+                 serves anything else.
 1. ``scope``     module -> ``Graph``: which block builds the graph (the module, or one
                  ``main()`` / ``if __name__`` body), session blocks opened.
 2. ``analysis``  fills the ``Graph``: placeholders, ``Variable``s, optimizers, ``Unit``s
@@ -69,7 +73,12 @@ class GraphToEager(Rule):
     details = (
         "Each sess.run/eval/run site calls a generated @tf.function holding the backward slice of its "
         "fetches; placeholders become its typed parameters (input_signature), initializer runs disappear, "
-        "the session block is flattened, results are NumPy again. minimize / compute_gradients / "
+        "the session block is flattened, results are NumPy again. A graph built in a graph of its own (`graph = "
+        "tf.Graph()` + `with graph.as_default():`, or `with tf.Graph().as_default():`) is built at the block's "
+        "level: the block is opened, graph= goes from the sessions (with their config=), graph.finalize() goes (and "
+        "the graph a FileWriter was given, as summaries drop it), and so does a session's `with sess.as_default():`; a second tf.Graph(), an op built in TF1's default graph "
+        "beside the block, or the graph object used otherwise (get_tensor_by_name, get_operations) is declined "
+        "with that reason. minimize / compute_gradients / "
         "apply_gradients / tf.gradients become GradientTape code (a trained loss that reads a tf.gradients "
         "result, a gradient penalty, takes that gradient on an inner tape inside the step's tape, which records "
         "it); TF1 optimizers become Keras optimizers "

@@ -715,4 +715,134 @@ EXAMPLES = (
             """
         ),
     ),
+    Example(
+        before=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+            graph = tf.Graph()
+            with graph.as_default():
+                x = tf.placeholder(tf.float32, [None])
+                w = tf.Variable(2.0)
+                y = x * w
+                init = tf.global_variables_initializer()
+            graph.finalize()
+
+            config = tf.ConfigProto(allow_soft_placement=True)
+            with tf.Session(graph=graph, config=config) as sess:
+                sess.run(init)
+                print(sess.run(y, feed_dict={x: [1.0, 2.0]}))
+            """
+        ),
+        after=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+            w = tf.Variable(2.0)
+
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+            def compute_y(x):
+                y = x * w
+                return y
+
+
+            print(compute_y([1.0, 2.0]).numpy())
+            """
+        ),
+    ),
+    Example(
+        before=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+
+            def main():
+                with tf.Graph().as_default():
+                    x = tf.placeholder(tf.float32, [None])
+                    w = tf.Variable(2.0)
+                    loss = tf.reduce_sum(tf.square(x * w))
+                    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+                    sess = tf.Session()
+                    with sess.as_default():
+                        sess.run(tf.global_variables_initializer())
+                        for _ in range(3):
+                            _, l = sess.run([train_op, loss], feed_dict={x: [1.0, 2.0]})
+                        print(l)
+
+
+            if __name__ == "__main__":
+                main()
+            """
+        ),
+        after=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+
+            def main():
+                w = tf.Variable(2.0)
+                optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)
+
+                @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+                def train_step(x):
+                    with tf.GradientTape() as tape:
+                        loss = tf.reduce_sum(tf.square(x * w))
+                    variables = [w]
+                    gradients = tape.gradient(loss, variables)
+                    optimizer.apply_gradients(zip(gradients, variables))
+                    return loss
+
+                for _ in range(3):
+                    l = train_step([1.0, 2.0]).numpy()
+                print(l)
+
+
+            if __name__ == "__main__":
+                main()
+            """
+        ),
+    ),
+    Example(
+        before=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+            graph = tf.Graph()
+            with graph.as_default():
+                x = tf.placeholder(tf.float32, [None], name="x")
+                y = tf.multiply(x, 2.0, name="y")
+            with tf.Session(graph=graph) as sess:
+                print(sess.run(graph.get_tensor_by_name("y:0"), feed_dict={x: [1.0, 2.0]}))
+            """
+        ),
+        after=textwrap.dedent(
+            """\
+            import tensorflow.compat.v1 as tf
+            tf.disable_v2_behavior()
+
+            graph = tf.Graph()
+            with graph.as_default():
+                x = tf.placeholder(tf.float32, [None], name="x")
+                y = tf.multiply(x, 2.0, name="y")
+            with tf.Session(graph=graph) as sess:
+                print(sess.run(graph.get_tensor_by_name("y:0"), feed_dict={x: [1.0, 2.0]}))
+            """
+        ),
+    ),
+    Example(
+        before=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+
+            def build_graph():
+                graph = tf.Graph()
+                with graph.as_default():
+                    x = tf.placeholder(tf.float32, [None], name="x")
+                    tf.multiply(x, 2.0, name="y")
+                return graph
+            """
+        ),
+    ),
 )

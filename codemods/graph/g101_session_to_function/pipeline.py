@@ -11,6 +11,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from codemods.analysis.graph import calls_in, names_read
+from codemods.analysis.graph_blocks import unwrap_graph_blocks
 from codemods.graph.g101_session_to_function import (
     build_caller,
     build_functions,
@@ -50,6 +51,26 @@ def convert(
     tree: cst.Module, tf: str, sym_for: Callable[[cst.Module], Sym], layers: ConvertedLayers
 ) -> tuple[cst.Module, list[Note]]:
     """``sym_for(module)``: the TF1 symbol of an expression of ``module``."""
+    tree, opened = _open_graph_blocks(tree, sym_for)
+    converted, notes = _convert(tree, tf, sym_for, layers)
+    return converted, opened + notes
+
+
+def _open_graph_blocks(tree: cst.Module, sym_for: Callable[[cst.Module], Sym]) -> tuple[cst.Module, list[Note]]:
+    """Stage 0: ``with graph.as_default():`` blocks opened (``analysis.graph_blocks``);
+    G102 opened those holding its layers already."""
+    sym = sym_for(tree)
+    unwrapped = unwrap_graph_blocks(tree, sym)
+    if unwrapped.declined is not None:
+        if any(sym(call.func) in SESSIONS for call in calls_in(tree)):
+            raise CannotConvert(*unwrapped.declined)
+        return tree, []
+    return unwrapped.module, [Note(block, message, "converted") for block, message in unwrapped.opened]
+
+
+def _convert(
+    tree: cst.Module, tf: str, sym_for: Callable[[cst.Module], Sym], layers: ConvertedLayers
+) -> tuple[cst.Module, list[Note]]:
     model = model_classes.find(tree, sym_for(tree), layers.classes)
     if isinstance(model, model_classes.Instances):
         return _convert_instances(tree, tf, sym_for, layers, model)

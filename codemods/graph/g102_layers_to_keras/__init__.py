@@ -43,6 +43,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.graph import calls_in, tf1_symbol
+from codemods.analysis.graph_blocks import unwrap_graph_blocks
 from codemods.base import Example, Rule
 from codemods.graph.g102_layers_to_keras.converter import Converter
 from codemods.graph.g102_layers_to_keras.record import CONVERTED_LAYERS, ConvertedLayers
@@ -64,7 +65,9 @@ class LayersToKeras(Rule):
         "around their calls (declined: a scope with other arguments, a layer configured with a name bound inside "
         "it, layers in a loop or condition there). A model class whose __init__ and the methods it calls "
         "(self._build_net()) build the graph with TF1 layers or get_variable has those statements converted as at "
-        "the graph's level (G101 then keeps the objects in __init__). Layer calls "
+        "the graph's level (G101 then keeps the objects in __init__). Layers built in a graph of the program's own "
+        "(`with graph.as_default():` of its one tf.Graph(), analysis.graph_blocks) are converted with that block "
+        "opened, as G101 opens it (graph= goes from the sessions). Layer calls "
         "inside loops or with arguments Keras has no place for are left alone (G101 keeps the module on "
         "tf.compat.v1 and says why). If G101 falls back for any reason, this rule's rewrite is undone. "
         "tf.layers.batch_normalization(h, training=flag) becomes a Keras BatchNormalization called under "
@@ -334,14 +337,45 @@ class LayersToKeras(Rule):
                 """
             ),
         ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                graph = tf.Graph()
+                with graph.as_default():
+                    x = tf.placeholder(tf.float32, [None, 4])
+                    h = tf.layers.dense(x, 8, activation=tf.nn.relu, name="fc1")
+                with tf.Session(graph=graph) as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+            after=textwrap.dedent(
+                """\
+                import tensorflow as tf
+
+                x = tf.placeholder(tf.float32, [None, 4])
+                fc1 = tf.keras.layers.Dense(8, activation=tf.nn.relu, name="fc1")
+                h = fc1(x)
+                with tf.Session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    print(sess.run(h, feed_dict={x: [[1.0, 2.0, 3.0, 4.0]]}))
+                """
+            ),
+        ),
     )
 
     def rewrite(self, tree: cst.Module) -> cst.Module:
         tf_alias = self.resolver.alias_for("tensorflow") or self.resolver.alias_for("tensorflow.compat.v1")
         if tf_alias is None or not self._runs_session(tree):
             return tree
-        converter = Converter(self, tree, tf_alias)
+        # Layers built in `with graph.as_default():` are converted as if at the block's level:
+        # G101 opens the block, so the output has it opened where layers were converted.
+        source = unwrap_graph_blocks(tree, self.sym).module
+        converter = Converter(self, source, tf_alias)
         new = converter.convert()
+        new = tree if new is source else new
         if converter.declined:
             self.context.scratch.setdefault(CONVERTED_LAYERS, ConvertedLayers()).declined.update(converter.declined)
         if new is not tree:
