@@ -25,7 +25,9 @@ A group is used only when it is proven to give each file a correct result:
 * a helper module's part is the same in every group of its cluster (the groups sharing
   helper modules), or it is left as it would be alone, together with every group that
   needs it changed. A module of the tree that imports it outside any group counts as
-  such a group: it needs the module as it is alone.
+  such a group: it needs the module as it is alone. When the groups only turned its
+  functions into ``tf.Module`` classes, it keeps its functions as they are alone with each
+  class beside its function (``_beside``): each importer finds what it uses.
 
 Otherwise each file is migrated alone, and the script's G101 finding says why
 (``ProjectFacts.together_note``). Nothing here imports TensorFlow.
@@ -42,7 +44,7 @@ from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
-from codemods.analysis.graph import ReadNamesVisitor, assigned_names
+from codemods.analysis.graph import ReadNamesVisitor, assigned_names, names_read
 from codemods.analysis.graph_outcome import graph_outcome
 from codemods.analysis.project import Group, Helper, ProjectFacts, set_project_facts
 from codemods.base import SCRATCH_HAS_SUPPRESSIONS
@@ -115,12 +117,13 @@ def decide(
         except Exception as exc:  # noqa: BLE001 - a bug here must not stop the run: each file alone
             decision.notes[group.script] = f"internal error reading them together ({type(exc).__name__}: {exc})"
     helpers = sorted({h.path for g in groups for h in g.helpers})
-    alone: dict[str, str] = {}
+    alone: dict[str, _Alone] = {}
     for path in helpers:
         changed = {c.parts[path].final for c in converted.values() if path in c.parts}
         # A module no group changes needs no comparison with itself alone.
         if any(code != sources[path].decode("utf-8", "surrogateescape") for code in changed):
             alone[path] = _alone(path, sources[path], facts[path], prefix)
+    beside: dict[str, _Beside] = {}
     # Groups that need a helper module other than as it is elsewhere are dropped, until
     # every helper module has one form.
     while True:
@@ -133,11 +136,20 @@ def decide(
             }
             users = {g.script for g in groups if any(h.path == path for h in g.helpers)}
             others = [i for i in facts[path].imported_by if i not in users] + [s for s in users if s not in converted]
-            forms = set(needs.values()) | ({alone[path]} if others else set())
+            forms = set(needs.values()) | ({alone[path].code} if others else set())
+            beside.pop(path, None)
             if len(forms) <= 1:
                 continue
+            # The groups only turned functions into classes: the module keeps its functions
+            # (as alone) with each class beside its function, for each importer what it uses.
+            found = _beside(alone[path].code, [
+                (needs[script], converted[script].parts[script].final) for script in sorted(needs)
+            ])
+            if found is not None:
+                beside[path] = found
+                continue
             for script in sorted(needs):
-                if needs[script] == alone[path]:
+                if needs[script] == alone[path].code:
                     continue
                 who = others[0] if others else next(s for s in sorted(needs) if needs[s] != needs[script])
                 decision.notes[script] = (
@@ -151,7 +163,9 @@ def decide(
         decision.starts[script] = done.parts[script].start(sources[script], done.converted, rest)
     for path in helpers:
         owner = next((c for c in converted.values() if path in c.parts and c.parts[path].codes), None)
-        if owner is not None and path in alone and owner.parts[path].final != alone[path]:
+        if path in beside:
+            decision.starts[path] = alone[path].beside(sources[path], beside[path], rest)
+        elif owner is not None and path in alone and owner.parts[path].final != alone[path].code:
             decision.starts[path] = owner.parts[path].start(sources[path], owner.converted, rest)
     return decision
 
@@ -160,16 +174,96 @@ def _name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _alone(path: str, source: bytes, facts: ProjectFacts, prefix: Sequence[RuleEntry]) -> str:
+@dataclass
+class _Alone:
+    """A helper module after the rules up to G101 when it is migrated on its own: its code,
+    and the stages and findings on the way (as ``_Part``)."""
+
+    code: str
+    part: _Part | None = None
+
+    def beside(self, source: bytes, found: _Beside, rest: tuple[RuleEntry, ...]) -> Start:
+        """Where the module's migration starts when it keeps its functions and gets the
+        groups' classes beside them: its stages alone, then that form (by G101)."""
+        assert self.part is not None
+        start = self.part.start(source, True, rest)
+        start.codes.append(found.code)
+        start.rules.append(LAST_GRAPH_RULE)
+        start.findings.append((len(start.codes), found.findings))
+        return start
+
+
+@dataclass
+class _Beside:
+    code: str
+    findings: list[Finding]
+
+
+def _alone(path: str, source: bytes, facts: ProjectFacts, prefix: Sequence[RuleEntry]) -> _Alone:
     """The module after the rules up to G101 when it is migrated on its own."""
     try:
         module = cst.parse_module(source)
         stages = [module]
+        stage_rules: list[str] = []
+        staged: list[tuple[int, list[Finding]]] = []
         scratch = _scratch(source, facts)
-        apply_rules(stages, [], [], [r for r in prefix if r.applies_to(source)], path, scratch, {})
-        return stages[-1].code
+        apply_rules(stages, stage_rules, staged, [r for r in prefix if r.applies_to(source)], path, scratch, {})
     except Exception:  # noqa: BLE001 - then no group can agree with it
-        return "<the module cannot be migrated alone>"
+        return _Alone("<the module cannot be migrated alone>")
+    part = _Part([stage.code for stage in stages[1:]], stage_rules, staged, stages[-1].code)
+    return _Alone(stages[-1].code, part)
+
+
+def _beside(alone: str, needed: Sequence[tuple[str, str]]) -> _Beside | None:
+    """The module as it is alone with, after each function that a group's form of it has
+    as a ``tf.Module`` class, that class (``needed``: each group's form of the module and
+    its script's part). None when a form differs from the module alone otherwise, but in
+    functions neither its script nor the classes use, or two give one function different classes."""
+    try:
+        base = cst.parse_module(alone)
+        forms = [(cst.parse_module(code), cst.parse_module(script)) for code, script in needed]
+    except cst.ParserSyntaxError:
+        return None
+    taken = set(_top_bindings(base))
+    classes: dict[str, cst.ClassDef] = {}  # function name -> its class
+    used: set[str] = set()  # names the scripts read
+    unused: set[str] = set()  # functions a group changed otherwise: kept as alone if it does not use them
+    for form, script in forms:
+        used |= names_read(script)
+        ours = [base.code_for_node(stmt) for stmt in base.body]
+        theirs = [form.code_for_node(stmt) for stmt in form.body]
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ours, theirs, autojunk=False).get_opcodes():
+            if tag == "equal":
+                continue
+            if tag != "replace" or i2 - i1 != j2 - j1:
+                return None
+            for old, new in zip(base.body[i1:i2], form.body[j1:j2]):
+                if isinstance(old, cst.FunctionDef) and isinstance(new, cst.FunctionDef) and old.name.value == new.name.value:
+                    unused.add(old.name.value)
+                    continue
+                if not (isinstance(old, cst.FunctionDef) and isinstance(new, cst.ClassDef)):
+                    return None
+                name = old.name.value
+                if name in classes and not classes[name].deep_equals(new) or new.name.value in taken - {name}:
+                    return None
+                classes[name] = new
+    if not classes or unused & (used | {name for c in classes.values() for name in names_read(c)}):
+        return None
+    body: list[cst.BaseStatement] = []
+    for stmt in base.body:
+        body.append(stmt)
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in classes:
+            body.append(classes[stmt.name.value])
+    module = base.with_changes(body=body)
+    code = module.code
+    findings = []
+    for name, new in classes.items():
+        line = code[: code.index(f"class {new.name.value}(")].count("\n") + 1
+        findings.append(Finding(LAST_GRAPH_RULE, line, 0, (
+            f"`{name}` creates variables at each call: tf.Module class `{new.name.value}` added beside it for the "
+            "script converted with this module (another module of the project still imports the function)"
+        ), "converted"))
+    return _Beside(code, findings)
 
 
 def _scratch(source: bytes, facts: ProjectFacts | None) -> dict[str, object]:

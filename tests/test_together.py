@@ -127,9 +127,36 @@ def test_two_scripts_share_the_helper_module_they_convert_alike(tmp_path):
     assert all(b"Dense()" in results[name].new_bytes for name in ("main.py", "tune.py"))
 
 
-def test_a_helper_module_another_module_needs_as_it_is_stays(tmp_path):
+def test_a_helper_module_another_module_needs_as_it_is_keeps_its_function_beside_the_class(tmp_path):
     other = "from ops import dense\n\n\ndef head(x):\n    return dense(x, 2, 'head')\n"
     folder = _tree(tmp_path, {"ops.py": OPS, "main.py": MAIN, "heads.py": other})
+    results = _migrate(folder)
+    ops, main = results["ops.py"].new_bytes.decode(), results["main.py"].new_bytes.decode()
+    assert 0 < ops.index("def dense(") < ops.index("class Dense(tf.Module):")
+    assert "from ops import Dense\n" in main and "disable_v2_behavior()" not in main
+    assert "tf.Module class `Dense` added beside it" in _g101(results["ops.py"])
+    assert not results["heads.py"].changed
+    for name, result in results.items():
+        (folder / name).write_bytes(result.new_bytes)
+    assert not any(r.changed for r in _migrate(folder).values()), "a second migration changes nothing"
+
+
+def test_a_helper_module_another_module_needs_as_it_is_stays(tmp_path):
+    # The class would call a get_variable factory G102 rewrites: the module has one form only.
+    ops = """\
+import tensorflow as tf
+
+
+def weight(name, shape):
+    return tf.get_variable(name, shape, initializer=tf.zeros_initializer())
+
+
+def dense(x, n_out, name):
+    W = weight(name + "_W", [int(x.get_shape()[1]), n_out])
+    return tf.matmul(x, W)
+"""
+    other = "from ops import dense\n\n\ndef head(x):\n    return dense(x, 2, 'head')\n"
+    folder = _tree(tmp_path, {"ops.py": ops, "main.py": MAIN, "heads.py": other})
     results = _migrate(folder)
     assert b"def dense(" in results["ops.py"].new_bytes and b"class Dense" not in results["ops.py"].new_bytes
     assert b"disable_v2_behavior()" in results["main.py"].new_bytes

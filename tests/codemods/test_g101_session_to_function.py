@@ -1154,6 +1154,40 @@ def test_graph_built_by_imported_functions_says_so() -> None:
         "no trainable variables are created before this training op (the graph calls `fc_layer` from `ops`" in f.message
         for f in findings
     )
+
+
+def test_graph_built_by_a_model_function_calling_imported_functions_says_so() -> None:
+    # The module's own function (built in main()) calls the imported helper; the standard library's are not it.
+    text, findings = migrate(
+        """\
+        from collections import namedtuple
+
+        import numpy as np
+        import tensorflow as tf
+        from libs.connections import conv2d
+
+
+        def model(x):
+            Block = namedtuple('Block', ['n'])
+            return conv2d(x, Block(1).n)
+
+
+        def main():
+            x = tf.placeholder(tf.float32, [None, 2])
+            loss = tf.reduce_mean(tf.square(model(x)))
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                print(sess.run([train_op, loss], feed_dict={x: np.ones((1, 2))})[1])
+
+
+        main()
+        """
+    )
+    assert "compat.v1" in text
+    assert any("(the graph calls `conv2d` from `libs.connections`" in f.message for f in findings)
+
+
 def test_static_shape_and_dtype_of_a_placeholder_come_from_its_declaration() -> None:
     # TF1 knew them while building the graph: the placeholder's own shape and dtype.
     text, findings = migrate("""\

@@ -251,7 +251,7 @@ def test_model_function_holds_an_instance_of_each_helper_it_calls() -> None:
     assert any("`model` creates variables at each call -> tf.Module class `Model`" in f.message for f in findings)
 
 
-def test_helper_called_in_a_loop_of_a_model_function_falls_back() -> None:
+def test_helper_called_in_a_loop_of_a_model_function_gets_an_instance_per_call() -> None:
     text, findings = migrate(
         FACTORIES
         + "def model(inputs):\n    for n in (3, 3):\n        inputs, _ = new_fc_layer(inputs, 3, n)\n    return inputs\n\n\n"
@@ -259,8 +259,89 @@ def test_helper_called_in_a_loop_of_a_model_function_falls_back() -> None:
         + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
         + RUN
     )
+    assert "compat.v1" not in text
+    assert "        self._repeated = []\n" in text and "    def _next_instance(self, make):\n" in text
+    assert (
+        "    def __call__(self, inputs):\n"
+        "        self._calls = 0\n"
+        "        for n in (3, 3):\n"
+        "            inputs, _ = self._next_instance(NewFcLayer)(inputs, 3, n)\n"
+    ) in text
+    # Which instances it made is known when it has run: its trainable_variables then.
+    assert "variables = [*out_layer.trainable_variables]" in text
+
+
+def test_helper_called_in_a_lambda_of_a_model_function_falls_back() -> None:
+    text, findings = migrate(
+        FACTORIES
+        + "def model(inputs):\n    layer = lambda h: new_fc_layer(h, 3, 3)[0]\n    return layer(layer(inputs))\n\n\n"
+        + "out = model(X)\nloss = tf.reduce_mean(tf.square(out - y))\n"
+        + "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        + RUN
+    )
     assert "compat.v1" in text
-    assert any("`model` calls `new_fc_layer`, which creates variables, in a loop" in f.message for f in findings)
+    assert any("`model` calls `new_fc_layer`, which creates variables, in a lambda" in f.message for f in findings)
+
+
+CONDITIONAL = """\
+import numpy as np
+import tensorflow as tf
+
+X = tf.placeholder(tf.float32, [None, 3])
+y = tf.placeholder(tf.float32, [None, 1])
+
+
+def dense(x, n, bias=True):
+    W = tf.Variable(tf.truncated_normal([int(x.get_shape()[1]), n], stddev=0.1))
+    out = tf.matmul(x, W)
+    if bias:
+        b = tf.Variable(tf.zeros([n]))
+        out = out + b
+    return out
+
+
+out = dense(tf.nn.relu(dense(X, 4)), 1, bias=False)
+loss = tf.reduce_mean(tf.square(out - y))
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+"""
+
+
+def test_variables_created_under_a_test_of_a_parameter_are_created_on_the_first_call() -> None:
+    text, _ = migrate(CONDITIONAL + RUN)
+    assert "compat.v1" not in text
+    assert (
+        "    built = False\n"
+        "    b = None  # made only when its test holds\n\n"
+        "    def __call__(self, x, n, bias=True):\n"
+        "        if not self.built:\n"
+        "            with tf.init_scope():\n"
+        "                self.W = tf.Variable(tf.truncated_normal([int(x.get_shape()[1]), n], stddev=0.1))\n"
+        "                if bias:\n"
+        "                    self.b = tf.Variable(tf.zeros([n]))\n"
+        "            self.built = True\n"
+        "        W, b = self.W, self.b\n"
+        "        out = tf.matmul(x, W)\n"
+        "        if bias:\n"
+        "            out = out + b\n"
+        "        return out\n"
+    ) in text
+    # Which variables an instance has depends on its arguments: its trainable_variables.
+    assert "variables = [*out_layer.trainable_variables, *out_layer_2.trainable_variables]" in text
+
+
+def test_a_variable_under_a_test_of_something_else_falls_back() -> None:
+    source = CONDITIONAL.replace("    if bias:\n", "    if int(x.get_shape()[1]) > 2:\n")
+    text, findings = migrate(source + RUN)
+    assert "compat.v1" in text
+    assert any("a test of something other than its parameters" in f.message for f in findings)
+
+
+def test_a_random_op_between_the_variables_falls_back() -> None:
+    # Created together on the first call, W's and b's draws would come before the dropout's.
+    source = CONDITIONAL.replace("    out = tf.matmul(x, W)\n", "    out = tf.nn.dropout(tf.matmul(x, W), 0.5)\n")
+    text, findings = migrate(source + RUN)
+    assert "compat.v1" in text
+    assert any("draws random numbers between the creations of its variables" in f.message for f in findings)
 
 
 def test_helper_calling_another_before_its_own_variables_falls_back() -> None:

@@ -79,6 +79,101 @@ EXAMPLES = (
         ),
     ),
     Example(
+        # A layer helper whose bias exists only when a parameter says so, called in a loop
+        # by a model function: the variables under `if bias:` are created on the first call
+        # under the same test; the loop's calls each get an instance, in call order.
+        before=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+
+            def dense(x, n, bias=True):
+                w = tf.Variable(tf.truncated_normal([int(x.shape[1]), n], stddev=0.1))
+                y = tf.matmul(x, w)
+                if bias:
+                    b = tf.Variable(tf.zeros([n]))
+                    y = y + b
+                return y
+
+
+            def model(x, sizes):
+                for n in sizes:
+                    x = tf.nn.relu(dense(x, n))
+                return dense(x, 1, bias=False)
+
+
+            x = tf.placeholder(tf.float32, [None, 2])
+            y = model(x, [4, 4])
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                print(sess.run(y, feed_dict={x: [[1.0, 2.0]]}))
+            """
+        ),
+        after=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+
+            class Dense(tf.Module):
+                \"\"\"`dense`, called once per instance; its variables are created on the first call.\"\"\"
+
+                built = False
+                b = None  # made only when its test holds
+
+                def __call__(self, x, n, bias=True):
+                    if not self.built:
+                        with tf.init_scope():
+                            self.w = tf.Variable(tf.truncated_normal([int(x.shape[1]), n], stddev=0.1))
+                            if bias:
+                                self.b = tf.Variable(tf.zeros([n]))
+                        self.built = True
+                    w, b = self.w, self.b
+                    y = tf.matmul(x, w)
+                    if bias:
+                        y = y + b
+                    return y
+
+
+            class Model(tf.Module):
+                \"\"\"`model`, called once per instance; it holds an instance of each helper it calls.\"\"\"
+
+                def __init__(self):
+                    super().__init__()
+                    self.dense_instance = Dense()
+                    # The helpers it calls in loops, conditions or try blocks: an instance per call, in call order.
+                    self._repeated = []
+
+                def _next_instance(self, make):
+                    \"\"\"The instance for the next helper call made in a loop, condition or try block (made at its first call).\"\"\"
+                    if self._calls == len(self._repeated):
+                        self._repeated.append(make())
+                    instance = self._repeated[self._calls]
+                    self._calls += 1
+                    if type(instance) is not make:
+                        raise RuntimeError("the helpers are called in another order than at the first call")
+                    return instance
+
+                def __call__(self, x, sizes):
+                    self._calls = 0
+                    for n in sizes:
+                        x = tf.nn.relu(self._next_instance(Dense)(x, n))
+                    return self.dense_instance(x, 1, bias=False)
+
+
+            y_layer = Model()
+
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+            def compute_y(x):
+                y = y_layer(x, [4, 4])
+                return y
+
+
+            print(compute_y([[1.0, 2.0]]).numpy())
+            """
+        ),
+    ),
+    Example(
         # A layer helper calling a weight wrapper: a tf.Module whose variables are
         # created once, on its first call, with TF1's initial values.
         before=textwrap.dedent(
@@ -139,8 +234,9 @@ EXAMPLES = (
         ),
     ),
     Example(
-        # A model function calling a layer helper in a loop: how many instances it
-        # needs is known only when it runs; left on tf.compat.v1, with the reason.
+        # A function creating variables itself and calling a layer helper in a loop: its
+        # own variables are created on its first call, the loop's instances as it runs;
+        # left on tf.compat.v1, with the reason.
         before=textwrap.dedent(
             """\
             import tensorflow as tf
@@ -152,9 +248,10 @@ EXAMPLES = (
 
 
             def model(x):
+                scale = tf.Variable(1.0)
                 for n in (4, 4):
                     x = fc(x, n)
-                return x
+                return x * scale
 
 
             x = tf.placeholder(tf.float32, [None, 4])
@@ -176,9 +273,10 @@ EXAMPLES = (
 
 
             def model(x):
+                scale = tf.Variable(1.0)
                 for n in (4, 4):
                     x = fc(x, n)
-                return x
+                return x * scale
 
 
             x = tf.placeholder(tf.float32, [None, 4])

@@ -11,6 +11,7 @@ stage declines: the rule then keeps the module on ``tf.compat.v1``.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -43,6 +44,8 @@ GLOBAL_STEP_CALLS = {"train.get_global_step", "train.get_or_create_global_step"}
 # Why a graph built by imported functions is not converted, as far as one module tells
 # (the rule says more from the project's facts).
 READ_ALONE = "this module is read alone"
+# Modules whose functions build no part of the program's graph: TensorFlow, Keras, NumPy, the standard library.
+_NOT_THE_PROGRAMS = frozenset({"tensorflow", "keras", "numpy", *sys.stdlib_module_names})
 # TF1 calls that build an Operation, not a tensor: sess.run gave None for it, and a
 # tf.function may not return it.
 OPERATIONS = {"group", "no_op"}
@@ -267,7 +270,8 @@ class Graph:
         self.session_params: dict[str, tuple[int, str]] = {}  # function -> (position, param)
         # TF1 names of variables (None: not known statically), for scoped variable lists.
         self.variable_names: dict[str, str | None] = {}
-        self.module_variables: dict[str, list[tuple[str, bool]]] = {}  # helper instance -> (attribute, trainable)
+        # helper instance -> (attribute, trainable); None: its trainable_variables (they depend on its arguments)
+        self.module_variables: dict[str, list[tuple[str, bool]] | None] = {}
         self.aliases: dict[str, str] = {}  # graph name bound to a returned variable -> `inst.attr`
         self.helper_instances: dict[int, str] = {}  # call of a variable helper at the graph's level -> its instance
         self.edits = Edits()
@@ -412,7 +416,11 @@ class Graph:
             if not self.trainable.get(name, True):
                 continue
             if kind == "module":
-                parts.extend(f"{name}.{attr}" for attr, trainable in self.module_variables[name] if trainable)
+                listed = self.module_variables[name]
+                if listed is None:  # which variables it made depends on its arguments
+                    parts.append(f"*{name}.trainable_variables")
+                else:
+                    parts.extend(f"{name}.{attr}" for attr, trainable in listed if trainable)
                 continue
             parts.append({
                 "var": name, "dict": f"*{name}.values()", "list": f"*{name}", "layer": f"*{name}.trainable_variables",
@@ -458,12 +466,12 @@ class Graph:
                 for alias in small.names:
                     module = self.code(alias.name)
                     bound = alias.asname.name if alias.asname is not None else alias.name
-                    if isinstance(bound, cst.Name) and module.split(".")[0] not in ("tensorflow", "keras", "numpy"):
+                    if isinstance(bound, cst.Name) and module.split(".")[0] not in _NOT_THE_PROGRAMS:
                         modules[bound.value] = module
             if not isinstance(small, cst.ImportFrom):
                 continue
             module = "." * len(small.relative) + (self.code(small.module) if small.module is not None else "")
-            if module.split(".")[0] in ("tensorflow", "keras", "numpy", "__future__"):
+            if module.split(".")[0] in _NOT_THE_PROGRAMS:
                 continue
             if isinstance(small.names, cst.ImportStar):
                 imported["*"] = module
@@ -472,14 +480,23 @@ class Graph:
                 bound = alias.asname.name if alias.asname is not None else alias.name
                 if isinstance(bound, cst.Name):
                     imported[bound.value] = module
-        called = [
-            c.func.value for unit in self.units if unit.index < before for c in calls_in(unit.node)
-            if isinstance(c.func, cst.Name) and c.func.value in imported
-        ]
+        # The graph's calls, and those of the module's own functions it calls (a model
+        # function `residual_network(x)` calling `conv2d` from `libs.connections`).
+        calls = [c for unit in self.units if unit.index < before for c in calls_in(unit.node)]
+        seen: set[str] = set()
+        for call in calls:
+            if not isinstance(call.func, cst.Name) or call.func.value in seen:
+                continue
+            name = call.func.value
+            fn = self.user_functions.get(name) or self.module_function(name)
+            if fn is not None:
+                seen.add(name)
+                calls.extend(calls_in(fn))
+        called = [c.func.value for c in calls if isinstance(c.func, cst.Name) and c.func.value in imported]
         if called:
             return f"`{called[0]}` from `{imported[called[0]]}`"
         through = [
-            c.func for unit in self.units if unit.index < before for c in calls_in(unit.node)
+            c.func for c in calls
             if isinstance(c.func, cst.Attribute) and isinstance(c.func.value, cst.Name) and c.func.value.value in modules
         ]
         if through:

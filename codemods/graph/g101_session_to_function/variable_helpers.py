@@ -15,8 +15,13 @@ function returning one new variable, ``Graph.variable_factory``; G102 has alread
 ``tf.get_variable`` wrappers create tf.Variables): the call moves under the guard like
 ``tf.Variable(...)`` would, and the factory runs eagerly there.
 
-Anything this cannot prove (a variable created in a loop, a condition or a nested
-function, a variable read before all are created) raises ``CannotConvert``.
+A variable made under ``if bias:`` (a test of a parameter) is made under the same test on
+the first call; statements between the creations stay in place. A model function calling
+helpers in loops or try blocks takes their instances from a list, in call order, made at
+the first call; its variables are then known only as ``trainable_variables`` (``dynamic``).
+
+Anything this cannot prove (a variable created in a loop, under another condition or in a
+nested function, a variable read before all are created) raises ``CannotConvert``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Callable
 
 import libcst as cst
 
-from codemods.analysis.graph import argument, calls_in, names_read, single_assignment
+from codemods.analysis.graph import argument, assign_targets, assigned_names, calls_in, names_read, single_assignment
 from codemods.graph.g101_session_to_function.analysis import statements_in
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import INITIALIZERS as VARIABLE_INITIALIZERS
@@ -38,6 +43,8 @@ RANDOM_OPS = ("random_normal", "truncated_normal", "random_uniform", "random.", 
               "random_shuffle", "random_crop", "multinomial", "initializers.", "glorot_", "he_", "lecun_",
               "orthogonal_initializer", "variance_scaling_initializer", "keras.initializers.")
 ASSIGNS = ("assign", "assign_add", "assign_sub")
+# Ops drawing a random mask each run (their op seed is taken when they are created, too).
+DROPOUTS = ("nn.dropout", "layers.dropout", "contrib.layers.dropout")
 
 
 @dataclass
@@ -50,8 +57,12 @@ class VariableHelper:
     returned: dict[int, str] = field(default_factory=dict)  # returned tuple position -> variable
     random: bool = False  # its initial values draw random numbers
     class_def: cst.ClassDef | None = None
-    # Calls of other helpers in its body (id -> the attribute holding their instance).
+    # Calls of other helpers in its body (id -> the attribute holding their instance; "" for
+    # a call in a loop, condition or try block: its instance is the next of a list, in call order).
     parts: dict[int, str] = field(default_factory=dict)
+    # Which variables it has depends on its arguments (a variable made only when a test holds,
+    # helpers called in loops): listed as the instance's trainable_variables.
+    dynamic: bool = False
 
 
 def is_random(symbol: str | None) -> bool:
@@ -91,6 +102,12 @@ def analyse(
     parts = _parts(fn, graph, helper_for)
     if not any(creates(c) for c in calls_in(fn)):
         return _composite(fn, graph, class_name, parts, helper_for)
+    repeated = next((c for c in calls_in(fn) if parts.get(id(c)) == ""), None)
+    if repeated is not None:
+        raise CannotConvert(repeated, (
+            f"`{name}` calls `{graph.code(repeated.func)}`, which creates variables, in a loop, condition or nested "
+            "block, and creates variables itself"
+        ))
     if fn.decorators:
         raise CannotConvert(fn, f"`{name}` creates variables and is decorated")
     if any(p.name.value == "self" for p in fn.params.params):
@@ -110,18 +127,25 @@ def analyse(
         block = list(holder.body.body)
     var_positions: list[int] = []
     variables: list[tuple[str, bool]] = []
+    # `if bias:` blocks creating variables: position -> the indices of their creating statements.
+    conditional: dict[int, list[int]] = {}
     for position, stmt in enumerate(block):
         if not _creates_variable(stmt, creates):
             continue
-        assignment = single_assignment(stmt)
-        value = assignment[1] if assignment else None
-        if not (assignment and len(assignment[0]) == 1 and isinstance(value, cst.Call) and creates(value)
-                and isinstance(stmt.body[0].targets[0].target, cst.Name)):
-            raise CannotConvert(stmt, f"`{name}` creates a variable other than by `name = tf.Variable(...)`")
-        if sym(value.func) != "Variable":
-            value = graph.variable_factory(value.func.value)
-        flag = argument(value, 1, "trainable")
-        variables.append((assignment[0][0], not (isinstance(flag, cst.Name) and flag.value == "False")))
+        creations = [stmt]
+        if isinstance(stmt, cst.If):
+            conditional[position] = _conditional_creations(stmt, fn, graph, creates)
+            creations = [stmt.body.body[i] for i in conditional[position]]
+        for creation in creations:
+            assignment = single_assignment(creation)
+            value = assignment[1] if assignment else None
+            if not (assignment and len(assignment[0]) == 1 and isinstance(value, cst.Call) and creates(value)
+                    and isinstance(creation.body[0].targets[0].target, cst.Name)):
+                raise CannotConvert(creation, f"`{name}` creates a variable other than by `name = tf.Variable(...)`")
+            if sym(value.func) != "Variable":
+                value = graph.variable_factory(value.func.value)
+            flag = argument(value, 1, "trainable")
+            variables.append((assignment[0][0], not (isinstance(flag, cst.Name) and flag.value == "False")))
         var_positions.append(position)
     var_names = {v for v, _ in variables}
     if len(var_names) != len(variables):
@@ -138,6 +162,7 @@ def analyse(
         # Its own variables are created together, before the body runs on: calls of other
         # helpers must come after them, as in TF1's order.
         raise CannotConvert(fn, f"`{name}` calls other variable helpers before it has created its own variables")
+    split = _Split(block, conditional)
     # Statements before the last variable whose names only the moved statements read
     # compute initial values: they move with the variables (their random ops run once).
     moved = set(var_positions)
@@ -151,22 +176,36 @@ def analyse(
             if assignment is None:
                 continue
             defined = set(assignment[0])
-            readers = [
-                i for i, s in enumerate(block) if i != position and names_read(s) & defined
-            ]
+            read_by_moved = any(i != position and split.moved_reads(i, moved) & defined for i in range(len(block)))
+            read_by_kept = any(i != position and split.kept_reads(i, moved) & defined for i in range(len(block)))
             if holder is not None and (
                 names_read(holder.items[0]) & defined
                 or any(s is not holder and names_read(s) & defined for s in outer)
             ):
-                readers.append(-1)  # read outside the block: stays
-            if readers and all(i in moved for i in readers):
+                read_by_kept = True  # read outside the block: stays
+            if read_by_moved and not read_by_kept:
                 moved.add(position)
                 changed = True
-    moved_names = {n for i in moved for n in (single_assignment(block[i]) or ([], None))[0]}
-    for position in range(last):
-        if position not in moved and names_read(block[position]) & moved_names:
+    # The statements creating the variables run together, on the first call, at the first
+    # place where all they read is known; the statements between them stay where they were.
+    first = min(moved)
+    guard_at = first
+    for position in range(first, last + 1):
+        later = set().union(*(split.moved_reads(i, moved) for i in moved if i > position))
+        if split.kept_binds(position, moved) & later:
+            guard_at = position + 1
+    moved_names = set().union(*(split.moved_binds(i, moved) for i in moved))
+    for position in range(guard_at):
+        if split.kept_reads(position, moved) & moved_names:
             raise CannotConvert(block[position], f"`{name}` uses its variables before it has created all of them")
-    random = any(draws_random(graph, c) for i in moved for c in calls_in(block[i])) or any(
+    for position in range(first, last + 1):
+        kept = split.kept(position, moved)
+        if kept is not None and any(draws_random(graph, c) or graph.sym(c.func) in DROPOUTS for c in calls_in(kept)):
+            raise CannotConvert(kept, (
+                f"`{name}` draws random numbers between the creations of its variables: created together on "
+                "the first call, their initial values would be drawn in another order"
+            ))
+    random = any(draws_random(graph, c) for i in moved for c in calls_in(split.moved(i, moved))) or any(
         part.random for part in _part_helpers(fn, parts, helper_for))
     # The returned tuple: which positions are the helper's variables.
     returns = [s for s in outer if _is_return(s)] + (
@@ -181,9 +220,92 @@ def analyse(
                     returned[i] = element.value.value
     helper = VariableHelper(fn, class_name, variables + _part_variables(fn, parts, helper_for), returned, random)
     helper.parts = parts
-    helper.class_def = _class_def(helper, block, holder, moved, last, tf, sym, variables, helper_for)
+    helper.dynamic = bool(conditional) or any(part.dynamic for part in _part_helpers(fn, parts, helper_for))
+    helper.class_def = _class_def(helper, block, holder, moved, last, tf, sym, variables, helper_for, split, guard_at)
     return helper
 
+
+class _Split:
+    """A helper's block cut into what moves under the first-call guard (the statements
+    creating variables and computing their initial values) and what stays: an `if` that
+    creates variables moves those statements only (under the same test); the rest of it stays."""
+
+    def __init__(self, block: list, conditional: dict[int, list[int]]) -> None:
+        self.block = block
+        self.conditional = conditional
+
+    def moved(self, position: int, moved: set[int]) -> cst.CSTNode | None:
+        """The part of statement ``position`` that moves (None: nothing)."""
+        stmt = self.block[position]
+        if position not in moved:
+            return None
+        if position not in self.conditional:
+            return stmt
+        inner = self.conditional[position]
+        return stmt.with_changes(body=stmt.body.with_changes(body=[stmt.body.body[i] for i in inner]))
+
+    def kept(self, position: int, moved: set[int]) -> cst.CSTNode | None:
+        """The part of statement ``position`` that stays where it was (None: nothing)."""
+        stmt = self.block[position]
+        if position not in moved:
+            return stmt
+        if position not in self.conditional:
+            return None
+        inner = set(self.conditional[position])
+        rest = [s for i, s in enumerate(stmt.body.body) if i not in inner]
+        return stmt.with_changes(body=stmt.body.with_changes(body=rest)) if rest else None
+
+    def moved_reads(self, position: int, moved: set[int]) -> set[str]:
+        part = self.moved(position, moved)
+        return names_read(part) if part is not None else set()
+
+    def kept_reads(self, position: int, moved: set[int]) -> set[str]:
+        part = self.kept(position, moved)
+        if part is None:
+            return set()
+        if isinstance(part, cst.If) and position in moved:
+            return names_read(part.body)  # its test is read by the moved part too, before
+        return names_read(part)
+
+    def moved_binds(self, position: int, moved: set[int]) -> set[str]:
+        part = self.moved(position, moved)
+        return _bound(part) if part is not None else set()
+
+    def kept_binds(self, position: int, moved: set[int]) -> set[str]:
+        part = self.kept(position, moved)
+        return _bound(part) if part is not None else set()
+
+
+def _bound(node: cst.CSTNode) -> set[str]:
+    return {name for target in assign_targets(node) for name in assigned_names(target)}
+
+
+def _conditional_creations(stmt: cst.If, fn: cst.FunctionDef, graph: Graph, creates: Callable[[cst.Call], bool]) -> list[int]:
+    """The statements of ``if flag:`` that create variables, when the test reads only the
+    helper's parameters (never rebound in it) and calls nothing: the same at every call of one
+    instance (the call site passes the same flag), so its variables can be created on the first."""
+    name = fn.name.value
+    test = graph.code(stmt.test)
+    if stmt.orelse is not None or not isinstance(stmt.body, cst.IndentedBlock) or not all(
+        isinstance(s, cst.SimpleStatementLine) for s in stmt.body.body
+    ):
+        raise CannotConvert(stmt, f"`{name}` creates a variable in `if {test}:` with an else branch or a nested block")
+    params = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params, *fn.params.posonly_params]}
+    rebound = _bound(fn.body)
+    if calls_in(stmt.test) or not names_read(stmt.test) <= params - rebound:
+        raise CannotConvert(stmt, (
+            f"`{name}` creates a variable under `if {test}:`, a test of something other than its parameters: "
+            "it might not be the same at every call"
+        ))
+    inner = [i for i, s in enumerate(stmt.body.body) if _creates_variable(s, creates)]
+    before = set().union(*(_bound(s) for s in stmt.body.body[: inner[-1]] if not _creates_variable(s, creates)))
+    for i in inner:
+        if names_read(stmt.body.body[i]) & before:
+            raise CannotConvert(stmt.body.body[i], (
+                f"`{name}` creates a variable under `if {test}:` from a value computed there: it could not be "
+                "created on the first call"
+            ))
+    return inner
 
 def _parts(fn: cst.FunctionDef, graph: Graph, helper_for) -> dict[int, str]:
     """The calls of other variable helpers in ``fn`` (id -> attribute for their instance):
@@ -204,7 +326,10 @@ def _parts(fn: cst.FunctionDef, graph: Graph, helper_for) -> dict[int, str]:
         if callee is None or callee == fn.name.value or helper_for(callee) is None:
             continue
         if id(call) not in straight:
-            raise CannotConvert(call, f"`{fn.name.value}` calls `{callee}`, which creates variables, in a loop, condition or nested block")
+            if any(id(call) == id(c) for node in _lambdas(fn) for c in calls_in(node)):
+                raise CannotConvert(call, f"`{fn.name.value}` calls `{callee}`, which creates variables, in a lambda")
+            parts[id(call)] = ""
+            continue
         names = next(n for c, n in found if c is call)
         attr, n = instance_base(names, callee), 2
         base = attr
@@ -234,7 +359,7 @@ def _part_variables(fn: cst.FunctionDef, parts: dict[int, str], helper_for) -> l
     """The variables of the helpers ``fn`` calls, as paths from its instance (``hidden_layer.W``)."""
     return [
         (f"{parts[id(c)]}.{path}", trainable)
-        for c in calls_in(fn) if id(c) in parts
+        for c in calls_in(fn) if parts.get(id(c))
         for path, trainable in helper_for(c.func.value).variables
     ]
 
@@ -250,6 +375,7 @@ def _composite(fn: cst.FunctionDef, graph: Graph, class_name: str, parts: dict[i
     random = any(part.random for part in _part_helpers(fn, parts, helper_for))
     helper = VariableHelper(fn, class_name, _part_variables(fn, parts, helper_for), {}, random)
     helper.parts = parts
+    helper.dynamic = "" in parts.values() or any(part.dynamic for part in _part_helpers(fn, parts, helper_for))
     helper.class_def = _class_def(helper, list(fn.body.body), None, set(), -1, graph.tf, graph.sym, [], helper_for)
     return helper
 
@@ -323,21 +449,35 @@ def _is_return(stmt) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Return)
 
 
-def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym, own, helper_for) -> cst.ClassDef:
+def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym, own, helper_for,
+               split: _Split | None = None, guard_at: int = 0) -> cst.ClassDef:
     """The ``tf.Module`` class: its own variables (``own``) created under ``if not
-    self.built:`` on the first call, the helpers it calls (``helper.parts``) made in
-    ``__init__``."""
+    self.built:`` on the first call (at ``guard_at`` in ``block``), the helpers it calls
+    (``helper.parts``) made in ``__init__``."""
     fn = helper.fn
+    mine = {v for v, _ in own}
+
+    def on_self(stmt):
+        assignment = single_assignment(stmt)
+        if assignment and assignment[0][0] in mine:
+            return stmt.with_changes(body=[stmt.body[0].with_changes(
+                targets=[cst.AssignTarget(cst.parse_expression(f"self.{assignment[0][0]}"))])])
+        return stmt
+
+    optional: list[str] = []  # variables created only when a test holds
     if moved:
+        assert split is not None
         creation = []
         for position in sorted(moved):
             # The first statement's comments go above the guard; the others' stay with them.
             comments = [] if position == min(moved) else [line for line in block[position].leading_lines if line.comment]
-            stmt = block[position].with_changes(leading_lines=comments)
-            assignment = single_assignment(stmt)
-            if assignment and assignment[0][0] in {v for v, _ in own}:
-                stmt = stmt.with_changes(body=[stmt.body[0].with_changes(
-                    targets=[cst.AssignTarget(cst.parse_expression(f"self.{assignment[0][0]}"))])])
+            stmt = split.moved(position, moved).with_changes(leading_lines=comments)
+            if isinstance(stmt, cst.If):
+                optional += [v for s in stmt.body.body for v in _bound(s) if v in mine]
+                body = [on_self(s) for s in stmt.body.body]
+                stmt = stmt.with_changes(body=stmt.body.with_changes(body=body))
+            else:
+                stmt = on_self(stmt)
             creation.append(stmt)
         names = [v for v, _ in own]
         bind = f"{', '.join(names)} = {', '.join('self.' + n for n in names)}\n"
@@ -349,7 +489,11 @@ def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym, own,
             body=guard.body.with_changes(body=[inner, guard.body.body[1]]),
             leading_lines=block[min(moved)].leading_lines,
         )
-        new_block = [s for i, s in enumerate(block[: last + 1]) if i not in moved] + [guard, binding] + block[last + 1:]
+        kept = [(i, split.kept(i, moved)) for i in range(last + 1)]
+        new_block = (
+            [s for i, s in kept if s is not None and i < guard_at] + [guard, binding]
+            + [s for i, s in kept if s is not None and i >= guard_at] + block[last + 1:]
+        )
     else:
         new_block = block
     if holder is None:
@@ -357,22 +501,34 @@ def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym, own,
     else:
         body = [holder.with_changes(body=holder.body.with_changes(body=new_block)) if s is holder else s
                 for s in fn.body.body]
+    if "" in helper.parts.values():
+        # The calls in loops count from the first at each call.
+        docstring = 1 if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(
+            body[0].body[0], cst.Expr) and isinstance(body[0].body[0].value, cst.SimpleString) else 0
+        body = [*body[:docstring], cst.parse_statement("self._calls = 0\n"), *body[docstring:]]
     params = fn.params.with_changes(params=[cst.Param(cst.Name("self")), *fn.params.params])
     call = fn.with_changes(
         name=cst.Name("__call__"), params=params, body=fn.body.with_changes(body=body), leading_lines=[],
     )
-    call = call.visit(_Assigns(sym, helper.parts))
+    classes = {id(c): helper_for(c.func.value).class_name for c in calls_in(fn) if id(c) in helper.parts}
+    call = call.visit(_Assigns(sym, helper.parts, classes))
     if helper.parts:
         doc = f'"""`{fn.name.value}`, called once per instance; it holds an instance of each helper it calls."""'
     else:
         doc = f'"""`{fn.name.value}`, called once per instance; its variables are created on the first call."""'
     text = f"class {helper.class_name}({tf}.Module):\n    {doc}\n"
     if moved:
-        text += "\n    built = False\n"
+        text += "\n    built = False\n" + "".join(f"    {v} = None  # made only when its test holds\n" for v in optional)
     if helper.parts:
-        classes = {id(c): helper_for(c.func.value).class_name for c in calls_in(fn) if id(c) in helper.parts}
-        made = "".join(f"        self.{attr} = {classes[key]}()\n" for key, attr in helper.parts.items())
+        made = "".join(f"        self.{attr} = {classes[key]}()\n" for key, attr in helper.parts.items() if attr)
+        if "" in helper.parts.values():
+            made += (
+                "        # The helpers it calls in loops, conditions or try blocks: an instance per call, in call order.\n"
+                "        self._repeated = []\n"
+            )
         text += f"\n    def __init__(self):\n        super().__init__()\n{made}"
+        if "" in helper.parts.values():
+            text += _NEXT_INSTANCE
     skeleton = cst.parse_statement(text)
     call = call.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
     return skeleton.with_changes(
@@ -380,17 +536,33 @@ def _class_def(helper: VariableHelper, block, holder, moved, last, tf, sym, own,
     )
 
 
+_NEXT_INSTANCE = '''
+    def _next_instance(self, make):
+        """The instance for the next helper call made in a loop, condition or try block (made at its first call)."""
+        if self._calls == len(self._repeated):
+            self._repeated.append(make())
+        instance = self._repeated[self._calls]
+        self._calls += 1
+        if type(instance) is not make:
+            raise RuntimeError("the helpers are called in another order than at the first call")
+        return instance
+'''
+
+
 class _Assigns(cst.CSTTransformer):
     """``tf.assign(v, x)`` -> ``v.assign(x)``: TF2 has the method only; the calls of
     other helpers (``parts``) -> their instances (``self.hidden_layer(x, ...)``)."""
 
-    def __init__(self, sym, parts: dict[int, str]) -> None:
+    def __init__(self, sym, parts: dict[int, str], classes: dict[int, str]) -> None:
         self.sym = sym
         self.parts = parts
+        self.classes = classes
 
     def leave_Call(self, original_node, updated_node):
-        if id(original_node) in self.parts:
-            return updated_node.with_changes(func=cst.parse_expression(f"self.{self.parts[id(original_node)]}"))
+        attr = self.parts.get(id(original_node))
+        if attr is not None:
+            func = f"self.{attr}" if attr else f"self._next_instance({self.classes[id(original_node)]})"
+            return updated_node.with_changes(func=cst.parse_expression(func))
         symbol = self.sym(original_node.func)
         if symbol in ASSIGNS and len(updated_node.args) >= 2:
             ref, value = updated_node.args[0].value, updated_node.args[1].value
@@ -409,6 +581,19 @@ class HelperCalls(cst.CSTTransformer):
         if instance is not None:
             return updated_node.with_changes(func=cst.Name(instance))
         return updated_node
+
+
+def _lambdas(node: cst.CSTNode) -> list[cst.Lambda]:
+    """Lambdas: code in them may run later, elsewhere (in tf.map_fn, tf.cond)."""
+    found: list[cst.Lambda] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Lambda(self, n: cst.Lambda) -> bool:
+            found.append(n)
+            return False
+
+    node.visit(_Collect())
+    return found
 
 
 def repeating_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -483,7 +668,7 @@ class VariableHelpers(Feature):
                 graph.helper_instances[id(call)] = instance
                 graph.edits.inserted.setdefault(unit.index, []).append(f"{instance} = {helper.class_name}()")
                 graph.variables.append(Variable(unit.index, instance, "module"))
-                graph.module_variables[instance] = helper.variables
+                graph.module_variables[instance] = None if helper.dynamic else helper.variables
                 if assignment is not None and assignment[1] is call and helper.returned:
                     target = stmt.body[0].targets[0].target
                     if isinstance(target, (cst.Tuple, cst.List)):
