@@ -242,6 +242,7 @@ class Graph:
         self.body = body  # its statements, session blocks opened
         self.sessions = sessions  # names bound to sessions
         self.session_blocks: set[int] = set()  # first statements of the opened `with tf.Session()` blocks
+        self.default_graphs: set[int] = set()  # `tf.Graph()` calls of opened `with tf.Graph().as_default():` blocks
         self.tf = tf  # the module's name for tensorflow
         self.sym = sym  # TF1 symbol of an expression (`train.AdamOptimizer`), or None
         self.code: Callable[[cst.CSTNode], str] = module.code_for_node

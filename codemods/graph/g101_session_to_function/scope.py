@@ -30,15 +30,17 @@ def scope_in(module: cst.Module, tf: str, sym: Sym, owner: cst.FunctionDef | cst
     sessions: set[str] = set()
     statements = module.body if owner is None else cast(cst.IndentedBlock, owner.body).body
     opened: list[int] = []
-    body = _flatten_sessions(list(statements), sym, sessions, opened)
+    defaults: set[int] = set()
+    body = _flatten_sessions(list(statements), sym, sessions, opened, defaults)
     graph = Graph(module, owner, body, sessions, tf, sym)
     graph.session_blocks = set(opened)
+    graph.default_graphs = defaults
     return graph
 
 
 def graph_owner(module: cst.Module, sym: Sym) -> cst.FunctionDef | cst.If | None:
-    def builds_graph(statements: Sequence[cst.CSTNode]) -> bool:
-        for stmt in statements:
+    def builds_graph(statements: Sequence[cst.BaseStatement]) -> bool:
+        for stmt in _flatten_sessions(list(statements), sym, set(), []):
             assignment = single_assignment(stmt)
             if assignment and isinstance(assignment[1], cst.Call):
                 if sym(assignment[1].func) in ("placeholder", "placeholder_with_default", "Variable"):
@@ -71,14 +73,24 @@ def graph_owner(module: cst.Module, sym: Sym) -> cst.FunctionDef | cst.If | None
 
 
 def _flatten_sessions(
-    statements: list[cst.BaseStatement], sym: Sym, sessions: set[str], opened: list[int]
+    statements: list[cst.BaseStatement], sym: Sym, sessions: set[str], opened: list[int],
+    defaults: set[int] | None = None,
 ) -> list[cst.BaseStatement]:
     """Open ``with tf.Session() as sess:`` blocks of the graph's own level (their
     aliases are added to ``sessions``, the index of their first statement to
-    ``opened``) and training name scopes."""
+    ``opened``), training name scopes, and the default-graph and default-session blocks
+    (``with tf.Graph().as_default():``, ``with sess.as_default():``), whose statements are
+    read again (a Session block may be inside them; the ids of their ``tf.Graph()`` calls
+    are added to ``defaults``)."""
     flat: list[cst.BaseStatement] = []
-    for stmt in statements:
+    bound: set[str] = set()  # names bound to a Session at this level: `sess = tf.Session(config=...)`
+    pending = list(statements)
+    while pending:
+        stmt = pending.pop(0)
         item = stmt.items[0].item if isinstance(stmt, cst.With) else None
+        assignment = single_assignment(stmt)
+        if assignment is not None and isinstance(assignment[1], cst.Call) and sym(assignment[1].func) in SESSIONS:
+            bound.update(assignment[0])
         if (
             isinstance(stmt, cst.With)
             and isinstance(item, cst.Call)
@@ -92,6 +104,10 @@ def _flatten_sessions(
                 sessions.update(assigned_names(alias.name))
             opened.append(len(flat))
             flat.extend(_opened(stmt, stmt.body))
+        elif isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock) and default_context(stmt, sym, bound):
+            pending[:0] = _opened(stmt, stmt.body)
+            if defaults is not None:
+                defaults.update(id(c) for c in calls_in(stmt.items[0].item) if sym(c.func) == "Graph")
         elif isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock) and training_scope(stmt, sym):
             flat.extend(_opened(stmt, stmt.body))
         elif isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock):
@@ -99,6 +115,24 @@ def _flatten_sessions(
         else:
             flat.append(stmt)
     return flat
+
+
+def default_context(stmt: cst.With, sym: Sym, sessions: set[str]) -> bool:
+    """``with tf.Graph().as_default():`` (a new graph made the default one: eager code has
+    no graph) or ``with sess.as_default():`` of a session in ``sessions`` (the default
+    session of ``.eval()`` / ``.run()``, which become calls): the block only sets a default."""
+    if len(stmt.items) != 1 or stmt.items[0].asname is not None:
+        return False
+    item = stmt.items[0].item
+    if not (
+        isinstance(item, cst.Call) and not item.args and isinstance(item.func, cst.Attribute)
+        and item.func.attr.value == "as_default"
+    ):
+        return False
+    owner = item.func.value
+    if isinstance(owner, cst.Call):
+        return sym(owner.func) == "Graph" and not owner.args
+    return isinstance(owner, cst.Name) and owner.value in sessions
 
 
 def _hoisted_training(stmt: cst.With, sym: Sym) -> list[cst.BaseStatement]:
