@@ -154,3 +154,14 @@ def test_a_class_body_value_is_not_seen_from_its_methods() -> None:
     reads = [name for name in nodes_of(module, cst.Name) if name.value == "n"]
     assert code(resolver.assigned_value(reads[1])) == "np.prod(s)"
     assert resolver.assigned_value(reads[2]) is None
+
+
+def test_replace_keeping_rebuilds_only_the_path_to_the_node() -> None:
+    from codemods.analysis.cst_tools import replace_keeping
+
+    stmt = cst.parse_module("for b in x:\n    f(a.b)\n    g(1)\n").body[0]
+    call = stmt.body.body[1].body[0].value
+    new = replace_keeping(stmt, call, cst.Name("z"))
+    assert cst.Module(body=[new]).code == "for b in x:\n    f(a.b)\n    z\n"
+    assert new.body.body[0] is stmt.body.body[0] and new.iter is stmt.iter
+    assert replace_keeping(stmt, cst.Name("elsewhere"), cst.Name("z")) is stmt

@@ -13,8 +13,9 @@ from ``ImportResolver`` already.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 import libcst as cst
 
@@ -269,6 +270,29 @@ def insert_statements(
         new[0] = new[0].with_changes(leading_lines=body[0].leading_lines)
         body[0] = body[0].with_changes(leading_lines=())
     return module.with_changes(body=[*body[:index], *new, *body[index:]])
+
+
+def replace_keeping(root: NodeT, target: cst.CSTNode, new: cst.CSTNode) -> NodeT:
+    """``root`` with the node ``target`` replaced by ``new``: only the nodes on the path to it
+    are rebuilt, every other node stays the same object (what analyses keyed by node
+    identity, such as the import resolver, know stays known). ``root`` itself when
+    ``target`` is not in it."""
+    if root is target:
+        return cast(NodeT, new)
+    for field in dataclasses.fields(root):
+        value = getattr(root, field.name)
+        if isinstance(value, cst.CSTNode):
+            replaced = replace_keeping(value, target, new)
+            if replaced is not value:
+                return root.with_changes(**{field.name: replaced})
+        elif isinstance(value, (list, tuple)):
+            for position, item in enumerate(value):
+                if isinstance(item, cst.CSTNode):
+                    replaced = replace_keeping(item, target, new)
+                    if replaced is not item:
+                        items = [*value[:position], replaced, *value[position + 1:]]
+                        return root.with_changes(**{field.name: type(value)(items)})
+    return root
 
 
 # -- collecting --------------------------------------------------------------------------

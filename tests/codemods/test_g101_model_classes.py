@@ -169,14 +169,17 @@ with tf.Session() as sess:
             MODEL + "\n\ndef show(m):\n    print(m)\n\n\n" + RUN + "show(model)\n",
             "used other than as `model.attribute`",
         ),
-        (  # a generated method would read a parameter of __init__
-            MODEL.replace("self.logits = tf.matmul(h, self.W2) + self.b2", "self.logits = tf.reshape(tf.matmul(h, self.W2) + self.b2, [-1, n_out])") + RUN,
-            "would read `n_out`, a parameter or local of `__init__`",
+        (  # a generated method would read a Python local of __init__
+            MODEL.replace(
+                "        self.logits = tf.matmul(h, self.W2) + self.b2",
+                "        width = n_out\n        self.logits = tf.reshape(tf.matmul(h, self.W2) + self.b2, [-1, width])",
+            ) + RUN,
+            "would read `width`, a local of `__init__`",
         ),
     ],
     ids=[
         "outside-placeholders", "tf-layers", "method-session", "method-state", "two-instances", "escaping-instance",
-        "init-parameter",
+        "init-local",
     ],
 )
 def test_unprovable_model_classes_fall_back(source: str, reason: str) -> None:
@@ -374,3 +377,52 @@ def test_instances_of_a_class_reading_a_tensor_of_the_module_fall_back() -> None
     assert any("model class `Model` reads `scale`, built by the module's graph" in f.message for f in findings), [
         f.message for f in findings
     ]
+
+
+def test_init_parameter_read_by_a_method_is_kept_as_an_attribute() -> None:
+    # TF1 built the parameter's value into the graph; the method reads it from the model.
+    source = MODEL.replace(
+        "self.logits = tf.matmul(h, self.W2) + self.b2", "self.logits = tf.reshape(tf.matmul(h, self.W2) + self.b2, [-1, n_out])"
+    )
+    text, _ = migrate(source + RUN)
+    native(text)
+    assert "    def __init__(self, n_in, n_hidden, n_out, learning_rate=0.01):\n        self.n_out = n_out\n" in text
+    assert "logits = tf.reshape(tf.matmul(h, self.W2) + self.b2, [-1, self.n_out])" in text
+
+
+def test_state_local_beside_an_attribute_of_its_name() -> None:
+    # `W = tf.Variable(...)` beside `self.W`: each variable keeps an attribute of its own.
+    source = MODEL.replace("self.W2 = tf.Variable(", "W1 = tf.Variable(").replace("h, self.W2)", "h, W1)")
+    text, _ = migrate(source + RUN)
+    native(text)
+    assert "self.W1 = tf.Variable(tf.random.truncated_normal([n_in, n_hidden]" in text.replace("tf.truncated_normal", "tf.random.truncated_normal")
+    assert "self.W1_2 = tf.Variable(" in text
+    assert "logits = tf.matmul(h, self.W1_2) + self.b2" in text
+
+
+SESSION_IN_FUNCTION = """
+
+def train(xb, yb):
+    with tf.Graph().as_default():
+        sess = tf.Session(config=tf.ConfigProto(allow_soft_placement=True))
+        with sess.as_default():
+            model = Model(4, 16, 3)
+            sess.run(tf.global_variables_initializer())
+            for step in range(3):
+                _, loss = sess.run([model.train_op, model.loss], feed_dict={model.x: xb, model.y: yb})
+                print(step, loss)
+
+
+if __name__ == "__main__":
+    train(np.ones((4, 4)), np.zeros(4, dtype=np.int64))
+"""
+
+
+def test_session_in_a_function_under_a_default_graph_and_session() -> None:
+    # `with tf.Graph().as_default():` and `with sess.as_default():` only set defaults: opened.
+    text, findings = migrate(MODEL + SESSION_IN_FUNCTION)
+    native(text)
+    assert "as_default" not in text and "ConfigProto" not in text
+    assert "def train(xb, yb):\n    model = Model(4, 16, 3)\n    for step in range(3):\n" in text
+    assert "        loss = model.train_step(xb, yb).numpy()\n" in text
+    assert not [f for f in findings if f.kind == "declined"]

@@ -1700,3 +1700,58 @@ def test_placeholders_in_other_expressions_fed_by_name_are_declined(definition: 
     )
     assert "disable_v2_behavior" in text
     assert any(reason in f.message for f in findings if f.rule == "G101"), [f.message for f in findings]
+
+
+def test_global_step_of_a_session_is_a_read_of_the_step() -> None:
+    # tf.train.global_step(sess, step) is int(sess.run(step)) in TF1.
+    text, findings = migrate(HEADER + """\
+global_step = tf.Variable(0, trainable=False)
+opt = tf.train.GradientDescentOptimizer(0.1)
+train_op = opt.apply_gradients(opt.compute_gradients(cost), global_step=global_step)
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+for i in range(3):
+    sess.run(train_op, feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+    current_step = tf.train.global_step(sess, global_step)
+    print(current_step)
+""")
+    assert "compat.v1" not in text and "Session" not in text
+    assert "current_step = int(global_step.numpy())" in text
+
+
+def test_embedding_gradients_after_compute_gradients_are_dense_for_adam() -> None:
+    # TF1's Adam updated every row's moments for a sparse gradient: Keras's gets it dense.
+    text, _ = migrate("""\
+import numpy as np
+import tensorflow as tf
+
+ids = tf.placeholder(tf.int32, [None])
+E = tf.Variable(tf.ones([5, 2]))
+loss = tf.reduce_sum(tf.nn.embedding_lookup(E, ids))
+opt = tf.train.AdamOptimizer(0.1)
+train_op = opt.apply_gradients(opt.compute_gradients(loss))
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train_op, feed_dict={ids: [0, 0, 1]})
+    print(sess.run(E))
+""")
+    assert "compat.v1" not in text
+    assert "for g, v in" in text and "isinstance(g, tf.IndexedSlices)" in text
+
+
+def test_variables_in_a_device_and_name_scope_block_stay_in_it() -> None:
+    text, findings = migrate("""\
+import numpy as np
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+with tf.device('/cpu:0'), tf.name_scope("embedding"):
+    W = tf.Variable(tf.ones([2, 1]), name="W")
+    h = tf.matmul(x, W)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(h, feed_dict={x: np.ones((1, 2))}))
+""")
+    assert "compat.v1" not in text and not [f for f in findings if f.kind == "declined"]
+    assert text.count("with tf.device('/cpu:0'), tf.name_scope(\"embedding\"):") == 2
+    assert "with tf.device('/cpu:0'), tf.name_scope(\"embedding\"):\n    W = tf.Variable(" in text

@@ -249,7 +249,6 @@ def test_selection_that_only_full_names_could_tell_falls_back() -> None:
 def test_declined_get_variable_gives_g102s_reason() -> None:
     for scope, reason in (
         ('tf.variable_scope("s", partitioner=tf.fixed_size_partitioner(2))', "a variable scope with `partitioner=`"),
-        ('tf.name_scope("s")', "get_variable inside tf.name_scope"),
         ('tf.variable_scope("s", reuse=True)', "`s/W` is looked up again (reuse), and this rule did not create it"),
     ):
         text, findings = migrate(textwrap.dedent(f"""\
@@ -264,6 +263,34 @@ def test_declined_get_variable_gives_g102s_reason() -> None:
         messages = declined(findings)
         assert len(messages) == 1 and reason in messages[0], messages
         assert any(reason in m for m in declined(findings, "G102"))
+
+
+def test_get_variable_inside_a_name_scope_keeps_tf1s_name() -> None:
+    # TF1's get_variable ignores name scopes: the variable is created under the root scope.
+    text, findings = migrate(textwrap.dedent("""\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        with tf.name_scope("s"):
+            W = tf.get_variable("W", [3, 1])
+            y = tf.matmul(x, W)
+        """) + RUN)
+    assert "compat.v1" not in text and not declined(findings)
+    assert 'with tf.name_scope("s"):\n    with tf.name_scope(""):\n        W = tf.Variable(' in text
+
+
+def test_variable_scope_inside_a_name_scope_is_declined() -> None:
+    text, findings = migrate(textwrap.dedent("""\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        with tf.name_scope("s"):
+            with tf.variable_scope("v"):
+                W = tf.get_variable("W", [3, 1])
+        y = tf.matmul(x, W)
+        """) + RUN)
+    assert "compat.v1" in text
+    assert any("a variable scope inside tf.name_scope" in m for m in declined(findings, "G102"))
 
 
 def test_regularizer_collected_by_name_is_declined() -> None:

@@ -78,7 +78,8 @@ class GraphToEager(Rule):
         "level: the block is opened, graph= goes from the sessions (with their config=), graph.finalize() goes (and "
         "the graph a FileWriter was given, as summaries drop it), and so does a session's `with sess.as_default():`; a second tf.Graph(), an op built in TF1's default graph "
         "beside the block, or the graph object used otherwise (get_tensor_by_name, get_operations) is declined "
-        "with that reason. minimize / compute_gradients / "
+        "with that reason; a Session opened in `def train(args):` runs the graph a model class builds there; "
+        "tf.train.global_step(sess, step) is a read of the step. minimize / compute_gradients / "
         "apply_gradients / tf.gradients become GradientTape code (a trained loss that reads a tf.gradients "
         "result, a gradient penalty, takes that gradient on an inner tape inside the step's tape, which records "
         "it); TF1 optimizers become Keras optimizers "
@@ -142,7 +143,9 @@ class GraphToEager(Rule):
         "`t = np.array(...)`) is plain Python after it, and so is a name before the graph binds it; t.eval() of an "
         "expression built at the run (tf.shape(t).eval()) is a run; a graph tensor alone on a line (a notebook cell "
         "showing it) is removed. A model class whose __init__ (and the build methods it calls) builds the graph keeps "
-        "its variables and Keras optimizer in __init__ and gets a @tf.function method per run; its methods that run "
+        "its variables and Keras optimizer in __init__ and gets a @tf.function method per run (an __init__ parameter a run reads, "
+        "built into TF1's graph, is kept as an attribute; a local variable beside an attribute of its name gets an attribute "
+        "of its own; tf.device and name scope blocks keep the variables in them); its methods that run "
         "the graph through the session it is given (self.sess = sess, or a session parameter of the method) or opens "
         "call those methods, the session parameter goes, a training op fetched after a value gives None in its place, "
         "and a variable_scope over tf.Variables in the class is a name scope (G102 converts the TF1 layers and "
@@ -212,6 +215,9 @@ class GraphToEager(Rule):
         facts = project_facts(self.context.scratch)
         if READ_ALONE in exc.reason:
             exc.reason = exc.reason.replace(READ_ALONE, _read_alone(facts))
+        elif facts is not None and facts.together_note:
+            # Read alone, the script lacks its graph: why it was not converted with its modules.
+            exc.reason += f" (this module alone; {facts.together_note})"
         # A module other modules of the tree import leaves the process-wide switch to its entry scripts.
         library = library_fallback(fallback, facts, exc.reason)
         record_graph_outcome(self.context.scratch, fallback=True, reason=exc.reason, switched=library is None)

@@ -546,6 +546,7 @@ class _Classifier:
             return
         if symbol == "control_dependencies" and self._classify_dependent_train(index, stmt):
             return
+        symbol = _scope_kind(g, stmt) or symbol
         if symbol in ("name_scope", "control_dependencies", "device"):
             variables, tensors, defines, reads = self._split_block(index, stmt, symbol, "")
             if variables is not None:
@@ -566,16 +567,19 @@ class _Classifier:
         names it defines and reads; None for a part with no statement. ``outer``: the name
         scope around it ("a/", None when not a literal)."""
         g = self.g
-        item = stmt.items[0].item
-        prefix = None if outer is None else (outer + scope_prefix(item) if symbol == "name_scope" and scope_prefix(item) else None)
-        reads = names_read(stmt.items[0])
+        prefix = outer
+        for with_item in stmt.items:  # a device names nothing
+            if prefix is not None and isinstance(with_item.item, cst.Call) and g.sym(with_item.item.func) == "name_scope":
+                scope = scope_prefix(with_item.item)
+                prefix = prefix + scope if scope else None
+        reads = set().union(*(names_read(with_item) for with_item in stmt.items))
         defines: list[str] = []
         tensors: list[cst.BaseStatement] = []
         variables: list[cst.BaseStatement] = []
         for inner in stmt.body.body:
-            nested = inner.items[0].item if isinstance(inner, cst.With) and len(inner.items) == 1 else None
-            if symbol == "name_scope" and isinstance(nested, cst.Call) and g.sym(nested.func) == "name_scope":
-                inner_variables, inner_tensors, inner_defines, inner_reads = self._split_block(index, inner, "name_scope", prefix)
+            nested = _scope_kind(g, inner) if isinstance(inner, cst.With) else None
+            if symbol in SCOPES and nested is not None:
+                inner_variables, inner_tensors, inner_defines, inner_reads = self._split_block(index, inner, nested, prefix)
                 variables.extend([inner_variables] if inner_variables is not None else [])
                 tensors.extend([inner_tensors] if inner_tensors is not None else [])
                 defines.extend(inner_defines)
@@ -590,11 +594,11 @@ class _Classifier:
                 continue
             if assignment is None:
                 raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
-            if symbol == "name_scope" and self._alias(index, inner):
+            if symbol in SCOPES and self._alias(index, inner):
                 variables.append(inner)  # bound where the variable is, in the same scope
                 continue
             value = assignment[1]
-            if isinstance(value, cst.Call) and symbol == "name_scope" and len(assignment[0]) == 1:
+            if isinstance(value, cst.Call) and symbol in SCOPES and len(assignment[0]) == 1:
                 placeholder = g.sym(value.func)
                 if placeholder in ("placeholder", "placeholder_with_default"):
                     # `with tf.name_scope("Input"): x = tf.placeholder(...)`: a parameter.
@@ -667,6 +671,22 @@ class _Classifier:
             if assignment is not None and isinstance(assignment[1], cst.Call):
                 if g.sym(assignment[1].func) in SESSIONS:
                     g.sessions.update(assignment[0])
+
+
+# Blocks whose variables stay where they were created, in the same scopes.
+SCOPES = ("name_scope", "device")
+
+
+def _scope_kind(graph: Graph, stmt: cst.With) -> str | None:
+    """``name_scope`` for ``with tf.name_scope(...):`` and for several name scopes and
+    devices in one statement (``with tf.device("/cpu:0"), tf.name_scope("embedding"):``),
+    ``device`` for devices alone; None for other blocks."""
+    kinds = [
+        graph.sym(i.item.func) if isinstance(i.item, cst.Call) and i.asname is None else None for i in stmt.items
+    ]
+    if not kinds or any(kind not in SCOPES for kind in kinds):
+        return None
+    return "name_scope" if "name_scope" in kinds else "device"
 
 
 def _opening(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

@@ -24,6 +24,9 @@ from codemods.graph.g101_session_to_function.model import CannotConvert, Functio
 ASSIGNS = {"assign": "assign", "assign_add": "assign_add", "assign_sub": "assign_sub"}
 
 
+_DENSE_COMMENT = "# TF1's AdamOptimizer summed the repeated rows of a sparse gradient and updated every row.\n"
+
+
 class FunctionBodies:
     def __init__(self, graph: Graph, features: Sequence[Feature]) -> None:
         self.g = graph
@@ -123,19 +126,21 @@ class FunctionBodies:
         lookup's, a gather's) and decayed every row's moments: the update of the dense
         gradient. Keras's Adam given IndexedSlices squares each repeated row alone and
         updates only the rows looked up, so the step hands it the dense gradient."""
-        statement = unit.optimizer_statement
-        ctor = single_assignment(self.g.body[statement])[1] if statement is not None else unit.call.func.value
-        if not (isinstance(ctor, cst.Call) and self.g.sym(ctor.func) == "train.AdamOptimizer"):
-            return []
-        if not any(
-            self.g.sym(call.func) in _SPARSE_GRADIENTS for u in fn.units for call in _calls(u.node)
-        ):
+        if not self._sparse_adam(unit, fn):
             return []
         tf = self.tf
         return [
-            "# TF1's AdamOptimizer summed the repeated rows of a sparse gradient and updated every row.\n",
+            _DENSE_COMMENT,
             f"gradients = [{tf}.convert_to_tensor(g) if isinstance(g, {tf}.IndexedSlices) else g for g in gradients]\n",
         ]
+
+    def _sparse_adam(self, unit: Unit, fn: Function) -> bool:
+        """The step's optimizer is TF1's AdamOptimizer and its function computes a sparse gradient."""
+        statement = unit.optimizer_statement
+        ctor = single_assignment(self.g.body[statement])[1] if statement is not None else unit.call.func.value
+        if not (isinstance(ctor, cst.Call) and self.g.sym(ctor.func) == "train.AdamOptimizer"):
+            return False
+        return any(self.g.sym(call.func) in _SPARSE_GRADIENTS for u in fn.units for call in _calls(u.node))
 
     def _first_step_slots(self, unit: Unit) -> list[str]:
         """The slot set-up inside the step, at its first trace, once the weights exist."""
@@ -292,7 +297,12 @@ class FunctionBodies:
             lines.append(f"{unit.optimizer}.apply_gradients(zip(gradients, variables))\n")
         elif unit.kind == "apply":
             grads = self.g.code(argument(unit.call, 0, "grads_and_vars"))
-            lines.append(f"{unit.optimizer}.apply_gradients({grads})\n")
+            if self._sparse_adam(unit, fn):
+                tf = self.tf
+                dense = f"{tf}.convert_to_tensor(g) if isinstance(g, {tf}.IndexedSlices) else g"
+                lines += [_DENSE_COMMENT, f"{unit.optimizer}.apply_gradients([({dense}, v) for g, v in {grads}])\n"]
+            else:
+                lines.append(f"{unit.optimizer}.apply_gradients({grads})\n")
         else:
             lines.append(self._unit_code(unit))
         if unit.kind in ("train", "apply") and unit.global_step:

@@ -74,6 +74,10 @@ class ClassLayout:
         self.method_at: dict[int, cst.FunctionDef] = {}  # index of a method's function -> the method
         self.method_out: dict[int, list[cst.BaseStatement]] = {}  # what each became
         self.script_comments: list[cst.EmptyLine] = []
+        # `__init__` parameters a method reads (`l2_reg_lambda` in the loss): kept as attributes.
+        self.kept_params: dict[str, str] = {}
+        self.taken_attrs: set[str] = set()  # the class's attributes and methods, old and new
+        self.local_attrs: dict[str, str] = {}  # flat name of a local holding state -> its attribute
 
     def name_functions(self, emitter: Emitter) -> None:
         model = self.model
@@ -85,6 +89,7 @@ class ClassLayout:
                 name, n = f"{base}_{n}", n + 1
             methods.add(name)
             fn.name = name
+        self.taken_attrs = methods
         g = self.g
         self.state = (
             {name for _, name, _ in g.variables} | set(g.optimizers) | set(g.inline_optimizers.values()) | set(g.schedules)
@@ -133,7 +138,21 @@ class ClassLayout:
 
     # -- names in each part of the result ----------------------------------------------
     def _attribute(self, name: str) -> str:
-        return f"self.{_origin_name(self.model, name)}"
+        kind, original = self.model.origin.get(name, ("", name))
+        if kind != "local":
+            return f"self.{original}"
+        if name not in self.local_attrs:
+            # A local of `__init__` holding state (`W = tf.Variable(...)` beside `self.W`):
+            # an attribute of its own name, or a free one.
+            taken = (
+                set(self.model.attrs) | set(methods_of(self.model.cls)) | self.taken_attrs
+                | set(self.local_attrs.values()) | {s for s in self.state if s not in self.model.origin}
+            )
+            attr, n = original, 2
+            while attr in taken:
+                attr, n = f"{original}_{n}", n + 1
+            self.local_attrs[name] = attr
+        return f"self.{self.local_attrs[name]}"
 
     def _init_names(self) -> dict[str, str]:
         names = {s: n if kind == "local" else f"self.{n}" for s, (kind, n) in self.model.origin.items()}
@@ -202,12 +221,25 @@ class ClassLayout:
             s for s, (kind, _) in model.origin.items() if kind == "local" and s not in self.state and s not in local
         }
         leaked = names_read(method.body) & forbidden
-        if leaked:
-            name = _origin_name(model, sorted(leaked)[0])
-            raise CannotConvert(model.init, f"`{fn.name}` would read `{name}`, a parameter or local of `__init__`")
+        for name in sorted(leaked):
+            if name in model.params and name not in model.locals:
+                # A parameter `__init__` never rebinds: TF1 built its value into the graph.
+                names[name] = f"self.{self._kept_param(name)}"
+            else:
+                raise CannotConvert(model.init, f"`{fn.name}` would read `{_origin_name(model, name)}`, a local of `__init__`")
         method = rename(method, names).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
         tail = list(cst.parse_module(setup).body) if setup else []
         return method, tail
+
+    def _kept_param(self, name: str) -> str:
+        """The attribute keeping ``__init__``'s parameter ``name`` (its own name when free)."""
+        if name not in self.kept_params:
+            taken = self.taken_attrs | set(self.kept_params.values()) | set(self.local_attrs.values())
+            attr, n = name, 2
+            while attr in taken:
+                attr, n = f"{name}_{n}", n + 1
+            self.kept_params[name] = attr
+        return self.kept_params[name]
 
     def _methods(self) -> dict[int, cst.FunctionDef]:
         """The class's own methods, converted as functions of the script, as methods again
@@ -267,11 +299,16 @@ class ClassLayout:
         if not init_body:
             init_body = [cst.SimpleStatementLine([cst.Pass()])]
         init_body[0] = init_body[0].with_changes(leading_lines=_strip_blank(init_body[0].leading_lines))
+        # The blank lines of statements that moved to the methods do not add up.
+        init_body = [s.with_changes(leading_lines=_one_blank(s.leading_lines)) for s in init_body]
         # The session the class was given has no place in eager code.
         params = [p for p in init.params.params if p.name.value != model.session_param]
         params[-1] = params[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        kept = [cst.parse_statement(f"self.{attr} = {name}\n") for name, attr in self.kept_params.items()]
+        if kept:
+            init_body[0] = init_body[0].with_changes(leading_lines=[cst.EmptyLine(indent=False), *init_body[0].leading_lines])
         new_init = init.with_changes(
-            params=init.params.with_changes(params=params), body=init.body.with_changes(body=[*doc, *init_body])
+            params=init.params.with_changes(params=params), body=init.body.with_changes(body=[*doc, *kept, *init_body])
         )
         body = []
         for stmt in model.cls.body.body:
@@ -293,6 +330,16 @@ def _locals(fn: Function) -> set[str]:
     """The names a generated method binds: its parameters and tensors (a training op's
     name is not bound: its unit becomes the GradientTape code)."""
     return {n for u in fn.units if u.kind not in ("train", "apply") for n in u.defines} | {p.name for p in fn.params}
+
+
+def _one_blank(lines):
+    """``lines`` without a blank line right after another."""
+    kept = []
+    for line in lines:
+        blank = line.comment is None
+        if not (blank and kept and kept[-1].comment is None):
+            kept.append(line)
+    return kept
 
 
 def _strip_blank(lines):

@@ -419,15 +419,18 @@ def session_argument(call: cst.Call, parts: ClassParts) -> str | None:
 
 
 def _script_statements(module: cst.Module) -> list[cst.BaseStatement]:
-    """Top-level statements, and those of top-level functions, `if` blocks and session blocks."""
-    found = []
-    for stmt in module.body:
-        found.append(stmt)
-        if isinstance(stmt, (cst.FunctionDef, cst.If, cst.With)) and isinstance(stmt.body, cst.IndentedBlock):
-            for inner in stmt.body.body:
-                found.append(inner)
-                if isinstance(inner, cst.With) and isinstance(inner.body, cst.IndentedBlock):
-                    found.extend(inner.body.body)
+    """Top-level statements, and those of top-level functions and `if` blocks, and of the
+    `with` blocks (sessions, default graphs) in them, at any depth."""
+    found: list[cst.BaseStatement] = []
+
+    def inside(statements, functions: bool) -> None:
+        for stmt in statements:
+            found.append(stmt)
+            nested = isinstance(stmt, cst.With) or functions and isinstance(stmt, (cst.FunctionDef, cst.If))
+            if nested and isinstance(stmt.body, cst.IndentedBlock):
+                inside(stmt.body.body, False)
+
+    inside(module.body, True)
     return found
 
 
@@ -457,9 +460,6 @@ def _read_names(model: ModelClass, module: cst.Module) -> None:
         parameter = 1 if isinstance(part, cst.FunctionDef) else 0
         if len(self_names) != len(_attribute_reads(part, "self")) + parameter:
             raise CannotConvert(part if parameter else model.init, f"{owner} uses `self` other than as `self.attribute`")
-    if model.locals & set(attrs):
-        clash = sorted(model.locals & set(attrs))[0]
-        raise CannotConvert(model.init, f"`__init__` binds both `{clash}` and `self.{clash}`")
     model.attrs = attrs
     # Names in the flat module: the attribute's, local's or method's own name unless the
     # script, a method (or, for an attribute, __init__) already uses it.

@@ -14,6 +14,7 @@ from typing import cast
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import nodes_of, replace_keeping
 from codemods.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 
@@ -31,14 +32,15 @@ def scope_in(module: cst.Module, tf: str, sym: Sym, owner: cst.FunctionDef | cst
     statements = module.body if owner is None else cast(cst.IndentedBlock, owner.body).body
     opened: list[int] = []
     body = _flatten_sessions(list(statements), sym, sessions, opened)
+    body = _global_step_runs(body, sym, sessions | _session_names(module, sym))
     graph = Graph(module, owner, body, sessions, tf, sym)
     graph.session_blocks = set(opened)
     return graph
 
 
 def graph_owner(module: cst.Module, sym: Sym) -> cst.FunctionDef | cst.If | None:
-    def builds_graph(statements: Sequence[cst.CSTNode]) -> bool:
-        for stmt in statements:
+    def builds_graph(statements: Sequence[cst.BaseStatement]) -> bool:
+        for stmt in _flatten_sessions(list(statements), sym, set(), []):
             assignment = single_assignment(stmt)
             if assignment and isinstance(assignment[1], cst.Call):
                 if sym(assignment[1].func) in ("placeholder", "placeholder_with_default", "Variable"):
@@ -75,7 +77,8 @@ def _flatten_sessions(
 ) -> list[cst.BaseStatement]:
     """Open ``with tf.Session() as sess:`` blocks of the graph's own level (their
     aliases are added to ``sessions``, the index of their first statement to
-    ``opened``) and training name scopes."""
+    ``opened``) and training name scopes (graph blocks were opened before:
+    ``analysis.graph_blocks``)."""
     flat: list[cst.BaseStatement] = []
     for stmt in statements:
         item = stmt.items[0].item if isinstance(stmt, cst.With) else None
@@ -99,6 +102,39 @@ def _flatten_sessions(
         else:
             flat.append(stmt)
     return flat
+
+
+def _session_names(module: cst.Module, sym: Sym) -> set[str]:
+    """Names bound to a new session anywhere in the module (``sess = tf.Session(...)``)."""
+    names: set[str] = set()
+    for stmt in _statements(module):
+        assignment = single_assignment(stmt)
+        if assignment is not None and isinstance(assignment[1], cst.Call) and sym(assignment[1].func) in SESSIONS:
+            names.update(assignment[0])
+    return names
+
+
+def _statements(node: cst.CSTNode) -> list[cst.SimpleStatementLine]:
+    return nodes_of(node, cst.SimpleStatementLine)
+
+
+def _global_step_runs(body: list[cst.BaseStatement], sym: Sym, sessions: set[str]) -> list[cst.BaseStatement]:
+    """``tf.train.global_step(sess, step)`` -> ``int(sess.run(step))``, what TF1 computes (a
+    run of the step's variable). Only the path to the call is rebuilt: the other nodes stay
+    the ones the symbol resolver knows."""
+    out = []
+    for stmt in body:
+        for call in calls_in(stmt):
+            args = call.args
+            if (
+                sym(call.func) == "train.global_step" and len(args) == 2
+                and all(a.keyword is None and a.star == "" for a in args)
+                and isinstance(args[0].value, cst.Name) and args[0].value.value in sessions
+            ):
+                run = cst.Call(cst.Attribute(args[0].value, cst.Name("run")), [cst.Arg(args[1].value)])
+                stmt = replace_keeping(stmt, call, cst.Call(cst.Name("int"), [cst.Arg(run)]))
+        out.append(stmt)
+    return out
 
 
 def _hoisted_training(stmt: cst.With, sym: Sym) -> list[cst.BaseStatement]:

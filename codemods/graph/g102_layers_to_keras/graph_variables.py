@@ -66,19 +66,28 @@ class GraphVariables:
     def _gets_variables(self, node: cst.CSTNode) -> bool:
         return any(self.c.rule.sym(c.func) == "get_variable" for c in calls_in(node))
 
-    def _statement(self, stmt: cst.BaseStatement, prefix: str | None, reuse: Reuse) -> list[cst.BaseStatement]:
+    def _statement(
+        self, stmt: cst.BaseStatement, prefix: str | None, reuse: Reuse, named: bool = False
+    ) -> list[cst.BaseStatement]:
+        """``named``: inside a ``tf.name_scope`` block, which get_variable ignores."""
         if isinstance(stmt, cst.SimpleStatementLine):
-            return self._line(stmt, prefix, reuse) if self._gets_variables(stmt) else [stmt]
+            return self._line(stmt, prefix, reuse, named) if self._gets_variables(stmt) else [stmt]
         if isinstance(stmt, cst.With) and self._variable_scope(stmt) is not None:
+            if named:
+                raise Skip(stmt, "a variable scope inside tf.name_scope (TF1 names its variables without the name "
+                                 "scope, its other ops with it)")
             return self._scope(stmt, prefix, reuse)
         if not self._gets_variables(stmt):
             return [stmt]
         if isinstance(stmt, cst.With) and len(stmt.items) == 1 and isinstance(stmt.items[0].item, cst.Call) and (
             self.c.rule.sym(stmt.items[0].item.func) == "name_scope"
-        ):
-            raise Skip(stmt, "get_variable inside tf.name_scope: TF1 leaves the name scope out of the variable's "
-                             "name, tf.Variable would take it in")
-        raise Skip(stmt, "get_variable inside a block other than a variable scope")
+        ) and stmt.items[0].asname is None and isinstance(stmt.body, cst.IndentedBlock):
+            if prefix is None:
+                raise Skip(stmt, "get_variable inside tf.name_scope in a variable scope with a computed name: "
+                                 "TF1 leaves the name scope out of the variable's name, which cannot be written out")
+            body = [new for inner in stmt.body.body for new in self._statement(inner, prefix, reuse, True)]
+            return [stmt.with_changes(body=stmt.body.with_changes(body=body))] if body else []
+        raise Skip(stmt, "get_variable inside a block other than a variable or name scope")
 
     def _variable_scope(self, stmt: cst.With) -> cst.Call | None:
         item = stmt.items[0].item if len(stmt.items) == 1 else None
@@ -86,8 +95,12 @@ class GraphVariables:
             return item
         return None
 
-    def _line(self, stmt: cst.SimpleStatementLine, prefix: str | None, reuse: Reuse) -> list[cst.BaseStatement]:
-        """``W = tf.get_variable("W", ...)``: a tf.Variable, or the variable looked up again."""
+    def _line(
+        self, stmt: cst.SimpleStatementLine, prefix: str | None, reuse: Reuse, named: bool = False
+    ) -> list[cst.BaseStatement]:
+        """``W = tf.get_variable("W", ...)``: a tf.Variable, or the variable looked up again;
+        inside a name scope (``named``) created under ``tf.name_scope("<variable scope>/")``
+        (or ``""``: no scope), where TF2 names it as TF1 did."""
         assignment = single_assignment(stmt)
         small = stmt.body[0]
         call = assignment[1] if assignment is not None else None
@@ -121,6 +134,11 @@ class GraphVariables:
         if isinstance(name, cst.SimpleString) and target in self.bindings and prefix is not None:
             self.created[prefix + name.evaluated_value] = target
         self.variables.add(target)
+        if named:
+            assert prefix is not None
+            scope = cst.parse_expression(f"{self.c.tf}.name_scope({_string(prefix)})")
+            body = cst.IndentedBlock(body=[new.with_changes(leading_lines=[])])
+            return [cst.With(items=[cst.WithItem(item=scope)], body=body, leading_lines=new.leading_lines)]
         return [new]
 
     def _looked_up(self, call: cst.Call, prefix: str | None, reuse: Reuse) -> str | None:
@@ -216,6 +234,11 @@ class _ReplaceCalls(cst.CSTTransformer):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         return self.replacements.get(id(original_node), updated_node)
 
+
+
+def _string(text: str) -> str:
+    """A string literal of ``text``, in double quotes where it can be."""
+    return f'"{text}"' if '"' not in text and "\\" not in text else repr(text)
 
 
 def _name_count(node: cst.CSTNode, name: str) -> int:
