@@ -1001,7 +1001,9 @@ for i in range(3):
     assert text.index("solver.build(") < text.index("solver.apply_gradients(")
 
 
-def test_one_optimizer_per_var_list_is_not_built_in_advance() -> None:
+def test_an_optimizer_with_slots_is_built_before_its_step() -> None:
+    # Built in the step, its slots would make tf.function trace the step twice (and create
+    # its random ops twice: other op seeds than TF1's).
     text, _ = migrate(
         HEADER
         + """\
@@ -1012,7 +1014,59 @@ with tf.Session() as sess:
     print(sess.run([step, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})[1])
 """
     )
-    assert "solver.apply_gradients(" in text and ".build(" not in text
+    assert text.count("solver.build([W, b])\n") == 1
+    assert text.index("solver.build(") < text.index("def train_step")
+
+
+def test_applied_gradients_build_the_optimizer_on_the_computed_variables() -> None:
+    text, _ = migrate(
+        HEADER
+        + """\
+opt = tf.train.MomentumOptimizer(0.1, 0.9)
+gv = opt.compute_gradients(cost, [W, b])
+step = opt.apply_gradients([(tf.clip_by_value(g, -1.0, 1.0), v) for g, v in gv])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([step, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})[1])
+"""
+    )
+    assert text.count("opt.build([W, b])\n") == 1
+    assert text.index("opt.build(") < text.index("def train_step")
+
+
+def test_plain_gradient_descent_is_not_built() -> None:
+    # Keras' SGD without momentum has no slots: its step creates no variables.
+    text, _ = migrate(
+        HEADER
+        + """\
+step = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([step, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})[1])
+"""
+    )
+    assert "apply_gradients(" in text and ".build(" not in text
+
+
+def test_layer_weights_leave_the_optimizer_unbuilt() -> None:
+    # tf.layers weights exist only once the step has run: the step builds the optimizer.
+    from codemods.graph.g102_layers_to_keras import LayersToKeras
+
+    source = """\
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None, 3])
+        y = tf.placeholder(tf.float32, [None, 1])
+        pred = tf.layers.dense(x, 1)
+        loss = tf.reduce_mean(tf.square(pred - y))
+        train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train_op, {x: [[1.0, 2.0, 3.0]], y: [[1.0]]})
+        """
+    result = migrate_source(textwrap.dedent(source).encode(), "t.py", [LayersToKeras, GraphToEager])
+    text = result.new_bytes.decode()
+    assert "compat.v1" not in text and "optimizer.apply_gradients(" in text and ".build(" not in text
 
 
 def test_one_optimizer_applying_gradients_of_two_var_lists_is_built_on_both() -> None:

@@ -2,9 +2,10 @@
 
 ``FunctionBodies.body_lines`` writes a ``Function``'s units in program order; with a
 training op or gradients, the forward units run under a ``tf.GradientTape`` and the
-backward ones (the update, what reads it) after it. Optimizer slots TF1 started at 1.0
-(RMSProp's mean square) are set up before the first step, or at it when the variables
-only exist once the step has run.
+backward ones (the update, what reads it) after it. Each optimizer with slots is built
+for its variables before the first step (a step creating them would be traced twice), and
+slots TF1 started at 1.0 (RMSProp's mean square) are set up there; both happen at the first
+step when the variables only exist once the step has run.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class FunctionBodies:
         # Names given to differentiated expressions, by the id of their gradient call.
         self.targets: dict[int, str] = {}
         self.slots_set: set[str] = set()  # optimizers whose slots were set up
+        self.built_one = False  # an optimizer build was written (its comment with it)
 
     def function_def(self, fn: Function, gap: list[cst.EmptyLine]) -> list[cst.BaseStatement]:
         indent = self.g.module.default_indent
@@ -55,8 +57,8 @@ class FunctionBodies:
         return [first, *setup_module.body[1:], stmt]
 
     def slot_setup(self, fn: Function) -> str:
-        """Before the first step: an optimizer several training ops share built for all
-        their variables, and slots TF1 started at 1.0 (RMSProp's mean square) set."""
+        """Before the first step: each optimizer built (one several training ops share for
+        all their variables), and slots TF1 started at 1.0 (RMSProp's mean square) set."""
         # Gradients computed for several variable lists may be applied by one tf.group.
         computed = [u for u in fn.units if u.kind == "compute" and u.optimizer]
         return "".join(self._unit_slot_setup(unit, fn) for unit in [*fn.trains, *computed])
@@ -78,13 +80,17 @@ class FunctionBodies:
             raise CannotConvert(unit.call, f"`{unit.optimizer}` trains ops defined after its first step runs")
         return "[" + ", ".join(f"*{v}" for v in lists) + "]"
 
+    def _optimizer_class(self, unit: Unit) -> str:
+        """The TF1 class of the optimizer ``unit`` uses (``AdamOptimizer``), or ""."""
+        statement = unit.optimizer_statement
+        ctor = single_assignment(self.g.body[statement])[1] if statement is not None else unit.call.func.value
+        return (self.g.sym(ctor.func) or "")[len("train."):] if isinstance(ctor, cst.Call) else ""
+
     def _ones_slots(self, unit: Unit) -> tuple[str, str, str, bool] | None:
         """For an optimizer whose slots TF1 started at 1.0: the variables it trains, a
         comment saying why, the loop that sets the slots, and whether the variables only
         exist after the first step has run (layers and helpers create weights on first call)."""
-        statement = unit.optimizer_statement
-        ctor = single_assignment(self.g.body[statement])[1] if statement is not None else unit.call.func.value
-        mapping = OPTIMIZERS.get((self.g.sym(ctor.func) or "")[len("train."):]) if isinstance(ctor, cst.Call) else None
+        mapping = OPTIMIZERS.get(self._optimizer_class(unit))
         if mapping is None or not mapping.ones_slots:
             return None
         source = unit
@@ -115,11 +121,37 @@ class FunctionBodies:
             setup = (f"# {unit.optimizer} trains several ops: built for all their variables (TF1's slots per variable, "
                      f"one step count).\n{unit.optimizer}.build({shared})\n")
             return setup + (slots[1] + slots[2] if slots is not None else "")
-        if slots is None or slots[3]:
+        if slots is not None and slots[3]:
             return ""  # lazily built variables: the step itself sets the slots up (_first_step_slots)
+        if slots is not None:
+            self.slots_set.add(unit.optimizer)
+            variables, comment, loop, _ = slots
+            return f"{comment}{unit.optimizer}.build({variables})\n{loop}"
+        return self._build(unit)
+
+    def _build(self, unit: Unit) -> str:
+        """``optimizer.build(variables)`` before the first step: a Keras optimizer creates
+        its slots in its first ``apply_gradients``, and tf.function traces a step that
+        creates variables twice (its random ops twice: other streams than TF1's). Not
+        when the variables only exist after a first call (layers, helper objects)."""
+        kind = self._optimizer_class(unit)
+        if kind not in OPTIMIZERS or kind == "GradientDescentOptimizer":
+            return ""  # plain SGD has no slots: its step creates no variables
+        source: Unit | None = unit
+        if unit.kind == "apply":
+            source = next((u for u in self.g.units if u.kind == "compute" and u.optimizer == unit.optimizer), None)
+        if unit.kind not in ("train", "apply") or source is None or unit.optimizer in self.g.edits.built_optimizers:
+            return ""
+        variables = source.var_list or self.g.trainable_list(source.index)
+        if any(f"{instance}." in variables for instance in self.g.module_variables) or ".trainable_variables" in variables:
+            return ""
         self.slots_set.add(unit.optimizer)
-        variables, comment, loop, _ = slots
-        return f"{comment}{unit.optimizer}.build({variables})\n{loop}"
+        comment = "" if self.built_one else (
+            "# Keras optimizers create their slots at the first step; built now, the step\n"
+            "# creates no variables and tf.function traces it once.\n"
+        )
+        self.built_one = True
+        return f"{comment}{unit.optimizer}.build({variables})\n"
 
     def _dense_gradients(self, unit: Unit, fn: Function) -> list[str]:
         """TF1's AdamOptimizer summed a sparse gradient's repeated rows (an embedding

@@ -195,6 +195,7 @@ def _optimizer_builds(graph: Graph, saver: Saver) -> str:
         if ".trainable_variables" in variables or any(f"{inst}." in variables for inst in graph.module_variables):
             raise CannotConvert(saver.call, f"`{optimizer}` trains variables created on their first call; its slots cannot be saved before")
         lines.append(f"{optimizer}.build({variables})\n")
+        graph.edits.built_optimizers.add(optimizer)
     if not lines:
         return ""
     return (

@@ -62,6 +62,11 @@ EXAMPLES = (
             optimizer = tf.keras.optimizers.Adam(learning_rate=0.1, epsilon=1e-08)
 
 
+            # Keras optimizers create their slots at the first step; built now, the step
+            # creates no variables and tf.function traces it once.
+            optimizer.build([embedding])
+
+
             @tf.function(input_signature=[tf.TensorSpec([None], tf.int32)])
             def train_step(ids):
                 with tf.GradientTape() as tape:

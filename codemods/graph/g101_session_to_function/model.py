@@ -214,6 +214,7 @@ class Edits:
     rewritten: dict[int, cst.BaseStatement] = field(default_factory=dict)  # replaced in place
     inserted: dict[int, list[str]] = field(default_factory=dict)  # statements (code) created before it
     inline_steps: dict[int, str] = field(default_factory=dict)  # global step created before a training op
+    built_optimizers: set[str] = field(default_factory=set)  # optimizers a feature builds (a Saver's)
     site_feeds: dict[int, cst.BaseExpression] = field(default_factory=dict)  # run call id -> its feed dict
     feed_assignments: set[int] = field(default_factory=set)  # dict literals of inlined feed variables
     # `x.shape` / `x.get_shape()` / `x.dtype` of a placeholder outside the runs (node id) -> its code.
