@@ -229,7 +229,10 @@ class ClassLayout:
                 raise CannotConvert(model.init, f"`{fn.name}` would read `{_origin_name(model, name)}`, a local of `__init__`")
         method = rename(method, names).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
         tail = list(cst.parse_module(setup).body) if setup else []
-        return method, tail
+        # An optimizer the script creates after the instance (`model.optimizer = ...`) is not
+        # there when `__init__` runs: its first step builds it (and is traced twice).
+        outside = {name for name, index in g.optimizers.items() if not self.lo <= index < self.hi}
+        return method, [s for s in tail if not names_read(s) & outside]
 
     def _kept_param(self, name: str) -> str:
         """The attribute keeping ``__init__``'s parameter ``name`` (its own name when free)."""
