@@ -211,7 +211,7 @@ class Rule(VisitorBasedCodemodCommand):
         result = [Finding(self.code, 1, 0, message, kind) for message, kind in self._file_reports]
         if not self._reports or self.tree is None:
             return result
-        where = locate(self.tree, (node for node, _, _ in self._reports))
+        where = locate(self.tree, (node for node, _, _ in self._reports), self.context.scratch)
         for node, message, kind in self._reports:
             line, col = where.get(id(node), (0, 0))
             result.append(Finding(self.code, line, col, message, kind))

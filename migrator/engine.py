@@ -320,6 +320,7 @@ def _migrate_source(
     # LibCST is imported only here, for a file some rule will run on.
     import libcst as cst
 
+    from codemods.analysis.positions import render
     from codemods.base import SCRATCH_HAS_SUPPRESSIONS
 
     clock = time.perf_counter()
@@ -369,7 +370,7 @@ def _migrate_source(
     graph["project_key"] = project_key
     # Each stage's text once: for the line maps, the rewrite counts and the new bytes.
     try:
-        codes = [stage.code for stage in stages] if len(stages) > 1 else []
+        codes = [render(stage, scratch) for stage in stages] if len(stages) > 1 else []
     except RecursionError:
         return _too_deep(path, data, "writing the code", timings=timings)
     findings, new_findings, applied = _positioned(codes, stage_rules, staged)
