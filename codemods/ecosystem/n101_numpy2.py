@@ -38,7 +38,7 @@ import libcst as cst
 from codemods.analysis.bindings import Bindings
 from codemods.analysis.cst_tools import bind_arguments, code, nodes_of
 from codemods.analysis.evidence import KERAS2, NUMPY1, TF1
-from codemods.analysis.names import walk
+from codemods.analysis.names import transform, walk
 from codemods.analysis.project import project_facts
 from codemods.base import Example, Rule
 
@@ -318,7 +318,7 @@ class Numpy2(Rule):
         self._rows = _RowsAsNumbers.of(tree, self) if self._numpy1_code else set()
         new = self.transformed(tree)
         if self._from_imports:
-            new = new.visit(_ImportFixer(self))
+            new = transform(new, _ImportFixer(self))
         return new
 
     def _arrays_of_records(self, tree: cst.Module) -> dict[int, str]:
