@@ -18,7 +18,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import tf_api
-from codemods.analysis.names import FastVisitor, walk
+from codemods.analysis.names import FastVisitor, is_statement, walk
 from codemods.base import Example, Rule
 
 _GRAPH_ONLY = (
@@ -70,7 +70,7 @@ class _Uses(FastVisitor):
         self.rule = rule
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement):
+        if is_statement(node):
             return self.rule.visits_statement(node)
         if isinstance(node, (cst.Import, cst.ImportFrom)):
             return False
