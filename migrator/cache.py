@@ -107,14 +107,16 @@ class Cache:
                     os.unlink(tmp)
                 raise
 
-    # The project view of a tree (``engine.index_targets``), by a hash of its files' names
-    # and bytes: a re-run over an unchanged tree does not index it again.
+    # The project view of the tree run last (``engine.index_targets``), with a hash of its
+    # files' names and bytes: a re-run over an unchanged tree does not index it again. One
+    # entry, overwritten: a tree edited between runs does not pile up views.
     def get_index(self, key: str) -> tuple[dict[str, ProjectFacts], dict[str, bytes]] | None:
         try:
-            blob = (self.folder / "index" / key).read_bytes()
-            if not blob.startswith(_INDEX_MAGIC):
+            blob = (self.folder / "index" / "last").read_bytes()
+            header = _INDEX_MAGIC + key.encode() + b"\n"
+            if not blob.startswith(header):
                 return None
-            return _index_in(json.loads(blob[len(_INDEX_MAGIC):]))
+            return _index_in(json.loads(blob[len(header):]))
         except Exception:  # noqa: BLE001 - a missing, unreadable or corrupt entry is a miss
             return None
 
@@ -125,7 +127,7 @@ class Cache:
         except Exception:  # noqa: BLE001 - facts this format cannot hold are not stored
             exact = False
         if exact:
-            self._write(self.folder / "index" / key, _INDEX_MAGIC + json.dumps(document).encode())
+            self._write(self.folder / "index" / "last", _INDEX_MAGIC + key.encode() + b"\n" + json.dumps(document).encode())
 
     def _prepare(self) -> None:
         if self.folder.is_dir():
