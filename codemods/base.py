@@ -16,7 +16,7 @@ from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 
 from codemods import registered, text_gate
 from codemods.analysis.evidence import Evidence, evidence_for, remember_input, shadowed_import
-from codemods.analysis.names import FastVisitor, ImportResolver, resolver_for, transform, walk
+from codemods.analysis.names import FastVisitor, ImportResolver, is_statement, resolver_for, transform, walk
 from codemods.analysis.positions import locate
 from codemods.finding import Finding
 
@@ -136,7 +136,7 @@ class Rule(VisitorBasedCodemodCommand):
     def on_visit(self, node: cst.CSTNode) -> bool:
         # (Most rules skip nothing: then no statement test at every node.)
         skipping = self._relevant_statements is not None or self._suppressed
-        if skipping and isinstance(node, cst.BaseStatement) and not self.visits_statement(node):
+        if skipping and is_statement(node) and not self.visits_statement(node):
             return False
         method = getattr(self, "visit_" + type(node).__name__, None)
         return method is None or method(node) is not False
@@ -211,7 +211,7 @@ class Rule(VisitorBasedCodemodCommand):
         result = [Finding(self.code, 1, 0, message, kind) for message, kind in self._file_reports]
         if not self._reports or self.tree is None:
             return result
-        where = locate(self.tree, (node for node, _, _ in self._reports))
+        where = locate(self.tree, (node for node, _, _ in self._reports), self.context.scratch)
         for node, message, kind in self._reports:
             line, col = where.get(id(node), (0, 0))
             result.append(Finding(self.code, line, col, message, kind))

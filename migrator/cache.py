@@ -17,6 +17,7 @@ tagged for backup tools (``CACHEDIR.TAG``), as ruff's is.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -25,12 +26,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from codemods.analysis.project import Group, Helper, ProjectFacts
 from codemods.finding import Finding
 from migrator.engine import FileResult, Status
 
 CACHE_DIR_ENV = "MIGRATOR_CACHE_DIR"
 DEFAULT_DIR = ".migrator_cache"
 _MAGIC = b"migrator-cache 2\n"
+_INDEX_MAGIC = b"migrator-index 1\n"
 _TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# A cache folder of migrator (https://bford.info/cachedir/).\n"
 # What the engine's output depends on besides the rule selection: these packages' files.
 _SOURCE_PACKAGES = ("codemods", "migrator")
@@ -88,19 +91,43 @@ class Cache:
 
     def put(self, result: FileResult, data: bytes) -> None:
         """Store ``result`` (made from ``data``); a cache that cannot be written is skipped."""
-        path = self._entry(result.path, data)
+        self._write(self._entry(result.path, data), _encode(result))
+
+    def _write(self, path: Path, blob: bytes) -> None:
         with contextlib.suppress(OSError):
             self._prepare()
             path.parent.mkdir(exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".entry.")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(_encode(result))
+                    handle.write(blob)
                 os.replace(tmp, path)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
                 raise
+
+    # The project view of the tree run last (``engine.index_targets``), with a hash of its
+    # files' names and bytes: a re-run over an unchanged tree does not index it again. One
+    # entry, overwritten: a tree edited between runs does not pile up views.
+    def get_index(self, key: str) -> tuple[dict[str, ProjectFacts], dict[str, bytes]] | None:
+        try:
+            blob = (self.folder / "index" / "last").read_bytes()
+            header = _INDEX_MAGIC + key.encode() + b"\n"
+            if not blob.startswith(header):
+                return None
+            return _index_in(json.loads(blob[len(header):]))
+        except Exception:  # noqa: BLE001 - a missing, unreadable or corrupt entry is a miss
+            return None
+
+    def put_index(self, key: str, facts: dict[str, ProjectFacts], sources: dict[str, bytes]) -> None:
+        document = _index_out(facts, sources)
+        try:
+            exact = _index_in(json.loads(json.dumps(document))) == (facts, sources)
+        except Exception:  # noqa: BLE001 - facts this format cannot hold are not stored
+            exact = False
+        if exact:
+            self._write(self.folder / "index" / "last", _INDEX_MAGIC + key.encode() + b"\n" + json.dumps(document).encode())
 
     def _prepare(self) -> None:
         if self.folder.is_dir():
@@ -165,6 +192,32 @@ def _decode(blob: bytes, display: str, data: bytes) -> FileResult:
         graph_switch=bool(header["graph_switch"]),
         project_key=str(header["project"]),
     )
+
+
+def _index_out(facts: dict[str, ProjectFacts], sources: dict[str, bytes]) -> dict:
+    return {
+        "facts": [dataclasses.asdict(fact) for fact in facts.values()],
+        "sources": {path: data.decode("latin-1") for path, data in sources.items()},
+    }
+
+
+def _thaw(value: object) -> object:
+    """JSON's lists back to the tuples the facts hold."""
+    return tuple(_thaw(item) for item in value) if isinstance(value, list) else value
+
+
+def _index_in(document: dict) -> tuple[dict[str, ProjectFacts], dict[str, bytes]]:
+    facts = {}
+    for fields in document["facts"]:
+        values = {name: _thaw(value) for name, value in fields.items()}
+        group = values.get("group")
+        if isinstance(group, dict):
+            helpers = tuple(Helper(**helper) for helper in group["helpers"])
+            values["group"] = Group(**{name: _thaw(value) for name, value in group.items()} | {"helpers": helpers})
+        fact = ProjectFacts(**values)  # type: ignore[arg-type]
+        facts[fact.path] = fact
+    sources = {path: text.encode("latin-1") for path, text in document["sources"].items()}
+    return facts, sources
 
 
 def _findings_out(findings: list[Finding]) -> list[list]:

@@ -318,7 +318,7 @@ def _migrate_paths(
         targets = _discover(paths, exclude, shard, gitignore)
         everything = _discover(paths, exclude, None, gitignore) if shard is not None else targets
         project = engine.index_targets(
-            (t for t in everything if not isinstance(t, Missing)), entry_scripts, max_bytes
+            (t for t in everything if not isinstance(t, Missing)), entry_scripts, max_bytes, cache
         )
         files = [t for t in targets if not isinstance(t, Missing)]
         helpers = project.dependencies(files, [t for t in everything if not isinstance(t, Missing)])

@@ -320,6 +320,7 @@ def _migrate_source(
     # LibCST is imported only here, for a file some rule will run on.
     import libcst as cst
 
+    from codemods.analysis.positions import render
     from codemods.base import SCRATCH_HAS_SUPPRESSIONS
 
     clock = time.perf_counter()
@@ -369,7 +370,7 @@ def _migrate_source(
     graph["project_key"] = project_key
     # Each stage's text once: for the line maps, the rewrite counts and the new bytes.
     try:
-        codes = [stage.code for stage in stages] if len(stages) > 1 else []
+        codes = [render(stage, scratch) for stage in stages] if len(stages) > 1 else []
     except RecursionError:
         return _too_deep(path, data, "writing the code", timings=timings)
     findings, new_findings, applied = _positioned(codes, stage_rules, staged)
@@ -705,16 +706,17 @@ def _graph_rules(codes: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def index_targets(
-    targets: Iterable[Target], entry_scripts: Iterable[str | os.PathLike] = (), max_file_bytes: int = MAX_FILE_BYTES
+    targets: Iterable[Target], entry_scripts: Iterable[str | os.PathLike] = (), max_file_bytes: int = MAX_FILE_BYTES,
+    cache: ResultCache | None = None,
 ) -> Project:
     """The project-level view of a run's files, built once before any file is rewritten:
     which modules import which, which are entry scripts (a ``__main__`` guard, a notebook,
     or in ``entry_scripts``: the files a command runs). Reads each file once more (no
     parsing: regular expressions); unreadable and oversized files are left out (their
-    migration reports them)."""
-    sources: dict[str, bytes] = {}
+    migration reports them). With a ``cache`` that has it (``ResultCache.get_index``), the
+    view of the same files with the same bytes is read back instead of built."""
+    raw: dict[str, bytes] = {}
     paths: dict[str, Path] = {}
-    commanded: list[str] = []
     for target in targets:
         paths[target.display] = target.path
         try:
@@ -723,20 +725,52 @@ def index_targets(
                 continue
             # A read of its own: migrating reads the file again (and writes only if it
             # is unchanged since then); the index is only a hint about the others.
-            data = files.read_source(target.path, max_file_bytes)
-            if notebooks.is_notebook(target.display):
-                data = notebooks.to_script(data).encode()
-                commanded.append(target.display)  # a notebook is run, never imported
-        except (OSError, TooLarge, notebooks.NotebookError):
+            raw[target.display] = files.read_source(target.path, max_file_bytes)
+        except (OSError, TooLarge):
             continue
-        sources[target.display] = data
+    entry_scripts = [str(e) for e in entry_scripts]
+    # Optional methods of a cache (``migrator.cache.Cache`` has them).
+    get_index, put_index = getattr(cache, "get_index", None), getattr(cache, "put_index", None)
+    key = _index_key(paths, raw, entry_scripts) if get_index is not None and put_index is not None else None
+    if key is not None:
+        known = get_index(key)
+        if known is not None:
+            facts, together_sources = known
+            return Project(facts, sources=together_sources, paths={path: paths[path] for path in together_sources})
+    sources: dict[str, bytes] = {}
+    commanded: list[str] = []
+    for display, data in raw.items():
+        if notebooks.is_notebook(display):
+            try:
+                data = notebooks.to_script(data).encode()
+            except notebooks.NotebookError:
+                continue
+            commanded.append(display)  # a notebook is run, never imported
+        sources[display] = data
     displays = {os.path.normpath(os.path.abspath(t)): t for t in sources}
     commanded += [displays.get(os.path.normpath(os.path.abspath(e)), str(e)) for e in entry_scripts]
     facts = index_project(sources, commanded)
     together = {path for path, fact in facts.items() if fact.together}
-    return Project(
-        facts, sources={path: sources[path] for path in together}, paths={path: paths[path] for path in together}
-    )
+    together_sources = {path: sources[path] for path in together}
+    if key is not None:
+        put_index(key, facts, together_sources)
+    return Project(facts, sources=together_sources, paths={path: paths[path] for path in together})
+
+
+def _index_key(paths: dict[str, Path], raw: dict[str, bytes], entry_scripts: list[str]) -> str:
+    """What ``index_targets`` builds its view from: the files (as named and found), the
+    bytes of those it read, the entry scripts, and the folder names are resolved from."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(os.getcwd().encode("utf-8", "surrogateescape") + b"\0")
+    for entry in entry_scripts:
+        digest.update(b"e" + entry.encode("utf-8", "surrogateescape") + b"\0")
+    for display, path in paths.items():
+        data = raw.get(display)
+        digest.update(b"f" + display.encode("utf-8", "surrogateescape") + b"\0" + os.fsencode(path) + b"\0")
+        digest.update(b"-\0" if data is None else b"%d\0" % len(data) + data)
+    return digest.hexdigest()
 
 
 _WORKER: dict = {}

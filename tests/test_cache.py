@@ -207,3 +207,32 @@ def test_a_bad_shard_is_a_usage_error(tmp_path: Path) -> None:
     for value in ("4/3", "x"):
         run = _cli("migrate", ".", "--shard", value, cwd=tmp_path)
         assert run.returncode == 2 and b"--shard takes I/N" in run.stderr
+
+
+def test_the_project_view_is_read_back_for_the_same_files_and_bytes_only(tmp_path: Path, monkeypatch) -> None:
+    from codemods.analysis import project as project_module
+    from migrator.engine import index_targets
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "helpers.py").write_text("import tensorflow as tf\ndef build(x):\n    return tf.placeholder(tf.float32)\n")
+    (tree / "main.py").write_text(
+        "import tensorflow as tf\nfrom helpers import build\nx = build(1)\nwith tf.Session() as s:\n    s.run(x)\n"
+    )
+    targets = [Target(p, p.name) for p in sorted(tree.glob("*.py"))]
+    store = _cache(tmp_path)
+    monkeypatch.chdir(tree)
+    built = index_targets(targets, cache=store)
+    assert built.facts["helpers.py"].imported_by == ("main.py",)
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("indexed again")
+
+    monkeypatch.setattr("migrator.engine.index_project", not_again)
+    again = index_targets(targets, cache=store)
+    assert (again.facts, again.sources, again.paths) == (built.facts, built.sources, built.paths)
+    # Another file's bytes (or another file) is another view.
+    (tree / "main.py").write_text("import helpers\n")
+    monkeypatch.setattr("migrator.engine.index_project", project_module.index_project)
+    changed = index_targets(targets, cache=store)
+    assert changed.facts["main.py"].imports == ("helpers.py",) and not changed.facts["main.py"].together

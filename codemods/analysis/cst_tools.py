@@ -253,8 +253,11 @@ def bound_names(statements: Sequence[cst.BaseStatement]) -> set[str]:
 
 def reads_any(node: cst.CSTNode, names: Collection[str]) -> bool:
     """Does ``node`` mention one of ``names`` as a name (not as an attribute ``x.name``)?"""
+    candidates = [n for n in nodes_of(node, cst.Name) if n.value in names]
+    if not candidates:  # most often: then the attributes are not collected at all
+        return False
     attributes = {id(a.attr) for a in nodes_of(node, cst.Attribute)}
-    return any(n.value in names and id(n) not in attributes for n in nodes_of(node, cst.Name))
+    return any(id(n) not in attributes for n in candidates)
 
 
 def insert_statements(

@@ -186,17 +186,23 @@ def argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | N
 def drop_unused_contrib_imports(module: cst.Module) -> cst.Module:
     """Drops ``from tensorflow.contrib import rnn`` (and ``from tensorflow.contrib.rnn import
     X``) names the module no longer reads."""
-    read: set[str] = set()
-    for stmt in module.body:
-        if not (isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body)):
-            read |= set(names_read(stmt))
+    found: list[set[str]] = []
+
+    def read() -> set[str]:  # the names the module reads: only once a contrib import asks
+        if not found:
+            found.append(set())
+            for stmt in module.body:
+                if not (isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body)):
+                    found[0].update(names_read(stmt))
+        return found[0]
+
     body = []
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Import):
             node = stmt.body[0]
             kept = [alias for alias in node.names if not (
                 alias.evaluated_name.startswith("tensorflow.contrib.") and alias.asname is not None
-                and module.code_for_node(alias.asname.name) not in read)]
+                and module.code_for_node(alias.asname.name) not in read())]
             if not kept:
                 continue
             if len(kept) != len(node.names):
@@ -208,7 +214,7 @@ def drop_unused_contrib_imports(module: cst.Module) -> cst.Module:
             if (origin == "tensorflow.contrib" or origin.startswith("tensorflow.contrib.")) and not isinstance(
                     node.names, cst.ImportStar):
                 kept = [alias for alias in node.names
-                        if module.code_for_node(alias.asname.name if alias.asname else alias.name) in read]
+                        if module.code_for_node(alias.asname.name if alias.asname else alias.name) in read()]
                 if not kept:
                     continue
                 if len(kept) != len(node.names):

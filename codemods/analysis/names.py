@@ -50,6 +50,20 @@ def _child_fields(kind: type) -> tuple[tuple[str, str], ...]:
     return fields
 
 
+def is_statement(node: object) -> bool:
+    """``isinstance(node, cst.BaseStatement)``, by the node's class once (LibCST's classes
+    are ABCs: ``isinstance`` against them is costly at every node of a walk)."""
+    kind = node.__class__
+    known = _STATEMENTS.get(kind)
+    if known is None:
+        known = _STATEMENTS[kind] = isinstance(node, cst.BaseStatement)
+    return known
+
+
+_STATEMENTS: dict[type, bool] = {}
+_MAYBE = cst.MaybeSentinel
+
+
 def walk(node: cst.CSTNode, visitor: FastVisitor) -> None:
     """``node.visit(visitor)`` for a visitor that only reads: the same calls of
     ``on_visit`` and ``on_leave`` in the same order, without LibCST rebuilding every node
@@ -62,7 +76,17 @@ def walk(node: cst.CSTNode, visitor: FastVisitor) -> None:
             fields = _child_fields(kind)
         for name, _ in fields:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            # A field holds a node, a sequence of them, None or a MaybeSentinel: told apart
+            # by class first (a class in _CHILD_FIELDS is a node's), ``isinstance`` last.
+            cls = value.__class__
+            if cls is tuple or cls is list:
+                for child in value:
+                    walk(child, visitor)
+            elif cls in _CHILD_FIELDS:
+                walk(value, visitor)
+            elif value is None or cls is _MAYBE:
+                continue
+            elif isinstance(value, cst.CSTNode):
                 walk(value, visitor)
             elif isinstance(value, (tuple, list)):
                 for child in value:
@@ -87,7 +111,11 @@ def _transform(node, transformer):
         changes = {}
         for name, how in fields:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            cls = value.__class__  # as in ``walk``: by class before ``isinstance``
+            if cls in _CHILD_FIELDS or (
+                cls is not tuple and cls is not list and value is not None and cls is not _MAYBE
+                and isinstance(value, cst.CSTNode)
+            ):
                 new = _transform(value, transformer)
                 if new is value:
                     continue
@@ -144,6 +172,9 @@ class _Scope:
     # Every binding of each name (imports, definitions, parameters, targets): the value of
     # a one-target `name = value`, None for any other (read by ``assigned_value``).
     values: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
+    # The module scope as one top-level statement sees it (``_Fragment``): stands for the
+    # module scope of whichever module the statement is in.
+    fragment_root: bool = False
 
 
 def is_import_line(statement: cst.BaseStatement) -> bool:
@@ -191,11 +222,14 @@ class _BindingCollector(FastVisitor):
     """One pass: the names each scope imports and binds otherwise, and every name read
     (with the scope reading it), resolved once the pass has seen every binding."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.CSTNode, fragment: bool = False) -> None:
         self.scopes: dict[cst.CSTNode, _Scope] = {}
         self.stack: list[_Scope] = []
         self.handler_depth = 0
-        self._open(module, is_class=False)
+        if fragment:  # one top-level statement: the module scope is a stand-in, not a scope of its own
+            self.stack.append(_Scope(module, None, fragment_root=True))
+        else:
+            self._open(module, is_class=False)
         self.imported_names: set[str] = set()
         self.loads: list[tuple[cst.Name, _Scope, cst.CSTNode | None]] = []
         # The statements being visited, and each statement's enclosing statement.
@@ -210,13 +244,13 @@ class _BindingCollector(FastVisitor):
         self._inner_attribute = False
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement):
+        if is_statement(node):
             self.enclosing[node] = self.statements[-1] if self.statements else None
             self.statements.append(node)
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.BaseStatement):
+        if is_statement(original_node):
             self.statements.pop()
         super().on_leave(original_node)
 
@@ -407,7 +441,7 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     return result
 
 
-def _resolve_loads(collector: _BindingCollector) -> dict[cst.Name, str]:
+def _resolve_loads(collector: _BindingCollector | _Module, module_scope: _Scope) -> dict[cst.Name, str]:
     """The origin of every read name that some scope imported (or a star import may bind)."""
     has_star = any(scope.star_modules for scope in collector.scopes.values())
     interesting = collector.imported_names
@@ -420,6 +454,8 @@ def _resolve_loads(collector: _BindingCollector) -> dict[cst.Name, str]:
         star_candidates: list[str] = []
         current: _Scope | None = scope
         while current is not None:
+            if current.fragment_root:
+                current = module_scope
             if current.is_class and not innermost:
                 current = current.parent
                 continue
@@ -437,16 +473,89 @@ def _resolve_loads(collector: _BindingCollector) -> dict[cst.Name, str]:
     return resolved
 
 
+class _Fragment:
+    """The binding pass over one top-level statement: what it binds in the module scope
+    (on its stand-in, ``fragment_root``), its own scopes and everything it reads. A module's
+    pass is its statements' fragments in order (the pass keeps no other state from one
+    top-level statement to the next), so a statement the rules left as it was (the same
+    node) is not walked again for the next stage of the file."""
+
+    __slots__ = ("node", "root", "scopes", "loads", "enclosing", "import_statements", "attributes",
+                 "keyword_calls", "strings", "imported_names")
+
+    def __init__(self, statement: cst.CSTNode) -> None:
+        collector = _BindingCollector(statement, fragment=True)
+        walk(statement, collector)
+        self.node = statement  # kept: the ids and keys stay its nodes'
+        self.root = collector.stack[0]
+        self.scopes = collector.scopes
+        self.loads = collector.loads
+        self.enclosing = collector.enclosing
+        self.import_statements = collector.import_statements
+        self.attributes = collector.attributes
+        self.keyword_calls = collector.keyword_calls
+        self.strings = collector.strings
+        self.imported_names = collector.imported_names
+
+
+class _Module:
+    """A module's binding pass, put together from its statements' fragments: what a
+    ``_BindingCollector`` walking the whole module holds at the end."""
+
+    def __init__(self, module: cst.Module, fragments: list[_Fragment]) -> None:
+        scope = _Scope(module, None)
+        self.scopes: dict[cst.CSTNode, _Scope] = {module: scope}
+        self.loads: list[tuple[cst.Name, _Scope, cst.CSTNode | None]] = []
+        self.enclosing: dict[cst.CSTNode, cst.CSTNode | None] = {}
+        self.import_statements: list[cst.CSTNode | None] = []
+        self.attributes: list[cst.Attribute] = []
+        self.keyword_calls: list[cst.Call] = []
+        self.strings: list[str] = []
+        self.imported_names: set[str] = set()
+        for fragment in fragments:
+            # In statement order, as one pass would have made them (a dict keeps the place
+            # of a name's first binding and the value of its last).
+            root = fragment.root
+            scope.imports.update(root.imports)
+            scope.locals |= root.locals
+            scope.star_modules += root.star_modules
+            scope.fallbacks |= root.fallbacks
+            scope.bound_outside_handlers |= root.bound_outside_handlers
+            for name, values in root.values.items():
+                scope.values.setdefault(name, []).extend(values)
+            self.scopes.update(fragment.scopes)
+            self.loads += fragment.loads
+            self.enclosing.update(fragment.enclosing)
+            self.import_statements += fragment.import_statements
+            self.attributes += fragment.attributes
+            self.keyword_calls += fragment.keyword_calls
+            self.strings += fragment.strings
+            self.imported_names |= fragment.imported_names
+
+
+def _fragments(module: cst.Module, cache: dict[int, _Fragment] | None) -> list[_Fragment]:
+    if cache is None:
+        return [_Fragment(statement) for statement in module.body]
+    fragments = []
+    for statement in module.body:
+        fragment = cache.get(id(statement))
+        if fragment is None:
+            fragment = cache[id(statement)] = _Fragment(statement)
+        fragments.append(fragment)
+    return fragments
+
+
 class ImportResolver:
     """Answers "which imported thing does this expression name?" for one module."""
 
-    def __init__(self, module: cst.Module) -> None:
-        collector = _BindingCollector(module)
-        walk(module, collector)
-        self._resolved = _resolve_loads(collector)
+    def __init__(self, module: cst.Module, fragments: dict[int, _Fragment] | None = None) -> None:
+        """``fragments``: the statements' binding passes by statement id, shared by the
+        resolvers of one file's stages (``resolver_for``)."""
+        collector = _Module(module, _fragments(module, fragments))
+        self._module_scope = collector.scopes[module]
+        self._resolved = _resolve_loads(collector, self._module_scope)
         self._collector = collector
         self._relevant: dict[str, set[int]] = {}
-        self._module_scope = collector.scopes[module]
         self._scopes = collector.scopes
         self._load_scopes: dict[cst.Name, _Scope] | None = None
 
@@ -458,6 +567,8 @@ class ImportResolver:
         current = self._load_scopes.get(name)
         innermost = True
         while current is not None:
+            if current.fragment_root:
+                current = self._module_scope
             # a class body's names are not visible to the functions inside it
             if not (current.is_class and not innermost):
                 values = current.values.get(name.value)
@@ -557,13 +668,15 @@ def _only_a_fallback(scope: _Scope, name: str) -> bool:
 
 
 _CACHE_KEY = "codemods.analysis.resolver"
+_FRAGMENTS_KEY = "codemods.analysis.resolver.fragments"
 
 
 def resolver_for(module: cst.Module, scratch: dict) -> ImportResolver:
-    """The resolver of ``module``, computed once per distinct tree."""
+    """The resolver of ``module``, computed once per distinct tree (from the passes over
+    its statements, each made once per file)."""
     cached = scratch.get(_CACHE_KEY)
     if cached is not None and cached[0] is module:
         return cached[1]
-    resolver = ImportResolver(module)
+    resolver = ImportResolver(module, scratch.setdefault(_FRAGMENTS_KEY, {}))
     scratch[_CACHE_KEY] = (module, resolver)
     return resolver

@@ -78,7 +78,14 @@ class ProjectFacts:
         engine itself decides by (whether the script waits for its imports, and which of
         them were kept in graph mode)."""
         if consulted:
-            return "facts " + repr(dataclasses.astuple(dataclasses.replace(self, together_note="")))
+            # dataclasses.astuple(replace(self, together_note="")), without its deep copies
+            # (a call per file, twice, on every run; the text must stay the same).
+            values = tuple(
+                "" if f.name == "together_note" else
+                dataclasses.astuple(value) if dataclasses.is_dataclass(value := getattr(self, f.name)) else value
+                for f in dataclasses.fields(self)
+            )
+            return "facts " + repr(values)
         return "entry " + repr((self.waits_for_imports, self.graph_mode_imports, self.together_key))
 
 
@@ -261,14 +268,22 @@ def index_project(
         )
         for path, original in absolute.items()
     }
+    scans: dict[str, _ImporterScan] = {}  # each importer's text is scanned once, not once per module it imports
+
+    def scan(importer: str) -> _ImporterScan:
+        if importer not in scans:
+            scans[importer] = _ImporterScan(sources[absolute[importer]])
+        return scans[importer]
+
     for path, importers in imported_by.items():
-        zipped = _zipped_arguments(path, [sources[absolute[i]] for i in sorted(importers)], sources[absolute[path]])
+        zipped = _zipped_arguments(path, [scan(i) for i in sorted(importers)], sources[absolute[path]])
         if zipped:
             facts[absolute[path]] = dataclasses.replace(facts[absolute[path]], zipped_arguments=zipped)
+    builders: dict[str, bool] = {}  # helper candidates' texts, read once for all scripts
     groups = [
         group for path in absolute
         if not imported_by[path] and path.endswith(".py") and _RUNS_SESSION.search(sources[absolute[path]]) is not None
-        for group in [_group(tree, path, top, sources, absolute)] if group is not None
+        for group in [_group(tree, path, top, sources, absolute, builders)] if group is not None
     ]
     for members, digest in _clusters(groups, sources, {f.path: f.imported_by for f in facts.values()}):
         for member in members:
@@ -284,28 +299,56 @@ _LEGACY = re.compile(rb"\b(?:Session|InteractiveSession|placeholder)[ \t]*\(|\bc
 _ZIPPED_CALL = rb"(?<![\w.])%s\(\s*(?:list\(\s*)?zip\("
 
 
-def _zipped_arguments(path: str, importers: list[bytes], source: bytes) -> tuple[str, ...]:
+_ZIPPED_ATTRIBUTE_CALL = re.compile(_ZIPPED_CALL % rb"(\w+)\.(\w+)")
+_ZIPPED_NAME_CALL = re.compile(_ZIPPED_CALL % rb"(\w+)")
+_WORD = re.compile(rb"\w+")
+
+
+class _ImporterScan:
+    """What ``_zipped_arguments`` reads of an importer's text, whichever module it asks about."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+        self.legacy = b"zip(" in text and _LEGACY.search(text) is not None
+        if self.legacy:
+            # `alias.f(zip(`: (alias, f) pairs; `f(zip(`: f.
+            self.attribute_calls: dict[bytes, set[str]] = {}
+            for alias, function in _ZIPPED_ATTRIBUTE_CALL.findall(text):
+                self.attribute_calls.setdefault(alias, set()).add(function.decode())
+            self.name_calls = {m.decode() for m in _ZIPPED_NAME_CALL.findall(text)}
+            self.imports = _imports(text)
+
+    def calls_through(self, alias: bytes) -> set[str]:
+        """``f`` of each ``alias.f(zip(`` / ``alias.f(list(zip(``."""
+        if _WORD.fullmatch(alias):
+            return self.attribute_calls.get(alias, set())
+        return {m.decode() for m in re.findall(_ZIPPED_CALL % (re.escape(alias) + rb"\.(\w+)"), self.text)}
+
+
+def _zipped_arguments(path: str, importers: list[_ImporterScan], source: bytes) -> tuple[str, ...]:
     """The module's top-level functions that its TF 1 or Keras 2 importers call with zipped
     records as their first argument, as ``module.f(list(zip(...)))`` (``module`` its name or
     an alias of it) or ``f(zip(...))`` after ``from ... module import f``."""
+    if not importers:
+        return ()
     defined = {m.decode() for m in _DEFINED.findall(source)}
-    if not defined or not importers:
+    if not defined:
         return ()
     name = os.path.splitext(os.path.basename(path))[0]
     if name == "__init__":
         name = os.path.basename(os.path.dirname(path))
     found: set[str] = set()
-    for text in importers:
-        if b"zip(" not in text or _LEGACY.search(text) is None:
+    for scan in importers:
+        if not scan.legacy:
             continue
-        aliases = {name.encode()} | set(re.findall(rb"\b%s[ \t]+as[ \t]+(\w+)" % re.escape(name.encode()), text))
+        aliases = {name.encode()} | set(re.findall(rb"\b%s[ \t]+as[ \t]+(\w+)" % re.escape(name.encode()), scan.text))
         for alias in aliases:
-            found |= {m.decode() for m in re.findall(_ZIPPED_CALL % (re.escape(alias) + rb"\.(\w+)"), text)}
+            found |= scan.calls_through(alias)
         named = {
-            imported for _, module, names in _imports(text) if module.rsplit(".", 1)[-1] == name
+            imported for _, module, names in scan.imports if module.rsplit(".", 1)[-1] == name
             for imported in names
         }
-        found |= {m.decode() for m in re.findall(_ZIPPED_CALL % rb"(\w+)", text)} & named
+        found |= scan.name_calls & named
     return tuple(sorted(found & defined))
 
 
@@ -358,7 +401,10 @@ _TOP_FROM_IMPORT = re.compile(
 )
 
 
-def _group(tree: _Tree, path: str, top: str, sources: Mapping[str, bytes], absolute: Mapping[str, str]) -> Group | None:
+def _group(
+    tree: _Tree, path: str, top: str, sources: Mapping[str, bytes], absolute: Mapping[str, str],
+    builders: dict[str, bool] | None = None,
+) -> Group | None:
     """``path``'s helper modules: those it imports at its top level (names of them, or the
     module object) that define a function or class it uses and call TF1's graph-building
     functions, without opening a Session themselves."""
@@ -378,7 +424,12 @@ def _group(tree: _Tree, path: str, top: str, sources: Mapping[str, bytes], absol
         if target is None or target == path or any(h.path == absolute[target] for h in helpers):
             return False
         text = sources[absolute[target]]
-        if _BUILDS_GRAPH.search(text) is None or _RUNS_SESSION.search(text) is not None:
+        builds = None if builders is None else builders.get(target)
+        if builds is None:
+            builds = _BUILDS_GRAPH.search(text) is not None and _RUNS_SESSION.search(text) is None
+            if builders is not None:
+                builders[target] = builds
+        if not builds:
             return False
         return used({name.decode() for name in _DEFINED.findall(text)})
 

@@ -472,7 +472,13 @@ def api_names(scratch: dict, resolver) -> TF1Names | None:
 def add_imports(module: cst.Module, lines: list[str], before: int | None = None) -> cst.Module:
     """Insert import statements (not already there) after the module's top-level imports
     (with ``before``: after those above statement ``before``, the first to need them)."""
-    existing = {module.code_for_node(s).strip() for s in module.body if isinstance(s, cst.SimpleStatementLine)}
+    # Only a line starting with an import can read "import ..." / "from ...": the others
+    # are not rendered (a whole module's code, for each rule adding an import).
+    imports_only = all(line.startswith(("import ", "from ")) for line in lines)
+    existing = {
+        module.code_for_node(s).strip() for s in module.body if isinstance(s, cst.SimpleStatementLine)
+        and (not imports_only or isinstance(s.body[0], (cst.Import, cst.ImportFrom)))
+    }
     new = [cst.parse_statement(line + "\n") for line in lines if line not in existing]
     return insert_statements(module, after_imports(module.body[:before], used=bound_names(new)), new)
 

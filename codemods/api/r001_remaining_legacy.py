@@ -18,7 +18,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import tf_api
-from codemods.analysis.names import FastVisitor
+from codemods.analysis.names import FastVisitor, is_statement, walk
 from codemods.base import Example, Rule
 
 _GRAPH_ONLY = (
@@ -70,7 +70,7 @@ class _Uses(FastVisitor):
         self.rule = rule
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseStatement):
+        if is_statement(node):
             return self.rule.visits_statement(node)
         if isinstance(node, (cst.Import, cst.ImportFrom)):
             return False
@@ -116,7 +116,7 @@ class RemainingLegacy(Rule):
     def rewrite(self, tree: cst.Module) -> cst.Module:
         if self.resolver.imports_from("tensorflow"):
             self.skip_statements_without("tensorflow")
-            tree.visit(_Uses(self))  # a read-only visitor: no tree is rebuilt
+            walk(tree, _Uses(self))  # read-only: LibCST's visit would rebuild the tree
         return tree  # a report, never a change
 
     def _check(self, node: cst.BaseExpression) -> bool:

@@ -16,6 +16,7 @@ import libcst as cst
 from codemods.analysis import tf_api
 from codemods.analysis.cst_tools import code
 from codemods.analysis.graph import single_assignment
+from codemods.analysis.names import walk
 from codemods.analysis.private_names import PRIVATE_ROOT
 from codemods.base import Example, Rule
 
@@ -104,16 +105,16 @@ class FlagReads:
                 if not top_level:
                     return True
                 for part in (*n.decorators, n.params):  # run where the function is defined
-                    part.visit(self)
+                    walk(part, self)
                 return False
 
             def visit_Lambda(self, n: cst.Lambda) -> bool:
                 if top_level:
-                    n.params.visit(self)
+                    walk(n.params, self)
                 return not top_level
 
         visit = _Visit()
-        node.visit(visit)
+        walk(node, visit)  # read-only: LibCST's visit would rebuild the node
         return visit.reads, visit.calls, visit.defines
 
     def _reading_definitions(self) -> set[str]:

@@ -17,7 +17,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import tf_api
-from codemods.analysis.names import FastVisitor
+from codemods.analysis.names import FastVisitor, walk
 from codemods.base import Example, Rule
 
 
@@ -105,7 +105,7 @@ class EagerByDefault(Rule):
                     found.append(symbol)
                 return False
 
-        tree.visit(_Scan())
+        walk(tree, _Scan())
         return found[0] if found else None
 
     def _removed_call(self, small: cst.BaseSmallStatement) -> str | None:

@@ -38,6 +38,7 @@ import libcst as cst
 from codemods.analysis.bindings import Bindings
 from codemods.analysis.cst_tools import bind_arguments, code, nodes_of
 from codemods.analysis.evidence import KERAS2, NUMPY1, TF1
+from codemods.analysis.names import transform, walk
 from codemods.analysis.project import project_facts
 from codemods.base import Example, Rule
 
@@ -317,7 +318,7 @@ class Numpy2(Rule):
         self._rows = _RowsAsNumbers.of(tree, self) if self._numpy1_code else set()
         new = self.transformed(tree)
         if self._from_imports:
-            new = new.visit(_ImportFixer(self))
+            new = transform(new, _ImportFixer(self))
         return new
 
     def _arrays_of_records(self, tree: cst.Module) -> dict[int, str]:
@@ -452,7 +453,7 @@ class Numpy2(Rule):
         """The ``max(labels) + 1`` values (by id) of names bound once in the module and used
         as a size in a TensorFlow call: a shape list's item or ``one_hot``'s depth."""
         scan = _SizeUses(self)
-        tree.visit(scan)
+        walk(tree, scan)
         def is_count(value: cst.BaseExpression | None) -> bool:
             return isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add) and (
                 self._is_reduction(value.left) and isinstance(value.right, cst.Integer)
@@ -795,7 +796,7 @@ class _RowsAsNumbers(cst.CSTVisitor):
     def of(cls, tree: cst.Module, rule: Numpy2) -> set[int]:
         scan = cls(rule, Bindings.of(tree))
         scan.scopes.append(tree)
-        tree.visit(scan)
+        walk(tree, scan)
         return scan.rows
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -925,7 +926,7 @@ def _tuple_returning_functions(tree: cst.Module) -> dict[str, int]:
                 self.stack[-1].add(len(value.elements) if isinstance(value, cst.Tuple) and len(value.elements) > 1
                                    and not any(isinstance(e, cst.StarredElement) for e in value.elements) else None)
 
-    tree.visit(_Returns())
+    walk(tree, _Returns())
     return {name: size for name, size in sizes.items() if size is not None}
 
 

@@ -71,6 +71,7 @@ from codemods.analysis.cst_tools import (
 from codemods.analysis.graph import call_parts, tf1_symbol
 from codemods.analysis.keras_calls import KerasRefs, keras_path, may_use_keras
 from codemods.analysis.keras_defaults import OPTIMIZER_ALIASES, OPTIMIZERS, OptimizerSpec
+from codemods.analysis.names import walk
 from codemods.analysis.optimizers import OPTIMIZERS as TF1_OPTIMIZERS
 from codemods.analysis.optimizers import keras_arguments
 from codemods.base import Example, Rule
@@ -200,7 +201,7 @@ class OptimizerArguments(Rule):
         self.refs = KerasRefs(self.resolver, self.context)
         self.string_names = _names_bound_to_strings(tree)
         scan = _CompileOptimizers(tree)
-        tree.visit(scan)
+        walk(tree, scan)
         self.compile_only_optimizers = self._tf1_optimizers_only_compiled(scan)
         self.optimizer_copies, self.optimizer_builds = self._shared_optimizers(scan)
         return self.refs.apply(self.transformed(tree))

@@ -16,7 +16,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import bind_arguments, code, literal_value, nodes_of
 from codemods.analysis.graph import single_assignment, tf1_symbol
-from codemods.analysis.names import ImportResolver, is_import_line
+from codemods.analysis.names import ImportResolver, is_import_line, walk
 from codemods.graph.g104_estimator_to_loop import model_fn as model_fns
 from codemods.graph.g104_estimator_to_loop import runtime
 from codemods.graph.g104_estimator_to_loop.model import AddParams, Declined, DropHooks, Plan, Replace
@@ -80,7 +80,7 @@ def plan(tree: cst.Module, resolver: ImportResolver, tf: str | None) -> Plan | N
     ``tensorflow``); None when it uses no tf.estimator. Raises ``Declined``."""
     sym: Sym = lambda expr: tf1_symbol(resolver.qualified_name(expr))  # noqa: E731
     uses = _EstimatorUses(sym)
-    tree.visit(uses)
+    walk(tree, uses)
     if uses.contrib is not None:
         raise Declined(uses.contrib[0], f"`tf.{uses.contrib[1]}` is a TF 1 estimator outside tf.estimator: not converted")
     if not uses.found:
