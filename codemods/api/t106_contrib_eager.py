@@ -343,8 +343,9 @@ class ContribEager(Rule):
         uses = scan.name_reads.get(target, [])
         bad = [use for use in uses if id(use) not in scan.apply_calls]
         if scan.bindings.get(target, 0) != 1 or bad:
-            self.report(call, f"`{symbol}` kept: the Keras optimizer is used only by `apply_gradients(pairs)`, "
-                        f"and `{target}` is used otherwise or bound more than once")
+            self.report(call, f"`{symbol}` kept: `{target}` is bound more than once or used otherwise than by "
+                        "`apply_gradients(pairs)`, and Keras optimizers have no `minimize(loss_fn)` without "
+                        "`var_list`, no `compute_gradients` and no `global_step`")
             return
         if mapping.ones_slots:
             self.report(call, f"`{symbol}` kept: TF 1's starts its accumulator at 1.0 where Keras' "
