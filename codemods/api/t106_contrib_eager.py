@@ -14,7 +14,9 @@ nothing graph-only (sessions, placeholders, graphs):
 * ``class M(tfe.Network)`` -> ``class M(tf.keras.Model)``, ``self.track_layer(layer)`` ->
   ``layer``, its ``tf.layers`` classes -> the Keras layers they subclassed;
 * a ``tf.train`` optimizer used only by ``apply_gradients(pairs)`` -> the Keras optimizer
-  with TF 1's defaults written out.
+  with TF 1's defaults written out;
+* ``tfe.enable_eager_execution()`` (TF 1.5-1.7) -> ``tf.enable_eager_execution()``, which T103
+  removes.
 
 What cannot be converted faithfully stays (G103 reports ``tf.contrib``) and is reported
 with the reason. Runs before T103 (which removes ``tf.enable_eager_execution()``) and T101.
@@ -276,8 +278,13 @@ class ContribEager(Rule):
                 return
             self._plan_network(node, classdef)
             return
-        if suffix in ("enable_eager_execution",):
-            return  # T103's
+        if suffix == "enable_eager_execution":
+            if call is not None:
+                # TF 1.5-1.7's spelling of tf.enable_eager_execution, which T103 removes
+                self._calls[id(call)] = cst.parse_expression(self.names.spell("tf.enable_eager_execution"))
+                self.report(node, "`tfe.enable_eager_execution` -> `tf.enable_eager_execution` (which T103 removes)",
+                            kind="converted")
+            return
         if call is None:
             self.report(node, f"`tfe.{suffix}` left as it was: only calls of it are converted")
             return

@@ -194,3 +194,28 @@ def test_network_tracking_a_layer_object() -> None:
     assert "self.shared = (shared)" in text
     assert "self.flat = tf.keras.layers.Flatten()" in text
     assert "tfe" not in text
+
+
+def test_contrib_enable_eager_execution_is_left_to_t103_by_its_core_name() -> None:
+    from codemods.api.t103_eager_by_default import EagerByDefault
+
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        import tensorflow.contrib.eager as tfe
+
+        # Set Eager API
+        tfe.enable_eager_execution()
+        print(tf.constant(2) + 3)
+        """,
+        rules=(ContribEager, EagerByDefault),
+    )
+    assert text == textwrap.dedent(
+        """\
+        import tensorflow as tf
+
+        # Set Eager API
+        print(tf.constant(2) + 3)
+        """
+    )
+    assert sorted(f.rule for f in findings) == ["T103", "T106"]
