@@ -201,6 +201,16 @@ RULES: tuple[RuleSpec, ...] = (
         "codemods.api.t105_mnist_input_data", "MnistInputData",
         triggers=("read_data_sets", "input_data"),
     ),
+    # T106 before T103 (the tf.enable_eager_execution() it removes is T106's evidence) and T101
+    RuleSpec(
+        "T106", "contrib-eager",
+        "TF 1's eager API under tf.contrib.eager (tfe.Variable, tfe.Iterator, implicit_gradients, tfe.Network) "
+        "and the tf.train optimizers of eager code become TF 2's: tf.Variable, iter(), tf.GradientTape, "
+        "tf.keras.Model, Keras optimizers.",
+        "codemods.api.t106_contrib_eager", "ContribEager",
+        triggers=("contrib.eager", ("contrib", "eager"), "enable_eager_execution"),
+        requires=("tensorflow",),
+    ),
     RuleSpec(
         "T102", "absl-flags-logging",
         "tf.app.flags, tf.flags, tf.logging and tf.app.run become absl.flags, absl.logging and absl.app.run.",

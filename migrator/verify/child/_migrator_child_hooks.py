@@ -735,8 +735,13 @@ def _patch_keras3_initializers(module):
     def make_call(original):
         def __call__(self, shape, dtype=None):
             from keras.src import backend, ops
+            from keras.src.backend.common.stateless_scope import in_stateless_scope
 
             use = backend.standardize_dtype(dtype)
+            if in_stateless_scope():
+                # A placeholder for shape inference (the symbolic build of a subclassed
+                # model's first call), not a variable's value: it takes no draw.
+                return ops.zeros(shape, dtype=use)
             try:
                 if use not in ("float16", "float32", "float64"):
                     raise TypeError("not a NumPy float type")
