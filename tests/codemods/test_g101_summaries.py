@@ -528,3 +528,40 @@ def test_gradient_summaries_made_in_a_loop_into_a_merged_list() -> None:
 def test_gradient_summary_loops_that_cannot_be_proven_fall_back(change, reason) -> None:
     _, findings = migrate(GRAPH.split("train_op")[0] + GRADIENT_LOOP.replace(*change))
     assert any(reason in message for message in declined(findings)), declined(findings)
+
+
+WRITER_PARAMETER = GRAPH + """\
+loss_summary = tf.summary.scalar("loss", loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    dev_writer = tf.summary.FileWriter("logs/dev")
+
+    def dev_step(x_batch, y_batch, step, writer=None):
+        summaries, l = sess.run([loss_summary, loss], feed_dict={x: x_batch, y: y_batch})
+        print("dev loss", l)
+        if writer:
+            writer.add_summary(summaries, step)
+
+    for step in range(3):
+        sess.run(train_op, feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+        dev_step(np.ones((2, 2)), np.zeros((2, 1)), step, writer=dev_writer)
+    dev_step(np.ones((2, 2)), np.zeros((2, 1)), 3)
+"""
+
+
+def test_a_writer_passed_to_a_function_of_the_graph_block_writes_there() -> None:
+    """``dev_step(x, y, writer=dev_summary_writer)`` (cnn-text-classification): the
+    parameter is a writer, tested by ``if writer:`` (a TF2 writer is true, None false)."""
+    text, findings = migrate(WRITER_PARAMETER)
+    assert not declined(findings)
+    assert "    if writer:\n        write_loss_summary(writer, summaries, tf.constant(step, tf.int64))" in text
+    assert "dev_step(np.ones((2, 2)), np.zeros((2, 1)), step, writer=dev_writer)" in text
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (("        if writer:\n", "        print(writer)\n        if writer:\n"), "used other than by add_summary"),
+    (("writer=None", "writer=1"), "passed to `dev_step` other than to a parameter"),
+])
+def test_a_writer_parameter_used_otherwise_falls_back(change, reason) -> None:
+    _, findings = migrate(WRITER_PARAMETER.replace(*change))
+    assert any(reason in message for message in declined(findings)), declined(findings)

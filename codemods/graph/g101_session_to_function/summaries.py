@@ -724,10 +724,13 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
     for name, count in fetched_bindings.items():
         if bound.get(name) != count:
             raise CannotConvert(graph.module, f"`{name}` holds fetched summaries and is also assigned otherwise")
+    passed = _writer_parameters(graph, summaries)
     uses: dict[str, int] = {}
     for name in summaries.values.keys() | summaries.writers:
         uses[name] = len(_name_uses(graph.module, name))
     allowed = dict.fromkeys(summaries.values.keys() | summaries.writers, 0)
+    for name, count in passed.items():
+        allowed[name] += count
     statement_of = {id(c): stmt for stmt in _simple_statements(graph.module.body) for c in calls_in(stmt)}
     for call in calls_in(graph.module):
         func = call.func
@@ -754,6 +757,47 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
         if uses.get(name, 0) != count:
             kind = "a summary writer" if name in summaries.writers else "fetched summaries"
             raise CannotConvert(graph.module, f"`{name}`, {kind}, is used other than by add_summary, flush or close")
+
+
+def _writer_parameters(graph: Graph, summaries: Summaries) -> dict[str, int]:
+    """``dev_step(x, y, writer=dev_summary_writer)`` of ``def dev_step(x_batch, y_batch,
+    writer=None)`` of the graph's block: its parameter is a writer too, when the function
+    only writes with it and tests it (``if writer:``; a TF2 writer is true like TF1's).
+    The parameters are added to the writers; returns the uses of each writer name this
+    allows (the arguments passed, the parameter itself, its tests)."""
+    functions = {s.name.value: s for s in graph.body if isinstance(s, cst.FunctionDef)}
+    allowed: dict[str, int] = {}
+    found: dict[str, cst.FunctionDef] = {}
+    for call in calls_in(graph.module):
+        fn = functions.get(call.func.value) if isinstance(call.func, cst.Name) else None
+        if fn is None:
+            continue
+        params = fn.params.params
+        for position, arg in enumerate(call.args):
+            if not (isinstance(arg.value, cst.Name) and arg.value.value in summaries.writers) or arg.star:
+                continue
+            names = [p.name.value for p in params]
+            name = arg.keyword.value if arg.keyword is not None else names[position] if position < len(names) else None
+            param = next((p for p in params if p.name.value == name), None)
+            if param is None or param.default is not None and not (
+                    isinstance(param.default, cst.Name) and param.default.value == "None"):
+                raise CannotConvert(call, f"summary writer `{arg.value.value}` passed to `{fn.name.value}` other than "
+                                          "to a parameter without a default (or None)")
+            allowed[arg.value.value] = allowed.get(arg.value.value, 0) + 1
+            found[param.name.value] = fn
+    for name, fn in found.items():
+        summaries.writers.add(name)
+        tests = 0
+        for node in _nodes(fn, (cst.If, cst.While, cst.IfExp, cst.BooleanOperation, cst.UnaryOperation)):
+            test = getattr(node, "test", None) or (node.expression if isinstance(node, cst.UnaryOperation) else None)
+            if isinstance(test, cst.Name) and test.value == name:
+                tests += 1
+        outside = len(_name_uses(graph.module, name)) - len(_name_uses(fn, name))
+        if outside:
+            raise CannotConvert(fn, f"`{name}`, a parameter of `{fn.name.value}` given a summary writer, names "
+                                    "something else elsewhere in the module")
+        allowed[name] = allowed.get(name, 0) + 1 + tests  # the parameter, its tests
+    return allowed
 
 
 class _Scopes(cst.CSTVisitor):
