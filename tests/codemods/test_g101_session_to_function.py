@@ -453,6 +453,30 @@ with tf.Session() as sess:
     assert '    with tf.name_scope("hidden"):\n        hidden = tf.nn.relu(tf.matmul(x, weights))\n    return hidden\n' in text
 
 
+def test_an_augmented_tensor_in_a_name_scope_block_goes_with_the_tensors() -> None:
+    """``l2_loss += tf.nn.l2_loss(W)`` in the output layer's scope (cnn-text-classification):
+    defined again from its last value, in the function, in the scope."""
+    text, findings = migrate(
+        """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+l2_loss = tf.constant(0.0)
+with tf.name_scope("output"):
+    W = tf.Variable(tf.ones([2, 1]), name="W")
+    l2_loss += tf.nn.l2_loss(W)
+    pred = tf.matmul(x, W)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([pred, l2_loss], {x: [[1.0, 2.0]]}))
+"""
+    )
+    assert not [f for f in findings if f.kind == "declined"]
+    assert 'with tf.name_scope("output"):\n    W = tf.Variable(tf.ones([2, 1]), name="W")\n' in text
+    assert ('    l2_loss = tf.constant(0.0)\n    with tf.name_scope("output"):\n        l2_loss += tf.nn.l2_loss(W)\n'
+            '        pred = tf.matmul(x, W)\n    return pred, l2_loss\n') in text
+
+
 def test_library_code_that_runs_sessions_inside_functions_is_left_to_the_api_rules() -> None:
     source = """\
 import tensorflow as tf

@@ -592,6 +592,16 @@ class _Classifier:
                 variables.append(inner)
                 tensors.append(inner)
                 continue
+            augmented = _augmented(inner)
+            if augmented is not None:
+                # `l2_loss += tf.nn.l2_loss(W)`: a tensor defined again from its last value.
+                if any(g.sym(c.func) == "Variable" or self._variable_factory(c) is not None or _trains(g, c)
+                       for c in calls_in(augmented[1])):
+                    raise CannotConvert(inner, f"a variable or training op in an augmented assignment in a `{symbol}` block")
+                tensors.append(inner)
+                defines.append(augmented[0])
+                reads |= names_read(augmented[1]) | {augmented[0]}
+                continue
             if assignment is None:
                 raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
             if symbol in SCOPES and self._alias(index, inner):
@@ -687,6 +697,16 @@ def _scope_kind(graph: Graph, stmt: cst.With) -> str | None:
     if not kinds or any(kind not in SCOPES for kind in kinds):
         return None
     return "name_scope" if "name_scope" in kinds else "device"
+
+
+def _augmented(stmt: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:
+    """(name, value) of ``name += value`` (``-=``, ``*=``, ``/=``)."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+        small = stmt.body[0]
+        if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name) and isinstance(
+                small.operator, (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign, cst.DivideAssign)):
+            return small.target.value, small.value
+    return None
 
 
 def _opening(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
