@@ -509,7 +509,8 @@ def test_gradient_summaries_made_in_a_loop_into_a_merged_list() -> None:
     text, findings = migrate(GRAPH.split("train_op")[0] + GRADIENT_LOOP)
     assert not declined(findings)
     assert 'grad_summaries = {"histogram": {}, "scalar": {}}' in text
-    assert 'grad_summaries["histogram"]["{}/grad/hist".format(v.name.replace(":", "_"))] = g' in text
+    assert ('grad_summaries["histogram"]["{}/grad/hist".format(v.name.replace(":", "_"))] = tf.convert_to_tensor(g)'
+            in text)
     assert 'grad_summaries["scalar"]["{}/grad/sparsity".format(v.name.replace(":", "_"))] = tf.nn.zero_fraction(g)' in text
     assert "append" not in text
     assert 'grad_summaries_merged = {"<grad_summaries>": grad_summaries}' in text

@@ -31,7 +31,7 @@ from codemods.analysis.graph import (
 )
 from codemods.analysis.legacy_homes import HELPERS
 from codemods.analysis.optimizers import OPTIMIZERS
-from codemods.graph.g101_session_to_function.blocks import block_unit
+from codemods.graph.g101_session_to_function.blocks import appended_in_loop, block_unit
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import (
     GLOBAL_STEP_CALLS,
@@ -241,6 +241,10 @@ class _Classifier:
         if len(names) == 1 and any(feature.classify_value(g, index, names[0], value) for feature in self.features):
             return
         if self._alias(index, stmt):
+            return
+        if isinstance(value, cst.List) and not value.elements and len(names) == 1 and appended_in_loop(g, index, names[0], self._builds_ops):
+            # `pooled_outputs = []` filled with tensors by the loop after it: part of the graph.
+            self.add_unit(Unit(index, stmt, names, set()))
             return
         if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
             self.add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)

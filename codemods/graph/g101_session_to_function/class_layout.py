@@ -18,6 +18,7 @@ from codemods.graph.g101_session_to_function.emit import Emitter
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Note
 from codemods.graph.g101_session_to_function.model_classes import Flat, ModelClass, docless, methods_of, rename
 from codemods.graph.g101_session_to_function.plan import TRAIN_OP_NAMES
+from codemods.graph.g101_session_to_function.rebinding import bound_in
 from codemods.graph.g101_session_to_function.scope import training_scope
 
 
@@ -376,7 +377,9 @@ def _bound_once(init: cst.FunctionDef, name: str) -> bool:
 def _locals(fn: Function) -> set[str]:
     """The names a generated method binds: its parameters and tensors (a training op's
     name is not bound: its unit becomes the GradientTape code)."""
-    return {n for u in fn.units if u.kind not in ("train", "apply") for n in u.defines} | {p.name for p in fn.params}
+    names = {n for u in fn.units if u.kind not in ("train", "apply") for n in u.defines} | {p.name for p in fn.params}
+    # A loop's targets and the Python names it binds (a block unit: blocks.py) are the method's too.
+    return names | {n for u in fn.units if isinstance(u.node, (cst.For, cst.If)) for n in bound_in(u.node)}
 
 
 def _one_blank(lines):

@@ -50,7 +50,7 @@ class _State:
         g = self.g
         if isinstance(stmt, cst.With) and all(
                 isinstance(i.item, cst.Call) and g.sym(i.item.func) in SCOPE_CALLS and i.asname is None for i in stmt.items):
-            items = [_renamed(i, self.renames) for i in stmt.items]
+            items = [renamed(i, self.renames) for i in stmt.items]
             self._mark(set().union(*(names_read(i) for i in stmt.items)))
             body = self.block(stmt.body.body)
             if all(a is b for a, b in zip(items, stmt.items)) and all(a is b for a, b in zip(body, stmt.body.body)):
@@ -65,7 +65,7 @@ class _State:
             assignment = single_assignment(stmt)
             if assignment is not None:
                 names, value = assignment
-                new_value = _renamed(value, self.renames)
+                new_value = renamed(value, self.renames)
                 self._mark(names_read(value))
                 new = stmt if new_value is value else stmt.with_changes(
                     body=[stmt.body[0].with_changes(value=new_value)])
@@ -91,14 +91,14 @@ class _State:
                     self.renames.pop(name, None)
                     self.read.pop(name, None)
                 return new
-        bound = _bound_in(stmt)
+        bound = bound_in(stmt)
         clash = bound & set(self.renames)
         if clash:
             raise CannotConvert(stmt, f"`{sorted(clash)[0]}`, which names a second variable, is bound again here")
         self._mark(names_read(stmt))
         for name in bound:
             self.read.pop(name, None)
-        return _renamed(stmt, self.renames)
+        return renamed(stmt, self.renames)
 
     def _mark(self, names: set[str]) -> None:
         for name in names:
@@ -122,7 +122,7 @@ def _simple(statements: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
     return found
 
 
-def _bound_in(node: cst.CSTNode) -> set[str]:
+def bound_in(node: cst.CSTNode) -> set[str]:
     """Every name a compound statement binds anywhere in it (targets, parameters, definitions)."""
     bound: set[str] = set()
 
@@ -155,32 +155,49 @@ def _bound_in(node: cst.CSTNode) -> set[str]:
     return bound
 
 
-class _Renamer(cst.CSTTransformer):
-    """Reads of the renamed names; nodes without one stay the same objects."""
+class _Paths(cst.CSTVisitor):
+    """The ids of the nodes on the way to each read of a renamed name."""
 
     def __init__(self, renames: dict[str, str]) -> None:
         self.renames = renames
+        self.stack: list[int] = []
+        self.needed: set[int] = set()
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # only for its value; attribute names are no reads
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Name) and node.value in self.renames:
+            self.needed.update(self.stack)
+            self.needed.add(id(node))
+        self.stack.append(id(node))
+        if isinstance(node, cst.Attribute) or isinstance(node, cst.Arg) and node.keyword is not None:
+            node.value.visit(self)  # `x.W`, `f(W=1)`: the attribute name, the keyword are no reads
+            return False
         return True
 
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
-        if updated_node.attr is not original_node.attr:
-            return updated_node.with_changes(attr=original_node.attr)
-        return updated_node
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
 
-    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
-        if updated_node.keyword is not original_node.keyword:
-            return updated_node.with_changes(keyword=original_node.keyword)
-        return updated_node
+
+class _Renamer(cst.CSTTransformer):
+    """The renamed names; nodes off their paths stay the same objects (their symbols
+    are known by node)."""
+
+    def __init__(self, renames: dict[str, str], needed: set[int]) -> None:
+        self.renames = renames
+        self.needed = needed
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.needed
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        fresh = self.renames.get(original_node.value)
-        return updated_node if fresh is None else cst.Name(fresh)
+        if id(original_node) not in self.needed:
+            return updated_node
+        return cst.Name(self.renames[original_node.value])
 
 
-def _renamed(node, renames: dict[str, str]):
+def renamed(node, renames: dict[str, str]):
+    """``node`` with the reads (and bindings) of ``renames``' names renamed."""
     if not renames or not names_read(node) & set(renames):
         return node
-    return node.visit(_Renamer(renames))
+    paths = _Paths(renames)
+    node.visit(paths)
+    return node.visit(_Renamer(renames, paths.needed))

@@ -190,7 +190,11 @@ def _body(graph, node, loop: SummaryLoop, ops: dict[str, LoopOp], iterable: str,
         ops[assignment[0][0]] = op
         loop.ops.append(op)
         tag = _tag_code(graph, argument(value, 0, "name"), targets)
-        line = f"{loop.name}[\"{op.kind}\"][{tag}] = {graph.code(op.value)}"
+        value_code = graph.code(op.value)
+        if isinstance(op.value, cst.Name) and op.value.value in targets:
+            # A gradient may be IndexedSlices (an embedding's): TF1's summary op made it dense.
+            value_code = f"{graph.tf}.convert_to_tensor({value_code})"
+        line = f"{loop.name}[\"{op.kind}\"][{tag}] = {value_code}"
         new.append(stmt.with_changes(body=[cst.parse_statement(line).body[0]]))
     return new
 
