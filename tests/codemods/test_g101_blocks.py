@@ -137,6 +137,17 @@ for i, size in enumerate([1, 2]):
     assert any("variables `extra` created in a loop -> kept in `extra_per_size`" in f.message for f in findings)
 
 
+def test_a_loop_creating_variables_that_rebinds_a_variable_to_a_tensor_falls_back() -> None:
+    """pkmital's polynomial regression: ``Y_pred`` is a variable, then the loop's running sum."""
+    text, findings = migrate(HEAD + """\
+loss = tf.Variable(tf.zeros([1]))
+for i in range(1, 3):
+    extra = tf.Variable(tf.zeros([1]))
+    loss = tf.add(loss, tf.reduce_sum(extra))
+""" + RUN)
+    assert declined(text, findings, "`loss`, a variable, is bound to a tensor by a loop creating variables")
+
+
 def test_variables_created_in_a_condition_in_a_loop_fall_back() -> None:
     text, findings = migrate(HEAD + """\
 loss = tf.reduce_mean(tf.square(pred - y))

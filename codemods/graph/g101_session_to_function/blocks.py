@@ -248,6 +248,11 @@ def split_variables(graph: Graph, index: int, stmt: cst.For, builds_ops: BuildsO
                 tensors.update(assignment[0])
 
     read(cst.ensure_type(stmt.body, cst.IndentedBlock).body)
+    rebound = sorted(tensors & {v.name for v in graph.variables})
+    if rebound:
+        # `Y_pred = tf.add(..., Y_pred)` over the variable `Y_pred`: in a function the name
+        # would be a local read before it is bound.
+        raise CannotConvert(stmt, f"`{rebound[0]}`, a variable, is bound to a tensor by a loop creating variables")
     # A name the program binds elsewhere too (the output layer's `W`) would be the
     # generated function's loop variable there: the loop's own gets a name of its own.
     elsewhere = set().union(*(bound_in(s) for i, s in enumerate(graph.body) if i != index))
