@@ -135,7 +135,10 @@ def decide(
                 script: c.parts[path].final for script, c in converted.items() if path in c.parts
             }
             users = {g.script for g in groups if any(h.path == path for h in g.helpers)}
-            others = [i for i in facts[path].imported_by if i not in users] + [s for s in users if s not in converted]
+            # An importer that never reads the names it takes needs them only bound.
+            unread = {i for i, names in facts[path].unread_by if all(_binds(code, names) for code in needs.values())}
+            others = [i for i in facts[path].imported_by if i not in users and i not in unread]
+            others += [s for s in users if s not in converted]
             forms = set(needs.values()) | ({alone[path].code} if others else set())
             beside.pop(path, None)
             if len(forms) <= 1:
@@ -168,6 +171,15 @@ def decide(
         elif owner is not None and path in alone and owner.parts[path].final != alone[path].code:
             decision.starts[path] = owner.parts[path].start(sources[path], owner.converted, rest)
     return decision
+
+
+def _binds(code: str, names: Sequence[str]) -> bool:
+    """The module ``code`` binds each of ``names`` at its top level."""
+    try:
+        bound = _top_bindings(cst.parse_module(code))
+    except cst.ParserSyntaxError:
+        return False
+    return all(name in bound for name in names)
 
 
 def _name(path: str) -> str:

@@ -249,3 +249,24 @@ def test_definitions_a_rule_inserts_stay_with_the_helper_module_that_uses_them(t
     assert "class TF1BasicRNNCell(tf.keras.layers.Layer):" in converted and "class RnnLast(" in converted
     main = results["main.py"].new_bytes.decode()
     assert "from layers import *\n" in main and "RnnLast(" in main and "TF1BasicRNNCell" not in main
+
+
+def test_an_importer_that_never_reads_what_it_imports_does_not_keep_the_module_as_it_is(tmp_path):
+    """cnn-text-classification's eval.py imports the model class and restores the graph
+    from a checkpoint instead: it needs the name bound, not the module unchanged."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "projects" / "model_class_train_function" / "before"
+    files = {name: (fixture / name).read_text() for name in ("text_model.py", "train.py")}
+    files["evaluate.py"] = (
+        "import tensorflow as tf\nfrom text_model import TextClassifier\n\n"
+        "graph = tf.Graph()\nwith graph.as_default():\n    sess = tf.Session()\n"
+        "    print(sess.run(graph.get_operation_by_name('x')))\n"
+    )
+    results = _migrate(_tree(tmp_path, files))
+    assert b"disable_v2_behavior" not in results["train.py"].new_bytes
+    assert b"placeholder" not in results["text_model.py"].new_bytes
+    assert b"class TextClassifier(" in results["text_model.py"].new_bytes
+    assert "text_model" not in _g101(results["evaluate.py"])
+    # Read under its name, it needs the module as it is.
+    files["evaluate.py"] = files["evaluate.py"] + "print(TextClassifier)\n"
+    results = _migrate(_tree(tmp_path / "read", files))
+    assert "evaluate.py imports it too and needs it otherwise" in _g101(results["train.py"])

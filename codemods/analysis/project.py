@@ -36,6 +36,10 @@ class ProjectFacts:
     imported_by: tuple[str, ...] = ()
     # Modules of the tree this one imports (directly).
     imports: tuple[str, ...] = ()
+    # Importers that take names from this module (``from text_cnn import TextCNN``) and
+    # never read them, with those names: only the names must stay (eval.py importing the
+    # model class it restores from a checkpoint instead).
+    unread_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Run as a program: ``if __name__ == "__main__":``, code at the top level of a module no
     # other module imports (a tutorial's script), a notebook, or named by the project's command.
     entry_point: bool = False
@@ -141,6 +145,18 @@ def _imports(source: bytes) -> list[tuple[int, str, tuple[str, ...]]]:
     return imports
 
 
+def _never_read(source: bytes, names: tuple[str, ...]) -> bool:
+    """``from module import names`` (no alias, no star) whose names the file never
+    mentions outside its import statements."""
+    if "*" in names:
+        return False
+    rest = _IMPORT.sub(b"", source)
+    for match in _IMPORT.finditer(source):
+        if any(re.search(rb"\b%s\s+as\b" % re.escape(name.encode()), match.group(0)) for name in names):
+            return False  # read under its alias
+    return not any(re.search(rb"\b%s\b" % re.escape(name.encode()), rest) for name in names)
+
+
 class _Tree:
     """Where each module name can point, for one set of files."""
 
@@ -220,15 +236,26 @@ def index_project(
     imports: dict[str, set[str]] = {}
     entries: set[str] = set()
     resolved: dict[tuple, frozenset[str]] = {}  # files of one folder share their lookups
+    unread: dict[str, dict[str, set[str]]] = {}  # module -> importer -> names it imports and never reads
     for path, original in absolute.items():
         found: set[str] = set()
+        read: set[str] = set()
+        names_of: dict[str, set[str]] = {}
         for level, module, names in _imports(sources[original]):
             key = (os.path.dirname(path), level, module, names)
             if key not in resolved:
                 resolved[key] = frozenset(_resolve(tree, path, top, level, module, names))
             found |= resolved[key]
+            if names and _never_read(sources[original], names):
+                for target in resolved[key]:
+                    names_of.setdefault(target, set()).update(names)
+            else:
+                read |= resolved[key]
         found.discard(path)
         imports[path] = found
+        for target, names in names_of.items():
+            if target not in read and target != path:
+                unread.setdefault(target, {})[path] = names
         if _MAIN_GUARD.search(sources[original]) is not None or path in commanded:
             entries.add(path)
     entries |= commanded & set(absolute)
@@ -263,6 +290,7 @@ def index_project(
             path=original,
             imported_by=names(imported_by[path]),
             imports=names(imports[path]),
+            unread_by=tuple(sorted((absolute[i], tuple(sorted(n))) for i, n in unread.get(path, {}).items())),
             entry_point=path in entries,
             entry_points=names(reached_from[path]),
         )
@@ -459,7 +487,7 @@ def _group(
                 re.search(rb"\b%s\b" % name.encode(), source) for name in defined
             )
         else:
-            imported = {part[0] for part in parts}
+            imported = {part[0] for part in parts if not _never_read(source, (part[0],))}
             used = lambda defined: bool(defined & imported)
         if helper(target, used):
             assert target is not None

@@ -106,14 +106,57 @@ else:
     assert declined(text, findings, "`np.random.rand(...)` decides how the graph is built")
 
 
-def test_variables_created_in_a_loop_fall_back() -> None:
+def test_variables_created_in_a_loop_stay_in_lists_and_its_tensors_move() -> None:
+    """A layer per filter size (cnn-text-classification's conv + max-pool loop): the loop
+    stays for its variables, kept in a list each; its tensors move into the functions, in
+    the same name scopes, reading them from the lists."""
+    text, findings = migrate(HEAD + """\
+loss = tf.reduce_mean(tf.square(pred - y))
+terms = []
+for i, size in enumerate([1, 2]):
+    with tf.name_scope("extra-%s" % size):
+        shape = [size]
+        extra = tf.Variable(tf.zeros(shape), name="extra")
+        terms.append(tf.reduce_sum(extra))
+loss = loss + tf.add_n(terms)
+""" + RUN)
+    assert not [f for f in findings if f.kind == "declined"]
+    assert """extra_per_size = []
+for i, size in enumerate([1, 2]):
+    with tf.name_scope("extra-%s" % size):
+        shape = [size]
+        extra = tf.Variable(tf.zeros(shape), name="extra")
+        extra_per_size.append(extra)
+""" in text
+    assert """        terms = []
+        for (i, size), extra in zip(enumerate([1, 2]), extra_per_size):
+            with tf.name_scope("extra-%s" % size):
+                terms.append(tf.reduce_sum(extra))
+""" in text
+    assert "*extra_per_size" in text
+    assert any("variables `extra` created in a loop -> kept in `extra_per_size`" in f.message for f in findings)
+
+
+def test_a_loop_creating_variables_that_rebinds_a_variable_to_a_tensor_falls_back() -> None:
+    """pkmital's polynomial regression: ``Y_pred`` is a variable, then the loop's running sum."""
+    text, findings = migrate(HEAD + """\
+loss = tf.Variable(tf.zeros([1]))
+for i in range(1, 3):
+    extra = tf.Variable(tf.zeros([1]))
+    loss = tf.add(loss, tf.reduce_sum(extra))
+""" + RUN)
+    assert declined(text, findings, "`loss`, a variable, is bound to a tensor by a loop creating variables")
+
+
+def test_variables_created_in_a_condition_in_a_loop_fall_back() -> None:
     text, findings = migrate(HEAD + """\
 loss = tf.reduce_mean(tf.square(pred - y))
 for i in range(2):
-    extra = tf.Variable(tf.zeros([1]))
-    loss = loss + tf.reduce_sum(extra)
+    if i:
+        extra = tf.Variable(tf.zeros([1]))
+        loss = loss + tf.reduce_sum(extra)
 """ + RUN)
-    assert declined(text, findings, "variables created inside a loop or condition that builds the graph")
+    assert declined(text, findings, "variables created inside a loop other than by `name = tf.Variable(...)`")
 
 
 def test_a_print_in_a_branch_that_defines_the_graph_falls_back() -> None:

@@ -169,10 +169,11 @@ with tf.Session() as sess:
             MODEL + "\n\ndef show(m):\n    print(m)\n\n\n" + RUN + "show(model)\n",
             "used other than as `model.attribute`",
         ),
-        (  # a generated method would read a Python local of __init__
+        (  # a generated method would read a Python local __init__ binds twice (kept once: an attribute)
             MODEL.replace(
                 "        self.logits = tf.matmul(h, self.W2) + self.b2",
-                "        width = n_out\n        self.logits = tf.reshape(tf.matmul(h, self.W2) + self.b2, [-1, width])",
+                "        width = n_out\n        self.logits = tf.reshape(tf.matmul(h, self.W2) + self.b2, [-1, width])\n"
+                "        width = 0",
             ) + RUN,
             "would read `width`, a local of `__init__`",
         ),
@@ -426,3 +427,44 @@ def test_session_in_a_function_under_a_default_graph_and_session() -> None:
     assert "def train(xb, yb):\n    model = Model(4, 16, 3)\n    for step in range(3):\n" in text
     assert "        loss = model.train_step(xb, yb).numpy()\n" in text
     assert not [f for f in findings if f.kind == "declined"]
+
+
+LAYERS_CLASS = """\
+import numpy as np
+import tensorflow as tf
+
+
+class Net(object):
+    def __init__(self, n_in, n_hidden):
+        self.x = tf.placeholder(tf.float32, [None, n_in])
+        n_total = n_hidden * 2
+        with tf.name_scope("hidden"):
+            W = tf.Variable(tf.ones([n_in, n_total]), name="W")
+            h = tf.reshape(tf.matmul(self.x, W), [-1, n_total])
+        with tf.name_scope("output"):
+            W = tf.Variable(tf.ones([n_total, 1]), name="W")
+            self.loss = tf.reduce_mean(tf.square(tf.matmul(h, W)))
+
+
+net = Net(2, 3)
+train_op = tf.train.AdamOptimizer(0.1).minimize(net.loss)
+saver = tf.train.Saver(max_to_keep=2)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for step in range(2):
+        print(sess.run([train_op, net.loss], {net.x: np.ones((4, 2))})[1])
+    saver.save(sess, "/tmp/net")
+"""
+
+
+def test_a_model_class_with_layers_under_one_local_name_and_a_computed_size() -> None:
+    """cnn-text-classification's TextCNN: `W` bound in each layer's scope (the second gets
+    an attribute of its own), `num_filters_total` computed once in `__init__` and read by
+    the step (kept as an attribute), the script naming the locals' attributes."""
+    text, findings = migrate(LAYERS_CLASS)
+    assert not [f for f in findings if f.kind == "declined"], findings
+    assert "self.W = tf.Variable(tf.ones([n_in, n_total]), name=\"W\")" in text
+    assert "self.W_2 = tf.Variable(tf.ones([n_total, 1]), name=\"W\")" in text
+    assert "self.n_total = n_total" in text
+    assert "tf.reshape(tf.matmul(x, self.W), [-1, self.n_total])" in text
+    assert "net.W, net.W_2" in text and " W," not in text.split("class Net")[1].split("net = Net")[1]

@@ -453,6 +453,30 @@ with tf.Session() as sess:
     assert '    with tf.name_scope("hidden"):\n        hidden = tf.nn.relu(tf.matmul(x, weights))\n    return hidden\n' in text
 
 
+def test_an_augmented_tensor_in_a_name_scope_block_goes_with_the_tensors() -> None:
+    """``l2_loss += tf.nn.l2_loss(W)`` in the output layer's scope (cnn-text-classification):
+    defined again from its last value, in the function, in the scope."""
+    text, findings = migrate(
+        """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+l2_loss = tf.constant(0.0)
+with tf.name_scope("output"):
+    W = tf.Variable(tf.ones([2, 1]), name="W")
+    l2_loss += tf.nn.l2_loss(W)
+    pred = tf.matmul(x, W)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([pred, l2_loss], {x: [[1.0, 2.0]]}))
+"""
+    )
+    assert not [f for f in findings if f.kind == "declined"]
+    assert 'with tf.name_scope("output"):\n    W = tf.Variable(tf.ones([2, 1]), name="W")\n' in text
+    assert ('    l2_loss = tf.constant(0.0)\n    with tf.name_scope("output"):\n        l2_loss += tf.nn.l2_loss(W)\n'
+            '        pred = tf.matmul(x, W)\n    return pred, l2_loss\n') in text
+
+
 def test_library_code_that_runs_sessions_inside_functions_is_left_to_the_api_rules() -> None:
     source = """\
 import tensorflow as tf
@@ -1809,3 +1833,33 @@ with tf.Session() as sess:
     assert "compat.v1" not in text and not [f for f in findings if f.kind == "declined"]
     assert text.count("with tf.device('/cpu:0'), tf.name_scope(\"embedding\"):") == 2
     assert "with tf.device('/cpu:0'), tf.name_scope(\"embedding\"):\n    W = tf.Variable(" in text
+
+
+def test_a_name_bound_to_a_second_variable_while_the_first_is_used_gets_its_own_name() -> None:
+    """Layers written with the same local names (``W``, ``b`` per name scope): TF1 built the
+    hidden layer from the first ``W``; moved into a function, it would read the second."""
+    text, findings = migrate(
+        """\
+import numpy as np
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+with tf.name_scope("hidden"):
+    W = tf.Variable(tf.ones([2, 3]), name="W")
+    h = tf.nn.relu(tf.matmul(x, W))
+with tf.name_scope("output"):
+    W = tf.Variable(tf.ones([3, 1]), name="W")
+    pred = tf.matmul(h, W)
+loss = tf.reduce_mean(tf.square(pred))
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([train_op, loss], {x: np.ones((4, 2))})[1])
+    print(sess.run(W))
+"""
+    )
+    assert 'W_2 = tf.Variable(tf.ones([3, 1]), name="W")' in text
+    assert "h = tf.nn.relu(tf.matmul(x, W))" in text and "pred = tf.matmul(h, W_2)" in text
+    assert "variables = [W, W_2]" in text
+    assert "print(W_2.numpy())" in text
+    assert any("`W` names a second variable" in f.message for f in findings)

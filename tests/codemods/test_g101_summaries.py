@@ -477,3 +477,92 @@ def test_event_files_match(name: str, tmp_path: Path) -> None:
                         assert min(now, later) - slack <= seen <= max(now, later) + slack, (key, step)
             else:
                 assert other == pytest.approx(value, rel=1e-4, abs=1e-6), (key, step)
+
+
+GRADIENT_LOOP = """\
+optimizer = tf.train.GradientDescentOptimizer(0.1)
+grads_and_vars = optimizer.compute_gradients(loss)
+step_op = optimizer.apply_gradients(grads_and_vars)
+grad_summaries = []
+for g, v in grads_and_vars:
+    if g is not None:
+        grad_hist_summary = tf.summary.histogram("{}/grad/hist".format(v.name), g)
+        sparsity_summary = tf.summary.scalar("{}/grad/sparsity".format(v.name), tf.nn.zero_fraction(g))
+        grad_summaries.append(grad_hist_summary)
+        grad_summaries.append(sparsity_summary)
+grad_summaries_merged = tf.summary.merge(grad_summaries)
+loss_summary = tf.summary.scalar("loss", loss)
+train_summary_op = tf.summary.merge([loss_summary, grad_summaries_merged])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    writer = tf.summary.FileWriter("logs", sess.graph)
+    for step in range(3):
+        _, summary = sess.run([step_op, train_summary_op], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+        writer.add_summary(summary, step)
+"""
+
+
+def test_gradient_summaries_made_in_a_loop_into_a_merged_list() -> None:
+    """The cnn-text-classification pattern: one histogram and one sparsity scalar per
+    gradient, tagged by the variable's name, listed and merged. The loop moves into the
+    step as a dict by kind and TF1 tag (`W:0` -> `W_0`); the write function writes each."""
+    text, findings = migrate(GRAPH.split("train_op")[0] + GRADIENT_LOOP)
+    assert not declined(findings)
+    assert 'grad_summaries = {"histogram": {}, "scalar": {}}' in text
+    assert ('grad_summaries["histogram"]["{}/grad/hist".format(v.name.replace(":", "_"))] = tf.convert_to_tensor(g)'
+            in text)
+    assert 'grad_summaries["scalar"]["{}/grad/sparsity".format(v.name.replace(":", "_"))] = tf.nn.zero_fraction(g)' in text
+    assert "append" not in text
+    assert 'grad_summaries_merged = {"<grad_summaries>": grad_summaries}' in text
+    assert "train_summary_op = {**loss_summary, **grad_summaries_merged}" in text
+    assert 'for tag, value in values["<grad_summaries>"]["histogram"].items():' in text
+    assert any("made in a loop into `grad_summaries`" in f.message for f in findings)
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (('"{}/grad/hist".format(v.name)', '"grad/hist"'), "whose name is not"),
+    (("for g, v in grads_and_vars:", "for g, v in zip([W, b], [W, b]):"), "compute_gradients' pairs"),
+    (("        grad_summaries.append(sparsity_summary)\n", ""), "not appended"),
+    (("grad_summaries_merged = tf.summary.merge(grad_summaries)",
+      "grad_summaries_merged = tf.summary.merge(grad_summaries)\nprint(grad_summaries)"), "used other than by a merge"),
+])
+def test_gradient_summary_loops_that_cannot_be_proven_fall_back(change, reason) -> None:
+    _, findings = migrate(GRAPH.split("train_op")[0] + GRADIENT_LOOP.replace(*change))
+    assert any(reason in message for message in declined(findings)), declined(findings)
+
+
+WRITER_PARAMETER = GRAPH + """\
+loss_summary = tf.summary.scalar("loss", loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    dev_writer = tf.summary.FileWriter("logs/dev")
+
+    def dev_step(x_batch, y_batch, step, writer=None):
+        summaries, l = sess.run([loss_summary, loss], feed_dict={x: x_batch, y: y_batch})
+        print("dev loss", l)
+        if writer:
+            writer.add_summary(summaries, step)
+
+    for step in range(3):
+        sess.run(train_op, feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+        dev_step(np.ones((2, 2)), np.zeros((2, 1)), step, writer=dev_writer)
+    dev_step(np.ones((2, 2)), np.zeros((2, 1)), 3)
+"""
+
+
+def test_a_writer_passed_to_a_function_of_the_graph_block_writes_there() -> None:
+    """``dev_step(x, y, writer=dev_summary_writer)`` (cnn-text-classification): the
+    parameter is a writer, tested by ``if writer:`` (a TF2 writer is true, None false)."""
+    text, findings = migrate(WRITER_PARAMETER)
+    assert not declined(findings)
+    assert "    if writer:\n        write_loss_summary(writer, summaries, tf.constant(step, tf.int64))" in text
+    assert "dev_step(np.ones((2, 2)), np.zeros((2, 1)), step, writer=dev_writer)" in text
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (("        if writer:\n", "        print(writer)\n        if writer:\n"), "used other than by add_summary"),
+    (("writer=None", "writer=1"), "passed to `dev_step` other than to a parameter"),
+])
+def test_a_writer_parameter_used_otherwise_falls_back(change, reason) -> None:
+    _, findings = migrate(WRITER_PARAMETER.replace(*change))
+    assert any(reason in message for message in declined(findings)), declined(findings)

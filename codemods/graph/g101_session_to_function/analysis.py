@@ -31,7 +31,7 @@ from codemods.analysis.graph import (
 )
 from codemods.analysis.legacy_homes import HELPERS
 from codemods.analysis.optimizers import OPTIMIZERS
-from codemods.graph.g101_session_to_function.blocks import block_unit
+from codemods.graph.g101_session_to_function.blocks import appended_in_loop, block_unit
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import (
     GLOBAL_STEP_CALLS,
@@ -43,6 +43,7 @@ from codemods.graph.g101_session_to_function.model import (
     Variable,
     VariableKind,
 )
+from codemods.graph.g101_session_to_function.rebinding import rename_rebound_variables
 from codemods.graph.g101_session_to_function.scope import SESSIONS
 from codemods.graph.g101_session_to_function.scoped_variables import scope_prefix, variable_name
 
@@ -82,6 +83,7 @@ DTYPE_STRINGS = {"float": "float32", "double": "float64", "int": "int32", "long"
 
 def analyse(graph: Graph, features: Sequence[Feature]) -> None:
     """Classify the graph's block into ``graph``; ``CannotConvert`` for what cannot be proven."""
+    rename_rebound_variables(graph)
     exempt = _global_step_fetches(graph)
     for feature in features:
         exempt |= feature.exempt_calls(graph)
@@ -239,6 +241,10 @@ class _Classifier:
         if len(names) == 1 and any(feature.classify_value(g, index, names[0], value) for feature in self.features):
             return
         if self._alias(index, stmt):
+            return
+        if isinstance(value, cst.List) and not value.elements and len(names) == 1 and appended_in_loop(g, index, names[0], self._builds_ops):
+            # `pooled_outputs = []` filled with tensors by the loop after it: part of the graph.
+            self.add_unit(Unit(index, stmt, names, set()))
             return
         if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
             self.add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
@@ -592,6 +598,16 @@ class _Classifier:
                 variables.append(inner)
                 tensors.append(inner)
                 continue
+            augmented = _augmented(inner)
+            if augmented is not None:
+                # `l2_loss += tf.nn.l2_loss(W)`: a tensor defined again from its last value.
+                if any(g.sym(c.func) == "Variable" or self._variable_factory(c) is not None or _trains(g, c)
+                       for c in calls_in(augmented[1])):
+                    raise CannotConvert(inner, f"a variable or training op in an augmented assignment in a `{symbol}` block")
+                tensors.append(inner)
+                defines.append(augmented[0])
+                reads |= names_read(augmented[1]) | {augmented[0]}
+                continue
             if assignment is None:
                 raise CannotConvert(inner, f"only tensor definitions are supported inside `{symbol}` blocks")
             if symbol in SCOPES and self._alias(index, inner):
@@ -687,6 +703,16 @@ def _scope_kind(graph: Graph, stmt: cst.With) -> str | None:
     if not kinds or any(kind not in SCOPES for kind in kinds):
         return None
     return "name_scope" if "name_scope" in kinds else "device"
+
+
+def _augmented(stmt: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:
+    """(name, value) of ``name += value`` (``-=``, ``*=``, ``/=``)."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+        small = stmt.body[0]
+        if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name) and isinstance(
+                small.operator, (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign, cst.DivideAssign)):
+            return small.target.value, small.value
+    return None
 
 
 def _opening(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

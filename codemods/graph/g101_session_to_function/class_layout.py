@@ -12,12 +12,13 @@ import re
 
 import libcst as cst
 
-from codemods.analysis.graph import names_read
+from codemods.analysis.graph import assigned_names, names_read, single_assignment
 from codemods.analysis.positions import locate
 from codemods.graph.g101_session_to_function.emit import Emitter
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Note
 from codemods.graph.g101_session_to_function.model_classes import Flat, ModelClass, docless, methods_of, rename
 from codemods.graph.g101_session_to_function.plan import TRAIN_OP_NAMES
+from codemods.graph.g101_session_to_function.rebinding import bound_in
 from codemods.graph.g101_session_to_function.scope import training_scope
 
 
@@ -78,6 +79,8 @@ class ClassLayout:
         self.kept_params: dict[str, str] = {}
         self.taken_attrs: set[str] = set()  # the class's attributes and methods, old and new
         self.local_attrs: dict[str, str] = {}  # flat name of a local holding state -> its attribute
+        # Python locals `__init__` binds once and a method reads: kept as attributes.
+        self.kept_locals: dict[str, str] = {}
 
     def name_functions(self, emitter: Emitter) -> None:
         model = self.model
@@ -164,6 +167,8 @@ class ClassLayout:
         for s in self.state:
             if s not in self.model.origin:  # an optimizer or step G101 named
                 names[s] = f"{self.model.instance}.{s}"
+            elif self.model.origin[s][0] == "local":  # `W = tf.Variable(...)` in `__init__`: its attribute
+                names[s] = f"{self.model.instance}.{self._attribute(s).removeprefix('self.')}"
         return names
 
     def _method_names(self, fn: Function) -> dict[str, str]:
@@ -225,6 +230,9 @@ class ClassLayout:
             if name in model.params and name not in model.locals:
                 # A parameter `__init__` never rebinds: TF1 built its value into the graph.
                 names[name] = f"self.{self._kept_param(name)}"
+            elif name not in model.params and _bound_once(model.init, _origin_name(model, name)):
+                # A Python value `__init__` computes once (`num_filters_total = num_filters * 3`).
+                names[name] = f"self.{self._kept_local(_origin_name(model, name))}"
             else:
                 raise CannotConvert(model.init, f"`{fn.name}` would read `{_origin_name(model, name)}`, a local of `__init__`")
         method = rename(method, names).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
@@ -243,6 +251,17 @@ class ClassLayout:
                 attr, n = f"{name}_{n}", n + 1
             self.kept_params[name] = attr
         return self.kept_params[name]
+
+    def _kept_local(self, name: str) -> str:
+        """The attribute keeping ``__init__``'s local ``name``, set at the end of ``__init__``."""
+        if name not in self.kept_locals:
+            taken = self.taken_attrs | set(self.kept_params.values()) | set(self.local_attrs.values())
+            taken |= set(self.kept_locals.values()) | set(self.model.attrs)
+            attr, n = name, 2
+            while attr in taken:
+                attr, n = f"{name}_{n}", n + 1
+            self.kept_locals[name] = attr
+        return self.kept_locals[name]
 
     def _methods(self) -> dict[int, cst.FunctionDef]:
         """The class's own methods, converted as functions of the script, as methods again
@@ -310,8 +329,11 @@ class ClassLayout:
         kept = [cst.parse_statement(f"self.{attr} = {name}\n") for name, attr in self.kept_params.items()]
         if kept:
             init_body[0] = init_body[0].with_changes(leading_lines=[cst.EmptyLine(indent=False), *init_body[0].leading_lines])
+        # After everything `__init__` computes: each local has its one value by then.
+        kept_locals = [cst.parse_statement(f"self.{attr} = {name}\n") for name, attr in self.kept_locals.items()]
         new_init = init.with_changes(
-            params=init.params.with_changes(params=params), body=init.body.with_changes(body=[*doc, *kept, *init_body])
+            params=init.params.with_changes(params=params),
+            body=init.body.with_changes(body=[*doc, *kept, *init_body, *kept_locals]),
         )
         body = []
         for stmt in model.cls.body.body:
@@ -329,10 +351,38 @@ class ClassLayout:
         return model.cls.with_changes(body=model.cls.body.with_changes(body=body))
 
 
+def _bound_once(init: cst.FunctionDef, name: str) -> bool:
+    """``name`` is bound by one plain assignment at the top level of ``init``'s body, and nowhere else in it."""
+    top = [s for s in init.body.body if (a := single_assignment(s)) is not None and name in a[0]]
+    count = 0
+
+    class _Count(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            nonlocal count
+            count += name in assigned_names(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            nonlocal count
+            count += name in assigned_names(node.target)
+
+        def visit_For(self, node: cst.For) -> None:
+            nonlocal count
+            count += name in assigned_names(node.target)
+
+        def visit_AsName(self, node: cst.AsName) -> None:
+            nonlocal count
+            count += name in assigned_names(node.name)
+
+    init.body.visit(_Count())
+    return len(top) == 1 and count == 1
+
+
 def _locals(fn: Function) -> set[str]:
     """The names a generated method binds: its parameters and tensors (a training op's
     name is not bound: its unit becomes the GradientTape code)."""
-    return {n for u in fn.units if u.kind not in ("train", "apply") for n in u.defines} | {p.name for p in fn.params}
+    names = {n for u in fn.units if u.kind not in ("train", "apply") for n in u.defines} | {p.name for p in fn.params}
+    # A loop's targets and the Python names it binds (a block unit: blocks.py) are the method's too.
+    return names | {n for u in fn.units if isinstance(u.node, (cst.For, cst.If)) for n in bound_in(u.node)}
 
 
 def _one_blank(lines):

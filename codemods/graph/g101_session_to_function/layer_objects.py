@@ -56,7 +56,8 @@ class LayerObjects(Feature):
                 # `W = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=...))`: G102's
                 # graph-level get_variable, drawing TF1's initial value.
                 assignment = single_assignment(inner)
-                if (assignment is not None and len(assignment[0]) == 1 and assignment[0][0] in self.layers.graph_variables
+                if (assignment is not None and len(assignment[0]) == 1
+                        and graph.rebound.get(assignment[0][0], assignment[0][0]) in self.layers.graph_variables
                         and isinstance(assignment[1], cst.Call) and graph.sym(assignment[1].func) == "Variable"):
                     found.update(id(c) for c in calls_in(assignment[1])
                                  if (graph.sym(c.func) or "").startswith("keras.initializers."))

@@ -275,6 +275,9 @@ class Graph:
         self.module_variables: dict[str, list[tuple[str, bool]] | None] = {}
         self.aliases: dict[str, str] = {}  # graph name bound to a returned variable -> `inst.attr`
         self.helper_instances: dict[int, str] = {}  # call of a variable helper at the graph's level -> its instance
+        # A second variable bound to a name the graph still computes with the first (rebinding.py):
+        # its new name -> the name it had.
+        self.rebound: dict[str, str] = {}
         self.edits = Edits()
         self.notes: list[Note] = []
         self.generated: set[str] = set()

@@ -56,6 +56,7 @@ and the tags replayed by ``op_names``; the ``Feature`` hooks call them in that o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 
@@ -72,6 +73,7 @@ from codemods.analysis.graph import (
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 from codemods.graph.g101_session_to_function.op_names import SCOPES, OpNames, Tag
+from codemods.graph.g101_session_to_function.summary_loops import SummaryLoop, check_uses, find_loops, loop_units
 from codemods.graph.g101_session_to_function.variable_helpers import straight_statements
 
 # summary op -> (its name in TF2's tf.summary, the keyword of its value argument)
@@ -107,6 +109,9 @@ class SummaryValue:
     stmt: cst.SimpleStatementLine
     ops: list[SummaryOp]
     merge_of: list[str] = field(default_factory=list)  # merge([a, b]): the names merged
+    loops: list[str] = field(default_factory=list)  # lists of summaries made in a loop it merges itself
+    all_loops: list[str] = field(default_factory=list)  # and through the merges it merges
+    loop_writes: list[tuple[str, str]] = field(default_factory=list)  # (the loop's key, a kind in it)
     # merge_all(): functions of other modules the graph called before it (their
     # summaries, if any, were in TF1's collection too).
     imported_calls: list[str] = field(default_factory=list)
@@ -121,6 +126,7 @@ class Summaries:
     values: dict[str, SummaryValue] = field(default_factory=dict)  # Python names holding fetched summaries
     writes: dict[int, SummaryValue] = field(default_factory=dict)  # add_summary call -> what it writes
     write_functions: dict[tuple[tuple[str, str, str], ...], str] = field(default_factory=dict)  # its writer
+    loops: dict[str, SummaryLoop] = field(default_factory=dict)  # list name -> the loop filling it
 
 
 def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | None]:
@@ -139,7 +145,20 @@ def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | N
     names = OpNames(graph.sym, functions)
     names.replay(graph.body)
     reader = _Reader(graph, names, _imported_calls(graph, names.tensors), _helper_summaries(graph, functions))
+    loops = find_loops(graph)
+    for index, loop in loops.items():
+        # The list and its loop compute summaries: units of their own (not classified).
+        reader.summaries.loops[loop.name] = loop
+        reader.handled.update(id(op.call) for op in loop.ops)
+        graph.body[index] = loop.init if index == loop.start else loop.loop
+        statements.add(index)
+        if index == loop.index:
+            for unit in loop_units(loop):
+                graph.units.append(unit)
+                graph.unit_by_name[loop.name] = unit
     for index, stmt in enumerate(graph.body):
+        if index in loops:
+            continue
         new = reader.statement(index, stmt)
         if new is stmt:
             continue
@@ -155,6 +174,7 @@ def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | N
         if id(call) not in reader.handled:
             raise CannotConvert(call, _unhandled(graph, call, functions))
     _check_names(graph, summaries)
+    _check_loops(graph, summaries)
     _check_rebound(graph, summaries)
     _trace(graph, summaries)
     _write_functions(graph, summaries)
@@ -265,19 +285,45 @@ class _Reader:
     def _merge(self, index: int, target: str, call: cst.Call, stmt) -> cst.SimpleStatementLine:
         inputs = argument(call, 0, "inputs")
         extra = [a for a in call.args if a.value is not inputs]
-        if any(a.keyword is None or a.keyword.value != "name" for a in extra) or not (
-                isinstance(inputs, (cst.List, cst.Tuple)) and inputs.elements):
-            raise CannotConvert(call, "merge() of something other than a list of summary ops")
+        parts = self._merge_inputs(inputs) if inputs is not None else None
+        if any(a.keyword is None or a.keyword.value != "name" for a in extra) or not parts:
+            raise CannotConvert(call, (
+                "merge() of something other than a list of summary ops (or a list a loop filled with them, "
+                "`+` such lists)"
+            ))
         ops: list[SummaryOp] = []
         merged: list[str] = []
-        for element in inputs.elements:
-            node = element.value
+        loops: list[str] = []
+        for node in parts:
+            if isinstance(node, cst.Name) and node.value in self.summaries.loops:
+                if self.summaries.loops[node.value].index > index:
+                    raise CannotConvert(node, f"merge() of `{node.value}` before the loop filling it")
+                loops.append(node.value)
+                continue
             if not (isinstance(node, cst.Name) and node.value in self.summaries.named):
                 raise CannotConvert(node, "merge() of something that is not a summary op or merge at the graph's level")
             merged.append(node.value)
             ops.extend(self.summaries.named[node.value].ops)
+            loops.extend(self.summaries.named[node.value].all_loops)
         self.handled.add(id(call))
-        return self._bind(SummaryValue(target, index, stmt, ops, merged), stmt)
+        if len(set(loops)) != len(loops):
+            raise CannotConvert(call, "merge() of the summaries of one loop twice")
+        inherited = {loop for name in merged for loop in self.summaries.named[name].all_loops}
+        value = SummaryValue(target, index, stmt, ops, merged, [n for n in loops if n not in inherited], loops)
+        value.loop_writes = [(self.summaries.loops[n].key, kind) for n in loops for kind in self.summaries.loops[n].kinds]
+        return self._bind(value, stmt)
+
+    def _merge_inputs(self, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+        """The elements merged: ``[a, b]``, a loop's list ``L``, or ``L + [a, b]``."""
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return [e.value for e in node.elements if not isinstance(e, cst.StarredElement)] if node.elements and not any(
+                isinstance(e, cst.StarredElement) for e in node.elements) else None
+        if isinstance(node, cst.Name) and node.value in self.summaries.loops:
+            return [node]
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left, right = self._merge_inputs(node.left), self._merge_inputs(node.right)
+            return left + right if left and right else None
+        return None
 
     def _merge_all(self, index: int, target: str | None, call: cst.Call, stmt) -> cst.SimpleStatementLine | None:
         key = argument(call, 0, "key")
@@ -287,6 +333,9 @@ class _Reader:
             raise CannotConvert(call, "merge_all() of a scope")
         collection = DEFAULT_COLLECTION if key is None else self._collection(key)
         ops = [op for op in self.summaries.ops if collection in op.collections]
+        loops = [loop.name for loop in self.summaries.loops.values() if loop.index < index]
+        if loops and collection == DEFAULT_COLLECTION:
+            raise CannotConvert(call, f"merge_all() after a loop creating summaries (`{loops[0]}`): merge its list instead")
         self.handled.add(id(call))
         if target is None:
             return None
@@ -402,8 +451,11 @@ def _first_repeat(tags: list[str]) -> str:
 def _dict_of(graph: Graph, value: SummaryValue, variables: bool) -> cst.Dict:
     """``{"tag": value, ...}`` (``{**a, **b}`` for a merge of names); with ``variables``,
     variables are read through ``tf.identity``: their value before the step's update."""
-    if value.merge_of:
-        return cst.Dict([cst.StarredDictElement(cst.Name(name)) for name in value.merge_of])
+    if value.merge_of or value.loops:
+        return cst.Dict([
+            *(cst.StarredDictElement(cst.Name(name)) for name in value.merge_of),
+            *(cst.DictElement(cst.SimpleString(_quoted(f"<{name}>")), cst.Name(name)) for name in value.loops),
+        ])
     elements = []
     for op in value.ops:
         node = op.value
@@ -522,7 +574,8 @@ def _check_names(graph: Graph, summaries: Summaries) -> None:
         elif isinstance(func, cst.Attribute) and func.attr.value == "eval":
             fetch = func.value
         elif graph.sym(func) == "summary.merge":
-            fetch = argument(call, 0, "inputs")
+            allowed.update(id(n) for n in _merged_names(argument(call, 0, "inputs")))
+            continue
         if fetch is not None:
             elements = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
             allowed.update(id(e) for e in elements if isinstance(e, cst.Name))
@@ -530,6 +583,25 @@ def _check_names(graph: Graph, summaries: Summaries) -> None:
         for node in _name_uses(graph.module, name):
             if id(node) not in allowed:
                 raise CannotConvert(node, f"summary `{name}` is used other than by a run or a merge")
+
+
+def _merged_names(node: cst.BaseExpression | None) -> list[cst.Name]:
+    """The names a merge's inputs list: ``[a, b]``, ``L``, ``L + [a, b]``."""
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return [e.value for e in node.elements if isinstance(e.value, cst.Name)]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _merged_names(node.left) + _merged_names(node.right)
+    return []
+
+
+def _check_loops(graph: Graph, summaries: Summaries) -> None:
+    """A list a loop fills with summaries is read by its loop's appends and by merges only."""
+    merges = {id(n) for c in calls_in(graph.module) if graph.sym(c.func) == "summary.merge"
+              for n in _merged_names(argument(c, 0, "inputs"))}
+    for loop in summaries.loops.values():
+        check_uses(graph, loop, _name_uses(graph.module, loop.name), merges)
 
 
 def _name_uses(tree: cst.CSTNode, name: str) -> list[cst.Name]:
@@ -600,8 +672,9 @@ def _fetched(summaries: Summaries, fetch: cst.BaseExpression | None) -> SummaryV
 
 def _signature(graph: Graph, value: SummaryValue) -> tuple[tuple[str, str, str], ...]:
     """What writing ``value`` writes: (kind, tag, max_outputs) of each summary."""
-    return tuple((op.kind, op.tag.text, graph.code(op.max_outputs) if op.max_outputs is not None else "")
-                 for op in value.ops)
+    ops = tuple((op.kind, op.tag.text, graph.code(op.max_outputs) if op.max_outputs is not None else "")
+                for op in value.ops)
+    return ops + tuple((f"*{kind}", key, "") for key, kind in value.loop_writes)
 
 
 def _trace(graph: Graph, summaries: Summaries) -> None:
@@ -610,12 +683,22 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
     bound: dict[str, int] = {}
     fetched_bindings: dict[str, int] = {}
 
+    scopes = _Scopes()
+    graph.module.visit(scopes)
+    holding: dict[tuple[int, str], SummaryValue] = {}  # (function binding it, or 0; name) -> what it holds
+
     def hold(name: str, value: SummaryValue, node: cst.CSTNode) -> None:
-        known = summaries.values.get(name)
+        # A name of one function (`summaries` in train_step and in dev_step) is its own.
+        key = (scopes.of[id(node)][0], name)
+        known = holding.get(key)
         if known is not None and _signature(graph, known) != _signature(graph, value):
             raise CannotConvert(node, f"`{name}` holds different summaries at different places")
+        holding[key] = value
         summaries.values[name] = value
         fetched_bindings[name] = fetched_bindings.get(name, 0) + 1
+
+    def held_at(call: cst.Call, name: str) -> SummaryValue | None:
+        return next((holding[(scope, name)] for scope in scopes.of[id(call)] if (scope, name) in holding), None)
 
     for node in _nodes(graph.module, (cst.Assign, cst.AugAssign, cst.For, cst.AnnAssign)):
         targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
@@ -641,10 +724,13 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
     for name, count in fetched_bindings.items():
         if bound.get(name) != count:
             raise CannotConvert(graph.module, f"`{name}` holds fetched summaries and is also assigned otherwise")
+    passed = _writer_parameters(graph, summaries)
     uses: dict[str, int] = {}
     for name in summaries.values.keys() | summaries.writers:
         uses[name] = len(_name_uses(graph.module, name))
     allowed = dict.fromkeys(summaries.values.keys() | summaries.writers, 0)
+    for name, count in passed.items():
+        allowed[name] += count
     statement_of = {id(c): stmt for stmt in _simple_statements(graph.module.body) for c in calls_in(stmt)}
     for call in calls_in(graph.module):
         func = call.func
@@ -655,8 +741,8 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
             raise CannotConvert(call, f"FileWriter.{method} has no TF2 equivalent this rule can prove")
         if method == "add_summary":
             value = argument(call, 0, "summary")
-            if isinstance(value, cst.Name) and value.value in summaries.values:
-                summaries.writes[id(call)] = summaries.values[value.value]
+            if isinstance(value, cst.Name) and held_at(call, value.value) is not None:
+                summaries.writes[id(call)] = cast(SummaryValue, held_at(call, value.value))
                 allowed[value.value] += 1
             elif (run := _fetched(summaries, _run_fetch(value))) is not None:
                 summaries.writes[id(call)] = run
@@ -671,6 +757,66 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
         if uses.get(name, 0) != count:
             kind = "a summary writer" if name in summaries.writers else "fetched summaries"
             raise CannotConvert(graph.module, f"`{name}`, {kind}, is used other than by add_summary, flush or close")
+
+
+def _writer_parameters(graph: Graph, summaries: Summaries) -> dict[str, int]:
+    """``dev_step(x, y, writer=dev_summary_writer)`` of ``def dev_step(x_batch, y_batch,
+    writer=None)`` of the graph's block: its parameter is a writer too, when the function
+    only writes with it and tests it (``if writer:``; a TF2 writer is true like TF1's).
+    The parameters are added to the writers; returns the uses of each writer name this
+    allows (the arguments passed, the parameter itself, its tests)."""
+    functions = {s.name.value: s for s in graph.body if isinstance(s, cst.FunctionDef)}
+    allowed: dict[str, int] = {}
+    found: dict[str, cst.FunctionDef] = {}
+    for call in calls_in(graph.module):
+        fn = functions.get(call.func.value) if isinstance(call.func, cst.Name) else None
+        if fn is None:
+            continue
+        params = fn.params.params
+        for position, arg in enumerate(call.args):
+            if not (isinstance(arg.value, cst.Name) and arg.value.value in summaries.writers) or arg.star:
+                continue
+            names = [p.name.value for p in params]
+            name = arg.keyword.value if arg.keyword is not None else names[position] if position < len(names) else None
+            param = next((p for p in params if p.name.value == name), None)
+            if param is None or param.default is not None and not (
+                    isinstance(param.default, cst.Name) and param.default.value == "None"):
+                raise CannotConvert(call, f"summary writer `{arg.value.value}` passed to `{fn.name.value}` other than "
+                                          "to a parameter without a default (or None)")
+            allowed[arg.value.value] = allowed.get(arg.value.value, 0) + 1
+            found[param.name.value] = fn
+    for name, fn in found.items():
+        summaries.writers.add(name)
+        tests = 0
+        for node in _nodes(fn, (cst.If, cst.While, cst.IfExp, cst.BooleanOperation, cst.UnaryOperation)):
+            test = getattr(node, "test", None) or (node.expression if isinstance(node, cst.UnaryOperation) else None)
+            if isinstance(test, cst.Name) and test.value == name:
+                tests += 1
+        outside = len(_name_uses(graph.module, name)) - len(_name_uses(fn, name))
+        if outside:
+            raise CannotConvert(fn, f"`{name}`, a parameter of `{fn.name.value}` given a summary writer, names "
+                                    "something else elsewhere in the module")
+        allowed[name] = allowed.get(name, 0) + 1 + tests  # the parameter, its tests
+    return allowed
+
+
+class _Scopes(cst.CSTVisitor):
+    """The functions around each assignment and call, innermost first (0: the module)."""
+
+    def __init__(self) -> None:
+        self.stack: list[int] = [0]
+        self.of: dict[int, list[int]] = {}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.stack.append(id(node))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.stack.pop()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Assign, cst.Call)):
+            self.of[id(node)] = self.stack[::-1]
+        return super().on_visit(node)
 
 
 def _nodes(tree: cst.CSTNode, types: tuple) -> list:
@@ -710,12 +856,23 @@ def _write_functions(graph: Graph, summaries: Summaries) -> None:
         lines = [f"@{tf}.function(reduce_retracing=True)\n", f"def {name}(writer, values, step):\n",
                  f"{indent}with writer.as_default(step=step):\n"]
         for kind, tag, max_outputs in signature:
+            if kind.startswith("*"):  # the summaries a loop made, by tag
+                lines.append(f"{indent * 2}for tag, value in values[{_quoted(tag)}][{_quoted(kind[1:])}].items():\n")
+                lines.append(f"{indent * 3}{tf}.summary.{kind[1:]}(tag, value)\n")
+                continue
             extra = f", max_outputs={max_outputs}" if max_outputs else ""
             lines.append(f"{indent * 2}{tf}.summary.{kind}({_quoted(tag)}, values[{_quoted(tag)}]{extra})\n")
         graph.edits.inserted.setdefault(first[call_id], []).append("".join(lines).rstrip("\n"))
 
 
 def _report(graph: Graph, summaries: Summaries) -> None:
+    for loop in summaries.loops.values():
+        kinds = " and ".join(f"tf.summary.{kind}" for kind in loop.kinds)
+        graph.report(loop.ops[0].call, (
+            f"{kinds} made in a loop into `{loop.name}` -> a dict of their values by TF1's tag (the variable's name "
+            "with `:` as `_`), written with the step given to add_summary; TF1 added a suffix to a tag another op "
+            "of the graph had taken (`_1`), which is not told here"
+        ), kind="converted")
     for value in summaries.named.values():
         if value.imported_calls:
             called = ", ".join(f"`{name}()`" for name in value.imported_calls)
