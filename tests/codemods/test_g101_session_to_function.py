@@ -1058,6 +1058,22 @@ with tf.Session() as sess:
     assert text.index("opt.build(") < text.index("def train_step")
 
 
+def test_a_var_list_the_step_computes_leaves_the_optimizer_unbuilt() -> None:
+    # `params = [weights["w"], b]` moves into the step: the module level has no `params`.
+    text, _ = migrate(
+        HEADER.replace("W = tf.Variable", "weights = {}\nweights['w'] = tf.Variable").replace("(x, W)", "(x, weights['w'])")
+        + """\
+params = [weights['w'], b]
+step = tf.train.AdamOptimizer(0.1).minimize(cost, var_list=params)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([step, cost], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})[1])
+"""
+    )
+    assert "apply_gradients(" in text and ".build(" not in text
+    compile(text, "<migrated>", "exec")
+
+
 def test_plain_gradient_descent_is_not_built() -> None:
     # Keras' SGD without momentum has no slots: its step creates no variables.
     text, _ = migrate(

@@ -145,6 +145,11 @@ class FunctionBodies:
         variables = source.var_list or self.g.trainable_list(source.index)
         if any(f"{instance}." in variables for instance in self.g.module_variables) or ".trainable_variables" in variables:
             return ""
+        # A var_list the steps compute (`gen_vars = [weights["w"], ...]` moved into the
+        # function) is not there at the module's level.
+        in_steps = {name for unit in self.g.units for name in unit.defines}
+        if names_read(cst.parse_expression(variables)) & in_steps:
+            return ""
         self.slots_set.add(unit.optimizer)
         comment = "" if self.built_one else (
             "# Keras optimizers create their slots at the first step; built now, the step\n"
