@@ -261,7 +261,15 @@ def run_cli(*args: str, cwd: Path, prelude: str = "", unprivileged: bool = False
     code = f"{prelude}\nfrom migrator.cli import main\nimport sys\nsys.argv[0] = 'migrator'\nmain()\n"
     command = [*(_unprivileged() if unprivileged else []), sys.executable, "-c", code, *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, timeout=120, **kwargs)
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, timeout=120, preexec_fn=_as_from_a_terminal, **kwargs
+    )
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it: a shell's background job (a CI runner's, `cmd &`)
+    starts with SIGINT ignored, and a child inherits that (Python then installs no handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
@@ -514,7 +522,7 @@ def test_interrupting_a_parallel_run_leaves_every_file_old_or_new_and_no_worker(
     process = subprocess.Popen(
         [sys.executable, "-m", "migrator", "migrate", ".", "--select", "G", "--jobs", "2", "--no-cache"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_as_from_a_terminal,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and all(p.read_bytes() == d for p, d in files.items()):
