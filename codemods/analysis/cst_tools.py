@@ -218,6 +218,29 @@ def after_imports(
     return position
 
 
+class StatementSplicer(cst.CSTTransformer):
+    """A transformer that replaces statements of every block (the module's and indented
+    ones) by what ``spliced(original, updated)`` returns (None: the updated statement)."""
+
+    def spliced(self, original: cst.BaseStatement, updated: cst.BaseStatement) -> list[cst.BaseStatement] | None:
+        return None
+
+    def _spliced_body(
+        self, original: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement]
+    ) -> list[cst.BaseStatement]:
+        out: list[cst.BaseStatement] = []
+        for old, new in zip(original, updated):
+            replacement = self.spliced(old, new)
+            out.extend([new] if replacement is None else replacement)
+        return out
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        return updated_node.with_changes(body=self._spliced_body(original_node.body, updated_node.body))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return updated_node.with_changes(body=self._spliced_body(original_node.body, updated_node.body))
+
+
 def insert_definitions(
     body: Sequence[cst.BaseStatement], position: int, statements: Sequence[cst.BaseStatement]
 ) -> list[cst.BaseStatement]:

@@ -9,7 +9,7 @@ import re
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import code, nodes_of
+from codemods.analysis.cst_tools import StatementSplicer, code, nodes_of
 from codemods.analysis.graph import names_read
 from codemods.graph.g101_session_to_function.build_reading import literal_key
 from codemods.graph.g101_session_to_function.build_values import VERBS, BuildCall, BuildFunction, fresh_name
@@ -95,7 +95,7 @@ def flatten(built: BuildFunction, site: BuildCall, module: cst.Module, tf: str) 
     spliced = [first, *(cst.parse_statement(f"{line}\n") for line in lines)]
     found: list[int] = []
 
-    class _Flatten(cst.CSTTransformer):
+    class _Flatten(StatementSplicer):
         def visit_FunctionDef(self, node) -> bool:
             return node is not fn
 
@@ -105,23 +105,13 @@ def flatten(built: BuildFunction, site: BuildCall, module: cst.Module, tf: str) 
             key = _subscript_key(original_node)
             return cst.Name(flat[key]) if key in flat else updated_node
 
-        def _splice(self, original, updated):
-            out = []
-            for old, new in zip(original.body, updated.body):
-                if old is fn:
-                    out.append(built.class_def)
-                elif old is creation:
-                    out.extend(spliced)
-                    found.append(1)
-                else:
-                    out.append(new)
-            return updated.with_changes(body=out)
-
-        def leave_IndentedBlock(self, original_node, updated_node):
-            return self._splice(original_node, updated_node)
-
-        def leave_Module(self, original_node, updated_node):
-            return self._splice(original_node, updated_node)
+        def spliced(self, original, updated):
+            if original is fn:
+                return [built.class_def]
+            if original is creation:
+                found.append(1)
+                return spliced
+            return None
 
     result = module.visit(_Flatten())
     if len(found) != 1:

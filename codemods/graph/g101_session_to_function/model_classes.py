@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import bind_arguments
+from codemods.analysis.cst_tools import StatementSplicer, bind_arguments
 from codemods.analysis.graph import (
     ReadNamesVisitor,
     argument,
@@ -543,7 +543,7 @@ def flatten(model: ModelClass, module: cst.Module) -> Flat:
     stub = cst.parse_statement(f"class {model.cls.name.value}:\n    pass\n").with_changes(leading_lines=model.cls.leading_lines)
     found: list[cst.BaseStatement] = []
 
-    class _Flatten(cst.CSTTransformer):
+    class _Flatten(StatementSplicer):
         def visit_ClassDef(self, node) -> bool:
             return node is not model.cls
 
@@ -553,25 +553,13 @@ def flatten(model: ModelClass, module: cst.Module) -> Flat:
                 return cst.Name(attrs[original_node.attr.value])
             return updated_node
 
-        def _splice(self, original, updated):
-            out = []
-            for old, new in zip(original.body, updated.body):
-                if old is model.cls:
-                    out.append(stub)
-                elif old is model.creation:
-                    out.extend(spliced)
-                    out.append(new)
-                    out.extend(functions)
-                    found.append(new)
-                else:
-                    out.append(new)
-            return updated.with_changes(body=out)
-
-        def leave_IndentedBlock(self, original_node, updated_node):
-            return self._splice(original_node, updated_node)
-
-        def leave_Module(self, original_node, updated_node):
-            return self._splice(original_node, updated_node)
+        def spliced(self, original, updated):
+            if original is model.cls:
+                return [stub]
+            if original is model.creation:
+                found.append(updated)
+                return [*spliced, updated, *functions]
+            return None
 
     flat = module.visit(_Flatten())
     if len(found) != 1:
