@@ -298,6 +298,19 @@ def insert_statements(
     return module.with_changes(body=[*body[:index], *new, *body[index:]])
 
 
+def insert_helper(module: cst.Module, definition: cst.BaseStatement, name: str) -> cst.Module:
+    """``module`` with the helper ``definition`` (which binds ``name``) after the imports
+    above the first use of ``name``, two blank lines around it (the next statement's
+    comments kept)."""
+    blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
+    index = after_imports(module.body, used={name})
+    body = list(module.body)
+    if index < len(body):
+        kept = [line for line in body[index].leading_lines if line.comment is not None]
+        body[index] = body[index].with_changes(leading_lines=blank + kept)
+    return insert_statements(module.with_changes(body=body), index, [definition.with_changes(leading_lines=blank)])
+
+
 def replace_keeping(root: NodeT, target: cst.CSTNode, new: cst.CSTNode) -> NodeT:
     """``root`` with the node ``target`` replaced by ``new``: only the nodes on the path to it
     are rebuilt, every other node stays the same object (what analyses keyed by node

@@ -29,7 +29,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import tf_api
-from codemods.analysis.cst_tools import after_imports, bind_arguments, code, insert_statements, nodes_of
+from codemods.analysis.cst_tools import bind_arguments, code, insert_helper, nodes_of
 from codemods.analysis.graph import drop_unused_contrib_imports
 from codemods.analysis.names import FastVisitor, dotted_name
 from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
@@ -422,15 +422,7 @@ class ContribEager(Rule):
     def _insert_helpers(self, module: cst.Module) -> cst.Module:
         tf = self.names.spell("tf")
         for function, local in self._helpers.items():
-            definition = cst.parse_statement(_HELPERS[function].format(name=local, tf=tf))
-            blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
-            index = after_imports(module.body, used={local})
-            body = list(module.body)
-            if index < len(body):
-                kept = [line for line in body[index].leading_lines if line.comment is not None]
-                body[index] = body[index].with_changes(leading_lines=blank + kept)
-            module = insert_statements(module.with_changes(body=body), index,
-                                       [definition.with_changes(leading_lines=blank)])
+            module = insert_helper(module, cst.parse_statement(_HELPERS[function].format(name=local, tf=tf)), local)
         return module
 
 

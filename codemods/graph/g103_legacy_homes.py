@@ -18,7 +18,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis import legacy_homes
-from codemods.analysis.cst_tools import after_imports, insert_statements
+from codemods.analysis.cst_tools import insert_helper
 from codemods.analysis.graph import drop_unused_contrib_imports
 from codemods.analysis.names import dotted_name
 from codemods.analysis.private_names import public_qualified
@@ -288,13 +288,7 @@ class LegacyHomes(Rule):
             v1 = self._compat() if legacy_homes.needs(home, "v1") else ""
             legacy = self._alias("tf_legacy", self._helper_uses[local]) if legacy_homes.needs(home, "legacy") else ""
             definition = cst.parse_statement(legacy_homes.helper_code(home, local, tf, v1, legacy))
-            blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
-            index = after_imports(module.body, used={local})
-            body = list(module.body)
-            if index < len(body):
-                kept = [line for line in body[index].leading_lines if line.comment is not None]
-                body[index] = body[index].with_changes(leading_lines=blank + kept)
-            module = insert_statements(module.with_changes(body=body), index, [definition.with_changes(leading_lines=blank)])
+            module = insert_helper(module, definition, local)
         return module
 
     def _compat(self) -> str:
