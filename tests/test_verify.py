@@ -144,6 +144,24 @@ def test_variables_are_compared_by_their_description():
     assert not compare_outputs(before, after.replace("> 3", "> 4")).equivalent
 
 
+def test_an_eager_variables_value_wrapped_over_lines_is_left_out_of_its_description():
+    # print(W1, W5): TF 2 prints each value NumPy wraps over several lines.
+    before = "<tf.Variable 'l1/W:0' shape=(3, 2) dtype=float32_ref> <tf.Variable 'l5/W:0' shape=(2, 1) dtype=float32_ref>\nend 1\n"
+    after = (
+        "<tf.Variable 'l1/W:0' shape=(3, 2) dtype=float32, numpy=\narray([[ 0.06,  0.04],\n       [ 0.02, -0.01],\n"
+        "       [ 0.05,  0.07]], dtype=float32)> <tf.Variable 'l5/W:0' shape=(2, 1) dtype=float32, numpy=\n"
+        "array([[-0.02],\n       [ 0.10]], dtype=float32)>\nend 1\n"
+    )
+    assert compare_outputs(before, after).equivalent
+    assert not compare_outputs(before, after.replace("'l5/W:0'", "'l6/W:0'")).equivalent
+    assert not compare_outputs(before, after.replace("end 1", "end 2")).equivalent
+
+
+def test_unknown_dimensions_printed_as_question_marks_are_none():
+    assert compare_outputs("(?, 1) (?, 784)\n", "(None, 1) (None, 784)\n").equivalent
+    assert not compare_outputs("(?, 1)\n", "(None, 2)\n").equivalent
+
+
 def test_wrapping_and_spacing_of_arrays_do_not_matter():
     before = "W [[ 0.1  0.2  0.3]\n   [-0.4  0.5  0.6]]\n"
     after = "W [[0.1 0.2 0.3] [-0.4 0.5 0.6]]\n"

@@ -237,7 +237,12 @@ def _symbolic(match: re.Match) -> str:
     return f"Tensor(shape={shape}, dtype={match.group(2)})"
 
 
+# A static shape TF 1 printed with `?` for an unknown dimension, TF 2 with None: (?, 784).
+_UNKNOWN_DIMS = re.compile(r"\((?:\?|None|\d+)(?:, (?:\?|None|\d+))*,?\)")
+
+
 def _normalize(text: str) -> str:
+    text = _UNKNOWN_DIMS.sub(lambda m: m.group(0).replace("?", "None"), text)
     text = _SYMBOLIC_TENSOR.sub(_symbolic, text)
     text = _VARIABLE.sub(_variable, text)
     text = _NEP51.sub(r"\1", text)
@@ -297,6 +302,17 @@ def parse_output(text: str) -> list[Record]:
             joined.append(lines[i])
             depth += lines[i].count("[") - lines[i].count("]")
             i += 1
+        # An eager variable's description whose value NumPy wrapped: `..., numpy=` then the
+        # array's lines, up to the description's `)>` (several may follow on one line).
+        while line.rstrip().endswith("numpy=") and i < len(lines) and len(joined) < 10000:
+            depth = 0
+            while i < len(lines) and len(joined) < 10000:
+                joined.append(lines[i])
+                depth += lines[i].count("[") - lines[i].count("]")
+                i += 1
+                if depth <= 0 and ")>" in joined[-1]:
+                    break
+            line = joined[-1]
         line = " ".join(part.strip() for part in joined) if len(joined) > 1 else line
 
         if not line.strip() or _RULE_LINE.match(line):
