@@ -121,13 +121,13 @@ class Cache:
             return None
 
     def put_index(self, key: str, facts: dict[str, ProjectFacts], sources: dict[str, bytes]) -> None:
-        document = _index_out(facts, sources)
         try:
-            exact = _index_in(json.loads(json.dumps(document))) == (facts, sources)
+            text = json.dumps(_index_out(facts, sources))
+            exact = _index_in(json.loads(text)) == (facts, sources)
         except Exception:  # noqa: BLE001 - facts this format cannot hold are not stored
             exact = False
         if exact:
-            self._write(self.folder / "index" / "last", _INDEX_MAGIC + key.encode() + b"\n" + json.dumps(document).encode())
+            self._write(self.folder / "index" / "last", _INDEX_MAGIC + key.encode() + b"\n" + text.encode())
 
     def _prepare(self) -> None:
         if self.folder.is_dir():

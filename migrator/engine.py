@@ -541,6 +541,10 @@ class ResultCache(Protocol):
 
     def put(self, result: FileResult, data: bytes) -> None: ...
 
+    def get_index(self, key: str) -> tuple[dict[str, ProjectFacts], dict[str, bytes]] | None: ...
+
+    def put_index(self, key: str, facts: dict[str, ProjectFacts], sources: dict[str, bytes]) -> None: ...
+
 
 def _read(target: Target, max_file_bytes: int = MAX_FILE_BYTES) -> bytes | FileResult:
     """The file's bytes, or the result for a file that cannot or need not be read."""
@@ -729,11 +733,9 @@ def index_targets(
         except (OSError, TooLarge):
             continue
     entry_scripts = [str(e) for e in entry_scripts]
-    # Optional methods of a cache (``migrator.cache.Cache`` has them).
-    get_index, put_index = getattr(cache, "get_index", None), getattr(cache, "put_index", None)
-    key = _index_key(paths, raw, entry_scripts) if get_index is not None and put_index is not None else None
-    if key is not None:
-        known = get_index(key)
+    key = _index_key(paths, raw, entry_scripts) if cache is not None else None
+    if cache is not None and key is not None:
+        known = cache.get_index(key)
         if known is not None:
             facts, together_sources = known
             return Project(facts, sources=together_sources, paths={path: paths[path] for path in together_sources})
@@ -752,8 +754,8 @@ def index_targets(
     facts = index_project(sources, commanded)
     together = {path for path, fact in facts.items() if fact.together}
     together_sources = {path: sources[path] for path in together}
-    if key is not None:
-        put_index(key, facts, together_sources)
+    if cache is not None and key is not None:
+        cache.put_index(key, facts, together_sources)
     return Project(facts, sources=together_sources, paths={path: paths[path] for path in together})
 
 
