@@ -25,7 +25,14 @@ they are, and a removed name there is no sign of NumPy 1 code. Records a caller 
 and a function makes one array of (``data = np.array(data)``): NumPy 1 made an object array
 when the items' shapes differed, NumPy 2 raises ValueError; the call is tried as it was and,
 where it raises, ``dtype=object`` makes NumPy 1's array (any other ``np.array`` is left
-alone). Independent of the other rules.
+alone). A NumPy call making one array of the tuple a function of the module returns
+(``np.nan_to_num(normalize_cols(x))``, the columns and their minima and maxima) gets that
+tuple through a helper the rule writes into the module, ``ragged_as_objects``, which does
+at run time what NumPy 1 did: where the values' first dimensions differ, the object array
+of the values (NumPy 2 raises ValueError), else the values unchanged. Where the first
+dimensions agree and later ones differ NumPy 2 raises, as NumPy 1 did for arrays (it made
+a deeper object array of nested lists, which the helper does not). Independent of the other
+rules.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ import textwrap
 import libcst as cst
 
 from codemods.analysis.bindings import Bindings
-from codemods.analysis.cst_tools import bind_arguments, code, nodes_of
+from codemods.analysis.cst_tools import bind_arguments, code, insert_helper, nodes_of
 from codemods.analysis.evidence import KERAS2, NUMPY1, TF1
 from codemods.analysis.names import transform, walk
 from codemods.analysis.project import project_facts
@@ -115,6 +122,32 @@ ARRAY_OF_ARGUMENT = {
         "log", "sqrt", "square", "mean", "sum", "max", "min", "amax", "amin", "std", "var", "isnan", "isfinite",
     )
 }
+
+# ... and the position of their dtype parameter, where it has one: a dtype given (object,
+# or another NumPy 1 refused for ragged values as NumPy 2 does) leaves the call alone.
+DTYPE_POSITION = {
+    "numpy.array": 1, "numpy.asarray": 1, "numpy.asanyarray": 1,
+    "numpy.mean": 2, "numpy.sum": 2, "numpy.std": 2, "numpy.var": 2,
+}
+
+# What NumPy 1 made of a tuple of values at run time ({name}, {np}: the module's spellings).
+RAGGED_HELPER = '''\
+def {name}(values):
+    """``values`` as NumPy 1 made one array of them: where their first dimensions differ,
+    the object array of the values (NumPy 2 raises ValueError), else the values unchanged."""
+    if not isinstance(values, (list, tuple)):
+        return values
+    firsts = [
+        (len(value),) if isinstance(value, (list, tuple)) else tuple({np}.shape(value)[:1])
+        for value in values
+    ]
+    if all(first == firsts[0] for first in firsts):
+        return values
+    array = {np}.empty(len(values), dtype=object)
+    for index, value in enumerate(values):
+        array[index] = value
+    return array
+'''
 
 # What a module must contain for the rule to have anything to do (cheap text tests):
 # a removed name after a numpy alias, a numpy from-import, or a removed keyword/method.
@@ -271,6 +304,53 @@ class Numpy2(Rule):
                     return (m - low) / (high - low), low, high
 
                 x, low, high = np.nan_to_num(normalize_cols(np.random.rand(4, 2)))
+                x_data = tf.placeholder(tf.float32, [None, 2])
+                """
+            ),
+            after=textwrap.dedent(
+                '''\
+                import numpy as np
+                import tensorflow as tf
+
+
+                def ragged_as_objects(values):
+                    """``values`` as NumPy 1 made one array of them: where their first dimensions differ,
+                    the object array of the values (NumPy 2 raises ValueError), else the values unchanged."""
+                    if not isinstance(values, (list, tuple)):
+                        return values
+                    firsts = [
+                        (len(value),) if isinstance(value, (list, tuple)) else tuple(np.shape(value)[:1])
+                        for value in values
+                    ]
+                    if all(first == firsts[0] for first in firsts):
+                        return values
+                    array = np.empty(len(values), dtype=object)
+                    for index, value in enumerate(values):
+                        array[index] = value
+                    return array
+
+
+                def normalize_cols(m):
+                    low, high = m.min(axis=0), m.max(axis=0)
+                    return (m - low) / (high - low), low, high
+
+                x, low, high = np.nan_to_num(ragged_as_objects(normalize_cols(np.random.rand(4, 2))))
+                x_data = tf.placeholder(tf.float32, [None, 2])
+                '''
+            ),
+        ),
+        Example(
+            before=textwrap.dedent(
+                """\
+                import numpy as np
+                import tensorflow as tf
+
+                def normalize_cols(m):
+                    low, high = m.min(axis=0), m.max(axis=0)
+                    return (m - low) / (high - low), low, high
+
+                x, low, high = np.array(normalize_cols(np.random.rand(4, 2)), dtype=object)
+                x_data = tf.placeholder(tf.float32, [None, 2])
                 """
             ),
         ),
@@ -316,9 +396,15 @@ class Numpy2(Rule):
         self._records = self._arrays_of_records(tree)
         self._sizes = self._counts_used_as_sizes(tree) if self._numpy1_code else set()
         self._rows = _RowsAsNumbers.of(tree, self) if self._numpy1_code else set()
+        self._ragged: str | None = None  # the helper's name, once a call needs it
         new = self.transformed(tree)
         if self._from_imports:
             new = transform(new, _ImportFixer(self))
+        if self._ragged is not None:
+            numpy = self.resolver.alias_for("numpy")
+            assert numpy is not None
+            helper = cst.parse_statement(RAGGED_HELPER.format(name=self._ragged, np=numpy))
+            new = insert_helper(new, helper, self._ragged)
         return new
 
     def _arrays_of_records(self, tree: cst.Module) -> dict[int, str]:
@@ -637,7 +723,7 @@ class Numpy2(Rule):
                 return self._tostring(original_node, updated_node)
             return updated_node
         if qualified in ARRAY_OF_ARGUMENT:
-            self._array_of_tuple(original_node, qualified)
+            updated_node = self._array_of_tuple(original_node, updated_node, qualified)
         handler = {
             "numpy.asscalar": self._asscalar,
             "numpy.in1d": self._in1d,
@@ -654,23 +740,53 @@ class Numpy2(Rule):
             return updated_node
         return new.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
 
-    def _array_of_tuple(self, call: cst.Call, qualified: str) -> None:
-        """``np.nan_to_num(normalize_cols(x))`` with ``normalize_cols`` returning a tuple."""
+    def _array_of_tuple(self, call: cst.Call, updated: cst.Call, qualified: str) -> cst.Call:
+        """``np.nan_to_num(normalize_cols(x))`` with ``normalize_cols`` returning a tuple: its
+        values through the helper making NumPy 1's object array where their shapes differ."""
         first = call.args[0].value if call.args and call.args[0].keyword is None and not call.args[0].star else None
-        if not (isinstance(first, cst.Call) and isinstance(first.func, cst.Name)) or any(
-            arg.keyword is not None and arg.keyword.value == "dtype" for arg in call.args
-        ):
-            return
+        if not (isinstance(first, cst.Call) and isinstance(first.func, cst.Name)) or self._dtype_given(call, qualified):
+            return updated
         size = self._tuple_returns.get(first.func.value)
         if size is None:
-            return
+            return updated
         short, function = qualified.split(".", 1)[1], first.func.value
-        self.report(call, (
+        what = (
             f"`np.{short}({function}(...))` makes one array of the {size} values `{function}` returns: NumPy 1 made "
-            f"an object array when their shapes differed (np.{short} then treated them as objects), NumPy 2 raises "
-            "ValueError (inhomogeneous shape), and nothing here shows which it is: left as it was; apply "
-            f"np.{short} to each value, or pass np.array(..., dtype=object) where NumPy 1 made an object array"
-        ))
+            f"an object array when their first dimensions differed (np.{short} then treated them as objects), "
+            "NumPy 2 raises ValueError (inhomogeneous shape)"
+        )
+        numpy = self.resolver.alias_for("numpy")
+        why = (
+            f"this module shows no sign of NumPy 1 ({self._numpy1_why})" if not self._numpy1_code
+            else "no `import numpy` to spell the helper doing what NumPy 1 did with" if numpy is None
+            else "arguments unpacked with `*` may give a dtype" if any(arg.star for arg in call.args)
+            else None
+        )
+        if why is not None:
+            self.report(call, f"{what}, and {why}: left as it was; apply np.{short} to each value, or pass "
+                              "np.array(..., dtype=object) where NumPy 1 made an object array")
+            return updated
+        if self._ragged is None:
+            name = "ragged_as_objects"
+            while self.resolver.is_bound_anywhere(name):
+                name += "_"
+            self._ragged = name
+        self.report(call, (
+            f"{what} -> `{self._ragged}({function}(...))`, a helper written into the module, which makes that object "
+            "array where the first dimensions differ and otherwise passes the values on; where only later "
+            "dimensions differ it leaves NumPy 2's ValueError (NumPy 1 raised too for arrays, but made a deeper "
+            "object array of nested lists)"
+        ), kind="converted")
+        wrapped = cst.Call(func=cst.Name(self._ragged), args=[cst.Arg(updated.args[0].value)])
+        return updated.with_changes(args=[updated.args[0].with_changes(value=wrapped), *updated.args[1:]])
+
+    def _dtype_given(self, call: cst.Call, qualified: str) -> bool:
+        """A dtype passed (by keyword, or in its place): the call already says what to make."""
+        position = DTYPE_POSITION.get(qualified)
+        for index, arg in enumerate(call.args):
+            if not arg.star and (arg.keyword.value == "dtype" if arg.keyword is not None else index == position):
+                return True
+        return False
 
     def _asscalar(self, original: cst.Call, updated: cst.Call):
         bound = bind_arguments(updated.args, ("a",))

@@ -278,8 +278,9 @@ def test_formatting_and_comments_kept() -> None:
     assert text == HEADER + "x = np.zeros(\n    (2, 2),  # shape\n    dtype=float,  # was np.float\n)\n"
 
 
-def test_an_array_made_of_a_returned_tuple_is_reported() -> None:
-    # NumPy 1 made an object array of items with different shapes; NumPy 2 raises.
+def test_an_array_made_of_a_returned_tuple_goes_through_the_helper() -> None:
+    # NumPy 1 made an object array of items with different shapes; NumPy 2 raises. The
+    # helper decides at run time; a dtype given (object or not) leaves the call alone.
     source = HEADER + textwrap.dedent(
         """\
         def normalize_cols(m, low=None):
@@ -295,17 +296,103 @@ def test_an_array_made_of_a_returned_tuple_is_reported() -> None:
         def stats(m):
             return m.mean(), m.std()
 
+        x = tf.placeholder(tf.float32)
         train, top = np.nan_to_num(normalize_cols(np.ones((3, 2))))
         test = np.nan_to_num(scale(np.ones(3)))
         values = np.array(normalize_cols(np.ones(3)), dtype=object)
+        floats = np.asarray(normalize_cols(np.ones(3)), float)
         mean, std = np.round(stats(np.ones(3)), 2)
+        total = np.sum(stats(np.ones(3)), 0, np.float64)
         """
     )
     text, findings = migrate(source)
-    assert text == source
-    assert [(f.line, f.kind) for f in findings] == [(16, "declined"), (19, "declined")]
+    assert "train, top = np.nan_to_num(ragged_as_objects(normalize_cols(np.ones((3, 2)))))\n" in text
+    assert "mean, std = np.round(ragged_as_objects(stats(np.ones(3))), 2)\n" in text
+    for kept in ("test = np.nan_to_num(scale(np.ones(3)))", "values = np.array(normalize_cols(np.ones(3)), dtype=object)",
+                 "floats = np.asarray(normalize_cols(np.ones(3)), float)", "total = np.sum(stats(np.ones(3)), 0, np.float64)"):
+        assert kept + "\n" in text
+    assert text.count("def ragged_as_objects(values):") == 1
+    assert text.index("import tensorflow as tf\n") < text.index("def ragged_as_objects") < text.index("def normalize_cols")
+    assert [f.kind for f in findings] == ["converted", "converted"]
     assert "`np.nan_to_num(normalize_cols(...))` makes one array of the 2 values" in findings[0].message
     assert "np.round" in findings[1].message
+
+
+def _helper():
+    """The helper the rule writes, defined here (numpy as np)."""
+    text, _ = migrate(HEADER + "def pair(m):\n    return m, m\n\nx = tf.placeholder(tf.float32)\ny = np.nan_to_num(pair(1))\n")
+    tree = ast.parse(text)
+    helper = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "ragged_as_objects")
+    namespace: dict = {"np": np}
+    exec(ast.get_source_segment(text, helper), namespace)
+    return namespace["ragged_as_objects"]
+
+
+# The legacy runtime's NumPy 1.18 (np.nan_to_num of a tuple of them): "objects" when it made
+# an object array of the values themselves, "raises" where it raised ValueError.
+RAGGED = {
+    "agree": ("np.ones((2, 3)), np.ones((2, 3))", "array"),
+    "first dimensions differ": ("np.ones((4, 2)), np.zeros(2), np.ones(2)", "objects"),
+    "two dimensions, first differ": ("np.ones((2, 3)), np.ones((3, 4))", "objects"),
+    "a number and an array": ("1.0, np.ones(3)", "objects"),
+    "a 0-d array and an array": ("np.array(2.0), np.ones(2)", "objects"),
+    "lists": ("[1, 2], [1, 2, 3]", "objects"),
+    "empty and not": ("np.ones(0), np.ones(2)", "objects"),
+    "numbers": ("1.0, 2, 3.5", "array"),
+    "later dimensions differ": ("np.ones((2, 3)), np.ones((2, 4))", "raises"),
+    "a column and a row": ("np.ones((2, 1)), np.ones(2)", "raises"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAGGED))
+def test_the_helper_makes_what_numpy1_made(case: str) -> None:
+    values_text, numpy1 = RAGGED[case]
+    helper = _helper()
+    values = eval(f"({values_text},)", {"np": np})
+    if numpy1 == "raises":
+        with pytest.raises(ValueError):
+            np.nan_to_num(helper(values))
+        return
+    result = np.nan_to_num(helper(values))
+    if numpy1 == "objects":
+        assert result.dtype == object and result.shape == (len(values),)
+        assert all(item is value for item, value in zip(result, values))
+    else:
+        np.testing.assert_array_equal(result, np.nan_to_num(np.array(values)))
+
+
+def test_the_table_is_what_numpy1_made_on_the_legacy_runtime(legacy_runtime) -> None:
+    script = "import numpy as np\nresults = {}\n" + "".join(
+        f"v = ({values},)\ntry:\n    r = np.nan_to_num(v)\n"
+        f"    results[{case!r}] = 'objects' if r.dtype == object and all(a is b for a, b in zip(r, v)) else 'array'\n"
+        f"except ValueError:\n    results[{case!r}] = 'raises'\n"
+        for case, (values, _) in RAGGED.items()
+    ) + "import json\nprint(json.dumps(results))\n"
+    out = subprocess.run([str(legacy_runtime.python), "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == {case: numpy1 for case, (_, numpy1) in RAGGED.items()}
+
+
+def test_a_helper_name_the_module_binds_is_not_reused() -> None:
+    source = HEADER + textwrap.dedent(
+        """\
+        ragged_as_objects = 3
+
+        def pair(m):
+            return m, m.max()
+
+        x = tf.placeholder(tf.float32)
+        y = np.nan_to_num(pair(np.ones(2)))
+        """
+    )
+    text, _ = migrate(source)
+    assert "def ragged_as_objects_(values):" in text and "np.nan_to_num(ragged_as_objects_(pair(np.ones(2))))" in text
+
+
+def test_an_array_of_a_returned_tuple_without_numpy1_evidence_is_reported() -> None:
+    source = HEADER + "\ndef pair(m):\n    return m, m.max()\n\ny = np.nan_to_num(pair(np.ones(2)))\n"
+    text, findings = migrate(source)
+    assert text == source
+    assert [f.kind for f in findings] == ["declined"] and "no sign of NumPy 1" in findings[0].message
 
 
 def test_a_class_count_used_as_a_tensorflow_size_becomes_an_int() -> None:
