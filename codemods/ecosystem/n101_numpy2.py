@@ -31,8 +31,10 @@ tuple through a helper the rule writes into the module, ``ragged_as_objects``, w
 at run time what NumPy 1 did: where the values' first dimensions differ, the object array
 of the values (NumPy 2 raises ValueError), else the values unchanged. Where the first
 dimensions agree and later ones differ NumPy 2 raises, as NumPy 1 did for arrays (it made
-a deeper object array of nested lists, which the helper does not). Independent of the other
-rules.
+a deeper object array of nested lists, which the helper does not). A call given a dtype
+(``dtype=object`` is NumPy 2 code already) is left alone; in a module showing no sign of
+NumPy 1, or without a numpy alias to spell the helper with, the call is reported. Independent
+of the other rules.
 """
 
 from __future__ import annotations
