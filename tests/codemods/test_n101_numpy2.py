@@ -444,3 +444,15 @@ def test_an_import_line_with_a_suppression_comment_is_left_and_the_others_still_
     # skipped the suppressed one: it used to run out of them (StopIteration).
     text, _ = migrate(HEADER + "from os import path  # noqa\nfrom numpy import float\n\nx = float(path.sep)\n")
     assert text == HEADER + "from os import path  # noqa\n\nx = float(path.sep)\n"
+
+
+@pytest.mark.parametrize(("imports", "call", "why"), [
+    ("from numpy import nan_to_num, ones\n", "nan_to_num(pair(ones(2)))", "no `import numpy`"),
+    ("import numpy as np\n", "np.mean(pair(np.ones(2)), *options)", "unpacked with `*`"),
+])
+def test_an_array_of_a_returned_tuple_the_helper_cannot_take_is_reported(imports: str, call: str, why: str) -> None:
+    source = imports + "import tensorflow as tf\n\ndef pair(m):\n    return m, m.max()\n\n" \
+        f"x = tf.placeholder(tf.float32)\ny = {call}\n"
+    text, findings = migrate(source)
+    assert text == source
+    assert [f.kind for f in findings] == ["declined"] and why in findings[0].message
