@@ -46,6 +46,7 @@ import libcst as cst
 
 from codemods.analysis.graph import ReadNamesVisitor, assigned_names, names_read
 from codemods.analysis.graph_outcome import graph_outcome
+from codemods.analysis.names import FastVisitor
 from codemods.analysis.project import Group, Helper, ProjectFacts, set_project_facts
 from codemods.base import SCRATCH_HAS_SUPPRESSIONS
 from codemods.finding import Finding
@@ -669,7 +670,7 @@ def _imports_helper(node: cst.CSTNode, helper: Helper, any_form: bool = False) -
     return module == helper.module and not helper.alias
 
 
-class _Uses(cst.CSTVisitor):
+class _Uses(FastVisitor):
     """Reads of ``alias`` other than ``alias.name``."""
 
     def __init__(self, alias: str) -> None:
@@ -741,7 +742,7 @@ class _Qualify(cst.CSTTransformer):
 def _nodes(root: cst.CSTNode, kinds: tuple[type, ...]) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
             if isinstance(node, kinds):
                 found.append(node)

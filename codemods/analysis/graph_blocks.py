@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.analysis.graph import argument, assigned_names, calls_in, single_assignment
+from codemods.analysis.names import FastVisitor
 
 Sym = Callable[[cst.BaseExpression], "str | None"]
 SESSIONS = {"Session", "InteractiveSession"}
@@ -205,7 +206,7 @@ class _Reader:
         return None
 
 
-class _Outside(cst.CSTVisitor):
+class _Outside(FastVisitor):
     """The calls TF1 ran with its default graph as the default: not in a graph block, a
     session block running the graph (``with tf.Session(graph=graph):`` makes it the
     default inside), or a function or class without a graph block."""
@@ -229,7 +230,7 @@ class _Outside(cst.CSTVisitor):
         return True
 
 
-class _Uses(cst.CSTVisitor):
+class _Uses(FastVisitor):
     """The first load of a graph name not among ``allowed`` (function parameters of that
     name hide it in their function)."""
 
@@ -351,7 +352,7 @@ class _Opener(cst.CSTTransformer):
         return out, [*carried, *footer]
 
 
-class _Ancestors(cst.CSTVisitor):
+class _Ancestors(FastVisitor):
     """Collects the ids of ``targets`` and of every node around one."""
 
     def __init__(self, targets: set[int], found: set[int]) -> None:
@@ -384,7 +385,7 @@ def _statements(module: cst.Module) -> list[cst.CSTNode]:
     """Every statement of the module, at any depth, in order."""
     found: list[cst.CSTNode] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
             if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                 found.append(node)
@@ -412,7 +413,7 @@ def _holding(module: cst.Module, blocks: set[int]) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
     stack: list[cst.CSTNode] = []
 
-    class _Walk(cst.CSTVisitor):
+    class _Walk(FastVisitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
             if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 stack.append(node)

@@ -8,15 +8,60 @@ map each load of an imported name to its dotted origin, honouring local shadowin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import libcst as cst
+
+# LibCST's visitor classes define an empty ``visit_X`` / ``leave_X`` for every node type.
+_LIBCST_STUBS = "libcst._typed_visitor"
+
+
+def hook_of(cls: type, table: dict[type, Callable | None], prefix: str, kind: type) -> Callable | None:
+    """``cls``'s ``visit_X`` / ``leave_X`` function for node class ``kind`` (``prefix`` is
+    ``visit_`` or ``leave_``), None for none or LibCST's empty one; noted in ``table``, the
+    class's own, so the name is built and looked up once per class and node type instead
+    of at every node (and an empty hook is not called at all)."""
+    hook = getattr(cls, prefix + kind.__name__, None)
+    if hook is not None and getattr(hook, "__module__", None) == _LIBCST_STUBS:
+        hook = None
+    table[kind] = hook
+    return hook
 
 
 class FastVisitor(cst.CSTVisitor):
     """A visitor without per-field hooks (``visit_Node_field``), which none of ours use
-    and which LibCST otherwise looks up for every field of every node. Run it with
+    and which LibCST otherwise looks up for every field of every node, and whose
+    ``visit_X`` / ``leave_X`` are found once per node type (``hook_of``). Run it with
     ``walk``, not ``node.visit``."""
+
+    _visit_hooks: ClassVar[dict[type, Callable | None]] = {}
+    _leave_hooks: ClassVar[dict[type, Callable | None]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._visit_hooks = {}
+        cls._leave_hooks = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        cls = self.__class__
+        kind = node.__class__
+        try:
+            hook = cls._visit_hooks[kind]
+        except KeyError:
+            hook = hook_of(cls, cls._visit_hooks, "visit_", kind)
+        return hook is None or hook(self, node) is not False
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        cls = self.__class__
+        kind = original_node.__class__
+        try:
+            hook = cls._leave_hooks[kind]
+        except KeyError:
+            hook = hook_of(cls, cls._leave_hooks, "leave_", kind)
+        if hook is not None:
+            hook(self, original_node)
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
         pass

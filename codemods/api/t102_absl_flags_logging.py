@@ -16,7 +16,7 @@ import libcst as cst
 from codemods.analysis import tf_api
 from codemods.analysis.cst_tools import code
 from codemods.analysis.graph import single_assignment
-from codemods.analysis.names import walk
+from codemods.analysis.names import FastVisitor, walk
 from codemods.analysis.private_names import PRIVATE_ROOT
 from codemods.base import Example, Rule
 
@@ -84,7 +84,7 @@ class FlagReads:
         only what runs when the statement runs (not the bodies of functions it defines)."""
         outer = self
 
-        class _Visit(cst.CSTVisitor):
+        class _Visit(FastVisitor):
             reads = False
             calls: set[str] = set()
             defines = False

@@ -47,7 +47,7 @@ import libcst as cst
 from codemods.analysis.bindings import Bindings
 from codemods.analysis.cst_tools import bind_arguments, code, insert_helper, nodes_of
 from codemods.analysis.evidence import KERAS2, NUMPY1, TF1
-from codemods.analysis.names import transform, walk
+from codemods.analysis.names import FastVisitor, transform, walk
 from codemods.analysis.project import project_facts
 from codemods.base import Example, Rule
 
@@ -899,7 +899,7 @@ class Numpy2(Rule):
         return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("tobytes")))
 
 
-class _RowsAsNumbers(cst.CSTVisitor):
+class _RowsAsNumbers(FastVisitor):
     """``col[i]`` converted to a number (``"%d" % col[i]``, ``int(col[i])``) where ``col`` is
     bound once in its scope to a column array (by the id of the subscript)."""
 
@@ -949,7 +949,7 @@ class _RowsAsNumbers(cst.CSTVisitor):
             self._row(node.args[0].value)
 
 
-class _SizeUses(cst.CSTVisitor):
+class _SizeUses(FastVisitor):
     """How often each name is bound in the module (the value when assigned), and the names
     used as sizes in TensorFlow calls: items of a list or tuple argument, ``one_hot``'s depth."""
 
@@ -1022,7 +1022,7 @@ def _tuple_returning_functions(tree: cst.Module) -> dict[str, int]:
     same size (at least 2): name -> size."""
     sizes: dict[str, int | None] = {}
 
-    class _Returns(cst.CSTVisitor):
+    class _Returns(FastVisitor):
         def __init__(self) -> None:
             self.stack: list[set[int | None]] = []
 

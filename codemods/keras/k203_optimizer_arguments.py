@@ -71,7 +71,7 @@ from codemods.analysis.cst_tools import (
 from codemods.analysis.graph import call_parts, tf1_symbol
 from codemods.analysis.keras_calls import KerasRefs, keras_path, may_use_keras
 from codemods.analysis.keras_defaults import OPTIMIZER_ALIASES, OPTIMIZERS, OptimizerSpec
-from codemods.analysis.names import walk
+from codemods.analysis.names import FastVisitor, walk
 from codemods.analysis.optimizers import OPTIMIZERS as TF1_OPTIMIZERS
 from codemods.analysis.optimizers import keras_arguments
 from codemods.base import Example, Rule
@@ -510,7 +510,7 @@ class _GivenName(NamedTuple):
     model: str | None  # the compiled model as dotted code (`self.discriminator`)
 
 
-class _CompileOptimizers(cst.CSTVisitor):
+class _CompileOptimizers(FastVisitor):
     """What ``compile`` receives as its optimizer (``compile(optimizer=x)`` or first
     positional), the names assigned (value, times) and how often each name is read."""
 

@@ -36,6 +36,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import after_imports, code, insert_statements, nodes_of
 from codemods.analysis.keras_calls import KerasRefs, keras_path
+from codemods.analysis.names import FastVisitor
 from codemods.base import Example, Rule
 
 _TRAINING = ("train_on_batch", "fit", "fit_generator")
@@ -111,7 +112,7 @@ def _training_receiver(stmt: cst.CSTNode) -> cst.BaseExpression | None:
     return None
 
 
-class _Compiles(cst.CSTVisitor):
+class _Compiles(FastVisitor):
     """In source order, per function: the ``trainable`` flags set, and at each
     ``X.compile(...)`` the flags set so far in that function."""
 
@@ -171,7 +172,7 @@ class _Compiles(cst.CSTVisitor):
             self.snapshots[key] = (id(function), dict(flags))
 
 
-class _Builders(cst.CSTVisitor):
+class _Builders(FastVisitor):
     """Where each model name is assigned (the value and the function doing it), the
     module's functions and methods, and which of them create a BatchNormalization layer."""
 

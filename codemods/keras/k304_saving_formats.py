@@ -31,6 +31,7 @@ from codemods.analysis.bindings import Bindings
 from codemods.analysis.cst_tools import code, find_kw, literal_value
 from codemods.analysis.keras_calls import keras_path, may_use_keras
 from codemods.analysis.keras_models import model_names
+from codemods.analysis.names import FastVisitor
 from codemods.base import Example, Rule
 
 WEIGHTS = ".weights.h5"
@@ -227,7 +228,7 @@ def _why(kind: str) -> str:
     )
 
 
-class _Writers(cst.CSTVisitor):
+class _Writers(FastVisitor):
     def __init__(self, rule: SavingFormats) -> None:
         self.rule = rule
 

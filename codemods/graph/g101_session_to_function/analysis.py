@@ -30,6 +30,7 @@ from codemods.analysis.graph import (
     single_assignment,
 )
 from codemods.analysis.legacy_homes import HELPERS
+from codemods.analysis.names import FastVisitor
 from codemods.analysis.optimizers import OPTIMIZERS
 from codemods.graph.g101_session_to_function.blocks import appended_in_loop, block_unit
 from codemods.graph.g101_session_to_function.feature import Feature
@@ -752,7 +753,7 @@ def local_names(fn: cst.FunctionDef) -> set[str]:
 def statements_in(node: cst.CSTNode) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def visit_SimpleStatementLine(self, n: cst.SimpleStatementLine) -> None:
             found.append(n)
 

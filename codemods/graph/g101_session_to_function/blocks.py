@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 
 from codemods.analysis.graph import assigned_names, calls_in, expression_of, names_read, single_assignment
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Unit, Variable
 from codemods.graph.g101_session_to_function.rebinding import bound_in, renamed
 
@@ -194,7 +195,7 @@ def appended_in_loop(graph: Graph, index: int, name: str, builds_ops: BuildsOps)
         return False
     found = False
 
-    class _Find(cst.CSTVisitor):
+    class _Find(FastVisitor):
         def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
             nonlocal found
             found = found or _append(node) == name

@@ -11,6 +11,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import StatementSplicer, code, nodes_of
 from codemods.analysis.graph import names_read
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.build_reading import literal_key
 from codemods.graph.g101_session_to_function.build_values import VERBS, BuildCall, BuildFunction, fresh_name
 from codemods.graph.g101_session_to_function.model import CannotConvert
@@ -147,7 +148,7 @@ def _check_uses(rest: cst.Module, built: BuildFunction, site: BuildCall) -> None
     uses = [n for n in nodes_of(rest, cst.Name) if n.value == instance]
     subscripts: list[cst.Subscript] = []
 
-    class _Subscripts(cst.CSTVisitor):
+    class _Subscripts(FastVisitor):
         def visit_Subscript(self, n: cst.Subscript) -> None:
             if isinstance(n.value, cst.Name) and n.value.value == instance:
                 subscripts.append(n)

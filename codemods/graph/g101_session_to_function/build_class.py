@@ -8,6 +8,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import is_docstring
 from codemods.analysis.graph import calls_in, names_read, single_assignment
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.build_values import STATIC, BuildFunction, Fed, body_statements, fresh_name
 from codemods.graph.g101_session_to_function.model import CannotConvert
 from codemods.graph.g101_session_to_function.scope import Sym
@@ -39,7 +40,7 @@ def _dynamic_reads(node: cst.CSTNode) -> set[str]:
     """Names read other than as ``name.get_shape()``, ``name.shape``, ``name.dtype``."""
     found: set[str] = set()
 
-    class _Reads(cst.CSTVisitor):
+    class _Reads(FastVisitor):
         def visit_Attribute(self, n: cst.Attribute) -> bool:
             if n.attr.value in STATIC and isinstance(n.value, cst.Name):
                 return False

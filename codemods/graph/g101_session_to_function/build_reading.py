@@ -8,7 +8,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import bound_names, code, nodes_of
 from codemods.analysis.graph import argument, assigned_names, calls_in, names_read, single_assignment
-from codemods.analysis.names import is_import_line
+from codemods.analysis.names import FastVisitor, is_import_line
 from codemods.graph.g101_session_to_function.analysis import UNSUPPORTED
 from codemods.graph.g101_session_to_function.build_class import module_class_def
 from codemods.graph.g101_session_to_function.build_values import (
@@ -137,7 +137,7 @@ def literal_key(node: cst.BaseExpression) -> str | None:
 def _creation(module: cst.Module, call: cst.Call, name: str) -> tuple[cst.SimpleStatementLine, list[str]]:
     found: list[tuple[cst.SimpleStatementLine, list[str]]] = []
 
-    class _Find(cst.CSTVisitor):
+    class _Find(FastVisitor):
         def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
             assignment = single_assignment(node)
             if assignment is None or assignment[1] is not call or not isinstance(node.body[0], cst.Assign):
@@ -236,7 +236,7 @@ def _bound_anywhere(node: cst.CSTNode) -> set[str]:
     """Names a statement binds other than by `name = value`: loop targets, `with ... as`, tuples."""
     found: set[str] = set()
 
-    class _Targets(cst.CSTVisitor):
+    class _Targets(FastVisitor):
         def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
             found.update(assigned_names(n.target))
 

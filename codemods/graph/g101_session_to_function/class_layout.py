@@ -13,6 +13,7 @@ import re
 import libcst as cst
 
 from codemods.analysis.graph import assigned_names, names_read, single_assignment
+from codemods.analysis.names import FastVisitor
 from codemods.analysis.positions import locate
 from codemods.graph.g101_session_to_function.emit import Emitter
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Note
@@ -356,7 +357,7 @@ def _bound_once(init: cst.FunctionDef, name: str) -> bool:
     top = [s for s in init.body.body if (a := single_assignment(s)) is not None and name in a[0]]
     count = 0
 
-    class _Count(cst.CSTVisitor):
+    class _Count(FastVisitor):
         def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
             nonlocal count
             count += name in assigned_names(node.target)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.analysis.graph import argument, calls_in, names_read, single_assignment
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Placeholder, Unit
 
@@ -284,7 +285,7 @@ class DataIterators(Feature):
         if self._standalone is None:
             found: set[int] = set()
 
-            class _Statements(cst.CSTVisitor):
+            class _Statements(FastVisitor):
                 def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
                     if len(node.body) == 1 and isinstance(node.body[0], cst.Expr) and isinstance(node.body[0].value, cst.Call):
                         found.add(id(node.body[0].value))
@@ -423,7 +424,7 @@ class DataIterators(Feature):
 def _names(tree: cst.CSTNode, names: set[str]) -> list[cst.Name]:
     found: list[cst.Name] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def visit_Name(self, node: cst.Name) -> None:
             if node.value in names:
                 found.append(node)

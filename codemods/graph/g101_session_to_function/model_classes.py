@@ -46,6 +46,7 @@ from codemods.analysis.graph import (
     single_assignment,
     target_parts,
 )
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.model import CannotConvert
 from codemods.graph.g101_session_to_function.scope import SESSIONS, Sym
 
@@ -342,7 +343,7 @@ def _self_attributes(node) -> bool:
 def _names(node) -> list[cst.Name]:
     found: list[cst.Name] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def visit_Name(self, n: cst.Name) -> None:
             found.append(n)
 
@@ -365,7 +366,7 @@ def _read_names_of(node) -> list[cst.Name]:
 def _attribute_reads(node, receiver: str) -> list[cst.Attribute]:
     found: list[cst.Attribute] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def visit_Attribute(self, n: cst.Attribute) -> None:
             if isinstance(n.value, cst.Name) and n.value.value == receiver:
                 found.append(n)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.analysis.graph import calls_in, names_read
-from codemods.analysis.names import is_import_line
+from codemods.analysis.names import FastVisitor, is_import_line
 from codemods.analysis.positions import locate
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph, Note
@@ -185,7 +185,7 @@ def _top_statement(graph: Graph, call: cst.Call) -> int | None:
 def _attributes(node: cst.CSTNode) -> list[cst.Attribute]:
     found: list[cst.Attribute] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def visit_Attribute(self, n: cst.Attribute) -> None:
             found.append(n)
 

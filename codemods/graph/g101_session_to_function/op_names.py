@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.analysis.graph import argument, assigned_names
+from codemods.analysis.names import FastVisitor
 
 # Default op names (lower case, as Graph.unique_name compares them) where they are not
 # the function's own name; measured on TF 1.15.
@@ -236,7 +237,7 @@ class OpNames:
         """Name the ops ``expr`` creates, arguments first; True when it is a tensor."""
         names = self
 
-        class _Replay(cst.CSTVisitor):
+        class _Replay(FastVisitor):
             def __init__(self) -> None:
                 self.tensor: dict[int, bool] = {}
 

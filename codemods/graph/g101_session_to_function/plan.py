@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from codemods.analysis.graph import calls_in, names_read, returns_several, single_assignment
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.initialisation import is_random
 from codemods.graph.g101_session_to_function.model import (
@@ -122,7 +123,7 @@ def _traced_node(graph: Graph, node_id: int) -> cst.CSTNode:
 def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def on_visit(self, n: cst.CSTNode) -> bool:
             if isinstance(n, (cst.Attribute, cst.Call, cst.Name)):
                 found.append(n)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from codemods.analysis.graph import assigned_names, expression_of, names_read, single_assignment
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 
 SCOPE_CALLS = ("name_scope", "device")
@@ -126,7 +127,7 @@ def bound_in(node: cst.CSTNode) -> set[str]:
     """Every name a compound statement binds anywhere in it (targets, parameters, definitions)."""
     bound: set[str] = set()
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
             bound.update(assigned_names(n.target))
 
@@ -155,7 +156,7 @@ def bound_in(node: cst.CSTNode) -> set[str]:
     return bound
 
 
-class _Paths(cst.CSTVisitor):
+class _Paths(FastVisitor):
     """The ids of the nodes on the way to each read of a renamed name."""
 
     def __init__(self, renames: dict[str, str]) -> None:

@@ -19,6 +19,7 @@ from typing import Callable, Literal
 import libcst as cst
 
 from codemods.analysis.graph import argument, calls_in
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 
@@ -256,7 +257,7 @@ def _reads(node: cst.CSTNode) -> list[cst.Name]:
     """The names ``node`` reads (not those it assigns)."""
     found: list[cst.Name] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def visit_Name(self, node: cst.Name) -> None:
             found.append(node)
 

@@ -70,6 +70,7 @@ from codemods.analysis.graph import (
     returned_variable,
     single_assignment,
 )
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 from codemods.graph.g101_session_to_function.op_names import SCOPES, OpNames, Tag
@@ -531,7 +532,7 @@ def _writers(graph: Graph, summaries: Summaries, statements: set[int], handled: 
 def _simple_statements(statements) -> list[cst.SimpleStatementLine]:
     found: list[cst.SimpleStatementLine] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
             found.append(node)
 
@@ -800,7 +801,7 @@ def _writer_parameters(graph: Graph, summaries: Summaries) -> dict[str, int]:
     return allowed
 
 
-class _Scopes(cst.CSTVisitor):
+class _Scopes(FastVisitor):
     """The functions around each assignment and call, innermost first (0: the module)."""
 
     def __init__(self) -> None:
@@ -822,7 +823,7 @@ class _Scopes(cst.CSTVisitor):
 def _nodes(tree: cst.CSTNode, types: tuple) -> list:
     found = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def on_visit(self, node) -> bool:
             if isinstance(node, types):
                 found.append(node)

@@ -33,6 +33,7 @@ from typing import Callable
 import libcst as cst
 
 from codemods.analysis.graph import argument, assign_targets, assigned_names, calls_in, names_read, single_assignment
+from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.analysis import statements_in
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import INITIALIZERS as VARIABLE_INITIALIZERS
@@ -587,7 +588,7 @@ def _lambdas(node: cst.CSTNode) -> list[cst.Lambda]:
     """Lambdas: code in them may run later, elsewhere (in tf.map_fn, tf.cond)."""
     found: list[cst.Lambda] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def visit_Lambda(self, n: cst.Lambda) -> bool:
             found.append(n)
             return False
@@ -600,7 +601,7 @@ def repeating_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """Comprehensions and lambdas: code in them may run any number of times."""
     found: list[cst.CSTNode] = []
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(FastVisitor):
         def on_visit(self, n: cst.CSTNode) -> bool:
             if isinstance(n, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)):
                 found.append(n)

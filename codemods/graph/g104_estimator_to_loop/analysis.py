@@ -16,7 +16,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import bind_arguments, code, literal_value, nodes_of
 from codemods.analysis.graph import single_assignment, tf1_symbol
-from codemods.analysis.names import ImportResolver, is_import_line, walk
+from codemods.analysis.names import FastVisitor, ImportResolver, is_import_line, walk
 from codemods.graph.g104_estimator_to_loop import model_fn as model_fns
 from codemods.graph.g104_estimator_to_loop import runtime
 from codemods.graph.g104_estimator_to_loop.model import AddParams, Declined, DropHooks, Plan, Replace
@@ -134,7 +134,7 @@ def plan(tree: cst.Module, resolver: ImportResolver, tf: str | None) -> Plan | N
 
 
 # -- the tf.estimator names ----------------------------------------------------------------
-class _EstimatorUses(cst.CSTVisitor):
+class _EstimatorUses(FastVisitor):
     """Outermost expressions naming something of tf.estimator, and the imports binding it."""
 
     def __init__(self, sym: Sym) -> None:

@@ -22,6 +22,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import bind_arguments, code, literal_value, nodes_of
 from codemods.analysis.graph import call_parts, names_read, single_assignment
+from codemods.analysis.names import FastVisitor
 from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.analysis.tf1_layers import (
     INITIALIZERS,
@@ -197,7 +198,7 @@ def _check_only_called_from(fn: cst.FunctionDef, tree: cst.Module, callers: list
             raise Declined(node, f"helper `{name}` makes layers for the model_fn and is also used elsewhere")
 
 
-class _Planner(cst.CSTVisitor):
+class _Planner(FastVisitor):
     """Plans the edits of one function's body (a model_fn or a helper it calls)."""
 
     def __init__(
