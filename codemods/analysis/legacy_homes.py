@@ -736,6 +736,7 @@ class {name}:
     "contrib.factorization.COSINE_DISTANCE": '{name} = "cosine"\n',
     "contrib.factorization.RANDOM_INIT": '{name} = "random"\n',
     "contrib.factorization.KMEANS_PLUS_PLUS_INIT": '{name} = "kmeans_plus_plus"\n',
+    "contrib.factorization.KMC2_INIT": '{name} = "kmc2"\n',  # clustering_ops' own (contrib.factorization hid it)
 }
 
 
@@ -761,6 +762,7 @@ def is_gone(symbol: str) -> bool:
 
 def home(symbol: str) -> Home | None:
     """The TF 2.21 home of a TF1 ``symbol`` under a gone module, or None."""
+    symbol = _public_contrib(symbol)
     tables = _tables()
     legacy = tables["tf_keras_legacy"]
     head, _, rest = symbol.partition(".")
@@ -792,6 +794,18 @@ def home(symbol: str) -> Home | None:
         if name not in tables["tf_slim_broken"]:
             return Home("slim", name)
     return None
+
+
+# tf.contrib modules whose public names programs also import from the module defining them.
+_CONTRIB_PRIVATE = {"contrib.factorization.python.ops.clustering_ops.": "contrib.factorization."}
+
+
+def _public_contrib(symbol: str) -> str:
+    """``contrib.factorization.KMeans`` for ``contrib.factorization.python.ops.clustering_ops.KMeans``."""
+    for private, public in _CONTRIB_PRIVATE.items():
+        if symbol.startswith(private):
+            return public + symbol[len(private) :]
+    return symbol
 
 
 def _slim_name(symbol: str) -> str | None:

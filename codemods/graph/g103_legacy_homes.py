@@ -395,7 +395,11 @@ class LegacyHomes(Rule):
             if len(homeless) == len(targets):
                 return updated_node
             for alias, _, home in targets:
-                if home is not None:
+                if home is not None and home.kind == "helper":  # the module's own copy
+                    local = alias.evaluated_alias or alias.evaluated_name
+                    self._helpers[local] = home
+                    self._helper_uses[local] = original_node
+                elif home is not None:
                     self._moved_imports.append(_import_from_home(alias, home))
                     if home.kind in _NOTE:
                         self._first_use.setdefault(home.kind, original_node)

@@ -547,3 +547,22 @@ def test_contrib_estimators_and_tensor_forest_are_reported_with_what_to_use() ->
     kmeans, forest = declined(findings)
     assert "its KMeans" in kmeans and "KMeansClustering" in kmeans and "sklearn.cluster.KMeans" in kmeans
     assert "tensor_forest" in forest and "has no TF 2 home" in forest and "TensorFlow Decision Forests" in forest
+
+
+def test_contrib_kmeans_from_clustering_ops_or_beside_a_name_without_a_home() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib.factorization import KMeans, KMeansClustering
+        from tensorflow.contrib.factorization.python.ops import clustering_ops
+
+        k = KMeans(X, 3, initial_clusters=clustering_ops.KMC2_INIT)
+        e = KMeansClustering(3)
+        """
+    )
+    # the name with a copy leaves the import; the one without stays there, reported
+    assert "from tensorflow.contrib.factorization import KMeansClustering\n" in text
+    assert "clustering_ops" not in text and 'KMC2_INIT = "kmc2"\n' in text and text.count("class KMeans:") == 1
+    assert "k = KMeans(X, 3, initial_clusters=KMC2_INIT)" in text
+    [message] = declined(findings)
+    assert "KMeansClustering" in message
