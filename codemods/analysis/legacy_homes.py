@@ -13,7 +13,8 @@ faithful homes, which create the same variables under the same names in graph mo
 * ``tf.contrib.tensorboard.plugins.projector``: ``tensorboard.plugins.projector`` (tensorboard
   ships with TensorFlow; its ``visualize_embeddings`` takes TF1's FileWriter too);
 * ``tf.contrib.seq2seq.sequence_loss``, ``tf.contrib.legacy_seq2seq.sequence_loss`` and
-  ``sequence_loss_by_example``, ``tf.contrib.layers.batch_norm``: a copy of TF 1.15's function
+  ``sequence_loss_by_example``, ``tf.contrib.layers.batch_norm``, ``tf.contrib.factorization.KMeans``
+  (graph mode only, ``GRAPH_ONLY_HELPERS``) and others: a copy of TF 1.15's function or class
   written into the migrated module (``HELPERS``), of ops TF 2.21 has;
 * other ``tf.contrib`` symbols: tf_upgrade_v2's rename where its target exists in TF 2.21's
   ``tf.compat.v1``.
@@ -61,6 +62,25 @@ ADVICE = {
     "contrib.training": "tf.compat.v1.train or Keras training replace it (HParams: a dict or absl flags)",
     "contrib.crf": "TensorFlow Addons' tfa.text.crf_* is its successor",
     "contrib.eager": "TF 2 is eager by default (tf.GradientTape, tf.Variable)",
+    "contrib.factorization": "its KMeans (and the constants it takes) get a copy written into the module; its "
+    "estimators (KMeansClustering, GMM, WALSMatrixFactorization, WALSModel) and ops have no TF 2 home: build "
+    "the KMeans graph and run it in a Session, or use scikit-learn (sklearn.cluster.KMeans, "
+    "sklearn.mixture.GaussianMixture)",
+    "contrib.tensor_forest": "tensor_forest (ForestHParams, RandomForestGraphs, TensorForestEstimator) has no "
+    "TF 2 home: its kernels are gone from TF 2 and no maintained package carries them; TensorFlow Decision "
+    "Forests (tfdf.keras.RandomForestModel) or scikit-learn's RandomForestClassifier train a random forest, "
+    "with other trees, so the numbers differ",
+}
+
+# Copies that only run in graph mode (variables of unknown shape filled by an init op the
+# program runs in a Session until a flag is set): G101 keeps their modules on tf.compat.v1.
+GRAPH_ONLY_HELPERS = frozenset({"contrib.factorization.KMeans"})
+
+# What a copy in ``HELPERS`` leaves out: it raises NotImplementedError naming the argument,
+# and G103's note on the copy says so.
+HELPER_LIMITS = {
+    "contrib.layers.batch_norm": "batch_weights, variables_collections, outputs_collections, "
+    "zero_debias_moving_mean, or custom updates_collections for inputs TF 1 did not give its fused kernel",
 }
 
 
@@ -475,6 +495,248 @@ class {name}:
         with {tf}.io.gfile.GFile(filename, "rb") as f:
             return pickle.loads(f.read())
 ''',
+    # contrib/factorization/python/ops/clustering_ops.py's KMeans, in graph mode: the same
+    # variables and ops (TF 2.21 still has the clustering kernels, as tf.raw_ops), so the same
+    # centers, assignments and distances.
+    "contrib.factorization.KMeans": '''\
+class {name}:
+    """TF 1's tf.contrib.factorization.KMeans (TF 2 has no tf.contrib), in graph mode: k-means
+    over `inputs` (a tensor or a list of shards) with centers chosen at random, by k-means++ or
+    by k-MC2 (TensorFlow's clustering kernels), or given; full-batch Lloyd steps or mini-batch
+    steps (the centers synced every `mini_batch_steps_per_iteration` steps); squared Euclidean
+    or cosine distance. training_graph() returns TF 1.15's 6-tuple."""
+
+    def __init__(self, inputs, num_clusters, initial_clusters="random", distance_metric="squared_euclidean",
+                 use_mini_batch=False, mini_batch_steps_per_iteration=1, random_seed=0,
+                 kmeans_plus_plus_num_retries=2, kmc2_chain_length=200):
+        if isinstance(initial_clusters, str) and initial_clusters not in ("random", "kmeans_plus_plus", "kmc2"):
+            raise ValueError("Unsupported initialization algorithm '%s'" % initial_clusters)
+        if distance_metric not in ("squared_euclidean", "cosine"):
+            raise ValueError("Unsupported distance metric '%s'" % distance_metric)
+        self._inputs = inputs if isinstance(inputs, list) else [inputs]
+        self._num_clusters = num_clusters
+        self._initial_clusters = initial_clusters
+        self._cosine = distance_metric == "cosine"
+        self._use_mini_batch = use_mini_batch
+        self._steps_per_iteration = int(mini_batch_steps_per_iteration)
+        self._random_seed = random_seed
+        self._num_retries = kmeans_plus_plus_num_retries
+        self._chain_length = kmc2_chain_length
+
+    def _normalized_centers(self):
+        """Are the stored centers kept L2-normalized (cosine distance, except plain mini-batch)?"""
+        return self._cosine and (not self._use_mini_batch or self._steps_per_iteration > 1)
+
+    def training_graph(self):
+        """(all_scores, cluster_idx, scores, cluster_centers_initialized, init_op, training_op):
+        the first three hold one tensor per input; run init_op until the centers are
+        initialized, then training_op once per step."""
+        if isinstance(self._initial_clusters, str) or callable(self._initial_clusters):
+            initial_clusters = self._initial_clusters
+            num_clusters = {v1}.convert_to_tensor(self._num_clusters)
+        else:
+            initial_clusters = {v1}.convert_to_tensor(self._initial_clusters)
+            num_clusters = {v1}.shape(initial_clusters)[0]
+        empty = {v1}.constant([], dtype={v1}.float32)
+        centers_var = {v1}.Variable(empty, name="clusters", validate_shape=False)
+        initialized = {v1}.Variable(False, dtype={v1}.bool, name="initialized")
+        update_in_steps = None
+        counts = None
+        if self._use_mini_batch and self._steps_per_iteration > 1:
+            # A second copy of the centers takes each step's update; it is copied back to the
+            # first every `steps_per_iteration` steps.
+            centers_updated = {v1}.Variable(empty, name="clusters_updated", validate_shape=False)
+            update_in_steps = {v1}.Variable(self._steps_per_iteration, dtype={v1}.int64, name="update_in_steps")
+            counts = {v1}.Variable({v1}.zeros([num_clusters], dtype={v1}.int64))
+        else:
+            centers_updated = centers_var
+            if self._use_mini_batch:
+                counts = {v1}.Variable({v1}.ones([num_clusters], dtype={v1}.int64))
+        init_op = self._init_op(num_clusters, initial_clusters, centers_var, centers_updated, initialized)
+
+        inputs = self._inputs
+        centers = centers_var
+        if self._cosine:
+            inputs = [{v1}.nn.l2_normalize(inp, axis=1) for inp in inputs]
+            if not self._normalized_centers():
+                centers = {v1}.nn.l2_normalize(centers, axis=1)
+        all_scores, scores, cluster_idx = self._assign(inputs, centers)
+        if self._use_mini_batch:
+            with {v1}.control_dependencies([self._sync_op(update_in_steps, centers_var, centers_updated, counts)]):
+                training_op = self._mini_batch_op(inputs, cluster_idx, centers_updated, counts)
+        else:
+            training_op = self._full_batch_op(inputs, num_clusters, cluster_idx, centers_var)
+        return all_scores, cluster_idx, scores, initialized, init_op, training_op
+
+    def _assign(self, inputs, centers):
+        """Per input: its distances to every center, to the nearest one, and that center's index."""
+        if self._cosine:
+            all_scores = [1 - {v1}.matmul(inp, centers, transpose_b=True) for inp in inputs]
+            if not self._normalized_centers():
+                # The nearest-neighbours kernel measures squared Euclidean distance, twice the
+                # cosine distance between unit vectors; TF 1 normalized the centers once more.
+                centers = {v1}.nn.l2_normalize(centers, axis=1)
+        else:
+            all_scores = [
+                {v1}.reduce_sum({v1}.square(inp), 1, keepdims=True)
+                - 2 * {v1}.matmul(inp, centers, transpose_b=True)
+                + {v1}.transpose({v1}.reduce_sum({v1}.square(centers), 1, keepdims=True))
+                for inp in inputs
+            ]
+        scores, cluster_idx = [], []
+        for inp in inputs:
+            indices, distances = {tf}.raw_ops.NearestNeighbors(points=inp, centers=centers, k=1)
+            if self._cosine:
+                distances *= 0.5
+            scores.append({v1}.squeeze(distances, [-1]))
+            cluster_idx.append({v1}.squeeze(indices, [-1]))
+        return tuple(all_scores), tuple(scores), tuple(cluster_idx)
+
+    def _sync_op(self, update_in_steps, centers_var, centers_updated, counts):
+        """Every `steps_per_iteration` steps: the updated centers become the centers and the
+        counts restart from 0."""
+        if update_in_steps is None:
+            return {v1}.no_op()
+
+        def sync():
+            with {v1}.control_dependencies([{v1}.assign(update_in_steps, self._steps_per_iteration - 1)]):
+                updated = {v1}.nn.l2_normalize(centers_updated, axis=1) if self._cosine else centers_updated
+                with {v1}.control_dependencies([{v1}.assign(centers_var, updated)]):
+                    with {v1}.control_dependencies([{v1}.assign(counts, {v1}.zeros_like(counts))]):
+                        return {v1}.identity(update_in_steps)
+
+        return {v1}.cond(update_in_steps <= 0, sync, lambda: {v1}.assign_sub(update_in_steps, 1))
+
+    def _mini_batch_op(self, inputs, cluster_idx_list, centers, counts):
+        """Each center seen in the batch moves towards the mean of its k new points:
+        x += (sum(points) - k * x) / (n + k) for its count n (n + 2k as TF 1.15 ran it)."""
+        updates = []
+        for inp, cluster_idx in zip(inputs, cluster_idx_list):
+            cluster_idx = {v1}.reshape(cluster_idx, [-1])
+            unique_ids, unique_idx = {v1}.unique(cluster_idx)
+            num_unique = {v1}.size(unique_ids)
+            old_centers = {v1}.gather(centers, unique_ids)
+            count_updates = {v1}.unsorted_segment_sum(
+                {v1}.ones_like(unique_idx, dtype=counts.dtype), unique_idx, num_unique)
+            center_updates = {v1}.unsorted_segment_sum(inp, unique_idx, num_unique)
+            # TF 1.15 read the counts and added this batch's to them in no fixed order and mostly
+            # added first (so n + 2k below): the copy reads them after, to print TF 1's numbers.
+            update_counts = {v1}.scatter_add(counts, unique_ids, count_updates)
+            old_counts = {v1}.gather(update_counts, unique_ids)
+            # [num_unique, 1, ...]: broadcasts against the points' shape
+            broadcast_shape = {v1}.concat([
+                {v1}.reshape(num_unique, [1]),
+                {v1}.ones({v1}.reshape({v1}.rank(inp) - 1, [1]), dtype={v1}.int32),
+            ], 0)
+            center_updates -= {v1}.cast({v1}.reshape(count_updates, broadcast_shape), inp.dtype) * old_centers
+            learning_rate = {v1}.reciprocal({v1}.cast(old_counts + count_updates, inp.dtype))
+            center_updates *= {v1}.reshape(learning_rate, broadcast_shape)
+            updates.append(update_counts)
+            updates.append({v1}.scatter_add(centers, unique_ids, center_updates))
+        return {v1}.group(*updates)
+
+    def _full_batch_op(self, inputs, num_clusters, cluster_idx_list, centers):
+        """One Lloyd step: every center becomes the mean of the points assigned to it."""
+        sums, counts = [], []
+        epsilon = {v1}.constant(1e-6, dtype=inputs[0].dtype)
+        for inp, cluster_idx in zip(inputs, cluster_idx_list):
+            sums.append({v1}.unsorted_segment_sum(inp, cluster_idx, num_clusters))
+            ones = {v1}.ones({v1}.reshape({v1}.shape(inp)[0], [-1]))
+            counts.append({v1}.unsorted_segment_sum({v1}.reshape(ones, [-1, 1]), cluster_idx, num_clusters))
+        new_centers = {v1}.add_n(sums) / ({v1}.cast({v1}.add_n(counts), sums[0].dtype) + epsilon)
+        if self._normalized_centers():
+            new_centers = {v1}.nn.l2_normalize(new_centers, axis=1)
+        return {v1}.assign(centers, new_centers)
+
+    def _init_op(self, num_clusters, initial_clusters, centers, centers_updated, initialized):
+        """The op that adds the centers still missing (from one batch of the inputs) and sets
+        `initialized` once there are num_clusters of them."""
+        num_selected = {v1}.shape(centers)[0]
+        num_remaining = num_clusters - num_selected
+        num_data = {v1}.add_n([{v1}.shape(inp)[0] for inp in self._inputs])
+
+        def random_rows():
+            indices = {v1}.random_uniform({v1}.reshape(num_remaining, [-1]), minval=0,
+                                          maxval={v1}.cast(num_data, {v1}.int64), seed=self._random_seed,
+                                          dtype={v1}.int64)
+            return {v1}.nn.embedding_lookup(self._inputs, indices, partition_strategy="div")
+
+        def kmeans_plus_plus():
+            # From the first shard only, as TF 1 did.
+            points = self._inputs[0]
+            if self._cosine:
+                points = {v1}.nn.l2_normalize(points, axis=1)
+            return {tf}.raw_ops.KmeansPlusPlusInitialization(
+                points=points, num_to_sample={v1}.cast(num_remaining, {v1}.int64), seed=self._random_seed,
+                num_retries_per_sample=self._num_retries)
+
+        def chosen_centers():
+            if callable(initial_clusters):
+                return initial_clusters(self._inputs, num_remaining)
+            if not isinstance(initial_clusters, str):
+                return initial_clusters
+            if initial_clusters == "random":
+                # A batch no larger than what is missing becomes centers whole.
+                return {v1}.cond(num_data <= num_remaining, lambda: {v1}.concat(self._inputs, 0), random_rows)
+            with {v1}.control_dependencies([{v1}.assert_greater_equal(num_data, num_remaining)]):
+                return kmeans_plus_plus()
+
+        def store(new_centers):
+            assigned = {v1}.assign(centers, new_centers, validate_shape=False)
+            if centers_updated is not centers:
+                assigned = {v1}.assign(centers_updated, assigned, validate_shape=False)
+            return assigned
+
+        def add_centers():
+            new_centers = chosen_centers()
+            if self._cosine:
+                new_centers = {v1}.nn.l2_normalize(new_centers, axis=1)
+            all_centers = {v1}.cond({v1}.equal(num_selected, 0), lambda: new_centers,
+                                    lambda: {v1}.concat([centers, new_centers], 0))
+            return num_clusters - {v1}.shape(store(all_centers))[0]
+
+        def add_kmc2_centers():
+            # One center per `kmc2_chain_length` points of the first shard (at least one), each
+            # from a k-MC2 Markov chain over its part; the first center is the first point.
+            points = self._inputs[0]
+            max_to_sample = {v1}.cast({v1}.shape(points)[0] / self._chain_length, dtype={v1}.int32)
+            num_to_sample = {v1}.maximum({v1}.minimum(num_remaining, max_to_sample), 1)
+
+            def first_point():
+                center = {v1}.reshape(points[0], [1, -1])
+                return {v1}.nn.l2_normalize(center, axis=1) if self._cosine else center
+
+            def body(i, _):
+                def chained_center():
+                    subset = points[i * self._chain_length:i * self._chain_length + self._chain_length]
+                    _, distances = {tf}.raw_ops.NearestNeighbors(points=subset, centers=centers, k=1)
+                    index = {tf}.raw_ops.KMC2ChainInitialization(
+                        distances={v1}.squeeze(distances), seed=self._random_seed)
+                    center = {v1}.reshape(subset[index], [1, -1])
+                    if self._cosine:
+                        center = {v1}.nn.l2_normalize(center, axis=1)
+                    return {v1}.concat([centers, center], 0)
+
+                assigned = store({v1}.cond({v1}.equal(num_selected, 0), first_point, chained_center))
+                return i + 1, num_clusters - {v1}.shape(assigned)[0]
+
+            _, now_remaining = {v1}.while_loop(lambda i, _: {v1}.less(i, num_to_sample), body, [0, 0])
+            return now_remaining
+
+        def initialize():
+            with {v1}.control_dependencies([{v1}.assert_positive(num_remaining)]):
+                kmc2 = isinstance(initial_clusters, str) and initial_clusters == "kmc2"
+                now_remaining = add_kmc2_centers() if kmc2 else add_centers()
+                return {v1}.cond({v1}.equal(now_remaining, 0), lambda: {v1}.assign(initialized, True), {v1}.no_op)
+
+        return {v1}.cond({v1}.equal(num_remaining, 0), lambda: {v1}.assert_equal(initialized, True), initialize)
+''',
+    # The module constants of tf.contrib.factorization (the values KMeans takes).
+    "contrib.factorization.SQUARED_EUCLIDEAN_DISTANCE": '{name} = "squared_euclidean"\n',
+    "contrib.factorization.COSINE_DISTANCE": '{name} = "cosine"\n',
+    "contrib.factorization.RANDOM_INIT": '{name} = "random"\n',
+    "contrib.factorization.KMEANS_PLUS_PLUS_INIT": '{name} = "kmeans_plus_plus"\n',
+    "contrib.factorization.KMC2_INIT": '{name} = "kmc2"\n',  # clustering_ops' own (contrib.factorization hid it)
 }
 
 
@@ -500,6 +762,7 @@ def is_gone(symbol: str) -> bool:
 
 def home(symbol: str) -> Home | None:
     """The TF 2.21 home of a TF1 ``symbol`` under a gone module, or None."""
+    symbol = _public_contrib(symbol)
     tables = _tables()
     legacy = tables["tf_keras_legacy"]
     head, _, rest = symbol.partition(".")
@@ -533,6 +796,18 @@ def home(symbol: str) -> Home | None:
     return None
 
 
+# tf.contrib modules whose public names programs also import from the module defining them.
+_CONTRIB_PRIVATE = {"contrib.factorization.python.ops.clustering_ops.": "contrib.factorization."}
+
+
+def _public_contrib(symbol: str) -> str:
+    """``contrib.factorization.KMeans`` for ``contrib.factorization.python.ops.clustering_ops.KMeans``."""
+    for private, public in _CONTRIB_PRIVATE.items():
+        if symbol.startswith(private):
+            return public + symbol[len(private) :]
+    return symbol
+
+
 def _slim_name(symbol: str) -> str | None:
     """``batch_norm`` for ``contrib.layers.batch_norm``: the name under tf_slim."""
     for module in SLIM_MODULES:
@@ -545,6 +820,15 @@ def helper_code(home: Home, name: str, tf: str, v1: str, legacy: str) -> str:
     """The definition of the helper ``home`` names, called ``name``, with TensorFlow spelled ``tf``,
     ``tensorflow.compat.v1`` spelled ``v1`` and tf-keras' legacy module ``legacy``."""
     return HELPERS[home.path].format(name=name, tf=tf, v1=v1, legacy=legacy, indent=" " * (len(name) + 5))
+
+
+def helper_note(home: Home, name: str) -> str:
+    """The finding for a copy written into the module: what it is, and what it leaves out."""
+    note = f"`tf.{home.path}` is not in TF 2.21: the module gets a copy of TF 1.15's code, `{name}`"
+    limits = HELPER_LIMITS.get(home.path)
+    if limits is None:
+        return note
+    return note + f"; it raises NotImplementedError for {limits} (not in the copy)"
 
 
 def needs(home: Home, spelling: str) -> bool:

@@ -77,7 +77,11 @@ class LegacyHomes(Rule):
         "kernel for 2-D inputs and in-place updates, tf.layers' BatchNormalization otherwise, as TF 1.15 "
         "chose), the classes tf.contrib.rnn.NASCell (on tf-keras' legacy RNNCell) "
         "and tf.contrib.learn.preprocessing.VocabularyProcessor "
-        "(the same word ids; its restore and save pickle it); other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
+        "(the same word ids; its restore and save pickle it), tf.contrib.factorization.KMeans and its constants "
+        "(graph mode: TF 1.15's variables and ops, its clustering kernels through tf.raw_ops; G101 keeps the "
+        "module on tf.compat.v1; mini-batch counts are read after this batch's are added, the order TF 1.15 "
+        "mostly ran its unordered ops in); a note names each copy and any argument it raises "
+        "NotImplementedError for; other tf.contrib symbols -> tf_upgrade_v2's rename where TF 2.21's "
         "tf.compat.v1 has it (tf.contrib.rnn.static_rnn -> tf.compat.v1.nn.static_rnn). Imports of "
         "tf.contrib left unused are dropped. Anything else under tf.contrib is reported with what to use "
         "instead; the module then still fails on TF 2.21. The migrated program needs `pip install "
@@ -160,6 +164,41 @@ class LegacyHomes(Rule):
                 import tensorflow.compat.v1 as tf
 
                 train_op = tf.contrib.layers.optimize_loss(loss, global_step, 0.1, "SGD")
+                """
+            ),
+        ),
+        Example(
+            # the copy of TF 1.15's KMeans is written out in full (about 230 lines) after the imports
+            before=textwrap.dedent(
+                """\
+                import tensorflow.compat.v1 as tf
+                from tensorflow.contrib.factorization import KMeans
+
+                kmeans = KMeans(inputs=X, num_clusters=25, distance_metric="cosine", use_mini_batch=True)
+                (all_scores, cluster_idx, scores, initialized, init_op, train_op) = kmeans.training_graph()
+                """
+            ),
+            after="import tensorflow.compat.v1 as tf\n\n\n"
+            + legacy_homes.helper_code(legacy_homes.Home("helper", "contrib.factorization.KMeans"), "KMeans", "tf", "tf", "")
+            + textwrap.dedent(
+                """\
+
+
+                kmeans = KMeans(inputs=X, num_clusters=25, distance_metric="cosine", use_mini_batch=True)
+                (all_scores, cluster_idx, scores, initialized, init_op, train_op) = kmeans.training_graph()
+                """
+            ),
+        ),
+        Example(
+            # tf.contrib.factorization's estimator has no TF 2 home: left, and reported;
+            # scikit-learn's KMeans is not TensorFlow's
+            before=textwrap.dedent(
+                """\
+                import tensorflow as tf
+                from sklearn.cluster import KMeans
+
+                estimator = tf.contrib.factorization.KMeansClustering(num_clusters=5, use_mini_batch=False)
+                labels = KMeans(n_clusters=5, random_state=0).fit_predict(features)
                 """
             ),
         ),
@@ -289,6 +328,8 @@ class LegacyHomes(Rule):
             legacy = self._alias("tf_legacy", self._helper_uses[local]) if legacy_homes.needs(home, "legacy") else ""
             definition = cst.parse_statement(legacy_homes.helper_code(home, local, tf, v1, legacy))
             module = insert_helper(module, definition, local)
+            if isinstance(definition, (cst.FunctionDef, cst.ClassDef)):  # constants need no note
+                self.report(self._helper_uses[local], legacy_homes.helper_note(home, local), kind="converted")
         return module
 
     def _compat(self) -> str:
@@ -354,7 +395,11 @@ class LegacyHomes(Rule):
             if len(homeless) == len(targets):
                 return updated_node
             for alias, _, home in targets:
-                if home is not None:
+                if home is not None and home.kind == "helper":  # the module's own copy
+                    local = alias.evaluated_alias or alias.evaluated_name
+                    self._helpers[local] = home
+                    self._helper_uses[local] = original_node
+                elif home is not None:
                     self._moved_imports.append(_import_from_home(alias, home))
                     if home.kind in _NOTE:
                         self._first_use.setdefault(home.kind, original_node)

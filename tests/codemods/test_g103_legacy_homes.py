@@ -487,3 +487,82 @@ def test_rnn_decoder_and_nas_cell_get_copies_on_compat_v1_and_the_legacy_cell() 
     # variable scopes exist only under tf.compat.v1 in TF 2
     assert "    with tf.compat.v1.variable_scope(scope or \"rnn_decoder\"):" in text
     assert "input_size = tf.compat.v1.dimension_value(" in text
+
+
+def test_contrib_kmeans_gets_a_copy_of_tf1s_class_and_its_constants() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib.factorization import KMeans, COSINE_DISTANCE
+
+        kmeans = KMeans(inputs=X, num_clusters=25, distance_metric=COSINE_DISTANCE, use_mini_batch=True)
+        other = tf.contrib.factorization.KMeans(
+            [X], 4, initial_clusters=tf.contrib.factorization.KMEANS_PLUS_PLUS_INIT)
+        """
+    )
+    assert "from tensorflow.contrib" not in text and "= tf.contrib" not in text and not declined(findings)
+    assert text.count("class KMeans:") == 1
+    assert 'COSINE_DISTANCE = "cosine"\n' in text and 'KMEANS_PLUS_PLUS_INIT = "kmeans_plus_plus"\n' in text
+    assert "other = KMeans(\n    [X], 4, initial_clusters=KMEANS_PLUS_PLUS_INIT)" in text
+    # TF 1's clustering kernels, which TF 2.21 keeps as raw ops; graph-mode ops from tf.compat.v1
+    assert "tf.raw_ops.NearestNeighbors(points=inp, centers=centers, k=1)" in text
+    assert "tf.raw_ops.KmeansPlusPlusInitialization(" in text and "tf.raw_ops.KMC2ChainInitialization(" in text
+    assert 'centers_var = tf.compat.v1.Variable(empty, name="clusters", validate_shape=False)' in text
+    [note] = [f for f in findings if f.kind == "converted"]
+    assert "`tf.contrib.factorization.KMeans` is not in TF 2.21" in note.message and note.line == 2
+
+
+def test_contrib_kmeans_keeps_the_module_in_graph_mode() -> None:
+    """The copy fills variables of unknown shape by an init op run until a flag is set: G101
+    does not turn its Session into functions."""
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib.factorization import KMeans
+
+        X = tf.placeholder(tf.float32, shape=[None, 2])
+        (_, idx, scores, _, init_op, train_op) = KMeans(inputs=X, num_clusters=3).training_graph()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(init_op, feed_dict={X: data})
+            _, d = sess.run([train_op, scores], feed_dict={X: data})
+        """,
+        rules=None,
+    )
+    assert "import tensorflow.compat.v1 as tf" in text and "tf.disable_v2_behavior()" in text
+    assert "with tf.Session() as sess:" in text and "class KMeans:" in text
+    assert any(f.rule == "G101" and "`KMeans` has no eager equivalent" in f.message for f in findings)
+
+
+def test_contrib_estimators_and_tensor_forest_are_reported_with_what_to_use() -> None:
+    source = """\
+        import tensorflow as tf
+        from tensorflow.contrib.tensor_forest.python import tensor_forest
+
+        estimator = tf.contrib.factorization.KMeansClustering(num_clusters=5)
+        hparams = tensor_forest.ForestHParams(num_classes=10, num_features=784).fill()
+        """
+    text, findings = migrate(source)
+    assert text == textwrap.dedent(source)
+    kmeans, forest = declined(findings)
+    assert "its KMeans" in kmeans and "KMeansClustering" in kmeans and "sklearn.cluster.KMeans" in kmeans
+    assert "tensor_forest" in forest and "has no TF 2 home" in forest and "TensorFlow Decision Forests" in forest
+
+
+def test_contrib_kmeans_from_clustering_ops_or_beside_a_name_without_a_home() -> None:
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.contrib.factorization import KMeans, KMeansClustering
+        from tensorflow.contrib.factorization.python.ops import clustering_ops
+
+        k = KMeans(X, 3, initial_clusters=clustering_ops.KMC2_INIT)
+        e = KMeansClustering(3)
+        """
+    )
+    # the name with a copy leaves the import; the one without stays there, reported
+    assert "from tensorflow.contrib.factorization import KMeansClustering\n" in text
+    assert "clustering_ops" not in text and 'KMC2_INIT = "kmc2"\n' in text and text.count("class KMeans:") == 1
+    assert "k = KMeans(X, 3, initial_clusters=KMC2_INIT)" in text
+    [message] = declined(findings)
+    assert "KMeansClustering" in message

@@ -29,7 +29,7 @@ from codemods.analysis.graph import (
     names_read,
     single_assignment,
 )
-from codemods.analysis.legacy_homes import HELPERS
+from codemods.analysis.legacy_homes import GRAPH_ONLY_HELPERS, HELPERS
 from codemods.analysis.names import FastVisitor
 from codemods.analysis.optimizers import OPTIMIZERS
 from codemods.graph.g101_session_to_function.blocks import appended_in_loop, block_unit
@@ -91,7 +91,7 @@ def analyse(graph: Graph, features: Sequence[Feature]) -> None:
     for call in calls_in(graph.module):
         symbol = graph.sym(call.func)
         # G103 writes TF 1.15's function (tensor ops TF 2 has) into the module.
-        if id(call) in exempt or symbol in HELPERS:
+        if id(call) in exempt or (symbol in HELPERS and symbol not in GRAPH_ONLY_HELPERS):
             continue
         if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
             why = next((r for r in (f.declined_because(graph, call) for f in features) if r is not None), None)
