@@ -262,6 +262,8 @@ def _silences(codes: frozenset[str] | None | bool, rule_code: str) -> bool:
 
 
 class _SuppressionScan(FastVisitor):
+    visits_trivia = True  # the comments
+
     def __init__(self) -> None:
         self.statements: list[cst.BaseStatement] = []
         self.found: dict[int, frozenset[str] | None] = {}

@@ -2,7 +2,7 @@
 
 import libcst as cst
 
-from codemods.analysis.names import FastVisitor, transform, walk
+from codemods.analysis.names import _TRIVIA, FastVisitor, transform, walk
 
 SOURCE = '''\
 from a import (b, c as d)
@@ -50,13 +50,36 @@ class _Events(FastVisitor):
         self.events.append(("leave", id(original_node)))
 
 
+class _EventsWithTrivia(_Events):
+    visits_trivia = True
+
+
 def test_walk_visits_like_libcst():
     module = cst.parse_module(SOURCE)
-    ours, libcst = _Events(), _Events()
+    ours, libcst = _EventsWithTrivia(), _Events()
     walk(module, ours)
     module.visit(libcst)
     assert ours.events == libcst.events
     assert len(ours.events) > 400
+
+
+def test_walk_skips_trivia_unless_asked():
+    """Whitespace, comments and punctuation are left out, everything else is visited as LibCST does."""
+    module = cst.parse_module(SOURCE)
+    nodes: dict[int, cst.CSTNode] = {}
+
+    class _All(_Events):
+        visits_trivia = True
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            nodes[id(node)] = node
+            return super().on_visit(node)
+
+    everything, ours = _All(), _Events()
+    walk(module, everything)
+    walk(module, ours)
+    assert ours.events == [event for event in everything.events if not isinstance(nodes[event[1]], _TRIVIA)]
+    assert any(isinstance(node, cst.Comment) for node in nodes.values())
 
 
 class _Rewrite(cst.CSTTransformer):

@@ -38,6 +38,8 @@ class FastVisitor(cst.CSTVisitor):
 
     _visit_hooks: ClassVar[dict[type, Callable | None]] = {}
     _leave_hooks: ClassVar[dict[type, Callable | None]] = {}
+    # Whether ``walk`` enters whitespace, comments and punctuation.
+    visits_trivia: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -74,10 +76,34 @@ class FastVisitor(cst.CSTVisitor):
 # (``visit_required``, ``visit_sequence``...): read from the calls its
 # ``_visit_and_replace_children`` makes, in source order.
 _CHILD_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+# The same without the fields that hold only trivia: whitespace, comments and punctuation
+# are three in five nodes of a module, and only the suppression scan looks at them.
+_CODE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+_TRIVIA = (
+    cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.Newline, cst.EmptyLine, cst.Comment,
+    cst.Comma, cst.Dot, cst.Colon, cst.Semicolon, cst.AssignEqual, cst.LeftParen, cst.RightParen,
+    cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace,
+)
+
+
+def _only_trivia(annotation: object) -> bool:
+    """Whether a field of this type annotation can hold nothing but trivia (or None, a
+    MaybeSentinel, a string)."""
+    import typing
+
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return True
+    if origin is not None:  # Sequence[...], Optional[...], Union[...]
+        return all(_only_trivia(arg) for arg in typing.get_args(annotation))
+    if annotation in (type(None), str, cst.MaybeSentinel):
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, _TRIVIA)
 
 
 def _child_fields(kind: type) -> tuple[tuple[str, str], ...]:
     import ast
+    import dataclasses
     import inspect
     import textwrap
 
@@ -91,6 +117,8 @@ def _child_fields(kind: type) -> tuple[tuple[str, str], ...]:
     for call in calls:  # ImportFrom visits ``names`` one way or the other
         found.setdefault(call.args[1].value, call.func.id)
     fields = tuple(found.items())
+    types = {f.name: f.type for f in dataclasses.fields(kind)}
+    _CODE_FIELDS[kind] = tuple((name, how) for name, how in fields if not _only_trivia(types.get(name)))
     _CHILD_FIELDS[kind] = fields
     return fields
 
@@ -109,16 +137,22 @@ _STATEMENTS: dict[type, bool] = {}
 _MAYBE = cst.MaybeSentinel
 
 
-def walk(node: cst.CSTNode, visitor: FastVisitor) -> None:
+def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """``node.visit(visitor)`` for a visitor that only reads: the same calls of
     ``on_visit`` and ``on_leave`` in the same order, without LibCST rebuilding every node
     it passes (its visit copies the tree even for a read-only visitor: several times the
-    cost of the walk itself)."""
+    cost of the walk itself), and without entering trivia (whitespace, comments,
+    punctuation) unless the visitor ``visits_trivia``."""
+    _walk(node, visitor, _CHILD_FIELDS if getattr(visitor, "visits_trivia", False) else _CODE_FIELDS)
+
+
+def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, table: dict[type, tuple[tuple[str, str], ...]]) -> None:
     if visitor.on_visit(node):
         kind = type(node)
-        fields = _CHILD_FIELDS.get(kind)
+        fields = table.get(kind)
         if fields is None:
-            fields = _child_fields(kind)
+            _child_fields(kind)
+            fields = table[kind]
         for name, _ in fields:
             value = getattr(node, name)
             # A field holds a node, a sequence of them, None or a MaybeSentinel: told apart
@@ -126,16 +160,16 @@ def walk(node: cst.CSTNode, visitor: FastVisitor) -> None:
             cls = value.__class__
             if cls is tuple or cls is list:
                 for child in value:
-                    walk(child, visitor)
+                    _walk(child, visitor, table)
             elif cls in _CHILD_FIELDS:
-                walk(value, visitor)
+                _walk(value, visitor, table)
             elif value is None or cls is _MAYBE:
                 continue
             elif isinstance(value, cst.CSTNode):
-                walk(value, visitor)
+                _walk(value, visitor, table)
             elif isinstance(value, (tuple, list)):
                 for child in value:
-                    walk(child, visitor)
+                    _walk(child, visitor, table)
     visitor.on_leave(node)
 
 
@@ -143,16 +177,20 @@ def transform(node: cst.CSTNode, transformer: cst.CSTTransformer) -> cst.CSTNode
     """``node.visit(transformer)`` for a transformer without per-field hooks: the same
     calls of ``on_visit`` and ``on_leave`` in the same order and the same result, but a
     node none of whose children changed is passed on as it is (``updated_node`` is
-    ``original_node``) instead of being rebuilt: most rules change a few lines of a file."""
-    return _transform(node, transformer)
+    ``original_node``) instead of being rebuilt: most rules change a few lines of a file.
+    Trivia are passed on as they are too (no rule rewrites whitespace or punctuation on its
+    own) unless the transformer ``visits_trivia``."""
+    return _transform(node, transformer, _CHILD_FIELDS if getattr(transformer, "visits_trivia", False) else _CODE_FIELDS)
 
 
-def _transform(node, transformer):
+def _transform(node, transformer, table):
     updated = node
     if transformer.on_visit(node):
-        fields = _CHILD_FIELDS.get(type(node))
+        kind = type(node)
+        fields = table.get(kind)
         if fields is None:
-            fields = _child_fields(type(node))
+            _child_fields(kind)
+            fields = table[kind]
         changes = {}
         for name, how in fields:
             value = getattr(node, name)
@@ -161,7 +199,7 @@ def _transform(node, transformer):
                 cls is not tuple and cls is not list and value is not None and cls is not _MAYBE
                 and isinstance(value, cst.CSTNode)
             ):
-                new = _transform(value, transformer)
+                new = _transform(value, transformer, table)
                 if new is value:
                     continue
                 if isinstance(new, cst.RemovalSentinel):
@@ -174,7 +212,7 @@ def _transform(node, transformer):
                                     "This node's parent does not allow for it to be replaced with a sequence.")
                 changes[name] = new
             elif isinstance(value, (tuple, list)) and value:
-                items, changed = _transform_sequence(value, transformer, how == "visit_body_sequence")
+                items, changed = _transform_sequence(value, transformer, table, how == "visit_body_sequence")
                 if changed:
                     changes[name] = items
         if changes:
@@ -182,13 +220,13 @@ def _transform(node, transformer):
     return transformer.on_leave(node, updated)
 
 
-def _transform_sequence(children, transformer, body: bool):
+def _transform_sequence(children, transformer, table, body: bool):
     """The children after the transformer, as LibCST's ``visit_sequence`` and
     ``visit_body_sequence`` build them (a body drops a statement its children emptied)."""
     items = []
     changed = False
     for child in children:
-        new = _transform(child, transformer)
+        new = _transform(child, transformer, table)
         if new is child:
             items.append(child)
             continue
