@@ -20,6 +20,7 @@ from codemods.graph.g101_session_to_function.model_classes import Flat, ModelCla
 from codemods.graph.g101_session_to_function.plan import TRAIN_OP_NAMES
 from codemods.graph.g101_session_to_function.rebinding import bound_in
 from codemods.graph.g101_session_to_function.scope import training_scope
+from codemods.graph.g101_session_to_function.signatures import relaxed_shape, static_shape_read
 
 
 def in_tree(tree: cst.Module, node: cst.CSTNode, model: ModelClass) -> cst.CSTNode:
@@ -81,6 +82,8 @@ class ClassLayout:
         self.local_attrs: dict[str, str] = {}  # flat name of a local holding state -> its attribute
         # Python locals `__init__` binds once and a method reads: kept as attributes.
         self.kept_locals: dict[str, str] = {}
+        # Methods whose exact input_signature `__init__` binds: (method, specs in flat names).
+        self.bound: list[tuple[str, str]] = []
 
     def name_functions(self, emitter: Emitter) -> None:
         model = self.model
@@ -192,31 +195,14 @@ class ClassLayout:
         model = self.model
         lines = emitter.bodies.body_lines(fn)
         setup = emitter.bodies.slot_setup(fn)
-        literal = all(
-            p.dtype and names_read(cst.parse_expression(p.shape)) <= {"None"}
-            and names_read(cst.parse_expression(p.dtype)) <= {tf}
-            for p in fn.params
-        )
-        casts = []
-        if fn.params and literal:
-            specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
-            decorator = f"@{tf}.function(input_signature=[{specs}])"
-        else:
-            decorator = f"@{tf}.function"
-            for p in fn.params:
-                if p.dtype is None:
-                    continue
-                if names_read(cst.parse_expression(p.dtype)) - {tf}:
-                    raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a dtype computed in `__init__`")
-                # TF1 converted what was fed to the placeholder's dtype.
-                casts.append(f"{p.name} = {tf}.cast({p.name}, {p.dtype})\n")
+        decorator, casts = self._signature(fn, lines)
         for p in fn.params:
             if p.default is not None and names_read(cst.parse_expression(p.default)) - {tf, "True", "False", "None"}:
                 raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a default computed in `__init__`")
         names = self._method_names(fn)
         # The parameters under their names in the class (renaming leaves parameters as they are).
         params = ", ".join(["self", *(names.get(p.name, p.name) for p in fn.params)])
-        text = f"{decorator}\ndef {fn.name}({params}):\n" + "".join(
+        text = f"{decorator}def {fn.name}({params}):\n" + "".join(
             f"{g.module.default_indent}{line}" if line.strip() else line
             for line in "".join([*casts, *lines]).splitlines(keepends=True)
         )
@@ -241,6 +227,58 @@ class ClassLayout:
         # there when `__init__` runs: its first step builds it (and is traced twice).
         outside = {name for name, index in g.optimizers.items() if not self.lo <= index < self.hi}
         return method, [s for s in tail if not names_read(s) & outside]
+
+    def _signature(self, fn: Function, lines: list[str]) -> tuple[str, list[str]]:
+        """The method's decorator (with its newline; "" when ``__init__`` binds it) and the
+        casts of its parameters to their placeholders' dtypes."""
+        tf = self.g.tf
+        model = self.model
+        params = fn.params
+        if any(p.dtype and names_read(cst.parse_expression(p.dtype)) - {tf} for p in params):
+            p = next(p for p in params if p.dtype and names_read(cst.parse_expression(p.dtype)) - {tf})
+            raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a dtype computed in `__init__`")
+        if not params or any(p.dtype is None for p in params):
+            # TF1 converted what was fed to the placeholder's dtype.
+            return f"@{tf}.function\n", [f"{p.name} = {tf}.cast({p.name}, {p.dtype})\n" for p in params if p.dtype]
+        # A signature converts NumPy and Python values to its dtypes as TF1's feed did, and
+        # traces once, as TF1 built one graph (a new trace would make new random ops).
+        literal = [names_read(cst.parse_expression(p.shape)) <= {"None"} for p in params]
+        if all(literal):
+            specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in params)
+            return f"@{tf}.function(input_signature=[{specs}])\n", []
+        # Shapes naming `__init__`'s values (`[None, sequence_length]`): those dimensions are
+        # None where the body reads no static shape computed from them.
+        relaxed = [p.shape if known else relaxed_shape(p.shape) for p, known in zip(params, literal)]
+        body = cst.parse_module("".join(lines))
+        read = static_shape_read(body, {p.name for p, r in zip(params, relaxed) if r != p.shape}, tf)
+        if read is None and None not in relaxed:
+            specs = ", ".join(f"{tf}.TensorSpec({r}, {p.dtype})" for p, r in zip(params, relaxed))
+            return f"@{tf}.function(input_signature=[{specs}])\n", []
+        unsafe = sorted(
+            _origin_name(model, n) for p in params for n in names_read(cst.parse_expression(p.shape)) - {"None", tf}
+            if not self._fixed_in_init(n)
+        )
+        why = f"reads `{read}`" if read else "a placeholder's shape is not a list of dimensions"
+        if unsafe:
+            self.g.report(model.init, (
+                f"`{fn.name}` keeps a bare @tf.function (traced again for each new input shape): its body {why}, "
+                f"and `{unsafe[0]}` in a placeholder's shape changes in `__init__`"
+            ))
+            return f"@{tf}.function\n", [f"{p.name} = {tf}.cast({p.name}, {p.dtype})\n" for p in params]
+        # The exact signature, bound where `__init__`'s values exist.
+        specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in params)
+        self.bound.append((fn.name, specs))
+        return "", []
+
+    def _fixed_in_init(self, name: str) -> bool:
+        """``name`` (flat) has one value from where ``__init__`` reads it to its end: a parameter
+        it never rebinds, a local it binds once, or a name of the module."""
+        model = self.model
+        if name in model.params:
+            return name not in model.locals
+        kind, original = model.origin.get(name, ("module", name))
+        # A local named like a parameter rebinds it.
+        return kind == "module" or kind == "local" and original not in model.params and _bound_once(model.init, original)
 
     def _kept_param(self, name: str) -> str:
         """The attribute keeping ``__init__``'s parameter ``name`` (its own name when free)."""
@@ -331,6 +369,17 @@ class ClassLayout:
             init_body[0] = init_body[0].with_changes(leading_lines=[cst.EmptyLine(indent=False), *init_body[0].leading_lines])
         # After everything `__init__` computes: each local has its one value by then.
         kept_locals = [cst.parse_statement(f"self.{attr} = {name}\n") for name, attr in self.kept_locals.items()]
+        if self.bound:
+            # A signature naming `__init__`'s values (`[None, sequence_length]`) exists only here.
+            tf, names = self.g.tf, self._init_names()
+            kept_locals += [
+                rename(cst.parse_statement(
+                    f"self.{method} = {tf}.function(self.{method}, input_signature=[{specs}])\n"
+                ), names).with_changes(leading_lines=[
+                    cst.EmptyLine(indent=False), cst.EmptyLine(comment=cst.Comment(_BOUND_COMMENT))
+                ] if i == 0 else [])
+                for i, (method, specs) in enumerate(self.bound)
+            ]
         new_init = init.with_changes(
             params=init.params.with_changes(params=params),
             body=init.body.with_changes(body=[*doc, *kept, *init_body, *kept_locals]),
@@ -349,6 +398,9 @@ class ClassLayout:
             f"runs -> @tf.function methods {', '.join(f'`{m.name.value}`' for m in methods)}", kind="converted",
         )
         return model.cls.with_changes(body=model.cls.body.with_changes(body=body))
+
+
+_BOUND_COMMENT = "# The signature reads __init__'s values: one trace for every batch size, as TF1 built one graph."
 
 
 def _bound_once(init: cst.FunctionDef, name: str) -> bool:
