@@ -44,6 +44,7 @@ def test_ops_computing_from_values_read_no_static_shape() -> None:
         grads_and_vars = list(zip(tape.gradient(loss, variables), variables))
         for g, v in grads_and_vars:
             summaries["{}/grad".format(v.name)] = tf.nn.zero_fraction(g)
+        out = tf.cond(training, lambda: tf.nn.dropout(flat, 0.5), lambda: flat)
         if isinstance(loss, tf.Tensor):
             step.assign_add(1)
         return loss, y.shape
@@ -66,6 +67,9 @@ def test_ops_computing_from_values_read_no_static_shape() -> None:
         ("out = [r for r in x]\n", "for ... in x"),
         ("a, b = x\n", "a, b = x"),
         ("out = helper(x, 3)\n", "helper(x, 3)"),
+        ("out = tf.cond(p, lambda: x.shape[0], lambda: 1)\n", "x.shape"),
+        ("out = tf.cond(p, branch, lambda: x)\n", "tf.cond(p, branch, lambda: x)"),
+        ("out = tf.map_fn(f, x)\n", "tf.map_fn(f, x)"),
         ("g = tape.gradient(loss, x)\nn = g.shape\n", "g.shape"),
     ],
 )

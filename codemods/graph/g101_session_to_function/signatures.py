@@ -23,7 +23,7 @@ _SHAPE_READING = (
     "keras.", "layers.", "compat.", "contrib.", "estimator.", "feature_column.", "nest.", "nn.rnn_cell.",
     "unstack", "nn.static_rnn", "nn.dynamic_rnn", "nn.bidirectional_dynamic_rnn", "nn.static_bidirectional_rnn",
     "nn.raw_rnn", "nn.static_state_saving_rnn", "ensure_shape", "get_static_value", "TensorShape", "function",
-    "py_function", "numpy_function", "map_fn", "vectorized_map", "scan", "foldl", "foldr", "while_loop", "cond",
+    "py_function", "numpy_function", "map_fn", "vectorized_map", "scan", "foldl", "foldr", "while_loop",
     "switch_case", "case",
 )
 # Methods that do not read a static shape: the tape's, a variable's assignments (they check
@@ -73,6 +73,9 @@ def _plain_call(call: cst.Call, tf: str) -> bool:
     name = dotted_name(call.func) or ""
     if name == "isinstance":
         return True
+    if name == f"{tf}.cond":
+        # Its branches are read here when they are lambdas (a batch norm's training switch).
+        return all(isinstance(arg.value, cst.Lambda) for arg in call.args[1:3])
     if name.startswith(f"{tf}."):
         return not name[len(tf) + 1 :].startswith(_SHAPE_READING)
     return isinstance(call.func, cst.Attribute) and call.func.attr.value in _PLAIN_METHODS
