@@ -520,3 +520,17 @@ def test_a_shape_naming_a_value_init_changes_keeps_a_bare_function() -> None:
         and "`n_in` in a placeholder's shape changes in `__init__`" in f.message
         for f in findings
     )
+
+
+def test_a_bound_signature_reads_an_attribute_init_sets_once() -> None:
+    source = STATIC_SHAPE.replace(
+        "        self.x = tf.placeholder(tf.float32, [None, n_in])\n",
+        "        self.n_in = n_in\n        self.x = tf.placeholder(tf.float32, [None, self.n_in])\n",
+    )
+    text, _ = migrate(source)
+    native(text)
+    assert "self.compute_out = tf.function(self.compute_out, input_signature=[tf.TensorSpec([None, self.n_in], tf.float32), " in text
+    # Set twice: which value the placeholder had is not the one at the end of `__init__`.
+    text, findings = migrate(source.replace("        self.W = ", "        self.n_in = n_in + 1\n        self.W = "))
+    assert "    @tf.function\n    def compute_out(self, x, keep):\n        x = tf.cast(x, tf.float32)\n" in text
+    assert any("`self.n_in` in a placeholder's shape changes in `__init__`" in f.message for f in findings)

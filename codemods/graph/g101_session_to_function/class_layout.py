@@ -12,7 +12,9 @@ import re
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import nodes_of
 from codemods.analysis.graph import assigned_names, names_read, single_assignment
+from codemods.analysis.names import dotted_name
 from codemods.analysis.positions import locate
 from codemods.graph.g101_session_to_function.emit import Emitter
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Note
@@ -255,7 +257,7 @@ class ClassLayout:
             specs = ", ".join(f"{tf}.TensorSpec({r}, {p.dtype})" for p, r in zip(params, relaxed))
             return f"@{tf}.function(input_signature=[{specs}])\n", []
         unsafe = sorted(
-            _origin_name(model, n) for p in params for n in names_read(cst.parse_expression(p.shape)) - {"None", tf}
+            _user_names(model, n) for p in params for n in names_read(cst.parse_expression(p.shape)) - {"None", tf}
             if not self._fixed_in_init(n)
         )
         why = f"reads `{read}`" if read else "a placeholder's shape is not a list of dimensions"
@@ -272,11 +274,14 @@ class ClassLayout:
 
     def _fixed_in_init(self, name: str) -> bool:
         """``name`` (flat) has one value from where ``__init__`` reads it to its end: a parameter
-        it never rebinds, a local it binds once, or a name of the module."""
+        it never rebinds, a local it binds once, an attribute it sets once, or a name of the module."""
         model = self.model
         if name in model.params:
             return name not in model.locals
         kind, original = model.origin.get(name, ("module", name))
+        if kind == "attr":
+            targets = [t for s in model.body for t in nodes_of(s, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign))]
+            return sum(dotted_name(t.target) == f"self.{original}" for t in targets) == 1
         # A local named like a parameter rebinds it.
         return kind == "module" or kind == "local" and original not in model.params and _bound_once(model.init, original)
 
