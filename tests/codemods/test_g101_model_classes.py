@@ -534,3 +534,16 @@ def test_a_bound_signature_reads_an_attribute_init_sets_once() -> None:
     text, findings = migrate(source.replace("        self.W = ", "        self.n_in = n_in + 1\n        self.W = "))
     assert "    @tf.function\n    def compute_out(self, x, keep):\n        x = tf.cast(x, tf.float32)\n" in text
     assert any("`self.n_in` in a placeholder's shape changes in `__init__`" in f.message for f in findings)
+
+
+def test_a_module_constant_in_a_shape_stays_in_the_decorator() -> None:
+    source = MODEL.replace("import tensorflow as tf\n", "import tensorflow as tf\n\nN_IN = 4\n").replace(
+        "[None, n_in]", "[None, N_IN]"
+    )
+    text, _ = migrate(source + "\n\n" + RUN)
+    native(text)
+    signature = "[tf.TensorSpec([None, N_IN], tf.float32), tf.TensorSpec([None], tf.int64)]"
+    assert f"    @tf.function(input_signature={signature})\n    def train_step(self, x, y):\n" in text
+    # Bound again after the class: not the value the decorator would read.
+    text, _ = migrate(source + "\n\nN_IN = 5\n" + RUN)
+    assert "    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32), " in text

@@ -27,6 +27,10 @@ def test_relaxed_shape(shape: str, relaxed: str | None) -> None:
     assert relaxed_shape(shape) == relaxed
 
 
+def test_relaxed_shape_keeps_the_names_a_decorator_sees() -> None:
+    assert relaxed_shape("[None, N_STEPS, n_in]", {"None", "N_STEPS"}) == "[None, N_STEPS, None]"
+
+
 def read(body: str, params=("x",)) -> str | None:
     return static_shape_read(cst.parse_module(textwrap.dedent(body)), set(params), "tf")
 

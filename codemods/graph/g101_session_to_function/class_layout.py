@@ -244,13 +244,14 @@ class ClassLayout:
             return f"@{tf}.function\n", [f"{p.name} = {tf}.cast({p.name}, {p.dtype})\n" for p in params if p.dtype]
         # A signature converts NumPy and Python values to its dtypes as TF1's feed did, and
         # traces once, as TF1 built one graph (a new trace would make new random ops).
-        literal = [names_read(cst.parse_expression(p.shape)) <= {"None"} for p in params]
+        visible = {"None"} | self._class_constants()
+        literal = [names_read(cst.parse_expression(p.shape)) <= visible for p in params]
         if all(literal):
             specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in params)
             return f"@{tf}.function(input_signature=[{specs}])\n", []
         # Shapes naming `__init__`'s values (`[None, sequence_length]`): those dimensions are
         # None where the body reads no static shape computed from them.
-        relaxed = [p.shape if known else relaxed_shape(p.shape) for p, known in zip(params, literal)]
+        relaxed = [p.shape if known else relaxed_shape(p.shape, visible) for p, known in zip(params, literal)]
         body = cst.parse_module("".join(lines))
         read = static_shape_read(body, {p.name for p, r in zip(params, relaxed) if r != p.shape}, tf)
         if read is None and None not in relaxed:
@@ -271,6 +272,20 @@ class ClassLayout:
         specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in params)
         self.bound.append((fn.name, specs))
         return "", []
+
+    def _class_constants(self) -> set[str]:
+        """Names of the module a decorator of the class can read: bound once, by a statement
+        of the module's level before the class (``N_FEATURES = 6``), and nowhere else."""
+        model = self.model
+        body = self.g.module.body
+        position = next(i for i, s in enumerate(body) if isinstance(s, cst.ClassDef) and s.name.value == model.cls.name.value)
+        bound: dict[str, int] = {}
+        for stmt in body:
+            for name in _bindings(stmt):
+                bound[name] = bound.get(name, 0) + 1
+        declared = {n.value for g in nodes_of(self.g.module, cst.Global) for n in (name.name for name in g.names)}
+        before = {name for s in body[:position] if (a := single_assignment(s)) is not None for name in a[0]}
+        return {n for n in before if bound[n] == 1 and n not in declared and n not in model.params and n not in model.origin}
 
     def _fixed_in_init(self, name: str) -> bool:
         """``name`` (flat) has one value from where ``__init__`` reads it to its end: a parameter
@@ -406,6 +421,25 @@ class ClassLayout:
 
 
 _BOUND_COMMENT = "# The signature reads __init__'s values: one trace for every batch size, as TF1 built one graph."
+
+
+def _bindings(stmt: cst.BaseStatement) -> list[str]:
+    """The names a statement of the module's level binds there (not in functions and classes it defines)."""
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return [stmt.name.value]
+    names: list[str] = []
+    for node in nodes_of(stmt, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.AsName, cst.ImportAlias,
+                                cst.FunctionDef, cst.ClassDef, cst.NamedExpr), skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            names.append(node.name.value)
+        elif isinstance(node, cst.ImportAlias):
+            if node.asname is None:
+                names.append((dotted_name(node.name) or "").split(".")[0])
+        elif isinstance(node, cst.AsName):
+            names.extend(assigned_names(node.name) if isinstance(node.name, cst.BaseExpression) else [])
+        else:
+            names.extend(assigned_names(node.target))
+    return names
 
 
 def _bound_once(init: cst.FunctionDef, name: str) -> bool:

@@ -11,9 +11,12 @@ exact signature in ``__init__``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import libcst as cst
 
 from codemods.analysis.cst_tools import code, nodes_of
+from codemods.analysis.graph import names_read
 from codemods.analysis.names import dotted_name
 
 # TensorFlow APIs whose result depends on a static shape they read (a layer builds its
@@ -32,20 +35,15 @@ _PLAIN_METHODS = frozenset({"gradient", "watch", "assign", "assign_add", "assign
 _GROWING = frozenset({"append", "extend", "insert"})
 
 
-def relaxed_shape(shape: str) -> str | None:
-    """``[None, n]`` -> ``[None, None]``: the literal ints and ``None`` of a list or tuple shape
-    kept, every other dimension ``None``; None when the shape is not such a literal."""
+def relaxed_shape(shape: str, visible: Collection[str] = ("None",)) -> str | None:
+    """``[None, n]`` -> ``[None, None]``: the dimensions of a list or tuple shape that read only
+    ``visible`` names (``None``, constants of the module) kept, every other one ``None``; None
+    when the shape is not such a literal."""
     expr = cst.parse_expression(shape)
     if not isinstance(expr, (cst.List, cst.Tuple)) or any(not isinstance(e, cst.Element) for e in expr.elements):
         return None
-    dims = [code(e.value) if _literal_dim(e.value) else "None" for e in expr.elements]
+    dims = [code(e.value) if names_read(e.value) <= set(visible) else "None" for e in expr.elements]
     return f"[{', '.join(dims)}]"
-
-
-def _literal_dim(expr: cst.BaseExpression) -> bool:
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-        expr = expr.expression
-    return isinstance(expr, cst.Integer) or (isinstance(expr, cst.Name) and expr.value == "None")
 
 
 def static_shape_read(body: cst.CSTNode, params: set[str], tf: str) -> str | None:
