@@ -71,7 +71,10 @@ def test_init_graph_becomes_state_and_tf_function_methods() -> None:
     assert init.index("self.W1 = tf.Variable") < init.index("self.b1") < init.index("self.W2") < init.index("self.b2")
     assert "self.optimizer = tf.keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-08)" in init
     assert "self.loss" not in init and "self.x" not in init
-    assert "    @tf.function\n    def train_step(self, x, y):\n        x = tf.cast(x, tf.float32)\n        y = tf.cast(y, tf.int64)\n" in text
+    # `[None, n_in]` names a parameter of `__init__`: None in the signature, which still traces
+    # once (a smaller last batch would trace again, with new random ops) and converts the feeds.
+    signature = "[tf.TensorSpec([None, None], tf.float32), tf.TensorSpec([None], tf.int64)]"
+    assert f"    @tf.function(input_signature={signature})\n    def train_step(self, x, y):\n        with tf.GradientTape()" in text
     assert "logits = tf.matmul(h, self.W2) + self.b2" in text
     assert "variables = [self.W1, self.b1, self.W2, self.b2]" in text
     assert "self.optimizer.apply_gradients(zip(gradients, variables))" in text
@@ -286,7 +289,7 @@ def test_a_method_given_the_session_at_each_call() -> None:
     assert "    def predict(self, x):\n        return self.compute_logits(x).numpy()\n" in text
     assert "print(model.predict(xb))" in text
     # A method parameter named like an attribute (`x` and `self.x`): each keeps its name.
-    assert "    def compute_logits(self, x):\n        x = tf.cast(x, tf.float32)\n" in text
+    assert "    def compute_logits(self, x):\n        h = tf.nn.relu(tf.matmul(x, self.W1) + self.b1)\n" in text
 
 
 def test_a_session_the_class_opens_itself() -> None:
@@ -468,3 +471,79 @@ def test_a_model_class_with_layers_under_one_local_name_and_a_computed_size() ->
     assert "self.n_total = n_total" in text
     assert "tf.reshape(tf.matmul(x, self.W), [-1, self.n_total])" in text
     assert "net.W, net.W_2" in text and " W," not in text.split("class Net")[1].split("net = Net")[1]
+
+
+STATIC_SHAPE = """\
+import numpy as np
+import tensorflow as tf
+
+
+class Model(object):
+    def __init__(self, n_in, n_out):
+        self.x = tf.placeholder(tf.float32, [None, n_in])
+        self.keep = tf.placeholder(tf.float32)
+        self.W = tf.Variable(tf.ones([n_in, n_out]))
+        columns = tf.add_n(tf.unstack(self.x, axis=1))
+        h = tf.nn.dropout(tf.matmul(self.x, self.W), self.keep)
+        self.out = tf.reduce_sum(h, 1) + columns
+
+
+model = Model(4, 3)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(model.out, feed_dict={model.x: np.ones((2, 4)), model.keep: 1.0}))
+"""
+
+
+def test_a_body_reading_a_static_shape_gets_its_exact_signature_bound_in_init() -> None:
+    # tf.unstack counts the columns from the static shape: `[None, None]` would not do.
+    text, findings = migrate(STATIC_SHAPE)
+    native(text)
+    assert (
+        "        self.W = tf.Variable(tf.ones([n_in, n_out]))\n\n"
+        "        # The signature reads __init__'s values: one trace for every batch size, as TF1 built one graph.\n"
+        "        self.compute_out = tf.function(self.compute_out, input_signature=[tf.TensorSpec([None, n_in], tf.float32), "
+        "tf.TensorSpec(None, tf.float32)])\n\n"
+        "    def compute_out(self, x, keep):\n        columns = tf.add_n(tf.unstack(x, axis=1))\n"
+    ) in text
+    assert "tf.cast" not in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+def test_a_shape_naming_a_value_init_changes_keeps_a_bare_function() -> None:
+    source = STATIC_SHAPE.replace("[None, n_in])", "[None, n_in])\n        n_in = n_in * 1")
+    text, findings = migrate(source)
+    native(text)
+    assert "    @tf.function\n    def compute_out(self, x, keep):\n        x = tf.cast(x, tf.float32)\n" in text
+    assert any(
+        "`compute_out` keeps a bare @tf.function" in f.message and "reads `tf.unstack(self.x, axis=1)`" in f.message
+        and "`n_in` in a placeholder's shape changes in `__init__`" in f.message
+        for f in findings
+    )
+
+
+def test_a_bound_signature_reads_an_attribute_init_sets_once() -> None:
+    source = STATIC_SHAPE.replace(
+        "        self.x = tf.placeholder(tf.float32, [None, n_in])\n",
+        "        self.n_in = n_in\n        self.x = tf.placeholder(tf.float32, [None, self.n_in])\n",
+    )
+    text, _ = migrate(source)
+    native(text)
+    assert "self.compute_out = tf.function(self.compute_out, input_signature=[tf.TensorSpec([None, self.n_in], tf.float32), " in text
+    # Set twice: which value the placeholder had is not the one at the end of `__init__`.
+    text, findings = migrate(source.replace("        self.W = ", "        self.n_in = n_in + 1\n        self.W = "))
+    assert "    @tf.function\n    def compute_out(self, x, keep):\n        x = tf.cast(x, tf.float32)\n" in text
+    assert any("`self.n_in` in a placeholder's shape changes in `__init__`" in f.message for f in findings)
+
+
+def test_a_module_constant_in_a_shape_stays_in_the_decorator() -> None:
+    source = MODEL.replace("import tensorflow as tf\n", "import tensorflow as tf\n\nN_IN = 4\n").replace(
+        "[None, n_in]", "[None, N_IN]"
+    )
+    text, _ = migrate(source + "\n\n" + RUN)
+    native(text)
+    signature = "[tf.TensorSpec([None, N_IN], tf.float32), tf.TensorSpec([None], tf.int64)]"
+    assert f"    @tf.function(input_signature={signature})\n    def train_step(self, x, y):\n" in text
+    # Bound again after the class: not the value the decorator would read.
+    text, _ = migrate(source + "\n\nN_IN = 5\n" + RUN)
+    assert "    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32), " in text

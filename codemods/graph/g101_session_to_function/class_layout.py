@@ -12,8 +12,9 @@ import re
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import nodes_of
 from codemods.analysis.graph import assigned_names, names_read, single_assignment
-from codemods.analysis.names import FastVisitor
+from codemods.analysis.names import FastVisitor, dotted_name
 from codemods.analysis.positions import locate
 from codemods.graph.g101_session_to_function.emit import Emitter
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Note
@@ -21,6 +22,7 @@ from codemods.graph.g101_session_to_function.model_classes import Flat, ModelCla
 from codemods.graph.g101_session_to_function.plan import TRAIN_OP_NAMES
 from codemods.graph.g101_session_to_function.rebinding import bound_in
 from codemods.graph.g101_session_to_function.scope import training_scope
+from codemods.graph.g101_session_to_function.signatures import relaxed_shape, static_shape_read
 
 
 def in_tree(tree: cst.Module, node: cst.CSTNode, model: ModelClass) -> cst.CSTNode:
@@ -82,6 +84,8 @@ class ClassLayout:
         self.local_attrs: dict[str, str] = {}  # flat name of a local holding state -> its attribute
         # Python locals `__init__` binds once and a method reads: kept as attributes.
         self.kept_locals: dict[str, str] = {}
+        # Methods whose exact input_signature `__init__` binds: (method, specs in flat names).
+        self.bound: list[tuple[str, str]] = []
 
     def name_functions(self, emitter: Emitter) -> None:
         model = self.model
@@ -193,31 +197,14 @@ class ClassLayout:
         model = self.model
         lines = emitter.bodies.body_lines(fn)
         setup = emitter.bodies.slot_setup(fn)
-        literal = all(
-            p.dtype and names_read(cst.parse_expression(p.shape)) <= {"None"}
-            and names_read(cst.parse_expression(p.dtype)) <= {tf}
-            for p in fn.params
-        )
-        casts = []
-        if fn.params and literal:
-            specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in fn.params)
-            decorator = f"@{tf}.function(input_signature=[{specs}])"
-        else:
-            decorator = f"@{tf}.function"
-            for p in fn.params:
-                if p.dtype is None:
-                    continue
-                if names_read(cst.parse_expression(p.dtype)) - {tf}:
-                    raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a dtype computed in `__init__`")
-                # TF1 converted what was fed to the placeholder's dtype.
-                casts.append(f"{p.name} = {tf}.cast({p.name}, {p.dtype})\n")
+        decorator, casts = self._signature(fn, lines)
         for p in fn.params:
             if p.default is not None and names_read(cst.parse_expression(p.default)) - {tf, "True", "False", "None"}:
                 raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a default computed in `__init__`")
         names = self._method_names(fn)
         # The parameters under their names in the class (renaming leaves parameters as they are).
         params = ", ".join(["self", *(names.get(p.name, p.name) for p in fn.params)])
-        text = f"{decorator}\ndef {fn.name}({params}):\n" + "".join(
+        text = f"{decorator}def {fn.name}({params}):\n" + "".join(
             f"{g.module.default_indent}{line}" if line.strip() else line
             for line in "".join([*casts, *lines]).splitlines(keepends=True)
         )
@@ -242,6 +229,76 @@ class ClassLayout:
         # there when `__init__` runs: its first step builds it (and is traced twice).
         outside = {name for name, index in g.optimizers.items() if not self.lo <= index < self.hi}
         return method, [s for s in tail if not names_read(s) & outside]
+
+    def _signature(self, fn: Function, lines: list[str]) -> tuple[str, list[str]]:
+        """The method's decorator (with its newline; "" when ``__init__`` binds it) and the
+        casts of its parameters to their placeholders' dtypes."""
+        tf = self.g.tf
+        model = self.model
+        params = fn.params
+        if any(p.dtype and names_read(cst.parse_expression(p.dtype)) - {tf} for p in params):
+            p = next(p for p in params if p.dtype and names_read(cst.parse_expression(p.dtype)) - {tf})
+            raise CannotConvert(model.init, f"placeholder `{_origin_name(model, p.name)}` has a dtype computed in `__init__`")
+        if not params or any(p.dtype is None for p in params):
+            # TF1 converted what was fed to the placeholder's dtype.
+            return f"@{tf}.function\n", [f"{p.name} = {tf}.cast({p.name}, {p.dtype})\n" for p in params if p.dtype]
+        # A signature converts NumPy and Python values to its dtypes as TF1's feed did, and
+        # traces once, as TF1 built one graph (a new trace would make new random ops).
+        visible = {"None"} | self._class_constants()
+        literal = [names_read(cst.parse_expression(p.shape)) <= visible for p in params]
+        if all(literal):
+            specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in params)
+            return f"@{tf}.function(input_signature=[{specs}])\n", []
+        # Shapes naming `__init__`'s values (`[None, sequence_length]`): those dimensions are
+        # None where the body reads no static shape computed from them.
+        relaxed = [p.shape if known else relaxed_shape(p.shape, visible) for p, known in zip(params, literal)]
+        body = cst.parse_module("".join(lines))
+        read = static_shape_read(body, {p.name for p, r in zip(params, relaxed) if r != p.shape}, tf)
+        if read is None and None not in relaxed:
+            specs = ", ".join(f"{tf}.TensorSpec({r}, {p.dtype})" for p, r in zip(params, relaxed))
+            return f"@{tf}.function(input_signature=[{specs}])\n", []
+        unsafe = sorted(
+            _user_names(model, n) for p in params for n in names_read(cst.parse_expression(p.shape)) - {"None", tf}
+            if not self._fixed_in_init(n)
+        )
+        why = f"reads `{read}`" if read else "a placeholder's shape is not a list of dimensions"
+        if unsafe:
+            self.g.report(model.init, (
+                f"`{fn.name}` keeps a bare @tf.function (traced again for each new input shape): its body {why}, "
+                f"and `{unsafe[0]}` in a placeholder's shape changes in `__init__`"
+            ))
+            return f"@{tf}.function\n", [f"{p.name} = {tf}.cast({p.name}, {p.dtype})\n" for p in params]
+        # The exact signature, bound where `__init__`'s values exist.
+        specs = ", ".join(f"{tf}.TensorSpec({p.shape}, {p.dtype})" for p in params)
+        self.bound.append((fn.name, specs))
+        return "", []
+
+    def _class_constants(self) -> set[str]:
+        """Names of the module a decorator of the class can read: bound once, by a statement
+        of the module's level before the class (``N_FEATURES = 6``), and nowhere else."""
+        model = self.model
+        body = self.g.module.body
+        position = next(i for i, s in enumerate(body) if isinstance(s, cst.ClassDef) and s.name.value == model.cls.name.value)
+        bound: dict[str, int] = {}
+        for stmt in body:
+            for name in _bindings(stmt):
+                bound[name] = bound.get(name, 0) + 1
+        declared = {n.value for g in nodes_of(self.g.module, cst.Global) for n in (name.name for name in g.names)}
+        before = {name for s in body[:position] if (a := single_assignment(s)) is not None for name in a[0]}
+        return {n for n in before if bound[n] == 1 and n not in declared and n not in model.params and n not in model.origin}
+
+    def _fixed_in_init(self, name: str) -> bool:
+        """``name`` (flat) has one value from where ``__init__`` reads it to its end: a parameter
+        it never rebinds, a local it binds once, an attribute it sets once, or a name of the module."""
+        model = self.model
+        if name in model.params:
+            return name not in model.locals
+        kind, original = model.origin.get(name, ("module", name))
+        if kind == "attr":
+            targets = [t for s in model.body for t in nodes_of(s, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign))]
+            return sum(dotted_name(t.target) == f"self.{original}" for t in targets) == 1
+        # A local named like a parameter rebinds it.
+        return kind == "module" or kind == "local" and original not in model.params and _bound_once(model.init, original)
 
     def _kept_param(self, name: str) -> str:
         """The attribute keeping ``__init__``'s parameter ``name`` (its own name when free)."""
@@ -332,6 +389,17 @@ class ClassLayout:
             init_body[0] = init_body[0].with_changes(leading_lines=[cst.EmptyLine(indent=False), *init_body[0].leading_lines])
         # After everything `__init__` computes: each local has its one value by then.
         kept_locals = [cst.parse_statement(f"self.{attr} = {name}\n") for name, attr in self.kept_locals.items()]
+        if self.bound:
+            # A signature naming `__init__`'s values (`[None, sequence_length]`) exists only here.
+            tf, names = self.g.tf, self._init_names()
+            kept_locals += [
+                rename(cst.parse_statement(
+                    f"self.{method} = {tf}.function(self.{method}, input_signature=[{specs}])\n"
+                ), names).with_changes(leading_lines=[
+                    cst.EmptyLine(indent=False), cst.EmptyLine(comment=cst.Comment(_BOUND_COMMENT))
+                ] if i == 0 else [])
+                for i, (method, specs) in enumerate(self.bound)
+            ]
         new_init = init.with_changes(
             params=init.params.with_changes(params=params),
             body=init.body.with_changes(body=[*doc, *kept, *init_body, *kept_locals]),
@@ -350,6 +418,28 @@ class ClassLayout:
             f"runs -> @tf.function methods {', '.join(f'`{m.name.value}`' for m in methods)}", kind="converted",
         )
         return model.cls.with_changes(body=model.cls.body.with_changes(body=body))
+
+
+_BOUND_COMMENT = "# The signature reads __init__'s values: one trace for every batch size, as TF1 built one graph."
+
+
+def _bindings(stmt: cst.BaseStatement) -> list[str]:
+    """The names a statement of the module's level binds there (not in functions and classes it defines)."""
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return [stmt.name.value]
+    names: list[str] = []
+    for node in nodes_of(stmt, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For, cst.AsName, cst.ImportAlias,
+                                cst.FunctionDef, cst.ClassDef, cst.NamedExpr), skip=(cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            names.append(node.name.value)
+        elif isinstance(node, cst.ImportAlias):
+            if node.asname is None:
+                names.append((dotted_name(node.name) or "").split(".")[0])
+        elif isinstance(node, cst.AsName):
+            names.extend(assigned_names(node.name) if isinstance(node.name, cst.BaseExpression) else [])
+        else:
+            names.extend(assigned_names(node.target))
+    return names
 
 
 def _bound_once(init: cst.FunctionDef, name: str) -> bool:
