@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.analysis.graph import argument, assigned_names, calls_in, single_assignment
-from codemods.analysis.names import FastVisitor
+from codemods.analysis.names import FastVisitor, transform
 
 Sym = Callable[[cst.BaseExpression], "str | None"]
 SESSIONS = {"Session", "InteractiveSession"}
@@ -69,7 +69,7 @@ def unwrap_graph_blocks(module: cst.Module, sym: Sym) -> Unwrapped:
     if why is not None:
         return Unwrapped(module, declined=why)
     opener = _Opener(reader)
-    return Unwrapped(cst.ensure_type(module.visit(opener), cst.Module), reader.opened)
+    return Unwrapped(cst.ensure_type(transform(module, opener), cst.Module), reader.opened)
 
 
 class _Reader:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from codemods.analysis.cst_tools import after_imports, insert_definitions, kwarg, nodes_of
-from codemods.analysis.names import FastVisitor, dotted_name
+from codemods.analysis.names import FastVisitor, dotted_name, transform
 from codemods.base import Example, Rule
 
 # The modules that define TF 1's read_data_sets (input_data re-exports contrib's).
@@ -479,7 +479,7 @@ class _Plan(FastVisitor):
                 body, removed = plan._without_imports(original.body, updated.body, block=True)
                 return updated.with_changes(body=body) if removed else updated
 
-        tree = self.tree.visit(_Calls())
+        tree = cst.ensure_type(transform(self.tree, _Calls()), cst.Module)
         new_body, removed_any = self._without_imports(self.tree.body, tree.body)
         for stmt in self.import_stmts.values():
             self.rule.report(stmt, "TF 1's MNIST input_data (not in TF 2) replaced by an inlined "

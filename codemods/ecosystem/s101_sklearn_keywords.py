@@ -112,7 +112,7 @@ class SklearnKeywords(Rule):
             return tree
         evidence = self.evidence
         self._legacy_module = evidence.tensorflow.world == TF1 or evidence.keras.world == KERAS2
-        return tree.visit(self)
+        return self.transformed(tree)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         qualified = self.qualified_name(original_node.func)

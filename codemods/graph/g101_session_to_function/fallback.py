@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.analysis.names import is_import_line
+from codemods.analysis.names import is_import_line, transform
 
 
 def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
@@ -18,7 +18,7 @@ def install_fallback(tree: cst.Module, alias: str) -> cst.Module:
     ``<alias>.disable_v2_behavior()`` right after the imports around the first of them:
     graph ops created before the switch would be eager (a notebook that imports TF again
     in a later cell built its first cells' ops eagerly, then ran an empty Session)."""
-    body: list[cst.BaseStatement] = list(tree.visit(_NestedImports(alias)).body)
+    body: list[cst.BaseStatement] = list(cst.ensure_type(transform(tree, _NestedImports(alias)), cst.Module).body)
     first_import: int | None = None
     has_disable = False
     for i, stmt in enumerate(body):

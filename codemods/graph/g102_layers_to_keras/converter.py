@@ -20,7 +20,7 @@ from codemods.analysis.graph import (
     single_assignment,
     target_parts,
 )
-from codemods.analysis.names import is_import_line
+from codemods.analysis.names import is_import_line, transform
 from codemods.analysis.tf1_layers import LAYERS
 from codemods.graph.g102_layers_to_keras.eager_variables import GraphScopes
 from codemods.graph.g102_layers_to_keras.graph_collections import (
@@ -120,7 +120,7 @@ class Converter:
             new_module = _insert_after_imports(new_module, cst.parse_module(code).body)
         if self.batch_norms:
             # The Keras layers update their moving statistics themselves.
-            new_module = new_module.visit(DropUpdateOps(self.update_ops))
+            new_module = cst.ensure_type(transform(new_module, DropUpdateOps(self.update_ops)), cst.Module)
         return new_module
 
     # -- model classes ------------------------------------------------------------------

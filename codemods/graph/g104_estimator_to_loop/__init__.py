@@ -36,6 +36,7 @@ from codemods.analysis.cst_tools import (
     set_kw,
     with_args,
 )
+from codemods.analysis.names import transform
 from codemods.base import Example, Rule
 from codemods.graph.g104_estimator_to_loop import runtime
 from codemods.graph.g104_estimator_to_loop.analysis import plan as plan_program
@@ -358,7 +359,7 @@ class EstimatorToLoop(Rule):
             return tree
         for node, message in planned.notes:
             self.report(node, message, kind="converted")
-        return _insert_runtime(tree.visit(_Apply(planned)), planned)
+        return _insert_runtime(cst.ensure_type(transform(tree, _Apply(planned)), cst.Module), planned)
 
 
 class _Apply(cst.CSTTransformer):
