@@ -53,6 +53,8 @@ ResultT = TypeVar("ResultT")
 # A rule as the engine takes it: its registry entry (imported when a file passes its
 # text gate) or a rule class (tests pass their own).
 RuleEntry = Union[RuleSpec, "type[Rule]"]
+# A cluster of files converted together, with the rules of the run (``Project.decisions``).
+ClusterKey = tuple[tuple[str, ...], tuple[str, ...]]
 
 # Files that mention neither word cannot import TensorFlow or Keras, so no rule can
 # resolve a name in them: they are not parsed at all.
@@ -635,7 +637,7 @@ class Project:
     # as indexed, and the decision for each of their clusters (by files and rules).
     sources: dict[str, bytes] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
-    decisions: dict[tuple[tuple[str, ...], tuple[str, ...]], Decision] = field(default_factory=dict)
+    decisions: dict[ClusterKey, Decision] = field(default_factory=dict)
     # The rules each file is migrated with, when they differ by file (per-file ignores):
     # files converted together must go through the same ones.
     rules_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -659,25 +661,38 @@ class Project:
     def together(self, facts: ProjectFacts, rules: Sequence[RuleEntry]) -> tuple[ProjectFacts, Start | None]:
         """A file of a cluster: its facts (with why its script is migrated alone, if it is)
         and where its migration starts (None: alone). Each cluster is decided once."""
-        from migrator.together import Decision, decide
+        key = self.undecided(facts, rules)
+        if key is not None:
+            from migrator.together import decide
+
+            # LibCST recurses once per nesting level of the code: on the large stack, as files are.
+            self.decisions[key] = _on_deep_stack(decide, *self.cluster_job(key, rules))
+        decision = self.decisions[(facts.together, tuple(rule.code for rule in rules))]
+        note = decision.notes.get(facts.path, "")
+        return (dataclasses.replace(facts, together_note=note) if note else facts), decision.starts.get(facts.path)
+
+    def undecided(self, facts: ProjectFacts, rules: Sequence[RuleEntry]) -> ClusterKey | None:
+        """The key of the file's cluster when it still has to be converted together (the
+        costly part, which a worker can do: ``cluster_job``); None when it is decided."""
+        from migrator.together import Decision
 
         codes = tuple(rule.code for rule in rules)
         key = (facts.together, codes)
-        if key not in self.decisions:
-            if any(_graph_rules(self.rules_of.get(member, codes)) != _graph_rules(codes) for member in facts.together):
-                self.decisions[key] = Decision(notes={
-                    member: "its modules are migrated with other rules (per-file ignores)" for member in facts.together
-                })
-            elif any(self._changed(member) for member in facts.together):
-                self.decisions[key] = Decision(notes={
-                    member: "a file of them changed during the run" for member in facts.together
-                })
-            else:
-                # LibCST recurses once per nesting level of the code: on the large stack, as files are.
-                self.decisions[key] = _on_deep_stack(decide, facts.together, self.facts, self.sources, rules)
-        decision = self.decisions[key]
-        note = decision.notes.get(facts.path, "")
-        return (dataclasses.replace(facts, together_note=note) if note else facts), decision.starts.get(facts.path)
+        if key in self.decisions:
+            return None
+        if any(_graph_rules(self.rules_of.get(member, codes)) != _graph_rules(codes) for member in facts.together):
+            self.decisions[key] = Decision(notes={
+                member: "its modules are migrated with other rules (per-file ignores)" for member in facts.together
+            })
+            return None
+        if any(self._changed(member) for member in facts.together):
+            self.decisions[key] = Decision(notes={member: "a file of them changed during the run" for member in facts.together})
+            return None
+        return key
+
+    def cluster_job(self, key: ClusterKey, rules: Sequence[RuleEntry]) -> tuple:
+        """``together.decide``'s arguments for the cluster ``key``."""
+        return key[0], self.facts, {path: self.sources[path] for path in key[0] if path in self.sources}, tuple(rules)
 
     def _changed(self, display: str) -> bool:
         """The file is not as it was indexed (the files converted together must be)."""
@@ -700,6 +715,13 @@ class Project:
             if t.display not in chosen and t.display in self.facts
             and waiting.intersection(self.facts[t.display].entry_points)
         ]
+
+
+def _decide_in_worker(key: ClusterKey, job: tuple) -> tuple[ClusterKey, Decision]:
+    from migrator.together import decide
+
+    # LibCST recurses once per nesting level of the code: on the large stack, as files are.
+    return key, _on_deep_stack(decide, *job)
 
 
 def _graph_rules(codes: tuple[str, ...]) -> tuple[str, ...]:
@@ -895,17 +917,25 @@ def _migrate_phase(
     notify: Callable[[FileResult], None], cache: ResultCache | None, max_file_bytes: int, project: Project | None,
 ) -> Iterator[tuple[int, FileResult]]:
     """(input position, result) of each target, as they finish."""
+    parallel = jobs > 1 and len(targets) >= 4
     # The facts are read when the phase starts: after the phases before it are recorded.
     work: list[Job] = []
+    # Files whose cluster is still to be converted together: with workers, a worker does
+    # that while the others migrate files, and the files follow when it is done.
+    waiting: dict[ClusterKey, list[tuple[int, Target, ProjectFacts]]] = {}
     for index, target in targets:
         facts = project.facts_for(target.display) if project is not None else None
         start = None
         if project is not None and facts is not None and facts.together and (
             cache is None or _cached_result(target, cache, want_diff, max_file_bytes, facts) is None
         ):
+            key = project.undecided(facts, rules) if parallel else None
+            if key is not None:
+                waiting.setdefault(key, []).append((index, target, facts))
+                continue
             facts, start = project.together(facts, rules)
         work.append((index, target, facts, start))
-    if jobs <= 1 or len(work) < 4:
+    if not parallel:
         for index, target, facts, start in work:
             result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)
             notify(result)
@@ -920,7 +950,7 @@ def _migrate_phase(
         else:
             notify(known)
             yield index, known
-    if len(todo) < 4:  # not worth starting workers
+    if len(todo) < 4 and not waiting:  # not worth starting workers
         for index, target, facts, start in todo:
             result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)
             notify(result)
@@ -932,20 +962,41 @@ def _migrate_phase(
 
     batches = _batches(todo, jobs)
     pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(batches)), initializer=_worker_init, initargs=(rules, want_diff, cache, max_file_bytes)
+        max_workers=jobs, initializer=_worker_init, initargs=(rules, want_diff, cache, max_file_bytes)
     )
-    pending: dict[Future, list[Job]] = {}
+    pending: dict[Future, list[Job] | ClusterKey] = {}
     try:
-        pending = {pool.submit(_worker_batch, b): b for b in batches}
+        # The clusters first: their files cannot start before them.
+        for key in waiting:
+            assert project is not None
+            pending[pool.submit(_decide_in_worker, key, project.cluster_job(key, rules))] = key
+        for batch in batches:
+            pending[pool.submit(_worker_batch, batch)] = batch
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                batch = pending.pop(future)
+                task = pending.pop(future)
+                if isinstance(task, tuple):  # a cluster: its files go to the workers now
+                    assert project is not None
+                    try:
+                        project.decisions[task] = future.result()[1]
+                    except Exception as exc:  # noqa: BLE001 - a dead worker: each file of it alone
+                        from migrator.together import Decision
+
+                        reason = f"the worker process reading them together died ({type(exc).__name__})"
+                        project.decisions[task] = Decision(notes={member: reason for member in task[0]})
+                    members: list[Job] = []
+                    for index, target, facts in waiting[task]:
+                        facts, start = project.together(facts, rules)
+                        members.append((index, target, facts, start))
+                    for batch in _batches(members, jobs):
+                        pending[pool.submit(_worker_batch, batch)] = batch
+                    continue
                 try:
                     pairs = future.result()
                 except Exception as exc:  # noqa: BLE001 - a dead worker (killed, out of memory)
                     reason = f"the worker process migrating this file died ({type(exc).__name__}); file left unchanged"
-                    pairs = [(i, _failed(t.display, b"", reason)) for i, t, _, _ in batch]
+                    pairs = [(i, _failed(t.display, b"", reason)) for i, t, _, _ in task]
                 for index, result in pairs:
                     notify(result)
                     yield index, result

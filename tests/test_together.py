@@ -127,6 +127,24 @@ def test_two_scripts_share_the_helper_module_they_convert_alike(tmp_path):
     assert all(b"Dense()" in results[name].new_bytes for name in ("main.py", "tune.py"))
 
 
+def test_workers_convert_clusters_as_one_process_does(tmp_path):
+    """With workers, a cluster is converted together in a worker while others migrate
+    files; its files follow. The results are those of one process."""
+    files = {
+        "ops.py": OPS, "main.py": MAIN, "tune.py": MAIN.replace("0.1)", "0.2)"),
+        # a cluster that cannot be converted together
+        "other/layers.py": OPS.replace("def dense(", "scale = 0.1\n\n\ndef dense("),
+        "other/run.py": MAIN.replace("from ops", "from layers").replace("x = tf.", "scale = 2.0\nx = tf.", 1),
+        "plain.py": "import tensorflow as tf\nprint(tf.placeholder(tf.float32))\n",
+    }
+    one = _migrate(_tree(tmp_path / "one", files), jobs=1)
+    two = _migrate(_tree(tmp_path / "two", files), jobs=2)
+    assert b"Dense()" in two["main.py"].new_bytes
+    assert "`scale` means one thing in layers.py and another in the script" in _g101(two["run.py"])
+    for name, result in one.items():
+        assert (two[name].new_bytes, two[name].findings) == (result.new_bytes, result.findings), name
+
+
 def test_a_helper_module_another_module_needs_as_it_is_keeps_its_function_beside_the_class(tmp_path):
     other = "from ops import dense\n\n\ndef head(x):\n    return dense(x, 2, 'head')\n"
     folder = _tree(tmp_path, {"ops.py": OPS, "main.py": MAIN, "heads.py": other})
