@@ -44,9 +44,10 @@ from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import nodes_of
 from codemods.analysis.graph import ReadNamesVisitor, assigned_names, names_read
 from codemods.analysis.graph_outcome import graph_outcome
-from codemods.analysis.names import FastVisitor
+from codemods.analysis.names import FastVisitor, transform, walk
 from codemods.analysis.project import Group, Helper, ProjectFacts, set_project_facts
 from codemods.base import SCRATCH_HAS_SUPPRESSIONS
 from codemods.finding import Finding
@@ -110,9 +111,10 @@ def decide(
         return decision
     prefix, rest = split
     converted: dict[str, _Converted] = {}
+    parsed: dict[str, cst.Module] = {}  # the groups of a cluster share helper modules
     for group in groups:
         try:
-            converted[group.script] = _convert(group, sources, facts, prefix)
+            converted[group.script] = _convert(group, sources, facts, prefix, parsed)
         except NotTogether as exc:
             decision.notes[group.script] = str(exc)
         except Exception as exc:  # noqa: BLE001 - a bug here must not stop the run: each file alone
@@ -307,11 +309,21 @@ class _Converted:
     converted: bool
 
 
-def _convert(group: Group, sources: dict[str, bytes], facts: dict[str, ProjectFacts], prefix: Sequence[RuleEntry]) -> _Converted:
-    """The group through ``prefix`` as one module, cut into its files' parts."""
+def _convert(
+    group: Group, sources: dict[str, bytes], facts: dict[str, ProjectFacts], prefix: Sequence[RuleEntry],
+    parsed: dict[str, cst.Module],
+) -> _Converted:
+    """The group through ``prefix`` as one module, cut into its files' parts (``parsed``:
+    the files parsed so far, by path)."""
+
+    def parse(path: str) -> cst.Module:
+        if path not in parsed:
+            parsed[path] = cst.parse_module(sources[path])
+        return parsed[path]
+
     try:
-        script = cst.parse_module(sources[group.script])
-        helpers = [(helper, cst.parse_module(sources[helper.path])) for helper in group.helpers]
+        script = parse(group.script)
+        helpers = [(helper, parse(helper.path)) for helper in group.helpers]
     except (cst.ParserSyntaxError, RecursionError) as exc:
         raise NotTogether(f"a file of the group does not parse ({exc})") from None
     layout = _Layout(group, script, helpers)
@@ -403,7 +415,7 @@ class _Layout:
             if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and _imports_helper(stmt.body[0], helper)
         ]
         where = _name(helper.path)
-        nested = sum(1 for node in _nodes(self.script, (cst.Import, cst.ImportFrom)) if _imports_helper(node, helper, True))
+        nested = sum(1 for node in nodes_of(self.script, (cst.Import, cst.ImportFrom)) if _imports_helper(node, helper, True))
         if len(found) != 1 or nested != 1:
             raise NotTogether(f"the script imports {where} in more than one statement, or in a function")
         statement = self.script.body[found[0]]
@@ -411,7 +423,7 @@ class _Layout:
         names: list[str] | None = None
         if helper.alias:
             uses = _Uses(helper.alias)
-            self.script.visit(uses)
+            walk(self.script, uses)
             if uses.other:
                 raise NotTogether(f"the script uses the module object {helper.alias} other than as `{helper.alias}.name`")
         elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
@@ -437,7 +449,7 @@ class _Layout:
             # Its names become the script's wherever the script reads them as `alias.name`:
             # the script may bind or read none of them itself.
             names = _Names()
-            self.script.visit(names)
+            walk(self.script, names)
             taken = {
                 name for name in (names.read | names.bound) & set(mine)
                 if mine[name] is None or theirs.get(name) != mine[name]  # the same import in both is one thing
@@ -465,7 +477,7 @@ class _Layout:
                 unqualified: cst.BaseStatement = stmt
                 for helper, _ in self.helpers:
                     if helper.alias:
-                        unqualified = cast(cst.BaseStatement, unqualified.visit(_Unqualify(helper.alias)))
+                        unqualified = cast(cst.BaseStatement, transform(unqualified, _Unqualify(helper.alias)))
                 body.append(unqualified)
         return self.script.with_changes(body=body)
 
@@ -536,7 +548,7 @@ class _Layout:
             if alias:
                 # What the script reads of the module's names is read through the module again.
                 script_body = [
-                    s if s is importing else cast(cst.BaseStatement, s.visit(_Qualify(alias, set(needed))))
+                    s if s is importing else cast(cst.BaseStatement, transform(s, _Qualify(alias, set(needed))))
                     for s in script_body
                 ]
             else:
@@ -680,7 +692,7 @@ class _Uses(FastVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         if isinstance(node.value, cst.Name) and node.value.value == self.alias:
             return False
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Import(self, node: cst.Import) -> bool:
@@ -690,7 +702,7 @@ class _Uses(FastVisitor):
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -737,19 +749,6 @@ class _Qualify(cst.CSTTransformer):
             return cst.Attribute(cst.Name(self.alias), cst.Name(original_node.value), lpar=original_node.lpar,
                                  rpar=original_node.rpar)
         return updated_node
-
-
-def _nodes(root: cst.CSTNode, kinds: tuple[type, ...]) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = []
-
-    class _Collect(FastVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, kinds):
-                found.append(node)
-            return True
-
-    root.visit(_Collect())
-    return found
 
 
 def _top_bindings(module: cst.Module, skip: int | None = None) -> dict[str, str | None]:
@@ -833,7 +832,7 @@ def _free(statements: Sequence[cst.CSTNode]) -> set[str]:
     they need from elsewhere. Scopes are not told apart: a name bound anywhere counts."""
     collector = _Names()
     for stmt in statements:
-        stmt.visit(collector)
+        walk(stmt, collector)
     return collector.read - collector.bound - _BUILTINS
 
 
@@ -849,7 +848,7 @@ class _Names(ReadNamesVisitor):
         self.bound.add(node.name.value)
         for part in (node.annotation, node.default):
             if part is not None:
-                part.visit(self)
+                walk(part, self)
         return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
