@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.analysis.graph import argument, assigned_names, calls_in, single_assignment
-from codemods.analysis.names import FastVisitor, transform
+from codemods.analysis.names import FastVisitor, transform, walk
 
 Sym = Callable[[cst.BaseExpression], "str | None"]
 SESSIONS = {"Session", "InteractiveSession"}
@@ -181,7 +181,7 @@ class _Reader:
     def _other_uses(self) -> tuple[cst.CSTNode, str] | None:
         """A use of the graph other than building in it, running it or finalizing it."""
         finder = _Uses(self.names, self.allowed)
-        self.module.visit(finder)
+        walk(self.module, finder)
         if finder.found is None:
             return None
         node, name = finder.found
@@ -194,7 +194,7 @@ class _Reader:
     def _default_graph_ops(self) -> tuple[cst.CSTNode, str] | None:
         """An op built beside the graph's blocks went to TF1's default graph: a second graph."""
         finder = _Outside(self)
-        self.module.visit(finder)
+        walk(self.module, finder)
         for call in finder.calls:
             symbol = self.sym(call.func)
             if symbol is None or symbol in NOT_OPS or symbol.startswith(NOT_OPS_PREFIXES):
@@ -250,7 +250,7 @@ class _Uses(FastVisitor):
         if isinstance(node.value, cst.Name) and self._graph(node.value):
             self.found = self.found or (node, node.value.value)
         else:
-            node.value.visit(self)  # not the attribute's name (`sess.graph`)
+            walk(node.value, self)  # not the attribute's name (`sess.graph`)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -265,11 +265,11 @@ class _Uses(FastVisitor):
 
     def visit_Param(self, node: cst.Param) -> bool:
         if node.default is not None:
-            node.default.visit(self)
+            walk(node.default, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def _graph(self, node: cst.BaseExpression) -> bool:
@@ -361,7 +361,7 @@ class _Ancestors(FastVisitor):
         self.stack: list[int] = []
 
     def walk(self, node: cst.CSTNode) -> None:
-        node.visit(self)
+        walk(node, self)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.stack.append(id(node))
@@ -391,7 +391,7 @@ def _statements(module: cst.Module) -> list[cst.CSTNode]:
                 found.append(node)
             return True
 
-    module.visit(_Collect())
+    walk(module, _Collect())
     return found
 
 
@@ -425,5 +425,5 @@ def _holding(module: cst.Module, blocks: set[int]) -> list[cst.CSTNode]:
             if isinstance(original_node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 stack.pop()
 
-    module.visit(_Walk())
+    walk(module, _Walk())
     return found

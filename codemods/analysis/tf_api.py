@@ -19,6 +19,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import after_imports, bound_names, insert_statements
 from codemods.analysis.graph_outcome import graph_outcome
+from codemods.analysis.names import walk
 from codemods.analysis.optimizers import OPTIMIZERS
 from codemods.analysis.private_names import public_qualified
 
@@ -549,5 +550,5 @@ def classify_uses(source: bytes) -> dict[str, int]:
             self._count(node)
             return False
 
-    module.visit(_Count())
+    walk(module, _Count())
     return counts

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from codemods.analysis.cst_tools import after_imports, insert_definitions, kwarg, nodes_of
-from codemods.analysis.names import FastVisitor, dotted_name, transform
+from codemods.analysis.names import FastVisitor, dotted_name, transform, walk
 from codemods.base import Example, Rule
 
 # The modules that define TF 1's read_data_sets (input_data re-exports contrib's).
@@ -207,7 +207,7 @@ class _Plan(FastVisitor):
         self.seed_setters: list[cst.Call] = []
         self.next_batch_shuffle = False
         self.assigned: set[str] = set()  # names bound other than by imports
-        tree.visit(self)
+        walk(tree, self)
         self.nothing_to_do = not self.calls and not self.import_stmts
         if self.nothing_to_do:
             return
@@ -249,7 +249,7 @@ class _Plan(FastVisitor):
                             raise _Unsupported(small, f"imported inside {self.guards[-1]}")
                 return False
 
-        tree.visit(_Imports())
+        walk(tree, _Imports())
 
     def _collect_import(self, stmt: cst.SimpleStatementLine, small: cst.Import | cst.ImportFrom) -> bool:
         """Note what ``small`` binds; True when it imports TF 1's loader (``stmt`` goes)."""

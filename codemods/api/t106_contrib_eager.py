@@ -31,7 +31,7 @@ import libcst as cst
 from codemods.analysis import tf_api
 from codemods.analysis.cst_tools import bind_arguments, code, insert_helper, nodes_of
 from codemods.analysis.graph import drop_unused_contrib_imports
-from codemods.analysis.names import FastVisitor, dotted_name
+from codemods.analysis.names import FastVisitor, dotted_name, walk
 from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.base import Example, Rule
 
@@ -241,7 +241,7 @@ class ContribEager(Rule):
             return tree
         self.names = names
         scan = _Scan(self)
-        tree.visit(scan)
+        walk(tree, scan)
         if not scan.eager_uses and not scan.enables:
             return tree
         if scan.graph_only is not None:
@@ -543,11 +543,11 @@ def _names_read(module: cst.Module) -> set[str]:
             return False
 
         def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
+            walk(node.value, self)
             return False
 
         def visit_Name(self, node: cst.Name) -> None:
             read.add(node.value)
 
-    module.visit(_Read())
+    walk(module, _Read())
     return read

@@ -21,7 +21,7 @@ from pathlib import Path
 import libcst as cst
 
 from codemods.analysis.cst_tools import code
-from codemods.analysis.names import FastVisitor, dotted_name
+from codemods.analysis.names import FastVisitor, dotted_name, walk
 from codemods.base import Example, Rule
 
 API = Path(__file__).resolve().parent.parent / "data" / "tf_keras_api.json"
@@ -878,7 +878,7 @@ class KerasImports(Rule):
         if not self.resolver.imports_from("keras") and not _imports_keras(tree.body):
             return tree  # "keras" only appears in text: nothing to move
         scan = _Scan(self)
-        tree.visit(scan)
+        walk(tree, scan)
         if not scan.dirty:
             return tree
         self.uses = scan.names

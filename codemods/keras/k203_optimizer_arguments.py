@@ -562,8 +562,8 @@ class _CompileOptimizers(FastVisitor):
                 _, count = self.assigned.get(t.target.value, (None, 0))
                 self.assigned[t.target.value] = (node.value, count + 1)
             else:
-                t.target.visit(self)
-        node.value.visit(self)
+                walk(t.target, self)
+        walk(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -571,11 +571,11 @@ class _CompileOptimizers(FastVisitor):
 
     # Names that are not reads of a variable.
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:

@@ -36,7 +36,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import after_imports, code, insert_statements, nodes_of
 from codemods.analysis.keras_calls import KerasRefs, keras_path
-from codemods.analysis.names import FastVisitor
+from codemods.analysis.names import FastVisitor, walk
 from codemods.base import Example, Rule
 
 _TRAINING = ("train_on_batch", "fit", "fit_generator")
@@ -387,7 +387,7 @@ class TrainableAtCompile(Rule):
     def rewrite(self, tree: cst.Module) -> cst.Module:
         scan = _Compiles()
         scan.enter(tree)
-        tree.visit(scan)
+        walk(tree, scan)
         scan.leave()
         self.needed = self._needed_flags(scan)
         if not self.needed:
@@ -396,7 +396,7 @@ class TrainableAtCompile(Rule):
         self.classes: list[str] = []
         self.refs = KerasRefs(self.resolver, self.context)
         builders = _Builders(lambda func: keras_path(self.qualified_name(func)) == "layers.BatchNormalization")
-        tree.visit(builders)
+        walk(tree, builders)
         frozen = {flag for flags in self.needed.values() for flag, value in flags.items() if not value}
         self.batch_norm_models = {model for model in frozen if builders.may_hold_batch_norm(model, tree)}
         self.siblings = builders.siblings

@@ -31,7 +31,7 @@ from codemods.analysis.bindings import Bindings
 from codemods.analysis.cst_tools import code, find_kw, literal_value
 from codemods.analysis.keras_calls import keras_path, may_use_keras
 from codemods.analysis.keras_models import model_names
-from codemods.analysis.names import FastVisitor
+from codemods.analysis.names import FastVisitor, walk
 from codemods.base import Example, Rule
 
 WEIGHTS = ".weights.h5"
@@ -117,7 +117,7 @@ class SavingFormats(Rule):
         self.renames: dict[str, str] = {}
         self.both: set[str] = set()  # paths saved as weights and as a model
         self.fstring_renames: dict[str, str] = {}
-        tree.visit(_Writers(self))
+        walk(tree, _Writers(self))
         if not self.renames and not self.fstring_renames:
             return tree
         return self.transformed(tree)
