@@ -17,6 +17,7 @@ command's script, notebooks), and modules nothing imports whose top level runs c
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import re
@@ -150,11 +151,17 @@ def _never_read(source: bytes, names: tuple[str, ...]) -> bool:
     mentions outside its import statements."""
     if "*" in names:
         return False
-    rest = _IMPORT.sub(b"", source)
-    for match in _IMPORT.finditer(source):
-        if any(re.search(rb"\b%s\s+as\b" % re.escape(name.encode()), match.group(0)) for name in names):
+    statements, rest = _split_imports(source)
+    for statement in statements:
+        if any(re.search(rb"\b%s\s+as\b" % re.escape(name.encode()), statement) for name in names):
             return False  # read under its alias
     return not any(re.search(rb"\b%s\b" % re.escape(name.encode()), rest) for name in names)
+
+
+@functools.lru_cache(maxsize=8)
+def _split_imports(source: bytes) -> tuple[list[bytes], bytes]:
+    """A file's import statements, and its text without them (asked once per import of the file)."""
+    return [match.group(0) for match in _IMPORT.finditer(source)], _IMPORT.sub(b"", source)
 
 
 class _Tree:
@@ -246,7 +253,7 @@ def index_project(
             if key not in resolved:
                 resolved[key] = frozenset(_resolve(tree, path, top, level, module, names))
             found |= resolved[key]
-            if names and _never_read(sources[original], names):
+            if names and resolved[key] and _never_read(sources[original], names):
                 for target in resolved[key]:
                     names_of.setdefault(target, set()).update(names)
             else:
