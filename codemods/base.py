@@ -8,7 +8,6 @@ LibCST's defensive deep copy of the tree (rules never mutate their input).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,7 +16,17 @@ from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 
 from codemods import registered, text_gate
 from codemods.analysis.evidence import Evidence, evidence_for, remember_input, shadowed_import
-from codemods.analysis.names import FastVisitor, ImportResolver, hook_of, is_statement, resolver_for, transform, walk
+from codemods.analysis.names import (
+    FastVisitor,
+    Hooks,
+    ImportResolver,
+    is_statement,
+    leave_hook,
+    resolver_for,
+    transform,
+    visit_hook,
+    walk,
+)
 from codemods.analysis.positions import locate
 from codemods.finding import Finding
 
@@ -33,7 +42,7 @@ class Example:
     after: str | None = None
 
 
-class Rule(VisitorBasedCodemodCommand):
+class Rule(Hooks, VisitorBasedCodemodCommand):
     code: ClassVar[str]
     # A pipeline rule's slug, summary and text gate are written once, in its codemods.RULES
     # entry (the engine reads them there without importing the rule); the class receives
@@ -53,14 +62,8 @@ class Rule(VisitorBasedCodemodCommand):
     # file judged Keras 3 code (codemods.analysis.evidence), which comes out unchanged.
     keras3_keeps: ClassVar[str] = ""
 
-    # Each class's visit_X / leave_X by node type (``hook_of``), for the fast dispatch below.
-    _visit_hooks: ClassVar[dict[type, Callable | None]] = {}
-    _leave_hooks: ClassVar[dict[type, Callable | None]] = {}
-
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        cls._visit_hooks = {}
-        cls._leave_hooks = {}
         spec = registered(cls.code) if "code" in cls.__dict__ else None
         if spec is not None:
             restated = [name for name in _REGISTERED_FIELDS if name in cls.__dict__]
@@ -145,13 +148,7 @@ class Rule(VisitorBasedCodemodCommand):
         skipping = self._relevant_statements is not None or self._suppressed
         if skipping and is_statement(node) and not self.visits_statement(node):
             return False
-        cls = self.__class__
-        kind = node.__class__
-        try:
-            hook = cls._visit_hooks[kind]
-        except KeyError:
-            hook = hook_of(cls, cls._visit_hooks, "visit_", kind)
-        return hook is None or hook(self, node) is not False
+        return visit_hook(self, node)
 
     def visits_statement(self, node: cst.BaseStatement) -> bool:
         """False for a statement the rule skips whole: one that names nothing from the
@@ -163,12 +160,7 @@ class Rule(VisitorBasedCodemodCommand):
         return not (self._suppressed and _silences(self._suppressed.get(id(node), False), self.code))
 
     def on_leave(self, original_node, updated_node):
-        cls = self.__class__
-        kind = original_node.__class__
-        try:
-            hook = cls._leave_hooks[kind]
-        except KeyError:
-            hook = hook_of(cls, cls._leave_hooks, "leave_", kind)
+        hook = leave_hook(self, original_node)
         return updated_node if hook is None else hook(self, original_node, updated_node)
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:

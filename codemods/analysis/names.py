@@ -18,11 +18,21 @@ import libcst as cst
 _LIBCST_STUBS = "libcst._typed_visitor"
 
 
-def hook_of(cls: type, table: dict[type, Callable | None], prefix: str, kind: type) -> Callable | None:
-    """``cls``'s ``visit_X`` / ``leave_X`` function for node class ``kind`` (``prefix`` is
-    ``visit_`` or ``leave_``), None for none or LibCST's empty one; noted in ``table``, the
-    class's own, so the name is built and looked up once per class and node type instead
-    of at every node (and an empty hook is not called at all)."""
+class Hooks:
+    """A visitor's or transformer's ``visit_X`` / ``leave_X`` by node class, each looked up
+    once per class (``visit_hook``, ``leave_hook``) instead of by name at every node;
+    LibCST's empty ones are not called at all."""
+
+    _visit_hooks: ClassVar[dict[type, Callable | None]] = {}
+    _leave_hooks: ClassVar[dict[type, Callable | None]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._visit_hooks = {}
+        cls._leave_hooks = {}
+
+
+def _hook_of(cls: type, table: dict[type, Callable | None], prefix: str, kind: type) -> Callable | None:
     hook = getattr(cls, prefix + kind.__name__, None)
     if hook is not None and getattr(hook, "__module__", None) == _LIBCST_STUBS:
         hook = None
@@ -30,38 +40,41 @@ def hook_of(cls: type, table: dict[type, Callable | None], prefix: str, kind: ty
     return hook
 
 
-class FastVisitor(cst.CSTVisitor):
+def visit_hook(visitor: Hooks, node: cst.CSTNode) -> bool:
+    """``visit_X(node)`` of the visitor's class, if it has one: whether to enter ``node``."""
+    table = visitor.__class__._visit_hooks
+    kind = node.__class__
+    try:
+        hook = table[kind]
+    except KeyError:
+        hook = _hook_of(visitor.__class__, table, "visit_", kind)
+    return hook is None or hook(visitor, node) is not False
+
+
+def leave_hook(visitor: Hooks, node: cst.CSTNode) -> Callable | None:
+    """The ``leave_X`` function of the visitor's class for ``node`` (None: none)."""
+    table = visitor.__class__._leave_hooks
+    kind = node.__class__
+    try:
+        return table[kind]
+    except KeyError:
+        return _hook_of(visitor.__class__, table, "leave_", kind)
+
+
+class FastVisitor(Hooks, cst.CSTVisitor):
     """A visitor without per-field hooks (``visit_Node_field``), which none of ours use
     and which LibCST otherwise looks up for every field of every node, and whose
-    ``visit_X`` / ``leave_X`` are found once per node type (``hook_of``). Run it with
+    ``visit_X`` / ``leave_X`` are found once per node type (``Hooks``). Run it with
     ``walk``, not ``node.visit``."""
 
-    _visit_hooks: ClassVar[dict[type, Callable | None]] = {}
-    _leave_hooks: ClassVar[dict[type, Callable | None]] = {}
     # Whether ``walk`` enters whitespace, comments and punctuation.
     visits_trivia: ClassVar[bool] = False
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._visit_hooks = {}
-        cls._leave_hooks = {}
-
     def on_visit(self, node: cst.CSTNode) -> bool:
-        cls = self.__class__
-        kind = node.__class__
-        try:
-            hook = cls._visit_hooks[kind]
-        except KeyError:
-            hook = hook_of(cls, cls._visit_hooks, "visit_", kind)
-        return hook is None or hook(self, node) is not False
+        return visit_hook(self, node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        cls = self.__class__
-        kind = original_node.__class__
-        try:
-            hook = cls._leave_hooks[kind]
-        except KeyError:
-            hook = hook_of(cls, cls._leave_hooks, "leave_", kind)
+        hook = leave_hook(self, original_node)
         if hook is not None:
             hook(self, original_node)
 
