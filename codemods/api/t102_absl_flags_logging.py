@@ -49,11 +49,19 @@ class FlagReads:
     it) read by a top-level statement, directly or through the module's functions and
     classes it calls, happens before any ``app.run`` parsed the command line."""
 
-    def __init__(self, module: cst.Module, symbol: Callable[[cst.BaseExpression], str | None]) -> None:
+    def __init__(
+        self, module: cst.Module, symbol: Callable[[cst.BaseExpression], str | None], uses_flags: bool = True
+    ) -> None:
+        """``uses_flags``: whether the module names TF 1's flags module at all (when it does
+        not, nothing reads a flag and the module is not scanned)."""
         self.module = module
         self.symbol = symbol
         self.flag_modules: set[str] = set()  # `flags = tf.app.flags`
         self.flag_values: set[str] = set()  # `FLAGS = tf.app.flags.FLAGS`
+        self.reading: set[str] = set()
+        self.uses_flags = uses_flags
+        if not uses_flags:
+            return
         for stmt in module.body:
             assignment = single_assignment(stmt)
             if assignment is None or len(assignment[0]) != 1:
@@ -146,6 +154,8 @@ class FlagReads:
     def first_read_outside_app_run(self) -> list[int] | None:
         """The path (statement indices from the module down) of the first statement that
         reads a flag as the module runs, or None."""
+        if not self.uses_flags:
+            return None
         def find(statements: Sequence[cst.CSTNode]) -> list[int] | None:
             for index, stmt in enumerate(statements):
                 reads, defines = self._runs_read(stmt)
@@ -278,7 +288,8 @@ class AbslFlagsLogging(Rule):
         self._call_funcs: set[int] = set()
         self._inner: set[int] = set()
         self.has_main = any(isinstance(s, cst.FunctionDef) and s.name.value == "main" for s in tree.body)
-        self.reads = reads = FlagReads(tree, self._symbol)
+        uses_flags = any(name.startswith("tensorflow") and ".flags" in name for name in self.resolver.names_read())
+        self.reads = reads = FlagReads(tree, self._symbol, uses_flags)
         parse_at = reads.first_read_outside_app_run()
         if not reads.flag_modules:  # `flags.DEFINE_integer(...)` names no TF module itself
             self.skip_statements_without("tensorflow")
