@@ -68,10 +68,10 @@ from codemods.analysis.cst_tools import (
     nodes_of,
     with_args,
 )
-from codemods.analysis.graph import call_parts, tf1_symbol
+from codemods.analysis.graph import ReadNamesVisitor, call_parts, tf1_symbol
 from codemods.analysis.keras_calls import KerasRefs, keras_path, may_use_keras
 from codemods.analysis.keras_defaults import OPTIMIZER_ALIASES, OPTIMIZERS, OptimizerSpec
-from codemods.analysis.names import FastVisitor, walk
+from codemods.analysis.names import walk
 from codemods.analysis.optimizers import OPTIMIZERS as TF1_OPTIMIZERS
 from codemods.analysis.optimizers import keras_arguments
 from codemods.base import Example, Rule
@@ -510,7 +510,7 @@ class _GivenName(NamedTuple):
     model: str | None  # the compiled model as dotted code (`self.discriminator`)
 
 
-class _CompileOptimizers(FastVisitor):
+class _CompileOptimizers(ReadNamesVisitor):
     """What ``compile`` receives as its optimizer (``compile(optimizer=x)`` or first
     positional), the names assigned (value, times) and how often each name is read."""
 
@@ -568,15 +568,6 @@ class _CompileOptimizers(FastVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.loads[node.value] = self.loads.get(node.value, 0) + 1
-
-    # Names that are not reads of a variable.
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        walk(node.value, self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        walk(node.value, self)
-        return False
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
         return False

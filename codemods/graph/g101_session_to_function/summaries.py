@@ -48,7 +48,7 @@ statement leaves the helper. Other summaries created in a loop, a condition or a
 the graph calls, audio/text summaries and summary values used otherwise raise
 ``CannotConvert`` with the reason.
 
-About 800 lines, one feature: reading the summary ops (``_Reader``), checking their
+About 1000 lines, one feature: reading the summary ops (``_Reader``), checking their
 names and runs, and writing the TF 2 writer calls share ``SummaryOp`` / ``SummaryValue``
 and the tags replayed by ``op_names``; the ``Feature`` hooks call them in that order.
 """
