@@ -24,7 +24,7 @@ Anything this cannot prove (a variable created in a loop, under another conditio
 nested function, a variable read before all are created) raises ``CannotConvert``.
 
 About 750 lines, one feature: finding the helpers and factories, moving their creations
-under the guard and rewriting their call sites share the ``Helper`` records; split, each
+under the guard and rewriting their call sites share the ``VariableHelper`` records; split, each
 half would need the other's.
 """
 
