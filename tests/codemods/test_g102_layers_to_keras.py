@@ -828,3 +828,29 @@ def test_bidirectional_rnns_become_a_forward_and_a_reversed_keras_rnn() -> None:
     assert "disable_v2_behavior" not in text and not [f for f in findings if f.kind == "declined"]
     text, findings = migrate(dynamic.replace("dtype=tf.float32)", "sequence_length=[5], dtype=tf.float32)"))
     assert "disable_v2_behavior" in text and any("sequence_length" in f.message for f in findings)
+
+
+def test_a_version_fallback_around_a_runner_becomes_the_try_arm() -> None:
+    # TensorFlow-Examples' bidirectional_rnn.py: the `except` arm repeats the call for old
+    # TF versions returning only the outputs; on TF 1.15 the `try` arm is what runs.
+    fallback = CONTRIB_STATIC.replace(
+        "lstm_cell = rnn.BasicLSTMCell(4, forget_bias=1.0)\noutputs, states = rnn.static_rnn(lstm_cell, x_steps, dtype=tf.float32)\n"
+        "last = outputs[-1] + states[1]",
+        "fw_cell = rnn.BasicLSTMCell(4)\nbw_cell = rnn.BasicLSTMCell(4)\n"
+        "# Get lstm cell output\n"
+        "try:\n    outputs, _, _ = rnn.static_bidirectional_rnn(fw_cell, bw_cell, x_steps,\n"
+        "                                                  dtype=tf.float32)\n"
+        "except Exception:  # Old TensorFlow version only returns outputs not states\n"
+        "    outputs = rnn.static_bidirectional_rnn(fw_cell, bw_cell, x_steps,\n"
+        "                                           dtype=tf.float32)\nlast = outputs[-1]",
+    )
+    text, findings = migrate(fallback)
+    assert "# Get lstm cell output\nfw_cell_rnn = tf.keras.layers.RNN(" in text
+    assert "try:" not in text and "except" not in text and "static_bidirectional_rnn" not in text
+    assert "disable_v2_behavior" not in text and not [f for f in findings if f.kind == "declined"]
+    # An `except` arm doing something else than the same call stays, on TF1.
+    other = fallback.replace("    outputs = rnn.static_bidirectional_rnn(fw_cell, bw_cell, x_steps,",
+                             "    outputs = rnn.static_bidirectional_rnn(bw_cell, fw_cell, x_steps,")
+    text, findings = migrate(other)
+    assert "try:" in text and "disable_v2_behavior" in text
+    assert [f for f in findings if f.kind == "declined"]

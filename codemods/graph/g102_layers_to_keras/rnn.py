@@ -153,6 +153,7 @@ def rnn_plan(converter: Converter, statements, owner: ClassNames | None = None, 
     ``created``."""
     plan: dict[int, list[cst.BaseStatement]] = {}
     cells: dict[str, tuple[int, cst.Call]] = {}
+    statements = [_version_fallback(converter, stmt) or stmt for stmt in statements]
     # Functions returning a new TF1 cell (``def lstm_cell(): return rnn.BasicLSTMCell(n)``),
     # called once: the factory then returns the Keras cell.
     reads = Counter(n for stmt in statements for n in plain_names(stmt))
@@ -176,6 +177,35 @@ def rnn_plan(converter: Converter, statements, owner: ClassNames | None = None, 
         except Skip as exc:
             converter.rule.report(exc.node, f"RNN left on TF1: {exc.reason}")
     return plan
+
+
+def _version_fallback(converter: Converter, stmt: cst.BaseStatement) -> cst.BaseStatement | None:
+    """``try: outputs, _, _ = rnn.static_bidirectional_rnn(...)`` / ``except Exception:
+    outputs = rnn.static_bidirectional_rnn(...)`` (the same call for TF versions returning
+    fewer results) -> the ``try`` arm's statement: on TF 1.15 the runner returns the full
+    tuple, so the ``except`` arm ran only when the call raised, and the same call raises again."""
+    if not (isinstance(stmt, cst.Try) and len(stmt.handlers) == 1 and stmt.orelse is None and stmt.finalbody is None
+            and len(stmt.body.body) == 1):
+        return None
+    handler = stmt.handlers[0]
+    if handler.name is not None or not (handler.type is None or is_name(handler.type, "Exception")):
+        return None
+    if len(handler.body.body) != 1:
+        return None
+    first, second = single_assignment(stmt.body.body[0]), single_assignment(handler.body.body[0])
+    if first is None or second is None or not all(isinstance(a[1], cst.Call) for a in (first, second)):
+        return None
+    calls: list[cst.Call] = [first[1], second[1]]  # type: ignore[list-item]
+    symbol = converter.rule.sym(calls[0].func)
+    if symbol not in RNN_RUNNERS or converter.rule.sym(calls[1].func) != symbol:
+        return None
+
+    def arguments(call: cst.Call) -> list[tuple[str | None, str, str]]:
+        return [(a.keyword.value if a.keyword else None, a.star, converter.code(a.value)) for a in call.args]
+
+    if arguments(calls[0]) != arguments(calls[1]):
+        return None
+    return stmt.body.body[0].with_changes(leading_lines=stmt.leading_lines)
 
 
 def _run_rnn(converter: Converter, statements, index, call, symbol, cells, factories, owner, created_lines,
