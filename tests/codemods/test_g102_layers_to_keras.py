@@ -854,3 +854,27 @@ def test_a_version_fallback_around_a_runner_becomes_the_try_arm() -> None:
     text, findings = migrate(other)
     assert "try:" in text and "disable_v2_behavior" in text
     assert [f for f in findings if f.kind == "declined"]
+
+
+def test_a_dropout_wrapper_stays_on_tf1_with_its_reason() -> None:
+    # golbin's Autocomplete: a wrapped cell in a MultiRNNCell over cells made before it.
+    wrapped = LSTM.replace(
+        "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\n",
+        "cell = tf.nn.rnn_cell.BasicLSTMCell(4)\ncell = tf.nn.rnn_cell.DropoutWrapper(cell, output_keep_prob=0.5)\n"
+        "cell2 = tf.nn.rnn_cell.BasicLSTMCell(4)\nmulti = tf.nn.rnn_cell.MultiRNNCell([cell, cell2])\n",
+    ).replace("dynamic_rnn(cell,", "dynamic_rnn(multi,")
+    text, findings = migrate(wrapped)
+    assert "disable_v2_behavior" in text and "class TF1LSTMCell" not in text
+    reasons = [f.message for f in findings if f.kind == "declined"]
+    assert any(r.startswith("RNN left on TF1: DropoutWrapper: TF1 draws its masks") for r in reasons)
+    # G101's refusal (at the first cell) gives the same reason.
+    assert any(f.rule == "G101" and "DropoutWrapper" in f.message for f in findings)
+    # golbin's Seq2Seq: the encoder under a variable scope.
+    scoped = LSTM.replace(
+        "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\noutputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n",
+        "with tf.variable_scope('encode'):\n    cell = tf.nn.rnn_cell.BasicLSTMCell(4)\n"
+        "    outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n",
+    )
+    text, findings = migrate(scoped)
+    assert "disable_v2_behavior" in text
+    assert any(f.rule == "G101" and "inside `with tf.variable_scope('encode'):`" in f.message for f in findings)

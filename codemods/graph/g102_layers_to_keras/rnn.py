@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from codemods.analysis.cst_tools import nodes_of
-from codemods.analysis.graph import assigned_names, names_read, returned_variable, single_assignment
+from codemods.analysis.graph import assigned_names, calls_in, names_read, returned_variable, single_assignment
 from codemods.graph.g102_layers_to_keras.syntax import Skip, bind, is_name, is_none, plain_names
 
 if TYPE_CHECKING:
@@ -33,6 +33,11 @@ for _prefix in ("nn.rnn_cell.", "contrib.rnn."):
     RNN_CELLS[_prefix + "GRUCell"] = (_GRU, "gru")
     RNN_CELLS[_prefix + "BasicRNNCell"] = (_BASIC_RNN, "basic")
 MULTI_RNN_CELLS = {"nn.rnn_cell.MultiRNNCell", "contrib.rnn.MultiRNNCell"}
+DROPOUT_WRAPPERS = {"nn.rnn_cell.DropoutWrapper", "contrib.rnn.DropoutWrapper"}
+# Why a DropoutWrapper stays: its masks come from the runner's own random op.
+DROPOUT_WRAPPER = ("DropoutWrapper: TF1 draws its masks from one random op run at every step of the RNN's loop; "
+                   "Keras' RNN also calls its cell once before the loop (for the output shape), which would draw "
+                   "other masks, and passes a cell no fed keep probability")
 DYNAMIC_RNN = ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations", "swap_memory",
                "time_major", "scope")
 STATIC_RNN = ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope")
@@ -153,6 +158,8 @@ def rnn_plan(converter: Converter, statements, owner: ClassNames | None = None, 
     ``created``."""
     plan: dict[int, list[cst.BaseStatement]] = {}
     cells: dict[str, tuple[int, cst.Call]] = {}
+    made: dict[str, list[int]] = {}  # every statement that assigned a cell to the name
+    given = statements
     statements = [_version_fallback(converter, stmt) or stmt for stmt in statements]
     # Functions returning a new TF1 cell (``def lstm_cell(): return rnn.BasicLSTMCell(n)``),
     # called once: the factory then returns the Keras cell.
@@ -162,21 +169,57 @@ def rnn_plan(converter: Converter, statements, owner: ClassNames | None = None, 
         if isinstance(stmt, cst.FunctionDef) and reads[stmt.name.value] == 2 and _cell_factory(converter, stmt) is not None
     }
     for index, stmt in enumerate(statements):
+        if isinstance(stmt, cst.With):
+            _note_nested(converter, stmt)
         assignment = single_assignment(stmt)
         if assignment is None or not isinstance(assignment[1], cst.Call):
             continue
         names, call = assignment
         symbol = converter.rule.sym(call.func)
-        if (symbol in RNN_CELLS or symbol in MULTI_RNN_CELLS or _is_name_in(call.func, factories)) and len(names) == 1:
+        if (symbol in RNN_CELLS or symbol in MULTI_RNN_CELLS or symbol in DROPOUT_WRAPPERS
+                or _is_name_in(call.func, factories)) and len(names) == 1:
             cells[names[0]] = (index, call)
+            made.setdefault(names[0], []).append(index)
             continue
         if symbol not in RNN_RUNNERS:
             continue
         try:
             plan.update(_run_rnn(converter, statements, index, call, symbol, cells, factories, owner, created))
         except Skip as exc:
-            converter.rule.report(exc.node, f"RNN left on TF1: {exc.reason}")
+            # G101 names the reason at whichever of the cells' or runner's calls it refuses first.
+            reason = f"RNN left on TF1: {exc.reason}"
+            converter.decline(given[index], exc.node, reason)
+            for at in _cell_statements(statements, names_read(call), made):
+                for node in calls_in(statements[at]):
+                    converter.declined.setdefault(id(node), reason)
     return plan
+
+
+def _note_nested(converter: Converter, stmt: cst.With) -> None:
+    """Why an RNN inside a ``with`` block (an encoder under ``tf.variable_scope("encode")``)
+    stays on TF1: the reason G101 gives for the block's calls."""
+    runners = [c for c in calls_in(stmt.body) if converter.rule.sym(c.func) in RNN_RUNNERS]
+    if not runners:
+        return
+    wrappers = [c for c in calls_in(stmt.body) if converter.rule.sym(c.func) in DROPOUT_WRAPPERS]
+    if wrappers:
+        node, reason = wrappers[0], DROPOUT_WRAPPER
+    else:
+        items = ", ".join(converter.code(item.item) for item in stmt.items)
+        node, reason = runners[0], f"inside `with {items}:` (converted at a block's top level only)"
+    converter.decline(stmt, node, f"RNN left on TF1: {reason}")
+
+
+def _cell_statements(statements, read: set[str], made: dict[str, list[int]]) -> set[int]:
+    """The statements that made the cells named in ``read``, through the cells they wrap."""
+    found: set[int] = set()
+    pending = list(read)
+    while pending:
+        for at in made.get(pending.pop(), ()):
+            if at not in found:
+                found.add(at)
+                pending.extend(names_read(statements[at]))
+    return found
 
 
 def _version_fallback(converter: Converter, stmt: cst.BaseStatement) -> cst.BaseStatement | None:
@@ -232,7 +275,7 @@ def _run_rnn(converter: Converter, statements, index, call, symbol, cells, facto
         raise Skip(call, f"{runner}'s result not unpacked into (outputs, state)")
     cell_index, cell_call = cells[cell.value]
     factory_edits: dict[int, list[cst.BaseStatement]] = {}
-    cell_code, state_kind = _keras_cell(converter, cell_call, factories, factory_edits)
+    cell_code, state_kind = _keras_cell(converter, cell_call, factories, factory_edits, named=cells)
     zero_state = _zero_state(converter, statements, index, bound.get("initial_state"), cell.value, runner)
     # The cell object must serve this runner only (TF1 shares its weights otherwise).
     reads = [n for stmt in statements for n in plain_names(stmt) if n == cell.value]
@@ -344,7 +387,7 @@ def _run_birnn(converter: Converter, statements, index, call, runner, bound, cel
         if cell_index > index or sum(n == cell.value for stmt in statements for n in plain_names(stmt)) != 2:
             raise Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner}")
         dropped.add(cell_index)
-        cell_code, state_kind = _keras_cell(converter, cell_call, factories, edits)
+        cell_code, state_kind = _keras_cell(converter, cell_call, factories, edits, named=cells)
         for stmt in statements[index + 1:]:
             if any(is_name(node.value, state) for node in _attributes(stmt)):
                 raise Skip(call, f"`{state}.` attributes: the state becomes a list ([c, h] for an LSTM cell)")
@@ -397,11 +440,14 @@ def _zero_state(converter: Converter, statements, index: int, initial: cst.BaseE
 
 
 def _keras_cell(converter: Converter, cell_call: cst.Call, factories, edits: dict[int, list[cst.BaseStatement]],
-                inner: bool = False) -> tuple[str, str]:
+                inner: bool = False, named: dict[str, tuple[int, cst.Call]] | None = None) -> tuple[str, str]:
     """The Keras cell for a TF1 cell constructor, and its state: "list" for Keras'
     list of states, "tensor" for one state tensor. A call of a cell factory keeps its
-    call; the factory's statement (its index in ``edits``) returns the Keras cell."""
+    call; the factory's statement (its index in ``edits``) returns the Keras cell.
+    ``named``: the cells assigned to names, for the reason a MultiRNNCell over them stays."""
     symbol = converter.rule.sym(cell_call.func)
+    if symbol in DROPOUT_WRAPPERS:
+        raise Skip(cell_call, DROPOUT_WRAPPER)
     if _is_name_in(cell_call.func, factories):
         at, fn = factories[cell_call.func.value]
         creation = _cell_factory(converter, fn)
@@ -424,6 +470,10 @@ def _keras_cell(converter: Converter, cell_call: cst.Call, factories, edits: dic
             inner_cell = _keras_cell(converter, cells.elt, factories, edits, True)[0]
             comp = cells.for_in
             return f"[{inner_cell} for {converter.code(comp.target)} in {converter.code(comp.iter)}]", "list"
+        for element in cells.elements if isinstance(cells, cst.List) else ():
+            made = (named or {}).get(element.value.value) if isinstance(element.value, cst.Name) else None
+            if made is not None and converter.rule.sym(made[1].func) in DROPOUT_WRAPPERS:
+                raise Skip(made[1], DROPOUT_WRAPPER)
         raise Skip(cell_call, "MultiRNNCell over something else than a list of new cells")
     if symbol not in RNN_CELLS:
         raise Skip(cell_call, "a cell this rule does not know (BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell)")
