@@ -869,12 +869,40 @@ def test_a_dropout_wrapper_stays_on_tf1_with_its_reason() -> None:
     assert any(r.startswith("RNN left on TF1: DropoutWrapper: TF1 draws its masks") for r in reasons)
     # G101's refusal (at the first cell) gives the same reason.
     assert any(f.rule == "G101" and "DropoutWrapper" in f.message for f in findings)
-    # golbin's Seq2Seq: the encoder under a variable scope.
+    # An RNN inside another block than a variable scope naming its weights.
     scoped = LSTM.replace(
         "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\noutputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n",
-        "with tf.variable_scope('encode'):\n    cell = tf.nn.rnn_cell.BasicLSTMCell(4)\n"
+        "with tf.name_scope('encode'):\n    cell = tf.nn.rnn_cell.BasicLSTMCell(4)\n"
         "    outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n",
     )
     text, findings = migrate(scoped)
     assert "disable_v2_behavior" in text
-    assert any(f.rule == "G101" and "inside `with tf.variable_scope('encode'):`" in f.message for f in findings)
+    assert any(f.rule == "G101" and "inside `with tf.name_scope('encode'):`" in f.message for f in findings)
+
+
+SEQ2SEQ = LSTM.replace(
+    "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\noutputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n",
+    "with tf.variable_scope('encode'):\n    enc_cell = tf.nn.rnn_cell.BasicLSTMCell(4)\n"
+    "    _, enc_states = tf.nn.dynamic_rnn(enc_cell, x, dtype=tf.float32)\n"
+    "with tf.variable_scope('decode'):\n    dec_cell = tf.nn.rnn_cell.BasicLSTMCell(4)\n"
+    "    outputs, dec_states = tf.nn.dynamic_rnn(dec_cell, x, initial_state=enc_states, dtype=tf.float32)\n",
+)
+
+
+def test_an_encoder_and_decoder_under_variable_scopes_become_chained_keras_rnns() -> None:
+    text, findings = migrate(SEQ2SEQ)
+    # The scopes only named the two RNNs' weights apart: the blocks become their statements.
+    assert "variable_scope" not in text and "disable_v2_behavior" not in text
+    assert "_, *enc_states = enc_cell_rnn(x)" in text
+    assert "outputs, *dec_states = dec_cell_rnn(x, initial_state=enc_states)" in text
+    assert not [f for f in findings if f.kind == "declined"]
+    # A scope the module names elsewhere (variables selected by it) stays, on TF1.
+    text, findings = migrate(SEQ2SEQ.replace("with tf.Session() as sess:", "enc_vars = tf.trainable_variables('encode')\nwith tf.Session() as sess:"))
+    assert "variable_scope" in text and "disable_v2_behavior" in text
+    # A decoder over another kind of cell than its encoder's stays.
+    text, findings = migrate(SEQ2SEQ.replace("dec_cell = tf.nn.rnn_cell.BasicLSTMCell(4)", "dec_cell = tf.nn.rnn_cell.GRUCell(4)"))
+    assert "disable_v2_behavior" in text
+    assert any("the state of an RNN over another kind of cell" in f.message for f in findings)
+    # ... and so does its encoder, whose state the TF1 decoder reads as TF1 made it.
+    assert "tf.nn.dynamic_rnn(enc_cell" in text and "with tf.variable_scope('encode'):" in text
+    assert "class TF1" not in text
