@@ -828,3 +828,81 @@ def test_bidirectional_rnns_become_a_forward_and_a_reversed_keras_rnn() -> None:
     assert "disable_v2_behavior" not in text and not [f for f in findings if f.kind == "declined"]
     text, findings = migrate(dynamic.replace("dtype=tf.float32)", "sequence_length=[5], dtype=tf.float32)"))
     assert "disable_v2_behavior" in text and any("sequence_length" in f.message for f in findings)
+
+
+def test_a_version_fallback_around_a_runner_becomes_the_try_arm() -> None:
+    # TensorFlow-Examples' bidirectional_rnn.py: the `except` arm repeats the call for old
+    # TF versions returning only the outputs; on TF 1.15 the `try` arm is what runs.
+    fallback = CONTRIB_STATIC.replace(
+        "lstm_cell = rnn.BasicLSTMCell(4, forget_bias=1.0)\noutputs, states = rnn.static_rnn(lstm_cell, x_steps, dtype=tf.float32)\n"
+        "last = outputs[-1] + states[1]",
+        "fw_cell = rnn.BasicLSTMCell(4)\nbw_cell = rnn.BasicLSTMCell(4)\n"
+        "# Get lstm cell output\n"
+        "try:\n    outputs, _, _ = rnn.static_bidirectional_rnn(fw_cell, bw_cell, x_steps,\n"
+        "                                                  dtype=tf.float32)\n"
+        "except Exception:  # Old TensorFlow version only returns outputs not states\n"
+        "    outputs = rnn.static_bidirectional_rnn(fw_cell, bw_cell, x_steps,\n"
+        "                                           dtype=tf.float32)\nlast = outputs[-1]",
+    )
+    text, findings = migrate(fallback)
+    assert "# Get lstm cell output\nfw_cell_rnn = tf.keras.layers.RNN(" in text
+    assert "try:" not in text and "except" not in text and "static_bidirectional_rnn" not in text
+    assert "disable_v2_behavior" not in text and not [f for f in findings if f.kind == "declined"]
+    # An `except` arm doing something else than the same call stays, on TF1.
+    other = fallback.replace("    outputs = rnn.static_bidirectional_rnn(fw_cell, bw_cell, x_steps,",
+                             "    outputs = rnn.static_bidirectional_rnn(bw_cell, fw_cell, x_steps,")
+    text, findings = migrate(other)
+    assert "try:" in text and "disable_v2_behavior" in text
+    assert [f for f in findings if f.kind == "declined"]
+
+
+def test_a_dropout_wrapper_stays_on_tf1_with_its_reason() -> None:
+    # golbin's Autocomplete: a wrapped cell in a MultiRNNCell over cells made before it.
+    wrapped = LSTM.replace(
+        "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\n",
+        "cell = tf.nn.rnn_cell.BasicLSTMCell(4)\ncell = tf.nn.rnn_cell.DropoutWrapper(cell, output_keep_prob=0.5)\n"
+        "cell2 = tf.nn.rnn_cell.BasicLSTMCell(4)\nmulti = tf.nn.rnn_cell.MultiRNNCell([cell, cell2])\n",
+    ).replace("dynamic_rnn(cell,", "dynamic_rnn(multi,")
+    text, findings = migrate(wrapped)
+    assert "disable_v2_behavior" in text and "class TF1LSTMCell" not in text
+    reasons = [f.message for f in findings if f.kind == "declined"]
+    assert any(r.startswith("RNN left on TF1: DropoutWrapper: TF1 draws its masks") for r in reasons)
+    # G101's refusal (at the first cell) gives the same reason.
+    assert any(f.rule == "G101" and "DropoutWrapper" in f.message for f in findings)
+    # An RNN inside another block than a variable scope naming its weights.
+    scoped = LSTM.replace(
+        "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\noutputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n",
+        "with tf.name_scope('encode'):\n    cell = tf.nn.rnn_cell.BasicLSTMCell(4)\n"
+        "    outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n",
+    )
+    text, findings = migrate(scoped)
+    assert "disable_v2_behavior" in text
+    assert any(f.rule == "G101" and "inside `with tf.name_scope('encode'):`" in f.message for f in findings)
+
+
+SEQ2SEQ = LSTM.replace(
+    "cell = tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.5)\noutputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n",
+    "with tf.variable_scope('encode'):\n    enc_cell = tf.nn.rnn_cell.BasicLSTMCell(4)\n"
+    "    _, enc_states = tf.nn.dynamic_rnn(enc_cell, x, dtype=tf.float32)\n"
+    "with tf.variable_scope('decode'):\n    dec_cell = tf.nn.rnn_cell.BasicLSTMCell(4)\n"
+    "    outputs, dec_states = tf.nn.dynamic_rnn(dec_cell, x, initial_state=enc_states, dtype=tf.float32)\n",
+)
+
+
+def test_an_encoder_and_decoder_under_variable_scopes_become_chained_keras_rnns() -> None:
+    text, findings = migrate(SEQ2SEQ)
+    # The scopes only named the two RNNs' weights apart: the blocks become their statements.
+    assert "variable_scope" not in text and "disable_v2_behavior" not in text
+    assert "_, *enc_states = enc_cell_rnn(x)" in text
+    assert "outputs, *dec_states = dec_cell_rnn(x, initial_state=enc_states)" in text
+    assert not [f for f in findings if f.kind == "declined"]
+    # A scope the module names elsewhere (variables selected by it) stays, on TF1.
+    text, findings = migrate(SEQ2SEQ.replace("with tf.Session() as sess:", "enc_vars = tf.trainable_variables('encode')\nwith tf.Session() as sess:"))
+    assert "variable_scope" in text and "disable_v2_behavior" in text
+    # A decoder over another kind of cell than its encoder's stays.
+    text, findings = migrate(SEQ2SEQ.replace("dec_cell = tf.nn.rnn_cell.BasicLSTMCell(4)", "dec_cell = tf.nn.rnn_cell.GRUCell(4)"))
+    assert "disable_v2_behavior" in text
+    assert any("the state of an RNN over another kind of cell" in f.message for f in findings)
+    # ... and so does its encoder, whose state the TF1 decoder reads as TF1 made it.
+    assert "tf.nn.dynamic_rnn(enc_cell" in text and "with tf.variable_scope('encode'):" in text
+    assert "class TF1" not in text

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from codemods.analysis.cst_tools import nodes_of
-from codemods.analysis.graph import assigned_names, names_read, returned_variable, single_assignment
+from codemods.analysis.graph import assigned_names, calls_in, names_read, returned_variable, single_assignment
 from codemods.graph.g102_layers_to_keras.syntax import Skip, bind, is_name, is_none, plain_names
 
 if TYPE_CHECKING:
@@ -33,6 +33,11 @@ for _prefix in ("nn.rnn_cell.", "contrib.rnn."):
     RNN_CELLS[_prefix + "GRUCell"] = (_GRU, "gru")
     RNN_CELLS[_prefix + "BasicRNNCell"] = (_BASIC_RNN, "basic")
 MULTI_RNN_CELLS = {"nn.rnn_cell.MultiRNNCell", "contrib.rnn.MultiRNNCell"}
+DROPOUT_WRAPPERS = {"nn.rnn_cell.DropoutWrapper", "contrib.rnn.DropoutWrapper"}
+# Why a DropoutWrapper stays: its masks come from the runner's own random op.
+DROPOUT_WRAPPER = ("DropoutWrapper: TF1 draws its masks from one random op run at every step of the RNN's loop; "
+                   "Keras' RNN also calls its cell once before the loop (for the output shape), which would draw "
+                   "other masks, and passes a cell no fed keep probability")
 DYNAMIC_RNN = ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations", "swap_memory",
                "time_major", "scope")
 STATIC_RNN = ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope")
@@ -151,8 +156,97 @@ def rnn_plan(converter: Converter, statements, owner: ClassNames | None = None, 
     weights. Statement index -> its replacement. With ``owner`` (a graph-building function
     turned into a layer class), the RNN layer is an attribute whose constructor goes to
     ``created``."""
+    # Blocks that only name their weights (an encoder under ``with tf.variable_scope("encode"):``)
+    # are read as their statements; a block goes when all its statements were replaced.
+    given: list[cst.BaseStatement] = []
+    origin: list[tuple[int, int | None]] = []  # flat index -> (statement, position in its block)
+    for at, stmt in enumerate(statements):
+        block = _scope_block(converter, stmt, statements) if owner is None else None
+        inner = block.body.body if block is not None else [stmt]  # type: ignore[attr-defined]
+        given.extend(inner)
+        origin.extend((at, n if block is not None else None) for n in range(len(inner)))
+    known = set(converter.cell_classes)
+    flat = _plan(converter, given, owner, created)
+    plan = _block_plan(converter, statements, given, origin, flat)
+    # A cell class only a conversion given up again used is not inserted.
+    used = " ".join([*(created or []), *(converter.code(s) for new in plan.values() for s in new)])
+    for kind in set(converter.cell_classes) - known:
+        name = converter.cell_classes[kind][0]
+        if name not in used:
+            del converter.cell_classes[kind]
+            converter.classes.discard(name)
+    return plan
+
+
+def _block_plan(converter: Converter, statements, given, origin, flat) -> dict[int, list[cst.BaseStatement]]:
+    """The plan of the flattened statements as a plan of ``statements`` (a block goes whole or stays)."""
+    plan: dict[int, list[cst.BaseStatement]] = {}
+    for at, stmt in enumerate(statements):
+        positions = [i for i, (o, n) in enumerate(origin) if o == at]
+        if origin[positions[0]][1] is None:
+            if positions[0] in flat:
+                plan[at] = flat[positions[0]]
+            continue
+        if all(i in flat for i in positions):
+            replaced = [new for i in positions for new in flat[i]]
+            if replaced:
+                replaced[0] = replaced[0].with_changes(leading_lines=stmt.leading_lines)
+            plan[at] = replaced
+        elif any(i in flat for i in positions):
+            # Part of the block converted: none of it is (its runner's state may feed another).
+            return {}
+        else:
+            # G101's refusal at the block's variable_scope gives its RNN's reason.
+            reason = next((converter.declined[id(c)] for i in positions for c in calls_in(given[i])
+                           if id(c) in converter.declined), None)
+            for item in stmt.items if reason else ():  # type: ignore[attr-defined]
+                for node in calls_in(item):
+                    converter.declined.setdefault(id(node), reason)
+    return plan
+
+
+def _scope_block(converter: Converter, stmt: cst.BaseStatement, statements) -> cst.With | None:
+    """``with tf.variable_scope("encode"):`` over simple statements building an RNN, whose
+    scope only names the weights (no other string of the module names it), or None."""
+    if not (isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock)):
+        return None
+    made = RNN_RUNNERS.keys() | RNN_CELLS.keys() | MULTI_RNN_CELLS | DROPOUT_WRAPPERS
+    for inner in stmt.body.body:
+        # Only cells and their runners: what the plan replaces (the block goes whole or stays).
+        assignment = single_assignment(inner)
+        if assignment is None or not isinstance(assignment[1], cst.Call) or converter.rule.sym(assignment[1].func) not in made:
+            return None
+    if getattr(converter, "reuses_variables", True) or not any(
+        converter.rule.sym(c.func) in RNN_RUNNERS for c in calls_in(stmt.body)
+    ):
+        return None
+    scopes = []
+    for item in stmt.items:
+        call = item.item
+        if item.asname is not None or not isinstance(call, cst.Call) or converter.rule.sym(call.func) != "variable_scope":
+            return None
+        bound = bind(call, ("name_or_scope",))
+        name = bound.get("name_or_scope")
+        if len(call.args) != 1 or not isinstance(name, cst.SimpleString):
+            return None
+        scopes.append(name.evaluated_value)
+    for node in nodes_of(cst.Module(body=statements), cst.SimpleString):
+        value = node.evaluated_value
+        if isinstance(value, str) and any(value == scope or value.startswith(f"{scope}/") for scope in scopes):
+            if not any(node is item.item.args[0].value for item in stmt.items):  # type: ignore[attr-defined]
+                return None
+    return stmt
+
+
+def _plan(converter: Converter, statements, owner: ClassNames | None, created: list[str] | None,
+          ) -> dict[int, list[cst.BaseStatement]]:
     plan: dict[int, list[cst.BaseStatement]] = {}
     cells: dict[str, tuple[int, cst.Call]] = {}
+    made: dict[str, list[int]] = {}  # every statement that assigned a cell to the name
+    finals: dict[str, str] = {}  # final state of a converted runner -> the kind of its cell
+    producers: dict[str, set[int]] = {}  # that state -> the statements its conversion replaced
+    given = statements
+    statements = [_version_fallback(converter, stmt) or stmt for stmt in statements]
     # Functions returning a new TF1 cell (``def lstm_cell(): return rnn.BasicLSTMCell(n)``),
     # called once: the factory then returns the Keras cell.
     reads = Counter(n for stmt in statements for n in plain_names(stmt))
@@ -161,25 +255,98 @@ def rnn_plan(converter: Converter, statements, owner: ClassNames | None = None, 
         if isinstance(stmt, cst.FunctionDef) and reads[stmt.name.value] == 2 and _cell_factory(converter, stmt) is not None
     }
     for index, stmt in enumerate(statements):
+        if isinstance(stmt, cst.With):
+            _note_nested(converter, stmt)
         assignment = single_assignment(stmt)
         if assignment is None or not isinstance(assignment[1], cst.Call):
             continue
         names, call = assignment
         symbol = converter.rule.sym(call.func)
-        if (symbol in RNN_CELLS or symbol in MULTI_RNN_CELLS or _is_name_in(call.func, factories)) and len(names) == 1:
+        if (symbol in RNN_CELLS or symbol in MULTI_RNN_CELLS or symbol in DROPOUT_WRAPPERS
+                or _is_name_in(call.func, factories)) and len(names) == 1:
             cells[names[0]] = (index, call)
+            made.setdefault(names[0], []).append(index)
             continue
         if symbol not in RNN_RUNNERS:
             continue
         try:
-            plan.update(_run_rnn(converter, statements, index, call, symbol, cells, factories, owner, created))
+            known = set(finals)
+            done = _run_rnn(converter, statements, index, call, symbol, cells, factories, owner, created, finals)
+            plan.update(done)
+            producers.update((state, set(done)) for state in finals.keys() - known)
         except Skip as exc:
-            converter.rule.report(exc.node, f"RNN left on TF1: {exc.reason}")
+            for state in names_read(call) & finals.keys():
+                # Its state feeds this runner, which stays TF1 (and expects TF1's state): it stays too.
+                for at in producers.pop(state):
+                    plan.pop(at, None)
+                del finals[state]
+            # G101 names the reason at whichever of the cells' or runner's calls it refuses first.
+            reason = f"RNN left on TF1: {exc.reason}"
+            converter.decline(given[index], exc.node, reason)
+            for at in _cell_statements(statements, names_read(call), made):
+                for node in calls_in(statements[at]):
+                    converter.declined.setdefault(id(node), reason)
     return plan
 
 
+def _note_nested(converter: Converter, stmt: cst.With) -> None:
+    """Why an RNN inside a ``with`` block (an encoder under ``tf.variable_scope("encode")``)
+    stays on TF1: the reason G101 gives for the block's calls."""
+    runners = [c for c in calls_in(stmt.body) if converter.rule.sym(c.func) in RNN_RUNNERS]
+    if not runners:
+        return
+    wrappers = [c for c in calls_in(stmt.body) if converter.rule.sym(c.func) in DROPOUT_WRAPPERS]
+    if wrappers:
+        node, reason = wrappers[0], DROPOUT_WRAPPER
+    else:
+        items = ", ".join(converter.code(item.item) for item in stmt.items)
+        node, reason = runners[0], f"inside `with {items}:` (converted at a block's top level only)"
+    converter.decline(stmt, node, f"RNN left on TF1: {reason}")
+
+
+def _cell_statements(statements, read: set[str], made: dict[str, list[int]]) -> set[int]:
+    """The statements that made the cells named in ``read``, through the cells they wrap."""
+    found: set[int] = set()
+    pending = list(read)
+    while pending:
+        for at in made.get(pending.pop(), ()):
+            if at not in found:
+                found.add(at)
+                pending.extend(names_read(statements[at]))
+    return found
+
+
+def _version_fallback(converter: Converter, stmt: cst.BaseStatement) -> cst.BaseStatement | None:
+    """``try: outputs, _, _ = rnn.static_bidirectional_rnn(...)`` / ``except Exception:
+    outputs = rnn.static_bidirectional_rnn(...)`` (the same call for TF versions returning
+    fewer results) -> the ``try`` arm's statement: on TF 1.15 the runner returns the full
+    tuple, so the ``except`` arm ran only when the call raised, and the same call raises again."""
+    if not (isinstance(stmt, cst.Try) and len(stmt.handlers) == 1 and stmt.orelse is None and stmt.finalbody is None
+            and len(stmt.body.body) == 1):
+        return None
+    handler = stmt.handlers[0]
+    if handler.name is not None or not (handler.type is None or is_name(handler.type, "Exception")):
+        return None
+    if len(handler.body.body) != 1:
+        return None
+    first, second = single_assignment(stmt.body.body[0]), single_assignment(handler.body.body[0])
+    if first is None or second is None or not all(isinstance(a[1], cst.Call) for a in (first, second)):
+        return None
+    calls: list[cst.Call] = [first[1], second[1]]  # type: ignore[list-item]
+    symbol = converter.rule.sym(calls[0].func)
+    if symbol not in RNN_RUNNERS or converter.rule.sym(calls[1].func) != symbol:
+        return None
+
+    def arguments(call: cst.Call) -> list[tuple[str | None, str, str]]:
+        return [(a.keyword.value if a.keyword else None, a.star, converter.code(a.value)) for a in call.args]
+
+    if arguments(calls[0]) != arguments(calls[1]):
+        return None
+    return stmt.body.body[0].with_changes(leading_lines=stmt.leading_lines)
+
+
 def _run_rnn(converter: Converter, statements, index, call, symbol, cells, factories, owner, created_lines,
-             ) -> dict[int, list[cst.BaseStatement]]:
+             finals: dict[str, str] | None = None) -> dict[int, list[cst.BaseStatement]]:
     runner = symbol.rsplit(".", 1)[1]
     bound = bind(call, RNN_RUNNERS[symbol])
     if "cell_fw" in RNN_RUNNERS[symbol]:
@@ -202,11 +369,23 @@ def _run_rnn(converter: Converter, statements, index, call, symbol, cells, facto
         raise Skip(call, f"{runner}'s result not unpacked into (outputs, state)")
     cell_index, cell_call = cells[cell.value]
     factory_edits: dict[int, list[cst.BaseStatement]] = {}
-    cell_code, state_kind = _keras_cell(converter, cell_call, factories, factory_edits)
-    zero_state = _zero_state(converter, statements, index, bound.get("initial_state"), cell.value, runner)
+    cell_code, state_kind = _keras_cell(converter, cell_call, factories, factory_edits, named=cells)
+    finals = {} if finals is None else finals
+    initial = bound.get("initial_state")
+    kind = RNN_CELLS[converter.rule.sym(cell_call.func)][1] if converter.rule.sym(cell_call.func) in RNN_CELLS else None
+    chained = isinstance(initial, cst.Name) and initial.value in finals
+    if chained:
+        # A decoder starting from its encoder's final state (``initial_state=enc_states``):
+        # Keras' initial_state, the state as the encoder's RNN returned it.
+        assert isinstance(initial, cst.Name)
+        if kind != finals[initial.value]:
+            raise Skip(initial, f"{runner} with `initial_state=` the state of an RNN over another kind of cell")
+        zero_state = None
+    else:
+        zero_state = _zero_state(converter, statements, index, initial, cell.value, runner)
     # The cell object must serve this runner only (TF1 shares its weights otherwise).
     reads = [n for stmt in statements for n in plain_names(stmt) if n == cell.value]
-    if len(reads) != 2 + (not is_none(bound.get("initial_state", cst.Name("None")))):
+    if len(reads) != 2 + (not chained and not is_none(initial or cst.Name("None"))):
         raise Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner} (shared weights or attributes such as state_size)")
     outputs = converter.code(target.elements[0].value)
     state_node = target.elements[1].value
@@ -231,7 +410,7 @@ def _run_rnn(converter: Converter, statements, index, call, symbol, cells, facto
     else:
         raise Skip(call, f"{runner}'s result not unpacked into (outputs, state)")
     inputs = converter.code(bound["inputs"])
-    arguments = ""
+    arguments = f", initial_state={converter.code(initial)}" if chained else ""  # type: ignore[arg-type]
     sequence_length = bound.get("sequence_length")
     if sequence_length is not None and not is_none(sequence_length):
         # TF1 zeroes the outputs past each sequence's length and carries its last state
@@ -239,10 +418,10 @@ def _run_rnn(converter: Converter, statements, index, call, symbol, cells, facto
         if not isinstance(bound["inputs"], cst.Name):
             raise Skip(call, f"{runner} with `sequence_length=` over inputs that are not a name")
         steps = f"len({inputs})" if runner == "static_rnn" else f"{converter.tf}.shape({inputs})[1]"
-        arguments = f", mask={converter.tf}.sequence_mask({converter.code(sequence_length)}, {steps})"
+        arguments += f", mask={converter.tf}.sequence_mask({converter.code(sequence_length)}, {steps})"
     base = f"{cell.value}_rnn" if cell.value.endswith("cell") else f"{cell.value}_layer"
     ctor = (f"{converter.tf}.keras.layers.RNN({cell_code}, return_sequences=True, return_state=True"
-            f"{', zero_output_for_mask=True' if arguments else ''})")
+            f"{', zero_output_for_mask=True' if 'mask=' in arguments else ''})")
     if owner is not None:
         layer = "self." + owner.fresh(base)
         created_lines.append(f"{layer} = {ctor}\n")
@@ -262,6 +441,10 @@ def _run_rnn(converter: Converter, statements, index, call, symbol, cells, facto
     if cell_index > index or (zero_state is not None and zero_state < cell_index):
         return {}
     dropped = {cell_index} | ({zero_state} if zero_state is not None else set())
+    if isinstance(state_node, cst.Name) and kind is not None and sum(
+        state_node.value in (single_assignment(stmt) or ([], None))[0] for stmt in statements
+    ) == 1:
+        finals[state_node.value] = kind
     return {**factory_edits, **{i: [] for i in dropped}, index: replaced}
 
 
@@ -314,7 +497,7 @@ def _run_birnn(converter: Converter, statements, index, call, runner, bound, cel
         if cell_index > index or sum(n == cell.value for stmt in statements for n in plain_names(stmt)) != 2:
             raise Skip(cell_call, f"the cell `{cell.value}` is used other than by this {runner}")
         dropped.add(cell_index)
-        cell_code, state_kind = _keras_cell(converter, cell_call, factories, edits)
+        cell_code, state_kind = _keras_cell(converter, cell_call, factories, edits, named=cells)
         for stmt in statements[index + 1:]:
             if any(is_name(node.value, state) for node in _attributes(stmt)):
                 raise Skip(call, f"`{state}.` attributes: the state becomes a list ([c, h] for an LSTM cell)")
@@ -367,11 +550,14 @@ def _zero_state(converter: Converter, statements, index: int, initial: cst.BaseE
 
 
 def _keras_cell(converter: Converter, cell_call: cst.Call, factories, edits: dict[int, list[cst.BaseStatement]],
-                inner: bool = False) -> tuple[str, str]:
+                inner: bool = False, named: dict[str, tuple[int, cst.Call]] | None = None) -> tuple[str, str]:
     """The Keras cell for a TF1 cell constructor, and its state: "list" for Keras'
     list of states, "tensor" for one state tensor. A call of a cell factory keeps its
-    call; the factory's statement (its index in ``edits``) returns the Keras cell."""
+    call; the factory's statement (its index in ``edits``) returns the Keras cell.
+    ``named``: the cells assigned to names, for the reason a MultiRNNCell over them stays."""
     symbol = converter.rule.sym(cell_call.func)
+    if symbol in DROPOUT_WRAPPERS:
+        raise Skip(cell_call, DROPOUT_WRAPPER)
     if _is_name_in(cell_call.func, factories):
         at, fn = factories[cell_call.func.value]
         creation = _cell_factory(converter, fn)
@@ -394,6 +580,10 @@ def _keras_cell(converter: Converter, cell_call: cst.Call, factories, edits: dic
             inner_cell = _keras_cell(converter, cells.elt, factories, edits, True)[0]
             comp = cells.for_in
             return f"[{inner_cell} for {converter.code(comp.target)} in {converter.code(comp.iter)}]", "list"
+        for element in cells.elements if isinstance(cells, cst.List) else ():
+            made = (named or {}).get(element.value.value) if isinstance(element.value, cst.Name) else None
+            if made is not None and converter.rule.sym(made[1].func) in DROPOUT_WRAPPERS:
+                raise Skip(made[1], DROPOUT_WRAPPER)
         raise Skip(cell_call, "MultiRNNCell over something else than a list of new cells")
     if symbol not in RNN_CELLS:
         raise Skip(cell_call, "a cell this rule does not know (BasicLSTMCell, LSTMCell, GRUCell, BasicRNNCell)")
