@@ -247,6 +247,13 @@ class _Classifier:
             # `pooled_outputs = []` filled with tensors by the loop after it: part of the graph.
             self.add_unit(Unit(index, stmt, names, set()))
             return
+        unpacked = self._unpacked_variables(stmt, names, value)
+        if unpacked:
+            # `a, b = [tf.Variable(p) for p in INIT]`: one variable per name, created eagerly
+            # where they stand (TF1 named them by creation order: no literal name to select by).
+            for name, call in zip(names, unpacked):
+                self.add_variable(index, name, "var", call, scope=None)
+            return
         if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
             self.add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
             return
@@ -419,6 +426,24 @@ class _Classifier:
             if not (isinstance(inner, cst.Call) and self.g.sym(inner.func) == "Variable"):
                 return False
         return True
+
+    def _unpacked_variables(self, stmt, names: list[str], value) -> list[cst.Call]:
+        """The ``tf.Variable(...)`` call giving each name of ``a, b = <variables>``: a list or
+        tuple of calls, or a comprehension of one (one call per element); [] otherwise."""
+        target = stmt.body[0].targets[0].target if isinstance(stmt.body[0], cst.Assign) else None
+        if len(names) < 2 or not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != len(names):
+            return []
+        if not all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in target.elements):
+            return []
+        if isinstance(value, (cst.ListComp, cst.GeneratorExp)):
+            calls = [value.elt] * len(names)
+        elif isinstance(value, (cst.List, cst.Tuple)) and len(value.elements) == len(names):
+            calls = [e.value for e in value.elements if isinstance(e, cst.Element)]
+        else:
+            return []
+        if len(calls) != len(names) or not all(isinstance(c, cst.Call) and self.g.sym(c.func) == "Variable" for c in calls):
+            return []
+        return [cst.ensure_type(c, cst.Call) for c in calls]
 
     def _builds_ops(self, node) -> bool:
         for call in calls_in(node):
