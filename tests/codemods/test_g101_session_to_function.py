@@ -327,6 +327,81 @@ with tf.Session() as sess:
     assert "opt.build([*[W], *[b]])\n" in text
 
 
+def test_an_optimizer_name_bound_again_for_a_second_graph_is_another_optimizer():
+    # reset_default_graph, then the same names: the second `opt` has slots of its own.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.python.framework import ops
+
+        sess = tf.Session()
+        a = tf.Variable(4.0)
+        loss = tf.square(a - 1.0)
+        opt = tf.train.AdamOptimizer(0.1)
+        step = opt.minimize(loss)
+        sess.run(tf.global_variables_initializer())
+        sess.run(step)
+        print(sess.run(a))
+
+        ops.reset_default_graph()
+        sess = tf.Session()
+        a = tf.Variable(1.0)
+        b = tf.Variable(2.0)
+        loss = tf.square(a * b - 8.0)
+        opt = tf.train.AdamOptimizer(0.1)
+        step = opt.minimize(loss)
+        sess.run(tf.global_variables_initializer())
+        sess.run(step)
+        print(sess.run(a), sess.run(b))
+        """
+    )
+    assert "disable_v2_behavior" not in text, [f.message for f in findings]
+    assert text.count("opt.build([a])\n") == 1 and text.count("opt.build([a, b])\n") == 1
+    assert text.index("opt.build([a, b])") > text.index("opt = tf.keras.optimizers.Adam", text.index("opt.build([a])"))
+
+
+@pytest.mark.parametrize(
+    "creation",
+    [
+        "a, b = [tf.Variable(p, dtype=tf.float32) for p in [2.0, 4.5]]",
+        "a, b = tf.Variable(2.0), tf.Variable(4.5)",
+        "[a, b] = (tf.Variable(v) for v in (2.0, 4.5))",
+    ],
+)
+def test_variables_unpacked_from_several_creations_are_trained(creation: str) -> None:
+    text, findings = migrate(
+        "import tensorflow as tf\n\n"
+        f"{creation}\n"
+        "mse = tf.square(a * b - 3.0)\n"
+        "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(mse)\n"
+        "with tf.Session() as sess:\n"
+        "    sess.run(tf.global_variables_initializer())\n"
+        "    for t in range(3):\n"
+        "        a_, b_, mse_ = sess.run([a, b, mse])\n"
+        "        sess.run(train_op)\n"
+        "    print(a_, b_, mse_)\n"
+    )
+    assert "disable_v2_behavior" not in text, [f.message for f in findings]
+    assert f"{creation}\n" in text and "    variables = [a, b]\n" in text
+
+
+def test_variables_unpacked_and_initialised_again_are_declined() -> None:
+    # The initial value of one element of a comprehension cannot be evaluated again alone.
+    text, findings = migrate(
+        "import tensorflow as tf\n\n"
+        "a, b = [tf.Variable(p) for p in [2.0, 4.5]]\n"
+        "mse = tf.square(a * b - 3.0)\n"
+        "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(mse)\n"
+        "with tf.Session() as sess:\n"
+        "    for run in range(2):\n"
+        "        sess.run(tf.global_variables_initializer())\n"
+        "        sess.run(train_op)\n"
+        "        print(sess.run(mse))\n"
+    )
+    assert "disable_v2_behavior" in text
+    assert any("is initialised again" in f.message for f in findings if f.rule == "G101"), [f.message for f in findings]
+
+
 def test_graph_built_in_a_loop_falls_back() -> None:
     text, findings = migrate(
         """\
