@@ -1871,6 +1871,57 @@ def test_placeholders_in_other_expressions_fed_by_name_are_declined(definition: 
     assert any(reason in f.message for f in findings if f.rule == "G101"), [f.message for f in findings]
 
 
+DATASET_GRAPH = """\
+import numpy as np
+import tensorflow as tf
+
+tfx = tf.placeholder({dtype}, [8, 1])
+tfy = tf.placeholder({dtype}, [8, 1])
+dataset = tf.data.Dataset.from_tensor_slices((tfx, tfy)).batch(4)
+iterator = dataset.make_initializable_iterator()
+bx, by = iterator.get_next()
+out = tf.layers.dense(bx, 1)
+loss = tf.losses.mean_squared_error(by, out)
+train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+sess = tf.Session()
+sess.run([iterator.initializer, tf.global_variables_initializer()], feed_dict={{tfx: np.ones((8, 1)), tfy: np.ones((8, 1))}})
+sess.run(train)
+print(sess.run(loss, {{{feed}}}))
+"""
+
+
+def _with_layers(source: str) -> tuple[str, list]:
+    from codemods.graph.g102_layers_to_keras import LayersToKeras
+
+    result = migrate_source(source.encode(), "t.py", [LayersToKeras, GraphToEager])
+    assert result.status is not Status.FAILED, result.error
+    return result.new_bytes.decode(), result.findings
+
+
+def test_a_fed_dataset_element_is_a_parameter_of_the_elements_dtype() -> None:
+    # TF1 replaced the element by the fed value (the iterator did not advance), converted to its dtype.
+    text, findings = _with_layers(DATASET_GRAPH.format(dtype="tf.float32", feed="bx: np.zeros((3, 1)), by: np.ones((3, 1))"))
+    assert "disable_v2_behavior" not in text, [f.message for f in findings]
+    assert "def compute_loss(bx, by):\n    bx = tf.convert_to_tensor(bx, iterator.element_spec[0].dtype)" in text
+    assert "    by = tf.convert_to_tensor(by, iterator.element_spec[1].dtype)" in text
+    assert "print(compute_loss(np.zeros((3, 1)), np.ones((3, 1))).numpy())" in text
+
+
+def test_a_dataset_element_fed_in_part_is_declined() -> None:
+    # `by` unfed: TF1 ran get_next for it, advancing the iterator, and used the fed `bx`.
+    text, findings = _with_layers(DATASET_GRAPH.format(dtype="tf.float32", feed="bx: np.zeros((4, 1))"))
+    assert "disable_v2_behavior" in text
+    assert any("feeding `bx` while the run still computes the rest of its statement" in f.message for f in findings)
+
+
+@pytest.mark.parametrize("dtype", ["tf.float64", "npx.dtype"])
+def test_layers_on_data_of_another_or_unknown_float_dtype_are_declined(dtype: str) -> None:
+    # TF1's dense layer made float64 weights for float64 data; Keras computes in float32.
+    text, findings = _with_layers(DATASET_GRAPH.format(dtype=dtype, feed="bx: np.zeros((3, 1)), by: np.ones((3, 1))"))
+    assert "disable_v2_behavior" in text
+    assert any(f"placeholder `tfx` has dtype `{dtype}`: TF1's layers took their input's dtype" in f.message for f in findings)
+
+
 def test_global_step_of_a_session_is_a_read_of_the_step() -> None:
     # tf.train.global_step(sess, step) is int(sess.run(step)) in TF1.
     text, findings = migrate(HEADER + """\

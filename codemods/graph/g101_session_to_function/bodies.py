@@ -253,7 +253,10 @@ class FunctionBodies:
 
     def body_lines(self, fn: Function) -> list[str]:
         grad_units = [u for u in fn.units if u.kind in ("train", "apply", "compute", "gradients")]
-        lines: list[str] = []
+        lines: list[str] = [
+            f"{p.name} = {self.tf}.convert_to_tensor({p.name}, {p.converted})  # the fed tensor's dtype\n"
+            for p in fn.params if p.converted is not None
+        ]
         if not grad_units:
             lines += [self._unit_code(u) for u in fn.units]
         else:
