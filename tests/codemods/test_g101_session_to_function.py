@@ -495,6 +495,35 @@ with tf.Session() as sess:
     assert "    global_step.assign_add(1)\n    return learning_rate_value\n" in text
 
 
+def test_a_decayed_learning_rate_in_a_computation_is_the_schedule_at_the_step() -> None:
+    text, findings = migrate(HEADER + """\
+global_step = tf.Variable(0, trainable=False)
+learning_rate = tf.train.exponential_decay(0.1, global_step, 2, 0.5, staircase=True)
+logged = {"lr": learning_rate, "lr_x10": learning_rate * 10.0, "cost": cost}
+train_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(cost, global_step=global_step)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(logged, {x: np.ones((4, 2)), y: np.ones((4, 1))}))
+    sess.run(train_op, {x: np.ones((4, 2)), y: np.ones((4, 1))})
+""")
+    assert "disable_v2_behavior" not in text, [f.message for f in findings]
+    assert '{"lr": learning_rate(global_step), "lr_x10": learning_rate(global_step) * 10.0, "cost": cost}' in text
+
+
+def test_a_decayed_learning_rate_read_in_a_lambda_is_declined() -> None:
+    text, findings = migrate(HEADER + """\
+global_step = tf.Variable(0, trainable=False)
+learning_rate = tf.train.exponential_decay(0.1, global_step, 2, 0.5)
+scaled = tf.map_fn(lambda c: c * learning_rate, tf.stack([cost]))
+train_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(cost, global_step=global_step)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(scaled, {x: np.ones((4, 2)), y: np.ones((4, 1))}))
+""")
+    assert "disable_v2_behavior" in text
+    assert any("a decayed learning rate used in a lambda" in f.message for f in findings)
+
+
 def test_decay_without_the_training_step_counter_falls_back() -> None:
     text, findings = migrate(
         HEADER
