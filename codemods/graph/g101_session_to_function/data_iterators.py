@@ -303,7 +303,8 @@ class DataIterators(Feature):
         if element is None:
             return None
         call, iterator = element
-        target = graph.body[unit.index].body[0]
+        stmt = graph.body[unit.index]
+        target = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
         names = target.targets[0].target if isinstance(target, cst.Assign) else None
         if isinstance(names, cst.Name):
             spec = f"{iterator}.element_spec"

@@ -18,7 +18,6 @@ from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Variable
 from codemods.graph.g102_layers_to_keras.record import ConvertedLayers
 
-
 # Placeholder dtypes a Keras layer computes with as TF1's layer did: float32 (Keras's
 # compute dtype), and dtypes that are not floating (Keras casts only floating inputs).
 _SAME_IN_KERAS = {
