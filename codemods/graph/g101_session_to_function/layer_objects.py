@@ -101,8 +101,10 @@ class LayerObjects(Feature):
             if dtype is None:
                 continue  # an iterator passed along, or a default of unknown dtype
             prefix, _, name = dtype.rpartition(".")
-            if prefix in (graph.tf, "tf", "np", "numpy") and name in _SAME_IN_KERAS:
+            if prefix in (graph.tf, f"{graph.tf}.dtypes", "np", "numpy") and name in _SAME_IN_KERAS:
                 continue
+            if not prefix and name in ("float", "int", "bool"):
+                continue  # Python's types: float32, int32, bool in TF1
             raise CannotConvert(graph.body[placeholder.index], (
                 f"placeholder `{placeholder.name}` has dtype `{dtype}`: TF1's layers took their input's dtype, "
                 "Keras layers compute in float32"
