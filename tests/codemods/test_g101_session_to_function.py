@@ -327,6 +327,81 @@ with tf.Session() as sess:
     assert "opt.build([*[W], *[b]])\n" in text
 
 
+def test_an_optimizer_name_bound_again_for_a_second_graph_is_another_optimizer():
+    # reset_default_graph, then the same names: the second `opt` has slots of its own.
+    text, findings = migrate(
+        """\
+        import tensorflow as tf
+        from tensorflow.python.framework import ops
+
+        sess = tf.Session()
+        a = tf.Variable(4.0)
+        loss = tf.square(a - 1.0)
+        opt = tf.train.AdamOptimizer(0.1)
+        step = opt.minimize(loss)
+        sess.run(tf.global_variables_initializer())
+        sess.run(step)
+        print(sess.run(a))
+
+        ops.reset_default_graph()
+        sess = tf.Session()
+        a = tf.Variable(1.0)
+        b = tf.Variable(2.0)
+        loss = tf.square(a * b - 8.0)
+        opt = tf.train.AdamOptimizer(0.1)
+        step = opt.minimize(loss)
+        sess.run(tf.global_variables_initializer())
+        sess.run(step)
+        print(sess.run(a), sess.run(b))
+        """
+    )
+    assert "disable_v2_behavior" not in text, [f.message for f in findings]
+    assert text.count("opt.build([a])\n") == 1 and text.count("opt.build([a, b])\n") == 1
+    assert text.index("opt.build([a, b])") > text.index("opt = tf.keras.optimizers.Adam", text.index("opt.build([a])"))
+
+
+@pytest.mark.parametrize(
+    "creation",
+    [
+        "a, b = [tf.Variable(p, dtype=tf.float32) for p in [2.0, 4.5]]",
+        "a, b = tf.Variable(2.0), tf.Variable(4.5)",
+        "[a, b] = (tf.Variable(v) for v in (2.0, 4.5))",
+    ],
+)
+def test_variables_unpacked_from_several_creations_are_trained(creation: str) -> None:
+    text, findings = migrate(
+        "import tensorflow as tf\n\n"
+        f"{creation}\n"
+        "mse = tf.square(a * b - 3.0)\n"
+        "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(mse)\n"
+        "with tf.Session() as sess:\n"
+        "    sess.run(tf.global_variables_initializer())\n"
+        "    for t in range(3):\n"
+        "        a_, b_, mse_ = sess.run([a, b, mse])\n"
+        "        sess.run(train_op)\n"
+        "    print(a_, b_, mse_)\n"
+    )
+    assert "disable_v2_behavior" not in text, [f.message for f in findings]
+    assert f"{creation}\n" in text and "    variables = [a, b]\n" in text
+
+
+def test_variables_unpacked_and_initialised_again_are_declined() -> None:
+    # The initial value of one element of a comprehension cannot be evaluated again alone.
+    text, findings = migrate(
+        "import tensorflow as tf\n\n"
+        "a, b = [tf.Variable(p) for p in [2.0, 4.5]]\n"
+        "mse = tf.square(a * b - 3.0)\n"
+        "train_op = tf.train.GradientDescentOptimizer(0.1).minimize(mse)\n"
+        "with tf.Session() as sess:\n"
+        "    for run in range(2):\n"
+        "        sess.run(tf.global_variables_initializer())\n"
+        "        sess.run(train_op)\n"
+        "        print(sess.run(mse))\n"
+    )
+    assert "disable_v2_behavior" in text
+    assert any("is initialised again" in f.message for f in findings if f.rule == "G101"), [f.message for f in findings]
+
+
 def test_graph_built_in_a_loop_falls_back() -> None:
     text, findings = migrate(
         """\
@@ -418,6 +493,35 @@ with tf.Session() as sess:
     )
     assert "        learning_rate_value = learning_rate(global_step)\n" in text
     assert "    global_step.assign_add(1)\n    return learning_rate_value\n" in text
+
+
+def test_a_decayed_learning_rate_in_a_computation_is_the_schedule_at_the_step() -> None:
+    text, findings = migrate(HEADER + """\
+global_step = tf.Variable(0, trainable=False)
+learning_rate = tf.train.exponential_decay(0.1, global_step, 2, 0.5, staircase=True)
+logged = {"lr": learning_rate, "lr_x10": learning_rate * 10.0, "cost": cost}
+train_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(cost, global_step=global_step)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(logged, {x: np.ones((4, 2)), y: np.ones((4, 1))}))
+    sess.run(train_op, {x: np.ones((4, 2)), y: np.ones((4, 1))})
+""")
+    assert "disable_v2_behavior" not in text, [f.message for f in findings]
+    assert '{"lr": learning_rate(global_step), "lr_x10": learning_rate(global_step) * 10.0, "cost": cost}' in text
+
+
+def test_a_decayed_learning_rate_read_in_a_lambda_is_declined() -> None:
+    text, findings = migrate(HEADER + """\
+global_step = tf.Variable(0, trainable=False)
+learning_rate = tf.train.exponential_decay(0.1, global_step, 2, 0.5)
+scaled = tf.map_fn(lambda c: c * learning_rate, tf.stack([cost]))
+train_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(cost, global_step=global_step)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(scaled, {x: np.ones((4, 2)), y: np.ones((4, 1))}))
+""")
+    assert "disable_v2_behavior" in text
+    assert any("a decayed learning rate used in a lambda" in f.message for f in findings)
 
 
 def test_decay_without_the_training_step_counter_falls_back() -> None:
@@ -1794,6 +1898,57 @@ def test_placeholders_in_other_expressions_fed_by_name_are_declined(definition: 
     )
     assert "disable_v2_behavior" in text
     assert any(reason in f.message for f in findings if f.rule == "G101"), [f.message for f in findings]
+
+
+DATASET_GRAPH = """\
+import numpy as np
+import tensorflow as tf
+
+tfx = tf.placeholder({dtype}, [8, 1])
+tfy = tf.placeholder({dtype}, [8, 1])
+dataset = tf.data.Dataset.from_tensor_slices((tfx, tfy)).batch(4)
+iterator = dataset.make_initializable_iterator()
+bx, by = iterator.get_next()
+out = tf.layers.dense(bx, 1)
+loss = tf.losses.mean_squared_error(by, out)
+train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+sess = tf.Session()
+sess.run([iterator.initializer, tf.global_variables_initializer()], feed_dict={{tfx: np.ones((8, 1)), tfy: np.ones((8, 1))}})
+sess.run(train)
+print(sess.run(loss, {{{feed}}}))
+"""
+
+
+def _with_layers(source: str) -> tuple[str, list]:
+    from codemods.graph.g102_layers_to_keras import LayersToKeras
+
+    result = migrate_source(source.encode(), "t.py", [LayersToKeras, GraphToEager])
+    assert result.status is not Status.FAILED, result.error
+    return result.new_bytes.decode(), result.findings
+
+
+def test_a_fed_dataset_element_is_a_parameter_of_the_elements_dtype() -> None:
+    # TF1 replaced the element by the fed value (the iterator did not advance), converted to its dtype.
+    text, findings = _with_layers(DATASET_GRAPH.format(dtype="tf.float32", feed="bx: np.zeros((3, 1)), by: np.ones((3, 1))"))
+    assert "disable_v2_behavior" not in text, [f.message for f in findings]
+    assert "def compute_loss(bx, by):\n    bx = tf.convert_to_tensor(bx, iterator.element_spec[0].dtype)" in text
+    assert "    by = tf.convert_to_tensor(by, iterator.element_spec[1].dtype)" in text
+    assert "print(compute_loss(np.zeros((3, 1)), np.ones((3, 1))).numpy())" in text
+
+
+def test_a_dataset_element_fed_in_part_is_declined() -> None:
+    # `by` unfed: TF1 ran get_next for it, advancing the iterator, and used the fed `bx`.
+    text, findings = _with_layers(DATASET_GRAPH.format(dtype="tf.float32", feed="bx: np.zeros((4, 1))"))
+    assert "disable_v2_behavior" in text
+    assert any("feeding `bx` while the run still computes the rest of its statement" in f.message for f in findings)
+
+
+@pytest.mark.parametrize("dtype", ["tf.float64", "npx.dtype"])
+def test_layers_on_data_of_another_or_unknown_float_dtype_are_declined(dtype: str) -> None:
+    # TF1's dense layer made float64 weights for float64 data; Keras computes in float32.
+    text, findings = _with_layers(DATASET_GRAPH.format(dtype=dtype, feed="bx: np.zeros((3, 1)), by: np.ones((3, 1))"))
+    assert "disable_v2_behavior" in text
+    assert any(f"placeholder `tfx` has dtype `{dtype}`: TF1's layers took their input's dtype" in f.message for f in findings)
 
 
 def test_global_step_of_a_session_is_a_read_of_the_step() -> None:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import replace_keeping
 from codemods.analysis.graph import (
     argument,
     assigned_names,
@@ -247,6 +248,13 @@ class _Classifier:
             # `pooled_outputs = []` filled with tensors by the loop after it: part of the graph.
             self.add_unit(Unit(index, stmt, names, set()))
             return
+        unpacked = self._unpacked_variables(stmt, names, value)
+        if unpacked:
+            # `a, b = [tf.Variable(p) for p in INIT]`: one variable per name, created eagerly
+            # where they stand (TF1 named them by creation order: no literal name to select by).
+            for name, call in zip(names, unpacked):
+                self.add_variable(index, name, "var", call, scope=None)
+            return
         if isinstance(value, (cst.Dict, cst.List)) and len(names) == 1 and self._all_variables(value):
             self.add_variable(index, names[0], "dict" if isinstance(value, cst.Dict) else "list", value)
             return
@@ -262,7 +270,10 @@ class _Classifier:
         # Names the program bound to a Python value since (`[[b]] = sess.run(b)`) are Python.
         reads = {name for name in names_read(value) if not g.python_value(name, index)}
         if reads & set(g.schedules):
-            raise CannotConvert(value, "a decayed learning rate used in a computation")
+            # `{"lr": learning_rate}` (a summary of it): the Keras schedule's value at the
+            # step TF1's decayed rate read.
+            stmt, value = self._rates_at_step(stmt, value)
+            reads = {name for name in names_read(value) if not g.python_value(name, index)}
         variables = {v.name for v in g.variables}
         if isinstance(value, (cst.List, cst.Tuple)) and value.elements and all(
             isinstance(e.value, cst.Name) and e.value.value in variables for e in value.elements
@@ -281,6 +292,35 @@ class _Classifier:
             self.add_unit(unit)
         else:
             self._python_binding(index, names)
+
+    def _rates_at_step(self, stmt: cst.BaseStatement, value: cst.BaseExpression) -> tuple[cst.BaseStatement, cst.BaseExpression]:
+        """``stmt`` and its value with each read of a decayed learning rate ``lr`` written
+        ``lr(step)`` (the other nodes stay the same objects: their symbols are known)."""
+        g = self.g
+        found: list[cst.Name] = []
+
+        class _Reads(cst.CSTVisitor):
+            def visit_Attribute(self, node: cst.Attribute) -> bool:
+                node.value.visit(self)
+                return False
+
+            def visit_Arg(self, node: cst.Arg) -> bool:
+                node.value.visit(self)
+                return False
+
+            def visit_Lambda(self, node: cst.Lambda) -> bool:
+                raise CannotConvert(node, "a decayed learning rate used in a lambda")
+
+            def visit_Name(self, node: cst.Name) -> None:
+                if node.value in g.schedules:
+                    found.append(node)
+
+        value.visit(_Reads())
+        new_value = value
+        for node in found:
+            new_value = replace_keeping(new_value, node, cst.parse_expression(f"{node.value}({g.schedules[node.value]})"))
+        small = cst.ensure_type(stmt, cst.SimpleStatementLine).body[0]
+        return stmt.with_changes(body=[small.with_changes(value=new_value)]), new_value
 
     def _scaled_placeholder(self, index: int, name: str, value: cst.BaseExpression) -> Placeholder | None:
         """``tf.placeholder(<float dtype>, shape) / 255.`` (``*``, ``+``, ``-`` a number):
@@ -419,6 +459,24 @@ class _Classifier:
             if not (isinstance(inner, cst.Call) and self.g.sym(inner.func) == "Variable"):
                 return False
         return True
+
+    def _unpacked_variables(self, stmt, names: list[str], value) -> list[cst.Call]:
+        """The ``tf.Variable(...)`` call giving each name of ``a, b = <variables>``: a list or
+        tuple of calls, or a comprehension of one (one call per element); [] otherwise."""
+        target = stmt.body[0].targets[0].target if isinstance(stmt.body[0], cst.Assign) else None
+        if len(names) < 2 or not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != len(names):
+            return []
+        if not all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in target.elements):
+            return []
+        if isinstance(value, (cst.ListComp, cst.GeneratorExp)):
+            calls = [value.elt] * len(names)
+        elif isinstance(value, (cst.List, cst.Tuple)) and len(value.elements) == len(names):
+            calls = [e.value for e in value.elements if isinstance(e, cst.Element)]
+        else:
+            return []
+        if len(calls) != len(names) or not all(isinstance(c, cst.Call) and self.g.sym(c.func) == "Variable" for c in calls):
+            return []
+        return [cst.ensure_type(c, cst.Call) for c in calls]
 
     def _builds_ops(self, node) -> bool:
         for call in calls_in(node):

@@ -35,7 +35,7 @@ class FunctionBodies:
         self.features = features
         # Names given to differentiated expressions, by the id of their gradient call.
         self.targets: dict[int, str] = {}
-        self.slots_set: set[str] = set()  # optimizers whose slots were set up
+        self.slots_set: set[tuple[str | None, int | None]] = set()  # optimizers whose slots were set up
         self.built_one = False  # an optimizer build was written (its comment with it)
 
     def function_def(self, fn: Function, gap: list[cst.EmptyLine]) -> list[cst.BaseStatement]:
@@ -68,7 +68,7 @@ class FunctionBodies:
         lists (a GAN's one solver minimizing D_loss and G_loss, gradients of two variable
         lists applied together): TF1 kept slots per variable and one step count; a Keras
         optimizer knows only the variables it was built for."""
-        users = [u for u in self.g.units if u.optimizer == unit.optimizer and u.kind in ("train", "compute")]
+        users = [u for u in self.g.units if same_optimizer(u, unit) and u.kind in ("train", "compute")]
         lists = list(dict.fromkeys(u.var_list or self.g.trainable_list(u.index) for u in users))
         if len(lists) < 2:
             return None
@@ -95,7 +95,7 @@ class FunctionBodies:
             return None
         source = unit
         if unit.kind == "apply":
-            source = next((u for u in self.g.units if u.kind == "compute" and u.optimizer == unit.optimizer), None)
+            source = next((u for u in self.g.units if u.kind == "compute" and same_optimizer(u, unit)), None)
             if source is None:
                 raise CannotConvert(unit.call, f"`{unit.optimizer}` applies gradients it did not compute; its slots cannot be set up")
         variables = source.var_list or self.g.trainable_list(source.index)
@@ -110,21 +110,21 @@ class FunctionBodies:
         return variables, comment, loop, lazy
 
     def _unit_slot_setup(self, unit: Unit, fn: Function) -> str:
-        if unit.optimizer in self.slots_set:
+        if _key(unit) in self.slots_set:
             return ""
         shared = self._shared_variables(unit, fn)
         if shared is None and unit.kind == "compute":
             return ""
         slots = self._ones_slots(unit)
         if shared is not None:
-            self.slots_set.add(unit.optimizer)
+            self.slots_set.add(_key(unit))
             setup = (f"# {unit.optimizer} trains several ops: built for all their variables (TF1's slots per variable, "
                      f"one step count).\n{unit.optimizer}.build({shared})\n")
             return setup + (slots[1] + slots[2] if slots is not None else "")
         if slots is not None and slots[3]:
             return ""  # lazily built variables: the step itself sets the slots up (_first_step_slots)
         if slots is not None:
-            self.slots_set.add(unit.optimizer)
+            self.slots_set.add(_key(unit))
             variables, comment, loop, _ = slots
             return f"{comment}{unit.optimizer}.build({variables})\n{loop}"
         return self._build(unit)
@@ -139,7 +139,7 @@ class FunctionBodies:
             return ""  # plain SGD has no slots: its step creates no variables
         source: Unit | None = unit
         if unit.kind == "apply":
-            source = next((u for u in self.g.units if u.kind == "compute" and u.optimizer == unit.optimizer), None)
+            source = next((u for u in self.g.units if u.kind == "compute" and same_optimizer(u, unit)), None)
         if unit.kind not in ("train", "apply") or source is None or unit.optimizer in self.g.edits.built_optimizers:
             return ""
         variables = source.var_list or self.g.trainable_list(source.index)
@@ -150,7 +150,7 @@ class FunctionBodies:
         in_steps = {name for unit in self.g.units for name in unit.defines}
         if names_read(cst.parse_expression(variables)) & in_steps:
             return ""
-        self.slots_set.add(unit.optimizer)
+        self.slots_set.add(_key(unit))
         comment = "" if self.built_one else (
             "# Keras optimizers create their slots at the first step; built now, the step\n"
             "# creates no variables and tf.function traces it once.\n"
@@ -253,7 +253,10 @@ class FunctionBodies:
 
     def body_lines(self, fn: Function) -> list[str]:
         grad_units = [u for u in fn.units if u.kind in ("train", "apply", "compute", "gradients")]
-        lines: list[str] = []
+        lines: list[str] = [
+            f"{p.name} = {self.tf}.convert_to_tensor({p.name}, {p.converted})  # the fed tensor's dtype\n"
+            for p in fn.params if p.converted is not None
+        ]
         if not grad_units:
             lines += [self._unit_code(u) for u in fn.units]
         else:
@@ -442,3 +445,14 @@ _SPARSE_GRADIENTS = {"nn.embedding_lookup", "gather", "nn.embedding_lookup_spars
 
 def _calls(node: cst.CSTNode) -> list[cst.Call]:
     return nodes_of(node, cst.Call)
+
+
+def _key(unit: Unit) -> tuple[str | None, int | None]:
+    """The optimizer object ``unit`` steps: its name and the statement creating it."""
+    return unit.optimizer, unit.optimizer_statement
+
+
+def same_optimizer(a: Unit, b: Unit) -> bool:
+    """``a`` and ``b`` step one optimizer: a name bound again (a second graph after
+    ``reset_default_graph``) names another optimizer, with its own slots and steps."""
+    return _key(a) == _key(b)

@@ -295,6 +295,31 @@ class DataIterators(Feature):
         return self._standalone
 
     # -- planning ----------------------------------------------------------------------
+    def fed_tensor(self, graph: Graph, unit: Unit, name: str, statement: int) -> str | None:
+        """``{bx: test_x}`` for ``bx, by = it.get_next()``: the function takes the value in
+        place of the element (the iterator does not advance), converted to the element's
+        dtype, which the iterator knows once it is started."""
+        element = self.elements.get(unit.index)
+        if element is None:
+            return None
+        call, iterator = element
+        stmt = graph.body[unit.index]
+        target = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+        names = target.targets[0].target if isinstance(target, cst.Assign) else None
+        if isinstance(names, cst.Name):
+            spec = f"{iterator}.element_spec"
+        elif isinstance(names, (cst.Tuple, cst.List)) and all(
+            isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in names.elements
+        ):
+            spec = f"{iterator}.element_spec[{unit.defines.index(name)}]"
+        else:
+            return None
+        if self.iterators[iterator].kind != "one-shot" and not any(
+            run.iterator == iterator and _statement_of(graph, run.call) <= statement for run in self.runs.values()
+        ):
+            raise CannotConvert(call, f"`{name}` is fed before iterator `{iterator}` is started (its dtype comes from it)")
+        return f"{spec}.dtype"
+
     def check_plan(self, graph: Graph, functions: list[Function]) -> None:
         """Which datasets are built anew at each initializer run; the one-shot iterators."""
         by_dataset: dict[str, list[InitRun]] = {}
@@ -419,6 +444,11 @@ class DataIterators(Feature):
             return None
         code = f"{run.iterator} = iter({self._dataset_code(graph, run.dataset, run.feed)})\n"
         return cst.parse_statement(code).with_changes(leading_lines=updated.leading_lines)
+
+
+def _statement_of(graph: Graph, call: cst.Call) -> int:
+    """The statement of the graph's block that holds ``call``."""
+    return next(index for index, stmt in enumerate(graph.body) if any(c is call for c in calls_in(stmt)))
 
 
 def _names(tree: cst.CSTNode, names: set[str]) -> list[cst.Name]:

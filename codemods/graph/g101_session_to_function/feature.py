@@ -27,6 +27,9 @@ sites
                         like any other code (its feed values), or None when not claimed.
   ``restored_state``    a call that restores state (``saver.restore``): what it sets.
 planning
+  ``fed_tensor``        a run feeds ``name``, a tensor ``unit`` computes: the dtype (code)
+                        its value is converted to when it becomes the function's
+                        parameter, or None when the feature does not convert it.
   ``check_plan``        the planned functions.
 emission
   ``replace_statement`` a statement of the graph's block replaced whole.
@@ -78,6 +81,9 @@ class Feature:
         return None
 
     def restored_state(self, graph: Graph, call: cst.Call) -> Restore | None:
+        return None
+
+    def fed_tensor(self, graph: Graph, unit: Unit, name: str, statement: int) -> str | None:
         return None
 
     def check_plan(self, graph: Graph, functions: list[Function]) -> None:

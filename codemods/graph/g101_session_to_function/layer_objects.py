@@ -15,8 +15,14 @@ from codemods.analysis.graph import calls_in, single_assignment
 from codemods.analysis.tf1_layers import WEIGHTED
 from codemods.graph.g101_session_to_function.analysis import statements_in
 from codemods.graph.g101_session_to_function.feature import Feature
-from codemods.graph.g101_session_to_function.model import Graph, Variable
+from codemods.graph.g101_session_to_function.model import CannotConvert, Function, Graph, Variable
 from codemods.graph.g102_layers_to_keras.record import ConvertedLayers
+
+# Placeholder dtypes a Keras layer computes with as TF1's layer did: float32 (Keras's
+# compute dtype), and dtypes that are not floating (Keras casts only floating inputs).
+_SAME_IN_KERAS = {
+    "float32", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool", "string",
+}
 
 
 class LayerObjects(Feature):
@@ -82,3 +88,24 @@ class LayerObjects(Feature):
     def keras_statement(self, graph: Graph, stmt: cst.BaseStatement) -> bool:
         """A G102 layer class: Keras code whose parameters may share placeholders' names."""
         return isinstance(stmt, cst.ClassDef) and stmt.name.value in self.layers.classes
+
+    def check_plan(self, graph: Graph, functions: list[Function]) -> None:
+        """TF1's layers took their input's dtype (float64 data made float64 weights); Keras
+        layers cast floating inputs to float32. A graph with layer objects and a placeholder
+        of another floating dtype, or of one this rule cannot read (``x.dtype``), is declined."""
+        layers = {v.name for v in graph.variables if v.kind == "layer"}
+        if not any(unit.reads & layers for fn in functions for unit in fn.units):
+            return
+        for placeholder in graph.placeholders.values():
+            dtype = placeholder.dtype
+            if dtype is None:
+                continue  # an iterator passed along, or a default of unknown dtype
+            prefix, _, name = dtype.rpartition(".")
+            if prefix in (graph.tf, f"{graph.tf}.dtypes", "np", "numpy") and name in _SAME_IN_KERAS:
+                continue
+            if not prefix and name in ("float", "int", "bool"):
+                continue  # Python's types: float32, int32, bool in TF1
+            raise CannotConvert(graph.body[placeholder.index], (
+                f"placeholder `{placeholder.name}` has dtype `{dtype}`: TF1's layers took their input's dtype, "
+                "Keras layers compute in float32"
+            ))

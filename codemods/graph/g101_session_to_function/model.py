@@ -71,6 +71,9 @@ class Placeholder:
     dtype: str | None
     shape: str
     default: str | None
+    # A computed tensor fed in its place (TF1 replaced it by the value): the dtype the
+    # value is converted to in the function, as TF1 converted it.
+    converted: str | None = None
 
 
 @dataclass

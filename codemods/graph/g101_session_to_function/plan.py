@@ -66,22 +66,24 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
             value_sets.setdefault(train, set()).add(values)
     for site, elements, shape, keys, train, values in prepared:
         key: tuple[object, ...]
+        # Computed tensors the run feeds (TF1 replaced them by the values): parameters.
+        tensors = tuple(sorted(fed for fed in site.feed if fed not in graph.placeholders))
         if train is not None and len(value_sets.get(train, ())) == 1:
-            key = ("train", train)
+            key = ("train", train, tensors)
             if not values:
                 template = next(p for p in prepared if p[4] == train and p[5])
                 elements, shape, keys = template[1], template[2], template[3]
         else:
-            key = (graph.generation(site.statement), shape, tuple(keys), _bindings(graph, elements, site.statement))
+            key = (graph.generation(site.statement), shape, tuple(keys), _bindings(graph, elements, site.statement), tensors)
         fn = by_key.get(key)
         if fn is None:
-            fn = _make_function(graph, site.call, site.statement, elements, shape, keys)
+            fn = _make_function(graph, site.call, site.statement, elements, shape, keys, _FedTensors(graph, features, tensors))
             by_key[key] = fn
         for p in fn.params:
             if p.name not in site.feed and p.default is None:
                 raise CannotConvert(site.call, f"placeholder `{p.name}` is needed but not fed")
-        for fed in site.feed:
-            if fed not in graph.placeholders:
+        for fed in tensors:
+            if fed not in {p.name for p in fn.params} and graph.definition(fed, site.statement) is None:
                 raise CannotConvert(site.call, f"feeding `{fed}`, which is not a placeholder")
         planned[id(site.call)] = Planned(fn, "op" if not values else fn.shape)
     uses: list[tuple[int, cst.CSTNode, Function]] = [
@@ -89,7 +91,7 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
     ]
     for node_id, (name, read, statement) in graph.edits.traced_reads.items():
         node = _traced_node(graph, node_id)
-        key = (graph.generation(statement), "single", (), _bindings(graph, [cst.Name(name)], statement))
+        key = (graph.generation(statement), "single", (), _bindings(graph, [cst.Name(name)], statement), ())
         fn = by_key.get(key) or by_key.setdefault(
             key, _make_function(graph, node, statement, [cst.Name(name)], "single", [])
         )
@@ -244,8 +246,26 @@ def _assignment_of(node: cst.CSTNode, name: str) -> tuple[list[str], cst.BaseExp
     return assignment if assignment is not None and name in assignment[0] else None
 
 
+class _FedTensors:
+    """The computed tensors a run feeds, and how each becomes a parameter (the features say)."""
+
+    def __init__(self, graph: Graph, features: Sequence[Feature], names: tuple[str, ...]) -> None:
+        self.graph, self.features, self.names = graph, features, names
+
+    def parameter(self, node: cst.CSTNode, name: str, unit: Unit, statement: int) -> Placeholder:
+        for feature in self.features:
+            dtype = feature.fed_tensor(self.graph, unit, name, statement)
+            if dtype is not None:
+                return Placeholder(name, unit.index, None, "None", None, converted=dtype)
+        raise CannotConvert(node, (
+            f"feeding `{name}`, which is not a placeholder: TF1 replaced the tensor the graph computes by the fed "
+            "value, converted to its dtype, which this rule cannot tell"
+        ))
+
+
 def _make_function(
-    graph: Graph, node: cst.CSTNode, statement: int, elements: list[cst.BaseExpression], shape: Shape, keys: list[str]
+    graph: Graph, node: cst.CSTNode, statement: int, elements: list[cst.BaseExpression], shape: Shape, keys: list[str],
+    tensors: _FedTensors | None = None,
 ) -> Function:
     needed: dict[int, Unit] = {}
     pending: set[str] = set()
@@ -295,6 +315,9 @@ def _make_function(
             python.add(name)  # bound to a Python value by then (`t = np.array(...)`): read as a global
             continue
         definition = graph.definition(name, before)
+        if tensors is not None and name in tensors.names and definition is not None:
+            fed[name] = tensors.parameter(node, name, definition, statement)
+            continue
         placeholder = graph.placeholder(name, before)
         # `b = tf.placeholder(...)` ... `b = tf.Variable(...)`: reads after it take the variable.
         variable = max((v.statement for v in graph.variables if v.name == name and v.statement < before), default=-1)
@@ -320,11 +343,17 @@ def _make_function(
         # `t = np.array(...)`, `t1 = tf.transpose(t)`, `t = tf.transpose(t1)`: one function
         # would read the global `t` and bind a local `t`.
         raise CannotConvert(node, f"`{clash[0]}` is read as a Python value and defined as a tensor by the same run")
+    for name, param in fed.items():
+        if param.converted is not None and param.index in needed:
+            raise CannotConvert(node, (
+                f"feeding `{name}` while the run still computes the rest of its statement "
+                f"(`{', '.join(needed[param.index].defines)}`): TF1 ran it for the tensors not fed"
+            ))
     for unit in units:
         if unit.kind in ("train", "apply") and unit not in trains:
             raise CannotConvert(node, f"the fetched value depends on training op `{unit.defines[0]}`")
     order = {name: position for position, name in enumerate(graph.placeholders)}  # one statement may hold several
-    params = sorted(fed.values(), key=lambda p: (p.index, order[p.name]))
+    params = sorted(fed.values(), key=lambda p: (p.index, order.get(p.name, -1), _defined_at(graph, p)))
     train = trains[0] if trains else None
     name = _function_name(graph, trains, elements)
     fn = Function(name, params, units, values, "op" if not values else shape, value_keys, train)
@@ -335,6 +364,12 @@ def _make_function(
     deps += [t.optimizer_statement for t in trains if t.optimizer_statement is not None]
     fn.position = max(deps) if deps else -1
     return fn
+
+
+def _defined_at(graph: Graph, param: Placeholder) -> int:
+    """A fed tensor's place among the names its statement defines (0 for a placeholder)."""
+    unit = graph.unit_by_name.get(param.name) if param.converted is not None else None
+    return unit.defines.index(param.name) if unit is not None and param.name in unit.defines else 0
 
 
 def _function_name(graph: Graph, trains: list[Unit], elements: list[cst.BaseExpression]) -> str:
