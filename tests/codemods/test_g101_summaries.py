@@ -1,7 +1,8 @@
 """G101 on TensorBoard summaries (g101_session_to_function/summaries.py).
 
 The fixtures graph/tensorboard_merged_summaries, graph/tensorboard_train_test_writers,
-graph/flags_summaries_regression, graph/app_run_summaries_one_by_one and the helpers'
+graph/flags_summaries_regression, graph/app_run_summaries_one_by_one,
+graph/tensorboard_reset_graph_projector (two graphs, the projector) and the helpers'
 histograms (graph/helpers_histogram_summaries, graph/helpers_conv_summaries_flatten_scope)
 prove the printed numbers; ``test_event_files_match`` runs both programs of each and compares what lands
 in their event files: the same tags at the same steps, the same scalar values,
@@ -431,7 +432,7 @@ def _run(script: Path, runtime, workdir: Path) -> None:
 
 
 RACY = {("tensorflow_logs/example", "softmax_weights"), ("summaries/train", "layer1_weights"),
-        ("logs/regression/train", "weights_1")}
+        ("logs/regression/train", "weights_1"), ("logs/embedding", "W1_1")}
 
 
 # Random initial weights: only what is written is compared (tags, steps, how many
@@ -440,7 +441,8 @@ RANDOM = {"helpers_histogram_summaries", "helpers_conv_summaries_flatten_scope"}
 
 
 @pytest.mark.parametrize("name", ["tensorboard_merged_summaries", "tensorboard_train_test_writers",
-                                  "flags_summaries_regression", "app_run_summaries_one_by_one", *sorted(RANDOM)])
+                                  "flags_summaries_regression", "app_run_summaries_one_by_one",
+                                  "tensorboard_reset_graph_projector", *sorted(RANDOM)])
 def test_event_files_match(name: str, tmp_path: Path) -> None:
     from migrator.verify import runtimes
 
@@ -565,4 +567,112 @@ def test_a_writer_passed_to_a_function_of_the_graph_block_writes_there() -> None
 ])
 def test_a_writer_parameter_used_otherwise_falls_back(change, reason) -> None:
     _, findings = migrate(WRITER_PARAMETER.replace(*change))
+    assert any(reason in message for message in declined(findings)), declined(findings)
+
+
+TWO_GRAPHS = """\
+import numpy as np
+import tensorflow as tf
+
+x_scalar = tf.Variable(1.5, name="x_scalar")
+scalar_summary = tf.summary.scalar("My_scalar_summary", x_scalar)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    writer = tf.summary.FileWriter("./graphs", sess.graph)
+    for step in range(3):
+        sess.run(x_scalar.assign_add(1.0))
+        summary = sess.run(scalar_summary)
+        writer.add_summary(summary, step)
+
+tf.reset_default_graph()
+x_scalar = tf.Variable(0.5, name="x_scalar")
+x_matrix = tf.Variable(tf.ones([3, 4]), name="x_matrix")
+scalar_summary = tf.summary.scalar("My_scalar_summary", x_scalar)
+histogram_summary = tf.summary.histogram("My_histogram_summary", x_matrix)
+merged = tf.summary.merge_all()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    writer = tf.summary.FileWriter("./graphs", sess.graph)
+    for step in range(3):
+        summary = sess.run(merged)
+        writer.add_summary(summary, step)
+"""
+
+
+def test_summary_names_bound_again_after_reset_default_graph_are_each_graphs_own() -> None:
+    """easy-tensorflow's Introduction to TensorBoard: each cell resets the graph and binds
+    `scalar_summary`, `summary` and `writer` again; merge_all() collects its own graph's."""
+    text, findings = migrate(TWO_GRAPHS)
+    assert not declined(findings), declined(findings)
+    assert 'scalar_summary = {"My_scalar_summary": tf.identity(x_scalar)}' in text
+    assert ('merged = {"My_scalar_summary": tf.identity(x_scalar), '
+            '"My_histogram_summary": tf.identity(x_matrix)}') in text
+    assert "def write_scalar_summary(writer, values, step):" in text
+    assert "def write_merged(writer, values, step):" in text
+    assert "write_scalar_summary(writer, summary, tf.constant(step, tf.int64))" in text
+    assert "write_merged(writer, summary, tf.constant(step, tf.int64))" in text
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    # Twice in one graph: which one a run means is not told by the graph.
+    (("tf.reset_default_graph()\n", ""), "names more than one summary op or merge"),
+    # A summary of the first graph merged in the second (TF1 failed: another graph's op).
+    (('scalar_summary = tf.summary.scalar("My_scalar_summary", x_scalar)\nhistogram_summary',
+      'histogram_summary'), ""),
+])
+def test_summary_names_of_one_graph_bound_twice_fall_back(change, reason) -> None:
+    source = TWO_GRAPHS.replace(*change)
+    if not reason:
+        source = source.replace("merged = tf.summary.merge_all()", "merged = tf.summary.merge([histogram_summary, scalar_summary])")
+        reason = "merge() of `scalar_summary`, a summary of the graph before reset_default_graph()"
+    assert source != TWO_GRAPHS
+    _, findings = migrate(source)
+    assert any(reason in message for message in declined(findings)), declined(findings)
+
+
+PROJECTOR = GRAPH + SUMMARIES + """\
+from tensorflow.contrib.tensorboard.plugins import projector
+log_dir = "logs/projector"
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    writer = tf.summary.FileWriter(log_dir, sess.graph)
+    for step in range(3):
+        _, summary = sess.run([train_op, merged], feed_dict={x: np.ones((4, 2)), y: np.ones((4, 1))})
+        writer.add_summary(summary, step)
+    np.savetxt(log_dir + "/weights.tsv", sess.run(W), delimiter="\\t")
+    config = projector.ProjectorConfig()
+    embedding = config.embeddings.add()
+    embedding.tensor_path = "weights.tsv"
+    projector.visualize_embeddings(writer, config)
+    writer.close()
+"""
+
+
+def test_projector_config_is_written_into_the_writers_log_directory() -> None:
+    """TF1's visualize_embeddings(writer, config) wrote projector_config.pbtxt into the
+    writer's log directory; TensorBoard's (TF 2) takes the directory itself."""
+    text, findings = migrate(PROJECTOR)
+    assert not declined(findings), declined(findings)
+    assert "    projector.visualize_embeddings(log_dir, config)\n" not in text  # flattened
+    assert "\nprojector.visualize_embeddings(log_dir, config)\n" in text
+    assert 'writer = tf.summary.create_file_writer(log_dir)' in text
+    assert any("visualize_embeddings given the writer's log directory `log_dir`" in f.message for f in findings)
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    # The directory's name is bound again: it may not be the writer's any more.
+    (('    config = projector.ProjectorConfig()\n',
+      '    log_dir = "elsewhere"\n    config = projector.ProjectorConfig()\n'), "may name another directory"),
+    (("    writer = tf.summary.FileWriter(log_dir, sess.graph)\n",
+      '    writer = tf.summary.FileWriter(log_dir, sess.graph)\n    writer = tf.summary.FileWriter("b")\n'),
+     "bound more than once"),
+    # The projector finds a checkpointed variable by its TF1 name, which Checkpoint does not keep.
+    (('    embedding.tensor_path = "weights.tsv"\n',
+      '    embedding.tensor_name = W.name\n    tf.train.Saver().save(sess, log_dir + "/model.ckpt")\n'),
+     "TF2's tf.train.Checkpoint keys by object path"),
+])
+def test_projector_writes_that_cannot_be_placed_fall_back(change, reason) -> None:
+    source = PROJECTOR.replace(*change)
+    assert source != PROJECTOR
+    _, findings = migrate(source)
     assert any(reason in message for message in declined(findings)), declined(findings)

@@ -54,8 +54,12 @@ CONFIGURATION = {
     "set_random_seed", "random.set_random_seed", "reset_default_graph", "logging.set_verbosity",
     "disable_v2_behavior", "disable_eager_execution", "enable_eager_execution", "app.run",
 }
-# TensorFlow-package calls that load data or handle files: plain Python, not graph ops.
-NOT_GRAPH = ("examples.", "gfile.", "io.gfile.", "app.flags", "flags.", "logging.", "compat.as_")
+# TensorFlow-package calls that load data or handle files: plain Python, not graph ops (the
+# projector's config protos too; its visualize_embeddings(writer, ...) is the summaries feature's).
+NOT_GRAPH = (
+    "examples.", "gfile.", "io.gfile.", "app.flags", "flags.", "logging.", "compat.as_",
+    "contrib.tensorboard.plugins.projector.",
+)
 DISABLING_CALLS = {"disable_v2_behavior", "disable_eager_execution"}
 # Graph-era constructs this rule cannot prove: the module falls back to compat.v1.
 UNSUPPORTED = (
@@ -93,6 +97,8 @@ def analyse(graph: Graph, features: Sequence[Feature]) -> None:
         symbol = graph.sym(call.func)
         # G103 writes TF 1.15's function (tensor ops TF 2 has) into the module.
         if id(call) in exempt or (symbol in HELPERS and symbol not in GRAPH_ONLY_HELPERS):
+            continue
+        if symbol and symbol.startswith(NOT_GRAPH):
             continue
         if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
             why = next((r for r in (f.declined_because(graph, call) for f in features) if r is not None), None)

@@ -225,7 +225,11 @@ class Emitter(cst.CSTTransformer):
             # No blank line opens a block (`def main():` then the function).
             body.append(cst.parse_statement(text).with_changes(leading_lines=[*(gap if body else []), *lines]))
             lines = []
-            stmt = stmt.deep_replace(value.value, cst.parse_expression(value.code))
+            created = value.code
+            if value.undrawn:  # traced now (its random op's seed), drawn first by the initializer run
+                traced = f"{value.function}.get_concrete_function()"
+                created = f"{self.tf}.zeros({traced}.output_shapes, {traced}.output_dtypes)"
+            stmt = stmt.deep_replace(value.value, cst.parse_expression(created))
         return stmt.with_changes(leading_lines=gap)
 
     def first_draw_copies(self, index: int) -> list[cst.BaseStatement]:

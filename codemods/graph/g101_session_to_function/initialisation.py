@@ -10,7 +10,10 @@ TF 1.15 evaluates the initial value's op again: a random initial value gives the
 draw of that op's sequence within one session, and a new session starts every sequence
 over. A random initial value set back within its session is therefore held by a
 ``@tf.function`` (one op, traced once): the variable is created from its first call and
-set back by the next ones, the same draws as TF1. One only set back at the start of new
+set back by the next ones, the same draws as TF1. When its first initialisation is itself
+a run that runs again (in a loop, in a function called again), the function is traced at
+the creation (its op seed) and the variable created with zeros of its output's shape and
+dtype, unread before that run (TF1's was uninitialised): every run draws. One only set back at the start of new
 sessions gets its first draw again: the value it was created with, kept right after its
 creation (``initial_w = tf.identity(w)``). A deterministic initial value is evaluated
 again (its code when it reads nothing but ``tf``, else the same kind of function, which
@@ -20,8 +23,7 @@ captures what it read when the graph was built, as TF1's graph did).
 (the second round sees what the first left). A reset is *live* when the program runs
 something before a restore sets the state again. It declines (``CannotConvert``) what
 eager code cannot reproduce: a random initial value drawn again both within its session
-and in a new one, after a draw the converted code skipped, or first drawn inside a loop
-that draws it again within the session, optimizer slots TF1 resets and Keras keeps,
+and in a new one, after a draw the converted code skipped, optimizer slots TF1 resets and Keras keeps,
 variables not created by a ``tf.Variable`` statement, an initializer whose variables
 cannot be read.
 """
@@ -123,6 +125,7 @@ class _Planner:
         self.slices: dict[int, list[Unit]] = {}
         self.values: dict[Variable, InitialValue | None] = {}
         self.first_draw: set[Variable] = set()
+        self.undrawn: set[Variable] = set()
         self.standalone = standalone_calls(graph.body)
 
     # -- the two passes -------------------------------------------------------------------
@@ -211,10 +214,8 @@ class _Planner:
         name = variable.name
         if not again:
             if emitted:
-                raise CannotConvert(site.call, (
-                    f"`{name}` is first initialised by an initializer run that runs again (in a loop, or in a "
-                    "function called again): its random initial value is drawn when the eager variable is created"
-                ))
+                # Its first draw is this run's: the variable is created without drawing.
+                self.undrawn.add(variable)
             return
         if not emitted:
             walk.out_of_step.setdefault(variable, "an initializer run whose reset a restore overwrote")
@@ -388,6 +389,7 @@ class _Planner:
                 if value.value is not None and value.function is None:
                     value.function = self.g.fresh(f"initial_{variable.name}")
                     value.first_draw = variable in self.first_draw
+                    value.undrawn = variable in self.undrawn
                     value.code = value.function if value.first_draw else f"{value.function}()"
                     result.initial_values.setdefault(variable.statement, []).append(value)
                 lines.append(f"{variable.name}.assign({value.code})")

@@ -190,6 +190,9 @@ class InitialValue:
     value: cst.BaseExpression | None = None
     function: str | None = None
     first_draw: bool = False
+    # First drawn by an initializer run that runs again (a loop): the variable is created
+    # from the function's traced output shape and dtype, drawing nothing; each run draws.
+    undrawn: bool = False
 
 
 @dataclass

@@ -40,7 +40,13 @@ they cannot be told statically the finding says so. A TF2 histogram buckets valu
 differently (30 equal buckets instead of TF1's exponential ones); TF2 writes a
 summary's images under one tag (TF1: ``tag/image/0``, ...) and clips float pixels to
 [0, 1] where TF1 rescaled them. ``graph=`` / ``sess.graph`` / ``add_graph`` are dropped:
-TF2 writers write no graph that way. A variable helper's summary of one of its own
+TF2 writers write no graph that way. A name bound to summaries again after
+``reset_default_graph()`` (a notebook's cells) is the new graph's: runs and writes of a
+statement of each graph use its own, ``merge_all`` collects that graph's. The projector's
+``visualize_embeddings(writer, config)`` (config file into the writer's log directory)
+becomes ``visualize_embeddings(logdir, config)`` with the FileWriter's directory, when it
+still names it there; an embedding the projector would read by ``tensor_name`` from a
+``tf.train.Saver`` checkpoint is declined (``tf.train.Checkpoint`` keys by object path). A variable helper's summary of one of its own
 variables (``W = weight_variable(shape)`` + ``tf.summary.histogram("W", W)`` in
 ``fc_layer``) is a summary of each call, tagged in that call's scope (``FC1/W``), whose
 value is the variable of the call's instance (``tf.identity(fc1_layer.W)``); its
@@ -48,7 +54,7 @@ statement leaves the helper. Other summaries created in a loop, a condition or a
 the graph calls, audio/text summaries and summary values used otherwise raise
 ``CannotConvert`` with the reason.
 
-About 1000 lines, one feature: reading the summary ops (``_Reader``), checking their
+About 1100 lines, one feature: reading the summary ops (``_Reader``), checking their
 names and runs, and writing the TF 2 writer calls share ``SummaryOp`` / ``SummaryValue``
 and the tags replayed by ``op_names``; the ``Feature`` hooks call them in that order.
 """
@@ -81,6 +87,9 @@ from codemods.graph.g101_session_to_function.variable_helpers import straight_st
 KINDS = {"summary.scalar": "tensor", "summary.histogram": "values", "summary.image": "tensor"}
 WRITER_ARGUMENTS = {"logdir", "graph", "max_queue", "flush_secs", "graph_def", "filename_suffix", "session"}
 WRITER_METHODS = {"add_summary", "flush", "close", "add_graph"}
+# TF1's projector writes its config file into the writer's log directory; TensorBoard's
+# (TF 2) takes the directory itself.
+VISUALIZE_EMBEDDINGS = "contrib.tensorboard.plugins.projector.visualize_embeddings"
 DEFAULT_COLLECTION = "summaries"  # tf.GraphKeys.SUMMARIES
 
 
@@ -121,13 +130,23 @@ class SummaryValue:
 @dataclass
 class Summaries:
     ops: list[SummaryOp] = field(default_factory=list)
-    named: dict[str, SummaryValue] = field(default_factory=dict)
+    named: dict[str, SummaryValue] = field(default_factory=dict)  # while reading: each name's latest
+    bindings: list[SummaryValue] = field(default_factory=list)  # every one (a name once per graph)
+    resets: list[int] = field(default_factory=list)  # statements calling reset_default_graph()
+    # A call of a statement of the graph's block (not in a function it defines) -> its graph.
+    call_generations: dict[int, int] = field(default_factory=dict)
     writers: set[str] = field(default_factory=set)
     writer_calls: dict[int, cst.BaseExpression] = field(default_factory=dict)  # FileWriter call -> TF2 call
+    logdirs: dict[str, cst.BaseExpression | None] = field(default_factory=dict)  # writer -> its logdir (None: bound twice)
+    projector_calls: dict[int, cst.BaseExpression] = field(default_factory=dict)  # visualize_embeddings -> logdir
     values: dict[str, SummaryValue] = field(default_factory=dict)  # Python names holding fetched summaries
     writes: dict[int, SummaryValue] = field(default_factory=dict)  # add_summary call -> what it writes
     write_functions: dict[tuple[tuple[str, str, str], ...], str] = field(default_factory=dict)  # its writer
     loops: dict[str, SummaryLoop] = field(default_factory=dict)  # list name -> the loop filling it
+
+    def generation(self, index: int) -> int:
+        """Which graph statement ``index`` of the graph's block builds (a new one after each reset)."""
+        return sum(1 for reset in self.resets if reset < index)
 
 
 def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | None]:
@@ -146,6 +165,15 @@ def prepare(graph: Graph, statements: set[int]) -> tuple[set[int], Summaries | N
     names = OpNames(graph.sym, functions)
     names.replay(graph.body)
     reader = _Reader(graph, names, _imported_calls(graph, names.tensors), _helper_summaries(graph, functions))
+    reader.summaries.resets = [
+        index for index, stmt in enumerate(graph.body)
+        if isinstance(call := expression_of(stmt), cst.Call) and graph.sym(call.func) == "reset_default_graph"
+    ]
+    if reader.summaries.resets:
+        reader.summaries.call_generations = {
+            id(call): reader.summaries.generation(index) for index, stmt in enumerate(graph.body)
+            if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) for call in calls_in(stmt)
+        }
     loops = find_loops(graph)
     for index, loop in loops.items():
         # The list and its loop compute summaries: units of their own (not classified).
@@ -303,6 +331,8 @@ class _Reader:
                 continue
             if not (isinstance(node, cst.Name) and node.value in self.summaries.named):
                 raise CannotConvert(node, "merge() of something that is not a summary op or merge at the graph's level")
+            if self.summaries.generation(self.summaries.named[node.value].index) != self.summaries.generation(index):
+                raise CannotConvert(node, f"merge() of `{node.value}`, a summary of the graph before reset_default_graph()")
             merged.append(node.value)
             ops.extend(self.summaries.named[node.value].ops)
             loops.extend(self.summaries.named[node.value].all_loops)
@@ -333,8 +363,12 @@ class _Reader:
         if argument(call, 1, "scope") is not None:
             raise CannotConvert(call, "merge_all() of a scope")
         collection = DEFAULT_COLLECTION if key is None else self._collection(key)
-        ops = [op for op in self.summaries.ops if collection in op.collections]
-        loops = [loop.name for loop in self.summaries.loops.values() if loop.index < index]
+        # The collection of the graph being built: reset_default_graph() emptied it.
+        generation = self.summaries.generation(index)
+        ops = [op for op in self.summaries.ops
+               if collection in op.collections and self.summaries.generation(op.index) == generation]
+        loops = [loop.name for loop in self.summaries.loops.values()
+                 if loop.index < index and self.summaries.generation(loop.index) == generation]
         if loops and collection == DEFAULT_COLLECTION:
             raise CannotConvert(call, f"merge_all() after a loop creating summaries (`{loops[0]}`): merge its list instead")
         self.handled.add(id(call))
@@ -349,7 +383,8 @@ class _Reader:
         return self._bind(SummaryValue(target, index, stmt, ops, imported_calls=list(dict.fromkeys(imported))), stmt)
 
     def _bind(self, value: SummaryValue, stmt: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
-        if value.name in self.summaries.named:
+        known = self.summaries.named.get(value.name)
+        if known is not None and self.summaries.generation(known.index) == self.summaries.generation(value.index):
             raise CannotConvert(stmt, f"`{value.name}` names more than one summary op or merge")
         tags = [op.tag.text for op in value.ops]
         if len(set(tags)) != len(tags):
@@ -357,6 +392,7 @@ class _Reader:
         for op in value.ops:
             op.kept = True
         self.summaries.named[value.name] = value
+        self.summaries.bindings.append(value)
         new = stmt.with_changes(body=[stmt.body[0].with_changes(value=_dict_of(self.g, value, variables=False))])
         value.stmt = new
         return new
@@ -516,7 +552,9 @@ def _writers(graph: Graph, summaries: Summaries, statements: set[int], handled: 
             small = stmt.body[0]
             if not (isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name)):
                 continue  # not `name = FileWriter(...)`: declined as not assigned to a name
-            summaries.writers.add(assignment[0][0])
+            name = assignment[0][0]
+            summaries.logdirs[name] = argument(value, 0, "logdir") if name not in summaries.writers else None
+            summaries.writers.add(name)
         new_call = _writer_call(graph, value)
         summaries.writer_calls[id(value)] = new_call
         handled.update(id(c) for c in calls_in(value))
@@ -580,7 +618,7 @@ def _check_names(graph: Graph, summaries: Summaries) -> None:
         if fetch is not None:
             elements = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
             allowed.update(id(e) for e in elements if isinstance(e, cst.Name))
-    for name, value in summaries.named.items():
+    for name in summaries.named:
         for node in _name_uses(graph.module, name):
             if id(node) not in allowed:
                 raise CannotConvert(node, f"summary `{name}` is used other than by a run or a merge")
@@ -644,7 +682,7 @@ def _reads(tree: cst.CSTNode, name: str) -> bool:
 
 def _check_rebound(graph: Graph, summaries: Summaries) -> None:
     """A merge reads each summarised tensor where the merge is: it must be the one summarised."""
-    for value in summaries.named.values():
+    for value in summaries.bindings:
         if value.merge_of:
             continue
         for op in value.ops:
@@ -665,10 +703,22 @@ def _run_fetch(call) -> cst.BaseExpression | None:
     return None
 
 
-def _fetched(summaries: Summaries, fetch: cst.BaseExpression | None) -> SummaryValue | None:
-    if isinstance(fetch, cst.Name) and fetch.value in summaries.named:
-        return summaries.named[fetch.value]
-    return None
+def _fetched(summaries: Summaries, fetch: cst.BaseExpression | None, run: cst.CSTNode) -> SummaryValue | None:
+    """What the run ``run`` fetches as ``fetch``: a name bound in several graphs (one per
+    reset_default_graph()) is the binding of the graph of the run's statement."""
+    if not (isinstance(fetch, cst.Name) and fetch.value in summaries.named):
+        return None
+    values = [value for value in summaries.bindings if value.name == fetch.value]
+    if len(values) == 1:
+        return values[0]
+    generation = summaries.call_generations.get(id(run))
+    found = [value for value in values if summaries.generation(value.index) == generation]
+    if not found:
+        raise CannotConvert(fetch, (
+            f"`{fetch.value}` names summaries of several graphs (reset_default_graph()) and is run other than by "
+            "a statement of one of them"
+        ))
+    return found[0]
 
 
 def _signature(graph: Graph, value: SummaryValue) -> tuple[tuple[str, str, str], ...]:
@@ -686,20 +736,32 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
 
     scopes = _Scopes()
     graph.module.visit(scopes)
-    holding: dict[tuple[int, str], SummaryValue] = {}  # (function binding it, or 0; name) -> what it holds
+    # (function binding it, or 0; name) -> what it holds, by the graph of the statement
+    # binding it (None: no statement of the graph's block; reset_default_graph() starts a graph)
+    holding: dict[tuple[int, str], dict[int | None, SummaryValue]] = {}
 
-    def hold(name: str, value: SummaryValue, node: cst.CSTNode) -> None:
+    def hold(name: str, value: SummaryValue, node: cst.Assign) -> None:
         # A name of one function (`summaries` in train_step and in dev_step) is its own.
         key = (scopes.of[id(node)][0], name)
-        known = holding.get(key)
+        generation = summaries.call_generations.get(id(node.value))
+        known = holding.get(key, {}).get(generation)
         if known is not None and _signature(graph, known) != _signature(graph, value):
             raise CannotConvert(node, f"`{name}` holds different summaries at different places")
-        holding[key] = value
+        holding.setdefault(key, {})[generation] = value
         summaries.values[name] = value
         fetched_bindings[name] = fetched_bindings.get(name, 0) + 1
 
     def held_at(call: cst.Call, name: str) -> SummaryValue | None:
-        return next((holding[(scope, name)] for scope in scopes.of[id(call)] if (scope, name) in holding), None)
+        held = next((holding[(scope, name)] for scope in scopes.of[id(call)] if (scope, name) in holding), None)
+        if held is None:
+            return None
+        generation = summaries.call_generations.get(id(call))
+        if generation in held:
+            return held[generation]
+        if len({_signature(graph, value) for value in held.values()}) == 1:
+            return next(iter(held.values()))
+        raise CannotConvert(call, f"`{name}` holds different summaries in different graphs (reset_default_graph()), "
+                                  "written other than by a statement of one of them")
 
     for node in _nodes(graph.module, (cst.Assign, cst.AugAssign, cst.For, cst.AnnAssign)):
         targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
@@ -709,14 +771,14 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
         if not isinstance(node, cst.Assign) or len(node.targets) != 1:
             continue
         fetch, target = _run_fetch(node.value), node.targets[0].target
-        held = _fetched(summaries, fetch)
+        held = _fetched(summaries, fetch, node.value)
         if held is not None:
             if not isinstance(target, cst.Name):
                 raise CannotConvert(node, "fetched summaries kept in something other than a name")
             hold(target.value, held, node)
         elif isinstance(fetch, (cst.List, cst.Tuple)) and isinstance(target, (cst.List, cst.Tuple)):
             for element, fetched in zip(target.elements, fetch.elements):
-                held = _fetched(summaries, fetched.value)
+                held = _fetched(summaries, fetched.value, node.value)
                 if held is None:
                     continue
                 if not isinstance(element.value, cst.Name):
@@ -734,6 +796,14 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
         allowed[name] += count
     statement_of = {id(c): stmt for stmt in _simple_statements(graph.module.body) for c in calls_in(stmt)}
     for call in calls_in(graph.module):
+        writer = argument(call, 0, "summary_writer")
+        if graph.sym(call.func) == VISUALIZE_EMBEDDINGS and isinstance(writer, cst.Name) and writer.value in summaries.writers:
+            if expression_of(statement_of[id(call)]) is not call:
+                raise CannotConvert(call, "projector.visualize_embeddings used as a value")
+            _check_projector_checkpoint(graph, call)
+            summaries.projector_calls[id(call)] = _logdir(graph, summaries, writer.value, scopes, call)
+            allowed[writer.value] += 1
+    for call in calls_in(graph.module):
         func = call.func
         if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in summaries.writers):
             continue
@@ -745,7 +815,7 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
             if isinstance(value, cst.Name) and held_at(call, value.value) is not None:
                 summaries.writes[id(call)] = cast(SummaryValue, held_at(call, value.value))
                 allowed[value.value] += 1
-            elif (run := _fetched(summaries, _run_fetch(value))) is not None:
+            elif (run := _fetched(summaries, _run_fetch(value), value)) is not None:
                 summaries.writes[id(call)] = run
             else:
                 raise CannotConvert(call, "add_summary of a value not fetched from a summary op or merge")
@@ -758,6 +828,83 @@ def _trace(graph: Graph, summaries: Summaries) -> None:
         if uses.get(name, 0) != count:
             kind = "a summary writer" if name in summaries.writers else "fetched summaries"
             raise CannotConvert(graph.module, f"`{name}`, {kind}, is used other than by add_summary, flush or close")
+
+
+def _logdir(graph: Graph, summaries: Summaries, writer: str, scopes: _Scopes, call: cst.Call) -> cst.BaseExpression:
+    """The log directory of ``writer`` where ``call`` (the projector's visualize_embeddings)
+    reads it: the FileWriter's ``logdir`` when it names the same directory there (literals,
+    and names bound once, at the module's level)."""
+    logdir = summaries.logdirs.get(writer)
+    if logdir is None:
+        raise CannotConvert(call, (
+            f"projector.visualize_embeddings of `{writer}`, a summary writer bound more than once or a parameter: "
+            "which log directory it writes to cannot be told (TF2's takes the directory, not the writer)"
+        ))
+    counts, local = _bindings(graph.module)
+    unstable = sorted(n for n in names_read(logdir) if counts.get(n) != 1 or n in local)
+    if unstable or not _plain_path(logdir) or scopes.of[id(call)] != [0]:
+        raise CannotConvert(call, (
+            f"projector.visualize_embeddings of `{writer}`, whose log directory `{graph.code(logdir)}` may name "
+            "another directory here (TF2's takes the directory, not the writer)"
+        ))
+    return logdir
+
+
+def _check_projector_checkpoint(graph: Graph, call: cst.Call) -> None:
+    """An embedding the projector finds by ``tensor_name`` in a checkpoint TF1's Saver wrote
+    (keyed by variable name, listed in the ``checkpoint`` state file): G101's
+    tf.train.Checkpoint keys it by object path and writes no state file."""
+    named = next((n for n in _nodes(graph.module, (cst.Assign,)) for t in n.targets
+                  if isinstance(t.target, cst.Attribute) and t.target.attr.value == "tensor_name"), None)
+    saver = next((c for c in calls_in(graph.module) if graph.sym(c.func) == "train.Saver"), None)
+    if named is not None and saver is not None:
+        raise CannotConvert(call, (
+            f"the projector reads an embedding by `{graph.code(named.targets[0].target)}` (the TF1 variable name) from "
+            "the tf.train.Saver checkpoint, which TF2's tf.train.Checkpoint keys by object path "
+            "(`<attribute>/.ATTRIBUTES/VARIABLE_VALUE`) without the `checkpoint` file the projector looks for"
+        ))
+
+
+def _bindings(tree: cst.CSTNode) -> tuple[dict[str, int], set[str]]:
+    """How many times each name is bound in ``tree``, and the names functions bind."""
+    counts: dict[str, int] = {}
+    local: set[str] = set()
+    depth = [0]
+
+    class _Collect(FastVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            depth[0] += 1
+            local.update(p.name.value for p in (*node.params.params, *node.params.kwonly_params))
+
+        def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+            depth[0] -= 1
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            targets: list[cst.BaseExpression] = []
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+            elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor)):
+                targets = [node.target]
+            elif isinstance(node, cst.AsName):
+                targets = [node.name]
+            for target in targets:
+                for name in assigned_names(target):
+                    counts[name] = counts.get(name, 0) + 1
+                    if depth[0]:
+                        local.add(name)
+            return super().on_visit(node)
+
+    tree.visit(_Collect())
+    return counts, local
+
+
+def _plain_path(node: cst.BaseExpression) -> bool:
+    """A path of string literals and names joined by ``+``."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Name)):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _plain_path(node.left) and _plain_path(node.right)
+    return False
 
 
 def _writer_parameters(graph: Graph, summaries: Summaries) -> dict[str, int]:
@@ -874,7 +1021,7 @@ def _report(graph: Graph, summaries: Summaries) -> None:
             "with `:` as `_`), written with the step given to add_summary; TF1 added a suffix to a tag another op "
             "of the graph had taken (`_1`), which is not told here"
         ), kind="converted")
-    for value in summaries.named.values():
+    for value in summaries.bindings:
         if value.imported_calls:
             called = ", ".join(f"`{name}()`" for name in value.imported_calls)
             graph.report(value.stmt.body[0], (
@@ -902,7 +1049,7 @@ def _report(graph: Graph, summaries: Summaries) -> None:
 def build_values(graph: Graph, summaries: Summaries) -> None:
     """After classification: variables in the summary dicts are read through
     ``tf.identity`` (before the step's update, as TF1's summary read them)."""
-    for value in summaries.named.values():
+    for value in summaries.bindings:
         if value.merge_of or not any(op.site is not None or graph.is_variable(op.value) for op in value.ops):
             continue
         unit = next((u for u in graph.units if u.index == value.index and value.name in u.defines), None)
@@ -913,7 +1060,7 @@ def build_values(graph: Graph, summaries: Summaries) -> None:
         unit.node = new if unit.node is old else unit.node.visit(_Replace(old, new))
         if graph.body[unit.index] is old:
             graph.body[unit.index] = new
-        unit.reads = unit.reads | names_read(new)
+        unit.reads = unit.reads | names_read(new.body[0].value)  # not the name it binds (a graph's earlier one)
         value.stmt = new
 
 
@@ -931,6 +1078,21 @@ def write_statement(
     """``writer.add_summary(summary, step)`` -> its write function called with ``step``;
     ``writer.add_graph(...)`` goes."""
     call = expression_of(original)
+    logdir = summaries.projector_calls.get(id(call))
+    if isinstance(call, cst.Call) and logdir is not None:
+        graph.report(call, (
+            f"projector.visualize_embeddings given the writer's log directory `{graph.code(logdir)}`: TensorBoard's "
+            "takes the directory (a TF2 writer has no get_logdir); the same projector_config.pbtxt"
+        ), kind="converted")
+        new = expression_of(updated)
+        assert isinstance(new, cst.Call) and len(new.args) == len(call.args)
+        writer_arg = argument(call, 0, "summary_writer")
+        args = [
+            arg.with_changes(value=logdir, keyword=cst.Name("logdir") if arg.keyword else None)
+            if old.value is writer_arg else arg
+            for old, arg in zip(call.args, new.args)
+        ]
+        return updated.with_changes(body=[updated.body[0].with_changes(value=new.with_changes(args=args))])
     if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
         return None
     writer = call.func.value
