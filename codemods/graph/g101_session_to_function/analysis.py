@@ -7,7 +7,7 @@ with the edits of single statements (removed, rewritten in place). It raises
 (``UNSUPPORTED``), graph built in a loop or block, a function called while building
 the graph that creates variables or reads tensors as globals.
 
-About 700 lines, one job: ``_Classifier`` decides each kind of statement (assignment,
+About 830 lines, one job: ``_Classifier`` decides each kind of statement (assignment,
 ``with`` block, compound statement) against the same partly filled ``Graph``, and the
 decisions read one another's results (a placeholder, a variable, an optimizer seen
 earlier); split by statement kind, every part would need the whole classifier.
