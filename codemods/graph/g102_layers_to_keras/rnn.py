@@ -2,8 +2,9 @@
 ones) -> ``tf.keras.layers.RNN`` over Keras cells with TF1's weight layout (the templates
 below, inserted into the module once used).
 
-About 600 lines, of which the cell templates (code written into the converted module) are a
-third; reading the cells and converting their runners share the cell records."""
+About 600 lines, one job: the cell templates (code written into the converted module) and the
+plans for each runner (one cell, bidirectional, chained by ``initial_state``) share the cell and
+factory records; split, each part would need the others'."""
 
 from __future__ import annotations
 
