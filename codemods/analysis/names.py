@@ -654,6 +654,7 @@ class ImportResolver:
         self._relevant: dict[str, set[int]] = {}
         self._scopes = collector.scopes
         self._load_scopes: dict[cst.Name, _Scope] | None = None
+        self._names_read: frozenset[str] | None = None
 
     def assigned_value(self, name: cst.Name) -> cst.BaseExpression | None:
         """The value of the name read at ``name`` when the scope it belongs to binds it
@@ -699,15 +700,17 @@ class ImportResolver:
         self._relevant[package] = relevant
         return relevant
 
-    def names_read(self) -> set[str]:
+    def names_read(self) -> frozenset[str]:
         """Every dotted name the module reads that resolves through an import
-        (``tensorflow.nn.max_pool``: whole chains)."""
-        names = set(self._resolved.values())
-        for node in self._collector.attributes:
-            name = self.qualified_name(node)
-            if name is not None:
-                names.add(name)
-        return names
+        (``tensorflow.nn.max_pool``: whole chains); computed once (several rules ask)."""
+        if self._names_read is None:
+            names = set(self._resolved.values())
+            for node in self._collector.attributes:
+                name = self.qualified_name(node)
+                if name is not None:
+                    names.add(name)
+            self._names_read = frozenset(names)
+        return self._names_read
 
     def keyword_calls(self) -> list[tuple[str, list[str]]]:
         """(qualified name, keywords) of every call by keyword of an imported function."""
