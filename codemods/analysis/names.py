@@ -754,6 +754,10 @@ class ImportResolver:
             for origin in [*scope.imports.values(), *scope.star_modules]
         )
 
+    def import_origins(self) -> set[str]:
+        """What the imports of every scope bind (``tensorflow.contrib.slim``), star imports' modules too."""
+        return {origin for scope in self._scopes.values() for origin in [*scope.imports.values(), *scope.star_modules]}
+
     def is_bound_anywhere(self, name: str) -> bool:
         return any(
             name in scope.locals or name in scope.imports for scope in self._scopes.values()

@@ -217,6 +217,11 @@ class LegacyHomes(Rule):
     def rewrite(self, tree: cst.Module) -> cst.Module:
         if not self.resolver.imports_from("tensorflow"):
             return tree
+        # Something gone is named by an import or read as a whole chain (a chain is gone
+        # when a prefix of it is): else there is nothing to give a home.
+        named = self.resolver.names_read() | self.resolver.import_origins()
+        if not any((symbol := tf1_name(origin)) is not None and legacy_homes.is_gone(symbol) for origin in named):
+            return tree
         self._replacements: dict[int, str] = {}
         self._aliases: dict[str, str] = {}  # home kind -> local name the module uses for it
         self._first_use: dict[str, cst.CSTNode] = {}
