@@ -964,3 +964,32 @@ def test_an_initializer_of_layers_left_on_tf1_points_to_them() -> None:
     assert any(
         "`tf.contrib.layers.xavier_initializer` stays for the TF1 layers or variables that use it" in m for m in messages
     ), messages
+
+
+LOOP_IN_MODEL_CLASS = """\
+import tensorflow as tf
+
+
+class Model:
+    def __init__(self, hidden_dims):
+        with tf.variable_scope("model"):
+            self.x = tf.placeholder(tf.float32, [None, 4])
+            net = self.x
+            for h_dim in hidden_dims:
+                net = tf.layers.dense(net, h_dim)
+            self.loss = tf.reduce_mean(tf.square(net))
+            self.train_op = tf.train.AdamOptimizer(0.1).minimize(self.loss)
+
+
+model = Model([8, 8])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([model.loss, model.train_op], feed_dict={model.x: [[1.0] * 4]})[0])
+"""
+
+
+def test_a_model_class_left_on_tf1_gives_g102s_reason() -> None:
+    text, findings = migrate(LOOP_IN_MODEL_CLASS)
+    assert "disable_v2_behavior" in text
+    g101 = [f.message for f in findings if f.kind == "declined" and f.rule == "G101"]
+    assert any("not converted inside a class (G102: layer call left on TF1: layers created in a loop" in m for m in g101), g101
