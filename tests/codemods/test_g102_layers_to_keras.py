@@ -702,14 +702,22 @@ def test_layers_in_a_variable_scope_are_created_before_it() -> None:
         ),
         (
             SCOPED_LAYERS.replace("    h = tf.layers.dense(x, 8,", "    for _ in range(1):\n        h = tf.layers.dense(x, 8,"),
-            "layers created in a loop or condition",
+            "layers created in a loop: TF1 made new weights at every iteration",
+        ),
+        (
+            SCOPED_LAYERS.replace("    h = tf.layers.dense(x, 8,", "    if True:\n        h = tf.layers.dense(x, 8,"),
+            "layers created in a condition: a Keras object made before it would exist even when the branch does not run",
+        ),
+        (
+            SCOPED_LAYERS.replace('with tf.variable_scope("net"):', "with tf.contrib.framework.arg_scope([tf.layers.dense]):"),
+            "layers created inside `arg_scope`: its defaults for the listed layer functions are not merged into their calls",
         ),
         (
             SCOPED_LAYERS.replace("loss = ", 'with tf.variable_scope("net", reuse=True):\n    again = tf.layers.dense(x, 8, name="dense")\nloss = '),
             "variables looked up again by name",
         ),
     ],
-    ids=["configured-inside", "scope-arguments", "loop", "reuse"],
+    ids=["configured-inside", "scope-arguments", "loop", "condition", "arg-scope", "reuse"],
 )
 def test_layers_in_scopes_this_cannot_prove_stay_tf1(source: str, reason: str) -> None:
     text, findings = migrate(source)
@@ -906,3 +914,82 @@ def test_an_encoder_and_decoder_under_variable_scopes_become_chained_keras_rnns(
     # ... and so does its encoder, whose state the TF1 decoder reads as TF1 made it.
     assert "tf.nn.dynamic_rnn(enc_cell" in text and "with tf.variable_scope('encode'):" in text
     assert "class TF1" not in text
+
+
+PROGRAMS_IN_FUNCTIONS = """\
+import numpy as np
+import tensorflow as tf
+
+x = np.linspace(-1, 1, 8)[:, np.newaxis].astype(np.float32)
+
+
+def train():
+    tf_x = tf.placeholder(tf.float32, x.shape)
+    o = tf.layers.dense(tf_x, 1)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(o, {tf_x: x}).sum())
+
+
+def evaluate():
+    tf_x = tf.placeholder(tf.float32, x.shape)
+    o = tf.layers.dense(tf_x, 1)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(o, {tf_x: x}).sum())
+
+
+train()
+tf.reset_default_graph()
+evaluate()
+"""
+
+
+def test_programs_in_functions_stay_tf1_with_their_names() -> None:
+    # Each function builds and runs a graph of its own: no inputs, not a model to call.
+    text, findings = migrate(PROGRAMS_IN_FUNCTIONS)
+    assert "disable_v2_behavior" in text
+    messages = [f.message for f in findings if f.kind == "declined"]
+    assert any("`train` left on TF1: it takes no inputs: it builds (and runs) a graph of its own" in m for m in messages)
+    assert any("the graph is built in more than one function (`train`, `evaluate`)" in m for m in messages), messages
+
+
+def test_an_initializer_of_layers_left_on_tf1_points_to_them() -> None:
+    source = SCOPED_LAYERS.replace(
+        'with tf.variable_scope("net"):', "init = tf.contrib.layers.xavier_initializer()\nwith tf.contrib.framework.arg_scope([tf.layers.dense]):"
+    ).replace("tf.layers.dense(x, 8,", "tf.layers.dense(x, 8, kernel_initializer=init,")
+    text, findings = migrate(source)
+    assert "disable_v2_behavior" in text
+    messages = [f.message for f in findings if f.kind == "declined"]
+    assert any(
+        "`tf.contrib.layers.xavier_initializer` stays for the TF1 layers or variables that use it" in m for m in messages
+    ), messages
+
+
+LOOP_IN_MODEL_CLASS = """\
+import tensorflow as tf
+
+
+class Model:
+    def __init__(self, hidden_dims):
+        with tf.variable_scope("model"):
+            self.x = tf.placeholder(tf.float32, [None, 4])
+            net = self.x
+            for h_dim in hidden_dims:
+                net = tf.layers.dense(net, h_dim)
+            self.loss = tf.reduce_mean(tf.square(net))
+            self.train_op = tf.train.AdamOptimizer(0.1).minimize(self.loss)
+
+
+model = Model([8, 8])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([model.loss, model.train_op], feed_dict={model.x: [[1.0] * 4]})[0])
+"""
+
+
+def test_a_model_class_left_on_tf1_gives_g102s_reason() -> None:
+    text, findings = migrate(LOOP_IN_MODEL_CLASS)
+    assert "disable_v2_behavior" in text
+    g101 = [f.message for f in findings if f.kind == "declined" and f.rule == "G101"]
+    assert any("not converted inside a class (G102: layer call left on TF1: layers created in a loop" in m for m in g101), g101

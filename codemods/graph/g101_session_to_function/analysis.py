@@ -33,6 +33,7 @@ from codemods.analysis.graph import (
 from codemods.analysis.legacy_homes import GRAPH_ONLY_HELPERS, HELPERS
 from codemods.analysis.names import FastVisitor
 from codemods.analysis.optimizers import OPTIMIZERS
+from codemods.analysis.tf1_layers import INITIALIZERS as KERAS_INITIALIZERS
 from codemods.graph.g101_session_to_function.blocks import appended_in_loop, block_unit
 from codemods.graph.g101_session_to_function.feature import Feature
 from codemods.graph.g101_session_to_function.model import (
@@ -103,6 +104,11 @@ def analyse(graph: Graph, features: Sequence[Feature]) -> None:
         if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
             why = next((r for r in (f.declined_because(graph, call) for f in features) if r is not None), None)
             reason = f"`{graph.code(call.func)}` has no eager equivalent this rule can prove"
+            if symbol in KERAS_INITIALIZERS:
+                reason = (
+                    f"`{graph.code(call.func)}` stays for the TF1 layers or variables that use it "
+                    "(its Keras initializer replaces it where G102 converts them; G102's finding says why not)"
+                )
             raise CannotConvert(call, reason if why is None else f"{reason} ({why})")
     classifier = _Classifier(graph, features, exempt)
     for index, stmt in enumerate(graph.body):

@@ -31,6 +31,7 @@ Python locals, several instances of a class whose graph the script runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -124,11 +125,14 @@ def _creates_graph_state(sym: Sym, stmt) -> bool:
     )
 
 
-def find(module: cst.Module, sym: Sym, g102_classes: set[str]) -> ModelClass | Instances | None:
+def find(
+    module: cst.Module, sym: Sym, g102_classes: set[str], g102_declined: Mapping[int, str] | None = None
+) -> ModelClass | Instances | None:
     """The model class of ``module`` and its one instance (read with the script), or the
     model classes whose instances are used only through their methods (``Instances``);
     None when there is no model class; ``CannotConvert`` for a model class this cannot
-    prove. ``g102_classes`` are G102's layer classes (Keras code, not model classes)."""
+    prove. ``g102_classes`` are G102's layer classes (Keras code, not model classes),
+    ``g102_declined`` why G102 left calls on TF1 (by call id), given in the reasons."""
     classes = [
         (i, s) for i, s in enumerate(module.body) if _graph_class(sym, s) and s.name.value not in g102_classes
     ]
@@ -140,7 +144,7 @@ def find(module: cst.Module, sym: Sym, g102_classes: set[str]) -> ModelClass | I
         return None
     if _module_placeholders(sym, module):
         raise CannotConvert(classes[0][1], f"the graph is built both in model class `{classes[0][1].name.value}` and outside it")
-    parts = [_read_class(sym, index, cls) for index, cls in classes]
+    parts = [_read_class(sym, index, cls, g102_declined or {}) for index, cls in classes]
     if len(parts) == 1:
         named = _named_instance(module, parts[0])
         if named is not None:
@@ -169,7 +173,7 @@ def find(module: cst.Module, sym: Sym, g102_classes: set[str]) -> ModelClass | I
     return Instances(parts)
 
 
-def _read_class(sym: Sym, index: int, cls: cst.ClassDef) -> ClassParts:
+def _read_class(sym: Sym, index: int, cls: cst.ClassDef, g102_declined: Mapping[int, str]) -> ClassParts:
     """What ``__init__`` builds (build methods inlined, variable scopes as name scopes),
     the other methods, and the session the class runs; ``CannotConvert`` for what this
     cannot read."""
@@ -189,9 +193,10 @@ def _read_class(sym: Sym, index: int, cls: cst.ClassDef) -> ClassParts:
         symbol = sym(call.func) or ""
         if symbol == "get_variable" or symbol.startswith("layers."):
             # TF1 looks these variables up by name in the scope the class opens.
+            why = g102_declined.get(id(call))
             raise CannotConvert(call, (
                 f"model class `{name}` creates variables with `tf.{symbol}` (looked up by name in its variable "
-                "scope): not converted inside a class"
+                "scope): not converted inside a class" + (f" (G102: {why})" if why else "")
             ))
     build = build_calls(init, methods)
     build_methods = set(build.values())

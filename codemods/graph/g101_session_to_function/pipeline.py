@@ -71,7 +71,7 @@ def _open_graph_blocks(tree: cst.Module, sym_for: Callable[[cst.Module], Sym]) -
 def _convert(
     tree: cst.Module, tf: str, sym_for: Callable[[cst.Module], Sym], layers: ConvertedLayers
 ) -> tuple[cst.Module, list[Note]]:
-    model = model_classes.find(tree, sym_for(tree), layers.classes)
+    model = model_classes.find(tree, sym_for(tree), layers.classes, layers.declined)
     if isinstance(model, model_classes.Instances):
         return _convert_instances(tree, tf, sym_for, layers, model)
     if model is None:

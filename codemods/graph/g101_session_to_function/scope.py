@@ -68,7 +68,8 @@ def graph_owner(module: cst.Module, sym: Sym) -> cst.FunctionDef | cst.If | None
             raise CannotConvert(owner, f"the graph is built in `{name}` but run outside it")
         return owner
     if owners:
-        raise CannotConvert(owners[1], "the graph is built in more than one function")
+        names = ", ".join(f"`{o.name.value}`" if isinstance(o, cst.FunctionDef) else "an `if` block" for o in owners)
+        raise CannotConvert(owners[1], f"the graph is built in more than one function ({names})")
     return None
 
 

@@ -33,7 +33,7 @@ from codemods.graph.g102_layers_to_keras.graph_variables import VARIABLE_SCOPE, 
 from codemods.graph.g102_layers_to_keras.layer_calls import LayerCalls
 from codemods.graph.g102_layers_to_keras.model_functions import model_functions
 from codemods.graph.g102_layers_to_keras.rnn import MULTI_RNN_CELLS, RNN_CELLS, RNN_RUNNERS, rnn_plan
-from codemods.graph.g102_layers_to_keras.syntax import Skip, bind, is_name, is_none
+from codemods.graph.g102_layers_to_keras.syntax import Skip, bind, is_name, is_none, layers_in_block
 
 if TYPE_CHECKING:
     from codemods.graph.g102_layers_to_keras import LayersToKeras
@@ -292,6 +292,10 @@ class Converter:
         symbol = self.rule.sym(item.func) if isinstance(item, cst.Call) else None
         if self.name_scopes.get(id(stmt)) is stmt:
             symbol = "name_scope"
+        if isinstance(item, cst.Call) and (symbol or "").endswith("arg_scope"):
+            raise Skip(stmt, (
+                "layers created inside `arg_scope`: its defaults for the listed layer functions are not merged into their calls"
+            ))
         if item is None or symbol not in ("variable_scope", "name_scope"):
             raise Skip(stmt, "layers created inside a block other than a variable or name scope")
         assert isinstance(item, cst.Call)
@@ -311,7 +315,7 @@ class Converter:
                 inner = inner.visit(transformer)
                 transformers.append(transformer)
             elif self._has_layer_call(inner):
-                raise Skip(inner, "layers created in a loop or condition")
+                raise Skip(inner, layers_in_block(inner))
             body.append(inner)
         # Only constructors move before the block, and only those reading nothing it binds.
         bound_inside = {self.code(part) for target in assign_targets(stmt) for part in target_parts(target)}

@@ -16,7 +16,7 @@ from codemods.graph.g102_layers_to_keras.eager_variables import EagerVariables, 
 from codemods.graph.g102_layers_to_keras.graph_variables import VARIABLE_SCOPE
 from codemods.graph.g102_layers_to_keras.layer_calls import ClassNames, LayerCalls
 from codemods.graph.g102_layers_to_keras.rnn import RNN_RUNNERS, rnn_plan
-from codemods.graph.g102_layers_to_keras.syntax import Skip, bind, is_name, simple_statements
+from codemods.graph.g102_layers_to_keras.syntax import Skip, bind, is_name, layers_in_block, simple_statements
 
 if TYPE_CHECKING:
     from codemods.graph.g102_layers_to_keras.converter import Converter
@@ -136,11 +136,15 @@ def _variable_scopes(converter: Converter, body: list, eager: set[str]) -> list:
 def _model_function(converter: Converter, body: list, fn: cst.FunctionDef) -> list:
     name = fn.name.value
     params = [p.name.value for p in fn.params.params]
-    if fn.params.star_arg is not cst.MaybeSentinel.DEFAULT or fn.params.star_kwarg or fn.params.kwonly_params or not params:
+    if fn.params.star_arg is not cst.MaybeSentinel.DEFAULT or fn.params.star_kwarg or fn.params.kwonly_params:
         raise Skip(fn, "a signature with *args, **kwargs or keyword-only parameters")
+    if not params:
+        raise Skip(fn, (
+            "it takes no inputs: it builds (and runs) a graph of its own, a program in a function, not a model to call"
+        ))
     for inner in _loops_in(fn):
         if any(converter.layer_symbol(c) or converter.rule.sym(c.func) == "get_variable" for c in calls_in(inner)):
-            raise Skip(inner, "layers created in a loop or condition")
+            raise Skip(inner, layers_in_block(inner))
     # Call sites: top-level statements of the script (or of its main block).
     sites = []  # (statement index in body, call node)
     for i, stmt in enumerate(body):

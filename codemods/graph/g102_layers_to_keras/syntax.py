@@ -19,6 +19,15 @@ class Skip(Exception):
         self.reason = reason
 
 
+def layers_in_block(block: cst.CSTNode) -> str:
+    """Why layers made in ``block`` (a loop, a condition, another compound statement) stay on TF1."""
+    if isinstance(block, (cst.For, cst.While)):
+        return "layers created in a loop: TF1 made new weights at every iteration, one Keras object made before the loop would share them"
+    if isinstance(block, cst.If):
+        return "layers created in a condition: a Keras object made before it would exist even when the branch does not run"
+    return "layers created in a loop or condition"
+
+
 def bind(call: cst.Call, params: tuple[str, ...]) -> dict[str, cst.BaseExpression]:
     bound: dict[str, cst.BaseExpression] = {}
     position = 0
