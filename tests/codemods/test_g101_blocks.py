@@ -137,10 +137,26 @@ for i, size in enumerate([1, 2]):
     assert any("variables `extra` created in a loop -> kept in `extra_per_size`" in f.message for f in findings)
 
 
-def test_a_loop_creating_variables_that_rebinds_a_variable_to_a_tensor_falls_back() -> None:
+def test_a_variable_a_loop_creating_variables_sums_into_starts_the_sum() -> None:
     """pkmital's polynomial regression: ``Y_pred`` is a variable, then the loop's running sum."""
     text, findings = migrate(HEAD + """\
+loss = tf.Variable(tf.zeros([1]), name="start")
+for i in range(1, 3):
+    extra = tf.Variable(tf.zeros([1]))
+    loss = tf.add(loss, tf.reduce_sum(extra))
+""" + RUN)
+    assert "compat.v1" not in text
+    assert 'start = tf.Variable(tf.zeros([1]), name="start")\n' in text
+    assert ("        loss = start\n        for i, extra in zip(range(1, 3), extra_per_i):\n"
+            "            loss = tf.add(loss, tf.reduce_sum(extra))\n") in text
+    assert "variables = [W1, W2, start, *extra_per_i]" in text
+    assert any("`loss`, a variable the loop sums into, is `start` here" in f.message for f in findings)
+
+
+def test_a_variable_read_before_the_loop_that_sums_into_it_falls_back() -> None:
+    text, findings = migrate(HEAD + """\
 loss = tf.Variable(tf.zeros([1]))
+first = loss * 2.0
 for i in range(1, 3):
     extra = tf.Variable(tf.zeros([1]))
     loss = tf.add(loss, tf.reduce_sum(extra))

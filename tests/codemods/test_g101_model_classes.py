@@ -547,3 +547,51 @@ def test_a_module_constant_in_a_shape_stays_in_the_decorator() -> None:
     # Bound again after the class: not the value the decorator would read.
     text, _ = migrate(source + "\n\nN_IN = 5\n" + RUN)
     assert "    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32), " in text
+
+
+MODULE_PLACEHOLDERS = """\
+import numpy as np
+import tensorflow as tf
+
+tf_x = tf.placeholder(tf.float32, [None, 1])
+tf_y = tf.placeholder(tf.float32, [None, 1])
+
+
+class Net(object):
+    def __init__(self, lr):
+        self.w = tf.Variable(tf.ones([1, 1]))
+        self.out = tf.matmul(tf_x, self.w)
+        self.loss = tf.reduce_mean(tf.square(self.out - tf_y))
+        self.train = tf.train.GradientDescentOptimizer(lr).minimize(self.loss)
+
+    def fit(self, sess, x, y):
+        return sess.run([self.train, self.loss], {tf_x: x, tf_y: y})[1]
+
+
+net = Net(0.1)
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+print(net.fit(sess, np.ones((2, 1)), np.ones((2, 1))))
+print(sess.run(net.out, {tf_x: np.ones((1, 1))}))
+"""
+
+
+def test_module_placeholders_the_class_reads_become_its_methods_parameters() -> None:
+    """MorvanZhou's tutorials: ``tf_x`` and ``tf_y`` at module level, the network built on
+    them in ``__init__``: read as the class's own placeholders."""
+    text, findings = migrate(MODULE_PLACEHOLDERS)
+    native(text)
+    assert "tf_x = " not in text
+    assert "    def train_step(self, tf_x, tf_y):\n" in text
+    assert "    def compute_out(self, tf_x):\n" in text
+    assert "        return [None, self.train_step(x, y).numpy()][1]\n" in text
+    assert "print(net.compute_out(np.ones((1, 1))).numpy())" in text
+
+
+def test_module_placeholders_and_module_variables_fall_back() -> None:
+    source = MODULE_PLACEHOLDERS.replace("\n\nclass Net", "scale = tf.Variable(2.0)\n\n\nclass Net").replace(
+        "tf.matmul(tf_x, self.w)", "tf.matmul(tf_x * scale, self.w)")
+    text, findings = migrate(source)
+    assert "compat.v1" in text and any(
+        "builds graph on placeholders created outside `__init__` while the module creates variables too" in f.message
+        and f.kind == "declined" for f in findings)

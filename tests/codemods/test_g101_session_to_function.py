@@ -1054,14 +1054,52 @@ print(sess.run(tf.multiply(3.0, 4.0)))
     assert text.index("print(compute_value().numpy())") < text.index("def compute_value_2():")
 
 
-def test_a_fetch_built_from_a_loop_variable_keeps_the_module_on_the_fallback():
-    # TF 1 built a new op from each value; a function traced once would keep the first.
+def test_a_fetch_built_from_a_loop_variable_is_computed_eagerly() -> None:
+    # TF 1 built a new op from each value and ran it once: an eager computation of it.
     text, findings = migrate(
         """\
 import tensorflow as tf
+
+
+def polynomial(v):
+    return tf.subtract(3 * tf.square(v), v) + 10
+
+
 sess = tf.Session()
 for num in range(3):
     print(sess.run(tf.square(num)))
+    print(sess.run([polynomial(num), tf.square(num) + 1]))
+    sess.run(tf.abs(num))
+"""
+    )
+    assert "sess" not in text and "compat.v1" not in text
+    assert "    print(tf.square(num).numpy())\n" in text
+    assert "    print([polynomial(num).numpy(), (tf.square(num) + 1).numpy()])\n" in text
+    assert "    tf.abs(num)\n" in text
+    assert not [f for f in findings if f.kind == "declined"]
+
+
+@pytest.mark.parametrize("fetch", [
+    "tf.square(num) + w",  # a variable
+    "tf.random_normal([num])",  # a new random op each time
+    "scaled(num)",  # a function reading a variable
+])
+def test_a_fetch_built_from_a_loop_variable_and_the_graph_keeps_the_module_on_the_fallback(fetch: str) -> None:
+    text, findings = migrate(
+        f"""\
+import tensorflow as tf
+
+w = tf.Variable(2.0)
+
+
+def scaled(v):
+    return v * w
+
+
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+for num in range(3):
+    print(sess.run({fetch}))
 """
     )
     assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")

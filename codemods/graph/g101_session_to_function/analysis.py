@@ -46,7 +46,7 @@ from codemods.graph.g101_session_to_function.model import (
     Variable,
     VariableKind,
 )
-from codemods.graph.g101_session_to_function.rebinding import rename_rebound_variables
+from codemods.graph.g101_session_to_function.rebinding import alias_accumulated_variables, rename_rebound_variables
 from codemods.graph.g101_session_to_function.scope import SESSIONS
 from codemods.graph.g101_session_to_function.scoped_variables import scope_prefix, variable_name
 
@@ -90,6 +90,7 @@ DTYPE_STRINGS = {"float": "float32", "double": "float64", "int": "int32", "long"
 
 def analyse(graph: Graph, features: Sequence[Feature]) -> None:
     """Classify the graph's block into ``graph``; ``CannotConvert`` for what cannot be proven."""
+    alias_accumulated_variables(graph)
     rename_rebound_variables(graph)
     exempt = _global_step_fetches(graph)
     for feature in features:

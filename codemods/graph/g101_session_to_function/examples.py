@@ -948,4 +948,61 @@ EXAMPLES = (
             """
         ),
     ),
+    Example(
+        before=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+            x = tf.placeholder(tf.float32, [None])
+            y_pred = tf.Variable(0.5, name="bias")
+            for power in range(1, 3):
+                w = tf.Variable(0.1 * power, name="weight_%d" % power)
+                y_pred = tf.add(tf.multiply(tf.pow(x, power), w), y_pred)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                print(sess.run(y_pred, feed_dict={x: [1.0, 2.0]}))
+            """
+        ),
+        after=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+            bias = tf.Variable(0.5, name="bias")
+            w_per_power = []
+            for power in range(1, 3):
+                w = tf.Variable(0.1 * power, name="weight_%d" % power)
+                w_per_power.append(w)
+
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+            def compute_y_pred(x):
+                y_pred = bias
+                for power, w in zip(range(1, 3), w_per_power):
+                    y_pred = tf.add(tf.multiply(tf.pow(x, power), w), y_pred)
+                return y_pred
+
+
+            print(compute_y_pred([1.0, 2.0]).numpy())
+            """
+        ),
+    ),
+    Example(
+        before=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+            sess = tf.Session()
+            for num in range(3):
+                print(sess.run(tf.square(num) + 1))
+            """
+        ),
+        after=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+            for num in range(3):
+                print((tf.square(num) + 1).numpy())
+            """
+        ),
+    ),
 )

@@ -23,7 +23,10 @@ A ``with tf.variable_scope(self.name):`` over tf.Variables only names things: it
 as a name scope. Classes whose instances are used only through their methods, however
 many, are converted one at a time (``Instances``, ``model_instances``).
 
-What cannot be proven raises ``CannotConvert``: placeholders created outside the class,
+Placeholders the module creates at its top level and ``__init__`` reads (``tf_x`` in
+``tf.matmul(tf_x, self.W)``) are read as the class's own: they become its methods'
+parameters. What cannot be proven raises ``CannotConvert``: placeholders created outside
+the class otherwise (given to ``__init__``, or with variables created at module level too),
 the instance used other than as ``model.attr``, methods creating graph state, setting
 attributes or opening sessions, a generated method reading ``__init__``'s parameters or
 Python locals, several instances of a class whose graph the script runs.
@@ -133,18 +136,23 @@ def find(
     None when there is no model class; ``CannotConvert`` for a model class this cannot
     prove. ``g102_classes`` are G102's layer classes (Keras code, not model classes),
     ``g102_declined`` why G102 left calls on TF1 (by call id), given in the reasons."""
+    outside = _module_placeholder_names(sym, module)
     classes = [
-        (i, s) for i, s in enumerate(module.body) if _graph_class(sym, s) and s.name.value not in g102_classes
+        (i, s) for i, s in enumerate(module.body) if (_graph_class(sym, s) or _reads_placeholders(sym, s, outside))
+        and s.name.value not in g102_classes
     ]
     if not classes:
         for stmt in module.body:
             if _creates_graph_state(sym, stmt) and stmt.name.value not in g102_classes and _instantiated(module, stmt.name.value):
                 if _module_placeholders(sym, module):
-                    raise CannotConvert(stmt, f"model class `{stmt.name.value}` builds graph on placeholders created outside `__init__`")
+                    variables = _module_variables(sym, module)
+                    raise CannotConvert(stmt, f"model class `{stmt.name.value}` builds graph on placeholders created outside `__init__`" + (
+                        " while the module creates variables too (the class would keep only its own in `__init__`)"
+                        if variables else ""))
         return None
-    if _module_placeholders(sym, module):
+    if _module_placeholders(sym, module) and any(_graph_class(sym, c) for _, c in classes):
         raise CannotConvert(classes[0][1], f"the graph is built both in model class `{classes[0][1].name.value}` and outside it")
-    parts = [_read_class(sym, index, cls, g102_declined or {}) for index, cls in classes]
+    parts = [_read_class(sym, index, cls, g102_declined or {}, outside) for index, cls in classes]
     if len(parts) == 1:
         named = _named_instance(module, parts[0])
         if named is not None:
@@ -173,7 +181,9 @@ def find(
     return Instances(parts)
 
 
-def _read_class(sym: Sym, index: int, cls: cst.ClassDef, g102_declined: Mapping[int, str]) -> ClassParts:
+def _read_class(
+    sym: Sym, index: int, cls: cst.ClassDef, g102_declined: Mapping[int, str], outside: set[str]
+) -> ClassParts:
     """What ``__init__`` builds (build methods inlined, variable scopes as name scopes),
     the other methods, and the session the class runs; ``CannotConvert`` for what this
     cannot read."""
@@ -182,7 +192,8 @@ def _read_class(sym: Sym, index: int, cls: cst.ClassDef, g102_declined: Mapping[
         raise CannotConvert(cls, f"model class `{name}` has base classes or decorators")
     methods = methods_of(cls)
     init = methods.get("__init__")
-    if init is None or not any(sym(c.func) in PLACEHOLDERS for c in calls_in(init)) and not build_calls(init, methods):
+    if init is None or not any(sym(c.func) in PLACEHOLDERS for c in calls_in(init)) and not build_calls(init, methods) and not (
+            _globals_read(init) & outside):
         raise CannotConvert(cls, f"model class `{name}` creates placeholders outside `__init__`")
     params = init.params
     if params.star_arg not in (cst.MaybeSentinel.DEFAULT, None) or params.star_kwarg is not None or params.kwonly_params or params.posonly_params:
@@ -387,6 +398,43 @@ def _module_placeholders(sym: Sym, module: cst.Module) -> bool:
         if any(sym(c.func) in PLACEHOLDERS for c in calls_in(stmt)):
             return True
     return False
+
+
+def _module_variables(sym: Sym, module: cst.Module) -> bool:
+    return any(not isinstance(stmt, cst.ClassDef) and any(
+        sym(c.func) in GRAPH_CALLS and sym(c.func) not in PLACEHOLDERS for c in calls_in(stmt)) for stmt in module.body)
+
+
+def _module_placeholder_names(sym: Sym, module: cst.Module) -> set[str]:
+    """Names the module's top level binds to a placeholder (``tf_x = tf.placeholder(...)``);
+    none when it creates variables too (state the class layout keeps only in ``__init__``)."""
+    if _module_variables(sym, module):
+        return set()
+    names: set[str] = set()
+    for stmt in module.body:
+        assignment = single_assignment(stmt)
+        if assignment is not None and isinstance(assignment[1], cst.Call) and sym(assignment[1].func) in PLACEHOLDERS:
+            names.update(assignment[0])
+    return names
+
+
+def _reads_placeholders(sym: Sym, stmt, names: set[str]) -> bool:
+    """A class creating graph state on the module's placeholders (``tf.matmul(tf_x, self.W)``
+    in ``__init__``): read as if ``__init__`` created them, they become its methods'
+    parameters as its own placeholders do."""
+    return _creates_graph_state(sym, stmt) and any(_globals_read(method) & names for method in methods_of(stmt).values())
+
+
+def _globals_read(method: cst.FunctionDef) -> set[str]:
+    """The names a method reads that none of its parameters or assignments binds."""
+    params = method.params
+    bound = {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
+    for extra in (params.star_arg, params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            bound.add(extra.name.value)
+    for target in assign_targets(method.body):
+        bound.update(part.value for part in target_parts(target) if isinstance(part, cst.Name))
+    return names_read(method) - bound
 
 
 def _instantiated(module: cst.Module, name: str) -> bool:

@@ -20,14 +20,70 @@ before the second is left as it was (the first is unreachable, as in TF1).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from keyword import iskeyword
 
 import libcst as cst
 
-from codemods.analysis.graph import assigned_names, expression_of, names_read, single_assignment
+from codemods.analysis.graph import assigned_names, calls_in, expression_of, names_read, single_assignment
 from codemods.analysis.names import FastVisitor
 from codemods.graph.g101_session_to_function.model import CannotConvert, Graph
 
 SCOPE_CALLS = ("name_scope", "device")
+
+
+def alias_accumulated_variables(graph: Graph) -> None:
+    """A variable a loop creating variables accumulates into::
+
+        Y_pred = tf.Variable(tf.random_normal([1]), name='bias')
+        for pow_i in range(1, 5):
+            W = tf.Variable(tf.random_normal([1]), name='weight_%d' % pow_i)
+            Y_pred = tf.add(tf.multiply(tf.pow(X, pow_i), W), Y_pred)
+
+    TF1 built the sum once, starting from the variable. The variable gets a name of its
+    own (its TF1 name if that is free: ``bias``) and ``Y_pred = bias`` follows it, so the
+    loop's tensors start from it in each generated function (its TF1 name stays)."""
+    index = 0
+    while index < len(graph.body):
+        stmt = graph.body[index]
+        assignment = single_assignment(stmt) if _binds_variable(graph, stmt) else None
+        loop = _accumulating_loop(graph, index, assignment[0][0]) if assignment and len(assignment[0]) == 1 else None
+        if assignment is None or loop is None:
+            index += 1
+            continue
+        name = assignment[0][0]
+        value = assignment[1]
+        assert isinstance(value, cst.Call)
+        label = next((a.value for a in value.args if a.keyword is not None and a.keyword.value == "name"), None)
+        base = label.evaluated_value if isinstance(label, cst.SimpleString) else None
+        fresh = graph.fresh(base if isinstance(base, str) and base.isidentifier() and not iskeyword(base)
+                            else f"{name}_variable")
+        small = stmt.body[0]
+        assert isinstance(stmt, cst.SimpleStatementLine) and isinstance(small, cst.Assign)
+        graph.body[index] = stmt.with_changes(body=[small.with_changes(targets=[small.targets[0].with_changes(
+            target=cst.Name(fresh))])])
+        graph.body.insert(index + 1, cst.parse_statement(f"{name} = {fresh}\n"))
+        graph.session_blocks = {i + 1 if i > index else i for i in graph.session_blocks}
+        graph.report(loop, (
+            f"`{name}`, a variable the loop sums into, is `{fresh}` here and `{name} = {fresh}` starts the sum "
+            "(its TF1 name stays)"
+        ), kind="converted")
+        index += 2
+
+
+def _accumulating_loop(graph: Graph, index: int, name: str) -> cst.For | None:
+    """The first statement after ``index`` touching ``name``, when it is a loop creating
+    variables that rebinds ``name`` to a tensor computed from it."""
+    for later in graph.body[index + 1:]:
+        if name not in names_read(later) and name not in bound_in(later):
+            continue
+        if not (isinstance(later, cst.For) and later.orelse is None
+                and any(graph.sym(c.func) == "Variable" for c in calls_in(later))):
+            return None
+        rebinds = [a for s in _simple(cst.ensure_type(later.body, cst.IndentedBlock).body) if (a := single_assignment(s)) is not None and name in a[0]]
+        if not rebinds or any(a[0] != [name] or name not in names_read(a[1]) for a in rebinds):
+            return None
+        return None if name in assigned_names(later.target) else later
+    return None
 
 
 def rename_rebound_variables(graph: Graph) -> None:

@@ -20,7 +20,9 @@ import libcst as cst
 
 from codemods.analysis.graph import ReadNamesVisitor, argument, assigned_names, calls_in, expression_of, names_read
 from codemods.graph.g101_session_to_function.analysis import local_names
+from codemods.graph.g101_session_to_function.blocks import STATE
 from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.initialisation import is_random
 from codemods.graph.g101_session_to_function.model import (
     CannotConvert,
     Event,
@@ -196,10 +198,23 @@ class _SiteFinder(ReadNamesVisitor):
                 f"{self.g.variable_code(fetch.func.value)}.{fetch.func.attr.value}({self.g.code(fetch.args[0].value)}){read}"
             )
             return False
+        if from_loop and feed_node is None and self._python_ops(fetch):
+            # `for num in nums: sess.run(tf.div(num, 3))`: TF1 built the op from each value
+            # and ran it once, an eager computation of that value then and there.
+            read = "" if id(node) in self.discarded else ".numpy()"
+            if isinstance(fetch, (cst.List, cst.Tuple)):  # a list of NumPy values, as TF1 returned
+                parts = [self._computed(e.value, read) for e in fetch.elements]
+                code = f"[{', '.join(parts)}]" if isinstance(fetch, cst.List) else f"({', '.join(parts)},)"
+            else:
+                code = self._computed(fetch, read)
+            self.g.edits.static_reads[id(node)] = code
+            return False
         if from_loop:
-            # `for num in nums: sess.run(f(num))` built a new op from each value; a
-            # function traced once would keep the first one.
-            raise CannotConvert(fetch, f"the fetch builds new ops from the loop variable `{sorted(from_loop)[0]}` at each run")
+            # A function traced once would keep the ops of the first value.
+            raise CannotConvert(fetch, (
+                f"the fetch builds new ops from the loop variable `{sorted(from_loop)[0]}` at each run"
+                + ("" if feed_node is None else " and is fed: the ops of each value would need a function each")
+            ))
         init = self.g.is_init(fetch)
         if isinstance(feed_node, cst.Name) and feed_node.value in self.feeds:
             feed_node = self.feeds[feed_node.value]
@@ -227,6 +242,39 @@ class _SiteFinder(ReadNamesVisitor):
             self.g.is_variable(fetch.func.value) and not names_read(value) & graph
             and not any(self.g.sym(call.func) is not None for call in calls_in(value))
         )
+
+    def _python_ops(self, fetch: cst.BaseExpression) -> bool:
+        """One TF op over Python values (``tf.div(num, 3)``, ``f(num)`` with ``f`` a function
+        computing TF ops from its parameters only): no graph name, variable, random op or
+        state read, in it or in the functions it calls."""
+        if isinstance(fetch, (cst.List, cst.Tuple)) and fetch.elements and all(
+                isinstance(e, cst.Element) for e in fetch.elements):
+            return all(self._python_ops(e.value) for e in fetch.elements)
+        if not isinstance(fetch, (cst.Call, cst.BinaryOperation, cst.UnaryOperation)) or not any(
+                self.g.sym(c.func) is not None or isinstance(c.func, cst.Name) and c.func.value in self.g.user_functions
+                for c in calls_in(fetch)):
+            return False  # a TF op, computed eagerly
+        graph = self.graph | set(self.g.placeholders) | {v.name for v in self.g.variables} | self.g.inits
+        nodes: list[cst.CSTNode] = [fetch]
+        for call in calls_in(fetch):
+            if isinstance(call.func, cst.Name) and call.func.value in self.g.user_functions:
+                fn = self.g.user_functions[call.func.value]
+                if any(isinstance(c.func, cst.Name) and c.func.value in self.g.user_functions for c in calls_in(fn.body)):
+                    return False  # one level of the user's functions is read, not more
+                if names_read(fn.body) - local_names(fn) - {self.g.tf} & (graph | self.session_names):
+                    return False
+                nodes.append(fn.body)
+        for node in nodes:
+            for call in calls_in(node):
+                symbol = self.g.sym(call.func)
+                if is_random(symbol) or (symbol or "").startswith(STATE) or (
+                        isinstance(call.func, cst.Attribute) and call.func.attr.value in ("run", "eval", "assign")):
+                    return False
+        return not names_read(fetch) & graph
+
+    def _computed(self, fetch: cst.BaseExpression, read: str) -> str:
+        code = self.g.code(fetch)
+        return f"{code}{read}" if isinstance(fetch, cst.Call) or not read else f"({code}){read}"
 
     def _passed_tensors(self, call: cst.Call) -> None:
         """``plot_conv_layer(layer=layer_conv1, ...)``: a graph tensor given to a function."""
