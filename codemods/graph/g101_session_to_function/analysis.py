@@ -35,6 +35,7 @@ from codemods.analysis.names import FastVisitor
 from codemods.analysis.optimizers import OPTIMIZERS
 from codemods.graph.g101_session_to_function.blocks import appended_in_loop, block_unit
 from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.lookups import lookup_detail
 from codemods.graph.g101_session_to_function.model import (
     GLOBAL_STEP_CALLS,
     INITIALIZERS,
@@ -103,6 +104,8 @@ def analyse(graph: Graph, features: Sequence[Feature]) -> None:
         if symbol and any(symbol == u or (u.endswith(".") and symbol.startswith(u)) for u in UNSUPPORTED):
             why = next((r for r in (f.declined_because(graph, call) for f in features) if r is not None), None)
             reason = f"`{graph.code(call.func)}` has no eager equivalent this rule can prove"
+            detail = lookup_detail(graph, call, symbol) if why is None else None
+            reason += f": {detail}" if detail is not None else ""
             raise CannotConvert(call, reason if why is None else f"{reason} ({why})")
     classifier = _Classifier(graph, features, exempt)
     for index, stmt in enumerate(graph.body):
