@@ -28,10 +28,10 @@ def run_parameters(graph: Graph, fn: cst.FunctionDef) -> dict[str, tuple[str, ..
     fetches: dict[str, list[cst.Name]] = {}
     feeds: dict[str, set[tuple[str, ...]]] = {}
     for call in calls_in(fn):
-        found = parameter_run(graph, fn, call)
-        if found is None:
+        run = parameter_run(graph, fn, call)
+        if run is None:
             continue
-        fetch, feed = found
+        fetch, feed = run
         fetches.setdefault(fetch.value, []).append(fetch)
         keys = _feed_keys(graph, fn, feed)
         feeds.setdefault(fetch.value, set()).add(keys if keys is not None else ("<not placeholders>",))

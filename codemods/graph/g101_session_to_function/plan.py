@@ -123,6 +123,9 @@ def _passed_function(
     placeholders the helper's runs feed (by keyword); None for a variable (its read_value)."""
     element = cst.Name(passed.name)
     if graph.is_variable(element):
+        kind = next((v.kind for v in reversed(graph.variables) if v.name == passed.name), "var")
+        if passed.name not in graph.aliases and kind not in ("var", "global_step"):
+            raise CannotConvert(node, f"`{passed.name}`, a {kind} of variables, is given to a helper that runs it")
         if passed.fed:
             raise CannotConvert(node, (
                 f"variable `{passed.name}` is given to a helper whose run of it feeds placeholders"
