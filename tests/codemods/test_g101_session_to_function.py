@@ -1703,7 +1703,9 @@ with tf.Session() as sess:
     assert any("`pred`, a graph tensor shown as a cell's value, removed" in f.message for f in findings)
 
 
-def test_a_graph_tensor_given_to_a_function_that_runs_it_falls_back() -> None:
+def test_a_graph_tensor_given_to_a_function_that_runs_it_is_given_its_function() -> None:
+    # `show(pred)` ran `pred` with the helper's feed: it is given the function computing
+    # it (taking every placeholder the helper feeds) and calls it with the same values.
     text, findings = migrate(HEADER + f"""\
 sess = tf.Session()
 
@@ -1712,13 +1714,44 @@ def show(tensor):
     print(sess.run(tensor, {FEED}))
 
 
+def show_weights(weights):
+    print(sess.run(weights))
+
+
 sess.run(tf.global_variables_initializer())
 show(pred)
+show_weights(W)
 """)
+    assert "compat.v1" not in text, text
+    assert "def compute_pred(x, y):" in text
+    assert "print(tensor(x=np.ones((4, 2)), y=np.ones((4, 1))).numpy())" in text
+    assert "print(weights().numpy())" in text
+    assert "show(compute_pred)\nshow_weights(W.read_value)\n" in text
+    assert any("graph tensor `pred` given to a helper that runs it" in f.message for f in findings)
+
+
+@pytest.mark.parametrize(("extra", "reason"), [
+    # The helper also reads the parameter otherwise: TF1's symbolic tensor.
+    ("    print(tensor.name)\n", "which runs what it is given, and uses that parameter other than as a run's whole fetch"),
+    # Given something else at another call.
+    ("show(0.5)\n", "`show` runs what it is given for `tensor`, a graph tensor at other calls"),
+])
+def test_a_graph_tensor_given_to_a_function_that_runs_it_otherwise_falls_back(extra: str, reason: str) -> None:
+    body = extra if extra.startswith(" ") else ""
+    tail = "" if body else extra
+    text, findings = migrate(HEADER + f"""\
+sess = tf.Session()
+
+
+def show(tensor):
+    print(sess.run(tensor, {FEED}))
+{body}
+
+sess.run(tf.global_variables_initializer())
+show(pred)
+{tail}""")
     assert "compat.v1" in text
-    assert any(
-        "graph tensor `pred` is passed to `show`, which runs what it is given" in f.message for f in findings
-    ), [f.message for f in findings]
+    assert any(reason in f.message for f in findings), [f.message for f in findings]
 
 
 def test_a_training_op_fetched_after_the_value_gives_none_in_its_place() -> None:
@@ -2072,3 +2105,25 @@ with tf.Session() as sess:
     assert "variables = [W, W_2]" in text
     assert "print(W_2.numpy())" in text
     assert any("`W` names a second variable" in f.message for f in findings)
+
+
+@pytest.mark.parametrize(("lookup", "reason"), [
+    (
+        "for v in tf.get_collection(tf.GraphKeys.GLOBAL_VARIABLES):\n    print(v)\n",
+        "the GLOBAL_VARIABLES collection lists every variable of TF1's graph, the optimizer slots",
+    ),
+    (
+        "names = [op.name for op in tf.get_default_graph().get_operations() if op.type == 'MatMul']\n",
+        "get_operations() lists the operations TF1 built",
+    ),
+])
+def test_a_graph_lookup_is_declined_with_what_it_reads(lookup: str, reason: str) -> None:
+    text, findings = migrate(HEADER + lookup + f"""\
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(pred, {FEED}))
+""")
+    assert "compat.v1" in text
+    assert any("has no eager equivalent this rule can prove: " + reason in f.message for f in findings), [
+        f.message for f in findings
+    ]

@@ -36,6 +36,7 @@ from codemods.analysis.optimizers import OPTIMIZERS
 from codemods.analysis.tf1_layers import INITIALIZERS as KERAS_INITIALIZERS
 from codemods.graph.g101_session_to_function.blocks import appended_in_loop, block_unit
 from codemods.graph.g101_session_to_function.feature import Feature
+from codemods.graph.g101_session_to_function.lookups import lookup_detail
 from codemods.graph.g101_session_to_function.model import (
     GLOBAL_STEP_CALLS,
     INITIALIZERS,
@@ -110,6 +111,9 @@ def analyse(graph: Graph, features: Sequence[Feature]) -> None:
                     f"`{graph.code(call.func)}` stays for the TF1 layers or variables that use it "
                     "(its Keras initializer replaces it where G102 converts them; G102's finding says why not)"
                 )
+            else:
+                detail = lookup_detail(graph, call, symbol) if why is None else None
+                reason += f": {detail}" if detail is not None else ""
             raise CannotConvert(call, reason if why is None else f"{reason} ({why})")
     classifier = _Classifier(graph, features, exempt)
     for index, stmt in enumerate(graph.body):

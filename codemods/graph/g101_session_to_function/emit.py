@@ -301,7 +301,13 @@ class Emitter(cst.CSTTransformer):
         return updated_node if planned is None else cst.parse_expression(self._traced_read(planned, original_node))
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name):
+        static = self.g.edits.static_reads.get(id(original_node))
+        if static is not None:
+            return cst.parse_expression(static)
         planned = self.sites.get(id(original_node))
+        if planned is not None and planned.passed:
+            # A graph tensor given to a helper that runs it: the function computing it.
+            return cst.parse_expression(self.layout.invocation(planned.function.name))
         return updated_node if planned is None else cst.parse_expression(self._traced_read(planned, original_node))
 
     def _traced_read(self, planned: Planned, node: cst.CSTNode) -> str:
@@ -319,6 +325,11 @@ class Emitter(cst.CSTTransformer):
         static = self.g.edits.static_reads.get(id(original_node))
         if static is not None:
             return cst.parse_expression(static)
+        run = self.g.edits.parameter_runs.get(id(original_node))
+        if run is not None:
+            # `session.run(layer, feed_dict={x: [image]})` in a helper: it is given the function.
+            given = ", ".join(f"{name}={self.g.code(value)}" for name, value in run.feed.items())
+            return cst.parse_expression(f"{run.param}({given}).numpy()")
         planned = self.sites.get(id(original_node))
         if planned is not None and planned.static is not None:
             return cst.parse_expression(self._traced_read(planned, original_node))

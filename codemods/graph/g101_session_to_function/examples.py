@@ -1005,4 +1005,56 @@ EXAMPLES = (
             """
         ),
     ),
+    Example(
+        # A helper that runs the graph tensor it is given (plot_conv_layer(layer_conv1, image)):
+        # it is given the function computing it, and a variable its read_value.
+        before=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+            x = tf.placeholder(tf.float32, [None, 2])
+            w = tf.Variable([[1.0], [2.0]])
+            h = tf.nn.relu(tf.matmul(x, w))
+            sess = tf.Session()
+            sess.run(tf.global_variables_initializer())
+
+
+            def show(layer, image):
+                print(sess.run(layer, feed_dict={x: [image]}))
+
+
+            def show_weights(weights):
+                print(sess.run(weights).sum())
+
+
+            show(h, [1.0, -1.0])
+            show_weights(w)
+            """
+        ),
+        after=textwrap.dedent(
+            """\
+            import tensorflow as tf
+
+            w = tf.Variable([[1.0], [2.0]])
+
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+            def compute_h(x):
+                h = tf.nn.relu(tf.matmul(x, w))
+                return h
+
+
+            def show(layer, image):
+                print(layer(x=[image]).numpy())
+
+
+            def show_weights(weights):
+                print(weights().numpy().sum())
+
+
+            show(compute_h, [1.0, -1.0])
+            show_weights(w.read_value)
+            """
+        ),
+    ),
 )

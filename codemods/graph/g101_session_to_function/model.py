@@ -110,6 +110,23 @@ class Site:
     statement: int = 0  # index of the graph block's statement holding the site
 
 
+class ParameterRun(NamedTuple):
+    """A helper's run of its parameter (``w = session.run(weights)`` in ``def
+    plot_conv_weights(weights)``): the parameter and the run's feed (placeholder -> value)."""
+
+    param: str
+    feed: dict[str, cst.BaseExpression]
+
+
+class PassedTensor(NamedTuple):
+    """A graph tensor given to such a helper (``plot_conv_weights(weights=weights_conv1)``):
+    its name, the statement of the call, and the placeholders the helper's runs feed."""
+
+    name: str
+    statement: int
+    fed: tuple[str, ...]
+
+
 class Restore(NamedTuple):
     """What a restore (``saver.restore(sess, path)``) sets: variables and optimizer slots."""
 
@@ -171,6 +188,7 @@ class Planned(NamedTuple):
     function: Function
     shape: Shape
     static: StaticRead | None = None
+    passed: bool = False  # a graph tensor given to a helper that runs it: the function itself
 
 
 # The plan: run call id -> its function.
@@ -228,6 +246,9 @@ class Edits:
     # `h.shape` / `h.get_shape()` / `h.dtype` of a computed tensor outside the runs (node
     # id) -> the tensor, what is read and the statement: the output of a traced function.
     traced_reads: dict[int, tuple[str, StaticRead, int]] = field(default_factory=dict)
+    # A helper's runs of its parameter (call id), and the graph tensors given to it (argument node id).
+    parameter_runs: dict[int, ParameterRun] = field(default_factory=dict)
+    passed_tensors: dict[int, PassedTensor] = field(default_factory=dict)
 
 
 class Graph:

@@ -22,6 +22,7 @@ from codemods.graph.g101_session_to_function.model import (
     CannotConvert,
     Function,
     Graph,
+    PassedTensor,
     Placeholder,
     Plan,
     Planned,
@@ -89,6 +90,15 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
     uses: list[tuple[int, cst.CSTNode, Function]] = [
         (p[0].statement, p[0].call, planned[id(p[0].call)].function) for p in prepared
     ]
+    for node_id, passed in graph.edits.passed_tensors.items():
+        node = _traced_node(graph, node_id)
+        given = _passed_function(graph, node, passed, by_key)
+        what = f"`{given.name}`" if given is not None else f"`{graph.edits.static_reads[node_id]}`"
+        kind = "graph tensor" if given is not None else "variable"
+        graph.report(node, f"{kind} `{passed.name}` given to a helper that runs it: it is given {what} and calls it", kind="converted")
+        if given is not None:  # None: a variable, given its read_value
+            planned[node_id] = Planned(given, "single", passed=True)
+            uses.append((passed.statement, node, given))
     for node_id, (name, read, statement) in graph.edits.traced_reads.items():
         node = _traced_node(graph, node_id)
         key = (graph.generation(statement), "single", (), _bindings(graph, [cst.Name(name)], statement), ())
@@ -104,6 +114,49 @@ def plan(graph: Graph, sites: Sites, features: Sequence[Feature]) -> Plan:
     for feature in features:
         feature.check_plan(graph, functions)
     return planned
+
+
+def _passed_function(
+    graph: Graph, node: cst.CSTNode, passed: PassedTensor, by_key: dict[tuple[object, ...], Function]
+) -> Function | None:
+    """The function computing a graph tensor given to a helper that runs it, taking the
+    placeholders the helper's runs feed (by keyword); None for a variable (its read_value)."""
+    element = cst.Name(passed.name)
+    if graph.is_variable(element):
+        kind = next((v.kind for v in reversed(graph.variables) if v.name == passed.name), "var")
+        if passed.name not in graph.aliases and kind not in ("var", "global_step"):
+            raise CannotConvert(node, f"`{passed.name}`, a {kind} of variables, is given to a helper that runs it")
+        if passed.fed:
+            raise CannotConvert(node, (
+                f"variable `{passed.name}` is given to a helper whose run of it feeds placeholders"
+            ))
+        graph.edits.static_reads[id(node)] = f"{graph.variable_code(element)}.read_value"
+        return None
+    key = ("passed", graph.generation(passed.statement), _bindings(graph, [element], passed.statement), passed.fed)
+    fn = by_key.get(key)
+    if fn is not None:
+        return fn
+    fn = _make_function(graph, node, passed.statement, [element], "single", [])
+    if fn.trains or not fn.values or fn.structured:
+        raise CannotConvert(node, (
+            f"`{passed.name}`, given to a helper that runs it, is a training op or a structure of tensors"
+        ))
+    names = {p.name for p in fn.params}
+    unfed = next((p.name for p in fn.params if p.name not in passed.fed), None)
+    if unfed is not None:
+        raise CannotConvert(node, (
+            f"`{passed.name}` needs placeholder `{unfed}`, which the helper's run of it does not feed"
+        ))
+    for name in passed.fed:
+        placeholder = graph.placeholder(name, passed.statement)
+        if placeholder is None:
+            raise CannotConvert(node, f"the helper running `{passed.name}` feeds `{name}`, not a placeholder there")
+        if name not in names:
+            fn.params.append(placeholder)  # fed, unused: TF1 accepted it; the helper passes it
+    order = {name: position for position, name in enumerate(graph.placeholders)}
+    fn.params.sort(key=lambda p: (p.index, order.get(p.name, -1)))
+    by_key[key] = fn
+    return fn
 
 
 def _bindings(graph: Graph, elements: list[cst.BaseExpression], statement: int) -> tuple[object, ...]:

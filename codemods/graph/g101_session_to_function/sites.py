@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from codemods.analysis.cst_tools import nodes_of
 from codemods.analysis.graph import ReadNamesVisitor, argument, assigned_names, calls_in, expression_of, names_read
 from codemods.graph.g101_session_to_function.analysis import local_names
 from codemods.graph.g101_session_to_function.blocks import STATE
@@ -28,11 +29,14 @@ from codemods.graph.g101_session_to_function.model import (
     Event,
     EventKind,
     Graph,
+    ParameterRun,
+    PassedTensor,
     Restore,
     Site,
     Sites,
     StaticRead,
 )
+from codemods.graph.g101_session_to_function.passed_tensors import bound_parameter, parameter_run, run_parameters
 from codemods.graph.g101_session_to_function.scope import SESSIONS
 
 
@@ -58,12 +62,32 @@ def find_sites(graph: Graph, features: Sequence[Feature]) -> Sites:
             graph.report(stmt, f"`{shown}`, a graph tensor shown as a cell's value, removed", kind="converted")
             continue
         stmt.visit(finder)
+    _check_passed(graph, finder.helpers, finder.passed_args)
     for name, fn in finder.called.items():
         if name not in finder.functions and _runs_graph(fn):
             # Runs this stage did not read (a module function when the graph is built in
             # `main()`): one opaque run that may use and change anything.
             finder.functions[name] = [Event("call")]
     return Sites(finder.sites, finder.events, finder.functions)
+
+
+def _check_passed(graph: Graph, helpers: dict[str, dict[str, tuple[str, ...]]], passed: set[int]) -> None:
+    """A helper running its parameter (it calls what it is given) is given a graph tensor
+    or variable for it at every call, and is not used as a value."""
+    for name in sorted(helpers):
+        fn = graph.user_functions[name]
+        calls = [c for c in calls_in(graph.module) if isinstance(c.func, cst.Name) and c.func.value == name]
+        for call in calls:
+            given = {bound_parameter(fn, call, arg): arg for arg in call.args}
+            for param in helpers[name]:
+                arg = given.get(param)
+                if arg is None or id(arg.value) not in passed:
+                    raise CannotConvert(call, (
+                        f"`{name}` runs what it is given for `{param}`, a graph tensor at other calls: here it is "
+                        "given something else"
+                    ))
+        if sum(1 for n in nodes_of(graph.module, cst.Name) if n.value == name) != len(calls) + 1:
+            raise CannotConvert(fn, f"`{name}`, which runs what it is given, is used other than by calls")
 
 
 # What a tensor knew while the graph was built; a placeholder's come from its declaration.
@@ -97,6 +121,9 @@ class _SiteFinder(ReadNamesVisitor):
         self.statement = 0
         self.def_names: set[int] = set()  # the names `def` statements bind (not reads)
         self.discarded: set[int] = set()  # calls that are a whole expression statement
+        self.run_parameters: dict[int, dict[str, tuple[str, ...]]] = {}  # helper -> its run-only parameters
+        self.helpers: dict[str, dict[str, tuple[str, ...]]] = {}  # helper -> its run-only parameters
+        self.passed_args: set[int] = set()  # arguments given to them (graph tensors, variables)
 
     def event(
         self, kind: EventKind, site: Site | None = None, restore: Restore | None = None, function: str | None = None
@@ -169,10 +196,19 @@ class _SiteFinder(ReadNamesVisitor):
                 self.called[func.value] = called
                 self.event("call", function=func.value)
         if not isinstance(func, cst.Attribute) or func.attr.value not in ("run", "eval"):
-            self._passed_tensors(node)
+            passed = self._passed_tensors(node)
+            if passed:
+                # The tensors given to a helper that runs them are its functions (plan, emit).
+                node.func.visit(self)
+                for arg in node.args:
+                    if id(arg.value) not in passed:
+                        arg.value.visit(self)
+                return False
         if not isinstance(func, cst.Attribute):
             return True
         receiver, method = func.value, func.attr.value
+        if self._parameter_run(node):
+            return False
         feed_node = None
         fetch = None
         if method == "run" and isinstance(receiver, cst.Name) and receiver.value in self.session_names:
@@ -276,18 +312,62 @@ class _SiteFinder(ReadNamesVisitor):
         code = self.g.code(fetch)
         return f"{code}{read}" if isinstance(fetch, cst.Call) or not read else f"({code}){read}"
 
-    def _passed_tensors(self, call: cst.Call) -> None:
-        """``plot_conv_layer(layer=layer_conv1, ...)``: a graph tensor given to a function."""
+    def _parameter_run(self, call: cst.Call) -> bool:
+        """``session.run(layer, feed_dict={x: [image]})`` in a helper whose parameter
+        ``layer`` only such runs use: it calls what it is given (recorded; its feed values
+        are checked like any code)."""
+        owner = self.defining[-1] if self.defining else None
+        fn = self.g.user_functions.get(owner) if owner is not None else None
+        found = parameter_run(self.g, fn, call) if fn is not None else None
+        if fn is None or found is None or found[0].value not in self._run_parameters(fn):
+            return False
+        fetch, feed_node = found
+        if isinstance(feed_node, cst.Name) and feed_node.value in self.feeds:
+            feed_node = self.feeds[feed_node.value]
+        feed = {} if feed_node is None else self._feed(feed_node)
+        self.g.edits.parameter_runs[id(call)] = ParameterRun(fetch.value, feed)
+        for value in feed.values():
+            value.visit(self)
+        return True
+
+    def _run_parameters(self, fn: cst.FunctionDef) -> dict[str, tuple[str, ...]]:
+        found = self.run_parameters.get(id(fn))
+        if found is None:
+            found = self.run_parameters[id(fn)] = run_parameters(self.g, fn)
+            if found:
+                self.helpers[fn.name.value] = found
+        return found
+
+    def _passed_tensors(self, call: cst.Call) -> set[int]:
+        """``plot_conv_layer(layer=layer_conv1, ...)``: a graph tensor given to a function
+        (recorded when it runs what it is given: the arguments' ids)."""
+        passed: set[int] = set()
+        if self.g.sym(call.func) is not None:
+            return passed
+        callee = self.g.code(call.func)
+        fn = self.g.user_functions.get(callee) or self.g.module_function(callee)
+        runs = self._run_parameters(fn) if fn is not None and fn is self.g.user_functions.get(callee) else {}
         for arg in call.args:
-            if isinstance(arg.value, cst.Name) and self._graph_name(arg.value.value) and self.g.sym(call.func) is None:
-                name, callee = arg.value.value, self.g.code(call.func)
-                fn = self.g.user_functions.get(callee) or self.g.module_function(callee)
+            value = arg.value
+            if not isinstance(value, cst.Name):
+                continue
+            name = value.value
+            variable = self.g.is_variable(value) and not any(name in names for names in self.shadowed)
+            param = bound_parameter(fn, call, arg) if fn is not None and runs else None
+            if param in runs and (self._graph_name(name) or variable):
+                # It runs what it is given: it is given the function computing the tensor.
+                self.g.edits.passed_tensors[id(value)] = PassedTensor(name, self.statement, runs[param])
+                passed.add(id(value))
+            elif self._graph_name(name):
                 how = (
-                    "which runs what it is given: a run of a function's parameter is not converted"
+                    "which runs what it is given, and uses that parameter other than as a run's whole fetch (or feeds "
+                    "it different placeholders at its runs): only a parameter its runs alone use is given a function"
                     if fn is not None and _runs_graph(fn)
                     else "which received the symbolic tensor in TF1; eager code has no graph tensor to give"
                 )
-                raise CannotConvert(arg.value, f"graph tensor `{name}` is passed to `{callee}`, {how}")
+                raise CannotConvert(value, f"graph tensor `{name}` is passed to `{callee}`, {how}")
+        self.passed_args |= passed
+        return passed
 
     def _is_graph_expr(self, expr: cst.BaseExpression) -> bool:
         if isinstance(expr, cst.Name):
