@@ -754,6 +754,37 @@ def _outcome(result: Result) -> str:
     return ("runs" if result.runs else "FAILS") + (", equal loose" if result.loose else "")
 
 
+def compare_migrations(programs: list[Program], mirrors: dict[tuple[str, str], Mirror], path: Path) -> int:
+    """``--migrations``: each usable program's migration as a digest; the programs whose digest
+    differs from the one ``path`` holds are printed (then ``path`` is rewritten)."""
+    import hashlib
+
+    digests: dict[str, str] = {}
+    for program in programs:
+        mirror = mirrors[program.repo, program.commit]
+        if program.unusable or mirror.missing:
+            continue
+        try:
+            migration = migrate(program, prepare(program, mirror))
+        except ListError as exc:
+            digests[f"{program.repo} {program.path}"] = f"list error: {exc}"
+            continue
+        digest = hashlib.sha256()
+        for name, data in sorted(migration.files.items()):
+            digest.update(name.encode() + b"\0" + data + b"\0")
+        digest.update(json.dumps([migration.findings, migration.errors], sort_keys=True).encode())
+        digests[f"{program.repo} {program.path}"] = digest.hexdigest()
+    previous = json.loads(path.read_text()) if path.exists() else None
+    if previous is not None:
+        changed = sorted(k for k in digests if k in previous and previous[k] != digests[k])
+        print(f"{len(changed)} of {len(digests)} programs migrate differently than in {path}")
+        for name in changed:
+            print(f"  {name}")
+    path.write_text(json.dumps(digests, indent=0, sort_keys=True) + "\n")
+    print(f"{len(digests)} programs' migrations written to {path}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", default=[], metavar="SUBSTR",
@@ -763,12 +794,18 @@ def main() -> int:
     parser.add_argument("--no-cache", action="store_true", help="run the originals again, even when cached")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folders (build/corpus/work)")
     parser.add_argument("--list", action="store_true", help="check the lists and mirrors only, run nothing")
+    parser.add_argument("--migrations", type=Path, metavar="FILE",
+                        help="migrate every usable program without running it and write a digest of each one's "
+                             "files and findings to FILE; with FILE already there, say which programs now migrate "
+                             "differently (a rule change's reach, in minutes)")
     options = parser.parse_args()
 
     programs, errors = load_lists(options.only)
     mirrors = open_mirrors(programs)
     if options.list:
         return check_lists(programs, errors, mirrors)
+    if options.migrations:
+        return compare_migrations(programs, mirrors, options.migrations)
     try:
         legacy = runtimes.resolve_legacy_runtime(allow_fallback=False)
     except runtimes.LegacyEnvError as exc:
