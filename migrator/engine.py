@@ -919,37 +919,38 @@ def _migrate_phase(
     """(input position, result) of each target, as they finish."""
     parallel = jobs > 1 and len(targets) >= 4
     # The facts are read when the phase starts: after the phases before it are recorded.
-    work: list[Job] = []
+    todo: list[Job] = []
     # Files whose cluster is still to be converted together: with workers, a worker does
     # that while the others migrate files, and the files follow when it is done.
     waiting: dict[ClusterKey, list[tuple[int, Target, ProjectFacts]]] = {}
     for index, target in targets:
         facts = project.facts_for(target.display) if project is not None else None
+        together = project is not None and facts is not None and bool(facts.together)
+        # Answered from the cache here when workers would be started for it, or when it
+        # would be converted together with other files for nothing (alone, migrate_file
+        # asks the cache itself).
+        if cache is not None and (parallel or together):
+            known = _cached_result(target, cache, want_diff, max_file_bytes, facts)
+            if known is not None:
+                notify(known)
+                yield index, known
+                continue
         start = None
-        if project is not None and facts is not None and facts.together and (
-            cache is None or _cached_result(target, cache, want_diff, max_file_bytes, facts) is None
-        ):
+        if together:
+            assert project is not None and facts is not None
             key = project.undecided(facts, rules) if parallel else None
             if key is not None:
                 waiting.setdefault(key, []).append((index, target, facts))
                 continue
             facts, start = project.together(facts, rules)
-        work.append((index, target, facts, start))
+        todo.append((index, target, facts, start))
     if not parallel:
-        for index, target, facts, start in work:
+        for index, target, facts, start in todo:
             result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)
             notify(result)
             yield index, result
         return
 
-    todo: list[Job] = []
-    for index, target, facts, start in work:
-        known = _cached_result(target, cache, want_diff, max_file_bytes, facts) if cache is not None else None
-        if known is None:
-            todo.append((index, target, facts, start))
-        else:
-            notify(known)
-            yield index, known
     if len(todo) < 4 and not waiting:  # not worth starting workers
         for index, target, facts, start in todo:
             result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)

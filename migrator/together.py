@@ -47,7 +47,7 @@ import libcst as cst
 from codemods.analysis.cst_tools import nodes_of
 from codemods.analysis.graph import ReadNamesVisitor, assigned_names, names_read
 from codemods.analysis.graph_outcome import graph_outcome
-from codemods.analysis.names import FastVisitor, transform, walk
+from codemods.analysis.names import transform, walk
 from codemods.analysis.project import Group, Helper, ProjectFacts, set_project_facts
 from codemods.base import SCRATCH_HAS_SUPPRESSIONS
 from codemods.finding import Finding
@@ -682,7 +682,7 @@ def _imports_helper(node: cst.CSTNode, helper: Helper, any_form: bool = False) -
     return module == helper.module and not helper.alias
 
 
-class _Uses(FastVisitor):
+class _Uses(ReadNamesVisitor):
     """Reads of ``alias`` other than ``alias.name``."""
 
     def __init__(self, alias: str) -> None:
@@ -699,10 +699,6 @@ class _Uses(FastVisitor):
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        walk(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:

@@ -30,7 +30,7 @@ import libcst as cst
 
 from codemods.analysis import tf_api
 from codemods.analysis.cst_tools import bind_arguments, code, insert_helper, nodes_of
-from codemods.analysis.graph import drop_unused_contrib_imports
+from codemods.analysis.graph import ReadNamesVisitor, drop_unused_contrib_imports
 from codemods.analysis.names import FastVisitor, dotted_name, walk
 from codemods.analysis.optimizers import OPTIMIZERS, keras_arguments
 from codemods.base import Example, Rule
@@ -532,7 +532,7 @@ def _alias_assignment(stmt: cst.BaseStatement) -> str | None:
 def _names_read(module: cst.Module) -> set[str]:
     read: set[str] = set()
 
-    class _Read(FastVisitor):
+    class _Read(ReadNamesVisitor):
         def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
             return not isinstance(node.target, cst.Name)
 
@@ -540,10 +540,6 @@ def _names_read(module: cst.Module) -> set[str]:
             return False
 
         def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-            return False
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            walk(node.value, self)
             return False
 
         def visit_Name(self, node: cst.Name) -> None:
