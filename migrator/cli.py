@@ -125,6 +125,7 @@ def migrate(
     sequential: bool = typer.Option(False, "--sequential", help="With --verify-with: one run after the other."),
 ) -> None:
     """Migrate PATHS in place (or show the diff with --diff)."""
+    engine.collect_garbage_less_often()
     if diff and check:
         raise _fail("--diff and --check cannot be combined")
     command = _verify_command(verify_with, paths, diff or check, output_dir) if verify_with is not None else None

@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import difflib
 import enum
+import gc
 import io
 import os
 import re
@@ -320,14 +321,13 @@ def _migrate_source(
                 return _failed(path, data, problem[2], problem[0], problem[1])
             return FileResult(path, Status.UNCHANGED, data, data)
     # LibCST is imported only here, for a file some rule will run on.
-    import libcst as cst
-
+    from codemods.analysis.cst_tools import parse_source
     from codemods.analysis.positions import render
     from codemods.base import SCRATCH_HAS_SUPPRESSIONS
 
     clock = time.perf_counter()
     try:
-        module = cst.parse_module(data)
+        module = parse_source(data)
     except RecursionError:
         return _too_deep(path, data, "parsing")
     except Exception as exc:  # noqa: BLE001 - every parse failure becomes a result
@@ -347,7 +347,7 @@ def _migrate_source(
     if start is not None:
         # Converted together with other files (migrator/together.py): this file's part of
         # their common module after the graph rules, and the rules after them.
-        stages += [cst.parse_module(code.encode(module.encoding)) for code in start.codes]
+        stages += [parse_source(code.encode(module.encoding)) for code in start.codes]
         stage_rules += start.rules
         staged += start.findings
         record_graph_outcome(scratch, converted=start.converted)
@@ -800,6 +800,15 @@ def _index_key(paths: dict[str, Path], raw: dict[str, bytes], entry_scripts: lis
 _WORKER: dict = {}
 
 
+def collect_garbage_less_often() -> None:
+    """For a process that migrates files and ends (the CLI and its workers): Python's
+    cycle collector runs after every 700 new objects by default, and a parse makes
+    hundreds of thousands that live until the file is done; measured on tensor2tensor,
+    8 % of the CPU went to collections that found next to nothing. At 20,000 objects
+    it is about a third of that and peak memory stays the same."""
+    gc.set_threshold(20_000, 10, 10)
+
+
 def _worker_init(
     rules: tuple[RuleEntry, ...], want_diff: bool, cache: ResultCache | None, max_file_bytes: int = MAX_FILE_BYTES
 ) -> None:
@@ -809,6 +818,7 @@ def _worker_init(
     # A worker is forked with the CLI's SIGTERM handler (raise KeyboardInterrupt),
     # which the pool would catch and carry on: stopping a worker must stop it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    collect_garbage_less_often()  # inherited when forked, not when spawned
     _WORKER["rules"] = rules
     _WORKER["want_diff"] = want_diff
     _WORKER["cache"] = cache

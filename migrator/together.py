@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
-from codemods.analysis.cst_tools import nodes_of
+from codemods.analysis.cst_tools import nodes_of, parse_source
 from codemods.analysis.graph import ReadNamesVisitor, assigned_names, names_read
 from codemods.analysis.graph_outcome import graph_outcome
 from codemods.analysis.names import transform, walk
@@ -217,7 +217,7 @@ class _Beside:
 def _alone(path: str, source: bytes, facts: ProjectFacts, prefix: Sequence[RuleEntry]) -> _Alone:
     """The module after the rules up to G101 when it is migrated on its own."""
     try:
-        module = cst.parse_module(source)
+        module = parse_source(source)
         stages = [module]
         stage_rules: list[str] = []
         staged: list[tuple[int, list[Finding]]] = []
@@ -318,7 +318,7 @@ def _convert(
 
     def parse(path: str) -> cst.Module:
         if path not in parsed:
-            parsed[path] = cst.parse_module(sources[path])
+            parsed[path] = parse_source(sources[path])
         return parsed[path]
 
     try:
