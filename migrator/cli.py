@@ -342,23 +342,27 @@ def _migrate_paths(
         advance = (lambda n: progress.advance(task, n)) if progress is not None else None
         waiting = [t for t in files if project.waits(t)]
         first = [t for t in targets if isinstance(t, Missing) or not project.waits(t)] + helpers
-        # Per phase, then per group of rules: an entry script waits for every module.
-        for phase in (first, waiting):
-            for group_rules, group in _groups(phase, rules, config):
-                for result in engine.migrate_targets(
-                    group, group_rules, jobs, want_diff=diff, on_progress=advance, cache=cache,
-                    max_file_bytes=max_bytes, project=project,
-                ):
-                    if result.path in helper_paths:
-                        continue  # another shard's file: only its outcome was needed
-                    if output_dir is not None:
-                        _write_elsewhere(result, output_dir)
-                    elif result.changed:
-                        _deliver(result, diff, check)
-                    # The bytes are not needed any more: a run over a big tree stays small.
-                    result.old_bytes = result.new_bytes = b""
-                    result.diff = None
-                    results.append(result)
+        # With the same rules for every file, one run: each entry script starts when the
+        # modules it imports are done. Per group of rules (per-file ignores), every script
+        # waits for every module.
+        runs = _groups(first + waiting, rules, config)
+        if len(runs) > 1:
+            runs = [run for phase in (first, waiting) for run in _groups(phase, rules, config)]
+        for group_rules, group in runs:
+            for result in engine.migrate_targets(
+                group, group_rules, jobs, want_diff=diff, on_progress=advance, cache=cache,
+                max_file_bytes=max_bytes, project=project,
+            ):
+                if result.path in helper_paths:
+                    continue  # another shard's file: only its outcome was needed
+                if output_dir is not None:
+                    _write_elsewhere(result, output_dir)
+                elif result.changed:
+                    _deliver(result, diff, check)
+                # The bytes are not needed any more: a run over a big tree stays small.
+                result.old_bytes = result.new_bytes = b""
+                result.diff = None
+                results.append(result)
         order = {item.display: i for i, item in enumerate(targets)}
         results.sort(key=lambda r: order.get(r.path, -1))
     except KeyboardInterrupt:

@@ -652,9 +652,11 @@ class Project:
         facts = self.facts.get(display)
         if facts is None or not facts.waits_for_imports:
             return facts
+        # Only the modules that do not wait themselves: those are done before it starts.
         kept = tuple(
             (module, self.graph_mode[module]) for module in sorted(self.graph_mode)
             if module in self.facts and display in self.facts[module].entry_points
+            and not self.facts[module].waits_for_imports
         )
         return dataclasses.replace(facts, graph_mode_imports=kept)
 
@@ -881,9 +883,9 @@ def migrate_targets(
 ) -> Iterator[FileResult]:
     """Migrate every target, in parallel when it pays; results in input order.
 
-    ``project`` (``index_targets``) gives each file its place in the tree: the entry
-    scripts that import the tree's modules are migrated after the other files, knowing
-    which of the modules they import stayed in graph mode (``Project.record``).
+    ``project`` (``index_targets``) gives each file its place in the tree: an entry
+    script that imports the tree's modules is migrated after those modules, knowing
+    which of them stayed in graph mode (``Project.record``).
     ``on_progress(n)`` is called as files finish (for a progress bar), which in
     parallel runs is earlier than their turn in the output order. Closing the
     iterator (or an interrupt while it runs) stops the workers at once. With a
@@ -903,87 +905,145 @@ def migrate_targets(
             yield result
         else:
             targets.append((len(targets), item))
-    phases = [targets]
+    first, later = targets, []
     if project is not None:
-        phases = [[job for job in targets if not project.waits(job[1])], [job for job in targets if project.waits(job[1])]]
+        first = [job for job in targets if not project.waits(job[1])]
+        later = [job for job in targets if project.waits(job[1])]
     done: dict[int, FileResult] = {}
     next_index = 0
-    for phase in phases:
-        # Closed at once when the caller stops early: the workers are stopped.
-        with contextlib.closing(
-            _migrate_phase(phase, rules, jobs, want_diff, notify, cache, max_file_bytes, project)
-        ) as results:
-            for index, result in results:
-                if project is not None:
-                    project.record(result)
-                done[index] = result
-                while next_index in done:
-                    yield done.pop(next_index)
-                    next_index += 1
+    # Closed at once when the caller stops early: the workers are stopped.
+    with contextlib.closing(
+        _migrate_files(first, later, rules, jobs, want_diff, notify, cache, max_file_bytes, project)
+    ) as results:
+        for index, result in results:
+            if project is not None:
+                project.record(result)
+            done[index] = result
+            while next_index in done:
+                yield done.pop(next_index)
+                next_index += 1
 
 
-def _migrate_phase(
-    targets: list[tuple[int, Target]], rules: tuple[RuleEntry, ...], jobs: int, want_diff: bool,
-    notify: Callable[[FileResult], None], cache: ResultCache | None, max_file_bytes: int, project: Project | None,
+class _Waiting:
+    """The entry scripts still to start, and the modules each waits for: those that list
+    it among their entry points. When they are done (recorded), the script knows all that
+    decides its graph-mode switch."""
+
+    def __init__(self, first: list[tuple[int, Target]], later: list[tuple[int, Target]], project: Project | None):
+        self.later = later
+        self.blockers: dict[int, set[int]] = {}  # script -> modules (input positions)
+        self.blocks: dict[int, list[tuple[int, Target]]] = {}  # module -> scripts
+        if project is None or not later:
+            return
+        scripts = {target.display: (index, target) for index, target in later}
+        for index, module in first:
+            facts = project.facts.get(module.display)
+            for name in facts.entry_points if facts is not None else ():
+                if name in scripts:
+                    self.blockers.setdefault(scripts[name][0], set()).add(index)
+                    self.blocks.setdefault(index, []).append(scripts[name])
+
+    def free(self) -> list[tuple[int, Target]]:
+        """The scripts no module blocks."""
+        return [(index, target) for index, target in self.later if index not in self.blockers]
+
+    def done(self, index: int) -> list[tuple[int, Target]]:
+        """The scripts that the module at ``index`` was the last to block."""
+        ready = []
+        for script in self.blocks.pop(index, ()):
+            blockers = self.blockers[script[0]]
+            blockers.discard(index)
+            if not blockers:
+                ready.append(script)
+        return ready
+
+
+def _migrate_files(
+    first: list[tuple[int, Target]], later: list[tuple[int, Target]], rules: tuple[RuleEntry, ...], jobs: int,
+    want_diff: bool, notify: Callable[[FileResult], None], cache: ResultCache | None, max_file_bytes: int,
+    project: Project | None,
 ) -> Iterator[tuple[int, FileResult]]:
-    """(input position, result) of each target, as they finish."""
-    parallel = jobs > 1 and len(targets) >= 4
-    # The facts are read when the phase starts: after the phases before it are recorded.
-    todo: list[Job] = []
+    """(input position, result) of each target, as they finish: the ``first`` files, and
+    the ``later`` ones (entry scripts) as soon as the modules they import are done; in
+    one process, after all of the first."""
+    parallel = jobs > 1 and len(first) + len(later) >= 4
     # Files whose cluster is still to be converted together: with workers, a worker does
     # that while the others migrate files, and the files follow when it is done.
-    waiting: dict[ClusterKey, list[tuple[int, Target, ProjectFacts]]] = {}
-    for index, target in targets:
-        facts = project.facts_for(target.display) if project is not None else None
-        together = project is not None and facts is not None and bool(facts.together)
-        # Answered from the cache here when workers would be started for it, or when it
-        # would be converted together with other files for nothing (alone, migrate_file
-        # asks the cache itself).
-        if cache is not None and (parallel or together):
-            known = _cached_result(target, cache, want_diff, max_file_bytes, facts)
-            if known is not None:
-                notify(known)
-                yield index, known
-                continue
-        start = None
-        if together:
-            assert project is not None and facts is not None
-            key = project.undecided(facts, rules) if parallel else None
-            if key is not None:
-                waiting.setdefault(key, []).append((index, target, facts))
-                continue
-            facts, start = project.together(facts, rules)
-        todo.append((index, target, facts, start))
-    if not parallel:
-        for index, target, facts, start in todo:
-            result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)
-            notify(result)
-            yield index, result
-        return
+    clusters: dict[ClusterKey, list[tuple[int, Target, ProjectFacts]]] = {}
 
-    if len(todo) < 4 and not waiting:  # not worth starting workers
-        for index, target, facts, start in todo:
-            result = migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)
-            notify(result)
-            yield index, result
+    def prepare(targets: list[tuple[int, Target]]) -> tuple[list[tuple[int, FileResult]], list[Job], list[ClusterKey]]:
+        """The targets answered from the cache, the jobs, and the clusters first met."""
+        answered: list[tuple[int, FileResult]] = []
+        todo: list[Job] = []
+        new: list[ClusterKey] = []
+        for index, target in targets:
+            # The facts are read now: after the modules the file waits for are recorded.
+            facts = project.facts_for(target.display) if project is not None else None
+            together = project is not None and facts is not None and bool(facts.together)
+            # Answered from the cache here when workers would be started for it, or when it
+            # would be converted together with other files for nothing (alone, migrate_file
+            # asks the cache itself).
+            if cache is not None and (parallel or together):
+                known = _cached_result(target, cache, want_diff, max_file_bytes, facts)
+                if known is not None:
+                    answered.append((index, known))
+                    continue
+            start = None
+            if together:
+                assert project is not None and facts is not None
+                key = project.undecided(facts, rules) if parallel else None
+                if key is not None:
+                    if key not in clusters:
+                        new.append(key)
+                    clusters.setdefault(key, []).append((index, target, facts))
+                    continue
+                facts, start = project.together(facts, rules)
+            todo.append((index, target, facts, start))
+        return answered, todo, new
+
+    if not parallel:
+        for targets in (first, later):
+            answered, todo, _ = prepare(targets)
+            for index, target, facts, start in todo:
+                answered.append((index, migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)))
+            for index, result in answered:
+                notify(result)
+                yield index, result
         return
 
     # Imported here: a run over one file (an editor) never starts a pool.
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-    batches = _batches(todo, jobs)
+    waiting = _Waiting(first, later, project)
     pool = ProcessPoolExecutor(
         max_workers=jobs, initializer=_worker_init, initargs=(rules, want_diff, cache, max_file_bytes)
     )
     pending: dict[Future, list[Job] | ClusterKey] = {}
-    try:
-        # The clusters first: their files cannot start before them.
-        for key in waiting:
+    answered: list[tuple[int, FileResult]] = []
+
+    def start(targets: list[tuple[int, Target]]) -> None:
+        known, todo, new = prepare(targets)
+        answered.extend(known)
+        for key in new:  # a cluster first: its files cannot start before it
             assert project is not None
             pending[pool.submit(_decide_in_worker, key, project.cluster_job(key, rules))] = key
-        for batch in batches:
+        for batch in _batches(todo, jobs):
             pending[pool.submit(_worker_batch, batch)] = batch
-        while pending:
+
+    def deliver(pairs: list[tuple[int, FileResult]]) -> Iterator[tuple[int, FileResult]]:
+        for index, result in pairs:
+            notify(result)
+            yield index, result  # the caller records it before this goes on
+            start(waiting.done(index))
+
+    try:
+        start(first)
+        start(waiting.free())
+        while answered or pending:
+            if answered:
+                pairs, answered[:] = list(answered), []
+                yield from deliver(pairs)
+                continue
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 task = pending.pop(future)
@@ -997,9 +1057,9 @@ def _migrate_phase(
                         reason = f"the worker process reading them together died ({type(exc).__name__})"
                         project.decisions[task] = Decision(notes={member: reason for member in task[0]})
                     members: list[Job] = []
-                    for index, target, facts in waiting[task]:
-                        facts, start = project.together(facts, rules)
-                        members.append((index, target, facts, start))
+                    for index, target, facts in clusters.pop(task):
+                        facts, begin = project.together(facts, rules)
+                        members.append((index, target, facts, begin))
                     for batch in _batches(members, jobs):
                         pending[pool.submit(_worker_batch, batch)] = batch
                     continue
@@ -1008,9 +1068,7 @@ def _migrate_phase(
                 except Exception as exc:  # noqa: BLE001 - a dead worker (killed, out of memory)
                     reason = f"the worker process migrating this file died ({type(exc).__name__}); file left unchanged"
                     pairs = [(i, _failed(t.display, b"", reason)) for i, t, _, _ in task]
-                for index, result in pairs:
-                    notify(result)
-                    yield index, result
+                yield from deliver(pairs)
     finally:
         _stop(pool, graceful=not pending)
 

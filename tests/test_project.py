@@ -199,6 +199,21 @@ def test_results_keep_the_input_order_in_parallel(tmp_path):
     assert all(r.graph_switch for r in results if "run" in r.path)
 
 
+
+def test_workers_start_each_entry_script_once_its_modules_are_done_with_the_same_results(tmp_path):
+    (tmp_path / "tf_util.py").write_text(LIBRARY)
+    (tmp_path / "run.py").write_text(ENTRY)
+    (tmp_path / "plain.py").write_text("import numpy as np\n\nif __name__ == '__main__':\n    print(np.ones(2))\n")
+    for i in range(4):
+        (tmp_path / f"ops{i}.py").write_text(f"import tensorflow as tf\n\nX{i} = tf.to_float([{i}])\n")
+
+    def outcome(results: list[engine.FileResult]) -> list:
+        return [(r.path, r.changed and r.new_bytes, r.graph_switch, [str(f) for f in r.findings]) for r in results]
+
+    serial = _migrate(tmp_path)
+    assert outcome(_migrate(tmp_path, jobs=2)) == outcome(serial)
+    assert {Path(r.path).name for r in serial if r.graph_switch} == {"run.py"}
+
 # -- the result cache and --shard ------------------------------------------------------------
 
 
