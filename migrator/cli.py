@@ -309,25 +309,30 @@ def _migrate_paths(
 ) -> tuple[list[engine.FileResult], bool]:
     """Migrate and deliver file by file; returns the results and whether Ctrl-C stopped it.
 
-    The files given form one project (``engine.index_targets``): the entry scripts that
-    import the others go last. Under ``--shard``, the whole tree is indexed, and the
+    The files given form one project (``engine.index_targets``): an entry script is
+    migrated after the modules it imports. Under ``--shard``, the whole tree is indexed, and the
     modules of other shards that this shard's entry scripts import are migrated too (not
     delivered), so that each shard decides as one run over the tree would."""
     results: list[engine.FileResult] = []
-    progress = task = None
+    progress = task = pool = None
     try:
         targets = _discover(paths, exclude, shard, gitignore)
         everything = _discover(paths, exclude, None, gitignore) if shard is not None else targets
+        groups = _groups([t for t in everything if not isinstance(t, Missing)], rules, config)
+
+        def start_workers() -> None:
+            # The workers load the rules while the tree is indexed (a tree the cache knows
+            # is not indexed again, and needs no workers).
+            nonlocal pool
+            if jobs > 1 and len(targets) >= 4 and len(groups) == 1:
+                pool = engine.start_workers(jobs, groups[0][0], diff, cache, max_bytes)
+
         project = engine.index_targets(
-            (t for t in everything if not isinstance(t, Missing)), entry_scripts, max_bytes, cache
+            (t for t in everything if not isinstance(t, Missing)), entry_scripts, max_bytes, cache, start_workers
         )
         files = [t for t in targets if not isinstance(t, Missing)]
         helpers = project.dependencies(files, [t for t in everything if not isinstance(t, Missing)])
-        project.rules_of = {
-            t.display: tuple(rule.code for rule in group_rules)
-            for group_rules, group in _groups([t for t in everything if not isinstance(t, Missing)], rules, config)
-            for t in group
-        }
+        project.rules_of = {t.display: tuple(rule.code for rule in group_rules) for group_rules, group in groups for t in group}
         helper_paths = {t.display for t in helpers}
         if sys.stderr.isatty() and not quiet and len(targets) > 1:
             from rich.console import Console
@@ -351,7 +356,7 @@ def _migrate_paths(
         for group_rules, group in runs:
             for result in engine.migrate_targets(
                 group, group_rules, jobs, want_diff=diff, on_progress=advance, cache=cache,
-                max_file_bytes=max_bytes, project=project,
+                max_file_bytes=max_bytes, project=project, pool=pool,
             ):
                 if result.path in helper_paths:
                     continue  # another shard's file: only its outcome was needed
@@ -370,6 +375,8 @@ def _migrate_paths(
     finally:
         if progress is not None:
             progress.stop()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return results, False
 
 

@@ -735,14 +735,15 @@ def _graph_rules(codes: tuple[str, ...]) -> tuple[str, ...]:
 
 def index_targets(
     targets: Iterable[Target], entry_scripts: Iterable[str | os.PathLike] = (), max_file_bytes: int = MAX_FILE_BYTES,
-    cache: ResultCache | None = None,
+    cache: ResultCache | None = None, on_build: Callable[[], object] | None = None,
 ) -> Project:
     """The project-level view of a run's files, built once before any file is rewritten:
     which modules import which, which are entry scripts (a ``__main__`` guard, a notebook,
     or in ``entry_scripts``: the files a command runs). Reads each file once more (no
     parsing: regular expressions); unreadable and oversized files are left out (their
     migration reports them). With a ``cache`` that has it (``ResultCache.get_index``), the
-    view of the same files with the same bytes is read back instead of built."""
+    view of the same files with the same bytes is read back instead of built; ``on_build``
+    is called when it is built (a run whose results are not all cached)."""
     raw: dict[str, bytes] = {}
     paths: dict[str, Path] = {}
     for target in targets:
@@ -763,6 +764,8 @@ def index_targets(
         if known is not None:
             facts, together_sources = known
             return Project(facts, sources=together_sources, paths={path: paths[path] for path in together_sources})
+    if on_build is not None:
+        on_build()
     sources: dict[str, bytes] = {}
     commanded: list[str] = []
     for display, data in raw.items():
@@ -821,10 +824,30 @@ def _worker_init(
     # which the pool would catch and carry on: stopping a worker must stop it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     collect_garbage_less_often()  # inherited when forked, not when spawned
+    # LibCST's codemod package and the rules take half a second to import: a pool
+    # started early (``start_workers``) does it while the main process indexes the tree.
+    for rule in rules:
+        if isinstance(rule, RuleSpec):
+            rule.load()
     _WORKER["rules"] = rules
     _WORKER["want_diff"] = want_diff
     _WORKER["cache"] = cache
     _WORKER["max_file_bytes"] = max_file_bytes
+
+
+def start_workers(
+    jobs: int, rules: Sequence[RuleEntry], want_diff: bool, cache: ResultCache | None, max_file_bytes: int = MAX_FILE_BYTES
+) -> ProcessPoolExecutor:
+    """A pool for ``migrate_targets(..., pool=)``, its workers started now: they load the
+    rules while the caller does other work (indexing the tree)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, initializer=_worker_init, initargs=(tuple(rules), want_diff, cache, max_file_bytes)
+    )
+    for _ in range(jobs):
+        pool.submit(int)  # a task makes the pool start a worker
+    return pool
 
 
 # Input position, file, its place in the tree, where its migration starts (``Project.together``).
@@ -880,6 +903,7 @@ def migrate_targets(
     cache: ResultCache | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     project: Project | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[FileResult]:
     """Migrate every target, in parallel when it pays; results in input order.
 
@@ -890,6 +914,8 @@ def migrate_targets(
     parallel runs is earlier than their turn in the output order. Closing the
     iterator (or an interrupt while it runs) stops the workers at once. With a
     ``cache``, the files it knows are answered here and only the others go to workers.
+    ``pool`` (``start_workers``, with the same rules and settings): the workers to use,
+    left running when all is done.
     """
     rules = tuple(RULES if rules is None else rules)
 
@@ -913,7 +939,7 @@ def migrate_targets(
     next_index = 0
     # Closed at once when the caller stops early: the workers are stopped.
     with contextlib.closing(
-        _migrate_files(first, later, rules, jobs, want_diff, notify, cache, max_file_bytes, project)
+        _migrate_files(first, later, rules, jobs, want_diff, notify, cache, max_file_bytes, project, pool)
     ) as results:
         for index, result in results:
             if project is not None:
@@ -961,7 +987,7 @@ class _Waiting:
 def _migrate_files(
     first: list[tuple[int, Target]], later: list[tuple[int, Target]], rules: tuple[RuleEntry, ...], jobs: int,
     want_diff: bool, notify: Callable[[FileResult], None], cache: ResultCache | None, max_file_bytes: int,
-    project: Project | None,
+    project: Project | None, given: ProcessPoolExecutor | None = None,
 ) -> Iterator[tuple[int, FileResult]]:
     """(input position, result) of each target, as they finish: the ``first`` files, and
     the ``later`` ones (entry scripts) as soon as the modules they import are done; in
@@ -1015,7 +1041,7 @@ def _migrate_files(
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
     waiting = _Waiting(first, later, project)
-    pool = ProcessPoolExecutor(
+    pool = given or ProcessPoolExecutor(
         max_workers=jobs, initializer=_worker_init, initargs=(rules, want_diff, cache, max_file_bytes)
     )
     pending: dict[Future, list[Job] | ClusterKey] = {}
@@ -1070,7 +1096,8 @@ def _migrate_files(
                     pairs = [(i, _failed(t.display, b"", reason)) for i, t, _, _ in task]
                 yield from deliver(pairs)
     finally:
-        _stop(pool, graceful=not pending)
+        if pending or given is None:
+            _stop(pool, graceful=not pending)
 
 
 def _stop(pool: ProcessPoolExecutor, graceful: bool) -> None:

@@ -166,6 +166,23 @@ def test_cli_cache_folder_and_no_cache(tmp_path: Path) -> None:
     assert not folder.exists() and not (tmp_path / ".migrator_cache").exists()
 
 
+def test_workers_start_while_the_tree_is_indexed_and_not_for_a_tree_the_cache_knows(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from migrator import cli, engine
+
+    _write_tree(tmp_path)
+    started = []
+    start = engine.start_workers
+    monkeypatch.setattr(engine, "start_workers", lambda *args: started.append(args) or start(*args))
+    monkeypatch.chdir(tmp_path)
+    args = ["migrate", ".", "--diff", "--jobs", "2", "--cache-dir", str(tmp_path / "cache")]
+    cold = CliRunner().invoke(cli.app, args)
+    warm = CliRunner().invoke(cli.app, args)
+    assert (cold.exit_code, warm.exit_code) == (1, 1) and warm.stdout == cold.stdout and "tf.random.normal" in cold.stdout
+    assert len(started) == 1
+
+
 def test_shards_split_the_files_by_their_path_under_the_folder(tmp_path: Path) -> None:
     for root in (tmp_path / "one", tmp_path / "two" / "deeper"):
         root.mkdir(parents=True)
