@@ -6,7 +6,8 @@ Fetches the trees once (wheels from the package registry with `pip download --no
 unpacked into ~/.cache/migrator/bench or $MIGRATOR_CACHE/bench; never committed), then
 for each tree, in one run:
 
-* speed: wall time, CPU time (also per 1,000 lines) and peak memory of `migrator migrate
+* speed (the median of 3 runs of each, taking turns: ``--rounds``): wall time, CPU time
+  (also per 1,000 lines) and peak memory of `migrator migrate
   --diff` (the full pipeline, all cores unless --jobs, an empty cache) and of
   `tf_upgrade_v2 --intree --outtree`, and their ratio; then migrator's warm re-run (the
   same command over the unchanged tree, answered from its cache);
@@ -264,7 +265,18 @@ def one_file_latency(runs: int = 10) -> None:
                   f"{statistics.median([s['cpu'] for s in samples]):.2f} s CPU over {runs} cold processes")
 
 
-def bench(name: str, jobs: int) -> None:
+def _median_run(runs: list[dict]) -> dict:
+    """The median wall time, CPU time and peak memory of all processes of ``runs`` (each
+    taken alone); the largest process as the first run measured it (later, getrusage
+    also remembers the other tool's)."""
+    middle = dict(runs[0])
+    for key in ("wall", "cpu", "tree_mb"):
+        middle[key] = statistics.median(run[key] for run in runs)
+    middle["code"] = max(run["code"] for run in runs)
+    return middle
+
+
+def bench(name: str, jobs: int, rounds: int = 3) -> None:
     tree = fetch(name)
     sources = list(tree.rglob("*.py"))
     lines = sum(p.read_bytes().count(b"\n") for p in sources)
@@ -272,20 +284,29 @@ def bench(name: str, jobs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="migrator-bench-") as scratch:
         work = Path(scratch)
         patch_path = work / "migrator.patch"
-        command = [str(BIN / "migrator"), "migrate", ".", "--diff", "-q", "--jobs", str(jobs),
-                   "--cache-dir", str(work / "cache")]
-        ours = measure(command, tree, patch_path)
-        warm = measure(command, tree, work / "warm.patch")
-        theirs = measure(
-            [str(BIN / "tf_upgrade_v2"), "--intree", str(tree), "--outtree", str(work / "upgraded"),
-             "--reportfile", str(work / "report.txt")],
-            work,
-        )
         print(f"machine load average before: {os.getloadavg()[0]:.1f} (other work on the cores slows both tools)")
-        print(f"migrator migrate --diff : {ours['wall']:7.1f} s wall, {ours['cpu']:6.1f} s CPU, peak {ours['tree_mb']:6.0f} MB all processes, "
-              f"{ours['largest_mb']:5.0f} MB largest  (exit {ours['code']})")
-        print(f"tf_upgrade_v2           : {theirs['wall']:7.1f} s wall, {theirs['cpu']:6.1f} s CPU, peak {theirs['tree_mb']:6.0f} MB all processes, "
-              f"{theirs['largest_mb']:5.0f} MB largest  (exit {theirs['code']})")
+        # The tools take turns, ``rounds`` times each, and the medians are compared: a
+        # shared machine's speed drifts over a minute, which one run of each would
+        # charge to whichever ran in the slow part.
+        ours_runs, theirs_runs = [], []
+        for round_ in range(rounds):
+            command = [str(BIN / "migrator"), "migrate", ".", "--diff", "-q", "--jobs", str(jobs),
+                       "--cache-dir", str(work / f"cache{round_}")]
+            ours_runs.append(measure(command, tree, patch_path))
+            shutil.rmtree(work / "upgraded", ignore_errors=True)
+            theirs_runs.append(measure(
+                [str(BIN / "tf_upgrade_v2"), "--intree", str(tree), "--outtree", str(work / "upgraded"),
+                 "--reportfile", str(work / "report.txt")],
+                work,
+            ))
+        warm = measure(command, tree, work / "warm.patch")
+        ours, theirs = _median_run(ours_runs), _median_run(theirs_runs)
+        for label, runs, median in (("migrator migrate --diff", ours_runs, ours), ("tf_upgrade_v2", theirs_runs, theirs)):
+            walls = ", ".join(f"{run['wall']:.1f}" for run in runs)
+            cpus = ", ".join(f"{run['cpu']:.1f}" for run in runs)
+            print(f"{label:24s}: {median['wall']:7.1f} s wall, {median['cpu']:6.1f} s CPU, peak {median['tree_mb']:6.0f} MB all "
+                  f"processes, {median['largest_mb']:5.0f} MB largest  (exit {median['code']}; median of {rounds}: "
+                  f"wall {walls}; CPU {cpus})")
         print(f"ratio (tf_upgrade_v2 / migrator): wall time {theirs['wall'] / ours['wall']:.2f}x, "
               f"CPU time {theirs['cpu'] / ours['cpu']:.2f}x")
         print(f"CPU per 1,000 lines: migrator {1000 * ours['cpu'] / lines:.3f} s, "
@@ -361,9 +382,10 @@ def main() -> None:
     parser.add_argument("--trees", default=",".join(TREES))
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="migrator workers (default: all cores)")
     parser.add_argument("--no-modern", action="store_true", help="skip the Keras 3 sources check")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each tool per tree, taking turns (medians)")
     options = parser.parse_args()
     for name in filter(None, options.trees.split(",")):
-        bench(name, options.jobs)
+        bench(name, options.jobs, options.rounds)
     one_file_latency()
     if not options.no_modern:
         modern_sources(options.jobs)
