@@ -8,6 +8,14 @@ import posixpath
 from unidiff import PatchSet
 from unidiff.constants import LINE_TYPE_NO_NEWLINE
 
+try:
+    # difflib's matching algorithm compiled (CyDifflib): the same opcodes, 7 times faster on
+    # the stages of a migration (finding lines are mapped through them). It has no wheel
+    # for every Python: then difflib's own.
+    from cydifflib import SequenceMatcher as SequenceMatcher
+except ImportError:
+    from difflib import SequenceMatcher as SequenceMatcher
+
 NO_NEWLINE = b"\\ No newline at end of file\n"
 
 

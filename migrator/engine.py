@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
-import difflib
 import enum
 import gc
 import io
@@ -37,7 +36,7 @@ from codemods.analysis.graph_outcome import graph_outcome, record_graph_outcome
 from codemods.analysis.project import CONSULTED_KEY, ProjectFacts, index_project, set_project_facts
 from codemods.finding import Finding
 from migrator import files, notebooks
-from migrator.diffs import InvalidPatch, unified_diff
+from migrator.diffs import InvalidPatch, SequenceMatcher, unified_diff
 from migrator.files import Missing, Target, TooLarge, read_source
 from migrator.stages import RuleFailure, apply_rules
 
@@ -473,7 +472,7 @@ def _positioned(
 
 
 def _line_matcher(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
-    return difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes()
+    return SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes()
 
 
 def _map_line(opcodes: list[tuple[str, int, int, int, int]], line: int, reverse: bool) -> int:

@@ -36,7 +36,6 @@ Otherwise each file is migrated alone, and the script's G101 finding says why
 from __future__ import annotations
 
 import builtins
-import difflib
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from codemods.analysis.names import transform, walk
 from codemods.analysis.project import Group, Helper, ProjectFacts, set_project_facts
 from codemods.base import SCRATCH_HAS_SUPPRESSIONS
 from codemods.finding import Finding
+from migrator.diffs import SequenceMatcher
 from migrator.stages import RuleFailure, apply_rules
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ def _beside(alone: str, needed: Sequence[tuple[str, str]]) -> _Beside | None:
         used |= names_read(script)
         ours = [base.code_for_node(stmt) for stmt in base.body]
         theirs = [form.code_for_node(stmt) for stmt in form.body]
-        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ours, theirs, autojunk=False).get_opcodes():
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, ours, theirs, autojunk=False).get_opcodes():
             if tag == "equal":
                 continue
             if tag != "replace" or i2 - i1 != j2 - j1:
@@ -903,7 +903,7 @@ def _align(original: cst.Module, part: cst.Module, where: str) -> tuple[dict[str
     renamed: dict[str, str] = {}
     added: set[str] = set()
     keys = [[_key(original, stmt) for stmt in module.body] for module in (original, part)]
-    matcher = difflib.SequenceMatcher(None, keys[0], keys[1], autojunk=False)
+    matcher = SequenceMatcher(None, keys[0], keys[1], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue

@@ -94,3 +94,19 @@ def test_every_diff_rebuilds_its_new_file(old_lines, new_lines, old_final, new_f
     old, new = _join(old_lines, old_final), _join(new_lines, new_final)
     patch = unified_diff("m.py", old, new)  # raises InvalidPatch if the check fails
     assert (patch == b"") == (old == new)
+
+
+# A handful of distinct lines, so that sequences repeat lines as code does (blank lines,
+# `return x`): where difflib's tie-breaking decides which of them match.
+_LINES = st.lists(st.sampled_from(["", "x = 1", "return x", "    pass", "y = tf.log(x)", "y = tf.math.log(x)"]), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINES, _LINES)
+def test_the_line_matcher_gives_difflibs_opcodes(old, new):
+    import difflib
+
+    from migrator.diffs import SequenceMatcher
+
+    expected = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    assert [tuple(op) for op in SequenceMatcher(None, old, new, autojunk=False).get_opcodes()] == expected
