@@ -16,7 +16,7 @@ import libcst as cst
 
 from codemods.analysis.cst_tools import bind_arguments, code, literal_value, nodes_of
 from codemods.analysis.graph import single_assignment, tf1_symbol
-from codemods.analysis.names import FastVisitor, ImportResolver, is_import_line, walk
+from codemods.analysis.names import FastVisitor, ImportResolver, is_import_line, is_statement, walk
 from codemods.graph.g104_estimator_to_loop import model_fn as model_fns
 from codemods.graph.g104_estimator_to_loop import runtime
 from codemods.graph.g104_estimator_to_loop.model import AddParams, Declined, DropHooks, Plan, Replace
@@ -79,7 +79,7 @@ def plan(tree: cst.Module, resolver: ImportResolver, tf: str | None) -> Plan | N
     """The edits that convert the module's estimator program (``tf``: the module's name for
     ``tensorflow``); None when it uses no tf.estimator. Raises ``Declined``."""
     sym: Sym = lambda expr: tf1_symbol(resolver.qualified_name(expr))  # noqa: E731
-    uses = _EstimatorUses(sym)
+    uses = _EstimatorUses(sym, resolver.statements_using("tensorflow"))
     walk(tree, uses)
     if uses.contrib is not None:
         raise Declined(uses.contrib[0], f"`tf.{uses.contrib[1]}` is a TF 1 estimator outside tf.estimator: not converted")
@@ -135,14 +135,21 @@ def plan(tree: cst.Module, resolver: ImportResolver, tf: str | None) -> Plan | N
 
 # -- the tf.estimator names ----------------------------------------------------------------
 class _EstimatorUses(FastVisitor):
-    """Outermost expressions naming something of tf.estimator, and the imports binding it."""
+    """Outermost expressions naming something of tf.estimator, and the imports binding it,
+    in the ``relevant`` statements (those naming TensorFlow: the others have none)."""
 
-    def __init__(self, sym: Sym) -> None:
+    def __init__(self, sym: Sym, relevant: set[int]) -> None:
         self.sym = sym
+        self.relevant = relevant
         self.found: list[tuple[cst.BaseExpression, str]] = []
         self.imports: list[cst.SimpleStatementLine] = []
         self.imported: list[tuple[str, str]] = []
         self.contrib: tuple[cst.CSTNode, str] | None = None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if is_statement(node) and id(node) not in self.relevant:
+            return False
+        return super().on_visit(node)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         if not is_import_line(node):
