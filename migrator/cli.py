@@ -350,8 +350,9 @@ def _migrate_paths(
         # With the same rules for every file, one run: each entry script starts when the
         # modules it imports are done. Per group of rules (per-file ignores), every script
         # waits for every module.
-        runs = _groups(first + waiting, rules, config)
-        if len(runs) > 1:
+        if len(groups) == 1:
+            runs = [(groups[0][0], first + waiting)]
+        else:
             runs = [run for phase in (first, waiting) for run in _groups(phase, rules, config)]
         for group_rules, group in runs:
             for result in engine.migrate_targets(

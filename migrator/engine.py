@@ -839,14 +839,21 @@ def start_workers(
 ) -> ProcessPoolExecutor:
     """A pool for ``migrate_targets(..., pool=)``, its workers started now: they load the
     rules while the caller does other work (indexing the tree)."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(
-        max_workers=jobs, initializer=_worker_init, initargs=(tuple(rules), want_diff, cache, max_file_bytes)
-    )
+    pool = _pool(jobs, rules, want_diff, cache, max_file_bytes)
     for _ in range(jobs):
         pool.submit(int)  # a task makes the pool start a worker
     return pool
+
+
+def _pool(
+    jobs: int, rules: Sequence[RuleEntry], want_diff: bool, cache: ResultCache | None, max_file_bytes: int
+) -> ProcessPoolExecutor:
+    """Workers for the files (each started by the first task it gets)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=jobs, initializer=_worker_init, initargs=(tuple(rules), want_diff, cache, max_file_bytes)
+    )
 
 
 # Input position, file, its place in the tree, where its migration starts (``Project.together``).
@@ -1026,34 +1033,41 @@ def _migrate_files(
             todo.append((index, target, facts, start))
         return answered, todo, new
 
+    def here(answered: list[tuple[int, FileResult]], todo: list[Job]) -> Iterator[tuple[int, FileResult]]:
+        """Migrated in this process."""
+        for index, target, facts, begin in todo:
+            answered.append((index, migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, begin)))
+        for index, result in answered:
+            notify(result)
+            yield index, result
+
     if not parallel:
-        for targets in (first, later):
-            answered, todo, _ = prepare(targets)
-            for index, target, facts, start in todo:
-                answered.append((index, migrate_file(target, rules, want_diff, cache, max_file_bytes, facts, start)))
-            for index, result in answered:
-                notify(result)
-                yield index, result
+        yield from here(*prepare(first)[:2])
+        yield from here(*prepare(later)[:2])  # prepared once the first are recorded
+        return
+    known, todo, new = prepare(first)
+    if given is None and len(todo) < 4 and not (new or later):  # not worth starting workers
+        yield from here(known, todo)
         return
 
     # Imported here: a run over one file (an editor) never starts a pool.
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
 
     waiting = _Waiting(first, later, project)
-    pool = given or ProcessPoolExecutor(
-        max_workers=jobs, initializer=_worker_init, initargs=(rules, want_diff, cache, max_file_bytes)
-    )
+    pool = given or _pool(jobs, rules, want_diff, cache, max_file_bytes)  # no worker while all is cached
     pending: dict[Future, list[Job] | ClusterKey] = {}
     answered: list[tuple[int, FileResult]] = []
 
-    def start(targets: list[tuple[int, Target]]) -> None:
-        known, todo, new = prepare(targets)
+    def submit(known: list[tuple[int, FileResult]], todo: list[Job], new: list[ClusterKey]) -> None:
         answered.extend(known)
         for key in new:  # a cluster first: its files cannot start before it
             assert project is not None
             pending[pool.submit(_decide_in_worker, key, project.cluster_job(key, rules))] = key
         for batch in _batches(todo, jobs):
             pending[pool.submit(_worker_batch, batch)] = batch
+
+    def start(targets: list[tuple[int, Target]]) -> None:
+        submit(*prepare(targets))
 
     def deliver(pairs: list[tuple[int, FileResult]]) -> Iterator[tuple[int, FileResult]]:
         for index, result in pairs:
@@ -1062,7 +1076,7 @@ def _migrate_files(
             start(waiting.done(index))
 
     try:
-        start(first)
+        submit(known, todo, new)
         start(waiting.free())
         while answered or pending:
             if answered:

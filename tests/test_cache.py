@@ -172,6 +172,8 @@ def test_workers_start_while_the_tree_is_indexed_and_not_for_a_tree_the_cache_kn
     from migrator import cli, engine
 
     _write_tree(tmp_path)
+    # An entry script waits for the module it imports: a run with files to start later.
+    (tmp_path / "run.py").write_text("import a\n\nif __name__ == '__main__':\n    print(a.x)\n")
     started = []
     start = engine.start_workers
     monkeypatch.setattr(engine, "start_workers", lambda *args: started.append(args) or start(*args))
